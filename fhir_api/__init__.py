@@ -1,0 +1,54 @@
+"""Kodebro's FHIR R4 API: a Flask app over the terminology engine. FHIR base: /fhir."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict | None = None):
+    """Build the app. `config` overrides settings (keys as in fhir_api.settings.SETTINGS)."""
+    from flask import Flask
+
+    from . import operations, outcomes, store
+    from .render import fhir_response, wants_unsupported_format
+    from .settings import load_settings
+
+    app = Flask(__name__)
+    app.config["KODEBRO"] = load_settings(config)
+    app.json.sort_keys = False
+    store.init_app(app)
+    outcomes.init_app(app)
+    _load_operation_modules()
+
+    from .batch import bp as batch_bp
+    from .metadata import bp as metadata_bp
+    from .resources import bp as resources_bp
+    from .site import bp as site_bp
+    app.register_blueprint(metadata_bp, url_prefix="/fhir")
+    app.register_blueprint(batch_bp, url_prefix="/fhir")
+    app.register_blueprint(operations.bp, url_prefix="/fhir")
+    app.register_blueprint(resources_bp, url_prefix="/fhir")
+    app.register_blueprint(site_bp)
+
+    @app.before_request
+    def _negotiate():
+        from flask import request
+        if request.path.startswith("/fhir"):
+            bad = wants_unsupported_format()
+            if bad:
+                from .outcomes import issue, operation_outcome
+                return fhir_response(operation_outcome([issue(
+                    "error", "not-supported",
+                    f"format '{bad}' is not supported; this server speaks application/fhir+json")]), 406)
+        return None
+
+    return app
+
+
+def _load_operation_modules():
+    import importlib
+    import pkgutil
+    import os
+    here = os.path.dirname(__file__)
+    for m in pkgutil.iter_modules([here]):
+        if m.name.startswith("ops_"):
+            importlib.import_module(f"{__name__}.{m.name}")

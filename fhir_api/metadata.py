@@ -1,0 +1,145 @@
+"""CapabilityStatement, TerminologyCapabilities and the $versions operation."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from . import __version__
+from .params import request_params
+from .render import fhir_response
+from .store import get_catalog
+
+bp = Blueprint("metadata", __name__)
+
+RELEASE_DATE = "2026-11-25"
+OPDEF = "http://hl7.org/fhir/OperationDefinition/"
+KODEBRO_OPDEF = "https://kodebro.no/fhir/OperationDefinition/"
+FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
+
+EXPANSION_PARAMETERS = ["activeOnly", "check-system-version", "count", "designation", "displayLanguage",
+                        "exclude-system", "excludeNested", "excludeNotForUI", "filter", "force-system-version",
+                        "includeDefinition", "includeDesignations", "offset", "property", "system-version",
+                        "tx-resource", "date", "valueSetVersion"]
+
+# operation name -> (resource types at which it is served, definition URL)
+OPERATIONS = {
+    "lookup": (["CodeSystem"], OPDEF + "CodeSystem-lookup"),
+    "validate-code": (["CodeSystem", "ValueSet"], None),
+    "subsumes": (["CodeSystem"], OPDEF + "CodeSystem-subsumes"),
+    "expand": (["ValueSet"], OPDEF + "ValueSet-expand"),
+    "translate": (["ConceptMap"], OPDEF + "ConceptMap-translate"),
+}
+
+
+def _feature(definition: str, value: dict) -> dict:
+    return {"url": FEATURE, "extension": [{"url": "definition", "valueCanonical": definition},
+                                          {"url": "value", **value}]}
+
+
+def capability_statement(base: str) -> dict:
+    resources = []
+    for rtype in ("CodeSystem", "ValueSet", "ConceptMap"):
+        ops = []
+        for name, (types, definition) in OPERATIONS.items():
+            if rtype in types:
+                ops.append({"name": name, "definition": definition or f"{OPDEF}{rtype}-{name}"})
+        resources.append({
+            "type": rtype,
+            "profile": f"http://hl7.org/fhir/StructureDefinition/{rtype}",
+            "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
+            "versioning": "no-version",
+            "searchParam": [{"name": n, "type": t} for n, t in (
+                ("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"),
+                ("status", "token"), ("publisher", "string"), ("system", "uri"))],
+            "operation": ops,
+        })
+    resources.append({"type": "NamingSystem", "interaction": [{"code": "read"}, {"code": "search-type"}]})
+    return {
+        "resourceType": "CapabilityStatement",
+        "id": "kodebro",
+        "extension": [
+            _feature("http://hl7.org/fhir/uv/tx-tests/FeatureDefinition/test-version", {"valueCode": "1.7.0"}),
+            _feature("http://hl7.org/fhir/uv/tx-ecosystem/FeatureDefinition/CodeSystemAsParameter",
+                     {"valueBoolean": True}),
+        ],
+        "url": base + "/metadata",
+        "version": __version__,
+        "name": "Kodebro",
+        "title": "Kodebro FHIR terminology server",
+        "status": "active",
+        "experimental": False,
+        "date": RELEASE_DATE,
+        "publisher": "Kodebro",
+        "description": "FHIR R4 terminology server for the Norwegian codebooks",
+        "kind": "instance",
+        "instantiates": ["http://hl7.org/fhir/CapabilityStatement/terminology-server"],
+        "software": {"name": "Kodebro", "version": __version__, "releaseDate": RELEASE_DATE},
+        "implementation": {"description": "Kodebro", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "resource": resources,
+            "interaction": [{"code": "batch"}],
+            "operation": [{"name": "versions", "definition": KODEBRO_OPDEF + "versions"}],
+        }],
+    }
+
+
+def terminology_capabilities(base: str) -> dict:
+    catalog = get_catalog()
+    systems: dict[str, list[str]] = {}
+    for h in catalog.headers("CodeSystem"):
+        if h.url:
+            systems.setdefault(h.url, [])
+            if h.version:
+                systems[h.url].append(h.version)
+    cs = []
+    for url in sorted(systems):
+        versions = catalog.versions("CodeSystem", url)
+        entry = {"uri": url}
+        if versions:
+            latest = versions[-1]
+            entry["version"] = [{"code": v, "isDefault": v == latest} for v in versions]
+        cs.append(entry)
+    return {
+        "resourceType": "TerminologyCapabilities",
+        "id": "kodebro",
+        "url": base + "/metadata?mode=terminology",
+        "version": __version__,
+        "name": "KodebroTerminologyCapabilities",
+        "title": "Kodebro terminology capabilities",
+        "status": "active",
+        "date": RELEASE_DATE,
+        "kind": "instance",
+        "software": {"name": "Kodebro", "version": __version__},
+        "codeSystem": cs,
+        "expansion": {"hierarchical": True, "paging": True, "incomplete": False,
+                      "parameter": [{"name": n} for n in EXPANSION_PARAMETERS],
+                      "textFilter": "Case-insensitive word-prefix match on displays and designations, "
+                                    "in any order; code-prefix match; exact codes ranked first."},
+        "codeSearch": "all",
+        "validateCode": {"translations": True},
+        "translation": {"needsMap": False},
+        "closure": {"translation": False},
+    }
+
+
+def _base() -> str:
+    return request.url_root.rstrip("/") + "/fhir"
+
+
+@bp.route("/metadata", methods=["GET"])
+def metadata():
+    mode = request.args.get("mode", "full")
+    if mode == "terminology":
+        return fhir_response(terminology_capabilities(_base()))
+    return fhir_response(capability_statement(_base()))
+
+
+@bp.route("/$versions", methods=["GET", "POST"])
+def versions():
+    request_params()
+    return fhir_response({"resourceType": "Parameters", "parameter": [
+        {"name": "version", "valueCode": "4.0"}, {"name": "default", "valueCode": "4.0"}]})
+
+

@@ -1,0 +1,57 @@
+"""Routing of the $operations: one GET/POST rule per level, dispatched through OPERATIONS.
+
+Handlers live in fhir_api/ops_*.py modules and register here with `operation`;
+each takes (catalog, params, instance) where `instance` is the resource named
+by an instance-level URL (or None) and returns (FHIR resource dict, status).
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from terminology.errors import NotFound
+
+from .params import Params, request_params
+from .render import fhir_response
+from .store import get_catalog
+
+bp = Blueprint("operations", __name__)
+
+OPERATIONS: dict[tuple[str, str], callable] = {}
+
+
+def operation(rtype: str, name: str):
+    def deco(fn):
+        OPERATIONS[(rtype, name)] = fn
+        return fn
+    return deco
+
+
+def run_operation(rtype: str, name: str, params: Params, rid: str | None = None):
+    fn = OPERATIONS.get((rtype, name))
+    if fn is None:
+        known = sorted(f"{t}/${n}" for t, n in OPERATIONS)
+        raise NotFound(f"operation ${name} is not supported on {rtype}; supported: {', '.join(known)}")
+    catalog = get_catalog()
+    instance = None
+    if rid is not None:
+        h = catalog.header_by_id(rtype, rid)
+        if h is None:
+            raise NotFound(f"{rtype}/{rid} is not known to this server")
+        from .resources import full_resource
+        instance = full_resource(catalog, h)
+    result = fn(catalog, params, instance)
+    if isinstance(result, tuple):
+        return result
+    return result, 200
+
+
+@bp.route("/<rtype>/$<name>", methods=["GET", "POST"])
+def type_level(rtype: str, name: str):
+    body, status = run_operation(rtype, name, request_params())
+    return fhir_response(body, status)
+
+
+@bp.route("/<rtype>/<rid>/$<name>", methods=["GET", "POST"])
+def instance_level(rtype: str, rid: str, name: str):
+    body, status = run_operation(rtype, name, request_params(), rid)
+    return fhir_response(body, status)

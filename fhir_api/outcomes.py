@@ -1,0 +1,77 @@
+"""Every error leaves the API as an OperationOutcome with the right HTTP status."""
+from __future__ import annotations
+
+import logging
+
+from werkzeug.exceptions import HTTPException
+
+from terminology.errors import TerminologyError
+
+from .render import fhir_response
+
+log = logging.getLogger("kodebro")
+
+_HTTP_ISSUE = {400: "invalid", 401: "security", 403: "forbidden", 404: "not-found", 405: "not-supported",
+               406: "not-supported", 409: "conflict", 410: "deleted", 413: "too-costly",
+               415: "not-supported", 422: "invalid"}
+
+
+def issue(severity: str, code: str, text: str, *, location: str | None = None,
+          tx_code: str | None = None) -> dict:
+    i = {"severity": severity, "code": code}
+    if tx_code:
+        i["details"] = {"coding": [{"system": "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type",
+                                    "code": tx_code}], "text": text}
+    else:
+        i["details"] = {"text": text}
+    if location:
+        i["location"] = [location]
+        i["expression"] = [location]
+    return i
+
+
+def operation_outcome(issues: list[dict]) -> dict:
+    return {"resourceType": "OperationOutcome", "issue": issues}
+
+
+def outcome_for(err: TerminologyError) -> dict:
+    issues = [issue(err.severity, err.issue_code, err.message, location=err.location, tx_code=err.tx_code)]
+    for sev, code, text in err.details:
+        issues.append(issue(sev, code, text))
+    return operation_outcome(issues)
+
+
+def init_app(app) -> None:
+    @app.errorhandler(TerminologyError)
+    def _terminology_error(err: TerminologyError):
+        return fhir_response(outcome_for(err), err.status)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        status = err.code or 500
+        text = err.description or err.name
+        if status == 404:
+            text = f"no such resource or operation: {_path()}"
+        elif status == 405:
+            text = f"method {_method()} is not allowed on {_path()}"
+        resp = fhir_response(operation_outcome([issue("error", _HTTP_ISSUE.get(status, "processing"), text)]), status)
+        if status == 405 and getattr(err, "valid_methods", None):
+            resp.headers["Allow"] = ", ".join(err.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        # a bug of ours, not the client's: log it, never send the traceback
+        log.exception("unhandled error on %s %s", _method(), _path())
+        return fhir_response(operation_outcome([issue(
+            "fatal", "exception", "internal error while processing the request; it has been logged")]), 500)
+
+
+def _path() -> str:
+    from flask import request
+    return request.path
+
+
+def _method() -> str:
+    from flask import request
+    return request.method

@@ -1,0 +1,155 @@
+"""One place where a request becomes operation parameters: GET query, form, or Parameters body."""
+from __future__ import annotations
+
+import orjson
+from flask import request
+
+from terminology.errors import InvalidRequest
+
+_MAX_BODY = 50 * 1024 * 1024
+
+
+class Params:
+    """Operation input as an ordered list of (name, value).
+
+    Primitive values stay as Python values (str, bool, int, float); complex
+    values (Coding, CodeableConcept, resources, Quantity) are dicts; a
+    parameter with `part` becomes a Params of its parts.
+    """
+
+    def __init__(self, items: list[tuple[str, object]] | None = None, source: str = "query"):
+        self.items = items or []
+        self.source = source
+
+    def __contains__(self, name: str) -> bool:
+        return any(n == name for n, _ in self.items)
+
+    def get(self, name: str, default=None):
+        for n, v in self.items:
+            if n == name:
+                return v
+        return default
+
+    def all(self, name: str) -> list:
+        return [v for n, v in self.items if n == name]
+
+    def str(self, name: str) -> str | None:
+        v = self.get(name)
+        if v is None:
+            return None
+        if isinstance(v, (dict, Params)):
+            raise InvalidRequest(f"parameter '{name}' must be a simple value", location=name)
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return str(v)
+
+    def bool(self, name: str, default: bool | None = None) -> bool | None:
+        v = self.get(name)
+        if v is None:
+            return default
+        if isinstance(v, bool):
+            return v
+        s = str(v).strip().lower()
+        if s in ("true", "1", "yes"):
+            return True
+        if s in ("false", "0", "no"):
+            return False
+        raise InvalidRequest(f"parameter '{name}' must be true or false, not '{v}'", location=name)
+
+    def int(self, name: str, default: int | None = None, minimum: int = 0) -> int | None:
+        v = self.get(name)
+        if v is None or v == "":
+            return default
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            raise InvalidRequest(f"parameter '{name}' must be a whole number, not '{v}'", location=name)
+        if n < minimum:
+            raise InvalidRequest(f"parameter '{name}' must be at least {minimum}, not {n}", location=name)
+        return n
+
+    def resource(self, name: str) -> dict | None:
+        v = self.get(name)
+        if v is None:
+            return None
+        if isinstance(v, dict) and v.get("resourceType"):
+            return v
+        if isinstance(v, (str, bytes)):
+            try:
+                obj = orjson.loads(v)
+            except orjson.JSONDecodeError:
+                obj = None
+            if isinstance(obj, dict) and obj.get("resourceType"):
+                return obj
+        raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
+
+    def names(self) -> list[str]:
+        return [n for n, _ in self.items]
+
+    def __repr__(self):
+        return f"Params({self.items!r})"
+
+
+def _value_of(p: dict):
+    if "part" in p and not any(k.startswith("value") for k in p):
+        return parameters_to_params(p["part"], "body")
+    if "resource" in p:
+        return p["resource"]
+    for k, v in p.items():
+        if k.startswith("value"):
+            return v
+    return None
+
+
+def parameters_to_params(parts: list, source: str = "body") -> Params:
+    items = []
+    for p in parts or []:
+        if not isinstance(p, dict) or not isinstance(p.get("name"), str):
+            raise InvalidRequest("each Parameters.parameter needs a name")
+        items.append((p["name"], _value_of(p)))
+    return Params(items, source)
+
+
+def parse_body() -> dict | None:
+    data = request.get_data(cache=True)
+    if not data or not data.strip():
+        return None
+    if len(data) > _MAX_BODY:
+        raise InvalidRequest("request body is too large")
+    try:
+        body = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise InvalidRequest(f"the request body is not valid JSON: {e}")
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a JSON object (a FHIR resource)")
+    return body
+
+
+def check_content_type() -> None:
+    from werkzeug.exceptions import UnsupportedMediaType
+    ctype = (request.mimetype or "").lower()
+    if request.get_data(cache=True) and ctype and ctype not in (
+            "application/fhir+json", "application/json", "application/json+fhir", "text/json",
+            "application/x-www-form-urlencoded"):
+        raise UnsupportedMediaType(f"content type '{request.mimetype}' is not supported; send application/fhir+json")
+
+
+def request_params() -> Params:
+    """The operation parameters of the current request (query string plus body)."""
+    items = [(k, v) for k, vs in request.args.lists() for v in vs if not k.startswith("_")]
+    if request.method == "POST":
+        check_content_type()
+        if request.mimetype == "application/x-www-form-urlencoded":
+            items += [(k, v) for k, vs in request.form.lists() for v in vs]
+            return Params(items, "form")
+        body = parse_body()
+        if body is not None:
+            rtype = body.get("resourceType")
+            if rtype == "Parameters":
+                return Params(items + parameters_to_params(body.get("parameter")).items, "body")
+            if rtype is None:
+                raise InvalidRequest("the request body has no resourceType; send a Parameters resource")
+            # a bare resource posted to an operation is its main input
+            items.append(("resource", body))
+            return Params(items, "body")
+    return Params(items, "query")

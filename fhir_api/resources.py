@@ -1,0 +1,237 @@
+"""Read, search, create, update and delete of the terminology resources."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, request
+
+from terminology.codesystem import nest_concepts
+from terminology.errors import InvalidRequest, InvalidResource, NotFound
+from terminology.validation import validation_errors
+
+from .params import parse_body
+from .render import fhir_response
+from .store import get_catalog, get_store
+
+bp = Blueprint("resources", __name__)
+
+TYPES = ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem")
+# concepts are left out of a read of a code system larger than this unless _summary=false
+LARGE_CODESYSTEM = 2000
+_SEARCH_PARAMS = {"url", "version", "name", "title", "status", "publisher", "system", "id", "_id",
+                  "_count", "_offset", "_summary", "_elements", "_format", "_pretty", "_sort", "_total"}
+_SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
+_MANDATORY = {"resourceType", "id", "meta"}
+_SUMMARY_ELEMENTS = {"url", "identifier", "version", "name", "title", "status", "experimental", "date",
+                     "publisher", "description", "content", "count", "caseSensitive", "valueSet",
+                     "hierarchyMeaning", "compositional", "versionNeeded", "supplements", "jurisdiction",
+                     "useContext", "sourceUri", "sourceCanonical", "targetUri", "targetCanonical",
+                     "kind", "uniqueId", "immutable", "property", "filter"}
+
+
+def _check_type(rtype: str) -> None:
+    if rtype not in TYPES:
+        raise NotFound(f"resource type '{rtype}' is not served here; this server holds {', '.join(TYPES)}")
+
+
+def _require_write_access() -> None:
+    key = current_app.config["KODEBRO"].get("API_KEY")
+    if key and request.headers.get("Authorization", "") != f"Bearer {key}":
+        from terminology.errors import TerminologyError
+
+        class Forbidden(TerminologyError):
+            issue_code, status = "security", 403
+        raise Forbidden("this server needs 'Authorization: Bearer <api key>' to change content")
+
+
+def full_resource(catalog, header) -> dict:
+    body = dict(catalog.body(header.pk))
+    if header.type == "CodeSystem" and header.concept_count:
+        body["concept"] = nest_concepts(catalog.store.concepts(header.pk))
+    return body
+
+
+def shape(catalog, header, summary: str | None, elements: list[str] | None, in_search: bool) -> dict:
+    large = header.type == "CodeSystem" and header.concept_count > LARGE_CODESYSTEM
+    # search results never carry concepts unless asked; a read carries them unless the system is large
+    with_concepts = summary == "false" or (summary is None and not in_search and not large)
+    res = full_resource(catalog, header) if with_concepts else dict(catalog.body(header.pk))
+    subsetted = False
+    if header.type == "CodeSystem" and not with_concepts and header.concept_count:
+        subsetted = True
+    if summary == "true":
+        res = {k: v for k, v in res.items() if k in _SUMMARY_ELEMENTS or k in _MANDATORY}
+        subsetted = True
+    elif summary == "data":
+        res.pop("text", None)
+    elif summary == "text":
+        res = {k: v for k, v in res.items() if k in ("text", "id", "meta", "resourceType")}
+        subsetted = True
+    if elements:
+        res = {k: v for k, v in res.items() if k in elements or k in _MANDATORY}
+        subsetted = True
+    if subsetted:
+        meta = dict(res.get("meta") or {})
+        meta["tag"] = [t for t in meta.get("tag", []) if t.get("code") != "SUBSETTED"] + [_SUBSETTED]
+        res["meta"] = meta
+    return res
+
+
+def _summary_arg() -> str | None:
+    s = request.args.get("_summary")
+    if s is not None and s not in ("true", "false", "count", "data", "text"):
+        raise InvalidRequest(f"_summary must be one of true, false, count, data, text (not '{s}')")
+    return s
+
+
+def _elements_arg() -> list[str] | None:
+    e = request.args.get("_elements")
+    return [x.strip() for x in e.split(",") if x.strip()] if e else None
+
+
+@bp.route("/<rtype>/<rid>", methods=["GET"])
+def read(rtype: str, rid: str):
+    _check_type(rtype)
+    catalog = get_catalog()
+    h = catalog.header_by_id(rtype, rid)
+    if h is None:
+        raise NotFound(f"{rtype}/{rid} is not known to this server")
+    return fhir_response(shape(catalog, h, _summary_arg(), _elements_arg(), in_search=False))
+
+
+def _matches(h, args) -> bool:
+    for name in ("url", "version", "status"):
+        want = args.get(name)
+        if want is not None and (getattr(h, name) or "") not in want.split(","):
+            return False
+    if args.get("system") is not None and h.url != args["system"]:
+        return False
+    for name in ("name", "title", "publisher"):
+        want = args.get(name)
+        if want is not None:
+            have = (getattr(h, name) or "").casefold()
+            if not any(have.startswith(w.casefold()) for w in want.split(",")):
+                return False
+    want_id = args.get("_id") or args.get("id")
+    if want_id is not None and h.id not in want_id.split(","):
+        return False
+    return True
+
+
+@bp.route("/<rtype>", methods=["GET"])
+def search(rtype: str):
+    _check_type(rtype)
+    unknown = [k for k in request.args if k not in _SEARCH_PARAMS and not k.startswith("_")]
+    if unknown:
+        raise InvalidRequest(f"unknown search parameter(s): {', '.join(unknown)}; supported: "
+                             + ", ".join(sorted(p for p in _SEARCH_PARAMS if not p.startswith("_"))))
+    catalog = get_catalog()
+    summary = _summary_arg()
+    elements = _elements_arg()
+    args = {k: v for k, v in request.args.items()}
+    hits = [h for h in catalog.headers(rtype) if _matches(h, args)]
+    count = _int_arg("_count", 50, 0, 1000)
+    offset = _int_arg("_offset", 0, 0, None)
+    bundle = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": _now()},
+              "type": "searchset", "total": len(hits)}
+    base = request.base_url
+    plain = [(k, v) for k, v in request.args.items(multi=True) if k != "_offset"]
+    links = [{"relation": "self", "url": base + "?" + urlencode(plain + [("_offset", offset)])}]
+    if summary != "count":
+        page = hits[offset:offset + count]
+        if offset + count < len(hits):
+            links.append({"relation": "next", "url": base + "?" + urlencode(plain + [("_offset", offset + count)])})
+        if offset > 0:
+            links.append({"relation": "previous",
+                          "url": base + "?" + urlencode(plain + [("_offset", max(0, offset - count))])})
+        bundle["entry"] = [{"fullUrl": f"{request.url_root.rstrip('/')}/fhir/{rtype}/{h.id}",
+                            "resource": shape(catalog, h, summary, elements, in_search=True),
+                            "search": {"mode": "match"}} for h in page]
+        if not bundle["entry"]:
+            del bundle["entry"]
+    bundle["link"] = links
+    return fhir_response(bundle)
+
+
+def _int_arg(name, default, lo, hi):
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        raise InvalidRequest(f"{name} must be a whole number, not '{raw}'")
+    if n < lo:
+        raise InvalidRequest(f"{name} must be at least {lo}")
+    return min(n, hi) if hi is not None else n
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _incoming(rtype: str) -> dict:
+    body = parse_body()
+    if body is None:
+        raise InvalidRequest(f"send the {rtype} as the request body")
+    if body.get("resourceType") != rtype:
+        raise InvalidRequest(f"the body is a {body.get('resourceType') or 'resource without resourceType'}, "
+                             f"but this URL takes a {rtype}")
+    problems = validation_errors(body)
+    if problems:
+        raise InvalidResource(f"the {rtype} is not valid FHIR R4: " + "; ".join(problems))
+    return body
+
+
+@bp.route("/<rtype>", methods=["POST"])
+def create(rtype: str):
+    _check_type(rtype)
+    from .params import check_content_type
+    check_content_type()
+    _require_write_access()
+    body = _incoming(rtype)
+    body = dict(body)
+    if body.get("id") and get_catalog().header_by_id(rtype, body["id"]):
+        body.pop("id")  # create never overwrites: the server picks a fresh id
+    body.setdefault("meta", {})
+    body["meta"] = {**body["meta"], "lastUpdated": _now()}
+    report = get_store().write([body])
+    catalog = get_catalog()
+    catalog.refresh(force=True)
+    _t, rid, _u, _v = (report["added"] + report["replaced"])[0]
+    h = catalog.header_by_id(rtype, rid)
+    status = 201 if report["added"] else 200
+    return fhir_response(full_resource(catalog, h), status,
+                         {"Location": f"{request.url_root.rstrip('/')}/fhir/{rtype}/{rid}"})
+
+
+@bp.route("/<rtype>/<rid>", methods=["PUT"])
+def update(rtype: str, rid: str):
+    _check_type(rtype)
+    from .params import check_content_type
+    check_content_type()
+    _require_write_access()
+    body = dict(_incoming(rtype))
+    if body.get("id") and body["id"] != rid:
+        raise InvalidRequest(f"the body's id '{body['id']}' does not match the URL's id '{rid}'")
+    body["id"] = rid
+    body["meta"] = {**(body.get("meta") or {}), "lastUpdated": _now()}
+    existed = get_catalog().header_by_id(rtype, rid) is not None
+    get_store().write([body], delete=[(rtype, rid)])
+    catalog = get_catalog()
+    catalog.refresh(force=True)
+    h = catalog.header_by_id(rtype, rid)
+    return fhir_response(full_resource(catalog, h), 200 if existed else 201)
+
+
+@bp.route("/<rtype>/<rid>", methods=["DELETE"])
+def delete(rtype: str, rid: str):
+    _check_type(rtype)
+    _require_write_access()
+    if not get_store().delete(rtype, rid):
+        raise NotFound(f"{rtype}/{rid} is not known to this server")
+    get_catalog().refresh(force=True)
+    from .outcomes import issue, operation_outcome
+    return fhir_response(operation_outcome([issue("information", "informational", f"{rtype}/{rid} deleted")]))

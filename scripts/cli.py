@@ -1,0 +1,144 @@
+"""The `kodebro` command: serve, import, list. Each command parses arguments and calls the library."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from fhir_api.settings import load_settings
+
+
+def _db_option(f):
+    return click.option("--db", "db", envvar="KODEBRO_DB", default=None,
+                        help="Store location (SQLite file or postgresql:// URL). Env: KODEBRO_DB.")(f)
+
+
+def _db(db: str | None) -> str:
+    return db or load_settings()["DB"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kodebro")
+def main():
+    """Kodebro: FHIR R4 terminology server for the Norwegian codebooks."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=None, type=int, help="Worker processes (default: one per CPU core).")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@_db_option
+def serve(host, port, workers, threads, db):
+    """Start the FHIR server (gunicorn). Creates the store with demo content if it is empty."""
+    from terminology import open_store
+    db = _db(db)
+    settings = load_settings({"DB": db})
+    store = open_store(db)
+    if settings["DEMO"] and not store.headers():
+        from terminology.demo import load_demo
+        report = load_demo(store)
+        click.echo(f"new store at {db}: loaded demo content ({len(report.added)} resources)", err=True)
+    store.close()
+    os.environ["KODEBRO_DB"] = db
+    from scripts.wsgi_server import run
+    run(host=host, port=port, workers=workers or os.cpu_count() or 1, threads=threads)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--format", "fmt", default=None, help="Source format (default: detected from the content).")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid resources and report the invalid ones.")
+@click.option("--edition", default=None, help="Edition (CodeSystem.version) for formats that do not carry one.")
+@click.option("--system", default=None, help="Code system URL for tabular formats that need one.")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
+              help="Column mapping for tabular formats, e.g. --column code=Kode (repeatable).")
+@_db_option
+def import_(paths, fmt, skip_invalid, edition, system, columns, db):
+    """Import terminology content: FHIR JSON/NDJSON/Bundles/folders/NPM packages and codebook files."""
+    from terminology import open_store
+    from terminology.errors import TerminologyError
+    from terminology.loader import import_paths
+    options = {}
+    if edition:
+        options["edition"] = edition
+    if system:
+        options["system"] = system
+    if columns:
+        try:
+            options["columns"] = dict(c.split("=", 1) for c in columns)
+        except ValueError:
+            raise click.UsageError("--column takes FIELD=HEADER")
+    store = open_store(_db(db))
+    bar = None
+    progress = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=0, label="reading", file=sys.stderr, show_pos=True)
+        counter = {"n": 0}
+
+        def progress(item):
+            counter["n"] += 1
+            if counter["n"] % 50 == 0:
+                bar.label = f"read {counter['n']} resources"
+                bar.render_progress()
+    try:
+        report = import_paths(store, paths, fmt=fmt, skip_invalid=skip_invalid, progress=progress, **options)
+    except TerminologyError as err:
+        if bar:
+            click.echo("", err=True)
+        click.echo(f"error: {err.message}", err=True)
+        for src, rid, why in getattr(err, "rejected", [])[:200]:
+            click.echo(f"  rejected {src} ({rid or 'no id'}): {why}", err=True)
+        sys.exit(1)
+    if bar:
+        click.echo("", err=True)
+    for rtype, c in sorted(report.counts().items()):
+        click.echo(f"{rtype}: {c['added']} added, {c['replaced']} replaced")
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    for src, rid, why in report.rejected:
+        click.echo(f"skipped {src} ({rid or 'no id'}): {why}")
+    if report.rejected:
+        click.echo(f"{len(report.rejected)} resource(s) rejected and skipped; the rest was imported", err=True)
+        sys.exit(2)
+
+
+@main.command("list")
+@_db_option
+def list_(db):
+    """Show what is loaded: code systems with versions and concept counts, value sets, concept maps."""
+    from terminology import open_store
+    store = open_store(_db(db))
+    headers = store.headers()
+    systems: dict[str, list] = {}
+    for h in headers:
+        if h.type == "CodeSystem":
+            systems.setdefault(h.url or h.id, []).append(h)
+    from terminology.versions import version_key
+    click.echo(f"CodeSystems ({sum(len(v) for v in systems.values())}):")
+    for url in sorted(systems):
+        vs = sorted(systems[url], key=lambda h: version_key(h.version))
+        parts = ", ".join(f"{h.version or '-'} ({h.concept_count} concepts)" for h in vs)
+        click.echo(f"  {url}  {parts}")
+    for rtype in ("ValueSet", "ConceptMap", "NamingSystem"):
+        hs = [h for h in headers if h.type == rtype]
+        click.echo(f"{rtype}s ({len(hs)}):")
+        for h in hs[:200] if rtype != "NamingSystem" else []:
+            click.echo(f"  {h.url or h.id}" + (f"|{h.version}" if h.version else ""))
+        if rtype != "NamingSystem" and len(hs) > 200:
+            click.echo(f"  … and {len(hs) - 200} more")
+
+
+# commands contributed by other modules (they attach themselves to `main`)
+for _name in ("mappings.cli",):
+    try:
+        importlib.import_module(_name)
+    except ModuleNotFoundError as e:
+        if e.name != _name:
+            raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Kodebro's terminology engine: code systems, value sets, the store and importers.
+
+Knows nothing of HTTP or Flask; typed Python objects in, out.
+"""
+from .catalog import Catalog, split_canonical
+from .codesystem import CodeSystemIndex, Concept
+from .errors import (Conflict, ImportRejected, InvalidRequest, InvalidResource, NotFound,
+                     NotSupported, TerminologyError, TooCostly)
+from .loader import ImportReport, import_paths, load
+from .store import open_store
+
+__all__ = [
+    "Catalog", "split_canonical", "CodeSystemIndex", "Concept",
+    "TerminologyError", "InvalidRequest", "NotSupported", "NotFound", "TooCostly",
+    "InvalidResource", "ImportRejected", "Conflict",
+    "ImportReport", "import_paths", "load", "open_store",
+]

@@ -1,0 +1,227 @@
+"""The engine's view of all terminology content: stored resources plus those a request brings.
+
+`Catalog` wraps a store with hot in-memory indexes (headers by URL, CodeSystem
+indexes, parsed ValueSets/ConceptMaps) and notices when another process has
+written new content. `Catalog.overlay(resources)` gives a per-request view in
+which `tx-resource` content shadows the store without touching it.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+from .codesystem import CodeSystemIndex
+from .identifiers import canonical_system
+from .store.base import ResourceHeader
+from .versions import latest, matches_version, version_key
+
+_REFRESH_SECONDS = 1.0
+
+
+def split_canonical(ref: str | None, version: str | None = None) -> tuple[str | None, str | None]:
+    """'url|version' -> (url, version); an explicit version argument wins."""
+    if ref is None:
+        return None, version
+    if "|" in ref:
+        url, v = ref.split("|", 1)
+        return url, version or v or None
+    return ref, version
+
+
+class Catalog:
+    def __init__(self, store):
+        self.store = store
+        self._lock = threading.RLock()
+        self._generation = None
+        self._checked = 0.0
+        self._load_headers()
+
+    # --- freshness --------------------------------------------------------------
+    def _load_headers(self) -> None:
+        with self._lock:
+            self._generation = self.store.generation()
+            headers = self.store.headers()
+            by_url: dict[tuple[str, str], list[ResourceHeader]] = defaultdict(list)
+            by_id: dict[tuple[str, str], ResourceHeader] = {}
+            for h in headers:
+                by_id[(h.type, h.id)] = h
+                if h.url:
+                    by_url[(h.type, h.url)].append(h)
+            self._by_url = dict(by_url)
+            self._by_id = by_id
+            self._headers = headers
+            self._cs_cache: dict[int, CodeSystemIndex] = {}
+            self._body_cache: dict[int, dict] = {}
+            self._aliases = self._build_aliases()
+            self._checked = time.monotonic()
+
+    def refresh(self, force: bool = False) -> None:
+        """Reload indexes if the store changed (checked at most once a second)."""
+        now = time.monotonic()
+        if not force and now - self._checked < _REFRESH_SECONDS:
+            return
+        self._checked = now
+        if force or self.store.generation() != self._generation:
+            self._load_headers()
+
+    def _build_aliases(self) -> dict[str, str]:
+        aliases: dict[str, str] = {}
+        for h in self._headers:
+            if h.type != "NamingSystem":
+                continue
+            ns = self.body(h.pk)
+            ids = ns.get("uniqueId") or []
+            preferred = next((u["value"] for u in ids if u.get("type") == "uri" and u.get("preferred")), None)
+            preferred = preferred or next((u["value"] for u in ids if u.get("type") == "uri"), None)
+            if not preferred:
+                continue
+            for u in ids:
+                v = u.get("value")
+                if not v or v == preferred:
+                    continue
+                if u.get("type") == "oid":
+                    v = v if v.startswith("urn:oid:") else "urn:oid:" + v
+                aliases[v] = preferred
+        return aliases
+
+    # --- generic lookups ----------------------------------------------------------
+    @property
+    def generation(self):
+        return self._generation
+
+    def headers(self, rtype: str | None = None) -> list[ResourceHeader]:
+        return [h for h in self._headers if rtype is None or h.type == rtype]
+
+    def header_by_id(self, rtype: str, rid: str) -> ResourceHeader | None:
+        return self._by_id.get((rtype, rid))
+
+    def body(self, pk: int) -> dict:
+        b = self._body_cache.get(pk)
+        if b is None:
+            b = self.store.body(pk)
+            self._body_cache[pk] = b
+        return b
+
+    def canonical_system(self, system: str | None) -> str | None:
+        return canonical_system(system, self._aliases)
+
+    def versions(self, rtype: str, url: str) -> list[str]:
+        url = self.canonical_system(url) if rtype == "CodeSystem" else url
+        vs = [h.version for h in self._by_url.get((rtype, url), []) if h.version is not None]
+        return sorted(vs, key=version_key)
+
+    def find_header(self, rtype: str, url: str, version: str | None = None) -> ResourceHeader | None:
+        if rtype == "CodeSystem":
+            url = self.canonical_system(url)
+        hs = self._by_url.get((rtype, url))
+        if not hs:
+            return None
+        if version is None:
+            best = latest([h.version for h in hs if h.version is not None])
+            return next((h for h in hs if h.version == best), hs[-1])
+        exact = [h for h in hs if h.version == version]
+        if exact:
+            return exact[-1]
+        wild = [h for h in hs if matches_version(version, h.version)]
+        if wild:
+            return max(wild, key=lambda h: version_key(h.version))
+        return None
+
+    # --- typed lookups ------------------------------------------------------------
+    def codesystem(self, url: str, version: str | None = None) -> CodeSystemIndex | None:
+        h = self.find_header("CodeSystem", url, version)
+        if h is None:
+            return None
+        return self.codesystem_by_pk(h.pk)
+
+    def codesystem_by_pk(self, pk: int) -> CodeSystemIndex:
+        cs = self._cs_cache.get(pk)
+        if cs is None:
+            with self._lock:
+                cs = self._cs_cache.get(pk)
+                if cs is None:
+                    cs = CodeSystemIndex(self.store.body(pk), self.store.concepts(pk))
+                    self._cs_cache[pk] = cs
+        return cs
+
+    def codesystem_versions(self, url: str) -> list[str]:
+        return self.versions("CodeSystem", url)
+
+    def resource(self, rtype: str, url: str, version: str | None = None) -> dict | None:
+        h = self.find_header(rtype, url, version)
+        return self.body(h.pk) if h else None
+
+    def valueset(self, url: str, version: str | None = None) -> dict | None:
+        return self.resource("ValueSet", url, version)
+
+    def conceptmaps(self) -> list[dict]:
+        return [self.body(h.pk) for h in self._headers if h.type == "ConceptMap"]
+
+    def overlay(self, resources: list[dict]) -> "Catalog":
+        return resources and OverlayCatalog(self, resources) or self
+
+
+class OverlayCatalog:
+    """A catalog view where request-supplied resources shadow stored ones."""
+
+    def __init__(self, base: Catalog, resources: list[dict]):
+        self.base = base
+        self.store = base.store
+        self.extra: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        self._cs: dict[int, CodeSystemIndex] = {}
+        for r in resources:
+            if r.get("url"):
+                self.extra[(r["resourceType"], r["url"])].append(r)
+
+    def __getattr__(self, name):
+        return getattr(self.base, name)
+
+    def canonical_system(self, system):
+        return self.base.canonical_system(system)
+
+    def overlay(self, resources):
+        merged = [r for rs in self.extra.values() for r in rs] + list(resources)
+        return OverlayCatalog(self.base, merged)
+
+    def _pick(self, rtype, url, version):
+        rs = self.extra.get((rtype, url))
+        if not rs:
+            return None
+        if version is None:
+            best = latest([r.get("version") for r in rs if r.get("version") is not None])
+            return next((r for r in rs if r.get("version") == best), rs[-1])
+        for r in rs:
+            if r.get("version") == version or matches_version(version, r.get("version")):
+                return r
+        return None
+
+    def versions(self, rtype, url):
+        url = self.canonical_system(url) if rtype == "CodeSystem" else url
+        mine = {r.get("version") for r in self.extra.get((rtype, url), []) if r.get("version")}
+        return sorted(mine | set(self.base.versions(rtype, url)), key=version_key)
+
+    def codesystem_versions(self, url):
+        return self.versions("CodeSystem", url)
+
+    def codesystem(self, url, version=None):
+        url = self.canonical_system(url)
+        r = self._pick("CodeSystem", url, version)
+        if r is not None:
+            # a supplied resource wins unless a stored one matches a version it lacks
+            cs = self._cs.get(id(r))
+            if cs is None:
+                cs = CodeSystemIndex.from_resource(r)
+                self._cs[id(r)] = cs
+            return cs
+        return self.base.codesystem(url, version)
+
+    def resource(self, rtype, url, version=None):
+        r = self._pick(rtype, url, version)
+        return r if r is not None else self.base.resource(rtype, url, version)
+
+    def valueset(self, url, version=None):
+        return self.resource("ValueSet", url, version)
+
+    def conceptmaps(self):
+        return [r for (t, _), rs in self.extra.items() if t == "ConceptMap" for r in rs] + self.base.conceptmaps()

@@ -1,0 +1,240 @@
+"""In-memory index of one CodeSystem version: the hot structure every operation reads.
+
+Built either from stored flat concept rows or from a FHIR CodeSystem resource
+supplied with a request; both go through `flatten_concepts` so the two paths
+cannot drift apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from .identifiers import DOTTED_CODE_SYSTEMS
+
+# property codes whose value marks a concept as not active
+_INACTIVE_STATUSES = {"retired", "inactive", "deprecated"}
+
+
+@dataclass(slots=True)
+class Concept:
+    code: str
+    display: str | None = None
+    definition: str | None = None
+    designations: list = field(default_factory=list)   # FHIR designation dicts
+    properties: list = field(default_factory=list)     # FHIR concept.property dicts
+    extensions: list = field(default_factory=list)
+    parents: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+    seq: int = 0
+
+    def property_values(self, code: str) -> list:
+        out = []
+        for p in self.properties:
+            if p.get("code") == code:
+                for k, v in p.items():
+                    if k.startswith("value"):
+                        out.append(v)
+        return out
+
+    @property
+    def status(self) -> str | None:
+        vals = self.property_values("status")
+        return vals[0] if vals else None
+
+    @property
+    def inactive(self) -> bool:
+        for v in self.property_values("inactive"):
+            if v is True or v == "true":
+                return True
+        st = self.status
+        return st is not None and st.lower() in _INACTIVE_STATUSES
+
+    @property
+    def abstract(self) -> bool:
+        for v in self.property_values("notSelectable"):
+            if v is True or v == "true":
+                return True
+        return False
+
+    def to_flat(self) -> dict:
+        d = {"code": self.code}
+        if self.display is not None:
+            d["display"] = self.display
+        if self.definition is not None:
+            d["definition"] = self.definition
+        if self.designations:
+            d["designation"] = self.designations
+        if self.properties:
+            d["property"] = self.properties
+        if self.extensions:
+            d["extension"] = self.extensions
+        if self.parents:
+            d["parents"] = self.parents
+        return d
+
+
+def flatten_concepts(concepts: Iterable[dict] | None, parent: str | None = None) -> Iterator[dict]:
+    """Yield flat concept dicts (no nested `concept`, with `parents`) from FHIR nesting.
+
+    Parents also come from `parent`/`subsumedBy` properties, which FHIR allows
+    instead of (or besides) nesting.
+    """
+    for c in concepts or ():
+        flat = {k: v for k, v in c.items() if k != "concept"}
+        parents = [parent] if parent is not None else []
+        for p in c.get("property") or ():
+            if p.get("code") in ("parent", "subsumedBy") and "valueCode" in p:
+                if p["valueCode"] not in parents:
+                    parents.append(p["valueCode"])
+        if parents:
+            flat["parents"] = parents
+        yield flat
+        yield from flatten_concepts(c.get("concept"), c.get("code"))
+
+
+def nest_concepts(flat: Iterable[dict]) -> list[dict]:
+    """Inverse of `flatten_concepts` for rendering: children nested under their first parent."""
+    nodes: dict[str, dict] = {}
+    order: list[tuple[dict, list]] = []
+    for f in flat:
+        node = {k: v for k, v in f.items() if k != "parents"}
+        nodes[node["code"]] = node
+        order.append((node, f.get("parents") or []))
+    roots = []
+    for node, parents in order:
+        nested_parent = None
+        for p in parents:
+            if p in nodes:
+                nested_parent = nodes[p]
+                break
+        if nested_parent is None:
+            roots.append(node)
+        else:
+            # a parent given only as a property stays a property; nesting shows the first one
+            nested_parent.setdefault("concept", []).append(node)
+            if node.get("property"):
+                node["property"] = [p for p in node["property"]
+                                    if not (p.get("code") == "parent" and p.get("valueCode") == nested_parent["code"])] or None
+                if node["property"] is None:
+                    del node["property"]
+    return roots
+
+
+def normalise_code(system: str, code: str) -> str:
+    """Canonical stored form for codebooks written with an optional dot (ICD-10-NO)."""
+    if system in DOTTED_CODE_SYSTEMS:
+        return code.replace(".", "").upper().strip()
+    return code
+
+
+class CodeSystemIndex:
+    """One CodeSystem version held in memory: concepts by code, hierarchy, metadata."""
+
+    def __init__(self, resource: dict, flat_concepts: Iterable[dict]):
+        self.resource = {k: v for k, v in resource.items() if k != "concept"}
+        self.url: str | None = resource.get("url")
+        self.version: str | None = resource.get("version")
+        self.case_sensitive: bool = resource.get("caseSensitive", True) is not False
+        self.content: str = resource.get("content", "complete")
+        self.concepts: dict[str, Concept] = {}
+        for seq, f in enumerate(flat_concepts):
+            code = f.get("code")
+            if code is None or code in self.concepts:
+                continue
+            self.concepts[code] = Concept(
+                code=code, display=f.get("display"), definition=f.get("definition"),
+                designations=f.get("designation") or [], properties=f.get("property") or [],
+                extensions=f.get("extension") or [], parents=list(f.get("parents") or []), seq=seq)
+        for c in self.concepts.values():
+            for p in c.parents:
+                parent = self.concepts.get(p)
+                if parent is not None:
+                    parent.children.append(c.code)
+        self._folded: dict[str, str] | None = None
+        self._ancestors: dict[str, frozenset] = {}
+
+    @classmethod
+    def from_resource(cls, resource: dict) -> "CodeSystemIndex":
+        return cls(resource, flatten_concepts(resource.get("concept")))
+
+    # --- metadata -------------------------------------------------------------
+    @property
+    def name(self) -> str | None:
+        return self.resource.get("name")
+
+    @property
+    def title(self) -> str | None:
+        return self.resource.get("title")
+
+    @property
+    def status(self) -> str | None:
+        return self.resource.get("status")
+
+    @property
+    def language(self) -> str | None:
+        return self.resource.get("language")
+
+    def property_definitions(self) -> list[dict]:
+        return self.resource.get("property") or []
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    # --- finding concepts -----------------------------------------------------
+    def get(self, code: str) -> Concept | None:
+        return self.concepts.get(code)
+
+    def find(self, code: str) -> tuple[Concept | None, str | None]:
+        """(concept, how) where `how` names a non-exact match: 'case' or 'normalised'."""
+        c = self.concepts.get(code)
+        if c is not None:
+            return c, None
+        if self.url in DOTTED_CODE_SYSTEMS:
+            c = self.concepts.get(normalise_code(self.url, code))
+            if c is not None:
+                return c, "normalised"
+        if not self.case_sensitive:
+            if self._folded is None:
+                self._folded = {k.casefold(): k for k in self.concepts}
+            k = self._folded.get(code.casefold())
+            if k is not None:
+                return self.concepts[k], "case"
+        return None, None
+
+    def roots(self) -> list[Concept]:
+        return [c for c in self.concepts.values() if not any(p in self.concepts for p in c.parents)]
+
+    def ancestors(self, code: str) -> frozenset:
+        got = self._ancestors.get(code)
+        if got is not None:
+            return got
+        out: set[str] = set()
+        stack = list(self.concepts[code].parents) if code in self.concepts else []
+        while stack:
+            p = stack.pop()
+            if p in out:
+                continue
+            out.add(p)
+            pc = self.concepts.get(p)
+            if pc is not None:
+                stack.extend(pc.parents)
+        got = frozenset(out)
+        self._ancestors[code] = got
+        return got
+
+    def descendants(self, code: str) -> list[str]:
+        out: list[str] = []
+        seen = {code}
+        stack = list(reversed(self.concepts[code].children)) if code in self.concepts else []
+        while stack:
+            c = stack.pop()
+            if c in seen:
+                continue
+            seen.add(c)
+            out.append(c)
+            stack.extend(reversed(self.concepts[c].children))
+        return out
+
+    def subsumes(self, a: str, b: str) -> bool:
+        """True when concept `a` subsumes concept `b` (a is b or an ancestor of b)."""
+        return a == b or a in self.ancestors(b)

@@ -1,0 +1,65 @@
+"""Errors the engine raises; each knows its FHIR issue code and HTTP status.
+
+    TerminologyError                 500 exception  (never raised on purpose)
+    ├── InvalidRequest               400 invalid    the request itself is malformed
+    │   └── NotSupported             400 not-supported  a parameter/feature Kodebro lacks
+    ├── NotFound                     404 not-found  unknown resource, system or version
+    ├── TooCostly                    422 too-costly an expansion or query too large to answer
+    ├── InvalidResource              422 invalid    a resource fails validation
+    │   └── ImportRejected           422 invalid    an import had rejected resources
+    └── Conflict                     409 conflict   e.g. id/url clash on create
+
+Only `fhir_api.outcomes` turns these into OperationOutcome resources; the
+engine never knows about HTTP beyond the status number carried here.
+"""
+from __future__ import annotations
+
+
+class TerminologyError(Exception):
+    issue_code = "exception"
+    status = 500
+    severity = "error"
+
+    def __init__(self, message: str, *, location: str | None = None,
+                 tx_code: str | None = None, details: list | None = None):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.tx_code = tx_code
+        # extra (severity, code, message) issues to report alongside
+        self.details = details or []
+
+
+class InvalidRequest(TerminologyError):
+    issue_code = "invalid"
+    status = 400
+
+
+class NotSupported(InvalidRequest):
+    issue_code = "not-supported"
+
+
+class NotFound(TerminologyError):
+    issue_code = "not-found"
+    status = 404
+
+
+class TooCostly(TerminologyError):
+    issue_code = "too-costly"
+    status = 422
+
+
+class InvalidResource(TerminologyError):
+    issue_code = "invalid"
+    status = 422
+
+
+class ImportRejected(InvalidResource):
+    def __init__(self, message: str, rejected: list):
+        super().__init__(message)
+        self.rejected = rejected
+
+
+class Conflict(TerminologyError):
+    issue_code = "conflict"
+    status = 409

@@ -1,0 +1,63 @@
+"""Canonical URLs and aliases of the codebooks Kodebro knows by name.
+
+This is the one place these identifiers live (see shared/norway-identifiers.md).
+NamingSystem resources loaded into the store add further aliases at run time;
+`SystemAliases` merges both.
+"""
+from __future__ import annotations
+
+ICD10_NO = "http://hl7.org/fhir/sid/icd-10-no"
+ICD10_WHO = "http://hl7.org/fhir/sid/icd-10"
+ICPC2 = "http://hl7.org/fhir/sid/icpc-2"
+NCSP = "urn:oid:2.16.578.1.12.4.1.1.7210"
+NCMP = "urn:oid:2.16.578.1.12.4.1.1.7220"
+NCRP = "urn:oid:2.16.578.1.12.4.1.1.7270"
+NKPK = "urn:oid:2.16.578.1.12.4.1.1.7275"
+# No official OID exists for the retired special codes; this project URL says so.
+SAERKODER = "https://kodebro.no/fhir/CodeSystem/saerkoder"
+SNOMED = "http://snomed.info/sct"
+SNOMED_NO_MODULE = "51000202101"
+SNOMED_INT_MODULE = "900000000000207008"
+
+# Kodebro's own namespace for value sets, concept maps and extensions it defines.
+KODEBRO_BASE = "https://kodebro.no/fhir"
+
+# alias -> canonical URL
+BUILTIN_ALIASES: dict[str, str] = {
+    "urn:oid:2.16.578.1.12.4.1.1.7110": ICD10_NO,
+    "urn:oid:2.16.578.1.12.4.1.1.7170": ICPC2,
+    "http://helsedir.no/fhir/CodeSystem/no-kodeverk-7270-ncrp": NCRP,
+    "urn:oid:2.16.840.1.113883.6.96": SNOMED,
+    "urn:oid:2.16.840.1.113883.6.3": ICD10_WHO,
+}
+
+# canonical URL -> (short name, title) for the Norwegian codebooks
+CODEBOOKS: dict[str, tuple[str, str]] = {
+    ICD10_NO: ("ICD10NO", "ICD-10, norsk utgave"),
+    ICD10_WHO: ("ICD10", "ICD-10 (WHO, international)"),
+    ICPC2: ("ICPC2", "ICPC-2, norsk utgave"),
+    NCSP: ("NCSP", "NCSP – kirurgiske prosedyrer"),
+    NCMP: ("NCMP", "NCMP – medisinske prosedyrer"),
+    NCRP: ("NCRP", "NCRP – radiologiske prosedyrer"),
+    NKPK: ("NKPK", "NKPK – NCMP, NCSP og NCRP samlet"),
+    SAERKODER: ("Saerkoder", "Særkoder (utgått 2021)"),
+    SNOMED: ("SNOMEDCT", "SNOMED CT"),
+}
+
+# systems whose codes are written with an optional dot (J12.8 == J128)
+DOTTED_CODE_SYSTEMS = frozenset({ICD10_NO})
+
+
+def canonical_system(system: str | None, extra_aliases: dict[str, str] | None = None) -> str | None:
+    """The canonical URL for `system`, which may be a URL, an OID or a urn:oid."""
+    if system is None:
+        return None
+    s = system.strip()
+    if extra_aliases and s in extra_aliases:
+        return extra_aliases[s]
+    if s in BUILTIN_ALIASES:
+        return BUILTIN_ALIASES[s]
+    if s[:1].isdigit() and "." in s and not s.startswith("urn:"):
+        oid = "urn:oid:" + s
+        return (extra_aliases or {}).get(oid) or BUILTIN_ALIASES.get(oid, s)
+    return s

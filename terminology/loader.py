@@ -1,0 +1,81 @@
+"""Loading content into the store: read with an importer, validate, write in one transaction.
+
+Nothing is written unless every resource passed validation, or the caller
+asked to skip invalid ones; a crash mid-write rolls back with the store's
+transaction, so the store is either as before or fully updated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .errors import ImportRejected
+from .importers import Item, importer_for
+from .validation import validation_errors
+
+
+@dataclass
+class ImportReport:
+    added: list = field(default_factory=list)       # (type, id, url, version)
+    replaced: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)    # (source, id, reason)
+    notes: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for key in ("added", "replaced"):
+            for rtype, *_ in getattr(self, key):
+                out.setdefault(rtype, {"added": 0, "replaced": 0})[key] += 1
+        return out
+
+
+def read_items(paths: Iterable[str], fmt: str | None = None, **options) -> Iterable[Item]:
+    for path in paths:
+        mod = importer_for(path, fmt)
+        yield from mod.read(path, **options)
+
+
+def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None):
+    """Split items into (valid resources, rejections)."""
+    good: list[dict] = []
+    rejected: list[tuple] = []
+    notes: list[str] = []
+    for item in items:
+        if progress:
+            progress(item)
+        notes.extend(item.notes)
+        if item.error:
+            rejected.append((item.source, None, item.error))
+            continue
+        res = item.resource
+        problems = [] if item.trusted else validation_errors(res)
+        if problems:
+            rejected.append((item.source, res.get("id"), "; ".join(problems)))
+        else:
+            good.append(res)
+    return good, rejected, notes
+
+
+def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
+         progress: Callable[[Item], None] | None = None) -> ImportReport:
+    good, rejected, notes = check(items, progress)
+    report = ImportReport(rejected=rejected, notes=notes)
+    if rejected and not skip_invalid:
+        names = "; ".join(f"{src} ({rid or 'no id'}): {why}" for src, rid, why in rejected[:20])
+        more = f" and {len(rejected) - 20} more" if len(rejected) > 20 else ""
+        raise ImportRejected(
+            f"import refused, nothing was changed: {len(rejected)} invalid resource(s): {names}{more}",
+            rejected)
+    written = store.write(good)
+    report.added = written["added"]
+    report.replaced = written["replaced"]
+    return report
+
+
+def import_paths(store, paths: Iterable[str], *, fmt: str | None = None, skip_invalid: bool = False,
+                 progress=None, **options) -> ImportReport:
+    return load(store, read_items(paths, fmt, **options), skip_invalid=skip_invalid, progress=progress)

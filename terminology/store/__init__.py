@@ -1,0 +1,16 @@
+"""Persistent storage of terminology resources. `open_store(path)` picks the backend."""
+from __future__ import annotations
+
+from .base import Store, ResourceHeader
+from .sqlite import SQLiteStore
+
+
+def open_store(location: str) -> Store:
+    """Open the store at `location`: a file path (SQLite) or a postgresql:// URL."""
+    if location.startswith(("postgres://", "postgresql://")):
+        from .postgres import PostgresStore  # optional dependency
+        return PostgresStore(location)
+    return SQLiteStore(location)
+
+
+__all__ = ["Store", "ResourceHeader", "SQLiteStore", "open_store"]

@@ -1,0 +1,50 @@
+"""Validation of incoming FHIR resources against the R4B models of fhir.resources.
+
+R4B is identical to R4 for CodeSystem, ValueSet, ConceptMap and NamingSystem.
+The models do not enforce required code bindings, so the few that matter for
+a terminology server (status, content) are checked here as well.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+_STATUS = {"draft", "active", "retired", "unknown"}
+_CONTENT = {"not-present", "example", "fragment", "complete", "supplement"}
+
+
+@lru_cache(maxsize=None)
+def _model(rtype: str):
+    return get_fhir_model_class(rtype)
+
+
+def validation_errors(resource: dict) -> list[str]:
+    """Human-readable problems with `resource`; empty when it is valid R4."""
+    if not isinstance(resource, dict):
+        return ["not a JSON object"]
+    rtype = resource.get("resourceType")
+    if not rtype:
+        return ["resourceType is missing"]
+    try:
+        model = _model(rtype)
+    except Exception:
+        return [f"unknown resourceType '{rtype}'"]
+    body = {k: v for k, v in resource.items() if k != "_flat_concepts"}
+    problems: list[str] = []
+    try:
+        model.model_validate(body)
+    except ValidationError as e:
+        for err in e.errors()[:10]:
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            msg = err.get("msg", "invalid")
+            problems.append(f"{loc}: {msg}" if loc else msg)
+    except Exception as e:  # the models raise plain errors for some malformed input
+        problems.append(str(e).splitlines()[0][:300])
+    status = resource.get("status")
+    if rtype in ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem") and status is not None and status not in _STATUS:
+        problems.append(f"status: '{status}' is not one of {sorted(_STATUS)}")
+    if rtype == "CodeSystem" and resource.get("content") not in _CONTENT and "content" in resource:
+        problems.append(f"content: '{resource.get('content')}' is not one of {sorted(_CONTENT)}")
+    return problems

@@ -1,0 +1,116 @@
+"""The REST layer through the Flask test client: metadata, CRUD, search, errors."""
+import pytest
+
+CS = {"resourceType": "CodeSystem", "url": "http://example.org/cs", "version": "1", "name": "ExampleCS",
+      "title": "Example code system", "status": "active", "content": "complete", "publisher": "Kodebro tests",
+      "concept": [{"code": "a", "display": "Alpha", "concept": [{"code": "a1", "display": "Alpha one"}]},
+                  {"code": "b", "display": "Beta"}]}
+FJ = "application/fhir+json"
+
+
+def test_metadata(client):
+    r = client.get("/fhir/metadata")
+    assert r.status_code == 200 and r.mimetype == FJ
+    cap = r.get_json()
+    assert cap["fhirVersion"] == "4.0.1"
+    assert "http://hl7.org/fhir/CapabilityStatement/terminology-server" in cap["instantiates"]
+
+
+def test_terminology_capabilities_lists_versions(client):
+    client.post("/fhir/CodeSystem", json=CS, content_type=FJ)
+    client.post("/fhir/CodeSystem", json={**CS, "version": "2"}, content_type=FJ)
+    tc = client.get("/fhir/metadata?mode=terminology").get_json()
+    assert tc["resourceType"] == "TerminologyCapabilities"
+    entry = next(c for c in tc["codeSystem"] if c["uri"] == CS["url"])
+    assert [v["code"] for v in entry["version"]] == ["1", "2"]
+    assert [v["isDefault"] for v in entry["version"]] == [False, True]
+
+
+def test_create_read_search_update_delete(client):
+    r = client.post("/fhir/CodeSystem", json=CS, content_type=FJ)
+    assert r.status_code == 201
+    rid = r.get_json()["id"]
+    assert r.headers["Location"].endswith(f"/fhir/CodeSystem/{rid}")
+    read = client.get(f"/fhir/CodeSystem/{rid}").get_json()
+    assert read["concept"][0]["concept"][0]["code"] == "a1"
+    found = client.get("/fhir/CodeSystem?url=http://example.org/cs").get_json()
+    assert found["total"] == 1 and "concept" not in found["entry"][0]["resource"]
+    full = client.get("/fhir/CodeSystem?url=http://example.org/cs&_summary=false").get_json()
+    assert len(full["entry"][0]["resource"]["concept"]) == 2
+    assert client.get("/fhir/CodeSystem?name=examp").get_json()["total"] == 1
+    assert client.get("/fhir/CodeSystem?name=nomatch").get_json()["total"] == 0
+    counted = client.get("/fhir/CodeSystem?_summary=count").get_json()
+    assert counted["total"] == 1 and "entry" not in counted
+    upd = {**CS, "id": rid, "title": "Changed"}
+    assert client.put(f"/fhir/CodeSystem/{rid}", json=upd, content_type=FJ).status_code == 200
+    assert client.get(f"/fhir/CodeSystem/{rid}").get_json()["title"] == "Changed"
+    assert client.delete(f"/fhir/CodeSystem/{rid}").status_code == 200
+    assert client.get(f"/fhir/CodeSystem/{rid}").status_code == 404
+
+
+def test_paging_links(client):
+    for i in range(5):
+        client.post("/fhir/ValueSet", json={"resourceType": "ValueSet", "url": f"http://example.org/vs{i}",
+                                            "status": "active"}, content_type=FJ)
+    page = client.get("/fhir/ValueSet?_count=2").get_json()
+    assert page["total"] == 5 and len(page["entry"]) == 2
+    nxt = next(l["url"] for l in page["link"] if l["relation"] == "next")
+    page2 = client.get(nxt.replace("http://localhost", "")).get_json()
+    assert len(page2["entry"]) == 2
+    assert any(l["relation"] == "previous" for l in page2["link"])
+
+
+def test_elements(client):
+    rid = client.post("/fhir/CodeSystem", json=CS, content_type=FJ).get_json()["id"]
+    r = client.get(f"/fhir/CodeSystem/{rid}?_elements=url,version").get_json()
+    assert set(r) == {"resourceType", "id", "meta", "url", "version"}
+
+
+@pytest.mark.parametrize("method,url,kwargs,status", [
+    ("get", "/fhir/CodeSystem/nope", {}, 404),
+    ("get", "/fhir/Patient/1", {}, 404),
+    ("delete", "/fhir/metadata", {}, 405),
+    ("get", "/fhir/metadata?_format=xml", {}, 406),
+    ("get", "/fhir/metadata", {"headers": {"Accept": "application/fhir+xml"}}, 406),
+    ("post", "/fhir/CodeSystem", {"data": "<xml/>", "content_type": "application/fhir+xml"}, 415),
+    ("post", "/fhir/CodeSystem", {"data": "{oops", "content_type": FJ}, 400),
+    ("post", "/fhir/CodeSystem", {"json": {"resourceType": "ValueSet", "status": "active"}, "content_type": FJ}, 400),
+    ("post", "/fhir/CodeSystem", {"json": {"resourceType": "CodeSystem", "status": "bad", "content": "complete"},
+                                  "content_type": FJ}, 422),
+    ("put", "/fhir/CodeSystem/x", {"json": {**CS, "id": "y"}, "content_type": FJ}, 400),
+    ("get", "/fhir/CodeSystem?_count=abc", {}, 400),
+    ("get", "/fhir/CodeSystem?bogus=1", {}, 400),
+    ("get", "/fhir/CodeSystem?_summary=maybe", {}, 400),
+    ("post", "/fhir", {"json": {"resourceType": "Bundle", "type": "transaction"}, "content_type": FJ}, 400),
+])
+def test_errors_are_operation_outcomes(client, method, url, kwargs, status):
+    r = getattr(client, method)(url, **kwargs)
+    assert r.status_code == status
+    body = r.get_json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["details"]["text"]
+    assert "Traceback" not in r.get_data(as_text=True)
+
+
+def test_write_needs_key_when_configured(tmp_path):
+    from fhir_api import create_app
+    c = create_app({"DB": str(tmp_path / "k.db"), "DEMO": False, "API_KEY": "s3cret"}).test_client()
+    assert c.post("/fhir/CodeSystem", json=CS, content_type=FJ).status_code == 403
+    ok = c.post("/fhir/CodeSystem", json=CS, content_type=FJ, headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 201
+
+
+def test_batch_of_reads(client):
+    rid = client.post("/fhir/CodeSystem", json=CS, content_type=FJ).get_json()["id"]
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "GET", "url": f"CodeSystem/{rid}"}},
+        {"request": {"method": "GET", "url": "CodeSystem/missing"}}]}
+    r = client.post("/fhir", json=bundle, content_type=FJ).get_json()
+    assert r["type"] == "batch-response"
+    assert [e["response"]["status"] for e in r["entry"]] == ["200", "404"]
+    assert r["entry"][0]["resource"]["url"] == CS["url"]
+
+
+def test_pretty(client):
+    assert b"\n  " in client.get("/fhir/metadata?_pretty=true").data
+    assert b"\n  " not in client.get("/fhir/metadata").data

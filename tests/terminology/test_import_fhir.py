@@ -1,0 +1,109 @@
+"""Import of FHIR content: packages, folders, bundles; all-or-nothing transactions."""
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from scripts.cli import main
+from terminology import ImportRejected, import_paths
+from tests.conftest import DATA
+
+PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+
+
+def _counts(store):
+    out = {}
+    for h in store.headers():
+        out[h.type] = out.get(h.type, 0) + 1
+    return out
+
+
+def test_invalid_package_is_refused_whole(store):
+    with pytest.raises(ImportRejected) as exc:
+        import_paths(store, [PACKAGE])
+    names = {os.path.basename(src.split(":")[-1]) for src, _id, _why in exc.value.rejected}
+    assert names == {"NamingSystem-v3-loinc.json", "NamingSystem-MeSH.json"}
+    assert all("uniqueId" in why and "type" in why for _s, _i, why in exc.value.rejected)
+    assert store.headers() == []
+
+
+def test_skip_invalid_imports_the_rest_and_reimport_replaces(store):
+    report = import_paths(store, [PACKAGE], skip_invalid=True)
+    assert len(report.rejected) == 2
+    assert _counts(store) == {"CodeSystem": 897, "ValueSet": 2499, "NamingSystem": 658}
+    again = import_paths(store, [PACKAGE], skip_invalid=True)
+    assert again.added == [] and len(again.replaced) == 897 + 2499 + 658
+    assert _counts(store) == {"CodeSystem": 897, "ValueSet": 2499, "NamingSystem": 658}
+
+
+def _cs(url, code="a", **extra):
+    return {"resourceType": "CodeSystem", "id": url.rsplit("/", 1)[-1], "url": url, "version": "1",
+            "status": "active", "content": "complete", "concept": [{"code": code, "display": code.upper()}],
+            **extra}
+
+
+def test_folder_with_one_broken_resource_changes_nothing(store, tmp_path):
+    import_paths(store, [_write(tmp_path / "before", "cs.json", _cs("http://example.org/before"))])
+    before = [(h.type, h.url, h.version) for h in store.headers()]
+    folder = tmp_path / "batch"
+    _write(folder, "good.json", _cs("http://example.org/good"))
+    _write(folder, "broken.json", {**_cs("http://example.org/broken"), "status": "finished"})
+    with pytest.raises(ImportRejected) as exc:
+        import_paths(store, [str(folder)])
+    assert exc.value.rejected[0][0].endswith("broken.json")
+    assert "status" in exc.value.rejected[0][2]
+    assert [(h.type, h.url, h.version) for h in store.headers()] == before
+
+
+def test_bad_json_is_named(store, tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "oops.json").write_text("{not json")
+    with pytest.raises(ImportRejected) as exc:
+        import_paths(store, [str(folder)])
+    assert "oops.json" in exc.value.rejected[0][0] and "invalid JSON" in exc.value.rejected[0][2]
+
+
+def test_bundle_and_ndjson(store, tmp_path):
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": _cs("http://example.org/b1")}, {"resource": _cs("http://example.org/b2")}]}
+    p1 = _write(tmp_path, "bundle.json", bundle)
+    p2 = tmp_path / "x.ndjson"
+    p2.write_text(json.dumps(_cs("http://example.org/n1")) + "\n" + json.dumps(_cs("http://example.org/n2")) + "\n")
+    report = import_paths(store, [p1, str(p2)])
+    assert len(report.added) == 4
+    assert sorted(h.url for h in store.headers()) == [f"http://example.org/{x}" for x in ("b1", "b2", "n1", "n2")]
+
+
+def test_versions_live_side_by_side(store, tmp_path):
+    v1 = _cs("http://example.org/e", "old")
+    v2 = {**_cs("http://example.org/e", "new"), "version": "2"}
+    import_paths(store, [_write(tmp_path, "v1.json", v1), _write(tmp_path, "v2.json", v2)])
+    hs = [h for h in store.headers() if h.url == "http://example.org/e"]
+    assert sorted(h.version for h in hs) == ["1", "2"]
+    assert len({h.id for h in hs}) == 2
+
+
+def test_cli_refuses_then_skips(tmp_path):
+    db = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    r = runner.invoke(main, ["import", PACKAGE, "--db", db])
+    assert r.exit_code == 1
+    assert "NamingSystem-MeSH.json" in r.output and "NamingSystem-v3-loinc.json" in r.output
+    r = runner.invoke(main, ["import", PACKAGE, "--skip-invalid", "--db", db])
+    assert "CodeSystem: 897 added" in r.output and "ValueSet: 2499 added" in r.output
+    assert "NamingSystem: 658 added" in r.output
+    assert r.exit_code == 2  # imported, but something was rejected: the exit says so
+    r = runner.invoke(main, ["list", "--db", db])
+    assert r.exit_code == 0
+    assert "http://terminology.hl7.org/CodeSystem/v3-ActCode" in r.output
+    assert "CodeSystems (897)" in r.output
+
+
+def _write(folder, name, obj):
+    os.makedirs(folder, exist_ok=True)
+    p = os.path.join(folder, name)
+    with open(p, "w") as fh:
+        json.dump(obj, fh)
+    return p
