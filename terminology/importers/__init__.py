@@ -1,60 +1,59 @@
-"""Importers: one module per source format, all yielding FHIR resource dicts.
+"""Importers: one module per source format, all yielding `Item`s holding FHIR resource dicts.
 
-Each importer module defines `FORMAT` (its name on the command line),
-`detect(path) -> bool` and `read(path, **options) -> Iterator[Item]`.
-`REGISTRY` lists them in detection order; the FHIR reader comes last because
-it accepts any JSON.
+Every module in this package (and in `mappings.importers`) that defines
+`FORMAT` is an importer: `detect(path) -> bool` and `read(path, **options)
+-> Iterator[Item]`. Detection tries importers by ascending `PRIORITY`
+(default 50); the generic FHIR reader has the highest number because it
+accepts any JSON.
 """
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
+from ..errors import InvalidRequest
 from .base import Item
 
-_MODULES = [
-    "terminology.importers.fhir_resources",
-]
-
 REGISTRY: dict = {}
+_PACKAGES = ("terminology.importers", "mappings.importers")
 
 
-def register(module_name: str, first: bool = False) -> None:
-    mod = importlib.import_module(module_name)
-    if first:
-        items = list(REGISTRY.items())
-        REGISTRY.clear()
-        REGISTRY[mod.FORMAT] = mod
-        REGISTRY.update(items)
-    else:
-        REGISTRY[mod.FORMAT] = mod
-
-
-for _m in _MODULES:
-    register(_m)
-
-
-def _load_optional():
-    # importers contributed by other packages (mappings) register themselves on import
-    for name in ("mappings.importers",):
+def _discover() -> None:
+    if REGISTRY:
+        return
+    found = []
+    for pkg_name in _PACKAGES:
         try:
-            importlib.import_module(name)
+            pkg = importlib.import_module(pkg_name)
         except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
+            if e.name == pkg_name:
+                continue
+            raise
+        for m in pkgutil.iter_modules(pkg.__path__):
+            if m.name in ("base",) or m.name.startswith("_"):
+                continue
+            mod = importlib.import_module(f"{pkg_name}.{m.name}")
+            if hasattr(mod, "FORMAT"):
+                found.append(mod)
+    for mod in sorted(found, key=lambda m: getattr(m, "PRIORITY", 50)):
+        REGISTRY[mod.FORMAT] = mod
+
+
+def formats() -> list[str]:
+    _discover()
+    return list(REGISTRY)
 
 
 def importer_for(path: str, fmt: str | None = None):
-    _load_optional()
+    _discover()
     if fmt:
         if fmt not in REGISTRY:
-            from ..errors import InvalidRequest
             raise InvalidRequest(f"unknown import format '{fmt}'; known formats: {', '.join(REGISTRY)}")
         return REGISTRY[fmt]
     for mod in REGISTRY.values():
         if mod.detect(path):
             return mod
-    from ..errors import InvalidRequest
     raise InvalidRequest(f"cannot tell the format of {path}; give --format ({', '.join(REGISTRY)})")
 
 
-__all__ = ["Item", "REGISTRY", "register", "importer_for"]
+__all__ = ["Item", "REGISTRY", "formats", "importer_for"]

@@ -10,6 +10,7 @@ import orjson
 from .base import Item
 
 FORMAT = "fhir"
+PRIORITY = 90
 # the resource types a terminology server keeps; other types in a package are skipped
 KEPT = ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem")
 

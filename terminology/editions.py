@@ -1,0 +1,41 @@
+"""Which edition (CodeSystem version) was in force on a date.
+
+Norwegian editions are calendar years, valid from 1 January of that year; SNOMED
+CT versions end in a YYYYMMDD date. Other versions use CodeSystem.date when it
+is set. The edition in force on a date is the latest one that had started.
+"""
+from __future__ import annotations
+
+import re
+
+from .versions import version_key
+
+_YEAR = re.compile(r"^(\d{4})$")
+_SNOMED = re.compile(r"/version/(\d{8})$")
+
+
+def valid_from(version: str | None, resource_date: str | None = None) -> str | None:
+    """ISO date from which an edition is valid, or None when it cannot be told."""
+    if version:
+        m = _YEAR.match(version)
+        if m:
+            return f"{m.group(1)}-01-01"
+        m = _SNOMED.search(version)
+        if m:
+            d = m.group(1)
+            return f"{d[:4]}-{d[4:6]}-{d[6:]}"
+    if resource_date:
+        return resource_date[:10]
+    return None
+
+
+def edition_for_date(catalog, system: str, on: str) -> str | None:
+    """The version of `system` in force on ISO date `on` (None when no edition had started)."""
+    on = on[:10]
+    best = None
+    for v in catalog.codesystem_versions(system):
+        cs = catalog.codesystem(system, v)
+        start = valid_from(v, cs.resource.get("date") if cs else None)
+        if start is not None and start <= on and (best is None or version_key(v) > version_key(best)):
+            best = v
+    return best
