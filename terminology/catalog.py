@@ -11,7 +11,7 @@ import threading
 import time
 from collections import defaultdict
 
-from .codesystem import CodeSystemIndex
+from .codesystem import CodeSystemIndex, build_index
 from .identifiers import canonical_system
 from .store.base import ResourceHeader
 from .versions import latest, matches_version, version_key
@@ -141,7 +141,7 @@ class Catalog:
             with self._lock:
                 cs = self._cs_cache.get(pk)
                 if cs is None:
-                    cs = CodeSystemIndex(self.store.body(pk), self.store.concepts(pk))
+                    cs = build_index(self.store.body(pk), self.store.concepts(pk))
                     self._cs_cache[pk] = cs
         return cs
 
@@ -211,7 +211,7 @@ class OverlayCatalog:
             # a supplied resource wins unless a stored one matches a version it lacks
             cs = self._cs.get(id(r))
             if cs is None:
-                cs = CodeSystemIndex.from_resource(r)
+                cs = build_index(r)
                 self._cs[id(r)] = cs
             return cs
         return self.base.codesystem(url, version)

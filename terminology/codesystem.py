@@ -238,3 +238,14 @@ class CodeSystemIndex:
     def subsumes(self, a: str, b: str) -> bool:
         """True when concept `a` subsumes concept `b` (a is b or an ancestor of b)."""
         return a == b or a in self.ancestors(b)
+
+
+# Code systems with their own index class (e.g. SNOMED CT) register here by canonical URL.
+INDEX_CLASSES: dict[str, type] = {}
+
+
+def build_index(resource: dict, flat_concepts: Iterable[dict] | None = None) -> CodeSystemIndex:
+    cls = INDEX_CLASSES.get(resource.get("url"), CodeSystemIndex)
+    if flat_concepts is None:
+        flat_concepts = flatten_concepts(resource.get("concept"))
+    return cls(resource, flat_concepts)
