@@ -43,8 +43,10 @@ def validation_errors(resource: dict) -> list[str]:
     except Exception as e:  # the models raise plain errors for some malformed input
         problems.append(str(e).splitlines()[0][:300])
     status = resource.get("status")
-    if rtype in ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem") and status is not None and status not in _STATUS:
+    if rtype in ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem") and isinstance(status, str) \
+            and status not in _STATUS:
         problems.append(f"status: '{status}' is not one of {sorted(_STATUS)}")
-    if rtype == "CodeSystem" and resource.get("content") not in _CONTENT and "content" in resource:
-        problems.append(f"content: '{resource.get('content')}' is not one of {sorted(_CONTENT)}")
+    content = resource.get("content")
+    if rtype == "CodeSystem" and isinstance(content, str) and content not in _CONTENT:
+        problems.append(f"content: '{content}' is not one of {sorted(_CONTENT)}")
     return problems

@@ -8,8 +8,8 @@ from .sqlite import SQLiteStore
 def open_store(location: str) -> Store:
     """Open the store at `location`: a file path (SQLite) or a postgresql:// URL."""
     if location.startswith(("postgres://", "postgresql://")):
-        from .postgres import PostgresStore  # optional dependency
-        return PostgresStore(location)
+        from ..errors import NotSupported
+        raise NotSupported("PostgreSQL stores are not implemented yet; use a SQLite file path")
     return SQLiteStore(location)
 
 
