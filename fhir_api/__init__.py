@@ -27,6 +27,8 @@ def create_app(config: dict | None = None):
     app.register_blueprint(batch_bp, url_prefix="/fhir")
     app.register_blueprint(operations.bp, url_prefix="/fhir")
     app.register_blueprint(resources_bp, url_prefix="/fhir")
+    from .opdefs import bp as opdefs_bp
+    app.register_blueprint(opdefs_bp, url_prefix="/fhir")
     app.register_blueprint(site_bp)
 
     @app.before_request

@@ -1,76 +1,118 @@
-"""Batch Bundles POSTed to the base: each entry is run on its own and answered in order."""
+"""Batch Bundles POSTed to the base: each entry is run on its own and answered in order.
+
+Operation entries ($lookup, $validate-code, $expand, $translate, ...) call the
+operation handlers directly with the entry's query and Parameters, so a batch
+of many lookups costs no more than the lookups; other entries (reads,
+searches) go through the app as a sub-request. One entry's failure is that
+entry's OperationOutcome, never the batch's.
+"""
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlsplit
+import logging
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import Blueprint
+from werkzeug.exceptions import HTTPException
 
-from terminology.errors import InvalidRequest, TerminologyError
+from terminology.errors import InvalidRequest, TerminologyError, TooCostly
 
-from .outcomes import outcome_for, issue, operation_outcome
-from .params import Params, parameters_to_params, parse_body
+from .outcomes import issue, operation_outcome, outcome_for
+from .params import Params, check_content_type, parameters_to_params, parse_body
 from .render import fhir_response
 
 bp = Blueprint("batch", __name__)
+log = logging.getLogger("kodebro")
+
+MAX_ENTRIES = 1000
+_METHODS = ("GET", "POST", "PUT", "DELETE")
 
 
-def _run_entry(entry: dict) -> dict:
-    from flask import current_app
-    req = (entry or {}).get("request") or {}
-    method = (req.get("method") or "").upper()
-    url = req.get("url") or ""
-    if not method or not url:
-        raise InvalidRequest("each batch entry needs request.method and request.url")
+def _target(url: str) -> tuple[list[str], str]:
+    """(path segments relative to the FHIR base, query string) of an entry URL."""
     parts = urlsplit(url)
-    path = parts.path.lstrip("/")
-    if path.startswith("fhir/"):
-        path = path[5:]
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    segs = [s for s in path.split("/") if s]
-    if segs and segs[-1].startswith("$"):
-        from .operations import run_operation
-        name = segs[-1][1:]
-        items = [(k, v) for k, v in query if not k.startswith("_")]
-        res = entry.get("resource")
-        if method == "POST" and isinstance(res, dict):
-            if res.get("resourceType") == "Parameters":
-                items += parameters_to_params(res.get("parameter")).items
-            else:
-                items.append(("resource", res))
-        rtype = segs[0] if len(segs) >= 2 else None
-        rid = segs[1] if len(segs) == 3 else None
-        if rtype is None:
-            raise InvalidRequest(f"operation URL '{url}' must name a resource type")
-        body, status = run_operation(rtype, name, Params(items, "body"), rid)
-        return {"resource": body, "response": {"status": str(status)}}
-    # plain reads and searches go through the app itself
+    segs = [unquote(s) for s in parts.path.split("/") if s]
+    if segs and segs[0] == "fhir":
+        segs = segs[1:]
+    return segs, parts.query
+
+
+def _run_operation(method: str, segs: list[str], query: str, resource) -> dict:
+    from .operations import run_operation
+    name = segs[-1][1:]
+    if len(segs) not in (2, 3):
+        raise InvalidRequest(f"operation ${name} must be called on a resource type, e.g. CodeSystem/${name}")
+    items = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("_")]
+    if method == "POST" and resource is not None:
+        if not isinstance(resource, dict):
+            raise InvalidRequest("a batch entry's resource must be a FHIR resource")
+        if resource.get("resourceType") == "Parameters":
+            items += parameters_to_params(resource.get("parameter")).items
+        else:
+            items.append(("resource", resource))
+    rid = segs[1] if len(segs) == 3 else None
+    body, status = run_operation(segs[0], name, Params(items, "body"), rid)
+    return {"resource": body, "response": {"status": str(status)}}
+
+
+def _run_other(method: str, segs: list[str], query: str, resource) -> dict:
+    from flask import current_app
+    path = "/fhir/" + "/".join(segs) + ("?" + query if query else "")
     with current_app.test_client() as c:
-        r = c.open("/fhir/" + path + ("?" + parts.query if parts.query else ""), method=method,
-                   json=entry.get("resource"), headers={"Content-Type": "application/fhir+json"})
+        r = c.open(path, method=method, json=resource, headers={"Content-Type": "application/fhir+json"})
         body = r.get_json(silent=True)
-        out = {"response": {"status": str(r.status_code)}}
-        if body is not None:
-            out["resource"] = body
-        return out
+    out = {"response": {"status": str(r.status_code)}}
+    if body is not None:
+        out["resource"] = body
+    if r.headers.get("Location"):
+        out["response"]["location"] = r.headers["Location"]
+    return out
+
+
+def run_entry(entry) -> dict:
+    if not isinstance(entry, dict):
+        raise InvalidRequest("each batch entry must be an object with a request")
+    req = entry.get("request")
+    if not isinstance(req, dict):
+        raise InvalidRequest("each batch entry needs request.method and request.url")
+    method, url = req.get("method"), req.get("url")
+    if not isinstance(method, str) or not isinstance(url, str) or not method or not url:
+        raise InvalidRequest("each batch entry needs request.method and request.url")
+    method = method.upper()
+    if method not in _METHODS:
+        raise InvalidRequest(f"batch entries take {', '.join(_METHODS)}, not {method}")
+    segs, query = _target(url)
+    if not segs:
+        raise InvalidRequest(f"batch entry URL '{url}' names nothing to do")
+    if segs[-1].startswith("$"):
+        return _run_operation(method, segs, query, entry.get("resource"))
+    return _run_other(method, segs, query, entry.get("resource"))
 
 
 @bp.route("", methods=["POST"])
 @bp.route("/", methods=["POST"])
 def batch():
-    from .params import check_content_type
     check_content_type()
     body = parse_body()
     if not body or body.get("resourceType") != "Bundle":
         raise InvalidRequest("POST to the base takes a Bundle of type batch")
-    if body.get("type") not in ("batch",):
+    if body.get("type") != "batch":
         raise InvalidRequest(f"only batch Bundles are processed here, not '{body.get('type')}'")
+    entries_in = body.get("entry") or []
+    if not isinstance(entries_in, list):
+        raise InvalidRequest("Bundle.entry must be a list")
+    if len(entries_in) > MAX_ENTRIES:
+        raise TooCostly(f"a batch may hold at most {MAX_ENTRIES} entries; this one has {len(entries_in)}")
     entries = []
-    for i, entry in enumerate(body.get("entry") or []):
+    for i, entry in enumerate(entries_in):
         try:
-            entries.append(_run_entry(entry))
+            entries.append(run_entry(entry))
         except TerminologyError as err:
             entries.append({"resource": outcome_for(err), "response": {"status": str(err.status)}})
+        except HTTPException as err:
+            entries.append({"resource": operation_outcome([issue("error", "invalid", err.description or err.name)]),
+                            "response": {"status": str(err.code or 400)}})
         except Exception:  # an entry's failure must not sink the batch
+            log.exception("batch entry %d failed", i)
             entries.append({"resource": operation_outcome([issue("error", "exception",
                                                                  f"entry {i} failed unexpectedly")]),
                             "response": {"status": "500"}})

@@ -1,13 +1,22 @@
-"""The shared shape of $translate: a request, matches, and the providers that answer.
+"""The shared shape of $translate: a request, matches, the providers that answer, and `translate`.
 
-Providers are functions `(catalog, request) -> list[Match] | None`; None means
-"not mine", a list (possibly empty) means the provider handled the source.
-ConceptMap resources, the succession graph (edition to edition) and SNOMED CT
-map refsets each register one in PROVIDERS. `fhir_api` renders the result.
+Providers are functions `(catalog, request) -> list[Match] | TranslateResult | None`;
+None means "not mine", a list (possibly empty) means the provider handled the
+source, and a TranslateResult lets a provider add a message (e.g. "retired in
+2021 without successor"). ConceptMap resources (mappings.conceptmap), the
+succession graph (edition to edition) and SNOMED CT map refsets each register
+one in PROVIDERS; `translate` asks them all and merges. `fhir_api` renders the
+result.
 """
 from __future__ import annotations
 
+import importlib
+import logging
+import pkgutil
 from dataclasses import dataclass, field
+
+# R4 equivalence codes that do not count as a translation (ConceptMapEquivalence)
+NOT_A_MATCH = frozenset({"unmatched", "disjoint"})
 
 
 @dataclass
@@ -25,6 +34,7 @@ class TranslateRequest:
     reverse: bool = False
     # (element/attribute, value) pairs: value is a Coding dict, Quantity dict, str, bool, ...
     dependencies: list = field(default_factory=list)
+    display: str | None = None               # display of the source coding, when the client sent one
 
 
 @dataclass
@@ -46,6 +56,9 @@ class TranslateResult:
     result: bool
     message: str | None = None
     matches: list = field(default_factory=list)
+    # set by a provider whose answer covers the whole question (edition walks): the other
+    # providers' partial answers (single-step edition maps) would only repeat it
+    exclusive: bool = False
 
 
 PROVIDERS: list = []
@@ -54,3 +67,76 @@ PROVIDERS: list = []
 def provider(fn):
     PROVIDERS.append(fn)
     return fn
+
+
+_loaded = False
+
+
+def load_providers() -> None:
+    """Import every mappings module once, so that each registers its provider."""
+    global _loaded
+    if _loaded:
+        return
+    import mappings
+    for m in pkgutil.iter_modules(mappings.__path__):
+        if m.name not in ("cli", "translate") and not m.name.startswith("_"):
+            try:
+                importlib.import_module(f"mappings.{m.name}")
+            except Exception:  # one broken provider must not take $translate down with it
+                logging.getLogger("kodebro").exception("could not load translate provider module %s", m.name)
+    _loaded = True
+
+
+def _key(m: Match) -> tuple:
+    return (m.system, m.code, m.version, m.equivalence,
+            tuple(sorted((p.get("property"), p.get("system"), p.get("value")) for p in m.product)))
+
+
+def translate(catalog, req: TranslateRequest) -> TranslateResult:
+    """Ask every provider; all matches of all providers that handled the request, without repeats.
+
+    The result is true when a provider says so (a TranslateResult) or returned a
+    match whose equivalence is a translation (a plain list).
+    """
+    from terminology.errors import NotFound
+    load_providers()
+    answers: list[TranslateResult] = []
+    for fn in PROVIDERS:
+        got = fn(catalog, req)
+        if got is None:
+            continue
+        if not isinstance(got, TranslateResult):
+            got = TranslateResult(result=any(m.equivalence not in NOT_A_MATCH for m in got), matches=list(got))
+        if got.exclusive:
+            answers = [got]
+            break
+        answers.append(got)
+    if not answers and req.conceptmap_url:
+        version = f" version {req.conceptmap_version}" if req.conceptmap_version else ""
+        raise NotFound(f"concept map {req.conceptmap_url}{version} is not known to this server",
+                       tx_code="not-found")
+    out = _merge(answers)
+    if not out.result and not out.message:
+        where = f" to {req.target_system}" if req.target_system else ""
+        where += f" in value set {req.target}" if req.target else ""
+        if req.reverse:
+            out.message = f"No code that maps to '{req.system}#{req.code}' was found{where}"
+        else:
+            out.message = f"No translation for '{req.system}#{req.code}' was found{where}"
+    return out
+
+
+def _merge(answers: list[TranslateResult]) -> TranslateResult:
+    out = TranslateResult(result=any(a.result for a in answers))
+    seen: set = set()
+    messages = []
+    for a in answers:
+        if a.message and a.message not in messages:
+            messages.append(a.message)
+        for m in a.matches:
+            k = _key(m)
+            if k not in seen:
+                seen.add(k)
+                out.matches.append(m)
+    out.message = "; ".join(messages) or None
+    return out

@@ -105,8 +105,8 @@ class Bench:
                 try:
                     if requests.get(base + "/metadata", timeout=1).ok:
                         break
-                except requests.ConnectionError:
-                    pass
+                except (requests.ConnectionError, requests.Timeout):
+                    pass  # not up yet, or busy starting under load
                 if proc.poll() is not None or time.perf_counter() - t0 > 60:
                     raise RuntimeError("server did not start: " + proc.stderr.read().decode(errors="replace"))
                 time.sleep(0.02)

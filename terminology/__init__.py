@@ -15,3 +15,6 @@ __all__ = [
     "InvalidResource", "ImportRejected", "Conflict",
     "ImportReport", "import_paths", "load", "open_store",
 ]
+
+# SNOMED CT registers its index class and implicit value sets on import
+from . import snomed as _snomed  # noqa: E402,F401

@@ -7,6 +7,7 @@ which `tx-resource` content shadows the store without touching it.
 """
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import defaultdict
@@ -53,6 +54,7 @@ class Catalog:
             self._headers = headers
             self._cs_cache: dict[int, CodeSystemIndex] = {}
             self._body_cache: dict[int, dict] = {}
+            self._conceptmaps: list[dict] | None = None
             self._aliases = self._build_aliases()
             self._checked = time.monotonic()
 
@@ -143,6 +145,9 @@ class Catalog:
                 if cs is None:
                     cs = build_index(self.store.body(pk), self.store.concepts(pk))
                     self._cs_cache[pk] = cs
+                    # an index lives as long as the process: keep it out of the cyclic GC's
+                    # full collections, whose pauses grow with the heap (HTTP p99)
+                    gc.freeze()
         return cs
 
     def codesystem_versions(self, url: str) -> list[str]:
@@ -156,7 +161,11 @@ class Catalog:
         return self.resource("ValueSet", url, version)
 
     def conceptmaps(self) -> list[dict]:
-        return [self.body(h.pk) for h in self._headers if h.type == "ConceptMap"]
+        """All stored ConceptMaps; the same list object until the store changes (callers must not modify it)."""
+        cms = self._conceptmaps
+        if cms is None:
+            cms = self._conceptmaps = [self.body(h.pk) for h in self._headers if h.type == "ConceptMap"]
+        return cms
 
     def overlay(self, resources: list[dict]) -> "Catalog":
         return resources and OverlayCatalog(self, resources) or self

@@ -190,9 +190,11 @@ class CodeSystemIndex:
         if c is not None:
             return c, None
         if self.url in DOTTED_CODE_SYSTEMS:
-            c = self.concepts.get(normalise_code(self.url, code))
-            if c is not None:
-                return c, "normalised"
+            # upper case is canonical, but some national codes end in a lower-case letter (I21.0b)
+            for cand in (normalise_code(self.url, code), code.replace(".", "").strip()):
+                c = self.concepts.get(cand)
+                if c is not None:
+                    return c, "normalised"
         if not self.case_sensitive:
             if self._folded is None:
                 self._folded = {k.casefold(): k for k in self.concepts}

@@ -1,0 +1,126 @@
+"""OperationDefinitions Kodebro serves for what it adds to FHIR: $code-history and $translate's target-version.
+
+Read at /fhir/OperationDefinition/{id}, searched at /fhir/OperationDefinition.
+Other helpers add theirs to DEFINITIONS.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from terminology.errors import NotFound
+from terminology.identifiers import KODEBRO_BASE
+
+from .render import fhir_response
+
+bp = Blueprint("opdefs", __name__)
+
+BASE = KODEBRO_BASE + "/OperationDefinition/"
+SD = KODEBRO_BASE + "/StructureDefinition/"
+
+
+def _p(name, use, lo, hi, type_=None, doc=None, parts=None):
+    d = {"name": name, "use": use, "min": lo, "max": str(hi)}
+    if type_:
+        d["type"] = type_
+    if doc:
+        d["documentation"] = doc
+    if parts:
+        d["part"] = parts
+    return d
+
+
+def _opdef(oid, code, resources, title, description, parameters, base=None, type_=True, instance=False):
+    d = {"resourceType": "OperationDefinition", "id": oid, "url": BASE + oid, "version": "1.0.0",
+         "name": oid.replace("-", ""), "title": title, "status": "active", "kind": "operation",
+         "publisher": "Kodebro", "description": description, "affectsState": False, "code": code,
+         "resource": resources, "system": False, "type": type_, "instance": instance, "parameter": parameters}
+    if base:
+        d["base"] = base
+    return d
+
+
+_EDITION_PARTS = [
+    _p("edition", "out", 1, 1, "string", "The edition (CodeSystem.version) in which the change took effect"),
+    _p("kind", "out", 1, 1, "code", "new | retired | text | replaced | merged | split | moved | reactivated")]
+
+CODE_HISTORY = _opdef(
+    "CodeSystem-code-history", "code-history", ["CodeSystem"], "A code's history across editions",
+    "The editions a code was in, its texts over time with the edition of each change, and the codes it came "
+    "from and went to (any number of steps, across codebooks), from the loaded editions and change lists. "
+    "See docs/successions.md.",
+    [_p("system", "in", 1, 1, "uri", "The codebook (canonical URL or OID)"),
+     _p("code", "in", 1, 1, "code", "The code"),
+     _p("system", "out", 1, 1, "uri"), _p("code", "out", 1, 1, "code"),
+     _p("summary", "out", 1, 1, "string", "The history as lines of text, for a person"),
+     _p("edition", "out", 0, "*", "string", "A loaded edition that has the code (active)"),
+     _p("loadedEdition", "out", 0, "*", "string", "Every loaded edition of the codebook"),
+     _p("text", "out", 0, "*", None, "A text of the code from an edition on", [
+         _p("edition", "out", 1, 1, "string"), _p("text", "out", 1, 1, "string"),
+         _p("part", "out", 1, 1, "code", "display (kodetekst) | subtext (undertekst)"),
+         _p("source", "out", 1, 1, "string", "edition | change list")]),
+     _p("event", "out", 0, "*", None, "A change to the code, oldest first", _EDITION_PARTS + [
+         _p("from", "out", 0, 1, "Coding", "The predecessor (successions into this code)"),
+         _p("to", "out", 0, 1, "Coding", "The successor (successions from this code)"),
+         _p("alternatives", "out", 0, 1, "integer", "How many alternatives a split or move offers"),
+         _p("oldText", "out", 0, 1, "string"), _p("newText", "out", 0, 1, "string"),
+         _p("note", "out", 0, 1, "string"),
+         _p("derived", "out", 0, 1, "boolean", "Found by comparing loaded editions, not stated in a change list")]),
+     _p("predecessor", "out", 0, "*", None, "A code that became this one (one step)",
+        [_p("concept", "out", 1, 1, "Coding")] + _EDITION_PARTS),
+     _p("successor", "out", 0, "*", None, "A code this one became (one step)",
+        [_p("concept", "out", 1, 1, "Coding")] + _EDITION_PARTS),
+     _p("earlier", "out", 0, "*", "Coding", "Every code this one descends from, any number of steps"),
+     _p("later", "out", 0, "*", "Coding", "Every code this one led to, any number of steps")])
+
+_TRANSLATE_STD = [
+    _p("url", "in", 0, 1, "uri"), _p("conceptMap", "in", 0, 1, "ConceptMap"),
+    _p("conceptMapVersion", "in", 0, 1, "string"), _p("code", "in", 0, 1, "code"),
+    _p("system", "in", 0, 1, "uri"),
+    _p("version", "in", 0, 1, "string", "The edition of the source code. With target-version (or alone, for a "
+                                          "codebook with change lists) it makes the request an edition question"),
+    _p("source", "in", 0, 1, "uri"), _p("coding", "in", 0, 1, "Coding"),
+    _p("codeableConcept", "in", 0, 1, "CodeableConcept"), _p("target", "in", 0, 1, "uri"),
+    _p("targetsystem", "in", 0, 1, "uri", "The target codebook: the same one, or one its codes moved to"),
+    _p("target-version", "in", 0, 1, "string",
+       "Kodebro: the edition of the target codebook to translate into. Default: the latest loaded (with "
+       "reverse=true: the earliest). Earlier than version means a walk back in time."),
+    _p("dependency", "in", 0, "*", None, None, [_p("element", "in", 0, 1, "uri"),
+                                               _p("concept", "in", 0, 1, "CodeableConcept")]),
+    _p("reverse", "in", 0, 1, "boolean", "Walk back in time: which older codes became this one"),
+    _p("result", "out", 1, 1, "boolean", "False when no code follows, e.g. a code retired without successor; "
+                                          "the message names the edition"),
+    _p("message", "out", 0, 1, "string"),
+    _p("match", "out", 0, "*", None,
+       "Edition answers carry extensions: " + SD + "succession-outcome (identity | text | replaced | merged | "
+       "alternative | moved | reactivated | retired), " + SD + "succession-ambiguous (boolean), " + SD +
+       "succession-editions (from..to) and one " + SD + "succession-step per change walked (edition, kind, "
+       "from, to, alternatives, note, derived)",
+       [_p("equivalence", "out", 0, 1, "code"), _p("concept", "out", 0, 1, "Coding"),
+        _p("product", "out", 0, "*"), _p("source", "out", 0, 1, "uri")]),
+]
+
+TRANSLATE = _opdef(
+    "ConceptMap-translate", "translate", ["ConceptMap"], "Concept translation, with editions (Kodebro)",
+    "The R4 $translate with one added input parameter, target-version, for version-aware translation over the "
+    "succession graph (docs/successions.md).", _TRANSLATE_STD,
+    base="http://hl7.org/fhir/OperationDefinition/ConceptMap-translate", instance=True)
+
+DEFINITIONS: dict[str, dict] = {d["id"]: d for d in (CODE_HISTORY, TRANSLATE)}
+
+
+@bp.route("/OperationDefinition/<oid>", methods=["GET"])
+def read(oid: str):
+    d = DEFINITIONS.get(oid)
+    if d is None:
+        raise NotFound(f"OperationDefinition/{oid} is not known; this server defines {', '.join(sorted(DEFINITIONS))}")
+    return fhir_response(d)
+
+
+@bp.route("/OperationDefinition", methods=["GET"])
+def search():
+    url = request.args.get("url")
+    found = [d for d in DEFINITIONS.values() if not url or d["url"] == url.split("|", 1)[0]]
+    base = request.url_root.rstrip("/") + "/fhir/OperationDefinition/"
+    return fhir_response({"resourceType": "Bundle", "type": "searchset", "total": len(found),
+                          "entry": [{"fullUrl": base + d["id"], "resource": d, "search": {"mode": "match"}}
+                                    for d in found]})

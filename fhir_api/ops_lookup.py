@@ -1,0 +1,164 @@
+"""CodeSystem/$lookup and $subsumes: parameters in, engine call, Parameters out.
+
+Kept free of pydantic and of per-request allocations beyond the answer itself:
+$lookup is the call integrations make most often.
+"""
+from __future__ import annotations
+
+from flask import has_request_context, request
+
+from terminology.errors import InvalidRequest
+from terminology.languages import parse_languages
+from terminology.operations.lookup import LookupRequest, lookup
+from terminology.operations.subsumes import subsumes
+
+from .operations import operation
+
+
+def supplied_catalog(catalog, params, *names: str):
+    """The catalog with the request's `tx-resource` (and named) resources shadowing the store."""
+    extra = []
+    for name in ("tx-resource",) + names:
+        for v in params.all(name):
+            if not isinstance(v, dict) or not isinstance(v.get("resourceType"), str):
+                raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
+            if v["resourceType"] == "CodeSystem":
+                _check_concepts(v.get("concept"), name)
+            extra.append(v)
+    return catalog.overlay(extra) if extra else catalog
+
+
+def _check_concepts(concepts, name: str) -> None:
+    """Supplied code systems are indexed as they are: refuse shapes the index cannot read."""
+    stack = [concepts]
+    while stack:
+        level = stack.pop()
+        if level is None:
+            continue
+        if not isinstance(level, list):
+            raise InvalidRequest(f"parameter '{name}': CodeSystem.concept must be a list", location=name)
+        for c in level:
+            if not isinstance(c, dict) or not isinstance(c.get("code"), str):
+                raise InvalidRequest(f"parameter '{name}': every concept needs a code", location=name)
+            for key in ("designation", "property", "extension"):
+                items = c.get(key)
+                if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
+                    raise InvalidRequest(f"parameter '{name}': concept {c['code']} has a malformed {key}",
+                                         location=name)
+            stack.append(c.get("concept"))
+
+
+def request_languages(params) -> list[str]:
+    """displayLanguage wins over the Accept-Language header."""
+    value = params.str("displayLanguage")
+    if value is None and has_request_context():
+        value = request.headers.get("Accept-Language")
+    return parse_languages(value) if value else []
+
+
+def coding_param(params, name: str) -> dict | None:
+    v = params.get(name)
+    if v is None:
+        return None
+    if isinstance(v, str) and "|" in v:
+        # GET cannot carry a Coding; `system|code` is the common shorthand (as in token search)
+        system, _, code = v.rpartition("|")
+        return {"system": system, "code": code} if system and code else {"code": code or None}
+    if not isinstance(v, dict):
+        raise InvalidRequest(f"parameter '{name}' must be a Coding", location=name)
+    return v
+
+
+def _property_names(params) -> list[str]:
+    out = []
+    for v in params.all("property"):
+        if not isinstance(v, str):
+            raise InvalidRequest("parameter 'property' must be a code", location="property")
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return out
+
+
+def _lookup_request(params, instance) -> LookupRequest:
+    code, system, version = params.str("code"), params.str("system"), params.str("version")
+    coding = coding_param(params, "coding")
+    if coding is not None:
+        if code is not None and code != coding.get("code"):
+            raise InvalidRequest("give the code either as code or as coding, not both", location="coding")
+        code = coding.get("code")
+        system = coding.get("system") or system
+        version = coding.get("version") or version
+    if instance is not None:
+        if system is not None and system != instance.get("url"):
+            raise InvalidRequest(f"system '{system}' differs from the code system {instance.get('url')} "
+                                 "named in the URL", location="system")
+        system = instance.get("url")
+        version = version or instance.get("version")
+    return LookupRequest(code=code, system=system, version=version, date=params.str("date"),
+                         languages=request_languages(params), properties=_property_names(params),
+                         supplements=[params_str(v, "useSupplement") for v in params.all("useSupplement")])
+
+
+def params_str(v, name: str) -> str:
+    if not isinstance(v, str):
+        raise InvalidRequest(f"parameter '{name}' must be a simple value", location=name)
+    return v
+
+
+def _designation(d: dict) -> dict:
+    parts = []
+    if d.get("language"):
+        parts.append({"name": "language", "valueCode": d["language"]})
+    if d.get("use"):
+        parts.append({"name": "use", "valueCoding": d["use"]})
+    if d.get("source"):
+        parts.append({"name": "source", "valueCanonical": d["source"]})
+    parts.append({"name": "value", "valueString": d.get("value")})
+    return {"name": "designation", "part": parts}
+
+
+def _property(p, name: str = "property") -> dict:
+    parts = [{"name": "code", "valueCode": p.code}]
+    if p.value_type is not None:
+        parts.append({"name": "value", p.value_type: p.value})
+    if p.description:
+        parts.append({"name": "description", "valueString": p.description})
+    for sp in p.subproperties:
+        parts.append(_property(sp, "subproperty"))
+    return {"name": name, "part": parts}
+
+
+def render_lookup(res) -> dict:
+    out = [{"name": "code", "valueCode": res.code}, {"name": "system", "valueUri": res.system}]
+    if res.name:
+        out.append({"name": "name", "valueString": res.name})
+    if res.version:
+        out.append({"name": "version", "valueString": res.version})
+    if res.display is not None:
+        out.append({"name": "display", "valueString": res.display})
+    if res.definition:
+        out.append({"name": "definition", "valueString": res.definition})
+    out.append({"name": "abstract", "valueBoolean": res.abstract})
+    out.extend(_designation(d) for d in res.designations if d.get("value"))
+    out.extend(_property(p) for p in res.properties)
+    out.extend({"name": "used-supplement", "valueCanonical": s} for s in res.used_supplements)
+    out.extend({"name": "message", "valueString": m} for m in res.messages)
+    return {"resourceType": "Parameters", "parameter": out}
+
+
+@operation("CodeSystem", "lookup")
+def op_lookup(catalog, params, instance):
+    catalog = supplied_catalog(catalog, params)
+    return render_lookup(lookup(catalog, _lookup_request(params, instance)))
+
+
+@operation("CodeSystem", "subsumes")
+def op_subsumes(catalog, params, instance):
+    catalog = supplied_catalog(catalog, params)
+    system, version = params.str("system"), params.str("version")
+    if instance is not None:
+        system = system or instance.get("url")
+        version = version or instance.get("version")
+    outcome = subsumes(catalog, system=system, version=version,
+                       code_a=params.str("codeA"), code_b=params.str("codeB"),
+                       coding_a=coding_param(params, "codingA"), coding_b=coding_param(params, "codingB"))
+    return {"resourceType": "Parameters", "parameter": [{"name": "outcome", "valueCode": outcome}]}

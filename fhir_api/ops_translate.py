@@ -1,0 +1,168 @@
+"""ConceptMap/$translate: R4 (and R5-named) parameters in, `mappings.translate` call, Parameters out.
+
+The answer speaks the dialect of the question: a request with R4 names
+(`code`, `system`, `targetsystem`, `reverse`) gets the R4 match parts
+(`equivalence`, `concept`, `product`, `source` = the map); a request with R5
+names (`sourceCode`, `targetCode`, `sourceSystem`, `targetSystem`, ...) also
+gets `relationship` and `originMap`, and in reverse `source` is the coding
+that maps to the given one, as R5 servers answer.
+"""
+from __future__ import annotations
+
+from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP
+from mappings.translate import TranslateRequest, translate
+from terminology.errors import InvalidRequest
+
+from .ops_lookup import coding_param, params_str, supplied_catalog
+from .operations import operation
+from .params import Params
+
+_R5_NAMES = ("sourceCode", "sourceSystem", "sourceVersion", "sourceCoding", "sourceCodeableConcept",
+             "targetCode", "targetCoding", "targetCodeableConcept", "targetSystem", "sourceScope", "targetScope")
+
+
+def _str(params: Params, *names: str) -> str | None:
+    for n in names:
+        v = params.str(n)
+        if v is not None:
+            return v
+    return None
+
+
+def _codings(params: Params, coding_names: tuple, cc_names: tuple) -> list[dict]:
+    for n in coding_names:
+        c = coding_param(params, n)
+        if c is not None:
+            return [c]
+    for n in cc_names:
+        cc = params.get(n)
+        if cc is None:
+            continue
+        if not isinstance(cc, dict) or not isinstance(cc.get("coding", []), list):
+            raise InvalidRequest(f"parameter '{n}' must be a CodeableConcept", location=n)
+        codings = [c for c in cc.get("coding") or () if isinstance(c, dict) and c.get("code")]
+        if not codings:
+            raise InvalidRequest(f"parameter '{n}' has no coding with a code", location=n)
+        return codings
+    return []
+
+
+def _dependencies(params: Params) -> list[tuple[str, object]]:
+    out = []
+    for d in params.all("dependency"):
+        if not isinstance(d, Params):
+            raise InvalidRequest("parameter 'dependency' needs parts (element + concept, or attribute + value)",
+                                 location="dependency")
+        element = d.get("element") or d.get("attribute")
+        value = next((v for n, v in d.items if n in ("concept", "value")), None)
+        if element is None or value is None:
+            raise InvalidRequest("each dependency needs element (or attribute) and concept (or value)",
+                                 location="dependency")
+        out.append((params_str(element, "dependency.element"), value))
+    return out
+
+
+def translate_requests(params: Params, instance: dict | None) -> tuple[list[TranslateRequest], bool]:
+    """One TranslateRequest per source coding, and whether the request used R5 names."""
+    r5 = any(n in params for n in _R5_NAMES)
+    reverse = bool(params.bool("reverse", False))
+    code = _str(params, "code", "sourceCode")
+    codings = _codings(params, ("coding", "sourceCoding"), ("codeableConcept", "sourceCodeableConcept"))
+    system = _str(params, "system", "sourceSystem")
+    target_system = _str(params, "targetsystem", "targetSystem")
+    target_code = params.str("targetCode")
+    target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))
+    if target_code is not None or target_codings:
+        # R5 reverse: the code given is a target code; the answer is in the source system
+        reverse = True
+        code = target_code
+        codings = target_codings
+        system, target_system = params.str("system") or params.str("targetSystem"), params.str("sourceSystem")
+    common = dict(version=_str(params, "version", "sourceVersion"),
+                  source=_str(params, "source", "sourceScope"), target=_str(params, "target", "targetScope"),
+                  target_system=target_system, target_version=params.str("target-version"),
+                  conceptmap_url=params.str("url"), conceptmap_version=params.str("conceptMapVersion"),
+                  conceptmap=params.resource("conceptMap") if "conceptMap" in params else instance,
+                  reverse=reverse, dependencies=_dependencies(params))
+    if common["conceptmap"] is not None and common["conceptmap"].get("resourceType") != "ConceptMap":
+        raise InvalidRequest("parameter 'conceptMap' must be a ConceptMap", location="conceptMap")
+    reqs = []
+    if code is not None:
+        if codings:
+            raise InvalidRequest("give the code either as code + system or as a coding, not both", location="code")
+        reqs.append(TranslateRequest(code=code, system=system, **common))
+    for c in codings:
+        if not c.get("system") and not system:
+            raise InvalidRequest("the coding to translate has no system", location="coding")
+        reqs.append(TranslateRequest(code=c.get("code"), system=c.get("system") or system,
+                                     display=c.get("display"), **{**common, "version": c.get("version") or common["version"]}))
+    if not reqs:
+        raise InvalidRequest("$translate needs a code + system, a coding or a codeableConcept", location="code")
+    for r in reqs:
+        if not r.system:
+            raise InvalidRequest("$translate needs the system of the code", location="system")
+    return reqs, r5
+
+
+def _coding(system, code, version=None, display=None) -> dict:
+    c = {}
+    if system:
+        c["system"] = system
+    if version:
+        c["version"] = version
+    c["code"] = code
+    if display:
+        c["display"] = display
+    return c
+
+
+def _match(m, req: TranslateRequest, r5: bool) -> dict:
+    parts = [{"name": "equivalence", "valueCode": m.equivalence}]
+    if r5:
+        parts.append({"name": "relationship",
+                      "valueCode": EQUIVALENCE_TO_RELATIONSHIP.get(m.equivalence, "related-to")})
+    found = _coding(m.system, m.code, m.version, m.display) if m.code is not None else None
+    if r5 and req.reverse:
+        parts.append({"name": "concept", "valueCoding": _coding(req.system, req.code, req.version, req.display)})
+        if found:
+            parts.append({"name": "source", "valueCoding": found})
+    elif found:
+        parts.append({"name": "concept", "valueCoding": found})
+    for p in m.product:
+        parts.append({"name": "product", "part": [
+            {"name": "element", "valueUri": p.get("property")},
+            {"name": "concept", "valueCoding": _coding(p.get("system"), p.get("value"), None, p.get("display"))}]})
+    if m.source:
+        parts.append({"name": "originMap", "valueCanonical": m.source} if r5
+                     else {"name": "source", "valueUri": m.source})
+    out = {"name": "match", "part": parts}
+    if m.extensions:
+        out["extension"] = m.extensions
+    return out
+
+
+def render_translate(answers: list[tuple[TranslateRequest, object]], r5: bool) -> dict:
+    """Parameters for the answers to each source coding: one result, messages joined, every match."""
+    out = [{"name": "result", "valueBoolean": any(res.result for _, res in answers)}]
+    messages = []
+    for _, res in answers:
+        if res.message and res.message not in messages:
+            messages.append(res.message)
+    if messages:
+        out.append({"name": "message", "valueString": "; ".join(messages)})
+    seen = set()
+    for req, res in answers:
+        for m in res.matches:
+            rendered = _match(m, req, r5)
+            key = repr(rendered)
+            if key not in seen:
+                seen.add(key)
+                out.append(rendered)
+    return {"resourceType": "Parameters", "parameter": out}
+
+
+@operation("ConceptMap", "translate")
+def op_translate(catalog, params, instance):
+    catalog = supplied_catalog(catalog, params)
+    reqs, r5 = translate_requests(params, instance)
+    return render_translate([(r, translate(catalog, r)) for r in reqs], r5)

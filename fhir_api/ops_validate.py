@@ -1,0 +1,123 @@
+"""ValueSet/$validate-code and CodeSystem/$validate-code: parameters in, engine call, Parameters out."""
+from __future__ import annotations
+
+from terminology.errors import InvalidRequest
+from terminology.languages import parse_languages
+from terminology.operations.validate import ValidateRequest, validate_code
+
+from .operations import operation
+from .ops_valueset import language_value, resolve_valueset, supplements_for, supplied_catalog, version_rules
+TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
+
+
+def _issue(i) -> dict:
+    # `expression` (FHIRPath) says where; `location` (deprecated since R5) repeats it for R4 clients
+    d = {"severity": i.severity, "code": i.code,
+         "details": {"coding": [{"system": TX_ISSUE_TYPE, "code": i.tx_code}], "text": i.text}}
+    if i.location:
+        d["location"] = [i.location]
+        d["expression"] = [i.location]
+    return d
+
+
+def _coding_input(params) -> tuple[str, list[dict], dict | None]:
+    """(mode, codings, codeableConcept as given) from code/system/display, coding or codeableConcept."""
+    cc = params.get("codeableConcept")
+    coding = params.get("coding")
+    if cc is not None:
+        if not isinstance(cc, dict):
+            raise InvalidRequest("parameter 'codeableConcept' must be a CodeableConcept", location="codeableConcept")
+        codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
+        if not codings:
+            raise InvalidRequest("the codeableConcept has no coding to validate", location="codeableConcept")
+        return "codeableConcept", codings, cc
+    if coding is not None:
+        if not isinstance(coding, dict):
+            raise InvalidRequest("parameter 'coding' must be a Coding", location="coding")
+        return "coding", [coding], None
+    code = params.str("code")
+    if code is None:
+        raise InvalidRequest("give the code to validate as code (with system), coding or codeableConcept",
+                             location="code")
+    c = {"code": code}
+    system = params.str("system")
+    if system:
+        c["system"] = system
+    version = params.str("systemVersion") or params.str("version")
+    if version:
+        c["version"] = version
+    display = params.str("display")
+    if display is not None:
+        c["display"] = display
+    return "code", [c], None
+
+
+def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:
+    mode, codings, cc = _coding_input(params)
+    lang, _source = language_value(params, vs, vs_language=True)
+    return ValidateRequest(
+        valueset=vs, codesystem=cs_url, codings=codings, mode=mode, codeable_concept=cc,
+        infer_system=bool(params.bool("inferSystem", False)),
+        languages=parse_languages(lang) if lang else [],
+        language_text=", ".join(p.strip() for p in lang.split(",")) if lang else None,
+        lenient_display=bool(params.bool("lenient-display-validation", False)),
+        active_only=bool(params.bool("activeOnly", False)),
+        membership_only=bool(params.bool("valueset-membership-only", False)),
+        abstract_ok=params.bool("abstract", True) is not False,
+        date=params.str("date"),
+        rules=version_rules(params),
+        supplements=supplements_for(catalog, params, vs),
+    )
+
+
+def render_result(res) -> dict:
+    out = [{"name": "result", "valueBoolean": res.result}]
+    for name, key, value in res.params:
+        out.append({"name": name, key: value})
+    msg = res.message
+    if msg:
+        out.append({"name": "message", "valueString": msg})
+    if res.issues:
+        out.append({"name": "issues", "resource": {"resourceType": "OperationOutcome", "issue": [
+            _issue(i) for i in res.issues]}})
+    return {"resourceType": "Parameters", "parameter": out}
+
+
+@operation("ValueSet", "validate-code")
+def validate_valueset(catalog, params, instance):
+    catalog = supplied_catalog(catalog, params)
+    vs = resolve_valueset(catalog, params, instance)
+    if vs.get("contained"):
+        catalog = catalog.overlay([{**c, "url": "#" + c["id"]} for c in vs["contained"]
+                                   if isinstance(c, dict) and c.get("id") and c.get("resourceType")])
+    return render_result(validate_code(catalog, _request(catalog, params, vs))), 200
+
+
+@operation("CodeSystem", "validate-code")
+def validate_codesystem(catalog, params, instance):
+    extra = []
+    cs_res = params.get("codeSystem")
+    if cs_res is not None:
+        if not isinstance(cs_res, dict) or cs_res.get("resourceType") != "CodeSystem":
+            raise InvalidRequest("parameter 'codeSystem' must carry a CodeSystem resource", location="codeSystem")
+        extra.append(cs_res)
+    if instance is not None and not instance.get("url"):
+        extra.append(instance)
+    elif instance is not None and instance.get("version") and not (params.str("version") or
+                                                                  params.str("systemVersion")):
+        # the stored index of this very version, not one built again from the instance
+        params.items.append(("version", instance["version"]))
+    catalog = supplied_catalog(catalog, params)
+    if extra:
+        catalog = catalog.overlay(extra)
+    url = (instance or cs_res or {}).get("url") or params.str("url") or params.str("system")
+    coding = params.get("coding")
+    if url is None and isinstance(coding, dict):
+        url = coding.get("system")
+    if url is None:
+        raise InvalidRequest("name the code system with 'url' (or give a coding with a system)", location="url")
+    if "|" in url:
+        url, version = url.split("|", 1)
+        if "version" not in params:
+            params.items.append(("version", version))
+    return render_result(validate_code(catalog, _request(catalog, params, None, url))), 200

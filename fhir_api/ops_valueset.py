@@ -1,0 +1,232 @@
+"""ValueSet/$expand: request parameters in, engine call, R4 ValueSet with expansion out.
+
+Also holds what $expand and $validate-code share at the API edge: finding
+the value set a request names, the per-request catalog (tx-resource), the
+wanted languages and supplements.
+"""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+
+from terminology.catalog import split_canonical
+from terminology.errors import InvalidRequest, NotFound, NotSupported
+from terminology.implicit import resolve as resolve_implicit
+from terminology.languages import no_fallback, normalise_header, parse_languages
+from terminology.operations.compose import SystemVersionRules
+from terminology.operations.expand import ExpandRequest, expand, vs_parameter
+from terminology.supplements import SupplementSet
+
+from .operations import operation
+
+R5_EXT = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
+EXT_EXPANSION_PROPERTY = R5_EXT + "ValueSet.expansion.property"
+EXT_CONTAINS_PROPERTY = R5_EXT + "ValueSet.expansion.contains.property"
+MAX_FILTER = 500
+VS_SUPPLEMENT_EXT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
+
+# request parameter -> FHIR type key used when echoing it in expansion.parameter
+_ECHO = {
+    "activeOnly": "valueBoolean", "excludeNested": "valueBoolean", "excludeNotForUI": "valueBoolean",
+    "includeDesignations": "valueBoolean", "includeDefinition": "valueBoolean", "filter": "valueString",
+    "count": "valueInteger", "offset": "valueInteger", "designation": "valueString", "date": "valueDateTime",
+    "system-version": "valueUri", "check-system-version": "valueUri", "force-system-version": "valueUri",
+    "exclude-system": "valueUri",
+}
+
+
+def supplied_catalog(catalog, params, *names: str):
+    """The catalog with the request's `tx-resource` (and named) resources shadowing the store."""
+    extra = []
+    for name in ("tx-resource",) + names:
+        for v in params.all(name):
+            if not isinstance(v, dict) or not isinstance(v.get("resourceType"), str):
+                raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
+            extra.append(v)
+    return catalog.overlay(extra) if extra else catalog
+
+
+def language_value(params, vs: dict | None = None,
+                   vs_language: bool = False) -> tuple[str | None, str | None]:
+    """(raw displayLanguage list, where it came from): parameter, then header, then the value set
+    (its displayLanguage expansion parameter, and with `vs_language` its own language)."""
+    value = params.str("displayLanguage")
+    if value:
+        return value, "param"
+    if has_request_context():
+        header = request.headers.get("Accept-Language")
+        if header:
+            return header, "header"
+    if vs is not None:
+        v = vs_parameter(vs, "displayLanguage")
+        if isinstance(v, str) and v:
+            return v, "valueset"
+        if vs_language and isinstance(vs.get("language"), str):
+            return vs["language"], "valueset"
+    return None, None
+
+
+def resolve_valueset(catalog, params, instance, required: bool = True) -> dict | None:
+    """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion)."""
+    if instance is not None:
+        return instance
+    vs = params.get("valueSet")
+    if vs is not None:
+        if not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet":
+            raise InvalidRequest("parameter 'valueSet' must carry a ValueSet resource", location="valueSet")
+        return vs
+    res = params.get("resource")
+    if isinstance(res, dict) and res.get("resourceType") == "ValueSet":
+        return res
+    url = params.str("url")
+    if url is None:
+        if params.get("context") is not None:
+            raise NotSupported("value sets chosen by 'context' are not supported; name the value set with 'url'",
+                               location="context")
+        if required:
+            raise InvalidRequest("name the value set with 'url', or supply it as 'valueSet'", location="url")
+        return None
+    url, version = split_canonical(url, params.str("valueSetVersion"))
+    found = catalog.valueset(url, version) or resolve_implicit(catalog, url if version is None else f"{url}|{version}")
+    if found is None:
+        ref = f"{url}|{version}" if version else url
+        raise NotFound(f"A definition for the value Set '{ref}' could not be found", tx_code="not-found")
+    return found
+
+
+def supplements_for(catalog, params, vs: dict | None):
+    refs = [str(v) for v in params.all("useSupplement")]
+    for ext in (vs or {}).get("extension") or ():
+        if ext.get("url") == VS_SUPPLEMENT_EXT and ext.get("valueCanonical"):
+            refs.append(ext["valueCanonical"])
+    return SupplementSet(catalog, refs) if refs else None
+
+
+def version_rules(params) -> SystemVersionRules:
+    return SystemVersionRules.parse(params.all("system-version"), params.all("force-system-version"),
+                                    params.all("check-system-version"))
+
+
+def _max_expansion() -> int:
+    try:
+        return int(current_app.config["KODEBRO"].get("MAX_EXPANSION") or 10000)
+    except Exception:
+        return 10000
+
+
+def _strings(params, name: str) -> list[str]:
+    out = []
+    for v in params.all(name):
+        if isinstance(v, (dict, list)) or v is None:
+            raise InvalidRequest(f"parameter '{name}' must be a simple value", location=name)
+        out.extend(s.strip() for s in str(v).split(",") if s.strip()) if name == "property" else out.append(str(v))
+    return out
+
+
+def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
+    echo = []
+    for name, key in _ECHO.items():
+        for v in params.all(name):
+            if key == "valueBoolean":
+                v = params.bool(name)
+            elif key == "valueInteger":
+                v = params.int(name)
+            echo.append((name, key, v))
+            if key in ("valueBoolean", "valueInteger"):
+                break
+    lang, source = language_value(params, vs)
+    if lang:
+        echo.append(("displayLanguage", "valueCode", normalise_header(lang) if ";" in lang else lang))
+    echo.sort(key=lambda e: e[0].lower())
+
+    def flag(name: str) -> bool:
+        """The request's value, else the value set's default expansion parameter, else false."""
+        if name in params:
+            return bool(params.bool(name))
+        v = vs_parameter(vs, name)
+        return v is True or (isinstance(v, str) and v.strip().lower() == "true")
+
+    filt = params.str("filter")
+    if filt is not None and len(filt) > MAX_FILTER:
+        raise InvalidRequest(f"the text filter is longer than {MAX_FILTER} characters", location="filter")
+    return ExpandRequest(
+        valueset=vs,
+        filter=filt if filt and filt.strip() else None,
+        date=params.str("date"),
+        offset=params.int("offset", 0),
+        count=params.int("count"),
+        include_designations=flag("includeDesignations"),
+        designations=_strings(params, "designation"),
+        include_definition=flag("includeDefinition"),
+        active_only=flag("activeOnly"),
+        exclude_nested=flag("excludeNested"),
+        exclude_not_for_ui=flag("excludeNotForUI"),
+        languages=parse_languages(lang) if lang else [],
+        strict_language=no_fallback(lang),
+        properties=_strings(params, "property"),
+        rules=version_rules(params),
+        exclude_systems=[str(v) for v in params.all("exclude-system")],
+        max_expansion=_max_expansion(),
+        supplements=supplements_for(catalog, params, vs),
+        echo=echo,
+    )
+
+
+# --- rendering -------------------------------------------------------------------
+def _render_item(it) -> dict:
+    d: dict = {}
+    if it.extensions:
+        d["extension"] = list(it.extensions)
+    d["system"] = it.system
+    if it.abstract:
+        d["abstract"] = True
+    if it.inactive:
+        d["inactive"] = True
+    if it.version:
+        d["version"] = it.version
+    d["code"] = it.code
+    if it.display is not None:
+        d["display"] = it.display
+    if it.designations:
+        d["designation"] = it.designations
+    if it.properties:
+        exts = d.setdefault("extension", [])
+        for code, key, value in it.properties:
+            exts.append({"url": EXT_CONTAINS_PROPERTY,
+                         "extension": [{"url": "code", "valueCode": code}, {"url": "value", key: value}]})
+    if it.children:
+        d["contains"] = [_render_item(c) for c in it.children]
+    return d
+
+
+def render_expansion(exp) -> dict:
+    # the compose stays with the definition; the expansion is the answer
+    vs = {k: v for k, v in exp.valueset.items() if k not in ("expansion", "text", "meta", "compose",
+                                                              "description")}
+    e: dict = {}
+    if exp.properties:
+        e["extension"] = [{"url": EXT_EXPANSION_PROPERTY,
+                           "extension": [{"url": "code", "valueCode": code}] +
+                                        ([{"url": "uri", "valueUri": uri}] if uri else [])}
+                          for code, uri in exp.properties]
+    e["identifier"] = exp.identifier
+    e["timestamp"] = exp.timestamp
+    e["total"] = exp.total
+    if exp.offset is not None:
+        e["offset"] = exp.offset
+    if exp.parameters:
+        e["parameter"] = [{"name": n, k: v} for n, k, v in exp.parameters]
+    if exp.items:
+        e["contains"] = [_render_item(it) for it in exp.items]
+    vs["expansion"] = e
+    return vs
+
+
+@operation("ValueSet", "expand")
+def expand_operation(catalog, params, instance):
+    catalog = supplied_catalog(catalog, params)
+    vs = resolve_valueset(catalog, params, instance)
+    if vs.get("contained"):
+        catalog = catalog.overlay([{**c, "url": "#" + c["id"]} for c in vs["contained"]
+                                   if isinstance(c, dict) and c.get("id") and c.get("resourceType")])
+    req = build_expand_request(catalog, params, vs)
+    return render_expansion(expand(catalog, req)), 200

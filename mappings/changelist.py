@@ -1,0 +1,343 @@
+"""Kodebro's change-list format: one row per change between two editions of a codebook.
+
+A change list is what a curator writes (or `kodebro diff-editions` drafts) from
+the yearly change documents. Columns (CSV header names = JSON keys):
+
+    codebook            canonical URL, OID or short name (NCMP, NCSP, NCRP, ICD10NO, ICPC2, Saerkoder)
+    edition             the edition in which the change took effect (e.g. 2021)
+    kind                new | retired | text | replaced | merged | split | moved | reactivated
+    code                the code the change is about (the old code for successions)
+    successor           successor code(s); several are separated by '|' (JSON: a list too)
+    successor_codebook  codebook of the successors when it is not `codebook`
+    old_text, new_text  texts before and after (text changes; old text of a retired code ...)
+    text_part           which text changed: display (kodetekst, default) or subtext (undertekst)
+    note                free text: the source and any judgement made
+
+In the store a change list lives as FHIR ConceptMaps, one per codebook and
+edition (see `to_conceptmaps`), so that it survives in a store that keeps only
+terminology resources and is served as a plain ConceptMap between adjacent
+editions. `rows_from_conceptmap` reads it back; both directions keep every
+column.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field, asdict
+
+from terminology.identifiers import CODEBOOKS, KODEBRO_BASE, canonical_system
+
+KINDS = ("new", "retired", "text", "replaced", "merged", "split", "moved", "reactivated")
+COLUMNS = ("codebook", "edition", "kind", "code", "successor", "successor_codebook",
+           "old_text", "new_text", "text_part", "note")
+TEXT_PARTS = ("display", "subtext")
+SUCCESSION_KINDS = ("replaced", "merged", "split", "moved")
+
+SD = KODEBRO_BASE + "/StructureDefinition/"
+EXT_KIND = SD + "change-kind"
+EXT_NOTE = SD + "change-note"
+EXT_OLD = SD + "change-old-text"
+EXT_NEW = SD + "change-new-text"
+EXT_PART = SD + "change-text-part"
+EXT_CHANGELIST = SD + "change-list"          # on the ConceptMap: codebook + edition it holds
+MAP_PREFIX = KODEBRO_BASE + "/ConceptMap/changes-"
+
+_SHORT = {short.lower(): url for url, (short, _title) in CODEBOOKS.items()}
+_SEP = re.compile(r"\s*[|;,]\s*|\s+")
+
+
+@dataclass
+class Change:
+    codebook: str
+    edition: str
+    kind: str
+    code: str
+    successor: list = field(default_factory=list)
+    successor_codebook: str | None = None
+    old_text: str | None = None
+    new_text: str | None = None
+    text_part: str = "display"
+    note: str | None = None
+
+    @property
+    def target_codebook(self) -> str:
+        return self.successor_codebook or self.codebook
+
+    def as_row(self) -> dict:
+        d = asdict(self)
+        d["successor"] = "|".join(self.successor)
+        d["successor_codebook"] = self.successor_codebook or ""
+        return {k: ("" if d[k] is None else d[k]) for k in COLUMNS}
+
+
+def resolve_codebook(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip()
+    return _SHORT.get(name.lower()) or canonical_system(name)
+
+
+def short_name(system: str) -> str:
+    known = CODEBOOKS.get(system)
+    if known:
+        return known[0]
+    return system.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _text(v) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def parse_row(raw: dict) -> tuple[Change | None, str | None]:
+    """(change, None) or (None, reason) for one CSV/JSON row."""
+    if not isinstance(raw, dict):
+        return None, "a row must be an object with the change-list columns"
+    unknown = [k for k in raw if k not in COLUMNS and k]
+    if unknown:
+        return None, f"unknown column(s) {', '.join(sorted(unknown))}; columns are {', '.join(COLUMNS)}"
+    codebook = resolve_codebook(_text(raw.get("codebook")))
+    edition = _text(raw.get("edition"))
+    kind = (_text(raw.get("kind")) or "").lower()
+    code = _text(raw.get("code"))
+    succ = raw.get("successor")
+    if isinstance(succ, list):
+        successors = [str(s).strip() for s in succ if str(s).strip()]
+    else:
+        successors = [s for s in _SEP.split(_text(succ) or "") if s]
+    succ_book = resolve_codebook(_text(raw.get("successor_codebook")))
+    part = (_text(raw.get("text_part")) or "display").lower()
+    if not codebook:
+        return None, "codebook is missing"
+    if not edition:
+        return None, "edition is missing"
+    if kind not in KINDS:
+        return None, f"kind '{kind}' is not one of {', '.join(KINDS)}" if kind else "kind is missing"
+    if not code:
+        return None, "code is missing"
+    if part not in TEXT_PARTS:
+        return None, f"text_part '{part}' is not one of {', '.join(TEXT_PARTS)}"
+    if kind in SUCCESSION_KINDS and not successors:
+        return None, f"kind '{kind}' needs a successor code"
+    if kind not in SUCCESSION_KINDS and successors:
+        return None, f"kind '{kind}' takes no successor (use replaced, merged, split or moved)"
+    if kind not in SUCCESSION_KINDS and succ_book and succ_book != codebook:
+        return None, f"kind '{kind}' takes no successor_codebook"
+    if kind in ("replaced", "merged") and len(successors) != 1:
+        return None, f"kind '{kind}' takes exactly one successor (several alternatives: use split)"
+    if kind == "split" and len(successors) < 2:
+        return None, "kind 'split' needs at least two alternative successors (one: use replaced)"
+    if kind == "moved" and (succ_book or codebook) == codebook:
+        return None, "kind 'moved' needs a successor_codebook different from codebook"
+    if kind == "text" and _text(raw.get("new_text")) is None and _text(raw.get("old_text")) is None:
+        return None, "kind 'text' needs old_text and/or new_text"
+    if any(s == code for s in successors) and (succ_book or codebook) == codebook and kind != "split":
+        return None, "a code cannot succeed itself (only a split may keep the old code as one alternative)"
+    return Change(codebook, edition, kind, code, successors,
+                  succ_book if succ_book and succ_book != codebook else None,
+                  _text(raw.get("old_text")), _text(raw.get("new_text")), part, _text(raw.get("note"))), None
+
+
+# --- files ------------------------------------------------------------------------
+
+def read_csv_text(text: str) -> list[dict]:
+    text = text.lstrip("\ufeff")
+    sample = text[:2000]
+    delim = ";" if sample.count(";") > sample.count(",") and "\t" not in sample.split("\n", 1)[0] else ","
+    if "\t" in sample.split("\n", 1)[0]:
+        delim = "\t"
+    reader = csv.DictReader(io.StringIO(text), delimiter=delim)
+    if reader.fieldnames:
+        reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
+    return [{k: v for k, v in r.items() if k is not None} for r in reader]
+
+
+def write_csv(changes, fh) -> None:
+    w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for c in changes:
+        w.writerow(c.as_row())
+
+
+def to_json(changes) -> dict:
+    rows = []
+    for c in changes:
+        d = {k: v for k, v in c.as_row().items() if v not in ("", None)}
+        d["successor"] = list(c.successor)
+        if not d["successor"]:
+            del d["successor"]
+        if d.get("text_part") == "display":
+            del d["text_part"]
+        rows.append(d)
+    return {"format": "kodebro-changelist", "version": 1, "changes": rows}
+
+
+# --- the stored form: ConceptMaps -------------------------------------------------
+
+def _equivalence(c: Change) -> str | None:
+    if c.kind == "retired":
+        return "unmatched"
+    if c.kind in ("text",):
+        return "equivalent"
+    if c.kind == "reactivated":
+        return "equal"
+    if c.kind == "merged":
+        return "wider"
+    if c.kind == "split" or len(c.successor) > 1:
+        return "narrower"
+    if c.kind in ("replaced", "moved"):
+        return "equivalent"
+    return None
+
+
+def map_url(codebook: str, edition: str) -> str:
+    return f"{MAP_PREFIX}{short_name(codebook).lower()}-{edition}"
+
+
+def previous_edition(edition: str) -> str | None:
+    return str(int(edition) - 1) if edition.isdigit() and len(edition) == 4 else None
+
+
+def to_conceptmaps(changes) -> list[dict]:
+    """One ConceptMap per (codebook, edition): the adjacent-edition map, with the change rows as elements."""
+    by_key: dict[tuple[str, str], list[Change]] = {}
+    for c in changes:
+        by_key.setdefault((c.codebook, c.edition), []).append(c)
+    maps = []
+    for (book, edition), rows in sorted(by_key.items()):
+        short = short_name(book)
+        prev = previous_edition(edition)
+        groups: dict[str, dict] = {}
+        for c in rows:
+            tgt = c.target_codebook
+            g = groups.get(tgt)
+            if g is None:
+                g = {"source": book}
+                if prev:
+                    g["sourceVersion"] = prev
+                g["target"] = tgt
+                g["targetVersion"] = edition
+                g["element"] = []
+                if tgt == book:
+                    # codes not listed are unchanged: a standard client gets the same code back
+                    g["unmapped"] = {"mode": "provided"}
+                groups[tgt] = g
+            ext = [{"url": EXT_KIND, "valueCode": c.kind}]
+            for url, val in ((EXT_OLD, c.old_text), (EXT_NEW, c.new_text), (EXT_NOTE, c.note)):
+                if val is not None:
+                    ext.append({"url": url, "valueString": val})
+            if c.text_part != "display":
+                ext.append({"url": EXT_PART, "valueCode": c.text_part})
+            el = {"extension": ext, "code": c.code}
+            if c.old_text and c.text_part == "display":
+                el["display"] = c.old_text
+            eq = _equivalence(c)
+            if c.kind in SUCCESSION_KINDS:
+                el["target"] = []
+                for s in c.successor:
+                    t = {"code": s, "equivalence": eq}
+                    if c.new_text and len(c.successor) == 1:
+                        t["display"] = c.new_text
+                    if eq == "narrower":
+                        t["comment"] = f"one of {len(c.successor)} alternatives: {', '.join(c.successor)}"
+                    elif c.note:
+                        t["comment"] = c.note
+                    el["target"].append(t)
+            elif c.kind == "retired":
+                el["target"] = [{"equivalence": "unmatched",
+                                 "comment": c.note or f"retired in {edition} without successor"}]
+            elif c.kind in ("text", "reactivated"):
+                t = {"code": c.code, "equivalence": eq}
+                if c.new_text and c.text_part == "display":
+                    t["display"] = c.new_text
+                el["target"] = [t]
+            # kind 'new': an element with no target — the code did not exist in the previous edition
+            g["element"].append(el)
+        title_prev = f"{prev} → " if prev else ""
+        maps.append({
+            "resourceType": "ConceptMap",
+            "id": f"changes-{short.lower()}-{edition}"[:64],
+            "url": map_url(book, edition),
+            "version": edition,
+            "name": f"{re.sub(r'[^A-Za-z0-9]', '', short)}Changes{edition}",
+            "title": f"{short}: endringer {title_prev}{edition}",
+            "status": "active",
+            "extension": [{"url": EXT_CHANGELIST, "extension": [
+                {"url": "codebook", "valueUri": book}, {"url": "edition", "valueString": edition}]}],
+            "description": (f"Changes to {short} that took effect in edition {edition}, in Kodebro's change-list "
+                            "form. Codes not listed are unchanged (unmapped mode 'provided')."),
+            "group": list(groups.values()),
+        })
+    return maps
+
+
+def is_changelist_map(cm: dict) -> bool:
+    return any(e.get("url") == EXT_CHANGELIST for e in cm.get("extension") or ())
+
+
+def rows_from_conceptmap(cm: dict) -> list[Change]:
+    """The change rows a stored change-list ConceptMap holds (inverse of to_conceptmaps)."""
+    out = []
+    edition = cm.get("version")
+    for g in cm.get("group") or ():
+        book = g.get("source")
+        tgt = g.get("target")
+        ed = g.get("targetVersion") or edition
+        for el in g.get("element") or ():
+            ext = {e.get("url"): e for e in el.get("extension") or ()}
+            kind = (ext.get(EXT_KIND) or {}).get("valueCode")
+            if kind not in KINDS:
+                continue
+            val = lambda u: (ext.get(u) or {}).get("valueString")  # noqa: E731
+            part = (ext.get(EXT_PART) or {}).get("valueCode") or "display"
+            succ = [t["code"] for t in el.get("target") or () if t.get("code")] \
+                if kind in SUCCESSION_KINDS else []
+            out.append(Change(book, ed, kind, el.get("code"), succ,
+                              tgt if kind in SUCCESSION_KINDS and tgt != book else None,
+                              val(EXT_OLD), val(EXT_NEW), part, val(EXT_NOTE)))
+    return out
+
+
+# --- drafting a change list from two editions ----------------------------------------
+
+def diff_editions(catalog, system: str, from_edition: str, to_edition: str) -> list[Change]:
+    """The rows two loaded editions show by themselves: new, retired, text changes (display and subtext).
+
+    Successions (replaced, merged, split, moved) cannot be seen in two code
+    lists; a curator turns 'retired' rows into them where the change document
+    names a successor.
+    """
+    from terminology.errors import NotFound
+    system = catalog.canonical_system(system)
+    a = catalog.codesystem(system, from_edition)
+    b = catalog.codesystem(system, to_edition)
+    for ed, cs in ((from_edition, a), (to_edition, b)):
+        if cs is None or cs.version != ed:
+            known = ", ".join(catalog.codesystem_versions(system)) or "none"
+            raise NotFound(f"edition {ed} of {system} is not loaded (loaded: {known})")
+    old = {c.code: c for c in a.concepts.values() if not c.inactive}
+    new = {c.code: c for c in b.concepts.values() if not c.inactive}
+    note = f"derived by diff-editions {from_edition} -> {to_edition}"
+    rows = []
+    from terminology.versions import version_key
+    earlier = [catalog.codesystem(system, v) for v in catalog.codesystem_versions(system)
+               if version_key(v) < version_key(from_edition)]
+    for code in sorted(new.keys() - old.keys()):
+        # in an older edition (or inactive in the old one): the code comes back rather than being new
+        back = code in a.concepts or any(cs is not None and code in cs.concepts for cs in earlier)
+        rows.append(Change(system, to_edition, "reactivated" if back else "new", code,
+                           new_text=new[code].display, note=note))
+    for code in sorted(old.keys() - new.keys()):
+        rows.append(Change(system, to_edition, "retired", code, old_text=old[code].display,
+                           note=note + "; add the successor if the change document names one"))
+    for code in sorted(old.keys() & new.keys()):
+        o, n = old[code], new[code]
+        if o.display != n.display:
+            rows.append(Change(system, to_edition, "text", code, old_text=o.display, new_text=n.display, note=note))
+        if (o.definition or None) != (n.definition or None):
+            rows.append(Change(system, to_edition, "text", code, old_text=o.definition, new_text=n.definition,
+                               text_part="subtext", note=note))
+    return rows

@@ -1,0 +1,359 @@
+"""$translate over ConceptMap resources: groups, equivalence, dependsOn/product, unmapped.
+
+Which maps apply: the one supplied in the request (`conceptMap`), else the
+stored and `tx-resource` maps with the requested url (+ conceptMapVersion, the
+latest when none is given), else every map with a group from the source
+system (to the target system when one is named) whose declared scope fits
+the `source`/`target` value sets. All matches of all applicable maps are
+returned. R4 (`equivalence`) and R5 (`relationship`) maps are both read; R5
+relationships are answered as the R4 equivalence they correspond to.
+
+Each map gets a small index (code → elements, target code → elements) built
+on first use and kept while the map object lives, so a translation costs a
+dictionary lookup per group rather than a scan of the map.
+"""
+from __future__ import annotations
+
+import threading
+
+from terminology.catalog import split_canonical
+from terminology.codesystem import normalise_code
+from terminology.errors import NotFound
+from terminology.identifiers import canonical_system
+from terminology.versions import matches_version, version_key
+
+from .translate import Match, TranslateRequest, TranslateResult, provider, translate
+
+# R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
+RELATIONSHIP_TO_EQUIVALENCE = {
+    "related-to": "relatedto",
+    "equivalent": "equivalent",
+    "source-is-narrower-than-target": "wider",
+    "source-is-broader-than-target": "narrower",
+    "not-related-to": "disjoint",
+}
+EQUIVALENCE_TO_RELATIONSHIP = {
+    "relatedto": "related-to", "equivalent": "equivalent", "equal": "equivalent", "wider": "source-is-narrower-than-target",
+    "subsumes": "source-is-narrower-than-target", "narrower": "source-is-broader-than-target",
+    "specializes": "source-is-broader-than-target", "inexact": "related-to", "unmatched": "not-related-to",
+    "disjoint": "not-related-to",
+}
+_MAX_OTHER_MAP_DEPTH = 5
+_CACHE_LIMIT = 512
+_local = threading.local()
+
+
+def equivalence_of(item: dict, default: str = "equivalent") -> str:
+    """The R4 equivalence of a target (or unmapped) entry, from R4 or R5 content."""
+    e = item.get("equivalence")
+    if isinstance(e, str) and e:
+        return e
+    r = item.get("relationship")
+    if isinstance(r, str) and r:
+        return RELATIONSHIP_TO_EQUIVALENCE.get(r, "relatedto")
+    return default
+
+
+def _canon(system: str | None) -> str | None:
+    if not system:
+        return None
+    return canonical_system(system.split("|", 1)[0])
+
+
+def _norm(system: str | None, code) -> str | None:
+    if not isinstance(code, str):
+        return None
+    return normalise_code(system, code) if system and code else code
+
+
+def _text(v) -> str:
+    return v if isinstance(v, str) else ""
+
+
+class _Group:
+    __slots__ = ("raw", "source", "source_version", "target", "target_version", "forward", "reverse")
+
+    def __init__(self, g: dict):
+        self.raw = g
+        src, tgt = _text(g.get("source")), _text(g.get("target"))
+        self.source = _canon(src)
+        self.target = _canon(tgt)
+        # R4 carries versions in sourceVersion/targetVersion, R5 as url|version
+        self.source_version = _text(g.get("sourceVersion")) or (src.split("|", 1)[1] if "|" in src else None)
+        self.target_version = _text(g.get("targetVersion")) or (tgt.split("|", 1)[1] if "|" in tgt else None)
+        self.forward: dict[str, list[dict]] = {}
+        self.reverse: dict[str, list[tuple[dict, dict]]] = {}
+        for el in g.get("element") or ():
+            if not isinstance(el, dict):
+                continue
+            code = _norm(self.source, el.get("code"))
+            if code is not None:
+                self.forward.setdefault(code, []).append(el)
+            for t in el.get("target") or ():
+                tcode = _norm(self.target, t.get("code")) if isinstance(t, dict) else None
+                if tcode is not None:
+                    self.reverse.setdefault(tcode, []).append((el, t))
+
+
+class _MapIndex:
+    __slots__ = ("body", "canonical", "groups", "source_scope", "target_scope")
+
+    def __init__(self, cm: dict):
+        self.body = cm
+        url, version = cm.get("url"), cm.get("version")
+        self.canonical = f"{url}|{version}" if url and version else url
+        self.groups = [_Group(g) for g in cm.get("group") or () if isinstance(g, dict)]
+        self.source_scope = _scope(cm, "source")
+        self.target_scope = _scope(cm, "target")
+
+
+def _scope(cm: dict, side: str) -> str | None:
+    for k in (f"{side}Uri", f"{side}Canonical", f"{side}ScopeUri", f"{side}ScopeCanonical"):
+        v = cm.get(k)
+        if isinstance(v, str) and v:
+            return v.split("|", 1)[0]
+    return None
+
+
+_indexes: dict[int, _MapIndex] = {}
+
+
+def map_index(cm: dict) -> _MapIndex:
+    idx = _indexes.get(id(cm))
+    if idx is None or idx.body is not cm:
+        if len(_indexes) > _CACHE_LIMIT:
+            _indexes.clear()
+        idx = _MapIndex(cm)
+        _indexes[id(cm)] = idx
+    return idx
+
+
+# --- choosing maps ------------------------------------------------------------------
+
+def _maps_by_url(maps: list[dict], ref: str, version: str | None) -> list[dict]:
+    url, version = split_canonical(ref, version)
+    found = [m for m in maps if m.get("url") == url]
+    if version:
+        return [m for m in found if m.get("version") == version or matches_version(version, m.get("version"))]
+    if len(found) > 1:
+        newest = max((m.get("version") for m in found), key=lambda v: version_key(v if isinstance(v, str) else None))
+        found = [m for m in found if m.get("version") == newest]
+    return found
+
+
+def _scope_fits(declared: str | None, wanted: str | None) -> bool:
+    return not wanted or not declared or declared == wanted.split("|", 1)[0]
+
+
+class _BySystem:
+    """The maps of one list grouped by the systems their groups map from and to."""
+
+    def __init__(self, maps: list):
+        self.maps = maps      # kept alive: the cache below is keyed by its identity
+        self.by_source: dict[str | None, list[_MapIndex]] = {}
+        self.by_target: dict[str | None, list[_MapIndex]] = {}
+        for m in maps:
+            if not isinstance(m, dict):
+                continue
+            idx = map_index(m)
+            for g in idx.groups:
+                for table, system in ((self.by_source, g.source), (self.by_target, g.target)):
+                    got = table.setdefault(system, [])
+                    if not got or got[-1] is not idx:
+                        got.append(idx)
+
+
+_by_system: dict[int, _BySystem] = {}
+
+
+def maps_by_system(maps: list) -> _BySystem:
+    """Grouping of a map list, cached while the same list object is handed out (the stored maps)."""
+    bs = _by_system.get(id(maps))
+    if bs is None or bs.maps is not maps:
+        if len(_by_system) > 8:
+            _by_system.clear()
+        bs = _BySystem(maps)
+        _by_system[id(maps)] = bs
+    return bs
+
+
+def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) -> list[_MapIndex] | None:
+    """The maps this request may use; None when it names a map this provider does not hold."""
+    if req.conceptmap is not None:
+        return [map_index(req.conceptmap)]
+    maps = catalog.conceptmaps()
+    if req.conceptmap_url:
+        maps = _maps_by_url([m for m in maps if isinstance(m, dict)], req.conceptmap_url, req.conceptmap_version)
+        if not maps:
+            return None
+        return [map_index(m) for m in maps]
+    table = maps_by_system(maps)
+    src_vs, tgt_vs = (req.target, req.source) if req.reverse else (req.source, req.target)
+    found = (table.by_target if req.reverse else table.by_source).get(system, ())
+    return [idx for idx in found
+            if _scope_fits(idx.source_scope, src_vs) and _scope_fits(idx.target_scope, tgt_vs)]
+
+
+# --- evaluating ---------------------------------------------------------------------
+
+def _version_fits(wanted: str | None, declared: str | None) -> bool:
+    return not wanted or not declared or wanted == declared or matches_version(wanted, declared)
+
+
+def _dependency_value_fits(given, system: str | None, value) -> bool:
+    if isinstance(given, dict):
+        codings = given.get("coding") if "coding" in given else [given]
+        for c in codings or ():
+            if isinstance(c, dict) and str(c.get("code")) == str(value) and (
+                    not system or not c.get("system") or _canon(c.get("system")) == _canon(system)):
+                return True
+        if "value" in given and str(given.get("value")) == str(value):
+            return True
+        return False
+    if isinstance(given, bool):
+        return str(value).lower() == ("true" if given else "false")
+    return str(given) == str(value)
+
+
+def _depends_value(d: dict) -> tuple[str | None, object]:
+    if "value" in d and not isinstance(d["value"], dict):
+        return d.get("system"), d["value"]
+    for k, v in d.items():
+        if k.startswith("value"):
+            if isinstance(v, dict):
+                return v.get("system"), v.get("code", v.get("value"))
+            return d.get("system"), v
+    return d.get("system"), None
+
+
+def check_depends_on(target: dict, deps: list) -> tuple[bool, list[str]]:
+    """(applies, unmet conditions the request gave no value for)."""
+    unknown = []
+    for d in target.get("dependsOn") or ():
+        if not isinstance(d, dict):
+            continue
+        element = d.get("property") or d.get("attribute")
+        system, value = _depends_value(d)
+        given = [v for el, v in deps if el == element]
+        if not given:
+            unknown.append(f"{element} = {value}")
+        elif not any(_dependency_value_fits(v, system, value) for v in given):
+            return False, []
+    return True, unknown
+
+
+def _product(target: dict) -> list[dict]:
+    out = []
+    for p in target.get("product") or ():
+        if not isinstance(p, dict):
+            continue
+        system, value = _depends_value(p)
+        item = {"property": p.get("property") or p.get("attribute"), "system": system, "value": value}
+        if p.get("display"):
+            item["display"] = p["display"]
+        out.append(item)
+    return out
+
+
+def _forward(idx: _MapIndex, g: _Group, req: TranslateRequest, code: str, notes: list) -> list[Match] | None:
+    elements = g.forward.get(code)
+    if not elements:
+        return None
+    out = []
+    for el in elements:
+        targets = el.get("target") or ()
+        if el.get("noMap") or not targets:
+            out.append(Match("unmatched", source=idx.canonical, comment=el.get("comment")))
+            continue
+        for t in targets:
+            if not isinstance(t, dict):
+                continue
+            applies, unknown = check_depends_on(t, req.dependencies)
+            if not applies:
+                continue
+            if unknown:
+                notes.append(f"the match to {t.get('code')} holds only when {' and '.join(unknown)}")
+            out.append(Match(equivalence_of(t), system=g.target, code=_norm(g.target, t.get("code")),
+                             display=t.get("display"),
+                             version=g.target_version, source=idx.canonical, comment=t.get("comment"),
+                             product=_product(t), depends_on=list(t.get("dependsOn") or ())))
+    return out
+
+
+def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest) -> list[Match]:
+    um = g.raw.get("unmapped")
+    if not isinstance(um, dict):
+        return []
+    mode = um.get("mode")
+    if mode == "provided":
+        return [Match(equivalence_of(um, "equal"), system=g.target, code=_norm(g.target, req.code),
+                      display=req.display,
+                      version=g.target_version, source=idx.canonical)]
+    if mode == "fixed" and um.get("code"):
+        return [Match(equivalence_of(um, "relatedto"), system=g.target, code=um["code"],
+                      display=um.get("display"), version=g.target_version, source=idx.canonical)]
+    other = um.get("url") or um.get("otherMap")
+    if mode == "other-map" and other:
+        depth = getattr(_local, "depth", 0)
+        if depth >= _MAX_OTHER_MAP_DEPTH:
+            return []
+        _local.depth = depth + 1
+        try:
+            sub = TranslateRequest(code=req.code, system=req.system, version=req.version,
+                                   target_system=req.target_system, target_version=req.target_version,
+                                   conceptmap_url=other, dependencies=req.dependencies, display=req.display)
+            return translate(catalog, sub).matches
+        except NotFound:      # the other map is not loaded: the code stays unmapped
+            return []
+        finally:
+            _local.depth = depth
+    return []
+
+
+def _reverse(idx: _MapIndex, g: _Group, code: str) -> list[Match]:
+    out = []
+    for el, t in g.reverse.get(code, ()):
+        out.append(Match(equivalence_of(t), system=g.source, code=_norm(g.source, el.get("code")),
+                         display=el.get("display"),
+                         version=g.source_version, source=idx.canonical, comment=t.get("comment"),
+                         product=_product(t), depends_on=list(t.get("dependsOn") or ())))
+    return out
+
+
+@provider
+def conceptmap_provider(catalog, req: TranslateRequest):
+    if not req.code or not req.system:
+        return None
+    system = catalog.canonical_system(req.system)
+    maps = candidate_maps(catalog, req, system)
+    if maps is None:
+        return None
+    wanted = catalog.canonical_system(req.target_system) if req.target_system else None
+    code = _norm(system, req.code)
+    matches: list[Match] = []
+    notes: list[str] = []
+    handled = bool(req.conceptmap is not None or req.conceptmap_url)
+    for idx in maps:
+        for g in idx.groups:
+            if req.reverse:
+                if g.target != system or (wanted and g.source != wanted):
+                    continue
+                if not _version_fits(req.version, g.target_version) or \
+                        not _version_fits(req.target_version, g.source_version):
+                    continue
+                handled = True
+                matches.extend(_reverse(idx, g, code))
+                continue
+            if g.source != system or (wanted and g.target != wanted):
+                continue
+            if not _version_fits(req.version, g.source_version) or \
+                    not _version_fits(req.target_version, g.target_version):
+                continue
+            handled = True
+            got = _forward(idx, g, req, code, notes)
+            matches.extend(got if got is not None else _unmapped(catalog, idx, g, req))
+    if not handled:
+        return None
+    if notes:
+        return TranslateResult(result=bool(matches), message="; ".join(notes), matches=matches)
+    return matches

@@ -1,0 +1,1 @@
+"""Importers for mapping content (change lists); found by terminology.importers' discovery."""

@@ -1,0 +1,246 @@
+"""$translate over SNOMED CT map reference sets: the implicit ConceptMaps http://snomed.info/sct?fhir_cm=<refset>.
+
+Answers for `http://snomed.info/sct?fhir_cm=447562003` (ICD-10 extended map),
+`?fhir_cm=68101000202102` (ICPC-2 simple map) and any other map refset the
+loaded edition holds; also when no map is named and the source is SNOMED CT
+(then every map refset whose target system fits `targetsystem`, or all).
+
+Every target carries, machine-readably, one complex extension `snomed-map-row`
+on the match with refset, mapGroup, mapPriority, mapRule, mapAdvice,
+mapCategory, correlation, one `condition` (attribute + value) per rule clause
+- sex (attribute http://snomed.info/id/263495000, value 248152002/248153007),
+age at onset (…/445518008, value "< 19 years"), another finding
+(…/404684003, value the concept id) - and `evaluation` (`matched` = the rule
+held for the given context, `needs-context` = the rule could not be decided
+from what the request said, `reverse` for reverse look-ups). The same
+conditions are also in Match.depends_on (ConceptMap dependsOn shape) for
+renderers that speak R5 (`dependsOn` is an R5 $translate output part) and
+Match.comment holds the advice and which rule matched.
+Why not `product`: R4 defines product as further *outputs* of the mapping
+(other elements the map sets), whereas group/priority/rule/advice describe the
+map row itself and R4's $translate output has no dependsOn; a complex
+extension keeps them together, typed, and survives in R4 answers.
+"""
+from __future__ import annotations
+
+import re
+
+from terminology.codesystem import normalise_code
+from terminology.errors import InvalidRequest
+from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED
+
+from .snomed_rules import context_from, evaluate_rows, rule_conditions
+from .translate import Match, TranslateRequest, TranslateResult, provider
+
+EXT_ROW = KODEBRO_BASE + "/StructureDefinition/snomed-map-row"
+REVERSE_WARNING = ("Reverse SNOMED CT map lookup: the map is one-way and was built from SNOMED CT to the "
+                   "classification; the SNOMED CT concepts listed are those whose map rows name this code and "
+                   "are NOT medically safe substitutes for it")
+_CM = re.compile(r"^http://snomed\.info/sct(?:/(\d+)(?:/version/(\d{8}))?)?\?fhir_cm=(\d+)$")
+CORRELATION_EQUIVALENCE = {
+    "447557004": "equivalent",      # exact match
+    "447559001": "narrower",        # broad to narrow
+    "447558009": "wider",           # narrow to broad
+    "447560006": "inexact",         # partial overlap
+    "447556008": "unmatched",       # not mappable
+    "447561005": "relatedto",       # correlation not specified (the ICD-10 map uses this throughout)
+}
+CATEGORY_NAMES = {
+    "447637006": "Map source concept is properly classified",
+    "447638001": "Map source concept cannot be classified with available data",
+    "447639009": "Map of source concept is context dependent",
+    "447640006": "Source SNOMED concept is ambiguous",
+    "447641005": "Source SNOMED concept is incompletely modeled",
+    "447635003": "Map is not feasible",
+}
+
+
+def parse_map_url(url: str | None) -> tuple[str | None, str | None, str | None]:
+    """(module, date, refset) of an implicit SNOMED CT ConceptMap URL; Nones when it is not one."""
+    m = _CM.match((url or "").split("|", 1)[0])
+    return (m.group(1), m.group(2), m.group(3)) if m else (None, None, None)
+
+
+def _snomed_index(catalog, version: str | None):
+    cs = catalog.codesystem(SNOMED, version)
+    if cs is None and version and "/version/" not in version:
+        # an edition URI without a date: the latest loaded version of that module
+        loaded = [v for v in catalog.codesystem_versions(SNOMED) if v.startswith(version.rstrip("/") + "/version/")]
+        cs = catalog.codesystem(SNOMED, loaded[-1]) if loaded else None
+    return cs if cs is not None and hasattr(cs, "map_rows") else None
+
+
+def _row_extension(refset: str, row: tuple, status: str) -> dict:
+    group, priority, rule, advice, _target, corr, cat = row
+    parts = [{"url": "refset", "valueCanonical": f"{SNOMED}?fhir_cm={refset}"},
+             {"url": "mapGroup", "valueInteger": int(group)},
+             {"url": "mapPriority", "valueInteger": int(priority)}]
+    if rule:
+        parts.append({"url": "mapRule", "valueString": rule})
+    if advice:
+        parts.append({"url": "mapAdvice", "valueString": advice})
+    if cat:
+        parts.append({"url": "mapCategory", "valueCoding": {"system": SNOMED, "code": cat,
+                                                           "display": CATEGORY_NAMES.get(cat)}})
+    if corr:
+        parts.append({"url": "correlation", "valueCoding": {"system": SNOMED, "code": corr}})
+    for c in rule_conditions(rule) if rule else ():
+        value = ({"url": "value", "valueCoding": {"system": c["system"], "code": c["value"]}} if c.get("system")
+                 else {"url": "value", "valueString": c["value"]})
+        parts.append({"url": "condition", "extension": [{"url": "attribute", "valueUri": c["property"]}, value]})
+    parts.append({"url": "evaluation", "valueCode": status})
+    return {"url": EXT_ROW, "extension": parts}
+
+
+def _target_code(system: str | None, target: str) -> str:
+    return normalise_code(system, target) if system == ICD10_NO else target
+
+
+def _display(catalog, system: str | None, code: str | None, cache: dict) -> str | None:
+    if not system or not code:
+        return None
+    if system not in cache:
+        cache[system] = catalog.codesystem(system)
+    cs = cache[system]
+    if cs is None:
+        return None
+    c, _ = cs.find(code)
+    return c.display if c is not None else None
+
+
+def _equivalence(refset_kind: str, row: tuple) -> str:
+    if not row[4]:
+        return "unmatched"
+    if refset_kind == "simple":
+        return "wider"
+    return CORRELATION_EQUIVALENCE.get(row[5], "relatedto")
+
+
+def _refsets_for(cs, req: TranslateRequest, named: str | None, catalog) -> list[str]:
+    if named is not None:
+        if named not in cs.maps:
+            return []
+        return [named]
+    want = catalog.canonical_system(req.target_system) if req.target_system else None
+    out = []
+    for refset in cs.map_refsets():
+        if want is None or cs.map_target_system(refset) == want:
+            out.append(refset)
+    return out
+
+
+def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -> TranslateResult:
+    ctx = context_from(req.dependencies)
+    matches: list[Match] = []
+    notes: list[str] = []
+    cache: dict = {}
+    subsumes = cs.subsumes
+    known = cs.get(code) is not None
+    for refset in refsets:
+        rows = cs.map_rows(refset, code)
+        if not rows:
+            continue
+        kind = (cs.release.get("maps") or {}).get(refset, {}).get("kind", "extended")
+        system = cs.map_target_system(refset)
+        outcomes = evaluate_rows(rows, ctx, subsumes) if kind != "simple" else [
+            _SimpleOutcome(r) for r in rows]
+        if any(o.status == "needs-context" for o in outcomes):
+            notes.append(f"the map {SNOMED}?fhir_cm={refset} has rules for {code} that need patient context "
+                         "(sex, age at onset or another finding, given as dependency); all candidates are listed")
+        for o in outcomes:
+            row = o.row
+            target = row[4]
+            tcode = _target_code(system, target) if target else None
+            comment = row[3] or None
+            if o.status == "matched" and row[2] not in ("", "TRUE"):
+                comment = f"rule matched: {row[2]}" + (f"; {row[3]}" if row[3] else "")
+            elif o.status == "needs-context":
+                comment = f"needs context: {row[2]}" + (f"; {row[3]}" if row[3] else "")
+            m = Match(equivalence=_equivalence(kind, row), system=system if target else None, code=tcode,
+                      display=_display(catalog, system, tcode, cache), source=f"{SNOMED}?fhir_cm={refset}",
+                      comment=comment, depends_on=rule_conditions(row[2]) if kind != "simple" else [],
+                      extensions=[_row_extension(refset, row, o.status)])
+            if tcode and target != tcode:
+                m.extensions.append({"url": KODEBRO_BASE + "/StructureDefinition/source-code-form",
+                                     "valueString": target})
+            matches.append(m)
+    message = None
+    if not known:
+        message = f"'{code}' is not a concept of SNOMED CT {cs.version}"
+    elif not matches:
+        message = f"SNOMED CT concept {code} has no rows in " + ", ".join(f"{SNOMED}?fhir_cm={r}" for r in refsets)
+    elif notes:
+        message = "; ".join(notes)
+    return TranslateResult(result=any(m.code for m in matches), message=message, matches=matches)
+
+
+class _SimpleOutcome:
+    __slots__ = ("row", "status")
+
+    def __init__(self, row):
+        self.row, self.status = row, "matched"
+
+
+def reverse(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -> TranslateResult:
+    matches: list[Match] = []
+    for refset in refsets:
+        system = cs.map_target_system(refset)
+        forms = {code}
+        if system == ICD10_NO:
+            canon = normalise_code(ICD10_NO, code)
+            forms |= {canon, f"{canon[:3]}.{canon[3:]}" if len(canon) > 3 else canon}
+        for form in forms:
+            for source, row in cs.reverse_rows(refset, form):
+                matches.append(Match(
+                    equivalence="relatedto", system=SNOMED, code=source, display=cs.display[cs.pos[source]],
+                    version=cs.version, source=f"{SNOMED}?fhir_cm={refset}",
+                    comment="NOT MEDICALLY SAFE: reverse lookup of a one-way map" + (
+                        f"; rule {row[2]}" if row[2] not in ("", "TRUE") else ""),
+                    depends_on=rule_conditions(row[2]),
+                    extensions=[_row_extension(refset, row, "reverse")]))
+    return TranslateResult(result=bool(matches), message=REVERSE_WARNING, matches=matches)
+
+
+@provider
+def snomed_map_provider(catalog, req: TranslateRequest):
+    module, date, named = parse_map_url(req.conceptmap_url)
+    if req.conceptmap_url and named is None:
+        return None
+    canon = catalog.canonical_system
+    source_system = canon(req.system) if req.system else None
+    version = req.conceptmap_version or req.version
+    if named is not None and module:
+        version = f"{SNOMED}/{module}/version/{date}" if date else f"{SNOMED}/{module}"
+    if not req.reverse:
+        if named is None and source_system != SNOMED:
+            return None
+        if source_system not in (None, SNOMED):
+            raise InvalidRequest(f"the map {req.conceptmap_url} translates SNOMED CT codes, not {req.system}",
+                                 location="system")
+        cs = _snomed_index(catalog, version if version and version.startswith(SNOMED) else None)
+        if cs is None:
+            return None if named is None else TranslateResult(
+                result=False, message="no SNOMED CT edition with map reference sets is loaded")
+        refsets = _refsets_for(cs, req, named, catalog)
+        if not refsets:
+            if named is not None:
+                return TranslateResult(result=False, message=f"map reference set {named} is not in SNOMED CT "
+                                                             f"{cs.version}; loaded: {', '.join(cs.map_refsets())}")
+            return None
+        if not req.code:
+            raise InvalidRequest("$translate needs a code", location="code")
+        return forward(catalog, cs, refsets, req.code.strip(), req)
+    # reverse: the code is a target (ICD-10, ICPC-2); the answer is SNOMED CT concepts
+    target_wanted = canon(req.target_system) if req.target_system else None
+    if named is None and target_wanted != SNOMED:
+        return None
+    cs = _snomed_index(catalog, version if version and version.startswith(SNOMED) else None)
+    if cs is None:
+        return None
+    if named is not None:
+        refsets = [named] if named in cs.maps else []
+    else:
+        refsets = [r for r in cs.map_refsets() if source_system is None or cs.map_target_system(r) == source_system]
+    if not refsets or not req.code:
+        return None if named is None else TranslateResult(result=False, message=REVERSE_WARNING)
+    return reverse(catalog, cs, refsets, req.code.strip(), req)

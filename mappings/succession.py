@@ -1,0 +1,560 @@
+"""The succession graph: how codes live on, merge, split, move and die across editions.
+
+One directed multigraph (networkx) over `(system, code)` nodes. An edge u -> v
+says "u became v" and carries the edition in which that took effect and its
+kind: replaced (1:1), merged (n:1), split (1:n alternatives), moved (to another
+codebook). Changes that keep the code — text changed, retired without
+successor, reactivated, new — are self-loops on the node, so one structure holds
+a code's whole history. Edges are keyed by edition; a node can have several.
+
+Sources: stored change-list ConceptMaps (mappings/changelist.py), other
+edition-to-edition ConceptMaps, and the loaded editions themselves (a code that
+disappears, appears or changes text between two loaded editions is a derived
+change unless a change list already says what happened).
+
+Walks: `translate(node, from_edition, to_edition)` follows the changes that took
+effect in (from, to], forward or backward, across codebooks, and returns every
+end point with the steps that led there. Per-node timelines are built lazily
+so building the graph stays cheap and hot walks touch plain tuples only.
+"""
+from __future__ import annotations
+
+import gc
+import threading
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from terminology.versions import version_key
+
+from .changelist import SUCCESSION_KINDS, Change, is_changelist_map, rows_from_conceptmap
+
+LOCAL_KINDS = ("new", "retired", "text", "reactivated")
+
+# one step, source -> target, as an R4 ConceptMapEquivalence
+_STEP_EQUIV = {"text": "equivalent", "reactivated": "equal", "replaced": "equivalent", "moved": "equivalent",
+               "merged": "wider", "split": "narrower"}
+# how much a kind says about what became of the code; the strongest names the outcome
+_OUTCOME_RANK = {"identity": 0, "text": 1, "reactivated": 2, "replaced": 3, "moved": 4, "merged": 5,
+                 "alternative": 6}
+
+
+def step_equivalence(kind: str, alternatives: int) -> str:
+    if alternatives > 1:
+        return "narrower" if kind != "merged" else "inexact"
+    return _STEP_EQUIV.get(kind, "relatedto")
+
+
+def compose(a: str, b: str) -> str:
+    """Equivalence of two steps in a row (a then b)."""
+    if a == "equal":
+        return b
+    if b == "equal":
+        return a
+    if a == "equivalent":
+        return b
+    if b == "equivalent":
+        return a
+    if a == b and a in ("wider", "narrower"):
+        return a
+    if "unmatched" in (a, b):
+        return "unmatched"
+    return "inexact"
+
+
+@dataclass(slots=True, frozen=True)
+class Step:
+    edition: str
+    kind: str                      # replaced|merged|split|moved|text|retired|reactivated
+    source: tuple                  # (system, code) before
+    target: tuple | None           # (system, code) after; None when retired
+    alternatives: int = 1
+    note: str | None = None
+    derived: bool = False          # found by comparing editions, not stated in a change list
+
+
+@dataclass
+class Path:
+    node: tuple | None             # end point; None when the code was retired without successor
+    steps: tuple = ()
+    equivalence: str = "equal"
+    ambiguous: bool = False
+    retired_in: str | None = None  # edition of a retirement without successor that ended the walk
+    not_in_force: str | None = None  # backward walks: edition in which the code did not exist
+
+    @property
+    def outcome(self) -> str:
+        if self.node is None:
+            return "retired"
+        best = "identity"
+        for s in self.steps:
+            k = "alternative" if (s.kind == "split" or s.alternatives > 1) else s.kind
+            if k in _OUTCOME_RANK and _OUTCOME_RANK[k] > _OUTCOME_RANK[best]:
+                best = k
+        return best
+
+
+@dataclass(slots=True)
+class _Event:
+    ekey: tuple
+    edition: str
+    succ: list = field(default_factory=list)     # [(target node, kind, alternatives, note, derived)]
+    local: list = field(default_factory=list)    # [(kind, old_text, new_text, text_part, note, derived)]
+
+
+class SuccessionGraph:
+    def __init__(self):
+        self.g = nx.MultiDiGraph()
+        self.systems_editions: dict[str, set] = {}
+        # system -> sorted loaded editions; (system, edition) -> {code: display} for editions in the catalog
+        self.loaded: dict[str, list] = {}
+        self.present: dict[tuple, dict] = {}
+        self.complete: set = set()
+        self._fw: dict[tuple, list] = {}
+        self._bw: dict[tuple, list] = {}
+        self._lock = threading.Lock()
+        self._links: dict | None = None
+
+    # --- building -------------------------------------------------------------------
+    def _note_edition(self, system: str, edition: str) -> None:
+        self.systems_editions.setdefault(system, set()).add(edition)
+
+    def add_change(self, c: Change, derived: bool = False) -> None:
+        u = (c.codebook, c.code)
+        self._note_edition(c.codebook, c.edition)
+        if c.kind in SUCCESSION_KINDS:
+            tb = c.target_codebook
+            self._note_edition(tb, c.edition)
+            n = len(c.successor)
+            for s in c.successor:
+                self.g.add_edge(u, (tb, s), key=c.edition, kind=c.kind, edition=c.edition,
+                                alternatives=n, note=c.note, derived=derived)
+        else:
+            # several local changes may share an edition (display and subtext): key them apart
+            key = f"{c.edition}:{c.kind}:{c.text_part}"
+            self.g.add_edge(u, u, key=key, kind=c.kind, edition=c.edition, old_text=c.old_text,
+                            new_text=c.new_text, text_part=c.text_part, note=c.note, derived=derived)
+        self._fw.clear()
+        self._bw.clear()
+        self._links = None
+
+    def codebook_links(self) -> dict:
+        """system -> systems its codes moved or were replaced into."""
+        if self._links is None:
+            links: dict[str, set] = {}
+            for u, v in self.g.edges():
+                if u[0] != v[0]:
+                    links.setdefault(u[0], set()).add(v[0])
+            self._links = links
+        return self._links
+
+    def add_changes(self, changes, derived: bool = False) -> None:
+        for c in changes:
+            self.add_change(c, derived)
+
+    def add_edition(self, system: str, edition: str, codes: dict, complete: bool = True) -> None:
+        """Register a loaded edition: `codes` maps active code -> display.
+
+        Only complete editions say anything by leaving a code out; a fragment
+        gives displays but no evidence that a code is absent.
+        """
+        self.present[(system, edition)] = codes
+        if complete:
+            self.complete.add((system, edition))
+        eds = self.loaded.setdefault(system, [])
+        if edition not in eds:
+            eds.append(edition)
+            eds.sort(key=version_key)
+        self._note_edition(system, edition)
+
+    def derive_from_editions(self) -> int:
+        """Changes between adjacent loaded editions that no change list states; returns how many."""
+        added = 0
+        stated_all = self._stated()
+        for system, all_eds in self.loaded.items():
+            eds = [e for e in all_eds if (system, e) in self.complete]
+            for prev, cur in zip(eds, eds[1:]):
+                before, after = self.present[(system, prev)], self.present[(system, cur)]
+                stated = stated_all.get((system, cur), set())
+                for code in before.keys() - after.keys():
+                    if (code, "gone") not in stated:
+                        self.add_change(Change(system, cur, "retired", code, old_text=before[code],
+                                               note=f"derived: in {prev}, not in {cur}"), derived=True)
+                        added += 1
+                for code in after.keys() - before.keys():
+                    if (code, "new") not in stated:
+                        kind = "reactivated" if self._was_retired(system, code, cur) else "new"
+                        self.add_change(Change(system, cur, kind, code, new_text=after[code],
+                                               note=f"derived: not in {prev}, in {cur}"), derived=True)
+                        added += 1
+                for code in before.keys() & after.keys():
+                    if before[code] != after[code] and (code, "text") not in stated:
+                        self.add_change(Change(system, cur, "text", code, old_text=before[code],
+                                               new_text=after[code], note="derived: display differs"),
+                                        derived=True)
+                        added += 1
+        return added
+
+    def _stated(self) -> dict:
+        """(system, edition) -> (code, what) pairs the change lists state: gone / new / text."""
+        out: dict[tuple, set] = {}
+        for u, v, d in self.g.edges(data=True):
+            kind, ed = d["kind"], d["edition"]
+            mine = out.setdefault((u[0], ed), set())
+            if kind == "retired" or (kind in SUCCESSION_KINDS and v != u):
+                mine.add((u[1], "gone"))
+            if kind in ("new", "reactivated"):
+                mine.add((u[1], "new"))
+            if kind == "text" and d.get("text_part", "display") == "display":
+                mine.add((u[1], "text"))
+            if v != u:
+                out.setdefault((v[0], ed), set()).add((v[1], "new"))
+        return out
+
+    def _was_retired(self, system: str, code: str, before_edition: str) -> bool:
+        k = version_key(before_edition)
+        eds = self.loaded.get(system, [])
+        return any(code in self.present[(system, e)] for e in eds if version_key(e) < k) or \
+            any(kind == "retired" for _, kind, *_ in self.local_events((system, code)))
+
+    # --- timelines --------------------------------------------------------------------
+    def _timeline(self, node: tuple, backward: bool) -> list:
+        cache = self._bw if backward else self._fw
+        tl = cache.get(node)
+        if tl is not None:
+            return tl
+        events: dict[str, _Event] = {}
+        if node in self.g:
+            edges = self.g.in_edges(node, data=True) if backward else self.g.out_edges(node, data=True)
+            for u, v, d in edges:
+                ed = d["edition"]
+                ev = events.get(ed)
+                if ev is None:
+                    ev = events[ed] = _Event(version_key(ed), ed)
+                if d["kind"] in SUCCESSION_KINDS:
+                    other = u if backward else v
+                    ev.succ.append((other, d["kind"], d["alternatives"], d.get("note"), d.get("derived", False)))
+                elif u == v:
+                    ev.local.append((d["kind"], d.get("old_text"), d.get("new_text"),
+                                     d.get("text_part", "display"), d.get("note"), d.get("derived", False)))
+        tl = sorted(events.values(), key=lambda e: e.ekey, reverse=backward)
+        with self._lock:
+            cache[node] = tl
+        return tl
+
+    def local_events(self, node: tuple) -> list:
+        """(edition, kind, old_text, new_text, text_part, note, derived), oldest first."""
+        out = []
+        for ev in self._timeline(node, False):
+            for k, old, new, part, note, derived in ev.local:
+                out.append((ev.edition, k, old, new, part, note, derived))
+        return out
+
+    def successors(self, node: tuple) -> list:
+        return [(v, d) for _, v, d in self.g.out_edges(node, data=True) if d["kind"] in SUCCESSION_KINDS]
+
+    def predecessors(self, node: tuple) -> list:
+        return [(u, d) for u, _, d in self.g.in_edges(node, data=True) if d["kind"] in SUCCESSION_KINDS]
+
+    def knows(self, node: tuple) -> bool:
+        return node in self.g or any(node[1] in self.present[(node[0], e)] for e in self.loaded.get(node[0], ()))
+
+    def editions_of(self, system: str) -> list:
+        return sorted(self.systems_editions.get(system, ()), key=version_key)
+
+    def latest_edition(self, system: str) -> str | None:
+        eds = self.loaded.get(system) or self.editions_of(system)
+        return eds[-1] if eds else None
+
+    def earliest_edition(self, system: str) -> str | None:
+        eds = self.loaded.get(system) or self.editions_of(system)
+        return eds[0] if eds else None
+
+    def in_edition(self, node: tuple, edition: str) -> bool | None:
+        """Whether the code is in that loaded edition (None when the edition is not loaded)."""
+        codes = self.present.get((node[0], edition))
+        if codes is None:
+            return None
+        if node[1] in codes:
+            return True
+        return False if (node[0], edition) in self.complete else None
+
+    def existed_before(self, node: tuple, ekey: tuple) -> bool:
+        """Did the code exist just before the edition with key `ekey`?"""
+        system, code = node
+        loaded = [e for e in self.loaded.get(system, ()) if version_key(e) < ekey and (system, e) in self.complete]
+        if loaded:
+            return code in self.present[(system, loaded[-1])]
+        for ev in self._timeline(node, False):
+            if ev.ekey < ekey:
+                return True
+            if ev.ekey == ekey:
+                if any(k == "new" for k, *_ in ev.local):
+                    return False
+                # a split that keeps the code as one alternative says it existed
+                if any(t == node for t, *_ in ev.succ):
+                    return True
+        for ev in self._timeline(node, True):
+            if ev.ekey == ekey and any(o != node for o, *_ in ev.succ):
+                return False     # the target of a merge/replacement with no other history: new then
+        return True
+
+    # --- walking ----------------------------------------------------------------------
+    def walk(self, node: tuple, from_edition: str, to_edition: str, limit: int = 10000) -> list[Path]:
+        """Every end point of `node` from one edition to another (either direction)."""
+        fk, tk = version_key(from_edition), version_key(to_edition)
+        if tk >= fk:
+            return self._forward(node, fk, tk, limit)
+        return self._backward(node, fk, tk, limit)
+
+    def _forward(self, start, fk, tk, limit) -> list[Path]:
+        out: list[Path] = []
+        stack = [(start, fk, (), "equal", False)]
+        while stack:
+            node, after, steps, eq, amb = stack.pop()
+            retired = None
+            branched = False
+            for ev in self._timeline(node, False):
+                if ev.ekey <= after:
+                    continue
+                if ev.ekey > tk:
+                    break
+                for kind, old, new, part, note, derived in ev.local:
+                    if kind == "retired":
+                        retired = (ev.edition, note, derived)
+                    elif kind in ("text", "reactivated"):
+                        if kind == "reactivated" and retired is not None:
+                            ed, rnote, rder = retired
+                            steps = steps + (Step(ed, "retired", node, None, 1, rnote, rder),)
+                            retired = None
+                        steps = steps + (Step(ev.edition, kind, node, node, 1, note, derived),)
+                        eq = compose(eq, step_equivalence(kind, 1))
+                if ev.succ:
+                    n = len(ev.succ)
+                    for tgt, kind, alts, note, derived in ev.succ:
+                        st = Step(ev.edition, kind, node, tgt, alts, note, derived)
+                        stack.append((tgt, ev.ekey, steps + (st,), compose(eq, step_equivalence(kind, alts)),
+                                      amb or n > 1 or alts > 1))
+                    branched = True
+                    break
+            if branched:
+                if len(stack) > limit:
+                    break
+                continue
+            if retired is not None:
+                ed, note, derived = retired
+                out.append(Path(None, steps + (Step(ed, "retired", node, None, 1, note, derived),),
+                                "unmatched", amb, retired_in=ed))
+            else:
+                out.append(Path(node, steps, eq, amb))
+        return _dedupe(out)
+
+    def _backward(self, start, fk, tk, limit) -> list[Path]:
+        out: list[Path] = []
+        stack = [(start, fk, (), "equal", False)]
+        while stack:
+            node, before, steps, eq, amb = stack.pop()
+            branched = False
+            ended = None
+            for ev in self._timeline(node, True):
+                if ev.ekey > before:
+                    continue
+                if ev.ekey <= tk:
+                    break
+                # walking back through edition E: undo what E did to this code
+                new_here = False
+                for kind, old, new, part, note, derived in ev.local:
+                    if kind == "text":
+                        steps = steps + (Step(ev.edition, kind, node, node, 1, note, derived),)
+                        eq = compose(eq, "equivalent")
+                    elif kind == "new":
+                        new_here = True
+                    elif kind == "reactivated":
+                        ret = self._retired_before(node, ev.ekey)
+                        if ret is not None and version_key(ret) <= tk:
+                            ended = ("not_in_force", ev.edition, ret)
+                        else:
+                            steps = steps + (Step(ev.edition, kind, node, node, 1, note, derived),)
+                            if ret is not None:
+                                steps = steps + (Step(ret, "retired", node, None, 1, None, False),)
+                    elif kind == "retired":
+                        pass
+                if ended:
+                    break
+                preds = [p for p in ev.succ if p[0] != node]
+                keeps = not new_here and (any(p[0] == node for p in ev.succ) or
+                                          (not preds) or self.existed_before(node, ev.ekey))
+                if preds:
+                    n = len(preds) + (1 if keeps else 0)
+                    for src, kind, alts, note, derived in preds:
+                        st = Step(ev.edition, kind, src, node, alts, note, derived)
+                        stack.append((src, ev.ekey, steps + (st,),
+                                      compose(eq, step_equivalence(kind, alts)),
+                                      amb or n > 1 or kind == "merged"))
+                    if keeps:
+                        stack.append((node, ev.ekey, steps, eq, True))
+                    branched = True
+                    break
+                if new_here:
+                    ended = ("new", ev.edition, None)
+                    break
+            if branched:
+                if len(stack) > limit:
+                    break
+                continue
+            if ended:
+                why, ed, ret = ended
+                p = Path(None, steps, "unmatched", amb)
+                p.not_in_force = ret if why == "not_in_force" else ed
+                p.retired_in = ret
+                out.append(p)
+            else:
+                out.append(Path(node, steps, eq, amb))
+        return _dedupe(out)
+
+    def gone_at(self, node: tuple, edition: str) -> str | None:
+        """The edition in which the code went out of use, if it was out of use in `edition`."""
+        k, gone = version_key(edition), None
+        for ev in self._timeline(node, False):
+            if ev.ekey > k:
+                break
+            for kind, *_ in ev.local:
+                if kind == "retired":
+                    gone = ev.edition
+                elif kind in ("reactivated", "new"):
+                    gone = None
+            if ev.succ and not any(t == node for t, *_ in ev.succ):
+                gone = ev.edition
+        return gone
+
+    def _retired_before(self, node, ekey) -> str | None:
+        best = None
+        for ev in self._timeline(node, False):
+            if ev.ekey >= ekey:
+                break
+            if any(k == "retired" for k, *_ in ev.local):
+                best = ev.edition
+        return best
+
+
+def _dedupe(paths: list[Path]) -> list[Path]:
+    """One path per end point (a re-converging split gives the same code twice): keep the shortest."""
+    seen: dict = {}
+    for p in paths:
+        key = p.node if p.node is not None else ("retired", p.retired_in, p.not_in_force)
+        old = seen.get(key)
+        if old is None:
+            seen[key] = p
+            continue
+        keep, other = (p, old) if len(p.steps) < len(old.steps) else (old, p)
+        if keep.equivalence != other.equivalence:
+            keep.equivalence = "inexact"
+        keep.ambiguous = keep.ambiguous or other.ambiguous
+        seen[key] = keep
+    res = list(seen.values())
+    if len([p for p in res if p.node is not None]) > 1:
+        for p in res:
+            p.ambiguous = True
+    res.sort(key=lambda p: (p.node is None, p.node or ()))
+    return res
+
+
+# --- the graph of a catalog, rebuilt when the store changes ---------------------------
+
+_CACHE: dict = {}
+_CACHE_LOCK = threading.Lock()
+# more edge sources (e.g. SNOMED CT historical associations): functions (catalog, graph) -> None
+EDGE_SOURCES: list = []
+
+
+def build_from_catalog(catalog, with_editions: bool = True) -> SuccessionGraph:
+    # building makes many small objects that all live on: cyclic GC passes over them only cost time
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        sg = _build(catalog, with_editions)
+        # the graph and the map bodies it was read from live as long as the process: keep later
+        # full collections from walking them again and again (long pauses under load otherwise)
+        gc.freeze()
+        return sg
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(catalog, with_editions: bool) -> SuccessionGraph:
+    sg = SuccessionGraph()
+    for cm in catalog.conceptmaps():
+        if is_changelist_map(cm):
+            sg.add_changes(rows_from_conceptmap(cm))
+        else:
+            sg.add_changes(_edition_map_changes(cm))
+    for source in EDGE_SOURCES:
+        source(catalog, sg)
+    if with_editions:
+        systems = set(sg.systems_editions)
+        for h in catalog.headers("CodeSystem"):
+            if h.url and (h.url in systems or len(catalog.codesystem_versions(h.url)) > 1) \
+                    and h.version and h.concept_count <= 500_000:
+                cs = catalog.codesystem_by_pk(h.pk)
+                sg.add_edition(h.url, h.version,
+                               {c.code: c.display for c in cs.concepts.values() if not c.inactive},
+                               complete=cs.content == "complete")
+        sg.derive_from_editions()
+    return sg
+
+
+def _edition_map_changes(cm: dict) -> list[Change]:
+    """Changes from a plain ConceptMap between two editions (groups with source and target versions)."""
+    out = []
+    for g in cm.get("group") or ():
+        src, tgt = g.get("source"), g.get("target")
+        sv, tv = g.get("sourceVersion"), g.get("targetVersion")
+        if not (src and tgt and sv and tv) or version_key(tv) <= version_key(sv):
+            continue
+        for el in g.get("element") or ():
+            code = el.get("code")
+            targets = [t for t in el.get("target") or () if t.get("code")]
+            if not code:
+                continue
+            if not targets:
+                if any(t.get("equivalence") in ("unmatched", "disjoint") for t in el.get("target") or ()):
+                    out.append(Change(src, tv, "retired", code, note=f"from ConceptMap {cm.get('url')}"))
+                continue
+            codes = [t["code"] for t in targets]
+            if src == tgt and codes == [code]:
+                continue
+            if len(codes) > 1:
+                kind = "split"
+            elif targets[0].get("equivalence") in ("wider", "subsumes"):
+                kind = "merged"
+            else:
+                kind = "moved" if src != tgt else "replaced"
+            out.append(Change(src, tv, kind, code, codes, tgt if tgt != src else None,
+                              note=f"from ConceptMap {cm.get('url')}"))
+    return out
+
+
+def graph_for(catalog) -> SuccessionGraph:
+    """The succession graph of a catalog, built once per store generation (and per overlay)."""
+    base = getattr(catalog, "base", None)
+    extra = getattr(catalog, "extra", None)
+    if base is not None and extra:
+        shared = graph_for(base)
+        # supplied content that can change successions (maps, editions of a codebook the graph knows):
+        # build a graph for this request only; anything else leaves the shared graph as it is
+        if any(t == "ConceptMap" or (t == "CodeSystem" and url in shared.systems_editions) for t, url in extra):
+            return build_from_catalog(catalog)
+        return shared
+    key = id(catalog)
+    gen = catalog.generation
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == gen and hit[2] is catalog:
+        return hit[1]
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == gen and hit[2] is catalog:
+            return hit[1]
+        sg = build_from_catalog(catalog)
+        _CACHE[key] = (gen, sg, catalog)
+        return sg

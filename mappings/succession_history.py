@@ -1,0 +1,112 @@
+"""A code's life in one answer: editions it was in, its texts over time, predecessors and successors.
+
+Plain dicts for the FHIR layer (CodeSystem/$code-history) and the CLI
+(`kodebro history`); `summary_lines` is the same history for a person.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+from terminology.errors import NotFound
+from terminology.versions import version_key
+
+from .changelist import short_name
+from .succession import graph_for
+
+
+def _link(node, d) -> dict:
+    return {"system": node[0], "code": node[1], "edition": d["edition"], "kind": d["kind"],
+            "alternatives": d.get("alternatives", 1), "note": d.get("note"), "derived": d.get("derived", False)}
+
+
+def code_history(catalog, system: str, code: str) -> dict:
+    system = catalog.canonical_system(system)
+    sg = graph_for(catalog)
+    node = (system, code)
+    if not sg.knows(node):
+        # accept another spelling the code system knows (ICD-10 with or without the dot)
+        for e in reversed(sg.loaded.get(system, [])):
+            cs = catalog.codesystem(system, e)
+            c, _ = cs.find(code) if cs else (None, None)
+            if c is not None:
+                node = (system, c.code)
+                break
+    if not sg.knows(node) and not catalog.codesystem_versions(system):
+        raise NotFound(f"code system {system} is not known to this server")
+    if not sg.knows(node):
+        raise NotFound(f"{code} is not a code of {short_name(system)} in any loaded edition or change list")
+    code = node[1]
+    editions = [e for e in sg.loaded.get(system, []) if code in sg.present[(system, e)]]
+    texts = []
+    for e in editions:
+        disp = sg.present[(system, e)].get(code)
+        if disp is not None and (not texts or texts[-1]["text"] != disp or texts[-1]["part"] != "display"):
+            texts.append({"edition": e, "text": disp, "part": "display", "source": "edition"})
+    events = []
+    for ed, kind, old, new, part, note, derived in sg.local_events(node):
+        events.append({"edition": ed, "kind": kind, "old_text": old, "new_text": new, "text_part": part,
+                       "note": note, "derived": derived})
+        if kind == "text" and new is not None and not derived:
+            texts.append({"edition": ed, "text": new, "part": part, "source": "change list"})
+    texts.sort(key=lambda t: (version_key(t["edition"]), t["part"]))
+    seen, unique = set(), []
+    for t in texts:
+        if (t["edition"], t["part"], t["text"]) not in seen:
+            seen.add((t["edition"], t["part"], t["text"]))
+            unique.append(t)
+    texts = unique
+    preds = [_link(u, d) for u, d in sg.predecessors(node) if u != node]
+    succs = [_link(v, d) for v, d in sg.successors(node) if v != node]
+    for u, d in sg.predecessors(node):
+        if u != node:
+            events.append({"edition": d["edition"], "kind": d["kind"], "from": {"system": u[0], "code": u[1]},
+                           "note": d.get("note"), "derived": d.get("derived", False)})
+    for v, d in sg.successors(node):
+        if v != node:
+            events.append({"edition": d["edition"], "kind": d["kind"], "to": {"system": v[0], "code": v[1]},
+                           "alternatives": d.get("alternatives", 1), "note": d.get("note"),
+                           "derived": d.get("derived", False)})
+    events.sort(key=lambda ev: version_key(ev["edition"]))
+    lineage = _lineage(sg, node)
+    return {"system": system, "code": code, "editions": editions,
+            "loaded_editions": list(sg.loaded.get(system, [])), "texts": texts, "events": events,
+            "predecessors": preds, "successors": succs, **lineage}
+
+
+def _lineage(sg, node) -> dict:
+    """Every code this one came from or went to, over any number of steps."""
+    if node not in sg.g:
+        return {"earlier_codes": [], "later_codes": []}
+    succ_only = nx.subgraph_view(sg.g, filter_edge=lambda u, v, k: u != v)
+    earlier = sorted(nx.ancestors(succ_only, node))
+    later = sorted(nx.descendants(succ_only, node))
+    return {"earlier_codes": [{"system": s, "code": c} for s, c in earlier],
+            "later_codes": [{"system": s, "code": c} for s, c in later]}
+
+
+def summary_lines(h: dict) -> list[str]:
+    book = short_name(h["system"])
+    lines = [f"{h['code']} ({book}, {h['system']})"]
+    if h["loaded_editions"]:
+        lines.append(f"  in loaded editions: {', '.join(h['editions']) or 'none'}"
+                     f" (loaded: {', '.join(h['loaded_editions'])})")
+    for t in h["texts"]:
+        label = "text" if t["part"] == "display" else "subtext"
+        one = t["text"].replace("\n", " / ")
+        lines.append(f"  {t['edition']}: {label} \"{one}\" ({t['source']})")
+    for ev in h["events"]:
+        what = ev["kind"]
+        if what == "text":
+            continue        # shown with the texts above
+        if "to" in ev:
+            alt = f", one of {ev['alternatives']} alternatives" if ev.get("alternatives", 1) > 1 else ""
+            what += f" -> {short_name(ev['to']['system'])} {ev['to']['code']}{alt}"
+        if "from" in ev:
+            what += f" <- {short_name(ev['from']['system'])} {ev['from']['code']}"
+        src = " (derived from editions)" if ev.get("derived") else ""
+        lines.append(f"  {ev['edition']}: {what}{src}")
+    if h["earlier_codes"]:
+        lines.append("  came from: " + ", ".join(f"{short_name(c['system'])} {c['code']}" for c in h["earlier_codes"]))
+    if h["later_codes"]:
+        lines.append("  went to: " + ", ".join(f"{short_name(c['system'])} {c['code']}" for c in h["later_codes"]))
+    return lines

@@ -1,0 +1,100 @@
+"""SNOMED CT figures on a synthetic national-edition-sized release (scripts/gen_rf2.py).
+
+Import time and peak RSS (budget 120 s, 2 GB), index load, then in process:
+$subsumes, $lookup, $expand with a text filter and with a << ECL value set,
+$translate to ICD-10 with and without patient context. `--quick` uses a
+release at a tenth of the size.
+"""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+
+from scripts.gen_rf2 import generate
+
+SNOMED = "http://snomed.info/sct"
+
+
+def run(bench) -> None:
+    import terminology.snomed  # noqa: F401  (registers SnomedIndex)
+    from mappings.translate import TranslateRequest, translate
+    from terminology import Catalog, import_paths, open_store
+    from terminology.operations.expand import ExpandRequest, expand
+    from terminology.operations.lookup import LookupRequest, lookup
+    from terminology.operations.subsumes import subsumes
+    from terminology.implicit import resolve
+
+    scale = 0.1 if bench.quick else 1.0
+    rf2 = os.path.join(bench.workdir, f"rf2-synthetic-{scale}")
+    if not os.path.isdir(rf2):
+        generate(rf2, scale=scale, quiet=True)
+    db = bench.db("snomed")
+    store = open_store(db)
+    with bench.timed(f"import synthetic RF2 (scale {scale}: {int(370_000 * scale):,} active concepts)",
+                     budget_s=120 * scale, budget_rss_mb=2048):
+        import_paths(store, [rf2], fmt="rf2")
+    catalog = Catalog(store)
+    with bench.timed("load SnomedIndex from the store", budget_rss_mb=2048):
+        cs = catalog.codesystem(SNOMED)
+    with bench.timed("build SNOMED text index (first text search)", budget_rss_mb=2048):
+        cs.search("warm")
+    rnd = random.Random(3)
+    active = [c for i, c in enumerate(cs.codes) if cs.active[i]]
+    sample = rnd.sample(active, 2000)
+    pairs = [(rnd.choice(sample), rnd.choice(sample)) for _ in range(2000)]
+    # pairs where the first subsumes the second, so the answer walks the hierarchy
+    for code in sample[:500]:
+        anc = list(cs.ancestors(code))
+        if anc:
+            pairs.append((rnd.choice(anc), code))
+    rnd.shuffle(pairs)
+    it = {"i": 0}
+
+    def nxt(seq):
+        it["i"] = (it["i"] + 1) % len(seq)
+        return seq[it["i"]]
+
+    bench.measure("SNOMED $subsumes in process",
+                  lambda: subsumes(catalog, system=SNOMED, code_a=nxt(pairs)[0], code_b=pairs[it["i"]][1]),
+                  budget_us=20)
+    bench.measure("SNOMED $lookup in process",
+                  lambda: lookup(catalog, LookupRequest(code=nxt(sample), system=SNOMED)), budget_us=20)
+    bench.measure("SNOMED $lookup displayLanguage nb, properties parent+inactive",
+                  lambda: lookup(catalog, LookupRequest(code=nxt(sample), system=SNOMED, languages=["nb"],
+                                                        properties=["parent", "inactive"])))
+    words = ["akutt lungebet", "fracture femur", "kronisk", "bakteriell infeksjon lever", "tumour", "brudd kne",
+             "hjarte", "ulcer stomach"]
+    bench.measure("SNOMED text search in the index (SnomedIndex.search)", lambda: cs.search(nxt(words)),
+                  budget_us=50_000)
+    vs_all = resolve(catalog, SNOMED + "?fhir_vs")
+    vs_isa = resolve(catalog, SNOMED + "?fhir_vs=isa/404684003")
+    bench.measure("SNOMED $expand ?fhir_vs filter=<text> count=20",
+                  lambda: expand(catalog, ExpandRequest(valueset=vs_all, filter=nxt(words), count=20)),
+                  budget_us=50_000, seconds=4)
+    bench.measure("SNOMED $expand isa/404684003 filter=<text> count=20",
+                  lambda: expand(catalog, ExpandRequest(valueset=vs_isa, filter=nxt(words), count=20)),
+                  budget_us=50_000, seconds=4)
+    mids = [c for c in sample if 20 <= len(cs.descendant_numbers(cs.pos[c])) <= 2000][:50] or sample[:50]
+    ecl_sets = [resolve(catalog, f"{SNOMED}?fhir_vs=ecl/<< {c}") for c in mids]
+    bench.measure("SNOMED $expand ecl/<< <concept> (20-2000 members) count=100",
+                  lambda: expand(catalog, ExpandRequest(valueset=nxt(ecl_sets), count=100)), seconds=4)
+    child = cs.codes[cs.children_of(cs.pos["404684003"])[-1]]
+    big = f"<< 404684003 MINUS << {child}"
+    bench.measure(f"SNOMED ECL evaluation {big} (index only, {len(cs.filter_numbers('constraint', '=', big)):,})",
+                  lambda: cs.filter_numbers("constraint", "=", big), seconds=3)
+    mapped = list(cs.maps.get("447562003", {}))
+    mapped_codes = [cs.codes[i] for i in rnd.sample(mapped, min(2000, len(mapped)))]
+    url = SNOMED + "?fhir_cm=447562003"
+    bench.measure("SNOMED $translate to ICD-10 (no context) in process",
+                  lambda: translate(catalog, TranslateRequest(code=nxt(mapped_codes), system=SNOMED,
+                                                              conceptmap_url=url)), budget_us=100)
+    deps = [("http://snomed.info/id/263495000", {"system": SNOMED, "code": "248152002"}),
+            ("http://snomed.info/id/445518008", {"value": 42, "code": "a"})]
+    bench.measure("SNOMED $translate to ICD-10 with sex+age context in process",
+                  lambda: translate(catalog, TranslateRequest(code=nxt(mapped_codes), system=SNOMED,
+                                                              conceptmap_url=url, dependencies=deps)),
+                  budget_us=100)
+    store.close()
+    if not bench.quick:
+        shutil.rmtree(rf2, ignore_errors=True)

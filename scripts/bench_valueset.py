@@ -1,0 +1,105 @@
+"""ValueSet figures: $validate-code and $expand (text filter, is-a branch, paging) in process and over HTTP.
+
+Content: a generated 20,000-code system (Norwegian clinical words, four
+levels of hierarchy, one Norwegian synonym per code), the value set of all
+its codes and an is-a value set of one branch, loaded into a fresh store.
+"""
+from __future__ import annotations
+
+import random
+
+from terminology import Catalog, load, open_store
+from terminology.importers.base import Item
+from terminology.operations.expand import ExpandRequest, expand
+from terminology.operations.validate import ValidateRequest, validate_code
+
+URL = "https://kodebro.no/fhir/CodeSystem/bench-valueset"
+VS_ALL = "https://kodebro.no/fhir/ValueSet/bench-valueset-all"
+VS_BRANCH = "https://kodebro.no/fhir/ValueSet/bench-valueset-branch"
+N = 20_000
+_WORDS = ("kolera hjerneslag fødsel øre ånde lunge betennelse svulst ondartet godartet akutt kronisk "
+          "uspesifisert annen spesifisert infeksjon smerte brudd skade hjerte nyre lever mage tarm hud "
+          "øye blod kar nerve rygg kne hofte skulder fot hånd barn svangerskap diabetes astma allergi "
+          "feber hoste kvalme oppkast diaré forstoppelse svimmelhet hodepine tretthet angst depresjon").split()
+
+
+def generated(n: int = N) -> list[dict]:
+    rng = random.Random(11)
+    syll = ["ka", "lo", "re", "ti", "nø", "må", "sk", "vi", "ar", "en", "or", "fæ", "ul", "be", "tr"]
+    vocab = list(_WORDS) + ["".join(rng.choice(syll) for _ in range(rng.randint(2, 5))) for _ in range(4000)]
+    concepts = []
+    for i in range(n):
+        c = {"code": f"{chr(65 + i % 26)}{i:05d}", "display": " ".join(rng.choices(vocab, k=rng.randint(2, 6))),
+             "designation": [{"language": "nb", "value": " ".join(rng.choices(vocab, k=3))}]}
+        if i >= 26:  # a tree: every code under an earlier one, a few levels deep
+            c["property"] = [{"code": "parent", "valueCode": concepts[(i - 26) // 4]["code"]}]
+        concepts.append(c)
+    cs = {"resourceType": "CodeSystem", "id": "bench-valueset", "url": URL, "version": "1", "name": "BenchValueSet",
+          "status": "active", "content": "complete", "language": "nb", "hierarchyMeaning": "is-a",
+          "property": [{"code": "parent", "type": "code"}], "concept": concepts}
+    vs_all = {"resourceType": "ValueSet", "id": "bench-valueset-all", "url": VS_ALL, "status": "active",
+              "compose": {"include": [{"system": URL}]}}
+    vs_branch = {"resourceType": "ValueSet", "id": "bench-valueset-branch", "url": VS_BRANCH, "status": "active",
+                 "compose": {"include": [{"system": URL, "filter": [
+                     {"property": "concept", "op": "is-a", "value": concepts[1]["code"]}]}]}}
+    return [cs, vs_all, vs_branch]
+
+
+def run(bench) -> None:
+    db = bench.db("valueset")
+    store = open_store(db)
+    resources = generated()
+    with bench.timed(f"import generated {N}-code system + 2 value sets"):
+        load(store, [Item(resource=r, source="bench", trusted=True) for r in resources])
+    catalog = Catalog(store)
+    vs_all = catalog.valueset(VS_ALL)
+    vs_branch = catalog.valueset(VS_BRANCH)
+    code = resources[0]["concept"][12345]["code"]
+    catalog.codesystem(URL)
+
+    bench.measure("$validate-code (value set of 20,000 codes) in process",
+                  lambda: validate_code(catalog, ValidateRequest(valueset=vs_all,
+                                                                 codings=[{"system": URL, "code": code}])),
+                  budget_us=20)
+    bench.measure("CodeSystem $validate-code in process",
+                  lambda: validate_code(catalog, ValidateRequest(codesystem=URL, codings=[{"code": code}])),
+                  budget_us=20)
+    expand(catalog, ExpandRequest(valueset=vs_all, filter="kolera", count=20))   # builds the text index once
+    bench.measure("$expand filter='kolera' count=20, 20,000 codes, in process",
+                  lambda: expand(catalog, ExpandRequest(valueset=vs_all, filter="kolera", count=20)),
+                  budget_us=1000)
+    bench.measure("$expand filter='hje kol' count=20 (two words), in process",
+                  lambda: expand(catalog, ExpandRequest(valueset=vs_all, filter="hje kol", count=20)),
+                  budget_us=1000)
+    bench.measure("$expand filter='hje' count=20 (short prefix), in process",
+                  lambda: expand(catalog, ExpandRequest(valueset=vs_all, filter="hje", count=20)),
+                  budget_us=1000)
+    bench.measure("$expand is-a branch filter='kolera' count=20, in process",
+                  lambda: expand(catalog, ExpandRequest(valueset=vs_branch, filter="kolera", count=20)))
+    bench.measure("$expand offset=10000 count=20 (paging, no filter), in process",
+                  lambda: expand(catalog, ExpandRequest(valueset=vs_all, offset=10000, count=20,
+                                                        exclude_nested=True)))
+    store.close()
+
+    with bench.server(db) as base:
+        _warm(base + f"/ValueSet/$expand?url={VS_ALL}&filter=kolera&count=20")
+        bench.load("HTTP ValueSet/$expand filter='kolera' count=20",
+                   f"{base}/ValueSet/$expand?url={VS_ALL}&filter=kolera&count=20", budget_rps=800)
+        bench.load("HTTP ValueSet/$expand filter='hje kol' count=20",
+                   f"{base}/ValueSet/$expand?url={VS_ALL}&filter=hje%20kol&count=20", budget_rps=800)
+        _warm(f"{base}/ValueSet/$validate-code?url={VS_ALL}&system={URL}&code={code}")
+        bench.load("HTTP ValueSet/$validate-code",
+                   f"{base}/ValueSet/$validate-code?url={VS_ALL}&system={URL}&code={code}",
+                   budget_rps=2700, budget_p99_ms=10)
+
+
+def _warm(url: str, n: int = 48) -> None:
+    """Load the index into every worker before measuring (the first request of a worker builds it)."""
+    import threading
+
+    import requests
+    threads = [threading.Thread(target=lambda: requests.get(url, timeout=120)) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()

@@ -1,0 +1,135 @@
+"""Choosing the language of displays: displayLanguage, Accept-Language and designations.
+
+A request names languages in HTTP Accept-Language form (`de, en;q=0.5, *;q=0`).
+`parse_languages` turns that into an ordered list of tags; `preferred_display`
+picks the display of a concept for that list: the code system's own display
+when its language fits, else the first designation in a wanted language, else
+the own display (a display in the wrong language beats none at all).
+
+Both are used by $expand, $validate-code and $lookup, so their signatures are
+kept stable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# designation uses that mean "this is a display", not a synonym or definition
+_DISPLAY_USES = {
+    ("http://snomed.info/sct", "900000000000003001"),   # fully specified name
+    ("http://snomed.info/sct", "900000000000013009"),   # synonym (the preferred one is the display)
+    ("http://terminology.hl7.org/CodeSystem/designation-usage", "display"),
+    ("http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra", "preferredForLanguage"),
+}
+PREFERRED_FOR_LANGUAGE = {"system": "http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra",
+                          "code": "preferredForLanguage", "display": "Preferred For Language"}
+
+
+@dataclass(frozen=True)
+class LanguagePreference:
+    tag: str          # lower-case BCP 47 tag or '*'
+    q: float
+
+
+def parse_preferences(value: str | None) -> list[LanguagePreference]:
+    """All entries of an Accept-Language style list, best first (q=0 entries kept, last)."""
+    if not value or not isinstance(value, str):
+        return []
+    prefs = []
+    for i, part in enumerate(value.split(",")):
+        bits = [b.strip() for b in part.split(";")]
+        tag = bits[0].lower()
+        if not tag:
+            continue
+        q = 1.0
+        for b in bits[1:]:
+            if b.lower().startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        prefs.append((-q, i, LanguagePreference(tag, max(0.0, min(q, 1.0)))))
+    return [p for _, _, p in sorted(prefs)]
+
+
+def no_fallback(value: str | None) -> bool:
+    """True when the list refuses other languages ('*;q=0'): then no display beats a wrong-language one."""
+    return any(p.tag == "*" and p.q == 0 for p in parse_preferences(value))
+
+
+def parse_languages(value: str | None) -> list[str]:
+    """Wanted language tags, best first; '*' means any language; q=0 entries are left out."""
+    return [p.tag for p in parse_preferences(value) if p.q > 0]
+
+
+def normalise_header(value: str | None) -> str | None:
+    """The list as servers echo it: entries joined by ', '."""
+    if not value:
+        return value
+    return ", ".join(p.strip() for p in value.split(",") if p.strip())
+
+
+def language_matches(wanted: str, actual: str | None) -> bool:
+    """'de' wants de, de-CH, de-DE; 'de-CH' also accepts plain 'de'."""
+    if actual is None:
+        return False
+    w, a = wanted.lower(), actual.lower()
+    if w == "*" or w == a:
+        return True
+    return a.startswith(w + "-") or w.startswith(a + "-")
+
+
+def is_display_designation(d: dict) -> bool:
+    use = d.get("use")
+    if not use:
+        return True
+    return (use.get("system"), use.get("code")) in _DISPLAY_USES
+
+
+def choose_display(concept, cs, languages: list[str] | None,
+                   strict: bool = False) -> tuple[str | None, dict | None]:
+    """(display, designation it came from or None when it is the concept's own display).
+
+    With `strict` (the request said '*;q=0') a concept with no display in a
+    wanted language gets none rather than its own.
+    """
+    own = getattr(concept, "display", None)
+    if not languages:
+        return own, None
+    cs_lang = getattr(cs, "language", None) if cs is not None else None
+    for tag in languages:
+        if tag == "*":
+            return own, None
+        if own is not None and cs_lang and language_matches(tag, cs_lang):
+            return own, None
+        for d in getattr(concept, "designations", None) or ():
+            if d.get("value") and language_matches(tag, d.get("language")) and is_display_designation(d):
+                return d["value"], d
+    return (None, None) if strict else (own, None)
+
+
+def preferred_display(concept, cs, languages: list[str] | None) -> str | None:
+    """The display of `concept` (from code system `cs`) for the wanted `languages`."""
+    return choose_display(concept, cs, languages)[0]
+
+
+def has_language(concept, cs, tag: str) -> bool:
+    """True when the concept has a display in language `tag` (own display or a designation)."""
+    cs_lang = getattr(cs, "language", None) if cs is not None else None
+    if concept.display and cs_lang and language_matches(tag, cs_lang):
+        return True
+    return any(language_matches(tag, d.get("language")) for d in concept.designations or ())
+
+
+def displays_in(concept, cs, languages: list[str] | None) -> list[tuple[str | None, str]]:
+    """Every (language, display text) the concept offers, restricted to `languages` when given."""
+    cs_lang = getattr(cs, "language", None) if cs is not None else None
+    out: list[tuple[str | None, str]] = []
+    if concept.display:
+        out.append((cs_lang, concept.display))
+    for d in concept.designations or ():
+        if d.get("value"):
+            out.append((d.get("language"), d["value"]))
+    if not languages or "*" in languages:
+        return out
+    return [(lang, text) for lang, text in out
+            if lang is None or any(language_matches(t, lang) for t in languages)]

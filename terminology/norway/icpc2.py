@@ -1,0 +1,76 @@
+"""ICPC-2 (Norwegian edition): rows -> CodeSystem with the 17 chapters as groupings."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..identifiers import ICPC2
+from ..importers.base import Item
+from .common import (FULL_TEXT_USE, check_dates, check_parents, check_texts, check_unique, codesystem_header,
+                     content_for, prop, status_in_edition)
+from .properties import ICPC2_PROPERTIES, definitions
+
+# the chapters (kapitler) of ICPC-2, by their letter
+CHAPTERS = {
+    "A": "Allment og uspesifisert", "B": "Blod, bloddannende organer og immunsystemet",
+    "D": "Fordøyelsessystemet", "F": "Øye", "H": "Øre", "K": "Hjerte-karsystemet",
+    "L": "Muskel- og skjelettsystemet", "N": "Nervesystemet", "P": "Psykisk", "R": "Luftveier", "S": "Hud",
+    "T": "Endokrine, metabolske og ernæringsmessige", "U": "Urinveier",
+    "W": "Svangerskap, fødsel og familieplanlegging", "X": "Kvinnelige kjønnsorganer",
+    "Y": "Mannlige kjønnsorganer", "Z": "Sosiale problemer",
+}
+
+
+def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str) -> Iterator[Item]:
+    problems = check_unique(rows) + check_dates(rows) + check_texts(rows)
+    if explicit_hierarchy:
+        problems += check_parents(rows)
+    if problems:
+        for p in problems:
+            yield Item(path, error=p)
+        return
+    if not edition:
+        yield Item(path, error="cannot tell the edition from the file; give --edition YYYY")
+        return
+    concepts: dict[str, dict] = {}
+    for r in rows:
+        c: dict = {"code": r.code, "display": r.display or r.full_text or r.code}
+        if r.full_text:
+            c["designation"] = [{"language": "nb", "use": FULL_TEXT_USE, "value": r.full_text}]
+        props = []
+        st = status_in_edition(r, edition)
+        if st != "active":
+            props.append(prop("status", st))
+        if r.valid_from:
+            props.append(prop("validFrom", r.valid_from))
+        if r.valid_to:
+            props.append(prop("validTo", r.valid_to))
+        props.extend(r.extra)
+        c["property"] = props
+        if r.parent:
+            c["parents"] = [r.parent]
+        concepts[r.code] = c
+    if not explicit_hierarchy:
+        groupings = {}
+        for code, c in concepts.items():
+            # extension codes (A981) sit under their 3-character code when the list has it
+            if len(code) > 3 and code[:3] in concepts:
+                c["parents"] = [code[:3]]
+            elif code[:1] in CHAPTERS:
+                letter = code[:1]
+                c["parents"] = [letter]
+                groupings.setdefault(letter, {
+                    "code": letter, "display": CHAPTERS[letter],
+                    "property": [prop("notSelectable", True), prop("kind", "chapter")]})
+        concepts.update(groupings)
+    # only the chapters group; every code is usable, also one with extension codes below it (A98, A981)
+    for code, c in concepts.items():
+        if len(code) == 1 and code.isalpha() and not any(p["code"] == "notSelectable" for p in c["property"]):
+            c["property"][:0] = [prop("notSelectable", True), prop("kind", "chapter")]
+    flat = list(concepts.values())
+    cs = codesystem_header(ICPC2, edition, content=content_for(path),
+                           description=f"ICPC-2, norsk utgave {edition} ({source}). Chapters are groupings "
+                                       "(notSelectable).",
+                           properties=definitions(*ICPC2_PROPERTIES))
+    cs["count"] = len(flat)
+    cs["_flat_concepts"] = flat
+    yield Item(path, resource=cs, trusted=True)

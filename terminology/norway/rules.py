@@ -1,0 +1,106 @@
+"""Norwegian coding rules, kept as data and turned into properties and value sets.
+
+Sources: seed 002 (U07.-, U09.9 and Z03.- are not valid as main condition),
+seed 001 (NCRP codes with X as 6th character need a ZXM additional code) and
+the directorate's flags (star codes, additional codes, sex, non-specific).
+"""
+from __future__ import annotations
+
+from ..identifiers import ICD10_NO, KODEBRO_BASE
+
+REPORTABLE_VS = KODEBRO_BASE + "/ValueSet/icd-10-no-reportable"
+MAIN_CONDITION_VS = KODEBRO_BASE + "/ValueSet/icd-10-no-main-condition"
+# compose.exclude (and its concepts) may carry this extension: why the codes are left out
+EXCLUSION_REASON = KODEBRO_BASE + "/StructureDefinition/exclusion-reason"
+
+_COVID_ADVICE = ("Første kode velges etter pasientens tilstand: ved symptomgivende infeksjon koden for "
+                 "infeksjonen (f.eks. J12.8 Annen spesifisert viruspneumoni), ved symptomer uten klinisk "
+                 "sykdom koden for symptomet (f.eks. R06.0 Dyspné), ved asymptomatisk infeksjon R84.5; "
+                 "U07.1/U07.2 legges til som tilleggsopplysning.")
+
+# (match, how, reason): how is 'prefix' (the '.-' of the classification) or 'exact'
+MAIN_CONDITION_EXCLUSIONS = (
+    ("U07", "prefix", "U07.- (covid-19) er ikke gyldig hovedtilstand i Norge. " + _COVID_ADVICE),
+    ("U099", "exact", "U09.9 Postinfeksiøs tilstand etter covid-19 er ikke gyldig hovedtilstand i Norge. "
+                      "Kod tilstanden pasienten har som hovedtilstand, og legg til U09.9."),
+    ("Z03", "prefix", "Z03.- Medisinsk observasjon og vurdering der mistanke om sykdom blir avkreftet er ikke "
+                      "gyldig hovedtilstand i Norge. Som første kode velges koden for symptomet eller tegnet "
+                      "(oftest en R-kode) eller Z71.1 Kontakt for mistanke om sykdom uten at noen diagnose "
+                      "stilles."),
+)
+
+STAR_RULE = ("Stjernekode: beskriver en manifestasjon og skal alltid rapporteres sammen med en sverdkode (†) "
+             "for grunnsykdommen, i samme gruppe.")
+ADDITIONAL_RULE = "Tilleggskode: brukes bare sammen med en annen kode, aldri alene."
+NONSPECIFIC_RULE = "Uspesifikk kode: brukes bare når ingen mer spesifikk kode kan velges ut fra dokumentasjonen."
+SEX_RULE = "Koden brukes hovedsakelig for ett kjønn ({value}); rådgivende, ikke en absolutt regel."
+ZXM_RULE = ("NCRP-kode med X som 6. tegn: bildemodaliteten ligger ikke i koden, så en tilleggskode fra "
+            "kategori ZXM (bildeveiledet teknikk, f.eks. ZXM20 computertomografi) må registreres i tillegg.")
+
+
+def main_condition_reason(code: str) -> str | None:
+    """Why `code` (undotted ICD-10-NO) may not be a main condition, or None when it may."""
+    for match, how, reason in MAIN_CONDITION_EXCLUSIONS:
+        if (how == "exact" and code.upper() == match) or (how == "prefix" and code.upper().startswith(match)):
+            return reason
+    return None
+
+
+def needs_zxm(code: str) -> bool:
+    return len(code) >= 6 and code[5] in "Xx"
+
+
+def icd10_valuesets(edition: str, concepts: list[dict]) -> list[dict]:
+    """The rule value sets of one ICD-10-NO edition: reportable codes, valid as main condition."""
+    reportable = [c["code"] for c in concepts if _bool(c, "reportable")]
+    excluded: dict[str, list[str]] = {}
+    for code in reportable:
+        for match, how, reason in MAIN_CONDITION_EXCLUSIONS:
+            if (how == "exact" and code == match) or (how == "prefix" and code.startswith(match)):
+                excluded.setdefault(reason, []).append(code)
+                break
+    include = {"system": ICD10_NO, "version": edition,
+               "filter": [{"property": "reportable", "op": "=", "value": "true"}]}
+    base = {"resourceType": "ValueSet", "version": edition, "status": "active", "publisher": "Kodebro",
+            "experimental": False, "immutable": True}
+    vs_reportable = dict(base, url=REPORTABLE_VS, name="ICD10NOReportable",
+                         title=f"ICD-10 rapporterbare koder {edition}",
+                         description=f"All codes of ICD-10, Norwegian edition {edition}, that may be reported to "
+                                     "NPR (the leaves; chapters, blocks and categories with children are not "
+                                     "selectable).",
+                         compose={"include": [include]})
+    exclude = [{"system": ICD10_NO, "version": edition,
+                "extension": [{"url": EXCLUSION_REASON, "valueString": reason}],
+                "concept": [{"code": c} for c in codes]}
+               for reason, codes in excluded.items()]
+    vs_main = dict(base, url=MAIN_CONDITION_VS, name="ICD10NOMainCondition",
+                   title=f"ICD-10 gyldige hovedtilstandskoder {edition}",
+                   description=(f"Reportable codes of ICD-10, Norwegian edition {edition}, that may be the main "
+                                "condition (hovedtilstand). Left out, each with its reason in the extension "
+                                f"{EXCLUSION_REASON}: U07.- and U09.9 (covid-19) and Z03.- (observation "
+                                "for suspected disease ruled out)."),
+                   compose={"include": [dict(include)], **({"exclude": exclude} if exclude else {})})
+    return [vs_reportable, vs_main]
+
+
+def exclusion_reason(valueset: dict | None, system: str | None, code: str | None) -> str | None:
+    """The human reason a value set leaves out `code`, when its compose says one (else None).
+
+    For $validate-code handlers: a `result=false` answer can carry this as its message.
+    """
+    if not valueset or not code:
+        return None
+    from ..codesystem import normalise_code
+    for exc in (valueset.get("compose") or {}).get("exclude") or ():
+        if system and exc.get("system") and exc["system"] != system:
+            continue
+        wanted = normalise_code(exc.get("system") or "", code)
+        if any(c.get("code") in (code, wanted) for c in exc.get("concept") or ()):
+            for ext in exc.get("extension") or ():
+                if ext.get("url") == EXCLUSION_REASON:
+                    return ext.get("valueString")
+    return None
+
+
+def _bool(concept: dict, code: str) -> bool:
+    return any(p.get("code") == code and p.get("valueBoolean") is True for p in concept.get("property") or ())

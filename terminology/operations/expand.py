@@ -1,0 +1,382 @@
+"""ValueSet/$expand: from a ValueSet (stored or supplied) to an expansion, as plain objects.
+
+The members stream out of `ComposeEvaluator`; this module de-duplicates,
+applies activeOnly / excludeNotForUI / the text filter, counts the total and
+keeps only the requested page, so a large system is never turned into FHIR
+dicts beyond the page. Hierarchy is rebuilt from the code system's parents
+when the whole result fits in one page and excludeNested is not set.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ..errors import InvalidRequest, TooCostly
+from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
+from ..textsearch import TextFilter, TextIndex, ranked_hits
+from .compose import ComposeEvaluator, Member, SystemVersionRules, validity_problem, vs_canonical
+
+LANG_SYSTEM = "urn:ietf:bcp:47"
+STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
+_EXT = "http://hl7.org/fhir/StructureDefinition/"
+# concept extensions that R5 turned into concept properties: url -> (property code, value key, uri)
+EXTENSION_PROPERTIES = {
+    _EXT + "codesystem-conceptOrder": ("order", "valueDecimal", "http://hl7.org/fhir/concept-properties#order"),
+    _EXT + "valueset-conceptOrder": ("order", "valueDecimal", "http://hl7.org/fhir/concept-properties#order"),
+    _EXT + "codesystem-label": ("label", "valueString", "http://hl7.org/fhir/concept-properties#label"),
+    _EXT + "valueset-label": ("label", "valueString", "http://hl7.org/fhir/concept-properties#label"),
+    _EXT + "itemWeight": ("weight", "valueDecimal", "http://hl7.org/fhir/concept-properties#itemWeight"),
+    _EXT + "ordinalValue": ("weight", "valueDecimal", "http://hl7.org/fhir/concept-properties#itemWeight"),
+}
+# code system concept extensions that describe how to show the concept: carried into the expansion
+PASS_THROUGH = {_EXT + "rendering-style", _EXT + "rendering-xhtml"}
+STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
+DEFINITION_URI = "http://hl7.org/fhir/concept-properties#definition"
+VS_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
+MAX_COUNT = 1_000_000
+# one thread builds a code system's text index; the others wait for it instead of building their own
+_INDEX_BUILD = threading.Lock()
+
+
+@dataclass
+class ExpandRequest:
+    valueset: dict
+    filter: str | None = None
+    date: str | None = None
+    offset: int = 0
+    count: int | None = None
+    include_designations: bool = False
+    designations: list = field(default_factory=list)     # "system|code" uses or "urn:ietf:bcp:47|lang"
+    include_definition: bool = False
+    active_only: bool = False
+    exclude_nested: bool = False
+    exclude_not_for_ui: bool = False
+    languages: list = field(default_factory=list)         # parsed, best first
+    strict_language: bool = False                         # '*;q=0': no display in another language
+    properties: list = field(default_factory=list)
+    rules: SystemVersionRules = field(default_factory=SystemVersionRules)
+    exclude_systems: list = field(default_factory=list)
+    max_expansion: int = 10000
+    supplements: object = None                            # callable(cs) -> cs, or None
+    echo: list = field(default_factory=list)              # (name, fhir value key, value) to echo
+
+
+@dataclass
+class ExpansionItem:
+    system: str
+    code: str
+    version: str | None = None
+    display: str | None = None
+    inactive: bool = False
+    abstract: bool = False
+    designations: list = field(default_factory=list)
+    properties: list = field(default_factory=list)        # (code, value key, value)
+    extensions: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class Expansion:
+    valueset: dict
+    identifier: str
+    timestamp: str
+    total: int
+    offset: int | None                                    # None when the request did not page
+    parameters: list                                      # (name, value key, value)
+    properties: list                                      # (code, uri) used in items
+    items: list
+
+
+def vs_parameter(vs: dict, name: str):
+    """A default expansion parameter the value set carries (valueset-expansion-parameter extension)."""
+    for holder in (vs.get("compose") or {}, vs):
+        for ext in holder.get("extension") or ():
+            if ext.get("url") != VS_EXPANSION_PARAMETER:
+                continue
+            parts = {e.get("url"): e for e in ext.get("extension") or ()}
+            n = parts.get("name") or {}
+            if n.get("valueCode") == name or n.get("valueString") == name:
+                v = parts.get("value") or {}
+                for k, val in v.items():
+                    if k.startswith("value"):
+                        return val
+    return None
+
+
+class _TextHits:
+    """Text filter answers from the word index of each code system (built once, kept on the index)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.filter = TextFilter(text)
+        self._by_cs: dict[int, tuple] = {}
+
+    def _hits(self, cs) -> dict:
+        got = self._by_cs.get(id(cs))
+        if got is None:
+            if getattr(cs, TextIndex.ATTR, None) is None:
+                with _INDEX_BUILD:
+                    ranked = ranked_hits(cs, self.text)
+            else:
+                ranked = ranked_hits(cs, self.text)
+            got = (cs, ranked)   # the index object is kept alive while its id is a key
+            self._by_cs[id(cs)] = got
+        return got[1]
+
+    def codes(self, cs) -> list:
+        """Codes of `cs` that match, best first."""
+        ranked = self._hits(cs)
+        return sorted(ranked, key=ranked.__getitem__)
+
+    def matches(self, m: Member) -> bool:
+        # designations given in the value set are not in the code system's index: test the member itself
+        if m.cs is not None and not m.designations:
+            return m.code in self._hits(m.cs)
+        return self.filter.matches(m.concept if m.concept is not None else _VSConcept(m))
+
+    def rank(self, m: Member) -> tuple:
+        return self.filter.rank(m.concept if m.concept is not None else _VSConcept(m))
+
+
+class _VSConcept:
+    """A member known only from the value set (no code system loaded): enough for the text filter."""
+    __slots__ = ("code", "display", "designations")
+
+    def __init__(self, m: Member):
+        self.code, self.display, self.designations = m.code, m.display, m.designations or []
+
+
+def expand(catalog, req: ExpandRequest) -> Expansion:
+    vs = req.valueset
+    if req.count is not None and req.count > MAX_COUNT:
+        raise InvalidRequest(f"count {req.count} is larger than this server accepts ({MAX_COUNT})", location="count")
+    ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date, supplements=req.supplements,
+                          exclude_systems=req.exclude_systems)
+    ev.root_valueset = vs
+    include_inactive = (vs.get("compose") or {}).get("inactive")
+    active_only = req.active_only or include_inactive is False
+    tf = _TextHits(req.filter) if req.filter else None
+    if tf is not None:
+        ev.text_hits = tf.codes
+    if tf is None and not active_only and not req.exclude_not_for_ui and not req.date and \
+            (req.offset or req.count is not None):
+        cs = ev.whole_system(vs)
+        if cs is not None and (req.exclude_nested or req.offset > 0 or
+                               (req.count is not None and req.count < len(cs))):
+            return _page_of_system(ev, cs, req)
+    seen: set = set()
+    kept: list[Member] = []        # members in the page (or all, when ranking/nesting needs them)
+    total = 0
+    need_all = tf is not None
+    lo = req.offset
+    hi = None if req.count is None else req.offset + req.count
+    for m in ev.members(vs):
+        if m.key in seen:
+            continue
+        seen.add(m.key)
+        c = m.concept
+        if c is not None:
+            if active_only and c.inactive:
+                continue
+            if req.exclude_not_for_ui and c.abstract:
+                continue
+            if req.date and validity_problem(c, req.date):
+                continue
+        if tf is not None and not m.prefiltered and not tf.matches(m):
+            continue
+        if need_all or (total >= lo and (hi is None or total < hi)):
+            kept.append(m)
+            if hi is None and len(kept) > req.max_expansion:
+                raise TooCostly(_too_costly(vs, req.max_expansion))
+        total += 1
+    if tf is not None:
+        if not all(m.prefiltered for m in kept):   # hits of one text index come ranked already
+            kept.sort(key=tf.rank)
+        kept = kept[lo:hi]
+    if len(kept) > req.max_expansion:
+        raise TooCostly(_too_costly(vs, req.max_expansion))
+
+    used_props: dict[str, str] = {}
+    items = [_item(m, req, used_props) for m in kept]
+    urls = [c.split("|", 1)[0] for c in ev.used_codesystems]
+    for it in items:
+        # the version is in used-codesystem; repeat it per code only when one system comes in several
+        if urls.count(it.system) < 2:
+            it.version = None
+    paged = req.offset > 0 or (req.count is not None and req.count < total)
+    if not req.exclude_nested and not paged:
+        # a text search over a whole system is a list of hits; within a filtered branch the tree stays
+        items = _nest(kept, items, flat_whole_systems=tf is not None)
+
+    return _finish(ev, req, total, items, used_props)
+
+
+def standards_status(res: dict, lifecycle: bool = True) -> str | None:
+    """The status a client should be warned about: deprecated/withdrawn, and with `lifecycle`
+    also draft, retired or experimental (for code systems, whose content may still change)."""
+    for ext in res.get("extension") or ():
+        if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
+            return ext["valueCode"]
+    if not lifecycle:
+        return None
+    if res.get("status") in ("draft", "retired"):
+        return res["status"]
+    if res.get("experimental") is True:
+        return "experimental"
+    return None
+
+
+def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
+    """A page of "all codes of one system" straight from the index: no walk over the codes before it."""
+    from itertools import islice
+    total = len(cs)
+    hi = total if req.count is None else min(total, req.offset + req.count)
+    if hi - req.offset > req.max_expansion:
+        raise TooCostly(_too_costly(req.valueset, req.max_expansion))
+    page = [Member(cs.url, cs.version, c.code, c, cs, whole_system=True)
+            for c in islice(cs.concepts.values(), req.offset, hi)]
+    used_props: dict[str, str] = {}
+    items = [_item(m, req, used_props) for m in page]
+    for it in items:
+        it.version = None
+    return _finish(ev, req, total, items, used_props)
+
+
+def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, used_props: dict) -> Expansion:
+    params = list(req.echo)
+    for canon in ev.used_codesystems:
+        params.append(("used-codesystem", "valueUri", canon))
+    for canon in ev.used_valuesets:
+        params.append(("used-valueset", "valueUri", canon))
+    for kind, res, canon in ev.used_resources():
+        status = standards_status(res, kind == "CodeSystem")
+        if status is not None:
+            params.append((f"warning-{status}", "valueUri", canon))
+    for canon in getattr(req.supplements, "used", ()) or ():
+        params.append(("used-supplement", "valueUri", canon))
+    return Expansion(valueset=req.valueset, identifier="urn:uuid:" + str(uuid.uuid4()),
+                     timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     total=total, offset=req.offset if (req.offset or req.count is not None) else None,
+                     parameters=params, properties=list(used_props.items()), items=items)
+
+
+def _too_costly(vs: dict, limit: int) -> str:
+    return (f"The value set '{vs_canonical(vs) or 'supplied in the request'}' expansion has more than {limit} "
+            f"codes; use a text filter or page with offset and count")
+
+
+def _designation_wanted(d: dict, wanted: list) -> bool:
+    if not wanted:
+        return True
+    for w in wanted:
+        system, _, code = w.partition("|") if "|" in w else ("", "", w)
+        if system == LANG_SYSTEM:
+            if (d.get("language") or "").lower() == code.lower():
+                return True
+        else:
+            use = d.get("use") or {}
+            if use.get("code") == code and (not system or use.get("system") == system):
+                return True
+    return False
+
+
+def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
+    c, cs = m.concept, m.cs
+    it = ExpansionItem(system=m.system, code=m.code, version=m.version)
+    display, chosen = (m.display, None)
+    if c is not None:
+        if m.display is None or req.languages:
+            display, chosen = choose_display(c, cs, req.languages, req.strict_language)
+            if m.display is not None and chosen is None:
+                display = m.display
+        it.inactive = c.inactive
+        it.abstract = c.abstract
+    it.display = display
+    if req.include_designations or req.designations:
+        des = []
+        if (chosen is not None or display is None) and c is not None and c.display:
+            des.append({"language": cs.language, "use": dict(PREFERRED_FOR_LANGUAGE), "value": c.display}
+                       if cs.language else {"value": c.display})
+        for d in (m.designations or []) + (list(c.designations) if c is not None else []):
+            if d is chosen or not _designation_wanted(d, req.designations):
+                continue
+            if d not in des:
+                des.append(d)
+        if req.designations:
+            des = [d for d in des if _designation_wanted(d, req.designations)]
+        it.designations = des
+    if c is not None:
+        for p in req.properties:
+            if p == "definition":
+                if c.definition:
+                    it.properties.append(("definition", "valueString", c.definition))
+                used_props.setdefault("definition", DEFINITION_URI)
+                continue
+            uri = _property_uri(cs, p)
+            if uri is not None:
+                used_props.setdefault(p, uri)
+            for prop in c.properties:
+                if prop.get("code") != p:
+                    continue
+                for k, v in prop.items():
+                    if k.startswith("value"):
+                        it.properties.append((p, k, v))
+                        used_props.setdefault(p, uri)
+    derived: dict[str, tuple] = {}
+    status = c.status if c is not None else None
+    passed = []
+    for ext in (list(c.extensions) if c is not None else []):
+        url = ext.get("url")
+        if url in EXTENSION_PROPERTIES:
+            derived[EXTENSION_PROPERTIES[url][0]] = (url, _ext_value(ext))
+        elif url == STANDARDS_STATUS and status is None:
+            status = ext.get("valueCode")
+        elif url in PASS_THROUGH:
+            passed.append(ext)
+    for ext in m.extensions or ():
+        url = ext.get("url")
+        if url in EXTENSION_PROPERTIES:
+            derived[EXTENSION_PROPERTIES[url][0]] = (url, _ext_value(ext))
+        else:
+            passed.append(ext)
+    for code, (url, value) in derived.items():
+        _pcode, key, uri = EXTENSION_PROPERTIES[url]
+        it.properties.append((code, key, value))
+        used_props.setdefault(code, uri)
+    if status is not None and "status" not in req.properties:
+        it.properties.append(("status", "valueCode", status))
+        used_props.setdefault("status", STATUS_URI)
+    it.extensions = passed
+    return it
+
+
+def _ext_value(ext: dict):
+    return next((v for k, v in ext.items() if k.startswith("value")), None)
+
+
+def _property_uri(cs, code: str) -> str | None:
+    for pd in cs.property_definitions() if cs is not None else ():
+        if pd.get("code") == code:
+            return pd.get("uri")
+    return None
+
+
+def _nest(members: list[Member], items: list[ExpansionItem],
+          flat_whole_systems: bool = False) -> list[ExpansionItem]:
+    by_key = {m.key: it for m, it in zip(members, items)}
+    roots = []
+    for m, it in zip(members, items):
+        parent = None
+        if not m.enumerated and m.concept is not None and not (flat_whole_systems and m.whole_system):
+            for p in m.concept.parents:
+                parent = by_key.get((m.system, p))
+                if parent is not None and parent is not it:
+                    break
+                parent = None
+        if parent is None:
+            roots.append(it)
+        else:
+            parent.children.append(it)
+    return roots

@@ -1,0 +1,157 @@
+"""ValueSet.compose filters evaluated against one code system index.
+
+`filter_codes(cs, property, op, value)` answers the codes a filter selects;
+`filter_test(cs, property, op, value)` answers a predicate over concepts, so
+that $validate-code can test one code without enumerating a whole system.
+A CodeSystemIndex subclass (e.g. SNOMED CT) may define its own `filter_codes`
+/ `filter_test` methods; the engine calls those when present.
+
+Regular expressions come from clients: they are bounded in length and run
+with a timeout (the `regex` package) so that a catastrophic pattern cannot
+hold a worker.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ..errors import InvalidRequest, TooCostly
+
+# property names that stand for the concept itself (hierarchy filters, code lists)
+CONCEPT_PROPERTIES = {"concept", "code", "parent", "child"}
+OPERATORS = {"=", "is-a", "descendent-of", "is-not-a", "regex", "in", "not-in", "generalizes",
+             "child-of", "descendent-leaf", "exists"}
+MAX_PATTERN = 1000
+REGEX_TIMEOUT_S = 0.5
+
+try:  # the `regex` package can stop a runaway match; `re` cannot
+    import regex as _regex
+except ImportError:  # pragma: no cover - fallback keeps the guard on the pattern shape
+    _regex = None
+import re as _re
+
+_NESTED_QUANTIFIER = _re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
+
+
+def compile_pattern(pattern: str):
+    """A compiled, anchored pattern; InvalidRequest when it is unusable or too risky."""
+    if not isinstance(pattern, str) or not pattern:
+        raise InvalidRequest("a regex filter needs a pattern")
+    if len(pattern) > MAX_PATTERN:
+        raise InvalidRequest(f"the regex filter pattern is longer than {MAX_PATTERN} characters")
+    if _regex is None and _NESTED_QUANTIFIER.search(pattern):
+        raise InvalidRequest(f"the regex pattern '{pattern}' nests quantifiers, which this server refuses")
+    try:
+        if _regex is not None:
+            return _regex.compile(pattern)
+        return _re.compile(pattern)
+    except Exception as e:
+        raise InvalidRequest(f"the regex pattern '{pattern}' is not valid: {e}")
+
+
+def regex_matches(compiled, text: str | None) -> bool:
+    if text is None:
+        return False
+    if _regex is not None:
+        try:
+            return compiled.fullmatch(text, timeout=REGEX_TIMEOUT_S) is not None
+        except TimeoutError:
+            raise TooCostly(f"the regex pattern '{compiled.pattern}' took too long to evaluate")
+    return compiled.fullmatch(text) is not None
+
+
+def _str(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):  # Coding values compare by code
+        return str(v.get("code"))
+    return str(v)
+
+
+def _values(concept, prop: str) -> list[str]:
+    if prop == "display":
+        return [concept.display] if concept.display else []
+    if prop == "definition":
+        return [concept.definition] if concept.definition else []
+    if prop in ("inactive",) and not concept.property_values("inactive"):
+        return ["true" if concept.inactive else "false"]
+    if prop == "notSelectable" and not concept.property_values("notSelectable"):
+        return ["true" if concept.abstract else "false"]
+    return [_str(v) for v in concept.property_values(prop)]
+
+
+def _require(cs, code: str | None, prop: str, op: str):
+    if code is None:
+        raise InvalidRequest(f"the filter {prop} {op} needs a value")
+    c, _how = cs.find(code)
+    return c
+
+
+def filter_test(cs, prop: str, op: str, value) -> Callable:
+    """A predicate concept -> bool for one filter."""
+    if op not in OPERATORS:
+        raise InvalidRequest(f"the filter operator '{op}' is not supported; supported: {', '.join(sorted(OPERATORS))}")
+    if prop in CONCEPT_PROPERTIES and op in ("is-a", "descendent-of", "is-not-a", "generalizes", "child-of",
+                                            "descendent-leaf"):
+        root = _require(cs, value, prop, op)
+        rc = root.code if root is not None else None
+        if op == "is-a":
+            return lambda c: rc is not None and (c.code == rc or rc in cs.ancestors(c.code))
+        if op == "descendent-of":
+            return lambda c: rc is not None and c.code != rc and rc in cs.ancestors(c.code)
+        if op == "is-not-a":
+            return lambda c: rc is None or not (c.code == rc or rc in cs.ancestors(c.code))
+        if op == "generalizes":
+            return lambda c: rc is not None and (c.code == rc or c.code in cs.ancestors(rc))
+        if op == "child-of":
+            return lambda c: rc is not None and rc in c.parents
+        return lambda c: rc is not None and not c.children and rc in cs.ancestors(c.code)
+    if op == "exists":
+        want = _str(value).lower() != "false"
+        return lambda c: bool(_values(c, prop)) == want
+    if op == "regex":
+        pat = compile_pattern(value)
+        if prop in ("code", "concept"):
+            return lambda c: regex_matches(pat, c.code)
+        return lambda c: any(regex_matches(pat, v) for v in _values(c, prop))
+    if value is None:
+        raise InvalidRequest(f"the filter {prop} {op} needs a value")
+    if op in ("in", "not-in"):
+        wanted = {v.strip() for v in str(value).split(",") if v.strip()}
+        if prop in CONCEPT_PROPERTIES:
+            hit = lambda c: c.code in wanted  # noqa: E731
+        else:
+            hit = lambda c: any(v in wanted for v in _values(c, prop))  # noqa: E731
+        return hit if op == "in" else (lambda c: not hit(c))
+    # "="
+    if prop in CONCEPT_PROPERTIES:
+        return lambda c: c.code == value
+    sval = _str(value)
+    return lambda c: sval in _values(c, prop)
+
+
+def filter_codes(cs, prop: str, op: str, value) -> Iterable[str]:
+    """Codes of `cs` selected by one filter, in code system order."""
+    if prop in CONCEPT_PROPERTIES and op in ("is-a", "descendent-of") and value is not None:
+        root, _how = cs.find(value)
+        if root is None:
+            return []
+        out = cs.descendants(root.code)
+        return [root.code] + out if op == "is-a" else out
+    if prop in CONCEPT_PROPERTIES and op == "child-of" and value is not None:
+        root, _how = cs.find(value)
+        return list(root.children) if root is not None else []
+    if prop in CONCEPT_PROPERTIES and op == "=" and value is not None:
+        c, _how = cs.find(value)
+        return [c.code] if c is not None else []
+    test = filter_test(cs, prop, op, value)
+    return [c.code for c in cs.concepts.values() if test(c)]
+
+
+def codes_for(cs, prop: str, op: str, value) -> Iterable[str]:
+    fn = getattr(cs, "filter_codes", None)
+    return fn(prop, op, value) if fn is not None else filter_codes(cs, prop, op, value)
+
+
+def test_for(cs, prop: str, op: str, value) -> Callable:
+    fn = getattr(cs, "filter_test", None)
+    return fn(prop, op, value) if fn is not None else filter_test(cs, prop, op, value)

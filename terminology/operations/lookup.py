@@ -1,0 +1,182 @@
+"""CodeSystem/$lookup: what a code means, in which edition, with which properties.
+
+`lookup(catalog, req)` answers a `LookupRequest` with a `LookupResult` of plain
+values; `fhir_api.ops_lookup` renders it as Parameters. Properties come from
+`cs.lookup_properties(concept, wanted)` when a CodeSystemIndex subclass
+defines it (SNOMED CT adds its own), else from `concept_properties` below,
+which subclasses may call and extend.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..catalog import split_canonical
+from ..editions import edition_for_date, valid_from
+from ..errors import InvalidRequest, NotFound
+from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
+
+# property codes that are answered from the hierarchy or the concept itself, not concept.property
+HIERARCHY = ("parent", "child")
+ALL = "*"
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?$")
+
+
+@dataclass
+class LookupRequest:
+    code: str | None = None
+    system: str | None = None
+    version: str | None = None
+    date: str | None = None
+    languages: list = field(default_factory=list)     # wanted display languages, best first
+    properties: list = field(default_factory=list)    # requested property codes; empty = server's choice
+    supplements: list = field(default_factory=list)   # canonical URLs (url|version) of supplements to apply
+
+
+@dataclass
+class LookupProperty:
+    code: str
+    value_type: str | None = None        # FHIR value[x] key, e.g. "valueCode"
+    value: object = None
+    description: str | None = None
+    subproperties: list = field(default_factory=list)   # LookupProperty items
+
+
+@dataclass
+class LookupResult:
+    code: str
+    system: str | None
+    version: str | None
+    name: str | None
+    display: str | None
+    definition: str | None = None
+    abstract: bool = False
+    designations: list = field(default_factory=list)    # FHIR designation dicts (+ "source" canonical)
+    properties: list = field(default_factory=list)      # LookupProperty
+    messages: list = field(default_factory=list)        # notes for the client (e.g. normalised code)
+    used_supplements: list = field(default_factory=list)
+
+
+def wants(requested: list, name: str) -> bool:
+    """With no `property` in the request the server answers everything it has."""
+    return not requested or name in requested or ALL in requested
+
+
+def concept_properties(cs, concept, wanted: list) -> list[LookupProperty]:
+    """The default property answer: hierarchy, status flags and the concept's own properties."""
+    out: list[LookupProperty] = []
+    if wants(wanted, "parent"):
+        for p in concept.parents:
+            pc = cs.get(p)
+            out.append(LookupProperty("parent", "valueCode", p, pc.display if pc else None))
+    if wants(wanted, "child"):
+        for ch in concept.children:
+            cc = cs.get(ch)
+            out.append(LookupProperty("child", "valueCode", ch, cc.display if cc else None))
+    own = {p.get("code") for p in concept.properties}
+    if wants(wanted, "inactive") and "inactive" not in own:
+        out.append(LookupProperty("inactive", "valueBoolean", concept.inactive))
+    # status is derived only when asked by name: the code system may not define one
+    if wanted and "status" in wanted and "status" not in own:
+        out.append(LookupProperty("status", "valueCode", "inactive" if concept.inactive else "active"))
+    for p in concept.properties:
+        code = p.get("code")
+        if not code or code in HIERARCHY or not wants(wanted, code):
+            continue
+        for k, v in p.items():
+            if k.startswith("value"):
+                desc = None
+                if k == "valueCoding" and isinstance(v, dict):
+                    desc = v.get("display")
+                out.append(LookupProperty(code, k, v, desc))
+                break
+    return out
+
+
+def resolve_codesystem(catalog, system: str, version: str | None, date: str | None = None):
+    """The CodeSystemIndex for system (+version, or the edition in force on `date`); NotFound otherwise."""
+    system, version = split_canonical(system, version)
+    if version is None and date:
+        date = parse_date(date)
+        version = edition_for_date(catalog, system, date)
+        if version is None and _has_dated_editions(catalog, system):
+            raise NotFound(f"no edition of {system} was in force on {date[:10]}; loaded: "
+                           f"{', '.join(catalog.codesystem_versions(system))}", tx_code="not-found")
+    cs = catalog.codesystem(system, version)
+    if cs is not None:
+        return cs
+    loaded = catalog.codesystem_versions(system)
+    if version is not None and (loaded or catalog.codesystem(system) is not None):
+        raise NotFound(f"version '{version}' of code system {system} is not loaded; "
+                       f"loaded versions: {', '.join(loaded) or '(none with a version)'}", tx_code="not-found")
+    raise NotFound(f"code system {system} is not known to this server", tx_code="not-found")
+
+
+def parse_date(value: str) -> str:
+    """An ISO date(-time) as YYYY-MM-DD; a year or year-month stands for its first day."""
+    m = _DATE.match(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        raise InvalidRequest(f"date '{value}' is not an ISO date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)",
+                             location="date")
+    return f"{m.group(1)}-{m.group(2) or '01'}-{m.group(3) or '01'}"
+
+
+def _has_dated_editions(catalog, system: str) -> bool:
+    for v in catalog.codesystem_versions(system):
+        cs = catalog.codesystem(system, v)
+        if valid_from(v, cs.resource.get("date") if cs else None):
+            return True
+    return False
+
+
+def _supplement_indexes(catalog, cs, urls: list) -> list:
+    out = []
+    for ref in urls:
+        url, version = split_canonical(ref)
+        sup = catalog.codesystem(url, version) if url else None
+        base = sup.resource.get("supplements") if sup is not None else None
+        if not isinstance(base, str) or base.split("|")[0] != cs.url:
+            raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
+        out.append(sup)
+    return out
+
+
+def lookup(catalog, req: LookupRequest) -> LookupResult:
+    if not req.code:
+        raise InvalidRequest("$lookup needs a code (code + system, or coding)", location="code")
+    if not req.system:
+        raise InvalidRequest("$lookup needs the system of the code", location="system")
+    cs = resolve_codesystem(catalog, req.system, req.version, req.date)
+    concept, how = cs.find(req.code)
+    if concept is None:
+        v = f" version '{cs.version}'" if cs.version else ""
+        raise NotFound(f"Unable to find code '{req.code}' in {cs.url}{v}", tx_code="invalid-code")
+    supplements = _supplement_indexes(catalog, cs, req.supplements) if req.supplements else []
+    display, _ = choose_display(concept, cs, req.languages)
+    res = LookupResult(code=concept.code, system=cs.url, version=cs.version, name=cs.name or cs.title or cs.url,
+                       display=display, abstract=concept.abstract)
+    if how is not None:
+        kind = "case-insensitively" if how == "case" else "in its canonical form"
+        res.messages.append(f"{req.code} was matched {kind} as {concept.code}")
+    wanted = req.properties
+    if wants(wanted, "definition"):
+        res.definition = concept.definition
+    if wants(wanted, "designation"):
+        if concept.display and cs.language:
+            res.designations.append({"language": cs.language, "use": PREFERRED_FOR_LANGUAGE,
+                                     "value": concept.display})
+        res.designations.extend(concept.designations)
+    fn = getattr(cs, "lookup_properties", None)
+    res.properties = fn(concept, wanted) if fn is not None else concept_properties(cs, concept, wanted)
+    for sup in supplements:
+        canonical = sup.url + (f"|{sup.version}" if sup.version else "")
+        res.used_supplements.append(canonical)
+        sc = sup.get(concept.code)
+        if sc is None:
+            continue
+        if wants(wanted, "designation"):
+            res.designations.extend({**d, "source": canonical} for d in sc.designations)
+        for p in concept_properties(sup, sc, wanted):
+            if p.code not in ("inactive", "parent", "child"):
+                res.properties.append(p)
+    return res

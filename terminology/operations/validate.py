@@ -1,0 +1,512 @@
+"""$validate-code for ValueSets and CodeSystems: is this code (coding, codeable concept) valid here?
+
+Problems with the code are an answer (result=false with issues), not an
+error: unknown system or version, unknown code, wrong display, inactive code,
+code not in the value set. Each problem is an `Issue` with the FHIR issue code,
+the tx-issue-type code and the location in the input (`code`, `Coding.code`,
+`CodeableConcept.coding[1].display` ...). Messages are in the wording the
+reference servers use, so that clients that match on them keep working.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import InvalidRequest, NotFound, TerminologyError
+from ..languages import displays_in, preferred_display
+from . import filters as _filters
+from .compose import ComposeEvaluator, SystemVersionRules, validity_problem, vs_canonical
+
+STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
+VS_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
+
+
+@dataclass
+class Issue:
+    severity: str
+    code: str
+    tx_code: str
+    text: str
+    location: str | None = None
+    in_message: bool = True
+
+
+@dataclass
+class ValidateRequest:
+    valueset: dict | None = None          # None: CodeSystem/$validate-code
+    codesystem: str | None = None         # CodeSystem/$validate-code: the system url
+    codings: list = field(default_factory=list)   # Coding dicts
+    mode: str = "code"                    # code | coding | codeableConcept
+    codeable_concept: dict | None = None  # as given, echoed in the answer
+    infer_system: bool = False
+    languages: list = field(default_factory=list)
+    language_text: str | None = None      # the language list as given, for messages
+    lenient_display: bool = False
+    active_only: bool = False
+    membership_only: bool = False
+    abstract_ok: bool = True
+    date: str | None = None
+    rules: SystemVersionRules = field(default_factory=SystemVersionRules)
+    supplements: object = None
+
+
+@dataclass
+class ValidateResult:
+    result: bool
+    params: list                          # (name, value key, value)
+    issues: list
+
+    @property
+    def message(self) -> str | None:
+        texts = sorted({i.text for i in self.issues if i.in_message and (i.severity != "information" or
+                                                                        i.tx_code == "invalid-display")})
+        return "; ".join(texts) if texts else None
+
+
+@dataclass
+class _Outcome:
+    coding: dict
+    path: str
+    issues: list = field(default_factory=list)
+    system: str | None = None
+    version: str | None = None
+    code: str | None = None
+    display: str | None = None
+    concept: object = None
+    cs: object = None
+    in_vs: bool = False
+    ok: bool = True
+    unknown_system: str | None = None
+    caused_by_unknown: bool = False
+    normalized: str | None = None
+    how: str | None = None
+
+
+def _loc(path: str, leaf: str) -> str:
+    return f"{path}.{leaf}" if path else leaf
+
+
+def _coding_text(c: dict, with_display: bool = True) -> str:
+    sys = c.get("system") or ""
+    ver = f"|{c['version']}" if c.get("version") else ""
+    disp = f" ('{c['display']}')" if with_display and c.get("display") else ""
+    return f"{sys}{ver}#{c.get('code')}{disp}"
+
+
+class Validator:
+    def __init__(self, catalog, req: ValidateRequest):
+        self.catalog = catalog
+        self.req = req
+        self.ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date, supplements=req.supplements)
+        vs = req.valueset
+        self.vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
+        self.status_issues: list[Issue] = []
+
+    # --- helpers -------------------------------------------------------------------
+    def _codesystem(self, system: str, version: str | None):
+        try:
+            return self.ev.codesystem(system, version, required=False)
+        except TerminologyError:
+            return None
+
+    def _vs_systems(self, vs: dict, depth: int = 0) -> set:
+        out = set()
+        compose = vs.get("compose") or {}
+        for inc in compose.get("include") or ():
+            if inc.get("system"):
+                out.add(self.catalog.canonical_system(inc["system"]))
+            if depth < 10:
+                for ref in inc.get("valueSet") or ():
+                    try:
+                        out |= self._vs_systems(self.ev.valueset(ref), depth + 1)
+                    except NotFound:
+                        pass
+        return out
+
+    def member(self, vs: dict, system: str, concept, cs, depth: int = 0) -> bool:
+        compose = vs.get("compose") or {}
+        if not compose and vs.get("expansion"):
+            return _in_expansion(vs["expansion"].get("contains") or [], system, concept.code)
+        if compose.get("inactive") is False and concept.inactive:
+            return False
+        for i, exc in enumerate(compose.get("exclude") or ()):
+            if self._include_has(exc, system, concept, cs, depth, f"ValueSet.compose.exclude[{i}]"):
+                return False
+        return any(self._include_has(inc, system, concept, cs, depth, f"ValueSet.compose.include[{i}]")
+                   for i, inc in enumerate(compose.get("include") or ()))
+
+    def _include_has(self, inc: dict, system: str, concept, cs, depth: int, path: str) -> bool:
+        if inc.get("system") and self.catalog.canonical_system(inc["system"]) != system:
+            return False
+        for ref in inc.get("valueSet") or ():
+            if depth > 20 or not self.member(self.ev.valueset(ref), system, concept, cs, depth + 1):
+                return False
+        if not inc.get("system"):
+            return bool(inc.get("valueSet"))
+        if inc.get("version") and cs.version and inc["version"] != cs.version:
+            other = self._codesystem(system, inc["version"])
+            if other is None or other.get(concept.code) is None:
+                return False
+        if inc.get("concept"):
+            if concept.code not in _listed_codes(inc, cs):
+                return False
+        for j, f in enumerate(inc.get("filter") or ()):
+            if "value" not in f and f.get("op") != "exists":
+                raise InvalidRequest(
+                    f"The system {system} filter with property = {f.get('property')}, op = {f.get('op')} has no value",
+                    location=f"{path}.filter[{j}]", tx_code="vs-invalid")
+            if not _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value"))(concept):
+                return False
+        return True
+
+    def _pinned_version(self, vs: dict, system: str) -> str | None:
+        """The version of `system` the value set names, when it names exactly one."""
+        versions = {inc.get("version") for inc in (vs.get("compose") or {}).get("include") or ()
+                    if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system}
+        return versions.pop() if len(versions) == 1 else None
+
+    def _concept_entry(self, vs: dict, system: str, code: str) -> dict | None:
+        for inc in (vs.get("compose") or {}).get("include") or ():
+            if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system:
+                for c in inc.get("concept") or ():
+                    if c.get("code") == code:
+                        return c
+        return None
+
+    # --- status notes (draft / experimental / deprecated content) ---------------------
+    def note_status(self, kind: str, res: dict, canon: str) -> None:
+        status = None
+        for ext in res.get("extension") or ():
+            if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
+                status = ext["valueCode"]
+        if status is None and res.get("status") in ("draft", "retired"):
+            status = "retired" if res["status"] == "retired" else "draft"
+        if status is None and res.get("experimental") is True:
+            status = "experimental"
+        if status is None:
+            return
+        text = f"Reference to {status} {kind} {canon}"
+        if all(i.text != text for i in self.status_issues):
+            self.status_issues.append(Issue("information", "business-rule", "status-check", text, in_message=False))
+
+    # --- one coding ------------------------------------------------------------------
+    def check(self, coding: dict, path: str) -> _Outcome:
+        req = self.req
+        o = _Outcome(coding=coding, path=path)
+        code = coding.get("code")
+        system = coding.get("system")
+        version = coding.get("version")
+        o.code = code
+        code_loc = _loc(path, "code") if path else "code"
+        sys_loc = _loc(path, "system") if path else "system"
+        disp_loc = _loc(path, "display") if path else "display"
+        vs = req.valueset
+        if system is None and req.codesystem:
+            system = req.codesystem
+        if system is None:
+            if vs is not None and (req.infer_system or req.mode == "code"):
+                system = self._infer(code, o, code_loc)
+                if system is None:
+                    o.ok = False
+                    o.issues.append(self._not_in_vs(coding, code_loc))
+                    return o
+            else:
+                o.ok = False
+                o.issues.append(Issue("warning", "invalid", "invalid-data",
+                                      "Coding has no system. A code with no system has no defined meaning, and it "
+                                      "cannot be validated. A system should be provided", path or "code"))
+                if vs is not None:
+                    o.issues.append(self._not_in_vs(coding, code_loc))
+                return o
+        system = self.catalog.canonical_system(system)
+        o.system = system
+        if version is None and vs is not None:
+            version = self._pinned_version(vs, system)
+        cs = self._codesystem(system, version)
+        if cs is None:
+            o.ok = False
+            if vs is not None and self.catalog.valueset(system) is not None and self.catalog.codesystem(system) is None:
+                o.issues.append(Issue("error", "invalid", "invalid-data",
+                                      f"The Coding references a value set, not a code system ('{system}')", sys_loc))
+                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
+                return o
+            if ":" not in system:
+                o.issues.append(Issue("error", "invalid", "invalid-data",
+                                      "Coding.system must be an absolute reference, not a local reference", sys_loc))
+            known = self.catalog.codesystem_versions(system)
+            in_vs_systems = vs is not None and system in self._vs_systems(vs)
+            if version is not None and known:
+                text = (f"A definition for CodeSystem '{system}' version '{version}' could not be found, so the code "
+                        f"cannot be validated. Valid versions: {', '.join(known)}")
+            elif in_vs_systems or vs is None:
+                text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
+            else:
+                text = f"A definition for CodeSystem {system} could not be found, so the code cannot be validated"
+            if ":" not in system:
+                text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
+            o.issues.append(Issue("error", "not-found", "not-found", text, sys_loc))
+            o.unknown_system = f"{system}|{version}" if version else system
+            if in_vs_systems:
+                o.caused_by_unknown = True
+            elif vs is not None:
+                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
+            return o
+        o.cs = cs
+        o.version = cs.version
+        self.note_status("CodeSystem", cs.resource, f"{cs.url}|{cs.version}" if cs.version else cs.url)
+        concept, how = cs.find(code) if code is not None else (None, None)
+        if concept is None and cs.content == "fragment":
+            # a fragment lists only some codes: an unknown one may well exist, so say so and go on
+            ver = f" version '{cs.version}'" if cs.version else ""
+            o.issues.append(Issue("warning", "code-invalid", "invalid-code",
+                                  f"Unknown code '{code}' in the CodeSystem '{system}'{ver} - note that the code "
+                                  f"system is labeled as a fragment, so the code may be valid in some other fragment",
+                                  code_loc))
+            o.in_vs = vs is None
+            if vs is not None:
+                o.ok = False
+                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
+            return o
+        if concept is None:
+            o.ok = False
+            if vs is not None and req.membership_only:
+                o.issues.append(self._not_in_vs(coding, code_loc))
+                return o
+            ver = f" version '{cs.version}'" if cs.version else ""
+            o.issues.append(Issue("error", "code-invalid", "invalid-code",
+                                  f"Unknown code '{code}' in the CodeSystem '{system}'{ver}", code_loc))
+            if vs is not None:
+                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
+            return o
+        o.concept = concept
+        o.how = how
+        if how == "case":
+            o.normalized = concept.code
+            canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+            o.issues.append(Issue("information", "business-rule", "code-rule",
+                                  f"The code '{code}' differs from the correct code '{concept.code}' by case. "
+                                  f"Although the code system '{canon}' is case insensitive, implementers are strongly "
+                                  f"encouraged to use the correct case anyway", code_loc, in_message=False))
+        elif how == "normalised":
+            o.code = concept.code
+            o.issues.append(Issue("warning", "business-rule", "code-rule",
+                                  f"The code '{code}' is written '{concept.code}' in the CodeSystem '{system}'; "
+                                  f"'{concept.code}' is the code that was validated", code_loc))
+        o.display = preferred_display(concept, cs, req.languages)
+        period = validity_problem(concept, req.date)
+        if period is not None:
+            o.ok = False
+            o.issues.append(Issue("error", "business-rule", "code-rule",
+                                  f"The concept '{concept.code}' is not valid on {req.date[:10]} ({period})",
+                                  code_loc))
+        if not req.membership_only:
+            self._check_display(o, coding.get("display"), disp_loc)
+        if concept.inactive:
+            st = concept.status
+            what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
+            o.issues.append(Issue("warning", "business-rule", "code-comment",
+                                  f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
+                                  path or "Coding"))
+        if vs is None:
+            o.in_vs = True
+            return o
+        inactive_excluded = concept.inactive and (req.active_only or (vs.get("compose") or {}).get("inactive") is False)
+        if inactive_excluded:
+            o.issues.append(Issue("error", "business-rule", "code-rule",
+                                  f"The concept '{concept.code}' is valid but is not active", code_loc))
+            o.in_vs = False
+        else:
+            o.in_vs = self.member(vs, system, concept, cs)
+        if o.in_vs and concept.abstract and not req.abstract_ok:
+            o.in_vs = False
+        if not o.in_vs:
+            o.ok = False
+            o.issues.append(self._not_in_vs(coding, code_loc))
+        else:
+            entry = self._concept_entry(vs, system, concept.code)
+            if entry is not None:
+                for ext in entry.get("extension") or ():
+                    if _marks_deprecated(ext):
+                        o.issues.append(Issue(
+                            "warning", "business-rule", "code-comment",
+                            f"The presence of the concept '{concept.code}' in the system '{system}' in the value set "
+                            f"{self.vs_name} is marked with a status of deprecated and its use should be reviewed",
+                            code_loc, in_message=False))
+                        break
+        return o
+
+    def _not_in_vs(self, coding: dict, loc: str) -> Issue:
+        return Issue("error", "code-invalid", "not-in-vs",
+                     f"The provided code '{_coding_text(coding)}' was not found in the value set '{self.vs_name}'", loc)
+
+    def _infer(self, code, o: _Outcome, loc: str) -> str | None:
+        vs = self.req.valueset
+        found = []
+        for system in sorted(self._vs_systems(vs)):
+            cs = self._codesystem(system, None)
+            if cs is None:
+                continue
+            concept, _how = cs.find(code) if code else (None, None)
+            if concept is not None and self.member(vs, system, concept, cs):
+                found.append(system)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            extra = f": value set expansion has multiple matches: [{', '.join(found)}]"
+        else:
+            systems = ", ".join(sorted(self._vs_systems(vs)))
+            extra = f": none of the value set's code systems ({systems}) has this code" if systems else ""
+        o.issues.append(Issue("error", "not-found", "cannot-infer",
+                              f"The System URI could not be determined for the code '{code}' in the ValueSet "
+                              f"'{self.vs_name}'{extra}", loc))
+        return None
+
+    def _check_display(self, o: _Outcome, display: str | None, loc: str) -> None:
+        if not display:
+            return
+        req, concept, cs = self.req, o.concept, o.cs
+        wanted = [t for t in req.languages if t != "*"] if req.languages else []
+        options = displays_in(concept, cs, wanted or None)
+        if any(text == display for _lang, text in options):
+            return
+        every = displays_in(concept, cs, None)
+        lang_text = req.language_text or "--"
+        sev = "warning" if req.lenient_display else "error"
+        ident = f"{o.system}#{concept.code}"
+        if wanted and not options:
+            if any(text == display for _l, text in every):
+                o.issues.append(Issue("information", "invalid", "invalid-display",
+                                      f"There are no valid display names found for the code {ident} for language(s) "
+                                      f"'{lang_text}'. The display is '{display}' which is a valid display for the "
+                                      f"default language", loc))
+                return
+            o.issues.append(Issue(sev, "invalid", "invalid-display",
+                                  f"Wrong Display Name '{display}' for {ident}. There are no valid display names found "
+                                  f"for language(s) '{lang_text}'. Default display is '{concept.display}'", loc))
+            if sev == "error":
+                o.ok = False
+            return
+        norm = " ".join(display.split())
+        ws = any(" ".join(text.split()) == norm for _l, text in options)
+        shown = options or every
+        if len(shown) == 1:
+            valid = f"Valid display is '{shown[0][1]}' ({shown[0][0] or '??'})"
+        else:
+            valid = (f"Valid display is one of {len(shown)} choices: "
+                     + " or ".join(f"'{t}' ({l or '??'})" for l, t in shown))
+        head = "Wrong whitespace in Display Name" if ws else "Wrong Display Name"
+        o.issues.append(Issue(sev, "invalid", "invalid-display",
+                              f"{head} '{display}' for {ident}. {valid} (for the language(s) '{lang_text}')", loc))
+        if sev == "error":
+            o.ok = False
+
+
+# (id(include), id(index)) -> (include, index, codes): the objects are kept so the ids stay theirs
+_LISTED: dict[tuple, tuple] = {}
+
+
+def _listed_codes(inc: dict, cs) -> frozenset:
+    """The canonical codes an include lists, computed once per (stored) include and code system."""
+    key = (id(inc), id(cs))
+    got = _LISTED.get(key)
+    if got is not None and got[0] is inc and got[1] is cs:
+        return got[2]
+    codes = set()
+    for c in inc.get("concept") or ():
+        found, _how = cs.find(c.get("code") or "")
+        if found is not None:
+            codes.add(found.code)
+    if len(_LISTED) > 2000:
+        _LISTED.clear()
+    frozen = frozenset(codes)
+    _LISTED[key] = (inc, cs, frozen)
+    return frozen
+
+
+def _marks_deprecated(ext: dict) -> bool:
+    """A value set concept extension saying the concept's presence is deprecated."""
+    if ext.get("url") == VS_DEPRECATED:
+        return str(ext.get("valueCode", ext.get("valueBoolean"))).lower() == "true"
+    return ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") == "deprecated"
+
+
+def _in_expansion(contains: list, system: str, code: str) -> bool:
+    for c in contains:
+        if c.get("system") == system and c.get("code") == code:
+            return True
+        if _in_expansion(c.get("contains") or [], system, code):
+            return True
+    return False
+
+
+def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
+    v = Validator(catalog, req)
+    vs = req.valueset
+    if vs is not None:
+        v.note_status("ValueSet", vs, v.vs_name)
+    outcomes: list[_Outcome] = []
+    try:
+        for i, coding in enumerate(req.codings):
+            path = {"code": "", "coding": "Coding"}.get(req.mode, f"CodeableConcept.coding[{i}]")
+            outcomes.append(v.check(coding, path))
+        if vs is not None:
+            for canon in v.ev.used_valuesets:
+                url, _, ver = canon.partition("|")
+                sub = catalog.valueset(url, ver or None)
+                if sub is not None:
+                    v.note_status("ValueSet", sub, canon)
+    except NotFound as e:
+        # the value set could not be evaluated (e.g. an import is missing): an answer, not an error
+        issue = Issue("error", "not-found", e.tx_code or "not-found", e.message)
+        params = []
+        if req.mode == "codeableConcept":
+            params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
+        return ValidateResult(False, params, [issue])
+    return _assemble(req, v, outcomes)
+
+
+def _assemble(req: ValidateRequest, v: Validator, outcomes: list[_Outcome]) -> ValidateResult:
+    issues: list[Issue] = []
+    params: list[tuple] = []
+    cc = req.mode == "codeableConcept"
+    if cc:
+        good = [o for o in outcomes if o.in_vs]
+        for o in outcomes:
+            for i in o.issues:
+                if i.tx_code == "not-in-vs":
+                    i = Issue("information", "code-invalid", "this-code-not-in-vs", i.text, i.location,
+                              in_message=False)
+                issues.append(i)
+        if not good and req.valueset is not None:
+            issues.append(Issue("error", "code-invalid", "not-in-vs",
+                                f"No valid coding was found for the value set '{v.vs_name}'"))
+        best = good[0] if good else None
+        result = bool(good)
+        params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
+    else:
+        best = outcomes[0] if outcomes else None
+        issues = list(best.issues) if best else []
+        result = bool(best) and best.ok and best.in_vs
+    if best is not None:
+        if best.code is not None:
+            params.append(("code", "valueCode", best.code))
+        if best.system is not None:
+            params.append(("system", "valueUri", best.system))
+        if best.version is not None:
+            params.append(("version", "valueString", best.version))
+        if best.display is not None:
+            params.append(("display", "valueString", best.display))
+        if best.concept is not None and best.concept.inactive:
+            params.append(("inactive", "valueBoolean", True))
+            if best.concept.status:
+                params.append(("status", "valueCode", best.concept.status))
+        if best.normalized is not None:
+            params.append(("normalized-code", "valueCode", best.normalized))
+    for o in outcomes:
+        if o.unknown_system:
+            name = "x-caused-by-unknown-system" if o.caused_by_unknown else "x-unknown-system"
+            params.append((name, "valueCanonical", o.unknown_system))
+    issues.extend(v.status_issues)
+    # any error (wrong display, unknown code in another coding ...) makes the answer false
+    if any(i.severity == "error" for i in issues):
+        result = False
+    return ValidateResult(result, params, issues)

@@ -1,0 +1,90 @@
+"""CodeSystem supplements: designations, properties and extensions added to a base code system.
+
+A supplement is a CodeSystem with content=supplement whose `supplements`
+names the base (url or url|version). Applying one yields a new index (the
+stored index is shared between requests and never changed) whose concepts
+carry the extra content. `SupplementSet` is what an operation holds: the
+supplements a request asked for, applied to every index of a matching
+system, remembering which were used so the answer can name them.
+"""
+from __future__ import annotations
+
+import copy
+
+from .codesystem import CodeSystemIndex
+from .errors import NotFound
+from .versions import matches_version
+
+
+def supplement_targets(supplement: dict) -> tuple[str | None, str | None]:
+    ref = supplement.get("supplements")
+    if not ref:
+        return None, None
+    url, _, version = ref.partition("|")
+    return url, version or None
+
+
+def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSystemIndex:
+    """A copy of `cs` with each supplement's concept content merged in."""
+    if not supplements:
+        return cs
+    out = copy.copy(cs)
+    # caches hanging on the base index (ancestors, text index) would not see the new content
+    for attr in [a for a in vars(out) if a.startswith("_")]:
+        setattr(out, attr, {} if isinstance(getattr(cs, attr), dict) else None)
+    out.concepts = {k: copy.copy(v) for k, v in cs.concepts.items()}
+    out.resource = dict(cs.resource)
+    props = list(cs.property_definitions())
+    for sup in supplements:
+        for pd in sup.get("property") or ():
+            if all(p.get("code") != pd.get("code") for p in props):
+                props.append(pd)
+        for flat in _flat(sup.get("concept")):
+            c = out.concepts.get(flat.get("code"))
+            if c is None:
+                continue
+            if flat.get("designation"):
+                c.designations = list(c.designations) + [d for d in flat["designation"] if d not in c.designations]
+            if flat.get("property"):
+                c.properties = list(c.properties) + list(flat["property"])
+            if flat.get("extension"):
+                c.extensions = list(c.extensions) + list(flat["extension"])
+            if flat.get("display") and not c.display:
+                c.display = flat["display"]
+    out.resource["property"] = props
+    return out
+
+
+def _flat(concepts):
+    for c in concepts or ():
+        yield c
+        yield from _flat(c.get("concept"))
+
+
+class SupplementSet:
+    """The supplements one request uses, resolved from canonical references."""
+
+    def __init__(self, catalog, refs: list[str]):
+        self.supplements: list[dict] = []
+        self.used: list[str] = []
+        for ref in refs:
+            url, _, version = ref.partition("|")
+            sup = catalog.resource("CodeSystem", url, version or None)
+            if sup is None:
+                raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
+            self.supplements.append(sup)
+
+    def __bool__(self) -> bool:
+        return bool(self.supplements)
+
+    def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
+        mine = []
+        for sup in self.supplements:
+            url, version = supplement_targets(sup)
+            if url == cs.url and (version is None or cs.version is None or version == cs.version
+                                  or matches_version(version, cs.version)):
+                mine.append(sup)
+                canon = f"{sup.get('url')}|{sup['version']}" if sup.get("version") else sup.get("url")
+                if canon not in self.used:
+                    self.used.append(canon)
+        return apply_supplements(cs, mine)

@@ -1,0 +1,111 @@
+"""The HL7 FHIR terminology ecosystem tests (subset in tx-tests/), played against the app.
+
+One pytest case per test of tx-tests/test-cases.json, run as tx-tests/SOURCE.md
+describes: the suite's setup resources travel with every request as
+`tx-resource` parameters (after the test's own parameters and before those of
+parameters-default.json), and the answer is compared with the expected file
+by tests/conformance/txcompare.py. Suites and tests that carry a mode other
+than `general` are not run, as in the reference runner's default.
+
+Tests that Kodebro cannot pass yet are listed in KNOWN_GAPS with the reason:
+they run as xfail (strict), so a fix shows up as an XPASS failure that asks
+for the entry to be removed, and CI stays green while the gap is visible.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from .txcompare import clean, compare
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TX = os.path.join(HERE, "tx-tests")
+DATA = os.path.join(os.path.dirname(HERE), "data", "conformance")
+FJ = "application/fhir+json"
+ENDPOINTS = {"expand": "ValueSet/$expand", "validate-code": "ValueSet/$validate-code",
+             "cs-validate-code": "CodeSystem/$validate-code", "lookup": "CodeSystem/$lookup",
+             "translate": "ConceptMap/$translate"}
+
+# test name -> why it cannot pass yet
+_MESSAGE_ID = ("expects the tx.fhir.org-specific operationoutcome-message-id extension (not optional here) "
+               "and an issue without location")
+KNOWN_GAPS: dict[str, str] = {
+    "parameters-validate-supplement-none": "expects the issue without `location` (deprecated in R5) while the "
+                                           "older tests of the same issue require it; Kodebro keeps it for R4",
+    "validation-contained-good": _MESSAGE_ID,
+    "validation-contained-bad": _MESSAGE_ID,
+}
+
+
+def _load(rel: str):
+    with open(os.path.join(TX, rel), encoding="utf-8-sig") as fh:
+        return json.load(fh)
+
+
+def _cases():
+    doc = _load("test-cases.json")
+    for suite in doc["suites"]:
+        if suite.get("mode") not in (None, "general"):
+            continue
+        for test in suite["tests"]:
+            if test.get("mode"):
+                continue
+            marks = []
+            if test["name"] in KNOWN_GAPS:
+                marks.append(pytest.mark.xfail(reason=KNOWN_GAPS[test["name"]], strict=True))
+            yield pytest.param(suite, test, id=f"{suite['name']}/{test['name']}", marks=marks)
+
+
+@pytest.fixture(scope="module")
+def tx_client(tmp_path_factory):
+    """One app for the whole suite, holding the FHIR core content some tests rely on."""
+    from fhir_api import create_app
+    from terminology import import_paths, open_store
+    db = str(tmp_path_factory.mktemp("tx") / "tx.db")
+    store = open_store(db)
+    import_paths(store, sorted(os.path.join(DATA, f) for f in os.listdir(DATA) if f.endswith(".json")))
+    store.close()
+    return create_app({"DB": db, "DEMO": False}).test_client()
+
+
+def _request_body(suite: dict, test: dict) -> dict:
+    body = _load(test["request"]) if test.get("request") else {"resourceType": "Parameters", "parameter": []}
+    params = list(body.get("parameter") or [])
+    for rel in suite.get("setup") or ():
+        params.append({"name": "tx-resource", "resource": _load(rel)})
+    params.extend(_load("parameters-default.json").get("parameter") or [])
+    return {"resourceType": "Parameters", "parameter": params}
+
+
+def play(client, suite: dict, test: dict):
+    """(status, answer JSON) for one test."""
+    op = test["operation"]
+    if op == "metadata":
+        r = client.get("/fhir/metadata")
+    elif op == "term-caps":
+        r = client.get("/fhir/metadata?mode=terminology")
+    else:
+        headers = {"Accept": FJ}
+        if test.get("Accept-Language"):
+            headers["Accept-Language"] = test["Accept-Language"]
+        r = client.post("/fhir/" + ENDPOINTS[op], data=json.dumps(_request_body(suite, test)),
+                        content_type=FJ, headers=headers)
+    return r.status_code, r.get_json(silent=True)
+
+
+@pytest.mark.parametrize("suite,test", list(_cases()))
+def test_tx_case(tx_client, suite, test):
+    status, body = play(tx_client, suite, test)
+    assert body is not None, f"HTTP {status} without a JSON body"
+    want = test.get("http-code")
+    if want:
+        assert str(status)[0] == str(want)[0], f"HTTP {status}, expected {want}: {json.dumps(body)[:800]}"
+        assert body.get("resourceType") == "OperationOutcome"
+    else:
+        assert 200 <= status < 300, f"HTTP {status}: {json.dumps(body)[:800]}"
+    expected = _load(test["response"])
+    subset = test["operation"] in ("metadata", "term-caps")
+    err = compare(expected, clean(body), body.get("resourceType", ""), subset=subset)
+    assert err is None, f"{err}\nactual: {json.dumps(clean(body), ensure_ascii=False)[:3000]}"

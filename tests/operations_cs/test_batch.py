@@ -1,0 +1,91 @@
+"""Batch Bundles of operations and reads: each entry answered in order, failures stay in their entry."""
+from __future__ import annotations
+
+from .conftest import ICD10, ICPC2, SIMPLE, FJ, params
+
+
+def _batch(client, *entries):
+    r = client.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": list(entries)},
+                    content_type=FJ)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    body = r.get_json()
+    assert body["resourceType"] == "Bundle" and body["type"] == "batch-response"
+    return body["entry"]
+
+
+def test_operations_and_reads_in_one_batch(cs_client, catalog):
+    h = catalog.find_header("CodeSystem", SIMPLE)
+    entries = _batch(
+        cs_client,
+        {"request": {"method": "GET", "url": f"CodeSystem/$lookup?system={ICD10}&code=A000"}},
+        {"request": {"method": "POST", "url": "CodeSystem/$lookup"},
+         "resource": {"resourceType": "Parameters", "parameter": [
+             {"name": "system", "valueUri": ICD10}, {"name": "code", "valueCode": "J12.8"}]}},
+        {"request": {"method": "GET", "url": f"/fhir/ConceptMap/$translate?system={ICPC2}&code=K90"}},
+        {"request": {"method": "GET", "url": f"CodeSystem/{h.id}/$subsumes?codeA=code2&codeB=code2a"}},
+        {"request": {"method": "GET", "url": f"http://localhost/fhir/CodeSystem/{h.id}"}},
+        {"request": {"method": "GET", "url": "CodeSystem?url=" + SIMPLE}},
+        {"request": {"method": "GET", "url": "CodeSystem/%24lookup?system=" + SIMPLE + "&code=code1"}},
+    )
+    assert [e["response"]["status"] for e in entries] == ["200"] * 7
+    assert params(entries[0]["resource"])["display"][0].startswith("Kolera")
+    assert params(entries[1]["resource"])["code"] == ["J128"]
+    assert params(entries[2]["resource"])["match"][0]["concept"]["code"] == "I64"
+    assert params(entries[3]["resource"])["outcome"] == ["subsumes"]
+    assert entries[4]["resource"]["url"] == SIMPLE
+    assert entries[5]["resource"]["total"] == 1
+    assert params(entries[6]["resource"])["display"] == ["Display 1"]
+
+
+def test_failing_entries_answer_in_place(cs_client):
+    entries = _batch(
+        cs_client,
+        {"request": {"method": "GET", "url": f"CodeSystem/$lookup?system={ICD10}&code=NOPE"}},
+        {"request": {"method": "GET", "url": f"CodeSystem/$lookup?system={ICD10}&code=A001"}},
+        {"request": {"method": "GET", "url": "CodeSystem/$nosuchop"}},
+        {"request": {"method": "GET"}},
+        "not an entry",
+        {"request": {"method": "FETCH", "url": "CodeSystem"}},
+        {"request": {"method": "GET", "url": "$lookup"}},
+        {"request": {"method": "POST", "url": "CodeSystem/$lookup"}, "resource": ["x"]},
+        {"request": {"method": "GET", "url": "CodeSystem/nope"}},
+    )
+    statuses = [e["response"]["status"] for e in entries]
+    assert statuses == ["404", "200", "404", "400", "400", "400", "400", "400", "404"]
+    for e in entries:
+        if e["response"]["status"] != "200":
+            assert e["resource"]["resourceType"] == "OperationOutcome"
+
+
+def test_whole_batch_errors(cs_client):
+    r = cs_client.post("/fhir", json={"resourceType": "Bundle", "type": "transaction", "entry": []},
+                       content_type=FJ)
+    assert r.status_code == 400
+    r = cs_client.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": "x"}, content_type=FJ)
+    assert r.status_code == 400
+    many = [{"request": {"method": "GET", "url": "metadata"}}] * 1001
+    r = cs_client.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": many}, content_type=FJ)
+    assert r.status_code == 422 and r.get_json()["issue"][0]["code"] == "too-costly"
+    assert _batch(cs_client) == []
+
+
+def test_value_set_operations_in_a_batch(cs_client):
+    vs = {"resourceType": "ValueSet", "url": "http://example.org/vs/simple-all", "status": "active",
+          "compose": {"include": [{"system": SIMPLE}]}}
+    entries = _batch(
+        cs_client,
+        {"request": {"method": "POST", "url": "ValueSet/$expand"},
+         "resource": {"resourceType": "Parameters", "parameter": [
+             {"name": "url", "valueUri": vs["url"]}, {"name": "filter", "valueString": "display 2a"},
+             {"name": "tx-resource", "resource": vs}]}},
+        {"request": {"method": "POST", "url": "ValueSet/$validate-code"},
+         "resource": {"resourceType": "Parameters", "parameter": [
+             {"name": "url", "valueUri": vs["url"]}, {"name": "code", "valueCode": "code3"},
+             {"name": "system", "valueUri": SIMPLE}, {"name": "tx-resource", "resource": vs}]}},
+        {"request": {"method": "GET", "url": f"CodeSystem/$validate-code?url={SIMPLE}&code=nope"}},
+    )
+    assert [e["response"]["status"] for e in entries] == ["200", "200", "200"]
+    codes = [c["code"] for c in entries[0]["resource"]["expansion"]["contains"]]
+    assert codes[0] == "code2a"
+    assert params(entries[1]["resource"])["result"] == [True]
+    assert params(entries[2]["resource"])["result"] == [False]

@@ -1,0 +1,36 @@
+"""SNOMED CT fixtures: the RF2 samples imported once per module into their own stores."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import DATA
+
+SNOMED = "http://snomed.info/sct"
+SAMPLES = os.path.join(DATA, "snomed")
+HANDMADE = os.path.join(SAMPLES, "handmade-no")
+DUMMY = os.path.join(SAMPLES, "snowstorm-dummy", "RF2Release")
+LITE = os.path.join(SAMPLES, "snowstorm-lite")
+ZIP = os.path.join(SAMPLES, "snowstorm-dummy-release-zip",
+                   "SnomedCT_InternationalRF2_PRODUCTION_20250701T120000Z.zip")
+
+
+def _catalog(tmp_path_factory, name, *paths):
+    import terminology.snomed  # noqa: F401
+    from terminology import Catalog, import_paths, open_store
+    store = open_store(str(tmp_path_factory.mktemp(name) / "snomed.db"))
+    for p in paths:
+        import_paths(store, [p], fmt="rf2")
+    return Catalog(store)
+
+
+@pytest.fixture(scope="module")
+def no_catalog(tmp_path_factory):
+    """The hand-made Norwegian-edition release (international + Norwegian module rows)."""
+    return _catalog(tmp_path_factory, "no", HANDMADE)
+
+
+@pytest.fixture(scope="module")
+def no_cs(no_catalog):
+    return no_catalog.codesystem(SNOMED)
