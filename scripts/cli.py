@@ -55,8 +55,11 @@ def serve(host, port, workers, threads, db):
 @click.option("--system", default=None, help="Code system URL for tabular formats that need one.")
 @click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
               help="Column mapping for tabular formats, e.g. --column code=Kode (repeatable).")
+@click.option("--against", default=None, type=click.Path(exists=True),
+              help="For concept maps: a code system file whose edition the map's targets are checked against.")
+@click.option("--against-edition", default=None, help="Edition of the --against file when it does not say.")
 @_db_option
-def import_(paths, fmt, skip_invalid, edition, system, columns, db):
+def import_(paths, fmt, skip_invalid, edition, system, columns, against, against_edition, db):
     """Import terminology content: FHIR JSON/NDJSON/Bundles/folders/NPM packages and codebook files."""
     from terminology import open_store
     from terminology.errors import TerminologyError
@@ -66,6 +69,10 @@ def import_(paths, fmt, skip_invalid, edition, system, columns, db):
         options["edition"] = edition
     if system:
         options["system"] = system
+    if against:
+        options["against"] = against
+    if against_edition:
+        options["against_edition"] = against_edition
     if columns:
         try:
             options["columns"] = dict(c.split("=", 1) for c in columns)
