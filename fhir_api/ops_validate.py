@@ -31,9 +31,14 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
         if not codings:
             raise InvalidRequest("the codeableConcept has no coding to validate", location="codeableConcept")
         return "codeableConcept", codings, cc
+    if isinstance(coding, str) and "|" in coding:
+        # GET has no syntax for a Coding; `system|code` (as in token search) is the common spelling
+        system, _, code = coding.rpartition("|")
+        coding = {"system": system, "code": code} if system else {"code": code}
     if coding is not None:
         if not isinstance(coding, dict):
-            raise InvalidRequest("parameter 'coding' must be a Coding", location="coding")
+            raise InvalidRequest("parameter 'coding' must be a Coding (in a query: coding=system|code)",
+                                 location="coding")
         return "coding", [coding], None
     code = params.str("code")
     if code is None:

@@ -483,6 +483,8 @@ def build_from_catalog(catalog, with_editions: bool = True) -> SuccessionGraph:
 
 
 def _build(catalog, with_editions: bool) -> SuccessionGraph:
+    from .translate import load_providers
+    load_providers()        # imports every mappings module, so each EDGE_SOURCES hook is registered
     sg = SuccessionGraph()
     for cm in catalog.conceptmaps():
         if is_changelist_map(cm):

@@ -8,6 +8,7 @@ answered by `ComposeEvaluator.contains` without enumerating anything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Iterator
 
 from ..editions import edition_for_date
@@ -357,8 +358,10 @@ def _codesystem_valueset(catalog, url: str) -> dict | None:
             return None
         return {"resourceType": "ValueSet", "url": url, "status": "active", "compose": {"include": [include]}}
     base, _, version = url.partition("|")
-    for h in catalog.headers("CodeSystem"):
-        body = catalog.body(h.pk)
+    supplied = [r for (rtype, _u), rs in (getattr(catalog, "extra", None) or {}).items()
+                if rtype == "CodeSystem" for r in rs]
+    stored = (catalog.body(h.pk) for h in catalog.headers("CodeSystem"))
+    for body in chain(supplied, stored):
         if body.get("valueSet") == base or body.get("valueSet") == url:
             include = {"system": body.get("url")}
             if body.get("version") and version:

@@ -32,6 +32,14 @@ EXTENSION_PROPERTIES = {
 }
 # code system concept extensions that describe how to show the concept: carried into the expansion
 PASS_THROUGH = {_EXT + "rendering-style", _EXT + "rendering-xhtml"}
+CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
+# properties every concept has by its place in the code system, asked for with `property`
+COMPUTED_PROPERTIES = {
+    "parent": lambda c: list(c.parents),
+    "child": lambda c: list(c.children),
+    "inactive": lambda c: [c.inactive],
+    "notSelectable": lambda c: [True] if c.abstract else [],
+}
 STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
 DEFINITION_URI = "http://hl7.org/fhir/concept-properties#definition"
 VS_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
@@ -152,8 +160,9 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     vs = req.valueset
     if req.count is not None and req.count > MAX_COUNT:
         raise InvalidRequest(f"count {req.count} is larger than this server accepts ({MAX_COUNT})", location="count")
-    ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date, supplements=req.supplements,
-                          exclude_systems=req.exclude_systems)
+    # compose.lockedDate fixes the editions of unversioned includes, unless the request names a date
+    ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or (vs.get("compose") or {}).get("lockedDate"),
+                          supplements=req.supplements, exclude_systems=req.exclude_systems)
     ev.root_valueset = vs
     include_inactive = (vs.get("compose") or {}).get("inactive")
     active_only = req.active_only or include_inactive is False
@@ -235,8 +244,9 @@ def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     hi = total if req.count is None else min(total, req.offset + req.count)
     if hi - req.offset > req.max_expansion:
         raise TooCostly(_too_costly(req.valueset, req.max_expansion))
-    page = [Member(cs.url, cs.version, c.code, c, cs, whole_system=True)
-            for c in islice(cs.concepts.values(), req.offset, hi)]
+    # skip over codes (keys), so that an index building concepts on demand builds only the page
+    page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=True)
+            for code in islice(iter(cs.concepts), req.offset, hi)]
     used_props: dict[str, str] = {}
     items = [_item(m, req, used_props) for m in page]
     for it in items:
@@ -317,6 +327,13 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
             uri = _property_uri(cs, p)
             if uri is not None:
                 used_props.setdefault(p, uri)
+            if p in COMPUTED_PROPERTIES and not c.property_values(p):
+                values = COMPUTED_PROPERTIES[p](c)
+                for v in values:
+                    it.properties.append((p, "valueBoolean" if isinstance(v, bool) else "valueCode", v))
+                if values:
+                    used_props.setdefault(p, uri or CONCEPT_PROPERTIES + p)
+                continue
             for prop in c.properties:
                 if prop.get("code") != p:
                     continue
@@ -363,20 +380,41 @@ def _property_uri(cs, code: str) -> str | None:
     return None
 
 
+MAX_DEPTH = 40
+
+
 def _nest(members: list[Member], items: list[ExpansionItem],
           flat_whole_systems: bool = False) -> list[ExpansionItem]:
+    """Items nested under their nearest listed parent.
+
+    A code system may be cyclic or absurdly deep (a supplied resource can be
+    anything): an item whose parent chain loops or exceeds MAX_DEPTH stays at
+    the top level, so the answer is always a finite tree that renders.
+    """
     by_key = {m.key: it for m, it in zip(members, items)}
-    roots = []
+    parent_of: dict[int, ExpansionItem | None] = {}
     for m, it in zip(members, items):
         parent = None
         if not m.enumerated and m.concept is not None and not (flat_whole_systems and m.whole_system):
             for p in m.concept.parents:
-                parent = by_key.get((m.system, p))
-                if parent is not None and parent is not it:
+                cand = by_key.get((m.system, p))
+                if cand is not None and cand is not it:
+                    parent = cand
                     break
-                parent = None
-        if parent is None:
-            roots.append(it)
-        else:
-            parent.children.append(it)
+        parent_of[id(it)] = parent
+    for it in items:
+        seen = {id(it)}
+        up = parent_of[id(it)]
+        depth = 0
+        while up is not None:
+            depth += 1
+            if id(up) in seen or depth > MAX_DEPTH:
+                parent_of[id(it)] = None
+                break
+            seen.add(id(up))
+            up = parent_of[id(up)]
+    roots = []
+    for it in items:
+        parent = parent_of[id(it)]
+        (roots if parent is None else parent.children).append(it)
     return roots

@@ -9,11 +9,13 @@ reference servers use, so that clients that match on them keep working.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..languages import displays_in, preferred_display
 from . import filters as _filters
+from ..versions import matches_version
 from .compose import ComposeEvaluator, SystemVersionRules, validity_problem, vs_canonical
 
 STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
@@ -96,10 +98,12 @@ class Validator:
     def __init__(self, catalog, req: ValidateRequest):
         self.catalog = catalog
         self.req = req
-        self.ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date, supplements=req.supplements)
+        locked = (req.valueset.get("compose") or {}).get("lockedDate") if req.valueset else None
+        self.ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or locked, supplements=req.supplements)
         vs = req.valueset
         self.vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
         self.status_issues: list[Issue] = []
+        self._explicit_version = False
 
     # --- helpers -------------------------------------------------------------------
     def _codesystem(self, system: str, version: str | None):
@@ -142,7 +146,9 @@ class Validator:
                 return False
         if not inc.get("system"):
             return bool(inc.get("valueSet"))
-        if inc.get("version") and cs.version and inc["version"] != cs.version:
+        if inc.get("version") and cs.version and not matches_version(inc["version"], cs.version):
+            if self._explicit_version:
+                return False        # the coding names another edition than the value set takes
             other = self._codesystem(system, inc["version"])
             if other is None or other.get(concept.code) is None:
                 return False
@@ -195,6 +201,7 @@ class Validator:
         code = coding.get("code")
         system = coding.get("system")
         version = coding.get("version")
+        self._explicit_version = version is not None
         o.code = code
         code_loc = _loc(path, "code") if path else "code"
         sys_loc = _loc(path, "system") if path else "system"
@@ -400,7 +407,7 @@ class Validator:
             o.ok = False
 
 
-# (id(include), id(index)) -> (include, index, codes): the objects are kept so the ids stay theirs
+# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own
 _LISTED: dict[tuple, tuple] = {}
 
 
@@ -408,7 +415,7 @@ def _listed_codes(inc: dict, cs) -> frozenset:
     """The canonical codes an include lists, computed once per (stored) include and code system."""
     key = (id(inc), id(cs))
     got = _LISTED.get(key)
-    if got is not None and got[0] is inc and got[1] is cs:
+    if got is not None and got[0] is inc and got[1]() is cs:
         return got[2]
     codes = set()
     for c in inc.get("concept") or ():
@@ -418,7 +425,11 @@ def _listed_codes(inc: dict, cs) -> frozenset:
     if len(_LISTED) > 2000:
         _LISTED.clear()
     frozen = frozenset(codes)
-    _LISTED[key] = (inc, cs, frozen)
+    try:   # a weak reference: a replaced (large) code system index must not be kept alive by this cache
+        ref = weakref.ref(cs)
+    except TypeError:
+        return frozen
+    _LISTED[key] = (inc, ref, frozen)
     return frozen
 
 

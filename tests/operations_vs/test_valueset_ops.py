@@ -231,3 +231,52 @@ def test_validity_dates_with_date(client):
                                                              ("date", "valueDateTime", "2020-06-01")),
                     content_type=FJ).get_json()["expansion"]
     assert e["total"] == 0
+
+
+def test_coding_in_a_query(c):
+    r = c.get("/fhir/ValueSet/$validate-code?url=http://example.org/vs/tree-a&coding=http://example.org/tree|A1")
+    assert r.get_json()["parameter"][0] == {"name": "result", "valueBoolean": True}
+
+
+@pytest.mark.parametrize("shape", ["cycle", "deep"])
+def test_cyclic_or_deep_hierarchies_still_render(client, shape):
+    if shape == "cycle":
+        concepts = [{"code": "x", "property": [{"code": "parent", "valueCode": "y"}]},
+                    {"code": "y", "property": [{"code": "parent", "valueCode": "x"}]}]
+    else:
+        concepts = [{"code": "c0"}] + [{"code": f"c{i}", "property": [{"code": "parent", "valueCode": f"c{i - 1}"}]}
+                                       for i in range(1, 3000)]
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/odd", "status": "active", "content": "complete",
+          "concept": concepts}
+    vs = {"resourceType": "ValueSet", "status": "active",
+          "compose": {"include": [{"system": "http://example.org/odd"}]}}
+    body = _params(("valueSet", "resource", vs), ("tx-resource", "resource", cs))
+    r = client.post("/fhir/ValueSet/$expand", json=body, content_type=FJ)
+    assert r.status_code == 200
+    e = r.get_json()["expansion"]
+    assert len(_codes(e["contains"])) == e["total"] == len(concepts)
+
+
+def test_computed_properties(c):
+    e = c.get("/fhir/ValueSet/$expand?url=http://example.org/vs/tree&property=parent&property=inactive"
+              "&excludeNested=true").get_json()["expansion"]
+    a1 = next(x for x in e["contains"] if x["code"] == "A1")
+    props = {}
+    for ext in a1["extension"]:
+        parts = {p["url"]: p for p in ext["extension"]}
+        props[parts["code"]["valueCode"]] = next(v for k, v in parts["value"].items() if k.startswith("value"))
+    assert props == {"parent": "A", "inactive": False}
+
+
+def test_coding_version_must_match_a_pinned_value_set(c):
+    vs = {"resourceType": "ValueSet", "url": "http://example.org/vs/pinned", "status": "active",
+          "compose": {"include": [{"system": "http://example.org/tree", "version": "2"}]}}
+
+    def result(coding):
+        body = _params(("valueSet", "resource", vs), ("coding", "valueCoding", coding))
+        r = c.post("/fhir/ValueSet/$validate-code", json=body, content_type=FJ).get_json()
+        return {p["name"]: p for p in r["parameter"]}
+    same = result({"system": "http://example.org/tree", "code": "A"})
+    assert same["result"]["valueBoolean"] is True and same["version"]["valueString"] == "2"
+    other = result({"system": "http://example.org/tree", "version": "1", "code": "A"})
+    assert other["result"]["valueBoolean"] is False and other["version"]["valueString"] == "1"

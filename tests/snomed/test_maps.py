@@ -220,3 +220,17 @@ def test_unmapped_and_unknown_concepts(no_catalog):
     assert not res.result and res.matches == []
     res = tr(no_catalog, "999999999")
     assert not res.result and "not a concept" in res.message
+
+
+def test_history_feeds_the_succession_graph(no_catalog):
+    from mappings.snomed_history import changes_of, snomed_edges
+    from mappings.succession import EDGE_SOURCES, SuccessionGraph
+    cs = no_catalog.codesystem(SNOMED)
+    changes = changes_of(cs)
+    assert [(c.kind, c.code, c.successor, c.edition) for c in changes] == [
+        ("replaced", "155574008", ["75570004"], "http://snomed.info/sct/51000202101/version/20250101")]
+    assert "REPLACED BY" in changes[0].note
+    assert snomed_edges in EDGE_SOURCES
+    g = SuccessionGraph()
+    snomed_edges(no_catalog, g)
+    assert g.knows((SNOMED, "155574008"))

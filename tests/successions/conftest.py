@@ -9,7 +9,8 @@ import pytest
 from tests.conftest import DATA
 
 HERE = os.path.join(DATA, "successions")
-EDITIONS = sorted(glob.glob(os.path.join(HERE, "*-20*.json")))
+EDITIONS = sorted(f for f in glob.glob(os.path.join(HERE, "*-20*.json")) if "navikt" not in f)
+ICPC2_EDITIONS = [os.path.join(HERE, f"navikt-ICPC2-{y}.json") for y in ("2024", "2025")]
 SEED_CHANGES = os.path.join(HERE, "changes-seed.csv")
 
 

@@ -1,8 +1,6 @@
 """The shipped demo content answers the seed questions (demo files of several helpers together)."""
 from __future__ import annotations
 
-import pytest
-
 from terminology.identifiers import NCMP, NCRP, SAERKODER
 
 
@@ -47,11 +45,6 @@ def test_demo_oaea00_valid_in_2021(demo_client):
     assert _valid(demo_client, "2021-06-01") is True
 
 
-@pytest.mark.xfail(strict=False, reason="the demo NCMP 2020 slice (ncmp-2020-slice.csv) keeps OAEA00 as an inactive "
-                   "concept ('Gyldig til' 31.12.2019) and CodeSystem/$validate-code answers result=true + inactive "
-                   "for inactive codes (and for unknown codes of a fragment); needs validity dates "
-                   "('Gyldig til') honoured "
-                   "when a date is given, or OAEA00 left out of a complete 2020 edition")
 def test_demo_oaea00_not_valid_in_2020(demo_client):
     assert _valid(demo_client, "2020-06-01") is False
 
