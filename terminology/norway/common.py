@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..identifiers import CODEBOOKS, KODEBRO_BASE
+from ..importers.base import Item
 
 PUBLISHER = "Helsedirektoratet"
 # designation use for the unabridged text ("Tekst uten lengdebegrensning")
@@ -170,3 +171,34 @@ def check_parents(rows) -> list[str]:
     codes = {r.code for r in rows}
     return [f"{r.where}: code {r.code} has parent {r.parent}, which is not in the file"
             for r in rows if r.parent and r.parent not in codes]
+
+
+def row_problems(rows, *, explicit_hierarchy: bool) -> list[str]:
+    """Everything that makes a codebook file unusable, each naming its row."""
+    problems = check_unique(rows) + check_dates(rows) + check_texts(rows)
+    if explicit_hierarchy:
+        problems += check_parents(rows)
+    return problems
+
+
+def refusals(path: str, problems: list[str], edition: str | None,
+             no_edition: str = "cannot tell the edition from the file; give --edition YYYY"):
+    """Error Items for a file that cannot be imported (empty when it can)."""
+    if problems:
+        return [Item(path, error=p) for p in problems]
+    if not edition:
+        return [Item(path, error=no_edition)]
+    return []
+
+
+def validity_properties(row: Row, edition: str | None) -> list[dict]:
+    """status (when not active), validFrom and validTo of a row in an edition."""
+    props = []
+    st = status_in_edition(row, edition)
+    if st != "active":
+        props.append(prop("status", st))
+    if row.valid_from:
+        props.append(prop("validFrom", row.valid_from))
+    if row.valid_to:
+        props.append(prop("validTo", row.valid_to))
+    return props

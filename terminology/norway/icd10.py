@@ -7,8 +7,8 @@ from typing import Iterator
 from ..identifiers import ICD10_NO
 from ..importers.base import Item
 from . import rules
-from .common import (FULL_TEXT_USE, check_dates, check_parents, check_texts, check_unique, codesystem_header,
-                     content_for, prop, status_in_edition)
+from .common import (FULL_TEXT_USE, codesystem_header, content_for, prop, status_in_edition, refusals,
+                     row_problems, validity_properties)
 from .properties import ICD10_PROPERTIES, definitions
 
 _ROMAN = re.compile(r"^[IVXL]+$")
@@ -22,15 +22,9 @@ def normalise(code: str) -> str:
 
 def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str,
           who: bool = True) -> Iterator[Item]:
-    problems = check_unique(rows) + check_dates(rows) + check_texts(rows)
-    if explicit_hierarchy:
-        problems += check_parents(rows)
-    if problems:
-        for p in problems:
-            yield Item(f"{path}", error=p)
-        return
-    if not edition:
-        yield Item(path, error="cannot tell the edition from the file; give --edition YYYY")
+    refused = refusals(path, row_problems(rows, explicit_hierarchy=explicit_hierarchy), edition)
+    if refused:
+        yield from refused
         return
     start = f"{edition}-01-01" if re.fullmatch(r"\d{4}", edition) else None
 
@@ -42,15 +36,9 @@ def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: boo
             c["designation"] = [{"language": "nb", "use": FULL_TEXT_USE, "value": r.full_text}]
         if r.parent:
             c["parents"] = [r.parent]
-        props = []
         st = status_in_edition(r, edition)
         statuses[r.code] = st
-        if st != "active":
-            props.append(prop("status", st))
-        if r.valid_from:
-            props.append(prop("validFrom", r.valid_from))
-        if r.valid_to:
-            props.append(prop("validTo", r.valid_to))
+        props = validity_properties(r, edition)
         if r.npr_from:
             props.append(prop("nprValidFrom", r.npr_from))
         if r.npr_to:

@@ -5,8 +5,8 @@ from typing import Iterator
 
 from ..identifiers import ICPC2
 from ..importers.base import Item
-from .common import (FULL_TEXT_USE, check_dates, check_parents, check_texts, check_unique, codesystem_header,
-                     content_for, prop, status_in_edition)
+from .common import (FULL_TEXT_USE, codesystem_header, content_for, prop, refusals, row_problems,
+                     validity_properties)
 from .properties import ICPC2_PROPERTIES, definitions
 
 # the chapters (kapitler) of ICPC-2, by their letter
@@ -21,29 +21,16 @@ CHAPTERS = {
 
 
 def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str) -> Iterator[Item]:
-    problems = check_unique(rows) + check_dates(rows) + check_texts(rows)
-    if explicit_hierarchy:
-        problems += check_parents(rows)
-    if problems:
-        for p in problems:
-            yield Item(path, error=p)
-        return
-    if not edition:
-        yield Item(path, error="cannot tell the edition from the file; give --edition YYYY")
+    refused = refusals(path, row_problems(rows, explicit_hierarchy=explicit_hierarchy), edition)
+    if refused:
+        yield from refused
         return
     concepts: dict[str, dict] = {}
     for r in rows:
         c: dict = {"code": r.code, "display": r.display or r.full_text or r.code}
         if r.full_text:
             c["designation"] = [{"language": "nb", "use": FULL_TEXT_USE, "value": r.full_text}]
-        props = []
-        st = status_in_edition(r, edition)
-        if st != "active":
-            props.append(prop("status", st))
-        if r.valid_from:
-            props.append(prop("validFrom", r.valid_from))
-        if r.valid_to:
-            props.append(prop("validTo", r.valid_to))
+        props = validity_properties(r, edition)
         props.extend(r.extra)
         c["property"] = props
         if r.parent:

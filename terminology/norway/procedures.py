@@ -6,8 +6,8 @@ from typing import Iterator
 from ..identifiers import NCMP, NCRP, NCSP, NKPK, canonical_system
 from ..importers.base import Item
 from . import rules
-from .common import (FULL_TEXT_USE, check_dates, check_parents, check_texts, check_unique, codesystem_header,
-                     content_for, prop, status_in_edition)
+from .common import (FULL_TEXT_USE, codesystem_header, content_for, prop, status_in_edition, refusals,
+                     row_problems, validity_properties)
 from .properties import PROCEDURE_PROPERTIES, definitions
 
 CODEBOOK_NAMES = {"NCMP": NCMP, "NCSP": NCSP, "NCRP": NCRP}
@@ -40,15 +40,10 @@ def build(groups: dict[str, list], *, path: str, edition: str | None, source: st
     """`groups`: codebook URL -> rows. NKPK is built too when the file holds more than one codebook."""
     problems = []
     for rows in groups.values():
-        problems += check_unique(rows) + check_dates(rows) + check_texts(rows)
-        if any(r.parent for r in rows):
-            problems += check_parents(rows)
-    if problems:
-        for p in problems:
-            yield Item(path, error=p)
-        return
-    if not edition:
-        yield Item(path, error="cannot tell the edition from the file's dates; give --edition YYYY")
+        problems += row_problems(rows, explicit_hierarchy=any(r.parent for r in rows))
+    refused = refusals(path, problems, edition, "cannot tell the edition from the file's dates; give --edition YYYY")
+    if refused:
+        yield from refused
         return
     all_flat: dict[str, tuple[dict, str, object]] = {}
     clashes = []
@@ -57,16 +52,9 @@ def build(groups: dict[str, list], *, path: str, edition: str | None, source: st
         parents = {r.parent for r in rows if r.parent}
         for r in rows:
             c = concept(r)
-            props = []
-            if r.code in parents:
-                props.append(prop("notSelectable", True))
             st = status_in_edition(r, edition)
-            if st != "active":
-                props.append(prop("status", st))
-            if r.valid_from:
-                props.append(prop("validFrom", r.valid_from))
-            if r.valid_to:
-                props.append(prop("validTo", r.valid_to))
+            props = [prop("notSelectable", True)] if r.code in parents else []
+            props += validity_properties(r, edition)
             if url == NCRP and rules.needs_zxm(r.code):
                 props.append(prop("requiresAdditionalCode", "ZXM"))
                 props.append(prop("rule", rules.ZXM_RULE))
