@@ -11,7 +11,7 @@ from typing import Iterator
 
 import orjson
 
-from terminology.importers.base import Item
+from terminology.importers.base import Item, read_bytes
 
 from ..changelist import COLUMNS, parse_row, read_csv_text, to_conceptmaps
 
@@ -63,11 +63,9 @@ def _rows(path: str, data: bytes) -> tuple[list, str | None]:
 
 
 def read(path: str, **_options) -> Iterator[Item]:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        yield Item(path, error=f"cannot read file: {e.strerror}")
+    data, err = read_bytes(path)
+    if err:
+        yield Item(path, error=err)
         return
     rows, err = _rows(path, data)
     if err:

@@ -17,3 +17,30 @@ class Item:
     # set when the resource was built by Kodebro and needs no R4 model validation
     trusted: bool = False
     notes: list = field(default_factory=list)
+
+
+def read_bytes(path: str) -> tuple[bytes | None, str | None]:
+    """(content, None) or (None, a reason a person can act on)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except OSError as e:
+        return None, f"cannot read file: {e.strerror}"
+
+
+def head(path: str, size: int) -> bytes:
+    """The first bytes of a file without a UTF-8 byte-order mark, for format detection."""
+    with open(path, "rb") as fh:
+        return fh.read(size).lstrip(b"\xef\xbb\xbf")
+
+
+def load_json(path: str):
+    """(parsed JSON, None) or (None, reason)."""
+    import orjson
+    data, err = read_bytes(path)
+    if err:
+        return None, err
+    try:
+        return orjson.loads(data), None
+    except orjson.JSONDecodeError as e:
+        return None, f"not a readable JSON file: {e}"

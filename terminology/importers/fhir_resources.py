@@ -7,7 +7,7 @@ from typing import Iterator
 
 import orjson
 
-from .base import Item
+from .base import Item, read_bytes
 
 FORMAT = "fhir"
 PRIORITY = 90
@@ -36,11 +36,9 @@ def read(path: str, **_options) -> Iterator[Item]:
 
 
 def _read_file(path: str) -> Iterator[Item]:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        yield Item(path, error=f"cannot read file: {e.strerror}")
+    data, err = read_bytes(path)
+    if err:
+        yield Item(path, error=err)
         return
     yield from _parse(path, data, ndjson=path.lower().endswith(".ndjson"))
 

@@ -11,12 +11,11 @@ import os
 import re
 from typing import Iterator
 
-import orjson
 
 from ..identifiers import ICD10_NO, ICPC2, canonical_system
 from ..norway import icd10, icpc2
 from ..norway.common import Row, resolve_edition
-from .base import Item
+from .base import Item, head, load_json
 
 FORMAT = "nav-json"
 PRIORITY = 20
@@ -26,17 +25,14 @@ _HEAD = re.compile(rb'^\s*\[\s*(\{\s*"(code|text)"\s*:|\])')
 def detect(path: str) -> bool:
     if not path.lower().endswith(".json") or not os.path.isfile(path):
         return False
-    with open(path, "rb") as fh:
-        head = fh.read(400).lstrip(b"\xef\xbb\xbf")
-    return bool(_HEAD.match(head)) and (b'"code"' in head or head.strip() == b"[]")
+    start = head(path, 400)
+    return bool(_HEAD.match(start)) and (b'"code"' in start or start.strip() == b"[]")
 
 
 def read(path: str, **options) -> Iterator[Item]:
-    try:
-        with open(path, "rb") as fh:
-            data = orjson.loads(fh.read())
-    except (OSError, orjson.JSONDecodeError) as e:
-        yield Item(path, error=f"not a readable JSON file: {e}")
+    data, err = load_json(path)
+    if err:
+        yield Item(path, error=err)
         return
     if not isinstance(data, list):
         yield Item(path, error="expected a JSON array of {\"code\", \"text\"} objects")

@@ -13,12 +13,11 @@ import os
 import re
 from typing import Iterator
 
-import orjson
 
 from ..identifiers import ICD10_NO, ICPC2, canonical_system
 from ..norway import icd10, icpc2
 from ..norway.common import Row, RowError, parse_date, prop, resolve_edition
-from .base import Item
+from .base import Item, head, load_json
 
 FORMAT = "norway-fat-json"
 PRIORITY = 20
@@ -30,17 +29,14 @@ _ICD_FLAGS = {"Stjernekode": "star", "Tilleggskode": "additional", "Kjønn": "se
 def detect(path: str) -> bool:
     if not path.lower().endswith(".json") or not os.path.isfile(path):
         return False
-    with open(path, "rb") as fh:
-        head = fh.read(2000).lstrip(b"\xef\xbb\xbf")
-    return bool(_HEAD.match(head)) and b'"Kode"' in head and b'"Tekst_uten_lengdebegrensning"' in head
+    start = head(path, 2000)
+    return bool(_HEAD.match(start)) and b'"Kode"' in start and b'"Tekst_uten_lengdebegrensning"' in start
 
 
 def read(path: str, **options) -> Iterator[Item]:
-    try:
-        with open(path, "rb") as fh:
-            data = orjson.loads(fh.read())
-    except (OSError, orjson.JSONDecodeError) as e:
-        yield Item(path, error=f"not a readable JSON file: {e}")
+    data, err = load_json(path)
+    if err:
+        yield Item(path, error=err)
         return
     if not isinstance(data, list) or not data or not isinstance(data[0], dict):
         yield Item(path, error="expected a non-empty JSON array of code objects (the directorate's download)")
