@@ -22,30 +22,8 @@ def supplied_catalog(catalog, params, *names: str):
         for v in params.all(name):
             if not isinstance(v, dict) or not isinstance(v.get("resourceType"), str):
                 raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
-            if v["resourceType"] == "CodeSystem":
-                _check_concepts(v.get("concept"), name)
             extra.append(v)
     return catalog.overlay(extra) if extra else catalog
-
-
-def _check_concepts(concepts, name: str) -> None:
-    """Supplied code systems are indexed as they are: refuse shapes the index cannot read."""
-    stack = [concepts]
-    while stack:
-        level = stack.pop()
-        if level is None:
-            continue
-        if not isinstance(level, list):
-            raise InvalidRequest(f"parameter '{name}': CodeSystem.concept must be a list", location=name)
-        for c in level:
-            if not isinstance(c, dict) or not isinstance(c.get("code"), str):
-                raise InvalidRequest(f"parameter '{name}': every concept needs a code", location=name)
-            for key in ("designation", "property", "extension"):
-                items = c.get(key)
-                if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
-                    raise InvalidRequest(f"parameter '{name}': concept {c['code']} has a malformed {key}",
-                                         location=name)
-            stack.append(c.get("concept"))
 
 
 def request_languages(params) -> list[str]:

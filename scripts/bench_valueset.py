@@ -93,13 +93,21 @@ def run(bench) -> None:
                    budget_rps=2700, budget_p99_ms=10)
 
 
-def _warm(url: str, n: int = 48) -> None:
-    """Load the index into every worker before measuring (the first request of a worker builds it)."""
+def _warm(url: str, seconds: float = 2.0, threads: int = 16) -> None:
+    """Keep every worker busy for a while before measuring: the first request a worker serves loads
+    the code system and builds its text index, which is start-up work, not the figure wanted."""
     import threading
+    import time
 
     import requests
-    threads = [threading.Thread(target=lambda: requests.get(url, timeout=120)) for _ in range(n)]
-    for t in threads:
+    stop = time.monotonic() + seconds
+
+    def hammer():
+        s = requests.Session()
+        while time.monotonic() < stop:
+            s.get(url, timeout=120)
+    pool = [threading.Thread(target=hammer) for _ in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()

@@ -68,14 +68,20 @@ def normalise_header(value: str | None) -> str | None:
     return ", ".join(p.strip() for p in value.split(",") if p.strip())
 
 
+# 'no' (Norwegian) is written in Bokmål or Nynorsk; Norwegian codebooks label Bokmål text 'nb' or 'no'
+_MACRO = {"no": {"nb", "nn"}, "nb": {"no"}, "nn": {"no"}}
+
+
 def language_matches(wanted: str, actual: str | None) -> bool:
-    """'de' wants de, de-CH, de-DE; 'de-CH' also accepts plain 'de'."""
+    """'de' wants de, de-CH, de-DE; 'de-CH' also accepts plain 'de'; 'no' accepts 'nb' and 'nn'."""
     if actual is None:
         return False
     w, a = wanted.lower(), actual.lower()
     if w == "*" or w == a:
         return True
-    return a.startswith(w + "-") or w.startswith(a + "-")
+    if a.startswith(w + "-") or w.startswith(a + "-"):
+        return True
+    return a.split("-", 1)[0] in _MACRO.get(w.split("-", 1)[0], ())
 
 
 def is_display_designation(d: dict) -> bool:

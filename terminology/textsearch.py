@@ -34,6 +34,9 @@ _NORDIC = "æøå"
 _SPELLINGS = (("ae", "æ"), ("oe", "ø"), ("aa", "å"))
 _MAX_VARIANT_SITES = 3
 
+# indexes at least this large are taken out of the cyclic GC once built
+_FREEZE_FROM = 10_000
+
 # rank tiers, best first
 EXACT_CODE, CODE_PREFIX, DISPLAY_START, DISPLAY_WORDS, DESIGNATION = range(5)
 
@@ -207,7 +210,10 @@ class TextIndex:
         if idx is None:
             idx = cls(cs)
             setattr(cs, cls.ATTR, idx)
-            gc.freeze()      # long-lived, like the code system index (see Catalog.codesystem_by_pk)
+            if len(idx.codes) >= _FREEZE_FROM:
+                # long-lived, like the stored code system index (see Catalog.codesystem_by_pk); small
+                # ones are often per-request (tx-resource) and freezing would keep their garbage forever
+                gc.freeze()
         return idx
 
     def _code_matches(self, forms) -> tuple[set[int], set[int]]:

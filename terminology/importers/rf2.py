@@ -157,6 +157,7 @@ class _Release:
         self.d_acc = array("Q")                # 2 bits per language refset slot: 1 acceptable, 2 preferred
         self.d_eff = array("I")
         self.langs: list[str] = []
+        self.desc_modules: dict[str, int] = {}   # an extension may add only descriptions (translations)
         self.lang_slots: list[str] = []        # language refset ids by slot
         # relationships
         self.isa = {"relationship": (array("I"), array("I")), "stated": (array("I"), array("I"))}
@@ -224,6 +225,7 @@ class _Release:
                 self.d_type[di] = ord(t)
                 self.d_lang[di] = li
                 continue
+            self.desc_modules[r[3]] = self.desc_modules.get(r[3], 0) + 1
             self.didx[did] = len(self.d_term)
             self.d_concept.append(ci)
             self.d_term.append(r[7])
@@ -281,12 +283,17 @@ class _Release:
 
     # refsets -----------------------------------------------------------------
     def read_refset(self, rows, kind: str) -> None:
+        label = {"simple": "simple refset members", "association": "historical associations",
+                 "attribute": "attribute value rows", "simplemap": "simple map rows",
+                 "complexmap": "complex/extended map rows"}[kind]
+        n = 0
         for r in rows:
             if r[2] != "1":
                 continue
             ci = self.idx.get(int(r[5])) if r[5].isdigit() else None
             if ci is None:
                 continue
+            n += 1
             refset = r[4]
             if kind == "simple":
                 self.simple.setdefault(refset, array("I")).append(ci)
@@ -303,6 +310,7 @@ class _Release:
                 self.map_kind.setdefault(refset, "extended" if len(r) > 12 else "complex")
                 self.maps.setdefault(refset, {}).setdefault(ci, []).append(
                     (int(r[6]), int(r[7]), r[8], r[9], r[10], r[11], r[12] if len(r) > 12 else "", r[3]))
+        self.counts[label] = self.counts.get(label, 0) + n
 
     # after reading ------------------------------------------------------------
     def edition_module(self) -> str:
@@ -312,6 +320,8 @@ class _Release:
         for m in self.module:
             counts[m] = counts.get(m, 0) + 1
         ext = [(c, self.modules[m]) for m, c in counts.items() if self.modules[m] not in _CORE_MODULES]
+        if not ext:
+            ext = [(c, m) for m, c in self.desc_modules.items() if m not in _CORE_MODULES]
         return max(ext)[1] if ext else SNOMED_INT_MODULE
 
     def release_date(self) -> str:

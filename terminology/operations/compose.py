@@ -12,7 +12,7 @@ from itertools import chain
 from typing import Iterator
 
 from ..editions import edition_for_date
-from ..errors import InvalidRequest, NotFound, TooCostly
+from ..errors import InvalidRequest, NotFound, NotSupported
 from ..implicit import resolve as resolve_implicit, resolver
 from ..versions import matches_version
 from . import filters as _filters
@@ -238,7 +238,8 @@ class ComposeEvaluator:
         if cs is None:
             return
         if cs.content == "not-present" and not flts:
-            raise TooCostly(f"the code system {system} has no concepts on this server, so it cannot be expanded")
+            raise NotSupported(f"The code system {system} has no content on this server (content = not-present), "
+                               f"so the value set cannot be expanded", location=path)
         if flts and self.text_hits is not None and note:
             # the text hits are usually far fewer than the codes a hierarchy filter selects
             tests = [_filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")) for f in flts]

@@ -29,7 +29,8 @@ except ImportError:  # pragma: no cover - fallback keeps the guard on the patter
     _regex = None
 import re as _re
 
-_NESTED_QUANTIFIER = _re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
+# without `regex`, a repeated group ("(a|a)+", "(a+)*") is the shape of every catastrophic pattern: refuse it
+_REPEATED_GROUP = _re.compile(r"(?<!\\)\)\s*(?:[+*]|\{\d*,?\d*\})")
 
 
 def compile_pattern(pattern: str):
@@ -38,8 +39,8 @@ def compile_pattern(pattern: str):
         raise InvalidRequest("a regex filter needs a pattern")
     if len(pattern) > MAX_PATTERN:
         raise InvalidRequest(f"the regex filter pattern is longer than {MAX_PATTERN} characters")
-    if _regex is None and _NESTED_QUANTIFIER.search(pattern):
-        raise InvalidRequest(f"the regex pattern '{pattern}' nests quantifiers, which this server refuses")
+    if _regex is None and _REPEATED_GROUP.search(pattern):
+        raise InvalidRequest(f"the regex pattern '{pattern}' repeats a group, which this server refuses")
     try:
         if _regex is not None:
             return _regex.compile(pattern)

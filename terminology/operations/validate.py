@@ -83,8 +83,14 @@ class _Outcome:
     how: str | None = None
 
 
-def _loc(path: str, leaf: str) -> str:
-    return f"{path}.{leaf}" if path else leaf
+class _Locations:
+    """Where the parts of one coding sit in the request: `code` or `Coding.code` or `CodeableConcept.coding[1].code`."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.code = f"{path}.code" if path else "code"
+        self.system = f"{path}.system" if path else "system"
+        self.display = f"{path}.display" if path else "display"
 
 
 def _coding_text(c: dict, with_display: bool = True) -> str:
@@ -196,33 +202,20 @@ class Validator:
 
     # --- one coding ------------------------------------------------------------------
     def check(self, coding: dict, path: str) -> _Outcome:
-        req = self.req
-        o = _Outcome(coding=coding, path=path)
-        code = coding.get("code")
-        system = coding.get("system")
+        """Validate one coding; `path` is its place in the input ('' for code/system/display)."""
+        req, vs = self.req, self.req.valueset
+        o = _Outcome(coding=coding, path=path, code=coding.get("code"))
+        locs = _Locations(path)
+        system = coding.get("system") or req.codesystem
         version = coding.get("version")
         self._explicit_version = version is not None
-        o.code = code
-        code_loc = _loc(path, "code") if path else "code"
-        sys_loc = _loc(path, "system") if path else "system"
-        disp_loc = _loc(path, "display") if path else "display"
-        vs = req.valueset
-        if system is None and req.codesystem:
-            system = req.codesystem
         if system is None:
-            if vs is not None and (req.infer_system or req.mode == "code"):
-                system = self._infer(code, o, code_loc)
-                if system is None:
-                    o.ok = False
-                    o.issues.append(self._not_in_vs(coding, code_loc))
-                    return o
-            else:
+            if vs is None or not (req.infer_system or req.mode == "code"):
+                return self._no_system(o, locs)
+            system = self._infer(o.code, o, locs.code)
+            if system is None:
                 o.ok = False
-                o.issues.append(Issue("warning", "invalid", "invalid-data",
-                                      "Coding has no system. A code with no system has no defined meaning, and it "
-                                      "cannot be validated. A system should be provided", path or "code"))
-                if vs is not None:
-                    o.issues.append(self._not_in_vs(coding, code_loc))
+                o.issues.append(self._not_in_vs(coding, locs.code))
                 return o
         system = self.catalog.canonical_system(system)
         o.system = system
@@ -230,83 +223,23 @@ class Validator:
             version = self._pinned_version(vs, system)
         cs = self._codesystem(system, version)
         if cs is None:
-            o.ok = False
-            if vs is not None and self.catalog.valueset(system) is not None and self.catalog.codesystem(system) is None:
-                o.issues.append(Issue("error", "invalid", "invalid-data",
-                                      f"The Coding references a value set, not a code system ('{system}')", sys_loc))
-                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
-                return o
-            if ":" not in system:
-                o.issues.append(Issue("error", "invalid", "invalid-data",
-                                      "Coding.system must be an absolute reference, not a local reference", sys_loc))
-            known = self.catalog.codesystem_versions(system)
-            in_vs_systems = vs is not None and system in self._vs_systems(vs)
-            if version is not None and known:
-                text = (f"A definition for CodeSystem '{system}' version '{version}' could not be found, so the code "
-                        f"cannot be validated. Valid versions: {', '.join(known)}")
-            elif in_vs_systems or vs is None:
-                text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
-            else:
-                text = f"A definition for CodeSystem {system} could not be found, so the code cannot be validated"
-            if ":" not in system:
-                text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
-            o.issues.append(Issue("error", "not-found", "not-found", text, sys_loc))
-            o.unknown_system = f"{system}|{version}" if version else system
-            if in_vs_systems:
-                o.caused_by_unknown = True
-            elif vs is not None:
-                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
-            return o
-        o.cs = cs
-        o.version = cs.version
+            return self._unknown_system(o, locs, system, version)
+        o.cs, o.version = cs, cs.version
         self.note_status("CodeSystem", cs.resource, f"{cs.url}|{cs.version}" if cs.version else cs.url)
-        concept, how = cs.find(code) if code is not None else (None, None)
-        if concept is None and cs.content == "fragment":
-            # a fragment lists only some codes: an unknown one may well exist, so say so and go on
-            ver = f" version '{cs.version}'" if cs.version else ""
-            o.issues.append(Issue("warning", "code-invalid", "invalid-code",
-                                  f"Unknown code '{code}' in the CodeSystem '{system}'{ver} - note that the code "
-                                  f"system is labeled as a fragment, so the code may be valid in some other fragment",
-                                  code_loc))
-            o.in_vs = vs is None
-            if vs is not None:
-                o.ok = False
-                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
-            return o
+        concept, how = cs.find(o.code) if o.code is not None else (None, None)
         if concept is None:
-            o.ok = False
-            if vs is not None and req.membership_only:
-                o.issues.append(self._not_in_vs(coding, code_loc))
-                return o
-            ver = f" version '{cs.version}'" if cs.version else ""
-            o.issues.append(Issue("error", "code-invalid", "invalid-code",
-                                  f"Unknown code '{code}' in the CodeSystem '{system}'{ver}", code_loc))
-            if vs is not None:
-                o.issues.append(self._not_in_vs({**coding, "system": system}, code_loc))
-            return o
-        o.concept = concept
-        o.how = how
-        if how == "case":
-            o.normalized = concept.code
-            canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
-            o.issues.append(Issue("information", "business-rule", "code-rule",
-                                  f"The code '{code}' differs from the correct code '{concept.code}' by case. "
-                                  f"Although the code system '{canon}' is case insensitive, implementers are strongly "
-                                  f"encouraged to use the correct case anyway", code_loc, in_message=False))
-        elif how == "normalised":
-            o.code = concept.code
-            o.issues.append(Issue("warning", "business-rule", "code-rule",
-                                  f"The code '{code}' is written '{concept.code}' in the CodeSystem '{system}'; "
-                                  f"'{concept.code}' is the code that was validated", code_loc))
+            return self._unknown_code(o, locs, cs)
+        o.concept, o.how = concept, how
+        self._code_form(o, locs, cs, how)
         o.display = preferred_display(concept, cs, req.languages)
         period = validity_problem(concept, req.date)
         if period is not None:
             o.ok = False
             o.issues.append(Issue("error", "business-rule", "code-rule",
                                   f"The concept '{concept.code}' is not valid on {req.date[:10]} ({period})",
-                                  code_loc))
+                                  locs.code))
         if not req.membership_only:
-            self._check_display(o, coding.get("display"), disp_loc)
+            self._check_display(o, coding.get("display"), locs.display)
         if concept.inactive:
             st = concept.status
             what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
@@ -316,29 +249,116 @@ class Validator:
         if vs is None:
             o.in_vs = True
             return o
-        inactive_excluded = concept.inactive and (req.active_only or (vs.get("compose") or {}).get("inactive") is False)
-        if inactive_excluded:
+        return self._membership(o, locs, vs, cs)
+
+    def _no_system(self, o: _Outcome, locs: "_Locations") -> _Outcome:
+        o.ok = False
+        o.issues.append(Issue("warning", "invalid", "invalid-data",
+                              "Coding has no system. A code with no system has no defined meaning, and it "
+                              "cannot be validated. A system should be provided", locs.path or "code"))
+        if self.req.valueset is not None:
+            o.issues.append(self._not_in_vs(o.coding, locs.code))
+        return o
+
+    def _unknown_system(self, o: _Outcome, locs: "_Locations", system: str, version: str | None) -> _Outcome:
+        vs = self.req.valueset
+        coding = {**o.coding, "system": system}
+        o.ok = False
+        if vs is not None and self.catalog.valueset(system) is not None and self.catalog.codesystem(system) is None:
+            o.issues.append(Issue("error", "invalid", "invalid-data",
+                                  f"The Coding references a value set, not a code system ('{system}')", locs.system))
+            o.issues.append(self._not_in_vs(coding, locs.code))
+            return o
+        local = ":" not in system
+        if local:
+            o.issues.append(Issue("error", "invalid", "invalid-data",
+                                  "Coding.system must be an absolute reference, not a local reference", locs.system))
+        known = self.catalog.codesystem_versions(system)
+        in_vs_systems = vs is not None and system in self._vs_systems(vs)
+        if version is not None and known:
+            text = (f"A definition for CodeSystem '{system}' version '{version}' could not be found, so the code "
+                    f"cannot be validated. Valid versions: {', '.join(known)}")
+        elif in_vs_systems or vs is None or local:
+            text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
+        else:
+            text = f"A definition for CodeSystem {system} could not be found, so the code cannot be validated"
+        o.issues.append(Issue("error", "not-found", "not-found", text, locs.system))
+        o.unknown_system = f"{system}|{version}" if version else system
+        if in_vs_systems:
+            # the value set itself depends on the missing system: its membership cannot be told
+            o.caused_by_unknown = True
+        elif vs is not None:
+            o.issues.append(self._not_in_vs(coding, locs.code))
+        return o
+
+    def _unknown_code(self, o: _Outcome, locs: "_Locations", cs) -> _Outcome:
+        vs, system = self.req.valueset, o.system
+        coding = {**o.coding, "system": system}
+        ver = f" version '{cs.version}'" if cs.version else ""
+        if cs.content in ("fragment", "not-present", "example"):
+            # the server holds only some codes (or none): an unknown one may well exist, so say so and go on
+            why = ("the code system is labeled as a fragment, so the code may be valid in some other fragment"
+                   if cs.content != "not-present" else "the code system's content is not held by this server")
+            o.issues.append(Issue("warning", "code-invalid", "invalid-code",
+                                  f"Unknown code '{o.code}' in the CodeSystem '{system}'{ver} - note that {why}",
+                                  locs.code))
+            # the value set may still list the code itself: then it is a member, as far as can be told
+            o.in_vs = vs is None or self._concept_entry(vs, system, o.code) is not None
+            if not o.in_vs:
+                o.ok = False
+                o.issues.append(self._not_in_vs(coding, locs.code))
+            elif vs is not None:
+                entry = self._concept_entry(vs, system, o.code)
+                o.display = entry.get("display") or o.coding.get("display")
+            return o
+        o.ok = False
+        if vs is not None and self.req.membership_only:
+            o.issues.append(self._not_in_vs(o.coding, locs.code))
+            return o
+        o.issues.append(Issue("error", "code-invalid", "invalid-code",
+                              f"Unknown code '{o.code}' in the CodeSystem '{system}'{ver}", locs.code))
+        if vs is not None:
+            o.issues.append(self._not_in_vs(coding, locs.code))
+        return o
+
+    def _code_form(self, o: _Outcome, locs: "_Locations", cs, how: str | None) -> None:
+        """Notes for a code found in another spelling: another case, or without the ICD-10 dot."""
+        concept = o.concept
+        if how == "case":
+            o.normalized = concept.code
+            canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+            o.issues.append(Issue("information", "business-rule", "code-rule",
+                                  f"The code '{o.code}' differs from the correct code '{concept.code}' by case. "
+                                  f"Although the code system '{canon}' is case insensitive, implementers are strongly "
+                                  f"encouraged to use the correct case anyway", locs.code, in_message=False))
+        elif how == "normalised":
+            given = o.code
+            o.code = concept.code
+            o.issues.append(Issue("warning", "business-rule", "code-rule",
+                                  f"The code '{given}' is written '{concept.code}' in the CodeSystem '{o.system}'; "
+                                  f"'{concept.code}' is the code that was validated", locs.code))
+
+    def _membership(self, o: _Outcome, locs: "_Locations", vs: dict, cs) -> _Outcome:
+        req, concept = self.req, o.concept
+        if concept.inactive and (req.active_only or (vs.get("compose") or {}).get("inactive") is False):
             o.issues.append(Issue("error", "business-rule", "code-rule",
-                                  f"The concept '{concept.code}' is valid but is not active", code_loc))
+                                  f"The concept '{concept.code}' is valid but is not active", locs.code))
             o.in_vs = False
         else:
-            o.in_vs = self.member(vs, system, concept, cs)
+            o.in_vs = self.member(vs, o.system, concept, cs)
         if o.in_vs and concept.abstract and not req.abstract_ok:
             o.in_vs = False
         if not o.in_vs:
             o.ok = False
-            o.issues.append(self._not_in_vs(coding, code_loc))
-        else:
-            entry = self._concept_entry(vs, system, concept.code)
-            if entry is not None:
-                for ext in entry.get("extension") or ():
-                    if _marks_deprecated(ext):
-                        o.issues.append(Issue(
-                            "warning", "business-rule", "code-comment",
-                            f"The presence of the concept '{concept.code}' in the system '{system}' in the value set "
-                            f"{self.vs_name} is marked with a status of deprecated and its use should be reviewed",
-                            code_loc, in_message=False))
-                        break
+            o.issues.append(self._not_in_vs(o.coding, locs.code))
+            return o
+        entry = self._concept_entry(vs, o.system, concept.code)
+        if entry is not None and any(_marks_deprecated(ext) for ext in entry.get("extension") or ()):
+            o.issues.append(Issue(
+                "warning", "business-rule", "code-comment",
+                f"The presence of the concept '{concept.code}' in the system '{o.system}' in the value set "
+                f"{self.vs_name} is marked with a status of deprecated and its use should be reviewed",
+                locs.code, in_message=False))
         return o
 
     def _not_in_vs(self, coding: dict, loc: str) -> Issue:

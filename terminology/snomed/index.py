@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import sys
 import threading
 from array import array
 from collections import OrderedDict
@@ -78,28 +77,59 @@ def pack_descriptions(descs) -> str:
 
 
 class SnomedConcept(Concept):
-    """A Concept whose designations and definition are unpacked only when read."""
-    __slots__ = ("_ix", "_des")
+    """A Concept whose properties, hierarchy, designations and definition are unpacked only when read.
+
+    Expanding a large hierarchy builds one of these per member just to count and
+    test it, so construction does nothing but note the concept number.
+    """
+    __slots__ = ("_ix", "_des", "_props")
 
     def __init__(self, ix: "SnomedIndex", i: int):
         self._ix = ix
         self._des = None
-        codes = ix.codes
-        self.code = codes[i]
-        self.display = ix.display[i]
+        self._props = None
         self.seq = i
-        self.extensions = []
-        props = [{"code": "inactive", "valueBoolean": not ix.active[i]},
-                 {"code": "moduleId", "valueCode": ix.modules[ix.module[i]]},
-                 {"code": "effectiveTime", "valueString": str(ix.eff[i])},
-                 {"code": "sufficientlyDefined", "valueBoolean": bool(ix.defined[i])}]
-        if i in ix.reason:
-            props.append({"code": "inactivationReason", "valueCode": ix.reason[i]})
-        for refset, target in ix.assoc.get(i, ()):
-            props.append({"code": refset, "valueCode": target})
-        self.properties = props
-        self.parents = [codes[p] for p in ix.parents_of(i)]
-        self.children = [codes[c] for c in ix.children_of(i)]
+
+    code = property(lambda self: self._ix.codes[self.seq], lambda self, v: None)
+    display = property(lambda self: self._ix.display[self.seq], lambda self, v: None)
+    extensions = property(lambda self: [], lambda self, v: None)
+
+    @property
+    def parents(self) -> list:
+        ix = self._ix
+        return [ix.codes[p] for p in ix.parents_of(self.seq)]
+
+    @parents.setter
+    def parents(self, value) -> None:
+        pass
+
+    @property
+    def children(self) -> list:
+        ix = self._ix
+        return [ix.codes[c] for c in ix.children_of(self.seq)]
+
+    @children.setter
+    def children(self, value) -> None:
+        pass
+
+    @property
+    def properties(self) -> list:
+        if self._props is None:
+            ix, i = self._ix, self.seq
+            props = [{"code": "inactive", "valueBoolean": not ix.active[i]},
+                     {"code": "moduleId", "valueCode": ix.modules[ix.module[i]]},
+                     {"code": "effectiveTime", "valueString": str(ix.eff[i])},
+                     {"code": "sufficientlyDefined", "valueBoolean": bool(ix.defined[i])}]
+            if i in ix.reason:
+                props.append({"code": "inactivationReason", "valueCode": ix.reason[i]})
+            for refset, target in ix.assoc.get(i, ()):
+                props.append({"code": refset, "valueCode": target})
+            self._props = props
+        return self._props
+
+    @properties.setter
+    def properties(self, value) -> None:
+        self._props = value
 
     @property
     def designations(self) -> list:
@@ -122,6 +152,10 @@ class SnomedConcept(Concept):
     @property
     def inactive(self) -> bool:
         return not self._ix.active[self.seq]
+
+    @property
+    def abstract(self) -> bool:
+        return False
 
 
 class _Concepts(Mapping):
@@ -254,7 +288,6 @@ class SnomedIndex(CodeSystemIndex):
         self.maps: dict[str, dict[int, list]] = {}
         parent_codes: list = []
         module_no: dict[str, int] = {}
-        intern = sys.intern
         for f in flat_concepts:
             code = f.get("code")
             if code is None or code in self.pos:
@@ -291,9 +324,8 @@ class SnomedIndex(CodeSystemIndex):
             for r in f.get("_rs") or ():
                 self.refsets.setdefault(r, set()).add(i)
             for refset, rows in (f.get("_m") or {}).items():
-                self.maps.setdefault(refset, {})[i] = [
-                    (g, p, intern(rule), intern(advice), intern(t), intern(corr), intern(cat))
-                    for g, p, rule, advice, t, corr, cat in rows]
+                # rows stay the lists JSON gave: [group, priority, rule, advice, target, correlation, category]
+                self.maps.setdefault(refset, {})[i] = rows
         n = len(self.codes)
         src, dst = array("I"), array("I")
         for i, ps in enumerate(parent_codes):

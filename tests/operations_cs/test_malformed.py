@@ -54,3 +54,20 @@ def test_malformed_get(cs_client, op, query):
     assert r.status_code < 500, r.get_data(as_text=True)
     if r.status_code >= 400:
         assert r.get_json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize("op", ["CodeSystem/$lookup", "CodeSystem/$validate-code", "ValueSet/$expand",
+                                "ValueSet/$validate-code", "CodeSystem/$subsumes"])
+@pytest.mark.parametrize("concept", ["x", [1], [{"code": 5}], [{"code": "a", "designation": "d"}],
+                                     [{"code": "a", "concept": [{"code": "b", "property": [2]}]}]])
+def test_malformed_supplied_code_system_is_a_client_error(cs_client, op, concept):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/bad", "status": "active", "content": "complete",
+          "concept": concept}
+    vs = {"resourceType": "ValueSet", "url": "http://example.org/bad-vs", "compose": {"include": [{"system": cs["url"]}]}}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": vs["url"] if op.startswith("ValueSet") else cs["url"]},
+        {"name": "system", "valueUri": cs["url"]}, {"name": "code", "valueCode": "a"},
+        {"name": "codeA", "valueCode": "a"}, {"name": "codeB", "valueCode": "a"},
+        {"name": "tx-resource", "resource": cs}, {"name": "tx-resource", "resource": vs}]}
+    r = cs_client.post("/fhir/" + op, json=body, content_type=FJ)
+    assert r.status_code == 400 and r.get_json()["resourceType"] == "OperationOutcome"

@@ -53,6 +53,10 @@ def test_snowstorm_lite_with_comments_map_and_refset(tmp_path_factory):
     assert old.inactive
     assert {"code": "900000000000527005", "valueCode": "362969004"} in old.properties
     assert cs.refset_numbers("11816080008") == {cs.pos["404684003"], cs.pos["362969004"]}
+    # the Swedish extension adds only a translation: it names the edition, its term is a designation
+    assert cs.version == "http://snomed.info/sct/45991000052106/version/20240301"
+    sv = [d for d in cs.get("12481008").designations if d["language"] == "sv"]
+    assert [d["value"] for d in sv] == ["incision i mellanöra"]
     vs = cat.valueset(SNOMED + "?fhir_vs=refset/11816080008")
     assert vs["compose"]["include"][0]["filter"] == [{"property": "concept", "op": "in", "value": "11816080008"}]
 

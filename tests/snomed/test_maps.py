@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from mappings.snomed_rules import Context, context_from, evaluate_rows, parse_rule
+from mappings.snomed_rules import context_from, evaluate_rows, parse_rule
 from mappings.translate import TranslateRequest, translate
 from terminology.errors import InvalidRequest
 from .conftest import SAMPLES, SNOMED

@@ -174,3 +174,15 @@ def test_lookup_and_subsumes_over_http(sct_client):
     assert r.get_json()["parameter"][0]["valueCode"] == "subsumes"
     r = sct_client.get("/fhir/ValueSet/$expand", query_string={"url": SNOMED + "?fhir_vs=ecl/<< 404684003 : x"})
     assert r.status_code == 400
+
+
+def test_validate_code_against_implicit_value_sets(sct_client):
+    def check(url, code):
+        r = sct_client.get("/fhir/ValueSet/$validate-code", query_string={"url": url, "system": SNOMED, "code": code})
+        assert r.status_code == 200, r.get_json()
+        return next(p["valueBoolean"] for p in r.get_json()["parameter"] if p["name"] == "result")
+    assert check(SNOMED + "?fhir_vs=isa/233604007", "75570004") is True
+    assert check(SNOMED + "?fhir_vs=isa/233604007", "29857009") is False
+    assert check(SNOMED + "?fhir_vs=refset/88161000202101", "75570004") is True
+    assert check(SNOMED + "?fhir_vs=refset/88161000202101", "8619003") is False
+    assert check(SNOMED + "?fhir_vs=ecl/<< 38341003 OR << 77386006", "48194001") is True
