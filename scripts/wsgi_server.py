@@ -15,7 +15,10 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from fhir_api import create_app
-        return create_app()
+        app = create_app()
+        # each worker builds its indexes before it takes requests, so none waits on a build
+        app.extensions["kodebro.catalog"].warm()
+        return app
 
 
 def run(host: str, port: int, workers: int, threads: int) -> None:

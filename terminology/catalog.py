@@ -154,6 +154,19 @@ class Catalog:
     def codesystem_versions(self, url: str) -> list[str]:
         return self.versions("CodeSystem", url)
 
+    def warm(self, max_concepts: int = 200_000) -> int:
+        """Build the indexes of every stored code system up to `max_concepts` now, not on first use.
+
+        A server worker calls this before taking requests, so that no client
+        waits for an index build; larger systems still load on first use.
+        """
+        n = 0
+        for h in self.headers("CodeSystem"):
+            if h.concept_count <= max_concepts:
+                self.codesystem_by_pk(h.pk)
+                n += 1
+        return n
+
     def resource(self, rtype: str, url: str, version: str | None = None) -> dict | None:
         h = self.find_header(rtype, url, version)
         return self.body(h.pk) if h else None
