@@ -37,8 +37,12 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
         h = catalog.header_by_id(rtype, rid)
         if h is None:
             raise NotFound(f"{rtype}/{rid} is not known to this server")
-        from .resources import full_resource
-        instance = full_resource(catalog, h)
+        if rtype == "CodeSystem" and h.url:
+            # handlers find the stored index by url+version; rebuilding all concepts would be waste
+            instance = catalog.body(h.pk)
+        else:
+            from .resources import full_resource
+            instance = full_resource(catalog, h)
     result = fn(catalog, params, instance)
     if isinstance(result, tuple):
         return result

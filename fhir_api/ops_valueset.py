@@ -118,7 +118,10 @@ def _strings(params, name: str) -> list[str]:
     for v in params.all(name):
         if isinstance(v, (dict, list)) or v is None:
             raise InvalidRequest(f"parameter '{name}' must be a simple value", location=name)
-        out.extend(s.strip() for s in str(v).split(",") if s.strip()) if name == "property" else out.append(str(v))
+        if name == "property":   # property=a,b and property=a&property=b say the same
+            out.extend(s.strip() for s in str(v).split(",") if s.strip())
+        else:
+            out.append(str(v))
     return out
 
 
@@ -164,7 +167,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
         strict_language=no_fallback(lang),
         properties=_strings(params, "property"),
         rules=version_rules(params),
-        exclude_systems=[str(v) for v in params.all("exclude-system")],
+        exclude_systems=[str(v).split("|", 1)[0] for v in params.all("exclude-system")],
         max_expansion=_max_expansion(),
         supplements=supplements_for(catalog, params, vs),
         echo=echo,

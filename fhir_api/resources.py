@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
 
-from terminology.codesystem import nest_concepts
+from terminology.codesystem import INDEX_CLASSES, nest_concepts
 from terminology.errors import InvalidRequest, InvalidResource, NotFound
 from terminology.validation import validation_errors
 
@@ -49,7 +49,10 @@ def _require_write_access() -> None:
 def full_resource(catalog, header) -> dict:
     body = dict(catalog.body(header.pk))
     if header.type == "CodeSystem" and header.concept_count:
-        body["concept"] = nest_concepts(catalog.store.concepts(header.pk))
+        rows = catalog.store.concepts(header.pk)
+        # index classes with a compact stored row (SNOMED CT) say how it reads as FHIR
+        to_fhir = getattr(INDEX_CLASSES.get(body.get("url")), "fhir_concept", None)
+        body["concept"] = nest_concepts(map(to_fhir, rows) if to_fhir else rows)
     return body
 
 

@@ -5,6 +5,6 @@ resources (one per edition) plus the rule value sets of that edition, so that
 every source format of a codebook ends up with the same properties and rules.
 """
 from .common import Row
-from .rules import exclusion_reason
+from ..exclusions import exclusion_reason
 
 __all__ = ["Row", "exclusion_reason"]

@@ -11,7 +11,7 @@ from ..identifiers import ICD10_NO, KODEBRO_BASE
 REPORTABLE_VS = KODEBRO_BASE + "/ValueSet/icd-10-no-reportable"
 MAIN_CONDITION_VS = KODEBRO_BASE + "/ValueSet/icd-10-no-main-condition"
 # compose.exclude (and its concepts) may carry this extension: why the codes are left out
-EXCLUSION_REASON = KODEBRO_BASE + "/StructureDefinition/exclusion-reason"
+from ..exclusions import EXCLUSION_REASON
 
 _COVID_ADVICE = ("Første kode velges etter pasientens tilstand: ved symptomgivende infeksjon koden for "
                  "infeksjonen (f.eks. J12.8 Annen spesifisert viruspneumoni), ved symptomer uten klinisk "
@@ -81,25 +81,6 @@ def icd10_valuesets(edition: str, concepts: list[dict]) -> list[dict]:
                                 "for suspected disease ruled out)."),
                    compose={"include": [dict(include)], **({"exclude": exclude} if exclude else {})})
     return [vs_reportable, vs_main]
-
-
-def exclusion_reason(valueset: dict | None, system: str | None, code: str | None) -> str | None:
-    """The human reason a value set leaves out `code`, when its compose says one (else None).
-
-    For $validate-code handlers: a `result=false` answer can carry this as its message.
-    """
-    if not valueset or not code:
-        return None
-    from ..codesystem import normalise_code
-    for exc in (valueset.get("compose") or {}).get("exclude") or ():
-        if system and exc.get("system") and exc["system"] != system:
-            continue
-        wanted = normalise_code(exc.get("system") or "", code)
-        if any(c.get("code") in (code, wanted) for c in exc.get("concept") or ()):
-            for ext in exc.get("extension") or ():
-                if ext.get("url") == EXCLUSION_REASON:
-                    return ext.get("valueString")
-    return None
 
 
 def _bool(concept: dict, code: str) -> bool:

@@ -187,7 +187,8 @@ class ComposeEvaluator:
         imports = inc.get("valueSet") or []
         if system is None and not imports:
             raise InvalidRequest(f"{path} has neither system nor valueSet", location=path, tx_code="vs-invalid")
-        if system is not None and system in self.exclude_systems:
+        if system is not None and (system in self.exclude_systems
+                                   or self.catalog.canonical_system(system) in self.exclude_systems):
             return
         allowed = None
         if imports:

@@ -13,6 +13,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound, TerminologyError
+from ..exclusions import exclusion_reason
 from ..languages import displays_in, preferred_display
 from . import filters as _filters
 from ..versions import matches_version
@@ -246,6 +247,11 @@ class Validator:
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
                                   path or "Coding"))
+        if concept.abstract and not req.abstract_ok:
+            o.ok = False
+            o.issues.append(Issue("error", "business-rule", "code-rule",
+                                  f"Code '{o.system}#{concept.code}' is abstract, and not allowed in this context",
+                                  locs.code))
         if vs is None:
             o.in_vs = True
             return o
@@ -346,8 +352,6 @@ class Validator:
             o.in_vs = False
         else:
             o.in_vs = self.member(vs, o.system, concept, cs)
-        if o.in_vs and concept.abstract and not req.abstract_ok:
-            o.in_vs = False
         if not o.in_vs:
             o.ok = False
             o.issues.append(self._not_in_vs(o.coding, locs.code))
@@ -362,8 +366,11 @@ class Validator:
         return o
 
     def _not_in_vs(self, coding: dict, loc: str) -> Issue:
-        return Issue("error", "code-invalid", "not-in-vs",
-                     f"The provided code '{_coding_text(coding)}' was not found in the value set '{self.vs_name}'", loc)
+        text = f"The provided code '{_coding_text(coding)}' was not found in the value set '{self.vs_name}'"
+        reason = exclusion_reason(self.req.valueset, coding.get("system"), coding.get("code"))
+        if reason:
+            text += f": {reason}"
+        return Issue("error", "code-invalid", "not-in-vs", text, loc)
 
     def _infer(self, code, o: _Outcome, loc: str) -> str | None:
         vs = self.req.valueset

@@ -76,6 +76,22 @@ def pack_descriptions(descs) -> str:
     return _SEP_ENTRY.join(_SEP_FIELD.join(d) for d in descs)
 
 
+def _designations(packed: str) -> list[dict]:
+    out = []
+    if not packed:
+        return out
+    for e in packed.split(_SEP_ENTRY):
+        term, tag, typ, acc = e.split(_SEP_FIELD)
+        d = {"language": tag, "use": {"system": K.SNOMED, "code": K.TYPE_CODES[typ],
+                                      "display": K.TYPE_NAMES[typ]}, "value": term}
+        if acc:
+            d["extension"] = [{"url": K.EXT_ACCEPTABILITY, "valueCoding": {
+                "system": K.SNOMED, "code": K.PREFERRED if acc == "P" else K.ACCEPTABLE,
+                "display": "Preferred" if acc == "P" else "Acceptable"}}]
+        out.append(d)
+    return out
+
+
 class SnomedConcept(Concept):
     """A Concept whose properties, hierarchy, designations and definition are unpacked only when read.
 
@@ -405,15 +421,35 @@ class SnomedIndex(CodeSystemIndex):
         return self.display[i]
 
     def designations_of(self, i: int) -> list[dict]:
-        out = []
-        for term, tag, typ, acc in self.descriptions(i):
-            d = {"language": tag, "use": {"system": K.SNOMED, "code": K.TYPE_CODES[typ],
-                                          "display": K.TYPE_NAMES[typ]}, "value": term}
-            if acc:
-                d["extension"] = [{"url": K.EXT_ACCEPTABILITY, "valueCoding": {
-                    "system": K.SNOMED, "code": K.PREFERRED if acc == "P" else K.ACCEPTABLE,
-                    "display": "Preferred" if acc == "P" else "Acceptable"}}]
-            out.append(d)
+        return _designations(self.packed[i])
+
+    @staticmethod
+    def fhir_concept(flat: dict) -> dict:
+        """A stored flat row as a FHIR CodeSystem.concept (for reading the resource; keeps `parents`)."""
+        out = {"code": flat["code"]}
+        if flat.get("display") is not None:
+            out["display"] = flat["display"]
+        d = flat.get("_d")
+        packed = d if isinstance(d, str) else pack_descriptions(d or ())
+        designations = _designations(packed)
+        definition = next((x["value"] for x in designations
+                           if x["use"]["code"] == K.DEFINITION and x.get("language", "").startswith("en")), None)
+        if definition:
+            out["definition"] = definition
+        if designations:
+            out["designation"] = designations
+        st = flat.get("_s") or [1, None, 0, 0]
+        props = [{"code": "inactive", "valueBoolean": not st[0]}]
+        if st[1]:
+            props.append({"code": "moduleId", "valueCode": st[1]})
+        props += [{"code": "effectiveTime", "valueString": str(st[2])},
+                  {"code": "sufficientlyDefined", "valueBoolean": bool(st[3])}]
+        if flat.get("_x"):
+            props.append({"code": "inactivationReason", "valueCode": flat["_x"]})
+        props += [{"code": r, "valueCode": t} for r, t in flat.get("_a") or ()]
+        out["property"] = props
+        if flat.get("parents"):
+            out["parents"] = list(flat["parents"])
         return out
 
     def definition_of(self, i: int) -> str | None:

@@ -23,6 +23,8 @@ def test_u071_is_not_valid_as_main_condition_and_the_valueset_says_why(nav_clien
     vs = nav_catalog.valueset(MAIN_CONDITION_VS, "2026")
     reason = exclusion_reason(vs, ICD, "U07.1")
     assert "ikke gyldig hovedtilstand" in reason and "J12.8" in reason
+    # the answer itself carries the reason, so the coder sees what to do
+    assert reason in p["message"]
 
 
 def test_other_excluded_codes_and_an_allowed_one(nav_client, nav_catalog):

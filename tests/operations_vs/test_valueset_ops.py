@@ -280,3 +280,36 @@ def test_coding_version_must_match_a_pinned_value_set(c):
     assert same["result"]["valueBoolean"] is True and same["version"]["valueString"] == "2"
     other = result({"system": "http://example.org/tree", "version": "1", "code": "A"})
     assert other["result"]["valueBoolean"] is False and other["version"]["valueString"] == "1"
+
+
+def test_abstract_codes(client):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/abs", "status": "active", "content": "complete",
+          "concept": [{"code": "G", "property": [{"code": "notSelectable", "valueBoolean": True}],
+                       "concept": [{"code": "g1"}]}]}
+    client.post("/fhir/CodeSystem", json=cs, content_type=FJ)
+
+    def result(**q):
+        r = client.get("/fhir/CodeSystem/$validate-code", query_string={"url": "http://example.org/abs", **q})
+        return {p["name"]: p for p in r.get_json()["parameter"]}
+    assert result(code="G")["result"]["valueBoolean"] is True
+    refused = result(code="G", abstract="false")
+    assert refused["result"]["valueBoolean"] is False and "abstract" in refused["message"]["valueString"]
+    vs = {"resourceType": "ValueSet", "status": "active",
+          "compose": {"include": [{"system": "http://example.org/abs"}]}}
+    e = client.post("/fhir/ValueSet/$expand", json=_params(("valueSet", "resource", vs),
+                                                             ("excludeNotForUI", "valueBoolean", True)),
+                    content_type=FJ).get_json()["expansion"]
+    assert _codes(e["contains"]) == ["g1"]
+
+
+def test_exclude_system(client):
+    def cs(url):
+        return {"resourceType": "CodeSystem", "url": url, "version": "1", "status": "active", "content": "complete",
+                "concept": [{"code": "k"}]}
+    vs = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [
+        {"system": "http://example.org/one"}, {"system": "http://example.org/two"}]}}
+    body = _params(("valueSet", "resource", vs), ("exclude-system", "valueCanonical", "http://example.org/two|1"),
+                   ("tx-resource", "resource", cs("http://example.org/one")),
+                   ("tx-resource", "resource", cs("http://example.org/two")))
+    e = client.post("/fhir/ValueSet/$expand", json=body, content_type=FJ).get_json()["expansion"]
+    assert [x["system"] for x in e["contains"]] == ["http://example.org/one"]

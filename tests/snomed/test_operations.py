@@ -186,3 +186,23 @@ def test_validate_code_against_implicit_value_sets(sct_client):
     assert check(SNOMED + "?fhir_vs=refset/88161000202101", "75570004") is True
     assert check(SNOMED + "?fhir_vs=refset/88161000202101", "8619003") is False
     assert check(SNOMED + "?fhir_vs=ecl/<< 38341003 OR << 77386006", "48194001") is True
+
+
+def test_reading_the_codesystem_gives_fhir_concepts(sct_client):
+    r = sct_client.get("/fhir/CodeSystem/sct-51000202101-20250415")
+    assert r.status_code == 200
+    cs = r.get_json()
+    assert cs["version"] == "http://snomed.info/sct/51000202101/version/20250415"
+
+    def walk(concepts):
+        for c in concepts:
+            yield c
+            yield from walk(c.get("concept") or ())
+    concepts = list(walk(cs["concept"]))
+    assert len(concepts) == 21
+    assert not [k for c in concepts for k in c if k.startswith("_") or k == "parents"]
+    pneumonia = next(c for c in concepts if c["code"] == "233604007")
+    assert {"language": "nb-NO", "value": "lungebetennelse"}.items() <= pneumonia["designation"][2].items()
+    assert {"code": "sufficientlyDefined", "valueBoolean": False} in pneumonia["property"]
+    from fhir.resources.R4B.codesystem import CodeSystem
+    CodeSystem.model_validate(cs) if hasattr(CodeSystem, "model_validate") else CodeSystem.parse_obj(cs)
