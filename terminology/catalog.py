@@ -53,8 +53,16 @@ class Catalog:
             self._by_url = dict(by_url)
             self._by_id = by_id
             self._headers = headers
-            self._cs_cache: dict[int, CodeSystemIndex] = {}
-            self._body_cache: dict[int, dict] = {}
+            # keep what is unchanged: a (pk, rev) pair names one written state of a resource
+            alive = {h.pk: h.rev for h in headers}
+            old_rev = getattr(self, "_revs", {})
+            self._cs_cache: dict[int, CodeSystemIndex] = {
+                pk: cs for pk, cs in getattr(self, "_cs_cache", {}).items()
+                if pk in alive and old_rev.get(pk) == alive[pk]}
+            self._body_cache: dict[int, dict] = {
+                pk: b for pk, b in getattr(self, "_body_cache", {}).items()
+                if pk in alive and old_rev.get(pk) == alive[pk]}
+            self._revs = alive
             self._conceptmaps: list[dict] | None = None
             self._aliases = self._build_aliases()
             self._checked = time.monotonic()

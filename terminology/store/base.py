@@ -23,6 +23,7 @@ class ResourceHeader:
     publisher: str | None
     date: str | None
     concept_count: int
+    rev: int = 0
 
 
 class Store(Protocol):

@@ -26,5 +26,10 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (cs_pk, seq))""",
         "CREATE INDEX concept_code ON concept (cs_pk, code)",
     ],
+    # rev: the store generation that wrote the row, so processes keep the indexes of
+    # unchanged resources when something else in the store changes
+    2: [
+        "ALTER TABLE resource ADD COLUMN rev INTEGER NOT NULL DEFAULT 0",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -71,7 +71,7 @@ class SQLiteStore:
         return int(row[0]) if row else 0
 
     def headers(self, rtype: str | None = None) -> list[ResourceHeader]:
-        sql = ("SELECT pk, type, id, url, version, name, title, status, publisher, date, concept_count "
+        sql = ("SELECT pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev "
                "FROM resource")
         args: tuple = ()
         if rtype:
@@ -144,8 +144,9 @@ class SQLiteStore:
         body = {k: v for k, v in res.items() if k not in ("concept", "_flat_concepts")}
         body["id"] = rid
         cur = conn.execute(
-            "INSERT INTO resource (type, id, url, version, name, title, status, publisher, date, concept_count, body)"
-            " VALUES (?,?,?,?,?,?,?,?,?,0,?)",
+            "INSERT INTO resource (type, id, url, version, name, title, status, publisher, date, concept_count, body,"
+            " rev) VALUES (?,?,?,?,?,?,?,?,?,0,?,"
+            " (SELECT CAST(value AS INTEGER) + 1 FROM meta WHERE key='generation'))",
             (rtype, rid, url, version, res.get("name"), res.get("title"), res.get("status"),
              res.get("publisher"), res.get("date"), _dumps(body)))
         pk = cur.lastrowid

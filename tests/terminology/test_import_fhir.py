@@ -107,3 +107,35 @@ def _write(folder, name, obj):
     with open(p, "w") as fh:
         json.dump(obj, fh)
     return p
+
+
+def test_catalog_keeps_unchanged_indexes_and_drops_replaced_ones(store, tmp_path):
+    from terminology import Catalog
+    import_paths(store, [_write(tmp_path, "a.json", _cs("http://example.org/a", "x")),
+                         _write(tmp_path, "b.json", _cs("http://example.org/b", "y"))])
+    cat = Catalog(store)
+    a, b = cat.codesystem("http://example.org/a"), cat.codesystem("http://example.org/b")
+    import_paths(store, [_write(tmp_path, "b2.json", _cs("http://example.org/b", "z"))])
+    cat.refresh(force=True)
+    assert cat.codesystem("http://example.org/a") is a          # untouched: same index object
+    b2 = cat.codesystem("http://example.org/b")
+    assert b2 is not b and b2.get("z") is not None and b2.get("y") is None
+
+
+def test_schema_upgrades_itself_from_version_1(tmp_path):
+    import sqlite3
+    from terminology import open_store
+    from terminology.store.migrations import MIGRATIONS, SCHEMA_VERSION
+    path = str(tmp_path / "old.db")
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    for stmt in MIGRATIONS[1]:
+        conn.execute(stmt)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('generation', '0')")
+    conn.execute("INSERT INTO resource (type, id, url, version, body) VALUES "
+                 "('ValueSet', 'v', 'http://example.org/v', '1', '{\"resourceType\": \"ValueSet\"}')")
+    conn.commit()
+    conn.close()
+    s = open_store(path)
+    assert s.schema_version() == SCHEMA_VERSION
+    assert [h.id for h in s.headers()] == ["v"]
