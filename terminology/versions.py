@@ -33,6 +33,9 @@ def matches_version(pattern: str, version: str | None) -> bool:
         return False
     if pattern == version:
         return True
+    if pattern.startswith("http://snomed.info/sct/") and "/version/" not in pattern:
+        # a SNOMED CT edition URI without a date means that edition's latest loaded version
+        return version.startswith(pattern.rstrip("/") + "/version/")
     p = pattern.split(".")
     v = version.split(".")
     if not any(s in ("x", "*", "X") for s in p):
