@@ -79,17 +79,8 @@ def import_(paths, fmt, skip_invalid, edition, system, columns, against, against
         except ValueError:
             raise click.UsageError("--column takes FIELD=HEADER")
     store = open_store(_db(db))
-    bar = None
-    progress = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=0, label="reading", file=sys.stderr, show_pos=True)
-        counter = {"n": 0}
-
-        def progress(item):
-            counter["n"] += 1
-            if counter["n"] % 50 == 0:
-                bar.label = f"read {counter['n']} resources"
-                bar.render_progress()
+    progress = _progress_line() if sys.stderr.isatty() else None
+    bar = progress
     try:
         report = import_paths(store, paths, fmt=fmt, skip_invalid=skip_invalid, progress=progress, **options)
     except TerminologyError as err:
@@ -110,6 +101,17 @@ def import_(paths, fmt, skip_invalid, edition, system, columns, against, against
     if report.rejected:
         click.echo(f"{len(report.rejected)} resource(s) rejected and skipped; the rest was imported", err=True)
         sys.exit(2)
+
+
+def _progress_line():
+    """A one-line counter on the terminal: how many resources have been read and checked."""
+    counter = {"n": 0}
+
+    def progress(item):
+        counter["n"] += 1
+        if counter["n"] % 25 == 0:
+            click.echo(f"\rread and checked {counter['n']} resources…", nl=False, err=True)
+    return progress
 
 
 @main.command("list")
