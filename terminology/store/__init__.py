@@ -8,8 +8,8 @@ from .sqlite import SQLiteStore
 def open_store(location: str) -> Store:
     """Open the store at `location`: a file path (SQLite) or a postgresql:// URL."""
     if location.startswith(("postgres://", "postgresql://")):
-        from ..errors import NotSupported
-        raise NotSupported("PostgreSQL stores are not implemented yet; use a SQLite file path")
+        from .postgres import PostgresStore
+        return PostgresStore(location)
     return SQLiteStore(location)
 
 

@@ -1,0 +1,226 @@
+"""The store logic both SQL backends share; SQLite and PostgreSQL differ only in their dialect.
+
+Queries are written once with `?` placeholders and SQLite's null-safe `IS`;
+a backend's `_sql` rewrites them for its driver.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Iterable
+
+import orjson
+
+from ..codesystem import flatten_concepts
+from .base import ResourceHeader
+
+_HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
+_BATCH = 5000
+
+
+def _dumps(obj) -> str:
+    return orjson.dumps(obj).decode()
+
+
+class SQLStore:
+    """Resources keyed by type+url+version (else type+id); concepts one row each; writes atomic."""
+
+    migrations: dict[int, list[str]]
+
+    def __init__(self):
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._migrate()
+
+    # --- dialect hooks -------------------------------------------------------------
+    def _connect(self):
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    def _begin(self, conn) -> None:
+        conn.execute("BEGIN")
+
+    # --- connections ---------------------------------------------------------------
+    def _conn(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _q(self, conn, sql: str, args: tuple = ()):
+        return conn.execute(self._sql(sql), args)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _migrate(self) -> None:
+        conn = self._conn()
+        self._begin(conn)
+        try:
+            self._q(conn, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = self._q(conn, "SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            current = int(row[0]) if row else 0
+            target = max(self.migrations)
+            for version in range(current + 1, target + 1):
+                for stmt in self.migrations[version]:
+                    self._q(conn, stmt)
+            if current != target:
+                self._q(conn, "DELETE FROM meta WHERE key='schema_version'")
+                self._q(conn, "INSERT INTO meta VALUES ('schema_version', ?)", (str(target),))
+                if not self._q(conn, "SELECT 1 FROM meta WHERE key='generation'").fetchone():
+                    self._q(conn, "INSERT INTO meta VALUES ('generation', '0')")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def schema_version(self) -> int:
+        return int(self._q(self._conn(), "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    # --- reading -------------------------------------------------------------------
+    def generation(self) -> int:
+        row = self._q(self._conn(), "SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def headers(self, rtype: str | None = None) -> list[ResourceHeader]:
+        sql = f"SELECT {_HEADER_COLUMNS} FROM resource"
+        args: tuple = ()
+        if rtype:
+            sql += " WHERE type=?"
+            args = (rtype,)
+        return [ResourceHeader(*r) for r in self._q(self._conn(), sql + " ORDER BY pk", args).fetchall()]
+
+    def body(self, pk: int) -> dict | None:
+        row = self._q(self._conn(), "SELECT body FROM resource WHERE pk=?", (pk,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def concepts(self, pk: int):
+        cur = self._q(self._conn(), "SELECT data FROM concept WHERE cs_pk=? ORDER BY seq", (pk,))
+        for (data,) in cur:
+            yield orjson.loads(data)
+
+    # --- writing -------------------------------------------------------------------
+    def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = ()) -> dict:
+        """Add or replace resources atomically; deletions by (type, id) happen first.
+
+        Returns {'added': [...], 'replaced': [...], 'deleted': [...]} of (type, id, url, version).
+        CodeSystems may carry `_flat_concepts` (an iterable of flat concept dicts)
+        instead of nested `concept`, which lets big importers stream.
+        """
+        report = {"added": [], "replaced": [], "deleted": []}
+        conn = self._conn()
+        with self._write_lock:
+            self._begin(conn)
+            try:
+                # the generation this write creates; every row it writes carries it as `rev`
+                rev = self._next_generation(conn)
+                for rtype, rid in delete:
+                    if self._delete(conn, rtype, rid):
+                        report["deleted"].append((rtype, rid))
+                for res in resources:
+                    replaced, ident = self._put(conn, res, rev)
+                    report["replaced" if replaced else "added"].append(ident)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return report
+
+    def _next_generation(self, conn) -> int:
+        self._q(conn, "UPDATE meta SET value=CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key='generation'")
+        return int(self._q(conn, "SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+
+    def delete(self, rtype: str, rid: str) -> bool:
+        return bool(self.write((), delete=[(rtype, rid)])["deleted"])
+
+    def _delete(self, conn, rtype, rid) -> bool:
+        row = self._q(conn, "SELECT pk FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()
+        if not row:
+            return False
+        self._drop(conn, row[0])
+        return True
+
+    def _drop(self, conn, pk) -> None:
+        self._q(conn, "DELETE FROM concept WHERE cs_pk=?", (pk,))
+        self._q(conn, "DELETE FROM resource WHERE pk=?", (pk,))
+
+    def _put(self, conn, res: dict, rev: int):
+        rtype = res["resourceType"]
+        url, version = res.get("url"), res.get("version")
+        rid = res.get("id")
+        if url:
+            existing = self._q(conn, "SELECT pk, id FROM resource WHERE type=? AND url=? AND version IS ?",
+                               (rtype, url, version)).fetchone()
+        elif rid:
+            existing = self._q(conn, "SELECT pk, id FROM resource WHERE type=? AND id=? AND url IS NULL",
+                               (rtype, rid)).fetchone()
+        else:
+            existing = None
+        if existing is not None:
+            self._drop(conn, existing[0])
+        rid = self._free_id(conn, rtype, rid or (existing[1] if existing else None), res)
+        body = {k: v for k, v in res.items() if k not in ("concept", "_flat_concepts")}
+        body["id"] = rid
+        pk = self._q(conn,
+                     "INSERT INTO resource (type, id, url, version, name, title, status, publisher, date,"
+                     " concept_count, body, rev) VALUES (?,?,?,?,?,?,?,?,?,0,?,?) RETURNING pk",
+                     (rtype, rid, url, version, _text(res.get("name")), _text(res.get("title")),
+                      _text(res.get("status")), _text(res.get("publisher")), _text(res.get("date")),
+                      _dumps(body), rev)).fetchone()[0]
+        if rtype == "CodeSystem":
+            flat = res.get("_flat_concepts")
+            n = self._put_concepts(conn, pk, flatten_concepts(res.get("concept")) if flat is None else flat)
+            self._q(conn, "UPDATE resource SET concept_count=? WHERE pk=?", (n, pk))
+        return existing is not None, (rtype, rid, url, version)
+
+    def _put_concepts(self, conn, pk: int, flat) -> int:
+        sql = self._sql("INSERT INTO concept (cs_pk, seq, code, data) VALUES (?,?,?,?)")
+        n = 0
+        batch = []
+        with conn.cursor() as cur:
+            for f in flat:
+                batch.append((pk, n, f["code"], _dumps(f)))
+                n += 1
+                if len(batch) >= _BATCH:
+                    cur.executemany(sql, batch)
+                    batch.clear()
+            if batch:
+                cur.executemany(sql, batch)
+        return n
+
+    def _free_id(self, conn, rtype, wanted, res) -> str:
+        base = wanted or _derive_id(res)
+        rid, n = base, 1
+        while self._q(conn, "SELECT 1 FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone():
+            n += 1
+            suffix = f"-{res.get('version')}" if n == 2 and res.get("version") else f"-{n}"
+            rid = _clean_id(base + suffix)
+        return rid
+
+
+def _text(v):
+    # header columns are for search; a malformed non-string value is kept in the body only
+    return v if isinstance(v, str) else None
+
+
+def _clean_id(s: str) -> str:
+    out = "".join(ch if ch.isalnum() or ch in "-." else "-" for ch in s)
+    return out.strip("-")[:64] or "resource"
+
+
+def _derive_id(res: dict) -> str:
+    if res.get("name"):
+        base = res["name"]
+    elif res.get("url"):
+        base = res["url"].rstrip("/").rsplit("/", 1)[-1]
+    else:
+        base = uuid.uuid4().hex
+    if res.get("version"):
+        base += "-" + res["version"].rsplit("/", 1)[-1]
+    return _clean_id(base)

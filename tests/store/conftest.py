@@ -1,0 +1,59 @@
+"""A real PostgreSQL server (Debian's packages) started for the store tests, on a private socket."""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from tests.conftest import free_port
+
+
+def _bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or ([shutil.which(name)] if shutil.which(name) else [])
+    return found[-1] if found else None
+
+
+def _as_postgres(cmd: list[str], **kw):
+    # PostgreSQL refuses to run as root; Debian's package brings the postgres user
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip("PostgreSQL server binaries not installed (.ci/run installs Debian's postgresql)")
+    root = tempfile.mkdtemp(prefix="kodebro-pg-")
+    data, sock = os.path.join(root, "data"), os.path.join(root, "sock")
+    os.makedirs(sock)
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+    port = free_port()
+    _as_postgres([initdb, "-D", data, "-U", "kodebro", "--auth=trust", "-E", "UTF8"])
+    _as_postgres([pg_ctl, "-D", data, "-w", "-t", "30", "-l", os.path.join(root, "log"), "-o",
+                  f"-p {port} -k {sock} -c listen_addresses=''", "start"])
+    try:
+        yield f"postgresql://kodebro@/postgres?host={sock}&port={port}"
+    finally:
+        _as_postgres([pg_ctl, "-D", data, "-m", "immediate", "stop"])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_store(postgres_url):
+    import psycopg
+    from terminology import open_store
+    name = "t" + os.urandom(6).hex()
+    with psycopg.connect(postgres_url, autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    url = postgres_url.replace("/postgres?", f"/{name}?")
+    store = open_store(url)
+    yield store
+    store.close()

@@ -1,0 +1,66 @@
+"""The PostgreSQL store against a real server: same behaviour as SQLite, shared by processes."""
+import json
+import os
+
+import pytest
+
+from terminology import Catalog, ImportRejected, import_paths, open_store
+from tests.conftest import DATA
+
+PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+
+
+def _cs(url, code, version="1"):
+    return {"resourceType": "CodeSystem", "url": url, "version": version, "status": "active",
+            "content": "complete", "concept": [{"code": code, "display": code.upper(),
+                                                "concept": [{"code": code + "1"}]}]}
+
+
+def _write(tmp_path, name, obj):
+    p = tmp_path / name
+    p.write_text(json.dumps(obj))
+    return str(p)
+
+
+def test_import_read_and_versions_side_by_side(pg_store, tmp_path):
+    import_paths(pg_store, [_write(tmp_path, "a.json", _cs("http://example.org/a", "x")),
+                            _write(tmp_path, "b.json", _cs("http://example.org/a", "y", "2"))])
+    cat = Catalog(pg_store)
+    assert cat.codesystem_versions("http://example.org/a") == ["1", "2"]
+    cs = cat.codesystem("http://example.org/a")
+    assert cs.version == "2" and cs.get("y1").parents == ["y"]
+    assert cat.codesystem("http://example.org/a", "1").get("x") is not None
+
+
+def test_refused_import_changes_nothing(pg_store):
+    before = pg_store.generation()
+    with pytest.raises(ImportRejected):
+        import_paths(pg_store, [PACKAGE])
+    assert pg_store.headers() == [] and pg_store.generation() == before
+
+
+def test_a_second_process_view_notices_new_content(pg_store, tmp_path):
+    other = open_store(pg_store.url)   # as another API process would
+    cat = Catalog(other)
+    assert cat.codesystem("http://example.org/n") is None
+    import_paths(pg_store, [_write(tmp_path, "n.json", _cs("http://example.org/n", "z"))])
+    cat.refresh(force=True)
+    assert cat.codesystem("http://example.org/n").get("z") is not None
+    other.close()
+
+
+def test_package_import_and_replace(pg_store):
+    report = import_paths(pg_store, [PACKAGE], skip_invalid=True)
+    assert len(report.added) == 897 + 2499 + 658
+    again = import_paths(pg_store, [PACKAGE], skip_invalid=True)
+    assert len(again.replaced) == 897 + 2499 + 658 and len(pg_store.headers()) == 897 + 2499 + 658
+
+
+def test_api_on_postgres_with_demo_content(pg_store):
+    from fhir_api import create_app
+    client = create_app({"DB": pg_store.url, "DEMO": True}).test_client()
+    r = client.get("/fhir/CodeSystem/$lookup",
+                   query_string={"system": "http://hl7.org/fhir/sid/icd-10-no", "code": "J12.8"})
+    assert r.status_code == 200
+    params = {p["name"]: p for p in r.get_json()["parameter"]}
+    assert params["display"]["valueString"] == "Annen spesifisert viruspneumoni"
