@@ -1,18 +1,14 @@
-"""The site root is for people: a small page that points at the FHIR base."""
+"""The site root is for people: a search page over the codebooks that uses only the FHIR API."""
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import os
+
+from flask import Blueprint, send_from_directory
 
 bp = Blueprint("site", __name__)
-
-_PAGE = """<!doctype html><html lang="no"><head><meta charset="utf-8"><title>Kodebro</title></head>
-<body><h1>Kodebro</h1><p>FHIR R4 terminology server for the Norwegian codebooks.</p>
-<p>FHIR base: <a href="fhir/metadata">/fhir</a> &middot;
-<a href="fhir/CodeSystem?_summary=true">code systems</a> &middot;
-<a href="fhir/ValueSet?_summary=true">value sets</a> &middot;
-<a href="fhir/ConceptMap?_summary=true">concept maps</a></p></body></html>"""
+STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
 @bp.route("/")
 def index():
-    return Response(_PAGE, mimetype="text/html")
+    return send_from_directory(STATIC, "index.html", mimetype="text/html")
