@@ -116,4 +116,10 @@ def batch():
             entries.append({"resource": operation_outcome([issue("error", "exception",
                                                                  f"entry {i} failed unexpectedly")]),
                             "response": {"status": "500"}})
+    for e in entries:
+        # a failed entry's OperationOutcome is also its response.outcome, where batch clients look for it
+        res = e.get("resource")
+        if isinstance(res, dict) and res.get("resourceType") == "OperationOutcome" and \
+                e["response"]["status"][:1] in ("4", "5"):
+            e["response"]["outcome"] = res
     return fhir_response({"resourceType": "Bundle", "type": "batch-response", "entry": entries})

@@ -41,6 +41,11 @@ def coding_param(params, name: str) -> dict | None:
     if isinstance(v, str) and "|" in v:
         # GET cannot carry a Coding; `system|code` is the common shorthand (as in token search)
         system, _, code = v.rpartition("|")
+        if system.count("|") == 1:
+            # system|version|code, the canonical form with the code appended
+            system, _, version = system.partition("|")
+            if system and version and code:
+                return {"system": system, "version": version, "code": code}
         return {"system": system, "code": code} if system and code else {"code": code or None}
     if not isinstance(v, dict):
         raise InvalidRequest(f"parameter '{name}' must be a Coding", location=name)

@@ -129,15 +129,44 @@ def _match(m, req: TranslateRequest, r5: bool) -> dict:
     elif found:
         parts.append({"name": "concept", "valueCoding": found})
     for p in m.product:
-        parts.append({"name": "product", "part": [
-            {"name": "element", "valueUri": p.get("property")},
-            {"name": "concept", "valueCoding": _coding(p.get("system"), p.get("value"), None, p.get("display"))}]})
+        if r5:
+            parts.append({"name": "product", "part": _attribute_parts(p)})
+        else:
+            parts.append({"name": "product", "part": [
+                {"name": "element", "valueUri": p.get("property")},
+                {"name": "concept", "valueCoding": _coding(p.get("system"), p.get("value"), None, p.get("display"))}]})
+    if r5:
+        # R4's match has no place for the conditions or the comment; R5's has dependsOn and message
+        for d in m.depends_on:
+            dep = _attribute_parts(d)
+            if dep:
+                parts.append({"name": "dependsOn", "part": dep})
     if m.source:
         parts.append({"name": "originMap", "valueCanonical": m.source} if r5
                      else {"name": "source", "valueUri": m.source})
+    if r5 and m.comment:
+        parts.append({"name": "message", "valueString": m.comment})
     out = {"name": "match", "part": parts}
     if m.extensions:
         out["extension"] = m.extensions
+    return out
+
+
+def _attribute_parts(d: dict) -> list[dict]:
+    """An R5 dependsOn/product pair (attribute + value[x]) from an R4 (property, system, value, display)
+    or an R5 (attribute, value[x]) shaped condition."""
+    attribute = d.get("attribute") or d.get("property")
+    if attribute is None:
+        return []
+    out = [{"name": "attribute", "valueUri": attribute}]
+    typed = next(((k, v) for k, v in d.items() if k.startswith("value") and k != "value"), None)
+    if typed is not None:
+        out.append({"name": "value", typed[0]: typed[1]})
+    elif d.get("value") is not None:
+        if d.get("system"):
+            out.append({"name": "value", "valueCoding": _coding(d["system"], d["value"], None, d.get("display"))})
+        else:
+            out.append({"name": "value", "valueString": str(d["value"])})
     return out
 
 

@@ -5,8 +5,10 @@ from terminology.errors import InvalidRequest
 from terminology.languages import parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
 
+from .ops_lookup import coding_param
 from .operations import operation
 from .ops_valueset import language_value, resolve_valueset, supplements_for, supplied_catalog, version_rules
+
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 
 
@@ -32,9 +34,8 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
             raise InvalidRequest("the codeableConcept has no coding to validate", location="codeableConcept")
         return "codeableConcept", codings, cc
     if isinstance(coding, str) and "|" in coding:
-        # GET has no syntax for a Coding; `system|code` (as in token search) is the common spelling
-        system, _, code = coding.rpartition("|")
-        coding = {"system": system, "code": code} if system else {"code": code}
+        # GET has no syntax for a Coding; `system|code` (as in token search) or `system|version|code`
+        coding = coding_param(params, "coding")
     if coding is not None:
         if not isinstance(coding, dict):
             raise InvalidRequest("parameter 'coding' must be a Coding (in a query: coding=system|code)",

@@ -109,7 +109,7 @@ def _matches(h, args) -> bool:
         want = args.get(name)
         if want is not None and (getattr(h, name) or "") not in want.split(","):
             return False
-    if args.get("system") is not None and h.url != args["system"]:
+    if args.get("system") is not None and h.url not in args["system"].split(","):
         return False
     for name in ("name", "title", "publisher"):
         want = args.get(name)
@@ -134,6 +134,11 @@ def search(rtype: str):
     summary = _summary_arg()
     elements = _elements_arg()
     args = {k: v for k, v in request.args.items()}
+    if rtype == "CodeSystem":  # the OID form of a code system finds it like its canonical URL
+        for name in ("url", "system"):
+            if args.get(name):
+                forms = args[name].split(",")
+                args[name] = ",".join(forms + [catalog.canonical_system(u) or u for u in forms])
     hits = [h for h in catalog.headers(rtype) if _matches(h, args)]
     count = _int_arg("_count", 50, 0, 1000)
     offset = _int_arg("_offset", 0, 0, None)

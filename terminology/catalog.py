@@ -78,12 +78,15 @@ class Catalog:
 
     def _build_aliases(self) -> dict[str, str]:
         aliases: dict[str, str] = {}
+        # a loaded code system answers by its own URL, whatever a NamingSystem prefers
+        loaded = {h.url for h in self._headers if h.type == "CodeSystem" and h.url}
         for h in self._headers:
             if h.type != "NamingSystem":
                 continue
             ns = self.body(h.pk)
             ids = ns.get("uniqueId") or []
-            preferred = next((u["value"] for u in ids if u.get("type") == "uri" and u.get("preferred")), None)
+            preferred = next((u["value"] for u in ids if u.get("type") == "uri" and u.get("value") in loaded), None)
+            preferred = preferred or next((u["value"] for u in ids if u.get("type") == "uri" and u.get("preferred")), None)
             preferred = preferred or next((u["value"] for u in ids if u.get("type") == "uri"), None)
             if not preferred:
                 continue
@@ -93,6 +96,11 @@ class Catalog:
                     continue
                 if u.get("type") == "oid":
                     v = v if v.startswith("urn:oid:") else "urn:oid:" + v
+                if v in loaded:
+                    aliases[v] = v  # stays itself (and a bare OID finds its urn:oid: code system)
+                    continue
+                if aliases.get(v) in loaded and preferred not in loaded:
+                    continue  # another NamingSystem already tied this id to a loaded code system
                 aliases[v] = preferred
         return aliases
 

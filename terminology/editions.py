@@ -29,9 +29,22 @@ def valid_from(version: str | None, resource_date: str | None = None) -> str | N
     return None
 
 
+_FHIR_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(?:T[0-9:.]+(?:Z|[+-]\d\d:\d\d)?)?)?)?$")
+
+
+def day_of(on: str) -> str:
+    """YYYY-MM-DD of a FHIR date/dateTime; a partial date means its first day (`2021` is 2021-01-01),
+    so that it compares with edition start dates as text."""
+    m = _FHIR_DATE.match(on.strip())
+    if not m:
+        from .errors import InvalidRequest
+        raise InvalidRequest(f"date '{on}' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)")
+    return f"{m.group(1)}-{m.group(2) or '01'}-{m.group(3) or '01'}"
+
+
 def edition_for_date(catalog, system: str, on: str) -> str | None:
-    """The version of `system` in force on ISO date `on` (None when no edition had started)."""
-    on = on[:10]
+    """The version of `system` in force on date `on` (None when no edition had started)."""
+    on = day_of(on)
     best = None
     for v in catalog.codesystem_versions(system):
         cs = catalog.codesystem(system, v)

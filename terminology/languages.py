@@ -107,10 +107,32 @@ def choose_display(concept, cs, languages: list[str] | None,
             return own, None
         if own is not None and cs_lang and language_matches(tag, cs_lang):
             return own, None
-        for d in getattr(concept, "designations", None) or ():
-            if d.get("value") and language_matches(tag, d.get("language")) and is_display_designation(d):
-                return d["value"], d
+        best = _best_designation(concept, tag)
+        if best is not None:
+            return best["value"], best
     return (None, None) if strict else (own, None)
+
+
+def _best_designation(concept, tag: str) -> dict | None:
+    """The display designation for one wanted tag: the exact language before a related one (nb-NO before
+    nb, nb before nn for 'no'), and one marked preferred for its language before plain ones."""
+    best, best_rank = None, None
+    for i, d in enumerate(getattr(concept, "designations", None) or ()):
+        lang = d.get("language")
+        if not d.get("value") or not is_display_designation(d) or not language_matches(tag, lang):
+            continue
+        lang = lang.lower()
+        if lang == tag:
+            closeness = 0
+        elif lang.startswith(tag + "-") or tag.startswith(lang + "-"):
+            closeness = 1
+        else:   # 'no' -> Bokmål, the usual written form, before Nynorsk
+            closeness = 2 if lang.split("-", 1)[0] == "nb" else 3
+        preferred = 0 if (d.get("use") or {}).get("code") == PREFERRED_FOR_LANGUAGE["code"] else 1
+        rank = (closeness, preferred, i)
+        if best_rank is None or rank < best_rank:
+            best, best_rank = d, rank
+    return best
 
 
 def preferred_display(concept, cs, languages: list[str] | None) -> str | None:

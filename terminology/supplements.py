@@ -72,6 +72,11 @@ class SupplementSet:
             sup = catalog.resource("CodeSystem", url, version or None)
             if sup is None:
                 raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
+            if "concept" not in sup:
+                # a stored code system keeps its concepts in its index, not in the resource body
+                idx = catalog.codesystem(url, version or None)
+                if idx is not None and len(idx):
+                    sup = {**sup, "concept": [c.to_flat() for c in idx.concepts.values()]}
             self.supplements.append(sup)
 
     def __bool__(self) -> bool:

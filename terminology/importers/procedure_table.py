@@ -157,11 +157,15 @@ def _row(cells, cols, where, fixed):
         raise RowError(f"{where}: no code")
     code = code.replace(" ", "")
     url = fixed
+    cb = _cell(cells, cols, "codebook")
     if url is None:
-        cb = _cell(cells, cols, "codebook")
         url = procedures.codebook_url(cb)
         if url is None:
             raise RowError(f"{where}: code {code} has Kodeverk '{cb or ''}'; expected NCMP, NCSP or NCRP")
+    elif cb and procedures.codebook_url(cb) != url:
+        # a row the file itself places in another codebook must not be filed under --system unnoticed
+        raise RowError(f"{where}: code {code} has Kodeverk '{cb}', but --system names another codebook; "
+                       f"leave out --system to split the file by its Kodeverk column")
     display, full = _cell(cells, cols, "display"), _cell(cells, cols, "full_text")
     if not display and not full:
         raise RowError(f"{where}: code {code} has no text")

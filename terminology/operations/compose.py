@@ -36,6 +36,11 @@ class Member:
     def key(self) -> tuple:
         return (self.system, self.code)
 
+    @property
+    def vkey(self) -> tuple:
+        """Identity within an expansion: one code may come from two versions of its system."""
+        return (self.system, self.version, self.code)
+
 
 @dataclass
 class SystemVersionRules:
@@ -56,6 +61,16 @@ class SystemVersionRules:
             return out
         return cls(table(default, "system-version"), table(force, "force-system-version"),
                    table(check, "check-system-version"))
+
+
+class VersionCheckFailed(InvalidRequest):
+    """The version in use is not the one a check-system-version parameter requires."""
+    issue_code = "exception"
+
+
+def version_check_text(system: str, version: str, required: str) -> str:
+    return (f"The version '{version}' is not allowed for system '{system}': required to be '{required}' "
+            f"by a version-check parameter")
 
 
 def vs_canonical(vs: dict) -> str:
@@ -110,9 +125,7 @@ class ComposeEvaluator:
         if cs is not None:
             check = self.root.rules.check.get(system)
             if check is not None and cs.version is not None and not matches_version(check, cs.version):
-                raise InvalidRequest(
-                    f"the code system {system} version {cs.version} does not match the required version {check} "
-                    f"(check-system-version)", tx_code="vs-invalid")
+                raise VersionCheckFailed(version_check_text(system, cs.version, check), tx_code="version-error")
             if self.supplements is not None:
                 cs = self.supplements(cs)
         cache[key] = cs
@@ -128,6 +141,9 @@ class ComposeEvaluator:
     def valueset(self, ref: str, location: str | None = None) -> dict:
         url, version = (ref.split("|", 1) + [None])[:2] if "|" in ref else (ref, None)
         vs = self.catalog.valueset(url, version) or resolve_implicit(self.catalog, ref)
+        if vs is None and version is not None and self.catalog.valueset(url) is not None:
+            raise NotFound(f"Unable to find included value set '{url}' version '{version}'",
+                           tx_code="not-found", location=location)
         if vs is None:
             raise NotFound(f"A definition for the value Set '{ref}' could not be found",
                            tx_code="not-found", location=location)
@@ -293,11 +309,60 @@ class ComposeEvaluator:
             return None
         return cs
 
+    def single_filter(self, vs: dict):
+        """(index, codes) when `vs` is exactly one include of one system with one filter: the codes come
+        straight from the index (a SNOMED CT is-a answers a set of numbers), so a page or a count=0
+        request need not build a concept per member. None for every other shape."""
+        compose = vs.get("compose") or {}
+        incs = compose.get("include") or []
+        if len(incs) != 1 or compose.get("exclude") or compose.get("inactive") is False:
+            return None
+        inc = incs[0]
+        flts = inc.get("filter") or []
+        if not inc.get("system") or inc.get("concept") or inc.get("valueSet") or not flts:
+            return None
+        if any("value" not in f and f.get("op") != "exists" for f in flts):
+            return None     # the normal path reports the broken filter
+        system = self.catalog.canonical_system(inc["system"])
+        if system in self.exclude_systems or self.text_hits is not None:
+            return None
+        cs = self.codesystem(system, inc.get("version"), "ValueSet.compose.include[0]")
+        if cs is None or cs.content == "not-present":
+            return None
+        numbers = getattr(cs, "filter_numbers", None)
+        if numbers is not None:
+            # an index that answers filters as sets of concept numbers intersects them without concepts
+            found = None
+            for f in flts:
+                got = numbers(f.get("property"), f.get("op"), f.get("value"))
+                found = got if found is None else found & got
+            codes = cs.codes
+            return cs, [codes[i] for i in sorted(found)]
+        if len(flts) != 1:
+            return None
+        f = flts[0]
+        codes = list(dict.fromkeys(_filters.codes_for(cs, f.get("property"), f.get("op"), f.get("value"))))
+        return cs, codes
+
     def _quiet_codesystem(self, system, version):
         try:
             return self.codesystem(system, version, required=False)
         except NotFound:
             return None
+
+
+NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
+
+
+def is_abstract(concept, cs) -> bool:
+    """Not selectable: the notSelectable property, or whatever code the system gives that property's URI."""
+    if concept.abstract:
+        return True
+    for pd in cs.property_definitions() if cs is not None else ():
+        code = pd.get("code")
+        if pd.get("uri") == NOT_SELECTABLE_URI and code and code != "notSelectable":
+            return any(v is True or v == "true" for v in concept.property_values(code))
+    return False
 
 
 # concept properties that bound the period a code may be used in (Norwegian codebooks: "gyldig fra/til")

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from ..errors import InvalidRequest, TooCostly
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
-from .compose import ComposeEvaluator, Member, SystemVersionRules, validity_problem, vs_canonical
+from .compose import ComposeEvaluator, Member, SystemVersionRules, is_abstract, validity_problem, vs_canonical
 
 LANG_SYSTEM = "urn:ietf:bcp:47"
 STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
@@ -175,6 +175,9 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         if cs is not None and (req.exclude_nested or req.offset > 0 or
                                (req.count is not None and req.count < len(cs))):
             return _page_of_system(ev, cs, req)
+        got = ev.single_filter(vs)
+        if got is not None and (req.offset > 0 or (req.count is not None and req.count < len(got[1]))):
+            return _page_of_codes(ev, got[0], got[1], req)
     seen: set = set()
     kept: list[Member] = []        # members in the page (or all, when ranking/nesting needs them)
     total = 0
@@ -182,14 +185,14 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     lo = req.offset
     hi = None if req.count is None else req.offset + req.count
     for m in ev.members(vs):
-        if m.key in seen:
+        if m.vkey in seen:
             continue
-        seen.add(m.key)
+        seen.add(m.vkey)
         c = m.concept
         if c is not None:
             if active_only and c.inactive:
                 continue
-            if req.exclude_not_for_ui and c.abstract:
+            if req.exclude_not_for_ui and is_abstract(c, m.cs):
                 continue
             if req.date and validity_problem(c, req.date):
                 continue
@@ -254,6 +257,20 @@ def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     return _finish(ev, req, total, items, used_props)
 
 
+def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) -> Expansion:
+    """A page of the codes one filter selects: the total is the length of the index's answer."""
+    total = len(codes)
+    hi = total if req.count is None else min(total, req.offset + req.count)
+    if hi - req.offset > req.max_expansion:
+        raise TooCostly(_too_costly(req.valueset, req.max_expansion))
+    page = [Member(cs.url, cs.version, code, cs.get(code), cs) for code in codes[req.offset:hi]]
+    used_props: dict[str, str] = {}
+    items = [_item(m, req, used_props) for m in page]
+    for it in items:
+        it.version = None
+    return _finish(ev, req, total, items, used_props)
+
+
 def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, used_props: dict) -> Expansion:
     params = list(req.echo)
     for canon in ev.used_codesystems:
@@ -302,7 +319,7 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
             if m.display is not None and chosen is None:
                 display = m.display
         it.inactive = c.inactive
-        it.abstract = c.abstract
+        it.abstract = is_abstract(c, cs)
     it.display = display
     if req.include_designations or req.designations:
         des = []
@@ -391,13 +408,13 @@ def _nest(members: list[Member], items: list[ExpansionItem],
     anything): an item whose parent chain loops or exceeds MAX_DEPTH stays at
     the top level, so the answer is always a finite tree that renders.
     """
-    by_key = {m.key: it for m, it in zip(members, items)}
+    by_key = {m.vkey: it for m, it in zip(members, items)}
     parent_of: dict[int, ExpansionItem | None] = {}
     for m, it in zip(members, items):
         parent = None
         if not m.enumerated and m.concept is not None and not (flat_whole_systems and m.whole_system):
             for p in m.concept.parents:
-                cand = by_key.get((m.system, p))
+                cand = by_key.get((m.system, m.version, p))
                 if cand is not None and cand is not it:
                     parent = cand
                     break

@@ -12,6 +12,7 @@ hold a worker.
 """
 from __future__ import annotations
 
+import time
 from typing import Callable, Iterable
 
 from ..errors import InvalidRequest, TooCostly
@@ -21,7 +22,8 @@ CONCEPT_PROPERTIES = {"concept", "code", "parent", "child"}
 OPERATORS = {"=", "is-a", "descendent-of", "is-not-a", "regex", "in", "not-in", "generalizes",
              "child-of", "descendent-leaf", "exists"}
 MAX_PATTERN = 1000
-REGEX_TIMEOUT_S = 0.5
+REGEX_TIMEOUT_S = 0.5      # one code
+REGEX_BUDGET_S = 5.0       # one filter, all codes
 
 try:  # the `regex` package can stop a runaway match; `re` cannot
     import regex as _regex
@@ -49,14 +51,31 @@ def compile_pattern(pattern: str):
         raise InvalidRequest(f"the regex pattern '{pattern}' is not valid: {e}")
 
 
-def regex_matches(compiled, text: str | None) -> bool:
+class _Budget:
+    """Time left for one regex filter over all the codes it tests: a pattern that is merely slow on each
+    of 100,000 codes must stop as surely as one that is catastrophic on a single code."""
+    __slots__ = ("deadline",)
+
+    def __init__(self, seconds: float):
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def regex_matches(compiled, text: str | None, budget: "_Budget | None" = None) -> bool:
+    """The pattern matches the whole text (FHIR regex filters are anchored at both ends)."""
     if text is None:
         return False
     if _regex is not None:
+        timeout = REGEX_TIMEOUT_S if budget is None else min(REGEX_TIMEOUT_S, budget.left())
         try:
-            return compiled.fullmatch(text, timeout=REGEX_TIMEOUT_S) is not None
+            if timeout <= 0:
+                raise TimeoutError
+            return compiled.fullmatch(text, timeout=timeout) is not None
         except TimeoutError:
-            raise TooCostly(f"the regex pattern '{compiled.pattern}' took too long to evaluate")
+            raise TooCostly(f"The regex pattern '{compiled.pattern}' took too long to evaluate; "
+                            f"use a simpler pattern")
     return compiled.fullmatch(text) is not None
 
 
@@ -111,9 +130,10 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
         return lambda c: bool(_values(c, prop)) == want
     if op == "regex":
         pat = compile_pattern(value)
+        budget = _Budget(REGEX_BUDGET_S)
         if prop in ("code", "concept"):
-            return lambda c: regex_matches(pat, c.code)
-        return lambda c: any(regex_matches(pat, v) for v in _values(c, prop))
+            return lambda c: regex_matches(pat, c.code, budget)
+        return lambda c: any(regex_matches(pat, v, budget) for v in _values(c, prop))
     if value is None:
         raise InvalidRequest(f"the filter {prop} {op} needs a value")
     if op in ("in", "not-in"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from ..catalog import split_canonical
 from ..editions import edition_for_date, valid_from
@@ -152,7 +153,13 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
         v = f" version '{cs.version}'" if cs.version else ""
         raise NotFound(f"Unable to find code '{req.code}' in {cs.url}{v}", tx_code="invalid-code")
     supplements = _supplement_indexes(catalog, cs, req.supplements) if req.supplements else []
-    display, _ = choose_display(concept, cs, req.languages)
+    extra = [d for sup in supplements if (sc := sup.get(concept.code)) is not None for d in sc.designations]
+    if extra and req.languages:
+        # a supplement's designations may hold the only display in the wanted language
+        merged = SimpleNamespace(display=concept.display, designations=list(concept.designations) + extra)
+        display, _ = choose_display(merged, cs, req.languages)
+    else:
+        display, _ = choose_display(concept, cs, req.languages)
     res = LookupResult(code=concept.code, system=cs.url, version=cs.version, name=cs.name or cs.title or cs.url,
                        display=display, abstract=concept.abstract)
     if how is not None:

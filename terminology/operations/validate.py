@@ -17,7 +17,8 @@ from ..exclusions import exclusion_reason
 from ..languages import displays_in, preferred_display
 from . import filters as _filters
 from ..versions import matches_version
-from .compose import ComposeEvaluator, SystemVersionRules, validity_problem, vs_canonical
+from .compose import (ComposeEvaluator, SystemVersionRules, VersionCheckFailed, is_abstract,
+                      validity_problem, version_check_text, vs_canonical)
 
 STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 VS_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
@@ -116,6 +117,9 @@ class Validator:
     def _codesystem(self, system: str, version: str | None):
         try:
             return self.ev.codesystem(system, version, required=False)
+        except VersionCheckFailed:
+            # reported as an issue by _version_check; validate against the version anyway
+            return self.catalog.codesystem(system, self.ev.resolve_version(system, version))
         except TerminologyError:
             return None
 
@@ -177,6 +181,14 @@ class Validator:
                     if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system}
         return versions.pop() if len(versions) == 1 else None
 
+    def _takes_whole_system(self, vs: dict, system: str) -> bool:
+        compose = vs.get("compose") or {}
+        if compose.get("exclude"):
+            return False
+        return any(inc.get("system") and self.catalog.canonical_system(inc["system"]) == system
+                   and not inc.get("concept") and not inc.get("filter") and not inc.get("valueSet")
+                   for inc in compose.get("include") or ())
+
     def _concept_entry(self, vs: dict, system: str, code: str) -> dict | None:
         for inc in (vs.get("compose") or {}).get("include") or ():
             if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system:
@@ -220,12 +232,17 @@ class Validator:
                 return o
         system = self.catalog.canonical_system(system)
         o.system = system
-        if version is None and vs is not None:
-            version = self._pinned_version(vs, system)
+        if vs is not None:
+            chosen = self._choose_version(o, locs, vs, system, version)
+            if chosen is False:
+                return o
+            version = chosen
         cs = self._codesystem(system, version)
         if cs is None:
             return self._unknown_system(o, locs, system, version)
+        self._explicit_version = self._explicit_version and cs.version == coding.get("version")
         o.cs, o.version = cs, cs.version
+        self._version_check(o, cs)
         self.note_status("CodeSystem", cs.resource, f"{cs.url}|{cs.version}" if cs.version else cs.url)
         concept, how = cs.find(o.code) if o.code is not None else (None, None)
         if concept is None:
@@ -247,7 +264,7 @@ class Validator:
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
                                   path or "Coding"))
-        if concept.abstract and not req.abstract_ok:
+        if not req.abstract_ok and is_abstract(concept, cs):
             o.ok = False
             o.issues.append(Issue("error", "business-rule", "code-rule",
                                   f"Code '{o.system}#{concept.code}' is abstract, and not allowed in this context",
@@ -256,6 +273,67 @@ class Validator:
             o.in_vs = True
             return o
         return self._membership(o, locs, vs, cs)
+
+    def _choose_version(self, o: _Outcome, locs: "_Locations", vs: dict, system: str, coding_version):
+        """The version of `system` to validate against: the value set's (after the version rules) unless the
+        coding names a version that fits it. A coding version that differs is an issue on `version`;
+        False when the answer is complete already (a version that is not loaded, nothing to check against)."""
+        rules = self.req.rules
+        vs_version = self._pinned_version(vs, system)
+        if system in rules.force:
+            wanted = rules.force[system]
+        else:
+            wanted = vs_version or rules.default.get(system)
+        if coding_version is None:
+            return wanted
+        loaded = self.catalog.codesystem_versions(system)
+        if wanted is not None and matches_version(wanted, coding_version):
+            wanted = coding_version
+        if wanted is None and any(v == coding_version or matches_version(coding_version, v) for v in loaded):
+            wanted = coding_version
+        cs = self._codesystem(system, wanted)
+        if cs is None:
+            if wanted is None or wanted == coding_version:
+                return coding_version          # nothing loaded fits: reported as an unknown system/version
+            o.issues.append(Issue("error", "invalid", "vs-invalid", _mismatch_text(system, wanted, coding_version),
+                                  _version_loc(locs)))
+            return wanted
+        if cs.version == coding_version or matches_version(coding_version, cs.version):
+            return wanted
+        known = coding_version in loaded
+        if wanted is None:
+            if not known:
+                # the value set takes any version; the one named is not here, so membership cannot be told
+                self._unknown_system(o, locs, system, coding_version)
+                o.issues.append(Issue("warning", "not-found", "vs-invalid",
+                                      f"Unable to check whether the code is in the value set '{self.vs_name}' because "
+                                      f"the code system {system}|{coding_version} was not found"))
+                o.caused_by_unknown = True
+                return False
+            text = (f"The code system '{system}' version '{cs.version}' for the versionless include in the ValueSet "
+                    f"include is different to the one in the value ('{coding_version}')")
+            o.issues.append(Issue("warning", "invalid", "vs-invalid", text, _version_loc(locs)))
+        elif wanted != vs_version:
+            text = (f"The code system '{system}' version '{wanted}' resulting from the version '{vs_version or ''}' "
+                    f"in the ValueSet include is different to the one in the value ('{coding_version}')")
+            o.issues.append(Issue("error", "invalid", "vs-invalid", text, _version_loc(locs)))
+        else:
+            o.issues.append(Issue("error", "invalid", "vs-invalid", _mismatch_text(system, vs_version, coding_version),
+                                  _version_loc(locs)))
+        if not known:
+            o.issues.append(Issue("error", "not-found", "not-found",
+                                  _unknown_version_text(system, coding_version, loaded), locs.system))
+            o.unknown_system = f"{system}|{coding_version}"
+            o.caused_by_unknown = True
+        return wanted
+
+    def _version_check(self, o: _Outcome, cs) -> None:
+        """check-system-version: the version in use must match the pattern, else the answer is false."""
+        pattern = self.req.rules.check.get(cs.url)
+        if pattern is not None and cs.version is not None and not matches_version(pattern, cs.version):
+            o.ok = False
+            o.issues.append(Issue("error", "exception", "version-error",
+                                  version_check_text(cs.url, cs.version, pattern)))
 
     def _no_system(self, o: _Outcome, locs: "_Locations") -> _Outcome:
         o.ok = False
@@ -282,8 +360,7 @@ class Validator:
         known = self.catalog.codesystem_versions(system)
         in_vs_systems = vs is not None and system in self._vs_systems(vs)
         if version is not None and known:
-            text = (f"A definition for CodeSystem '{system}' version '{version}' could not be found, so the code "
-                    f"cannot be validated. Valid versions: {', '.join(known)}")
+            text = _unknown_version_text(system, version, known)
         elif in_vs_systems or vs is None or local:
             text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
         else:
@@ -308,13 +385,15 @@ class Validator:
             o.issues.append(Issue("warning", "code-invalid", "invalid-code",
                                   f"Unknown code '{o.code}' in the CodeSystem '{system}'{ver} - note that {why}",
                                   locs.code))
-            # the value set may still list the code itself: then it is a member, as far as can be told
-            o.in_vs = vs is None or self._concept_entry(vs, system, o.code) is not None
+            # the value set may list the code itself, or take every code of the system: then it is a
+            # member as far as can be told
+            o.in_vs = (vs is None or self._concept_entry(vs, system, o.code) is not None
+                       or self._takes_whole_system(vs, system))
             if not o.in_vs:
                 o.ok = False
                 o.issues.append(self._not_in_vs(coding, locs.code))
             elif vs is not None:
-                entry = self._concept_entry(vs, system, o.code)
+                entry = self._concept_entry(vs, system, o.code) or {}
                 o.display = entry.get("display") or o.coding.get("display")
             return o
         o.ok = False
@@ -458,6 +537,20 @@ def _listed_codes(inc: dict, cs) -> frozenset:
         return frozen
     _LISTED[key] = (inc, ref, frozen)
     return frozen
+
+
+def _version_loc(locs: "_Locations") -> str:
+    return f"{locs.path}.version" if locs.path else "version"
+
+
+def _mismatch_text(system: str, vs_version: str, coding_version: str) -> str:
+    return (f"The code system '{system}' version '{vs_version}' in the ValueSet include is different to the one "
+            f"in the value ('{coding_version}')")
+
+
+def _unknown_version_text(system: str, version: str, known) -> str:
+    return (f"A definition for CodeSystem '{system}' version '{version}' could not be found, so the code cannot be "
+            f"validated. Valid versions: {', '.join(known) if known else 'none'}")
 
 
 def _marks_deprecated(ext: dict) -> bool:

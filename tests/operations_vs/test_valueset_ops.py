@@ -279,7 +279,9 @@ def test_coding_version_must_match_a_pinned_value_set(c):
     same = result({"system": "http://example.org/tree", "code": "A"})
     assert same["result"]["valueBoolean"] is True and same["version"]["valueString"] == "2"
     other = result({"system": "http://example.org/tree", "version": "1", "code": "A"})
-    assert other["result"]["valueBoolean"] is False and other["version"]["valueString"] == "1"
+    # validated against the value set's version; the coding's version is reported as a mismatch
+    assert other["result"]["valueBoolean"] is False and other["version"]["valueString"] == "2"
+    assert "is different to the one in the value ('1')" in other["message"]["valueString"]
 
 
 def test_abstract_codes(client):

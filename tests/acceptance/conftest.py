@@ -1,0 +1,65 @@
+"""A hospital's first hour with Kodebro, as real processes: `kodebro serve` on a fresh store (the demo
+content loads), then `kodebro import` of an RF2 release into the same store while the server runs."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.conftest import DATA, ROOT, free_port
+
+HANDMADE_RF2 = os.path.join(DATA, "snomed", "handmade-no", "SnomedCT_NO_Handmade_20250415")
+
+
+def kodebro(*args, db: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the CLI as a separate process, the way a person would (`kodebro …` is `scripts.cli:main`)."""
+    env = dict(os.environ, KODEBRO_DB=db)
+    return subprocess.run([sys.executable, "-m", "scripts.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def wait_for(check, seconds: float = 30.0, what: str = "condition"):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if check():
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{what} not reached within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(base URL, store path) of a running `kodebro serve` with the demo content and the hand-made
+    Norwegian SNOMED CT release imported into its store after start."""
+    db = str(tmp_path_factory.mktemp("acceptance") / "kodebro.db")
+    port = free_port()
+    env = dict(os.environ, KODEBRO_DB=db)
+    env.pop("KODEBRO_API_KEY", None)
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "2"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/fhir"
+    try:
+        def up():
+            if proc.poll() is not None:
+                raise RuntimeError("server exited: " + proc.stdout.read().decode(errors="replace"))
+            return requests.get(base + "/metadata", timeout=2).status_code == 200
+        wait_for(up, 60, "kodebro serve answering /fhir/metadata")
+        r = kodebro("import", "--format", "rf2", HANDMADE_RF2, db=db)
+        assert r.returncode == 0, r.stdout + r.stderr
+        # the running workers must notice the import made by another process
+        wait_for(lambda: requests.get(base + "/CodeSystem/$lookup?system=http://snomed.info/sct&code=75570004",
+                                      timeout=5).status_code == 200, 30, "SNOMED CT visible to the server")
+        yield base, db
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
