@@ -79,10 +79,12 @@ def import_(paths, fmt, skip_invalid, edition, system, columns, against, against
         except ValueError:
             raise click.UsageError("--column takes FIELD=HEADER")
     store = open_store(_db(db))
-    progress = _progress_line() if sys.stderr.isatty() else None
+    tty = sys.stderr.isatty()
+    progress = _progress_line() if tty else None
     bar = progress
     try:
-        report = import_paths(store, paths, fmt=fmt, skip_invalid=skip_invalid, progress=progress, **options)
+        report = import_paths(store, paths, fmt=fmt, skip_invalid=skip_invalid, progress=progress,
+                              writing=_write_bar if tty else None, **options)
     except TerminologyError as err:
         if bar:
             click.echo("", err=True)
@@ -112,6 +114,20 @@ def _progress_line():
         if counter["n"] % 25 == 0:
             click.echo(f"\rread and checked {counter['n']} resources…", nl=False, err=True)
     return progress
+
+
+def _write_bar(total: int):
+    """A progress bar over the resources being written (their number is known by then)."""
+    click.echo("", err=True)
+    bar = click.progressbar(length=total, label="writing", file=sys.stderr, show_pos=True)
+    state = {"n": 0}
+
+    def step():
+        state["n"] += 1
+        bar.update(1)
+        if state["n"] == total:
+            bar.render_finish()
+    return step
 
 
 @main.command("list")

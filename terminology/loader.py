@@ -61,7 +61,13 @@ def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None)
 
 
 def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
-         progress: Callable[[Item], None] | None = None) -> ImportReport:
+         progress: Callable[[Item], None] | None = None,
+         writing: Callable[[int], Callable[[], None]] | None = None) -> ImportReport:
+    """Check every item, then write the valid ones in one transaction.
+
+    `progress(item)` is called per item read; `writing(total)` is called once
+    before the write and returns a function called after each resource written.
+    """
     good, rejected, notes = check(items, progress)
     report = ImportReport(rejected=rejected, notes=notes)
     if rejected and not skip_invalid:
@@ -70,12 +76,13 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
         raise ImportRejected(
             f"import refused, nothing was changed: {len(rejected)} invalid resource(s): {names}{more}",
             rejected)
-    written = store.write(good)
+    written = store.write(good, on_written=writing(len(good)) if writing else None)
     report.added = written["added"]
     report.replaced = written["replaced"]
     return report
 
 
 def import_paths(store, paths: Iterable[str], *, fmt: str | None = None, skip_invalid: bool = False,
-                 progress=None, **options) -> ImportReport:
-    return load(store, read_items(paths, fmt, **options), skip_invalid=skip_invalid, progress=progress)
+                 progress=None, writing=None, **options) -> ImportReport:
+    return load(store, read_items(paths, fmt, **options), skip_invalid=skip_invalid, progress=progress,
+                writing=writing)

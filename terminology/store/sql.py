@@ -106,7 +106,8 @@ class SQLStore:
             yield orjson.loads(data)
 
     # --- writing -------------------------------------------------------------------
-    def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = ()) -> dict:
+    def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
+              on_written=None) -> dict:
         """Add or replace resources atomically; deletions by (type, id) happen first.
 
         Returns {'added': [...], 'replaced': [...], 'deleted': [...]} of (type, id, url, version).
@@ -126,6 +127,8 @@ class SQLStore:
                 for res in resources:
                     replaced, ident = self._put(conn, res, rev)
                     report["replaced" if replaced else "added"].append(ident)
+                    if on_written:
+                        on_written()
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -139,3 +139,14 @@ def test_schema_upgrades_itself_from_version_1(tmp_path):
     s = open_store(path)
     assert s.schema_version() == SCHEMA_VERSION
     assert [h.id for h in s.headers()] == ["v"]
+
+
+def test_progress_callbacks_see_every_resource(store, tmp_path):
+    read, written = [], []
+
+    def writing(total):
+        written.append(total)
+        return lambda: written.append("one")
+    paths = [_write(tmp_path, f"{i}.json", _cs(f"http://example.org/p{i}")) for i in range(3)]
+    import_paths(store, paths, progress=read.append, writing=writing)
+    assert len(read) == 3 and written == [3, "one", "one", "one"]
