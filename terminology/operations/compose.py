@@ -107,6 +107,10 @@ class ComposeEvaluator:
         if version is None:
             if system in r.default:
                 return r.default[system]
+            if system in r.check:
+                # check-system-version "specifies a version to use": a versionless include takes it;
+                # only a version the value set names itself can conflict with it
+                return r.check[system]
             if self.date:
                 return edition_for_date(self.catalog, system, self.date)
         return version

@@ -283,8 +283,10 @@ class Validator:
         if system in rules.force:
             wanted = rules.force[system]
         else:
-            wanted = vs_version or rules.default.get(system)
+            wanted = vs_version or rules.default.get(system) or rules.check.get(system)
         if coding_version is None:
+            if wanted is None and system not in rules.force:
+                return self._version_for_code(vs, system, o.code, o.coding.get("display"))
             return wanted
         loaded = self.catalog.codesystem_versions(system)
         if wanted is not None and matches_version(wanted, coding_version):
@@ -326,6 +328,24 @@ class Validator:
             o.unknown_system = f"{system}|{coding_version}"
             o.caused_by_unknown = True
         return wanted
+
+    def _version_for_code(self, vs: dict, system: str, code, display) -> str | None:
+        """A value set that takes several versions of one system: the first version holding the code (with
+        the display given, when one is), as each include is tried in turn. None: the usual choice."""
+        versions = [inc["version"] for inc in (vs.get("compose") or {}).get("include") or ()
+                    if inc.get("system") and inc.get("version")
+                    and self.catalog.canonical_system(inc["system"]) == system]
+        if len(set(versions)) < 2 or code is None:
+            return None
+        holding = []
+        for v in dict.fromkeys(versions):
+            cs = self._codesystem(system, v)
+            concept = cs.find(code)[0] if cs is not None else None
+            if concept is not None:
+                if not display or any(text == display for _l, text in displays_in(concept, cs, None)):
+                    return v
+                holding.append(v)
+        return holding[0] if holding else None
 
     def _version_check(self, o: _Outcome, cs) -> None:
         """check-system-version: the version in use must match the pattern, else the answer is false."""

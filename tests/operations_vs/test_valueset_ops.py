@@ -208,7 +208,16 @@ def test_check_and_force_system_version(c):
     forced = c.get("/fhir/ValueSet/$expand?url=http://example.org/vs/tree"
                    "&force-system-version=http://example.org/tree|1").get_json()["expansion"]
     assert {"name": "used-codesystem", "valueUri": "http://example.org/tree|1"} in forced["parameter"]
-    r = c.get("/fhir/ValueSet/$expand?url=http://example.org/vs/tree&check-system-version=http://example.org/tree|1")
+    # a versionless include takes the checked version ("specifies a version to use")
+    checked = c.get("/fhir/ValueSet/$expand?url=http://example.org/vs/tree"
+                    "&check-system-version=http://example.org/tree|1").get_json()["expansion"]
+    assert {"name": "used-codesystem", "valueUri": "http://example.org/tree|1"} in checked["parameter"]
+    # a version the value set names itself must match
+    pinned = {"resourceType": "ValueSet", "status": "active",
+              "compose": {"include": [{"system": "http://example.org/tree", "version": "2"}]}}
+    r = c.post("/fhir/ValueSet/$expand", json=_params(("valueSet", "resource", pinned),
+                                                      ("check-system-version", "valueUri", "http://example.org/tree|1")),
+               content_type=FJ)
     assert r.status_code == 400 and r.get_json()["resourceType"] == "OperationOutcome"
 
 

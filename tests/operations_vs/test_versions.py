@@ -132,9 +132,17 @@ def test_check_system_version_mismatch_is_an_error(vc):
     assert "'1.0.0'" in issue["details"]["text"] and "'2.x'" in issue["details"]["text"]
     status, _b = _expand(vc, url=VS_BASE + "version-all-1", **{"check-system-version": CS_URL + "|1.x"})
     assert status == 200
+    out = _validate(vc, url=VS_BASE + "version-all-1", system=CS_URL, code="code1",
+                    **{"check-system-version": CS_URL + "|2.0.0"})
+    assert out["result"] is False and ("error", "exception", "version-error", None) in _issues(out)
+
+
+def test_check_system_version_is_the_version_of_a_versionless_include(vc):
+    _s, body = _expand(vc, url=VS_BASE + "version-none", **{"check-system-version": CS_URL + "|1.x"})
+    assert _used(body) == [CS_URL + "|1.2.0"]
     out = _validate(vc, url=VS_BASE + "version-none", system=CS_URL, code="code1",
                     **{"check-system-version": CS_URL + "|1.0.0"})
-    assert out["result"] is False and ("error", "exception", "version-error", None) in _issues(out)
+    assert out["result"] is True and out["version"] == "1.0.0"
 
 
 def test_expand_unknown_version_lists_loaded_versions(vc):
@@ -254,3 +262,21 @@ def test_one_code_from_two_versions_of_its_system(vc):
                    ("code1", "2.0.0", "Display 1 (2.0)"), ("code2", "2.0.0", "Display 2 (2.0)"),
                    ("code3", "2.0.0", "Display 3 (2.0)")]
     assert e["total"] == 5 and _used(r.get_json()) == [CS_URL + "|1.0.0", CS_URL + "|2.0.0"]
+
+
+def test_validate_against_a_value_set_of_two_versions(vc):
+    vs = {"resourceType": "ValueSet", "url": VS_BASE + "two-versions", "status": "active",
+          "compose": {"include": [{"system": CS_URL, "version": "1.0.0"}, {"system": CS_URL, "version": "2.0.0"}]}}
+
+    def check(**coding):
+        r = vc.post("/fhir/ValueSet/$validate-code", json={"resourceType": "Parameters", "parameter": [
+            {"name": "valueSet", "resource": vs}, {"name": "coding", "valueCoding": {"system": CS_URL, **coding}}]},
+            content_type=FJ)
+        return {p["name"]: next((v for k, v in p.items() if k.startswith("value")), None)
+                for p in r.get_json()["parameter"]}
+    # each display is right in the version that has it
+    assert check(code="code1", display="Display 1 (1.0)")["version"] == "1.0.0"
+    assert check(code="code1", display="Display 1 (2.0)")["version"] == "2.0.0"
+    assert check(code="code3")["version"] == "2.0.0"
+    wrong = check(code="code1", version="2.0.0", display="Display 1 (1.0)")
+    assert wrong["result"] is False and "Valid display is 'Display 1 (2.0)'" in wrong["message"]
