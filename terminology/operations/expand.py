@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+
+from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
@@ -157,6 +159,8 @@ class _VSConcept:
 
 
 def expand(catalog, req: ExpandRequest) -> Expansion:
+    if req.date:
+        req.date = day_of(req.date)
     vs = req.valueset
     if req.count is not None and req.count > MAX_COUNT:
         raise InvalidRequest(f"count {req.count} is larger than this server accepts ({MAX_COUNT})", location="count")

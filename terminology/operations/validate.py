@@ -13,6 +13,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound, TerminologyError
+from ..editions import day_of
 from ..exclusions import exclusion_reason
 from ..languages import displays_in, preferred_display
 from . import filters as _filters
@@ -590,6 +591,9 @@ def _in_expansion(contains: list, system: str, code: str) -> bool:
 
 
 def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
+    if req.date:
+        # a partial date means its first day; a malformed one is the client's error, said at once
+        req.date = day_of(req.date)
     v = Validator(catalog, req)
     vs = req.valueset
     if vs is not None:

@@ -37,8 +37,6 @@ def test_validate_code_follows_the_edition_in_force(site, date, valid):
     assert p["result"]["valueBoolean"] is valid
 
 
-@pytest.mark.xfail(reason="terminology/operations/validate.py compares the concept's validity dates with the "
-                          "request date as text, so the partial date '2021' is before '2021-01-01' (reported)")
 def test_validate_code_with_a_year_date(site):
     base, _db = site
     p = _params(requests.get(base + "/CodeSystem/$validate-code", params={"url": NCMP, "code": "OAEA00", "date": "2021"},
@@ -46,8 +44,6 @@ def test_validate_code_with_a_year_date(site):
     assert p["result"]["valueBoolean"] is True
 
 
-@pytest.mark.xfail(reason="$validate-code turns the invalid date into 'a definition for CodeSystem could not be "
-                          "found' (result=false) instead of a 400 like $lookup (reported)")
 def test_validate_code_with_a_date_that_is_not_a_date_is_a_bad_request(site):
     base, _db = site
     r = requests.get(base + "/CodeSystem/$validate-code", params={"url": NCMP, "code": "OAEA00", "date": "garbage"},
