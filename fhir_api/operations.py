@@ -34,10 +34,13 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
     catalog = get_catalog()
     instance = None
     if rid is not None:
-        h = catalog.header_by_id(rtype, rid)
+        from .resources import derived_bodies, lookup_header
+        h = lookup_header(catalog, rtype, rid)
         if h is None:
             raise NotFound(f"{rtype}/{rid} is not known to this server")
-        if rtype == "CodeSystem" and h.url:
+        if h.pk is None:
+            instance = derived_bodies(catalog)[h.id]
+        elif rtype == "CodeSystem" and h.url:
             # handlers find the stored index by url+version; rebuilding all concepts would be waste
             instance = catalog.body(h.pk)
         else:

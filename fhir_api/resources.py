@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
 from terminology.errors import InvalidRequest, InvalidResource, NotFound
+from terminology.store.base import ResourceHeader
 from terminology.validation import validation_errors
 
 from .params import parse_body
@@ -60,7 +61,10 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
     large = header.type == "CodeSystem" and header.concept_count > LARGE_CODESYSTEM
     # search results never carry concepts unless asked; a read carries them unless the system is large
     with_concepts = summary == "false" or (summary is None and not in_search and not large)
-    res = full_resource(catalog, header) if with_concepts else dict(catalog.body(header.pk))
+    if header.pk is None:  # derived, not stored
+        res = dict(derived_bodies(catalog)[header.id])
+    else:
+        res = full_resource(catalog, header) if with_concepts else dict(catalog.body(header.pk))
     subsetted = False
     if header.type == "CodeSystem" and not with_concepts and header.concept_count:
         subsetted = True
@@ -94,11 +98,31 @@ def _elements_arg() -> list[str] | None:
     return [x.strip() for x in e.split(",") if x.strip()] if e else None
 
 
+def derived_bodies(catalog) -> dict[str, dict]:
+    from mappings.edition_maps import derived_edition_maps
+    return {cm["id"]: cm for cm in derived_edition_maps(catalog)}
+
+
+def _derived_headers(catalog, rtype: str) -> list[ResourceHeader]:
+    """Resources served but not stored: ConceptMaps between adjacent editions without a change list."""
+    if rtype != "ConceptMap":
+        return []
+    return [ResourceHeader(None, rtype, cm["id"], cm["url"], cm["version"], cm.get("name"), cm.get("title"),
+                           cm.get("status"), None, None, 0) for cm in derived_bodies(catalog).values()]
+
+
+def lookup_header(catalog, rtype: str, rid: str) -> ResourceHeader | None:
+    h = catalog.header_by_id(rtype, rid)
+    if h is None:
+        h = next((d for d in _derived_headers(catalog, rtype) if d.id == rid), None)
+    return h
+
+
 @bp.route("/<rtype>/<rid>", methods=["GET"])
 def read(rtype: str, rid: str):
     _check_type(rtype)
     catalog = get_catalog()
-    h = catalog.header_by_id(rtype, rid)
+    h = lookup_header(catalog, rtype, rid)
     if h is None:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
     return fhir_response(shape(catalog, h, _summary_arg(), _elements_arg(), in_search=False))
@@ -139,7 +163,7 @@ def search(rtype: str):
             if args.get(name):
                 forms = args[name].split(",")
                 args[name] = ",".join(forms + [catalog.canonical_system(u) or u for u in forms])
-    hits = [h for h in catalog.headers(rtype) if _matches(h, args)]
+    hits = [h for h in catalog.headers(rtype) + _derived_headers(catalog, rtype) if _matches(h, args)]
     count = _int_arg("_count", 50, 0, 1000)
     offset = _int_arg("_offset", 0, 0, None)
     bundle = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": _now()},
