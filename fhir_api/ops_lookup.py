@@ -13,17 +13,7 @@ from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
 
 from .operations import operation
-
-
-def supplied_catalog(catalog, params, *names: str):
-    """The catalog with the request's `tx-resource` (and named) resources shadowing the store."""
-    extra = []
-    for name in ("tx-resource",) + names:
-        for v in params.all(name):
-            if not isinstance(v, dict) or not isinstance(v.get("resourceType"), str):
-                raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
-            extra.append(v)
-    return catalog.overlay(extra) if extra else catalog
+from .supplied import supplied_catalog
 
 
 def request_languages(params) -> list[str]:

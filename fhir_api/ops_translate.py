@@ -13,7 +13,8 @@ from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP
 from mappings.translate import TranslateRequest, translate
 from terminology.errors import InvalidRequest
 
-from .ops_lookup import coding_param, params_str, supplied_catalog
+from .ops_lookup import coding_param, params_str
+from .supplied import supplied_catalog
 from .operations import operation
 from .params import Params
 

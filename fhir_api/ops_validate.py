@@ -7,7 +7,8 @@ from terminology.operations.validate import ValidateRequest, validate_code
 
 from .ops_lookup import coding_param
 from .operations import operation
-from .ops_valueset import language_value, resolve_valueset, supplements_for, supplied_catalog, version_rules
+from .ops_valueset import language_value, resolve_valueset, supplements_for, version_rules
+from .supplied import supplied_catalog, with_contained
 
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 
@@ -93,9 +94,7 @@ def render_result(res) -> dict:
 def validate_valueset(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
     vs = resolve_valueset(catalog, params, instance)
-    if vs.get("contained"):
-        catalog = catalog.overlay([{**c, "url": "#" + c["id"]} for c in vs["contained"]
-                                   if isinstance(c, dict) and c.get("id") and c.get("resourceType")])
+    catalog = with_contained(catalog, vs)
     return render_result(validate_code(catalog, _request(catalog, params, vs))), 200
 
 

@@ -17,6 +17,7 @@ from terminology.operations.expand import ExpandRequest, expand, vs_parameter
 from terminology.supplements import SupplementSet
 
 from .operations import operation
+from .supplied import supplied_catalog, with_contained
 
 R5_EXT = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
 EXT_EXPANSION_PROPERTY = R5_EXT + "ValueSet.expansion.property"
@@ -32,17 +33,6 @@ _ECHO = {
     "system-version": "valueUri", "check-system-version": "valueUri", "force-system-version": "valueUri",
     "exclude-system": "valueUri",
 }
-
-
-def supplied_catalog(catalog, params, *names: str):
-    """The catalog with the request's `tx-resource` (and named) resources shadowing the store."""
-    extra = []
-    for name in ("tx-resource",) + names:
-        for v in params.all(name):
-            if not isinstance(v, dict) or not isinstance(v.get("resourceType"), str):
-                raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
-            extra.append(v)
-    return catalog.overlay(extra) if extra else catalog
 
 
 def language_value(params, vs: dict | None = None,
@@ -228,8 +218,6 @@ def render_expansion(exp) -> dict:
 def expand_operation(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
     vs = resolve_valueset(catalog, params, instance)
-    if vs.get("contained"):
-        catalog = catalog.overlay([{**c, "url": "#" + c["id"]} for c in vs["contained"]
-                                   if isinstance(c, dict) and c.get("id") and c.get("resourceType")])
+    catalog = with_contained(catalog, vs)
     req = build_expand_request(catalog, params, vs)
     return render_expansion(expand(catalog, req)), 200

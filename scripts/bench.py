@@ -124,6 +124,11 @@ class Bench:
              method: str = "GET", body: dict | None = None):
         """Many concurrent requests against a running server: wrk when installed, else Python threads."""
         duration = min(duration, 2.0) if self.quick else duration
+        # a short run first, so that measurement starts with warm workers and caches
+        if shutil.which("wrk") and method == "GET":
+            _wrk(url, connections, 1)
+        else:
+            _pyload(url, connections, 1, method, body)
         if shutil.which("wrk") and method == "GET":
             rps, p50, p99, errors = _wrk(url, connections, duration)
             tool = "wrk"

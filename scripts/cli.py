@@ -29,7 +29,9 @@ def main():
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="Worker processes (default: one per CPU core).")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--threads", default=1, show_default=True, type=int,
+              help="Threads per worker. One (synchronous workers) keeps tail latency lowest; more threads "
+                   "help when many clients are slow.")
 @_db_option
 def serve(host, port, workers, threads, db):
     """Start the FHIR server (gunicorn). Creates the store with demo content if it is empty."""

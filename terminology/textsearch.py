@@ -199,9 +199,9 @@ class TextIndex:
                     if w not in seen:
                         seen.add(w)
                         every.setdefault(w, []).append(i)
-        self._first = _Postings(first)
-        self._disp = _Postings(disp)
-        self._every = _Postings(every)
+        self._first = Postings(first)
+        self._disp = Postings(disp)
+        self._every = Postings(every)
 
     @classmethod
     def of(cls, cs) -> "TextIndex":
@@ -249,7 +249,7 @@ class TextIndex:
         return list(map(self.codes.__getitem__, self.search_ordinals(text)))
 
 
-class _Postings:
+class Postings:
     """Sorted words with their concept ordinals in one array: a prefix is one slice."""
 
     def __init__(self, by_word: dict[str, list[int]]):

@@ -28,7 +28,7 @@ from typing import Iterator
 
 from ..identifiers import SNOMED, SNOMED_INT_MODULE, SNOMED_NO_MODULE
 from ..snomed import constants as K
-from ..snomed.index import pack_descriptions
+from ..snomed.index import csr, pack_descriptions
 from .base import Item
 
 FORMAT = "rf2"
@@ -339,18 +339,7 @@ class _Release:
                 per[ci] = rows
 
     def _csr(self, src: array, dst: array) -> tuple[array, array]:
-        n = len(self.ids)
-        start = array("I", bytes(4 * (n + 1)))
-        for s in src:
-            start[s + 1] += 1
-        for i in range(n):
-            start[i + 1] += start[i]
-        fill = array("I", start[:n])
-        out = array("I", bytes(4 * len(src)))
-        for s, d in zip(src, dst):
-            out[fill[s]] = d
-            fill[s] += 1
-        return start, out
+        return csr(len(self.ids), src, dst)
 
     def flat_concepts(self, norwegian: bool) -> Iterator[dict]:
         n = len(self.ids)

@@ -33,7 +33,7 @@ import orjson
 
 from ..codesystem import CodeSystemIndex, Concept
 from ..errors import InvalidRequest, NotSupported
-from ..textsearch import fold, query_words
+from ..textsearch import Postings, fold, query_words
 from . import constants as K
 
 # RF2 terms never hold tabs or line breaks (the files are tab-separated lines), and both stay
@@ -227,43 +227,8 @@ class _TextIndexView:
         return self.ix.search(text)
 
 
-class _Postings:
-    """Sorted words with their concept numbers in one flat array: a word prefix is one slice."""
-
-    def __init__(self, by_word: dict[str, list]):
-        self.words = sorted(by_word)
-        self.offsets = array("Q", [0])
-        flat = array("I")
-        for w in self.words:
-            flat.extend(by_word[w])
-            self.offsets.append(len(flat))
-        self.flat = flat
-
-    def _range(self, prefix: str) -> tuple[int, int]:
-        lo = bisect.bisect_left(self.words, prefix)
-        hi = bisect.bisect_left(self.words, prefix + "\uffff", lo)
-        return self.offsets[lo], self.offsets[hi]
-
-    def match_any(self, variants) -> set[int]:
-        out: set[int] = set()
-        for v in variants:
-            a, b = self._range(v)
-            out.update(self.flat[a:b])
-        return out
-
-    def match_all(self, query: list) -> set[int]:
-        if not query:
-            return set()
-        sized = sorted(query, key=lambda vs: sum(b - a for a, b in map(self._range, vs)))
-        got = self.match_any(sized[0])
-        for vs in sized[1:]:
-            if not got:
-                break
-            got &= self.match_any(vs)
-        return got
-
-
-def _csr(n: int, pairs_src: array, pairs_dst: array) -> tuple[array, array]:
+def csr(n: int, pairs_src: array, pairs_dst: array) -> tuple[array, array]:
+    """Compressed adjacency: start offsets per node and the neighbours in one array."""
     start = array("I", bytes(4 * (n + 1)))
     for s in pairs_src:
         start[s + 1] += 1
@@ -351,8 +316,8 @@ class SnomedIndex(CodeSystemIndex):
                     src.append(i)
                     dst.append(j)
         del parent_codes
-        self.p_start, self.p_list = _csr(n, src, dst)
-        self.c_start, self.c_list = _csr(n, dst, src)
+        self.p_start, self.p_list = csr(n, src, dst)
+        self.c_start, self.c_list = csr(n, dst, src)
         del src, dst
         self._anc_cache: dict[int, frozenset] = {}
         self._text = None
@@ -624,7 +589,7 @@ class SnomedIndex(CodeSystemIndex):
                 seen.update(toks(_NOT_TERM.sub("", p)))
             for w in seen:
                 every.setdefault(w, []).append(i)
-        self._text = (_Postings(every), _Postings(disp), _Postings(first))
+        self._text = (Postings(every), Postings(disp), Postings(first))
         self._sorted_codes = sorted(range(len(self.codes)), key=self.codes.__getitem__)
 
     def search_numbers(self, text: str) -> list[int]:

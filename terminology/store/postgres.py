@@ -6,40 +6,20 @@ Needs the optional dependency `psycopg` (pip install 'kodebro[postgres]').
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 
 from ..errors import NotSupported
+from .migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from .sql import SQLStore
 
-MIGRATIONS: dict[int, list[str]] = {
-    1: [
-        """CREATE TABLE resource (
-            pk BIGSERIAL PRIMARY KEY,
-            type TEXT NOT NULL,
-            id TEXT NOT NULL,
-            url TEXT,
-            version TEXT,
-            name TEXT,
-            title TEXT,
-            status TEXT,
-            publisher TEXT,
-            date TEXT,
-            concept_count INTEGER NOT NULL DEFAULT 0,
-            body TEXT NOT NULL,
-            UNIQUE (type, id))""",
-        "CREATE INDEX resource_url ON resource (type, url, version)",
-        """CREATE TABLE concept (
-            cs_pk BIGINT NOT NULL REFERENCES resource(pk),
-            seq INTEGER NOT NULL,
-            code TEXT NOT NULL,
-            data TEXT NOT NULL,
-            PRIMARY KEY (cs_pk, seq))""",
-        "CREATE INDEX concept_code ON concept (cs_pk, code)",
-    ],
-    2: [
-        "ALTER TABLE resource ADD COLUMN rev INTEGER NOT NULL DEFAULT 0",
-    ],
-}
+def _postgres_ddl(stmt: str) -> str:
+    # the shared migrations are written for SQLite; only the key types differ
+    return (stmt.replace("pk INTEGER PRIMARY KEY", "pk BIGSERIAL PRIMARY KEY")
+                .replace("cs_pk INTEGER NOT NULL", "cs_pk BIGINT NOT NULL"))
+
+
+MIGRATIONS: dict[int, list[str]] = {v: [_postgres_ddl(s) for s in stmts] for v, stmts in SQLITE_MIGRATIONS.items()}
 
 _IS_PARAM = re.compile(r"\bIS \?")
 
@@ -48,9 +28,7 @@ class PostgresStore(SQLStore):
     migrations = MIGRATIONS
 
     def __init__(self, url: str):
-        try:
-            import psycopg  # noqa: F401
-        except ModuleNotFoundError:
+        if importlib.util.find_spec("psycopg") is None:
             raise NotSupported("a postgresql:// store needs the psycopg package: pip install 'kodebro[postgres]'")
         self.url = url
         super().__init__()
