@@ -235,18 +235,22 @@ class TextIndex:
         every = self._every.match_all(flt.words)
         disp = self._disp.match_all(flt.words) if every else set()
         start = disp & self._first.match_any(flt.words[0]) if disp else set()
-        out = sorted(exact)
-        out.extend(sorted(prefix))
-        taken = exact | prefix
-        for tier in (start, disp, every):
-            tier = tier - taken
-            out.extend(sorted(tier))
-            taken |= tier
-        return out
+        return in_tiers(exact, prefix, start, disp, every)
 
     def search(self, text: str) -> list[str]:
         """Codes matching `text`, best first (the order of `TextFilter.rank`)."""
         return list(map(self.codes.__getitem__, self.search_ordinals(text)))
+
+
+def in_tiers(*tiers: set[int]) -> list[int]:
+    """Ordinals tier by tier (best tier first), each tier sorted, none twice."""
+    out: list[int] = []
+    taken: set[int] = set()
+    for tier in tiers:
+        tier = tier - taken
+        out.extend(sorted(tier))
+        taken |= tier
+    return out
 
 
 class Postings:

@@ -110,7 +110,9 @@ def prop(code: str, value) -> dict:
 
 
 def codesystem_header(url: str, edition: str, *, content: str, description: str, properties: list,
-                      language: str = "nb", case_sensitive: bool = True, publisher: str = PUBLISHER) -> dict:
+                      language: str = "nb", case_sensitive: bool = True, publisher: str = PUBLISHER,
+                      concepts: list | None = None) -> dict:
+    """A CodeSystem edition; `concepts` (flat dicts) are streamed to the store, not nested."""
     name, title = CODEBOOKS.get(url, (None, None))
     res = {
         "resourceType": "CodeSystem",
@@ -130,7 +132,11 @@ def codesystem_header(url: str, edition: str, *, content: str, description: str,
     }
     if edition and re.fullmatch(r"\d{4}", edition):
         res["date"] = f"{edition}-01-01"
-    return {k: v for k, v in res.items() if v is not None}
+    res = {k: v for k, v in res.items() if v is not None}
+    if concepts is not None:
+        res["count"] = len(concepts)
+        res["_flat_concepts"] = concepts
+    return res
 
 
 def status_in_edition(row: Row, edition: str | None) -> str:

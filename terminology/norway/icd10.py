@@ -81,9 +81,7 @@ def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: boo
                            description=f"ICD-10, norsk utgave {edition} ({source}). Codes are stored without the "
                                        "dot (J128); J12.8 finds J128. Groupings missing from the source come "
                                        "from WHO ICD-10 2019 (property origin=who, English display).",
-                           properties=definitions(*ICD10_PROPERTIES))
-    cs["count"] = len(flat)
-    cs["_flat_concepts"] = flat
+                           properties=definitions(*ICD10_PROPERTIES), concepts=flat)
     notes = []
     added = sum(1 for c in flat if any(p["code"] == "origin" for p in c.get("property") or ()))
     if added:

@@ -57,7 +57,5 @@ def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: boo
     cs = codesystem_header(ICPC2, edition, content=content_for(path),
                            description=f"ICPC-2, norsk utgave {edition} ({source}). Chapters are groupings "
                                        "(notSelectable).",
-                           properties=definitions(*ICPC2_PROPERTIES))
-    cs["count"] = len(flat)
-    cs["_flat_concepts"] = flat
+                           properties=definitions(*ICPC2_PROPERTIES), concepts=flat)
     yield Item(path, resource=cs, trusted=True)

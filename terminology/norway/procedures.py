@@ -71,9 +71,7 @@ def build(groups: dict[str, list], *, path: str, edition: str | None, source: st
                                    f"({prev[2][1].where}) and {_BY_URL[url]}")
         cs = codesystem_header(url, edition, content=content_for(path),
                                description=f"{_BY_URL[url]} {edition} ({source}).",
-                               properties=definitions(*PROCEDURE_PROPERTIES[:-1]))
-        cs["count"] = len(flat)
-        cs["_flat_concepts"] = flat
+                               properties=definitions(*PROCEDURE_PROPERTIES[:-1]), concepts=flat)
         yield Item(path, resource=cs, trusted=True)
     if len(groups) > 1:
         if clashes:
@@ -87,7 +85,5 @@ def build(groups: dict[str, list], *, path: str, edition: str | None, source: st
         cs = codesystem_header(NKPK, edition, content=content_for(path),
                                description=f"NKPK {edition}: NCMP, NCSP and NCRP as one codebook ({source}); "
                                            "property codebook names the codebook of each code.",
-                               properties=definitions(*PROCEDURE_PROPERTIES))
-        cs["count"] = len(flat)
-        cs["_flat_concepts"] = flat
+                               properties=definitions(*PROCEDURE_PROPERTIES), concepts=flat)
         yield Item(path, resource=cs, trusted=True)

@@ -33,7 +33,7 @@ import orjson
 
 from ..codesystem import CodeSystemIndex, Concept
 from ..errors import InvalidRequest, NotSupported
-from ..textsearch import Postings, fold, query_words
+from ..textsearch import Postings, fold, in_tiers, query_words
 from . import constants as K
 
 # RF2 terms never hold tabs or line breaks (the files are tab-separated lines), and both stay
@@ -615,17 +615,12 @@ class SnomedIndex(CodeSystemIndex):
                     break
                 (exact if c == q else prefix).add(keys[j])
         qw = query_words(q)
-        out = sorted(exact) + sorted(prefix)
-        taken = exact | prefix
-        if qw:
-            all_words = every.match_all(qw)
-            in_disp = disp.match_all(qw) if all_words else set()
-            start = in_disp & first.match_any(qw[0]) if in_disp else set()
-            for tier in (start, in_disp, all_words):
-                tier = tier - taken
-                out.extend(sorted(tier))
-                taken |= tier
-        return out
+        if not qw:
+            return in_tiers(exact, prefix)
+        all_words = every.match_all(qw)
+        in_disp = disp.match_all(qw) if all_words else set()
+        start = in_disp & first.match_any(qw[0]) if in_disp else set()
+        return in_tiers(exact, prefix, start, in_disp, all_words)
 
     def search(self, text: str) -> list[str]:
         codes = self.codes
