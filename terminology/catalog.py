@@ -170,16 +170,19 @@ class Catalog:
     def codesystem_versions(self, url: str) -> list[str]:
         return self.versions("CodeSystem", url)
 
-    def warm(self, max_concepts: int = 200_000) -> int:
-        """Build the indexes of every stored code system up to `max_concepts` now, not on first use.
+    def warm(self, max_concepts: int | None = None, text: bool = True) -> int:
+        """Build the indexes (and text-search indexes) of the stored code systems now, not on first use.
 
         A server worker calls this before taking requests, so that no client
-        waits for an index build; larger systems still load on first use.
+        waits for an index build (a SNOMED CT edition takes seconds).
         """
+        from .textsearch import TextIndex
         n = 0
         for h in self.headers("CodeSystem"):
-            if h.concept_count <= max_concepts:
-                self.codesystem_by_pk(h.pk)
+            if max_concepts is None or h.concept_count <= max_concepts:
+                cs = self.codesystem_by_pk(h.pk)
+                if text and len(cs):
+                    TextIndex.of(cs).search_ordinals("kodebro")
                 n += 1
         return n
 
