@@ -163,7 +163,13 @@ def search(rtype: str):
             if args.get(name):
                 forms = args[name].split(",")
                 args[name] = ",".join(forms + [catalog.canonical_system(u) or u for u in forms])
-    hits = [h for h in catalog.headers(rtype) + _derived_headers(catalog, rtype) if _matches(h, args)]
+    if args.get("url"):  # the common case: straight to the resources with that URL
+        candidates = [h for u in dict.fromkeys(args["url"].split(",")) for h in catalog.headers_by_url(rtype, u)]
+        candidates += [h for h in _derived_headers(catalog, rtype) if h.url in args["url"].split(",")]
+        candidates.sort(key=lambda h: (h.pk is None, h.pk or 0))
+    else:
+        candidates = catalog.headers(rtype) + _derived_headers(catalog, rtype)
+    hits = [h for h in candidates if _matches(h, args)]
     count = _int_arg("_count", 50, 0, 1000)
     offset = _int_arg("_offset", 0, 0, None)
     bundle = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": _now()},

@@ -112,6 +112,9 @@ class Catalog:
     def headers(self, rtype: str | None = None) -> list[ResourceHeader]:
         return [h for h in self._headers if rtype is None or h.type == rtype]
 
+    def headers_by_url(self, rtype: str, url: str) -> list[ResourceHeader]:
+        return list(self._by_url.get((rtype, url), ()))
+
     def header_by_id(self, rtype: str, rid: str) -> ResourceHeader | None:
         return self._by_id.get((rtype, rid))
 
