@@ -102,6 +102,8 @@ def _value_of(p: dict):
 
 
 def parameters_to_params(parts: list, source: str = "body") -> Params:
+    if parts is not None and not isinstance(parts, list):
+        raise InvalidRequest("Parameters.parameter (and each part) must be a list")
     items = []
     for p in parts or []:
         if not isinstance(p, dict) or not isinstance(p.get("name"), str):

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
 from terminology.errors import InvalidRequest, InvalidResource, NotFound
-from terminology.store.base import ResourceHeader
+from terminology.store.base import RESOURCE_TYPES, ResourceHeader
 from terminology.validation import validation_errors
 
 from .params import parse_body
@@ -18,7 +18,7 @@ from .store import get_catalog, get_store
 
 bp = Blueprint("resources", __name__)
 
-TYPES = ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem")
+TYPES = RESOURCE_TYPES
 # concepts are left out of a read of a code system larger than this unless _summary=false
 LARGE_CODESYSTEM = 2000
 _SEARCH_PARAMS = {"url", "version", "name", "title", "status", "publisher", "system", "id", "_id",
@@ -100,7 +100,7 @@ def _elements_arg() -> list[str] | None:
 
 def derived_bodies(catalog) -> dict[str, dict]:
     from mappings.edition_maps import derived_edition_maps
-    return {cm["id"]: cm for cm in derived_edition_maps(catalog)}
+    return derived_edition_maps(catalog)
 
 
 def _derived_headers(catalog, rtype: str) -> list[ResourceHeader]:

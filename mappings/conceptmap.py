@@ -187,7 +187,8 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
         if not maps:
             # an adjacent-edition map that is served though not stored
             from .edition_maps import derived_edition_maps
-            maps = _maps_by_url(derived_edition_maps(catalog), req.conceptmap_url, req.conceptmap_version)
+            maps = _maps_by_url(list(derived_edition_maps(catalog).values()), req.conceptmap_url,
+                                req.conceptmap_version)
         if not maps:
             return None
         return [map_index(m) for m in maps]

@@ -21,7 +21,8 @@ DERIVED_NOTE = ("Derived by Kodebro from the two editions' code lists (no curate
                 "for this pair): new, retired, reactivated and text changes only.")
 
 
-def derived_edition_maps(catalog) -> list[dict]:
+def derived_edition_maps(catalog) -> dict[str, dict]:
+    """Derived adjacent-edition ConceptMaps by id, in URL and version order."""
     cached = getattr(catalog, _CACHE_ATTR, None)
     if cached is not None and cached[0] == catalog.generation:
         return cached[1]
@@ -33,7 +34,7 @@ def derived_edition_maps(catalog) -> list[dict]:
     return maps
 
 
-def _derive(catalog) -> list[dict]:
+def _derive(catalog) -> dict[str, dict]:
     curated = set()
     for h in catalog.headers("ConceptMap"):
         body = catalog.body(h.pk)
@@ -56,4 +57,4 @@ def _derive(catalog) -> list[dict]:
                 cm["title"] = cm["title"].split(":")[0] + f": endringer {a} → {b} (avledet)"
                 out.append(cm)
     out.sort(key=lambda cm: (cm["url"], version_key(cm["version"])))
-    return out
+    return {cm["id"]: cm for cm in out}

@@ -204,7 +204,7 @@ class Catalog:
         return cms
 
     def overlay(self, resources: list[dict]) -> "Catalog":
-        return resources and OverlayCatalog(self, resources) or self
+        return OverlayCatalog(self, resources) if resources else self
 
 
 def check_concept_shape(concepts) -> None:
@@ -238,7 +238,7 @@ class OverlayCatalog:
         for r in resources:
             if r.get("resourceType") == "CodeSystem":
                 check_concept_shape(r.get("concept"))
-            if r.get("url"):
+            if isinstance(r.get("url"), str) and r["url"]:
                 self.extra[(r["resourceType"], r["url"])].append(r)
 
     def __getattr__(self, name):

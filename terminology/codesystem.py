@@ -110,13 +110,14 @@ def nest_concepts(flat: Iterable[dict]) -> list[dict]:
         if nested_parent is None:
             roots.append(node)
         else:
-            # a parent given only as a property stays a property; nesting shows the first one
+            # nesting shows the first parent, so its `parent` property would only repeat it
             nested_parent.setdefault("concept", []).append(node)
-            if node.get("property"):
-                node["property"] = [p for p in node["property"]
-                                    if not (p.get("code") == "parent" and p.get("valueCode") == nested_parent["code"])] or None
-                if node["property"] is None:
-                    del node["property"]
+            props = [p for p in node.get("property") or ()
+                     if not (p.get("code") == "parent" and p.get("valueCode") == nested_parent["code"])]
+            if props:
+                node["property"] = props
+            else:
+                node.pop("property", None)
     return roots
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .errors import ImportRejected
+from .errors import ImportRejected, TerminologyError
 from .importers import Item, importer_for
 from .validation import validation_errors
 
@@ -34,9 +34,15 @@ class ImportReport:
 
 
 def read_items(paths: Iterable[str], fmt: str | None = None, **options) -> Iterable[Item]:
+    """Every path read by its importer; a file an importer cannot make sense of becomes a rejection."""
     for path in paths:
         mod = importer_for(path, fmt)
-        yield from mod.read(path, **options)
+        try:
+            yield from mod.read(path, **options)
+        except TerminologyError:
+            raise
+        except Exception as e:  # a damaged file must be refused by name, never end the import in a traceback
+            yield Item(path, error=f"cannot be read as {mod.FORMAT}: {type(e).__name__}: {e}")
 
 
 def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None):
@@ -76,7 +82,14 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
         raise ImportRejected(
             f"import refused, nothing was changed: {len(rejected)} invalid resource(s): {names}{more}",
             rejected)
-    written = store.write(good, on_written=writing(len(good)) if writing else None)
+    try:
+        written = store.write(good, on_written=writing(len(good)) if writing else None)
+    except TerminologyError:
+        raise
+    except Exception as e:
+        # streamed content (e.g. RF2 concepts) is read while writing; the store rolled back
+        raise ImportRejected(f"import failed while writing, nothing was changed: {type(e).__name__}: {e}",
+                             [("(write)", None, str(e))]) from e
     report.added = written["added"]
     report.replaced = written["replaced"]
     return report

@@ -7,12 +7,13 @@ from typing import Iterator
 
 import orjson
 
+from ..store.base import RESOURCE_TYPES
 from .base import Item, read_bytes
 
 FORMAT = "fhir"
 PRIORITY = 90
-# the resource types a terminology server keeps; other types in a package are skipped
-KEPT = ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem")
+# other resource types in a package are skipped
+KEPT = RESOURCE_TYPES
 
 
 def detect(path: str) -> bool:

@@ -4,10 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
+# the resource types a terminology store keeps
 RESOURCE_TYPES = ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem")
-
-# header columns kept per resource, searchable without reading the body
-HEADER_FIELDS = ("id", "url", "version", "name", "title", "status", "publisher", "date")
 
 
 @dataclass(slots=True)

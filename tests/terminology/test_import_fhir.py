@@ -150,3 +150,40 @@ def test_progress_callbacks_see_every_resource(store, tmp_path):
     paths = [_write(tmp_path, f"{i}.json", _cs(f"http://example.org/p{i}")) for i in range(3)]
     import_paths(store, paths, progress=read.append, writing=writing)
     assert len(read) == 3 and written == [3, "one", "one", "one"]
+
+
+def test_an_importer_that_fails_midway_is_a_rejection_not_a_crash(store, tmp_path):
+    import types
+    from terminology.importers import REGISTRY, formats
+    from terminology.importers.base import Item
+
+    def read(path, **_):
+        yield Item(path, resource=_cs("http://example.org/ok"))
+        raise ValueError("row 7: unexpected end of data")
+    formats()  # the registry is filled on first use
+    REGISTRY["test-broken"] = types.SimpleNamespace(FORMAT="test-broken", detect=lambda p: False, read=read)
+    try:
+        with pytest.raises(ImportRejected) as exc:
+            import_paths(store, [_write(tmp_path, "x.json", {})], fmt="test-broken")
+    finally:
+        del REGISTRY["test-broken"]
+    assert "row 7" in exc.value.rejected[-1][2] and exc.value.rejected[-1][0].endswith("x.json")
+    assert store.headers() == []
+
+
+def test_a_stream_that_breaks_while_writing_leaves_the_store_as_it_was(store, tmp_path):
+    from terminology.importers.base import Item
+    from terminology.loader import load
+    import_paths(store, [_write(tmp_path, "before.json", _cs("http://example.org/before"))])
+    before = [(h.url, h.version) for h in store.headers()]
+
+    def concepts():
+        yield {"code": "a"}
+        raise ValueError("truncated concept file")
+    big = {**_cs("http://example.org/streamed"), "_flat_concepts": concepts()}
+    big.pop("concept")
+    with pytest.raises(ImportRejected) as exc:
+        load(store, [Item("release", resource=big, trusted=True)])
+    assert "truncated concept file" in exc.value.message
+    assert [(h.url, h.version) for h in store.headers()] == before
+
