@@ -29,7 +29,10 @@ _METHODS = ("GET", "POST", "PUT", "DELETE")
 
 def _target(url: str) -> tuple[list[str], str]:
     """(path segments relative to the FHIR base, query string) of an entry URL."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:
+        raise InvalidRequest(f"batch entry url '{url[:200]}' is not a URL: {e}")
     segs = [unquote(s) for s in parts.path.split("/") if s]
     if segs and segs[0] == "fhir":
         segs = segs[1:]

@@ -8,7 +8,7 @@ from terminology.operations.validate import ValidateRequest, validate_code
 from .ops_lookup import coding_param
 from .operations import operation
 from .ops_valueset import language_value, resolve_valueset, supplements_for, version_rules
-from .supplied import supplied_catalog, with_contained
+from .supplied import checked, supplied_catalog, with_contained
 
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 
@@ -105,7 +105,7 @@ def validate_codesystem(catalog, params, instance):
     if cs_res is not None:
         if not isinstance(cs_res, dict) or cs_res.get("resourceType") != "CodeSystem":
             raise InvalidRequest("parameter 'codeSystem' must carry a CodeSystem resource", location="codeSystem")
-        extra.append(cs_res)
+        extra.append(checked(cs_res, "codeSystem"))
     if instance is not None and not instance.get("url"):
         extra.append(instance)
     elif instance is not None and instance.get("version") and not (params.str("version") or

@@ -17,7 +17,7 @@ from terminology.operations.expand import ExpandRequest, expand, vs_parameter
 from terminology.supplements import SupplementSet
 
 from .operations import operation
-from .supplied import supplied_catalog, with_contained
+from .supplied import checked, supplied_catalog, with_contained
 
 R5_EXT = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
 EXT_EXPANSION_PROPERTY = R5_EXT + "ValueSet.expansion.property"
@@ -63,10 +63,10 @@ def resolve_valueset(catalog, params, instance, required: bool = True) -> dict |
     if vs is not None:
         if not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet":
             raise InvalidRequest("parameter 'valueSet' must carry a ValueSet resource", location="valueSet")
-        return vs
+        return checked(vs, "valueSet")
     res = params.get("resource")
     if isinstance(res, dict) and res.get("resourceType") == "ValueSet":
-        return res
+        return checked(res, "resource")
     url = params.str("url")
     if url is None:
         if params.get("context") is not None:

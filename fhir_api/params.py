@@ -73,7 +73,8 @@ class Params:
         if v is None:
             return None
         if isinstance(v, dict) and v.get("resourceType"):
-            return v
+            from .supplied import checked
+            return checked(v, name)
         if isinstance(v, (str, bytes)):
             try:
                 obj = orjson.loads(v)
@@ -90,6 +91,30 @@ class Params:
         return f"Params({self.items!r})"
 
 
+# the string elements of the complex types operations take; a list or number there is the client's error
+_STRING_ELEMENTS = {
+    "valueCoding": ("system", "version", "code", "display"),
+    "valueQuantity": ("unit", "system", "code", "comparator"),
+}
+
+
+def _checked_value(name: str, kind: str, v):
+    if kind in _STRING_ELEMENTS or kind == "valueCodeableConcept":
+        if not isinstance(v, dict):
+            raise InvalidRequest(f"parameter '{name}' must be a {kind[5:]} object", location=name)
+        codings = [v] if kind == "valueCoding" else v.get("coding") or []
+        if kind == "valueCodeableConcept" and not (isinstance(codings, list) and
+                                                   all(isinstance(c, dict) for c in codings)):
+            raise InvalidRequest(f"parameter '{name}': CodeableConcept.coding must be a list of Codings",
+                                 location=name)
+        for obj in ([v] if kind == "valueQuantity" else codings):
+            for key in _STRING_ELEMENTS["valueQuantity" if kind == "valueQuantity" else "valueCoding"]:
+                if key in obj and not isinstance(obj[key], str):
+                    raise InvalidRequest(f"parameter '{name}': {key} must be a string, not {obj[key]!r}",
+                                         location=name)
+    return v
+
+
 def _value_of(p: dict):
     if "part" in p and not any(k.startswith("value") for k in p):
         return parameters_to_params(p["part"], "body")
@@ -97,7 +122,7 @@ def _value_of(p: dict):
         return p["resource"]
     for k, v in p.items():
         if k.startswith("value"):
-            return v
+            return _checked_value(p["name"], k, v)
     return None
 
 

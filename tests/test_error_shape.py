@@ -34,3 +34,49 @@ def test_errors_are_outcomes_never_500(client, method, url, kwargs):
         # a batch answers 200 with the failure inside the entry
         assert body["resourceType"] == "Bundle"
         assert body["entry"][0]["resource"]["resourceType"] == "OperationOutcome"
+
+
+_CS = {"resourceType": "CodeSystem", "url": "http://example.org/cs", "status": "active", "content": "complete",
+       "concept": [{"code": "a", "display": "A"}]}
+
+
+def _params(*parts):
+    return {"resourceType": "Parameters", "parameter": list(parts)}
+
+
+MALFORMED_OPERATIONS = [
+    ("CodeSystem/$lookup", _params({"name": "coding", "valueCoding": {"system": "http://example.org/cs",
+                                                                      "code": ["a"]}})),
+    ("CodeSystem/$lookup", _params({"name": "coding", "valueCoding": {"system": 5, "code": "a"}})),
+    ("CodeSystem/$subsumes", _params({"name": "codingA", "valueCoding": {"system": "http://example.org/cs",
+                                                                         "code": "a", "version": ["1"]}},
+                                     {"name": "codingB", "valueCoding": {"system": "http://example.org/cs",
+                                                                         "code": "a"}})),
+    ("ConceptMap/$translate", _params({"name": "codeableConcept", "valueCodeableConcept": {"coding": [5]}})),
+    ("ConceptMap/$translate", _params({"name": "conceptMap", "resource": {"resourceType": "ConceptMap",
+                                                                          "url": "http://cm", "group": 5}},
+                                      {"name": "system", "valueUri": "http://s"}, {"name": "code", "valueCode": "a"})),
+    ("ValueSet/$expand", _params({"name": "valueSet", "resource": {"resourceType": "ValueSet", "status": "active",
+                                                                   "compose": {"include": ["x"]}}})),
+    ("ValueSet/$expand", _params({"name": "tx-resource", "resource": {**_CS, "version": 3}},
+                                 {"name": "url", "valueUri": "http://example.org/cs?fhir_vs"})),
+    ("ValueSet/$validate-code", _params({"name": "tx-resource", "resource": {**_CS, "concept": [{"code": ["a"]}]}},
+                                        {"name": "url", "valueUri": "http://example.org/cs?fhir_vs"},
+                                        {"name": "code", "valueCode": "a"})),
+    ("CodeSystem/$validate-code", {"resourceType": "Parameters", "parameter": 5}),
+]
+
+
+@pytest.mark.parametrize("op,body", MALFORMED_OPERATIONS)
+def test_malformed_operation_input_is_a_400(client, op, body):
+    r = client.post("/fhir/" + op, json=body, content_type=FJ)
+    assert r.status_code == 400, r.get_data(as_text=True)[:500]
+    assert r.get_json()["resourceType"] == "OperationOutcome"
+
+
+def test_batch_entry_with_a_broken_url_fails_alone(client):
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "GET", "url": "http://[::1/fhir/metadata"}},
+        {"request": {"method": "GET", "url": "metadata"}}]}
+    r = client.post("/fhir", json=bundle, content_type=FJ).get_json()
+    assert [e["response"]["status"][:3] for e in r["entry"]] == ["400", "200"]
