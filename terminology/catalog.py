@@ -13,7 +13,6 @@ import time
 from collections import defaultdict
 
 from .codesystem import CodeSystemIndex, build_index
-from .errors import InvalidRequest
 from .identifiers import canonical_system
 from .store.base import ResourceHeader
 from .versions import latest, matches_version, version_key
@@ -207,26 +206,6 @@ class Catalog:
         return OverlayCatalog(self, resources) if resources else self
 
 
-def check_concept_shape(concepts) -> None:
-    """Supplied code systems are indexed as sent (not validated like stored ones): refuse
-    shapes the index cannot read, as a client error rather than a crash."""
-    stack = [concepts]
-    while stack:
-        level = stack.pop()
-        if level is None:
-            continue
-        if not isinstance(level, list):
-            raise InvalidRequest("a supplied CodeSystem's concept must be a list")
-        for c in level:
-            if not isinstance(c, dict) or not isinstance(c.get("code"), str):
-                raise InvalidRequest("every concept of a supplied CodeSystem needs a code")
-            for key in ("designation", "property", "extension"):
-                items = c.get(key)
-                if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
-                    raise InvalidRequest(f"concept {c['code']} of a supplied CodeSystem has a malformed {key}")
-            stack.append(c.get("concept"))
-
-
 class OverlayCatalog:
     """A catalog view where request-supplied resources shadow stored ones."""
 
@@ -235,9 +214,8 @@ class OverlayCatalog:
         self.store = base.store
         self.extra: dict[tuple[str, str], list[dict]] = defaultdict(list)
         self._cs: dict[int, CodeSystemIndex] = {}
+        # supplied resources arrive checked for shape (fhir_api.supplied)
         for r in resources:
-            if r.get("resourceType") == "CodeSystem":
-                check_concept_shape(r.get("concept"))
             if isinstance(r.get("url"), str) and r["url"]:
                 self.extra[(r["resourceType"], r["url"])].append(r)
 

@@ -81,6 +81,7 @@ class _Parser:
         self.text = text
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self):
         return self.toks[self.i] if self.i < len(self.toks) else (None, None, len(self.text))
@@ -92,21 +93,31 @@ class _Parser:
 
     def fail(self, msg: str):
         _kind, _val, pos = self.peek()
-        raise InvalidRequest(f"ECL: {msg} at position {pos} in '{self.text}'")
+        raise InvalidRequest(f"ECL: {msg} at position {pos} in '{_quote(self.text)}'")
 
     def expression(self):
-        left = self.sub()
+        operands = [self.sub()]
         op = None
         while self.peek()[0] == "bin":
             _, val, pos = self.take()
             if op is not None and val != op:
                 raise InvalidRequest(f"ECL: '{op}' and '{val}' are mixed without parentheses at position {pos} "
-                                     f"in '{self.text}'")
+                                     f"in '{_quote(self.text)}'")
             op = val
-            left = (op, left, self.sub())
-        return left
+            operands.append(self.sub())
+        # a chain is one node, evaluated left to right, however long it is
+        return operands[0] if op is None else (op, *operands)
 
     def sub(self):
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            self.fail(f"nested more than {_MAX_DEPTH} levels deep")
+        try:
+            return self._sub()
+        finally:
+            self.depth -= 1
+
+    def _sub(self):
         kind, val, _ = self.peek()
         if kind == "op":
             self.take()
@@ -116,7 +127,8 @@ class _Parser:
         if kind == "id":
             self.take()
             if not 6 <= len(val) <= 18:
-                raise InvalidRequest(f"ECL: '{val}' is not a SNOMED CT concept id (6 to 18 digits) in '{self.text}'")
+                raise InvalidRequest(f"ECL: '{val[:40]}' is not a SNOMED CT concept id (6 to 18 digits) "
+                                     f"in '{_quote(self.text)}'")
             return ("id", val)
         if kind == "star":
             self.take()
@@ -141,8 +153,16 @@ class _Parser:
         return tree
 
 
+_MAX_DEPTH = 100
+
+
+def _quote(text: str) -> str:
+    # messages quote the expression, but never echo a huge one back whole
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
 def parse(text: str):
-    """The expression as a tuple tree: ('id', x), ('any',), ('<<', t), ('member', t), ('AND', a, b), ..."""
+    """The expression as a tuple tree: ('id', x), ('any',), ('<<', t), ('member', t), ('AND', a, b, ...), ..."""
     if not isinstance(text, str):
         raise InvalidRequest("ECL: the expression must be a string")
     return _Parser(text).parse()
@@ -162,9 +182,11 @@ def _eval(ix, tree) -> set[int]:
     if kind == "any":
         return ix.all_numbers(active_only=True)
     if kind in ("AND", "OR", "MINUS"):
-        a = _eval(ix, tree[1])
-        b = _eval(ix, tree[2])
-        return a & b if kind == "AND" else (a | b if kind == "OR" else a - b)
+        got = _eval(ix, tree[1])
+        for operand in tree[2:]:
+            b = _eval(ix, operand)
+            got = got & b if kind == "AND" else (got | b if kind == "OR" else got - b)
+        return got
     if kind == "member":
         inner = tree[1]
         if inner[0] == "any":

@@ -77,3 +77,15 @@ def test_unknown_concept_in_ecl(no_cs):
     with pytest.raises(InvalidRequest) as e:
         evaluate(no_cs, "<< 999999999")
     assert "999999999" in e.value.message
+
+
+def test_deep_or_long_expressions_are_refused_or_answered_not_crashed():
+    import pytest
+    from terminology.errors import InvalidRequest
+    with pytest.raises(InvalidRequest) as exc:
+        parse("(" * 500 + "138875005" + ")" * 500)
+    assert "nested" in exc.value.message and len(exc.value.message) < 400
+    with pytest.raises(InvalidRequest):
+        parse("<<" * 5000 + "138875005")
+    chain = parse(" OR ".join(["<< 138875005"] * 5000))
+    assert chain[0] == "OR" and len(chain) == 5001
