@@ -37,7 +37,7 @@ class Params:
         v = self.get(name)
         if v is None:
             return None
-        if isinstance(v, (dict, Params)):
+        if isinstance(v, (dict, list, Params)):
             raise InvalidRequest(f"parameter '{name}' must be a simple value", location=name)
         if isinstance(v, bool):
             return "true" if v else "false"

@@ -23,6 +23,7 @@ DERIVED_NOTE = ("Derived by Kodebro from the two editions' code lists (no curate
 
 def derived_edition_maps(catalog) -> dict[str, dict]:
     """Derived adjacent-edition ConceptMaps by id, in URL and version order."""
+    catalog = getattr(catalog, "base", catalog)  # stored editions only, cached on the shared catalog
     cached = getattr(catalog, _CACHE_ATTR, None)
     if cached is not None and cached[0] == catalog.generation:
         return cached[1]

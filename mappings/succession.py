@@ -467,15 +467,16 @@ _CACHE_LOCK = threading.Lock()
 EDGE_SOURCES: list = []
 
 
-def build_from_catalog(catalog, with_editions: bool = True) -> SuccessionGraph:
+def build_from_catalog(catalog, with_editions: bool = True, long_lived: bool = False) -> SuccessionGraph:
     # building makes many small objects that all live on: cyclic GC passes over them only cost time
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         sg = _build(catalog, with_editions)
-        # the graph and the map bodies it was read from live as long as the process: keep later
-        # full collections from walking them again and again (long pauses under load otherwise)
-        gc.freeze()
+        if long_lived:
+            # a cached graph lives as long as the process: keep later full collections from walking
+            # it again and again (long pauses under load otherwise); a per-request one must not be frozen
+            gc.freeze()
         return sg
     finally:
         if was_enabled:
@@ -537,6 +538,12 @@ def _edition_map_changes(cm: dict) -> list[Change]:
     return out
 
 
+def _states_successions(cm: dict) -> bool:
+    """Whether a ConceptMap adds edges: a change list, or a map between two editions."""
+    return is_changelist_map(cm) or any(isinstance(g, dict) and g.get("sourceVersion") and g.get("targetVersion")
+                                        for g in cm.get("group") or ())
+
+
 def graph_for(catalog) -> SuccessionGraph:
     """The succession graph of a catalog, built once per store generation (and per overlay)."""
     base = getattr(catalog, "base", None)
@@ -545,7 +552,8 @@ def graph_for(catalog) -> SuccessionGraph:
         shared = graph_for(base)
         # supplied content that can change successions (maps, editions of a codebook the graph knows):
         # build a graph for this request only; anything else leaves the shared graph as it is
-        if any(t == "ConceptMap" or (t == "CodeSystem" and url in shared.systems_editions) for t, url in extra):
+        if any((t == "ConceptMap" and any(_states_successions(cm) for cm in extra[(t, url)]))
+               or (t == "CodeSystem" and url in shared.systems_editions) for t, url in extra):
             return build_from_catalog(catalog)
         return shared
     key = id(catalog)
@@ -557,6 +565,6 @@ def graph_for(catalog) -> SuccessionGraph:
         hit = _CACHE.get(key)
         if hit is not None and hit[0] == gen and hit[2] is catalog:
             return hit[1]
-        sg = build_from_catalog(catalog)
+        sg = build_from_catalog(catalog, long_lived=True)
         _CACHE[key] = (gen, sg, catalog)
         return sg
