@@ -50,6 +50,7 @@ def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None)
     good: list[dict] = []
     rejected: list[tuple] = []
     notes: list[str] = []
+    sources: dict[tuple, str] = {}
     for item in items:
         if progress:
             progress(item)
@@ -59,11 +60,24 @@ def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None)
             continue
         res = item.resource
         problems = [] if item.trusted else validation_errors(res)
+        key = _identity(res)
+        if not problems and key in sources and sources[key] != item.source:
+            # two sources for one resource: one would silently overwrite the other
+            problems = [f"{'|'.join(k for k in key[1:] if k)} is also given by {sources[key]}; "
+                        "import one of them, or merge them first"]
         if problems:
             rejected.append((item.source, res.get("id"), "; ".join(problems)))
         else:
+            sources.setdefault(key, item.source)
             good.append(res)
     return good, rejected, notes
+
+
+def _identity(res: dict) -> tuple:
+    """What the store keys a resource by: its canonical URL and version, else its id."""
+    if res.get("url"):
+        return (res.get("resourceType"), res.get("url"), res.get("version"))
+    return (res.get("resourceType"), None, None, res.get("id") or str(id(res)))
 
 
 def load(store, items: Iterable[Item], *, skip_invalid: bool = False,

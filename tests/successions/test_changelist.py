@@ -106,3 +106,13 @@ def test_roundtrip_rows_conceptmaps_rows():
     assert why is None
     (cm,) = to_conceptmaps([change])
     assert rows_from_conceptmap(cm) == [change]
+
+
+def test_two_change_lists_for_one_codebook_edition_are_refused_not_overwritten(store, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(HEADER + "NCMP,2021,retired,AAA00,,,,,,\n")
+    b.write_text(HEADER + "NCMP,2021,retired,CCC00,,,,,,\n")
+    with pytest.raises(ImportRejected) as exc:
+        import_paths(store, [str(a), str(b)])
+    assert "b.csv" in exc.value.rejected[0][0] and "a.csv" in exc.value.rejected[0][2]
+    assert store.headers() == []
