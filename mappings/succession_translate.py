@@ -131,10 +131,28 @@ def succession_translate(catalog, req: TranslateRequest):
         to_ed = _default_target_edition(sg, system, target_system, backward) or from_ed
         if (version_key(to_ed) < version_key(from_ed)) != backward:
             to_ed = from_ed
+    unknown = _unknown_edition(sg, system, from_ed, "version") or \
+        _unknown_edition(sg, target_system, to_ed, "target-version",
+                         also=[system] + sorted(_reachable(sg, system, backward)))
+    if unknown:
+        return unknown
     res = answer(catalog, sg, system, req.code, from_ed, target_system, to_ed)
     # the stored change-list maps hold single edition steps; this answer covers them (see translate())
     res.exclusive = True
     return res
+
+
+def _unknown_edition(sg, system, edition, name, also=()) -> TranslateResult | None:
+    """A result=false answer when `edition` is no edition the graph knows of the codebook(s) in question."""
+    books = [b for b in ([system] if system else []) + list(also) if b]
+    known = sorted({e for b in books for e in sg.editions_of(b)}, key=version_key)
+    if edition in known or not known:
+        return None
+    if edition.isdigit() and len(edition) == 4 and all(e.isdigit() and len(e) == 4 for e in known):
+        return None  # another year: before, between or after the known changes, which is a fair question
+    names = " or ".join(short_name(b) for b in dict.fromkeys(books))
+    return TranslateResult(result=False, message=f"{name} {edition} is not a known edition of {names}; "
+                                                 f"known editions: {', '.join(known) or 'none'}")
 
 
 def _default_target_edition(sg, system, target_system, backward) -> str | None:

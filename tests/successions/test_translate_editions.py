@@ -157,3 +157,8 @@ def test_http_change_list_supplied_with_the_request(seeded_client):
     body["parameter"] = body["parameter"][:-1]
     params = seeded_client.post("/fhir/ConceptMap/$translate", json=body).get_json()["parameter"]
     assert {"name": "result", "valueBoolean": True} in params
+
+
+def test_an_edition_that_is_no_edition_is_said_so(catalog):
+    res = translate(catalog, TranslateRequest(code="SAA0AE", system=NCRP, version="2016", target_version="garbage"))
+    assert res.result is False and "garbage" in res.message and "2017" in res.message
