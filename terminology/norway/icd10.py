@@ -13,6 +13,7 @@ from .properties import ICD10_PROPERTIES, definitions
 
 _ROMAN = re.compile(r"^[IVXL]+$")
 _YES = {"ja", "j", "x", "1", "true", "yes", "y"}
+_NO = {"nei", "n", "no", "false", "0"}
 
 
 def normalise(code: str) -> str:
@@ -125,7 +126,9 @@ def _flag_properties(flags: dict) -> list[dict]:
         pcode, rule = {"star": ("starCode", rules.STAR_RULE),
                        "additional": ("additionalCode", rules.ADDITIONAL_RULE),
                        "nonspecific": ("nonSpecific", rules.NONSPECIFIC_RULE)}.get(name, (None, None))
-        if pcode is None:
+        if pcode is None or raw.lower() in _NO:
+            # the source's exact flag values are not published: any value is a yes except a plain no,
+            # and the raw value is kept either way
             out.append(prop("rawFlag", f"{name}={raw}"))
             continue
         out.append(prop(pcode, True))

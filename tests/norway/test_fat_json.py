@@ -100,3 +100,13 @@ def _broken(tmp_path, mutate):
 def test_broken_downloads_are_refused_with_entry_and_reason(tmp_path, mutate, expected):
     found = _broken(tmp_path, mutate)
     assert any(e.startswith(expected) for e in found), found
+
+
+def test_a_flag_that_says_no_is_no(tmp_path):
+    entries = json.load(open(FAT_ICD10, encoding="utf-8"))
+    g01 = next(e for e in entries if e["Kode"] in ("G01", "G01*"))
+    g01["Stjernekode"] = "Nei"
+    cs = _index(write_json(tmp_path, "fat-icd10-2026.json", entries))
+    g = cs.get("G01")
+    assert g.property_values("starCode") == [] and "star=Nei" in g.property_values("rawFlag")
+    assert not any("sverdkode" in r for r in g.property_values("rule"))
