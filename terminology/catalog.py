@@ -186,6 +186,7 @@ class Catalog:
                 if text and len(cs):
                     TextIndex.of(cs).search_ordinals("kodebro")
                 n += 1
+        gc.freeze()  # all of it lives as long as the process (see codesystem_by_pk)
         return n
 
     def resource(self, rtype: str, url: str, version: str | None = None) -> dict | None:

@@ -29,10 +29,11 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
     if not supplements:
         return cs
     out = copy.copy(cs)
-    # caches hanging on the base index (ancestors, text index) would not see the new content
-    for attr in [a for a in vars(out) if a.startswith("_")]:
+    # caches hanging on the base index (text index) would not see the new content; the hierarchy
+    # is the same, so its ancestor cache is shared
+    for attr in [a for a in vars(out) if a.startswith("_") and a != "_ancestors"]:
         setattr(out, attr, {} if isinstance(getattr(cs, attr), dict) else None)
-    out.concepts = {k: copy.copy(v) for k, v in cs.concepts.items()}
+    out.concepts = dict(cs.concepts)   # concepts a supplement touches are copied below, the rest shared
     out.resource = dict(cs.resource)
     props = list(cs.property_definitions())
     for sup in supplements:
@@ -40,9 +41,12 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
             if all(p.get("code") != pd.get("code") for p in props):
                 props.append(pd)
         for flat in _flat(sup.get("concept")):
-            c = out.concepts.get(flat.get("code"))
-            if c is None:
+            base = cs.concepts.get(flat.get("code"))
+            if base is None:
                 continue
+            c = out.concepts[base.code]
+            if c is base:
+                c = out.concepts[base.code] = copy.copy(base)
             if flat.get("designation"):
                 c.designations = list(c.designations) + [d for d in flat["designation"] if d not in c.designations]
             if flat.get("property"):

@@ -20,7 +20,6 @@ CodeSystemIndex it describes.
 """
 from __future__ import annotations
 
-import gc
 import itertools
 import re
 import unicodedata
@@ -35,7 +34,6 @@ _SPELLINGS = (("ae", "æ"), ("oe", "ø"), ("aa", "å"))
 _MAX_VARIANT_SITES = 3
 
 # indexes at least this large are taken out of the cyclic GC once built
-_FREEZE_FROM = 10_000
 
 # rank tiers, best first
 EXACT_CODE, CODE_PREFIX, DISPLAY_START, DISPLAY_WORDS, DESIGNATION = range(5)
@@ -209,11 +207,9 @@ class TextIndex:
         idx = getattr(cs, cls.ATTR, None)
         if idx is None:
             idx = cls(cs)
+            # not frozen here: an index may belong to a per-request copy (tx-resource, supplements),
+            # and freezing would keep it forever; Catalog.warm freezes the long-lived ones
             setattr(cs, cls.ATTR, idx)
-            if len(idx.codes) >= _FREEZE_FROM:
-                # long-lived, like the stored code system index (see Catalog.codesystem_by_pk); small
-                # ones are often per-request (tx-resource) and freezing would keep their garbage forever
-                gc.freeze()
         return idx
 
     def _code_matches(self, forms) -> tuple[set[int], set[int]]:

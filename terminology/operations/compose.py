@@ -234,6 +234,8 @@ class ComposeEvaluator:
         cs = self.codesystem(system, inc.get("version"), path, required=not concepts) if note else \
             self._quiet_codesystem(system, inc.get("version"))
         if concepts:
+            listed_tests = [_filters.test_for(cs, f.get("property"), f.get("op"), f.get("value"))
+                            for f in flts] if flts and cs is not None else []
             for c in concepts:
                 code = c.get("code")
                 if code is None:
@@ -251,8 +253,7 @@ class ComposeEvaluator:
                            extensions=c.get("extension"))
                 if allowed is not None and m.key not in allowed:
                     continue
-                if flts and (concept is None or not all(_filters.test_for(cs, f.get("property"), f.get("op"),
-                                                                         f.get("value"))(concept) for f in flts)):
+                if flts and (concept is None or not all(t(concept) for t in listed_tests)):
                     continue
                 yield m
             return
