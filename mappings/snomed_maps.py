@@ -28,6 +28,7 @@ import re
 from terminology.codesystem import normalise_code
 from terminology.errors import InvalidRequest
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED
+from terminology.snomed.constants import MAP_CATEGORIES
 
 from .snomed_rules import context_from, evaluate_rows, rule_conditions
 from .translate import Match, TranslateRequest, TranslateResult, provider
@@ -45,16 +46,6 @@ CORRELATION_EQUIVALENCE = {
     "447556008": "unmatched",       # not mappable
     "447561005": "relatedto",       # correlation not specified (the ICD-10 map uses this throughout)
 }
-CATEGORY_NAMES = {
-    "447637006": "Map source concept is properly classified",
-    "447638001": "Map source concept cannot be classified with available data",
-    "447639009": "Map of source concept is context dependent",
-    "447640006": "Source SNOMED concept is ambiguous",
-    "447641005": "Source SNOMED concept is incompletely modeled",
-    "447635003": "Map is not feasible",
-}
-
-
 def parse_map_url(url: str | None) -> tuple[str | None, str | None, str | None]:
     """(module, date, refset) of an implicit SNOMED CT ConceptMap URL; Nones when it is not one."""
     m = _CM.match((url or "").split("|", 1)[0])
@@ -81,7 +72,7 @@ def _row_extension(refset: str, row: tuple, status: str) -> dict:
         parts.append({"url": "mapAdvice", "valueString": advice})
     if cat:
         parts.append({"url": "mapCategory", "valueCoding": {"system": SNOMED, "code": cat,
-                                                           "display": CATEGORY_NAMES.get(cat)}})
+                                                           "display": MAP_CATEGORIES.get(cat)}})
     if corr:
         parts.append({"url": "correlation", "valueCoding": {"system": SNOMED, "code": corr}})
     for c in rule_conditions(rule) if rule else ():

@@ -14,6 +14,8 @@ remaining candidates all need context.
 from __future__ import annotations
 
 import re
+
+from terminology.identifiers import SNOMED
 from dataclasses import dataclass, field
 
 from terminology.errors import InvalidRequest
@@ -22,7 +24,6 @@ FEMALE, MALE = "248152002", "248153007"
 SEX_ATTRIBUTE = "263495000"          # Gender (observable entity)
 AGE_AT_ONSET = "445518008"
 FINDING_ATTRIBUTE = "404684003"       # Clinical finding: "the patient also has"
-SNOMED = "http://snomed.info/sct"
 ID_BASE = "http://snomed.info/id/"
 
 _IFA = re.compile(r"^IFA\s+(\d+)\s*(?:\|[^|]*\|)?\s*(?:(<=|>=|<|>|=)\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+))?\s*$")

@@ -28,6 +28,14 @@ def read_bytes(path: str) -> tuple[bytes | None, str | None]:
         return None, f"cannot read file: {e.strerror}"
 
 
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252: what Excel exports on Norwegian Windows."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
 def head(path: str, size: int) -> bytes:
     """The first bytes of a file without a UTF-8 byte-order mark, for format detection."""
     with open(path, "rb") as fh:

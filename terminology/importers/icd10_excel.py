@@ -8,6 +8,7 @@ hierarchy comes from code prefixes and WHO ICD-10 (see norway.icd10).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import zipfile
 from typing import Iterator
@@ -26,9 +27,11 @@ _FLAG_HEADERS = (("stjerne", "star"), ("tillegg", "additional"), ("kjønn", "sex
 def detect(path: str) -> bool:
     if not path.lower().endswith((".xlsx", ".xlsm")) or not os.path.isfile(path):
         return False
-    sheets = _sheets(path)
-    if sheets is None:
-        return False
+    with _sheets(path) as sheets:
+        return sheets is not None and _has_code_sheet(sheets)
+
+
+def _has_code_sheet(sheets) -> bool:
     for ws_rows in sheets:
         hdr = _header(ws_rows)
         if hdr and any(_norm(h) == _norm(FULL) for h in hdr[1]) and not any(_norm(h) == "kodeverk" for h in hdr[1]):
@@ -40,13 +43,19 @@ def _norm(h) -> str:
     return " ".join(str(h or "").split()).casefold()
 
 
+@contextlib.contextmanager
 def _sheets(path: str):
+    """Row iterators of every sheet (None when the file is no workbook); the file is closed after."""
     try:
         import openpyxl
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
-        return None
-    return [ws.iter_rows(values_only=True) for ws in wb.worksheets]
+        wb = None
+    try:
+        yield [ws.iter_rows(values_only=True) for ws in wb.worksheets] if wb is not None else None
+    finally:
+        if wb is not None:
+            wb.close()
 
 
 def _header(rows, limit: int = 10):
@@ -60,7 +69,11 @@ def _header(rows, limit: int = 10):
 
 
 def read(path: str, **options) -> Iterator[Item]:
-    sheets = _sheets(path)
+    with _sheets(path) as sheets:
+        yield from _read(path, sheets, options)
+
+
+def _read(path: str, sheets, options: dict) -> Iterator[Item]:
     if sheets is None:
         yield Item(path, error="not a readable .xlsx workbook")
         return

@@ -16,7 +16,7 @@ from typing import Iterator
 from ..identifiers import ICD10_NO, ICPC2, KODEBRO_BASE
 from ..norway.common import edition_from_name
 from ..norway.mapcheck import missing_targets
-from .base import Item
+from .base import Item, decode_text
 
 FORMAT = "icpc2-icd10-map"
 PRIORITY = 20
@@ -26,12 +26,7 @@ _VALID_FROM = re.compile(r"gjelder fra\s+(\d{1,2})\.(\d{1,2})\.(\d{4})", re.I)
 
 def _lines(path: str) -> list[str]:
     with open(path, "rb") as fh:
-        raw = fh.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    return text.splitlines()
+        return decode_text(fh.read()).splitlines()
 
 
 def detect(path: str) -> bool:

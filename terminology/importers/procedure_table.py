@@ -15,7 +15,7 @@ from typing import Iterator
 
 from ..norway import procedures
 from ..norway.common import Row, RowError, parse_date, resolve_edition
-from .base import Item
+from .base import Item, decode_text
 
 FORMAT = "procedure-table"
 PRIORITY = 26
@@ -56,13 +56,12 @@ def _table(path: str):
     if path.lower().endswith((".xlsx", ".xlsm")):
         import openpyxl
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        return wb.worksheets[0].iter_rows(values_only=True)
+        try:
+            return list(wb.worksheets[0].iter_rows(values_only=True))
+        finally:
+            wb.close()
     with open(path, "rb") as fh:
-        raw = fh.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")   # Excel's CSV export on Norwegian Windows
+        text = decode_text(fh.read())
     first = text.split("\n", 1)[0]
     delim = max((";", ",", "\t"), key=first.count)
     return csv.reader(io.StringIO(text), delimiter=delim)

@@ -63,12 +63,12 @@ INACTIVATION_REASONS = {
     "1186919006": "meaning of component unknown",
 }
 MAP_CATEGORIES = {
-    "447637006": "MAP SOURCE CONCEPT IS PROPERLY CLASSIFIED",
-    "447638001": "MAP SOURCE CONCEPT CANNOT BE CLASSIFIED WITH AVAILABLE DATA",
-    "447639009": "MAP OF SOURCE CONCEPT IS CONTEXT DEPENDENT",
-    "447640006": "SOURCE SNOMED CONCEPT IS AMBIGUOUS",
-    "447641005": "SOURCE SNOMED CONCEPT IS INCOMPLETELY MODELED",
-    "447635003": "MAP IS NOT FEASIBLE",
+    "447637006": "Map source concept is properly classified",
+    "447638001": "Map source concept cannot be classified with available data",
+    "447639009": "Map of source concept is context dependent",
+    "447640006": "Source SNOMED concept is ambiguous",
+    "447641005": "Source SNOMED concept is incompletely modeled",
+    "447635003": "Map is not feasible",
 }
 
 # Kodebro extension URLs for SNOMED-specific data on FHIR output
