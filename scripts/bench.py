@@ -22,7 +22,6 @@ import os
 import pkgutil
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,12 +34,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Bench:
@@ -91,33 +84,10 @@ class Bench:
 
     @contextlib.contextmanager
     def server(self, db: str, workers: int | None = None):
-        port = _free_port()
-        env = dict(os.environ, KODEBRO_DB=db)
-        cmd = [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port)]
-        if workers:
-            cmd += ["--workers", str(workers)]
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://127.0.0.1:{port}/fhir"
-        import requests
-        try:
-            while True:
-                try:
-                    if requests.get(base + "/metadata", timeout=1).ok:
-                        break
-                except (requests.ConnectionError, requests.Timeout):
-                    pass  # not up yet, or busy starting under load
-                if proc.poll() is not None or time.perf_counter() - t0 > 60:
-                    raise RuntimeError("server did not start: " + proc.stderr.read().decode(errors="replace"))
-                time.sleep(0.02)
-            self.last_start_seconds = time.perf_counter() - t0
+        from scripts.server_process import running_server
+        with running_server(db, workers=workers) as (base, started):
+            self.last_start_seconds = started
             yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
     def load(self, name: str, url: str, connections: int = 16, duration: float = 5.0,
              budget_rps: float | None = None, budget_p99_ms: float | None = None,

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import DATA, ROOT, free_port
+from tests.conftest import DATA, ROOT, running_server
 
 HANDMADE_RF2 = os.path.join(DATA, "snomed", "handmade-no", "SnomedCT_NO_Handmade_20250415")
 
@@ -39,27 +39,10 @@ def site(tmp_path_factory):
     """(base URL, store path) of a running `kodebro serve` with the demo content and the hand-made
     Norwegian SNOMED CT release imported into its store after start."""
     db = str(tmp_path_factory.mktemp("acceptance") / "kodebro.db")
-    port = free_port()
-    env = dict(os.environ, KODEBRO_DB=db)
-    env.pop("KODEBRO_API_KEY", None)
-    proc = subprocess.Popen([sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "2"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/fhir"
-    try:
-        def up():
-            if proc.poll() is not None:
-                raise RuntimeError("server exited: " + proc.stdout.read().decode(errors="replace"))
-            return requests.get(base + "/metadata", timeout=2).status_code == 200
-        wait_for(up, 60, "kodebro serve answering /fhir/metadata")
+    with running_server(db, env={"KODEBRO_API_KEY": ""}) as (base, _started):
         r = kodebro("import", "--format", "rf2", HANDMADE_RF2, db=db)
         assert r.returncode == 0, r.stdout + r.stderr
         # the running workers must notice the import made by another process
         wait_for(lambda: requests.get(base + "/CodeSystem/$lookup?system=http://snomed.info/sct&code=75570004",
                                       timeout=5).status_code == 200, 30, "SNOMED CT visible to the server")
         yield base, db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
