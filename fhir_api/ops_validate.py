@@ -13,12 +13,18 @@ from .supplied import checked, supplied_catalog, with_contained
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 
 
+# Issues whose deprecated `location` is left out: R4 already deprecates location for `expression`, but
+# R4-era validators still read it for problems with the code itself (existence, status, membership).
+# Display checks are language-aware additions those clients never located by it.
+_EXPRESSION_ONLY = frozenset({"invalid-display"})
+
+
 def _issue(i) -> dict:
-    # `expression` (FHIRPath) says where; `location` (deprecated since R5) repeats it for R4 clients
     d = {"severity": i.severity, "code": i.code,
          "details": {"coding": [{"system": TX_ISSUE_TYPE, "code": i.tx_code}], "text": i.text}}
     if i.location:
-        d["location"] = [i.location]
+        if i.tx_code not in _EXPRESSION_ONLY:
+            d["location"] = [i.location]
         d["expression"] = [i.location]
     return d
 

@@ -32,8 +32,6 @@ ENDPOINTS = {"expand": "ValueSet/$expand", "validate-code": "ValueSet/$validate-
 _MESSAGE_ID = ("expects the tx.fhir.org-specific operationoutcome-message-id extension (not optional here) "
                "and an issue without location")
 KNOWN_GAPS: dict[str, str] = {
-    "parameters-validate-supplement-none": "expects the issue without `location` (deprecated in R5) while the "
-                                           "older tests of the same issue require it; Kodebro keeps it for R4",
     "validation-contained-good": _MESSAGE_ID,
     "validation-contained-bad": _MESSAGE_ID,
 }
