@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from . import __version__
+from .opdefs import CORE, definition_url
+from .operations import OPERATIONS
 from .params import request_params
 from .render import fhir_response
 from .store import get_catalog
@@ -11,8 +13,6 @@ from .store import get_catalog
 bp = Blueprint("metadata", __name__)
 
 RELEASE_DATE = "2026-11-25"
-OPDEF = "http://hl7.org/fhir/OperationDefinition/"
-KODEBRO_OPDEF = "https://kodebro.no/fhir/OperationDefinition/"
 FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
 
 EXPANSION_PARAMETERS = ["activeOnly", "check-system-version", "count", "designation", "displayLanguage",
@@ -20,14 +20,6 @@ EXPANSION_PARAMETERS = ["activeOnly", "check-system-version", "count", "designat
                         "includeDefinition", "includeDesignations", "offset", "property", "system-version",
                         "tx-resource", "date", "valueSetVersion"]
 
-# operation name -> (resource types at which it is served, definition URL)
-OPERATIONS = {
-    "lookup": (["CodeSystem"], OPDEF + "CodeSystem-lookup"),
-    "validate-code": (["CodeSystem", "ValueSet"], None),
-    "subsumes": (["CodeSystem"], OPDEF + "CodeSystem-subsumes"),
-    "expand": (["ValueSet"], OPDEF + "ValueSet-expand"),
-    "translate": (["ConceptMap"], OPDEF + "ConceptMap-translate"),
-}
 
 
 def _feature(definition: str, value: dict) -> dict:
@@ -38,10 +30,9 @@ def _feature(definition: str, value: dict) -> dict:
 def capability_statement(base: str) -> dict:
     resources = []
     for rtype in ("CodeSystem", "ValueSet", "ConceptMap"):
-        ops = []
-        for name, (types, definition) in OPERATIONS.items():
-            if rtype in types:
-                ops.append({"name": name, "definition": definition or f"{OPDEF}{rtype}-{name}"})
+        # the dispatch table is the one list of what is served, so the statement cannot promise more
+        ops = [{"name": name, "definition": definition_url(rtype, name)}
+               for t, name in sorted(OPERATIONS) if t == rtype]
         resources.append({
             "type": rtype,
             "profile": f"http://hl7.org/fhir/StructureDefinition/{rtype}",
@@ -80,7 +71,7 @@ def capability_statement(base: str) -> dict:
             "mode": "server",
             "resource": resources,
             "interaction": [{"code": "batch"}],
-            "operation": [{"name": "versions", "definition": KODEBRO_OPDEF + "versions"}],
+            "operation": [{"name": "versions", "definition": CORE + "CapabilityStatement-versions"}],
         }],
     }
 

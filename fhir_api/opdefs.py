@@ -1,7 +1,7 @@
 """OperationDefinitions Kodebro serves for what it adds to FHIR: $code-history and $translate's target-version.
 
-Read at /fhir/OperationDefinition/{id}, searched at /fhir/OperationDefinition.
-Other helpers add theirs to DEFINITIONS.
+Read at /fhir/OperationDefinition/{id}, searched at /fhir/OperationDefinition. `definition_url` names the
+definition the CapabilityStatement points at: Kodebro's own where it has one, else the FHIR core one.
 """
 from __future__ import annotations
 
@@ -106,6 +106,15 @@ TRANSLATE = _opdef(
     base="http://hl7.org/fhir/OperationDefinition/ConceptMap-translate", instance=True)
 
 DEFINITIONS: dict[str, dict] = {d["id"]: d for d in (CODE_HISTORY, TRANSLATE)}
+CORE = "http://hl7.org/fhir/OperationDefinition/"
+
+
+def definition_url(rtype: str, name: str) -> str:
+    """The OperationDefinition of `$name` at `rtype`: Kodebro's if it defines or extends it, else FHIR's."""
+    for d in DEFINITIONS.values():
+        if d["code"] == name and rtype in d["resource"]:
+            return d["url"]
+    return f"{CORE}{rtype}-{name}"
 
 
 @bp.route("/OperationDefinition/<oid>", methods=["GET"])

@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from terminology.errors import InvalidRequest
 
-from .metadata import KODEBRO_OPDEF, OPERATIONS
 from .operations import operation
 from .params import Params
-
-OPERATIONS.setdefault("code-history", (["CodeSystem"], KODEBRO_OPDEF + "CodeSystem-code-history"))
 
 
 def _coding(system, code) -> dict:
