@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from flask import Blueprint
+from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from terminology.errors import InvalidRequest, TerminologyError, TooCostly
+from terminology.errors import InvalidRequest, MethodNotAllowed, TerminologyError, TooCostly
 
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import Params, check_content_type, parameters_to_params, parse_body
-from .render import fhir_response
+from .render import fhir_base, fhir_response
 
 bp = Blueprint("batch", __name__)
 log = logging.getLogger("kodebro")
@@ -33,7 +33,16 @@ def _target(url: str) -> tuple[list[str], str]:
         parts = urlsplit(url)
     except ValueError as e:
         raise InvalidRequest(f"batch entry url '{url[:200]}' is not a URL: {e}")
-    segs = [unquote(s) for s in parts.path.split("/") if s]
+    path = parts.path
+    if parts.scheme or parts.netloc:
+        # an absolute URL must name this server; answering another server's request here would be a lie
+        base = urlsplit(fhir_base())
+        if (parts.scheme, parts.netloc.lower()) != (base.scheme, base.netloc.lower()) or \
+                not (path + "/").startswith(base.path.rstrip("/") + "/"):
+            raise InvalidRequest(f"batch entry url '{url[:200]}' names another server; this server only "
+                                 f"answers requests to its own base {fhir_base()} (or relative URLs)")
+        path = path[len(base.path.rstrip("/")):]
+    segs = [unquote(s) for s in path.split("/") if s]
     if segs and segs[0] == "fhir":
         segs = segs[1:]
     return segs, parts.query
@@ -42,10 +51,15 @@ def _target(url: str) -> tuple[list[str], str]:
 def _run_operation(method: str, segs: list[str], query: str, resource) -> dict:
     from .operations import run_operation
     name = segs[-1][1:]
+    if method not in ("GET", "POST"):
+        raise MethodNotAllowed(f"${name} is called with GET or POST, not {method}")
+    if method == "GET" and resource is not None:
+        raise InvalidRequest(f"a GET entry for ${name} carries no resource: send its Parameters with POST, "
+                             "or put the parameters in the entry URL")
     if len(segs) not in (2, 3):
         raise InvalidRequest(f"operation ${name} must be called on a resource type, e.g. CodeSystem/${name}")
     items = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("_")]
-    if method == "POST" and resource is not None:
+    if resource is not None:
         if not isinstance(resource, dict):
             raise InvalidRequest("a batch entry's resource must be a FHIR resource")
         if resource.get("resourceType") == "Parameters":
@@ -61,7 +75,8 @@ def _run_other(method: str, segs: list[str], query: str, resource) -> dict:
     from flask import current_app
     path = "/fhir/" + "/".join(segs) + ("?" + query if query else "")
     with current_app.test_client() as c:
-        r = c.open(path, method=method, json=resource, headers={"Content-Type": "application/fhir+json"})
+        r = c.open(path, method=method, json=resource, base_url=request.url_root,
+                   headers={"Content-Type": "application/fhir+json"})
         body = r.get_json(silent=True)
     out = {"response": {"status": str(r.status_code)}}
     if body is not None:

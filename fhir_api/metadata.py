@@ -7,7 +7,7 @@ from . import __version__
 from .opdefs import CORE, definition_url
 from .operations import OPERATIONS
 from .params import request_params
-from .render import fhir_response
+from .render import fhir_base, fhir_response
 from .store import get_catalog
 
 bp = Blueprint("metadata", __name__)
@@ -115,16 +115,12 @@ def terminology_capabilities(base: str) -> dict:
     }
 
 
-def _base() -> str:
-    return request.url_root.rstrip("/") + "/fhir"
-
-
 @bp.route("/metadata", methods=["GET"])
 def metadata():
     mode = request.args.get("mode", "full")
     if mode == "terminology":
-        return fhir_response(terminology_capabilities(_base()))
-    return fhir_response(capability_statement(_base()))
+        return fhir_response(terminology_capabilities(fhir_base()))
+    return fhir_response(capability_statement(fhir_base()))
 
 
 @bp.route("/$versions", methods=["GET", "POST"])

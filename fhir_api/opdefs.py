@@ -10,7 +10,7 @@ from flask import Blueprint, request
 from terminology.errors import NotFound
 from terminology.identifiers import KODEBRO_BASE
 
-from .render import fhir_response
+from .render import fhir_base, fhir_response
 
 bp = Blueprint("opdefs", __name__)
 
@@ -129,7 +129,7 @@ def read(oid: str):
 def search():
     url = request.args.get("url")
     found = [d for d in DEFINITIONS.values() if not url or d["url"] == url.split("|", 1)[0]]
-    base = request.url_root.rstrip("/") + "/fhir/OperationDefinition/"
+    base = fhir_base() + "/OperationDefinition/"
     return fhir_response({"resourceType": "Bundle", "type": "searchset", "total": len(found),
                           "entry": [{"fullUrl": base + d["id"], "resource": d, "search": {"mode": "match"}}
                                     for d in found]})

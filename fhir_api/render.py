@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import orjson
-from flask import Response, request
+from flask import Response, current_app, request
 
 FHIR_JSON = "application/fhir+json"
 _JSON_TYPES = ("application/fhir+json", "application/json", "json", "application/json+fhir", "text/json")
@@ -24,6 +24,12 @@ def wants_unsupported_format() -> str | None:
     if any(t in _JSON_TYPES or t in ("*/*", "application/*", "text/*", "text/html") for t in types):
         return None
     return accept
+
+
+def fhir_base() -> str:
+    """The FHIR endpoint as clients reach it: the BASE_URL setting (behind a proxy), else the request's."""
+    configured = current_app.config["KODEBRO"].get("BASE_URL")
+    return configured.rstrip("/") if configured else request.url_root.rstrip("/") + "/fhir"
 
 
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:

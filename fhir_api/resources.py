@@ -13,7 +13,7 @@ from terminology.store.base import RESOURCE_TYPES, ResourceHeader
 from terminology.validation import validation_errors
 
 from .params import parse_body
-from .render import fhir_response
+from .render import fhir_base, fhir_response
 from .store import get_catalog, get_store
 
 bp = Blueprint("resources", __name__)
@@ -174,7 +174,7 @@ def search(rtype: str):
     offset = _int_arg("_offset", 0, 0, None)
     bundle = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": _now()},
               "type": "searchset", "total": len(hits)}
-    base = request.base_url
+    base = f"{fhir_base()}/{rtype}"
     plain = [(k, v) for k, v in request.args.items(multi=True) if k != "_offset"]
     links = [{"relation": "self", "url": base + "?" + urlencode(plain + [("_offset", offset)])}]
     if summary != "count":
@@ -184,7 +184,7 @@ def search(rtype: str):
         if offset > 0:
             links.append({"relation": "previous",
                           "url": base + "?" + urlencode(plain + [("_offset", max(0, offset - count))])})
-        bundle["entry"] = [{"fullUrl": f"{request.url_root.rstrip('/')}/fhir/{rtype}/{h.id}",
+        bundle["entry"] = [{"fullUrl": f"{fhir_base()}/{rtype}/{h.id}",
                             "resource": shape(catalog, h, summary, elements, in_search=True),
                             "search": {"mode": "match"}} for h in page]
         if not bundle["entry"]:
@@ -242,7 +242,7 @@ def create(rtype: str):
     h = catalog.header_by_id(rtype, rid)
     status = 201 if report["added"] else 200
     return fhir_response(full_resource(catalog, h), status,
-                         {"Location": f"{request.url_root.rstrip('/')}/fhir/{rtype}/{rid}"})
+                         {"Location": f"{fhir_base()}/{rtype}/{rid}"})
 
 
 @bp.route("/<rtype>/<rid>", methods=["PUT"])

@@ -39,6 +39,11 @@ class NotSupported(InvalidRequest):
     issue_code = "not-supported"
 
 
+class MethodNotAllowed(TerminologyError):
+    issue_code = "not-supported"
+    status = 405
+
+
 class NotFound(TerminologyError):
     issue_code = "not-found"
     status = 404

@@ -89,3 +89,39 @@ def test_value_set_operations_in_a_batch(cs_client):
     assert codes[0] == "code2a"
     assert params(entries[1]["resource"])["result"] == [True]
     assert params(entries[2]["resource"])["result"] == [False]
+
+
+def test_entry_methods_and_foreign_hosts(cs_client):
+    lookup = {"resourceType": "Parameters", "parameter": [
+        {"name": "system", "valueUri": SIMPLE}, {"name": "code", "valueCode": "code1"}]}
+    entries = _batch(
+        cs_client,
+        {"request": {"method": "PUT", "url": "CodeSystem/$lookup"}, "resource": lookup},
+        {"request": {"method": "DELETE", "url": f"CodeSystem/$lookup?system={SIMPLE}&code=code1"}},
+        {"request": {"method": "GET", "url": "CodeSystem/$lookup"}, "resource": lookup},
+        {"request": {"method": "GET", "url": f"http://elsewhere.example/fhir/CodeSystem/$lookup?system={SIMPLE}"
+                                             "&code=code1"}},
+        {"request": {"method": "GET", "url": f"http://localhost/other/CodeSystem/$lookup?system={SIMPLE}"
+                                             "&code=code1"}},
+        {"request": {"method": "GET", "url": f"http://localhost/fhir/CodeSystem/$lookup?system={SIMPLE}"
+                                             "&code=code1"}},
+    )
+    statuses = [e["response"]["status"] for e in entries]
+    assert statuses == ["405", "405", "400", "400", "400", "200"]
+    assert "GET or POST" in entries[0]["resource"]["issue"][0]["details"]["text"]
+    assert "POST" in entries[2]["resource"]["issue"][0]["details"]["text"]
+    assert "another server" in entries[3]["resource"]["issue"][0]["details"]["text"]
+    assert params(entries[5]["resource"])["display"] == ["Display 1"]
+
+
+def test_base_url_setting_governs_links_and_batch_urls(tmp_path):
+    from fhir_api import create_app
+    app = create_app({"DB": str(tmp_path / "b.db"), "DEMO": True, "BASE_URL": "https://tx.example.no/fhir/"})
+    c = app.test_client()
+    bundle = c.get("/fhir/CodeSystem?_count=1").get_json()
+    assert bundle["entry"][0]["fullUrl"].startswith("https://tx.example.no/fhir/CodeSystem/")
+    assert bundle["link"][0]["url"].startswith("https://tx.example.no/fhir/CodeSystem?")
+    r = c.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "GET", "url": "https://tx.example.no/fhir/metadata"}},
+        {"request": {"method": "GET", "url": "http://localhost/fhir/metadata"}}]}, content_type=FJ)
+    assert [e["response"]["status"] for e in r.get_json()["entry"]] == ["200", "400"]
