@@ -19,6 +19,7 @@ from terminology.errors import InvalidRequest, MethodNotAllowed, TerminologyErro
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import Params, check_content_type, parameters_to_params, parse_body
 from .render import fhir_base, fhir_response
+from .supplied import checked
 
 bp = Blueprint("batch", __name__)
 log = logging.getLogger("kodebro")
@@ -48,7 +49,26 @@ def _target(url: str) -> tuple[list[str], str]:
     return segs, parts.query
 
 
-def _run_operation(method: str, segs: list[str], query: str, resource) -> dict:
+def _share_tx_resources(items: list, shared: dict) -> None:
+    """Give an entry the tx-resources of earlier entries of its batch, unless it brings its own of that URL.
+
+    Clients send the supporting resources once per batch instead of once per entry; an entry's own
+    resources still decide for it."""
+    own = [v for n, v in items if n == "tx-resource" and isinstance(v, dict)]
+    mine = {(r.get("resourceType"), r.get("url")) for r in own}
+    items.extend(("tx-resource", r) for key, rs in shared.items() if key not in mine for r in rs)
+    given: dict = {}
+    for r in own:
+        try:
+            checked(r, "tx-resource")   # a malformed one is its own entry's 400, not every later entry's
+        except InvalidRequest:
+            continue
+        if isinstance(r.get("url"), str):
+            given.setdefault((r["resourceType"], r["url"]), []).append(r)
+    shared.update(given)   # a later entry's resources of a URL replace an earlier entry's
+
+
+def _run_operation(method: str, segs: list[str], query: str, resource, shared: dict) -> dict:
     from .operations import run_operation
     name = segs[-1][1:]
     if method not in ("GET", "POST"):
@@ -66,6 +86,7 @@ def _run_operation(method: str, segs: list[str], query: str, resource) -> dict:
             items += parameters_to_params(resource.get("parameter")).items
         else:
             items.append(("resource", resource))
+    _share_tx_resources(items, shared)
     rid = segs[1] if len(segs) == 3 else None
     body, status = run_operation(segs[0], name, Params(items, "body"), rid)
     return {"resource": body, "response": {"status": str(status)}}
@@ -86,7 +107,7 @@ def _run_other(method: str, segs: list[str], query: str, resource) -> dict:
     return out
 
 
-def run_entry(entry) -> dict:
+def run_entry(entry, shared: dict | None = None) -> dict:
     if not isinstance(entry, dict):
         raise InvalidRequest("each batch entry must be an object with a request")
     req = entry.get("request")
@@ -102,7 +123,7 @@ def run_entry(entry) -> dict:
     if not segs:
         raise InvalidRequest(f"batch entry URL '{url}' names nothing to do")
     if segs[-1].startswith("$"):
-        return _run_operation(method, segs, query, entry.get("resource"))
+        return _run_operation(method, segs, query, entry.get("resource"), {} if shared is None else shared)
     return _run_other(method, segs, query, entry.get("resource"))
 
 
@@ -121,9 +142,10 @@ def batch():
     if len(entries_in) > MAX_ENTRIES:
         raise TooCostly(f"a batch may hold at most {MAX_ENTRIES} entries; this one has {len(entries_in)}")
     entries = []
+    shared: dict = {}   # (resourceType, url) -> tx-resources given by earlier entries
     for i, entry in enumerate(entries_in):
         try:
-            entries.append(run_entry(entry))
+            entries.append(run_entry(entry, shared))
         except TerminologyError as err:
             entries.append({"resource": outcome_for(err), "response": {"status": str(err.status)}})
         except HTTPException as err:

@@ -125,3 +125,30 @@ def test_base_url_setting_governs_links_and_batch_urls(tmp_path):
         {"request": {"method": "GET", "url": "https://tx.example.no/fhir/metadata"}},
         {"request": {"method": "GET", "url": "http://localhost/fhir/metadata"}}]}, content_type=FJ)
     assert [e["response"]["status"] for e in r.get_json()["entry"]] == ["200", "400"]
+
+
+def test_tx_resources_of_an_entry_serve_the_entries_after_it(cs_client):
+    vs = {"resourceType": "ValueSet", "url": "http://example.org/vs/batch-shared", "status": "active",
+          "compose": {"include": [{"system": SIMPLE, "concept": [{"code": "code1"}]}]}}
+    narrower = {**vs, "compose": {"include": [{"system": SIMPLE, "concept": [{"code": "code3"}]}]}}
+
+    def validate(code, *extra):
+        return {"request": {"method": "POST", "url": "ValueSet/$validate-code"},
+                "resource": {"resourceType": "Parameters", "parameter": [
+                    {"name": "url", "valueUri": vs["url"]}, {"name": "system", "valueUri": SIMPLE},
+                    {"name": "code", "valueCode": code}, *extra]}}
+    entries = _batch(
+        cs_client,
+        validate("code1", {"name": "tx-resource", "resource": vs}),
+        validate("code1"),                                              # uses the first entry's value set
+        validate("code1", {"name": "tx-resource", "resource": narrower}),  # its own resource decides
+        {"request": {"method": "POST", "url": "ValueSet/$validate-code"},
+         "resource": {"resourceType": "Parameters", "parameter": [
+             {"name": "url", "valueUri": "http://example.org/vs/none"}, {"name": "code", "valueCode": "x"},
+             {"name": "tx-resource", "resource": {"resourceType": "ValueSet", "url": "http://example.org/vs/bad",
+                                                  "status": 5}}]}},
+        validate("code1"),                                 # the latest entry's resource of that URL serves
+    )
+    assert [e["response"]["status"] for e in entries] == ["200", "200", "200", "400", "200"]
+    assert [params(e["resource"]).get("result") for e in entries if e["response"]["status"] == "200"] == \
+        [[True], [True], [False], [False]]
