@@ -16,8 +16,11 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from fhir_api import create_app
         app = create_app()
-        # each worker builds its indexes before it takes requests, so none waits on a build
+        # With preload_app this runs once, in the master, before the workers fork: they start with every
+        # index built and share its memory pages (gc.freeze in warm() keeps the collector from dirtying them).
         app.extensions["kodebro.catalog"].warm()
+        # a database connection must not cross fork(); each worker opens its own on first use
+        app.extensions["kodebro.store"].close()
         return app
 
 
@@ -27,6 +30,7 @@ def run(host: str, port: int, workers: int, threads: int) -> None:
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
+        "preload_app": True,
         "keepalive": 5,
         "timeout": 120,
         "accesslog": None,

@@ -5,6 +5,7 @@ a backend's `_sql` rewrites them for its driver.
 """
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from typing import Iterable
@@ -29,6 +30,7 @@ class SQLStore:
 
     def __init__(self):
         self._local = threading.local()
+        self._inherited: list = []
         self._write_lock = threading.Lock()
         self._migrate()
 
@@ -45,9 +47,13 @@ class SQLStore:
     # --- connections ---------------------------------------------------------------
     def _conn(self):
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or self._local.pid != os.getpid():
+            if conn is not None:
+                # opened before a fork: the parent still owns it, so it is left alone rather than closed
+                self._inherited.append(conn)
             conn = self._connect()
             self._local.conn = conn
+            self._local.pid = os.getpid()
         return conn
 
     def _q(self, conn, sql: str, args: tuple = ()):

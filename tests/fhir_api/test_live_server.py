@@ -24,3 +24,26 @@ def test_errors_over_http(live_server):
     r = requests.post(live_server + "/CodeSystem", data=b"\xff\xfe", timeout=5,
                       headers={"Content-Type": "application/fhir+json"})
     assert r.status_code == 400 and r.json()["resourceType"] == "OperationOutcome"
+
+
+def test_workers_forked_from_a_warm_master_each_see_later_writes(tmp_path):
+    """Workers fork after the master built the indexes; each must open its own store connection."""
+    import time
+
+    from tests.conftest import running_server
+    from terminology import import_paths, open_store
+    db = str(tmp_path / "live.db")
+    with running_server(db, workers=3) as (base, _):
+        cs = {"resourceType": "CodeSystem", "url": "http://example.org/cs/after-start", "version": "1",
+              "status": "active", "content": "complete", "concept": [{"code": "a", "display": "Written later"}]}
+        path = tmp_path / "cs.json"
+        path.write_text(__import__("json").dumps(cs))
+        store = open_store(db)
+        import_paths(store, [str(path)])
+        store.close()
+        url = base + "/CodeSystem/$lookup?system=http://example.org/cs/after-start&code=a"
+        time.sleep(1.5)   # a worker checks the store for changes once a second
+        answers = [requests.get(url, timeout=5) for _ in range(24)]   # enough calls to reach every worker
+        assert [r.status_code for r in answers] == [200] * 24
+        assert all(p["valueString"] == "Written later" for r in answers for p in r.json()["parameter"]
+                   if p["name"] == "display")
