@@ -85,6 +85,12 @@ def short_name(system: str) -> str:
     return system.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
+def _short_json(v) -> str:
+    import json
+    s = json.dumps(v, ensure_ascii=False)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
 def _text(v) -> str | None:
     if v is None:
         return None
@@ -96,9 +102,24 @@ def parse_row(raw: dict) -> tuple[Change | None, str | None]:
     """(change, None) or (None, reason) for one CSV/JSON row."""
     if not isinstance(raw, dict):
         return None, "a row must be an object with the change-list columns"
+    if None in raw:
+        extra = [v for v in raw[None] if str(v).strip()]
+        if extra:
+            # a delimiter inside an unquoted text moves every later value one column on: never guess which
+            return None, (f"{len(raw[None])} value(s) more than the header has columns: "
+                          f"{', '.join(repr(v) for v in extra[:3])}{' ...' if len(extra) > 3 else ''} "
+                          "(quote a text that holds the delimiter, or name the column in the header)")
+        raw = {k: v for k, v in raw.items() if k is not None}     # trailing empty cells lose nothing
     unknown = [k for k in raw if k not in COLUMNS and k]
     if unknown:
         return None, f"unknown column(s) {', '.join(sorted(unknown))}; columns are {', '.join(COLUMNS)}"
+    for k, v in raw.items():     # JSON: never file str() of an object or list as a code or text
+        if k == "successor" and isinstance(v, list):
+            v = next((s for s in v if isinstance(s, (dict, list))), None)
+        if isinstance(v, (dict, list)):
+            what = "an object" if isinstance(v, dict) else "a list"
+            want = "a code or a list of codes" if k == "successor" else "text"
+            return None, f"'{k}' must be {want}, not {what}: {_short_json(v)}"
     codebook = resolve_codebook(_text(raw.get("codebook")))
     edition = _text(raw.get("edition"))
     kind = (_text(raw.get("kind")) or "").lower()
@@ -143,16 +164,33 @@ def parse_row(raw: dict) -> tuple[Change | None, str | None]:
 
 # --- files ------------------------------------------------------------------------
 
-def read_csv_text(text: str) -> list[dict]:
+def read_csv_rows(text: str) -> list[tuple[int, dict]]:
+    """(line the row starts on, row) for each data row; values beyond the header sit under the key None."""
     text = text.lstrip("\ufeff")
     sample = text[:2000]
-    delim = ";" if sample.count(";") > sample.count(",") and "\t" not in sample.split("\n", 1)[0] else ","
-    if "\t" in sample.split("\n", 1)[0]:
+    first = sample.split("\n", 1)[0]
+    delim = ";" if sample.count(";") > sample.count(",") and "\t" not in first else ","
+    if "\t" in first:
         delim = "\t"
-    reader = csv.DictReader(io.StringIO(text), delimiter=delim)
-    if reader.fieldnames:
-        reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
-    return [{k: v for k, v in r.items() if k is not None} for r in reader]
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    header = None
+    out = []
+    while True:
+        start = reader.line_num + 1      # a quoted value may span lines: name the line the row starts on
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        if not cells:
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in cells]
+            continue
+        row = dict(zip(header, cells))
+        if len(cells) > len(header):
+            row[None] = cells[len(header):]
+        out.append((start, row))
+    return out
 
 
 def write_csv(changes, fh) -> None:
@@ -299,45 +337,3 @@ def rows_from_conceptmap(cm: dict) -> list[Change]:
                               tgt if kind in SUCCESSION_KINDS and tgt != book else None,
                               val(EXT_OLD), val(EXT_NEW), part, val(EXT_NOTE)))
     return out
-
-
-# --- drafting a change list from two editions ----------------------------------------
-
-def diff_editions(catalog, system: str, from_edition: str, to_edition: str) -> list[Change]:
-    """The rows two loaded editions show by themselves: new, retired, text changes (display and subtext).
-
-    Successions (replaced, merged, split, moved) cannot be seen in two code
-    lists; a curator turns 'retired' rows into them where the change document
-    names a successor.
-    """
-    from terminology.errors import NotFound
-    system = catalog.canonical_system(system)
-    a = catalog.codesystem(system, from_edition)
-    b = catalog.codesystem(system, to_edition)
-    for ed, cs in ((from_edition, a), (to_edition, b)):
-        if cs is None or cs.version != ed:
-            known = ", ".join(catalog.codesystem_versions(system)) or "none"
-            raise NotFound(f"edition {ed} of {system} is not loaded (loaded: {known})")
-    old = {c.code: c for c in a.concepts.values() if not c.inactive}
-    new = {c.code: c for c in b.concepts.values() if not c.inactive}
-    note = f"derived by diff-editions {from_edition} -> {to_edition}"
-    rows = []
-    from terminology.versions import version_key
-    earlier = [catalog.codesystem(system, v) for v in catalog.codesystem_versions(system)
-               if version_key(v) < version_key(from_edition)]
-    for code in sorted(new.keys() - old.keys()):
-        # in an older edition (or inactive in the old one): the code comes back rather than being new
-        back = code in a.concepts or any(cs is not None and code in cs.concepts for cs in earlier)
-        rows.append(Change(system, to_edition, "reactivated" if back else "new", code,
-                           new_text=new[code].display, note=note))
-    for code in sorted(old.keys() - new.keys()):
-        rows.append(Change(system, to_edition, "retired", code, old_text=old[code].display,
-                           note=note + "; add the successor if the change document names one"))
-    for code in sorted(old.keys() & new.keys()):
-        o, n = old[code], new[code]
-        if o.display != n.display:
-            rows.append(Change(system, to_edition, "text", code, old_text=o.display, new_text=n.display, note=note))
-        if (o.definition or None) != (n.definition or None):
-            rows.append(Change(system, to_edition, "text", code, old_text=o.definition, new_text=n.definition,
-                               text_part="subtext", note=note))
-    return rows

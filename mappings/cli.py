@@ -36,15 +36,18 @@ def _catalog(db):
 def diff_editions(system, from_, to, out, db):
     """Draft a change list from two loaded editions: new, retired and text-changed codes.
 
+    Rows that stored change lists already state for this codebook come first and
+    win over what the code lists show (a stated merge, not a derived retirement).
     A curator completes it (turns 'retired' rows into replaced/merged/split/moved
     where the change document names successors) and loads it with `kodebro import`.
     """
     from terminology.errors import TerminologyError
 
-    from .changelist import diff_editions as diff, resolve_codebook, to_json, write_csv
+    from .changelist import resolve_codebook, to_json, write_csv
+    from .edition_diff import edition_changes
     catalog = _catalog(db)
     try:
-        rows = diff(catalog, resolve_codebook(system), from_, to)
+        rows = edition_changes(catalog, resolve_codebook(system), from_, to, with_stated=True)
     except TerminologyError as err:
         click.echo(f"error: {err.message}", err=True)
         sys.exit(1)
@@ -60,7 +63,15 @@ def diff_editions(system, from_, to, out, db):
     for r in rows:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no differences"
+    derived = sum(1 for r in rows if (r.note or "").startswith("derived:"))
+    if rows:
+        summary += f" ({len(rows) - derived} from stored change lists, {derived} derived)"
     click.echo(f"{from_} -> {to}: {summary}" + (f"; written to {out}" if out else ""), err=True)
+    for ed in (from_, to):
+        cs = catalog.codesystem(resolve_codebook(system), ed)
+        if cs is not None and cs.content != "complete":
+            click.echo(f"note: edition {ed} is a {cs.content}: codes it leaves out are not counted as "
+                       "retired or new", err=True)
 
 
 @main.command("history")

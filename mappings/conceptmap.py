@@ -146,55 +146,85 @@ def _scope_fits(declared: str | None, wanted: str | None) -> bool:
 
 
 class _BySystem:
-    """The maps of one list grouped by the systems their groups map from and to."""
+    """Maps grouped by url and by the systems their groups map from and to, each with its index."""
 
     def __init__(self, maps: list):
-        self.maps = maps      # kept alive: the cache below is keyed by its identity
+        self.by_url: dict[str, list[dict]] = {}
         self.by_source: dict[str | None, list[_MapIndex]] = {}
         self.by_target: dict[str | None, list[_MapIndex]] = {}
+        # the indexes live here, not only in the bounded map_index cache: a server with more maps than
+        # that cache holds must not rebuild them per request
+        self.indexes: dict[int, _MapIndex] = {}
         for m in maps:
             if not isinstance(m, dict):
                 continue
-            idx = map_index(m)
+            idx = self.indexes[id(m)] = _MapIndex(m)
+            if isinstance(m.get("url"), str):
+                self.by_url.setdefault(m["url"], []).append(m)
             for g in idx.groups:
                 for table, system in ((self.by_source, g.source), (self.by_target, g.target)):
                     got = table.setdefault(system, [])
                     if not got or got[-1] is not idx:
                         got.append(idx)
 
+    def index(self, cm: dict) -> _MapIndex:
+        idx = self.indexes.get(id(cm))
+        return idx if idx is not None and idx.body is cm else map_index(cm)
 
-_by_system: dict[int, _BySystem] = {}
+
+_EMPTY = _BySystem([])
+_INDEX_KEY = "mappings.conceptmap.by-system"
 
 
-def maps_by_system(maps: list) -> _BySystem:
-    """Grouping of a map list, cached while the same list object is handed out (the stored maps)."""
-    bs = _by_system.get(id(maps))
-    if bs is None or bs.maps is not maps:
-        if len(_by_system) > 8:
-            _by_system.clear()
-        bs = _BySystem(maps)
-        _by_system[id(maps)] = bs
-    return bs
+def stored_maps(catalog) -> _BySystem:
+    """The stored maps' index: built once per store revision and kept on the (base) catalog."""
+    base = getattr(catalog, "base", catalog)
+    derived = getattr(base, "derived", None)
+    if derived is None:          # a catalog-like object without the per-revision cache
+        return _BySystem(base.conceptmaps())
+    return derived(_INDEX_KEY, lambda cat: _BySystem(cat.conceptmaps()))
+
+
+def supplied_maps(catalog) -> _BySystem:
+    """The index of the maps a request brought (tx-resource): only those, built once per overlay."""
+    extra = getattr(catalog, "extra", None)
+    if not extra:
+        return _EMPTY
+    got = catalog.__dict__.get("_kodebro_supplied_maps")
+    if got is None:
+        got = _BySystem([r for (t, _url), rs in extra.items() if t == "ConceptMap" for r in rs])
+        catalog.__dict__["_kodebro_supplied_maps"] = got
+    return got
+
+
+def _tables(catalog) -> list[_BySystem]:
+    """Supplied maps first, then stored ones (the order OverlayCatalog.conceptmaps() gives)."""
+    mine = supplied_maps(catalog)
+    stored = stored_maps(catalog)
+    return [mine, stored] if mine is not _EMPTY else [stored]
 
 
 def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) -> list[_MapIndex] | None:
     """The maps this request may use; None when it names a map this provider does not hold."""
     if req.conceptmap is not None:
         return [map_index(req.conceptmap)]
-    maps = catalog.conceptmaps()
+    tables = _tables(catalog)
     if req.conceptmap_url:
-        maps = _maps_by_url([m for m in maps if isinstance(m, dict)], req.conceptmap_url, req.conceptmap_version)
-        if not maps:
-            # an adjacent-edition map that is served though not stored
-            from .edition_maps import derived_edition_maps
-            maps = _maps_by_url(list(derived_edition_maps(catalog).values()), req.conceptmap_url,
-                                req.conceptmap_version)
+        url, _version = split_canonical(req.conceptmap_url, req.conceptmap_version)
+        found = [(t, m) for t in tables for m in t.by_url.get(url, ())]
+        maps = _maps_by_url([m for _t, m in found], req.conceptmap_url, req.conceptmap_version)
+        if maps:
+            owner = {id(m): t for t, m in found}
+            return [owner[id(m)].index(m) for m in maps]
+        # an adjacent-edition map that is served though not stored
+        from .edition_maps import derived_edition_maps
+        maps = _maps_by_url(list(derived_edition_maps(catalog).values()), req.conceptmap_url,
+                            req.conceptmap_version)
         if not maps:
             return None
         return [map_index(m) for m in maps]
-    table = maps_by_system(maps)
     src_vs, tgt_vs = (req.target, req.source) if req.reverse else (req.source, req.target)
-    found = (table.by_target if req.reverse else table.by_source).get(system, ())
+    found = [idx for t in tables for idx in (t.by_target if req.reverse else t.by_source).get(system, ())]
     return [idx for idx in found
             if _scope_fits(idx.source_scope, src_vs) and _scope_fits(idx.target_scope, tgt_vs)]
 

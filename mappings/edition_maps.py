@@ -3,9 +3,11 @@
 Every pair of adjacent loaded editions of a codebook is served as a plain
 ConceptMap, so standard clients can use it. A curated change list (stored as
 a ConceptMap) is that map when it exists; otherwise the map is derived here
-from the two code lists (new, retired, reactivated and text changes only —
-successions need a curator). Only complete editions are compared: a fragment
-does not prove that a code is gone. Maps are built once per store generation.
+from the two code lists by the rules of `edition_diff` (new, retired,
+reactivated and text changes only — successions need a curator; what other
+change lists state wins), the same rows the succession graph derives. Only
+complete editions are compared: a fragment does not prove that a code is gone.
+Maps are built once per store generation.
 """
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ import re
 
 from terminology.versions import version_key
 
-from .changelist import diff_editions, is_changelist_map, to_conceptmaps
+from .changelist import is_changelist_map, to_conceptmaps
+from .edition_diff import edition_changes
 
 _YEAR = re.compile(r"^\d{4}$")
-_CACHE_ATTR = "_kodebro_derived_edition_maps"
+_CACHE_KEY = "mappings.edition_maps.derived"
 DERIVED_NOTE = ("Derived by Kodebro from the two editions' code lists (no curated change list is loaded "
                 "for this pair): new, retired, reactivated and text changes only.")
 
@@ -24,15 +27,10 @@ DERIVED_NOTE = ("Derived by Kodebro from the two editions' code lists (no curate
 def derived_edition_maps(catalog) -> dict[str, dict]:
     """Derived adjacent-edition ConceptMaps by id, in URL and version order."""
     catalog = getattr(catalog, "base", catalog)  # stored editions only, cached on the shared catalog
-    cached = getattr(catalog, _CACHE_ATTR, None)
-    if cached is not None and cached[0] == catalog.generation:
-        return cached[1]
-    maps = _derive(catalog)
-    try:
-        setattr(catalog, _CACHE_ATTR, (catalog.generation, maps))
-    except AttributeError:
-        pass
-    return maps
+    derived = getattr(catalog, "derived", None)
+    if derived is None:
+        return _derive(catalog)
+    return derived(_CACHE_KEY, _derive)
 
 
 def _derive(catalog) -> dict[str, dict]:
@@ -49,7 +47,7 @@ def _derive(catalog) -> dict[str, dict]:
             ca, cb = catalog.codesystem(system, a), catalog.codesystem(system, b)
             if ca is None or cb is None or ca.content != "complete" or cb.content != "complete":
                 continue
-            for cm in to_conceptmaps(diff_editions(catalog, system, a, b)):
+            for cm in to_conceptmaps(edition_changes(catalog, system, a, b)):
                 if (cm["url"], cm["version"]) in curated or cm["id"] in taken_ids:
                     continue
                 for g in cm["group"]:

@@ -10,7 +10,8 @@ a code's whole history. Edges are keyed by edition; a node can have several.
 Sources: stored change-list ConceptMaps (mappings/changelist.py), other
 edition-to-edition ConceptMaps, and the loaded editions themselves (a code that
 disappears, appears or changes text between two loaded editions is a derived
-change unless a change list already says what happened).
+change unless a change list already says what happened; the rules are
+`edition_diff.diff`, shared with diff-editions and the derived ConceptMaps).
 
 Walks: `translate(node, from_edition, to_edition)` follows the changes that took
 effect in (from, to], forward or backward, across codebooks, and returns every
@@ -28,6 +29,7 @@ import networkx as nx
 from terminology.versions import version_key
 
 from .changelist import SUCCESSION_KINDS, Change, is_changelist_map, rows_from_conceptmap
+from .edition_diff import GONE, NEW, SUBTEXT, TEXT, EditionCodes, diff
 
 LOCAL_KINDS = ("new", "retired", "text", "reactivated")
 
@@ -112,12 +114,19 @@ class SuccessionGraph:
         self.complete: set = set()
         self._fw: dict[tuple, list] = {}
         self._bw: dict[tuple, list] = {}
+        self.editions: dict[tuple, EditionCodes] = {}
+        self._sorted_editions: dict[str, list] = {}
         self._lock = threading.Lock()
         self._links: dict | None = None
+        self._stated_idx: dict | None = None
+        self._gone: dict = {}
 
     # --- building -------------------------------------------------------------------
     def _note_edition(self, system: str, edition: str) -> None:
-        self.systems_editions.setdefault(system, set()).add(edition)
+        eds = self.systems_editions.setdefault(system, set())
+        if edition not in eds:
+            eds.add(edition)
+            self._sorted_editions.pop(system, None)
 
     def add_change(self, c: Change, derived: bool = False) -> None:
         u = (c.codebook, c.code)
@@ -137,6 +146,8 @@ class SuccessionGraph:
         self._fw.clear()
         self._bw.clear()
         self._links = None
+        if not derived:
+            self._stated_idx = None
 
     def codebook_links(self) -> dict:
         """system -> systems its codes moved or were replaced into."""
@@ -152,14 +163,20 @@ class SuccessionGraph:
         for c in changes:
             self.add_change(c, derived)
 
-    def add_edition(self, system: str, edition: str, codes: dict, complete: bool = True) -> None:
+    def add_edition(self, system: str, edition: str, codes: dict, complete: bool = True,
+                    inactive=(), subtext: dict | None = None) -> None:
         """Register a loaded edition: `codes` maps active code -> display.
 
         Only complete editions say anything by leaving a code out; a fragment
         gives displays but no evidence that a code is absent.
         """
-        self.present[(system, edition)] = codes
-        if complete:
+        self.add_snapshot(EditionCodes(system, edition, codes, subtext or {}, frozenset(inactive), complete))
+
+    def add_snapshot(self, snap: EditionCodes) -> None:
+        system, edition = snap.system, snap.edition
+        self.editions[(system, edition)] = snap
+        self.present[(system, edition)] = snap.active
+        if snap.complete:
             self.complete.add((system, edition))
         eds = self.loaded.setdefault(system, [])
         if edition not in eds:
@@ -168,54 +185,62 @@ class SuccessionGraph:
         self._note_edition(system, edition)
 
     def derive_from_editions(self) -> int:
-        """Changes between adjacent loaded editions that no change list states; returns how many."""
-        added = 0
-        stated_all = self._stated()
+        """Changes between adjacent complete loaded editions that no change list states; returns how many.
+
+        The rules are `edition_diff.diff`, shared with `kodebro diff-editions` and the derived
+        adjacent-edition ConceptMaps.
+        """
+        rows = []
         for system, all_eds in self.loaded.items():
             eds = [e for e in all_eds if (system, e) in self.complete]
             for prev, cur in zip(eds, eds[1:]):
-                before, after = self.present[(system, prev)], self.present[(system, cur)]
-                stated = stated_all.get((system, cur), set())
-                for code in before.keys() - after.keys():
-                    if (code, "gone") not in stated:
-                        self.add_change(Change(system, cur, "retired", code, old_text=before[code],
-                                               note=f"derived: in {prev}, not in {cur}"), derived=True)
-                        added += 1
-                for code in after.keys() - before.keys():
-                    if (code, "new") not in stated:
-                        kind = "reactivated" if self._was_retired(system, code, cur) else "new"
-                        self.add_change(Change(system, cur, kind, code, new_text=after[code],
-                                               note=f"derived: not in {prev}, in {cur}"), derived=True)
-                        added += 1
-                for code in before.keys() & after.keys():
-                    if before[code] != after[code] and (code, "text") not in stated:
-                        self.add_change(Change(system, cur, "text", code, old_text=before[code],
-                                               new_text=after[code], note="derived: display differs"),
-                                        derived=True)
-                        added += 1
-        return added
+                lo, hi = version_key(prev), version_key(cur)
+                earlier = [self.editions[(system, e)] for e in all_eds if version_key(e) < hi and e != prev]
+                rows += diff(self.editions[(system, prev)], self.editions[(system, cur)],
+                             stated=self.stated(system, lo, hi),
+                             known_before=lambda code, s=system, h=hi, ea=earlier:
+                             self.gone_before((s, code), h) or any(x.lists(code) for x in ea))
+        # all compared against the stated changes only: derived rows never suppress one another
+        self.add_changes(rows, derived=True)
+        return len(rows)
 
-    def _stated(self) -> dict:
-        """(system, edition) -> (code, what) pairs the change lists state: gone / new / text."""
-        out: dict[tuple, set] = {}
-        for u, v, d in self.g.edges(data=True):
-            kind, ed = d["kind"], d["edition"]
-            mine = out.setdefault((u[0], ed), set())
-            if kind == "retired" or (kind in SUCCESSION_KINDS and v != u):
-                mine.add((u[1], "gone"))
-            if kind in ("new", "reactivated"):
-                mine.add((u[1], "new"))
-            if kind == "text" and d.get("text_part", "display") == "display":
-                mine.add((u[1], "text"))
-            if v != u:
-                out.setdefault((v[0], ed), set()).add((v[1], "new"))
-        return out
+    def _stated_index(self) -> dict:
+        """system -> [(edition key, code, what)] for every stated (not derived) change."""
+        if self._stated_idx is None:
+            out: dict[str, list] = {}
+            for u, v, d in self.g.edges(data=True):
+                if d.get("derived"):
+                    continue
+                kind, ek = d["kind"], version_key(d["edition"])
+                mine = out.setdefault(u[0], [])
+                if kind == "retired" or (kind in SUCCESSION_KINDS and v != u):
+                    mine.append((ek, u[1], GONE))
+                if kind in ("new", "reactivated"):
+                    mine.append((ek, u[1], NEW))
+                if kind == "text":
+                    mine.append((ek, u[1], SUBTEXT if d.get("text_part") == "subtext" else TEXT))
+                if v != u:
+                    out.setdefault(v[0], []).append((ek, v[1], NEW))
+            self._stated_idx = out
+            self._gone = {}
+            for system, facts in out.items():
+                for ek, code, what in facts:
+                    if what == GONE:
+                        node = (system, code)
+                        if node not in self._gone or ek < self._gone[node]:
+                            self._gone[node] = ek
+        return self._stated_idx
 
-    def _was_retired(self, system: str, code: str, before_edition: str) -> bool:
-        k = version_key(before_edition)
-        eds = self.loaded.get(system, [])
-        return any(code in self.present[(system, e)] for e in eds if version_key(e) < k) or \
-            any(kind == "retired" for _, kind, *_ in self.local_events((system, code)))
+    def stated(self, system: str, after_key: tuple, upto_key: tuple) -> set:
+        """(code, what) the change lists state for `system` in editions after one key, up to another."""
+        return {(code, what) for ek, code, what in self._stated_index().get(system, ())
+                if after_key < ek <= upto_key}
+
+    def gone_before(self, node: tuple, ekey: tuple) -> bool:
+        """Whether a change list took the code out of use in an edition before `ekey`."""
+        self._stated_index()
+        first = self._gone.get(node)
+        return first is not None and first < ekey
 
     # --- timelines --------------------------------------------------------------------
     def _timeline(self, node: tuple, backward: bool) -> list:
@@ -260,7 +285,11 @@ class SuccessionGraph:
         return node in self.g or any(node[1] in self.present[(node[0], e)] for e in self.loaded.get(node[0], ()))
 
     def editions_of(self, system: str) -> list:
-        return sorted(self.systems_editions.get(system, ()), key=version_key)
+        """Every edition the graph knows of the codebook, oldest first (callers must not modify the list)."""
+        got = self._sorted_editions.get(system)
+        if got is None:
+            got = self._sorted_editions[system] = sorted(self.systems_editions.get(system, ()), key=version_key)
+        return got
 
     def latest_edition(self, system: str) -> str | None:
         eds = self.loaded.get(system) or self.editions_of(system)
@@ -487,11 +516,7 @@ def _build(catalog, with_editions: bool) -> SuccessionGraph:
     from .translate import load_providers
     load_providers()        # imports every mappings module, so each EDGE_SOURCES hook is registered
     sg = SuccessionGraph()
-    for cm in catalog.conceptmaps():
-        if is_changelist_map(cm):
-            sg.add_changes(rows_from_conceptmap(cm))
-        else:
-            sg.add_changes(_edition_map_changes(cm))
+    sg.add_changes(stated_changes(catalog))
     for source in EDGE_SOURCES:
         source(catalog, sg)
     if with_editions:
@@ -499,12 +524,17 @@ def _build(catalog, with_editions: bool) -> SuccessionGraph:
         for h in catalog.headers("CodeSystem"):
             if h.url and (h.url in systems or len(catalog.codesystem_versions(h.url)) > 1) \
                     and h.version and h.concept_count <= 500_000:
-                cs = catalog.codesystem_by_pk(h.pk)
-                sg.add_edition(h.url, h.version,
-                               {c.code: c.display for c in cs.concepts.values() if not c.inactive},
-                               complete=cs.content == "complete")
+                sg.add_snapshot(EditionCodes.of(h.url, h.version, catalog.codesystem_by_pk(h.pk)))
         sg.derive_from_editions()
     return sg
+
+
+def stated_changes(catalog) -> list[Change]:
+    """The changes the catalog's ConceptMaps state: change lists and other edition-to-edition maps."""
+    out: list[Change] = []
+    for cm in catalog.conceptmaps():
+        out += rows_from_conceptmap(cm) if is_changelist_map(cm) else _edition_map_changes(cm)
+    return out
 
 
 def _edition_map_changes(cm: dict) -> list[Change]:

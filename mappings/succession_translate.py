@@ -145,11 +145,14 @@ def succession_translate(catalog, req: TranslateRequest):
 def _unknown_edition(sg, system, edition, name, also=()) -> TranslateResult | None:
     """A result=false answer when `edition` is no edition the graph knows of the codebook(s) in question."""
     books = [b for b in ([system] if system else []) + list(also) if b]
-    known = sorted({e for b in books for e in sg.editions_of(b)}, key=version_key)
-    if edition in known or not known:
+    if any(edition in sg.systems_editions.get(b, ()) for b in books):
+        return None      # the common case, answered without sorting on every request
+    known_set = {e for b in books for e in sg.systems_editions.get(b, ())}
+    if not known_set:
         return None
-    if edition.isdigit() and len(edition) == 4 and all(e.isdigit() and len(e) == 4 for e in known):
+    if edition.isdigit() and len(edition) == 4 and all(e.isdigit() and len(e) == 4 for e in known_set):
         return None  # another year: before, between or after the known changes, which is a fair question
+    known = sorted(known_set, key=version_key)
     names = " or ".join(short_name(b) for b in dict.fromkeys(books))
     return TranslateResult(result=False, message=f"{name} {edition} is not a known edition of {names}; "
                                                  f"known editions: {', '.join(known) or 'none'}")

@@ -85,6 +85,47 @@ def _rss_now_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+LOCAL = "https://kodebro.no/bench/local"
+
+
+def _supplied_map() -> bytes:
+    """A small request-supplied ConceptMap, as JSON: each request parses its own copy."""
+    import orjson
+    return orjson.dumps({"resourceType": "ConceptMap", "url": "https://kodebro.no/bench/supplied", "status": "draft",
+                         "group": [{"source": LOCAL, "target": A, "element": [
+                             {"code": f"L{i}", "target": [{"code": f"C{i:07d}", "equivalence": "equivalent"}]}
+                             for i in range(20)]}]})
+
+
+def _tx_resource(bench, catalog, what: str) -> None:
+    """$translate with one tx-resource ConceptMap, in process, as a request does it: a fresh overlay each time."""
+    import orjson
+
+    from mappings.translate import TranslateRequest, translate
+    body = _supplied_map()
+    req = TranslateRequest(code="L7", system=LOCAL, target_system=A)
+
+    def one():
+        res = translate(catalog.overlay([orjson.loads(body)]), req)
+        assert res.result
+    bench.measure(f"$translate with one tx-resource ConceptMap in process ({what})", one)
+
+
+def _tx_resource_many_maps(bench, n_maps: int = 300) -> None:
+    """The same with a server that holds many maps (term banks, codebook-to-codebook maps ...)."""
+    maps = [{"resourceType": "ConceptMap", "id": f"bench-map-{i}", "url": f"https://kodebro.no/bench/map-{i}",
+             "status": "active", "group": [{"source": f"https://kodebro.no/bench/src-{i % 40}", "target": B,
+                                            "element": [{"code": f"S{j}", "target": [
+                                                {"code": f"M{j}", "equivalence": "equivalent"}]}
+                                                for j in range(100)]}]}
+            for i in range(n_maps)]
+    store = open_store(bench.db("successions-maps"))
+    load(store, [Item("bench", resource=cm, trusted=True) for cm in maps])
+    catalog = Catalog(store)
+    _tx_resource(bench, catalog, f"{n_maps} stored maps")
+    store.close()
+
+
 def run(bench) -> None:
     from mappings.succession import build_from_catalog, graph_for
     from mappings.translate import TranslateRequest, translate
@@ -122,7 +163,9 @@ def run(bench) -> None:
         translate(catalog, creqs[next(it2) % len(creqs)])
     bench.measure("$translate across 10 editions in process (codes changed in the first edition)", one_changed,
                   budget_us=100)
+    _tx_resource(bench, catalog, f"{len(catalog.conceptmaps())} stored change-list maps")
     store.close()
+    _tx_resource_many_maps(bench)
 
     import requests
     for attempt in range(3):

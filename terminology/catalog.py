@@ -63,6 +63,7 @@ class Catalog:
                 if pk in alive and old_rev.get(pk) == alive[pk]}
             self._revs = alive
             self._conceptmaps: list[dict] | None = None
+            self._derived: dict = {}
             self._aliases = self._build_aliases()
             self._checked = time.monotonic()
 
@@ -203,6 +204,19 @@ class Catalog:
             cms = self._conceptmaps = [self.body(h.pk) for h in self._headers if h.type == "ConceptMap"]
         return cms
 
+    def derived(self, key: str, build):
+        """`build(self)`, made once per store revision: indexes other packages keep over stored content.
+
+        An overlay hands this to its base, so the value never holds supplied resources. The build runs
+        outside the catalog's lock (it may take other locks that wait for this one); two first callers
+        may both build, and the first value stored is kept.
+        """
+        cache = self._derived            # a refresh swaps in a new dict: a late build lands in the old one
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache.setdefault(key, build(self))
+        return hit
+
     def overlay(self, resources: list[dict]) -> "Catalog":
         return OverlayCatalog(self, resources) if resources else self
 
@@ -237,10 +251,12 @@ class OverlayCatalog:
         if version is None:
             best = latest([r.get("version") for r in rs if r.get("version") is not None])
             return next((r for r in rs if r.get("version") == best), rs[-1])
-        for r in rs:
-            if r.get("version") == version or matches_version(version, r.get("version")):
-                return r
-        return None
+        exact = next((r for r in rs if r.get("version") == version), None)
+        if exact is not None:
+            return exact
+        # a wildcard (1.x) means the newest matching version, whatever order the client sent them in
+        wild = [r for r in rs if isinstance(r.get("version"), str) and matches_version(version, r["version"])]
+        return max(wild, key=lambda r: version_key(r["version"])) if wild else None
 
     def versions(self, rtype, url):
         url = self.canonical_system(url) if rtype == "CodeSystem" else url

@@ -81,7 +81,7 @@ def _validate(c, **q):
 
 
 def _issues(out):
-    return [(i["severity"], i["code"], i["details"]["coding"][0]["code"], (i.get("location") or [None])[0])
+    return [(i["severity"], i["code"], i["details"]["coding"][0]["code"], (i.get("expression") or [None])[0])
             for i in out.get("issues", {}).get("issue", [])]
 
 

@@ -1,0 +1,151 @@
+"""What two editions of a codebook show by themselves: the one set of rules for derived changes.
+
+The succession graph (changes no change list states), the derived
+adjacent-edition ConceptMaps and `kodebro diff-editions` all compare editions
+through `diff`, so a code cannot be "retired" in one of them and "unchanged"
+in another. The rules:
+
+- active in the older edition, not active in the newer one: `retired`;
+- not active in the older edition, active in the newer one: `reactivated` when
+  the code is known from before (listed, even as inactive, in an earlier loaded
+  edition, or a change list took it out of use earlier), else `new`;
+- active in both with another display: `text` (display); another definition:
+  `text` (subtext, the CodeSystem `definition` holds the undertekst);
+- absence proves nothing in a fragment (`content` other than complete): a code
+  a fragment leaves out is neither retired nor new; one it lists as inactive is;
+- what a change list states for the code in an edition after the older and up
+  to the newer one wins: a stated succession, retirement, new code or text change
+  suppresses the derived row of the same sort (see `SuccessionGraph.stated`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from terminology.versions import version_key
+
+from .changelist import Change
+
+# what a change says happened to a code, as far as comparing two code lists can tell
+GONE, NEW, TEXT, SUBTEXT = "gone", "new", "text", "subtext"
+
+
+@dataclass(slots=True)
+class EditionCodes:
+    """The part of one edition that comparisons read."""
+    system: str
+    edition: str
+    active: dict            # active code -> display
+    subtext: dict           # active code -> definition, only codes that have one
+    inactive: frozenset     # codes the edition lists but marks inactive
+    complete: bool
+
+    @classmethod
+    def of(cls, system: str, edition: str, cs) -> "EditionCodes":
+        active, subtext, inactive = {}, {}, []
+        for c in cs.concepts.values():
+            if c.inactive:
+                inactive.append(c.code)
+                continue
+            active[c.code] = c.display
+            if c.definition:
+                subtext[c.code] = c.definition
+        return cls(system, edition, active, subtext, frozenset(inactive), cs.content == "complete")
+
+    def lists(self, code: str) -> bool:
+        return code in self.active or code in self.inactive
+
+
+def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = frozenset(),
+         known_before: Callable[[str], bool] | None = None) -> list[Change]:
+    """Derived change rows from `old` to `new` (edition of every row: `new.edition`).
+
+    `stated`: (code, GONE|NEW|TEXT|SUBTEXT) that change lists already say for
+    editions after `old` up to `new`. `known_before(code)`: whether the code
+    existed before `new` in a way `old` does not show (an earlier edition, a
+    stated retirement).
+    """
+    system, a, b = new.system, old.edition, new.edition
+    rows: list[Change] = []
+    for code in sorted(new.active.keys() - old.active.keys()):
+        if (code, NEW) in stated or not (old.complete or code in old.inactive):
+            continue
+        back = code in old.inactive or (known_before is not None and known_before(code))
+        rows.append(Change(system, b, "reactivated" if back else "new", code, new_text=new.active[code],
+                           note=f"derived: not in {a}, in {b}" + (", and in use before" if back else "")))
+    for code in sorted(old.active.keys() - new.active.keys()):
+        if (code, GONE) in stated or not (new.complete or code in new.inactive):
+            continue
+        rows.append(Change(system, b, "retired", code, old_text=old.active[code],
+                           note=f"derived: in {a}, not in {b}"))
+    for code in sorted(old.active.keys() & new.active.keys()):
+        o, n = old.active[code], new.active[code]
+        if o != n and (code, TEXT) not in stated:
+            rows.append(Change(system, b, "text", code, old_text=o, new_text=n,
+                               note=f"derived: display differs between {a} and {b}"))
+        o, n = old.subtext.get(code), new.subtext.get(code)
+        if o != n and (code, SUBTEXT) not in stated:
+            rows.append(Change(system, b, "text", code, old_text=o, new_text=n, text_part="subtext",
+                               note=f"derived: subtext differs between {a} and {b}"))
+    return rows
+
+
+# --- a pair of loaded editions, for the CLI and the derived ConceptMaps -------------------
+
+_KIND_ORDER = {k: i for i, k in enumerate(("new", "reactivated", "retired", "replaced", "merged", "split",
+                                           "moved", "text"))}
+DRAFT_HINT = "; add the successor if the change document names one"
+
+
+def snapshot(catalog, sg, system: str, edition: str) -> EditionCodes:
+    """The graph's copy of a loaded edition, else one read from the catalog (editions the graph skips)."""
+    snap = sg.editions.get((system, edition))
+    if snap is None:
+        snap = EditionCodes.of(system, edition, catalog.codesystem(system, edition))
+    return snap
+
+
+def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
+                    with_stated: bool = False) -> list[Change]:
+    """Changes of `system` from one loaded edition to another.
+
+    Derived rows follow `diff` with what change lists state winning. With
+    `with_stated`, the stated rows of this codebook for editions after `from`
+    up to `to` come first in the answer: a draft that names every known change,
+    so importing it back loses no curated succession.
+    """
+    from terminology.errors import NotFound
+
+    from .succession import graph_for, stated_changes
+    system = catalog.canonical_system(system)
+    for ed in (from_edition, to_edition):
+        cs = catalog.codesystem(system, ed)
+        if cs is None or cs.version != ed:
+            known = ", ".join(catalog.codesystem_versions(system)) or "none"
+            raise NotFound(f"edition {ed} of {system} is not loaded (loaded: {known})")
+    sg = graph_for(getattr(catalog, "base", catalog))
+    snaps: dict[str, EditionCodes] = {}
+
+    def snap(ed: str) -> EditionCodes:
+        got = snaps.get(ed)
+        if got is None:
+            got = snaps[ed] = snapshot(catalog, sg, system, ed)
+        return got
+    old, new = snap(from_edition), snap(to_edition)
+    lo, hi = version_key(from_edition), version_key(to_edition)
+    earlier = [v for v in catalog.codesystem_versions(system)
+               if version_key(v) < hi and v != from_edition]
+
+    def known_before(code: str) -> bool:
+        return sg.gone_before((system, code), hi) or any(
+            snap(v).lists(code) for v in earlier)
+
+    rows = diff(old, new, stated=sg.stated(system, lo, hi), known_before=known_before)
+    if not with_stated:
+        return rows
+    for r in rows:
+        if r.kind == "retired":
+            r.note += DRAFT_HINT
+    mine = [c for c in stated_changes(catalog) if c.codebook == system and lo < version_key(c.edition) <= hi]
+    mine.sort(key=lambda c: (version_key(c.edition), _KIND_ORDER.get(c.kind, 99), c.code, c.text_part))
+    return mine + rows
