@@ -16,6 +16,7 @@ from ..catalog import split_canonical
 from ..editions import edition_for_date, valid_from
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
+from .compose import is_abstract
 
 # property codes that are answered from the hierarchy or the concept itself, not concept.property
 HIERARCHY = ("parent", "child")
@@ -161,7 +162,7 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
     else:
         display, _ = choose_display(concept, cs, req.languages)
     res = LookupResult(code=concept.code, system=cs.url, version=cs.version, name=cs.name or cs.title or cs.url,
-                       display=display, abstract=concept.abstract)
+                       display=display, abstract=is_abstract(concept, cs))
     if how is not None:
         kind = "case-insensitively" if how == "case" else "in its canonical form"
         res.messages.append(f"{req.code} was matched {kind} as {concept.code}")

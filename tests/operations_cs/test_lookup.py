@@ -158,3 +158,19 @@ def test_date_forms(cs_client):
         assert params(r.get_json())["version"] == ["2025"], d
     r = cs_client.get(f"/fhir/CodeSystem/$lookup?system={ICD10}&code=A000&date=yesterday")
     assert r.status_code == 400
+
+
+def test_abstract_follows_the_not_selectable_uri_whatever_its_code(cs_client):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/cs/ns-alias", "status": "active",
+          "content": "complete",
+          "property": [{"code": "ns", "uri": "http://hl7.org/fhir/concept-properties#notSelectable",
+                        "type": "boolean"}],
+          "concept": [{"code": "group", "display": "A heading", "property": [{"code": "ns", "valueBoolean": True}]},
+                      {"code": "leaf", "display": "A code"}]}
+
+    def abstract(code):
+        r = post(cs_client, "/fhir/CodeSystem/$lookup", {"name": "system", "valueUri": cs["url"]},
+                 {"name": "code", "valueCode": code}, {"name": "tx-resource", "resource": cs})
+        return params(r.get_json())["abstract"]
+    assert abstract("group") == [True]
+    assert abstract("leaf") == [False]
