@@ -14,7 +14,12 @@ are built from small word lists, so they are nonsense but searchable.
 
 Two modules are written as two sub-releases (international and Norwegian)
 under OUT_DIR, the way an edition is shipped; `kodebro import --format rf2
-OUT_DIR` reads both.
+OUT_DIR` reads both. As in real releases, some rows are inactive (retired
+descriptions, language refset members and is-a rows) and the Norwegian
+sub-release carries later rows of international components: revised terms
+(1 % of concepts), retired synonyms and is-a rows, so an import must let the
+newest row of each id win. These come from their own random stream, so the
+rest of the release is the same as without them.
 """
 from __future__ import annotations
 
@@ -217,6 +222,8 @@ def _map_rows(rnd, cid: str, other_finding: str) -> list[tuple]:
 
 def generate(out: str, scale: float = 1.0, seed: int = 7, quiet: bool = False) -> dict:
     rnd = random.Random(seed)
+    later = random.Random(seed + 1)      # retired content and later rows (see the module docstring)
+    n_later = [0]
     t0 = time.monotonic()
     n_active = max(200, int(370_000 * scale))
     n_inactive = max(20, int(30_000 * scale))
@@ -244,10 +251,25 @@ def generate(out: str, scale: float = 1.0, seed: int = 7, quiet: bool = False) -
         w["desc"].row(d, eff, "1", module, cid, "en", SYN, f"{en[0].upper()}{en[1:]}", "900000000000448009")
         w["lang"].row(uid(), eff, "1", module, US, d, PREF)
         w["lang"].row(uid(), eff, "1", module, GB, d, PREF)
+        if not norwegian and later.random() < 0.01:
+            # a revised wording of the international preferred term, dated with the Norwegian release
+            w_no["desc"].row(d, DATE_NO, "1", module, cid, "en", SYN, f"{en[0].upper()}{en[1:]} revised",
+                             "900000000000448009")
+            n_later[0] += 1
+        if not norwegian and later.random() < 0.05:
+            old = dids.make("01")
+            w["desc"].row(old, "20020131", "0", module, cid, "en", SYN, f"{en} old", "900000000000448009")
+            w["lang"].row(uid(), "20020131", "0", module, US, old, ACC)
         if rnd.random() < 0.15:
             d = dids.make("01", norwegian)
             w["desc"].row(d, eff, "1", module, cid, "en", SYN, f"{en} NOS", "900000000000448009")
-            w["lang"].row(uid(), eff, "1", module, US, d, ACC)
+            m = uid()
+            w["lang"].row(m, eff, "1", module, US, d, ACC)
+            if not norwegian and later.random() < 0.2:
+                # retired by a later release: the description and its acceptability
+                w_no["desc"].row(d, DATE_NO, "0", module, cid, "en", SYN, f"{en} NOS", "900000000000448009")
+                w_no["lang"].row(m, DATE_NO, "0", module, US, d, ACC)
+                n_later[0] += 2
         if nb:
             wn = w_no
             d = dids.make("01", True)
@@ -330,6 +352,15 @@ def generate(out: str, scale: float = 1.0, seed: int = 7, quiet: bool = False) -
             for p in parents:
                 isa(w, module, eff, cid, p, False)
                 n_isa += 1
+            if not norwegian and k and later.random() < 0.12:
+                # an is-a to the top of the hierarchy that the classifier retired, now or in a later release
+                rid = rids.make("02")
+                retired_now = later.random() < 0.8
+                wi["rel"].row(rid, eff, "0" if retired_now else "1", INT, cid, top, "0", ISA, INFERRED,
+                              "900000000000451002")
+                if not retired_now:
+                    w_no["rel"].row(rid, DATE_NO, "0", INT, cid, top, "0", ISA, INFERRED, "900000000000451002")
+                    n_later[0] += 1
             # stated form: the first parent, sometimes the top of the hierarchy
             stated = parents[:1] if rnd.random() < 0.9 else [top]
             for p in stated + (parents[1:2] if rnd.random() < 0.7 else []):
@@ -387,6 +418,7 @@ def generate(out: str, scale: float = 1.0, seed: int = 7, quiet: bool = False) -
             w.close()
             stats[f"{tag} {k}"] = w.rows
     stats["is-a generated"] = n_isa
+    stats["later rows"] = n_later[0]
     stats["mapped concepts"] = mapped
     stats["seconds"] = round(time.monotonic() - t0, 1)
     if not quiet:

@@ -11,6 +11,10 @@ Several modules of one release (the international release plus the Norwegian
 extension) are imported together when they sit under the folder or zip given:
 all their Snapshot files are merged into one CodeSystem whose version is the
 SNOMED version URI of the extension module (http://snomed.info/sct/<module>/version/<date>).
+For every component id, of every kind, only the row with the latest effectiveTime counts (the
+later file on a tie), and an inactive latest row removes the component: an extension can
+change or retire a description, an acceptability, a relationship or a refset member of the
+release it extends (see _Release and _Ids).
 
 Flat concept rows carry SNOMED data in compact private keys read by
 terminology.snomed.SnomedIndex (see there for the layout).
@@ -88,6 +92,9 @@ class _Source:
                     continue
                 yield line.split("\t")
 
+    def size(self, name: str) -> int:
+        return self.zip.getinfo(name).file_size if self.zip else os.path.getsize(name)
+
     def header(self, name: str) -> list[str] | None:
         for row in self.lines(name):
             return row
@@ -135,8 +142,36 @@ class _Progress:
             print(f"rf2 [{time.monotonic() - self.start:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
 
+class _Ids:
+    """The ids already met of one component kind, when it comes in several files.
+
+    A Snapshot file holds each id once, so an id can recur only in another file of the same
+    kind (the international release and an extension, or several release folders). Files are
+    read largest last and the ids of that last file are never stored: nothing read afterwards
+    could meet them, so only the ids of the smaller files cost memory. `seen` is None when the
+    kind has one file; `remember` is False while the last file is read.
+
+    Since files are not read in their own order, rows compare by `effectiveTime << 16 | rank`,
+    rank being the file's place in path order: on equal effectiveTimes the later file wins.
+    """
+    __slots__ = ("seen", "remember")
+
+    def __init__(self, several: bool):
+        self.seen: dict | None = {} if several else None
+        self.remember = several
+
+
 class _Release:
-    """Everything read from the Snapshot files, in compact form, indexed by dense concept numbers."""
+    """Everything read from the Snapshot files, in compact form, indexed by dense concept numbers.
+
+    Every component (concept, description, relationship, refset member) counts by its newest row
+    only, the one with the latest effectiveTime; on a tie the row of the file read later. A
+    newest row that is inactive removes the component. When an edition arrives as several files
+    of one kind (the international release and an extension, or several release folders), the
+    rows of each component id are found again through a dict of the ids seen so far, and an
+    inactive row is kept as a tombstone so that an older active row read afterwards cannot
+    revive it. With one file per kind no dict is needed and inactive rows are skipped.
+    """
 
     def __init__(self, progress: _Progress):
         self.p = progress
@@ -148,21 +183,30 @@ class _Release:
         self.module = array("H")
         self.modules: list[str] = []
         self._module_no: dict[str, int] = {}
-        # descriptions (active only)
+        # descriptions, by description number; d_type 0 marks a removed (inactive) description
         self.didx: dict[int, int] = {}
         self.d_concept = array("I")
         self.d_term: list[str] = []
         self.d_lang = array("B")
-        self.d_type = bytearray()              # ord('F'|'S'|'D')
+        self.d_type = bytearray()              # ord('F'|'S'|'D'), or 0
         self.d_acc = array("Q")                # 2 bits per language refset slot: 1 acceptable, 2 preferred
-        self.d_eff = array("I")
+        self.d_eff = array("q")                # effectiveTime << 16 | file rank (see _Ids)
+        self.d_module = array("H")             # numbers into d_modules
+        self.d_modules: list[str] = []
         self.langs: list[str] = []
         self.desc_modules: dict[str, int] = {}   # an extension may add only descriptions (translations)
         self.lang_slots: list[str] = []        # language refset ids by slot
-        # relationships
+        # language refset members, applied to d_acc once all are read
+        self.l_desc, self.l_refset, self.l_val, self.l_eff = array("I"), array("H"), bytearray(), array("q")
+        self.lang_refsets: list[str] = []
+        # relationships as read (one table per file kind), then is-a pairs and attribute rows
+        self.rel_rows = {k: (array("I"), array("q"), array("q"), array("B"), array("q"), bytearray())
+                         for k in ("relationship", "stated")}
         self.isa = {"relationship": (array("I"), array("I")), "stated": (array("I"), array("I"))}
         self.rel_src, self.rel_type, self.rel_dest, self.rel_group = array("I"), array("q"), array("q"), array("B")
-        # refsets
+        # refset members as read: per kind, effectiveTimes and (concept number, refset, data) or None
+        self.members: dict[str, tuple[array, list]] = {}
+        self._names: dict[str, str] = {}       # one string object per refset / module id
         self.simple: dict[str, array] = {}
         self.assoc: dict[int, list] = {}
         self.reason: dict[int, str] = {}
@@ -179,8 +223,10 @@ class _Release:
             self.modules.append(m)
         return n
 
+    def _name(self, s: str) -> str:
+        return self._names.setdefault(s, s)
+
     def read_concepts(self, rows) -> None:
-        n = 0
         for r in rows:
             cid = int(r[0])
             eff = int(r[1])
@@ -198,121 +244,247 @@ class _Release:
             self.defined[i] = r[4] == K.DEFINED
             self.eff[i] = eff
             self.module[i] = self._module_no_of(r[3])
-            n += 1
-        self.counts["concepts"] = self.counts.get("concepts", 0) + n
 
-    def read_descriptions(self, rows, definitions: bool) -> None:
-        n = 0
+    def read_descriptions(self, rows, definitions: bool, ids: _Ids, rank: int) -> None:
         langs = {l: i for i, l in enumerate(self.langs)}
+        dmods = {m: i for i, m in enumerate(self.d_modules)}
+        idx, didx, d_eff, d_term, d_type = self.idx, self.didx, self.d_eff, self.d_term, self.d_type
+        remember = ids.remember
+        last_lang = last_mod = None
+        li = mi = 0
+        n = 0
         for r in rows:
-            if r[2] != "1":
-                continue
-            ci = self.idx.get(int(r[4]))
-            if ci is None:
+            active = r[2] == "1"
+            if not active and ids.seen is None:
                 continue
             did = int(r[0])
-            lang = r[5]
-            li = langs.get(lang)
-            if li is None:
-                li = langs[lang] = len(self.langs)
-                self.langs.append(lang)
-            t = "D" if definitions or r[6] == K.DEFINITION else ("F" if r[6] == K.FSN else "S")
-            di = self.didx.get(did)
-            if di is not None:
-                if self.d_eff[di] > int(r[1]):
+            order = (int(r[1]) << 16 | rank)
+            di = didx.get(did)
+            if di is None:
+                if not active and not remember:
                     continue
-                self.d_term[di] = r[7]
-                self.d_type[di] = ord(t)
-                self.d_lang[di] = li
+                ci = idx.get(int(r[4]))
+                if ci is None:
+                    continue
+                # every description is remembered: language refset rows look them up by id
+                di = didx[did] = len(d_eff)
+                self.d_concept.append(ci)
+                d_term.append("")
+                self.d_lang.append(0)
+                d_type.append(0)
+                self.d_acc.append(0)
+                d_eff.append(order)
+                self.d_module.append(0)
+            elif d_eff[di] > order:
                 continue
-            self.desc_modules[r[3]] = self.desc_modules.get(r[3], 0) + 1
-            self.didx[did] = len(self.d_term)
-            self.d_concept.append(ci)
-            self.d_term.append(r[7])
-            self.d_lang.append(li)
-            self.d_type.append(ord(t))
-            self.d_acc.append(0)
-            self.d_eff.append(int(r[1]))
+            d_eff[di] = order
+            if not active:
+                d_term[di] = ""
+                d_type[di] = 0
+                continue
+            if r[5] != last_lang:
+                last_lang = r[5]
+                li = langs.get(last_lang)
+                if li is None:
+                    li = langs[last_lang] = len(self.langs)
+                    self.langs.append(last_lang)
+            if r[3] != last_mod:
+                last_mod = r[3]
+                mi = dmods.get(last_mod)
+                if mi is None:
+                    mi = dmods[last_mod] = len(self.d_modules)
+                    self.d_modules.append(last_mod)
+            d_term[di] = r[7]
+            d_type[di] = ord("D" if definitions or r[6] == K.DEFINITION else ("F" if r[6] == K.FSN else "S"))
+            self.d_lang[di] = li
+            self.d_module[di] = mi
             n += 1
             if n % 500_000 == 0:
-                self.p.say(f"{n:,} descriptions")
-        self.counts["descriptions"] = self.counts.get("descriptions", 0) + n
+                self.p.say(f"{n:,} description rows")
 
-    def read_language(self, rows) -> None:
-        slots = {s: i for i, s in enumerate(self.lang_slots)}
-        n = 0
+    def read_language(self, rows, ids: _Ids, rank: int) -> None:
+        numbers = {s: i for i, s in enumerate(self.lang_refsets)}
+        didx, l_desc, l_refset, l_val, l_eff = self.didx, self.l_desc, self.l_refset, self.l_val, self.l_eff
+        seen, remember = ids.seen, ids.remember
+        preferred = K.PREFERRED
         for r in rows:
-            if r[2] != "1":
+            active = r[2] == "1"
+            if seen is not None:
+                p = seen.get(r[0])
+                if p is not None:
+                    order = (int(r[1]) << 16 | rank)
+                    if l_eff[p] > order:
+                        continue
+                    # a member's refset and description never change; its acceptability may
+                    l_eff[p] = order
+                    l_val[p] = (2 if r[6] == preferred else 1) if active else 0
+                    continue
+            if not active and not remember:
                 continue
-            di = self.didx.get(int(r[5]))
+            di = didx.get(int(r[5]))
             if di is None:
                 continue
-            s = slots.get(r[4])
-            if s is None:
-                if len(self.lang_slots) >= 32:
-                    continue  # more language refsets than slots: ignore the rest
-                s = slots[r[4]] = len(self.lang_slots)
-                self.lang_slots.append(r[4])
-            val = 2 if r[6] == K.PREFERRED else 1
-            self.d_acc[di] = (self.d_acc[di] & ~(3 << (2 * s))) | (val << (2 * s))
-            n += 1
-        self.counts["language refset members"] = self.counts.get("language refset members", 0) + n
+            rs = numbers.get(r[4])
+            if rs is None:
+                rs = numbers[r[4]] = len(self.lang_refsets)
+                self.lang_refsets.append(r[4])
+            if remember:
+                seen[r[0]] = len(l_eff)
+            l_desc.append(di)
+            l_refset.append(rs)
+            l_val.append((2 if r[6] == preferred else 1) if active else 0)
+            l_eff.append((int(r[1]) << 16 | rank))
 
-    def read_relationships(self, rows, kind: str) -> None:
-        src, dst = self.isa[kind]
-        n = 0
+    def read_relationships(self, rows, kind: str, ids: _Ids, rank: int) -> None:
+        src, dst, typ, grp, effs, live = self.rel_rows[kind]
+        idx = self.idx
+        seen, remember = ids.seen, ids.remember
+        isa, inferred = K.IS_A, K.INFERRED
         for r in rows:
-            if r[2] != "1":
+            active = r[2] == "1"
+            # stated attributes and additional (not inferred) relationships are not used
+            keep = active and (r[7] == isa or (kind == "relationship" and r[8] == inferred))
+            if seen is not None:
+                p = seen.get(r[0])
+                if p is not None:
+                    order = (int(r[1]) << 16 | rank)
+                    if effs[p] > order:
+                        continue
+                    effs[p] = order
+                    live[p] = keep
+                    dst[p] = int(r[5])
+                    typ[p] = int(r[7])
+                    grp[p] = min(int(r[6]), 255)
+                    continue
+            if not keep and not remember:
                 continue
-            s = self.idx.get(int(r[4]))
+            s = idx.get(int(r[4]))
             if s is None:
                 continue
-            if r[7] == K.IS_A:
-                d = self.idx.get(int(r[5]))
-                if d is None:
-                    continue
-                src.append(s)
-                dst.append(d)
-                n += 1
-            elif kind == "relationship" and r[8] == K.INFERRED:
-                self.rel_src.append(s)
-                self.rel_type.append(int(r[7]))
-                self.rel_dest.append(int(r[5]))
-                self.rel_group.append(min(int(r[6]), 255))
-        self.counts[f"{kind} is-a"] = self.counts.get(f"{kind} is-a", 0) + n
+            if remember:
+                seen[r[0]] = len(effs)
+            src.append(s)
+            dst.append(int(r[5]))
+            typ.append(int(r[7]))
+            grp.append(min(int(r[6]), 255))
+            effs.append((int(r[1]) << 16 | rank))
+            live.append(keep)
 
     # refsets -----------------------------------------------------------------
-    def read_refset(self, rows, kind: str) -> None:
-        label = {"simple": "simple refset members", "association": "historical associations",
-                 "attribute": "attribute value rows", "simplemap": "simple map rows",
-                 "complexmap": "complex/extended map rows"}[kind]
-        n = 0
+    def read_refset(self, rows, kind: str, ids: _Ids, rank: int) -> None:
+        effs, data = self.members.setdefault(kind, (array("q"), []))
+        idx, name = self.idx, self._name
+        seen, remember = ids.seen, ids.remember
         for r in rows:
-            if r[2] != "1":
+            active = r[2] == "1"
+            p = None
+            if seen is not None:
+                p = seen.get(r[0])
+                if p is not None and effs[p] > (int(r[1]) << 16 | rank):
+                    continue
+            if p is None and not active and not remember:
                 continue
-            ci = self.idx.get(int(r[5])) if r[5].isdigit() else None
+            ci = idx.get(int(r[5])) if r[5].isdigit() else None
             if ci is None:
                 continue
-            n += 1
             refset = r[4]
-            if kind == "simple":
-                self.simple.setdefault(refset, array("I")).append(ci)
-            elif kind == "association":
-                self.assoc.setdefault(ci, []).append((refset, r[6]))
-            elif kind == "attribute":
-                if refset == K.CONCEPT_INACTIVATION:
-                    self.reason[ci] = r[6]
+            if kind == "attribute" and refset != K.CONCEPT_INACTIVATION:
+                continue
+            if not active:
+                row = None
+            elif kind == "simple":
+                row = (ci, name(refset))
+            elif kind in ("association", "attribute"):
+                row = (ci, name(refset), r[6])
             elif kind == "simplemap":
-                self.map_kind.setdefault(refset, "simple")
-                self.maps.setdefault(refset, {}).setdefault(ci, []).append(
-                    (1, 1, "", "", r[6], "", "", r[3]))
-            elif kind == "complexmap":
-                self.map_kind.setdefault(refset, "extended" if len(r) > 12 else "complex")
-                self.maps.setdefault(refset, {}).setdefault(ci, []).append(
-                    (int(r[6]), int(r[7]), r[8], r[9], r[10], r[11], r[12] if len(r) > 12 else "", r[3]))
-        self.counts[label] = self.counts.get(label, 0) + n
+                row = (ci, name(refset), (1, 1, "", "", r[6], "", "", name(r[3])), "simple")
+            else:
+                row = (ci, name(refset), (int(r[6]), int(r[7]), r[8], r[9], r[10], name(r[11]),
+                                          name(r[12]) if len(r) > 12 else "", name(r[3])),
+                       "extended" if len(r) > 12 else "complex")
+            if p is None:
+                if remember:
+                    seen[r[0]] = len(effs)
+                effs.append((int(r[1]) << 16 | rank))
+                data.append(row)
+            else:
+                effs[p] = (int(r[1]) << 16 | rank)
+                data[p] = row
 
     # after reading ------------------------------------------------------------
+    def finish(self) -> None:
+        """The winning rows into the shapes flat_concepts reads; the per-row tables are dropped."""
+        self.didx = {}                          # language rows have found their descriptions
+        d_type, d_acc = self.d_type, self.d_acc
+        # a language refset gets its 2-bit slot when its first live member is met
+        shifts: list[int | None] = [None] * len(self.lang_refsets)
+        n_lang = 0
+        for di, rs, v in zip(self.l_desc, self.l_refset, self.l_val):
+            if not v or not d_type[di]:
+                continue
+            sh = shifts[rs]
+            if sh is None:
+                sh = -1     # more language refsets than slots: the rest are ignored
+                if len(self.lang_slots) < 32:
+                    sh = 2 * len(self.lang_slots)
+                    self.lang_slots.append(self.lang_refsets[rs])
+                shifts[rs] = sh
+            if sh < 0:
+                continue
+            d_acc[di] = (d_acc[di] & ~(3 << sh)) | (v << sh)
+            n_lang += 1
+        self.l_desc = self.l_refset = self.l_val = self.l_eff = None
+        for m, live in zip(self.d_module, d_type):
+            if live:
+                name = self.d_modules[m]
+                self.desc_modules[name] = self.desc_modules.get(name, 0) + 1
+        isa, idx = int(K.IS_A), self.idx
+        n_isa = {}
+        for kind, (src, dst, typ, grp, _effs, live) in self.rel_rows.items():
+            isa_src, isa_dst = self.isa[kind]
+            for s, d, t, g, keep in zip(src, dst, typ, grp, live):
+                if not keep:
+                    continue
+                if t == isa:
+                    d = idx.get(d)
+                    if d is not None:
+                        isa_src.append(s)
+                        isa_dst.append(d)
+                else:
+                    self.rel_src.append(s)
+                    self.rel_type.append(t)
+                    self.rel_dest.append(d)
+                    self.rel_group.append(g)
+            n_isa[kind] = len(isa_src)
+        self.rel_rows = None
+        n_members = {}
+        for kind, (_effs, data) in self.members.items():
+            n = 0
+            for row in data:
+                if row is None:
+                    continue
+                n += 1
+                ci, refset = row[0], row[1]
+                if kind == "simple":
+                    self.simple.setdefault(refset, array("I")).append(ci)
+                elif kind == "association":
+                    self.assoc.setdefault(ci, []).append((refset, row[2]))
+                elif kind == "attribute":
+                    self.reason[ci] = row[2]
+                else:
+                    self.map_kind.setdefault(refset, row[3])
+                    self.maps.setdefault(refset, {}).setdefault(ci, []).append(row[2])
+            n_members[kind] = n
+        self.members = {}
+        self.idx = {}
+        self.counts = {"concepts": len(self.ids), "descriptions": len(d_type) - d_type.count(0),
+                       "language refset members": n_lang,
+                       "relationship is-a": n_isa.get("relationship", 0), "stated is-a": n_isa.get("stated", 0)}
+        for kind, label in _MEMBER_LABELS.items():
+            if kind in n_members:
+                self.counts[label] = n_members[kind]
+        self.resolve_maps()
+
     def edition_module(self) -> str:
         if SNOMED_NO_MODULE in self._module_no:
             return SNOMED_NO_MODULE
@@ -366,6 +538,8 @@ class _Release:
             display = None
             best = 9
             for di in d_list[d_start[i]:d_start[i + 1]]:
+                if not self.d_type[di]:
+                    continue      # inactivated by its newest row
                 term = self.d_term[di]
                 t = chr(self.d_type[di])
                 acc = self.d_acc[di]
@@ -413,6 +587,9 @@ class _Release:
 
 
 _DESC_ORDER = {("S", "P"): 0, ("F", "P"): 1, ("F", "A"): 1, ("F", ""): 1, ("S", "A"): 2, ("S", ""): 3}
+_MEMBER_LABELS = {"simple": "simple refset members", "association": "historical associations",
+                  "attribute": "concept inactivation reasons", "simplemap": "simple map rows",
+                  "complexmap": "complex/extended map rows"}
 _ORDER = ("concept", "description", "textdef", "language", "relationship", "stated",
           "simple", "association", "attribute", "simplemap", "complexmap")
 
@@ -434,25 +611,38 @@ def read_release(path: str, progress: bool | None = None) -> _Release:
             m = _DATE_IN_NAME.search(name)
             if m:
                 rel.dates.add(m.group(1))
+        desc_files = len(by_kind.get("description", ())) + len(by_kind.get("textdef", ()))
+        desc_ids = _Ids(desc_files > 1)
         for kind in _ORDER:
-            for name in by_kind.get(kind, ()):
+            names = by_kind.get(kind, ())
+            if not names:
+                continue
+            ids = desc_ids if kind in ("description", "textdef") else _Ids(len(names) > 1)
+            # the rank keeps the file order for ties; the largest file goes last (see _Ids)
+            ranked = list(enumerate(names))
+            if kind != "concept":
+                ranked.sort(key=lambda rn: src.size(rn[1]))
+            for n, (rank, name) in enumerate(ranked):
                 p.say(f"reading {name.rsplit('/', 1)[-1]}")
                 rows = src.lines(name)
                 next(rows, None)  # header
+                if n == len(ranked) - 1 and (kind != "description" or "textdef" not in by_kind):
+                    ids.remember = False
                 if kind == "concept":
                     rel.read_concepts(rows)
                 elif kind in ("description", "textdef"):
-                    rel.read_descriptions(rows, kind == "textdef")
+                    rel.read_descriptions(rows, kind == "textdef", ids, rank if kind == "description" else desc_files + rank)
                 elif kind == "language":
-                    rel.read_language(rows)
+                    rel.read_language(rows, ids, rank)
                 elif kind in ("relationship", "stated"):
-                    rel.read_relationships(rows, kind)
+                    rel.read_relationships(rows, kind, ids, rank)
                 else:
-                    rel.read_refset(rows, kind)
+                    rel.read_refset(rows, kind, ids, rank)
+            del ids
         rel.files = by_kind
     finally:
         src.close()
-    rel.resolve_maps()
+    rel.finish()
     return rel
 
 

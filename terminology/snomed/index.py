@@ -44,6 +44,11 @@ _WORD = re.compile(r"[^\W_]+")
 _CACHE_SIZE = 20_000
 _TEXT_BUILD = threading.Lock()
 _NOT_TERM = re.compile(r"\t[^\n]*")     # everything after a packed description's term
+# evaluated filters kept per index: at most this many, holding at most this many concept numbers
+# in all (about 60 bytes each in a frozenset, so under 100 MB)
+_FILTER_CACHE_ENTRIES = 256
+_FILTER_CACHE_MEMBERS = 1_500_000
+_CHEAP_FILTERS = {"concept", "code", "parent", "child"}   # with "=": one concept or its neighbours, not kept
 
 CODESYSTEM_PROPERTIES = [
     {"code": "inactive", "uri": "http://hl7.org/fhir/concept-properties#inactive", "type": "boolean",
@@ -327,6 +332,9 @@ class SnomedIndex(CodeSystemIndex):
         self.concepts = _Concepts(self)
         self._folded = None
         self._ancestors = {}
+        self._filter_cache: OrderedDict[tuple, frozenset] = OrderedDict()
+        self._filter_cached = 0             # members held by _filter_cache, for its memory bound
+        self._filter_lock = threading.Lock()
 
     @staticmethod
     def _release_info(resource: dict) -> dict:
@@ -651,7 +659,33 @@ class SnomedIndex(CodeSystemIndex):
             raise InvalidRequest(f"SNOMED CT concept '{code}' is not in {self.version}")
         return i
 
-    def filter_numbers(self, prop: str, op: str, value: str) -> set[int]:
+    def filter_numbers(self, prop: str, op: str, value: str) -> frozenset[int]:
+        """Concept numbers a filter selects, remembered: the index never changes once built, and a
+        $validate-code or $expand against an ECL value set would otherwise evaluate the constraint over
+        the whole edition on every call. Errors are never remembered, so an invalid filter raises
+        afresh each time."""
+        if not isinstance(value, str) or (op == "=" and prop in _CHEAP_FILTERS):
+            return frozenset(self._filter_numbers(prop, op, value))
+        key = (prop, op, value)
+        cache = self._filter_cache
+        with self._filter_lock:
+            got = cache.get(key)
+            if got is not None:
+                cache.move_to_end(key)
+                return got
+        got = frozenset(self._filter_numbers(prop, op, value))
+        if len(got) > _FILTER_CACHE_MEMBERS // 2:
+            return got          # bigger than half the budget: it would only push everything else out
+        with self._filter_lock:
+            if key not in cache:
+                cache[key] = got
+                self._filter_cached += len(got)
+                while len(cache) > _FILTER_CACHE_ENTRIES or self._filter_cached > _FILTER_CACHE_MEMBERS:
+                    _, old = cache.popitem(last=False)
+                    self._filter_cached -= len(old)
+        return got
+
+    def _filter_numbers(self, prop: str, op: str, value: str) -> set[int]:
         if prop in ("concept", "code"):
             if op == "is-a":
                 i = self._number_or_error(value)

@@ -28,3 +28,7 @@ def test_small_synthetic_release_imports(tmp_path, tmp_path_factory):
     assert {"TRUE", "OTHERWISE TRUE"} <= rules
     assert any(r.startswith("IFA 445518008") for r in rules)
     assert len(cs.refset_numbers("88161000202101")) > 0
+    # later rows of the Norwegian sub-release win; retired rows add nothing
+    assert stats["later rows"] > 0
+    assert any(d.endswith(" revised") for d in cs.display if d)
+    assert not any(t.endswith(" old") for i in range(len(cs)) for t, *_ in cs.descriptions(i))
