@@ -4,9 +4,17 @@ The result is a lazy stream of `Member`s (one per code, duplicates removed by
 the caller) so that counting and paging a large expansion does not build
 FHIR dicts for codes that are never returned. Membership of one code is
 answered by `ComposeEvaluator.contains` without enumerating anything.
+
+Which codes an include or exclude selects is decided in one place,
+`ComposeEvaluator.selects` (system and version, concept list, filters,
+value set imports); `members` ($expand) only draws candidates from the
+cheapest source and lets the same rule admit them, and `contains`
+($validate-code) asks it about the one code in hand, so the two operations
+cannot disagree about what a value set holds.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterator
@@ -82,13 +90,16 @@ class ComposeEvaluator:
     """Evaluates one ValueSet's compose against a catalog; collects what it used."""
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
-                 supplements=None, exclude_systems=(), _depth: int = 0,
+                 supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
                  _parent: "ComposeEvaluator | None" = None):
         self.catalog = catalog
         self.rules = rules or SystemVersionRules()
         self.date = date
         self.supplements = supplements      # callable(cs) -> cs with supplements applied, or None
         self.exclude_systems = set(exclude_systems or ())
+        # False: a version a check-system-version parameter refuses is used anyway ($validate-code reports
+        # the refusal as an issue of its answer instead of failing the request)
+        self.check_versions = _parent.check_versions if _parent else check_versions
         # callable(cs) -> codes matching the request's text filter, best first; lets a whole-system
         # include walk only the hits of the text index instead of every concept
         self.text_hits = _parent.text_hits if _parent else None
@@ -98,6 +109,8 @@ class ComposeEvaluator:
             self.used_codesystems: list[str] = []
             self.used_valuesets: list[str] = []
             self._cs_cache: dict = {}
+            self._rules: dict = {}
+            self._expansion_keys: dict = {}
 
     # --- resources ------------------------------------------------------------
     def resolve_version(self, system: str, version: str | None) -> str | None:
@@ -128,7 +141,8 @@ class ComposeEvaluator:
             raise unknown_system(self.catalog, system, version, location)
         if cs is not None:
             check = self.root.rules.check.get(system)
-            if check is not None and cs.version is not None and not matches_version(check, cs.version):
+            if check is not None and cs.version is not None and not matches_version(check, cs.version) \
+                    and self.root.check_versions:
                 raise VersionCheckFailed(version_check_text(system, cs.version, check), tx_code="version-error")
             if self.supplements is not None:
                 cs = self.supplements(cs)
@@ -182,6 +196,133 @@ class ComposeEvaluator:
                                 exclude_systems=self.exclude_systems,
                                 _depth=self.depth + 1, _parent=self)
 
+    # --- what one include or exclude selects -------------------------------------------------
+    def selects(self, inc: dict, path: str, system: str, code: str, concept, cs, strict: bool = False,
+                imported=None, _depth: int = 0) -> bool:
+        """Whether include (or exclude) `inc` selects `system#code`: the one definition used by $expand and
+        $validate-code alike.
+
+        `concept` and `cs` are the code in the version in hand (`cs` None: the system is not loaded,
+        `concept` None: the code is not in it). An include that pins another version selects the code when
+        that version has it, unless `strict` (the coding named its version: only that version counts).
+        `imported(ref, system, code)` answers value set imports from sets built once (enumeration); by
+        default each import is asked with `contains`."""
+        inc_system = inc.get("system")
+        if inc_system is None:
+            check_source(inc, path)
+            # imported members keep their own version: a coding that names its version must match it
+            return self._imports_hold(inc, path, system, code, concept, cs, strict, imported, _depth)
+        if self.catalog.canonical_system(inc_system) != system or \
+                (self.exclude_systems and self._system_excluded(inc_system)):
+            return False
+        version = inc.get("version")
+        if version is not None and cs is not None and cs.version is not None and version != cs.version:
+            held = self._in_version(inc, system, code, concept, cs, strict)
+            if held is None:
+                return False
+            concept, cs = held
+        return self._admits(inc, path, system, code, concept, cs, imported, _depth=_depth)
+
+    def _admits(self, inc: dict, path: str, system: str, code: str, concept, cs, imported=None,
+                rule: "_Rule | None" = None, presumed: int = 0, _depth: int = 0) -> bool:
+        """The part of `selects` past system and version: the imports the include intersects with, its
+        concept list and filters (the first `presumed` filters are known to hold for this candidate)."""
+        if inc.get("valueSet") and not self._imports_hold(inc, path, system, code, concept, cs, False, imported,
+                                                          _depth):
+            return False
+        if rule is None:
+            if not inc.get("filter"):
+                # the whole system (of the version in hand), or the codes listed (kept across requests)
+                return not inc.get("concept") or code in listed_codes(inc, cs)
+            rule = self.rule(inc, system, cs, path)
+        return rule.admits(code, concept, presumed)
+
+    def _imports_hold(self, inc, path, system, code, concept, cs, strict, imported, _depth) -> bool:
+        for ref in inc.get("valueSet") or ():
+            if imported is not None:
+                if not imported(ref, system, code):
+                    return False
+            elif not self.contains(self.valueset(ref, path), system, code, concept, cs, strict, _depth + 1):
+                return False
+        return True
+
+    def _in_version(self, inc: dict, system: str, code: str, concept, cs, strict: bool):
+        """(concept, index) of the version `inc` (which names one) selects from, for the code in hand; None
+        when that version does not hold the code. (An include without a version takes the version in hand.)"""
+        version = inc["version"]
+        wanted = self.root.rules.force.get(system, version)     # force-system-version overrides the pin
+        if cs.version == wanted or matches_version(wanted, cs.version):
+            return concept, cs
+        if strict:
+            return None
+        other = self._quiet_codesystem(system, version)
+        found = other.get(concept.code if concept is not None else code) if other is not None else None
+        return (found, other) if found is not None else None
+
+    def rule(self, inc: dict, system: str, cs, path: str, presumed: int = 0) -> "_Rule":
+        """`inc`'s concept list and filters compiled for one code system version (the first `presumed`
+        filters only when a code needs them: their own answer is the enumeration's source)."""
+        if not inc.get("concept") and not inc.get("filter"):
+            return _ALL     # the whole system (of the version in hand)
+        cache = self._rule_cache(inc, cs)
+        got = cache.get(id(inc))
+        if got is not None and got.inc is inc and got.cs is cs:
+            return got
+        got = _Rule(inc, system, cs, path, presumed)
+        if len(cache) >= MAX_KEPT_RULES:
+            cache.clear()
+        cache[id(inc)] = got
+        return got
+
+    def _rule_cache(self, inc: dict, cs) -> dict:
+        """Where `inc`'s rule for `cs` is kept: on the index, across requests, when its tests are pure
+        functions of index and filter (as the text index is kept there); else for this request only: a regex
+        filter's time budget is per request, and an index with tests of its own (SNOMED CT) keeps its own
+        memory-bounded cache of their answers."""
+        if cs is None or getattr(cs, "filter_test", None) is not None or \
+                any(f.get("op") == "regex" for f in inc.get("filter") or ()):
+            return self.root._rules.setdefault(id(cs), {})
+        kept = getattr(cs, _RULES_ATTR, None)
+        if kept is None or kept[0] != id(cs):       # a copy (supplements) carries the original's
+            kept = (id(cs), {})
+            try:
+                setattr(cs, _RULES_ATTR, kept)
+            except AttributeError:
+                return self.root._rules.setdefault(id(cs), {})
+        return kept[1]
+
+    def contains(self, vs: dict, system: str, code: str, concept=None, cs=None, strict: bool = False,
+                 _depth: int = 0) -> bool:
+        """Whether `system#code` is a member of `vs`, without enumerating it: `members` asked about one code.
+        A code the server does not hold (`concept` None, e.g. of a fragment) is a member as far as can be
+        told: when an include takes its whole system or lists it."""
+        if _depth > 20:
+            raise InvalidRequest("value set imports are nested too deeply (a cycle?)", tx_code="vs-invalid")
+        compose = vs.get("compose") or {}
+        if not compose and isinstance(vs.get("expansion"), dict):
+            return (system, code) in self._keys_of_expansion(vs)
+        if compose.get("inactive") is False and concept is not None and concept.inactive:
+            return False
+        for i, exc in enumerate(compose.get("exclude") or ()):
+            # an exclude removes a code whatever version it names (members are excluded by system and code)
+            if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _depth=_depth):
+                return False
+        for i, inc in enumerate(compose.get("include") or ()):
+            if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _depth=_depth):
+                return True
+        return False
+
+    def _keys_of_expansion(self, vs: dict) -> set:
+        got = self.root._expansion_keys.get(id(vs))
+        if got is None or got[0] is not vs:
+            got = (vs, {m.key for m in _expansion_members(vs["expansion"])})
+            self.root._expansion_keys[id(vs)] = got
+        return got[1]
+
+    def _system_excluded(self, system: str) -> bool:
+        return bool(self.exclude_systems) and (system in self.exclude_systems
+                                               or self.catalog.canonical_system(system) in self.exclude_systems)
+
     # --- enumeration ------------------------------------------------------------
     def members(self, vs: dict) -> Iterator[Member]:
         """Every member of `vs`, includes in order, excludes removed, duplicates possible."""
@@ -196,46 +337,54 @@ class ComposeEvaluator:
             for i, exc in enumerate(excludes):
                 for m in self._include(exc, f"ValueSet.compose.exclude[{i}]", note=False):
                     excluded.add(m.key)
+        active_only = compose.get("inactive") is False
         for i, inc in enumerate(compose.get("include") or []):
             for m in self._include(inc, f"ValueSet.compose.include[{i}]"):
                 if excluded is not None and m.key in excluded:
                     continue
+                if active_only and m.concept is not None and m.concept.inactive:
+                    continue
                 yield m
 
     def _include(self, inc: dict, path: str, note: bool = True) -> Iterator[Member]:
+        """The codes `inc` selects: candidates from the cheapest source, each admitted by `selects`' rule."""
         system = inc.get("system")
         imports = inc.get("valueSet") or []
-        if system is None and not imports:
-            raise InvalidRequest(f"{path} has neither system nor valueSet", location=path, tx_code="vs-invalid")
-        if system is not None and (system in self.exclude_systems
-                                   or self.catalog.canonical_system(system) in self.exclude_systems):
+        check_source(inc, path)
+        if system is not None and self._system_excluded(system):
             return
-        allowed = None
+        imported = None
         if imports:
-            allowed = None
+            # each imported value set is enumerated once; candidates are then looked up by system and code
+            held = {}
             for ref in imports:
-                keys = {}
-                for m in self.child().members(self.valueset(ref, path)):
-                    keys.setdefault(m.key, m)
-                allowed = keys if allowed is None else {k: v for k, v in allowed.items() if k in keys}
+                if ref not in held:
+                    keyed: dict = {}
+                    for m in self.child().members(self.valueset(ref, path)):
+                        keyed.setdefault(m.key, m)
+                    held[ref] = keyed
+            imported = lambda ref, s, c: (s, c) in held[ref]  # noqa: E731
             if system is None:
-                for m in allowed.values():
-                    m.enumerated = True   # an imported set keeps its own shape: never re-nested
-                    yield m
+                for m in held[imports[0]].values():
+                    if self.selects(inc, path, m.system, m.code, m.concept, m.cs, imported=imported):
+                        m.enumerated = True   # an imported set keeps its own shape: never re-nested
+                        yield m
                 return
         system = self.catalog.canonical_system(system)
         concepts = inc.get("concept")
         flts = inc.get("filter") or []
-        for j, f in enumerate(flts):
-            if "value" not in f and f.get("op") != "exists":
-                raise InvalidRequest(
-                    f"The system {system} filter with property = {f.get('property')}, op = {f.get('op')} has no value",
-                    location=f"{path}.filter[{j}]", tx_code="vs-invalid")
+        check_filters(inc, system, path)
         cs = self.codesystem(system, inc.get("version"), path, required=not concepts) if note else \
             self._quiet_codesystem(system, inc.get("version"))
+        if not concepts and cs is None:
+            return
+        text_first = self.text_hits is not None and note
+        rule = self.rule(inc, system, cs, path, presumed=1 if flts and not concepts and not text_first else 0)
+
+        def admits(code, concept, presumed=0):
+            return self._admits(inc, path, system, code, concept, cs, imported, rule, presumed)
+
         if concepts:
-            listed_tests = [_filters.test_for(cs, f.get("property"), f.get("op"), f.get("value"))
-                            for f in flts] if flts and cs is not None else []
             for c in concepts:
                 code = c.get("code")
                 if code is None:
@@ -248,54 +397,34 @@ class ComposeEvaluator:
                             continue    # not a code of the system: not in the value set
                     else:
                         code = concept.code
-                m = Member(system, cs.version if cs else inc.get("version"), code, concept, cs,
-                           display=c.get("display"), designations=c.get("designation"), enumerated=True,
-                           extensions=c.get("extension"))
-                if allowed is not None and m.key not in allowed:
-                    continue
-                if flts and (concept is None or not all(t(concept) for t in listed_tests)):
-                    continue
-                yield m
-            return
-        if cs is None:
+                if admits(code, concept):
+                    yield Member(system, cs.version if cs else inc.get("version"), code, concept, cs,
+                                 display=c.get("display"), designations=c.get("designation"), enumerated=True,
+                                 extensions=c.get("extension"))
             return
         if cs.content == "not-present" and not flts:
             raise NotSupported(f"The code system {system} has no content on this server (content = not-present), "
                                f"so the value set cannot be expanded", location=path)
-        if flts and self.text_hits is not None and note:
-            # the text hits are usually far fewer than the codes a hierarchy filter selects
-            tests = [_filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")) for f in flts]
+        if flts and not text_first:
+            # the first filter's own answer is the source; the rule tests the rest
+            first = flts[0]
+            for code in _filters.codes_for(cs, first.get("property"), first.get("op"), first.get("value")):
+                concept = cs.get(code)
+                if concept is not None and admits(code, concept, presumed=1):
+                    yield Member(system, cs.version, code, concept, cs)
+            return
+        whole = not flts
+        if text_first:
+            # the text hits are usually far fewer than the codes a filter or the whole system selects
             for code in self.text_hits(cs):
                 concept = cs.get(code)
-                if concept is None or not all(t(concept) for t in tests):
-                    continue
-                if allowed is not None and (system, code) not in allowed:
-                    continue
-                yield Member(system, cs.version, code, concept, cs, prefiltered=True)
+                if concept is not None and admits(code, concept):
+                    yield Member(system, cs.version, code, concept, cs, whole_system=whole, prefiltered=True)
             return
-        if flts:
-            first, rest = flts[0], flts[1:]
-            codes = _filters.codes_for(cs, first.get("property"), first.get("op"), first.get("value"))
-            tests = [_filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")) for f in rest]
-            for code in codes:
-                concept = cs.get(code)
-                if concept is None or not all(t(concept) for t in tests):
-                    continue
-                if allowed is not None and (system, code) not in allowed:
-                    continue
-                yield Member(system, cs.version, code, concept, cs)
-            return
-        if self.text_hits is not None and note:
-            for code in self.text_hits(cs):
-                concept = cs.get(code)
-                if concept is None or (allowed is not None and (system, code) not in allowed):
-                    continue
-                yield Member(system, cs.version, code, concept, cs, whole_system=True, prefiltered=True)
-            return
+        check = imported is not None
         for concept in cs.concepts.values():
-            if allowed is not None and (system, concept.code) not in allowed:
-                continue
-            yield Member(system, cs.version, concept.code, concept, cs, whole_system=True)
+            if not check or admits(concept.code, concept):
+                yield Member(system, cs.version, concept.code, concept, cs, whole_system=True)
 
     def whole_system(self, vs: dict):
         """The code system index when `vs` is exactly "all codes of one system" (paging shortcut), else None."""
@@ -354,6 +483,109 @@ class ComposeEvaluator:
             return self.codesystem(system, version, required=False)
         except NotFound:
             return None
+
+
+class _Rule:
+    """An include's concept list and filters applied to one code system version."""
+    __slots__ = ("inc", "cs", "listed", "tests")
+
+    def __init__(self, inc: dict, system: str, cs, path: str, presumed: int = 0):
+        self.inc, self.cs = inc, cs      # kept: the cache keys on their ids
+        # codes the concept list names (None: the include lists none)
+        self.listed = listed_codes(inc, cs) if inc.get("concept") else None
+        # one predicate per filter, all must hold; None until first needed
+        self.tests = tests = []
+        for k, f in enumerate(inc.get("filter") or ()):
+            if "value" not in f and f.get("op") != "exists":
+                check_filters(inc, system, path)    # says which one
+            tests.append(None if k < presumed else _never if cs is None else
+                         _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")))
+
+    def admits(self, code: str, concept, presumed: int = 0) -> bool:
+        if self.listed is not None and code not in self.listed:
+            return False
+        tests = self.tests
+        if tests and concept is None:
+            return False
+        for k, t in enumerate(tests):
+            if k < presumed:
+                continue
+            if t is None:
+                t = tests[k] = self.test(k)
+            if not t(concept):
+                return False
+        return True
+
+    def test(self, k: int):
+        if self.cs is None:
+            return _never
+        f = self.inc["filter"][k]
+        return _filters.test_for(self.cs, f.get("property"), f.get("op"), f.get("value"))
+
+
+_ALL = _Rule({}, "", None, "")
+
+
+def _never(_concept) -> bool:
+    return False    # a filter on a code system that is not loaded selects nothing
+
+
+_RULES_ATTR = "_kodebro_compose_rules"
+MAX_KEPT_RULES = 512        # per index: includes of stored value sets, and of supplied ones until it fills
+
+_PATHS = {(kind, i): f"ValueSet.compose.{kind}[{i}]" for kind in ("include", "exclude") for i in range(32)}
+
+
+def _path(kind: str, i: int) -> str:
+    return _PATHS.get((kind, i)) or f"ValueSet.compose.{kind}[{i}]"
+
+
+def check_source(inc: dict, path: str) -> None:
+    """An include or exclude takes codes from a system or from value sets (FHIR invariant vsd-1)."""
+    if inc.get("system") is None and not inc.get("valueSet"):
+        raise InvalidRequest(f"{path} has neither system nor valueSet", location=path, tx_code="vs-invalid")
+
+
+def check_filters(inc: dict, system: str, path: str) -> None:
+    for j, f in enumerate(inc.get("filter") or ()):
+        if "value" not in f and f.get("op") != "exists":
+            raise InvalidRequest(
+                f"The system {system} filter with property = {f.get('property')}, op = {f.get('op')} has no value",
+                location=f"{path}.filter[{j}]", tx_code="vs-invalid")
+
+
+# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own
+_LISTED: dict[tuple, tuple] = {}
+
+
+def listed_codes(inc: dict, cs) -> frozenset:
+    """The codes an include lists, as the code system spells them; a code the system does not hold counts
+    as listed unless the system is complete (a fragment may lack it). Computed once per include and index."""
+    key = (id(inc), id(cs))
+    got = _LISTED.get(key)
+    if got is not None and got[0] is inc and got[1]() is cs:
+        return got[2]
+    codes = set()
+    for c in inc.get("concept") or ():
+        code = c.get("code")
+        if code is None:
+            continue
+        found = cs.find(code)[0] if cs is not None else None
+        if found is not None:
+            codes.add(found.code)
+        elif cs is None or cs.content != "complete":
+            codes.add(code)
+    frozen = frozenset(codes)
+    if cs is None:
+        return frozen
+    if len(_LISTED) > 2000:
+        _LISTED.clear()
+    try:   # a weak reference: a replaced (large) code system index must not be kept alive by this cache
+        ref = weakref.ref(cs)
+    except TypeError:
+        return frozen
+    _LISTED[key] = (inc, ref, frozen)
+    return frozen
 
 
 NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"

@@ -106,6 +106,12 @@ def _require(cs, code: str | None, prop: str, op: str):
     return c
 
 
+def _code_of(cs, code: str) -> str:
+    """A code as the system spells it (another case, an ICD-10 code without its dot), as filter_codes finds it."""
+    c, _how = cs.find(code)
+    return c.code if c is not None else code
+
+
 def filter_test(cs, prop: str, op: str, value) -> Callable:
     """A predicate concept -> bool for one filter."""
     if op not in OPERATORS:
@@ -139,13 +145,15 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
     if op in ("in", "not-in"):
         wanted = {v.strip() for v in str(value).split(",") if v.strip()}
         if prop in CONCEPT_PROPERTIES:
+            wanted = {_code_of(cs, v) for v in wanted}
             hit = lambda c: c.code in wanted  # noqa: E731
         else:
             hit = lambda c: any(v in wanted for v in _values(c, prop))  # noqa: E731
         return hit if op == "in" else (lambda c: not hit(c))
     # "="
     if prop in CONCEPT_PROPERTIES:
-        return lambda c: c.code == value
+        code = _code_of(cs, value)
+        return lambda c: c.code == code
     sval = _str(value)
     return lambda c: sval in _values(c, prop)
 

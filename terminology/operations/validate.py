@@ -9,17 +9,14 @@ reference servers use, so that clients that match on them keep working.
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
-from ..errors import InvalidRequest, NotFound, TerminologyError
+from ..errors import NotFound, TerminologyError
 from ..editions import day_of
 from ..exclusions import exclusion_reason
 from ..languages import displays_in, preferred_display
-from . import filters as _filters
 from ..versions import matches_version
-from .compose import (ComposeEvaluator, SystemVersionRules, VersionCheckFailed, is_abstract,
-                      validity_problem, version_check_text, vs_canonical)
+from .compose import ComposeEvaluator, SystemVersionRules, is_abstract, validity_problem, version_check_text, vs_canonical
 
 STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 VS_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
@@ -84,6 +81,7 @@ class _Outcome:
     caused_by_unknown: bool = False
     normalized: str | None = None
     how: str | None = None
+    inactive: bool = False                # the concept's (a computed property: read once)
 
 
 class _Locations:
@@ -108,19 +106,19 @@ class Validator:
         self.catalog = catalog
         self.req = req
         locked = (req.valueset.get("compose") or {}).get("lockedDate") if req.valueset else None
-        self.ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or locked, supplements=req.supplements)
+        # a version refused by check-system-version is validated anyway; _version_check reports the refusal
+        self.ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or locked, supplements=req.supplements,
+                                   check_versions=False)
         vs = req.valueset
         self.vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
         self.status_issues: list[Issue] = []
         self._explicit_version = False
+        self._includes: dict = {}
 
     # --- helpers -------------------------------------------------------------------
     def _codesystem(self, system: str, version: str | None):
         try:
             return self.ev.codesystem(system, version, required=False)
-        except VersionCheckFailed:
-            # reported as an issue by _version_check; validate against the version anyway
-            return self.catalog.codesystem(system, self.ev.resolve_version(system, version))
         except TerminologyError:
             return None
 
@@ -138,64 +136,30 @@ class Validator:
                         pass
         return out
 
-    def member(self, vs: dict, system: str, concept, cs, depth: int = 0) -> bool:
-        compose = vs.get("compose") or {}
-        if not compose and vs.get("expansion"):
-            return _in_expansion(vs["expansion"].get("contains") or [], system, concept.code)
-        if compose.get("inactive") is False and concept.inactive:
-            return False
-        for i, exc in enumerate(compose.get("exclude") or ()):
-            if self._include_has(exc, system, concept, cs, depth, f"ValueSet.compose.exclude[{i}]"):
-                return False
-        return any(self._include_has(inc, system, concept, cs, depth, f"ValueSet.compose.include[{i}]")
-                   for i, inc in enumerate(compose.get("include") or ()))
+    def member(self, vs: dict, system: str, code: str, concept, cs) -> bool:
+        """Membership as $expand decides it (compose.py), asked about the one code in hand."""
+        return self.ev.contains(vs, system, code, concept, cs, strict=self._explicit_version)
 
-    def _include_has(self, inc: dict, system: str, concept, cs, depth: int, path: str) -> bool:
-        if inc.get("system") and self.catalog.canonical_system(inc["system"]) != system:
-            return False
-        for ref in inc.get("valueSet") or ():
-            if depth > 20 or not self.member(self.ev.valueset(ref), system, concept, cs, depth + 1):
-                return False
-        if not inc.get("system"):
-            return bool(inc.get("valueSet"))
-        if inc.get("version") and cs.version and not matches_version(inc["version"], cs.version):
-            if self._explicit_version:
-                return False        # the coding names another edition than the value set takes
-            other = self._codesystem(system, inc["version"])
-            if other is None or other.get(concept.code) is None:
-                return False
-        if inc.get("concept"):
-            if concept.code not in _listed_codes(inc, cs):
-                return False
-        for j, f in enumerate(inc.get("filter") or ()):
-            if "value" not in f and f.get("op") != "exists":
-                raise InvalidRequest(
-                    f"The system {system} filter with property = {f.get('property')}, op = {f.get('op')} has no value",
-                    location=f"{path}.filter[{j}]", tx_code="vs-invalid")
-            if not _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value"))(concept):
-                return False
-        return True
+    def _includes_of(self, system: str) -> list:
+        """The value set's own (top-level) includes of `system`."""
+        got = self._includes.get(system)
+        if got is None:
+            got = self._includes[system] = [
+                inc for inc in (self.req.valueset.get("compose") or {}).get("include") or ()
+                if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system]
+        return got
 
-    def _pinned_version(self, vs: dict, system: str) -> str | None:
+    def _pinned_version(self, system: str) -> str | None:
         """The version of `system` the value set names, when it names exactly one."""
-        versions = {inc.get("version") for inc in (vs.get("compose") or {}).get("include") or ()
-                    if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system}
+        versions = {inc.get("version") for inc in self._includes_of(system)}
         return versions.pop() if len(versions) == 1 else None
 
-    def _takes_whole_system(self, vs: dict, system: str) -> bool:
-        compose = vs.get("compose") or {}
-        if compose.get("exclude"):
-            return False
-        return any(inc.get("system") and self.catalog.canonical_system(inc["system"]) == system
-                   and not inc.get("concept") and not inc.get("filter") and not inc.get("valueSet")
-                   for inc in compose.get("include") or ())
-
-    def _concept_entry(self, vs: dict, system: str, code: str) -> dict | None:
-        for inc in (vs.get("compose") or {}).get("include") or ():
-            if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system:
-                for c in inc.get("concept") or ():
-                    if c.get("code") == code:
-                        return c
+    def _concept_entry(self, system: str, code: str) -> dict | None:
+        """The value set's own concept entry for `system#code` (its display and extensions)."""
+        for inc in self._includes_of(system):
+            for c in inc.get("concept") or ():
+                if c.get("code") == code:
+                    return c
         return None
 
     # --- status notes (draft / experimental / deprecated content) ---------------------
@@ -259,7 +223,8 @@ class Validator:
                                   locs.code))
         if not req.membership_only:
             self._check_display(o, coding.get("display"), locs.display)
-        if concept.inactive:
+        o.inactive = concept.inactive
+        if o.inactive:
             st = concept.status
             what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
             o.issues.append(Issue("warning", "business-rule", "code-comment",
@@ -280,14 +245,14 @@ class Validator:
         coding names a version that fits it. A coding version that differs is an issue on `version`;
         False when the answer is complete already (a version that is not loaded, nothing to check against)."""
         rules = self.req.rules
-        vs_version = self._pinned_version(vs, system)
+        vs_version = self._pinned_version(system)
         if system in rules.force:
             wanted = rules.force[system]
         else:
             wanted = vs_version or rules.default.get(system) or rules.check.get(system)
         if coding_version is None:
             if wanted is None and system not in rules.force:
-                return self._version_for_code(vs, system, o.code, o.coding.get("display"))
+                return self._version_for_code(system, o.code, o.coding.get("display"))
             return wanted
         loaded = self.catalog.codesystem_versions(system)
         if wanted is not None and matches_version(wanted, coding_version):
@@ -330,12 +295,10 @@ class Validator:
             o.caused_by_unknown = True
         return wanted
 
-    def _version_for_code(self, vs: dict, system: str, code, display) -> str | None:
+    def _version_for_code(self, system: str, code, display) -> str | None:
         """A value set that takes several versions of one system: the first version holding the code (with
         the display given, when one is), as each include is tried in turn. None: the usual choice."""
-        versions = [inc["version"] for inc in (vs.get("compose") or {}).get("include") or ()
-                    if inc.get("system") and inc.get("version")
-                    and self.catalog.canonical_system(inc["system"]) == system]
+        versions = [inc["version"] for inc in self._includes_of(system) if inc.get("version")]
         if len(set(versions)) < 2 or code is None:
             return None
         holding = []
@@ -408,13 +371,12 @@ class Validator:
                                   locs.code))
             # the value set may list the code itself, or take every code of the system: then it is a
             # member as far as can be told
-            o.in_vs = (vs is None or self._concept_entry(vs, system, o.code) is not None
-                       or self._takes_whole_system(vs, system))
+            o.in_vs = vs is None or self.member(vs, system, o.code, None, cs)
             if not o.in_vs:
                 o.ok = False
                 o.issues.append(self._not_in_vs(coding, locs.code))
             elif vs is not None:
-                entry = self._concept_entry(vs, system, o.code) or {}
+                entry = self._concept_entry(system, o.code) or {}
                 o.display = entry.get("display") or o.coding.get("display")
             return o
         o.ok = False
@@ -446,17 +408,17 @@ class Validator:
 
     def _membership(self, o: _Outcome, locs: "_Locations", vs: dict, cs) -> _Outcome:
         req, concept = self.req, o.concept
-        if concept.inactive and (req.active_only or (vs.get("compose") or {}).get("inactive") is False):
+        if o.inactive and (req.active_only or (vs.get("compose") or {}).get("inactive") is False):
             o.issues.append(Issue("error", "business-rule", "code-rule",
                                   f"The concept '{concept.code}' is valid but is not active", locs.code))
             o.in_vs = False
         else:
-            o.in_vs = self.member(vs, o.system, concept, cs)
+            o.in_vs = self.member(vs, o.system, concept.code, concept, cs)
         if not o.in_vs:
             o.ok = False
             o.issues.append(self._not_in_vs(o.coding, locs.code))
             return o
-        entry = self._concept_entry(vs, o.system, concept.code)
+        entry = self._concept_entry(o.system, concept.code)
         if entry is not None and any(_marks_deprecated(ext) for ext in entry.get("extension") or ()):
             o.issues.append(Issue(
                 "warning", "business-rule", "code-comment",
@@ -480,7 +442,7 @@ class Validator:
             if cs is None:
                 continue
             concept, _how = cs.find(code) if code else (None, None)
-            if concept is not None and self.member(vs, system, concept, cs):
+            if concept is not None and self.member(vs, system, concept.code, concept, cs):
                 found.append(system)
         if len(found) == 1:
             return found[0]
@@ -534,32 +496,6 @@ class Validator:
             o.ok = False
 
 
-# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own
-_LISTED: dict[tuple, tuple] = {}
-
-
-def _listed_codes(inc: dict, cs) -> frozenset:
-    """The canonical codes an include lists, computed once per (stored) include and code system."""
-    key = (id(inc), id(cs))
-    got = _LISTED.get(key)
-    if got is not None and got[0] is inc and got[1]() is cs:
-        return got[2]
-    codes = set()
-    for c in inc.get("concept") or ():
-        found, _how = cs.find(c.get("code") or "")
-        if found is not None:
-            codes.add(found.code)
-    if len(_LISTED) > 2000:
-        _LISTED.clear()
-    frozen = frozenset(codes)
-    try:   # a weak reference: a replaced (large) code system index must not be kept alive by this cache
-        ref = weakref.ref(cs)
-    except TypeError:
-        return frozen
-    _LISTED[key] = (inc, ref, frozen)
-    return frozen
-
-
 def _version_loc(locs: "_Locations") -> str:
     return f"{locs.path}.version" if locs.path else "version"
 
@@ -579,15 +515,6 @@ def _marks_deprecated(ext: dict) -> bool:
     if ext.get("url") == VS_DEPRECATED:
         return str(ext.get("valueCode", ext.get("valueBoolean"))).lower() == "true"
     return ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") == "deprecated"
-
-
-def _in_expansion(contains: list, system: str, code: str) -> bool:
-    for c in contains:
-        if c.get("system") == system and c.get("code") == code:
-            return True
-        if _in_expansion(c.get("contains") or [], system, code):
-            return True
-    return False
 
 
 def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
@@ -650,7 +577,7 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[_Outcome]) -> V
             params.append(("version", "valueString", best.version))
         if best.display is not None:
             params.append(("display", "valueString", best.display))
-        if best.concept is not None and best.concept.inactive:
+        if best.concept is not None and best.inactive:
             params.append(("inactive", "valueBoolean", True))
             if best.concept.status:
                 params.append(("status", "valueCode", best.concept.status))
