@@ -7,7 +7,7 @@ each concept's descriptions packed into one string, text search over one
 folded blob. `Concept` objects, which the generic engine code expects, are
 built on demand (and a few thousand cached) by the `concepts` mapping.
 
-Flat concept rows written by the RF2 importer (terminology/importers/rf2.py):
+Flat concept rows written by the RF2 import (terminology/snomed/concept_rows.py):
     code, display, parents            as for every code system
     _s  [active, moduleId, effectiveTime, definedFlag]
     _d  descriptions by language refset: entries "term<TAB>language tag<TAB>F|S|D<TAB>P|A|"
