@@ -51,6 +51,12 @@ def _codings(params: Params, coding_names: tuple, cc_names: tuple) -> list[dict]
 def _dependencies(params: Params) -> list[tuple[str, object]]:
     out = []
     for d in params.all("dependency"):
+        if isinstance(d, str):
+            # a query string (or form) has no way to carry the parts; ignoring it would translate
+            # without the condition the client meant to give
+            raise InvalidRequest("parameter 'dependency' needs parts (element + concept, or attribute + value), "
+                                 "which a query string or form cannot carry: send the request as a POST with a "
+                                 "Parameters body", location="dependency")
         if not isinstance(d, Params):
             raise InvalidRequest("parameter 'dependency' needs parts (element + concept, or attribute + value)",
                                  location="dependency")
@@ -73,14 +79,19 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     target_system = _str(params, "targetsystem", "targetSystem")
     target_code = params.str("targetCode")
     target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))
+    # TranslateRequest.source is the value set of the code given, .target that of the answers
+    source_vs, target_vs = _str(params, "source", "sourceScope"), _str(params, "target", "targetScope")
     if target_code is not None or target_codings:
         # R5 reverse: the code given is a target code; the answer is in the source system
         reverse = True
         code = target_code
         codings = target_codings
         system, target_system = params.str("system") or params.str("targetSystem"), params.str("sourceSystem")
+        # R5 scopes name the map's sides: targetScope holds the code given, sourceScope the answers
+        source_vs = params.str("source") or params.str("targetScope")
+        target_vs = params.str("target") or params.str("sourceScope")
     common = dict(version=_str(params, "version", "sourceVersion"),
-                  source=_str(params, "source", "sourceScope"), target=_str(params, "target", "targetScope"),
+                  source=source_vs, target=target_vs,
                   target_system=target_system, target_version=params.str("target-version"),
                   conceptmap_url=params.str("url"), conceptmap_version=params.str("conceptMapVersion"),
                   conceptmap=params.resource("conceptMap") if "conceptMap" in params else instance,

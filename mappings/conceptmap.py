@@ -4,8 +4,8 @@ Which maps apply: the one supplied in the request (`conceptMap`), else the
 stored and `tx-resource` maps with the requested url (+ conceptMapVersion, the
 latest when none is given), else every map with a group from the source
 system (to the target system when one is named) whose declared scope fits
-the `source`/`target` value sets. All matches of all applicable maps are
-returned. R4 (`equivalence`) and R5 (`relationship`) maps are both read; R5
+the `source`/`target` value sets (see `candidate_maps` and mappings.scope).
+All matches of all applicable maps are returned. R4 (`equivalence`) and R5 (`relationship`) maps are both read; R5
 relationships are answered as the R4 equivalence they correspond to.
 
 Each map gets a small index (code → elements, target code → elements) built
@@ -141,10 +141,6 @@ def _maps_by_url(maps: list[dict], ref: str, version: str | None) -> list[dict]:
     return found
 
 
-def _scope_fits(declared: str | None, wanted: str | None) -> bool:
-    return not wanted or not declared or declared == wanted.split("|", 1)[0]
-
-
 class _BySystem:
     """Maps grouped by url and by the systems their groups map from and to, each with its index."""
 
@@ -155,10 +151,12 @@ class _BySystem:
         # the indexes live here, not only in the bounded map_index cache: a server with more maps than
         # that cache holds must not rebuild them per request
         self.indexes: dict[int, _MapIndex] = {}
+        self.scopes: set[str] = set()       # every declared source/target scope (value set url)
         for m in maps:
             if not isinstance(m, dict):
                 continue
             idx = self.indexes[id(m)] = _MapIndex(m)
+            self.scopes.update(x for x in (idx.source_scope, idx.target_scope) if x)
             if isinstance(m.get("url"), str):
                 self.by_url.setdefault(m["url"], []).append(m)
             for g in idx.groups:
@@ -223,10 +221,47 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
         if not maps:
             return None
         return [map_index(m) for m in maps]
-    src_vs, tgt_vs = (req.target, req.source) if req.reverse else (req.source, req.target)
     found = [idx for t in tables for idx in (t.by_target if req.reverse else t.by_source).get(system, ())]
-    return [idx for idx in found
-            if _scope_fits(idx.source_scope, src_vs) and _scope_fits(idx.target_scope, tgt_vs)]
+    if not (req.source or req.target):
+        return found
+    # `source` is the value set of the code given, `target` that of the answers, in either direction
+    given_vs, answer_vs = _scope_urls(req)
+    given_known, answer_known = _known(req)
+    out = []
+    for idx in found:
+        given_scope, answer_scope = (idx.target_scope, idx.source_scope) if req.reverse else \
+            (idx.source_scope, idx.target_scope)
+        # a map made for another source context is not applied; one without a declared context is,
+        # when the code is known to be in `source` (checked before any map is asked)
+        if given_vs and not (given_scope == given_vs or (given_known and given_scope is None)):
+            continue
+        # any map may answer into a known `target` (its matches are checked one by one); an unknown
+        # `target` only by the maps declared for it
+        if answer_vs and not answer_known and answer_scope != answer_vs:
+            continue
+        out.append(idx)
+    return out
+
+
+def _scope_urls(req: TranslateRequest) -> tuple[str | None, str | None]:
+    return (req.source.split("|", 1)[0] if req.source else None,
+            req.target.split("|", 1)[0] if req.target else None)
+
+
+def _known(req: TranslateRequest) -> tuple[bool, bool]:
+    """Whether the server holds the source and target value sets (resolved by `translate`)."""
+    sc = req.scopes
+    if sc is None:
+        return False, False
+    return (sc.source is not None and sc.source.known, sc.target is not None and sc.target.known)
+
+
+def declares_scope(catalog, req: TranslateRequest, url: str) -> bool:
+    """Whether a map this request could use declares value set `url` as its source or target scope."""
+    if req.conceptmap is not None:
+        idx = map_index(req.conceptmap)
+        return url in (idx.source_scope, idx.target_scope)
+    return any(url in t.scopes for t in _tables(catalog))
 
 
 # --- evaluating ---------------------------------------------------------------------
@@ -368,7 +403,9 @@ def conceptmap_provider(catalog, req: TranslateRequest):
     matches: list[Match] = []
     notes: list[str] = []
     handled = bool(req.conceptmap is not None or req.conceptmap_url)
+    _given_vs, answer_vs = _scope_urls(req)
     for idx in maps:
+        first = len(matches)
         for g in idx.groups:
             if req.reverse:
                 if g.target != system or (wanted and g.source != wanted):
@@ -387,6 +424,10 @@ def conceptmap_provider(catalog, req: TranslateRequest):
             handled = True
             got = _forward(idx, g, req, code, notes)
             matches.extend(got if got is not None else _unmapped(catalog, idx, g, req))
+        if answer_vs and answer_vs == (idx.source_scope if req.reverse else idx.target_scope):
+            # the map's author declared its answers to be in that value set
+            for m in matches[first:]:
+                m.in_target = True
     if not handled:
         return None
     if notes:

@@ -35,6 +35,8 @@ class TranslateRequest:
     # (element/attribute, value) pairs: value is a Coding dict, Quantity dict, str, bool, ...
     dependencies: list = field(default_factory=list)
     display: str | None = None               # display of the source coding, when the client sent one
+    # set by `translate`: the resolved source/target value sets (mappings.scope.Scopes), or None
+    scopes: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Match:
     product: list = field(default_factory=list)      # [{"property": uri, "system":..., "value":..., "display":...}]
     depends_on: list = field(default_factory=list)
     extensions: list = field(default_factory=list)   # FHIR extension dicts on the match part
+    # from a map declared for the request's target value set: kept without a membership check
+    in_target: bool = False
 
 
 @dataclass
@@ -100,6 +104,13 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
     """
     from terminology.errors import NotFound
     load_providers()
+    scopes = None
+    if req.source or req.target:
+        from .scope import Scopes
+        scopes = req.scopes = Scopes(catalog, req)
+        refused = scopes.refuses(req)
+        if refused is not None:
+            return refused
     answers: list[TranslateResult] = []
     for fn in PROVIDERS:
         got = fn(catalog, req)
@@ -107,6 +118,8 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
             continue
         if not isinstance(got, TranslateResult):
             got = TranslateResult(result=any(m.equivalence not in NOT_A_MATCH for m in got), matches=list(got))
+        if scopes is not None:
+            got = scopes.keep(got)
         if got.exclusive:
             answers = [got]
             break

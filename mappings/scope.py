@@ -1,0 +1,151 @@
+"""The `source` and `target` value sets of $translate, asked about one code at a time.
+
+R4 says `target` "identifies the value set in which a translation is sought"
+and `source` the value set the code was chosen from. Kodebro reads them in
+the terms of the request, whatever the direction: the code given must be a
+member of `source`, and every match returned must be a member of `target`
+(with reverse=true the maps are walked backwards, so `source` is then checked
+against the maps' target side and `target` against their source side).
+
+Membership is the engine's own (`ComposeEvaluator.contains`, the rule
+$validate-code uses), asked about the one code in hand: nothing is expanded,
+so a large target value set (all of SNOMED CT, an ICD-10 chapter) costs the
+same as a small one.
+
+A value set the server cannot find is still usable when a map declares it as
+its scope (`sourceUri`/`targetUri`, R5 `sourceScope…`/`targetScope…`): such maps
+answer as before, on the map author's word, and only they do. A value set
+neither held nor declared by any map is the client's mistake, answered with
+404 as $validate-code answers an unknown `url`.
+"""
+from __future__ import annotations
+
+from terminology.catalog import split_canonical
+from terminology.errors import NotFound, TerminologyError
+from terminology.implicit import resolve as resolve_implicit
+from terminology.operations.compose import ComposeEvaluator
+
+from .translate import NOT_A_MATCH, TranslateResult
+
+
+def find_valueset(catalog, ref: str) -> dict | None:
+    """The value set `ref` names: a canonical (url|version), an implicit one (`?fhir_vs`), or ValueSet/id."""
+    if ref.startswith("ValueSet/") and "/" not in ref[9:]:
+        rid = ref[9:]
+        for (rtype, _url), resources in (getattr(catalog, "extra", None) or {}).items():
+            for r in resources:
+                if rtype == "ValueSet" and r.get("id") == rid:
+                    return r
+        h = catalog.header_by_id("ValueSet", rid)
+        return catalog.body(h.pk) if h is not None else None
+    url, version = split_canonical(ref)
+    return catalog.valueset(url, version) or resolve_implicit(catalog, ref)
+
+
+class ValueSetScope:
+    """One of the two value sets: whether it is known, and membership of single codes."""
+
+    def __init__(self, catalog, ref: str, role: str):
+        self.catalog = catalog
+        self.ref = ref
+        self.url = ref.split("|", 1)[0]
+        self.role = role                      # "source" | "target", for messages
+        self.vs = find_valueset(catalog, ref)
+        self._ev = ComposeEvaluator(catalog) if self.vs is not None else None
+        self._seen: dict = {}
+
+    @property
+    def known(self) -> bool:
+        return self.vs is not None
+
+    def holds(self, system: str | None, code: str | None, version: str | None = None) -> bool:
+        """Whether system#code (of `version` when given and loaded) is a member; NotFound when the value
+        set cannot be evaluated (an import is missing)."""
+        if self.vs is None or not system or not code:
+            return False
+        key = (system, code, version)
+        got = self._seen.get(key)
+        if got is None:
+            got = self._seen[key] = self._holds(system, code, version)
+        return got
+
+    def _holds(self, system: str, code: str, version: str | None) -> bool:
+        system = self.catalog.canonical_system(system)
+        cs = self._codesystem(system, version)
+        concept = None
+        if cs is not None:
+            concept, _how = cs.find(code)
+            if concept is not None:
+                code = concept.code
+        return self._ev.contains(self.vs, system, code, concept, cs)
+
+    def _codesystem(self, system: str, version: str | None):
+        # the match's own edition when it is loaded, else the one the value set would use
+        for v in ((version, None) if version else (None,)):
+            try:
+                cs = self._ev.codesystem(system, v, required=False)
+            except TerminologyError:
+                cs = None
+            if cs is not None:
+                return cs
+        return None
+
+
+class Scopes:
+    """The request's `source` and `target` value sets, resolved once per request."""
+
+    def __init__(self, catalog, req):
+        self.source = ValueSetScope(catalog, req.source, "source") if req.source else None
+        self.target = ValueSetScope(catalog, req.target, "target") if req.target else None
+        for s in (self.source, self.target):
+            if s is not None and not s.known and not _declared(catalog, req, s.url):
+                raise NotFound(f"A definition for the value Set '{s.ref}' could not be found "
+                               f"(parameter '{s.role}')", tx_code="not-found", location=s.role)
+
+    def refuses(self, req) -> TranslateResult | None:
+        """result=false when the code given is not in the source value set."""
+        s = self.source
+        if s is None or not s.known:
+            return None
+        try:
+            if s.holds(req.system, req.code, req.version):
+                return None
+        except NotFound as e:
+            return TranslateResult(False, message=f"The source value set '{s.ref}' cannot be evaluated: {e.message}")
+        return TranslateResult(False, message=f"The code '{req.system}#{req.code}' is not in the source value set "
+                                              f"'{s.ref}'")
+
+    def keep(self, got: TranslateResult) -> TranslateResult:
+        """`got` with only the matches in the target value set (or from maps declared for it)."""
+        t = self.target
+        if t is None:
+            return got
+        kept, left_out = [], []
+        try:
+            for m in got.matches:
+                # a match without a code (unmatched, retired without successor) claims nothing about the
+                # target value set and never makes the result true: it stays, for what it says
+                if m.in_target or m.code is None or (t.known and t.holds(m.system, m.code, m.version)):
+                    kept.append(m)
+                else:
+                    left_out.append(m)
+        except NotFound as e:
+            return TranslateResult(False, message=f"The target value set '{t.ref}' cannot be evaluated: "
+                                                  f"{e.message}", exclusive=got.exclusive)
+        if len(kept) == len(got.matches):
+            return got
+        result = got.result and any(m.equivalence not in NOT_A_MATCH for m in kept)
+        notes = [got.message] if got.message and (result or not left_out) else []
+        if left_out:
+            codes = ", ".join(dict.fromkeys(f"{m.system}#{m.code}" for m in left_out))
+            why = (f"not in the target value set '{t.ref}'" if t.known else
+                   f"the target value set '{t.ref}' is not known to this server, so only the maps declared "
+                   f"for it are used")
+            notes.append(f"{codes} left out: {why}" if result else
+                         f"No translation in the target value set '{t.ref}' ({codes} left out: {why})")
+        return TranslateResult(result, message="; ".join(notes) or None, matches=kept, exclusive=got.exclusive)
+
+
+def _declared(catalog, req, url: str) -> bool:
+    from .conceptmap import declares_scope
+    return declares_scope(catalog, req, url)
