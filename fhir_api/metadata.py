@@ -19,6 +19,7 @@ EXPANSION_PARAMETERS = ["activeOnly", "check-system-version", "count", "designat
                         "exclude-system", "excludeNested", "excludeNotForUI", "filter", "force-system-version",
                         "includeDefinition", "includeDesignations", "offset", "property", "system-version",
                         "tx-resource", "date", "valueSetVersion"]
+EXPANSION_PARAMETERS += ["default-valueset-version", "check-valueset-version", "force-valueset-version"]
 
 
 

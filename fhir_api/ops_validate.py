@@ -79,7 +79,7 @@ def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:
         abstract_ok=params.bool("abstract", True) is not False,
         date=params.str("date"),
         rules=version_rules(params),
-        supplements=supplements_for(catalog, params, vs),
+        supplements=supplements_for(catalog, params, vs, cs_url.split("|", 1)[0] if cs_url else None),
     )
 
 

@@ -13,8 +13,8 @@ from terminology.errors import InvalidRequest, NotFound, NotSupported
 from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import no_fallback, normalise_header, parse_languages
 from terminology.operations.compose import SystemVersionRules
-from terminology.operations.expand import ExpandRequest, expand, vs_parameter
-from terminology.supplements import SupplementSet
+from terminology.operations.expand import DEFAULT_MAX_EXPANSION, ExpandRequest, expand, vs_parameter
+from terminology.supplements import SupplementSet, valueset_systems
 
 from .operations import operation
 from .supplied import checked, supplied_catalog, with_contained
@@ -31,7 +31,8 @@ _ECHO = {
     "includeDesignations": "valueBoolean", "includeDefinition": "valueBoolean", "filter": "valueString",
     "count": "valueInteger", "offset": "valueInteger", "designation": "valueString", "date": "valueDateTime",
     "system-version": "valueUri", "check-system-version": "valueUri", "force-system-version": "valueUri",
-    "exclude-system": "valueUri",
+    "exclude-system": "valueUri", "default-valueset-version": "valueUri", "check-valueset-version": "valueUri",
+    "force-valueset-version": "valueUri",
 }
 
 
@@ -76,31 +77,41 @@ def resolve_valueset(catalog, params, instance, required: bool = True) -> dict |
             raise InvalidRequest("name the value set with 'url', or supply it as 'valueSet'", location="url")
         return None
     url, version = split_canonical(url, params.str("valueSetVersion"))
+    rules = version_rules(params)
+    version = rules.valueset_version(url, version)
     found = catalog.valueset(url, version) or resolve_implicit(catalog, url if version is None else f"{url}|{version}")
     if found is None:
         ref = f"{url}|{version}" if version else url
         raise NotFound(f"A definition for the value Set '{ref}' could not be found", tx_code="not-found")
+    rules.check_valueset(found)
     return found
 
 
-def supplements_for(catalog, params, vs: dict | None):
+def supplements_for(catalog, params, vs: dict | None, system: str | None = None):
+    """The supplements a request names (useSupplement, the value set's valueset-supplement extension); each
+    must supplement a system the value set (or the code system `system`) uses, as $lookup requires."""
     refs = [str(v) for v in params.all("useSupplement")]
     for ext in (vs or {}).get("extension") or ():
         if ext.get("url") == VS_SUPPLEMENT_EXT and ext.get("valueCanonical"):
             refs.append(ext["valueCanonical"])
-    return SupplementSet(catalog, refs) if refs else None
+    if not refs:
+        return None
+    systems = valueset_systems(catalog, vs) if vs is not None else \
+        {system, catalog.canonical_system(system)} if system else None
+    return SupplementSet(catalog, refs, systems)
 
 
 def version_rules(params) -> SystemVersionRules:
     return SystemVersionRules.parse(params.all("system-version"), params.all("force-system-version"),
-                                    params.all("check-system-version"))
+                                    params.all("check-system-version"), params.all("default-valueset-version"),
+                                    params.all("force-valueset-version"), params.all("check-valueset-version"))
 
 
 def _max_expansion() -> int:
     try:
-        return int(current_app.config["KODEBRO"].get("MAX_EXPANSION") or 10000)
+        return int(current_app.config["KODEBRO"].get("MAX_EXPANSION") or DEFAULT_MAX_EXPANSION)
     except Exception:
-        return 10000
+        return DEFAULT_MAX_EXPANSION
 
 
 def _strings(params, name: str) -> list[str]:

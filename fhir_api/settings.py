@@ -12,8 +12,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "DEMO": (True, "Load the shipped demo content when the store is empty at start-up."),
     "API_KEY": ("", "When set, create/update/delete need 'Authorization: Bearer <key>'. "
                     "When empty, writes are open: set it on any shared server."),
-    "MAX_EXPANSION": (10000, "Largest number of codes one $expand returns before answering too-costly "
-                             "(paging with offset/count is unaffected)."),
+    "MAX_EXPANSION": (1000, "Largest number of codes an $expand without `count` returns before answering "
+                            "too-costly (pages asked for with offset/count may hold up to 10000 codes)."),
     "BASE_URL": ("", "Public base URL of the FHIR endpoint, used in links (default: taken from the request)."),
 }
 

@@ -156,7 +156,8 @@ def displays_in(concept, cs, languages: list[str] | None) -> list[tuple[str | No
         out.append((cs_lang, concept.display))
     for d in concept.designations or ():
         if d.get("value"):
-            out.append((d.get("language"), d["value"]))
+            # a designation without a language is in the code system's language (when it has one)
+            out.append((d.get("language") or cs_lang, d["value"]))
     if not languages or "*" in languages:
         return out
     return [(lang, text) for lang, text in out

@@ -68,13 +68,17 @@ def _flat(concepts):
 class SupplementSet:
     """The supplements one request uses, resolved from canonical references."""
 
-    def __init__(self, catalog, refs: list[str]):
+    def __init__(self, catalog, refs: list[str], systems=None):
+        """`systems`: the code systems the operation works on (None: not known); a supplement of none of
+        them is as unusable as a missing one, so it is refused the same way ($lookup does so too)."""
         self.supplements: list[dict] = []
         self.used: list[str] = []
         for ref in refs:
             url, _, version = ref.partition("|")
             sup = catalog.resource("CodeSystem", url, version or None)
-            if sup is None:
+            target, _v = supplement_targets(sup) if sup is not None else (None, None)
+            if sup is None or target is None or (systems is not None and target not in systems
+                                                  and catalog.canonical_system(target) not in systems):
                 raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
             if "concept" not in sup:
                 # a stored code system keeps its concepts in its index, not in the resource body
@@ -97,3 +101,37 @@ class SupplementSet:
                 if canon not in self.used:
                     self.used.append(canon)
         return apply_supplements(cs, mine)
+
+
+def valueset_systems(catalog, vs: dict, _seen=None) -> set:
+    """The code systems a value set draws codes from: its includes' systems, through its imports."""
+    seen = _seen if _seen is not None else set()
+    if id(vs) in seen or len(seen) > 50:
+        return set()
+    seen.add(id(vs))
+    out = set()
+    compose = vs.get("compose") or {}
+    for inc in (compose.get("include") or []) + (compose.get("exclude") or []):
+        if inc.get("system"):
+            out.add(inc["system"])
+            out.add(catalog.canonical_system(inc["system"]))
+        for ref in inc.get("valueSet") or ():
+            if not isinstance(ref, str):
+                continue
+            if "?fhir_vs" in ref:
+                out.add(ref.split("?", 1)[0])
+                continue
+            url, _, version = ref.partition("|")
+            sub = catalog.valueset(url, version or None) or catalog.valueset(url)
+            if sub is not None:
+                out |= valueset_systems(catalog, sub, seen)
+    for c in _contained_codings((vs.get("expansion") or {}).get("contains")):
+        out.add(c)
+    return out
+
+
+def _contained_codings(contains):
+    for c in contains or ():
+        if c.get("system"):
+            yield c["system"]
+        yield from _contained_codings(c.get("contains"))

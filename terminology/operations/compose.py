@@ -52,23 +52,51 @@ class Member:
 
 @dataclass
 class SystemVersionRules:
-    """system-version / force-system-version / check-system-version, by system URL."""
+    """system-version / force-system-version / check-system-version, by system URL; and the same for value
+    sets (default-/force-/check-valueset-version, by value set URL: the value set of the request and the
+    value sets its compose imports)."""
     default: dict = field(default_factory=dict)
     force: dict = field(default_factory=dict)
     check: dict = field(default_factory=dict)
+    vs_default: dict = field(default_factory=dict)
+    vs_force: dict = field(default_factory=dict)
+    vs_check: dict = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, default=(), force=(), check=()) -> "SystemVersionRules":
-        def table(values, name):
+    def parse(cls, default=(), force=(), check=(), vs_default=(), vs_force=(), vs_check=()) -> "SystemVersionRules":
+        def table(values, name, what="system"):
             out = {}
             for v in values or ():
                 if not isinstance(v, str) or "|" not in v:
-                    raise InvalidRequest(f"parameter '{name}' must be 'system|version', not '{v}'", location=name)
+                    raise InvalidRequest(f"parameter '{name}' must be '{what}|version', not '{v}'", location=name)
                 url, ver = v.split("|", 1)
                 out[url] = ver
             return out
         return cls(table(default, "system-version"), table(force, "force-system-version"),
-                   table(check, "check-system-version"))
+                   table(check, "check-system-version"),
+                   table(vs_default, "default-valueset-version", "url"),
+                   table(vs_force, "force-valueset-version", "url"),
+                   table(vs_check, "check-valueset-version", "url"))
+
+    def valueset_version(self, url: str, version: str | None) -> str | None:
+        """The version of value set `url` to use, given the version a reference names (None: any)."""
+        if url in self.vs_force:
+            return self.vs_force[url]
+        if version is None:
+            if url in self.vs_default:
+                return self.vs_default[url]
+            check = self.vs_check.get(url)
+            # a wildcard check ('1.x') names no one version: the latest is taken, then checked
+            return check if check is not None and not any(s in ("x", "*", "X") for s in check.split(".")) else None
+        return version
+
+    def check_valueset(self, vs: dict) -> None:
+        """check-valueset-version: the value set in use must have the version it names."""
+        url, version = vs.get("url"), vs.get("version")
+        required = self.vs_check.get(url) if url else None
+        if required is not None and version is not None and not matches_version(required, version):
+            raise VersionCheckFailed(f"The version '{version}' is not allowed for value set '{url}': required to be "
+                                     f"'{required}' by a version-check parameter", tx_code="version-error")
 
 
 class VersionCheckFailed(InvalidRequest):
@@ -81,6 +109,36 @@ def version_check_text(system: str, version: str, required: str) -> str:
             f"by a version-check parameter")
 
 
+class CircularValueSet(InvalidRequest):
+    """A value set imports (or excludes) itself, directly or through others."""
+    issue_code = "processing"
+
+
+MAX_IMPORT_DEPTH = 20   # a backstop for chains of value sets without a canonical to tell a cycle by
+
+
+def _check_cycle(chain: tuple, vs: dict) -> None:
+    """Refuse to process `vs` inside `chain` (the value sets being processed, outermost first) when its
+    canonical url|version is among them: a real cycle, whatever its depth."""
+    canon = vs_canonical(vs)
+    if canon and any(vs_canonical(v) == canon for v in chain):
+        pathway = ", ".join(vs_canonical(v) or "(unidentified)" for v in chain)
+        raise CircularValueSet(f"Found a circularity pointing to {canon} processing ValueSet with pathway "
+                               f"[{pathway}]", tx_code="vs-invalid")
+    if len(chain) > MAX_IMPORT_DEPTH:
+        raise InvalidRequest("value set imports are nested too deeply", tx_code="vs-invalid")
+
+
+def check_not_supplement(cs, path: str | None) -> None:
+    """A supplement adds to its base system's concepts; a value set cannot take codes from it."""
+    if cs is not None and cs.content == "supplement":
+        canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+        raise InvalidRequest(f"CodeSystem {canon} is a supplement, so can't be used as a value in "
+                             f"{path or 'ValueSet.compose.include'}.system: include its base code system "
+                             f"({cs.resource.get('supplements') or 'unknown'}) and name the supplement with "
+                             f"useSupplement", location=path, tx_code="invalid-data")
+
+
 def vs_canonical(vs: dict) -> str:
     url = vs.get("url") or ""
     return f"{url}|{vs['version']}" if vs.get("version") else url
@@ -91,7 +149,7 @@ class ComposeEvaluator:
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
                  supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
-                 _parent: "ComposeEvaluator | None" = None):
+                 _parent: "ComposeEvaluator | None" = None, _chain: tuple = ()):
         self.catalog = catalog
         self.rules = rules or SystemVersionRules()
         self.date = date
@@ -104,6 +162,8 @@ class ComposeEvaluator:
         # include walk only the hits of the text index instead of every concept
         self.text_hits = _parent.text_hits if _parent else None
         self.depth = _depth
+        # the value sets being enumerated by this evaluator and its parents, outermost first (cycle check)
+        self._chain = _chain
         self.root = _parent.root if _parent else self
         if _parent is None:
             self.used_codesystems: list[str] = []
@@ -158,6 +218,10 @@ class ComposeEvaluator:
 
     def valueset(self, ref: str, location: str | None = None) -> dict:
         url, version = (ref.split("|", 1) + [None])[:2] if "|" in ref else (ref, None)
+        rules = self.root.rules
+        if rules.vs_force or rules.vs_default or rules.vs_check:
+            version = rules.valueset_version(url, version)
+            ref = f"{url}|{version}" if version is not None else url
         vs = self.catalog.valueset(url, version) or resolve_implicit(self.catalog, ref)
         if vs is None and version is not None and self.catalog.valueset(url) is not None:
             raise NotFound(f"Unable to find included value set '{url}' version '{version}'",
@@ -165,6 +229,8 @@ class ComposeEvaluator:
         if vs is None:
             raise NotFound(f"A definition for the value Set '{ref}' could not be found",
                            tx_code="not-found", location=location)
+        if rules.vs_check:
+            rules.check_valueset(vs)
         canon = vs_canonical(vs)
         if not ref.startswith("#") and canon not in self.root.used_valuesets:
             self.root.used_valuesets.append(canon)
@@ -189,16 +255,24 @@ class ComposeEvaluator:
             if vs is not None:
                 yield "ValueSet", vs, canon
 
-    def child(self) -> "ComposeEvaluator":
-        if self.depth > 20:
-            raise InvalidRequest("value set imports are nested too deeply (a cycle?)", tx_code="vs-invalid")
+    @property
+    def chain(self) -> tuple:
+        if self._chain:
+            return self._chain
+        root = getattr(self, "root_valueset", None)
+        return (root,) if root is not None else ()
+
+    def child(self, vs: dict) -> "ComposeEvaluator":
+        """An evaluator for the imported value set `vs`, refused when importing it closes a cycle."""
+        chain = self.chain
+        _check_cycle(chain, vs)
         return ComposeEvaluator(self.catalog, rules=self.rules, date=self.date, supplements=self.supplements,
                                 exclude_systems=self.exclude_systems,
-                                _depth=self.depth + 1, _parent=self)
+                                _depth=self.depth + 1, _parent=self, _chain=chain + (vs,))
 
     # --- what one include or exclude selects -------------------------------------------------
     def selects(self, inc: dict, path: str, system: str, code: str, concept, cs, strict: bool = False,
-                imported=None, _depth: int = 0) -> bool:
+                imported=None, _chain: tuple = ()) -> bool:
         """Whether include (or exclude) `inc` selects `system#code`: the one definition used by $expand and
         $validate-code alike.
 
@@ -211,7 +285,7 @@ class ComposeEvaluator:
         if inc_system is None:
             check_source(inc, path)
             # imported members keep their own version: a coding that names its version must match it
-            return self._imports_hold(inc, path, system, code, concept, cs, strict, imported, _depth)
+            return self._imports_hold(inc, path, system, code, concept, cs, strict, imported, _chain)
         if self.catalog.canonical_system(inc_system) != system or \
                 (self.exclude_systems and self._system_excluded(inc_system)):
             return False
@@ -221,14 +295,14 @@ class ComposeEvaluator:
             if held is None:
                 return False
             concept, cs = held
-        return self._admits(inc, path, system, code, concept, cs, imported, _depth=_depth)
+        return self._admits(inc, path, system, code, concept, cs, imported, _chain=_chain)
 
     def _admits(self, inc: dict, path: str, system: str, code: str, concept, cs, imported=None,
-                rule: "_Rule | None" = None, presumed: int = 0, _depth: int = 0) -> bool:
+                rule: "_Rule | None" = None, presumed: int = 0, _chain: tuple = ()) -> bool:
         """The part of `selects` past system and version: the imports the include intersects with, its
         concept list and filters (the first `presumed` filters are known to hold for this candidate)."""
         if inc.get("valueSet") and not self._imports_hold(inc, path, system, code, concept, cs, False, imported,
-                                                          _depth):
+                                                          _chain):
             return False
         if rule is None:
             if not inc.get("filter"):
@@ -237,13 +311,17 @@ class ComposeEvaluator:
             rule = self.rule(inc, system, cs, path)
         return rule.admits(code, concept, presumed)
 
-    def _imports_hold(self, inc, path, system, code, concept, cs, strict, imported, _depth) -> bool:
+    def _imports_hold(self, inc, path, system, code, concept, cs, strict, imported, _chain) -> bool:
         for ref in inc.get("valueSet") or ():
             if imported is not None:
                 if not imported(ref, system, code):
                     return False
-            elif not self.contains(self.valueset(ref, path), system, code, concept, cs, strict, _depth + 1):
-                return False
+            else:
+                sub = self.valueset(ref, path)
+                chain = _chain or self.chain
+                _check_cycle(chain, sub)
+                if not self.contains(sub, system, code, concept, cs, strict, chain + (sub,)):
+                    return False
         return True
 
     def _in_version(self, inc: dict, system: str, code: str, concept, cs, strict: bool):
@@ -292,12 +370,12 @@ class ComposeEvaluator:
         return kept[1]
 
     def contains(self, vs: dict, system: str, code: str, concept=None, cs=None, strict: bool = False,
-                 _depth: int = 0) -> bool:
+                 _chain: tuple | None = None) -> bool:
         """Whether `system#code` is a member of `vs`, without enumerating it: `members` asked about one code.
         A code the server does not hold (`concept` None, e.g. of a fragment) is a member as far as can be
         told: when an include takes its whole system or lists it."""
-        if _depth > 20:
-            raise InvalidRequest("value set imports are nested too deeply (a cycle?)", tx_code="vs-invalid")
+        if _chain is None:
+            _chain = (vs,)      # the value set asked about is the outermost one being processed
         compose = vs.get("compose") or {}
         if not compose and isinstance(vs.get("expansion"), dict):
             return (system, code) in self._keys_of_expansion(vs)
@@ -305,10 +383,10 @@ class ComposeEvaluator:
             return False
         for i, exc in enumerate(compose.get("exclude") or ()):
             # an exclude removes a code whatever version it names (members are excluded by system and code)
-            if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _depth=_depth):
+            if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _chain=_chain):
                 return False
         for i, inc in enumerate(compose.get("include") or ()):
-            if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _depth=_depth):
+            if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _chain=_chain):
                 return True
         return False
 
@@ -360,7 +438,8 @@ class ComposeEvaluator:
             for ref in imports:
                 if ref not in held:
                     keyed: dict = {}
-                    for m in self.child().members(self.valueset(ref, path)):
+                    sub = self.valueset(ref, path)
+                    for m in self.child(sub).members(sub):
                         keyed.setdefault(m.key, m)
                     held[ref] = keyed
             imported = lambda ref, s, c: (s, c) in held[ref]  # noqa: E731
@@ -378,6 +457,7 @@ class ComposeEvaluator:
             self._quiet_codesystem(system, inc.get("version"))
         if not concepts and cs is None:
             return
+        check_not_supplement(cs, path)
         text_first = self.text_hits is not None and note
         rule = self.rule(inc, system, cs, path, presumed=1 if flts and not concepts and not text_first else 0)
 
@@ -439,7 +519,7 @@ class ComposeEvaluator:
         if system in self.exclude_systems:
             return None
         cs = self.codesystem(system, inc.get("version"), "ValueSet.compose.include[0]")
-        if cs is None or cs.content == "not-present" or self.text_hits is not None:
+        if cs is None or cs.content in ("not-present", "supplement") or self.text_hits is not None:
             return None
         return cs
 
@@ -461,7 +541,7 @@ class ComposeEvaluator:
         if system in self.exclude_systems or self.text_hits is not None:
             return None
         cs = self.codesystem(system, inc.get("version"), "ValueSet.compose.include[0]")
-        if cs is None or cs.content == "not-present":
+        if cs is None or cs.content in ("not-present", "supplement"):
             return None
         numbers = getattr(cs, "filter_numbers", None)
         if numbers is not None:

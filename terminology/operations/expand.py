@@ -46,6 +46,10 @@ STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
 DEFINITION_URI = "http://hl7.org/fhir/concept-properties#definition"
 VS_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
 MAX_COUNT = 1_000_000
+# an expansion asked for without `count` is refused beyond this many codes (the reference servers' limit);
+# a page asked for with `count` may hold up to MAX_PAGE codes, larger counts are cut to it
+DEFAULT_MAX_EXPANSION = 1000
+MAX_PAGE = 10_000
 # one thread builds a code system's text index; the others wait for it instead of building their own
 _INDEX_BUILD = threading.Lock()
 
@@ -68,7 +72,7 @@ class ExpandRequest:
     properties: list = field(default_factory=list)
     rules: SystemVersionRules = field(default_factory=SystemVersionRules)
     exclude_systems: list = field(default_factory=list)
-    max_expansion: int = 10000
+    max_expansion: int = DEFAULT_MAX_EXPANSION
     supplements: object = None                            # callable(cs) -> cs, or None
     echo: list = field(default_factory=list)              # (name, fhir value key, value) to echo
 
@@ -164,6 +168,9 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     vs = req.valueset
     if req.count is not None and req.count > MAX_COUNT:
         raise InvalidRequest(f"count {req.count} is larger than this server accepts ({MAX_COUNT})", location="count")
+    if req.count is not None and req.count > max(MAX_PAGE, req.max_expansion):
+        # a page never holds more than MAX_PAGE codes; the client pages on with offset (total says how far)
+        req.count = max(MAX_PAGE, req.max_expansion)
     # compose.lockedDate fixes the editions of unversioned includes, unless the request names a date
     ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or (vs.get("compose") or {}).get("lockedDate"),
                           supplements=req.supplements, exclude_systems=req.exclude_systems)
@@ -205,14 +212,14 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         if need_all or (total >= lo and (hi is None or total < hi)):
             kept.append(m)
             if hi is None and len(kept) > req.max_expansion:
-                raise TooCostly(_too_costly(vs, req.max_expansion))
+                raise TooCostly(_too_costly(vs, req.max_expansion), tx_code="too-costly")
         total += 1
     if tf is not None:
         if not all(m.prefiltered for m in kept):   # hits of one text index come ranked already
             kept.sort(key=tf.rank)
         kept = kept[lo:hi]
-    if len(kept) > req.max_expansion:
-        raise TooCostly(_too_costly(vs, req.max_expansion))
+    if req.count is None and len(kept) > req.max_expansion:
+        raise TooCostly(_too_costly(vs, req.max_expansion), tx_code="too-costly")
 
     used_props: dict[str, str] = {}
     items = [_item(m, req, used_props) for m in kept]
@@ -249,8 +256,8 @@ def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     from itertools import islice
     total = len(cs)
     hi = total if req.count is None else min(total, req.offset + req.count)
-    if hi - req.offset > req.max_expansion:
-        raise TooCostly(_too_costly(req.valueset, req.max_expansion))
+    if req.count is None and hi - req.offset > req.max_expansion:
+        raise TooCostly(_too_costly(req.valueset, req.max_expansion), tx_code="too-costly")
     # skip over codes (keys), so that an index building concepts on demand builds only the page
     page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=True)
             for code in islice(iter(cs.concepts), req.offset, hi)]
@@ -265,8 +272,8 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
     """A page of the codes one filter selects: the total is the length of the index's answer."""
     total = len(codes)
     hi = total if req.count is None else min(total, req.offset + req.count)
-    if hi - req.offset > req.max_expansion:
-        raise TooCostly(_too_costly(req.valueset, req.max_expansion))
+    if req.count is None and hi - req.offset > req.max_expansion:
+        raise TooCostly(_too_costly(req.valueset, req.max_expansion), tx_code="too-costly")
     page = [Member(cs.url, cs.version, code, cs.get(code), cs) for code in codes[req.offset:hi]]
     used_props: dict[str, str] = {}
     items = [_item(m, req, used_props) for m in page]
@@ -294,8 +301,9 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
 
 
 def _too_costly(vs: dict, limit: int) -> str:
-    return (f"The value set '{vs_canonical(vs) or 'supplied in the request'}' expansion has more than {limit} "
-            f"codes; use a text filter or page with offset and count")
+    # the reference servers' wording, then how to get the codes anyway
+    return (f"The value set '{vs_canonical(vs)}' expansion has too many codes to produce (>{limit}); "
+            f"use count and offset to page, or a text filter")
 
 
 def _designation_wanted(d: dict, wanted: list) -> bool:

@@ -87,7 +87,14 @@ def _str(v) -> str:
     return str(v)
 
 
+# the concept-properties whose value is a neighbour in the hierarchy: `parent = X` selects X's children
+NEIGHBOURS = {"parent": "parents", "child": "children"}
+
+
 def _values(concept, prop: str) -> list[str]:
+    if prop in NEIGHBOURS:
+        own = concept.property_values(prop)
+        return [_str(v) for v in own] if own else list(getattr(concept, NEIGHBOURS[prop]))
     if prop == "display":
         return [concept.display] if concept.display else []
     if prop == "definition":
@@ -144,13 +151,20 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
         raise InvalidRequest(f"the filter {prop} {op} needs a value")
     if op in ("in", "not-in"):
         wanted = {v.strip() for v in str(value).split(",") if v.strip()}
-        if prop in CONCEPT_PROPERTIES:
+        if prop in NEIGHBOURS:
+            wanted = {_code_of(cs, v) for v in wanted}
+            attr = NEIGHBOURS[prop]
+            hit = lambda c: any(v in wanted for v in getattr(c, attr))  # noqa: E731
+        elif prop in CONCEPT_PROPERTIES:
             wanted = {_code_of(cs, v) for v in wanted}
             hit = lambda c: c.code in wanted  # noqa: E731
         else:
             hit = lambda c: any(v in wanted for v in _values(c, prop))  # noqa: E731
         return hit if op == "in" else (lambda c: not hit(c))
     # "="
+    if prop in NEIGHBOURS:
+        code, attr = _code_of(cs, value), NEIGHBOURS[prop]
+        return lambda c: code in getattr(c, attr)
     if prop in CONCEPT_PROPERTIES:
         code = _code_of(cs, value)
         return lambda c: c.code == code
@@ -169,6 +183,10 @@ def filter_codes(cs, prop: str, op: str, value) -> Iterable[str]:
     if prop in CONCEPT_PROPERTIES and op == "child-of" and value is not None:
         root, _how = cs.find(value)
         return list(root.children) if root is not None else []
+    if prop in NEIGHBOURS and op == "=" and value is not None:
+        # the concepts whose parent (child) is the one named: its children (parents)
+        c, _how = cs.find(value)
+        return list(getattr(c, "children" if prop == "parent" else "parents")) if c is not None else []
     if prop in CONCEPT_PROPERTIES and op == "=" and value is not None:
         c, _how = cs.find(value)
         return [c.code] if c is not None else []

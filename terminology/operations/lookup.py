@@ -105,6 +105,11 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
             raise NotFound(f"no edition of {system} was in force on {date[:10]}; loaded: "
                            f"{', '.join(catalog.codesystem_versions(system))}", tx_code="not-found")
     cs = catalog.codesystem(system, version)
+    if cs is not None and cs.content == "supplement":
+        canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+        raise InvalidRequest(f"CodeSystem {canon} is a supplement, so can't be used as a value in Coding.system: "
+                             f"look the code up in {cs.resource.get('supplements') or 'its base code system'} "
+                             f"with useSupplement={canon}", location="system", tx_code="invalid-data")
     if cs is not None:
         return cs
     loaded = catalog.codesystem_versions(system)

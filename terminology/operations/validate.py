@@ -205,6 +205,8 @@ class Validator:
         cs = self._codesystem(system, version)
         if cs is None:
             return self._unknown_system(o, locs, system, version)
+        if cs.content == "supplement":
+            return self._supplement_as_system(o, locs, cs)
         self._explicit_version = self._explicit_version and cs.version == coding.get("version")
         o.cs, o.version = cs, cs.version
         self._version_check(o, cs)
@@ -358,16 +360,24 @@ class Validator:
             o.issues.append(self._not_in_vs(coding, locs.code))
         return o
 
+    def _supplement_as_system(self, o: _Outcome, locs: "_Locations", cs) -> _Outcome:
+        """A supplement only adds to the concepts of its base system: it defines no codes of its own."""
+        o.ok = False
+        canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+        o.issues.append(Issue("error", "invalid", "invalid-data",
+                              f"CodeSystem {canon} is a supplement, so can't be used as a value in Coding.system",
+                              locs.system))
+        return o
+
     def _unknown_code(self, o: _Outcome, locs: "_Locations", cs) -> _Outcome:
         vs, system = self.req.valueset, o.system
         coding = {**o.coding, "system": system}
         ver = f" version '{cs.version}'" if cs.version else ""
         if cs.content in ("fragment", "not-present", "example"):
             # the server holds only some codes (or none): an unknown one may well exist, so say so and go on
-            why = ("the code system is labeled as a fragment, so the code may be valid in some other fragment"
-                   if cs.content != "not-present" else "the code system's content is not held by this server")
+            why, word = _PARTIAL_CONTENT[cs.content]
             o.issues.append(Issue("warning", "code-invalid", "invalid-code",
-                                  f"Unknown code '{o.code}' in the CodeSystem '{system}'{ver} - note that {why}",
+                                  f"Unknown {word} '{o.code}' in the CodeSystem '{system}'{ver} - note that {why}",
                                   locs.code))
             # the value set may list the code itself, or take every code of the system: then it is a
             # member as far as can be told
@@ -485,15 +495,29 @@ class Validator:
         ws = any(" ".join(text.split()) == norm for _l, text in options)
         shown = options or every
         if len(shown) == 1:
-            valid = f"Valid display is '{shown[0][1]}' ({shown[0][0] or '??'})"
+            valid = f"Valid display is {_display_choice(*shown[0])}"
         else:
             valid = (f"Valid display is one of {len(shown)} choices: "
-                     + " or ".join(f"'{t}' ({l or '??'})" for l, t in shown))
+                     + " or ".join(_display_choice(lang, t) for lang, t in shown))
         head = "Wrong whitespace in Display Name" if ws else "Wrong Display Name"
         o.issues.append(Issue(sev, "invalid", "invalid-display",
                               f"{head} '{display}' for {ident}. {valid} (for the language(s) '{lang_text}')", loc))
         if sev == "error":
             o.ok = False
+
+
+# content -> (why an unknown code may still exist, the word for it): the reference servers' wording
+_PARTIAL_CONTENT = {
+    "fragment": ("the code system is labeled as a fragment, so the code may be valid in some other fragment", "Code"),
+    "example": ("the code system is labeled as an example, so the code may be valid in the full code system",
+                "Code"),
+    "not-present": ("the code system's content is not held by this server", "code"),
+}
+
+
+def _display_choice(lang: str | None, text: str) -> str:
+    """'text' (lang), or just 'text' when its language is not known."""
+    return f"'{text}' ({lang})" if lang else f"'{text}'"
 
 
 def _version_loc(locs: "_Locations") -> str:
