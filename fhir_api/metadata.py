@@ -18,8 +18,8 @@ FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/featur
 EXPANSION_PARAMETERS = ["activeOnly", "check-system-version", "count", "designation", "displayLanguage",
                         "exclude-system", "excludeNested", "excludeNotForUI", "filter", "force-system-version",
                         "includeDefinition", "includeDesignations", "offset", "property", "system-version",
-                        "tx-resource", "date", "valueSetVersion"]
-EXPANSION_PARAMETERS += ["default-valueset-version", "check-valueset-version", "force-valueset-version"]
+                        "tx-resource", "date", "valueSetVersion", "default-valueset-version",
+                        "check-valueset-version", "force-valueset-version"]
 
 
 
