@@ -11,8 +11,10 @@ from typing import Iterable, Iterator
 
 from .identifiers import DOTTED_CODE_SYSTEMS
 
-# property codes whose value marks a concept as not active
-_INACTIVE_STATUSES = {"retired", "inactive", "deprecated"}
+# status values that make a concept inactive; a deprecated concept is still active ("can still be used",
+# R4 concept-properties) and only earns a warning
+_INACTIVE_STATUSES = {"retired", "inactive"}
+_STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 
 
 @dataclass(slots=True)
@@ -42,12 +44,25 @@ class Concept:
         return vals[0] if vals else None
 
     @property
+    def lifecycle(self) -> str | None:
+        """The status property, else the standards-status extension (how FHIR's own systems deprecate)."""
+        st = self.status
+        if st is None:
+            st = next((e.get("valueCode") for e in self.extensions if e.get("url") == _STANDARDS_STATUS), None)
+        return st
+
+    @property
     def inactive(self) -> bool:
+        # a stated `inactive` decides; the status only speaks when it is not stated
         for v in self.property_values("inactive"):
-            if v is True or v == "true":
-                return True
+            return v is True or v == "true"
         st = self.status
         return st is not None and st.lower() in _INACTIVE_STATUSES
+
+    @property
+    def deprecated(self) -> bool:
+        st = self.lifecycle
+        return not self.inactive and st is not None and st.lower() == "deprecated"
 
     @property
     def abstract(self) -> bool:

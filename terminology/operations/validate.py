@@ -232,6 +232,10 @@ class Validator:
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
                                   path or "Coding"))
+        elif concept.deprecated:
+            o.issues.append(Issue("warning", "business-rule", "code-comment",
+                                  f"The concept '{concept.code}' is deprecated and its use should be reviewed",
+                                  path or "Coding"))
         if not req.abstract_ok and is_abstract(concept, cs):
             o.ok = False
             o.issues.append(Issue("error", "business-rule", "code-rule",
@@ -605,6 +609,8 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[_Outcome]) -> V
             params.append(("inactive", "valueBoolean", True))
             if best.concept.status:
                 params.append(("status", "valueCode", best.concept.status))
+        elif best.concept is not None and best.concept.deprecated:
+            params.append(("status", "valueCode", best.concept.lifecycle))
         if best.normalized is not None:
             params.append(("normalized-code", "valueCode", best.normalized))
     for o in outcomes:

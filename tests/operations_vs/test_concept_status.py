@@ -1,0 +1,44 @@
+"""A concept's status: retired/inactive make it inactive, deprecated only warns, a stated `inactive` decides."""
+from .test_review_fixes import T, _issues, _out, _post
+
+CS = {"resourceType": "CodeSystem", "url": T + "status", "version": "1", "status": "active", "content": "complete",
+      "property": [{"code": "status", "type": "code"}, {"code": "inactive", "type": "boolean"}],
+      "concept": [
+          {"code": "dep", "display": "Deprecated", "property": [{"code": "status", "valueCode": "deprecated"}]},
+          {"code": "ret", "display": "Retired", "property": [{"code": "status", "valueCode": "retired"}]},
+          {"code": "kept", "display": "Retired but stated active", "property": [
+              {"code": "status", "valueCode": "retired"}, {"code": "inactive", "valueBoolean": False}]},
+          {"code": "ext", "display": "Deprecated the FHIR way", "extension": [
+              {"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status",
+               "valueCode": "deprecated"}]}]}
+VS = {"resourceType": "ValueSet", "url": T + "vs-status", "status": "active",
+      "compose": {"include": [{"system": T + "status"}]}}
+
+
+def _validate(client, code):
+    return _post(client, "ValueSet/$validate-code", ("url", "valueUri", VS["url"]), ("system", "valueUri", CS["url"]),
+                 ("code", "valueCode", code), ("tx-resource", "resource", CS), ("tx-resource", "resource", VS))
+
+
+def test_deprecated_is_active_with_a_warning(client):
+    for code in ("dep", "ext"):
+        status, body = _validate(client, code)
+        out = _out(body)
+        assert status == 200 and out["result"] is True and "inactive" not in out and out["status"] == "deprecated"
+        [issue] = _issues(body)
+        assert (issue["severity"], issue["details"]["coding"][0]["code"]) == ("warning", "code-comment")
+        assert issue["details"]["text"] == f"The concept '{code}' is deprecated and its use should be reviewed"
+
+
+def test_retired_is_inactive_unless_inactive_is_stated_false(client):
+    out = _out(_validate(client, "ret")[1])
+    assert out["inactive"] is True and out["status"] == "retired"
+    out = _out(_validate(client, "kept")[1])
+    assert "inactive" not in out
+
+
+def test_expand_active_only_agrees(client):
+    status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", VS["url"]), ("activeOnly", "valueBoolean", True),
+                         ("tx-resource", "resource", CS), ("tx-resource", "resource", VS))
+    assert status == 200
+    assert sorted(c["code"] for c in body["expansion"]["contains"]) == ["dep", "ext", "kept"]
