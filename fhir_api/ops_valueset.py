@@ -168,7 +168,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
         strict_language=no_fallback(lang),
         properties=_strings(params, "property"),
         rules=version_rules(params),
-        exclude_systems=[str(v).split("|", 1)[0] for v in params.all("exclude-system")],
+        exclude_systems=[str(v) for v in params.all("exclude-system")],
         max_expansion=_max_expansion(),
         supplements=supplements_for(catalog, params, vs),
         echo=echo,

@@ -154,7 +154,11 @@ class ComposeEvaluator:
         self.rules = rules or SystemVersionRules()
         self.date = date
         self.supplements = supplements      # callable(cs) -> cs with supplements applied, or None
-        self.exclude_systems = set(exclude_systems or ())
+        # exclude-system: system -> the versions excluded (None: every version), from "system" or "system|version"
+        self.exclude_systems: dict[str, set] = _parent.exclude_systems if _parent else {}
+        for ex in exclude_systems or ():
+            system, _, version = str(ex).partition("|")
+            self.exclude_systems.setdefault(catalog.canonical_system(system), set()).add(version or None)
         # False: a version a check-system-version parameter refuses is used anyway ($validate-code reports
         # the refusal as an issue of its answer instead of failing the request)
         self.check_versions = _parent.check_versions if _parent else check_versions
@@ -267,7 +271,6 @@ class ComposeEvaluator:
         chain = self.chain
         _check_cycle(chain, vs)
         return ComposeEvaluator(self.catalog, rules=self.rules, date=self.date, supplements=self.supplements,
-                                exclude_systems=self.exclude_systems,
                                 _depth=self.depth + 1, _parent=self, _chain=chain + (vs,))
 
     # --- what one include or exclude selects -------------------------------------------------
@@ -287,7 +290,7 @@ class ComposeEvaluator:
             # imported members keep their own version: a coding that names its version must match it
             return self._imports_hold(inc, path, system, code, concept, cs, strict, imported, _chain)
         if self.catalog.canonical_system(inc_system) != system or \
-                (self.exclude_systems and self._system_excluded(inc_system)):
+                (self.exclude_systems and self._system_excluded(system, cs.version if cs is not None else None)):
             return False
         version = inc.get("version")
         if version is not None and cs is not None and cs.version is not None and version != cs.version:
@@ -397,9 +400,10 @@ class ComposeEvaluator:
             self.root._expansion_keys[id(vs)] = got
         return got[1]
 
-    def _system_excluded(self, system: str) -> bool:
-        return bool(self.exclude_systems) and (system in self.exclude_systems
-                                               or self.catalog.canonical_system(system) in self.exclude_systems)
+    def _system_excluded(self, system: str, version: str | None) -> bool:
+        """Whether exclude-system removes `system` (canonical) in `version`; version None asks about all."""
+        versions = self.exclude_systems.get(system)
+        return versions is not None and (None in versions or (version is not None and version in versions))
 
     # --- enumeration ------------------------------------------------------------
     def members(self, vs: dict) -> Iterator[Member]:
@@ -429,8 +433,8 @@ class ComposeEvaluator:
         system = inc.get("system")
         imports = inc.get("valueSet") or []
         check_source(inc, path)
-        if system is not None and self._system_excluded(system):
-            return
+        if system is not None and self._system_excluded(self.catalog.canonical_system(system), None):
+            return      # every version excluded: not even resolved
         imported = None
         if imports:
             # each imported value set is enumerated once; candidates are then looked up by system and code
@@ -456,6 +460,8 @@ class ComposeEvaluator:
         cs = self.codesystem(system, inc.get("version"), path, required=not concepts) if note else \
             self._quiet_codesystem(system, inc.get("version"))
         if not concepts and cs is None:
+            return
+        if self._system_excluded(system, cs.version if cs is not None else inc.get("version")):
             return
         check_not_supplement(cs, path)
         text_first = self.text_hits is not None and note

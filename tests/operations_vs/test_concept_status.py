@@ -42,3 +42,15 @@ def test_expand_active_only_agrees(client):
                          ("tx-resource", "resource", CS), ("tx-resource", "resource", VS))
     assert status == 200
     assert sorted(c["code"] for c in body["expansion"]["contains"]) == ["dep", "ext", "kept"]
+
+
+def test_exclude_system_with_a_version_removes_only_that_version(client):
+    def total(exclude):
+        status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", VS["url"]),
+                             ("exclude-system", "valueUri", exclude),
+                             ("tx-resource", "resource", CS), ("tx-resource", "resource", VS))
+        assert status == 200
+        return body["expansion"]["total"]
+    assert total(CS["url"] + "|2") == 4      # a version not in use removes nothing
+    assert total(CS["url"] + "|1") == 0
+    assert total(CS["url"]) == 0
