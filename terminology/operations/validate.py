@@ -178,6 +178,16 @@ class Validator:
         if all(i.text != text for i in self.status_issues):
             self.status_issues.append(Issue("information", "business-rule", "status-check", text, in_message=False))
 
+    def _other_system(self, o: _Outcome, locs: "_Locations", wanted: str) -> _Outcome:
+        """CodeSystem/$validate-code of a coding from another system: not a code of this one (R4: "the system
+        must match"). Within a codeableConcept it is only noted; another coding may be of this system."""
+        o.ok = o.in_vs = False
+        severity = "information" if self.req.mode == "codeableConcept" else "error"
+        o.issues.append(Issue(severity, "invalid", "invalid-data",
+                              f"The code system '{o.system}' of the code is not the code system '{wanted}' that "
+                              f"is being validated against", locs.system))
+        return o
+
     # --- one coding ------------------------------------------------------------------
     def check(self, coding: dict, path: str) -> _Outcome:
         """Validate one coding; `path` is its place in the input ('' for code/system/display)."""
@@ -197,6 +207,8 @@ class Validator:
                 return o
         system = self.catalog.canonical_system(system)
         o.system = system
+        if vs is None and req.codesystem is not None and system != self.catalog.canonical_system(req.codesystem):
+            return self._other_system(o, locs, req.codesystem)
         if vs is not None:
             chosen = self._choose_version(o, locs, vs, system, version)
             if chosen is False:
@@ -589,6 +601,9 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[_Outcome]) -> V
         if not good and req.valueset is not None:
             issues.append(Issue("error", "code-invalid", "not-in-vs",
                                 f"No valid coding was found for the value set '{v.vs_name}'"))
+        elif not good and not any(i.severity == "error" for i in issues):
+            issues.append(Issue("error", "invalid", "invalid-data",
+                                f"None of the codings is a code of the code system '{req.codesystem}'"))
         best = good[0] if good else None
         result = bool(good)
         params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
