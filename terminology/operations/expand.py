@@ -311,10 +311,11 @@ def _designation_wanted(d: dict, wanted: list) -> bool:
         return True
     for w in wanted:
         system, _, code = w.partition("|") if "|" in w else ("", "", w)
-        if system == LANG_SYSTEM:
+        # a token without a system matches in any system (R4 token search), so also a language
+        if system in (LANG_SYSTEM, ""):
             if (d.get("language") or "").lower() == code.lower():
                 return True
-        else:
+        if system != LANG_SYSTEM:
             use = d.get("use") or {}
             if use.get("code") == code and (not system or use.get("system") == system):
                 return True

@@ -54,3 +54,22 @@ def test_exclude_system_with_a_version_removes_only_that_version(client):
     assert total(CS["url"] + "|2") == 4      # a version not in use removes nothing
     assert total(CS["url"] + "|1") == 0
     assert total(CS["url"]) == 0
+
+
+def test_designation_token_without_a_system_matches_a_language_or_a_use(client):
+    cs = {**CS, "url": T + "designations", "concept": [{"code": "a", "display": "A", "designation": [
+        {"language": "de", "value": "A auf Deutsch"},
+        {"language": "nb", "use": {"system": "http://snomed.info/sct", "code": "900000000000013009"},
+         "value": "A på norsk"}]}]}
+    vs = {**VS, "url": T + "vs-designations", "compose": {"include": [{"system": cs["url"]}]}}
+
+    def designations(token):
+        status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", vs["url"]),
+                             ("includeDesignations", "valueBoolean", True), ("designation", "valueString", token),
+                             ("tx-resource", "resource", cs), ("tx-resource", "resource", vs))
+        assert status == 200
+        return sorted(d["value"] for d in body["expansion"]["contains"][0].get("designation") or ())
+    assert designations("de") == ["A auf Deutsch"]
+    assert designations("urn:ietf:bcp:47|de") == ["A auf Deutsch"]
+    assert designations("900000000000013009") == ["A på norsk"]
+    assert designations("http://snomed.info/sct|900000000000013009") == ["A på norsk"]
