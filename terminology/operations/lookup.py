@@ -64,6 +64,16 @@ def wants(requested: list, name: str) -> bool:
     return not requested or name in requested or ALL in requested
 
 
+def _designation_languages(wanted: list) -> list[str]:
+    """The X of each requested `lang.X` property: designations in language X (R4 CodeSystem-lookup)."""
+    return [w[5:].lower() for w in wanted or () if isinstance(w, str) and w.startswith("lang.") and len(w) > 5]
+
+
+def _in_languages(language: str | None, languages: list[str]) -> bool:
+    lang = (language or "").lower()
+    return any(lang == x or lang.startswith(x + "-") for x in languages)
+
+
 def concept_properties(cs, concept, wanted: list) -> list[LookupProperty]:
     """The default property answer: hierarchy, status flags and the concept's own properties."""
     out: list[LookupProperty] = []
@@ -168,17 +178,21 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
         display, _ = choose_display(concept, cs, req.languages)
     res = LookupResult(code=concept.code, system=cs.url, version=cs.version, name=cs.name or cs.title or cs.url,
                        display=display, abstract=is_abstract(concept, cs))
-    if how is not None:
-        kind = "case-insensitively" if how == "case" else "in its canonical form"
-        res.messages.append(f"{req.code} was matched {kind} as {concept.code}")
+    if how is not None and how != "case":
+        # a written form (J12.8) answered by the stored code (J128): say so. A case-insensitive system's
+        # match needs no note: the answer's `code` shows the code's own case.
+        res.messages.append(f"{req.code} was matched in its canonical form as {concept.code}")
     wanted = req.properties
     if wants(wanted, "definition"):
         res.definition = concept.definition
-    if wants(wanted, "designation"):
+    languages = _designation_languages(wanted)
+    if wants(wanted, "designation") or languages:
         if concept.display and cs.language:
             res.designations.append({"language": cs.language, "use": PREFERRED_FOR_LANGUAGE,
                                      "value": concept.display})
         res.designations.extend(concept.designations)
+        if languages and not wants(wanted, "designation"):
+            res.designations = [d for d in res.designations if _in_languages(d.get("language"), languages)]
     fn = getattr(cs, "lookup_properties", None)
     res.properties = fn(concept, wanted) if fn is not None else concept_properties(cs, concept, wanted)
     for sup in supplements:
@@ -187,8 +201,9 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
         sc = sup.get(concept.code)
         if sc is None:
             continue
-        if wants(wanted, "designation"):
-            res.designations.extend({**d, "source": canonical} for d in sc.designations)
+        if wants(wanted, "designation") or languages:
+            res.designations.extend({**d, "source": canonical} for d in sc.designations
+                                    if wants(wanted, "designation") or _in_languages(d.get("language"), languages))
         for p in concept_properties(sup, sc, wanted):
             if p.code not in ("inactive", "parent", "child"):
                 res.properties.append(p)

@@ -174,3 +174,29 @@ def test_abstract_follows_the_not_selectable_uri_whatever_its_code(cs_client):
         return params(r.get_json())["abstract"]
     assert abstract("group") == [True]
     assert abstract("leaf") == [False]
+
+
+def test_lang_property_returns_the_designations_in_that_language(cs_client):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/cs/langs", "status": "active",
+          "content": "complete", "language": "en", "concept": [{"code": "a", "display": "Alpha", "designation": [
+              {"language": "nb", "value": "Alfa"}, {"language": "nb-NO", "value": "Alfa (Norge)"},
+              {"language": "de", "value": "Alpha (de)"}]}]}
+
+    def designations(*props):
+        r = post(cs_client, "/fhir/CodeSystem/$lookup", {"name": "system", "valueUri": cs["url"]},
+                 {"name": "code", "valueCode": "a"}, {"name": "tx-resource", "resource": cs},
+                 *({"name": "property", "valueCode": p} for p in props))
+        return sorted(d["value"] for d in params(r.get_json()).get("designation", []))
+    assert designations("lang.nb") == ["Alfa", "Alfa (Norge)"]
+    assert designations("lang.de", "lang.en") == ["Alpha", "Alpha (de)"]
+    assert designations("designation") == ["Alfa", "Alfa (Norge)", "Alpha", "Alpha (de)"]
+    assert designations("display") == []
+
+
+def test_case_insensitive_match_adds_no_message(cs_client):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/cs/nocase", "status": "active",
+          "content": "complete", "caseSensitive": False, "concept": [{"code": "abc", "display": "ABC"}]}
+    r = post(cs_client, "/fhir/CodeSystem/$lookup", {"name": "system", "valueUri": cs["url"]},
+             {"name": "code", "valueCode": "ABC"}, {"name": "tx-resource", "resource": cs})
+    out = params(r.get_json())
+    assert out["code"] == ["abc"] and "message" not in out
