@@ -19,6 +19,7 @@ from terminology.errors import InvalidRequest, MethodNotAllowed, TerminologyErro
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import Params, check_content_type, parameters_to_params, parse_body
 from .render import fhir_base, fhir_response
+from .store import get_catalog
 from .supplied import checked
 
 bp = Blueprint("batch", __name__)
@@ -38,8 +39,7 @@ def _target(url: str) -> tuple[list[str], str]:
     if parts.scheme or parts.netloc:
         # an absolute URL must name this server; answering another server's request here would be a lie
         base = urlsplit(fhir_base())
-        if (parts.scheme, parts.netloc.lower()) != (base.scheme, base.netloc.lower()) or \
-                not (path + "/").startswith(base.path.rstrip("/") + "/"):
+        if _origin(parts) != _origin(base) or not (path + "/").startswith(base.path.rstrip("/") + "/"):
             raise InvalidRequest(f"batch entry url '{url[:200]}' names another server; this server only "
                                  f"answers requests to its own base {fhir_base()} (or relative URLs)")
         path = path[len(base.path.rstrip("/")):]
@@ -49,13 +49,23 @@ def _target(url: str) -> tuple[list[str], str]:
     return segs, parts.query
 
 
-def _share_tx_resources(items: list, shared: dict) -> None:
+def _origin(parts) -> tuple:
+    """(scheme, host, port) with the scheme's default port filled in: http://h/ and http://h:80/ are one."""
+    try:
+        port = parts.port
+    except ValueError:
+        return parts.scheme, parts.netloc.lower(), None
+    return parts.scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def _share_tx_resources(items: list, shared: dict, stored) -> None:
     """Give an entry the tx-resources of earlier entries of its batch, unless it brings its own of that URL.
 
     Clients send the supporting resources once per batch instead of once per entry; an entry's own
-    resources still decide for it."""
+    resources still decide for it. Only resources the store does not hold are shared: an entry that
+    names stored content gets the stored content, whatever an earlier entry brought along."""
     own = [v for n, v in items if n == "tx-resource" and isinstance(v, dict)]
-    mine = {(r.get("resourceType"), r.get("url")) for r in own}
+    mine = {(r.get("resourceType"), r.get("url")) for r in own if isinstance(r.get("url"), str)}
     items.extend(("tx-resource", r) for key, rs in shared.items() if key not in mine for r in rs)
     given: dict = {}
     for r in own:
@@ -63,7 +73,7 @@ def _share_tx_resources(items: list, shared: dict) -> None:
             checked(r, "tx-resource")   # a malformed one is its own entry's 400, not every later entry's
         except InvalidRequest:
             continue
-        if isinstance(r.get("url"), str):
+        if isinstance(r.get("url"), str) and stored.find_header(r["resourceType"], r["url"]) is None:
             given.setdefault((r["resourceType"], r["url"]), []).append(r)
     shared.update(given)   # a later entry's resources of a URL replace an earlier entry's
 
@@ -86,7 +96,7 @@ def _run_operation(method: str, segs: list[str], query: str, resource, shared: d
             items += parameters_to_params(resource.get("parameter")).items
         else:
             items.append(("resource", resource))
-    _share_tx_resources(items, shared)
+    _share_tx_resources(items, shared, get_catalog())
     rid = segs[1] if len(segs) == 3 else None
     body, status = run_operation(segs[0], name, Params(items, "body"), rid)
     return {"resource": body, "response": {"status": str(status)}}

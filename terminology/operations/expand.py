@@ -168,9 +168,14 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     vs = req.valueset
     if req.count is not None and req.count > MAX_COUNT:
         raise InvalidRequest(f"count {req.count} is larger than this server accepts ({MAX_COUNT})", location="count")
+    if req.offset < 0 or req.offset > MAX_COUNT:
+        raise InvalidRequest(f"offset {req.offset} is outside what this server accepts (0 to {MAX_COUNT})",
+                             location="offset")
     if req.count is not None and req.count > max(MAX_PAGE, req.max_expansion):
-        # a page never holds more than MAX_PAGE codes; the client pages on with offset (total says how far)
+        # a page never holds more than MAX_PAGE codes; the client pages on with offset (total says how far),
+        # so the echo says the count used: a client stepping offset by its own count would skip codes
         req.count = max(MAX_PAGE, req.max_expansion)
+        req.echo = [(n, k, req.count if n == "count" else v) for n, k, v in req.echo]
     # compose.lockedDate fixes the editions of unversioned includes, unless the request names a date
     ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or (vs.get("compose") or {}).get("lockedDate"),
                           supplements=req.supplements, exclude_systems=req.exclude_systems)

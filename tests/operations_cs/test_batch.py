@@ -152,3 +152,33 @@ def test_tx_resources_of_an_entry_serve_the_entries_after_it(cs_client):
     assert [e["response"]["status"] for e in entries] == ["200", "200", "200", "400", "200"]
     assert [params(e["resource"]).get("result") for e in entries if e["response"]["status"] == "200"] == \
         [[True], [True], [False], [False]]
+
+
+def test_shared_resources_never_replace_stored_content(cs_client):
+    fake = {"resourceType": "CodeSystem", "url": SIMPLE, "version": "0.1.0", "status": "active",
+            "content": "complete", "concept": [{"code": "zzz", "display": "Brought along"}]}
+    lookup = f"CodeSystem/$lookup?system={SIMPLE}&code=code1"
+    entries = _batch(
+        cs_client,
+        {"request": {"method": "POST", "url": "CodeSystem/$lookup"},
+         "resource": {"resourceType": "Parameters", "parameter": [
+             {"name": "system", "valueUri": SIMPLE}, {"name": "code", "valueCode": "zzz"},
+             {"name": "tx-resource", "resource": fake}]}},
+        {"request": {"method": "GET", "url": lookup}},
+    )
+    assert [e["response"]["status"] for e in entries] == ["200", "200"]
+    assert params(entries[1]["resource"])["display"] == ["Display 1"]
+
+
+def test_odd_entries_are_their_own_400_and_default_ports_are_this_server(cs_client):
+    entries = _batch(
+        cs_client,
+        {"request": {"method": "POST", "url": "ValueSet/$expand"},
+         "resource": {"resourceType": "Parameters", "parameter": [
+             {"name": "tx-resource", "resource": {"resourceType": "ValueSet", "url": ["a"]}}]}},
+        {"request": {"method": "GET", "url": f"http://localhost:80/fhir/CodeSystem/$lookup?system={SIMPLE}"
+                                             "&code=code1"}},
+        {"request": {"method": "GET", "url": f"http://localhost:8080/fhir/CodeSystem/$lookup?system={SIMPLE}"
+                                             "&code=code1"}},
+    )
+    assert [e["response"]["status"] for e in entries] == ["400", "200", "400"]

@@ -1,4 +1,4 @@
-"""A concept's status: retired/inactive make it inactive, deprecated only warns, a stated `inactive` decides."""
+"""Concept status (retired, inactive, deprecated), exclude-system versions, designation tokens, paging bounds."""
 from .test_review_fixes import T, _issues, _out, _post
 
 CS = {"resourceType": "CodeSystem", "url": T + "status", "version": "1", "status": "active", "content": "complete",
@@ -73,3 +73,21 @@ def test_designation_token_without_a_system_matches_a_language_or_a_use(client):
     assert designations("urn:ietf:bcp:47|de") == ["A auf Deutsch"]
     assert designations("900000000000013009") == ["A på norsk"]
     assert designations("http://snomed.info/sct|900000000000013009") == ["A på norsk"]
+
+
+def test_paging_bounds_are_checked_and_the_count_used_is_echoed(client):
+    big = {"resourceType": "CodeSystem", "url": T + "pages", "status": "active", "content": "complete",
+           "concept": [{"code": f"p{i}", "display": f"Page code {i}"} for i in range(10_050)]}
+    vs = {"resourceType": "ValueSet", "url": T + "vs-pages", "status": "active",
+          "compose": {"include": [{"system": big["url"]}]}}
+
+    def expand(**paging):
+        return _post(client, "ValueSet/$expand", ("url", "valueUri", vs["url"]),
+                     *((k, "valueInteger", v) for k, v in paging.items()),
+                     ("tx-resource", "resource", big), ("tx-resource", "resource", vs))
+    status, body = expand(offset=10**20)
+    assert status == 400 and "offset" in body["issue"][0]["details"]["text"]
+    status, body = expand(count=20_000)
+    assert status == 200 and len(body["expansion"]["contains"]) == 10_000
+    echoed = {p["name"]: p.get("valueInteger") for p in body["expansion"]["parameter"]}
+    assert echoed["count"] == 10_000 and body["expansion"]["total"] == 10_050
