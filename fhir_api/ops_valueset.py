@@ -202,10 +202,10 @@ def _render_item(it) -> dict:
     return d
 
 
-def render_expansion(exp) -> dict:
-    # the compose stays with the definition; the expansion is the answer
-    vs = {k: v for k, v in exp.valueset.items() if k not in ("expansion", "text", "meta", "compose",
-                                                              "description")}
+def render_expansion(exp, include_definition: bool = False) -> dict:
+    # the compose stays with the definition unless the client asks for it (includeDefinition)
+    dropped = ("expansion", "text", "meta", "description") + (() if include_definition else ("compose",))
+    vs = {k: v for k, v in exp.valueset.items() if k not in dropped}
     e: dict = {}
     if exp.properties:
         e["extension"] = [{"url": EXT_EXPANSION_PROPERTY,
@@ -231,4 +231,4 @@ def expand_operation(catalog, params, instance):
     vs = resolve_valueset(catalog, params, instance)
     catalog = with_contained(catalog, vs)
     req = build_expand_request(catalog, params, vs)
-    return render_expansion(expand(catalog, req)), 200
+    return render_expansion(expand(catalog, req), req.include_definition), 200

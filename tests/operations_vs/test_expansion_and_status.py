@@ -91,3 +91,14 @@ def test_paging_bounds_are_checked_and_the_count_used_is_echoed(client):
     assert status == 200 and len(body["expansion"]["contains"]) == 10_000
     echoed = {p["name"]: p.get("valueInteger") for p in body["expansion"]["parameter"]}
     assert echoed["count"] == 10_000 and body["expansion"]["total"] == 10_050
+
+
+def test_include_definition_returns_the_compose(client):
+    def keys(flag):
+        status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", VS["url"]),
+                             ("includeDefinition", "valueBoolean", flag),
+                             ("tx-resource", "resource", CS), ("tx-resource", "resource", VS))
+        assert status == 200
+        return body
+    assert keys(True)["compose"] == VS["compose"]
+    assert "compose" not in keys(False)
