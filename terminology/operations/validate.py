@@ -510,6 +510,13 @@ class Validator:
         norm = " ".join(display.split())
         ws = any(" ".join(text.split()) == norm for _l, text in options)
         shown = options or every
+        if not shown:
+            # the concept has no display in any language: nothing to offer instead
+            o.issues.append(Issue(sev, "invalid", "invalid-display",
+                                  f"Wrong Display Name '{display}' for {ident}. There are no valid display names "
+                                  f"found for language(s) '{lang_text}'", loc))
+            o.ok = o.ok and sev != "error"
+            return
         if len(shown) == 1:
             valid = f"Valid display is {_display_choice(*shown[0])}"
         else:

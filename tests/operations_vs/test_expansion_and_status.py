@@ -102,3 +102,14 @@ def test_include_definition_returns_the_compose(client):
         return body
     assert keys(True)["compose"] == VS["compose"]
     assert "compose" not in keys(False)
+
+
+def test_a_display_for_a_concept_without_displays_is_reported_plainly(client):
+    cs = {**CS, "url": T + "no-display", "concept": [{"code": "bare"}]}
+    status, body = _post(client, "CodeSystem/$validate-code", ("url", "valueUri", cs["url"]),
+                         ("code", "valueCode", "bare"), ("display", "valueString", "Something"),
+                         ("tx-resource", "resource", cs))
+    out = _out(body)
+    assert status == 200 and out["result"] is False
+    assert out["message"] == (f"Wrong Display Name 'Something' for {cs['url']}#bare. There are no valid display "
+                              "names found for language(s) '--'")
