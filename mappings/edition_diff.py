@@ -7,8 +7,9 @@ in another. The rules:
 
 - active in the older edition, not active in the newer one: `retired`;
 - not active in the older edition, active in the newer one: `reactivated` when
-  the code is known from before (listed, even as inactive, in an earlier loaded
-  edition, or a change list took it out of use earlier), else `new`;
+  the code is known from before the older edition (listed, even as inactive, in
+  an earlier loaded edition, or a change list took it out of use by then), else
+  `new`;
 - active in both with another display: `text` (display); another definition:
   `text` (subtext, the CodeSystem `definition` holds the undertekst);
 - absence proves nothing in a fragment (`content` other than complete): a code
@@ -62,8 +63,8 @@ def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = froz
 
     `stated`: (code, GONE|NEW|TEXT|SUBTEXT) that change lists already say for
     editions after `old` up to `new`. `known_before(code)`: whether the code
-    existed before `new` in a way `old` does not show (an earlier edition, a
-    stated retirement).
+    was in use before `old` in a way `old` does not show (an earlier edition, a
+    stated retirement); not whether it was between `old` and `new`.
     """
     system, a, b = new.system, old.edition, new.edition
     rows: list[Change] = []
@@ -105,6 +106,13 @@ def snapshot(catalog, sg, system: str, edition: str) -> EditionCodes:
     return snap
 
 
+def _complete(catalog, sg, system: str, edition: str) -> bool:
+    """As the graph counts it: only complete editions end one of its adjacent pairs."""
+    if (system, edition) in sg.editions:
+        return (system, edition) in sg.complete
+    return catalog.codesystem(system, edition).content == "complete"
+
+
 def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
                     with_stated: bool = False) -> list[Change]:
     """Changes of `system` from one loaded edition to another.
@@ -133,12 +141,21 @@ def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
         return got
     old, new = snap(from_edition), snap(to_edition)
     lo, hi = version_key(from_edition), version_key(to_edition)
-    earlier = [v for v in catalog.codesystem_versions(system)
-               if version_key(v) < hi and v != from_edition]
+    # "in use before" means before `from`, so that a code first listed in an edition between
+    # the two is new here as in the adjacent pair where it appeared. A stated retirement counts
+    # up to the next complete edition, where the graph's adjacent pair from `from` ends.
+    versions = catalog.codesystem_versions(system)
+    earlier = [v for v in versions if version_key(v) < lo]
+    gone_by: list = []
 
     def known_before(code: str) -> bool:
-        return sg.gone_before((system, code), hi) or any(
-            snap(v).lists(code) for v in earlier)
+        if sg.gone_before((system, code), hi):
+            if not gone_by:
+                gone_by.append(min((version_key(v) for v in versions
+                                    if lo < version_key(v) < hi and _complete(catalog, sg, system, v)), default=hi))
+            if sg.gone_before((system, code), gone_by[0]):
+                return True
+        return any(snap(v).lists(code) for v in earlier)
 
     rows = diff(old, new, stated=sg.stated(system, lo, hi), known_before=known_before)
     if not with_stated:

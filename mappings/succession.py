@@ -195,7 +195,7 @@ class SuccessionGraph:
             eds = [e for e in all_eds if (system, e) in self.complete]
             for prev, cur in zip(eds, eds[1:]):
                 lo, hi = version_key(prev), version_key(cur)
-                earlier = [self.editions[(system, e)] for e in all_eds if version_key(e) < hi and e != prev]
+                earlier = [self.editions[(system, e)] for e in all_eds if version_key(e) < lo]
                 rows += diff(self.editions[(system, prev)], self.editions[(system, cur)],
                              stated=self.stated(system, lo, hi),
                              known_before=lambda code, s=system, h=hi, ea=earlier:

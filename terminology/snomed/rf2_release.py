@@ -44,6 +44,16 @@ class Ids:
         self.remember = several
 
 
+def _newer_row(effs: array, p: int, eff: str, rank: int) -> bool:
+    """Whether a row of the component stored at `p` (its id met in an earlier file) replaces the
+    stored one; if so the row's order is stored there, and the caller updates the rest in place."""
+    order = int(eff) << 16 | rank
+    if effs[p] > order:
+        return False
+    effs[p] = order
+    return True
+
+
 class Release:
     """Everything read from the Snapshot files, in compact form, indexed by dense concept numbers.
 
@@ -188,19 +198,16 @@ class Release:
     def read_language(self, rows, ids: Ids, rank: int) -> None:
         numbers = {s: i for i, s in enumerate(self.lang_refsets)}
         didx, l_desc, l_refset, l_val, l_eff = self.didx, self.l_desc, self.l_refset, self.l_val, self.l_eff
-        seen, remember = ids.seen, ids.remember
+        seen, remember, newer = ids.seen, ids.remember, _newer_row
         preferred = K.PREFERRED
         for r in rows:
             active = r[2] == "1"
             if seen is not None:
                 p = seen.get(r[0])
                 if p is not None:
-                    order = (int(r[1]) << 16 | rank)
-                    if l_eff[p] > order:
-                        continue
-                    # a member's refset and description never change; its acceptability may
-                    l_eff[p] = order
-                    l_val[p] = (2 if r[6] == preferred else 1) if active else 0
+                    if newer(l_eff, p, r[1], rank):
+                        # a member's refset and description never change; its acceptability may
+                        l_val[p] = (2 if r[6] == preferred else 1) if active else 0
                     continue
             if not active and not remember:
                 continue
@@ -221,7 +228,7 @@ class Release:
     def read_relationships(self, rows, kind: str, ids: Ids, rank: int) -> None:
         src, dst, typ, grp, effs, live = self.rel_rows[kind]
         idx = self.idx
-        seen, remember = ids.seen, ids.remember
+        seen, remember, newer = ids.seen, ids.remember, _newer_row
         isa, inferred = K.IS_A, K.INFERRED
         for r in rows:
             active = r[2] == "1"
@@ -230,14 +237,11 @@ class Release:
             if seen is not None:
                 p = seen.get(r[0])
                 if p is not None:
-                    order = (int(r[1]) << 16 | rank)
-                    if effs[p] > order:
-                        continue
-                    effs[p] = order
-                    live[p] = keep
-                    dst[p] = int(r[5])
-                    typ[p] = int(r[7])
-                    grp[p] = min(int(r[6]), 255)
+                    if newer(effs, p, r[1], rank):
+                        live[p] = keep
+                        dst[p] = int(r[5])
+                        typ[p] = int(r[7])
+                        grp[p] = min(int(r[6]), 255)
                     continue
             if not keep and not remember:
                 continue
@@ -257,13 +261,13 @@ class Release:
     def read_refset(self, rows, kind: str, ids: Ids, rank: int) -> None:
         effs, data = self.members.setdefault(kind, (array("q"), []))
         idx, name = self.idx, self._name
-        seen, remember = ids.seen, ids.remember
+        seen, remember, newer = ids.seen, ids.remember, _newer_row
         for r in rows:
             active = r[2] == "1"
             p = None
             if seen is not None:
                 p = seen.get(r[0])
-                if p is not None and effs[p] > (int(r[1]) << 16 | rank):
+                if p is not None and not newer(effs, p, r[1], rank):
                     continue
             if p is None and not active and not remember:
                 continue
@@ -291,7 +295,6 @@ class Release:
                 effs.append((int(r[1]) << 16 | rank))
                 data.append(row)
             else:
-                effs[p] = (int(r[1]) << 16 | rank)
                 data[p] = row
 
     # after reading ------------------------------------------------------------

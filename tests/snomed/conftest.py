@@ -16,13 +16,18 @@ ZIP = os.path.join(SAMPLES, "snowstorm-dummy-release-zip",
                    "SnomedCT_InternationalRF2_PRODUCTION_20250701T120000Z.zip")
 
 
-def _catalog(tmp_path_factory, name, *paths):
+def catalog_at(folder, *paths):
+    """A catalog on a new store in `folder`, each RF2 path imported in turn."""
     import terminology.snomed  # noqa: F401
     from terminology import Catalog, import_paths, open_store
-    store = open_store(str(tmp_path_factory.mktemp(name) / "snomed.db"))
+    store = open_store(os.path.join(str(folder), "snomed.db"))
     for p in paths:
         import_paths(store, [p], fmt="rf2")
     return Catalog(store)
+
+
+def _catalog(tmp_path_factory, name, *paths):
+    return catalog_at(tmp_path_factory.mktemp(name), *paths)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from terminology.importers.rf2 import read_release
 from terminology.operations.expand import ExpandRequest, expand
 from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
-from .conftest import SAMPLES, SNOMED, _catalog
+from .conftest import SAMPLES, SNOMED, _catalog, catalog_at
 
 MULTI = os.path.join(SAMPLES, "multimodule")
 _spec = importlib.util.spec_from_file_location("make_multimodule", os.path.join(MULTI, "make_multimodule.py"))
@@ -168,16 +168,8 @@ def _summary(cs) -> dict:
 def test_folder_order_does_not_matter(tmp_path, multi_cs):
     # the extension's folder sorts first here, so its rows are read before the ones they replace
     root = copy_release(tmp_path / "rel", int_name="b_" + M.INT_DIR, no_name="a_" + M.NO_DIR)
-    cat = _catalog_at(tmp_path, root)
+    cat = catalog_at(tmp_path, root)
     assert _summary(cat.codesystem(SNOMED)) == _summary(multi_cs)
-
-
-def _catalog_at(tmp_path, root):
-    import terminology.snomed  # noqa: F401
-    from terminology import Catalog, import_paths, open_store
-    store = open_store(str(tmp_path / "x.db"))
-    import_paths(store, [root], fmt="rf2")
-    return Catalog(store)
 
 
 def _patch(date: str, term: str) -> dict:
@@ -188,7 +180,7 @@ def _patch(date: str, term: str) -> dict:
 def test_equal_effective_times_go_to_the_later_file(tmp_path, folder, expected):
     root = copy_release(tmp_path / "rel")
     write_release(root, folder, M.D_NO, _patch(M.D_NO, "Patched term"))
-    assert _catalog_at(tmp_path, root).codesystem(SNOMED).get(M.VIRAL).display == expected
+    assert catalog_at(tmp_path, root).codesystem(SNOMED).get(M.VIRAL).display == expected
 
 
 def test_an_older_row_read_last_changes_nothing(tmp_path, multi_cs):
@@ -207,7 +199,7 @@ def test_an_older_row_read_last_changes_nothing(tmp_path, multi_cs):
                        "J18.9", "447561005", "447637006")]
     rows["simple"] = [(M.T_ASTHMA, old, "1", M.NO, M.TERMBANK, M.ASTHMA)]
     write_release(root, "zz_old", old, rows)
-    assert _summary(_catalog_at(tmp_path, root).codesystem(SNOMED)) == _summary(multi_cs)
+    assert _summary(catalog_at(tmp_path, root).codesystem(SNOMED)) == _summary(multi_cs)
 
 
 def test_inactive_rows_alone_add_nothing(tmp_path, multi_cs):
@@ -219,7 +211,7 @@ def test_inactive_rows_alone_add_nothing(tmp_path, multi_cs):
         "relationship": [(M.sctid(9902, "02"), "20250501", "0", M.INT, M.VIRAL, M.CHEST_PAIN, "0", M.ISA,
                           M.INFERRED, "900000000000451002")],
         "simple": [(M.member(9903), "20250501", "0", M.NO, M.TERMBANK, M.VIRAL)]})
-    assert _summary(_catalog_at(tmp_path, root).codesystem(SNOMED)) == _summary(multi_cs)
+    assert _summary(catalog_at(tmp_path, root).codesystem(SNOMED)) == _summary(multi_cs)
 
 
 def test_over_http(tmp_path):

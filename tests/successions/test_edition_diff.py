@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 
 from click.testing import CliRunner
@@ -21,7 +22,6 @@ from .conftest import HERE, ICPC2_EDITIONS
 
 
 def _ncmp(year: str) -> EditionCodes:
-    import json
     with open(os.path.join(HERE, f"ncmp-{year}.json"), encoding="utf-8") as fh:
         return EditionCodes.of(NCMP, year, build_index(json.load(fh)))
 
@@ -139,3 +139,54 @@ def test_ncrp_draft_reimport_keeps_the_merges(db_path, seeded, tmp_path):
     cat = Catalog(seeded)
     sg = graph_for(cat)
     assert [v for v, _d in sg.successors((NCRP, "SAA0AE"))] == [(NCRP, "SAA0AP")]
+
+
+def _editions(tmp_path, store, url: str, editions: dict, changes: str = "") -> Catalog:
+    """Complete editions {year: codes} of `url` (each code's display is its upper case), and change list rows."""
+    paths = []
+    for year, codes in editions.items():
+        p = tmp_path / f"cs-{len(paths)}.json"
+        p.write_text(json.dumps({
+            "resourceType": "CodeSystem", "id": f"cs-{len(paths)}", "url": url, "version": year, "status": "active",
+            "content": "complete", "concept": [{"code": c, "display": c.upper()} for c in codes]}))
+        paths.append(str(p))
+    if changes:
+        p = tmp_path / "changes.csv"
+        p.write_text("codebook,edition,kind,code,successor,successor_codebook,old_text,new_text,text_part,note\n"
+                     + changes, encoding="utf-8")
+        paths.append(str(p))
+    import_paths(store, paths)
+    return Catalog(store)
+
+
+def test_a_code_new_between_the_two_editions_compared_is_new(tmp_path, store):
+    url = "http://x/cs"
+    cat = _editions(tmp_path, store, url, {"2016": "ab", "2019": "abn", "2021": "abn"})
+    assert [(c.kind, c.code) for c in edition_changes(cat, url, "2016", "2021")] == [("new", "n")]
+    assert [(c.kind, c.code) for c in edition_changes(cat, url, "2016", "2019")] == [("new", "n")]
+    assert edition_changes(cat, url, "2019", "2021") == []
+    # the succession graph and the derived adjacent-edition ConceptMaps say n came in 2019
+    sg = graph_for(cat)
+    assert [(e, k, d) for e, k, *_rest, d in sg.local_events((url, "n"))] == [("2019", "new", True)]
+    maps = [m for m in derived_edition_maps(cat).values() if m["group"][0]["source"] == url]
+    assert [(m["version"], {_key(c) for c in rows_from_conceptmap(m)}) for m in maps] == [
+        ("2019", {("new", "n", "display", None, "N")})]
+
+
+def test_a_retirement_stated_between_the_editions_compared_is_not_before_them(tmp_path, store):
+    url = "http://x/cs"
+    cat = _editions(tmp_path, store, url, {"2016": "ab", "2019": "abn", "2021": "abn"},
+                    f"{url},2020,retired,n,,,,,,stated\n")
+    assert [(c.kind, c.code) for c in edition_changes(cat, url, "2016", "2021")] == [("new", "n")]
+    assert [(e, k) for e, k, *_ in graph_for(cat).local_events((url, "n"))] == [("2019", "new"), ("2020", "retired")]
+
+
+def test_a_retirement_stated_between_adjacent_editions_is_before_the_newer(tmp_path, store):
+    # no edition loaded between 2016 and 2021: m went out in 2019 and is back, in all three views
+    url = "http://x/cs"
+    cat = _editions(tmp_path, store, url, {"2016": "a", "2021": "am"}, f"{url},2019,retired,m,,,,,,stated\n")
+    assert [(c.kind, c.code) for c in edition_changes(cat, url, "2016", "2021")] == [("reactivated", "m")]
+    events = [(e, k, d) for e, k, *_rest, d in graph_for(cat).local_events((url, "m"))]
+    assert events == [("2019", "retired", False), ("2021", "reactivated", True)]
+    maps = [m for m in derived_edition_maps(cat).values() if m["group"][0]["source"] == url]
+    assert [(c.kind, c.code) for m in maps for c in rows_from_conceptmap(m)] == [("reactivated", "m")]
