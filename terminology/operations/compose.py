@@ -14,6 +14,7 @@ cannot disagree about what a value set holds.
 """
 from __future__ import annotations
 
+import json
 import weakref
 from dataclasses import dataclass, field
 from itertools import chain
@@ -79,16 +80,20 @@ class SystemVersionRules:
                    table(vs_check, "check-valueset-version", "url"))
 
     def valueset_version(self, url: str, version: str | None) -> str | None:
-        """The version of value set `url` to use, given the version a reference names (None: any)."""
+        """The version of value set `url` to use, given the version a reference names (None: any).
+
+        check-valueset-version chooses nothing here: the value set is found as without it, and
+        `check_valueset` then refuses a version it does not allow (a version-error, not "not found")."""
         if url in self.vs_force:
             return self.vs_force[url]
-        if version is None:
-            if url in self.vs_default:
-                return self.vs_default[url]
-            check = self.vs_check.get(url)
-            # a wildcard check ('1.x') names no one version: the latest is taken, then checked
-            return check if check is not None and not any(s in ("x", "*", "X") for s in check.split(".")) else None
+        if version is None and url in self.vs_default:
+            return self.vs_default[url]
         return version
+
+    def checked_version(self, url: str) -> str | None:
+        """The one version check-valueset-version names for `url` (None: no check, or a wildcard)."""
+        check = self.vs_check.get(url)
+        return check if check is not None and not any(s in ("x", "*", "X") for s in check.split(".")) else None
 
     def check_valueset(self, vs: dict) -> None:
         """check-valueset-version: the value set in use must have the version it names."""
@@ -146,6 +151,18 @@ def vs_canonical(vs: dict) -> str:
 
 class ComposeEvaluator:
     """Evaluates one ValueSet's compose against a catalog; collects what it used."""
+
+    # Kept on the root evaluator (one per request), made on first use ($validate-code of a stored value set
+    # needs none of them, and pays for no empty dicts):
+    # so that a value set reached by many import paths (a diamond) is worked out once,
+    # (id(vs), system, code, strict, id(cs), id(concept)) -> (vs, member?) and id(vs) -> (vs, members)
+    _held: dict | None = None
+    _enumerated: dict | None = None
+    # id(vs) -> vs of value sets the request brought, and their includes (id -> include): their listed codes
+    # (`_listed`) and rules are kept for this request only, never in the caches that outlive it
+    _supplied: dict | None = None
+    _transient: dict | None = None
+    _listed: dict | None = None
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
                  supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
@@ -221,10 +238,21 @@ class ComposeEvaluator:
             self.root.used_codesystems.append(canon)
 
     def valueset(self, ref: str, location: str | None = None) -> dict:
+        if not isinstance(ref, str) or not ref.strip():
+            where = location if location and location.endswith("]") and ".valueSet[" in location else \
+                f"{location or 'ValueSet.compose.include'}.valueSet"
+            raise InvalidRequest(f"{where} is {_shown(ref)}, not the canonical URL of a value set",
+                                 location=where, tx_code="vs-invalid")
         url, version = (ref.split("|", 1) + [None])[:2] if "|" in ref else (ref, None)
         rules = self.root.rules
         if rules.vs_force or rules.vs_default or rules.vs_check:
             version = rules.valueset_version(url, version)
+            if version is None:
+                # a versionless import takes the version a check names when there is one (the value set's
+                # author left the choice open); when there is none, the latest is taken and then refused
+                checked = rules.checked_version(url)
+                if checked is not None and self.catalog.valueset(url, checked) is not None:
+                    version = checked
             ref = f"{url}|{version}" if version is not None else url
         vs = self.catalog.valueset(url, version) or resolve_implicit(self.catalog, ref)
         if vs is None and version is not None and self.catalog.valueset(url) is not None:
@@ -309,13 +337,19 @@ class ComposeEvaluator:
             return False
         if rule is None:
             if not inc.get("filter"):
-                # the whole system (of the version in hand), or the codes listed (kept across requests)
-                return not inc.get("concept") or code in listed_codes(inc, cs)
+                # the whole system (of the version in hand), or the codes listed (kept across requests when
+                # the value set is stored content)
+                if not inc.get("concept"):
+                    return True
+                transient = self.root._transient
+                return code in (listed_codes(inc, cs) if transient is None or id(inc) not in transient
+                                else self.listed(inc, cs))
             rule = self.rule(inc, system, cs, path)
         return rule.admits(code, concept, presumed)
 
     def _imports_hold(self, inc, path, system, code, concept, cs, strict, imported, _chain) -> bool:
-        for ref in inc.get("valueSet") or ():
+        # enumeration (`imported`) asks once per candidate: its include's references were checked already
+        for ref in (inc.get("valueSet") or ()) if imported is not None else import_refs(inc, path):
             if imported is not None:
                 if not imported(ref, system, code):
                     return False
@@ -323,7 +357,16 @@ class ComposeEvaluator:
                 sub = self.valueset(ref, path)
                 chain = _chain or self.chain
                 _check_cycle(chain, sub)
-                if not self.contains(sub, system, code, concept, cs, strict, chain + (sub,)):
+                # each imported value set answers once per code: a set reached by many paths (L_i and M_i
+                # both importing L_i+1 and M_i+1) would otherwise be asked once per path, 2^depth times
+                memo = self.root._held
+                if memo is None:
+                    memo = self.root._held = {}
+                key = (id(sub), system, code, strict, id(cs), id(concept))
+                got = memo.get(key)
+                if got is None or got[0] is not sub:
+                    got = memo[key] = (sub, self.contains(sub, system, code, concept, cs, strict, chain + (sub,)))
+                if not got[1]:
                     return False
         return True
 
@@ -349,7 +392,7 @@ class ComposeEvaluator:
         got = cache.get(id(inc))
         if got is not None and got.inc is inc and got.cs is cs:
             return got
-        got = _Rule(inc, system, cs, path, presumed)
+        got = _Rule(inc, system, cs, path, presumed, self.listed(inc, cs) if inc.get("concept") else None)
         if len(cache) >= MAX_KEPT_RULES:
             cache.clear()
         cache[id(inc)] = got
@@ -360,7 +403,9 @@ class ComposeEvaluator:
         functions of index and filter (as the text index is kept there); else for this request only: a regex
         filter's time budget is per request, and an index with tests of its own (SNOMED CT) keeps its own
         memory-bounded cache of their answers."""
+        transient = self.root._transient
         if cs is None or getattr(cs, "filter_test", None) is not None or \
+                (transient is not None and id(inc) in transient) or \
                 any(f.get("op") == "regex" for f in inc.get("filter") or ()):
             return self.root._rules.setdefault(id(cs), {})
         kept = getattr(cs, _RULES_ATTR, None)
@@ -380,6 +425,7 @@ class ComposeEvaluator:
         if _chain is None:
             _chain = (vs,)      # the value set asked about is the outermost one being processed
         compose = vs.get("compose") or {}
+        self._note_origin(vs, compose)
         if not compose and isinstance(vs.get("expansion"), dict):
             return (system, code) in self._keys_of_expansion(vs)
         if compose.get("inactive") is False and concept is not None and concept.inactive:
@@ -392,6 +438,48 @@ class ComposeEvaluator:
             if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _chain=_chain):
                 return True
         return False
+
+    def _note_origin(self, vs: dict, compose: dict) -> None:
+        """On first sight of `vs` in this request: refuse import references that are not URLs (whether or not
+        the code in hand needs them), and tell apart value sets of the store from those the request brought
+        (tx-resource, valueSet, implicit ones made up per request): only the former's includes may be cached
+        across requests."""
+        root = self.root
+        supplied = root._supplied
+        if supplied is not None and supplied.get(id(vs)) is vs:
+            return
+        derived = getattr(self.catalog, "derived", None)     # (inline: $validate-code's hot path)
+        known = derived(_STORED_KEY, _new_dict) if derived is not None else None
+        if known is not None and known.get(id(vs)) is vs:
+            return      # stored, and its references were checked when it was first seen
+        for kind in ("include", "exclude"):
+            for i, inc in enumerate(compose.get(kind) or ()):
+                if isinstance(inc, dict) and inc.get("valueSet") is not None:
+                    import_refs(inc, _path(kind, i))
+        if known is not None and _is_stored(self.catalog, vs):
+            known[id(vs)] = vs
+            return
+        if supplied is None:
+            supplied = root._supplied = {}
+            root._transient = {}
+        supplied[id(vs)] = vs
+        for inc in chain(compose.get("include") or (), compose.get("exclude") or ()):
+            root._transient[id(inc)] = inc
+
+    def listed(self, inc: dict, cs) -> frozenset:
+        """`listed_codes`, kept across requests only for the includes of stored value sets."""
+        root = self.root
+        transient = root._transient
+        if transient is None or id(inc) not in transient:
+            return listed_codes(inc, cs)
+        kept = root._listed
+        if kept is None:
+            kept = root._listed = {}
+        key = (id(inc), id(cs))
+        got = kept.get(key)
+        if got is None:
+            got = kept[key] = listed_codes(inc, cs, keep=False)
+        return got
 
     def _keys_of_expansion(self, vs: dict) -> set:
         got = self.root._expansion_keys.get(id(vs))
@@ -412,6 +500,7 @@ class ComposeEvaluator:
         if not compose and isinstance(vs.get("expansion"), dict):
             yield from _expansion_members(vs["expansion"])
             return
+        self._note_origin(vs, compose)
         excludes = compose.get("exclude") or []
         excluded = None
         if excludes:
@@ -431,8 +520,8 @@ class ComposeEvaluator:
     def _include(self, inc: dict, path: str, note: bool = True) -> Iterator[Member]:
         """The codes `inc` selects: candidates from the cheapest source, each admitted by `selects`' rule."""
         system = inc.get("system")
-        imports = inc.get("valueSet") or []
         check_source(inc, path)
+        imports = import_refs(inc, path)
         if system is not None and self._system_excluded(self.catalog.canonical_system(system), None):
             return      # every version excluded: not even resolved
         imported = None
@@ -441,11 +530,7 @@ class ComposeEvaluator:
             held = {}
             for ref in imports:
                 if ref not in held:
-                    keyed: dict = {}
-                    sub = self.valueset(ref, path)
-                    for m in self.child(sub).members(sub):
-                        keyed.setdefault(m.key, m)
-                    held[ref] = keyed
+                    held[ref] = self._members_of(self.valueset(ref, path))
             imported = lambda ref, s, c: (s, c) in held[ref]  # noqa: E731
             if system is None:
                 for m in held[imports[0]].values():
@@ -512,6 +597,21 @@ class ComposeEvaluator:
             if not check or admits(concept.code, concept):
                 yield Member(system, cs.version, concept.code, concept, cs, whole_system=True)
 
+    def _members_of(self, sub: dict) -> dict:
+        """The members of the imported value set `sub` by (system, code), enumerated once per request."""
+        child = self.child(sub)     # refused when it closes a cycle, however often it was enumerated before
+        memo = self.root._enumerated
+        if memo is None:
+            memo = self.root._enumerated = {}
+        got = memo.get(id(sub))
+        if got is not None and got[0] is sub:
+            return got[1]
+        keyed: dict = {}
+        for m in child.members(sub):
+            keyed.setdefault(m.key, m)
+        memo[id(sub)] = (sub, keyed)    # only once complete: a cycle found on the way leaves nothing behind
+        return keyed
+
     def whole_system(self, vs: dict):
         """The code system index when `vs` is exactly "all codes of one system" (paging shortcut), else None."""
         compose = vs.get("compose") or {}
@@ -575,10 +675,10 @@ class _Rule:
     """An include's concept list and filters applied to one code system version."""
     __slots__ = ("inc", "cs", "listed", "tests")
 
-    def __init__(self, inc: dict, system: str, cs, path: str, presumed: int = 0):
+    def __init__(self, inc: dict, system: str, cs, path: str, presumed: int = 0, listed=None):
         self.inc, self.cs = inc, cs      # kept: the cache keys on their ids
         # codes the concept list names (None: the include lists none)
-        self.listed = listed_codes(inc, cs) if inc.get("concept") else None
+        self.listed = listed if listed is not None or not inc.get("concept") else listed_codes(inc, cs)
         # one predicate per filter, all must hold; None until first needed
         self.tests = tests = []
         for k, f in enumerate(inc.get("filter") or ()):
@@ -630,6 +730,28 @@ def check_source(inc: dict, path: str) -> None:
     """An include or exclude takes codes from a system or from value sets (FHIR invariant vsd-1)."""
     if inc.get("system") is None and not inc.get("valueSet"):
         raise InvalidRequest(f"{path} has neither system nor valueSet", location=path, tx_code="vs-invalid")
+    import_refs(inc, path)
+
+
+def import_refs(inc: dict, path: str) -> list:
+    """The value sets `inc` imports: a list of canonical URLs, refused (400) when it is anything else."""
+    refs = inc.get("valueSet")
+    if not refs:
+        return []
+    if not isinstance(refs, list):
+        raise InvalidRequest(f"{path}.valueSet is {_shown(refs)}, not a list of value set URLs",
+                             location=f"{path}.valueSet", tx_code="vs-invalid")
+    for j, ref in enumerate(refs):
+        if not isinstance(ref, str) or not ref.strip():
+            where = f"{path}.valueSet[{j}]"
+            raise InvalidRequest(f"{where} is {_shown(ref)}, not the canonical URL of a value set",
+                                 location=where, tx_code="vs-invalid")
+    return refs
+
+
+def _shown(value) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_filters(inc: dict, system: str, path: str) -> None:
@@ -640,15 +762,21 @@ def check_filters(inc: dict, system: str, path: str) -> None:
                 location=f"{path}.filter[{j}]", tx_code="vs-invalid")
 
 
-# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own
+# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own.
+# Only includes of stored value sets come here (ComposeEvaluator.listed): what a request brings is not kept.
 _LISTED: dict[tuple, tuple] = {}
+MAX_LISTED_INCLUDES = 2000
+MAX_LISTED_CODES = 2_000_000    # the codes all kept lists hold together (stored lists only, but some are large)
+_listed_total = 0
 
 
-def listed_codes(inc: dict, cs) -> frozenset:
+def listed_codes(inc: dict, cs, keep: bool = True) -> frozenset:
     """The codes an include lists, as the code system spells them; a code the system does not hold counts
-    as listed unless the system is complete (a fragment may lack it). Computed once per include and index."""
+    as listed unless the system is complete (a fragment may lack it). Computed once per include and index
+    (`keep` False: not kept here, the caller keeps it for its request)."""
+    global _listed_total
     key = (id(inc), id(cs))
-    got = _LISTED.get(key)
+    got = _LISTED.get(key) if keep else None
     if got is not None and got[0] is inc and got[1]() is cs:
         return got[2]
     codes = set()
@@ -662,16 +790,36 @@ def listed_codes(inc: dict, cs) -> frozenset:
         elif cs is None or cs.content != "complete":
             codes.add(code)
     frozen = frozenset(codes)
-    if cs is None:
+    if cs is None or not keep:
         return frozen
-    if len(_LISTED) > 2000:
+    if len(_LISTED) >= MAX_LISTED_INCLUDES or _listed_total + len(frozen) > MAX_LISTED_CODES:
         _LISTED.clear()
+        _listed_total = 0
     try:   # a weak reference: a replaced (large) code system index must not be kept alive by this cache
         ref = weakref.ref(cs)
     except TypeError:
         return frozen
     _LISTED[key] = (inc, ref, frozen)
+    _listed_total += len(frozen)
     return frozen
+
+
+# Catalog.derived key: id(body) -> body of the stored value sets seen so far, per store revision
+_STORED_KEY = "kodebro.compose.stored-valuesets"
+
+
+def _is_stored(catalog, vs: dict) -> bool:
+    """Whether `vs` is the stored body of a value set (not one the request brought or one made up for it)."""
+    url = vs.get("url")
+    if not isinstance(url, str) or not url:
+        return False
+    version = vs.get("version")
+    base = getattr(catalog, "base", catalog)
+    return base.valueset(url, version if isinstance(version, str) else None) is vs
+
+
+def _new_dict(_catalog) -> dict:
+    return {}
 
 
 NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
