@@ -8,23 +8,10 @@ from terminology.identifiers import ICD10_NO
 from terminology.norway.rules import MAIN_CONDITION_VS, REPORTABLE_VS
 from terminology.operations import compose
 
-FJ = "application/fhir+json"
+from .test_review_fixes import _out, _post
+
 T = "http://example.org/compose-limits/"
 ICPC = "http://hl7.org/fhir/sid/icpc-2"
-
-
-def _p(*pairs):
-    return {"resourceType": "Parameters", "parameter": [{"name": n, k: v} for n, k, v in pairs]}
-
-
-def _post(client, path, *pairs):
-    r = client.post(f"/fhir/{path}", json=_p(*pairs), content_type=FJ)
-    return r.status_code, r.get_json()
-
-
-def _out(body: dict) -> dict:
-    return {p["name"]: next(v for k, v in p.items() if k.startswith("value") or k == "resource")
-            for p in body.get("parameter") or () if p["name"] != "issues"}
 
 
 def _vs(url, includes, excludes=None):
