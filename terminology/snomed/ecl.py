@@ -10,11 +10,20 @@ Supported:
     a OR b                    disjunction
     a MINUS b                 exclusion
     ( ... )                   nesting; a constraint operator may precede a nested expression
+    focus : refinement        attribute refinement, evaluated on the inferred relationships:
+        [card] attr = value       attr and value are sub-expressions (`<< 363698007`, `*`, `(a OR b)`),
+        [card] attr != value      `!=`: some attr relationship whose value is outside `value`
+        a , b   a AND b   a OR b  conjunction / disjunction of attributes, `( )` to nest
+        [card] { a = x, b = y }   an attribute group: all of it satisfied within one relationship group
 
-Different binary operators may not be mixed without parentheses (as ECL says).
-Everything else (refinements `:`, dot notation, cardinality, filters `{{ }}`,
-descendant words such as `descendantOf`, concrete values, member fields) is
-refused with NotSupported naming the construct, not silently ignored.
+Cardinality is `[min..max]` (max may be `*`; the default is [1..*]). Outside a group it counts the
+distinct attribute-value pairs a concept has across all its groups; inside a group, the relationships of
+that group; before `{` the groups. Group 0 is no group: each of its relationships is a group of its own.
+
+Different binary operators may not be mixed without parentheses (as ECL says), and a refined expression
+is combined with others only inside parentheses. Everything else (dot notation, filters `{{ }}`, reverse
+attributes `R`, concrete values `#`, descendant words such as `descendantOf`, member fields) is refused
+with NotSupported naming the construct, not silently ignored.
 
 `parse` gives a small tuple tree; `evaluate(index, text)` returns the set of
 concept numbers of a SnomedIndex.
@@ -22,6 +31,7 @@ concept numbers of a SnomedIndex.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..errors import InvalidRequest, NotSupported
 
@@ -29,30 +39,36 @@ _TOKEN = re.compile(r"""
     (?P<ws>\s+)
   | (?P<comment>/\*.*?\*/)
   | (?P<term>\|[^|]*\|)
+  | (?P<card>\[\s*\d+\s*\.\.\s*(?:\d+|\*)\s*\])
   | (?P<op><<!|>>!|<<|>>|<!|>!|!!<|!!>|<|>|\^)
+  | (?P<cmp>!=|=)
   | (?P<id>\d+)
   | (?P<word>(?i:AND|OR|MINUS)\b)
   | (?P<star>\*)
   | (?P<lpar>\()
   | (?P<rpar>\))
   | (?P<comma>,)
-  | (?P<unsupported>\{\{|:|\.|\[|\{|=|!=|\#|[A-Za-z]+|.)
+  | (?P<colon>:)
+  | (?P<lbrace>\{(?!\{))
+  | (?P<rbrace>\}(?!\}))
+  | (?P<unsupported>\{\{|\}\}|\.|\[|\#|[A-Za-z]+|.)
 """, re.X | re.S)
+_CARD = re.compile(r"\[\s*(\d+)\s*\.\.\s*(\d+|\*)\s*\]")
 
 _UNSUPPORTED_NAMES = {
-    ":": "refinements (':')",
     ".": "dot notation ('.')",
-    "[": "cardinality ('[..]')",
+    "[": "this cardinality or member field form ('[..]')",
     "{{": "filters ('{{ }}')",
-    "{": "attribute groups ('{ }')",
-    "=": "attribute comparison ('=')",
-    "!=": "attribute comparison ('!=')",
+    "}}": "filters ('{{ }}')",
     "#": "concrete values ('#')",
+    "R": "reverse attributes ('R')",
     "!!<": "bottom/top of set ('!!<', '!!>')",
     "!!>": "bottom/top of set ('!!<', '!!>')",
     "<<!": "'<<!' (child or self)",
     ">>!": "'>>!' (parent or self)",
 }
+_SUPPORTED = ("supported: < << <! > >> >! ^ * AND OR MINUS , ( ) concept ids, and refinements "
+              "': attr = value' with != , AND OR { } [min..max]")
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
@@ -63,9 +79,10 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         if kind in ("ws", "comment", "term"):
             continue
         if kind == "unsupported":
-            what = _UNSUPPORTED_NAMES.get(val) or (f"the keyword '{val}'" if val.isalpha() else f"'{val}'")
+            what = (_UNSUPPORTED_NAMES.get(val) or _UNSUPPORTED_NAMES.get(val.upper())
+                    or (f"the keyword '{val}'" if val.isalpha() else f"'{val}'"))
             raise NotSupported(f"ECL: {what} at position {m.start()} is not supported by this server; "
-                               "supported: < << <! > >> >! ^ * AND OR MINUS , ( ) and concept ids")
+                               + _SUPPORTED)
         if kind == "op" and val in _UNSUPPORTED_NAMES:
             raise NotSupported(f"ECL: {_UNSUPPORTED_NAMES[val]} at position {m.start()} is not supported")
         if kind == "word":
@@ -82,6 +99,7 @@ class _Parser:
         self.toks = _tokens(text)
         self.i = 0
         self.depth = 0
+        self.in_group = False
 
     def peek(self):
         return self.toks[self.i] if self.i < len(self.toks) else (None, None, len(self.text))
@@ -97,6 +115,13 @@ class _Parser:
 
     def expression(self):
         operands = [self.sub()]
+        if self.peek()[0] == "colon":
+            self.take()
+            tree = ("refine", operands[0], self.refinement())
+            if self.peek()[0] == "bin":
+                self.fail("a refined expression must be in parentheses to be combined with "
+                          f"'{self.peek()[1]}'")
+            return tree
         op = None
         while self.peek()[0] == "bin":
             _, val, pos = self.take()
@@ -105,8 +130,94 @@ class _Parser:
                                      f"in '{_quote(self.text)}'")
             op = val
             operands.append(self.sub())
+        if op is not None and self.peek()[0] == "colon":
+            self.fail(f"put the '{op}' expression in parentheses before refining it with ':'")
         # a chain is one node, evaluated left to right, however long it is
         return operands[0] if op is None else (op, *operands)
+
+    # --- refinements: the same tuple shapes, evaluated by _refine/_in_group instead of _eval -------
+    def refinement(self):
+        items = [self.sub_refinement()]
+        op = None
+        while self.peek()[0] == "bin":
+            _, val, pos = self.peek()
+            if val == "MINUS":
+                self.fail("MINUS is not allowed inside a refinement")
+            if op is not None and val != op:
+                raise InvalidRequest(f"ECL: '{op}' and '{val}' are mixed without parentheses at position {pos} "
+                                     f"in '{_quote(self.text)}'")
+            self.take()
+            op = val
+            items.append(self.sub_refinement())
+        return items[0] if op is None else (op, *items)
+
+    def sub_refinement(self):
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            self.fail(f"nested more than {_MAX_DEPTH} levels deep")
+        try:
+            kind = self.peek()[0]
+            after = self.toks[self.i + 1][0] if self.i + 1 < len(self.toks) else None
+            if kind == "lbrace" or (kind == "card" and after == "lbrace"):
+                return self.group()
+            if kind == "lpar":
+                # '(' opens either nested refinements or an attribute name such as (a OR b) = x: try the
+                # first, fall back to the second
+                start = self.i
+                try:
+                    self.take()
+                    inner = self.refinement()
+                    if self.peek()[0] == "rpar":
+                        self.take()
+                        return inner
+                except NotSupported:
+                    raise
+                except InvalidRequest:
+                    pass
+                self.i = start
+            return self.attribute()
+        finally:
+            self.depth -= 1
+
+    def cardinality(self):
+        if self.peek()[0] != "card":
+            return None
+        _, val, _ = self.take()
+        m = _CARD.fullmatch(val)
+        lo, hi = int(m.group(1)), (None if m.group(2) == "*" else int(m.group(2)))
+        if hi is not None and hi < lo:
+            raise InvalidRequest(f"ECL: cardinality {val} has its maximum below its minimum "
+                                 f"in '{_quote(self.text)}'")
+        return (lo, hi)
+
+    def group(self):
+        card = self.cardinality()
+        if self.in_group:
+            self.fail("attribute groups cannot be nested")
+        self.take()     # '{'
+        self.in_group = True
+        try:
+            inner = self.refinement()
+        finally:
+            self.in_group = False
+        if self.peek()[0] != "rbrace":
+            self.fail("expected '}'")
+        self.take()
+        return ("group", card, inner)
+
+    def attribute(self):
+        card = self.cardinality()
+        if self.peek()[0] in ("lbrace", "card"):
+            self.fail("expected an attribute")
+        name = self.sub()
+        kind, val, pos = self.peek()
+        if kind == "cmp":
+            self.take()
+            return ("attr", card, name, val, self.sub())
+        if kind == "op" and val in ("<", ">"):
+            raise NotSupported(f"ECL: concrete value comparisons ('{val}') at position {pos} are not supported "
+                               "by this server; " + _SUPPORTED)
+        self.fail("expected '=' or '!=' after the attribute name")
 
     def sub(self):
         self.depth += 1
@@ -187,6 +298,8 @@ def _eval(ix, tree) -> set[int]:
             b = _eval(ix, operand)
             got = got & b if kind == "AND" else (got | b if kind == "OR" else got - b)
         return got
+    if kind == "refine":
+        return _refine(ix, tree[2], _eval(ix, tree[1]))
     if kind == "member":
         inner = tree[1]
         if inner[0] == "any":
@@ -221,6 +334,116 @@ def _eval(ix, tree) -> set[int]:
         elif kind == ">!":
             out.update(ix.parents_of(f))
     return out
+
+
+# --- refinements ---------------------------------------------------------------------------------
+_ANY_COUNT = (1, None)
+
+
+def _refine(ix, node, focus: set[int]) -> set[int]:
+    """The members of `focus` that satisfy refinement `node`."""
+    kind = node[0]
+    if kind == "AND":
+        got = focus
+        for item in node[1:]:
+            got = _refine(ix, item, got)     # each conjunct only looks at what the previous ones kept
+        return got
+    if kind == "OR":
+        out: set[int] = set()
+        for item in node[1:]:
+            out |= _refine(ix, item, focus)
+        return out
+    if kind == "group":
+        counts: dict[int, int] = {}
+        for src, _g in _in_group(ix, node[2], focus):
+            counts[src] = counts.get(src, 0) + 1
+        return _within(focus, counts, node[1] or _ANY_COUNT)
+    _, card, _name, _op, _value = node
+    card = card or _ANY_COUNT
+    if card == _ANY_COUNT:
+        return {m[0] for m in _matches(ix, node, focus)}
+    pairs = {(src, t, d) for src, _g, t, d in _matches(ix, node, focus)}
+    counts = {}
+    for src, _t, _d in pairs:
+        counts[src] = counts.get(src, 0) + 1
+    return _within(focus, counts, card)
+
+
+def _in_group(ix, node, focus: set[int]) -> set[tuple[int, int]]:
+    """(concept, group key) pairs of `focus` whose group satisfies `node` on its own."""
+    kind = node[0]
+    if kind == "AND":
+        got = _in_group(ix, node[1], focus)
+        for item in node[2:]:
+            if not got:
+                break
+            got &= _in_group(ix, item, {src for src, _g in got})
+        return got
+    if kind == "OR":
+        out: set[tuple[int, int]] = set()
+        for item in node[1:]:
+            out |= _in_group(ix, item, focus)
+        return out
+    card = node[1] or _ANY_COUNT
+    counts: dict[tuple[int, int], int] = {}
+    for src, g, _t, _d in _matches(ix, node, focus):
+        counts[(src, g)] = counts.get((src, g), 0) + 1
+    lo, hi = card
+    if lo > 0:
+        return {k for k, c in counts.items() if c >= lo and (hi is None or c <= hi)}
+    # [0..n]: groups without any match count too, so every group of every focus concept is a candidate
+    return {(src, g) for src in focus for g in ix.group_keys(src)
+            if hi is None or counts.get((src, g), 0) <= hi}
+
+
+def _within(focus: set[int], counts: dict[int, int], card) -> set[int]:
+    lo, hi = card
+    if lo == 0:
+        return set(focus) if hi is None else {f for f in focus if counts.get(f, 0) <= hi}
+    return {f for f, c in counts.items() if c >= lo and (hi is None or c <= hi)}
+
+
+def _matches(ix, node, focus: set[int]):
+    """(source, group key, type, destination) of every relationship of a focus concept that satisfies
+    attribute `node`: its type among the attribute's, its destination in the value set (or, for '!=',
+    outside it)."""
+    _, _card, name, op, value = node
+    table = ix.attribute_table()
+    if name[0] == "any":
+        types = [t for t in table if t != _IS_A]     # '*' stands for the defining attributes, not is-a
+    elif name[0] == "id":
+        # the relationships are the authority on attribute ids: a small extract may lack the type concept
+        types = [int(name[1])]
+    else:
+        types = [int(c) for c in (ix.codes[i] for i in _eval(ix, name)) if c.isdigit()]
+    values = None if value[0] == "any" else _eval(ix, value)
+    negate = op == "!="
+    if values is None and negate:
+        return []
+    out = []
+    for t in types:
+        rows = table.get(t)
+        if rows is None:
+            continue
+        src, grp, dst = rows
+        if len(focus) * 16 < len(src):
+            # a small focus: find its rows by bisection (sources are ascending within a type)
+            ks = []
+            for f in focus:
+                k = bisect_left(src, f)
+                while k < len(src) and src[k] == f:
+                    ks.append(k)
+                    k += 1
+        else:
+            ks = [k for k, s in enumerate(src) if s in focus]
+        for k in ks:
+            d = dst[k]
+            if values is None or (d in values) != negate:
+                out.append((src[k], grp[k], t, d))
+    return out
+
+
+_IS_A = 116680003
 
 
 def evaluate(ix, text: str) -> set[int]:

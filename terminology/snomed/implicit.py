@@ -47,7 +47,13 @@ def _version(catalog, module: str | None, date: str | None) -> str | None:
 @resolver
 def snomed_valueset(catalog, url: str) -> dict | None:
     if "|" in (url or ""):
-        url = url.split("|", 1)[0]
+        # '|version' ends a canonical, but an ECL expression holds |term| pairs: an even count of bars
+        # there is terms only
+        ecl = url.partition("?fhir_vs=ecl/")[2]
+        if not ecl:
+            url = url.split("|", 1)[0]
+        elif ecl.count("|") % 2:
+            url = url.rsplit("|", 1)[0]
     module, date, kind, arg = parse(url)
     if kind is None:
         return None

@@ -29,7 +29,7 @@ def test_parse_boolean_operators_and_nesting():
 
 
 @pytest.mark.parametrize("text", [
-    "<< 404684003 : 363698007 = << 39607008",     # refinement
+    "<< 404684003 : R 363698007 = << 39607008",   # reverse attribute
     "<< 404684003 {{ term = \"lung\" }}",          # filter
     "< 404684003 . 363698007",                     # dot notation
     "descendantOf 404684003",                      # long-form words
