@@ -61,8 +61,9 @@ class Concept:
 
     @property
     def deprecated(self) -> bool:
+        """Deprecated but still active (callers ask only about concepts they know to be active)."""
         st = self.lifecycle
-        return not self.inactive and st is not None and st.lower() == "deprecated"
+        return st is not None and st.lower() == "deprecated"
 
     @property
     def abstract(self) -> bool:

@@ -82,6 +82,7 @@ class _Outcome:
     normalized: str | None = None
     how: str | None = None
     inactive: bool = False                # the concept's (a computed property: read once)
+    deprecated: bool = False              # likewise
 
 
 class _Locations:
@@ -245,6 +246,7 @@ class Validator:
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
                                   path or "Coding"))
         elif concept.deprecated:
+            o.deprecated = True
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
                                   path or "Coding"))
@@ -631,7 +633,7 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[_Outcome]) -> V
             params.append(("inactive", "valueBoolean", True))
             if best.concept.status:
                 params.append(("status", "valueCode", best.concept.status))
-        elif best.concept is not None and best.concept.deprecated:
+        elif best.concept is not None and best.deprecated:
             params.append(("status", "valueCode", best.concept.lifecycle))
         if best.normalized is not None:
             params.append(("normalized-code", "valueCode", best.normalized))
