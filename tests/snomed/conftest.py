@@ -26,6 +26,18 @@ def catalog_at(folder, *paths):
     return Catalog(store)
 
 
+def client_at(folder, *paths):
+    """A test client of an app on a new store in `folder`, each RF2 path imported in turn."""
+    from fhir_api import create_app
+    from terminology import import_paths, open_store
+    db = os.path.join(str(folder), "http.db")
+    store = open_store(db)
+    for p in paths:
+        import_paths(store, [p], fmt="rf2")
+    store.close()
+    return create_app({"DB": db, "DEMO": False}).test_client()
+
+
 def _catalog(tmp_path_factory, name, *paths):
     return catalog_at(tmp_path_factory.mktemp(name), *paths)
 

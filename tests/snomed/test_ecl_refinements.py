@@ -12,7 +12,7 @@ import pytest
 from terminology.errors import InvalidRequest, NotSupported
 from terminology.snomed.ecl import evaluate, parse
 from terminology.snomed.index import SnomedIndex, pack_descriptions
-from tests.snomed.conftest import DUMMY, HANDMADE, SNOMED, catalog_at
+from tests.snomed.conftest import DUMMY, HANDMADE, SNOMED, catalog_at, client_at
 
 SITE, MORPHOLOGY, AGENT, ASSOCIATED_WITH, DUE_TO = 363698007, 116676008, 246075003, 47429007, 42752001
 
@@ -216,13 +216,7 @@ def test_refinements_on_the_rf2_samples(tmp_path):
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path_factory.mktemp("refine") / "snomed.db")
-    store = open_store(db)
-    import_paths(store, [DUMMY], fmt="rf2")
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return client_at(tmp_path_factory.mktemp("refine"), DUMMY)
 
 
 def test_refinement_over_http(client):

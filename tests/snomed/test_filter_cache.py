@@ -7,7 +7,7 @@ from terminology.errors import InvalidRequest, NotSupported
 from terminology.implicit import resolve
 from terminology.operations.expand import ExpandRequest, expand
 from terminology.operations.validate import ValidateRequest, validate_code
-from .conftest import HANDMADE, SNOMED
+from .conftest import HANDMADE, SNOMED, client_at
 
 ECL = "<< 64572001 MINUS << 233604007"
 
@@ -81,13 +81,7 @@ def test_the_cache_is_bounded(no_cs, monkeypatch):
 # --- over HTTP --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path_factory.mktemp("cache") / "snomed.db")
-    store = open_store(db)
-    import_paths(store, [HANDMADE], fmt="rf2")
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return client_at(tmp_path_factory.mktemp("cache"), HANDMADE)
 
 
 def test_invalid_ecl_is_a_400_every_time_over_http(client):

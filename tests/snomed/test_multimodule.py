@@ -20,7 +20,7 @@ from terminology.importers.rf2 import read_release
 from terminology.operations.expand import ExpandRequest, expand
 from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
-from .conftest import SAMPLES, SNOMED, _catalog, catalog_at
+from .conftest import SAMPLES, SNOMED, _catalog, catalog_at, client_at
 
 MULTI = os.path.join(SAMPLES, "multimodule")
 _spec = importlib.util.spec_from_file_location("make_multimodule", os.path.join(MULTI, "make_multimodule.py"))
@@ -215,13 +215,7 @@ def test_inactive_rows_alone_add_nothing(tmp_path, multi_cs):
 
 
 def test_over_http(tmp_path):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path / "http.db")
-    store = open_store(db)
-    import_paths(store, [MULTI], fmt="rf2")
-    store.close()
-    client = create_app({"DB": db, "DEMO": False}).test_client()
+    client = client_at(tmp_path, MULTI)
     r = client.get("/fhir/CodeSystem/$lookup", query_string={"system": SNOMED, "code": M.CHEST_PAIN})
     assert r.status_code == 200, r.get_json()
     params = {p["name"]: p for p in r.get_json()["parameter"]}

@@ -7,7 +7,7 @@ from terminology.implicit import resolve
 from terminology.operations.expand import ExpandRequest, expand
 from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
-from .conftest import HANDMADE, SNOMED
+from .conftest import HANDMADE, SNOMED, client_at
 
 
 def items_of(exp):
@@ -106,13 +106,8 @@ def test_unsupported_ecl_is_a_clear_error(no_catalog):
 
 # --- over HTTP: the term-bank workflow ----------------------------------------------------------
 @pytest.fixture
-def sct_client(db_path):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    store = open_store(db_path)
-    import_paths(store, [HANDMADE], fmt="rf2")
-    store.close()
-    return create_app({"DB": db_path, "DEMO": False}).test_client()
+def sct_client(tmp_path):
+    return client_at(tmp_path, HANDMADE)
 
 
 def test_term_bank_workflow_over_http(sct_client):
