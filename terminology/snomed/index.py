@@ -178,6 +178,10 @@ class SnomedConcept(Concept):
     def abstract(self) -> bool:
         return False
 
+    @property
+    def deprecated(self) -> bool:
+        return False    # SNOMED CT components are active or inactive; there is no deprecated state
+
 
 class _Concepts(Mapping):
     """code -> Concept, built on demand from the compact arrays."""
