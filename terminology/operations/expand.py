@@ -12,6 +12,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 
 from ..editions import day_of
@@ -333,7 +334,10 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
     display, chosen = (m.display, None)
     if c is not None:
         if m.display is None or req.languages:
-            display, chosen = choose_display(c, cs, req.languages, req.strict_language)
+            # a value set's own designations of a concept count as displays too, before the code system's
+            source = SimpleNamespace(display=c.display, designations=list(m.designations) + list(c.designations)) \
+                if m.designations and req.languages else c
+            display, chosen = choose_display(source, cs, req.languages, req.strict_language)
             if m.display is not None and chosen is None:
                 display = m.display
         it.inactive = c.inactive

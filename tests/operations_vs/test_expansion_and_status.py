@@ -113,3 +113,18 @@ def test_a_display_for_a_concept_without_displays_is_reported_plainly(client):
     assert status == 200 and out["result"] is False
     assert out["message"] == (f"Wrong Display Name 'Something' for {cs['url']}#bare. There are no valid display "
                               "names found for language(s) '--'")
+
+
+def test_display_language_uses_the_value_sets_own_designations(client):
+    cs = {**CS, "url": T + "vs-designated", "concept": [{"code": "a", "display": "Alpha"}]}
+    vs = {**VS, "url": T + "vs-with-designations", "compose": {"include": [{"system": cs["url"], "concept": [
+        {"code": "a", "display": "VS Alpha", "designation": [{"language": "fr", "value": "Alpha en français"}]}]}]}}
+
+    def display(language):
+        status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", vs["url"]),
+                             ("displayLanguage", "valueCode", language),
+                             ("tx-resource", "resource", cs), ("tx-resource", "resource", vs))
+        assert status == 200
+        return body["expansion"]["contains"][0]["display"]
+    assert display("fr") == "Alpha en français"
+    assert display("de") == "VS Alpha"
