@@ -15,6 +15,7 @@ from .identifiers import DOTTED_CODE_SYSTEMS
 # R4 concept-properties) and only earns a warning
 _INACTIVE_STATUSES = {"retired", "inactive"}
 _STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
+NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
 
 
 @dataclass(slots=True)
@@ -193,6 +194,18 @@ class CodeSystemIndex:
 
     def property_definitions(self) -> list[dict]:
         return self.resource.get("property") or []
+
+    def not_selectable_alias(self) -> str | None:
+        """The code this system gives the notSelectable property's URI, when not 'notSelectable' itself.
+
+        Asked on every $lookup and $validate-code, so it is worked out once per property list."""
+        props = self.property_definitions()
+        got = getattr(self, "_ns_alias", None)
+        if got is None or got[0] is not props:
+            alias = next((pd.get("code") for pd in props if pd.get("uri") == NOT_SELECTABLE_URI
+                          and pd.get("code") and pd.get("code") != "notSelectable"), None)
+            got = self._ns_alias = (props, alias)
+        return got[1]
 
     def __len__(self) -> int:
         return len(self.concepts)

@@ -822,18 +822,12 @@ def _new_dict(_catalog) -> dict:
     return {}
 
 
-NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
-
-
 def is_abstract(concept, cs) -> bool:
     """Not selectable: the notSelectable property, or whatever code the system gives that property's URI."""
     if concept.abstract:
         return True
-    for pd in cs.property_definitions() if cs is not None else ():
-        code = pd.get("code")
-        if pd.get("uri") == NOT_SELECTABLE_URI and code and code != "notSelectable":
-            return any(v is True or v == "true" for v in concept.property_values(code))
-    return False
+    alias = cs.not_selectable_alias() if cs is not None else None
+    return alias is not None and any(v is True or v == "true" for v in concept.property_values(alias))
 
 
 # concept properties that bound the period a code may be used in (Norwegian codebooks: "gyldig fra/til")
