@@ -38,11 +38,15 @@ def read_items(paths: Iterable[str], fmt: str | None = None, **options) -> Itera
     for path in paths:
         mod = importer_for(path, fmt)
         try:
-            yield from mod.read(path, **options)
+            # a file counts whole or not at all: with --skip-invalid a file that breaks half-way must not
+            # leave the resources read before the break (check() holds every item anyway)
+            items = list(mod.read(path, **options))
         except TerminologyError:
             raise
         except Exception as e:  # a damaged file must be refused by name, never end the import in a traceback
             yield Item(path, error=f"cannot be read as {mod.FORMAT}: {type(e).__name__}: {e}")
+            continue
+        yield from items
 
 
 def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None):

@@ -169,6 +169,14 @@ def test_an_importer_that_fails_midway_is_a_rejection_not_a_crash(store, tmp_pat
         del REGISTRY["test-broken"]
     assert "row 7" in exc.value.rejected[-1][2] and exc.value.rejected[-1][0].endswith("x.json")
     assert store.headers() == []
+    # with --skip-invalid the broken file counts whole or not at all: its first resource is not kept
+    REGISTRY["test-broken"] = types.SimpleNamespace(FORMAT="test-broken", detect=lambda p: False, read=read)
+    try:
+        from terminology.loader import load, read_items
+        report = load(store, read_items([_write(tmp_path, "x.json", {})], "test-broken"), skip_invalid=True)
+    finally:
+        del REGISTRY["test-broken"]
+    assert report.rejected and store.headers() == []
 
 
 def test_a_stream_that_breaks_while_writing_leaves_the_store_as_it_was(store, tmp_path):
