@@ -14,6 +14,8 @@ def create_app(config: dict | None = None):
 
     app = Flask(__name__)
     app.config["KODEBRO"] = load_settings(config)
+    from .params import MAX_BODY
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY    # refused (413) before the body is read into memory
     app.json.sort_keys = False
     store.init_app(app)
     outcomes.init_app(app)

@@ -6,7 +6,7 @@ from flask import request
 
 from terminology.errors import InvalidRequest
 
-_MAX_BODY = 50 * 1024 * 1024
+MAX_BODY = 50 * 1024 * 1024
 
 
 class Params:
@@ -72,16 +72,14 @@ class Params:
         v = self.get(name)
         if v is None:
             return None
+        if isinstance(v, (str, bytes)):     # a resource written into a query string
+            try:
+                v = orjson.loads(v)
+            except orjson.JSONDecodeError:
+                v = None
         if isinstance(v, dict) and v.get("resourceType"):
             from .supplied import checked
             return checked(v, name)
-        if isinstance(v, (str, bytes)):
-            try:
-                obj = orjson.loads(v)
-            except orjson.JSONDecodeError:
-                obj = None
-            if isinstance(obj, dict) and obj.get("resourceType"):
-                return obj
         raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
 
     def names(self) -> list[str]:
@@ -141,7 +139,7 @@ def parse_body() -> dict | None:
     data = request.get_data(cache=True)
     if not data or not data.strip():
         return None
-    if len(data) > _MAX_BODY:
+    if len(data) > MAX_BODY:
         raise InvalidRequest("request body is too large")
     try:
         body = orjson.loads(data)

@@ -51,7 +51,11 @@ def importer_for(path: str, fmt: str | None = None):
             raise InvalidRequest(f"unknown import format '{fmt}'; known formats: {', '.join(REGISTRY)}")
         return REGISTRY[fmt]
     for mod in REGISTRY.values():
-        if mod.detect(path):
+        try:
+            found = mod.detect(path)
+        except Exception:   # a file a detector chokes on is simply not of that format
+            found = False
+        if found:
             return mod
     raise InvalidRequest(f"cannot tell the format of {path}; give --format ({', '.join(REGISTRY)})")
 
