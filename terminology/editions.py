@@ -32,23 +32,34 @@ def valid_from(version: str | None, resource_date: str | None = None) -> str | N
 _FHIR_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(?:T[0-9:.]+(?:Z|[+-]\d\d:\d\d)?)?)?)?$")
 
 
-def day_of(on: str) -> str:
+def day_of(on) -> str:
     """YYYY-MM-DD of a FHIR date/dateTime; a partial date means its first day (`2021` is 2021-01-01),
     so that it compares with edition start dates as text."""
-    m = _FHIR_DATE.match(on.strip())
+    m = _FHIR_DATE.match(on.strip()) if isinstance(on, str) else None
     if not m:
         from .errors import InvalidRequest
-        raise InvalidRequest(f"date '{on}' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)")
+        raise InvalidRequest(f"date '{on}' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)",
+                             location="date")
     return f"{m.group(1)}-{m.group(2) or '01'}-{m.group(3) or '01'}"
+
+
+def edition_starts(catalog, system: str) -> list[tuple[str, str | None]]:
+    """(version, first day it is valid) of each loaded edition; the date is read from the resource only
+    when the version does not tell it, and never by building an edition's index."""
+    out = []
+    for v in catalog.codesystem_versions(system):
+        start = valid_from(v)
+        if start is None:
+            start = valid_from(None, (catalog.resource("CodeSystem", system, v) or {}).get("date"))
+        out.append((v, start))
+    return out
 
 
 def edition_for_date(catalog, system: str, on: str) -> str | None:
     """The version of `system` in force on date `on` (None when no edition had started)."""
     on = day_of(on)
     best = None
-    for v in catalog.codesystem_versions(system):
-        cs = catalog.codesystem(system, v)
-        start = valid_from(v, cs.resource.get("date") if cs else None)
+    for v, start in edition_starts(catalog, system):
         if start is not None and start <= on and (best is None or version_key(v) > version_key(best)):
             best = v
     return best

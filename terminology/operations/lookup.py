@@ -8,20 +8,18 @@ which subclasses may call and extend.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from ..catalog import split_canonical
-from ..editions import edition_for_date, valid_from
+from ..editions import day_of, edition_for_date, edition_starts
 from ..errors import InvalidRequest, NotFound
-from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
+from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from .compose import is_abstract
 
 # property codes that are answered from the hierarchy or the concept itself, not concept.property
 HIERARCHY = ("parent", "child")
 ALL = "*"
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?$")
 
 
 @dataclass
@@ -70,8 +68,7 @@ def _designation_languages(wanted: list) -> list[str]:
 
 
 def _in_languages(language: str | None, languages: list[str]) -> bool:
-    lang = (language or "").lower()
-    return any(lang == x or lang.startswith(x + "-") for x in languages)
+    return any(language_matches(x, language) for x in languages)
 
 
 def concept_properties(cs, concept, wanted: list) -> list[LookupProperty]:
@@ -109,9 +106,9 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
     """The CodeSystemIndex for system (+version, or the edition in force on `date`); NotFound otherwise."""
     system, version = split_canonical(system, version)
     if version is None and date:
-        date = parse_date(date)
+        date = day_of(date)
         version = edition_for_date(catalog, system, date)
-        if version is None and _has_dated_editions(catalog, system):
+        if version is None and any(start for _v, start in edition_starts(catalog, system)):
             raise NotFound(f"no edition of {system} was in force on {date[:10]}; loaded: "
                            f"{', '.join(catalog.codesystem_versions(system))}", tx_code="not-found")
     cs = catalog.codesystem(system, version)
@@ -127,23 +124,6 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
         raise NotFound(f"version '{version}' of code system {system} is not loaded; "
                        f"loaded versions: {', '.join(loaded) or '(none with a version)'}", tx_code="not-found")
     raise NotFound(f"code system {system} is not known to this server", tx_code="not-found")
-
-
-def parse_date(value: str) -> str:
-    """An ISO date(-time) as YYYY-MM-DD; a year or year-month stands for its first day."""
-    m = _DATE.match(value.strip()) if isinstance(value, str) else None
-    if m is None:
-        raise InvalidRequest(f"date '{value}' is not an ISO date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)",
-                             location="date")
-    return f"{m.group(1)}-{m.group(2) or '01'}-{m.group(3) or '01'}"
-
-
-def _has_dated_editions(catalog, system: str) -> bool:
-    for v in catalog.codesystem_versions(system):
-        cs = catalog.codesystem(system, v)
-        if valid_from(v, cs.resource.get("date") if cs else None):
-            return True
-    return False
 
 
 def _supplement_indexes(catalog, cs, urls: list) -> list:

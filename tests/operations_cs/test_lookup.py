@@ -188,6 +188,7 @@ def test_lang_property_returns_the_designations_in_that_language(cs_client):
                  *({"name": "property", "valueCode": p} for p in props))
         return sorted(d["value"] for d in params(r.get_json()).get("designation", []))
     assert designations("lang.nb") == ["Alfa", "Alfa (Norge)"]
+    assert designations("lang.no") == ["Alfa", "Alfa (Norge)"]     # 'no' is Bokmål and Nynorsk
     assert designations("lang.de", "lang.en") == ["Alpha", "Alpha (de)"]
     assert designations("designation") == ["Alfa", "Alfa (Norge)", "Alpha", "Alpha (de)"]
     assert designations("display") == []
