@@ -14,7 +14,7 @@ from .identifiers import DOTTED_CODE_SYSTEMS
 # status values that make a concept inactive; a deprecated concept is still active ("can still be used",
 # R4 concept-properties) and only earns a warning
 _INACTIVE_STATUSES = {"retired", "inactive"}
-_STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
+STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
 
 
@@ -49,7 +49,7 @@ class Concept:
         """The status property, else the standards-status extension (how FHIR's own systems deprecate)."""
         st = self.status
         if st is None:
-            st = next((e.get("valueCode") for e in self.extensions if e.get("url") == _STANDARDS_STATUS), None)
+            st = next((e.get("valueCode") for e in self.extensions if e.get("url") == STANDARDS_STATUS), None)
         return st
 
     @property

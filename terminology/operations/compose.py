@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterator
 
+from ..codesystem import STANDARDS_STATUS
 from ..editions import edition_for_date
 from ..errors import InvalidRequest, NotFound, NotSupported
 from ..implicit import resolve as resolve_implicit, resolver
@@ -820,6 +821,21 @@ def _is_stored(catalog, vs: dict) -> bool:
 
 def _new_dict(_catalog) -> dict:
     return {}
+
+
+def standards_status(res: dict, lifecycle: bool = True) -> str | None:
+    """The status a client should be warned about: deprecated/withdrawn, and with `lifecycle`
+    also draft, retired or experimental (for code systems, whose content may still change)."""
+    for ext in res.get("extension") or ():
+        if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
+            return ext["valueCode"]
+    if not lifecycle:
+        return None
+    if res.get("status") in ("draft", "retired"):
+        return res["status"]
+    if res.get("experimental") is True:
+        return "experimental"
+    return None
 
 
 def is_abstract(concept, cs) -> bool:

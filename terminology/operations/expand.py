@@ -15,14 +15,15 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 
+from ..codesystem import STANDARDS_STATUS
 from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
-from .compose import ComposeEvaluator, Member, SystemVersionRules, is_abstract, validity_problem, vs_canonical
+from .compose import (ComposeEvaluator, Member, SystemVersionRules, is_abstract, standards_status, validity_problem,
+                      vs_canonical)
 
 LANG_SYSTEM = "urn:ietf:bcp:47"
-STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 _EXT = "http://hl7.org/fhir/StructureDefinition/"
 # concept extensions that R5 turned into concept properties: url -> (property code, value key, uri)
 EXTENSION_PROPERTIES = {
@@ -240,21 +241,6 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         items = _nest(kept, items, flat_whole_systems=tf is not None)
 
     return _finish(ev, req, total, items, used_props)
-
-
-def standards_status(res: dict, lifecycle: bool = True) -> str | None:
-    """The status a client should be warned about: deprecated/withdrawn, and with `lifecycle`
-    also draft, retired or experimental (for code systems, whose content may still change)."""
-    for ext in res.get("extension") or ():
-        if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
-            return ext["valueCode"]
-    if not lifecycle:
-        return None
-    if res.get("status") in ("draft", "retired"):
-        return res["status"]
-    if res.get("experimental") is True:
-        return "experimental"
-    return None
 
 
 def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:

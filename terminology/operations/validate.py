@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..codesystem import STANDARDS_STATUS
 from ..errors import NotFound, TerminologyError
 from ..editions import day_of
 from ..exclusions import exclusion_reason
 from ..languages import displays_in, preferred_display
 from ..versions import matches_version
-from .compose import ComposeEvaluator, SystemVersionRules, is_abstract, validity_problem, version_check_text, vs_canonical
+from .compose import (ComposeEvaluator, SystemVersionRules, is_abstract, standards_status, validity_problem,
+                      version_check_text, vs_canonical)
 
-STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 VS_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
 
 
@@ -165,14 +166,7 @@ class Validator:
 
     # --- status notes (draft / experimental / deprecated content) ---------------------
     def note_status(self, kind: str, res: dict, canon: str) -> None:
-        status = None
-        for ext in res.get("extension") or ():
-            if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
-                status = ext["valueCode"]
-        if status is None and res.get("status") in ("draft", "retired"):
-            status = "retired" if res["status"] == "retired" else "draft"
-        if status is None and res.get("experimental") is True:
-            status = "experimental"
+        status = standards_status(res)
         if status is None:
             return
         text = f"Reference to {status} {kind} {canon}"
