@@ -789,8 +789,10 @@ class SnomedIndex(CodeSystemIndex):
                 return lambda c: (i := pos.get(c.code)) is not None and i != root and root not in anc(i)
             above = set(anc(root)) | {root}
             return lambda c: pos.get(c.code) in above
-        if prop in ("concept", "code") and op == "in":
-            refsets = [self.refsets.get(r.strip()) or set(self.maps.get(r.strip()) or ()) for r in str(value).split(",")]
+        names = [r.strip() for r in str(value).split(",")] if prop in ("concept", "code") and op == "in" else []
+        if names and "*" not in names:
+            # the members as held (a set, or a map refset's dict): asked about one concept, never copied
+            refsets = [self.refsets.get(r) or self.maps.get(r) or () for r in names]
             return lambda c: (i := pos.get(c.code)) is not None and any(i in r for r in refsets)
         members = self.filter_numbers(prop, op, value)
         return lambda c: pos.get(c.code) in members

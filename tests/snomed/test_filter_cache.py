@@ -104,3 +104,11 @@ def test_valid_ecl_over_http_is_stable(client):
                 "url": f"{SNOMED}?fhir_vs=ecl/{ECL}", "system": SNOMED, "code": code})
             assert r.status_code == 200, r.get_json()
             assert next(p["valueBoolean"] for p in r.get_json()["parameter"] if p["name"] == "result") is want
+
+
+def test_concept_in_any_refset_agrees_between_expand_and_validate(no_cs):
+    members = set(no_cs.filter_codes("concept", "in", "*"))
+    test = no_cs.filter_test("concept", "in", "*")
+    assert members and all(test(no_cs.get(c)) for c in members)
+    outside = [c for c in list(no_cs.codes)[:200] if c not in members]
+    assert not any(test(no_cs.get(c)) for c in outside)
