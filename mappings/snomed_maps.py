@@ -53,11 +53,7 @@ def parse_map_url(url: str | None) -> tuple[str | None, str | None, str | None]:
 
 
 def _snomed_index(catalog, version: str | None):
-    cs = catalog.codesystem(SNOMED, version)
-    if cs is None and version and "/version/" not in version:
-        # an edition URI without a date: the latest loaded version of that module
-        loaded = [v for v in catalog.codesystem_versions(SNOMED) if v.startswith(version.rstrip("/") + "/version/")]
-        cs = catalog.codesystem(SNOMED, loaded[-1]) if loaded else None
+    cs = catalog.codesystem(SNOMED, version)   # an edition URI without a date means its latest version
     return cs if cs is not None and hasattr(cs, "map_rows") else None
 
 
