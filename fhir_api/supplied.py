@@ -6,18 +6,27 @@ malformed one is the client's error, answered with a 400 that says where.
 """
 from __future__ import annotations
 
+from flask import g, has_request_context
+
 from terminology.errors import InvalidRequest
 from terminology.validation import validation_errors
 
 
 def checked(resource, name: str) -> dict:
-    """`resource` if it is a resource of usable shape; else InvalidRequest naming the parameter."""
+    """`resource` if it is a resource of usable shape; else InvalidRequest naming the parameter.
+
+    A resource is checked once per HTTP request: a batch hands one entry's tx-resources to the entries
+    after it, and checking a large CodeSystem again for each of them would cost tens of ms apiece."""
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
         raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
+    seen = g.setdefault("kodebro_checked", {}) if has_request_context() else {}
+    if seen.get(id(resource)) is resource:
+        return resource
     problems = validation_errors(resource, lenient=True)
     if problems:
         raise InvalidRequest(f"the {resource['resourceType']} in parameter '{name}' is malformed: "
                              + "; ".join(problems), location=name)
+    seen[id(resource)] = resource
     return resource
 
 
