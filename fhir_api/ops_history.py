@@ -4,6 +4,7 @@ from __future__ import annotations
 from terminology.errors import InvalidRequest
 
 from .operations import operation
+from .ops_lookup import coding_param
 from .params import Params
 
 
@@ -19,8 +20,8 @@ def _part(name, **value) -> dict:
 def code_history_op(catalog, params: Params, instance):
     system = params.str("system") or (instance or {}).get("url")
     code = params.str("code")
-    coding = params.get("coding")
-    if isinstance(coding, dict):
+    coding = coding_param(params, "coding")    # a Coding, or system|code in a query, as $lookup takes it
+    if coding is not None:
         system, code = coding.get("system") or system, coding.get("code") or code
     if not system or not code:
         raise InvalidRequest("$code-history needs system and code", location="code" if system else "system")

@@ -46,6 +46,10 @@ def test_http_code_history(seeded_client):
     assert r.status_code == 404 and r.get_json()["resourceType"] == "OperationOutcome"
     r = seeded_client.get("/fhir/CodeSystem/$code-history", query_string={"code": "NOPE"})
     assert r.status_code == 400
+    # coding=system|code in a query, as the other operations take it
+    r = seeded_client.get("/fhir/CodeSystem/$code-history", query_string={"coding": f"{NCRP}|SAA0AE"})
+    assert r.status_code == 200
+    assert any(p["name"] == "successor" for p in r.get_json()["parameter"])
 
 
 def test_operation_definitions_are_served(seeded_client):
