@@ -105,7 +105,20 @@ TRANSLATE = _opdef(
     "succession graph (docs/successions.md).", _TRANSLATE_STD,
     base="http://hl7.org/fhir/OperationDefinition/ConceptMap-translate", instance=True)
 
-DEFINITIONS: dict[str, dict] = {d["id"]: d for d in (CODE_HISTORY, TRANSLATE)}
+BATCH_VALIDATE = _opdef(
+    "batch-validate-code", "batch-validate-code", ["ValueSet", "CodeSystem"], "Many $validate-code checks at once",
+    "Each 'validation' input is a Parameters of $validate-code inputs; every other input is shared by all "
+    "checks unless a check gives its own (tx-resources add up). Each check is answered by a 'validation' "
+    "output in the same order: the $validate-code Parameters, or an OperationOutcome if that one check could "
+    "not be made. At ValueSet a check without a value set is a code system check.",
+    [_p("validation", "in", 1, "*", "Parameters", "The inputs of one $validate-code"),
+     _p("url", "in", 0, 1, "uri", "Shared: the value set (ValueSet) or code system (CodeSystem)"),
+     _p("valueSet", "in", 0, 1, "ValueSet", "Shared: a value set to check against"),
+     _p("tx-resource", "in", 0, "*", "Resource", "Shared: code systems and value sets used by every check"),
+     _p("validation", "out", 1, "*", "Resource", "Parameters (the $validate-code answer) or OperationOutcome")],
+    instance=True)
+
+DEFINITIONS: dict[str, dict] = {d["id"]: d for d in (CODE_HISTORY, TRANSLATE, BATCH_VALIDATE)}
 CORE = "http://hl7.org/fhir/OperationDefinition/"
 
 

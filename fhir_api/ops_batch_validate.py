@@ -1,0 +1,80 @@
+"""$batch-validate-code on ValueSet and CodeSystem: many $validate-code checks in one request.
+
+The validator's batch call (as tx.fhir.org and other terminology servers serve it): each `validation`
+parameter holds a Parameters of ordinary $validate-code inputs; every other top-level parameter is shared
+by all of them, so a value set or a set of tx-resources is sent once, not once per code. Each check is
+answered in order by its own `validation` output, a $validate-code Parameters or, if that check could not
+be made, an OperationOutcome; one bad check never fails the batch.
+"""
+from __future__ import annotations
+
+import logging
+
+from terminology.errors import InvalidRequest, TerminologyError, TooCostly
+
+from .batch import MAX_ENTRIES
+from .operations import operation
+from .ops_validate import validate_codesystem, validate_valueset
+from .outcomes import issue, operation_outcome, outcome_for
+from .params import Params, parameters_to_params
+
+log = logging.getLogger("kodebro")
+
+# Names that together say one thing: an item that gives any of them replaces the shared ones as a whole,
+# so a shared value set url never sits beside an item's own valueSet, nor a shared coding beside its code.
+_TOGETHER = (frozenset({"url", "valueSet", "valueSetVersion", "context"}),
+             frozenset({"code", "coding", "codeableConcept"}))
+
+
+def _merged(own: list[tuple[str, object]], shared: list[tuple[str, object]]) -> Params:
+    names = {n for n, _ in own}
+    taken = set(names)
+    for group in _TOGETHER:
+        if names & group:
+            taken |= group
+    # tx-resources add up: an item may bring its own beside the shared ones
+    return Params(own + [(n, v) for n, v in shared if n == "tx-resource" or n not in taken], "body")
+
+
+def _item_params(value, shared) -> Params:
+    if not isinstance(value, dict) or value.get("resourceType") != "Parameters":
+        raise InvalidRequest("each 'validation' parameter must carry a Parameters resource with the "
+                             "$validate-code inputs of one check", location="validation")
+    return _merged(parameters_to_params(value.get("parameter")).items, shared)
+
+
+def _run(rtype: str, catalog, params: Params, instance) -> dict:
+    if rtype == "ValueSet" and (instance is not None or "url" in params or "valueSet" in params):
+        return validate_valueset(catalog, params, instance)[0]
+    return validate_codesystem(catalog, params, None if rtype == "ValueSet" else instance)[0]
+
+
+def _batch(rtype: str, catalog, params: Params, instance):
+    checks = params.all("validation")
+    if not checks:
+        raise InvalidRequest("give each check as a 'validation' parameter holding a Parameters of "
+                             "$validate-code inputs (POST a Parameters body)", location="validation")
+    if len(checks) > MAX_ENTRIES:
+        raise TooCostly(f"a batch may hold at most {MAX_ENTRIES} validations; this one has {len(checks)}")
+    shared = [(n, v) for n, v in params.items if n != "validation"]
+    out = []
+    for i, value in enumerate(checks):
+        try:
+            result = _run(rtype, catalog, _item_params(value, shared), instance)
+        except TerminologyError as err:
+            result = outcome_for(err)
+        except Exception:  # one check's failure must not sink the others
+            log.exception("validation %d of a batch failed", i)
+            result = operation_outcome([issue("error", "exception", f"validation {i} failed unexpectedly")])
+        out.append({"name": "validation", "resource": result})
+    return {"resourceType": "Parameters", "parameter": out}, 200
+
+
+@operation("ValueSet", "batch-validate-code")
+def batch_validate_valueset(catalog, params, instance):
+    return _batch("ValueSet", catalog, params, instance)
+
+
+@operation("CodeSystem", "batch-validate-code")
+def batch_validate_codesystem(catalog, params, instance):
+    return _batch("CodeSystem", catalog, params, instance)
