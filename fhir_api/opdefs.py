@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from terminology.errors import NotFound
-from terminology.identifiers import KODEBRO_BASE
+from terminology.identifiers import KODEBRO_BASE, canonical_url
 
 from .render import fhir_base, fhir_response
 
@@ -141,7 +141,7 @@ def read(oid: str):
 @bp.route("/OperationDefinition", methods=["GET"])
 def search():
     url = request.args.get("url")
-    found = [d for d in DEFINITIONS.values() if not url or d["url"] == url.split("|", 1)[0]]
+    found = [d for d in DEFINITIONS.values() if not url or d["url"] == canonical_url(url)]
     base = fhir_base() + "/OperationDefinition/"
     return fhir_response({"resourceType": "Bundle", "type": "searchset", "total": len(found),
                           "entry": [{"fullUrl": base + d["id"], "resource": d, "search": {"mode": "match"}}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from terminology.errors import InvalidRequest
+from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
 
@@ -79,7 +80,7 @@ def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:
         abstract_ok=params.bool("abstract", True) is not False,
         date=params.str("date"),
         rules=version_rules(params),
-        supplements=supplements_for(catalog, params, vs, cs_url.split("|", 1)[0] if cs_url else None),
+        supplements=supplements_for(catalog, params, vs, canonical_url(cs_url)),
     )
 
 
@@ -127,8 +128,7 @@ def validate_codesystem(catalog, params, instance):
         url = coding.get("system")
     if url is None:
         raise InvalidRequest("name the code system with 'url' (or give a coding with a system)", location="url")
-    if "|" in url:
-        url, version = url.split("|", 1)
-        if "version" not in params:
-            params.items.append(("version", version))
+    url, version = split_canonical(url)
+    if version and "version" not in params:
+        params.items.append(("version", version))
     return render_result(validate_code(catalog, _request(catalog, params, None, url))), 200

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request
 
-from terminology.catalog import split_canonical
+from terminology.identifiers import split_canonical
 from terminology.errors import InvalidRequest, NotFound, NotSupported
 from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import no_fallback, normalise_header, parse_languages

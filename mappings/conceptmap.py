@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import threading
 
-from terminology.catalog import split_canonical
 from terminology.codesystem import normalise_code
 from terminology.errors import NotFound
-from terminology.identifiers import canonical_system
+from terminology.identifiers import canonical_system, canonical_url, split_canonical
 from terminology.versions import matches_version, version_key
 
 from .translate import Match, TranslateRequest, TranslateResult, provider, translate
@@ -57,7 +56,7 @@ def equivalence_of(item: dict, default: str = "equivalent") -> str:
 def _canon(system: str | None) -> str | None:
     if not system:
         return None
-    return canonical_system(system.split("|", 1)[0])
+    return canonical_system(canonical_url(system))
 
 
 def _norm(system: str | None, code) -> str | None:
@@ -79,8 +78,8 @@ class _Group:
         self.source = _canon(src)
         self.target = _canon(tgt)
         # R4 carries versions in sourceVersion/targetVersion, R5 as url|version
-        self.source_version = _text(g.get("sourceVersion")) or (src.split("|", 1)[1] if "|" in src else None)
-        self.target_version = _text(g.get("targetVersion")) or (tgt.split("|", 1)[1] if "|" in tgt else None)
+        self.source_version = split_canonical(src, _text(g.get("sourceVersion")))[1]
+        self.target_version = split_canonical(tgt, _text(g.get("targetVersion")))[1]
         self.forward: dict[str, list[dict]] = {}
         self.reverse: dict[str, list[tuple[dict, dict]]] = {}
         for el in g.get("element") or ():
@@ -111,7 +110,7 @@ def _scope(cm: dict, side: str) -> str | None:
     for k in (f"{side}Uri", f"{side}Canonical", f"{side}ScopeUri", f"{side}ScopeCanonical"):
         v = cm.get(k)
         if isinstance(v, str) and v:
-            return v.split("|", 1)[0]
+            return canonical_url(v)
     return None
 
 
@@ -244,8 +243,7 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
 
 
 def _scope_urls(req: TranslateRequest) -> tuple[str | None, str | None]:
-    return (req.source.split("|", 1)[0] if req.source else None,
-            req.target.split("|", 1)[0] if req.target else None)
+    return canonical_url(req.source) or None, canonical_url(req.target) or None
 
 
 def _known(req: TranslateRequest) -> tuple[bool, bool]:

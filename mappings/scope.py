@@ -20,7 +20,7 @@ neither held nor declared by any map is the client's mistake, answered with
 """
 from __future__ import annotations
 
-from terminology.catalog import split_canonical
+from terminology.identifiers import canonical_url, split_canonical
 from terminology.errors import NotFound, TerminologyError
 from terminology.implicit import resolve as resolve_implicit
 from terminology.operations.compose import ComposeEvaluator
@@ -48,7 +48,7 @@ class ValueSetScope:
     def __init__(self, catalog, ref: str, role: str):
         self.catalog = catalog
         self.ref = ref
-        self.url = ref.split("|", 1)[0]
+        self.url = canonical_url(ref)
         self.role = role                      # "source" | "target", for messages
         self.vs = find_valueset(catalog, ref)
         self._ev = ComposeEvaluator(catalog) if self.vs is not None else None

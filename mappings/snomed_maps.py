@@ -27,7 +27,7 @@ import re
 
 from terminology.codesystem import normalise_code
 from terminology.errors import InvalidRequest
-from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED
+from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED, canonical_url
 from terminology.snomed.constants import MAP_CATEGORIES
 
 from .snomed_rules import context_from, evaluate_rows, rule_conditions
@@ -48,7 +48,7 @@ CORRELATION_EQUIVALENCE = {
 }
 def parse_map_url(url: str | None) -> tuple[str | None, str | None, str | None]:
     """(module, date, refset) of an implicit SNOMED CT ConceptMap URL; Nones when it is not one."""
-    m = _CM.match((url or "").split("|", 1)[0])
+    m = _CM.match(canonical_url(url) or "")
     return (m.group(1), m.group(2), m.group(3)) if m else (None, None, None)
 
 

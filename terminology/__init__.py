@@ -2,7 +2,8 @@
 
 Knows nothing of HTTP or Flask; typed Python objects in, out.
 """
-from .catalog import Catalog, split_canonical
+from .catalog import Catalog
+from .identifiers import split_canonical
 from .codesystem import CodeSystemIndex, Concept
 from .errors import (Conflict, ImportRejected, InvalidRequest, InvalidResource, NotFound,
                      NotSupported, TerminologyError, TooCostly)

@@ -20,16 +20,6 @@ from .versions import latest, matches_version, version_key
 _REFRESH_SECONDS = 1.0
 
 
-def split_canonical(ref: str | None, version: str | None = None) -> tuple[str | None, str | None]:
-    """'url|version' -> (url, version); an explicit version argument wins."""
-    if ref is None:
-        return None, version
-    if "|" in ref:
-        url, v = ref.split("|", 1)
-        return url, version or v or None
-    return ref, version
-
-
 class Catalog:
     def __init__(self, store):
         self.store = store

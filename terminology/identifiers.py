@@ -61,3 +61,18 @@ def canonical_system(system: str | None, extra_aliases: dict[str, str] | None = 
         oid = "urn:oid:" + s
         return (extra_aliases or {}).get(oid) or BUILTIN_ALIASES.get(oid, s)
     return s
+
+
+def split_canonical(ref: str | None, version: str | None = None) -> tuple[str | None, str | None]:
+    """'url|version' -> (url, version); an explicit version argument wins."""
+    if ref is None:
+        return None, version
+    if "|" in ref:
+        url, v = ref.split("|", 1)
+        return url, version or v or None
+    return ref, version
+
+
+def canonical_url(ref: str | None) -> str | None:
+    """The URL of a canonical reference, without its '|version'."""
+    return split_canonical(ref)[0]

@@ -23,6 +23,7 @@ from typing import Iterator
 from ..codesystem import STANDARDS_STATUS
 from ..editions import edition_for_date
 from ..errors import InvalidRequest, NotFound, NotSupported
+from ..identifiers import split_canonical
 from ..implicit import resolve as resolve_implicit, resolver
 from ..versions import matches_version
 from . import filters as _filters
@@ -244,7 +245,7 @@ class ComposeEvaluator:
                 f"{location or 'ValueSet.compose.include'}.valueSet"
             raise InvalidRequest(f"{where} is {_shown(ref)}, not the canonical URL of a value set",
                                  location=where, tx_code="vs-invalid")
-        url, version = (ref.split("|", 1) + [None])[:2] if "|" in ref else (ref, None)
+        url, version = split_canonical(ref)
         rules = self.root.rules
         if rules.vs_force or rules.vs_default or rules.vs_check:
             version = rules.valueset_version(url, version)

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from ..codesystem import STANDARDS_STATUS
 from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
+from ..identifiers import canonical_url
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from .compose import (ComposeEvaluator, Member, SystemVersionRules, is_abstract, standards_status, validity_problem,
@@ -230,7 +231,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
 
     used_props: dict[str, str] = {}
     items = [_item(m, req, used_props) for m in kept]
-    urls = [c.split("|", 1)[0] for c in ev.used_codesystems]
+    urls = [canonical_url(c) for c in ev.used_codesystems]
     for it in items:
         # the version is in used-codesystem; repeat it per code only when one system comes in several
         if urls.count(it.system) < 2:

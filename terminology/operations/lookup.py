@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from ..catalog import split_canonical
+from ..identifiers import canonical_url, split_canonical
 from ..editions import day_of, edition_for_date, edition_starts
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
@@ -132,7 +132,7 @@ def _supplement_indexes(catalog, cs, urls: list) -> list:
         url, version = split_canonical(ref)
         sup = catalog.codesystem(url, version) if url else None
         base = sup.resource.get("supplements") if sup is not None else None
-        if not isinstance(base, str) or base.split("|")[0] != cs.url:
+        if not isinstance(base, str) or canonical_url(base) != cs.url:
             raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
         out.append(sup)
     return out
