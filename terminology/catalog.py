@@ -187,6 +187,10 @@ class Catalog:
     def valueset(self, url: str, version: str | None = None) -> dict | None:
         return self.resource("ValueSet", url, version)
 
+    def supplies(self, rtype: str, url: str, version: str | None = None) -> bool:
+        """Whether the request brought this resource (so nothing built from it may outlive the request)."""
+        return False
+
     def conceptmaps(self) -> list[dict]:
         """All stored ConceptMaps; the same list object until the store changes (callers must not modify it)."""
         cms = self._conceptmaps
@@ -233,6 +237,9 @@ class OverlayCatalog:
     def overlay(self, resources):
         merged = [r for rs in self.extra.values() for r in rs] + list(resources)
         return OverlayCatalog(self.base, merged)
+
+    def supplies(self, rtype, url, version=None):
+        return self._pick(rtype, url, version) is not None
 
     def _pick(self, rtype, url, version):
         rs = self.extra.get((rtype, url))

@@ -13,6 +13,7 @@ import copy
 
 from .codesystem import CodeSystemIndex
 from .errors import NotFound
+from .identifiers import split_canonical
 from .versions import matches_version
 
 
@@ -20,8 +21,7 @@ def supplement_targets(supplement: dict) -> tuple[str | None, str | None]:
     ref = supplement.get("supplements")
     if not ref:
         return None, None
-    url, _, version = ref.partition("|")
-    return url, version or None
+    return split_canonical(ref)
 
 
 def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSystemIndex:
@@ -73,33 +73,46 @@ class SupplementSet:
         them is as unusable as a missing one, so it is refused the same way ($lookup does so too)."""
         self.supplements: list[dict] = []
         self.used: list[str] = []
+        self._catalog = catalog
+        self._stored: list[bool] = []
         for ref in refs:
-            url, _, version = ref.partition("|")
-            sup = catalog.resource("CodeSystem", url, version or None)
+            url, version = split_canonical(ref)
+            sup = catalog.resource("CodeSystem", url, version)
             target, _v = supplement_targets(sup) if sup is not None else (None, None)
             if sup is None or target is None or (systems is not None and target not in systems
                                                   and catalog.canonical_system(target) not in systems):
                 raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
             if "concept" not in sup:
                 # a stored code system keeps its concepts in its index, not in the resource body
-                idx = catalog.codesystem(url, version or None)
+                idx = catalog.codesystem(url, version)
                 if idx is not None and len(idx):
                     sup = {**sup, "concept": [c.to_flat() for c in idx.concepts.values()]}
             self.supplements.append(sup)
+            self._stored.append(not catalog.supplies("CodeSystem", url, version))
 
     def __bool__(self) -> bool:
         return bool(self.supplements)
 
     def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
-        mine = []
-        for sup in self.supplements:
+        mine, canons, stored = [], [], True
+        for sup, is_stored in zip(self.supplements, self._stored):
             url, version = supplement_targets(sup)
             if url == cs.url and (version is None or cs.version is None or version == cs.version
                                   or matches_version(version, cs.version)):
                 mine.append(sup)
+                stored = stored and is_stored
                 canon = f"{sup.get('url')}|{sup['version']}" if sup.get("version") else sup.get("url")
+                canons.append(canon)
                 if canon not in self.used:
                     self.used.append(canon)
+        if not mine:
+            return cs
+        base = getattr(self._catalog, "base", self._catalog)
+        if stored and base.codesystem(cs.url, cs.version) is cs:
+            # stored system and stored supplements: build the supplemented index (and the text index and
+            # caches that grow on it) once per store revision, not on every request
+            return self._catalog.derived(("supplemented", cs.url, cs.version, tuple(canons)),
+                                         lambda _catalog: apply_supplements(cs, mine))
         return apply_supplements(cs, mine)
 
 
@@ -121,8 +134,8 @@ def valueset_systems(catalog, vs: dict, _seen=None) -> set:
             if "?fhir_vs" in ref:
                 out.add(ref.split("?", 1)[0])
                 continue
-            url, _, version = ref.partition("|")
-            sub = catalog.valueset(url, version or None) or catalog.valueset(url)
+            url, version = split_canonical(ref)
+            sub = catalog.valueset(url, version) or catalog.valueset(url)
             if sub is not None:
                 out |= valueset_systems(catalog, sub, seen)
     for c in _contained_codings((vs.get("expansion") or {}).get("contains")):
