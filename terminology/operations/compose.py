@@ -508,8 +508,14 @@ class ComposeEvaluator:
         if excludes:
             excluded = set()
             for i, exc in enumerate(excludes):
-                for m in self._include(exc, f"ValueSet.compose.exclude[{i}]", note=False):
+                path = f"ValueSet.compose.exclude[{i}]"
+                for m in self._include(exc, path, note=False):
                     excluded.add(m.key)
+                if exc.get("system") and exc.get("concept") and not exc.get("filter") and not exc.get("valueSet"):
+                    # a listed code is excluded by system and code, as `contains` does, even when the version
+                    # the exclude reads does not have it
+                    system = self.catalog.canonical_system(exc["system"])
+                    excluded.update((system, c.get("code")) for c in exc["concept"] if isinstance(c, dict))
         active_only = compose.get("inactive") is False
         for i, inc in enumerate(compose.get("include") or []):
             for m in self._include(inc, f"ValueSet.compose.include[{i}]"):

@@ -1,0 +1,32 @@
+"""ValueSet/$related: parameters in (thisUrl/thisValueSet, otherUrl/otherValueSet), engine call, Parameters out."""
+from __future__ import annotations
+
+from terminology.errors import InvalidRequest
+from terminology.operations.related import relate
+
+from .operations import operation
+from .ops_valueset import resolve_valueset, version_rules
+from .params import Params
+from .supplied import supplied_catalog
+
+
+def _named(params: Params, prefix: str, instance) -> Params:
+    """The `url`/`valueSet` inputs of one of the two value sets, as $expand takes them."""
+    url, vs = params.get(f"{prefix}Url"), params.get(f"{prefix}ValueSet")
+    if vs is not None and (not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet"):
+        raise InvalidRequest(f"parameter '{prefix}ValueSet' must carry a ValueSet resource",
+                             location=f"{prefix}ValueSet")
+    if instance is None and url is None and vs is None:
+        raise InvalidRequest(f"name the {prefix} value set with '{prefix}Url' (url or url|version), or supply it "
+                             f"as '{prefix}ValueSet'", location=f"{prefix}Url")
+    return Params([(n, v) for n, v in (("url", url), ("valueSet", vs)) if v is not None])
+
+
+@operation("ValueSet", "related")
+def related(catalog, params, instance):
+    catalog = supplied_catalog(catalog, params)
+    this, other = _named(params, "this", instance), _named(params, "other", None)
+    this_vs, other_vs = resolve_valueset(catalog, this, instance), resolve_valueset(catalog, other, None)
+    rel = relate(catalog, this_vs, other_vs, version_rules(params))
+    return {"resourceType": "Parameters", "parameter": [
+        {"name": "result", "valueCode": rel.result}, {"name": "message", "valueString": rel.message}]}, 200
