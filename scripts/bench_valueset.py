@@ -1,4 +1,5 @@
-"""ValueSet figures: $validate-code and $expand (text filter, is-a branch, paging) in process and over HTTP.
+"""ValueSet figures: $validate-code, $expand (text filter, is-a branch, paging) and $related, in process
+and over HTTP.
 
 Content: a generated 20,000-code system (Norwegian clinical words, four
 levels of hierarchy, one Norwegian synonym per code), the value set of all
@@ -11,6 +12,7 @@ import random
 from terminology import Catalog, load, open_store
 from terminology.importers.base import Item
 from terminology.operations.expand import ExpandRequest, expand
+from terminology.operations.related import relate
 from terminology.operations.validate import ValidateRequest, validate_code
 
 URL = "https://kodebro.no/fhir/CodeSystem/bench-valueset"
@@ -79,6 +81,8 @@ def run(bench) -> None:
     bench.measure("$expand offset=10000 count=20 (paging, no filter), in process",
                   lambda: expand(catalog, ExpandRequest(valueset=vs_all, offset=10000, count=20,
                                                         exclude_nested=True)))
+    bench.measure("$related all codes vs an is-a branch (whole system against a filter), in process",
+                  lambda: relate(catalog, vs_all, vs_branch), seconds=2)
     store.close()
 
     with bench.server(db) as base:
