@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from terminology.codesystem import GRAMMARS
+
 from . import __version__
 from .opdefs import CORE, definition_url
 from .operations import OPERATIONS
@@ -85,6 +87,8 @@ def terminology_capabilities(base: str) -> dict:
             systems.setdefault(h.url, [])
             if h.version:
                 systems[h.url].append(h.version)
+    for url in GRAMMARS:      # answered from their grammar (BCP 47), whether or not a resource is stored
+        systems.setdefault(url, [])
     cs = []
     for url in sorted(systems):
         versions = catalog.versions("CodeSystem", url)

@@ -19,3 +19,5 @@ __all__ = [
 
 # SNOMED CT registers its index class and implicit value sets on import
 from . import snomed as _snomed  # noqa: E402,F401
+# BCP 47 language tags are answered from their grammar, not from stored concepts
+from . import bcp47 as _bcp47  # noqa: E402,F401

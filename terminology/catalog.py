@@ -12,7 +12,7 @@ import threading
 import time
 from collections import defaultdict
 
-from .codesystem import CodeSystemIndex, build_index
+from .codesystem import GRAMMARS, CodeSystemIndex, build_index
 from .identifiers import canonical_system
 from .store.base import ResourceHeader
 from .versions import latest, matches_version, version_key
@@ -144,7 +144,7 @@ class Catalog:
     def codesystem(self, url: str, version: str | None = None) -> CodeSystemIndex | None:
         h = self.find_header("CodeSystem", url, version)
         if h is None:
-            return None
+            return GRAMMARS.get(self.canonical_system(url)) if version is None else None
         return self.codesystem_by_pk(h.pk)
 
     def codesystem_by_pk(self, pk: int) -> CodeSystemIndex:

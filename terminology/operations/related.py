@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..codesystem import GRAMMARS
 from ..errors import TerminologyError
 from .compose import ComposeEvaluator, SystemVersionRules, vs_canonical
 
@@ -94,6 +95,9 @@ def _compare(catalog, system: str, mine, theirs) -> tuple[bool, bool, bool]:
     elif isinstance(mine, _Whole):
         # a list against a whole system: count the listed codes the system has, never enumerate it
         cs = _index(catalog, system, mine)
+        if GRAMMARS.get(system) is cs or cs.content != "complete":
+            raise _CannotTell(f"the code system {system} does not hold all its codes here (content {cs.content}"
+                              f"{', a grammar' if GRAMMARS.get(system) is cs else ''}), so they cannot be counted")
         present = sum(1 for code in theirs if cs.get(code) is not None)
         return present > 0, present < len(cs), present < len(theirs)
     return not mine.isdisjoint(theirs), bool(mine - theirs), bool(theirs - mine)
