@@ -79,6 +79,12 @@ def resolve_valueset(catalog, params, instance, required: bool = True) -> dict |
     url, version = split_canonical(url, params.str("valueSetVersion"))
     rules = version_rules(params)
     version = rules.valueset_version(url, version)
+    if version is None:
+        # an unversioned url leaves the version open, as a versionless import does: a check names it
+        # (ComposeEvaluator.valueset does the same); a url that pins another version is refused below
+        checked_version = rules.checked_version(url)
+        if checked_version is not None and catalog.valueset(url, checked_version) is not None:
+            version = checked_version
     found = catalog.valueset(url, version) or resolve_implicit(catalog, url if version is None else f"{url}|{version}")
     if found is None:
         ref = f"{url}|{version}" if version else url
@@ -137,7 +143,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
             echo.append((name, key, v))
             if key in ("valueBoolean", "valueInteger"):
                 break
-    lang, source = language_value(params, vs)
+    lang, source = language_value(params, vs, vs_language=True)
     if lang:
         echo.append(("displayLanguage", "valueCode", normalise_header(lang) if ";" in lang else lang))
     echo.sort(key=lambda e: e[0].lower())

@@ -105,12 +105,30 @@ def choose_display(concept, cs, languages: list[str] | None,
     for tag in languages:
         if tag == "*":
             return own, None
-        if own is not None and cs_lang and language_matches(tag, cs_lang):
+        # the own display and the designations compete on closeness (en-US: an en-US designation before
+        # an 'en' code system's display); at equal closeness the own display wins
+        own_rank = _closeness(tag, cs_lang) if own is not None and cs_lang else None
+        if own_rank == 0:
             return own, None
         best = _best_designation(concept, tag)
-        if best is not None:
+        if best is not None and (own_rank is None or _closeness(tag, best.get("language")) < own_rank):
             return best["value"], best
+        if own_rank is not None:
+            return own, None
     return (None, None) if strict else (own, None)
+
+
+def _closeness(tag: str, lang: str | None) -> int | None:
+    """How well language `lang` answers wanted `tag`: 0 exact, 1 a region more or less, 2-3 a sibling of a
+    macrolanguage ('no' -> Bokmål before Nynorsk); None when it does not."""
+    if not lang or not language_matches(tag, lang):
+        return None
+    lang, tag = lang.lower(), tag.lower()
+    if lang == tag:
+        return 0
+    if lang.startswith(tag + "-") or tag.startswith(lang + "-"):
+        return 1
+    return 2 if lang.split("-", 1)[0] == "nb" else 3
 
 
 def _best_designation(concept, tag: str) -> dict | None:
@@ -121,13 +139,7 @@ def _best_designation(concept, tag: str) -> dict | None:
         lang = d.get("language")
         if not d.get("value") or not is_display_designation(d) or not language_matches(tag, lang):
             continue
-        lang = lang.lower()
-        if lang == tag:
-            closeness = 0
-        elif lang.startswith(tag + "-") or tag.startswith(lang + "-"):
-            closeness = 1
-        else:   # 'no' -> Bokmål, the usual written form, before Nynorsk
-            closeness = 2 if lang.split("-", 1)[0] == "nb" else 3
+        closeness = _closeness(tag, lang)
         preferred = 0 if (d.get("use") or {}).get("code") == PREFERRED_FOR_LANGUAGE["code"] else 1
         rank = (closeness, preferred, i)
         if best_rank is None or rank < best_rank:

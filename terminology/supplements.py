@@ -47,8 +47,9 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
             c = out.concepts[base.code]
             if c is base:
                 c = out.concepts[base.code] = copy.copy(base)
-            if flat.get("designation"):
-                c.designations = list(c.designations) + [d for d in flat["designation"] if d not in c.designations]
+            added = supplement_designations(sup, flat)
+            if added:
+                c.designations = list(c.designations) + [d for d in added if d not in c.designations]
             if flat.get("property"):
                 c.properties = list(c.properties) + list(flat["property"])
             if flat.get("extension"):
@@ -57,6 +58,23 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
                 c.display = flat["display"]
     out.resource["property"] = props
     return out
+
+
+def supplement_designations(sup: dict, flat: dict) -> list[dict]:
+    """The designations one supplement concept adds. A supplement is written in its own language: its
+    concept.display is a display in that language (a language pack), and a designation that names no
+    language is in it too."""
+    lang = sup.get("language")
+    out = []
+    if lang and flat.get("display"):
+        out.append({"language": lang, "value": flat["display"]})
+    for d in flat.get("designation") or ():
+        out.append({**d, "language": lang} if lang and not d.get("language") else d)
+    return out
+
+
+def supplement_concept(sup: dict, code: str) -> dict | None:
+    return next((c for c in _flat(sup.get("concept")) if c.get("code") == code), None)
 
 
 def _flat(concepts):
@@ -75,6 +93,7 @@ class SupplementSet:
         self.used: list[str] = []
         self._catalog = catalog
         self._stored: list[bool] = []
+        self._indexes: list = []       # the stored index of a supplement whose resource body has no concepts
         for ref in refs:
             url, version = split_canonical(ref)
             sup = catalog.resource("CodeSystem", url, version)
@@ -82,29 +101,57 @@ class SupplementSet:
             if sup is None or target is None or (systems is not None and target not in systems
                                                   and catalog.canonical_system(target) not in systems):
                 raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
+            idx = None
             if "concept" not in sup:
-                # a stored code system keeps its concepts in its index, not in the resource body
+                # a stored code system keeps its concepts in its index, not in the resource body; they are
+                # turned into concept dicts only when a supplemented index is built (not once it is cached)
                 idx = catalog.codesystem(url, version)
-                if idx is not None and len(idx):
-                    sup = {**sup, "concept": [c.to_flat() for c in idx.concepts.values()]}
+                idx = idx if idx is not None and len(idx) else None
             self.supplements.append(sup)
+            self._indexes.append(idx)
             self._stored.append(not catalog.supplies("CodeSystem", url, version))
 
     def __bool__(self) -> bool:
         return bool(self.supplements)
 
-    def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
-        mine, canons, stored = [], [], True
-        for sup, is_stored in zip(self.supplements, self._stored):
+    def matching(self, cs: CodeSystemIndex) -> list[tuple[int, str]]:
+        """(position in the request, canonical) of each supplement of this version of `cs`."""
+        out = []
+        for i, sup in enumerate(self.supplements):
             url, version = supplement_targets(sup)
             if url == cs.url and (version is None or cs.version is None or version == cs.version
                                   or matches_version(version, cs.version)):
-                mine.append(sup)
-                stored = stored and is_stored
                 canon = f"{sup.get('url')}|{sup['version']}" if sup.get("version") else sup.get("url")
-                canons.append(canon)
-                if canon not in self.used:
-                    self.used.append(canon)
+                out.append((i, canon))
+        return out
+
+    def concept(self, i: int, code: str) -> dict | None:
+        """Supplement i's concept dict for `code` (None: it says nothing about the code)."""
+        idx = self._indexes[i]
+        if idx is not None:
+            c = idx.get(code)
+            return c.to_flat() if c is not None else None
+        return supplement_concept(self.supplements[i], code)
+
+    def designations(self, i: int, code: str) -> list[dict]:
+        """The designations supplement i adds to `code`, as `apply_supplements` adds them."""
+        flat = self.concept(i, code)
+        return supplement_designations(self.supplements[i], flat) if flat is not None else []
+
+    def _content(self, i: int) -> dict:
+        idx = self._indexes[i]
+        if idx is None:
+            return self.supplements[i]
+        return {**self.supplements[i], "concept": [c.to_flat() for c in idx.concepts.values()]}
+
+    def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
+        mine, canons, stored = [], [], True
+        for i, canon in self.matching(cs):
+            mine.append(i)
+            stored = stored and self._stored[i]
+            canons.append(canon)
+            if canon not in self.used:
+                self.used.append(canon)
         if not mine:
             return cs
         base = getattr(self._catalog, "base", self._catalog)
@@ -112,8 +159,8 @@ class SupplementSet:
             # stored system and stored supplements: build the supplemented index (and the text index and
             # caches that grow on it) once per store revision, not on every request
             return self._catalog.derived(("supplemented", cs.url, cs.version, tuple(canons)),
-                                         lambda _catalog: apply_supplements(cs, mine))
-        return apply_supplements(cs, mine)
+                                         lambda _catalog: apply_supplements(cs, [self._content(i) for i in mine]))
+        return apply_supplements(cs, [self._content(i) for i in mine])
 
 
 def valueset_systems(catalog, vs: dict, _seen=None) -> set:

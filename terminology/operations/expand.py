@@ -232,9 +232,11 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     used_props: dict[str, str] = {}
     items = [_item(m, req, used_props) for m in kept]
     urls = [canonical_url(c) for c in ev.used_codesystems]
-    for it in items:
-        # the version is in used-codesystem; repeat it per code only when one system comes in several
-        if urls.count(it.system) < 2:
+    for m, it in zip(kept, items):
+        # the version is in used-codesystem; repeat it per code only when one system comes in several.
+        # A code the server does not hold (an expansion-only value set) keeps the version its entry states
+        n = urls.count(it.system)
+        if n == 1 or (n == 0 and m.cs is not None):
             it.version = None
     paged = req.offset > 0 or (req.count is not None and req.count < total)
     if not req.exclude_nested and not paged:

@@ -35,20 +35,29 @@ import re as _re
 _REPEATED_GROUP = _re.compile(r"(?<!\\)\)\s*(?:[+*]|\{\d*,?\d*\})")
 
 
-def compile_pattern(pattern: str):
-    """A compiled, anchored pattern; InvalidRequest when it is unusable or too risky."""
+def compile_pattern(pattern: str, location: str | None = None):
+    """A compiled, anchored pattern; InvalidRequest (the value set is invalid: vs-invalid) when it is
+    unusable or too risky. `location`: the filter's path, e.g. ValueSet.compose.include[0].filter[0]."""
+    def invalid(text: str) -> InvalidRequest:
+        return InvalidRequest(text, location=location, tx_code="vs-invalid")
     if not isinstance(pattern, str) or not pattern:
-        raise InvalidRequest("a regex filter needs a pattern")
+        raise invalid("a regex filter needs a pattern")
     if len(pattern) > MAX_PATTERN:
-        raise InvalidRequest(f"the regex filter pattern is longer than {MAX_PATTERN} characters")
+        raise invalid(f"the regex filter pattern is longer than {MAX_PATTERN} characters")
     if _regex is None and _REPEATED_GROUP.search(pattern):
-        raise InvalidRequest(f"the regex pattern '{pattern}' repeats a group, which this server refuses")
+        raise invalid(f"the regex pattern '{pattern}' repeats a group, which this server refuses")
     try:
         if _regex is not None:
             return _regex.compile(pattern)
         return _re.compile(pattern)
     except Exception as e:
-        raise InvalidRequest(f"the regex pattern '{pattern}' is not valid: {e}")
+        raise invalid(f"the regex pattern '{pattern}' is not valid: {e}")
+
+
+def check_filter(f: dict, location: str) -> None:
+    """Refuse (with the filter's location) a filter whose value can never be evaluated: a bad regex."""
+    if f.get("op") == "regex":
+        compile_pattern(f.get("value"), location)
 
 
 class _Budget:
@@ -91,7 +100,7 @@ def _str(v) -> str:
 NEIGHBOURS = {"parent": "parents", "child": "children"}
 
 
-def _values(concept, prop: str) -> list[str]:
+def _concept_values(concept, prop: str) -> list[str]:
     if prop in NEIGHBOURS:
         own = concept.property_values(prop)
         return [_str(v) for v in own] if own else list(getattr(concept, NEIGHBOURS[prop]))
@@ -104,6 +113,16 @@ def _values(concept, prop: str) -> list[str]:
     if prop == "notSelectable" and not concept.property_values("notSelectable"):
         return ["true" if concept.abstract else "false"]
     return [_str(v) for v in concept.property_values(prop)]
+
+
+def _not_selectable_values(alias: str) -> Callable:
+    """notSelectable of a system that gives the property's URI another code: that code's values."""
+    def values(concept, _prop: str = "notSelectable") -> list[str]:
+        own = concept.property_values("notSelectable") or concept.property_values(alias)
+        if own:
+            return [_str(v) for v in own]
+        return ["true" if concept.abstract else "false"]
+    return values
 
 
 def _require(cs, code: str | None, prop: str, op: str):
@@ -123,6 +142,9 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
     """A predicate concept -> bool for one filter."""
     if op not in OPERATORS:
         raise InvalidRequest(f"the filter operator '{op}' is not supported; supported: {', '.join(sorted(OPERATORS))}")
+    alias = cs.not_selectable_alias() if prop == "notSelectable" and \
+        hasattr(cs, "not_selectable_alias") else None
+    _values = _not_selectable_values(alias) if alias else _concept_values
     if prop in CONCEPT_PROPERTIES and op in ("is-a", "descendent-of", "is-not-a", "generalizes", "child-of",
                                             "descendent-leaf"):
         root = _require(cs, value, prop, op)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from ..identifiers import canonical_url, split_canonical
+from ..identifiers import split_canonical
 from ..editions import day_of, edition_for_date, edition_starts
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
-from .compose import is_abstract
+from ..supplements import SupplementSet
+from .compose import is_abstract, unknown_system
 
 # property codes that are answered from the hierarchy or the concept itself, not concept.property
 HIERARCHY = ("parent", "child")
@@ -88,17 +89,7 @@ def concept_properties(cs, concept, wanted: list) -> list[LookupProperty]:
     # status is derived only when asked by name: the code system may not define one
     if wanted and "status" in wanted and "status" not in own:
         out.append(LookupProperty("status", "valueCode", "inactive" if concept.inactive else "active"))
-    for p in concept.properties:
-        code = p.get("code")
-        if not code or code in HIERARCHY or not wants(wanted, code):
-            continue
-        for k, v in p.items():
-            if k.startswith("value"):
-                desc = None
-                if k == "valueCoding" and isinstance(v, dict):
-                    desc = v.get("display")
-                out.append(LookupProperty(code, k, v, desc))
-                break
+    out.extend(_own_properties(concept.properties, wanted))
     return out
 
 
@@ -120,21 +111,37 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
     if cs is not None:
         return cs
     loaded = catalog.codesystem_versions(system)
-    if version is not None and (loaded or catalog.codesystem(system) is not None):
+    if version is not None and loaded:
+        raise unknown_system(catalog, system, version, purpose="the code cannot be looked up")
+    if version is not None and catalog.codesystem(system) is not None:
         raise NotFound(f"version '{version}' of code system {system} is not loaded; "
-                       f"loaded versions: {', '.join(loaded) or '(none with a version)'}", tx_code="not-found")
+                       f"loaded versions: (none with a version)", tx_code="not-found")
     raise NotFound(f"code system {system} is not known to this server", tx_code="not-found")
 
 
-def _supplement_indexes(catalog, cs, urls: list) -> list:
-    out = []
-    for ref in urls:
-        url, version = split_canonical(ref)
-        sup = catalog.codesystem(url, version) if url else None
-        base = sup.resource.get("supplements") if sup is not None else None
-        if not isinstance(base, str) or canonical_url(base) != cs.url:
+def _supplements(catalog, cs, refs: list) -> tuple:
+    """(SupplementSet, [(position, canonical)]): each supplement must supplement this version of the
+    system, matched as $expand and $validate-code match it."""
+    ss = SupplementSet(catalog, refs, {cs.url})
+    matching = ss.matching(cs)
+    found = {i for i, _canon in matching}
+    for i, ref in enumerate(refs):
+        if i not in found:
             raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
-        out.append(sup)
+    return ss, matching
+
+
+def _own_properties(props: list, wanted: list) -> list[LookupProperty]:
+    out = []
+    for p in props:
+        code = p.get("code")
+        if not code or code in HIERARCHY or not wants(wanted, code):
+            continue
+        for k, v in p.items():
+            if k.startswith("value"):
+                desc = v.get("display") if k == "valueCoding" and isinstance(v, dict) else None
+                out.append(LookupProperty(code, k, v, desc))
+                break
     return out
 
 
@@ -148,10 +155,11 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
     if concept is None:
         v = f" version '{cs.version}'" if cs.version else ""
         raise NotFound(f"Unable to find code '{req.code}' in {cs.url}{v}", tx_code="invalid-code")
-    supplements = _supplement_indexes(catalog, cs, req.supplements) if req.supplements else []
-    extra = [d for sup in supplements if (sc := sup.get(concept.code)) is not None for d in sc.designations]
+    ss, supplements = _supplements(catalog, cs, req.supplements) if req.supplements else (None, [])
+    extra = [d for i, _canon in supplements for d in ss.designations(i, concept.code)]
     if extra and req.languages:
-        # a supplement's designations may hold the only display in the wanted language
+        # a supplement's designations may hold the only display in the wanted language. Only the one concept
+        # is merged: a supplemented copy of the whole index is not worth building for one code
         merged = SimpleNamespace(display=concept.display, designations=list(concept.designations) + extra)
         display, _ = choose_display(merged, cs, req.languages)
     else:
@@ -175,16 +183,14 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
             res.designations = [d for d in res.designations if _in_languages(d.get("language"), languages)]
     fn = getattr(cs, "lookup_properties", None)
     res.properties = fn(concept, wanted) if fn is not None else concept_properties(cs, concept, wanted)
-    for sup in supplements:
-        canonical = sup.url + (f"|{sup.version}" if sup.version else "")
+    for i, canonical in supplements:
         res.used_supplements.append(canonical)
-        sc = sup.get(concept.code)
+        sc = ss.concept(i, concept.code)
         if sc is None:
             continue
         if wants(wanted, "designation") or languages:
-            res.designations.extend({**d, "source": canonical} for d in sc.designations
+            res.designations.extend({**d, "source": canonical} for d in ss.designations(i, concept.code)
                                     if wants(wanted, "designation") or _in_languages(d.get("language"), languages))
-        for p in concept_properties(sup, sc, wanted):
-            if p.code not in ("inactive", "parent", "child"):
-                res.properties.append(p)
+        res.properties.extend(p for p in _own_properties(sc.get("property") or (), wanted)
+                              if p.code not in ("inactive", "parent", "child"))
     return res
