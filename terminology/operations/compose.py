@@ -22,7 +22,7 @@ from typing import Iterator
 
 from ..codesystem import STANDARDS_STATUS
 from ..editions import edition_for_date
-from ..errors import InvalidRequest, NotFound, NotSupported
+from ..errors import InvalidRequest, NotFound, NotSupported, TerminologyError
 from ..identifiers import split_canonical
 from ..implicit import resolve as resolve_implicit, resolver
 from ..versions import matches_version
@@ -495,6 +495,57 @@ class ComposeEvaluator:
         versions = self.exclude_systems.get(system)
         return versions is not None and (None in versions or (version is not None and version in versions))
 
+    # --- which versions of a system a value set uses -------------------------------------------------
+    def system_includes(self, vs: dict, system: str) -> list[tuple[dict, str]]:
+        """(include, path) of each include of `system` (canonical) in `vs` and in the value sets it imports
+        whole (an include of value sets only, at any depth), in order. The version an include names is the
+        one its codes are taken in, wherever it sits; an import inside an include of a system only narrows
+        that include (its own versions do not count). Imports that cannot be read are left out here:
+        membership reports them when it needs them."""
+        out: list = []
+        self._walk_includes(vs, system, out, {id(vs)}, 0)
+        return out
+
+    def _walk_includes(self, vs: dict, system: str, out: list, seen: set, depth: int) -> None:
+        compose = vs.get("compose") or {}
+        for i, inc in enumerate(compose.get("include") or ()):
+            if not isinstance(inc, dict):
+                continue
+            if inc.get("system") is not None:
+                if isinstance(inc["system"], str) and self.catalog.canonical_system(inc["system"]) == system:
+                    out.append((inc, _path("include", i)))
+                continue
+            refs = inc.get("valueSet")
+            if not isinstance(refs, list) or depth >= MAX_IMPORT_DEPTH:
+                continue
+            for ref in refs:
+                try:
+                    sub = self.valueset(ref)
+                except TerminologyError:
+                    continue
+                if id(sub) not in seen:     # each value set once: a diamond (or a cycle) is walked once
+                    seen.add(id(sub))
+                    self._walk_includes(sub, system, out, seen, depth + 1)
+
+    def versions_selecting(self, vs: dict, system: str, code: str) -> list:
+        """The versions of `system` (as loaded) whose include in `vs`, or in a value set it imports whole,
+        selects `code`, in include order: the versions $expand lists the code with."""
+        out: list = []
+        for inc, path in self.system_includes(vs, system):
+            try:
+                cs = self._quiet_codesystem(system, inc.get("version"))
+                if cs is None or cs.version in out:
+                    continue
+                concept = cs.find(code)[0]
+                if concept is None and cs.content == "complete":
+                    continue
+                if self.selects(inc, path, system, concept.code if concept is not None else code, concept, cs,
+                                strict=True):
+                    out.append(cs.version)
+            except TerminologyError:
+                continue    # a broken include is reported by membership, which reads it again
+        return out
+
     # --- enumeration ------------------------------------------------------------
     def members(self, vs: dict) -> Iterator[Member]:
         """Every member of `vs`, includes in order, excludes removed, duplicates possible."""
@@ -690,7 +741,7 @@ class _Rule:
         # one predicate per filter, all must hold; None until first needed
         self.tests = tests = []
         for k, f in enumerate(inc.get("filter") or ()):
-            if "value" not in f and f.get("op") != "exists":
+            if ("value" not in f and f.get("op") != "exists") or f.get("op") == "regex":
                 check_filters(inc, system, path)    # says which one
             tests.append(None if k < presumed else _never if cs is None else
                          _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")))
@@ -768,6 +819,7 @@ def check_filters(inc: dict, system: str, path: str) -> None:
             raise InvalidRequest(
                 f"The system {system} filter with property = {f.get('property')}, op = {f.get('op')} has no value",
                 location=f"{path}.filter[{j}]", tx_code="vs-invalid")
+        _filters.check_filter(f, f"{path}.filter[{j}]")
 
 
 # (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own.

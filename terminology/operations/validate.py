@@ -115,7 +115,9 @@ class Validator:
         self.vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
         self.status_issues: list[Issue] = []
         self._explicit_version = False
+        self._chosen_by_vs = False        # the version was chosen as the one whose include selects the code
         self._includes: dict = {}
+        self._used: dict = {}
 
     # --- helpers -------------------------------------------------------------------
     def _codesystem(self, system: str, version: str | None):
@@ -140,21 +142,28 @@ class Validator:
 
     def member(self, vs: dict, system: str, code: str, concept, cs) -> bool:
         """Membership as $expand decides it (compose.py), asked about the one code in hand."""
-        return self.ev.contains(vs, system, code, concept, cs, strict=self._explicit_version)
+        return self.ev.contains(vs, system, code, concept, cs, strict=self._explicit_version or self._chosen_by_vs)
 
     def _includes_of(self, system: str) -> list:
-        """The value set's own (top-level) includes of `system`."""
+        """The includes of `system` in the value set and in the value sets it imports whole (at any depth):
+        those whose version decides which version of `system` a code is taken in, as $expand does."""
         got = self._includes.get(system)
         if got is None:
-            got = self._includes[system] = [
-                inc for inc in (self.req.valueset.get("compose") or {}).get("include") or ()
-                if inc.get("system") and self.catalog.canonical_system(inc["system"]) == system]
+            got = self._includes[system] = [inc for inc, _path in self.ev.system_includes(self.req.valueset, system)]
         return got
 
     def _pinned_version(self, system: str) -> str | None:
         """The version of `system` the value set names, when it names exactly one."""
         versions = {inc.get("version") for inc in self._includes_of(system)}
         return versions.pop() if len(versions) == 1 else None
+
+    def _versions_used(self, system: str) -> list:
+        """The versions of `system` the value set's includes take, after the version rules (None: the latest)."""
+        got = self._used.get(system)
+        if got is None:
+            got = self._used[system] = list(dict.fromkeys(self.ev.resolve_version(system, inc.get("version"))
+                                                          for inc in self._includes_of(system)))
+        return got
 
     def _concept_entry(self, system: str, code: str) -> dict | None:
         """The value set's own concept entry for `system#code` (its display and extensions)."""
@@ -192,6 +201,7 @@ class Validator:
         system = coding.get("system") or req.codesystem
         version = coding.get("version")
         self._explicit_version = version is not None
+        self._chosen_by_vs = False
         if system is None:
             if vs is None or not (req.infer_system or req.mode == "code"):
                 return self._no_system(o, locs)
@@ -265,9 +275,11 @@ class Validator:
         else:
             wanted = vs_version or rules.default.get(system) or rules.check.get(system)
         if coding_version is None:
-            if wanted is None and system not in rules.force:
-                return self._version_for_code(system, o.code, o.coding.get("display"))
-            return wanted
+            if system in rules.force:
+                return wanted
+            # a value set taking several versions of the system: the version whose include selects the code
+            chosen = self._version_for_code(system, o.code, o.coding.get("display"))
+            return chosen if chosen is not None else wanted
         loaded = self.catalog.codesystem_versions(system)
         if wanted is not None and matches_version(wanted, coding_version):
             wanted = coding_version
@@ -295,8 +307,13 @@ class Validator:
             text = (f"The code system '{system}' version '{cs.version}' for the versionless include in the ValueSet "
                     f"include is different to the one in the value ('{coding_version}')")
             o.issues.append(Issue("warning", "invalid", "vs-invalid", text, _version_loc(locs)))
+        elif vs_version is None:
+            # the version comes from a rule (system-version, check-system-version), not from the value set
+            text = (f"The code system '{system}' version '{wanted}' for the versionless include in the ValueSet "
+                    f"include is different to the one in the value ('{coding_version}')")
+            o.issues.append(Issue("error", "invalid", "vs-invalid", text, _version_loc(locs)))
         elif wanted != vs_version:
-            text = (f"The code system '{system}' version '{wanted}' resulting from the version '{vs_version or ''}' "
+            text = (f"The code system '{system}' version '{wanted}' resulting from the version '{vs_version}' "
                     f"in the ValueSet include is different to the one in the value ('{coding_version}')")
             o.issues.append(Issue("error", "invalid", "vs-invalid", text, _version_loc(locs)))
         else:
@@ -310,20 +327,27 @@ class Validator:
         return wanted
 
     def _version_for_code(self, system: str, code, display) -> str | None:
-        """A value set that takes several versions of one system: the first version holding the code (with
-        the display given, when one is), as each include is tried in turn. None: the usual choice."""
-        versions = [inc["version"] for inc in self._includes_of(system) if inc.get("version")]
-        if len(set(versions)) < 2 or code is None:
+        """A value set that takes several versions of one system: the version whose include selects the code,
+        the one $expand lists it with (of several, one with the display given, when one is); membership is
+        then decided in that version only. When no include selects it (not a member in any version), the
+        first version holding it, for the messages. None: the usual choice."""
+        used = self._versions_used(system)
+        if len(used) < 2 or code is None:
             return None
-        holding = []
-        for v in dict.fromkeys(versions):
-            cs = self._codesystem(system, v)
-            concept = cs.find(code)[0] if cs is not None else None
-            if concept is not None:
-                if not display or any(text == display for _l, text in displays_in(concept, cs, None)):
+        selecting = self.ev.versions_selecting(self.req.valueset, system, code)
+        if selecting:
+            self._chosen_by_vs = True
+            for v in selecting if display else ():
+                cs = self._codesystem(system, v)
+                concept = cs.find(code)[0] if cs is not None else None
+                if concept is not None and any(text == display for _l, text in displays_in(concept, cs, None)):
                     return v
-                holding.append(v)
-        return holding[0] if holding else None
+            return selecting[0]
+        for v in used:
+            cs = self._codesystem(system, v) if v is not None else None
+            if cs is not None and cs.find(code)[0] is not None:
+                return v
+        return None
 
     def _version_check(self, o: _Outcome, cs) -> None:
         """check-system-version: the version in use must match the pattern, else the answer is false."""
@@ -398,8 +422,8 @@ class Validator:
                 o.ok = False
                 o.issues.append(self._not_in_vs(coding, locs.code))
             elif vs is not None:
-                entry = self._concept_entry(system, o.code) or {}
-                o.display = entry.get("display") or o.coding.get("display")
+                # no concept to take a display from: only the value set's own entry for the code has one
+                o.display = (self._concept_entry(system, o.code) or {}).get("display")
             return o
         o.ok = False
         if vs is not None and self.req.membership_only:
@@ -460,12 +484,13 @@ class Validator:
         vs = self.req.valueset
         found = []
         for system in sorted(self._vs_systems(vs)):
-            cs = self._codesystem(system, None)
-            if cs is None:
-                continue
-            concept, _how = cs.find(code) if code else (None, None)
-            if concept is not None and self.member(vs, system, concept.code, concept, cs):
-                found.append(system)
+            # in the versions the value set takes the system in (a version pinned in an import included)
+            for version in self._versions_used(system) or [None]:
+                cs = self._codesystem(system, version)
+                concept, _how = cs.find(code) if cs is not None and code else (None, None)
+                if concept is not None and self.member(vs, system, concept.code, concept, cs):
+                    found.append(system)
+                    break
         if len(found) == 1:
             return found[0]
         if found:
@@ -482,7 +507,10 @@ class Validator:
         if not display:
             return
         req, concept, cs = self.req, o.concept, o.cs
-        wanted = [t for t in req.languages if t != "*"] if req.languages else []
+        # '*' (with q > 0: '*;q=0' entries are gone already) makes any language acceptable: then every
+        # display and designation of the concept is a valid display
+        langs = req.languages or []
+        wanted = [] if "*" in langs else list(langs)
         options = displays_in(concept, cs, wanted or None)
         if any(text == display for _lang, text in options):
             return
@@ -490,6 +518,12 @@ class Validator:
         lang_text = req.language_text or "--"
         sev = "warning" if req.lenient_display else "error"
         ident = f"{o.system}#{concept.code}"
+        if not every:
+            # the concept has no display in any language: there is nothing to compare the display given with
+            o.issues.append(Issue("information", "invalid", "invalid-display",
+                                  f"The code {ident} has no display names, so the display '{display}' cannot be "
+                                  f"checked", loc))
+            return
         if wanted and not options:
             if any(text == display for _l, text in every):
                 o.issues.append(Issue("information", "invalid", "invalid-display",
@@ -497,22 +531,17 @@ class Validator:
                                       f"'{lang_text}'. The display is '{display}' which is a valid display for the "
                                       f"default language", loc))
                 return
+            # a concept with designations only has no default display to name
+            default = f". Default display is '{concept.display}'" if concept.display else ""
             o.issues.append(Issue(sev, "invalid", "invalid-display",
                                   f"Wrong Display Name '{display}' for {ident}. There are no valid display names found "
-                                  f"for language(s) '{lang_text}'. Default display is '{concept.display}'", loc))
+                                  f"for language(s) '{lang_text}'{default}", loc))
             if sev == "error":
                 o.ok = False
             return
         norm = " ".join(display.split())
         ws = any(" ".join(text.split()) == norm for _l, text in options)
         shown = options or every
-        if not shown:
-            # the concept has no display in any language: nothing to offer instead
-            o.issues.append(Issue(sev, "invalid", "invalid-display",
-                                  f"Wrong Display Name '{display}' for {ident}. There are no valid display names "
-                                  f"found for language(s) '{lang_text}'", loc))
-            o.ok = o.ok and sev != "error"
-            return
         if len(shown) == 1:
             valid = f"Valid display is {_display_choice(*shown[0])}"
         else:

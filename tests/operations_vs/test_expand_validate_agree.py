@@ -143,6 +143,11 @@ CASES = [
     _vs("imports-branch-1", {"include": [{"valueSet": [V + "branch-1"]}]}),
     _vs("listed-and-filtered", {"include": [{"system": S, "version": "2.0.0", "concept": [{"code": "a1"}, {"code": "B"}, {"code": "zz"}],
                                              "filter": [{"property": "concept", "op": "is-a", "value": "a"}]}]}),
+    _vs("import-and-top", {"include": [{"valueSet": [V + "branch-1"]},
+                                       {"system": S, "version": "2.0.0", "concept": [{"code": "b"}]}]}),
+    _vs("imports-import-and-top", {"include": [{"valueSet": [V + "import-and-top"]}]}),
+    _vs("two-versions-listed", {"include": [{"system": S, "version": "1.0.0", "concept": [{"code": "a1"}]},
+                                            {"system": S, "version": "2.0.0", "concept": [{"code": "c"}]}]}),
     _vs("cycle", {"include": [{"valueSet": [V + "cycle"]}]}),
     _vs("no-source", {"include": [{"concept": [{"code": "a"}]}]}),
 ]
@@ -185,6 +190,11 @@ def _validated(catalog, name):
     ("system-and-import", {"a@1.0.0", "a1@1.0.0", "a2@1.0.0", "b@1.0.0"}, set()),
     ("imports-branch-1", {"a", "a1", "a2"}, {"1.0.0"}),
     ("listed-and-filtered", {"a1"}, {"2.0.0"}),
+    # a version pinned inside an imported value set is the version of its codes: $validate-code used to
+    # hold the codings that named it (a@1.0.0) against the top-level include's 2.0.0
+    ("import-and-top", {"a@1.0.0", "a1@1.0.0", "a2@1.0.0", "b@2.0.0"}, set()),
+    ("imports-import-and-top", {"a@1.0.0", "a1@1.0.0", "a2@1.0.0", "b@2.0.0"}, set()),
+    ("two-versions-listed", {"a1@1.0.0", "c@2.0.0"}, set()),
 ])
 def test_case_agrees(cases, name, expanded, also_valid):
     """The expansion is as FHIR R4 defines it, and $validate-code accepts exactly its codes: those the

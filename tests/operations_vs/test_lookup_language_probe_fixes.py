@@ -223,11 +223,13 @@ def test_invalid_regex_filter_is_vs_invalid(client):
     assert issue["code"] == "invalid"
     assert issue["details"]["coding"] == [{"system": TX_ISSUE_TYPE, "code": "vs-invalid"}]
     assert "code[1" in issue["details"]["text"]
+    assert issue["expression"] == ["ValueSet.compose.include[0].filter[0]"]
     status, body = _post(client, "ValueSet/$validate-code", ("valueSet", "resource", vs),
                          ("system", "valueUri", EN_MULTI), ("code", "valueCode", "code1"),
                          *_res(_tx("language/codesystem-en-multi.json")))
     assert status == 400, body
     assert _issue(body)["details"]["coding"] == [{"system": TX_ISSUE_TYPE, "code": "vs-invalid"}]
+    assert _issue(body)["expression"] == ["ValueSet.compose.include[0].filter[0]"]
 
 
 # --- 8. a notSelectable filter finds the property by its URI ---------------------------------------------------
