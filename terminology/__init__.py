@@ -21,3 +21,4 @@ __all__ = [
 from . import snomed as _snomed  # noqa: E402,F401
 # BCP 47 language tags are answered from their grammar, not from stored concepts
 from . import bcp47 as _bcp47  # noqa: E402,F401
+from . import ucum as _ucum  # noqa: E402,F401

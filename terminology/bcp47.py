@@ -10,16 +10,11 @@ and in Northern Sami.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Mapping
-
-from .codesystem import GRAMMARS, Concept, CodeSystemIndex
-from .errors import TooCostly
+from .codesystem import Concept
+from .grammar import GrammarIndex, register
 
 BCP47 = "urn:ietf:bcp:47"
 _DESIGNATION_LANGUAGES = ("nb", "nn", "se")
-_MAX_TAG = 100                  # longer than any registered tag with extensions a client would send
-_KEPT = 10_000                  # concepts made for tags asked about, newest kept
 
 RESOURCE = {
     "resourceType": "CodeSystem", "id": "bcp-47", "url": BCP47, "name": "BCP47",
@@ -49,45 +44,6 @@ def canonical_tag(tag: str) -> str:
     return "-".join(out)
 
 
-class _Tags(Mapping):
-    """The concepts of the tags asked about so far; any valid tag is a member, so none is listed whole."""
-
-    def __init__(self):
-        self._made: OrderedDict[str, Concept | None] = OrderedDict()
-
-    def get(self, code, default=None):
-        if not isinstance(code, str) or not code or len(code) > _MAX_TAG:
-            return default
-        if code in self._made:
-            self._made.move_to_end(code)
-            got = self._made[code]
-        else:
-            got = self._made[code] = _concept(code)
-            if len(self._made) > _KEPT:
-                try:
-                    self._made.popitem(last=False)
-                except KeyError:    # another thread emptied it first
-                    pass
-        return default if got is None else got
-
-    def __getitem__(self, code):
-        got = self.get(code)
-        if got is None:
-            raise KeyError(code)
-        return got
-
-    def __contains__(self, code) -> bool:
-        return self.get(code) is not None
-
-    def __iter__(self):
-        raise TooCostly(f"The code system {BCP47} is defined by a grammar (every valid language tag is a code), so "
-                        "its codes cannot be listed: name the tags a value set takes in its compose",
-                        tx_code="too-costly")
-
-    def __len__(self) -> int:
-        return len(self._made)      # never the size of the grammar: no caller may take it as one
-
-
 def _concept(code: str) -> Concept | None:
     import langcodes
     if code != canonical_tag(code) or not langcodes.tag_is_valid(code):
@@ -97,24 +53,4 @@ def _concept(code: str) -> Concept | None:
                    designations=[{"language": t, "value": lang.display_name(t)} for t in _DESIGNATION_LANGUAGES])
 
 
-class LanguageTags(CodeSystemIndex):
-    """The BCP 47 grammar behind the CodeSystemIndex interface."""
-
-    def __init__(self):
-        super().__init__(RESOURCE, [])
-        self.concepts = _Tags()
-
-    def find(self, code: str):
-        if not isinstance(code, str):
-            return None, None
-        canon = canonical_tag(code)
-        c = self.concepts.get(canon)
-        if c is None:
-            return None, None
-        return c, None if canon == code else "case"
-
-    def __len__(self) -> int:
-        return 0
-
-
-GRAMMARS[BCP47] = LanguageTags()
+LANGUAGE_TAGS = register(GrammarIndex(RESOURCE, _concept, canonical_tag))

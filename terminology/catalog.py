@@ -120,7 +120,10 @@ class Catalog:
 
     def versions(self, rtype: str, url: str) -> list[str]:
         url = self.canonical_system(url) if rtype == "CodeSystem" else url
-        vs = [h.version for h in self._by_url.get((rtype, url), []) if h.version is not None]
+        hs = self._by_url.get((rtype, url))
+        if not hs and rtype == "CodeSystem" and url in GRAMMARS:
+            return [GRAMMARS[url].version] if GRAMMARS[url].version else []
+        vs = [h.version for h in hs or () if h.version is not None]
         return sorted(vs, key=version_key)
 
     def find_header(self, rtype: str, url: str, version: str | None = None) -> ResourceHeader | None:
@@ -144,7 +147,8 @@ class Catalog:
     def codesystem(self, url: str, version: str | None = None) -> CodeSystemIndex | None:
         h = self.find_header("CodeSystem", url, version)
         if h is None:
-            return GRAMMARS.get(self.canonical_system(url)) if version is None else None
+            grammar = GRAMMARS.get(self.canonical_system(url))
+            return grammar if grammar is not None and grammar.answers(version) else None
         return self.codesystem_by_pk(h.pk)
 
     def codesystem_by_pk(self, pk: int) -> CodeSystemIndex:

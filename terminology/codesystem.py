@@ -275,9 +275,9 @@ class CodeSystemIndex:
 # Code systems with their own index class (e.g. SNOMED CT) register here by canonical URL.
 INDEX_CLASSES: dict[str, type] = {}
 
-# Code systems defined by a grammar rather than stored concepts (BCP 47): canonical URL -> their index. The
-# catalog answers with it when the store holds no CodeSystem of that URL.
-GRAMMARS: dict[str, CodeSystemIndex] = {}
+# Code systems defined by a grammar rather than stored concepts (terminology/grammar.py): canonical URL ->
+# their index. The catalog answers with it when the store holds no CodeSystem of that URL.
+GRAMMARS: dict[str, "CodeSystemIndex"] = {}
 
 
 def build_index(resource: dict, flat_concepts: Iterable[dict] | None = None) -> CodeSystemIndex:

@@ -10,6 +10,7 @@ reference servers use, so that clients that match on them keep working.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from ..codesystem import STANDARDS_STATUS
 from ..errors import NotFound, TerminologyError
@@ -515,6 +516,15 @@ class Validator:
         if any(text == display for _lang, text in options):
             return
         every = displays_in(concept, cs, None)
+        entry = self._concept_entry(o.system, concept.code) if req.valueset is not None else None
+        if entry is not None and (entry.get("display") or entry.get("designation")):
+            # the display (and designations) a value set gives its concept are valid displays of it there
+            own = SimpleNamespace(display=entry.get("display"), designations=entry.get("designation") or [])
+            where = SimpleNamespace(language=req.valueset.get("language") or getattr(cs, "language", None))
+            options = options + displays_in(own, where, wanted or None)
+            if any(text == display for _lang, text in options):
+                return
+            every = every + displays_in(own, where, None)
         lang_text = req.language_text or "--"
         sev = "warning" if req.lenient_display else "error"
         ident = f"{o.system}#{concept.code}"

@@ -252,3 +252,25 @@ def test_unknown_fragment_code_does_not_echo_the_client_display(client):
     out, _ = _validate(client, P + "frag-listed", {"system": FRAG["url"], "code": "f2", "display": "Made up"},
                        resources=res)
     assert out["display"] == "F two"
+
+
+def test_a_display_the_value_set_gives_its_concept_is_valid(client):
+    """The reference servers count an include's concept display and designations among the valid displays
+    (as $expand shows them), in the value set's language."""
+    en_multi = _tx("language/codesystem-en-multi.json")
+    vs = {"resourceType": "ValueSet", "url": P + "vs-displays", "status": "active", "compose": {"include": [
+        {"system": en_multi["url"], "concept": [{"code": "code1", "display": "VS Display 1",
+                                                 "designation": [{"language": "de", "value": "VS Anzeige 1"}]}]}]}}
+
+    def check(display, *extra):
+        status, body = _post(client, "ValueSet/$validate-code", ("valueSet", "resource", vs),
+                             ("coding", "valueCoding", {"system": en_multi["url"], "code": "code1", "display": display}),
+                             ("tx-resource", "resource", en_multi), *extra)
+        assert status == 200, body
+        return _out(body), _issues(body)
+
+    assert check("VS Display 1")[0]["result"] is True
+    assert check("VS Anzeige 1", ("displayLanguage", "valueCode", "de"))[0]["result"] is True
+    assert check("Display 1")[0]["result"] is True          # the code system's own display stays valid
+    out, issues = check("Nope")
+    assert out["result"] is False and "'VS Display 1'" in out["message"]

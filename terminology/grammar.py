@@ -1,0 +1,89 @@
+"""Code systems defined by a grammar (BCP 47 language tags, UCUM units): every well-formed expression is a
+code, so there is no list to store, only a rule that says whether a code is one and what it is called.
+
+`GrammarIndex` puts such a rule behind the CodeSystemIndex interface. Concepts are made on demand for the
+codes asked about (a bounded number kept); listing the codes is refused as too costly, so a value set
+that takes a grammar whole validates any code but cannot be expanded.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Callable
+
+from .codesystem import GRAMMARS, Concept, CodeSystemIndex
+from .errors import TooCostly
+from .versions import matches_version
+
+_KEPT = 10_000                  # concepts made for the codes asked about, newest kept
+MAX_CODE = 200                  # longer than any real tag or unit expression
+
+
+class _Made(Mapping):
+    """The concepts of the codes asked about so far."""
+
+    def __init__(self, url: str, make: Callable[[str], Concept | None]):
+        self._url, self._make = url, make
+        self._made: OrderedDict[str, Concept | None] = OrderedDict()
+
+    def get(self, code, default=None):
+        if not isinstance(code, str) or not code or len(code) > MAX_CODE:
+            return default
+        try:
+            got = self._made[code]
+            self._made.move_to_end(code)
+        except KeyError:
+            got = self._made[code] = self._make(code)
+            if len(self._made) > _KEPT:
+                try:
+                    self._made.popitem(last=False)
+                except KeyError:    # another thread emptied it first
+                    pass
+        return default if got is None else got
+
+    def __getitem__(self, code):
+        got = self.get(code)
+        if got is None:
+            raise KeyError(code)
+        return got
+
+    def __contains__(self, code) -> bool:
+        return self.get(code) is not None
+
+    def __iter__(self):
+        raise TooCostly(f"The code system {self._url} is defined by a grammar (every well-formed expression is a "
+                        "code), so its codes cannot be listed: name the codes a value set takes in its compose",
+                        tx_code="too-costly")
+
+    def __len__(self) -> int:
+        return len(self._made)      # never the size of the grammar: no caller may take it as one
+
+
+class GrammarIndex(CodeSystemIndex):
+    """A grammar behind the CodeSystemIndex interface. `make(code)` is the concept of a code in its canonical
+    form (None: not a code); `canonical(code)` writes a code in that form (case-insensitive grammars)."""
+
+    def __init__(self, resource: dict, make: Callable[[str], Concept | None],
+                 canonical: Callable[[str], str] | None = None):
+        super().__init__(resource, [])
+        self.concepts = _Made(resource["url"], make)
+        self._canonical = canonical
+
+    def find(self, code: str):
+        if not isinstance(code, str):
+            return None, None
+        canon = self._canonical(code) if self._canonical is not None else code
+        c = self.concepts.get(canon)
+        if c is None:
+            return None, None
+        return c, None if canon == code else "case"
+
+    def answers(self, version: str | None) -> bool:
+        """Whether this grammar is the version asked for (any version it states, or none asked)."""
+        return version is None or version == self.version or (
+            self.version is not None and matches_version(version, self.version))
+
+
+def register(index: GrammarIndex) -> GrammarIndex:
+    GRAMMARS[index.url] = index
+    return index
