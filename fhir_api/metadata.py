@@ -72,11 +72,22 @@ def capability_statement(base: str) -> dict:
         "format": ["application/fhir+json", "json"],
         "rest": [{
             "mode": "server",
+            # the tx ecosystem asks every server to state its security service
+            "security": _security(),
             "resource": resources,
             "interaction": [{"code": "batch"}],
             "operation": [{"name": "versions", "definition": CORE + "CapabilityStatement-versions"}],
         }],
     }
+
+
+def _security() -> dict:
+    from flask import current_app
+    writes = "need 'Authorization: Bearer <key>'" if current_app.config["KODEBRO"].get("API_KEY") else \
+        "are open (no KODEBRO_API_KEY is set)"
+    return {"cors": False, "service": [{"text": "API key"}],
+            "description": f"Reading and the terminology operations need no authentication; create, update and "
+                           f"delete {writes}."}
 
 
 def terminology_capabilities(base: str) -> dict:

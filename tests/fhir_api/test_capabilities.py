@@ -30,3 +30,11 @@ def test_versions_operation_is_served_as_advertised(demo_client):
         {"name": "versions", "definition": "http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions"}]
     body = demo_client.get("/fhir/$versions").get_json()
     assert {p["name"]: p["valueCode"] for p in body["parameter"]} == {"version": "4.0", "default": "4.0"}
+
+
+def test_security_is_stated_as_the_tx_ecosystem_asks(tmp_path):
+    from fhir_api import create_app
+    for key, says in (("", "are open"), ("secret", "Bearer")):
+        app = create_app({"DB": str(tmp_path / f"k{bool(key)}.db"), "DEMO": False, "API_KEY": key})
+        security = app.test_client().get("/fhir/metadata").get_json()["rest"][0]["security"]
+        assert security["service"] and says in security["description"]
