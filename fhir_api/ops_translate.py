@@ -34,6 +34,8 @@ def _codings(params: Params, coding_names: tuple, cc_names: tuple) -> list[dict]
     for n in coding_names:
         c = coding_param(params, n)
         if c is not None:
+            if not c.get("code"):
+                raise InvalidRequest(f"parameter '{n}' has no code to translate", location=n)
             return [c]
     for n in cc_names:
         cc = params.get(n)

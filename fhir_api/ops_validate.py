@@ -38,8 +38,9 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
         if not isinstance(cc, dict):
             raise InvalidRequest("parameter 'codeableConcept' must be a CodeableConcept", location="codeableConcept")
         codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
-        if not codings:
-            raise InvalidRequest("the codeableConcept has no coding to validate", location="codeableConcept")
+        if not any(c.get("code") for c in codings):
+            raise InvalidRequest("the codeableConcept has no coding with a code to validate",
+                                 location="codeableConcept")
         return "codeableConcept", codings, cc
     if isinstance(coding, str) and "|" in coding:
         # GET has no syntax for a Coding; `system|code` (as in token search) or `system|version|code`
@@ -48,6 +49,8 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
         if not isinstance(coding, dict):
             raise InvalidRequest("parameter 'coding' must be a Coding (in a query: coding=system|code)",
                                  location="coding")
+        if not coding.get("code"):
+            raise InvalidRequest("the coding has no code to validate", location="Coding.code")
         return "coding", [coding], None
     code = params.str("code")
     if code is None:
@@ -126,6 +129,11 @@ def validate_codesystem(catalog, params, instance):
     coding = params.get("coding")
     if url is None and isinstance(coding, dict):
         url = coding.get("system")
+    cc = params.get("codeableConcept")
+    if url is None and isinstance(cc, dict):
+        # the code system of the first coding that names one, as for a single coding
+        url = next((c.get("system") for c in cc.get("coding") or () if isinstance(c, dict) and c.get("system")),
+                   None)
     if url is None:
         raise InvalidRequest("name the code system with 'url' (or give a coding with a system)", location="url")
     url, version = split_canonical(url)

@@ -16,9 +16,17 @@ _HTTP_ISSUE = {400: "invalid", 401: "security", 403: "forbidden", 404: "not-foun
                415: "not-supported", 422: "invalid"}
 
 
+# tx-issue-type for errors raised without one: terminology clients (the FHIR validator) read the coding, not
+# the text, to tell why a request failed
+_DEFAULT_TX_CODE = {"invalid": "invalid-data", "structure": "invalid-data", "required": "invalid-data",
+                    "value": "invalid-data", "not-found": "not-found", "too-costly": "too-costly"}
+
+
 def issue(severity: str, code: str, text: str, *, location: str | None = None,
           tx_code: str | None = None) -> dict:
     i = {"severity": severity, "code": code}
+    if tx_code is None and severity in ("error", "fatal"):
+        tx_code = _DEFAULT_TX_CODE.get(code)
     if tx_code:
         i["details"] = {"coding": [{"system": "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type",
                                     "code": tx_code}], "text": text}

@@ -80,3 +80,33 @@ def test_batch_entry_with_a_broken_url_fails_alone(client):
         {"request": {"method": "GET", "url": "metadata"}}]}
     r = client.post("/fhir", json=bundle, content_type=FJ).get_json()
     assert [e["response"]["status"][:3] for e in r["entry"]] == ["400", "200"]
+
+
+@pytest.mark.parametrize("url, tx_code", [
+    ("/fhir/ValueSet/$expand?url=urn:ietf:bcp:47?fhir_vs&count=-1", "invalid-data"),
+    ("/fhir/ValueSet/nonexistent/$expand", "not-found"),
+    ("/fhir/ValueSet/$expand?url=http://example.org/no-such-vs", "not-found"),
+])
+def test_errors_carry_a_tx_issue_type(client, url, tx_code):
+    """Terminology clients read details.coding (tx-issue-type), not the text, to tell why a call failed."""
+    r = client.get(url)
+    assert 400 <= r.status_code < 500
+    coding = r.get_json()["issue"][0]["details"]["coding"]
+    assert coding == [{"system": "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type", "code": tx_code}]
+
+
+@pytest.mark.parametrize("path, param", [
+    ("CodeSystem/$validate-code", {"name": "coding", "valueCoding": {"system": "http://example.org/cs"}}),
+    ("ValueSet/$validate-code", {"name": "codeableConcept",
+                                 "valueCodeableConcept": {"coding": [{"system": "http://example.org/cs"}]}}),
+    ("ConceptMap/$translate", {"name": "sourceCoding", "valueCoding": {"system": "http://example.org/cs"}}),
+])
+def test_a_coding_without_a_code_is_refused_not_validated_as_none(client, path, param):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/cs", "status": "active", "content": "complete",
+          "concept": [{"code": "a", "display": "A"}]}
+    r = client.post(f"/fhir/{path}", json={"resourceType": "Parameters", "parameter": [
+        param, {"name": "url", "valueUri": "http://example.org/cs?fhir_vs"},
+        {"name": "tx-resource", "resource": cs}]}, content_type=FJ)
+    assert r.status_code == 400
+    text = r.get_json()["issue"][0]["details"]["text"]
+    assert "code" in text and "None" not in text
