@@ -17,10 +17,11 @@ from __future__ import annotations
 import threading
 
 from terminology.codesystem import normalise_code
-from terminology.errors import NotFound
+from terminology.errors import NotFound, TerminologyError
 from terminology.identifiers import canonical_system, canonical_url, split_canonical
 from terminology.versions import matches_version, version_key
 
+from .scope import ValueSetScope
 from .translate import Match, TranslateRequest, TranslateResult, provider, translate
 
 # R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
@@ -353,7 +354,7 @@ def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest) -> list
     if not isinstance(um, dict):
         return []
     mode = um.get("mode")
-    if mode == "provided":
+    if mode in ("provided", "use-source-code"):     # R4 and R5 names of one mode
         return [Match(equivalence_of(um, "equal"), system=g.target, code=_norm(g.target, req.code),
                       display=req.display,
                       version=g.target_version, source=idx.canonical)]
@@ -388,6 +389,22 @@ def _reverse(idx: _MapIndex, g: _Group, code: str) -> list[Match]:
     return out
 
 
+def _in_own_scope(catalog, idx: _MapIndex, req: TranslateRequest, system: str, code: str) -> bool:
+    """Whether the code given is in the value set the map declares for its side (R5 sourceScope, R4 source;
+    the target side when walking backwards): a map only speaks for the codes it was made for. A scope the
+    server cannot read is taken on the author's word."""
+    ref = idx.target_scope if req.reverse else idx.source_scope
+    if not ref:
+        return True
+    scope = ValueSetScope(catalog, ref, "target" if req.reverse else "source")
+    if not scope.known:
+        return True
+    try:
+        return scope.holds(system, code, req.version)
+    except TerminologyError:
+        return True
+
+
 @provider
 def conceptmap_provider(catalog, req: TranslateRequest):
     if not req.code or not req.system:
@@ -403,6 +420,8 @@ def conceptmap_provider(catalog, req: TranslateRequest):
     handled = bool(req.conceptmap is not None or req.conceptmap_url)
     _given_vs, answer_vs = _scope_urls(req)
     for idx in maps:
+        if not _in_own_scope(catalog, idx, req, system, code):
+            continue
         first = len(matches)
         for g in idx.groups:
             if req.reverse:
