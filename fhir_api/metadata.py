@@ -98,7 +98,7 @@ def terminology_capabilities(base: str) -> dict:
             systems.setdefault(h.url, [])
             if h.version:
                 systems[h.url].append(h.version)
-    for url in GRAMMARS:      # answered from their grammar (BCP 47), whether or not a resource is stored
+    for url in GRAMMARS:      # answered from their grammar (BCP 47, UCUM), whether or not a resource is stored
         systems.setdefault(url, [])
     cs = []
     for url in sorted(systems):

@@ -17,30 +17,42 @@ from .operations import operation
 from .ops_validate import validate_codesystem, validate_valueset
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import Params, parameters_to_params
+from .supplied import shared_catalog
 
 log = logging.getLogger("kodebro")
 
-# Names that together say one thing: an item that gives any of them replaces the shared ones as a whole,
-# so a shared value set url never sits beside an item's own valueSet, nor a shared coding beside its code.
-_TOGETHER = (frozenset({"url", "valueSet", "valueSetVersion", "context"}),
-             frozenset({"code", "coding", "codeableConcept"}))
+# Names that together say one thing: a check that gives any of them replaces the shared ones as a whole, so
+# a shared display is never tested against a check's own code, nor a shared value set url set beside a
+# check's own valueSet. At ValueSet, system and version are the code's (its code system version); at
+# CodeSystem they name the code system with url: a check naming url|1 takes no shared version, and a check
+# that gives only a code keeps the shared url and version.
+_TOGETHER = {
+    "ValueSet": (frozenset({"code", "coding", "codeableConcept", "system", "version", "systemVersion", "display"}),
+                 frozenset({"url", "valueSet", "valueSetVersion", "context"})),
+    "CodeSystem": (frozenset({"code", "coding", "codeableConcept", "display"}),
+                   frozenset({"url", "system", "version", "systemVersion", "codeSystem"})),
+}
 
 
-def _merged(own: list[tuple[str, object]], shared: list[tuple[str, object]]) -> Params:
+def _merged(rtype: str, own: list[tuple[str, object]], shared: list[tuple[str, object]]) -> Params:
+    """A check's parameters: its own, then the shared ones it does not replace. tx-resources are not
+    merged here: the shared ones are in the catalog every check is given."""
     names = {n for n, _ in own}
+    groups = _TOGETHER[rtype]
+    if rtype == "CodeSystem" and any(n == "coding" and isinstance(v, dict) and v.get("system") for n, v in own):
+        names.add("system")     # a check's coding that names its system names the code system too
     taken = set(names)
-    for group in _TOGETHER:
+    for group in groups:
         if names & group:
             taken |= group
-    # tx-resources add up: an item may bring its own beside the shared ones
-    return Params(own + [(n, v) for n, v in shared if n == "tx-resource" or n not in taken], "body")
+    return Params(own + [(n, v) for n, v in shared if n != "tx-resource" and n not in taken], "body")
 
 
-def _item_params(value, shared) -> Params:
+def _item_params(rtype: str, value, shared) -> Params:
     if not isinstance(value, dict) or value.get("resourceType") != "Parameters":
         raise InvalidRequest("each 'validation' parameter must carry a Parameters resource with the "
                              "$validate-code inputs of one check", location="validation")
-    return _merged(parameters_to_params(value.get("parameter")).items, shared)
+    return _merged(rtype, parameters_to_params(value.get("parameter")).items, shared)
 
 
 def _run(rtype: str, catalog, params: Params, instance) -> dict:
@@ -57,10 +69,12 @@ def _batch(rtype: str, catalog, params: Params, instance):
     if len(checks) > MAX_ENTRIES:
         raise TooCostly(f"a batch may hold at most {MAX_ENTRIES} validations; this one has {len(checks)}")
     shared = [(n, v) for n, v in params.items if n != "validation"]
+    # the shared tx-resources are checked and indexed once for all checks; a check's own lie on top of them
+    catalog = shared_catalog(catalog, Params(shared, "body"), *(("codeSystem",) if rtype == "CodeSystem" else ()))
     out = []
     for i, value in enumerate(checks):
         try:
-            result = _run(rtype, catalog, _item_params(value, shared), instance)
+            result = _run(rtype, catalog, _item_params(rtype, value, shared), instance)
         except TerminologyError as err:
             result = outcome_for(err)
         except Exception:  # one check's failure must not sink the others

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 
 from terminology.errors import InvalidRequest
+from terminology.identifiers import split_canonical
 from terminology.languages import parse_languages
 from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
@@ -33,7 +34,7 @@ def coding_param(params, name: str) -> dict | None:
         system, _, code = v.rpartition("|")
         if system.count("|") == 1:
             # system|version|code, the canonical form with the code appended
-            system, _, version = system.partition("|")
+            system, version = split_canonical(system)
             if system and version and code:
                 return {"system": system, "version": version, "code": code}
         return {"system": system, "code": code} if system and code else {"code": code or None}

@@ -26,7 +26,8 @@ def _named(params: Params, prefix: str, instance) -> Params:
 def related(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
     this, other = _named(params, "this", instance), _named(params, "other", None)
-    this_vs, other_vs = resolve_valueset(catalog, this, instance), resolve_valueset(catalog, other, None)
+    this_vs = resolve_valueset(catalog, this, instance, name="thisValueSet")
+    other_vs = resolve_valueset(catalog, other, None, name="otherValueSet")
     rel = relate(catalog, this_vs, other_vs, version_rules(params))
     return {"resourceType": "Parameters", "parameter": [
         {"name": "result", "valueCode": rel.result}, {"name": "message", "valueString": rel.message}]}, 200

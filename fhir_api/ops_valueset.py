@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request
 
-from terminology.identifiers import split_canonical
+from terminology.identifiers import canonical, split_canonical
 from terminology.errors import InvalidRequest, NotFound, NotSupported
 from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import no_fallback, normalise_header, parse_languages
@@ -56,15 +56,16 @@ def language_value(params, vs: dict | None = None,
     return None, None
 
 
-def resolve_valueset(catalog, params, instance, required: bool = True) -> dict | None:
-    """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion)."""
+def resolve_valueset(catalog, params, instance, required: bool = True, name: str = "valueSet") -> dict | None:
+    """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion).
+    `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages."""
     if instance is not None:
         return instance
     vs = params.get("valueSet")
     if vs is not None:
         if not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet":
-            raise InvalidRequest("parameter 'valueSet' must carry a ValueSet resource", location="valueSet")
-        return checked(vs, "valueSet")
+            raise InvalidRequest(f"parameter '{name}' must carry a ValueSet resource", location=name)
+        return checked(vs, name)
     res = params.get("resource")
     if isinstance(res, dict) and res.get("resourceType") == "ValueSet":
         return checked(res, "resource")
@@ -85,9 +86,9 @@ def resolve_valueset(catalog, params, instance, required: bool = True) -> dict |
         checked_version = rules.checked_version(url)
         if checked_version is not None and catalog.valueset(url, checked_version) is not None:
             version = checked_version
-    found = catalog.valueset(url, version) or resolve_implicit(catalog, url if version is None else f"{url}|{version}")
+    ref = canonical(url, version)
+    found = catalog.valueset(url, version) or resolve_implicit(catalog, ref)
     if found is None:
-        ref = f"{url}|{version}" if version else url
         raise NotFound(f"A definition for the value Set '{ref}' could not be found", tx_code="not-found")
     rules.check_valueset(found)
     return found

@@ -27,13 +27,16 @@ RESOURCE = {
 
 
 def canonical_tag(tag: str) -> str:
-    """The registry's case for each subtag: 'EN-us' -> 'en-US', 'zh-hant-tw' -> 'zh-Hant-TW'."""
+    """The registry's case for each subtag: 'EN-us' -> 'en-US', 'zh-hant-tw' -> 'zh-Hant-TW'; extension and
+    private-use subtags lower case."""
     out = []
-    private = False
+    extension = False
     for i, sub in enumerate(tag.split("-")):
         low = sub.lower()
-        if i == 0 or private or len(sub) == 1:
-            private = private or low == "x"
+        if i == 0 or extension or len(sub) == 1:
+            # after a singleton (an extension such as -u- or -t-, or private use -x-) every subtag is
+            # lower case: 'en-US-u-ca-gregory', never 'en-US-u-CA-gregory'
+            extension = extension or len(sub) == 1
             out.append(low)
         elif len(sub) == 4 and sub.isalpha():
             out.append(low.title())

@@ -67,12 +67,12 @@ class GrammarIndex(CodeSystemIndex):
                  canonical: Callable[[str], str] | None = None):
         super().__init__(resource, [])
         self.concepts = _Made(resource["url"], make)
-        self._canonical = canonical
+        self.canonical_form = canonical
 
     def find(self, code: str):
         if not isinstance(code, str):
             return None, None
-        canon = self._canonical(code) if self._canonical is not None else code
+        canon = self.canonical_form(code) if self.canonical_form is not None else code
         c = self.concepts.get(canon)
         if c is None:
             return None, None

@@ -73,6 +73,11 @@ def split_canonical(ref: str | None, version: str | None = None) -> tuple[str | 
     return ref, version
 
 
+def canonical(url: str | None, version: str | None = None) -> str | None:
+    """'url|version' (just the url when there is no version): the inverse of `split_canonical`."""
+    return f"{url}|{version}" if url and version else url
+
+
 def canonical_url(ref: str | None) -> str | None:
     """The URL of a canonical reference, without its '|version'."""
     return split_canonical(ref)[0]

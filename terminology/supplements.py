@@ -3,7 +3,8 @@
 A supplement is a CodeSystem with content=supplement whose `supplements`
 names the base (url or url|version). Applying one yields a new index (the
 stored index is shared between requests and never changed) whose concepts
-carry the extra content. `SupplementSet` is what an operation holds: the
+carry the extra content (for a grammar, whose codes cannot be listed, each
+concept as it is made). `SupplementSet` is what an operation holds: the
 supplements a request asked for, applied to every index of a matching
 system, remembering which were used so the answer can name them.
 """
@@ -13,7 +14,8 @@ import copy
 
 from .codesystem import CodeSystemIndex
 from .errors import NotFound
-from .identifiers import split_canonical
+from .grammar import GrammarIndex
+from .identifiers import canonical, split_canonical
 from .versions import matches_version
 
 
@@ -28,18 +30,21 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
     """A copy of `cs` with each supplement's concept content merged in."""
     if not supplements:
         return cs
+    props = list(cs.property_definitions())
+    for sup in supplements:
+        for pd in sup.get("property") or ():
+            if all(p.get("code") != pd.get("code") for p in props):
+                props.append(pd)
+    if isinstance(cs, GrammarIndex):
+        return _supplemented_grammar(cs, supplements, props)
     out = copy.copy(cs)
     # caches hanging on the base index (text index) would not see the new content; the hierarchy
     # is the same, so its ancestor cache is shared
     for attr in [a for a in vars(out) if a.startswith("_") and a != "_ancestors"]:
         setattr(out, attr, {} if isinstance(getattr(cs, attr), dict) else None)
     out.concepts = dict(cs.concepts)   # concepts a supplement touches are copied below, the rest shared
-    out.resource = dict(cs.resource)
-    props = list(cs.property_definitions())
+    out.resource = {**cs.resource, "property": props}
     for sup in supplements:
-        for pd in sup.get("property") or ():
-            if all(p.get("code") != pd.get("code") for p in props):
-                props.append(pd)
         for flat in _flat(sup.get("concept")):
             base = cs.concepts.get(flat.get("code"))
             if base is None:
@@ -47,17 +52,42 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
             c = out.concepts[base.code]
             if c is base:
                 c = out.concepts[base.code] = copy.copy(base)
-            added = supplement_designations(sup, flat)
-            if added:
-                c.designations = list(c.designations) + [d for d in added if d not in c.designations]
-            if flat.get("property"):
-                c.properties = list(c.properties) + list(flat["property"])
-            if flat.get("extension"):
-                c.extensions = list(c.extensions) + list(flat["extension"])
-            if flat.get("display") and not c.display:
-                c.display = flat["display"]
-    out.resource["property"] = props
+            _merge(c, sup, flat)
     return out
+
+
+def _supplemented_grammar(cs: GrammarIndex, supplements: list[dict], props: list) -> GrammarIndex:
+    """A grammar's codes cannot be listed, so each concept is merged with the supplements when it is made."""
+    by_code = [(sup, {f.get("code"): f for f in _flat(sup.get("concept")) if isinstance(f.get("code"), str)})
+               for sup in supplements]
+
+    def make(code: str):
+        base = cs.concepts.get(code)
+        if base is None:
+            return None
+        c = base
+        for sup, flats in by_code:
+            flat = flats.get(code)
+            if flat is not None:
+                if c is base:
+                    c = copy.copy(base)
+                _merge(c, sup, flat)
+        return c
+
+    return GrammarIndex({**cs.resource, "property": props}, make, cs.canonical_form)
+
+
+def _merge(c, sup: dict, flat: dict) -> None:
+    """Add one supplement concept's content to the concept `c` (a copy the caller owns)."""
+    added = supplement_designations(sup, flat)
+    if added:
+        c.designations = list(c.designations) + [d for d in added if d not in c.designations]
+    if flat.get("property"):
+        c.properties = list(c.properties) + list(flat["property"])
+    if flat.get("extension"):
+        c.extensions = list(c.extensions) + list(flat["extension"])
+    if flat.get("display") and not c.display:
+        c.display = flat["display"]
 
 
 def supplement_designations(sup: dict, flat: dict) -> list[dict]:
@@ -91,9 +121,11 @@ class SupplementSet:
         them is as unusable as a missing one, so it is refused the same way ($lookup does so too)."""
         self.supplements: list[dict] = []
         self.used: list[str] = []
+        self.refs: list[tuple[str, int]] = []  # (reference as asked, position of the supplement it names)
         self._catalog = catalog
         self._stored: list[bool] = []
         self._indexes: list = []       # the stored index of a supplement whose resource body has no concepts
+        self._canons: list[str] = []
         for ref in refs:
             url, version = split_canonical(ref)
             sup = catalog.resource("CodeSystem", url, version)
@@ -101,13 +133,20 @@ class SupplementSet:
             if sup is None or target is None or (systems is not None and target not in systems
                                                   and catalog.canonical_system(target) not in systems):
                 raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
+            canon = canonical(sup.get("url"), sup.get("version"))
+            if canon in self._canons:
+                # 'sup' and 'sup|1' name one supplement: applied (and reported) once
+                self.refs.append((ref, self._canons.index(canon)))
+                continue
             idx = None
             if "concept" not in sup:
                 # a stored code system keeps its concepts in its index, not in the resource body; they are
                 # turned into concept dicts only when a supplemented index is built (not once it is cached)
                 idx = catalog.codesystem(url, version)
                 idx = idx if idx is not None and len(idx) else None
+            self.refs.append((ref, len(self.supplements)))
             self.supplements.append(sup)
+            self._canons.append(canon)
             self._indexes.append(idx)
             self._stored.append(not catalog.supplies("CodeSystem", url, version))
 
@@ -115,14 +154,13 @@ class SupplementSet:
         return bool(self.supplements)
 
     def matching(self, cs: CodeSystemIndex) -> list[tuple[int, str]]:
-        """(position in the request, canonical) of each supplement of this version of `cs`."""
+        """(position in `supplements`, canonical) of each supplement of this version of `cs`."""
         out = []
         for i, sup in enumerate(self.supplements):
             url, version = supplement_targets(sup)
             if url == cs.url and (version is None or cs.version is None or version == cs.version
                                   or matches_version(version, cs.version)):
-                canon = f"{sup.get('url')}|{sup['version']}" if sup.get("version") else sup.get("url")
-                out.append((i, canon))
+                out.append((i, self._canons[i]))
         return out
 
     def concept(self, i: int, code: str) -> dict | None:
@@ -145,20 +183,22 @@ class SupplementSet:
         return {**self.supplements[i], "concept": [c.to_flat() for c in idx.concepts.values()]}
 
     def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
-        mine, canons, stored = [], [], True
-        for i, canon in self.matching(cs):
-            mine.append(i)
-            stored = stored and self._stored[i]
-            canons.append(canon)
+        matching = self.matching(cs)
+        for _i, canon in matching:
             if canon not in self.used:
                 self.used.append(canon)
+        # applied (and cached) in one order whatever order the request named them in: one cached copy per set
+        matching.sort(key=lambda m: m[1])
+        mine = [i for i, _canon in matching]
+        canons = tuple(canon for _i, canon in matching)
+        stored = all(self._stored[i] for i in mine)
         if not mine:
             return cs
         base = getattr(self._catalog, "base", self._catalog)
         if stored and base.codesystem(cs.url, cs.version) is cs:
             # stored system and stored supplements: build the supplemented index (and the text index and
             # caches that grow on it) once per store revision, not on every request
-            return self._catalog.derived(("supplemented", cs.url, cs.version, tuple(canons)),
+            return self._catalog.derived(("supplemented", cs.url, cs.version, canons),
                                          lambda _catalog: apply_supplements(cs, [self._content(i) for i in mine]))
         return apply_supplements(cs, [self._content(i) for i in mine])
 

@@ -10,7 +10,9 @@ Which codes an include or exclude selects is decided in one place,
 value set imports); `members` ($expand) only draws candidates from the
 cheapest source and lets the same rule admit them, and `contains`
 ($validate-code) asks it about the one code in hand, so the two operations
-cannot disagree about what a value set holds.
+cannot disagree about what a value set holds. An exclude removes what that
+rule selects, by system and code, and an exclude that only lists codes also
+each code it lists (`listed_out`): both operations remove by the two.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from typing import Iterator
 from ..codesystem import STANDARDS_STATUS
 from ..editions import edition_for_date
 from ..errors import InvalidRequest, NotFound, NotSupported, TerminologyError
-from ..identifiers import split_canonical
+from ..identifiers import canonical, split_canonical
 from ..implicit import resolve as resolve_implicit, resolver
 from ..versions import matches_version
 from . import filters as _filters
@@ -70,9 +72,9 @@ class SystemVersionRules:
         def table(values, name, what="system"):
             out = {}
             for v in values or ():
-                if not isinstance(v, str) or "|" not in v:
+                url, ver = split_canonical(v) if isinstance(v, str) else (None, None)
+                if ver is None:
                     raise InvalidRequest(f"parameter '{name}' must be '{what}|version', not '{v}'", location=name)
-                url, ver = v.split("|", 1)
                 out[url] = ver
             return out
         return cls(table(default, "system-version"), table(force, "force-system-version"),
@@ -139,7 +141,7 @@ def _check_cycle(chain: tuple, vs: dict) -> None:
 def check_not_supplement(cs, path: str | None) -> None:
     """A supplement adds to its base system's concepts; a value set cannot take codes from it."""
     if cs is not None and cs.content == "supplement":
-        canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+        canon = canonical(cs.url, cs.version)
         raise InvalidRequest(f"CodeSystem {canon} is a supplement, so can't be used as a value in "
                              f"{path or 'ValueSet.compose.include'}.system: include its base code system "
                              f"({cs.resource.get('supplements') or 'unknown'}) and name the supplement with "
@@ -147,8 +149,7 @@ def check_not_supplement(cs, path: str | None) -> None:
 
 
 def vs_canonical(vs: dict) -> str:
-    url = vs.get("url") or ""
-    return f"{url}|{vs['version']}" if vs.get("version") else url
+    return canonical(vs.get("url") or "", vs.get("version"))
 
 
 class ComposeEvaluator:
@@ -176,8 +177,8 @@ class ComposeEvaluator:
         # exclude-system: system -> the versions excluded (None: every version), from "system" or "system|version"
         self.exclude_systems: dict[str, set] = _parent.exclude_systems if _parent else {}
         for ex in exclude_systems or ():
-            system, _, version = str(ex).partition("|")
-            self.exclude_systems.setdefault(catalog.canonical_system(system), set()).add(version or None)
+            system, version = split_canonical(str(ex))
+            self.exclude_systems.setdefault(catalog.canonical_system(system), set()).add(version)
         # False: a version a check-system-version parameter refuses is used anyway ($validate-code reports
         # the refusal as an issue of its answer instead of failing the request)
         self.check_versions = _parent.check_versions if _parent else check_versions
@@ -235,7 +236,7 @@ class ComposeEvaluator:
         return cs
 
     def note_codesystem(self, cs) -> None:
-        canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+        canon = canonical(cs.url, cs.version)
         if canon not in self.root.used_codesystems:
             self.root.used_codesystems.append(canon)
 
@@ -255,7 +256,7 @@ class ComposeEvaluator:
                 checked = rules.checked_version(url)
                 if checked is not None and self.catalog.valueset(url, checked) is not None:
                     version = checked
-            ref = f"{url}|{version}" if version is not None else url
+            ref = canonical(url, version)
         vs = self.catalog.valueset(url, version) or resolve_implicit(self.catalog, ref)
         if vs is None and version is not None and self.catalog.valueset(url) is not None:
             raise NotFound(f"Unable to find included value set '{url}' version '{version}'",
@@ -276,16 +277,15 @@ class ComposeEvaluator:
         if root is not None and root.get("url"):
             yield "ValueSet", root, vs_canonical(root)
         for canon in self.root.used_codesystems:
-            url, _, ver = canon.partition("|")
-            cs = self.root._cs_cache.get((url, ver or None))
+            url, ver = split_canonical(canon)
+            cs = self.root._cs_cache.get((url, ver))
             if cs is None:
                 cs = next((c for (u, _v), c in self.root._cs_cache.items() if c is not None and u == url
-                           and (c.version or None) == (ver or None)), None)
+                           and (c.version or None) == ver), None)
             if cs is not None:
                 yield "CodeSystem", cs.resource, canon
         for canon in self.root.used_valuesets:
-            url, _, ver = canon.partition("|")
-            vs = self.catalog.valueset(url, ver or None)
+            vs = self.catalog.valueset(*split_canonical(canon))
             if vs is not None:
                 yield "ValueSet", vs, canon
 
@@ -419,6 +419,20 @@ class ComposeEvaluator:
                 return self.root._rules.setdefault(id(cs), {})
         return kept[1]
 
+    # An exclude removes what it selects in whatever version it names (members are excluded by system and
+    # code); one that only lists codes also removes each code it lists when the version it names lacks it.
+    # `members` and `contains` both remove by these two rules.
+    def listing_excludes(self, excludes) -> list:
+        """(canonical system, exclude) of each exclude of a system by a concept list only (no filter, no
+        import), worked out once per value set rather than per code."""
+        return [(self.catalog.canonical_system(exc["system"]), exc) for exc in excludes or ()
+                if isinstance(exc, dict) and _lists_only(exc) and isinstance(exc["system"], str)]
+
+    def listed_out(self, listing: list, system: str, code: str, cs) -> bool:
+        """Whether an exclude of `listing` lists `system#code`, by system and code: the listed codes compared
+        as the code system in hand (`cs`; None: not loaded) spells them, whichever version the exclude names."""
+        return any(s == system and code in self.listed(exc, cs) for s, exc in listing)
+
     def contains(self, vs: dict, system: str, code: str, concept=None, cs=None, strict: bool = False,
                  _chain: tuple | None = None) -> bool:
         """Whether `system#code` is a member of `vs`, without enumerating it: `members` asked about one code.
@@ -432,10 +446,13 @@ class ComposeEvaluator:
             return (system, code) in self._keys_of_expansion(vs)
         if compose.get("inactive") is False and concept is not None and concept.inactive:
             return False
-        for i, exc in enumerate(compose.get("exclude") or ()):
-            # an exclude removes a code whatever version it names (members are excluded by system and code)
-            if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _chain=_chain):
+        excludes = compose.get("exclude")
+        if excludes:
+            if self.listed_out(self.listing_excludes(excludes), system, code, cs):
                 return False
+            for i, exc in enumerate(excludes):
+                if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _chain=_chain):
+                    return False
         for i, inc in enumerate(compose.get("include") or ()):
             if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _chain=_chain):
                 return True
@@ -528,22 +545,44 @@ class ComposeEvaluator:
                     self._walk_includes(sub, system, out, seen, depth + 1)
 
     def versions_selecting(self, vs: dict, system: str, code: str) -> list:
-        """The versions of `system` (as loaded) whose include in `vs`, or in a value set it imports whole,
-        selects `code`, in include order: the versions $expand lists the code with."""
+        """The versions of `system` (as loaded) in which `code` is a member of `vs`, in include order: the
+        versions $expand lists the code with. The candidates are the versions the includes of `system` in `vs`
+        (and in the value sets it imports whole) name; each is held to the whole membership rule (`contains`,
+        strict: that version only), so the excludes of the value set an include sits in count too. An include
+        whose version is not loaded offers no candidate: `missing_versions` names it. An include that cannot be
+        read (a missing import, a bad filter) raises when membership in a candidate version reaches it, as it
+        does in `contains`."""
         out: list = []
-        for inc, path in self.system_includes(vs, system):
-            try:
-                cs = self._quiet_codesystem(system, inc.get("version"))
-                if cs is None or cs.version in out:
-                    continue
-                concept = cs.find(code)[0]
-                if concept is None and cs.content == "complete":
-                    continue
-                if self.selects(inc, path, system, concept.code if concept is not None else code, concept, cs,
-                                strict=True):
-                    out.append(cs.version)
-            except TerminologyError:
-                continue    # a broken include is reported by membership, which reads it again
+        tried: set = set()
+        for inc, _path in self.system_includes(vs, system):
+            cs = self._quiet_codesystem(system, inc.get("version"))
+            if cs is None or id(cs) in tried:
+                continue
+            tried.add(id(cs))
+            concept = cs.find(code)[0]
+            if concept is None and cs.content == "complete":
+                continue
+            if self.contains(vs, system, concept.code if concept is not None else code, concept, cs,
+                             strict=True) and cs.version not in out:
+                out.append(cs.version)
+        return out
+
+    def missing_versions(self, vs: dict, system: str, includes: list | None = None) -> list:
+        """The versions of `system` (after the version rules) that an include in `vs`, or in a value set it
+        imports whole (`includes`, when the caller has them: `system_includes`), takes all codes of or filters,
+        and that are not loaded: $expand refuses `vs` for them (404). An include that lists its codes does not
+        need its version loaded; one of a system that exclude-system removes is never read."""
+        out: list = []
+        if self._system_excluded(system, None):
+            return out
+        for inc in includes if includes is not None else (inc for inc, _path in self.system_includes(vs, system)):
+            version = inc.get("version")
+            if version is None or inc.get("concept"):
+                continue
+            if self._quiet_codesystem(system, version) is None:
+                resolved = self.resolve_version(system, version)
+                if resolved not in out:
+                    out.append(resolved)
         return out
 
     # --- enumeration ------------------------------------------------------------
@@ -556,21 +595,18 @@ class ComposeEvaluator:
         self._note_origin(vs, compose)
         excludes = compose.get("exclude") or []
         excluded = None
+        listing = ()
         if excludes:
             excluded = set()
             for i, exc in enumerate(excludes):
-                path = f"ValueSet.compose.exclude[{i}]"
-                for m in self._include(exc, path, note=False):
+                for m in self._include(exc, _path("exclude", i), note=False):
                     excluded.add(m.key)
-                if exc.get("system") and exc.get("concept") and not exc.get("filter") and not exc.get("valueSet"):
-                    # a listed code is excluded by system and code, as `contains` does, even when the version
-                    # the exclude reads does not have it
-                    system = self.catalog.canonical_system(exc["system"])
-                    excluded.update((system, c.get("code")) for c in exc["concept"] if isinstance(c, dict))
+            listing = self.listing_excludes(excludes)
         active_only = compose.get("inactive") is False
         for i, inc in enumerate(compose.get("include") or []):
             for m in self._include(inc, f"ValueSet.compose.include[{i}]"):
-                if excluded is not None and m.key in excluded:
+                if excluded is not None and (m.key in excluded or
+                                             (listing and self.listed_out(listing, m.system, m.code, m.cs))):
                     continue
                 if active_only and m.concept is not None and m.concept.inactive:
                     continue
@@ -785,6 +821,11 @@ def _path(kind: str, i: int) -> str:
     return _PATHS.get((kind, i)) or f"ValueSet.compose.{kind}[{i}]"
 
 
+def _lists_only(exc: dict) -> bool:
+    """An include or exclude of a system by a concept list only: no filter, no value set import."""
+    return bool(exc.get("system") and exc.get("concept")) and not exc.get("filter") and not exc.get("valueSet")
+
+
 def check_source(inc: dict, path: str) -> None:
     """An include or exclude takes codes from a system or from value sets (FHIR invariant vsd-1)."""
     if inc.get("system") is None and not inc.get("valueSet"):
@@ -964,7 +1005,7 @@ def _codesystem_valueset(catalog, url: str) -> dict | None:
         elif query:
             return None
         return {"resourceType": "ValueSet", "url": url, "status": "active", "compose": {"include": [include]}}
-    base, _, version = url.partition("|")
+    base, version = split_canonical(url)
     supplied = [r for (rtype, _u), rs in (getattr(catalog, "extra", None) or {}).items()
                 if rtype == "CodeSystem" for r in rs]
     stored = (catalog.body(h.pk) for h in catalog.headers("CodeSystem"))

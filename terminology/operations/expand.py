@@ -131,13 +131,17 @@ class _TextHits:
         self._by_cs: dict[int, tuple] = {}
 
     def _hits(self, cs) -> dict:
+        """{code: rank} of the codes of `cs` that match; a TooCostly when `cs` cannot be listed (a grammar)."""
         got = self._by_cs.get(id(cs))
         if got is None:
-            if getattr(cs, TextIndex.ATTR, None) is None:
-                with _INDEX_BUILD:
+            try:
+                if getattr(cs, TextIndex.ATTR, None) is None:
+                    with _INDEX_BUILD:
+                        ranked = ranked_hits(cs, self.text)
+                else:
                     ranked = ranked_hits(cs, self.text)
-            else:
-                ranked = ranked_hits(cs, self.text)
+            except TooCostly as e:
+                ranked = e
             got = (cs, ranked)   # the index object is kept alive while its id is a key
             self._by_cs[id(cs)] = got
         return got[1]
@@ -145,12 +149,17 @@ class _TextHits:
     def codes(self, cs) -> list:
         """Codes of `cs` that match, best first."""
         ranked = self._hits(cs)
+        if isinstance(ranked, TooCostly):
+            raise ranked.with_traceback(None)
         return sorted(ranked, key=ranked.__getitem__)
 
     def matches(self, m: Member) -> bool:
-        # designations given in the value set are not in the code system's index: test the member itself
+        # designations given in the value set are not in the code system's index: test the member itself;
+        # so too a code of a system that has no word index (a grammar's codes cannot be listed to build one)
         if m.cs is not None and not m.designations:
-            return m.code in self._hits(m.cs)
+            hits = self._hits(m.cs)
+            if not isinstance(hits, TooCostly):
+                return m.code in hits
         return self.filter.matches(m.concept if m.concept is not None else _VSConcept(m))
 
     def rank(self, m: Member) -> tuple:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from ..identifiers import split_canonical
+from ..identifiers import canonical, split_canonical
 from ..editions import day_of, edition_for_date, edition_starts
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
@@ -104,18 +104,15 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
                            f"{', '.join(catalog.codesystem_versions(system))}", tx_code="not-found")
     cs = catalog.codesystem(system, version)
     if cs is not None and cs.content == "supplement":
-        canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+        canon = canonical(cs.url, cs.version)
         raise InvalidRequest(f"CodeSystem {canon} is a supplement, so can't be used as a value in Coding.system: "
                              f"look the code up in {cs.resource.get('supplements') or 'its base code system'} "
                              f"with useSupplement={canon}", location="system", tx_code="invalid-data")
     if cs is not None:
         return cs
-    loaded = catalog.codesystem_versions(system)
-    if version is not None and loaded:
+    if version is not None and (catalog.codesystem_versions(system) or catalog.codesystem(system) is not None):
+        # the wording $validate-code and $expand use for a version that is not there
         raise unknown_system(catalog, system, version, purpose="the code cannot be looked up")
-    if version is not None and catalog.codesystem(system) is not None:
-        raise NotFound(f"version '{version}' of code system {system} is not loaded; "
-                       f"loaded versions: (none with a version)", tx_code="not-found")
     raise NotFound(f"code system {system} is not known to this server", tx_code="not-found")
 
 
@@ -125,7 +122,7 @@ def _supplements(catalog, cs, refs: list) -> tuple:
     ss = SupplementSet(catalog, refs, {cs.url})
     matching = ss.matching(cs)
     found = {i for i, _canon in matching}
-    for i, ref in enumerate(refs):
+    for ref, i in ss.refs:
         if i not in found:
             raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
     return ss, matching
@@ -183,13 +180,13 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
             res.designations = [d for d in res.designations if _in_languages(d.get("language"), languages)]
     fn = getattr(cs, "lookup_properties", None)
     res.properties = fn(concept, wanted) if fn is not None else concept_properties(cs, concept, wanted)
-    for i, canonical in supplements:
-        res.used_supplements.append(canonical)
+    for i, canon in supplements:
+        res.used_supplements.append(canon)
         sc = ss.concept(i, concept.code)
         if sc is None:
             continue
         if wants(wanted, "designation") or languages:
-            res.designations.extend({**d, "source": canonical} for d in ss.designations(i, concept.code)
+            res.designations.extend({**d, "source": canon} for d in ss.designations(i, concept.code)
                                     if wants(wanted, "designation") or _in_languages(d.get("language"), languages))
         res.properties.extend(p for p in _own_properties(sc.get("property") or (), wanted)
                               if p.code not in ("inactive", "parent", "child"))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..codesystem import GRAMMARS
-from ..errors import TerminologyError
+from ..errors import NotFound, NotSupported, TooCostly
+from ..grammar import GrammarIndex
 from .compose import ComposeEvaluator, SystemVersionRules, vs_canonical
 
 MAX_COMPARED = 100_000          # codes enumerated per value set before the answer is "indeterminate"
@@ -67,7 +67,9 @@ def _side(catalog, vs: dict, name: str, rules) -> dict:
                 got = out.setdefault(m.system, set())
                 if not isinstance(got, _Whole):
                     got.add(m.code)
-        except TerminologyError as e:
+        except (NotFound, TooCostly, NotSupported) as e:
+            # what this server cannot tell (a missing code system, too many codes, no content here); a value
+            # set that is invalid (a bad filter) is the client's error, answered as $expand answers it
             raise _CannotTell(f"the value set {name} cannot be enumerated: {e.message}") from None
     return out
 
@@ -86,18 +88,26 @@ def _compare(catalog, system: str, mine, theirs) -> tuple[bool, bool, bool]:
         if mine == theirs:
             return True, False, False       # the same system (and version) taken whole: compared by name
         a, b = _index(catalog, system, mine), _index(catalog, system, theirs)
+        if a is b:
+            return True, False, False       # two names of one version (none and the latest, 2.x and 2.2)
+        if isinstance(a, GrammarIndex) or isinstance(b, GrammarIndex):
+            raise _CannotTell(f"the code system {system} is a grammar, so its codes cannot be listed to compare")
         if max(len(a), len(b)) > MAX_COMPARED:
             raise _CannotTell(f"two versions of {system} with more than {MAX_COMPARED:,} codes are not compared")
-        mine, theirs = set(a.concepts), set(b.concepts)
+        try:
+            mine, theirs = set(a.concepts), set(b.concepts)
+        except TooCostly as e:
+            raise _CannotTell(f"the codes of {system} cannot be listed: {e.message}") from None
     elif isinstance(theirs, _Whole):
         common, theirs_more, mine_more = _compare(catalog, system, theirs, mine)
         return common, mine_more, theirs_more
     elif isinstance(mine, _Whole):
         # a list against a whole system: count the listed codes the system has, never enumerate it
         cs = _index(catalog, system, mine)
-        if GRAMMARS.get(system) is cs or cs.content != "complete":
+        grammar = isinstance(cs, GrammarIndex)
+        if grammar or cs.content != "complete":
             raise _CannotTell(f"the code system {system} does not hold all its codes here (content {cs.content}"
-                              f"{', a grammar' if GRAMMARS.get(system) is cs else ''}), so they cannot be counted")
+                              f"{', a grammar' if grammar else ''}), so they cannot be counted")
         present = sum(1 for code in theirs if cs.get(code) is not None)
         return present > 0, present < len(cs), present < len(theirs)
     return not mine.isdisjoint(theirs), bool(mine - theirs), bool(theirs - mine)
@@ -119,6 +129,8 @@ def relate(catalog, this_vs: dict, other_vs: dict, rules: SystemVersionRules | N
             common, left_more, right_more = common or shared, left_more or more_left, right_more or more_right
     except _CannotTell as e:
         return Relation("indeterminate", f"Unable to compare {a} and {b}: {e}")
+    if not left and not right:
+        return Relation("same", f"The value sets {a} and {b} contain the same codes (none)")
     if not common:
         return Relation("disjoint", f"No shared codes between the value sets {a} and {b}")
     if not left_more and not right_more:

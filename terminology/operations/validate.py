@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from ..codesystem import STANDARDS_STATUS
-from ..errors import NotFound, TerminologyError
+from ..errors import NotFound
 from ..editions import day_of
 from ..exclusions import exclusion_reason
+from ..identifiers import canonical, split_canonical
 from ..languages import displays_in, preferred_display
 from ..versions import matches_version
 from .compose import (ComposeEvaluator, SystemVersionRules, is_abstract, standards_status, validity_problem,
@@ -119,12 +120,15 @@ class Validator:
         self._chosen_by_vs = False        # the version was chosen as the one whose include selects the code
         self._includes: dict = {}
         self._used: dict = {}
+        self._missing: dict = {}
 
     # --- helpers -------------------------------------------------------------------
     def _codesystem(self, system: str, version: str | None):
+        """The index of system|version, None when it is not loaded. Any other problem building it (a supplement
+        that cannot be applied, a refused version) is the request's answer, not an unknown system."""
         try:
             return self.ev.codesystem(system, version, required=False)
-        except TerminologyError:
+        except NotFound:
             return None
 
     def _vs_systems(self, vs: dict, depth: int = 0) -> set:
@@ -164,6 +168,15 @@ class Validator:
         if got is None:
             got = self._used[system] = list(dict.fromkeys(self.ev.resolve_version(system, inc.get("version"))
                                                           for inc in self._includes_of(system)))
+        return got
+
+    def _missing_versions(self, system: str) -> list:
+        """The versions of `system` the value set's includes need and the server does not have. With one
+        version in use there is nothing to add: a missing one is the version validated in, reported as such."""
+        got = self._missing.get(system)
+        if got is None:
+            got = self._missing[system] = [] if len(self._versions_used(system)) < 2 else \
+                self.ev.missing_versions(self.req.valueset, system, self._includes_of(system))
         return got
 
     def _concept_entry(self, system: str, code: str) -> dict | None:
@@ -228,7 +241,16 @@ class Validator:
         self._explicit_version = self._explicit_version and cs.version == coding.get("version")
         o.cs, o.version = cs, cs.version
         self._version_check(o, cs)
-        self.note_status("CodeSystem", cs.resource, f"{cs.url}|{cs.version}" if cs.version else cs.url)
+        self.note_status("CodeSystem", cs.resource, canonical(cs.url, cs.version))
+        missing = self._missing_versions(system) if vs is not None else []
+        for v in missing:
+            # an include of a version that is not loaded: $expand refuses the value set (404), so membership
+            # cannot be told, whichever version the code is validated in
+            o.issues.append(Issue("error", "not-found", "not-found",
+                                  _unknown_version_text(system, v, self.catalog.codesystem_versions(system))))
+        if missing:
+            o.unknown_system = canonical(system, missing[0])
+            o.caused_by_unknown = True
         concept, how = cs.find(o.code) if o.code is not None else (None, None)
         if concept is None:
             return self._unknown_code(o, locs, cs)
@@ -302,7 +324,7 @@ class Validator:
                 self._unknown_system(o, locs, system, coding_version)
                 o.issues.append(Issue("warning", "not-found", "vs-invalid",
                                       f"Unable to check whether the code is in the value set '{self.vs_name}' because "
-                                      f"the code system {system}|{coding_version} was not found"))
+                                      f"the code system {canonical(system, coding_version)} was not found"))
                 o.caused_by_unknown = True
                 return False
             text = (f"The code system '{system}' version '{cs.version}' for the versionless include in the ValueSet "
@@ -323,7 +345,7 @@ class Validator:
         if not known:
             o.issues.append(Issue("error", "not-found", "not-found",
                                   _unknown_version_text(system, coding_version, loaded), locs.system))
-            o.unknown_system = f"{system}|{coding_version}"
+            o.unknown_system = canonical(system, coding_version)
             o.caused_by_unknown = True
         return wanted
 
@@ -389,7 +411,7 @@ class Validator:
         else:
             text = f"A definition for CodeSystem {system} could not be found, so the code cannot be validated"
         o.issues.append(Issue("error", "not-found", "not-found", text, locs.system))
-        o.unknown_system = f"{system}|{version}" if version else system
+        o.unknown_system = canonical(system, version)
         if in_vs_systems:
             # the value set itself depends on the missing system: its membership cannot be told
             o.caused_by_unknown = True
@@ -400,7 +422,7 @@ class Validator:
     def _supplement_as_system(self, o: _Outcome, locs: "_Locations", cs) -> _Outcome:
         """A supplement only adds to the concepts of its base system: it defines no codes of its own."""
         o.ok = False
-        canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+        canon = canonical(cs.url, cs.version)
         o.issues.append(Issue("error", "invalid", "invalid-data",
                               f"CodeSystem {canon} is a supplement, so can't be used as a value in Coding.system",
                               locs.system))
@@ -441,7 +463,7 @@ class Validator:
         concept = o.concept
         if how == "case":
             o.normalized = concept.code
-            canon = f"{cs.url}|{cs.version}" if cs.version else cs.url
+            canon = canonical(cs.url, cs.version)
             o.issues.append(Issue("information", "business-rule", "code-rule",
                                   f"The code '{o.code}' differs from the correct code '{concept.code}' by case. "
                                   f"Although the code system '{canon}' is case insensitive, implementers are strongly "
@@ -455,6 +477,14 @@ class Validator:
 
     def _membership(self, o: _Outcome, locs: "_Locations", vs: dict, cs) -> _Outcome:
         req, concept = self.req, o.concept
+        missing = self._missing_versions(o.system)
+        if missing:
+            # the value set needs a version that is not loaded (reported by `check`): membership cannot be told
+            o.ok = o.in_vs = False
+            o.issues.append(Issue("warning", "not-found", "vs-invalid",
+                                  f"Unable to check whether the code is in the value set '{self.vs_name}' because "
+                                  f"the code system {canonical(o.system, missing[0])} was not found"))
+            return o
         if o.inactive and (req.active_only or (vs.get("compose") or {}).get("inactive") is False):
             o.issues.append(Issue("error", "business-rule", "code-rule",
                                   f"The concept '{concept.code}' is valid but is not active", locs.code))
@@ -614,8 +644,7 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
             outcomes.append(v.check(coding, path))
         if vs is not None:
             for canon in v.ev.used_valuesets:
-                url, _, ver = canon.partition("|")
-                sub = catalog.valueset(url, ver or None)
+                sub = catalog.valueset(*split_canonical(canon))
                 if sub is not None:
                     v.note_status("ValueSet", sub, canon)
     except NotFound as e:

@@ -148,6 +148,16 @@ CASES = [
     _vs("imports-import-and-top", {"include": [{"valueSet": [V + "import-and-top"]}]}),
     _vs("two-versions-listed", {"include": [{"system": S, "version": "1.0.0", "concept": [{"code": "a1"}]},
                                             {"system": S, "version": "2.0.0", "concept": [{"code": "c"}]}]}),
+    _vs("exclude-a-in-1", {"include": [{"system": S, "version": "1.0.0"}],
+                           "exclude": [{"system": S, "concept": [{"code": "a"}]}]}),
+    _vs("import-excluding-and-top", {"include": [{"valueSet": [V + "exclude-a-in-1"]},
+                                                 {"system": S, "version": "2.0.0"}]}),
+    _vs("exclude-listed-its-version-lacks", {"include": [{"system": S, "version": "2.0.0"}],
+                                             "exclude": [{"system": S, "version": "1.0.0",
+                                                          "concept": [{"code": "c"}]}]}),
+    _vs("exclude-listed-other-case", {"include": [{"system": S, "version": "2.0.0"}],
+                                      "exclude": [{"system": S, "version": "1.0.0", "concept": [{"code": "C"}]}]}),
+    _vs("missing-version-and-1", {"include": [{"system": S, "version": "9.0.0"}, {"system": S, "version": "1.0.0"}]}),
     _vs("cycle", {"include": [{"valueSet": [V + "cycle"]}]}),
     _vs("no-source", {"include": [{"concept": [{"code": "a"}]}]}),
 ]
@@ -195,6 +205,14 @@ def _validated(catalog, name):
     ("import-and-top", {"a@1.0.0", "a1@1.0.0", "a2@1.0.0", "b@2.0.0"}, set()),
     ("imports-import-and-top", {"a@1.0.0", "a1@1.0.0", "a2@1.0.0", "b@2.0.0"}, set()),
     ("two-versions-listed", {"a1@1.0.0", "c@2.0.0"}, set()),
+    # the version $validate-code takes a code in is one it is a member in, excludes of the imported value set
+    # included: it used to take a in 1.0.0 (whose include selects it, but the import excludes it) and say false
+    ("import-excluding-and-top", {"a1@1.0.0", "a2@1.0.0", "b@1.0.0", "a@2.0.0", "a1@2.0.0", "a2@2.0.0",
+                                  "b@2.0.0", "c@2.0.0"}, set()),
+    # an exclude that lists a code removes it by system and code, even when the version it names lacks the
+    # code ($expand did so, $validate-code kept c), the code compared as the code system spells it
+    ("exclude-listed-its-version-lacks", {"a@2.0.0", "a1@2.0.0", "a2@2.0.0", "b@2.0.0"}, set()),
+    ("exclude-listed-other-case", {"a@2.0.0", "a1@2.0.0", "a2@2.0.0", "b@2.0.0"}, set()),
 ])
 def test_case_agrees(cases, name, expanded, also_valid):
     """The expansion is as FHIR R4 defines it, and $validate-code accepts exactly its codes: those the
@@ -219,6 +237,25 @@ def test_broken_compose_is_refused_by_both(cases, name):
         expand(cases, ExpandRequest(valueset=vs))
     with pytest.raises(InvalidRequest):
         validate_code(cases, ValidateRequest(valueset=vs, codings=[{"system": S, "code": "a"}]))
+
+
+def test_include_of_a_missing_version_is_reported_by_both(cases):
+    """An include of a version that is not loaded: $expand refuses the value set (404); $validate-code of a code
+    another include holds used to say true without a word (the version it chose was never asked about the
+    broken include). Now: false, with the missing version and the versions there are."""
+    from terminology.errors import NotFound
+    vs = cases.valueset(V + "missing-version-and-1")
+    with pytest.raises(NotFound, match="version '9.0.0'"):
+        expand(cases, ExpandRequest(valueset=vs))
+    for coding in ({"system": S, "code": "a"}, {"system": S, "version": "1.0.0", "code": "a"}):
+        res = validate_code(cases, ValidateRequest(valueset=vs, codings=[coding]))
+        assert res.result is False
+        missing = [i for i in res.issues if i.code == "not-found" and i.severity == "error"]
+        assert [i.text for i in missing] == [
+            f"A definition for CodeSystem '{S}' version '9.0.0' could not be found, so the code cannot be "
+            f"validated. Valid versions: 1.0.0, 2.0.0"]
+        assert ("x-caused-by-unknown-system", "valueCanonical", f"{S}|9.0.0") in res.params
+        assert not any(i.tx_code == "not-in-vs" for i in res.issues)
 
 
 def test_kept_rules_follow_the_index_they_were_made_for(cases):

@@ -46,11 +46,33 @@ def test_stored_supplement_index_is_built_once_per_revision(tmp_path):
     assert first is again and first is not cs
     assert any(d.get("value") == "Coeur" for d in first.concepts["c1"].designations)
     assert not any(d.get("value") == "Coeur" for d in cs.concepts["c1"].designations)   # the base is untouched
-    supplied = catalog.overlay([SUP2])
-    mixed = SupplementSet(supplied, [SUP["url"], SUP2["url"]])(cs)
-    assert mixed is not first     # a request's own supplement never lands in the shared cache
-    assert any(d.get("value") == "Poumon" for d in mixed.concepts["c2"].designations)
     s.close()
+
+
+def test_one_cached_copy_whatever_the_order_or_repetition_of_the_supplements(tmp_path):
+    sup3 = {**SUP2, "id": "lang-sup3", "url": B + "CodeSystem/lang-sup3", "version": "1",
+            "concept": [{"code": "c2", "designation": [{"language": "de", "value": "Lunge"}]}]}
+    s = open_store(str(tmp_path / "k.db"))
+    s.write([LANG, SUP, sup3])
+    catalog = Catalog(s)
+    cs = catalog.codesystem(LANG_CS, "1")
+    first = SupplementSet(catalog, [SUP["url"], sup3["url"]])(cs)
+    again = SupplementSet(catalog, [sup3["url"] + "|1", SUP["url"], SUP["url"] + "|1"])(cs)
+    assert again is first
+    assert [r["url"] for r in SupplementSet(catalog, [SUP["url"], SUP["url"] + "|1"]).supplements] == [SUP["url"]]
+    s.close()
+
+
+def test_a_supplied_supplement_posing_as_the_stored_one_does_not_poison_the_cache(client):
+    poison = {**SUP, "concept": [{"code": "c1", "designation": [{"language": "fr", "value": "Empoisonné"}]}]}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": VS["url"]}, {"name": "displayLanguage", "valueCode": "fr"},
+        {"name": "useSupplement", "valueCanonical": SUP["url"] + "|1"},
+        {"name": "tx-resource", "resource": poison}]}
+    r = client.post("/fhir/ValueSet/$expand", json=body, content_type=FJ)
+    assert dict(_flat(r.get_json()["expansion"]["contains"]))["c1"] == "Empoisonné"   # the request's own
+    assert _displays(client, useSupplement=SUP["url"])["c1"] == "Coeur"
+    assert _displays(client, useSupplement=SUP["url"] + "|1", filter="coeur") == {"c1": "Coeur"}
 
 
 def test_text_filter_finds_supplement_designations_on_every_request(client):

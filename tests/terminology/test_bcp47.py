@@ -17,6 +17,8 @@ def _out(r):
 @pytest.mark.parametrize("tag, canon", [
     ("EN-us", "en-US"), ("zh-hant-tw", "zh-Hant-TW"), ("es-419", "es-419"), ("nb-no", "nb-NO"),
     ("en-x-ABC", "en-x-abc"), ("de-ch-1996", "de-CH-1996"), ("se", "se"),
+    ("en-US-u-ca-gregory", "en-US-u-ca-gregory"), ("EN-us-U-CA-Gregory", "en-US-u-ca-gregory"),
+    ("de-DE-t-en-us", "de-DE-t-en-us"), ("x-AB", "x-ab"),
 ])
 def test_canonical_case(tag, canon):
     assert canonical_tag(tag) == canon
