@@ -107,8 +107,8 @@ def render_lookup(res) -> dict:
         out.append({"name": "name", "valueString": res.name})
     if res.version:
         out.append({"name": "version", "valueString": res.version})
-    if res.display is not None:
-        out.append({"name": "display", "valueString": res.display})
+    # display is 1..1 in the R4 CodeSystem-lookup definition: a concept without one is shown by its code
+    out.append({"name": "display", "valueString": res.display if res.display is not None else res.code})
     if res.definition:
         out.append({"name": "definition", "valueString": res.definition})
     out.append({"name": "abstract", "valueBoolean": res.abstract})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request
 
+from terminology.codesystem import STANDARDS_STATUS
 from terminology.identifiers import canonical, split_canonical
 from terminology.errors import InvalidRequest, NotFound, NotSupported
 from terminology.implicit import resolve as resolve_implicit
@@ -17,6 +18,7 @@ from terminology.operations.expand import DEFAULT_MAX_EXPANSION, ExpandRequest, 
 from terminology.supplements import SupplementSet, valueset_systems
 
 from .operations import operation
+from .params import Params
 from .supplied import checked, supplied_catalog, with_contained
 
 R5_EXT = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
@@ -133,14 +135,26 @@ def _strings(params, name: str) -> list[str]:
     return out
 
 
+def _echo_value(name: str, key: str, v):
+    """A request value as it is echoed in expansion.parameter: of the echoed type, or None when there is
+    nothing to echo (a parameter without a value, an empty string: FHIR has no empty primitives)."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    one = Params([(name, v)])
+    if key == "valueBoolean":
+        return one.bool(name)
+    if key == "valueInteger":
+        return one.int(name)
+    return one.str(name)
+
+
 def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
     echo = []
     for name, key in _ECHO.items():
         for v in params.all(name):
-            if key == "valueBoolean":
-                v = params.bool(name)
-            elif key == "valueInteger":
-                v = params.int(name)
+            v = _echo_value(name, key, v)
+            if v is None:
+                continue
             echo.append((name, key, v))
             if key in ("valueBoolean", "valueInteger"):
                 break
@@ -151,7 +165,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
 
     def flag(name: str) -> bool:
         """The request's value, else the value set's default expansion parameter, else false."""
-        if name in params:
+        if params.get(name) not in (None, ""):     # a parameter without a value is not given
             return bool(params.bool(name))
         v = vs_parameter(vs, name)
         return v is True or (isinstance(v, str) and v.strip().lower() == "true")
@@ -213,6 +227,14 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
     # the compose stays with the definition unless the client asks for it (includeDefinition)
     dropped = ("expansion", "text", "meta", "description") + (() if include_definition else ("compose",))
     vs = {k: v for k, v in exp.valueset.items() if k not in dropped}
+    if vs.get("extension"):
+        # the value set's own standards status is answered as the warning-<status> expansion parameter;
+        # its other extensions (valueset-supplement, ...) stay with it
+        exts = [x for x in vs["extension"] if not (isinstance(x, dict) and x.get("url") == STANDARDS_STATUS)]
+        if exts:
+            vs["extension"] = exts
+        else:
+            del vs["extension"]
     e: dict = {}
     if exp.properties:
         e["extension"] = [{"url": EXT_EXPANSION_PROPERTY,

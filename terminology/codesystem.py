@@ -16,6 +16,8 @@ from .identifiers import DOTTED_CODE_SYSTEMS
 _INACTIVE_STATUSES = {"retired", "inactive"}
 STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
+STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
+INACTIVE_URI = "http://hl7.org/fhir/concept-properties#inactive"
 
 
 @dataclass(slots=True)
@@ -90,12 +92,76 @@ class Concept:
         return d
 
 
-def flatten_concepts(concepts: Iterable[dict] | None, parent: str | None = None) -> Iterator[dict]:
+class AliasedConcept(Concept):
+    """A concept of a code system that gives the status or inactive property's URI a code of its own
+    (`st` for http://hl7.org/fhir/concept-properties#status): those codes count as `status`/`inactive`.
+
+    Only such systems pay for it; `_names` is (status codes, inactive codes), shared by all their concepts."""
+    __slots__ = ("_names",)
+
+    def _first(self, codes: tuple) -> list:
+        for code in codes:
+            vals = self.property_values(code)
+            if vals:
+                return vals
+        return []
+
+    @property
+    def status(self) -> str | None:
+        vals = self._first(self._names[0])
+        return vals[0] if vals else None
+
+    @property
+    def inactive(self) -> bool:
+        for v in self._first(self._names[1]):
+            return v is True or v == "true"
+        st = self.status
+        return st is not None and st.lower() in _INACTIVE_STATUSES
+
+
+def property_aliases(property_definitions: list | None) -> tuple | None:
+    """(status codes, inactive codes) when the system names the status or inactive URI with another code
+    than the standard one, else None (the standard codes need no help)."""
+    status = inactive = None
+    for pd in property_definitions or ():
+        if not isinstance(pd, dict) or not isinstance(pd.get("code"), str):
+            continue
+        if pd.get("uri") == STATUS_URI and pd["code"] != "status":
+            status = status or pd["code"]
+        elif pd.get("uri") == INACTIVE_URI and pd["code"] != "inactive":
+            inactive = inactive or pd["code"]
+    if status is None and inactive is None:
+        return None
+    return (tuple(c for c in (status, "status") if c), tuple(c for c in (inactive, "inactive") if c))
+
+
+def _child_links(concepts, out: dict) -> dict:
+    """{child code: [parent codes]} from `child` properties (R4 concept-properties: the inverse of parent)."""
+    for c in concepts or ():
+        if not isinstance(c, dict):
+            continue
+        for p in c.get("property") or ():
+            if isinstance(p, dict) and p.get("code") == "child" and isinstance(p.get("valueCode"), str) \
+                    and isinstance(c.get("code"), str):
+                parents = out.setdefault(p["valueCode"], [])
+                if c["code"] not in parents:
+                    parents.append(c["code"])
+        if c.get("concept"):
+            _child_links(c["concept"], out)
+    return out
+
+
+def flatten_concepts(concepts: Iterable[dict] | None, parent: str | None = None,
+                     _children: dict | None = None) -> Iterator[dict]:
     """Yield flat concept dicts (no nested `concept`, with `parents`) from FHIR nesting.
 
     Parents also come from `parent`/`subsumedBy` properties, which FHIR allows
-    instead of (or besides) nesting.
+    instead of (or besides) nesting, and from a `child` property of the parent
+    (the R4 inverse of `parent`): D with child = E makes D a parent of E.
     """
+    if _children is None:
+        concepts = concepts if isinstance(concepts, list) else list(concepts or ())
+        _children = _child_links(concepts, {})
     for c in concepts or ():
         flat = {k: v for k, v in c.items() if k != "concept"}
         parents = [parent] if parent is not None else []
@@ -103,10 +169,14 @@ def flatten_concepts(concepts: Iterable[dict] | None, parent: str | None = None)
             if p.get("code") in ("parent", "subsumedBy") and "valueCode" in p:
                 if p["valueCode"] not in parents:
                     parents.append(p["valueCode"])
+        code = c.get("code")
+        for p in (_children.get(code) if isinstance(code, str) else None) or ():
+            if p not in parents:
+                parents.append(p)
         if parents:
             flat["parents"] = parents
         yield flat
-        yield from flatten_concepts(c.get("concept"), c.get("code"))
+        yield from flatten_concepts(c.get("concept"), c.get("code"), _children)
 
 
 def nest_concepts(flat: Iterable[dict]) -> list[dict]:
@@ -155,14 +225,19 @@ class CodeSystemIndex:
         self.case_sensitive: bool = resource.get("caseSensitive", True) is not False
         self.content: str = resource.get("content", "complete")
         self.concepts: dict[str, Concept] = {}
+        # a system that codes status/inactive its own way gets concepts that know those codes
+        aliases = property_aliases(resource.get("property"))
+        make = Concept if aliases is None else AliasedConcept
         for seq, f in enumerate(flat_concepts):
             code = f.get("code")
             if code is None or code in self.concepts:
                 continue
-            self.concepts[code] = Concept(
+            c = self.concepts[code] = make(
                 code=code, display=f.get("display"), definition=f.get("definition"),
                 designations=f.get("designation") or [], properties=f.get("property") or [],
                 extensions=f.get("extension") or [], parents=list(f.get("parents") or []), seq=seq)
+            if aliases is not None:
+                c._names = aliases
         for c in self.concepts.values():
             for p in c.parents:
                 parent = self.concepts.get(p)

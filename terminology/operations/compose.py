@@ -118,6 +118,37 @@ def version_check_text(system: str, version: str, required: str) -> str:
             f"by a version-check parameter")
 
 
+class FilterNotUnderstood(NotSupported):
+    """A filter on a property the code system does not have, or with an operator the property does not take:
+    the value set is invalid (the reference servers' FILTER_NOT_UNDERSTOOD). The value set holding the filter
+    is named by the first `members`/`contains` the error passes through."""
+
+    def __init__(self, f: dict, system: str, location: str):
+        self.filter_text = f"{f.get('property')} {f.get('op')} {f.get('value')}"
+        self.system = system
+        self.named = False
+        super().__init__(self._text("(unidentified)"), location=location, tx_code="vs-invalid")
+
+    def _text(self, vs_label: str) -> str:
+        return (f'The filter "{self.filter_text}" from the value set {vs_label} was not understood in the '
+                f"context of {self.system}")
+
+    def name_valueset(self, vs: dict) -> None:
+        if not self.named:
+            self.named = True
+            self.message = self._text(vs_canonical(vs) or "(unidentified)")
+            self.args = (self.message,)
+
+
+def check_understood(inc: dict, system: str, cs, path: str) -> None:
+    """Refuse a filter `cs` does not understand (see filters.understands), with the filter's location."""
+    if cs is None:
+        return
+    for j, f in enumerate(inc.get("filter") or ()):
+        if isinstance(f, dict) and not _filters.understands(cs, f.get("property"), f.get("op")):
+            raise FilterNotUnderstood(f, system, f"{path}.filter[{j}]")
+
+
 class CircularValueSet(InvalidRequest):
     """A value set imports (or excludes) itself, directly or through others."""
     issue_code = "processing"
@@ -222,7 +253,8 @@ class ComposeEvaluator:
             return cache[key]
         cs = self.catalog.codesystem(system, version)
         if cs is None and required:
-            raise unknown_system(self.catalog, system, version, location)
+            # no location: the reference servers name none for an unknown system on $expand
+            raise unknown_system(self.catalog, system, version)
         if cs is not None:
             check = self.root.rules.check.get(system)
             if check is not None and cs.version is not None and not matches_version(check, cs.version) \
@@ -446,17 +478,21 @@ class ComposeEvaluator:
             return (system, code) in self._keys_of_expansion(vs)
         if compose.get("inactive") is False and concept is not None and concept.inactive:
             return False
-        excludes = compose.get("exclude")
-        if excludes:
-            if self.listed_out(self.listing_excludes(excludes), system, code, cs):
-                return False
-            for i, exc in enumerate(excludes):
-                if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _chain=_chain):
+        try:
+            excludes = compose.get("exclude")
+            if excludes:
+                if self.listed_out(self.listing_excludes(excludes), system, code, cs):
                     return False
-        for i, inc in enumerate(compose.get("include") or ()):
-            if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _chain=_chain):
-                return True
-        return False
+                for i, exc in enumerate(excludes):
+                    if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _chain=_chain):
+                        return False
+            for i, inc in enumerate(compose.get("include") or ()):
+                if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _chain=_chain):
+                    return True
+            return False
+        except FilterNotUnderstood as e:
+            e.name_valueset(vs)
+            raise
 
     def _note_origin(self, vs: dict, compose: dict) -> None:
         """On first sight of `vs` in this request: refuse import references that are not URLs (whether or not
@@ -593,6 +629,13 @@ class ComposeEvaluator:
             yield from _expansion_members(vs["expansion"])
             return
         self._note_origin(vs, compose)
+        try:
+            yield from self._members(vs, compose)
+        except FilterNotUnderstood as e:
+            e.name_valueset(vs)
+            raise
+
+    def _members(self, vs: dict, compose: dict) -> Iterator[Member]:
         excludes = compose.get("exclude") or []
         excluded = None
         listing = ()
@@ -744,6 +787,11 @@ class ComposeEvaluator:
         cs = self.codesystem(system, inc.get("version"), "ValueSet.compose.include[0]")
         if cs is None or cs.content in ("not-present", "supplement"):
             return None
+        try:
+            check_understood(inc, system, cs, "ValueSet.compose.include[0]")
+        except FilterNotUnderstood as e:
+            e.name_valueset(vs)
+            raise
         numbers = getattr(cs, "filter_numbers", None)
         if numbers is not None:
             # an index that answers filters as sets of concept numbers intersects them without concepts
@@ -776,6 +824,7 @@ class _Rule:
         self.listed = listed if listed is not None or not inc.get("concept") else listed_codes(inc, cs)
         # one predicate per filter, all must hold; None until first needed
         self.tests = tests = []
+        check_understood(inc, system, cs, path)
         for k, f in enumerate(inc.get("filter") or ()):
             if ("value" not in f and f.get("op") != "exists") or f.get("op") == "regex":
                 check_filters(inc, system, path)    # says which one
@@ -977,12 +1026,25 @@ def _expansion_members(expansion: dict) -> Iterator[Member]:
         stack.extend(reversed(c.get("contains") or []))
 
 
+def present_versions(versions) -> str:
+    """A list of versions as the reference servers write it in messages: "1", "1 or 2", "1, 2 and 3"."""
+    versions = [str(v) for v in versions]
+    if len(versions) < 2:
+        return "".join(versions)
+    return f"{', '.join(versions[:-1])} {'or' if len(versions) == 2 else 'and'} {versions[-1]}"
+
+
+def unknown_version_tail(known) -> str:
+    """What follows "... could not be found, so ..." for a version that is not loaded: the versions that are."""
+    return f"Valid versions: {present_versions(known)}" if known else "No versions of this code system are known"
+
+
 def unknown_system(catalog, system: str, version: str | None, location: str | None = None,
                    purpose: str = "the value set cannot be expanded") -> NotFound:
     known = catalog.codesystem_versions(system)
-    if version is not None and known:
+    if version is not None:
         return NotFound(f"A definition for CodeSystem '{system}' version '{version}' could not be found, "
-                        f"so {purpose}. Valid versions: {', '.join(known)}",
+                        f"so {purpose}. {unknown_version_tail(known)}",
                         tx_code="not-found", location=location)
     return NotFound(f"A definition for CodeSystem '{system}' could not be found, so {purpose}",
                     tx_code="not-found", location=location)

@@ -37,6 +37,12 @@ EXTENSION_PROPERTIES = {
 }
 # code system concept extensions that describe how to show the concept: carried into the expansion
 PASS_THROUGH = {_EXT + "rendering-style", _EXT + "rendering-xhtml"}
+# value set concept extensions an expansion carries (the rest say something about the value set's definition,
+# or are unknown to this server, and stay there): how to show it, its deprecation and its definition there
+VS_CONCEPT_EXTENSIONS = PASS_THROUGH | {_EXT + "valueset-deprecated", _EXT + "valueset-concept-definition",
+                                       STANDARDS_STATUS}
+# designation extensions an expansion carries: the SNOMED CT description id and the designation's status
+DESIGNATION_EXTENSIONS = {_EXT + "coding-sctdescid", STANDARDS_STATUS}
 CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
 # properties every concept has by its place in the code system, asked for with `property`
 COMPUTED_PROPERTIES = {
@@ -349,6 +355,7 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
         for d in (m.designations or []) + (list(c.designations) if c is not None else []):
             if d is chosen or not _designation_wanted(d, req.designations):
                 continue
+            d = _known_extensions(d, DESIGNATION_EXTENSIONS)
             if d not in des:
                 des.append(d)
         if req.designations:
@@ -393,17 +400,33 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
         url = ext.get("url")
         if url in EXTENSION_PROPERTIES:
             derived[EXTENSION_PROPERTIES[url][0]] = (url, _ext_value(ext))
-        else:
+        elif url in VS_CONCEPT_EXTENSIONS:
             passed.append(ext)
     for code, (url, value) in derived.items():
         _pcode, key, uri = EXTENSION_PROPERTIES[url]
         it.properties.append((code, key, value))
         used_props.setdefault(code, uri)
-    if status is not None and "status" not in req.properties:
+    # a status the code system states as a property was added above when asked for; one that comes from the
+    # standards-status extension (or a property under another code) is added here, asked for or not
+    if status is not None and not any(p[0] == "status" for p in it.properties):
         it.properties.append(("status", "valueCode", status))
         used_props.setdefault("status", STATUS_URI)
     it.extensions = passed
     return it
+
+
+def _known_extensions(d: dict, known: set) -> dict:
+    """`d` without the extensions not in `known` (a copy only when some are dropped)."""
+    exts = d.get("extension")
+    if not exts:
+        return d
+    kept = [e for e in exts if isinstance(e, dict) and e.get("url") in known]
+    if len(kept) == len(exts):
+        return d
+    out = {k: v for k, v in d.items() if k != "extension"}
+    if kept:
+        out["extension"] = kept
+    return out
 
 
 def _ext_value(ext: dict):

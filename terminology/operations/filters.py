@@ -21,6 +21,10 @@ from ..errors import InvalidRequest, TooCostly
 CONCEPT_PROPERTIES = {"concept", "code", "parent", "child"}
 OPERATORS = {"=", "is-a", "descendent-of", "is-not-a", "regex", "in", "not-in", "generalizes",
              "child-of", "descendent-leaf", "exists"}
+# filters whose value is a concept in the hierarchy: only the concept-properties above take them
+HIERARCHY_OPERATORS = {"is-a", "descendent-of", "is-not-a", "generalizes", "child-of", "descendent-leaf"}
+# properties every code system has, declared or not (FHIR's concept-properties and the concept's own fields)
+GENERIC_PROPERTIES = {"display", "definition", "inactive", "status", "notSelectable", "deprecated"}
 MAX_PATTERN = 1000
 REGEX_TIMEOUT_S = 0.5      # one code
 REGEX_BUDGET_S = 5.0       # one filter, all codes
@@ -52,6 +56,46 @@ def compile_pattern(pattern: str, location: str | None = None):
         return _re.compile(pattern)
     except Exception as e:
         raise invalid(f"the regex pattern '{pattern}' is not valid: {e}")
+
+
+def understands(cs, prop, op) -> bool:
+    """Whether a filter `prop op` means anything for `cs`: a known operator on one of the generic properties,
+    a property the code system declares, or one its concepts carry (importers do not always declare them);
+    hierarchy operators on the concept itself only. An index with filters of its own (SNOMED CT) and one made
+    from a grammar (no concepts to look at) judge for themselves when the filter is evaluated."""
+    if op not in OPERATORS or not isinstance(prop, str):
+        return False
+    if getattr(cs, "filter_test", None) is not None or not isinstance(getattr(cs, "concepts", None), dict):
+        return True
+    if prop in CONCEPT_PROPERTIES:
+        return True
+    if op in HIERARCHY_OPERATORS:
+        return False
+    if prop in GENERIC_PROPERTIES:
+        return True
+    return prop in _known_properties(cs)
+
+
+def _known_properties(cs) -> frozenset:
+    """The property codes `cs` declares or its concepts carry, worked out once per index."""
+    props = cs.property_definitions() if hasattr(cs, "property_definitions") else []
+    got = getattr(cs, "_kodebro_filter_props", None)
+    # keyed on the index itself: a supplemented copy carries the original's attributes, not its properties
+    key = (id(cs), id(props) if props else 0, len(cs.concepts))     # `[]` is a new list on every call
+    if got is not None and got[0] == key:
+        return got[1]
+    codes = {pd.get("code") for pd in props if isinstance(pd, dict)}
+    for concept in cs.concepts.values():
+        for p in concept.properties or ():
+            if isinstance(p, dict):
+                codes.add(p.get("code"))
+    codes.discard(None)
+    frozen = frozenset(codes)
+    try:
+        cs._kodebro_filter_props = (key, frozen)
+    except AttributeError:
+        pass
+    return frozen
 
 
 def check_filter(f: dict, location: str) -> None:

@@ -86,22 +86,34 @@ def concept_properties(cs, concept, wanted: list) -> list[LookupProperty]:
     own = {p.get("code") for p in concept.properties}
     if wants(wanted, "inactive") and "inactive" not in own:
         out.append(LookupProperty("inactive", "valueBoolean", concept.inactive))
-    # status is derived only when asked by name: the code system may not define one
+    # status is derived only when asked by name: the code system may not define one. The concept's lifecycle
+    # (a status property under any code with the status URI, else the standards-status extension) comes
+    # first, as in $expand; only a concept without one is called active or inactive
     if wanted and "status" in wanted and "status" not in own:
-        out.append(LookupProperty("status", "valueCode", "inactive" if concept.inactive else "active"))
+        status = concept.lifecycle
+        if status is None:
+            status = "inactive" if concept.inactive else "active"
+        out.append(LookupProperty("status", "valueCode", status))
     out.extend(_own_properties(concept.properties, wanted))
     return out
 
 
-def resolve_codesystem(catalog, system: str, version: str | None, date: str | None = None):
-    """The CodeSystemIndex for system (+version, or the edition in force on `date`); NotFound otherwise."""
+def resolve_codesystem(catalog, system: str, version: str | None, date: str | None = None,
+                       purpose: str = "the code cannot be looked up"):
+    """The CodeSystemIndex for system (+version, or the edition in force on `date`); NotFound otherwise
+    (`purpose` ends its message: what cannot be done without the system)."""
     system, version = split_canonical(system, version)
     if version is None and date:
         date = day_of(date)
         version = edition_for_date(catalog, system, date)
-        if version is None and any(start for _v, start in edition_starts(catalog, system)):
-            raise NotFound(f"no edition of {system} was in force on {date[:10]}; loaded: "
-                           f"{', '.join(catalog.codesystem_versions(system))}", tx_code="not-found")
+        if version is None:
+            # before the first loaded edition of a codebook with editions: which one the client means
+            # cannot be told. With one version loaded (or no edition dates) the date picks nothing and the
+            # code is looked up in the version there is, as $expand and $validate-code do
+            starts = edition_starts(catalog, system)
+            if len(starts) > 1 and any(start for _v, start in starts):
+                raise NotFound(f"no edition of {system} was in force on {date[:10]}; loaded: "
+                               f"{', '.join(v for v, _s in starts)}", tx_code="not-found")
     cs = catalog.codesystem(system, version)
     if cs is not None and cs.content == "supplement":
         canon = canonical(cs.url, cs.version)
@@ -110,10 +122,8 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
                              f"with useSupplement={canon}", location="system", tx_code="invalid-data")
     if cs is not None:
         return cs
-    if version is not None and (catalog.codesystem_versions(system) or catalog.codesystem(system) is not None):
-        # the wording $validate-code and $expand use for a version that is not there
-        raise unknown_system(catalog, system, version, purpose="the code cannot be looked up")
-    raise NotFound(f"code system {system} is not known to this server", tx_code="not-found")
+    # the wording $validate-code and $expand use for a system or version that is not there
+    raise unknown_system(catalog, system, version, purpose=purpose)
 
 
 def _supplements(catalog, cs, refs: list) -> tuple:

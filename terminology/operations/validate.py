@@ -19,8 +19,8 @@ from ..exclusions import exclusion_reason
 from ..identifiers import canonical, split_canonical
 from ..languages import displays_in, preferred_display
 from ..versions import matches_version
-from .compose import (ComposeEvaluator, SystemVersionRules, is_abstract, standards_status, validity_problem,
-                      version_check_text, vs_canonical)
+from .compose import (ComposeEvaluator, SystemVersionRules, is_abstract, standards_status, unknown_version_tail,
+                      validity_problem, version_check_text, vs_canonical)
 
 VS_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
 
@@ -102,7 +102,7 @@ def _coding_text(c: dict, with_display: bool = True) -> str:
     sys = c.get("system") or ""
     ver = f"|{c['version']}" if c.get("version") else ""
     disp = f" ('{c['display']}')" if with_display and c.get("display") else ""
-    return f"{sys}{ver}#{c.get('code')}{disp}"
+    return f"{sys}{ver}#{c.get('code') or ''}{disp}"
 
 
 class Validator:
@@ -216,6 +216,8 @@ class Validator:
         version = coding.get("version")
         self._explicit_version = version is not None
         self._chosen_by_vs = False
+        if o.code is None or o.code == "":
+            return self._no_code(o, locs)
         if system is None:
             if vs is None or not (req.infer_system or req.mode == "code"):
                 return self._no_system(o, locs)
@@ -389,14 +391,25 @@ class Validator:
             o.issues.append(self._not_in_vs(o.coding, locs.code))
         return o
 
+    def _no_code(self, o: _Outcome, locs: "_Locations") -> _Outcome:
+        """A coding without a code names no concept: there is nothing to validate (within a codeableConcept
+        the other codings decide)."""
+        o.ok = False
+        o.code = None
+        o.issues.append(Issue("warning", "invalid", "invalid-data",
+                              "Coding has no code, so it cannot be validated. A code should be provided",
+                              locs.path or "code"))
+        return o
+
     def _unknown_system(self, o: _Outcome, locs: "_Locations", system: str, version: str | None) -> _Outcome:
         vs = self.req.valueset
         coding = {**o.coding, "system": system}
         o.ok = False
-        if vs is not None and self.catalog.valueset(system) is not None and self.catalog.codesystem(system) is None:
+        if self.catalog.valueset(system) is not None and self.catalog.codesystem(system) is None:
             o.issues.append(Issue("error", "invalid", "invalid-data",
                                   f"The Coding references a value set, not a code system ('{system}')", locs.system))
-            o.issues.append(self._not_in_vs(coding, locs.code))
+            if vs is not None:
+                o.issues.append(self._not_in_vs(coding, locs.code))
             return o
         local = ":" not in system
         if local:
@@ -404,7 +417,7 @@ class Validator:
                                   "Coding.system must be an absolute reference, not a local reference", locs.system))
         known = self.catalog.codesystem_versions(system)
         in_vs_systems = vs is not None and system in self._vs_systems(vs)
-        if version is not None and known:
+        if version is not None:
             text = _unknown_version_text(system, version, known)
         elif in_vs_systems or vs is None or local:
             text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
@@ -412,7 +425,12 @@ class Validator:
             text = f"A definition for CodeSystem {system} could not be found, so the code cannot be validated"
         o.issues.append(Issue("error", "not-found", "not-found", text, locs.system))
         o.unknown_system = canonical(system, version)
-        if in_vs_systems:
+        if vs is None:
+            # CodeSystem/$validate-code: the code system asked for is itself the cause; the version asked for
+            # is echoed, as the reference servers do
+            o.caused_by_unknown = True
+            o.version = version
+        elif in_vs_systems:
             # the value set itself depends on the missing system: its membership cannot be told
             o.caused_by_unknown = True
         elif vs is not None:
@@ -619,7 +637,7 @@ def _mismatch_text(system: str, vs_version: str, coding_version: str) -> str:
 
 def _unknown_version_text(system: str, version: str, known) -> str:
     return (f"A definition for CodeSystem '{system}' version '{version}' could not be found, so the code cannot be "
-            f"validated. Valid versions: {', '.join(known) if known else 'none'}")
+            f"validated. {unknown_version_tail(known)}")
 
 
 def _marks_deprecated(ext: dict) -> bool:

@@ -105,7 +105,7 @@ def test_lookup_unknown_version_uses_the_shared_wording(client):
     assert status == 404, body
     text = _issue(body)["details"]["text"]
     assert text.startswith(f"A definition for CodeSystem '{VERSION_CS}' version '3.0.0' could not be found, so ")
-    assert text.endswith("Valid versions: 1.0.0, 1.2.0")
+    assert text.endswith("Valid versions: 1.0.0 or 1.2.0")
 
 
 # --- 3. check-valueset-version picks the version of an unversioned url ------------------------------------------

@@ -94,7 +94,7 @@ def test_include_of_a_missing_version_is_reported_by_validate_code(client):
     status, body = _expand(client, P + "missing-9", resources)
     assert status == 404, body
     text = f"A definition for CodeSystem '{S}' version '9' could not be found, so the code cannot be validated. " \
-           f"Valid versions: 1, 2"
+           f"Valid versions: 1 or 2"
     for coding in ({"system": S, "code": "a"}, {"system": S, "version": "1", "code": "a"}):
         out, issues = _validate(client, P + "missing-9", coding, resources)
         assert out["result"] is False, coding

@@ -79,7 +79,7 @@ def test_system_version_and_unknown_version(c):
               "&code=A&systemVersion=9").get_json()
     p = {x["name"]: x for x in r["parameter"]}
     assert p["result"]["valueBoolean"] is False
-    assert "Valid versions: 1, 2" in p["message"]["valueString"]
+    assert "Valid versions: 1 or 2" in p["message"]["valueString"]
 
 
 def test_text_filter(c):

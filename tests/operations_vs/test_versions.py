@@ -149,7 +149,7 @@ def test_expand_unknown_version_lists_loaded_versions(vc):
     status, body = _expand(vc, url=VS_BASE + "version-none", **{"force-system-version": CS_URL + "|3.0.0"})
     assert status == 404
     text = body["issue"][0]["details"]["text"]
-    assert "'3.0.0'" in text and "1.0.0, 1.2.0, 2.0.0" in text
+    assert "'3.0.0'" in text and "1.0.0, 1.2.0 and 2.0.0" in text
 
 
 def test_validate_uses_the_pinned_version_and_its_display(vc):
@@ -185,7 +185,7 @@ def test_validate_coding_version_not_loaded(vc):
     # versionless value set: the version is unknown, membership cannot be told
     out = _validate(vc, url=VS_BASE + "version-none", system=CS_URL, code="code1", systemVersion="3.0.0")
     assert out["result"] is False
-    assert "Valid versions: 1.0.0, 1.2.0, 2.0.0" in out["message"]
+    assert "Valid versions: 1.0.0, 1.2.0 and 2.0.0" in out["message"]
     assert "Unable to check whether the code is in the value set" in out["message"]
     assert [i[:3] for i in _issues(out)] == [("error", "not-found", "not-found"), ("warning", "not-found", "vs-invalid")]
 
@@ -214,7 +214,7 @@ def test_codesystem_validate_versions(vc):
     old = cs(code="code3", version="1.0.0")
     assert old["result"] is False and "Unknown code 'code3'" in old["message"]
     missing = cs(code="code1", version="3.0.0")
-    assert missing["result"] is False and "Valid versions: 1.0.0, 1.2.0, 2.0.0" in missing["message"]
+    assert missing["result"] is False and "Valid versions: 1.0.0, 1.2.0 and 2.0.0" in missing["message"]
     assert _issues(missing) == [("error", "not-found", "not-found", "system")]
 
 
@@ -224,7 +224,7 @@ def test_lookup_by_version(vc):
             for p in r.get_json()["parameter"]}
     assert body["version"] == "1.2.0" and body["display"] == "Display 1 (1.2)"
     r = vc.get("/fhir/CodeSystem/$lookup", query_string={"system": CS_URL, "code": "code1", "version": "7"})
-    assert r.status_code == 404 and "1.0.0, 1.2.0, 2.0.0" in json.dumps(r.get_json())
+    assert r.status_code == 404 and "1.0.0, 1.2.0 and 2.0.0" in json.dumps(r.get_json())
 
 
 def test_import_of_a_value_set_version_that_is_not_loaded(vc):
