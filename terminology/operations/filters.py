@@ -154,6 +154,9 @@ def _concept_values(concept, prop: str) -> list[str]:
         return [concept.definition] if concept.definition else []
     if prop in ("inactive",) and not concept.property_values("inactive"):
         return ["true" if concept.inactive else "false"]
+    if prop == "status" and not concept.property_values("status"):
+        # a status under the code system's own code for it, or from the standards-status extension
+        return [concept.lifecycle] if concept.lifecycle else []
     if prop == "notSelectable" and not concept.property_values("notSelectable"):
         return ["true" if concept.abstract else "false"]
     return [_str(v) for v in concept.property_values(prop)]

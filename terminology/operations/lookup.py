@@ -16,7 +16,7 @@ from ..editions import day_of, edition_for_date, edition_starts
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from ..supplements import SupplementSet
-from .compose import is_abstract, unknown_system
+from .compose import is_abstract, present_versions, unknown_system
 
 # property codes that are answered from the hierarchy or the concept itself, not concept.property
 HIERARCHY = ("parent", "child")
@@ -113,7 +113,7 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
             starts = edition_starts(catalog, system)
             if len(starts) > 1 and any(start for _v, start in starts):
                 raise NotFound(f"no edition of {system} was in force on {date[:10]}; loaded: "
-                               f"{', '.join(v for v, _s in starts)}", tx_code="not-found")
+                               f"{present_versions(v for v, _s in starts)}", tx_code="not-found")
     cs = catalog.codesystem(system, version)
     if cs is not None and cs.content == "supplement":
         canon = canonical(cs.url, cs.version)

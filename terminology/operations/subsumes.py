@@ -41,7 +41,8 @@ def subsumes(catalog, *, system: str | None, version: str | None = None,
     if len(versions) > 1:
         raise InvalidRequest("$subsumes compares codes of one version; got " + ", ".join(sorted(versions)),
                              location="version")
-    cs = resolve_codesystem(catalog, systems.pop(), versions.pop() if versions else None)
+    cs = resolve_codesystem(catalog, systems.pop(), versions.pop() if versions else None,
+                            purpose="subsumption cannot be tested")
     ca = _find(cs, a, "A")
     cb = _find(cs, b, "B")
     if ca == cb:

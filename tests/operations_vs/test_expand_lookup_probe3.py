@@ -306,3 +306,24 @@ def test_unknown_version_of_a_known_system_keeps_the_valid_versions(client):
     assert status == 404
     text = body["issue"][0]["details"]["text"]
     assert "version '9.9'" in text and "so the code cannot be looked up" in text and "0.1.0" in text
+
+
+def test_a_status_filter_reads_the_status_under_the_systems_own_code_and_the_extension(client):
+    by_status = {"resourceType": "ValueSet", "url": "http://example.org/vs/retired", "status": "active",
+                 "compose": {"include": [{"system": ALIAS_CS["url"],
+                                          "filter": [{"property": "status", "op": "=", "value": "retired"}]}]}}
+    status, body = _post(client, "ValueSet/$expand", ("valueSet", "resource", by_status), *_res(ALIAS_CS))
+    assert status == 200, body
+    assert set(_contains(body)) == {"b"}
+    deprecated = {**by_status, "compose": {"include": [{"system": EXTENSIONS, "filter": [
+        {"property": "status", "op": "=", "value": "deprecated"}]}]}}
+    status, body = _post(client, "ValueSet/$expand", ("valueSet", "resource", deprecated), *_ext_setup())
+    assert status == 200, body
+    assert "code5" in _contains(body)
+
+
+def test_subsumes_of_an_unknown_system_says_what_cannot_be_done(client):
+    r = client.get("/fhir/CodeSystem/$subsumes", query_string={"system": "http://example.org/cs/none",
+                                                              "codeA": "a", "codeB": "b"})
+    assert r.status_code == 404
+    assert "subsumption cannot be tested" in r.get_json()["issue"][0]["details"]["text"]
