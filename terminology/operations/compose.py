@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterator
 
-from ..codesystem import STANDARDS_STATUS
+from ..codesystem import STANDARDS_STATUS, CodeSystemIndex
 from ..editions import edition_for_date
 from ..errors import InvalidRequest, NotFound, NotSupported, TerminologyError
 from ..identifiers import canonical, split_canonical
@@ -44,6 +44,7 @@ class Member:
     whole_system: bool = False      # from an include of a whole code system (no filter, no list)
     prefiltered: bool = False       # already known to match the request's text filter
     extensions: list | None = None
+    from_expansion: bool = False    # an entry of a value set's stated expansion (it keeps its version)
 
     @property
     def key(self) -> tuple:
@@ -626,7 +627,9 @@ class ComposeEvaluator:
         """Every member of `vs`, includes in order, excludes removed, duplicates possible."""
         compose = vs.get("compose") or {}
         if not compose and isinstance(vs.get("expansion"), dict):
-            yield from _expansion_members(vs["expansion"])
+            for m in _expansion_members(vs["expansion"]):
+                self.note_codesystem(m.cs)      # the expansion's own systems are the ones it used
+                yield m
             return
         self._note_origin(vs, compose)
         try:
@@ -1017,13 +1020,33 @@ def validity_problem(concept, on: str | None) -> str | None:
 
 
 def _expansion_members(expansion: dict) -> Iterator[Member]:
-    stack = list(reversed(expansion.get("contains") or []))
+    """The codes of a value set that has only an expansion, each with a concept (and a code system view per
+    system and version) made from its entry, so that inactive and abstract flags, the nesting and the
+    version its entry states survive an $expand of it as they would for stored content."""
+    flat: dict[tuple, list] = {}
+    order: list[tuple] = []
+    stack = [(c, None) for c in reversed(expansion.get("contains") or [])]
     while stack:
-        c = stack.pop()
-        if c.get("code") and c.get("system"):
-            yield Member(c["system"], c.get("version"), c["code"], None, None, display=c.get("display"),
-                         designations=c.get("designation"), enumerated=True)
-        stack.extend(reversed(c.get("contains") or []))
+        c, parent = stack.pop()
+        if not isinstance(c, dict):
+            continue
+        code, system = c.get("code"), c.get("system")
+        if code and system:
+            props = [{"code": "inactive", "valueBoolean": True}] if c.get("inactive") is True else []
+            if c.get("abstract") is True:
+                props.append({"code": "notSelectable", "valueBoolean": True})
+            key = (system, c.get("version"))
+            flat.setdefault(key, []).append({"code": code, "display": c.get("display"), "property": props,
+                                             "designation": c.get("designation") or [],
+                                             "parents": [parent] if parent else []})
+            order.append((key, code, c))
+        stack.extend((k, code if code and system else parent) for k in reversed(c.get("contains") or []))
+    views = {key: CodeSystemIndex({"url": key[0], "version": key[1], "content": "fragment"}, rows)
+             for key, rows in flat.items()}
+    for key, code, c in order:
+        cs = views[key]
+        yield Member(key[0], key[1], code, cs.get(code), cs, display=c.get("display"),
+                     designations=c.get("designation"), from_expansion=True)
 
 
 def present_versions(versions) -> str:

@@ -251,7 +251,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         # the version is in used-codesystem; repeat it per code only when one system comes in several.
         # A code the server does not hold (an expansion-only value set) keeps the version its entry states
         n = urls.count(it.system)
-        if n == 1 or (n == 0 and m.cs is not None):
+        if (n == 1 or (n == 0 and m.cs is not None)) and not m.from_expansion:
             it.version = None
     paged = req.offset > 0 or (req.count is not None and req.count < total)
     if not req.exclude_nested and not paged:

@@ -134,6 +134,8 @@ class Validator:
     def _vs_systems(self, vs: dict, depth: int = 0) -> set:
         out = set()
         compose = vs.get("compose") or {}
+        if not compose and isinstance(vs.get("expansion"), dict):
+            return {self.catalog.canonical_system(m.system) for m in self.ev.members(vs)}
         for inc in compose.get("include") or ():
             if inc.get("system"):
                 out.add(self.catalog.canonical_system(inc["system"]))

@@ -327,3 +327,36 @@ def test_subsumes_of_an_unknown_system_says_what_cannot_be_done(client):
                                                               "codeA": "a", "codeB": "b"})
     assert r.status_code == 404
     assert "subsumption cannot be tested" in r.get_json()["issue"][0]["details"]["text"]
+
+
+OTHER = "http://example.org/cs/other"
+EXPANSION_ONLY = {"resourceType": "ValueSet", "url": "http://example.org/vs/expansion-only", "version": "1",
+                  "status": "active", "expansion": {
+                      "identifier": "urn:uuid:7d5e3a2c-1b4f-4c8e-9a6d-2f1e0b3c4d5e",
+                      "timestamp": "2024-01-01T00:00:00Z", "contains": [
+                          {"system": OTHER, "version": "3", "code": "a", "display": "A"},
+                          {"system": OTHER, "version": "3", "code": "b", "display": "B", "inactive": True},
+                          {"system": OTHER, "version": "3", "code": "c", "display": "C", "abstract": True,
+                           "contains": [{"system": OTHER, "version": "3", "code": "c1", "display": "C1"}]}]}}
+
+
+def test_a_stated_expansion_keeps_its_flags_nesting_and_versions(client):
+    status, body = _post(client, "ValueSet/$expand", ("valueSet", "resource", EXPANSION_ONLY))
+    assert status == 200, body
+    top = body["expansion"]["contains"]
+    assert [(c["code"], c.get("inactive"), c.get("abstract"), c.get("version")) for c in top] == \
+        [("a", None, None, "3"), ("b", True, None, "3"), ("c", None, True, "3")]
+    assert [c["code"] for c in top[2]["contains"]] == ["c1"]
+    assert {"name": "used-codesystem", "valueUri": OTHER + "|3"} in body["expansion"]["parameter"]
+    status, body = _post(client, "ValueSet/$expand", ("valueSet", "resource", EXPANSION_ONLY),
+                         ("activeOnly", "valueBoolean", True), ("excludeNotForUI", "valueBoolean", True),
+                         ("excludeNested", "valueBoolean", True))
+    assert [c["code"] for c in body["expansion"]["contains"]] == ["a", "c1"]
+
+
+def test_a_stated_expansion_of_an_unknown_system_cannot_be_validated_but_says_why(client):
+    status, body = _post(client, "ValueSet/$validate-code", ("valueSet", "resource", EXPANSION_ONLY),
+                         ("coding", "valueCoding", {"system": OTHER, "code": "a"}))
+    assert status == 200
+    assert _value(body, "result") is False
+    assert _value(body, "x-caused-by-unknown-system") == OTHER
