@@ -5,22 +5,16 @@ filters on properties or with operators a code system does not know (FILTER_NOT_
 a value set url given as a code system, $expand's unknown system without a location, the "No versions of
 this code system are known" wording, version lists written "a, b and c", and codings without a code."""
 import json
-import os
 
 import pytest
 
-from tests.conftest import ROOT
-
 from .test_review_fixes import _issues, _out, _post
+from .txfiles import tx_file
 
-TX = os.path.join(ROOT, "tests", "conformance", "tx-tests")
 SIMPLE = "http://hl7.org/fhir/test/CodeSystem/simple"
 P = "http://example.org/probe4/"
 
 
-def _tx(rel: str) -> dict:
-    with open(os.path.join(TX, rel), encoding="utf-8-sig") as fh:
-        return json.load(fh)
 
 
 def _res(*resources):
@@ -47,7 +41,7 @@ def _names(body):
 def test_cs_validate_unknown_version_is_caused_by_unknown_and_echoes_version(client):
     status, body = _post(client, "CodeSystem/$validate-code", ("url", "valueUri", SIMPLE),
                          ("version", "valueString", "9.9"), ("code", "valueCode", "code1"),
-                         *_res(_tx("simple/codesystem-simple.json")))
+                         *_res(tx_file("simple/codesystem-simple.json")))
     assert status == 200, body
     out = _out(body)
     assert out["result"] is False
@@ -122,7 +116,7 @@ def test_cs_validate_of_a_valueset_url_says_so(client):
     status, body = _post(client, "CodeSystem/$validate-code",
                          ("url", "valueUri", "http://hl7.org/fhir/test/ValueSet/simple-all"),
                          ("code", "valueCode", "code1"),
-                         *_res(_tx("simple/codesystem-simple.json"), _tx("simple/valueset-all.json")))
+                         *_res(tx_file("simple/codesystem-simple.json"), tx_file("simple/valueset-all.json")))
     assert status == 200, body
     out = _out(body)
     assert out["result"] is False
@@ -140,7 +134,7 @@ def test_expand_unknown_system_has_no_location(client, version):
     if version:
         inc["version"] = version
     status, body = _post(client, "ValueSet/$expand", ("valueSet", "resource", _vs(P + "vs-unknown", inc)),
-                         *_res(_tx("simple/codesystem-simple.json")) if version else ())
+                         *_res(tx_file("simple/codesystem-simple.json")) if version else ())
     assert status == 404 or status == 400 or status == 422, body
     issue = body["issue"][0]
     assert issue["code"] == "not-found" and issue["details"]["coding"][0]["code"] == "not-found"
@@ -196,15 +190,15 @@ def test_messages_list_versions_in_words(client, count, listed):
 def test_codeable_concept_coding_without_code_never_says_none(client):
     cc = {"coding": [{"system": SIMPLE}, {"system": SIMPLE, "code": "code1"}]}
     status, body = _post(client, "CodeSystem/$validate-code", ("url", "valueUri", SIMPLE),
-                         ("codeableConcept", "valueCodeableConcept", cc), *_res(_tx("simple/codesystem-simple.json")))
+                         ("codeableConcept", "valueCodeableConcept", cc), *_res(tx_file("simple/codesystem-simple.json")))
     assert status == 200, body
     texts = [i["details"]["text"] for i in _issues(body)]
     assert not any("None" in t for t in texts), texts
     assert "None" not in (_out(body).get("message") or "")
     assert _out(body)["result"] is True
     status, body = _post(client, "ValueSet/$validate-code",
-                         ("valueSet", "resource", _tx("simple/valueset-all.json")),
-                         ("codeableConcept", "valueCodeableConcept", cc), *_res(_tx("simple/codesystem-simple.json")))
+                         ("valueSet", "resource", tx_file("simple/valueset-all.json")),
+                         ("codeableConcept", "valueCodeableConcept", cc), *_res(tx_file("simple/codesystem-simple.json")))
     assert status == 200, body
     assert "None" not in json.dumps(body)
     assert _out(body)["result"] is True

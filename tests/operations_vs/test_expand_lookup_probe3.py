@@ -1,11 +1,9 @@
 """Third reviewer probe of $expand and $lookup against the FHIR R4 spec and the reference test runner:
 one test (or two) per finding, each through the HTTP API (Flask test client) with tx-resource content."""
 import copy
-import json
-from pathlib import Path
+from .txfiles import tx_file
 
 FJ = "application/fhir+json"
-TX = Path(__file__).resolve().parents[1] / "conformance" / "tx-tests"
 SD = "http://hl7.org/fhir/StructureDefinition/"
 R5 = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
 EXTENSIONS = "http://hl7.org/fhir/test/CodeSystem/extensions"
@@ -14,8 +12,6 @@ CP = "http://hl7.org/fhir/concept-properties#"
 SIMPLE_ALL = "http://hl7.org/fhir/test/ValueSet/simple-all"
 
 
-def _tx(path: str) -> dict:
-    return json.loads((TX / path).read_text(encoding="utf-8"))
 
 
 def _post(client, path: str, *pairs):
@@ -30,7 +26,7 @@ def _res(*resources):
 
 
 def _ext_setup():
-    return _res(*(_tx(f"extensions/{n}.json") for n in (
+    return _res(*(tx_file(f"extensions/{n}.json") for n in (
         "codesystem-extensions", "codesystem-supplement", "valueset-extensions-enumerated",
         "valueset-extensions-all", "valueset-extensions-all-ns")))
 
@@ -105,7 +101,7 @@ def test_unknown_valueset_concept_extensions_are_not_copied_into_the_expansion(c
 
 # --- 2. the value set's standards status is a warning parameter, not an echoed extension --------------------
 def test_withdrawn_value_set_status_is_not_echoed_as_an_extension(client):
-    setup = _res(_tx("deprecated/codesystem-deprecated.json"), _tx("deprecated/valueset-withdrawn.json"))
+    setup = _res(tx_file("deprecated/codesystem-deprecated.json"), tx_file("deprecated/valueset-withdrawn.json"))
     status, vs = _post(client, "ValueSet/$expand", ("url", "valueUri", "http://hl7.org/fhir/test/ValueSet/withdrawn"),
                        *setup)
     assert status == 200, vs
@@ -135,12 +131,12 @@ def test_property_status_keeps_an_extension_status(client):
 def test_lookup_status_uses_the_standards_status_extension(client):
     status, body = _post(client, "CodeSystem/$lookup", ("system", "valueUri", EXTENSIONS),
                          ("code", "valueCode", "code5"), ("property", "valueCode", "status"),
-                         *_res(_tx("extensions/codesystem-extensions.json")))
+                         *_res(tx_file("extensions/codesystem-extensions.json")))
     assert status == 200, body
     assert ("status", "deprecated") in _lookup_props(body)
     status, body = _post(client, "CodeSystem/$lookup", ("system", "valueUri", EXTENSIONS),
                          ("code", "valueCode", "code4"), ("property", "valueCode", "status"),
-                         *_res(_tx("extensions/codesystem-extensions.json")))
+                         *_res(tx_file("extensions/codesystem-extensions.json")))
     assert ("status", "active") in _lookup_props(body)
 
 
@@ -225,7 +221,7 @@ def test_status_and_inactive_are_recognised_by_uri_in_lookup(client):
 
 # --- 8. a date before CodeSystem.date does not break $lookup of a single version ------------------------------
 def test_lookup_with_an_early_date_and_one_version(client):
-    simple = _tx("simple/codesystem-simple.json")
+    simple = tx_file("simple/codesystem-simple.json")
     status, body = _post(client, "CodeSystem/$lookup", ("system", "valueUri", SIMPLE), ("code", "valueCode", "code2a"),
                          ("date", "valueDateTime", "2020-01-01"), *_res(simple))
     assert status == 200, body
@@ -269,7 +265,7 @@ def _echoed(body: dict) -> list:
 def test_empty_and_valueless_parameters_are_not_echoed(client):
     status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", SIMPLE_ALL),
                          ("filter", "valueString", ""), ("excludeNested", None, None),
-                         *_res(_tx("simple/codesystem-simple.json"), _tx("simple/valueset-all.json")))
+                         *_res(tx_file("simple/codesystem-simple.json"), tx_file("simple/valueset-all.json")))
     assert status == 200, body
     echoed = _echoed(body)
     assert not any(p["name"] in ("filter", "excludeNested") for p in echoed), echoed
@@ -281,7 +277,7 @@ def test_empty_and_valueless_parameters_are_not_echoed(client):
 def test_filter_sent_as_a_number_is_echoed_as_a_string(client):
     status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", SIMPLE_ALL),
                          ("filter", "valueInteger", 2),
-                         *_res(_tx("simple/codesystem-simple.json"), _tx("simple/valueset-all.json")))
+                         *_res(tx_file("simple/codesystem-simple.json"), tx_file("simple/valueset-all.json")))
     assert status == 200, body
     assert {"name": "filter", "valueString": "2"} in _echoed(body)
 
@@ -300,7 +296,7 @@ def test_unknown_system_is_worded_alike_with_and_without_a_version(client):
 
 
 def test_unknown_version_of_a_known_system_keeps_the_valid_versions(client):
-    cs = copy.deepcopy(_tx("simple/codesystem-simple.json"))
+    cs = copy.deepcopy(tx_file("simple/codesystem-simple.json"))
     status, body = _post(client, "CodeSystem/$lookup", ("system", "valueUri", SIMPLE), ("code", "valueCode", "code1"),
                          ("version", "valueString", "9.9"), *_res(cs))
     assert status == 404

@@ -1,23 +1,19 @@
 """Reviewer probe findings on $lookup, display languages, supplements, filters and value set versions:
 one test (or two) per finding, each through the HTTP API with tx-resource content."""
 import copy
-import json
-from pathlib import Path
+from .txfiles import tx_file
 
 FJ = "application/fhir+json"
-TX = Path(__file__).resolve().parents[1] / "conformance" / "tx-tests"
 VERSION_CS = "http://hl7.org/fhir/test/CodeSystem/version"
 EN_MULTI = "http://hl7.org/fhir/test/CodeSystem/en-multi"
 EN_SINGLE = "http://hl7.org/fhir/test/CodeSystem/en-single"
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 
 
-def _tx(path: str) -> dict:
-    return json.loads((TX / path).read_text(encoding="utf-8"))
 
 
 def _version_cs(version: str) -> dict:
-    cs = copy.deepcopy(_tx("version/codesystem-version-1.json"))
+    cs = copy.deepcopy(tx_file("version/codesystem-version-1.json"))
     cs["version"] = version
     for c in cs["concept"]:
         c["display"] = c["display"].replace("(1.0)", f"({version})")
@@ -144,7 +140,7 @@ DELANG = {"resourceType": "ValueSet", "language": "de", "url": "http://example.o
 
 def test_expand_uses_and_echoes_the_value_set_language(client):
     status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", DELANG["url"]),
-                         *_res(_tx("language/codesystem-en-multi.json"), DELANG))
+                         *_res(tx_file("language/codesystem-en-multi.json"), DELANG))
     assert status == 200, body
     assert _contains(body)["code1"]["display"] == "Anzeige 1"
     echo = [p for p in body["expansion"]["parameter"] if p["name"] == "displayLanguage"]
@@ -186,7 +182,7 @@ NL_PACK = {"resourceType": "CodeSystem", "url": "http://example.org/cs/nl-pack",
 
 
 def test_language_pack_supplement_display_is_used(client):
-    res = _res(_tx("language/codesystem-en-single.json"), NL_PACK)
+    res = _res(tx_file("language/codesystem-en-single.json"), NL_PACK)
     for code, want in (("code2", "Weergave 2"), ("code3", "Weergave 3")):
         status, body = _post(client, "CodeSystem/$lookup", ("system", "valueUri", EN_SINGLE),
                              ("code", "valueCode", code), ("useSupplement", "valueCanonical", NL_PACK["url"]),
@@ -205,7 +201,7 @@ def test_language_pack_supplement_display_in_expand(client):
           "compose": {"include": [{"system": EN_SINGLE}]}}
     status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", vs["url"]),
                          ("useSupplement", "valueCanonical", NL_PACK["url"]), ("displayLanguage", "valueCode", "nl"),
-                         *_res(_tx("language/codesystem-en-single.json"), NL_PACK, vs))
+                         *_res(tx_file("language/codesystem-en-single.json"), NL_PACK, vs))
     assert status == 200, body
     assert _contains(body)["code2"]["display"] == "Weergave 2"
     assert _contains(body)["code1"]["display"] == "Display 1"
@@ -217,7 +213,7 @@ def test_invalid_regex_filter_is_vs_invalid(client):
           "compose": {"include": [{"system": EN_MULTI,
                                    "filter": [{"property": "code", "op": "regex", "value": "code[1"}]}]}}
     status, body = _post(client, "ValueSet/$expand", ("valueSet", "resource", vs),
-                         *_res(_tx("language/codesystem-en-multi.json")))
+                         *_res(tx_file("language/codesystem-en-multi.json")))
     assert status == 400, body
     issue = _issue(body)
     assert issue["code"] == "invalid"
@@ -226,7 +222,7 @@ def test_invalid_regex_filter_is_vs_invalid(client):
     assert issue["expression"] == ["ValueSet.compose.include[0].filter[0]"]
     status, body = _post(client, "ValueSet/$validate-code", ("valueSet", "resource", vs),
                          ("system", "valueUri", EN_MULTI), ("code", "valueCode", "code1"),
-                         *_res(_tx("language/codesystem-en-multi.json")))
+                         *_res(tx_file("language/codesystem-en-multi.json")))
     assert status == 400, body
     assert _issue(body)["details"]["coding"] == [{"system": TX_ISSUE_TYPE, "code": "vs-invalid"}]
     assert _issue(body)["expression"] == ["ValueSet.compose.include[0].filter[0]"]

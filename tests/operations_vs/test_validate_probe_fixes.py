@@ -3,23 +3,17 @@ include two versions of one system, version mismatch wording, '*' in the languag
 display, and the display echoed for unknown codes of fragments. Each test holds $validate-code to what
 $expand of the same value set says (one membership rule, terminology/operations/compose.py) and to the
 FHIR R4 definition of the parameters."""
-import json
-import os
 
-from tests.conftest import ROOT
 
 from .test_review_fixes import FJ, _issues, _out, _p, _post
+from .txfiles import tx_file
 
-TX = os.path.join(ROOT, "tests", "conformance", "tx-tests")
 V = "http://hl7.org/fhir/test/CodeSystem/version"
 W = "http://example.org/probe/CodeSystem/w"
 VS = "http://hl7.org/fhir/test/ValueSet/"
 P = "http://example.org/probe/ValueSet/"
 
 
-def _tx(rel: str) -> dict:
-    with open(os.path.join(TX, rel), encoding="utf-8-sig") as fh:
-        return json.load(fh)
 
 
 def _cs(url, version, concepts, content="complete"):
@@ -178,8 +172,8 @@ def test_versionless_include_mismatch_names_no_empty_version(client):
 
 # --- 4. '*' in the language list --------------------------------------------------------------------------
 
-LANG = [_tx("language/codesystem-en-multi.json"), _tx("language/valueset-en-multi.json"),
-        _tx("language/valueset-en-de-soft-multi.json"), _tx("language/valueset-en-de-hard-multi.json")]
+LANG = [tx_file("language/codesystem-en-multi.json"), tx_file("language/valueset-en-multi.json"),
+        tx_file("language/valueset-en-de-soft-multi.json"), tx_file("language/valueset-en-de-hard-multi.json")]
 EN_MULTI = "http://hl7.org/fhir/test/CodeSystem/en-multi"
 
 
@@ -220,7 +214,7 @@ def test_wildcard_with_q0_is_still_hard(client):
 # --- 5. a concept with no display at all -------------------------------------------------------------------
 
 def test_concept_without_display_prints_no_none(client):
-    res = [_tx("language/codesystem-de-single.json"), _tx("language/valueset-de-single.json")]
+    res = [tx_file("language/codesystem-de-single.json"), tx_file("language/valueset-de-single.json")]
     out, issues = _validate(client, VS + "de-single", {"system": "http://hl7.org/fhir/test/CodeSystem/de-single",
                                                        "code": "code2aI", "display": "Whatever"},
                             ("displayLanguage", "valueCode", "de"), resources=res)
@@ -257,7 +251,7 @@ def test_unknown_fragment_code_does_not_echo_the_client_display(client):
 def test_a_display_the_value_set_gives_its_concept_is_valid(client):
     """The reference servers count an include's concept display and designations among the valid displays
     (as $expand shows them), in the value set's language."""
-    en_multi = _tx("language/codesystem-en-multi.json")
+    en_multi = tx_file("language/codesystem-en-multi.json")
     vs = {"resourceType": "ValueSet", "url": P + "vs-displays", "status": "active", "compose": {"include": [
         {"system": en_multi["url"], "concept": [{"code": "code1", "display": "VS Display 1",
                                                  "designation": [{"language": "de", "value": "VS Anzeige 1"}]}]}]}}
