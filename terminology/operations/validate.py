@@ -563,7 +563,7 @@ class Validator:
         langs = req.languages or []
         wanted = [] if "*" in langs else list(langs)
         options = displays_in(concept, cs, wanted or None)
-        if any(text == display for _lang, text in options):
+        if any(_same_display(text, display) for _lang, text in options):
             return
         every = displays_in(concept, cs, None)
         entry = self._concept_entry(o.system, concept.code) if req.valueset is not None else None
@@ -572,7 +572,7 @@ class Validator:
             own = SimpleNamespace(display=entry.get("display"), designations=entry.get("designation") or [])
             where = SimpleNamespace(language=req.valueset.get("language") or getattr(cs, "language", None))
             options = options + displays_in(own, where, wanted or None)
-            if any(text == display for _lang, text in options):
+            if any(_same_display(text, display) for _lang, text in options):
                 return
             every = every + displays_in(own, where, None)
         lang_text = req.language_text or "--"
@@ -585,7 +585,7 @@ class Validator:
                                   f"checked", loc))
             return
         if wanted and not options:
-            if any(text == display for _l, text in every):
+            if any(_same_display(text, display) for _l, text in every):
                 o.issues.append(Issue("information", "invalid", "invalid-display",
                                       f"There are no valid display names found for the code {ident} for language(s) "
                                       f"'{lang_text}'. The display is '{display}' which is a valid display for the "
@@ -599,8 +599,8 @@ class Validator:
             if sev == "error":
                 o.ok = False
             return
-        norm = " ".join(display.split())
-        ws = any(" ".join(text.split()) == norm for _l, text in options)
+        norm = " ".join(display.split()).casefold()
+        ws = any(" ".join(text.split()).casefold() == norm for _l, text in options)
         shown = options or every
         if len(shown) == 1:
             valid = f"Valid display is {_display_choice(*shown[0])}"
@@ -621,6 +621,12 @@ _PARTIAL_CONTENT = {
                 "Code"),
     "not-present": ("the code system's content is not held by this server", "code"),
 }
+
+
+def _same_display(text: str, display: str) -> bool:
+    """Displays are compared without regard to case, as the reference servers compare them: 'display 1' is a
+    way of writing 'Display 1', not another name."""
+    return text == display or text.casefold() == display.casefold()
 
 
 def _display_choice(lang: str | None, text: str) -> str:

@@ -268,3 +268,21 @@ def test_a_display_the_value_set_gives_its_concept_is_valid(client):
     assert check("Display 1")[0]["result"] is True          # the code system's own display stays valid
     out, issues = check("Nope")
     assert out["result"] is False and "'VS Display 1'" in out["message"]
+
+
+def test_a_display_in_other_letter_case_is_the_same_display(client):
+    """The reference servers compare displays case-insensitively; only whitespace differences are named."""
+    simple = tx_file("simple/codesystem-simple.json")
+
+    def check(display):
+        status, body = _post(client, "CodeSystem/$validate-code", ("url", "valueUri", simple["url"]),
+                             ("code", "valueCode", "code1"), ("display", "valueString", display),
+                             ("tx-resource", "resource", simple))
+        assert status == 200, body
+        return _out(body), _issues(body)
+
+    out, issues = check("display 1")
+    assert out["result"] is True and not issues
+    out, issues = check("display  1")
+    assert out["result"] is False and "Wrong whitespace in Display Name" in out["message"]
+    assert check("Display 2")[0]["result"] is False
