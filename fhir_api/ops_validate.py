@@ -52,7 +52,7 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
         if not coding.get("code"):
             raise InvalidRequest("the coding has no code to validate", location="Coding.code")
         return "coding", [coding], None
-    code = params.str("code")
+    code = params.str("code") or None     # an empty code is no code
     if code is None:
         raise InvalidRequest("give the code to validate as code (with system), coding or codeableConcept",
                              location="code")

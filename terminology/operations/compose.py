@@ -226,7 +226,7 @@ class ComposeEvaluator:
             self.used_valuesets: list[str] = []
             self._cs_cache: dict = {}
             self._rules: dict = {}
-            self._expansion_keys: dict = {}
+            self._expansion_views: dict = {}
 
     # --- resources ------------------------------------------------------------
     def resolve_version(self, system: str, version: str | None) -> str | None:
@@ -244,8 +244,7 @@ class ComposeEvaluator:
                 return edition_for_date(self.catalog, system, self.date)
         return version
 
-    def codesystem(self, system: str, version: str | None, location: str | None = None,
-                   required: bool = True):
+    def codesystem(self, system: str, version: str | None, required: bool = True):
         """The index for system|version (after version rules); NotFound when absent and required."""
         version = self.resolve_version(system, version)
         key = (system, version)
@@ -476,7 +475,7 @@ class ComposeEvaluator:
         compose = vs.get("compose") or {}
         self._note_origin(vs, compose)
         if not compose and isinstance(vs.get("expansion"), dict):
-            return (system, code) in self._keys_of_expansion(vs)
+            return (system, code) in self.expansion_keys(vs)
         if compose.get("inactive") is False and concept is not None and concept.inactive:
             return False
         try:
@@ -537,12 +536,26 @@ class ComposeEvaluator:
             got = kept[key] = listed_codes(inc, cs, keep=False)
         return got
 
-    def _keys_of_expansion(self, vs: dict) -> set:
-        got = self.root._expansion_keys.get(id(vs))
+    def expansion_keys(self, vs: dict) -> set:
+        """(system, code) of each entry of a value set that has only an expansion."""
+        return self._expansion_view(vs)[2]
+
+    def _expansion_view(self, vs: dict) -> tuple:
+        """(vs, members, keys) of a value set that has only an expansion: made once per request, and once per
+        store revision for a stored value set (building the members' views is the costly part)."""
+        got = self.root._expansion_views.get(id(vs))
         if got is None or got[0] is not vs:
-            got = (vs, {m.key for m in _expansion_members(vs["expansion"])})
-            self.root._expansion_keys[id(vs)] = got
-        return got[1]
+            def build(_catalog=None):
+                members = list(_expansion_members(vs["expansion"]))
+                return vs, members, {m.key for m in members}
+            if _is_stored(self.catalog, vs):
+                got = self.catalog.derived(("expansion-view", id(vs)), build)
+                if got[0] is not vs:        # an earlier body at the same address: not this one
+                    got = build()
+            else:
+                got = build()
+            self.root._expansion_views[id(vs)] = got
+        return got
 
     def _system_excluded(self, system: str, version: str | None) -> bool:
         """Whether exclude-system removes `system` (canonical) in `version`; version None asks about all."""
@@ -627,7 +640,7 @@ class ComposeEvaluator:
         """Every member of `vs`, includes in order, excludes removed, duplicates possible."""
         compose = vs.get("compose") or {}
         if not compose and isinstance(vs.get("expansion"), dict):
-            for m in _expansion_members(vs["expansion"]):
+            for m in self._expansion_view(vs)[1]:
                 self.note_codesystem(m.cs)      # the expansion's own systems are the ones it used
                 yield m
             return
@@ -683,7 +696,7 @@ class ComposeEvaluator:
         concepts = inc.get("concept")
         flts = inc.get("filter") or []
         check_filters(inc, system, path)
-        cs = self.codesystem(system, inc.get("version"), path, required=not concepts) if note else \
+        cs = self.codesystem(system, inc.get("version"), required=not concepts) if note else \
             self._quiet_codesystem(system, inc.get("version"))
         if not concepts and cs is None:
             return
@@ -765,7 +778,7 @@ class ComposeEvaluator:
         system = self.catalog.canonical_system(inc["system"])
         if system in self.exclude_systems:
             return None
-        cs = self.codesystem(system, inc.get("version"), "ValueSet.compose.include[0]")
+        cs = self.codesystem(system, inc.get("version"))
         if cs is None or cs.content in ("not-present", "supplement") or self.text_hits is not None:
             return None
         return cs
@@ -787,7 +800,7 @@ class ComposeEvaluator:
         system = self.catalog.canonical_system(inc["system"])
         if system in self.exclude_systems or self.text_hits is not None:
             return None
-        cs = self.codesystem(system, inc.get("version"), "ValueSet.compose.include[0]")
+        cs = self.codesystem(system, inc.get("version"))
         if cs is None or cs.content in ("not-present", "supplement"):
             return None
         try:
@@ -1062,15 +1075,13 @@ def unknown_version_tail(known) -> str:
     return f"Valid versions: {present_versions(known)}" if known else "No versions of this code system are known"
 
 
-def unknown_system(catalog, system: str, version: str | None, location: str | None = None,
+def unknown_system(catalog, system: str, version: str | None,
                    purpose: str = "the value set cannot be expanded") -> NotFound:
     known = catalog.codesystem_versions(system)
     if version is not None:
         return NotFound(f"A definition for CodeSystem '{system}' version '{version}' could not be found, "
-                        f"so {purpose}. {unknown_version_tail(known)}",
-                        tx_code="not-found", location=location)
-    return NotFound(f"A definition for CodeSystem '{system}' could not be found, so {purpose}",
-                    tx_code="not-found", location=location)
+                        f"so {purpose}. {unknown_version_tail(known)}", tx_code="not-found")
+    return NotFound(f"A definition for CodeSystem '{system}' could not be found, so {purpose}", tx_code="not-found")
 
 
 @resolver

@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 
-from ..codesystem import STANDARDS_STATUS
+from ..codesystem import STANDARDS_STATUS, STATUS_URI
 from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
-from ..identifiers import canonical_url
+from ..identifiers import KODEBRO_BASE, canonical_url
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from .compose import (ComposeEvaluator, Member, SystemVersionRules, is_abstract, standards_status, validity_problem,
@@ -41,8 +41,10 @@ PASS_THROUGH = {_EXT + "rendering-style", _EXT + "rendering-xhtml"}
 # or are unknown to this server, and stay there): how to show it, its deprecation and its definition there
 VS_CONCEPT_EXTENSIONS = PASS_THROUGH | {_EXT + "valueset-deprecated", _EXT + "valueset-concept-definition",
                                        STANDARDS_STATUS}
-# designation extensions an expansion carries: the SNOMED CT description id and the designation's status
-DESIGNATION_EXTENSIONS = {_EXT + "coding-sctdescid", STANDARDS_STATUS}
+# designation extensions an expansion carries: the SNOMED CT description id and acceptability (preferred or
+# acceptable in its language reference set) and the designation's status
+DESIGNATION_EXTENSIONS = {_EXT + "coding-sctdescid", STANDARDS_STATUS,
+                          KODEBRO_BASE + "/StructureDefinition/snomed-acceptability"}
 CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
 # properties every concept has by its place in the code system, asked for with `property`
 COMPUTED_PROPERTIES = {
@@ -51,7 +53,6 @@ COMPUTED_PROPERTIES = {
     "inactive": lambda c: [c.inactive],
     "notSelectable": lambda c: [True] if c.abstract else [],
 }
-STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
 DEFINITION_URI = "http://hl7.org/fhir/concept-properties#definition"
 VS_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
 MAX_COUNT = 1_000_000

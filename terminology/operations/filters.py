@@ -67,6 +67,9 @@ def understands(cs, prop, op) -> bool:
         return False
     if getattr(cs, "filter_test", None) is not None or not isinstance(getattr(cs, "concepts", None), dict):
         return True
+    if getattr(cs, "content", "complete") != "complete":
+        return op in OPERATORS      # a fragment need not hold every property of the full system
+
     if prop in CONCEPT_PROPERTIES:
         return True
     if op in HIERARCHY_OPERATORS:
@@ -192,8 +195,7 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
     alias = cs.not_selectable_alias() if prop == "notSelectable" and \
         hasattr(cs, "not_selectable_alias") else None
     _values = _not_selectable_values(alias) if alias else _concept_values
-    if prop in CONCEPT_PROPERTIES and op in ("is-a", "descendent-of", "is-not-a", "generalizes", "child-of",
-                                            "descendent-leaf"):
+    if prop in CONCEPT_PROPERTIES and op in HIERARCHY_OPERATORS:
         root = _require(cs, value, prop, op)
         rc = root.code if root is not None else None
         if op == "is-a":

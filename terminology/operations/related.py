@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import NotFound, NotSupported, TooCostly
 from ..grammar import GrammarIndex
-from .compose import ComposeEvaluator, SystemVersionRules, vs_canonical
+from .compose import ComposeEvaluator, FilterNotUnderstood, SystemVersionRules, vs_canonical
 
 MAX_COMPARED = 100_000          # codes enumerated per value set before the answer is "indeterminate"
 
@@ -67,6 +67,8 @@ def _side(catalog, vs: dict, name: str, rules) -> dict:
                 got = out.setdefault(m.system, set())
                 if not isinstance(got, _Whole):
                     got.add(m.code)
+        except FilterNotUnderstood:
+            raise
         except (NotFound, TooCostly, NotSupported) as e:
             # what this server cannot tell (a missing code system, too many codes, no content here); a value
             # set that is invalid (a bad filter) is the client's error, answered as $expand answers it

@@ -135,7 +135,7 @@ class Validator:
         out = set()
         compose = vs.get("compose") or {}
         if not compose and isinstance(vs.get("expansion"), dict):
-            return {self.catalog.canonical_system(m.system) for m in self.ev.members(vs)}
+            return {self.catalog.canonical_system(system) for system, _code in self.ev.expansion_keys(vs)}
         for inc in compose.get("include") or ():
             if inc.get("system"):
                 out.add(self.catalog.canonical_system(inc["system"]))

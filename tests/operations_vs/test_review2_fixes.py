@@ -330,3 +330,33 @@ def test_a_malformed_shared_tx_resource_is_the_batchs_400(client):
                          _check({"name": "code", "valueCode": "A"}))
     assert status == 400, body
     assert "tx-resource" in body["issue"][0]["details"]["text"]
+
+
+def test_related_refuses_a_filter_not_understood_as_expand_does(client):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/cs/plain", "status": "active",
+          "content": "complete", "concept": [{"code": "a", "display": "A"}]}
+    bad = {"resourceType": "ValueSet", "url": "http://example.org/vs/bad-filter", "status": "active",
+           "compose": {"include": [{"system": cs["url"], "filter": [{"property": "foo", "op": "=", "value": "x"}]}]}}
+    other = {"resourceType": "ValueSet", "url": "http://example.org/vs/plain", "status": "active",
+             "compose": {"include": [{"system": cs["url"]}]}}
+    r = client.post("/fhir/ValueSet/$related", json={"resourceType": "Parameters", "parameter": [
+        {"name": "thisValueSet", "resource": bad}, {"name": "otherValueSet", "resource": other},
+        {"name": "tx-resource", "resource": cs}]}, content_type="application/fhir+json")
+    assert r.status_code == 400
+    assert r.get_json()["issue"][0]["details"]["coding"][0]["code"] == "vs-invalid"
+
+
+def test_a_fragment_is_not_refused_a_filter_on_a_property_it_does_not_hold(client):
+    frag = {"resourceType": "CodeSystem", "url": "http://example.org/cs/frag", "status": "active",
+            "content": "fragment", "concept": [{"code": "a", "display": "A"}]}
+    vs = {"resourceType": "ValueSet", "url": "http://example.org/vs/frag-filter", "status": "active",
+          "compose": {"include": [{"system": frag["url"], "filter": [{"property": "grp", "op": "=", "value": "z"}]}]}}
+    r = client.post("/fhir/ValueSet/$expand", json={"resourceType": "Parameters", "parameter": [
+        {"name": "valueSet", "resource": vs}, {"name": "tx-resource", "resource": frag}]},
+        content_type="application/fhir+json")
+    assert r.status_code == 200 and r.get_json()["expansion"]["total"] == 0
+
+
+def test_an_empty_code_is_no_code(client):
+    r = client.get("/fhir/CodeSystem/$validate-code", query_string={"url": "http://example.org/none", "code": ""})
+    assert r.status_code == 400 and "give the code" in r.get_json()["issue"][0]["details"]["text"]
