@@ -456,9 +456,20 @@ class ComposeEvaluator:
     # `members` and `contains` both remove by these two rules.
     def listing_excludes(self, excludes) -> list:
         """(canonical system, exclude) of each exclude of a system by a concept list only (no filter, no
-        import), worked out once per value set rather than per code."""
-        return [(self.catalog.canonical_system(exc["system"]), exc) for exc in excludes or ()
-                if isinstance(exc, dict) and _lists_only(exc) and isinstance(exc["system"], str)]
+        import): worked out once per store revision for a stored value set ($validate-code's hot path), per
+        call for one a request brought."""
+        transient = self.root._transient
+        stored = not excludes or transient is None or id(excludes[0]) not in transient
+        cache = self.catalog.derived(_LISTING_KEY, _new_dict) if stored and hasattr(self.catalog, "derived") \
+            else None
+        got = cache.get(id(excludes)) if cache is not None else None
+        if got is not None and got[0] is excludes:
+            return got[1]
+        listing = [(self.catalog.canonical_system(exc["system"]), exc) for exc in excludes or ()
+                   if isinstance(exc, dict) and _lists_only(exc) and isinstance(exc["system"], str)]
+        if cache is not None:
+            cache[id(excludes)] = (excludes, listing)
+        return listing
 
     def listed_out(self, listing: list, system: str, code: str, cs) -> bool:
         """Whether an exclude of `listing` lists `system#code`, by system and code: the listed codes compared
@@ -481,10 +492,13 @@ class ComposeEvaluator:
         try:
             excludes = compose.get("exclude")
             if excludes:
-                if self.listed_out(self.listing_excludes(excludes), system, code, cs):
+                listing = self.listing_excludes(excludes)
+                if self.listed_out(listing, system, code, cs):
                     return False
+                decided = {id(exc) for _s, exc in listing}   # a list-only exclude has said all it can
                 for i, exc in enumerate(excludes):
-                    if self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _chain=_chain):
+                    if id(exc) not in decided and \
+                            self.selects(exc, _path("exclude", i), system, code, concept, cs, False, _chain=_chain):
                         return False
             for i, inc in enumerate(compose.get("include") or ()):
                 if self.selects(inc, _path("include", i), system, code, concept, cs, strict, _chain=_chain):
@@ -569,9 +583,44 @@ class ComposeEvaluator:
         one its codes are taken in, wherever it sits; an import inside an include of a system only narrows
         that include (its own versions do not count). Imports that cannot be read are left out here:
         membership reports them when it needs them."""
+        cache = self._stored_cache(vs, _INCLUDES_KEY, value_set_rules_only=True)
+        got = cache.get((id(vs), system)) if cache is not None else None
+        if got is not None and got[0] is vs:
+            return got[1]
         out: list = []
         self._walk_includes(vs, system, out, {id(vs)}, 0)
+        if cache is not None:
+            cache[(id(vs), system)] = (vs, out)
         return out
+
+    def versions_used(self, vs: dict, system: str) -> list:
+        """The versions of `system` the includes of `vs` take (system_includes), after the version rules (None:
+        the latest), in order."""
+        cache = self._stored_cache(vs, _VERSIONS_KEY)
+        got = cache.get((id(vs), system)) if cache is not None else None
+        if got is not None and got[0] is vs:
+            return got[1]
+        out = list(dict.fromkeys(self.resolve_version(system, inc.get("version"))
+                                 for inc, _path in self.system_includes(vs, system)))
+        if cache is not None:
+            cache[(id(vs), system)] = (vs, out)
+        return out
+
+    def _stored_cache(self, vs: dict, key: str, value_set_rules_only: bool = False) -> dict | None:
+        """Catalog.derived table `key` when what is worked out about `vs` holds until the store changes: `vs`
+        is stored, the request brings no resources of its own, no version rules and (unless only value set
+        rules matter) no date ($validate-code asks these for every code)."""
+        rules = self.root.rules
+        if getattr(self.catalog, "extra", None) or not hasattr(self.catalog, "derived") or \
+                rules.vs_force or rules.vs_default or rules.vs_check or \
+                (not value_set_rules_only and (rules.force or rules.default or rules.check or self.date)):
+            return None
+        known = self.catalog.derived(_STORED_KEY, _new_dict)
+        if known.get(id(vs)) is not vs:
+            self._note_origin(vs, vs.get("compose") or {})
+            if known.get(id(vs)) is not vs:
+                return None
+        return self.catalog.derived(key, _new_dict)
 
     def _walk_includes(self, vs: dict, system: str, out: list, seen: set, depth: int) -> None:
         compose = vs.get("compose") or {}
@@ -972,6 +1021,11 @@ def listed_codes(inc: dict, cs, keep: bool = True) -> frozenset:
 
 # Catalog.derived key: id(body) -> body of the stored value sets seen so far, per store revision
 _STORED_KEY = "kodebro.compose.stored-valuesets"
+# Catalog.derived key: id(exclude list) -> (the list, its list-only excludes) of stored value sets
+_LISTING_KEY = "kodebro.compose.listing-excludes"
+# Catalog.derived keys: (id(body), system) -> (body, system_includes / versions_used) of stored value sets
+_INCLUDES_KEY = "kodebro.compose.system-includes"
+_VERSIONS_KEY = "kodebro.compose.versions-used"
 
 
 def _is_stored(catalog, vs: dict) -> bool:

@@ -168,8 +168,7 @@ class Validator:
         """The versions of `system` the value set's includes take, after the version rules (None: the latest)."""
         got = self._used.get(system)
         if got is None:
-            got = self._used[system] = list(dict.fromkeys(self.ev.resolve_version(system, inc.get("version"))
-                                                          for inc in self._includes_of(system)))
+            got = self._used[system] = self.ev.versions_used(self.req.valueset, system)
         return got
 
     def _missing_versions(self, system: str) -> list:
