@@ -593,15 +593,16 @@ class ComposeEvaluator:
             cache[(id(vs), system)] = (vs, out)
         return out
 
-    def versions_used(self, vs: dict, system: str) -> list:
-        """The versions of `system` the includes of `vs` take (system_includes), after the version rules (None:
-        the latest), in order."""
+    def versions_used(self, vs: dict, system: str, includes: list | None = None) -> list:
+        """The versions of `system` the includes of `vs` take (system_includes, or `includes` when the caller
+        has them), after the version rules (None: the latest), in order."""
         cache = self._stored_cache(vs, _VERSIONS_KEY)
         got = cache.get((id(vs), system)) if cache is not None else None
         if got is not None and got[0] is vs:
             return got[1]
-        out = list(dict.fromkeys(self.resolve_version(system, inc.get("version"))
-                                 for inc, _path in self.system_includes(vs, system)))
+        if includes is None:
+            includes = [inc for inc, _path in self.system_includes(vs, system)]
+        out = list(dict.fromkeys(self.resolve_version(system, inc.get("version")) for inc in includes))
         if cache is not None:
             cache[(id(vs), system)] = (vs, out)
         return out
@@ -610,7 +611,11 @@ class ComposeEvaluator:
         """Catalog.derived table `key` when what is worked out about `vs` holds until the store changes: `vs`
         is stored, the request brings no resources of its own, no version rules and (unless only value set
         rules matter) no date ($validate-code asks these for every code)."""
-        rules = self.root.rules
+        root = self.root
+        supplied = root._supplied
+        if supplied is not None and supplied.get(id(vs)) is vs:
+            return None         # brought by the request (or made up for it): worked out per request
+        rules = root.rules
         if getattr(self.catalog, "extra", None) or not hasattr(self.catalog, "derived") or \
                 rules.vs_force or rules.vs_default or rules.vs_check or \
                 (not value_set_rules_only and (rules.force or rules.default or rules.check or self.date)):

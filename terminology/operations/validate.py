@@ -168,7 +168,7 @@ class Validator:
         """The versions of `system` the value set's includes take, after the version rules (None: the latest)."""
         got = self._used.get(system)
         if got is None:
-            got = self._used[system] = self.ev.versions_used(self.req.valueset, system)
+            got = self._used[system] = self.ev.versions_used(self.req.valueset, system, self._includes_of(system))
         return got
 
     def _missing_versions(self, system: str) -> list:
