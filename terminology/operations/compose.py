@@ -17,6 +17,7 @@ each code it lists (`listed_out`): both operations remove by the two.
 from __future__ import annotations
 
 import json
+import threading
 import weakref
 from dataclasses import dataclass, field
 from itertools import chain
@@ -550,9 +551,14 @@ class ComposeEvaluator:
             got = kept[key] = listed_codes(inc, cs, keep=False)
         return got
 
-    def expansion_keys(self, vs: dict) -> set:
-        """(system, code) of each entry of a value set that has only an expansion."""
-        return self._expansion_view(vs)[2]
+    def expansion_keys(self, vs: dict) -> frozenset:
+        """(system, code) of each entry of a value set that has only an expansion. Only the keys: membership
+        needs no concept views, and a batch asks about one value set many times (each check with its own
+        evaluator), so they are also kept for the last value sets asked about (identity checked)."""
+        got = self.root._expansion_views.get(id(vs))
+        if got is not None and got[0] is vs:
+            return got[2]
+        return _recent_expansion_keys(vs)
 
     def _expansion_view(self, vs: dict) -> tuple:
         """(vs, members, keys) of a value set that has only an expansion: made once per request, and once per
@@ -1089,6 +1095,34 @@ def validity_problem(concept, on: str | None) -> str | None:
             if isinstance(v, str) and v[:10] < day:
                 return f"valid to {v[:10]}"
     return None
+
+
+# id(value set) -> (value set, keys) of the expansion-only value sets asked about last; bounded by codes held
+_RECENT_KEYS: dict = {}
+_RECENT_KEYS_MAX_CODES = 300_000
+_recent_lock = threading.Lock()
+
+
+def _recent_expansion_keys(vs: dict) -> frozenset:
+    got = _RECENT_KEYS.get(id(vs))
+    if got is not None and got[0] is vs:
+        return got[1]
+    keys = []
+    expansion = vs.get("expansion")
+    stack = list(expansion.get("contains") or []) if isinstance(expansion, dict) else []
+    while stack:
+        c = stack.pop()
+        if isinstance(c, dict):
+            if c.get("code") and c.get("system"):
+                keys.append((c["system"], c["code"]))
+            stack.extend(c.get("contains") or [])
+    keys = frozenset(keys)
+    with _recent_lock:
+        while _RECENT_KEYS and sum(len(k) for _v, k in _RECENT_KEYS.values()) + len(keys) > _RECENT_KEYS_MAX_CODES:
+            _RECENT_KEYS.pop(next(iter(_RECENT_KEYS)))
+        if len(keys) <= _RECENT_KEYS_MAX_CODES:
+            _RECENT_KEYS[id(vs)] = (vs, keys)
+    return keys
 
 
 def _expansion_members(expansion: dict) -> Iterator[Member]:

@@ -58,8 +58,16 @@ def _side(catalog, vs: dict, name: str, rules) -> dict:
             out[system] = _Whole(inc.get("version"))
         else:
             rest.append(inc)
-    if rest or not compose:
-        enumerated = {**vs, "compose": {**compose, "include": rest}} if compose else vs
+    if not compose and isinstance(vs.get("expansion"), dict):
+        # a stated expansion: its codes are its entries, counted before anything is built from them
+        keys = ComposeEvaluator(catalog, rules=rules).expansion_keys(vs)
+        if len(keys) > MAX_COMPARED:
+            raise _CannotTell(f"the value set {name} has more than {MAX_COMPARED:,} codes to compare")
+        for system, code in keys:
+            out.setdefault(catalog.canonical_system(system), set()).add(code)
+        return out
+    if rest:
+        enumerated = {**vs, "compose": {**compose, "include": rest}}
         try:
             for n, m in enumerate(ComposeEvaluator(catalog, rules=rules).members(enumerated)):
                 if n >= MAX_COMPARED:
