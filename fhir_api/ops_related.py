@@ -10,16 +10,18 @@ from .params import Params
 from .supplied import supplied_catalog
 
 
+_VS_RULES = ("default-valueset-version", "force-valueset-version", "check-valueset-version")
+
+
 def _named(params: Params, prefix: str, instance) -> Params:
-    """The `url`/`valueSet` inputs of one of the two value sets, as $expand takes them."""
+    """The `url`/`valueSet` inputs of one of the two value sets, as $expand takes them (with the request's
+    value set version rules, which apply to both)."""
     url, vs = params.get(f"{prefix}Url"), params.get(f"{prefix}ValueSet")
-    if vs is not None and (not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet"):
-        raise InvalidRequest(f"parameter '{prefix}ValueSet' must carry a ValueSet resource",
-                             location=f"{prefix}ValueSet")
     if instance is None and url is None and vs is None:
         raise InvalidRequest(f"name the {prefix} value set with '{prefix}Url' (url or url|version), or supply it "
                              f"as '{prefix}ValueSet'", location=f"{prefix}Url")
-    return Params([(n, v) for n, v in (("url", url), ("valueSet", vs)) if v is not None])
+    return Params([(n, v) for n, v in (("url", url), ("valueSet", vs)) if v is not None] +
+                  [(n, v) for n, v in params.items if n in _VS_RULES])
 
 
 @operation("ValueSet", "related")

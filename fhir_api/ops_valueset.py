@@ -81,13 +81,7 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
         return None
     url, version = split_canonical(url, params.str("valueSetVersion"))
     rules = version_rules(params)
-    version = rules.valueset_version(url, version)
-    if version is None:
-        # an unversioned url leaves the version open, as a versionless import does: a check names it
-        # (ComposeEvaluator.valueset does the same); a url that pins another version is refused below
-        checked_version = rules.checked_version(url)
-        if checked_version is not None and catalog.valueset(url, checked_version) is not None:
-            version = checked_version
+    version = rules.pick_valueset_version(catalog, url, version)     # as for an import
     ref = canonical(url, version)
     found = catalog.valueset(url, version) or resolve_implicit(catalog, ref)
     if found is None:

@@ -139,8 +139,6 @@ def parse_body() -> dict | None:
     data = request.get_data(cache=True)
     if not data or not data.strip():
         return None
-    if len(data) > MAX_BODY:
-        raise InvalidRequest("request body is too large")
     try:
         body = orjson.loads(data)
     except orjson.JSONDecodeError as e:

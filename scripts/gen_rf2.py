@@ -19,7 +19,8 @@ descriptions, language refset members and is-a rows) and the Norwegian
 sub-release carries later rows of international components: revised terms
 (1 % of concepts), retired synonyms and is-a rows, so an import must let the
 newest row of each id win. These come from their own random stream, so the
-rest of the release is the same as without them.
+rest of the release has the same terms and hierarchy as without them (its
+component ids differ: the later rows take ids from the same counters).
 """
 from __future__ import annotations
 

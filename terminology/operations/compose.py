@@ -96,6 +96,17 @@ class SystemVersionRules:
             return self.vs_default[url]
         return version
 
+    def pick_valueset_version(self, catalog, url: str, version: str | None) -> str | None:
+        """The version of value set `url` a reference naming `version` (None: any) is read in: forced or
+        defaulted, else, when the reference leaves it open, the one version a check names if it is held (the
+        value set's author left the choice open); else the latest, which `check_valueset` may then refuse."""
+        version = self.valueset_version(url, version)
+        if version is None:
+            checked = self.checked_version(url)
+            if checked is not None and catalog.valueset(url, checked) is not None:
+                version = checked
+        return version
+
     def checked_version(self, url: str) -> str | None:
         """The one version check-valueset-version names for `url` (None: no check, or a wildcard)."""
         check = self.vs_check.get(url)
@@ -282,13 +293,7 @@ class ComposeEvaluator:
         url, version = split_canonical(ref)
         rules = self.root.rules
         if rules.vs_force or rules.vs_default or rules.vs_check:
-            version = rules.valueset_version(url, version)
-            if version is None:
-                # a versionless import takes the version a check names when there is one (the value set's
-                # author left the choice open); when there is none, the latest is taken and then refused
-                checked = rules.checked_version(url)
-                if checked is not None and self.catalog.valueset(url, checked) is not None:
-                    version = checked
+            version = rules.pick_valueset_version(self.catalog, url, version)
             ref = canonical(url, version)
         vs = self.catalog.valueset(url, version) or resolve_implicit(self.catalog, ref)
         if vs is None and version is not None and self.catalog.valueset(url) is not None:

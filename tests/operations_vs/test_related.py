@@ -113,3 +113,19 @@ def test_an_excluded_code_is_excluded_whatever_edition_the_exclude_reads(client)
     r = client.post("/fhir/ValueSet/$validate-code", json={"resourceType": "Parameters",
                                                            "parameter": shared + [coding]}, content_type=FJ)
     assert r.get_json()["parameter"][0] == {"name": "result", "valueBoolean": False}
+
+
+def test_value_set_version_rules_apply_to_the_two_value_sets(client):
+    v1 = {**_vs("ed", _codes("a", "b"), version="1"), "id": "ed-1"}
+    v2 = {**_vs("ed", _codes("a", "b", "c"), version="2"), "id": "ed-2"}
+    params = [{"name": "thisUrl", "valueUri": v1["url"]}, {"name": "otherUrl", "valueUri": v1["url"] + "|1"}]
+    params += [{"name": "tx-resource", "resource": r} for r in ALL + [v1, v2]]
+
+    def related(*extra):
+        r = client.post("/fhir/ValueSet/$related", json={"resourceType": "Parameters", "parameter": params +
+                                                          list(extra)}, content_type=FJ)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()["parameter"][0]["valueCode"]
+
+    assert related() == "superset"          # thisUrl without a version is the latest, 2
+    assert related({"name": "force-valueset-version", "valueCanonical": v1["url"] + "|1"}) == "same"
