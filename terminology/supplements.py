@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 
 from .codesystem import CodeSystemIndex
-from .errors import NotFound
+from .errors import NotFound, NotSupported
 from .grammar import GrammarIndex
 from .identifiers import canonical, split_canonical
 from .versions import matches_version
@@ -37,6 +37,11 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
                 props.append(pd)
     if isinstance(cs, GrammarIndex):
         return _supplemented_grammar(cs, supplements, props)
+    if type(cs) is not CodeSystemIndex:
+        # an index with structures of its own (SNOMED CT: packed arrays, locks, caches) cannot be copied
+        # concept by concept; $lookup reads such supplements per concept
+        raise NotSupported(f"supplements of {cs.url} are not supported in $expand and $validate-code "
+                           f"(use $lookup with useSupplement)")
     out = copy.copy(cs)
     # caches hanging on the base index (text index) would not see the new content; the hierarchy
     # is the same, so its ancestor cache is shared

@@ -514,6 +514,10 @@ class ComposeEvaluator:
             e.name_valueset(vs)
             raise
 
+    def see(self, vs: dict) -> None:
+        """Tell apart, before anything is kept about it, a value set of the store from one the request brought."""
+        self._note_origin(vs, vs.get("compose") or {})
+
     def _note_origin(self, vs: dict, compose: dict) -> None:
         """On first sight of `vs` in this request: refuse import references that are not URLs (whether or not
         the code in hand needs them), and tell apart value sets of the store from those the request brought
@@ -555,6 +559,24 @@ class ComposeEvaluator:
         if got is None:
             got = kept[key] = listed_codes(inc, cs, keep=False)
         return got
+
+    def concept_entries(self, inc: dict) -> dict:
+        """code -> the include's own concept entry (its display, designations, extensions): kept per store
+        revision for the includes of stored value sets, made per call for those a request brought."""
+        transient = self.root._transient
+        brought = (transient is not None and id(inc) in transient) or getattr(self.catalog, "extra", None)
+        cache = None if brought or not hasattr(self.catalog, "derived") else \
+            self.catalog.derived(_ENTRIES_KEY, _new_dict)
+        got = cache.get(id(inc)) if cache is not None else None
+        if got is not None and got[0] is inc:
+            return got[1]
+        entries = {}
+        for c in inc.get("concept") or ():
+            if isinstance(c, dict) and isinstance(c.get("code"), str):
+                entries.setdefault(c["code"], c)
+        if cache is not None:
+            cache[id(inc)] = (inc, entries)
+        return entries
 
     def expansion_keys(self, vs: dict) -> frozenset:
         """(system, code) of each entry of a value set that has only an expansion. Only the keys: membership
@@ -1042,6 +1064,8 @@ _LISTING_KEY = "kodebro.compose.listing-excludes"
 # Catalog.derived keys: (id(body), system) -> (body, system_includes / versions_used) of stored value sets
 _INCLUDES_KEY = "kodebro.compose.system-includes"
 _VERSIONS_KEY = "kodebro.compose.versions-used"
+# Catalog.derived key: id(include) -> (include, code -> concept entry) of stored value sets
+_ENTRIES_KEY = "kodebro.compose.concept-entries"
 
 
 def _is_stored(catalog, vs: dict) -> bool:

@@ -387,14 +387,12 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
                         it.properties.append((p, k, v))
                         used_props.setdefault(p, uri)
     derived: dict[str, tuple] = {}
-    status = c.status if c is not None else None
+    status = c.lifecycle if c is not None else None     # the status property, else the standards status
     passed = []
     for ext in (list(c.extensions) if c is not None else []):
         url = ext.get("url")
         if url in EXTENSION_PROPERTIES:
             derived[EXTENSION_PROPERTIES[url][0]] = (url, _ext_value(ext))
-        elif url == STANDARDS_STATUS and status is None:
-            status = ext.get("valueCode")
         elif url in PASS_THROUGH:
             passed.append(ext)
     for ext in m.extensions or ():

@@ -114,6 +114,8 @@ class Validator:
         self.ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or locked, supplements=req.supplements,
                                    check_versions=False)
         vs = req.valueset
+        if vs is not None:
+            self.ev.see(vs)     # what is kept across requests about its includes depends on where it came from
         self.vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
         self.status_issues: list[Issue] = []
         self._explicit_version = False
@@ -183,9 +185,10 @@ class Validator:
     def _concept_entry(self, system: str, code: str) -> dict | None:
         """The value set's own concept entry for `system#code` (its display and extensions)."""
         for inc in self._includes_of(system):
-            for c in inc.get("concept") or ():
-                if c.get("code") == code:
-                    return c
+            if inc.get("concept"):
+                entry = self.ev.concept_entries(inc).get(code)
+                if entry is not None:
+                    return entry
         return None
 
     # --- status notes (draft / experimental / deprecated content) ---------------------
