@@ -13,7 +13,7 @@ from terminology.identifiers import canonical, split_canonical
 from terminology.errors import InvalidRequest, NotFound, NotSupported
 from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import no_fallback, normalise_header, parse_languages
-from terminology.operations.compose import SystemVersionRules
+from terminology.operations.version_rules import SystemVersionRules
 from terminology.operations.expand import DEFAULT_MAX_EXPANSION, ExpandRequest, expand, vs_parameter
 from terminology.supplements import SupplementSet, valueset_systems
 

@@ -21,8 +21,11 @@ from ..errors import InvalidRequest, TooCostly
 from ..identifiers import KODEBRO_BASE, canonical_url
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
-from .compose import (ComposeEvaluator, Member, SystemVersionRules, is_abstract, standards_status, validity_problem,
-                      vs_canonical)
+from .compose import ComposeEvaluator
+from .compose_checks import vs_canonical
+from .concept_status import is_abstract, standards_status, validity_problem
+from .member import Member
+from .version_rules import SystemVersionRules
 
 LANG_SYSTEM = "urn:ietf:bcp:47"
 _EXT = "http://hl7.org/fhir/StructureDefinition/"

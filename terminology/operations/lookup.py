@@ -16,7 +16,8 @@ from ..editions import day_of, edition_for_date, edition_starts
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from ..supplements import SupplementSet
-from .compose import is_abstract, present_versions, unknown_system
+from .concept_status import is_abstract
+from .version_rules import present_versions, unknown_system
 
 # property codes that are answered from the hierarchy or the concept itself, not concept.property
 HIERARCHY = ("parent", "child")

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from ..errors import NotFound, NotSupported, TooCostly
 from ..grammar import GrammarIndex
-from .compose import ComposeEvaluator, FilterNotUnderstood, SystemVersionRules, vs_canonical
+from .compose import ComposeEvaluator
+from .compose_checks import FilterNotUnderstood, vs_canonical
+from .version_rules import SystemVersionRules
 
 MAX_COMPARED = 100_000          # codes enumerated per value set before the answer is "indeterminate"
 

@@ -6,7 +6,7 @@ import pytest
 from terminology.errors import InvalidRequest
 from terminology.identifiers import ICD10_NO
 from terminology.norway.rules import MAIN_CONDITION_VS, REPORTABLE_VS
-from terminology.operations import compose
+from terminology.operations import compose, include_rules
 
 from .test_review_fixes import _out, _post
 
@@ -137,9 +137,9 @@ def test_a_cycle_inside_a_diamond_is_still_found(client):
 # --- 3. caches that outlive a request ------------------------------------------------------------------------
 def _kept_includes(catalog):
     """Every include held by the caches that outlive a request: listed codes, and rules kept on indexes."""
-    out = [entry[0] for entry in compose._LISTED.values()]
+    out = [entry[0] for entry in include_rules._LISTED.values()]
     for cs in list(catalog._cs_cache.values()):
-        kept = getattr(cs, compose._RULES_ATTR, None)
+        kept = getattr(cs, include_rules.RULES_ATTR, None)
         if kept is not None:
             out += [rule.inc for rule in kept[1].values()]
     return out
@@ -171,7 +171,7 @@ def test_stored_value_sets_are_still_cached(demo_app):
                          ("system", "valueUri", ICD10_NO), ("code", "valueCode", "U07.1"))
     assert status == 200 and _out(body)["result"] is False
     stored = demo_app.extensions["kodebro.catalog"].valueset(MAIN_CONDITION_VS)
-    kept = [e[0] for e in compose._LISTED.values()]
+    kept = [e[0] for e in include_rules._LISTED.values()]
     assert any(any(inc is exc for inc in kept) for exc in stored["compose"]["exclude"])
 
 

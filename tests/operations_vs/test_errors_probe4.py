@@ -167,7 +167,7 @@ def test_validate_unknown_system_with_version_none_known(client):
 
 # --- F. version lists ------------------------------------------------------------------------------------
 def test_version_list_wording():
-    from terminology.operations.compose import present_versions
+    from terminology.operations.version_rules import present_versions
     assert present_versions(["1"]) == "1"
     assert present_versions(["1", "2"]) == "1 or 2"
     assert present_versions(["1", "2", "3"]) == "1, 2 and 3"

@@ -6,7 +6,7 @@ import pytest
 
 from terminology import Catalog, open_store
 from terminology.errors import InvalidRequest, TooCostly
-from terminology.operations.compose import SystemVersionRules
+from terminology.operations.version_rules import SystemVersionRules
 from terminology.operations.validate import ValidateRequest, validate_code
 
 from .test_review_fixes import _issues, _out, _post

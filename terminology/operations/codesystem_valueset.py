@@ -1,0 +1,40 @@
+"""The implicit value set of all codes of a code system (`CodeSystem.valueSet`, `{system}?fhir_vs`),
+registered with terminology.implicit when compose.py (which resolves implicit value sets) is imported.
+"""
+from __future__ import annotations
+
+from itertools import chain
+
+from ..identifiers import split_canonical
+from ..implicit import resolver
+
+
+@resolver
+def _codesystem_valueset(catalog, url: str) -> dict | None:
+    """`CodeSystem.valueSet` and `{system}?fhir_vs`: the value set of all codes of a code system.
+
+    `{system}?fhir_vs=isa/{code}` is the code and its descendants (the FHIR
+    convention for SNOMED CT and LOINC, harmless for any hierarchical system).
+    """
+    if "?fhir_vs" in url:
+        system, _, query = url.partition("?fhir_vs")
+        if catalog.codesystem(system) is None:
+            return None
+        include: dict = {"system": system}
+        if query.startswith("=isa/"):
+            include["filter"] = [{"property": "concept", "op": "is-a", "value": query[5:]}]
+        elif query:
+            return None
+        return {"resourceType": "ValueSet", "url": url, "status": "active", "compose": {"include": [include]}}
+    base, version = split_canonical(url)
+    supplied = [r for (rtype, _u), rs in (getattr(catalog, "extra", None) or {}).items()
+                if rtype == "CodeSystem" for r in rs]
+    stored = (catalog.body(h.pk) for h in catalog.headers("CodeSystem"))
+    for body in chain(supplied, stored):
+        if body.get("valueSet") == base or body.get("valueSet") == url:
+            include = {"system": body.get("url")}
+            if body.get("version") and version:
+                include["version"] = body["version"]
+            return {"resourceType": "ValueSet", "url": base, "status": body.get("status", "active"),
+                    "name": body.get("name"), "compose": {"include": [include]}}
+    return None

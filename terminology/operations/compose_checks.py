@@ -1,0 +1,126 @@
+"""Checks that refuse a ValueSet.compose a server cannot process (filters not understood, import cycles,
+supplements used as systems, malformed includes) and the locations and value set names their messages use.
+
+Kept apart from the evaluator: these are the rules of what a valid compose is, not of what it selects.
+"""
+from __future__ import annotations
+
+import json
+
+from ..errors import InvalidRequest, NotSupported
+from ..identifiers import canonical
+from . import filters as _filters
+
+
+class FilterNotUnderstood(NotSupported):
+    """A filter on a property the code system does not have, or with an operator the property does not take:
+    the value set is invalid (the reference servers' FILTER_NOT_UNDERSTOOD). The value set holding the filter
+    is named by the first `members`/`contains` the error passes through."""
+
+    def __init__(self, f: dict, system: str, location: str):
+        self.filter_text = f"{f.get('property')} {f.get('op')} {f.get('value')}"
+        self.system = system
+        self.named = False
+        super().__init__(self._text("(unidentified)"), location=location, tx_code="vs-invalid")
+
+    def _text(self, vs_label: str) -> str:
+        return (f'The filter "{self.filter_text}" from the value set {vs_label} was not understood in the '
+                f"context of {self.system}")
+
+    def name_valueset(self, vs: dict) -> None:
+        if not self.named:
+            self.named = True
+            self.message = self._text(vs_canonical(vs) or "(unidentified)")
+            self.args = (self.message,)
+
+
+def check_understood(inc: dict, system: str, cs, path: str) -> None:
+    """Refuse a filter `cs` does not understand (see filters.understands), with the filter's location."""
+    if cs is None:
+        return
+    for j, f in enumerate(inc.get("filter") or ()):
+        if isinstance(f, dict) and not _filters.understands(cs, f.get("property"), f.get("op")):
+            raise FilterNotUnderstood(f, system, f"{path}.filter[{j}]")
+
+
+class CircularValueSet(InvalidRequest):
+    """A value set imports (or excludes) itself, directly or through others."""
+    issue_code = "processing"
+
+
+MAX_IMPORT_DEPTH = 20   # a backstop for chains of value sets without a canonical to tell a cycle by
+
+
+def check_cycle(chain: tuple, vs: dict) -> None:
+    """Refuse to process `vs` inside `chain` (the value sets being processed, outermost first) when its
+    canonical url|version is among them: a real cycle, whatever its depth."""
+    canon = vs_canonical(vs)
+    if canon and any(vs_canonical(v) == canon for v in chain):
+        pathway = ", ".join(vs_canonical(v) or "(unidentified)" for v in chain)
+        raise CircularValueSet(f"Found a circularity pointing to {canon} processing ValueSet with pathway "
+                               f"[{pathway}]", tx_code="vs-invalid")
+    if len(chain) > MAX_IMPORT_DEPTH:
+        raise InvalidRequest("value set imports are nested too deeply", tx_code="vs-invalid")
+
+
+def check_not_supplement(cs, path: str | None) -> None:
+    """A supplement adds to its base system's concepts; a value set cannot take codes from it."""
+    if cs is not None and cs.content == "supplement":
+        canon = canonical(cs.url, cs.version)
+        raise InvalidRequest(f"CodeSystem {canon} is a supplement, so can't be used as a value in "
+                             f"{path or 'ValueSet.compose.include'}.system: include its base code system "
+                             f"({cs.resource.get('supplements') or 'unknown'}) and name the supplement with "
+                             f"useSupplement", location=path, tx_code="invalid-data")
+
+
+def vs_canonical(vs: dict) -> str:
+    return canonical(vs.get("url") or "", vs.get("version"))
+
+
+_PATHS = {(kind, i): f"ValueSet.compose.{kind}[{i}]" for kind in ("include", "exclude") for i in range(32)}
+
+
+def compose_path(kind: str, i: int) -> str:
+    return _PATHS.get((kind, i)) or f"ValueSet.compose.{kind}[{i}]"
+
+
+def lists_only(exc: dict) -> bool:
+    """An include or exclude of a system by a concept list only: no filter, no value set import."""
+    return bool(exc.get("system") and exc.get("concept")) and not exc.get("filter") and not exc.get("valueSet")
+
+
+def check_source(inc: dict, path: str) -> None:
+    """An include or exclude takes codes from a system or from value sets (FHIR invariant vsd-1)."""
+    if inc.get("system") is None and not inc.get("valueSet"):
+        raise InvalidRequest(f"{path} has neither system nor valueSet", location=path, tx_code="vs-invalid")
+    import_refs(inc, path)
+
+
+def import_refs(inc: dict, path: str) -> list:
+    """The value sets `inc` imports: a list of canonical URLs, refused (400) when it is anything else."""
+    refs = inc.get("valueSet")
+    if not refs:
+        return []
+    if not isinstance(refs, list):
+        raise InvalidRequest(f"{path}.valueSet is {shown(refs)}, not a list of value set URLs",
+                             location=f"{path}.valueSet", tx_code="vs-invalid")
+    for j, ref in enumerate(refs):
+        if not isinstance(ref, str) or not ref.strip():
+            where = f"{path}.valueSet[{j}]"
+            raise InvalidRequest(f"{where} is {shown(ref)}, not the canonical URL of a value set",
+                                 location=where, tx_code="vs-invalid")
+    return refs
+
+
+def shown(value) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_filters(inc: dict, system: str, path: str) -> None:
+    for j, f in enumerate(inc.get("filter") or ()):
+        if "value" not in f and f.get("op") != "exists":
+            raise InvalidRequest(
+                f"The system {system} filter with property = {f.get('property')}, op = {f.get('op')} has no value",
+                location=f"{path}.filter[{j}]", tx_code="vs-invalid")
+        _filters.check_filter(f, f"{path}.filter[{j}]")

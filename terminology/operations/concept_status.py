@@ -1,0 +1,50 @@
+"""What a concept's or resource's status says about using it: deprecated or draft content to warn about,
+abstract (not selectable) codes, and the period a code is valid in. Shared by $expand, $validate-code and
+$lookup."""
+from __future__ import annotations
+
+from ..codesystem import STANDARDS_STATUS
+
+
+def standards_status(res: dict, lifecycle: bool = True) -> str | None:
+    """The status a client should be warned about: deprecated/withdrawn, and with `lifecycle`
+    also draft, retired or experimental (for code systems, whose content may still change)."""
+    for ext in res.get("extension") or ():
+        if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
+            return ext["valueCode"]
+    if not lifecycle:
+        return None
+    if res.get("status") in ("draft", "retired"):
+        return res["status"]
+    if res.get("experimental") is True:
+        return "experimental"
+    return None
+
+
+def is_abstract(concept, cs) -> bool:
+    """Not selectable: the notSelectable property, or whatever code the system gives that property's URI."""
+    if concept.abstract:
+        return True
+    alias = cs.not_selectable_alias() if cs is not None else None
+    return alias is not None and any(v is True or v == "true" for v in concept.property_values(alias))
+
+
+# concept properties that bound the period a code may be used in (Norwegian codebooks: "gyldig fra/til")
+VALID_FROM = ("validFrom", "effectiveDate")
+VALID_TO = ("validTo", "retirementDate")
+
+
+def validity_problem(concept, on: str | None) -> str | None:
+    """Why `concept` may not be used on ISO date `on` (None when it may, or when it has no validity period)."""
+    if not on or concept is None or not concept.properties:
+        return None
+    day = on[:10]
+    for code in VALID_FROM:
+        for v in concept.property_values(code):
+            if isinstance(v, str) and v[:10] > day:
+                return f"valid from {v[:10]}"
+    for code in VALID_TO:
+        for v in concept.property_values(code):
+            if isinstance(v, str) and v[:10] < day:
+                return f"valid to {v[:10]}"
+    return None

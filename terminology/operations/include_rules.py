@@ -1,0 +1,101 @@
+"""What one include's concept list and filters admit, compiled once per include and code system version
+(`Rule`), and the codes a concept list names (`listed_codes`), with the caches that keep them across requests.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import filters as _filters
+from .compose_checks import check_filters, check_understood
+
+
+class Rule:
+    """An include's concept list and filters applied to one code system version."""
+    __slots__ = ("inc", "cs", "listed", "tests")
+
+    def __init__(self, inc: dict, system: str, cs, path: str, presumed: int = 0, listed=None):
+        self.inc, self.cs = inc, cs      # kept: the cache keys on their ids
+        # codes the concept list names (None: the include lists none)
+        self.listed = listed if listed is not None or not inc.get("concept") else listed_codes(inc, cs)
+        # one predicate per filter, all must hold; None until first needed
+        self.tests = tests = []
+        check_understood(inc, system, cs, path)
+        for k, f in enumerate(inc.get("filter") or ()):
+            if ("value" not in f and f.get("op") != "exists") or f.get("op") == "regex":
+                check_filters(inc, system, path)    # says which one
+            tests.append(None if k < presumed else _never if cs is None else
+                         _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")))
+
+    def admits(self, code: str, concept, presumed: int = 0) -> bool:
+        if self.listed is not None and code not in self.listed:
+            return False
+        tests = self.tests
+        if tests and concept is None:
+            return False
+        for k, t in enumerate(tests):
+            if k < presumed:
+                continue
+            if t is None:
+                t = tests[k] = self.test(k)
+            if not t(concept):
+                return False
+        return True
+
+    def test(self, k: int):
+        if self.cs is None:
+            return _never
+        f = self.inc["filter"][k]
+        return _filters.test_for(self.cs, f.get("property"), f.get("op"), f.get("value"))
+
+
+ALL = Rule({}, "", None, "")
+
+
+def _never(_concept) -> bool:
+    return False    # a filter on a code system that is not loaded selects nothing
+
+
+RULES_ATTR = "_kodebro_compose_rules"
+MAX_KEPT_RULES = 512        # per index: includes of stored value sets, and of supplied ones until it fills
+
+
+# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own.
+# Only includes of stored value sets come here (ComposeEvaluator.listed): what a request brings is not kept.
+_LISTED: dict[tuple, tuple] = {}
+MAX_LISTED_INCLUDES = 2000
+MAX_LISTED_CODES = 2_000_000    # the codes all kept lists hold together (stored lists only, but some are large)
+_listed_total = 0
+
+
+def listed_codes(inc: dict, cs, keep: bool = True) -> frozenset:
+    """The codes an include lists, as the code system spells them; a code the system does not hold counts
+    as listed unless the system is complete (a fragment may lack it). Computed once per include and index
+    (`keep` False: not kept here, the caller keeps it for its request)."""
+    global _listed_total
+    key = (id(inc), id(cs))
+    got = _LISTED.get(key) if keep else None
+    if got is not None and got[0] is inc and got[1]() is cs:
+        return got[2]
+    codes = set()
+    for c in inc.get("concept") or ():
+        code = c.get("code")
+        if code is None:
+            continue
+        found = cs.find(code)[0] if cs is not None else None
+        if found is not None:
+            codes.add(found.code)
+        elif cs is None or cs.content != "complete":
+            codes.add(code)
+    frozen = frozenset(codes)
+    if cs is None or not keep:
+        return frozen
+    if len(_LISTED) >= MAX_LISTED_INCLUDES or _listed_total + len(frozen) > MAX_LISTED_CODES:
+        _LISTED.clear()
+        _listed_total = 0
+    try:   # a weak reference: a replaced (large) code system index must not be kept alive by this cache
+        ref = weakref.ref(cs)
+    except TypeError:
+        return frozen
+    _LISTED[key] = (inc, ref, frozen)
+    _listed_total += len(frozen)
+    return frozen

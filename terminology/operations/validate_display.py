@@ -1,0 +1,73 @@
+"""Whether the display a coding gives is a valid display of its concept in the languages asked for
+(`DisplayCheck`, part of Validator), and the issue that says why not.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from ..languages import displays_in
+from .validate_outcome import Issue, Outcome
+from .validate_texts import display_choice, same_display
+
+
+class DisplayCheck:
+    """The display checking part of Validator (a mixin: it reads the validator's request and value set)."""
+
+    def _check_display(self, o: Outcome, display: str | None, loc: str) -> None:
+        if not display:
+            return
+        req, concept, cs = self.req, o.concept, o.cs
+        # '*' (with q > 0: '*;q=0' entries are gone already) makes any language acceptable: then every
+        # display and designation of the concept is a valid display
+        langs = req.languages or []
+        wanted = [] if "*" in langs else list(langs)
+        options = displays_in(concept, cs, wanted or None)
+        if any(same_display(text, display) for _lang, text in options):
+            return
+        every = displays_in(concept, cs, None)
+        entry = self._concept_entry(o.system, concept.code) if req.valueset is not None else None
+        if entry is not None and (entry.get("display") or entry.get("designation")):
+            # the display (and designations) a value set gives its concept are valid displays of it there
+            own = SimpleNamespace(display=entry.get("display"), designations=entry.get("designation") or [])
+            where = SimpleNamespace(language=req.valueset.get("language") or getattr(cs, "language", None))
+            options = options + displays_in(own, where, wanted or None)
+            if any(same_display(text, display) for _lang, text in options):
+                return
+            every = every + displays_in(own, where, None)
+        lang_text = req.language_text or "--"
+        sev = "warning" if req.lenient_display else "error"
+        ident = f"{o.system}#{concept.code}"
+        if not every:
+            # the concept has no display in any language: there is nothing to compare the display given with
+            o.issues.append(Issue("information", "invalid", "invalid-display",
+                                  f"The code {ident} has no display names, so the display '{display}' cannot be "
+                                  f"checked", loc))
+            return
+        if wanted and not options:
+            if any(same_display(text, display) for _l, text in every):
+                o.issues.append(Issue("information", "invalid", "invalid-display",
+                                      f"There are no valid display names found for the code {ident} for language(s) "
+                                      f"'{lang_text}'. The display is '{display}' which is a valid display for the "
+                                      f"default language", loc))
+                return
+            # a concept with designations only has no default display to name
+            default = f". Default display is '{concept.display}'" if concept.display else ""
+            o.issues.append(Issue(sev, "invalid", "invalid-display",
+                                  f"Wrong Display Name '{display}' for {ident}. There are no valid display names found "
+                                  f"for language(s) '{lang_text}'{default}", loc))
+            if sev == "error":
+                o.ok = False
+            return
+        norm = " ".join(display.split()).casefold()
+        ws = any(" ".join(text.split()).casefold() == norm for _l, text in options)
+        shown = options or every
+        if len(shown) == 1:
+            valid = f"Valid display is {display_choice(*shown[0])}"
+        else:
+            valid = (f"Valid display is one of {len(shown)} choices: "
+                     + " or ".join(display_choice(lang, t) for lang, t in shown))
+        head = "Wrong whitespace in Display Name" if ws else "Wrong Display Name"
+        o.issues.append(Issue(sev, "invalid", "invalid-display",
+                              f"{head} '{display}' for {ident}. {valid} (for the language(s) '{lang_text}')", loc))
+        if sev == "error":
+            o.ok = False

@@ -1,0 +1,47 @@
+"""What $validate-code works out about one coding: its `Outcome`, the `Issue`s found, and the `Locations` of
+the coding's parts in the request that the issues point at.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Issue:
+    severity: str
+    code: str
+    tx_code: str
+    text: str
+    location: str | None = None
+    in_message: bool = True
+
+
+@dataclass
+class Outcome:
+    coding: dict
+    path: str
+    issues: list = field(default_factory=list)
+    system: str | None = None
+    version: str | None = None
+    code: str | None = None
+    display: str | None = None
+    concept: object = None
+    cs: object = None
+    in_vs: bool = False
+    ok: bool = True
+    unknown_system: str | None = None
+    caused_by_unknown: bool = False
+    normalized: str | None = None
+    how: str | None = None
+    inactive: bool = False                # the concept's (a computed property: read once)
+    deprecated: bool = False              # likewise
+
+
+class Locations:
+    """Where the parts of one coding sit in the request: `code` or `Coding.code` or `CodeableConcept.coding[1].code`."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.code = f"{path}.code" if path else "code"
+        self.system = f"{path}.system" if path else "system"
+        self.display = f"{path}.display" if path else "display"

@@ -1,0 +1,125 @@
+"""Codings $validate-code cannot validate as given, and the answer for each: no code, no system, a system or
+version that is not loaded, a supplement named as the system, a code the system does not hold, a coding of
+another system, a code not in the value set (`CodingProblems`, part of Validator).
+"""
+from __future__ import annotations
+
+from ..exclusions import exclusion_reason
+from ..identifiers import canonical
+from .validate_outcome import Issue, Locations, Outcome
+from .validate_texts import PARTIAL_CONTENT, coding_text, unknown_version_text
+
+
+class CodingProblems:
+    """The problem reports of Validator (a mixin: it reads the validator's request, catalog and value set)."""
+
+    def _other_system(self, o: Outcome, locs: "Locations", wanted: str) -> Outcome:
+        """CodeSystem/$validate-code of a coding from another system: not a code of this one (R4: "the system
+        must match"). Within a codeableConcept it is only noted; another coding may be of this system."""
+        o.ok = o.in_vs = False
+        severity = "information" if self.req.mode == "codeableConcept" else "error"
+        o.issues.append(Issue(severity, "invalid", "invalid-data",
+                              f"The code system '{o.system}' of the code is not the code system '{wanted}' that "
+                              f"is being validated against", locs.system))
+        return o
+
+    def _no_system(self, o: Outcome, locs: "Locations") -> Outcome:
+        o.ok = False
+        o.issues.append(Issue("warning", "invalid", "invalid-data",
+                              "Coding has no system. A code with no system has no defined meaning, and it "
+                              "cannot be validated. A system should be provided", locs.path or "code"))
+        if self.req.valueset is not None:
+            o.issues.append(self._not_in_vs(o.coding, locs.code))
+        return o
+
+    def _no_code(self, o: Outcome, locs: "Locations") -> Outcome:
+        """A coding without a code names no concept: there is nothing to validate (within a codeableConcept
+        the other codings decide)."""
+        o.ok = False
+        o.code = None
+        o.issues.append(Issue("warning", "invalid", "invalid-data",
+                              "Coding has no code, so it cannot be validated. A code should be provided",
+                              locs.path or "code"))
+        return o
+
+    def _unknown_system(self, o: Outcome, locs: "Locations", system: str, version: str | None) -> Outcome:
+        vs = self.req.valueset
+        coding = {**o.coding, "system": system}
+        o.ok = False
+        if self.catalog.valueset(system) is not None and self.catalog.codesystem(system) is None:
+            o.issues.append(Issue("error", "invalid", "invalid-data",
+                                  f"The Coding references a value set, not a code system ('{system}')", locs.system))
+            if vs is not None:
+                o.issues.append(self._not_in_vs(coding, locs.code))
+            return o
+        local = ":" not in system
+        if local:
+            o.issues.append(Issue("error", "invalid", "invalid-data",
+                                  "Coding.system must be an absolute reference, not a local reference", locs.system))
+        known = self.catalog.codesystem_versions(system)
+        in_vs_systems = vs is not None and system in self._vs_systems(vs)
+        if version is not None:
+            text = unknown_version_text(system, version, known)
+        elif in_vs_systems or vs is None or local:
+            text = f"A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"
+        else:
+            text = f"A definition for CodeSystem {system} could not be found, so the code cannot be validated"
+        o.issues.append(Issue("error", "not-found", "not-found", text, locs.system))
+        o.unknown_system = canonical(system, version)
+        if vs is None:
+            # CodeSystem/$validate-code: the code system asked for is itself the cause; the version asked for
+            # is echoed, as the reference servers do
+            o.caused_by_unknown = True
+            o.version = version
+        elif in_vs_systems:
+            # the value set itself depends on the missing system: its membership cannot be told
+            o.caused_by_unknown = True
+        elif vs is not None:
+            o.issues.append(self._not_in_vs(coding, locs.code))
+        return o
+
+    def _supplement_as_system(self, o: Outcome, locs: "Locations", cs) -> Outcome:
+        """A supplement only adds to the concepts of its base system: it defines no codes of its own."""
+        o.ok = False
+        canon = canonical(cs.url, cs.version)
+        o.issues.append(Issue("error", "invalid", "invalid-data",
+                              f"CodeSystem {canon} is a supplement, so can't be used as a value in Coding.system",
+                              locs.system))
+        return o
+
+    def _unknown_code(self, o: Outcome, locs: "Locations", cs) -> Outcome:
+        vs, system = self.req.valueset, o.system
+        coding = {**o.coding, "system": system}
+        ver = f" version '{cs.version}'" if cs.version else ""
+        if cs.content in ("fragment", "not-present", "example"):
+            # the server holds only some codes (or none): an unknown one may well exist, so say so and go on
+            why, word = PARTIAL_CONTENT[cs.content]
+            o.issues.append(Issue("warning", "code-invalid", "invalid-code",
+                                  f"Unknown {word} '{o.code}' in the CodeSystem '{system}'{ver} - note that {why}",
+                                  locs.code))
+            # the value set may list the code itself, or take every code of the system: then it is a
+            # member as far as can be told
+            o.in_vs = vs is None or self.member(vs, system, o.code, None, cs)
+            if not o.in_vs:
+                o.ok = False
+                o.issues.append(self._not_in_vs(coding, locs.code))
+            elif vs is not None:
+                # no concept to take a display from: only the value set's own entry for the code has one
+                o.display = (self._concept_entry(system, o.code) or {}).get("display")
+            return o
+        o.ok = False
+        if vs is not None and self.req.membership_only:
+            o.issues.append(self._not_in_vs(o.coding, locs.code))
+            return o
+        o.issues.append(Issue("error", "code-invalid", "invalid-code",
+                              f"Unknown code '{o.code}' in the CodeSystem '{system}'{ver}", locs.code))
+        if vs is not None:
+            o.issues.append(self._not_in_vs(coding, locs.code))
+        return o
+
+    def _not_in_vs(self, coding: dict, loc: str) -> Issue:
+        text = f"The provided code '{coding_text(coding)}' was not found in the value set '{self.vs_name}'"
+        reason = exclusion_reason(self.req.valueset, coding.get("system"), coding.get("code"))
+        if reason:
+            text += f": {reason}"
+        return Issue("error", "code-invalid", "not-in-vs", text, loc)

@@ -1,0 +1,58 @@
+"""The wording of $validate-code messages (codings, displays, versions, partial content, deprecation marks),
+as the reference servers write them, so that clients that match on them keep working.
+"""
+from __future__ import annotations
+
+from ..codesystem import STANDARDS_STATUS
+from .validate_outcome import Locations
+from .version_rules import unknown_version_tail
+
+VS_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
+
+
+def coding_text(c: dict, with_display: bool = True) -> str:
+    sys = c.get("system") or ""
+    ver = f"|{c['version']}" if c.get("version") else ""
+    disp = f" ('{c['display']}')" if with_display and c.get("display") else ""
+    return f"{sys}{ver}#{c.get('code') or ''}{disp}"
+
+
+# content -> (why an unknown code may still exist, the word for it): the reference servers' wording
+PARTIAL_CONTENT = {
+    "fragment": ("the code system is labeled as a fragment, so the code may be valid in some other fragment", "Code"),
+    "example": ("the code system is labeled as an example, so the code may be valid in the full code system",
+                "Code"),
+    "not-present": ("the code system's content is not held by this server", "code"),
+}
+
+
+def same_display(text: str, display: str) -> bool:
+    """Displays are compared without regard to case, as the reference servers compare them: 'display 1' is a
+    way of writing 'Display 1', not another name."""
+    return text == display or text.casefold() == display.casefold()
+
+
+def display_choice(lang: str | None, text: str) -> str:
+    """'text' (lang), or just 'text' when its language is not known."""
+    return f"'{text}' ({lang})" if lang else f"'{text}'"
+
+
+def version_loc(locs: "Locations") -> str:
+    return f"{locs.path}.version" if locs.path else "version"
+
+
+def mismatch_text(system: str, vs_version: str, coding_version: str) -> str:
+    return (f"The code system '{system}' version '{vs_version}' in the ValueSet include is different to the one "
+            f"in the value ('{coding_version}')")
+
+
+def unknown_version_text(system: str, version: str, known) -> str:
+    return (f"A definition for CodeSystem '{system}' version '{version}' could not be found, so the code cannot be "
+            f"validated. {unknown_version_tail(known)}")
+
+
+def marks_deprecated(ext: dict) -> bool:
+    """A value set concept extension saying the concept's presence is deprecated."""
+    if ext.get("url") == VS_DEPRECATED:
+        return str(ext.get("valueCode", ext.get("valueBoolean"))).lower() == "true"
+    return ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") == "deprecated"

@@ -1,0 +1,137 @@
+"""Which version of a code system $validate-code checks a coding against: the value set's includes, the
+version rules of the request and the version the coding names (`CodeSystemVersionChoice`, part of Validator).
+"""
+from __future__ import annotations
+
+from ..identifiers import canonical
+from ..languages import displays_in
+from ..versions import matches_version
+from .validate_outcome import Issue, Locations, Outcome
+from .validate_texts import mismatch_text, unknown_version_text, version_loc
+from .version_rules import version_check_text
+
+
+class CodeSystemVersionChoice:
+    """The version choosing part of Validator (a mixin: it reads the validator's request, catalog and evaluator)."""
+
+    def _includes_of(self, system: str) -> list:
+        """The includes of `system` in the value set and in the value sets it imports whole (at any depth):
+        those whose version decides which version of `system` a code is taken in, as $expand does."""
+        got = self._includes.get(system)
+        if got is None:
+            got = self._includes[system] = [inc for inc, _path in self.ev.system_includes(self.req.valueset, system)]
+        return got
+
+    def _pinned_version(self, system: str) -> str | None:
+        """The version of `system` the value set names, when it names exactly one."""
+        versions = {inc.get("version") for inc in self._includes_of(system)}
+        return versions.pop() if len(versions) == 1 else None
+
+    def _versions_used(self, system: str) -> list:
+        """The versions of `system` the value set's includes take, after the version rules (None: the latest)."""
+        got = self._used.get(system)
+        if got is None:
+            got = self._used[system] = self.ev.versions_used(self.req.valueset, system, self._includes_of(system))
+        return got
+
+    def _missing_versions(self, system: str) -> list:
+        """The versions of `system` the value set's includes need and the server does not have. With one
+        version in use there is nothing to add: a missing one is the version validated in, reported as such."""
+        got = self._missing.get(system)
+        if got is None:
+            got = self._missing[system] = [] if len(self._versions_used(system)) < 2 else \
+                self.ev.missing_versions(self.req.valueset, system, self._includes_of(system))
+        return got
+
+    def _choose_version(self, o: Outcome, locs: "Locations", vs: dict, system: str, coding_version):
+        """The version of `system` to validate against: the value set's (after the version rules) unless the
+        coding names a version that fits it. A coding version that differs is an issue on `version`;
+        False when the answer is complete already (a version that is not loaded, nothing to check against)."""
+        rules = self.req.rules
+        vs_version = self._pinned_version(system)
+        if system in rules.force:
+            wanted = rules.force[system]
+        else:
+            wanted = vs_version or rules.default.get(system) or rules.check.get(system)
+        if coding_version is None:
+            if system in rules.force:
+                return wanted
+            # a value set taking several versions of the system: the version whose include selects the code
+            chosen = self._version_for_code(system, o.code, o.coding.get("display"))
+            return chosen if chosen is not None else wanted
+        loaded = self.catalog.codesystem_versions(system)
+        if wanted is not None and matches_version(wanted, coding_version):
+            wanted = coding_version
+        if wanted is None and any(v == coding_version or matches_version(coding_version, v) for v in loaded):
+            wanted = coding_version
+        cs = self._codesystem(system, wanted)
+        if cs is None:
+            if wanted is None or wanted == coding_version:
+                return coding_version          # nothing loaded fits: reported as an unknown system/version
+            o.issues.append(Issue("error", "invalid", "vs-invalid", mismatch_text(system, wanted, coding_version),
+                                  version_loc(locs)))
+            return wanted
+        if cs.version == coding_version or matches_version(coding_version, cs.version):
+            return wanted
+        known = coding_version in loaded
+        if wanted is None:
+            if not known:
+                # the value set takes any version; the one named is not here, so membership cannot be told
+                self._unknown_system(o, locs, system, coding_version)
+                o.issues.append(Issue("warning", "not-found", "vs-invalid",
+                                      f"Unable to check whether the code is in the value set '{self.vs_name}' because "
+                                      f"the code system {canonical(system, coding_version)} was not found"))
+                o.caused_by_unknown = True
+                return False
+            text = (f"The code system '{system}' version '{cs.version}' for the versionless include in the ValueSet "
+                    f"include is different to the one in the value ('{coding_version}')")
+            o.issues.append(Issue("warning", "invalid", "vs-invalid", text, version_loc(locs)))
+        elif vs_version is None:
+            # the version comes from a rule (system-version, check-system-version), not from the value set
+            text = (f"The code system '{system}' version '{wanted}' for the versionless include in the ValueSet "
+                    f"include is different to the one in the value ('{coding_version}')")
+            o.issues.append(Issue("error", "invalid", "vs-invalid", text, version_loc(locs)))
+        elif wanted != vs_version:
+            text = (f"The code system '{system}' version '{wanted}' resulting from the version '{vs_version}' "
+                    f"in the ValueSet include is different to the one in the value ('{coding_version}')")
+            o.issues.append(Issue("error", "invalid", "vs-invalid", text, version_loc(locs)))
+        else:
+            o.issues.append(Issue("error", "invalid", "vs-invalid", mismatch_text(system, vs_version, coding_version),
+                                  version_loc(locs)))
+        if not known:
+            o.issues.append(Issue("error", "not-found", "not-found",
+                                  unknown_version_text(system, coding_version, loaded), locs.system))
+            o.unknown_system = canonical(system, coding_version)
+            o.caused_by_unknown = True
+        return wanted
+
+    def _version_for_code(self, system: str, code, display) -> str | None:
+        """A value set that takes several versions of one system: the version whose include selects the code,
+        the one $expand lists it with (of several, one with the display given, when one is); membership is
+        then decided in that version only. When no include selects it (not a member in any version), the
+        first version holding it, for the messages. None: the usual choice."""
+        used = self._versions_used(system)
+        if len(used) < 2 or code is None:
+            return None
+        selecting = self.ev.versions_selecting(self.req.valueset, system, code)
+        if selecting:
+            self._chosen_by_vs = True
+            for v in selecting if display else ():
+                cs = self._codesystem(system, v)
+                concept = cs.find(code)[0] if cs is not None else None
+                if concept is not None and any(text == display for _l, text in displays_in(concept, cs, None)):
+                    return v
+            return selecting[0]
+        for v in used:
+            cs = self._codesystem(system, v) if v is not None else None
+            if cs is not None and cs.find(code)[0] is not None:
+                return v
+        return None
+
+    def _version_check(self, o: Outcome, cs) -> None:
+        """check-system-version: the version in use must match the pattern, else the answer is false."""
+        pattern = self.req.rules.check.get(cs.url)
+        if pattern is not None and cs.version is not None and not matches_version(pattern, cs.version):
+            o.ok = False
+            o.issues.append(Issue("error", "exception", "version-error",
+                                  version_check_text(cs.url, cs.version, pattern)))

@@ -1,0 +1,270 @@
+"""What is worked out once about a value set and kept per store revision when the value set is stored
+content (its list-only excludes, the includes and versions of a system it takes, its own concept entries,
+where it came from): the `ValueSetFacts` part of ComposeEvaluator, and the Catalog.derived tables they live in.
+"""
+from __future__ import annotations
+
+from itertools import chain
+
+from ..errors import TerminologyError
+from .compose_checks import MAX_IMPORT_DEPTH, compose_path, import_refs, lists_only
+from .expansion_only import expansion_members, recent_expansion_keys
+from .include_rules import listed_codes
+
+
+# Catalog.derived key: id(body) -> body of the stored value sets seen so far, per store revision
+_STORED_KEY = "kodebro.compose.stored-valuesets"
+# Catalog.derived key: id(exclude list) -> (the list, its list-only excludes) of stored value sets
+_LISTING_KEY = "kodebro.compose.listing-excludes"
+# Catalog.derived keys: (id(body), system) -> (body, system_includes / versions_used) of stored value sets
+_INCLUDES_KEY = "kodebro.compose.system-includes"
+_VERSIONS_KEY = "kodebro.compose.versions-used"
+# Catalog.derived key: id(include) -> (include, code -> concept entry) of stored value sets
+_ENTRIES_KEY = "kodebro.compose.concept-entries"
+
+
+def _is_stored(catalog, vs: dict) -> bool:
+    """Whether `vs` is the stored body of a value set (not one the request brought or one made up for it)."""
+    url = vs.get("url")
+    if not isinstance(url, str) or not url:
+        return False
+    version = vs.get("version")
+    base = getattr(catalog, "base", catalog)
+    return base.valueset(url, version if isinstance(version, str) else None) is vs
+
+
+def _new_dict(_catalog) -> dict:
+    return {}
+
+
+class ValueSetFacts:
+    """Per-value-set facts of ComposeEvaluator (a mixin: it reads the evaluator's root, catalog and rules), kept
+    across requests for stored value sets and worked out per request for those a request brought."""
+
+    # An exclude removes what it selects in whatever version it names (members are excluded by system and
+    # code); one that only lists codes also removes each code it lists when the version it names lacks it.
+    # `members` and `contains` both remove by these two rules.
+    def listing_excludes(self, excludes) -> list:
+        """(canonical system, exclude) of each exclude of a system by a concept list only (no filter, no
+        import): worked out once per store revision for a stored value set ($validate-code's hot path), per
+        call for one a request brought."""
+        transient = self.root._transient
+        stored = not excludes or transient is None or id(excludes[0]) not in transient
+        cache = self.catalog.derived(_LISTING_KEY, _new_dict) if stored and hasattr(self.catalog, "derived") \
+            else None
+        got = cache.get(id(excludes)) if cache is not None else None
+        if got is not None and got[0] is excludes:
+            return got[1]
+        listing = [(self.catalog.canonical_system(exc["system"]), exc) for exc in excludes or ()
+                   if isinstance(exc, dict) and lists_only(exc) and isinstance(exc["system"], str)]
+        if cache is not None:
+            cache[id(excludes)] = (excludes, listing)
+        return listing
+
+    def listed_out(self, listing: list, system: str, code: str, cs) -> bool:
+        """Whether an exclude of `listing` lists `system#code`, by system and code: the listed codes compared
+        as the code system in hand (`cs`; None: not loaded) spells them, whichever version the exclude names."""
+        return any(s == system and code in self.listed(exc, cs) for s, exc in listing)
+
+    def see(self, vs: dict) -> None:
+        """Tell apart, before anything is kept about it, a value set of the store from one the request brought."""
+        self._note_origin(vs, vs.get("compose") or {})
+
+    def _note_origin(self, vs: dict, compose: dict) -> None:
+        """On first sight of `vs` in this request: refuse import references that are not URLs (whether or not
+        the code in hand needs them), and tell apart value sets of the store from those the request brought
+        (tx-resource, valueSet, implicit ones made up per request): only the former's includes may be cached
+        across requests."""
+        root = self.root
+        supplied = root._supplied
+        if supplied is not None and supplied.get(id(vs)) is vs:
+            return
+        derived = getattr(self.catalog, "derived", None)     # (inline: $validate-code's hot path)
+        known = derived(_STORED_KEY, _new_dict) if derived is not None else None
+        if known is not None and known.get(id(vs)) is vs:
+            return      # stored, and its references were checked when it was first seen
+        for kind in ("include", "exclude"):
+            for i, inc in enumerate(compose.get(kind) or ()):
+                if isinstance(inc, dict) and inc.get("valueSet") is not None:
+                    import_refs(inc, compose_path(kind, i))
+        if known is not None and _is_stored(self.catalog, vs):
+            known[id(vs)] = vs
+            return
+        if supplied is None:
+            supplied = root._supplied = {}
+            root._transient = {}
+        supplied[id(vs)] = vs
+        for inc in chain(compose.get("include") or (), compose.get("exclude") or ()):
+            root._transient[id(inc)] = inc
+
+    def listed(self, inc: dict, cs) -> frozenset:
+        """`listed_codes`, kept across requests only for the includes of stored value sets."""
+        root = self.root
+        transient = root._transient
+        if transient is None or id(inc) not in transient:
+            return listed_codes(inc, cs)
+        kept = root._listed
+        if kept is None:
+            kept = root._listed = {}
+        key = (id(inc), id(cs))
+        got = kept.get(key)
+        if got is None:
+            got = kept[key] = listed_codes(inc, cs, keep=False)
+        return got
+
+    def concept_entries(self, inc: dict) -> dict:
+        """code -> the include's own concept entry (its display, designations, extensions): kept per store
+        revision for the includes of stored value sets, made per call for those a request brought."""
+        transient = self.root._transient
+        brought = (transient is not None and id(inc) in transient) or getattr(self.catalog, "extra", None)
+        cache = None if brought or not hasattr(self.catalog, "derived") else \
+            self.catalog.derived(_ENTRIES_KEY, _new_dict)
+        got = cache.get(id(inc)) if cache is not None else None
+        if got is not None and got[0] is inc:
+            return got[1]
+        entries = {}
+        for c in inc.get("concept") or ():
+            if isinstance(c, dict) and isinstance(c.get("code"), str):
+                entries.setdefault(c["code"], c)
+        if cache is not None:
+            cache[id(inc)] = (inc, entries)
+        return entries
+
+    def expansion_keys(self, vs: dict) -> frozenset:
+        """(system, code) of each entry of a value set that has only an expansion. Only the keys: membership
+        needs no concept views, and a batch asks about one value set many times (each check with its own
+        evaluator), so they are also kept for the last value sets asked about (identity checked)."""
+        got = self.root._expansion_views.get(id(vs))
+        if got is not None and got[0] is vs:
+            return got[2]
+        return recent_expansion_keys(vs)
+
+    def _expansion_view(self, vs: dict) -> tuple:
+        """(vs, members, keys) of a value set that has only an expansion: made once per request, and once per
+        store revision for a stored value set (building the members' views is the costly part)."""
+        got = self.root._expansion_views.get(id(vs))
+        if got is None or got[0] is not vs:
+            def build(_catalog=None):
+                members = list(expansion_members(vs["expansion"]))
+                return vs, members, {m.key for m in members}
+            if _is_stored(self.catalog, vs):
+                got = self.catalog.derived(("expansion-view", id(vs)), build)
+                if got[0] is not vs:        # an earlier body at the same address: not this one
+                    got = build()
+            else:
+                got = build()
+            self.root._expansion_views[id(vs)] = got
+        return got
+
+    # --- which versions of a system a value set uses -------------------------------------------------
+    def system_includes(self, vs: dict, system: str) -> list[tuple[dict, str]]:
+        """(include, path) of each include of `system` (canonical) in `vs` and in the value sets it imports
+        whole (an include of value sets only, at any depth), in order. The version an include names is the
+        one its codes are taken in, wherever it sits; an import inside an include of a system only narrows
+        that include (its own versions do not count). Imports that cannot be read are left out here:
+        membership reports them when it needs them."""
+        cache = self._stored_cache(vs, _INCLUDES_KEY, value_set_rules_only=True)
+        got = cache.get((id(vs), system)) if cache is not None else None
+        if got is not None and got[0] is vs:
+            return got[1]
+        out: list = []
+        self._walk_includes(vs, system, out, {id(vs)}, 0)
+        if cache is not None:
+            cache[(id(vs), system)] = (vs, out)
+        return out
+
+    def versions_used(self, vs: dict, system: str, includes: list | None = None) -> list:
+        """The versions of `system` the includes of `vs` take (system_includes, or `includes` when the caller
+        has them), after the version rules (None: the latest), in order."""
+        cache = self._stored_cache(vs, _VERSIONS_KEY)
+        got = cache.get((id(vs), system)) if cache is not None else None
+        if got is not None and got[0] is vs:
+            return got[1]
+        if includes is None:
+            includes = [inc for inc, _path in self.system_includes(vs, system)]
+        out = list(dict.fromkeys(self.resolve_version(system, inc.get("version")) for inc in includes))
+        if cache is not None:
+            cache[(id(vs), system)] = (vs, out)
+        return out
+
+    def _stored_cache(self, vs: dict, key: str, value_set_rules_only: bool = False) -> dict | None:
+        """Catalog.derived table `key` when what is worked out about `vs` holds until the store changes: `vs`
+        is stored, the request brings no resources of its own, no version rules and (unless only value set
+        rules matter) no date ($validate-code asks these for every code)."""
+        root = self.root
+        supplied = root._supplied
+        if supplied is not None and supplied.get(id(vs)) is vs:
+            return None         # brought by the request (or made up for it): worked out per request
+        rules = root.rules
+        if getattr(self.catalog, "extra", None) or not hasattr(self.catalog, "derived") or \
+                rules.vs_force or rules.vs_default or rules.vs_check or \
+                (not value_set_rules_only and (rules.force or rules.default or rules.check or self.date)):
+            return None
+        known = self.catalog.derived(_STORED_KEY, _new_dict)
+        if known.get(id(vs)) is not vs:
+            self._note_origin(vs, vs.get("compose") or {})
+            if known.get(id(vs)) is not vs:
+                return None
+        return self.catalog.derived(key, _new_dict)
+
+    def _walk_includes(self, vs: dict, system: str, out: list, seen: set, depth: int) -> None:
+        compose = vs.get("compose") or {}
+        for i, inc in enumerate(compose.get("include") or ()):
+            if not isinstance(inc, dict):
+                continue
+            if inc.get("system") is not None:
+                if isinstance(inc["system"], str) and self.catalog.canonical_system(inc["system"]) == system:
+                    out.append((inc, compose_path("include", i)))
+                continue
+            refs = inc.get("valueSet")
+            if not isinstance(refs, list) or depth >= MAX_IMPORT_DEPTH:
+                continue
+            for ref in refs:
+                try:
+                    sub = self.valueset(ref)
+                except TerminologyError:
+                    continue
+                if id(sub) not in seen:     # each value set once: a diamond (or a cycle) is walked once
+                    seen.add(id(sub))
+                    self._walk_includes(sub, system, out, seen, depth + 1)
+
+    def versions_selecting(self, vs: dict, system: str, code: str) -> list:
+        """The versions of `system` (as loaded) in which `code` is a member of `vs`, in include order: the
+        versions $expand lists the code with. The candidates are the versions the includes of `system` in `vs`
+        (and in the value sets it imports whole) name; each is held to the whole membership rule (`contains`,
+        strict: that version only), so the excludes of the value set an include sits in count too. An include
+        whose version is not loaded offers no candidate: `missing_versions` names it. An include that cannot be
+        read (a missing import, a bad filter) raises when membership in a candidate version reaches it, as it
+        does in `contains`."""
+        out: list = []
+        tried: set = set()
+        for inc, _path in self.system_includes(vs, system):
+            cs = self._quiet_codesystem(system, inc.get("version"))
+            if cs is None or id(cs) in tried:
+                continue
+            tried.add(id(cs))
+            concept = cs.find(code)[0]
+            if concept is None and cs.content == "complete":
+                continue
+            if self.contains(vs, system, concept.code if concept is not None else code, concept, cs,
+                             strict=True) and cs.version not in out:
+                out.append(cs.version)
+        return out
+
+    def missing_versions(self, vs: dict, system: str, includes: list | None = None) -> list:
+        """The versions of `system` (after the version rules) that an include in `vs`, or in a value set it
+        imports whole (`includes`, when the caller has them: `system_includes`), takes all codes of or filters,
+        and that are not loaded: $expand refuses `vs` for them (404). An include that lists its codes does not
+        need its version loaded; one of a system that exclude-system removes is never read."""
+        out: list = []
+        if self._system_excluded(system, None):
+            return out
+        for inc in includes if includes is not None else (inc for inc, _path in self.system_includes(vs, system)):
+            version = inc.get("version")
+            if version is None or inc.get("concept"):
+                continue
+            if self._quiet_codesystem(system, version) is None:
+                resolved = self.resolve_version(system, version)
+                if resolved not in out:
+                    out.append(resolved)
+        return out
