@@ -12,6 +12,7 @@ from __future__ import annotations
 from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP
 from mappings.translate import TranslateRequest, translate
 from terminology.errors import InvalidRequest
+from terminology.identifiers import split_canonical
 
 from .ops_lookup import coding_param, params_str
 from .supplied import supplied_catalog
@@ -71,6 +72,21 @@ def _dependencies(params: Params) -> list[tuple[str, object]]:
     return out
 
 
+def _same_map(cm: dict | None, url: str | None, version: str | None, what: str) -> None:
+    """`url` (+ `conceptMapVersion`) beside a map given in full must name that map: R4 has them as two ways
+    to say which map to use, and translating with one while the client named another would answer a
+    question that was not asked."""
+    if cm is None or (url is None and version is None):
+        return
+    url, version = split_canonical(url, version)
+    if url is not None and cm.get("url") != url:
+        raise InvalidRequest(f"parameter 'url' ({url}) does not name {what} ({cm.get('url') or 'no url'}): "
+                             "give one map", location="url")
+    if version is not None and cm.get("version") != version:
+        raise InvalidRequest(f"parameter 'conceptMapVersion' ({version}) is not the version of {what} "
+                             f"({cm.get('version') or 'no version'})", location="conceptMapVersion")
+
+
 def translate_requests(params: Params, instance: dict | None) -> tuple[list[TranslateRequest], bool]:
     """One TranslateRequest per source coding, and whether the request used R5 names."""
     r5 = any(n in params for n in _R5_NAMES)
@@ -83,6 +99,8 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))
     # TranslateRequest.source is the value set of the code given, .target that of the answers
     source_vs, target_vs = _str(params, "source", "sourceScope"), _str(params, "target", "targetScope")
+    scope_params = ("source" if "source" in params else "sourceScope",
+                    "target" if "target" in params else "targetScope")
     if target_code is not None or target_codings:
         # R5 reverse: the code given is a target code; the answer is in the source system
         reverse = True
@@ -92,14 +110,18 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
         # R5 scopes name the map's sides: targetScope holds the code given, sourceScope the answers
         source_vs = params.str("source") or params.str("targetScope")
         target_vs = params.str("target") or params.str("sourceScope")
+        scope_params = ("source" if "source" in params else "targetScope",
+                        "target" if "target" in params else "sourceScope")
     common = dict(version=_str(params, "version", "sourceVersion"),
-                  source=source_vs, target=target_vs,
+                  source=source_vs, target=target_vs, scope_params=scope_params,
                   target_system=target_system, target_version=params.str("target-version"),
                   conceptmap_url=params.str("url"), conceptmap_version=params.str("conceptMapVersion"),
                   conceptmap=params.resource("conceptMap") if "conceptMap" in params else instance,
                   reverse=reverse, dependencies=_dependencies(params))
     if common["conceptmap"] is not None and common["conceptmap"].get("resourceType") != "ConceptMap":
         raise InvalidRequest("parameter 'conceptMap' must be a ConceptMap", location="conceptMap")
+    _same_map(common["conceptmap"], common["conceptmap_url"], common["conceptmap_version"],
+              "conceptMap" if "conceptMap" in params else "the ConceptMap of the URL")
     reqs = []
     if code is not None:
         if codings:
@@ -186,9 +208,14 @@ def _attribute_parts(d: dict) -> list[dict]:
 
 def render_translate(answers: list[tuple[TranslateRequest, object]], r5: bool) -> dict:
     """Parameters for the answers to each source coding: one result, messages joined, every match."""
-    out = [{"name": "result", "valueBoolean": any(res.result for _, res in answers)}]
+    result = any(res.result for _, res in answers)
+    out = [{"name": "result", "valueBoolean": result}]
     messages = []
     for _, res in answers:
+        # a codeableConcept is translated when one of its codings is (R4: "the server can translate any of
+        # the coding values"): the codings that found nothing do not make the answer read as a failure
+        if result and not res.result and not res.matches:
+            continue
         if res.message and res.message not in messages:
             messages.append(res.message)
     if messages:

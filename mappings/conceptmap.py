@@ -6,7 +6,12 @@ latest when none is given), else every map with a group from the source
 system (to the target system when one is named) whose declared scope fits
 the `source`/`target` value sets (see `candidate_maps` and mappings.scope).
 All matches of all applicable maps are returned. R4 (`equivalence`) and R5 (`relationship`) maps are both read; R5
-relationships are answered as the R4 equivalence they correspond to.
+relationships are answered as the R4 equivalence they correspond to, and R5 attribute codes as the uris the
+map's additionalAttribute gives them.
+
+A map the request brought is the client's: when it is not a valid ConceptMap (`map_problems`) or declares a
+scope that cannot be evaluated, it is refused (400). A stored map is read as well as it can be; one whose
+scope cannot be evaluated is left out, with a message.
 
 Each map gets a small index (code → elements, target code → elements) built
 on first use and kept while the map object lives, so a translation costs a
@@ -14,15 +19,13 @@ dictionary lookup per group rather than a scan of the map.
 """
 from __future__ import annotations
 
-import threading
-
 from terminology.codesystem import normalise_code
-from terminology.errors import NotFound, TerminologyError
+from terminology.errors import InvalidRequest, NotFound, TerminologyError
 from terminology.identifiers import canonical_system, canonical_url, split_canonical
 from terminology.versions import matches_version, version_key
 
-from .scope import ValueSetScope
-from .translate import Match, TranslateRequest, TranslateResult, provider, translate
+from .scope import ValueSetScope, scope_problem
+from .translate import NOT_A_MATCH, Match, TranslateRequest, TranslateResult, hop, hop_chain, provider, translate
 
 # R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
 RELATIONSHIP_TO_EQUIVALENCE = {
@@ -38,13 +41,20 @@ EQUIVALENCE_TO_RELATIONSHIP = {
     "specializes": "source-is-broader-than-target", "inexact": "related-to", "unmatched": "not-related-to",
     "disjoint": "not-related-to",
 }
+EQUIVALENCES = frozenset({"relatedto", "equivalent", "equal", "wider", "subsumes", "narrower", "specializes",
+                          "inexact", "unmatched", "disjoint"})
+_UNMAPPED_MODES = frozenset({"provided", "fixed", "other-map", "use-source-code"})
 _MAX_OTHER_MAP_DEPTH = 5
 _CACHE_LIMIT = 512
-_local = threading.local()
 
 
-def equivalence_of(item: dict, default: str = "equivalent") -> str:
-    """The R4 equivalence of a target (or unmapped) entry, from R4 or R5 content."""
+def equivalence_of(item: dict, default: str = "relatedto") -> str:
+    """The R4 equivalence of a target (or unmapped) entry, from R4 or R5 content.
+
+    Both R4 `equivalence` and R5 `relationship` are required on a target; a stored map that lacks
+    them is read as `relatedto`, the weakest claim (what the HL7 R5→R4 converter writes), never as
+    an equivalence its author did not state. Maps sent with a request are refused instead
+    (`map_problems`)."""
     e = item.get("equivalence")
     if isinstance(e, str) and e:
         return e
@@ -71,7 +81,7 @@ def _text(v) -> str:
 
 
 class _Group:
-    __slots__ = ("raw", "source", "source_version", "target", "target_version", "forward", "reverse")
+    __slots__ = ("raw", "source", "source_version", "target", "target_version", "forward", "reverse", "by_set")
 
     def __init__(self, g: dict):
         self.raw = g
@@ -83,28 +93,58 @@ class _Group:
         self.target_version = split_canonical(tgt, _text(g.get("targetVersion")))[1]
         self.forward: dict[str, list[dict]] = {}
         self.reverse: dict[str, list[tuple[dict, dict]]] = {}
-        for el in g.get("element") or ():
+        # R5 elements that map every code of a value set (element.valueSet instead of element.code)
+        self.by_set: list[tuple[str, dict]] = []
+        elements = g.get("element")
+        for el in elements if isinstance(elements, list) else ():
             if not isinstance(el, dict):
                 continue
             code = _norm(self.source, el.get("code"))
             if code is not None:
                 self.forward.setdefault(code, []).append(el)
-            for t in el.get("target") or ():
+            elif isinstance(el.get("valueSet"), str) and el["valueSet"]:
+                self.by_set.append((el["valueSet"], el))
+            targets = el.get("target")
+            for t in targets if isinstance(targets, list) else ():
                 tcode = _norm(self.target, t.get("code")) if isinstance(t, dict) else None
                 if tcode is not None:
                     self.reverse.setdefault(tcode, []).append((el, t))
 
 
 class _MapIndex:
-    __slots__ = ("body", "canonical", "groups", "source_scope", "target_scope")
+    __slots__ = ("body", "canonical", "groups", "source_scope", "target_scope", "attributes", "supplied",
+                 "_problems", "_scope_problem")
 
-    def __init__(self, cm: dict):
+    def __init__(self, cm: dict, supplied: bool = False):
         self.body = cm
         url, version = cm.get("url"), cm.get("version")
-        self.canonical = f"{url}|{version}" if url and version else url
-        self.groups = [_Group(g) for g in cm.get("group") or () if isinstance(g, dict)]
+        self.canonical = f"{url}|{version}" if isinstance(url, str) and url and isinstance(version, str) \
+            and version else (url if isinstance(url, str) else None)
+        groups = cm.get("group")
+        self.groups = [_Group(g) for g in groups if isinstance(g, dict)] if isinstance(groups, list) else []
         self.source_scope = _scope(cm, "source")
         self.target_scope = _scope(cm, "target")
+        # R5 dependsOn/product name an `attribute` by a code the map declares in additionalAttribute
+        self.attributes = {a["code"]: a["uri"] for a in cm.get("additionalAttribute") or ()
+                           if isinstance(a, dict) and isinstance(a.get("code"), str) and isinstance(a.get("uri"), str)}
+        # maps a request brought (conceptMap, tx-resource) are the client's: a broken one is refused (400);
+        # a broken stored map is the server's and is read as well as it can be
+        self.supplied = supplied
+        self._problems = None
+        self._scope_problem = None
+
+    @property
+    def name(self) -> str:
+        return self.canonical or (f"ConceptMap/{self.body['id']}" if isinstance(self.body.get("id"), str)
+                                  else "(a ConceptMap without url)")
+
+    def problems(self) -> list[str]:
+        if self._problems is None:
+            self._problems = map_problems(self.body)
+        return self._problems
+
+    def attribute_uri(self, attribute):
+        return self.attributes.get(attribute, attribute) if isinstance(attribute, str) else attribute
 
 
 def _scope(cm: dict, side: str) -> str | None:
@@ -118,14 +158,135 @@ def _scope(cm: dict, side: str) -> str | None:
 _indexes: dict[int, _MapIndex] = {}
 
 
-def map_index(cm: dict) -> _MapIndex:
+def map_index(cm: dict, supplied: bool = False) -> _MapIndex:
     idx = _indexes.get(id(cm))
     if idx is None or idx.body is not cm:
         if len(_indexes) > _CACHE_LIMIT:
             _indexes.clear()
         idx = _MapIndex(cm)
         _indexes[id(cm)] = idx
+    if supplied:
+        idx.supplied = True
     return idx
+
+
+# --- what makes a map unusable --------------------------------------------------------
+
+_RELATIONSHIPS = frozenset(RELATIONSHIP_TO_EQUIVALENCE)
+
+
+def _uri_problem(value, path: str) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    return f"{path} must be a uri (a non-empty string), not {json_type(value)}"
+
+
+def json_type(value) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "an empty string" if not value.strip() else f"'{value}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+def map_problems(cm: dict) -> list[str]:
+    """What makes `cm` an invalid ConceptMap (R4 or R5) for translation: wrong JSON types, unknown codes,
+    a target without equivalence/relationship. Empty when it can be used."""
+    out: list[str] = []
+    for side in ("source", "target"):
+        for k in (f"{side}Uri", f"{side}Canonical", f"{side}ScopeUri", f"{side}ScopeCanonical"):
+            if k in cm:
+                p = _uri_problem(cm[k], k)
+                if p:
+                    out.append(p)
+        for k in (side, f"{side}Scope"):
+            if k in cm:
+                out.append(f"'{k}' is not an element of ConceptMap: the {side} value set is "
+                           f"{side}Uri/{side}Canonical (R4) or {side}ScopeUri/{side}ScopeCanonical (R5)")
+    groups = cm.get("group")
+    if groups is None:
+        return out
+    if not isinstance(groups, list):
+        return out + [f"group must be a list, not {json_type(groups)}"]
+    for gi, g in enumerate(groups):
+        gp = f"group[{gi}]"
+        if not isinstance(g, dict):
+            out.append(f"{gp} must be an object, not {json_type(g)}")
+            continue
+        for k in ("source", "target", "sourceVersion", "targetVersion"):
+            if k in g and not (isinstance(g[k], str) and g[k]):
+                out.append(f"{gp}.{k} must be a non-empty string, not {json_type(g[k])}")
+        elements = g.get("element") or []
+        if not isinstance(elements, list):
+            out.append(f"{gp}.element must be a list, not {json_type(elements)}")
+            elements = []
+        for ei, el in enumerate(elements):
+            out += _element_problems(el, f"{gp}.element[{ei}]")
+        um = g.get("unmapped")
+        if um is not None:
+            if not isinstance(um, dict):
+                out.append(f"{gp}.unmapped must be an object, not {json_type(um)}")
+            elif um.get("mode") not in _UNMAPPED_MODES:
+                out.append(f"{gp}.unmapped.mode {json_type(um.get('mode'))} is not one of "
+                           f"{', '.join(sorted(_UNMAPPED_MODES))}")
+            else:
+                for k in ("code", "url", "otherMap"):
+                    if k in um and not (isinstance(um[k], str) and um[k]):
+                        out.append(f"{gp}.unmapped.{k} must be a non-empty string, not {json_type(um[k])}")
+                # cmd-2 and cmd-3: what the mode needs
+                if um["mode"] == "fixed" and "code" not in um and "valueSet" not in um:
+                    out.append(f"{gp}.unmapped has mode fixed but no code")
+                if um["mode"] == "other-map" and "url" not in um and "otherMap" not in um:
+                    out.append(f"{gp}.unmapped has mode other-map but no url (R4) or otherMap (R5)")
+                out += _equivalence_problems(um, f"{gp}.unmapped", required=False)
+    return out
+
+
+def _element_problems(el, path: str) -> list[str]:
+    if not isinstance(el, dict):
+        return [f"{path} must be an object, not {json_type(el)}"]
+    out = []
+    if "code" in el and not (isinstance(el["code"], str) and el["code"]):
+        out.append(f"{path}.code must be a non-empty string, not {json_type(el['code'])}")
+    targets = el.get("target") or []
+    if not isinstance(targets, list):
+        return out + [f"{path}.target must be a list, not {json_type(targets)}"]
+    for ti, t in enumerate(targets):
+        tp = f"{path}.target[{ti}]"
+        if not isinstance(t, dict):
+            out.append(f"{tp} must be an object, not {json_type(t)}")
+            continue
+        if "code" in t and not (isinstance(t["code"], str) and t["code"]):
+            out.append(f"{tp}.code must be a non-empty string, not {json_type(t['code'])}")
+        out += _equivalence_problems(t, tp, required=True)
+        for k in ("dependsOn", "product"):
+            items = t.get(k) or []
+            if not isinstance(items, list):
+                out.append(f"{tp}.{k} must be a list, not {json_type(items)}")
+                continue
+            for di, d in enumerate(items):
+                if not isinstance(d, dict):
+                    out.append(f"{tp}.{k}[{di}] must be an object, not {json_type(d)}")
+                elif not isinstance(d.get("property") or d.get("attribute"), str):
+                    out.append(f"{tp}.{k}[{di}] has no property (R4) or attribute (R5)")
+    return out
+
+
+def _equivalence_problems(item: dict, path: str, required: bool) -> list[str]:
+    e, r = item.get("equivalence"), item.get("relationship")
+    if e is not None and e not in EQUIVALENCES:
+        return [f"{path}.equivalence {json_type(e)} is not a ConceptMapEquivalence code"]
+    if r is not None and r not in _RELATIONSHIPS:
+        return [f"{path}.relationship {json_type(r)} is not a ConceptMapRelationship code"]
+    if required and e is None and r is None:
+        return [f"{path} has neither equivalence (R4) nor relationship (R5)"]
+    return []
 
 
 # --- choosing maps ------------------------------------------------------------------
@@ -144,7 +305,7 @@ def _maps_by_url(maps: list[dict], ref: str, version: str | None) -> list[dict]:
 class _BySystem:
     """Maps grouped by url and by the systems their groups map from and to, each with its index."""
 
-    def __init__(self, maps: list):
+    def __init__(self, maps: list, supplied: bool = False):
         self.by_url: dict[str, list[dict]] = {}
         self.by_source: dict[str | None, list[_MapIndex]] = {}
         self.by_target: dict[str | None, list[_MapIndex]] = {}
@@ -155,7 +316,7 @@ class _BySystem:
         for m in maps:
             if not isinstance(m, dict):
                 continue
-            idx = self.indexes[id(m)] = _MapIndex(m)
+            idx = self.indexes[id(m)] = _MapIndex(m, supplied)
             self.scopes.update(x for x in (idx.source_scope, idx.target_scope) if x)
             if isinstance(m.get("url"), str):
                 self.by_url.setdefault(m["url"], []).append(m)
@@ -190,7 +351,7 @@ def supplied_maps(catalog) -> _BySystem:
         return _EMPTY
     got = catalog.__dict__.get("_kodebro_supplied_maps")
     if got is None:
-        got = _BySystem([r for (t, _url), rs in extra.items() if t == "ConceptMap" for r in rs])
+        got = _BySystem([r for (t, _url), rs in extra.items() if t == "ConceptMap" for r in rs], supplied=True)
         catalog.__dict__["_kodebro_supplied_maps"] = got
     return got
 
@@ -205,7 +366,7 @@ def _tables(catalog) -> list[_BySystem]:
 def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) -> list[_MapIndex] | None:
     """The maps this request may use; None when it names a map this provider does not hold."""
     if req.conceptmap is not None:
-        return [map_index(req.conceptmap)]
+        return [map_index(req.conceptmap, supplied=True)]
     tables = _tables(catalog)
     if req.conceptmap_url:
         url, _version = split_canonical(req.conceptmap_url, req.conceptmap_version)
@@ -295,49 +456,82 @@ def _depends_value(d: dict) -> tuple[str | None, object]:
     return d.get("system"), None
 
 
-def check_depends_on(target: dict, deps: list) -> tuple[bool, list[str]]:
-    """(applies, unmet conditions the request gave no value for)."""
+def check_depends_on(target: dict, deps: list, attributes: dict | None = None) -> tuple[bool, list[str]]:
+    """(applies, unmet conditions the request gave no value for).
+
+    An R5 condition names its attribute by a code declared in the map's additionalAttribute (code → uri);
+    a dependency may name it by that uri (what R4 clients and the R5→R4 conversion send) or by the code."""
     unknown = []
-    for d in target.get("dependsOn") or ():
-        if not isinstance(d, dict):
-            continue
+    for d in _items(target.get("dependsOn")):
         element = d.get("property") or d.get("attribute")
+        uri = (attributes or {}).get(element, element) if isinstance(element, str) else element
         system, value = _depends_value(d)
-        given = [v for el, v in deps if el == element]
+        given = [v for el, v in deps if el == element or el == uri]
         if not given:
-            unknown.append(f"{element} = {value}")
+            unknown.append(f"{uri} = {value}")
         elif not any(_dependency_value_fits(v, system, value) for v in given):
             return False, []
     return True, unknown
 
 
-def _product(target: dict) -> list[dict]:
+def _items(value) -> list[dict]:
+    return [d for d in value if isinstance(d, dict)] if isinstance(value, list) else []
+
+
+def _conditions(idx: _MapIndex, target: dict) -> list[dict]:
+    """The target's dependsOn, with R5 attribute codes replaced by the uris the map declares for them."""
     out = []
-    for p in target.get("product") or ():
-        if not isinstance(p, dict):
-            continue
+    for d in _items(target.get("dependsOn")):
+        if "attribute" in d and idx.attributes:
+            d = {**d, "attribute": idx.attribute_uri(d["attribute"])}
+        out.append(d)
+    return out
+
+
+def _product(target: dict, idx: _MapIndex | None = None) -> list[dict]:
+    out = []
+    for p in _items(target.get("product")):
         system, value = _depends_value(p)
-        item = {"property": p.get("property") or p.get("attribute"), "system": system, "value": value}
+        prop = p.get("property") or p.get("attribute")
+        if idx is not None:
+            prop = idx.attribute_uri(prop)
+        item = {"property": prop, "system": system, "value": value}
         if p.get("display"):
             item["display"] = p["display"]
         out.append(item)
     return out
 
 
-def _forward(idx: _MapIndex, g: _Group, req: TranslateRequest, code: str, notes: list) -> list[Match] | None:
-    elements = g.forward.get(code)
+def _set_elements(catalog, g: _Group, req: TranslateRequest, code: str) -> list[dict]:
+    """The R5 elements whose value set holds the code (membership as `source`/`target` are judged; a value
+    set the server cannot evaluate holds nothing it can vouch for)."""
+    out = []
+    for ref, el in g.by_set:
+        try:
+            if ValueSetScope(catalog, ref, "source").holds(g.source, code, req.version):
+                out.append(el)
+        except TerminologyError:
+            continue
+    return out
+
+
+def _forward(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest, code: str,
+             notes: list) -> list[Match] | None:
+    elements = g.forward.get(code) or []
+    if g.by_set:
+        elements = elements + _set_elements(catalog, g, req, code)
     if not elements:
         return None
     out = []
     for el in elements:
-        targets = el.get("target") or ()
+        targets = el.get("target") if isinstance(el.get("target"), list) else ()
         if el.get("noMap") or not targets:
             out.append(Match("unmatched", source=idx.canonical, comment=el.get("comment")))
             continue
         for t in targets:
             if not isinstance(t, dict):
                 continue
-            applies, unknown = check_depends_on(t, req.dependencies)
+            applies, unknown = check_depends_on(t, req.dependencies, idx.attributes)
             if not applies:
                 continue
             if unknown:
@@ -345,11 +539,11 @@ def _forward(idx: _MapIndex, g: _Group, req: TranslateRequest, code: str, notes:
             out.append(Match(equivalence_of(t), system=g.target, code=_norm(g.target, t.get("code")),
                              display=t.get("display"),
                              version=g.target_version, source=idx.canonical, comment=t.get("comment"),
-                             product=_product(t), depends_on=list(t.get("dependsOn") or ())))
+                             product=_product(t, idx), depends_on=_conditions(idx, t)))
     return out
 
 
-def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest) -> list[Match]:
+def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest, notes: list) -> list[Match]:
     um = g.raw.get("unmapped")
     if not isinstance(um, dict):
         return []
@@ -363,19 +557,24 @@ def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest) -> list
                       display=um.get("display"), version=g.target_version, source=idx.canonical)]
     other = um.get("url") or um.get("otherMap")
     if mode == "other-map" and other:
-        depth = getattr(_local, "depth", 0)
-        if depth >= _MAX_OTHER_MAP_DEPTH:
+        chain = hop_chain() or (split_canonical(idx.canonical)[0] or idx.name,)
+        target = split_canonical(other)[0]
+        if target in chain or len(chain) > _MAX_OTHER_MAP_DEPTH:
+            notes.append(f"The unmapped codes of {idx.name} go to {other}, which was walked already "
+                         f"({' → '.join(chain + (target,))}): the chain stops there")
             return []
-        _local.depth = depth + 1
-        try:
+        with hop(chain + (target,)):
             sub = TranslateRequest(code=req.code, system=req.system, version=req.version,
                                    target_system=req.target_system, target_version=req.target_version,
                                    conceptmap_url=other, dependencies=req.dependencies, display=req.display)
-            return translate(catalog, sub).matches
-        except NotFound:      # the other map is not loaded: the code stays unmapped
-            return []
-        finally:
-            _local.depth = depth
+            try:
+                got = translate(catalog, sub)
+            except NotFound:      # the other map is not loaded: the code stays unmapped, and the note says why
+                notes.append(f"The unmapped codes of {idx.name} go to {other}, which is not known to this server")
+                return []
+        if got.message and got.message not in notes:
+            notes.append(got.message)
+        return got.matches
     return []
 
 
@@ -385,14 +584,52 @@ def _reverse(idx: _MapIndex, g: _Group, code: str) -> list[Match]:
         out.append(Match(equivalence_of(t), system=g.source, code=_norm(g.source, el.get("code")),
                          display=el.get("display"),
                          version=g.source_version, source=idx.canonical, comment=t.get("comment"),
-                         product=_product(t), depends_on=list(t.get("dependsOn") or ())))
+                         product=_product(t, idx), depends_on=_conditions(idx, t)))
     return out
+
+
+class _Unusable(Exception):
+    """A stored map that cannot be applied (its scope cannot be evaluated): left out, with a note."""
+
+
+def _refuse_or_skip(idx: _MapIndex, req: TranslateRequest, why: str):
+    if idx.supplied:
+        raise InvalidRequest(f"The ConceptMap {idx.name} cannot be used: {why}",
+                             location="conceptMap" if req.conceptmap is not None else "tx-resource")
+    raise _Unusable(f"The ConceptMap {idx.name} was not used: {why}")
+
+
+def _check_usable(catalog, idx: _MapIndex, req: TranslateRequest) -> None:
+    """Refuse a map the request brought when it is not a valid ConceptMap; refuse it, or leave a stored one
+    out, when a scope it declares cannot be evaluated (a malformed implicit value set, ECL that does not
+    parse). Checked before the code is looked at: a broken map is broken whichever code is asked."""
+    if idx.supplied:
+        problems = idx.problems()
+        if problems:
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            _refuse_or_skip(idx, req, "; ".join(problems[:3]) + more)
+    for side, ref in (("source", idx.source_scope), ("target", idx.target_scope)):
+        if not ref:
+            continue
+        if idx.supplied or not getattr(catalog, "extra", None):
+            if idx._scope_problem is None:
+                idx._scope_problem = {}
+            if ref not in idx._scope_problem:
+                idx._scope_problem[ref] = scope_problem(catalog, ref)
+            why = idx._scope_problem[ref]
+        else:
+            # a stored map's index outlives this request: what the request's own resources say about the
+            # scope must not stick to it
+            why = scope_problem(catalog, ref)
+        if why:
+            _refuse_or_skip(idx, req, f"its {side} scope '{ref}' cannot be evaluated: {why}")
 
 
 def _in_own_scope(catalog, idx: _MapIndex, req: TranslateRequest, system: str, code: str) -> bool:
     """Whether the code given is in the value set the map declares for its side (R5 sourceScope, R4 source;
     the target side when walking backwards): a map only speaks for the codes it was made for. A scope the
-    server cannot read is taken on the author's word."""
+    server cannot read (not held, a code system or edition not loaded) is taken on the author's word; one
+    that names what cannot be (ECL on a concept the edition lacks) makes the map unusable."""
     ref = idx.target_scope if req.reverse else idx.source_scope
     if not ref:
         return True
@@ -401,6 +638,9 @@ def _in_own_scope(catalog, idx: _MapIndex, req: TranslateRequest, system: str, c
         return True
     try:
         return scope.holds(system, code, req.version)
+    except InvalidRequest as e:
+        _refuse_or_skip(idx, req, f"its {'target' if req.reverse else 'source'} scope '{ref}' cannot be "
+                                  f"evaluated: {e.message}")
     except TerminologyError:
         return True
 
@@ -417,36 +657,66 @@ def conceptmap_provider(catalog, req: TranslateRequest):
     code = _norm(system, req.code)
     matches: list[Match] = []
     notes: list[str] = []
+    misses: list[str] = []      # why a map that was asked gave nothing: said only when no map gave anything
     handled = bool(req.conceptmap is not None or req.conceptmap_url)
     _given_vs, answer_vs = _scope_urls(req)
     for idx in maps:
-        if not _in_own_scope(catalog, idx, req, system, code):
+        try:
+            _check_usable(catalog, idx, req)
+            if not _in_own_scope(catalog, idx, req, system, code):
+                side, ref = ("target", idx.target_scope) if req.reverse else ("source", idx.source_scope)
+                misses.append(f"The ConceptMap {idx.name} does not apply to '{req.system}#{req.code}': "
+                              f"the code is not in its {side} scope '{ref}'")
+                handled = True
+                continue
+        except _Unusable as e:
+            notes.append(str(e))
+            handled = True
             continue
         first = len(matches)
+        from_system, other_versions = False, []
         for g in idx.groups:
-            if req.reverse:
-                if g.target != system or (wanted and g.source != wanted):
-                    continue
-                if not _version_fits(req.version, g.target_version) or \
-                        not _version_fits(req.target_version, g.source_version):
-                    continue
-                handled = True
-                matches.extend(_reverse(idx, g, code))
+            given_system, answer_system = (g.target, g.source) if req.reverse else (g.source, g.target)
+            given_version, answer_version = (g.target_version, g.source_version) if req.reverse else \
+                (g.source_version, g.target_version)
+            if given_system != system or (wanted and answer_system != wanted):
                 continue
-            if g.source != system or (wanted and g.target != wanted):
+            from_system = True
+            if not _version_fits(req.version, given_version):
+                other_versions.append(given_version)
                 continue
-            if not _version_fits(req.version, g.source_version) or \
-                    not _version_fits(req.target_version, g.target_version):
+            if not _version_fits(req.target_version, answer_version):
                 continue
             handled = True
-            got = _forward(idx, g, req, code, notes)
-            matches.extend(got if got is not None else _unmapped(catalog, idx, g, req))
+            if req.reverse:
+                matches.extend(_reverse(idx, g, code))
+            else:
+                got = _forward(catalog, idx, g, req, code, notes)
+                matches.extend(got if got is not None else _unmapped(catalog, idx, g, req, notes))
+        if other_versions and len(matches) == first:
+            handled = True
+            versions = ", ".join(dict.fromkeys(other_versions))
+            misses.append(f"The ConceptMap {idx.name} maps version {versions} of {system}, "
+                          f"not version {req.version}")
+        elif not from_system and (req.conceptmap is not None or req.conceptmap_url):
+            where = f" {'from' if req.reverse else 'to'} {wanted}" if wanted else ""
+            misses.append(f"The ConceptMap {idx.name} has no group that maps {'to' if req.reverse else 'from'} "
+                          f"{system}{where}")
         if answer_vs and answer_vs == (idx.source_scope if req.reverse else idx.target_scope):
             # the map's author declared its answers to be in that value set
             for m in matches[first:]:
                 m.in_target = True
+    if not matches:
+        notes.extend(misses)
     if not handled:
         return None
     if notes:
-        return TranslateResult(result=bool(matches), message="; ".join(notes), matches=matches)
+        # R4: result "can only be true if at least one returned match has an equivalence which is not
+        # unmatched or disjoint" -- a note never makes it true
+        return TranslateResult(result=any(m.equivalence not in NOT_A_MATCH for m in matches),
+                               message="; ".join(notes), matches=matches)
     return matches
+
+
+# a `conceptMap` sent with the request is the map to use: this provider alone answers it
+conceptmap_provider.serves_supplied_map = True

@@ -20,26 +20,67 @@ neither held nor declared by any map is the client's mistake, answered with
 """
 from __future__ import annotations
 
-from terminology.identifiers import canonical_url, split_canonical
-from terminology.errors import NotFound, TerminologyError
+from terminology.identifiers import SNOMED, canonical_url, split_canonical
+from terminology.errors import InvalidRequest, NotFound, TerminologyError
 from terminology.implicit import resolve as resolve_implicit
 from terminology.operations.compose import ComposeEvaluator
 
 from .translate import NOT_A_MATCH, TranslateResult
 
 
-def find_valueset(catalog, ref: str) -> dict | None:
-    """The value set `ref` names: a canonical (url|version), an implicit one (`?fhir_vs`), or ValueSet/id."""
+def _logical_id(ref: str) -> str | None:
+    """The id in `ValueSet/{id}`, or `ref` itself when it is a bare logical id (R4: `source` and `target`
+    "may be a logical id, or an absolute or relative location")."""
     if ref.startswith("ValueSet/") and "/" not in ref[9:]:
-        rid = ref[9:]
+        return ref[9:]
+    if ref and not any(ch in ref for ch in ":/|?#"):
+        return ref
+    return None
+
+
+def find_valueset(catalog, ref: str) -> dict | None:
+    """The value set `ref` names: a canonical (url|version), an implicit one (`?fhir_vs`), ValueSet/id or a
+    bare id."""
+    rid = _logical_id(ref)
+    if rid is not None:
         for (rtype, _url), resources in (getattr(catalog, "extra", None) or {}).items():
             for r in resources:
                 if rtype == "ValueSet" and r.get("id") == rid:
                     return r
         h = catalog.header_by_id("ValueSet", rid)
-        return catalog.body(h.pk) if h is not None else None
+        if h is not None:
+            return catalog.body(h.pk)
+        if ref.startswith("ValueSet/"):
+            return None
     url, version = split_canonical(ref)
     return catalog.valueset(url, version) or resolve_implicit(catalog, ref)
+
+
+def scope_problem(catalog, ref: str) -> str | None:
+    """Why the value set a map declares as its scope cannot be evaluated for any code: a malformed implicit
+    value set URL, or SNOMED CT ECL that does not parse. None when it can be, and when the server does not
+    hold it (such a scope is taken on the map author's word)."""
+    try:
+        vs = find_valueset(catalog, ref)
+    except InvalidRequest as e:
+        return e.message
+    except TerminologyError:
+        return None
+    compose = vs.get("compose") if isinstance(vs, dict) else None
+    if not isinstance(compose, dict):
+        return None
+    from terminology.snomed.ecl import parse
+    for key in ("include", "exclude"):
+        for inc in compose.get(key) or ():
+            if not isinstance(inc, dict) or inc.get("system") != SNOMED:
+                continue
+            for f in inc.get("filter") or ():
+                if isinstance(f, dict) and f.get("property") == "constraint" and isinstance(f.get("value"), str):
+                    try:
+                        parse(f["value"])
+                    except InvalidRequest as e:
+                        return e.message
+    return None
 
 
 class ValueSetScope:
@@ -95,8 +136,10 @@ class Scopes:
     """The request's `source` and `target` value sets, resolved once per request."""
 
     def __init__(self, catalog, req):
-        self.source = ValueSetScope(catalog, req.source, "source") if req.source else None
-        self.target = ValueSetScope(catalog, req.target, "target") if req.target else None
+        # the parameter names the client used (R5 sourceScope/targetScope, swapped with targetCode)
+        names = getattr(req, "scope_params", None) or ("source", "target")
+        self.source = ValueSetScope(catalog, req.source, names[0]) if req.source else None
+        self.target = ValueSetScope(catalog, req.target, names[1]) if req.target else None
         for s in (self.source, self.target):
             if s is not None and not s.known and not _declared(catalog, req, s.url):
                 raise NotFound(f"A definition for the value Set '{s.ref}' could not be found "

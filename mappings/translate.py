@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 # R4 equivalence codes that do not count as a translation (ConceptMapEquivalence)
@@ -26,6 +28,7 @@ class TranslateRequest:
     version: str | None = None               # source edition
     source: str | None = None                # source value set (scope)
     target: str | None = None                # target value set (scope)
+    scope_params: tuple = ("source", "target")   # the request's names for those two, for messages
     target_system: str | None = None
     target_version: str | None = None        # Kodebro parameter `target-version`
     conceptmap_url: str | None = None
@@ -74,6 +77,28 @@ def provider(fn):
 
 
 _loaded = False
+# how deep `translate` is in a chain of unmapped other-map hops (mappings.conceptmap): the hops answer with
+# their own notes, not the "No translation" a client reads as the answer
+_local = threading.local()
+
+
+def hop_depth() -> int:
+    return getattr(_local, "depth", 0)
+
+
+@contextmanager
+def hop(chain: tuple):
+    """Translate one hop further down an other-map chain (`chain`: the map urls walked so far)."""
+    depth, before = hop_depth(), hop_chain()
+    _local.depth, _local.chain = depth + 1, chain
+    try:
+        yield
+    finally:
+        _local.depth, _local.chain = depth, before
+
+
+def hop_chain() -> tuple:
+    return getattr(_local, "chain", ())
 
 
 def load_providers() -> None:
@@ -112,7 +137,11 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
         if refused is not None:
             return refused
     answers: list[TranslateResult] = []
-    for fn in PROVIDERS:
+    # R4 `conceptMap`: "the concept map is provided directly as part of the request" -- it is the map to
+    # translate with, so the other sources (edition walks, SNOMED CT map refsets) stay silent
+    providers = PROVIDERS if req.conceptmap is None else \
+        [fn for fn in PROVIDERS if getattr(fn, "serves_supplied_map", False)]
+    for fn in providers:
         got = fn(catalog, req)
         if got is None:
             continue
@@ -129,7 +158,7 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
         raise NotFound(f"concept map {req.conceptmap_url}{version} is not known to this server",
                        tx_code="not-found")
     out = _merge(answers)
-    if not out.result and not out.message:
+    if not out.result and not out.message and not hop_depth():
         where = f" to {req.target_system}" if req.target_system else ""
         where += f" in value set {req.target}" if req.target else ""
         if req.reverse:
