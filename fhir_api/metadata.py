@@ -43,7 +43,7 @@ def capability_statement(base: str) -> dict:
             "versioning": "no-version",
             "searchParam": [{"name": n, "type": t} for n, t in (
                 ("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"),
-                ("status", "token"), ("publisher", "string"), ("system", "uri"))],
+                ("status", "token"), ("publisher", "string"), ("system", "uri"))] + _own_search_params(rtype),
             "operation": ops,
         })
     resources.append({"type": "NamingSystem", "interaction": [{"code": "read"}, {"code": "search-type"}]})
@@ -79,6 +79,14 @@ def capability_statement(base: str) -> dict:
             "operation": [{"name": "versions", "definition": CORE + "CapabilityStatement-versions"}],
         }],
     }
+
+
+def _own_search_params(rtype: str) -> list[dict]:
+    if rtype != "ConceptMap":
+        return []
+    from mappings.conceptmap_search import NOTES, PARAMETERS
+    return [{"name": n, "type": t, "definition": f"http://hl7.org/fhir/SearchParameter/ConceptMap-{n}",
+             **({"documentation": NOTES[n]} if n in NOTES else {})} for n, t in PARAMETERS.items()]
 
 
 def _security() -> dict:

@@ -150,10 +150,11 @@ def _matches(h, args) -> bool:
 @bp.route("/<rtype>", methods=["GET"])
 def search(rtype: str):
     _check_type(rtype)
-    unknown = [k for k in request.args if k not in _SEARCH_PARAMS and not k.startswith("_")]
+    allowed = _search_params(rtype)
+    unknown = [k for k in request.args if k not in allowed and not k.startswith("_")]
     if unknown:
         raise InvalidRequest(f"unknown search parameter(s): {', '.join(unknown)}; supported: "
-                             + ", ".join(sorted(p for p in _SEARCH_PARAMS if not p.startswith("_"))))
+                             + ", ".join(sorted(p for p in allowed if not p.startswith("_"))))
     catalog = get_catalog()
     summary = _summary_arg()
     elements = _elements_arg()
@@ -170,6 +171,8 @@ def search(rtype: str):
     else:
         candidates = catalog.headers(rtype) + _derived_headers(catalog, rtype)
     hits = [h for h in candidates if _matches(h, args)]
+    if rtype == "ConceptMap":
+        hits = _conceptmap_hits(catalog, hits)
     count = _int_arg("_count", 50, 0, 1000)
     offset = _int_arg("_offset", 0, 0, None)
     bundle = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": _now()},
@@ -191,6 +194,23 @@ def search(rtype: str):
             del bundle["entry"]
     bundle["link"] = links
     return fhir_response(bundle)
+
+
+def _search_params(rtype: str) -> set[str]:
+    if rtype == "ConceptMap":
+        from mappings.conceptmap_search import PARAMETERS
+        return _SEARCH_PARAMS | set(PARAMETERS)
+    return _SEARCH_PARAMS
+
+
+def _conceptmap_hits(catalog, hits: list[ResourceHeader]) -> list[ResourceHeader]:
+    """The maps among `hits` whose content fits the ConceptMap parameters (mappings.conceptmap_search)."""
+    from mappings.conceptmap_search import PARAMETERS, ConceptMapQuery
+    query = ConceptMapQuery(catalog, {k: request.args.getlist(k) for k in PARAMETERS if k in request.args})
+    if not query:
+        return hits
+    derived = derived_bodies(catalog) if any(h.pk is None for h in hits) else {}
+    return [h for h in hits if query.matches(catalog.body(h.pk) if h.pk is not None else derived[h.id])]
 
 
 def _int_arg(name, default, lo, hi):

@@ -41,6 +41,12 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
         model = _model(rtype)
     except Exception:
         return [f"unknown resourceType '{rtype}'"]
+    if rtype == "ConceptMap" and not lenient:
+        # stored maps are read back as they are: one in R5 shape is refused by name, not by model errors
+        from .conceptmap_shape import r5_conceptmap_problems
+        r5 = r5_conceptmap_problems(resource)
+        if r5:
+            return r5
     body = {k: v for k, v in resource.items() if k != "_flat_concepts"}
     problems: list[str] = []
     try:
@@ -56,6 +62,9 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     if rtype in ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem") and isinstance(status, str) \
             and status not in _STATUS:
         problems.append(f"status: '{status}' is not one of {sorted(_STATUS)}")
+    if rtype == "ConceptMap" and not lenient:
+        from .conceptmap_shape import code_problems
+        problems += code_problems(resource)
     content = resource.get("content")
     if rtype == "CodeSystem" and isinstance(content, str) and content not in _CONTENT:
         problems.append(f"content: '{content}' is not one of {sorted(_CONTENT)}")

@@ -1,0 +1,101 @@
+"""Whether a ConceptMap is written in FHIR R5 shape, which Kodebro does not store.
+
+The store holds what is read back, and this is an R4 server: a map stored in R5
+shape (relationship, sourceScopeUri, additionalAttribute ...) would be served as
+invalid R4. Converting on import was considered and refused: R5 → R4 loses what
+R4 cannot say (element.valueSet, noMap, attribute codes, the direction of
+not-related-to), so the author's map would be changed silently. An R5 map is
+refused with a message that names the R5 parts; it can still be used for one
+request (tx-resource or the conceptMap parameter of $translate), where both shapes
+are read.
+
+Most R5 elements already fail the R4 model ("extra inputs"); the code values do
+not, because the models leave required bindings unchecked: an R5 relationship
+code written into `equivalence`, or the R5 unmapped mode `use-source-code`,
+would pass and then reach $translate answers as invalid R4.
+"""
+from __future__ import annotations
+
+R4_EQUIVALENCES = frozenset({"relatedto", "equivalent", "equal", "wider", "subsumes", "narrower", "specializes",
+                             "inexact", "unmatched", "disjoint"})
+R4_UNMAPPED_MODES = frozenset({"provided", "fixed", "other-map"})
+R5_RELATIONSHIPS = frozenset({"related-to", "equivalent", "source-is-narrower-than-target",
+                              "source-is-broader-than-target", "not-related-to"})
+R5_UNMAPPED_MODES = frozenset({"use-source-code", "fixed", "other-map"})
+_R5_TOP = ("sourceScopeUri", "sourceScopeCanonical", "targetScopeUri", "targetScopeCanonical", "property",
+           "additionalAttribute")
+_R5_ELEMENT = ("valueSet", "noMap")
+_R5_TARGET = ("relationship", "valueSet", "property")
+_R5_UNMAPPED = ("relationship", "otherMap", "valueSet")
+
+
+def r5_conceptmap_problems(cm: dict) -> list[str]:
+    """One message naming the R5 parts of `cm` (at most five), or [] when it reads as R4."""
+    return _r5_message(_walk(cm)[0])
+
+
+def code_problems(cm: dict) -> list[str]:
+    """The equivalence and unmapped mode codes that are neither R4 nor R5 (the R4 models leave these
+    required bindings unchecked)."""
+    return _walk(cm)[1][:10]
+
+
+def _walk(cm: dict) -> tuple[list[str], list[str]]:
+    found: list[str] = [k for k in _R5_TOP if k in cm]
+    bad_codes: list[str] = []
+    groups = cm.get("group")
+    for gi, g in enumerate(groups if isinstance(groups, list) else ()):
+        if not isinstance(g, dict):
+            continue
+        elements = g.get("element")
+        for ei, el in enumerate(elements if isinstance(elements, list) else ()):
+            if not isinstance(el, dict):
+                continue
+            path = f"group[{gi}].element[{ei}]"
+            found += [f"{path}.{k}" for k in _R5_ELEMENT if k in el]
+            targets = el.get("target")
+            for ti, t in enumerate(targets if isinstance(targets, list) else ()):
+                if not isinstance(t, dict):
+                    continue
+                tp = f"{path}.target[{ti}]"
+                found += [f"{tp}.{k}" for k in _R5_TARGET if k in t]
+                e = t.get("equivalence")
+                if isinstance(e, str) and e not in R4_EQUIVALENCES:
+                    if e in R5_RELATIONSHIPS:
+                        found.append(f"{tp}.equivalence '{e}'")
+                    else:
+                        bad_codes.append(f"{tp}.equivalence: '{e}' is not a ConceptMapEquivalence code "
+                                         f"({', '.join(sorted(R4_EQUIVALENCES))})")
+                for key in ("dependsOn", "product"):
+                    items = t.get(key)
+                    for di, d in enumerate(items if isinstance(items, list) else ()):
+                        if isinstance(d, dict):
+                            found += [f"{tp}.{key}[{di}].{k}" for k in d
+                                      if k == "attribute" or (k.startswith("value") and k != "value")]
+            if len(found) >= 5:
+                break
+        um = g.get("unmapped")
+        if isinstance(um, dict):
+            found += [f"group[{gi}].unmapped.{k}" for k in _R5_UNMAPPED if k in um]
+            mode = um.get("mode")
+            if isinstance(mode, str) and mode not in R4_UNMAPPED_MODES:
+                if mode in R5_UNMAPPED_MODES:
+                    found.append(f"group[{gi}].unmapped.mode '{mode}'")
+                else:
+                    bad_codes.append(f"group[{gi}].unmapped.mode: '{mode}' is not a ConceptMapGroupUnmappedMode "
+                                     f"code ({', '.join(sorted(R4_UNMAPPED_MODES))})")
+        if len(found) >= 5:
+            break
+    return found, bad_codes
+
+
+def _r5_message(found: list[str]) -> list[str]:
+    if not found:
+        return []
+    more = " ..." if len(found) > 5 else ""
+    return [f"this ConceptMap is written in FHIR R5 shape ({', '.join(found[:5])}{more}); Kodebro stores FHIR R4 "
+            "ConceptMaps: write equivalence (an R4 ConceptMapEquivalence code) for relationship, "
+            "sourceUri/sourceCanonical and targetUri/targetCanonical for sourceScope…/targetScope…, "
+            "dependsOn.property and value for attribute and value[x], unmapped.mode 'provided' for "
+            "'use-source-code' and unmapped.url for otherMap. An R5 map can still be used within one request, "
+            "as a tx-resource or as the conceptMap parameter of $translate"]
