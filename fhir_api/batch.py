@@ -144,8 +144,16 @@ def batch():
     body = parse_body()
     if not body or body.get("resourceType") != "Bundle":
         raise InvalidRequest("POST to the base takes a Bundle of type batch")
-    if body.get("type") != "batch":
-        raise InvalidRequest(f"only batch Bundles are processed here, not '{body.get('type')}'")
+    kind = body.get("type")
+    if kind != "batch":
+        if kind == "transaction":
+            # all-or-nothing over the entries is not offered: a client must not take a batch's answers for that.
+            # Refused as an invalid request (400 invalid), as the reference servers refuse it
+            raise InvalidRequest("transaction Bundles are not supported: this server processes Bundles of type "
+                                 "batch, each entry on its own")
+        if not kind:
+            raise InvalidRequest("Bundle.type is missing: POST to the base takes a Bundle of type batch")
+        raise InvalidRequest(f"only batch Bundles are processed here, not '{kind}'")
     entries_in = body.get("entry") or []
     if not isinstance(entries_in, list):
         raise InvalidRequest("Bundle.entry must be a list")

@@ -26,6 +26,7 @@ EXT_EXPANSION_PROPERTY = R5_EXT + "ValueSet.expansion.property"
 EXT_CONTAINS_PROPERTY = R5_EXT + "ValueSet.expansion.contains.property"
 MAX_FILTER = 500
 VS_SUPPLEMENT_EXT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
+VS_UNCLOSED = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed"
 
 # request parameter -> FHIR type key used when echoing it in expansion.parameter
 _ECHO = {
@@ -235,6 +236,10 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
                            "extension": [{"url": "code", "valueCode": code}] +
                                         ([{"url": "uri", "valueUri": uri}] if uri else [])}
                           for code, uri in exp.properties]
+    if exp.unclosed:
+        # R4's mark for an expansion that may leave out codes of the value set (here: a code system whose
+        # resource is a fragment or an example of it)
+        e.setdefault("extension", []).append({"url": VS_UNCLOSED, "valueBoolean": True})
     e["identifier"] = exp.identifier
     e["timestamp"] = exp.timestamp
     e["total"] = exp.total

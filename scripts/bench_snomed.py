@@ -2,14 +2,16 @@
 
 Import time and peak RSS (budget 120 s, 2 GB), index load, then in process:
 $subsumes, $lookup, $expand with a text filter and with a << ECL value set,
-ECL evaluation and repeated $validate-code against an ECL value set, $translate to ICD-10 with and without patient context. `--quick` uses a
-release at a tenth of the size.
+ECL evaluation and repeated $validate-code against an ECL value set (given as a value set, and named by its
+URL as a request names it; also over HTTP), $translate to ICD-10 with and without patient context.
+`--quick` uses a release at a tenth of the size.
 """
 from __future__ import annotations
 
 import os
 import random
 import shutil
+from urllib.parse import urlencode
 
 from scripts.gen_rf2 import generate
 
@@ -89,12 +91,18 @@ def run(bench) -> None:
     size = len(evaluate("constraint", "=", big))
     bench.measure(f"SNOMED ECL evaluation '<< 404684003 MINUS << x' ({size:,} concepts, index only, uncached)",
                   lambda: evaluate("constraint", "=", big), seconds=3)
-    ecl_vs = resolve(catalog, f"{SNOMED}?fhir_vs=ecl/{big}")
+    ecl_url = f"{SNOMED}?fhir_vs=ecl/{big}"
+    ecl_vs = resolve(catalog, ecl_url)
     members = sorted(cs.filter_numbers("constraint", "=", big))
     probe = [cs.codes[i] for i in rnd.sample(members, min(500, len(members)))] + sample[:500]
     rnd.shuffle(probe)
     bench.measure(f"SNOMED ValueSet $validate-code ecl/'<< 404684003 MINUS << x', repeated, in process",
                   lambda: validate_code(catalog, ValidateRequest(valueset=ecl_vs,
+                                                                 codings=[{"system": SNOMED, "code": nxt(probe)}])),
+                  budget_us=20, seconds=3)
+    # what a request naming the value set by its URL does (url=...?fhir_vs=ecl/...): resolve it every time
+    bench.measure(f"SNOMED ValueSet $validate-code url=...?fhir_vs=ecl/'<< 404684003 MINUS << x', resolved per call",
+                  lambda: validate_code(catalog, ValidateRequest(valueset=resolve(catalog, ecl_url),
                                                                  codings=[{"system": SNOMED, "code": nxt(probe)}])),
                   budget_us=20, seconds=3)
     mapped = list(cs.maps.get("447562003", {}))
@@ -110,6 +118,11 @@ def run(bench) -> None:
                                                               conceptmap_url=url, dependencies=deps)),
                   budget_us=100)
     store.close()
+    # the same question over HTTP, as an EHR asks it: GET with the implicit value set's URL, one worker per core
+    query = urlencode({"url": ecl_url, "system": SNOMED, "code": probe[0]})
+    with bench.server(db) as base:
+        bench.load("HTTP SNOMED $validate-code url=...?fhir_vs=ecl/'<< 404684003 MINUS << x', 16 connections",
+                   f"{base}/ValueSet/$validate-code?{query}", budget_rps=2700, budget_p99_ms=10)
     if not bench.quick:   # a full-size release and store take about 1 GB of disk
         shutil.rmtree(rf2, ignore_errors=True)
         for suffix in ("", "-wal", "-shm"):

@@ -40,6 +40,7 @@ class Catalog:
                 if h.url:
                     by_url[(h.type, h.url)].append(h)
             self._by_url = dict(by_url)
+            self._latest: dict = {}         # (type, url) -> (headers, the latest of them): find_header
             self._by_id = by_id
             self._headers = headers
             # keep what is unchanged: a (pk, rev) pair names one written state of a resource
@@ -133,8 +134,15 @@ class Catalog:
         if not hs:
             return None
         if version is None:
+            # the latest of these headers, worked out once per list: every request without a version asks
+            # (a refresh makes new lists, so a kept answer is used only with the list it came from)
+            got = self._latest.get((rtype, url))
+            if got is not None and got[0] is hs:
+                return got[1]
             best = latest([h.version for h in hs if h.version is not None])
-            return next((h for h in hs if h.version == best), hs[-1])
+            h = next((h for h in hs if h.version == best), hs[-1])
+            self._latest[(rtype, url)] = (hs, h)
+            return h
         exact = [h for h in hs if h.version == version]
         if exact:
             return exact[-1]

@@ -18,6 +18,18 @@ STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-
 NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
 STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
 INACTIVE_URI = "http://hl7.org/fhir/concept-properties#inactive"
+# the codes that mean "not selectable" unless a system gives them another meaning: the R4 code, and the older
+# spellings code systems still use (R4's own v3 systems declare `abstract`; tx.fhir.org reads all three)
+NOT_SELECTABLE_CODES = ("notSelectable", "not-selectable", "abstract")
+
+
+def _flag(value) -> bool | None:
+    """A boolean property value (or its string form); None for anything else (an `abstract` that is a text)."""
+    if isinstance(value, bool):
+        return value
+    if value == "true" or value == "false":
+        return value == "true"
+    return None
 
 
 @dataclass(slots=True)
@@ -68,11 +80,40 @@ class Concept:
         st = self.lifecycle
         return st is not None and st.lower() == "deprecated"
 
+    def _not_selectable_codes(self) -> tuple:
+        return NOT_SELECTABLE_CODES
+
+    def not_selectable_values(self) -> list[bool]:
+        """The notSelectable values the concept states, under whatever code its system gives that property.
+
+        A concept that states none has no value: it is selectable, but it is not "notSelectable = false"."""
+        if not self.properties:
+            return []
+        codes = self._not_selectable_codes()
+        out = []
+        for p in self.properties:
+            if p.get("code") in codes:
+                for k, v in p.items():
+                    if k.startswith("value"):
+                        flag = _flag(v)
+                        if flag is not None:
+                            out.append(flag)
+        return out
+
     @property
     def abstract(self) -> bool:
-        for v in self.property_values("notSelectable"):
-            if v is True or v == "true":
-                return True
+        """Not selectable (R4 concept-properties#notSelectable), the `abstract` of $lookup and expansions.
+
+        Asked for every code an expansion lists: answered without building the list of values."""
+        props = self.properties
+        if not props:
+            return False
+        codes = self._not_selectable_codes()
+        for p in props:
+            if p.get("code") in codes:
+                v = p.get("valueBoolean")
+                if v is True or (v is None and "true" in (p.get("valueString"), p.get("valueCode"))):
+                    return True
         return False
 
     def to_flat(self) -> dict:
@@ -93,11 +134,16 @@ class Concept:
 
 
 class AliasedConcept(Concept):
-    """A concept of a code system that gives the status or inactive property's URI a code of its own
-    (`st` for http://hl7.org/fhir/concept-properties#status): those codes count as `status`/`inactive`.
+    """A concept of a code system that gives the status, inactive or notSelectable property's URI a code of its own
+    (`st` for http://hl7.org/fhir/concept-properties#status), or one of the usual codes another meaning: the
+    codes the system gives those URIs count as `status`/`inactive`/`notSelectable`.
 
-    Only such systems pay for it; `_names` is (status codes, inactive codes), shared by all their concepts."""
+    Only such systems pay for it; `_names` is (status codes, inactive codes, notSelectable codes), shared by all
+    their concepts."""
     __slots__ = ("_names",)
+
+    def _not_selectable_codes(self) -> tuple:
+        return self._names[2]
 
     def _first(self, codes: tuple) -> list:
         for code in codes:
@@ -120,19 +166,27 @@ class AliasedConcept(Concept):
 
 
 def property_aliases(property_definitions: list | None) -> tuple | None:
-    """(status codes, inactive codes) when the system names the status or inactive URI with another code
-    than the standard one, else None (the standard codes need no help)."""
+    """(status codes, inactive codes, notSelectable codes) when the system names the status, inactive or
+    notSelectable URI with another code than the standard one, or declares one of NOT_SELECTABLE_CODES with
+    another URI (then it means something else); None when the standard codes hold."""
     status = inactive = None
+    declared: dict = {}
     for pd in property_definitions or ():
         if not isinstance(pd, dict) or not isinstance(pd.get("code"), str):
             continue
+        declared.setdefault(pd["code"], pd.get("uri"))
         if pd.get("uri") == STATUS_URI and pd["code"] != "status":
             status = status or pd["code"]
         elif pd.get("uri") == INACTIVE_URI and pd["code"] != "inactive":
             inactive = inactive or pd["code"]
-    if status is None and inactive is None:
+    # a property is what its URI says; a usual code declared without a URI keeps its usual meaning
+    not_selectable = [c for c, uri in declared.items() if uri == NOT_SELECTABLE_URI]
+    not_selectable += [c for c in NOT_SELECTABLE_CODES if c not in not_selectable
+                       and declared.get(c) in (None, "", NOT_SELECTABLE_URI)]
+    if status is None and inactive is None and set(not_selectable) == set(NOT_SELECTABLE_CODES):
         return None
-    return (tuple(c for c in (status, "status") if c), tuple(c for c in (inactive, "inactive") if c))
+    return (tuple(c for c in (status, "status") if c), tuple(c for c in (inactive, "inactive") if c),
+            tuple(not_selectable))
 
 
 def _child_links(concepts, out: dict) -> dict:
@@ -269,18 +323,6 @@ class CodeSystemIndex:
 
     def property_definitions(self) -> list[dict]:
         return self.resource.get("property") or []
-
-    def not_selectable_alias(self) -> str | None:
-        """The code this system gives the notSelectable property's URI, when not 'notSelectable' itself.
-
-        Asked on every $lookup and $validate-code, so it is worked out once per property list."""
-        props = self.property_definitions()
-        got = getattr(self, "_ns_alias", None)
-        if got is None or got[0] is not props:
-            alias = next((pd.get("code") for pd in props if pd.get("uri") == NOT_SELECTABLE_URI
-                          and pd.get("code") and pd.get("code") != "notSelectable"), None)
-            got = self._ns_alias = (props, alias)
-        return got[1]
 
     def __len__(self) -> int:
         return len(self.concepts)

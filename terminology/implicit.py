@@ -4,10 +4,34 @@ Resolvers are functions `(catalog, url) -> dict | None` returning a ValueSet
 resource (usually with a compose) for URLs they recognise, e.g.
 `http://snomed.info/sct?fhir_vs=isa/123` or a code system's `valueSet`
 (all codes). The expansion engine asks them when no stored ValueSet matches.
+
+What a resolver answers depends on the stored content only (which versions
+are loaded, which code systems name the URL as their value set), so against
+a catalog without request-supplied resources the answer is kept for the
+store revision: each request naming the URL then gets the same dict, and
+what is worked out about a value set per store revision (its includes, the
+versions it uses, compiled filters: see operations/compose.py) is worked out
+once for it too, as for a stored value set (`kept_for_revision`). The dict is
+shared: like a stored body, nobody may change it.
+
+Bounds: at most MAX_KEPT URLs per store revision, each at most MAX_URL_CHARS
+long. The first ones asked about stay until the store changes (a new
+revision starts empty); later ones are resolved per request, as before.
+Nothing is ever evicted within a revision, because the per-revision caches
+elsewhere hold what they worked out for a kept value set by its identity:
+a value set dropped here and made again would be a new entry there, without
+bound.
 """
 from __future__ import annotations
 
+import threading
+
 RESOLVERS: list = []
+
+MAX_KEPT = 512              # implicit value sets kept per store revision
+MAX_URL_CHARS = 4096        # an ECL expression in a URL can be long; longer ones are not kept
+
+_KEY = "kodebro.implicit.kept-valuesets"    # Catalog.derived key
 
 
 def resolver(fn):
@@ -15,9 +39,63 @@ def resolver(fn):
     return fn
 
 
-def resolve(catalog, url: str) -> dict | None:
+class _Kept:
+    """The implicit value sets resolved in one store revision (a Catalog.derived value)."""
+    __slots__ = ("by_url", "by_id", "lock")
+
+    def __init__(self, _catalog=None):
+        self.by_url: dict = {}      # url -> value set
+        self.by_id: dict = {}       # id(value set) -> value set: what kept_for_revision asks
+        self.lock = threading.Lock()
+
+    def add(self, url: str, vs: dict) -> dict:
+        """The value set kept for `url`: `vs`, or the one another thread kept first; `vs` unkept when full."""
+        with self.lock:
+            got = self.by_url.get(url)
+            if got is not None:
+                return got
+            if len(self.by_url) >= MAX_KEPT:
+                return vs
+            self.by_url[url] = vs
+            self.by_id[id(vs)] = vs
+            return vs
+
+
+def _kept(catalog) -> _Kept | None:
+    """The store revision's kept value sets; None when answers may depend on more than the store (the
+    request brought resources: an overlay) or the catalog keeps nothing per revision."""
+    if getattr(catalog, "extra", None) or getattr(catalog, "base", None) is not None:
+        return None
+    derived = getattr(catalog, "derived", None)
+    return derived(_KEY, _Kept) if derived is not None else None
+
+
+def _resolve(catalog, url: str) -> dict | None:
     for fn in RESOLVERS:
         vs = fn(catalog, url)
         if vs is not None:
             return vs
     return None
+
+
+def resolve(catalog, url: str) -> dict | None:
+    """The value set `url` stands for, None when no resolver knows it. Errors (a malformed implicit URL)
+    are raised afresh each time; only value sets are kept."""
+    kept = _kept(catalog) if isinstance(url, str) and len(url) <= MAX_URL_CHARS else None
+    if kept is None:
+        return _resolve(catalog, url)
+    got = kept.by_url.get(url)
+    if got is not None:
+        return got
+    vs = _resolve(catalog, url)
+    return kept.add(url, vs) if vs is not None else None
+
+
+def kept_for_revision(catalog, vs) -> bool:
+    """Whether `vs` is an implicit value set kept for the store revision `catalog` (or the catalog an overlay
+    lies on) is at: then it is as fixed as a stored body until the store changes."""
+    base = getattr(catalog, "base", None) or catalog
+    derived = getattr(base, "derived", None)
+    if derived is None:
+        return False
+    return derived(_KEY, _Kept).by_id.get(id(vs)) is vs

@@ -1,23 +1,35 @@
 """Ordering of code system versions, so that 'the latest loaded' means something.
 
 Editions are years ("2021"), semantic versions ("1.2.0") or SNOMED CT version
-URIs (".../version/20240131"); all sort by their numeric parts.
+URIs (".../version/20240131"); all sort by their numeric parts, and a semantic
+version's pre-release ("1.2.0-beta") before its release, as semver orders them.
 """
 from __future__ import annotations
 
 import re
 
 _NUM = re.compile(r"\d+|[^\d.\-/]+")
+# a semantic version with a pre-release label and/or build metadata: "1.2.0-beta.1", "2.0.0+20240101"
+# (a date such as "2023-04-01" has no dot before its first '-', so it is not read as one)
+_SEMVER = re.compile(r"^(\d+(?:\.\d+)+)(?:-([0-9A-Za-z.\-]+))?(?:\+[0-9A-Za-z.\-]+)?$")
+# every key ends with one of these: a pre-release sorts before its release ("1.0.0-rc" < "1.0.0"), and
+# both before a longer version ("1.0" < "1.0.0"), whose next part is a number or a word
+_PRE, _RELEASE = (-1, 0, ""), (-1, 1, "")
 
 
 def version_key(version: str | None) -> tuple:
     if version is None:
         return ((0, 0),)
     v = version.rsplit("/version/", 1)[-1]
-    parts = []
-    for tok in _NUM.findall(v):
-        parts.append((1, int(tok), "") if tok.isdigit() else (0, 0, tok))
-    return tuple(parts)
+    label = None
+    m = _SEMVER.match(v)
+    if m:
+        v, label = m.group(1), m.group(2)
+    parts = [(1, int(tok), "") if tok.isdigit() else (0, 0, tok) for tok in _NUM.findall(v)]
+    if label is None:
+        return (*parts, _RELEASE)
+    # semver precedence of labels: part by part, numbers numerically and below words
+    return (*parts, _PRE, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in label.split(".")))
 
 
 def latest(versions) -> str | None:

@@ -230,7 +230,7 @@ class ComposeEvaluator(ValueSetFacts):
 
     def _imports_hold(self, inc, path, system, code, concept, cs, strict, imported, _chain) -> bool:
         # enumeration (`imported`) asks once per candidate: its include's references were checked already
-        for ref in (inc.get("valueSet") or ()) if imported is not None else import_refs(inc, path):
+        for i, ref in enumerate((inc.get("valueSet") or ()) if imported is not None else import_refs(inc, path)):
             if imported is not None:
                 if not imported(ref, system, code):
                     return False
@@ -243,10 +243,13 @@ class ComposeEvaluator(ValueSetFacts):
                 memo = self.root._held
                 if memo is None:
                     memo = self.root._held = {}
-                key = (id(sub), system, code, strict, id(cs), id(concept))
+                # the members of an intersection are the first value set's, in the versions it has them in;
+                # the others are asked by system and code, as $expand intersects them
+                exact = strict and i == 0
+                key = (id(sub), system, code, exact, id(cs), id(concept))
                 got = memo.get(key)
                 if got is None or got[0] is not sub:
-                    got = memo[key] = (sub, self.contains(sub, system, code, concept, cs, strict, chain + (sub,)))
+                    got = memo[key] = (sub, self.contains(sub, system, code, concept, cs, exact, chain + (sub,)))
                 if not got[1]:
                     return False
         return True
@@ -282,10 +285,11 @@ class ComposeEvaluator(ValueSetFacts):
     def _rule_cache(self, inc: dict, cs) -> dict:
         """Where `inc`'s rule for `cs` is kept: on the index, across requests, when its tests are pure
         functions of index and filter (as the text index is kept there); else for this request only: a regex
-        filter's time budget is per request, and an index with tests of its own (SNOMED CT) keeps its own
-        memory-bounded cache of their answers."""
+        filter's time budget is per request, and an index with tests of its own keeps its own memory-bounded
+        cache of their answers (unless its tests hold none of it: `keep_filter_tests`, SNOMED CT)."""
         transient = self.root._transient
-        if cs is None or getattr(cs, "filter_test", None) is not None or \
+        if cs is None or (getattr(cs, "filter_test", None) is not None and
+                          not getattr(cs, "keep_filter_tests", False)) or \
                 (transient is not None and id(inc) in transient) or \
                 any(f.get("op") == "regex" for f in inc.get("filter") or ()):
             return self.root._rules.setdefault(id(cs), {})
@@ -423,9 +427,10 @@ class ComposeEvaluator(ValueSetFacts):
                     else:
                         code = concept.code
                 if admits(code, concept):
-                    yield Member(system, cs.version if cs else inc.get("version"), code, concept, cs,
-                                 display=c.get("display"), designations=c.get("designation"), enumerated=True,
-                                 extensions=c.get("extension"))
+                    # not loaded: the version the rules give (a forced one replaces the include's)
+                    version = cs.version if cs else self.resolve_version(system, inc.get("version"))
+                    yield Member(system, version, code, concept, cs, display=c.get("display"),
+                                 designations=c.get("designation"), enumerated=True, extensions=c.get("extension"))
             return
         if cs.content == "not-present" and not flts:
             raise NotSupported(f"The code system {system} has no content on this server (content = not-present), "

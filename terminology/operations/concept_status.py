@@ -21,12 +21,10 @@ def standards_status(res: dict, lifecycle: bool = True) -> str | None:
     return None
 
 
-def is_abstract(concept, cs) -> bool:
-    """Not selectable: the notSelectable property, or whatever code the system gives that property's URI."""
-    if concept.abstract:
-        return True
-    alias = cs.not_selectable_alias() if cs is not None else None
-    return alias is not None and any(v is True or v == "true" for v in concept.property_values(alias))
+def is_abstract(concept, cs=None) -> bool:
+    """Not selectable: the concept states notSelectable = true under whatever code its system gives the property
+    (`Concept.abstract`, which knows the system's codes; `cs` is kept for callers that pass it)."""
+    return concept is not None and concept.abstract is True
 
 
 # concept properties that bound the period a code may be used in (Norwegian codebooks: "gyldig fra/til")

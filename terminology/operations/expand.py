@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from ..codesystem import STANDARDS_STATUS, STATUS_URI
 from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
-from ..identifiers import KODEBRO_BASE, canonical_url
+from ..identifiers import KODEBRO_BASE, canonical_url, split_canonical
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from .compose import ComposeEvaluator
@@ -54,7 +54,8 @@ COMPUTED_PROPERTIES = {
     "parent": lambda c: list(c.parents),
     "child": lambda c: list(c.children),
     "inactive": lambda c: [c.inactive],
-    "notSelectable": lambda c: [True] if c.abstract else [],
+    # the values stated under whatever code the system gives the notSelectable URI (none stated: no value)
+    "notSelectable": lambda c: c.not_selectable_values(),
 }
 DEFINITION_URI = "http://hl7.org/fhir/concept-properties#definition"
 VS_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
@@ -114,6 +115,7 @@ class Expansion:
     parameters: list                                      # (name, value key, value)
     properties: list                                      # (code, uri) used in items
     items: list
+    unclosed: bool = False                                # codes the value set holds may be missing (fragments)
 
 
 def vs_parameter(vs: dict, name: str):
@@ -260,7 +262,8 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     paged = req.offset > 0 or (req.count is not None and req.count < total)
     if not req.exclude_nested and not paged:
         # a text search over a whole system is a list of hits; within a filtered branch the tree stays
-        items = _nest(kept, items, flat_whole_systems=tf is not None)
+        items = _nest(kept, items, flat_whole_systems=tf is not None,
+                      passed_over=is_abstract if req.exclude_not_for_ui else None)
 
     return _finish(ev, req, total, items, used_props)
 
@@ -302,16 +305,41 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         params.append(("used-codesystem", "valueUri", canon))
     for canon in ev.used_valuesets:
         params.append(("used-valueset", "valueUri", canon))
+    partial: dict[str, str] = {}     # canonical -> content, of the code systems only partly held
     for kind, res, canon in ev.used_resources():
         status = standards_status(res, kind == "CodeSystem")
         if status is not None:
             params.append((f"warning-{status}", "valueUri", canon))
+        if kind == "CodeSystem" and res.get("content") in PARTIAL_CONTENT:
+            partial[canon] = res["content"]
     for canon in getattr(req.supplements, "used", ()) or ():
         params.append(("used-supplement", "valueUri", canon))
+    # a fragment is named as the reference servers name it; an example is not a fragment of anything
+    params.extend(("used-fragment", "valueUri", canon) for canon, content in partial.items() if content == "fragment")
     return Expansion(valueset=req.valueset, identifier="urn:uuid:" + str(uuid.uuid4()),
                      timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      total=total, offset=req.offset if (req.offset or req.count is not None) else None,
-                     parameters=params, properties=list(used_props.items()), items=items)
+                     parameters=params, properties=list(used_props.items()), items=items,
+                     unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
+
+
+# content modes of a CodeSystem resource that hold only part of the code system's codes
+PARTIAL_CONTENT = ("fragment", "example")
+
+
+def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool:
+    """Whether an include of the value set (or of one it imports) selects from a partial code system by
+    anything but a list of codes: then codes the code system holds outside the resource may be members
+    too, and the expansion is not closed. An include that lists its codes holds those, whatever the
+    code system holds."""
+    urls = {canon.partition("|")[0] for canon in partial}
+    defs = [vs] + [ev.catalog.valueset(*split_canonical(canon)) for canon in ev.used_valuesets]
+    for d in defs:
+        for inc in ((d or {}).get("compose") or {}).get("include") or ():
+            if isinstance(inc, dict) and isinstance(inc.get("system"), str) and not inc.get("concept") and \
+                    ev.catalog.canonical_system(inc["system"]) in urls:
+                return True
+    return False
 
 
 def _too_costly(vs: dict, limit: int) -> str:
@@ -445,13 +473,39 @@ def _property_uri(cs, code: str) -> str | None:
 MAX_DEPTH = 40
 
 
+def _kept_ancestor(m: Member, by_key: dict, passed_over) -> ExpansionItem | None:
+    """The nearest listed ancestor of `m` reached through parents that were passed over (tx.fhir.org walks a
+    code system's hierarchy so: a skipped heading's children hang from the heading's parent)."""
+    frontier, seen = [p for p in m.concept.parents], set()
+    for _depth in range(MAX_DEPTH):
+        nxt = []
+        for p in frontier:
+            if p in seen:
+                continue
+            seen.add(p)
+            concept = m.cs.get(p)
+            if concept is None or not passed_over(concept):
+                continue
+            for g in concept.parents:
+                cand = by_key.get((m.system, m.version, g))
+                if cand is not None:
+                    return cand
+                nxt.append(g)
+        if not nxt:
+            return None
+        frontier = nxt
+    return None
+
+
 def _nest(members: list[Member], items: list[ExpansionItem],
-          flat_whole_systems: bool = False) -> list[ExpansionItem]:
+          flat_whole_systems: bool = False, passed_over=None) -> list[ExpansionItem]:
     """Items nested under their nearest listed parent.
 
     A code system may be cyclic or absurdly deep (a supplied resource can be
     anything): an item whose parent chain loops or exceeds MAX_DEPTH stays at
     the top level, so the answer is always a finite tree that renders.
+    `passed_over(concept)`: a parent left out of a whole code system for this request only (a heading under
+    excludeNotForUI); its children go under the nearest kept ancestor instead.
     """
     by_key = {m.vkey: it for m, it in zip(members, items)}
     parent_of: dict[int, ExpansionItem | None] = {}
@@ -463,6 +517,9 @@ def _nest(members: list[Member], items: list[ExpansionItem],
                 if cand is not None and cand is not it:
                     parent = cand
                     break
+            if parent is None and passed_over is not None and m.whole_system and m.cs is not None:
+                parent = _kept_ancestor(m, by_key, passed_over)
+                parent = None if parent is it else parent
         parent_of[id(it)] = parent
     for it in items:
         seen = {id(it)}

@@ -160,19 +160,12 @@ def _concept_values(concept, prop: str) -> list[str]:
     if prop == "status" and not concept.property_values("status"):
         # a status under the code system's own code for it, or from the standards-status extension
         return [concept.lifecycle] if concept.lifecycle else []
-    if prop == "notSelectable" and not concept.property_values("notSelectable"):
-        return ["true" if concept.abstract else "false"]
+    if prop == "notSelectable":
+        # the values the concept states, under whatever code its system gives the property's URI; one that
+        # states none has no value (R4 gives notSelectable no default): `= false` does not select it
+        stated = getattr(concept, "not_selectable_values", None)
+        return [_str(v) for v in (stated() if stated is not None else concept.property_values(prop))]
     return [_str(v) for v in concept.property_values(prop)]
-
-
-def _not_selectable_values(alias: str) -> Callable:
-    """notSelectable of a system that gives the property's URI another code: that code's values."""
-    def values(concept, _prop: str = "notSelectable") -> list[str]:
-        own = concept.property_values("notSelectable") or concept.property_values(alias)
-        if own:
-            return [_str(v) for v in own]
-        return ["true" if concept.abstract else "false"]
-    return values
 
 
 def _require(cs, code: str | None, prop: str, op: str):
@@ -192,9 +185,7 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
     """A predicate concept -> bool for one filter."""
     if op not in OPERATORS:
         raise InvalidRequest(f"the filter operator '{op}' is not supported; supported: {', '.join(sorted(OPERATORS))}")
-    alias = cs.not_selectable_alias() if prop == "notSelectable" and \
-        hasattr(cs, "not_selectable_alias") else None
-    _values = _not_selectable_values(alias) if alias else _concept_values
+    _values = _concept_values
     if prop in CONCEPT_PROPERTIES and op in HIERARCHY_OPERATORS:
         root = _require(cs, value, prop, op)
         rc = root.code if root is not None else None

@@ -96,6 +96,10 @@ def concept_properties(cs, concept, wanted: list) -> list[LookupProperty]:
             status = "inactive" if concept.inactive else "active"
         out.append(LookupProperty("status", "valueCode", status))
     out.extend(_own_properties(concept.properties, wanted))
+    if wanted and "notSelectable" in wanted and "notSelectable" not in own:
+        # asked for by its standard code of a system that states it under a code of its own
+        stated = getattr(concept, "not_selectable_values", None)
+        out.extend(LookupProperty("notSelectable", "valueBoolean", v) for v in (stated() if stated else ()))
     return out
 
 

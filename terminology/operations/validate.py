@@ -197,12 +197,10 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
                                   path or "Coding"))
-        if not req.abstract_ok and is_abstract(concept, cs):
-            o.ok = False
-            o.issues.append(Issue("error", "business-rule", "code-rule",
-                                  f"Code '{o.system}#{concept.code}' is abstract, and not allowed in this context",
-                                  locs.code))
         if vs is None:
+            if not req.abstract_ok and is_abstract(concept, cs):
+                o.ok = False
+                o.issues.append(_abstract_issue(o.system, concept.code, locs.code))
             o.in_vs = True
             return o
         return self._membership(o, locs, vs, cs)
@@ -240,6 +238,12 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.in_vs = False
         else:
             o.in_vs = self.member(vs, o.system, concept.code, concept, cs)
+            if o.in_vs and not req.abstract_ok and is_abstract(concept, cs):
+                # abstract=false: a code that may not be used here is not one of this value set's codes either
+                # (tx.fhir.org answers so); membership-only clients hear only that
+                o.in_vs = False
+                if not req.membership_only:
+                    o.issues.append(_abstract_issue(o.system, concept.code, locs.code))
         if not o.in_vs:
             o.ok = False
             o.issues.append(self._not_in_vs(o.coding, locs.code))
@@ -275,6 +279,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                               f"The System URI could not be determined for the code '{code}' in the ValueSet "
                               f"'{self.vs_name}'{extra}", loc))
         return None
+
+
+def _abstract_issue(system: str, code: str, location: str) -> Issue:
+    return Issue("error", "business-rule", "code-rule",
+                 f"Code '{system}#{code}' is abstract, and not allowed in this context", location)
 
 
 def validate_code(catalog, req: ValidateRequest) -> ValidateResult:

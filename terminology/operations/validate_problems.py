@@ -94,9 +94,11 @@ class CodingProblems:
         if cs.content in ("fragment", "not-present", "example"):
             # the server holds only some codes (or none): an unknown one may well exist, so say so and go on
             why, word = PARTIAL_CONTENT[cs.content]
+            # a warning, not a reason the code is invalid: in `issues` only, not in `message` (as the
+            # reference servers answer it)
             o.issues.append(Issue("warning", "code-invalid", "invalid-code",
                                   f"Unknown {word} '{o.code}' in the CodeSystem '{system}'{ver} - note that {why}",
-                                  locs.code))
+                                  locs.code, in_message=False))
             # the value set may list the code itself, or take every code of the system: then it is a
             # member as far as can be told
             o.in_vs = vs is None or self.member(vs, system, o.code, None, cs)

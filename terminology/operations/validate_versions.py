@@ -3,6 +3,7 @@ version rules of the request and the version the coding names (`CodeSystemVersio
 """
 from __future__ import annotations
 
+from ..errors import TerminologyError
 from ..identifiers import canonical
 from ..languages import displays_in
 from ..versions import matches_version
@@ -49,6 +50,9 @@ class CodeSystemVersionChoice:
         False when the answer is complete already (a version that is not loaded, nothing to check against)."""
         rules = self.req.rules
         vs_version = self._pinned_version(system)
+        if coding_version is not None and vs_version is None:
+            # includes that name different versions: the one this coding belongs to
+            vs_version = self._include_version(system, o.code, coding_version)
         if system in rules.force:
             wanted = rules.force[system]
         else:
@@ -83,13 +87,14 @@ class CodeSystemVersionChoice:
                                       f"the code system {canonical(system, coding_version)} was not found"))
                 o.caused_by_unknown = True
                 return False
-            text = (f"The code system '{system}' version '{cs.version}' for the versionless include in the ValueSet "
-                    f"include is different to the one in the value ('{coding_version}')")
+            # the reference servers' wording: a versionless include "results from" the empty version
+            text = (f"The code system '{system}' version '{cs.version}' resulting from the version '' in the "
+                    f"ValueSet include is different to the one in the value ('{coding_version}')")
             o.issues.append(Issue("warning", "invalid", "vs-invalid", text, version_loc(locs)))
         elif vs_version is None:
             # the version comes from a rule (system-version, check-system-version), not from the value set
-            text = (f"The code system '{system}' version '{wanted}' for the versionless include in the ValueSet "
-                    f"include is different to the one in the value ('{coding_version}')")
+            text = (f"The code system '{system}' version '{wanted}' resulting from the version '' in the "
+                    f"ValueSet include is different to the one in the value ('{coding_version}')")
             o.issues.append(Issue("error", "invalid", "vs-invalid", text, version_loc(locs)))
         elif wanted != vs_version:
             text = (f"The code system '{system}' version '{wanted}' resulting from the version '{vs_version}' "
@@ -104,6 +109,43 @@ class CodeSystemVersionChoice:
             o.unknown_system = canonical(system, coding_version)
             o.caused_by_unknown = True
         return wanted
+
+    def _include_version(self, system: str, code, coding_version: str) -> str | None:
+        """Includes of `system` that name different versions (e.g. code1 from 1.0.0, code3 from 1.2.0): the
+        version, as the include names it (None: no version), of the include a coding of `coding_version` is
+        judged against. Each include is read in its own version after the version rules, as $expand reads it.
+        First an include of the coding's version that selects the code; else one that selects the code in its
+        own version (the coding is then reported against it, as against a value set with that one version);
+        else one of the coding's version; else the first. One version named, or none: that one."""
+        includes = self.ev.system_includes(self.req.valueset, system)
+        named = list(dict.fromkeys(inc.get("version") for inc, _path in includes))
+        if len(named) < 2:
+            return named[0] if named else None
+        loaded = self.catalog.codesystem_versions(system)
+        fitting, selecting = [], []
+        for inc, path in includes:
+            resolved = self.ev.resolve_version(system, inc.get("version"))
+            if resolved is None:    # the latest, or any loaded version a coding names
+                fits = any(v == coding_version or matches_version(coding_version, v) for v in loaded)
+            else:
+                fits = resolved == coding_version or matches_version(resolved, coding_version)
+            cs = self._codesystem(system, coding_version if fits and resolved is None else inc.get("version"))
+            concept = cs.find(code)[0] if cs is not None and code is not None else None
+            try:
+                selects = concept is not None and self.ev.selects(inc, path, system, concept.code, concept, cs,
+                                                                  strict=True)
+            except TerminologyError:
+                selects = False     # membership reports an include that cannot be read
+            if fits and selects:
+                return inc.get("version")
+            if selects:
+                selecting.append(inc)
+            if fits:
+                fitting.append(inc)
+        for found in (selecting, fitting):
+            if found:
+                return found[0].get("version")
+        return named[0]
 
     def _version_for_code(self, system: str, code, display) -> str | None:
         """A value set that takes several versions of one system: the version whose include selects the code,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import chain
 
 from ..errors import TerminologyError
+from ..implicit import kept_for_revision
 from .compose_checks import MAX_IMPORT_DEPTH, compose_path, import_refs, lists_only
 from .expansion_only import expansion_members, recent_expansion_keys
 from .include_rules import listed_codes
@@ -24,13 +25,15 @@ _ENTRIES_KEY = "kodebro.compose.concept-entries"
 
 
 def _is_stored(catalog, vs: dict) -> bool:
-    """Whether `vs` is the stored body of a value set (not one the request brought or one made up for it)."""
+    """Whether `vs` is the stored body of a value set (not one the request brought or one made up for it), or
+    an implicit value set kept for the store revision (terminology/implicit.py): as fixed until the store
+    changes as a stored body."""
     url = vs.get("url")
     if not isinstance(url, str) or not url:
         return False
     version = vs.get("version")
     base = getattr(catalog, "base", catalog)
-    return base.valueset(url, version if isinstance(version, str) else None) is vs
+    return base.valueset(url, version if isinstance(version, str) else None) is vs or kept_for_revision(catalog, vs)
 
 
 def _new_dict(_catalog) -> dict:

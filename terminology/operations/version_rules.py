@@ -26,19 +26,23 @@ class SystemVersionRules:
 
     @classmethod
     def parse(cls, default=(), force=(), check=(), vs_default=(), vs_force=(), vs_check=()) -> "SystemVersionRules":
-        def table(values, name, what="system"):
+        def table(values, name, what="system", one=True):
             out = {}
             for v in values or ():
                 url, ver = split_canonical(v) if isinstance(v, str) else (None, None)
                 if ver is None:
                     raise InvalidRequest(f"parameter '{name}' must be '{what}|version', not '{v}'", location=name)
+                if one and out.get(url, ver) != ver:
+                    # which of two forced (or default) versions wins is not the server's to guess
+                    raise VersionCheckFailed(f"The parameter '{name}' names two versions of '{url}' ('{out[url]}' "
+                                             f"and '{ver}'): which one to use is not known", tx_code="version-error")
                 out[url] = ver
             return out
         return cls(table(default, "system-version"), table(force, "force-system-version"),
-                   table(check, "check-system-version"),
+                   table(check, "check-system-version", one=False),
                    table(vs_default, "default-valueset-version", "url"),
                    table(vs_force, "force-valueset-version", "url"),
-                   table(vs_check, "check-valueset-version", "url"))
+                   table(vs_check, "check-valueset-version", "url", one=False))
 
     def valueset_version(self, url: str, version: str | None) -> str | None:
         """The version of value set `url` to use, given the version a reference names (None: any).
@@ -77,7 +81,8 @@ class SystemVersionRules:
 
 
 class VersionCheckFailed(InvalidRequest):
-    """The version in use is not the one a check-system-version parameter requires."""
+    """The version in use is not the one a check-*-version parameter requires, or the version parameters
+    contradict each other (two forced versions of one system): an `exception` with tx-issue-type version-error."""
     issue_code = "exception"
 
 

@@ -448,4 +448,32 @@ _IS_A = 116680003
 
 def evaluate(ix, text: str) -> set[int]:
     """Concept numbers of SnomedIndex `ix` that satisfy the expression constraint `text`."""
-    return _eval(ix, parse(text))
+    tree = parse(text)
+    _unknown_concepts_first(ix, tree)
+    return _eval(ix, tree)
+
+
+_HIERARCHY = ("<", "<<", "<!", ">", ">>", ">!")
+
+
+def _unknown_concepts_first(ix, tree) -> None:
+    """Raise at once the error `_eval` raises for the first concept that is not in the edition: without this
+    check, `<< 404684003 MINUS << 1234` builds the large set on the left before it finds the unknown concept,
+    on every request (an error is never remembered). The ids are visited in `_eval`'s order, up to the first
+    node whose evaluation can fail in another way (a refinement, a refset), so the error is the same."""
+    def walk(t) -> bool:        # False: stop, what follows is left to _eval
+        kind = t[0]
+        if kind == "id":
+            if ix.pos.get(t[1]) is None:
+                raise InvalidRequest(f"ECL: concept {t[1]} is not in SNOMED CT {ix.version}")
+            return True
+        if kind == "any":
+            return True
+        if kind in ("AND", "OR", "MINUS"):
+            return all(walk(operand) for operand in t[1:])
+        if kind in _HIERARCHY:
+            return walk(t[1])
+        if kind in ("refine", "member"):
+            walk(t[1])
+        return False
+    walk(tree)

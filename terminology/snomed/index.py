@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import weakref
 from array import array
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -101,7 +102,7 @@ class SnomedConcept(Concept):
     """A Concept whose properties, hierarchy, designations and definition are unpacked only when read.
 
     Expanding a large hierarchy builds one of these per member just to count and
-    test it, so construction does nothing but note the concept number.
+    test it, so construction does nothing but note the concept number, code and display.
     """
     __slots__ = ("_ix", "_des", "_props")
 
@@ -110,9 +111,10 @@ class SnomedConcept(Concept):
         self._des = None
         self._props = None
         self.seq = i
+        # the base class's slots (there anyway): read on every $validate-code, so no properties
+        self.code = ix.codes[i]
+        self.display = ix.display[i]
 
-    code = property(lambda self: self._ix.codes[self.seq], lambda self, v: None)
-    display = property(lambda self: self._ix.display[self.seq], lambda self, v: None)
     extensions = property(lambda self: [], lambda self, v: None)
 
     @property
@@ -254,6 +256,13 @@ def csr(n: int, pairs_src: array, pairs_dst: array) -> tuple[array, array]:
 class SnomedIndex(CodeSystemIndex):
     """A SNOMED CT edition: compact concept table, is-a hierarchy, descriptions, refsets and maps."""
 
+    @property
+    def keep_filter_tests(self) -> bool:
+        """Whether the tests filter_test makes may be kept across requests (compose.py keeps the compiled rules
+        of value set includes): they read their members from the bounded filter cache instead of holding
+        them, which every answer fits when the edition is no larger than the cache takes one answer to be."""
+        return len(self.codes) <= _FILTER_CACHE_MEMBERS // 2
+
     def __init__(self, resource: dict, flat_concepts: Iterable[dict]):
         self.resource = {k: v for k, v in resource.items() if k != "concept"}
         self.url = resource.get("url")
@@ -360,12 +369,21 @@ class SnomedIndex(CodeSystemIndex):
         return self.pos.get(code.strip() if isinstance(code, str) else str(code))
 
     def get(self, code: str) -> Concept | None:
-        i = self.number(code)
-        return None if i is None else self.concepts.by_number(i)
+        # the code as given first: $validate-code asks this once per call
+        i = self.pos.get(code) if code.__class__ is str else None
+        if i is None:
+            i = self.number(code)
+            if i is None:
+                return None
+        return self.concepts.by_number(i)
 
     def find(self, code: str):
-        c = self.get(code)
-        return (c, None) if c is not None else (None, None)
+        i = self.pos.get(code) if code.__class__ is str else None
+        if i is None:
+            i = self.number(code)
+            if i is None:
+                return None, None
+        return self.concepts.by_number(i), None
 
     def is_active(self, code: str) -> bool:
         i = self.pos.get(code)
@@ -795,7 +813,30 @@ class SnomedIndex(CodeSystemIndex):
             refsets = [self.refsets.get(r) or self.maps.get(r) or () for r in names]
             return lambda c: (i := pos.get(c.code)) is not None and any(i in r for r in refsets)
         members = self.filter_numbers(prop, op, value)
-        return lambda c: pos.get(c.code) in members
+        if not isinstance(value, str) or (op == "=" and prop in _CHEAP_FILTERS) or \
+                len(members) > _FILTER_CACHE_MEMBERS // 2:
+            # held: one concept or its neighbours, or an answer the cache does not take (only in an edition
+            # too large for keep_filter_tests, so such a test lives for one request)
+            return lambda c: pos.get(c.code) in members
+        return self._cached_members_test((prop, op, value), members)
+
+    def _cached_members_test(self, key: tuple, members: frozenset):
+        """A test of membership in filter_numbers(*key) that holds the members by a weak reference only: they
+        stay the bounded filter cache's to keep or drop, so a test kept across requests (compose.py keeps an
+        include's compiled rule per index: keep_filter_tests) pins no memory. Dropped members are
+        evaluated (and cached) again on the next question."""
+        pos = self.pos
+        ref = weakref.ref(members)
+
+        def test(c) -> bool:
+            nonlocal ref
+            got = ref()
+            if got is None:
+                got = self.filter_numbers(*key)
+                ref = weakref.ref(got)
+            # a concept of this index carries its number; any other is looked up by code
+            return (c.seq if c.__class__ is SnomedConcept and c._ix is self else pos.get(c.code)) in got
+        return test
 
     def filter_codes(self, prop: str, op: str, value: str) -> list[str]:
         codes = self.codes

@@ -247,7 +247,8 @@ def test_not_selectable_filter_on_an_aliased_property(client):
         return _contains(body)
     got = expand("true")
     assert set(got) == {"grp"} and got["grp"].get("abstract") is True
-    assert set(expand("false")) == {"a", "b"}
+    # a and b state no notSelectable value: `= false` selects only codes that state false (probe5)
+    assert set(expand("false")) == set()
 
 
 # --- 9. an expansion-only value set keeps the versions its expansion states ---------------------------------------

@@ -101,7 +101,9 @@ def test_validate_abstract_parameter(sc):
     assert ok["result"] is True
     refused = _validate(sc, url=B + "ValueSet/lang", system=LANG_CS, code="grp", abstract="false")
     assert refused["result"] is False
-    (issue,) = refused["issues"]["issue"]
+    # refused as abstract, and so not a member of the value set either (test_not_selectable_probe5)
+    issue, not_in_vs = refused["issues"]["issue"]
+    assert not_in_vs["details"]["coding"][0]["code"] == "not-in-vs"
     assert issue["code"] == "business-rule" and issue["details"]["coding"][0]["code"] == "code-rule"
     assert "is abstract, and not allowed in this context" in issue["details"]["text"]
     assert _validate(sc, url=B + "ValueSet/lang", system=LANG_CS, code="c1", abstract="false")["result"] is True
