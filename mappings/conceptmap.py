@@ -125,7 +125,8 @@ class _MapIndex:
         self.source_scope = _scope(cm, "source")
         self.target_scope = _scope(cm, "target")
         # R5 dependsOn/product name an `attribute` by a code the map declares in additionalAttribute
-        self.attributes = {a["code"]: a["uri"] for a in cm.get("additionalAttribute") or ()
+        attributes = cm.get("additionalAttribute")
+        self.attributes = {a["code"]: a["uri"] for a in (attributes if isinstance(attributes, list) else ())
                            if isinstance(a, dict) and isinstance(a.get("code"), str) and isinstance(a.get("uri"), str)}
         # maps a request brought (conceptMap, tx-resource) are the client's: a broken one is refused (400);
         # a broken stored map is the server's and is read as well as it can be
@@ -209,6 +210,9 @@ def map_problems(cm: dict) -> list[str]:
             if k in cm:
                 out.append(f"'{k}' is not an element of ConceptMap: the {side} value set is "
                            f"{side}Uri/{side}Canonical (R4) or {side}ScopeUri/{side}ScopeCanonical (R5)")
+    attributes = cm.get("additionalAttribute")
+    if attributes is not None and not isinstance(attributes, list):
+        out.append(f"additionalAttribute must be a list, not {json_type(attributes)}")
     groups = cm.get("group")
     if groups is None:
         return out
@@ -232,7 +236,7 @@ def map_problems(cm: dict) -> list[str]:
         if um is not None:
             if not isinstance(um, dict):
                 out.append(f"{gp}.unmapped must be an object, not {json_type(um)}")
-            elif um.get("mode") not in _UNMAPPED_MODES:
+            elif not isinstance(um.get("mode"), str) or um["mode"] not in _UNMAPPED_MODES:
                 out.append(f"{gp}.unmapped.mode {json_type(um.get('mode'))} is not one of "
                            f"{', '.join(sorted(_UNMAPPED_MODES))}")
             else:
@@ -280,9 +284,10 @@ def _element_problems(el, path: str) -> list[str]:
 
 def _equivalence_problems(item: dict, path: str, required: bool) -> list[str]:
     e, r = item.get("equivalence"), item.get("relationship")
-    if e is not None and e not in EQUIVALENCES:
+    # a list or object is no code either (and cannot be looked up in a set of codes)
+    if e is not None and not (isinstance(e, str) and e in EQUIVALENCES):
         return [f"{path}.equivalence {json_type(e)} is not a ConceptMapEquivalence code"]
-    if r is not None and r not in _RELATIONSHIPS:
+    if r is not None and not (isinstance(r, str) and r in _RELATIONSHIPS):
         return [f"{path}.relationship {json_type(r)} is not a ConceptMapRelationship code"]
     if required and e is None and r is None:
         return [f"{path} has neither equivalence (R4) nor relationship (R5)"]

@@ -68,4 +68,29 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     content = resource.get("content")
     if rtype == "CodeSystem" and isinstance(content, str) and content not in _CONTENT:
         problems.append(f"content: '{content}' is not one of {sorted(_CONTENT)}")
+    if rtype == "CodeSystem":
+        problems += _duplicate_codes(resource.get("concept"))
     return problems
+
+
+def _duplicate_codes(concepts) -> list[str]:
+    """Invariant csd-1 ("all the codes SHALL be unique"): a second concept with a code would otherwise be lost
+    silently, with its display and its place in the hierarchy."""
+    seen: set = set()
+    repeated: list = []
+    stack = [concepts]
+    while stack:
+        level = stack.pop()
+        for c in level if isinstance(level, list) else ():
+            if not isinstance(c, dict):
+                continue
+            code = c.get("code")
+            if isinstance(code, str):
+                if code in seen and code not in repeated:
+                    repeated.append(code)
+                seen.add(code)
+            stack.append(c.get("concept"))
+    if not repeated:
+        return []
+    shown = ", ".join(f"'{c}'" for c in repeated[:5]) + (f" and {len(repeated) - 5} more" if len(repeated) > 5 else "")
+    return [f"concept: the code {shown} is defined more than once; codes in a code system must be unique (csd-1)"]

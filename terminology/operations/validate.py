@@ -274,7 +274,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             extra = f": value set expansion has multiple matches: [{', '.join(found)}]"
         else:
             systems = ", ".join(sorted(self._vs_systems(vs)))
-            extra = f": none of the value set's code systems ({systems}) has this code" if systems else ""
+            extra = f": it is not in the value set under any of its code systems ({systems})" if systems else ""
         o.issues.append(Issue("error", "not-found", "cannot-infer",
                               f"The System URI could not be determined for the code '{code}' in the ValueSet "
                               f"'{self.vs_name}'{extra}", loc))

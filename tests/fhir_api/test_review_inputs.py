@@ -31,3 +31,38 @@ def test_a_damaged_workbook_is_refused_by_name(tmp_path, store):
         import_paths(store, [str(bad)])
     assert "bad.xlsx" in str(exc.value)
     assert store.headers() == []
+
+
+def _twice(code="a"):
+    return {"resourceType": "CodeSystem", "url": "http://example.org/cs/twice", "version": "1", "status": "active",
+            "content": "complete", "concept": [{"code": code, "display": "First"},
+                                               {"code": "b", "display": "B", "concept": [{"code": code,
+                                                                                          "display": "Second"}]}]}
+
+
+def test_a_code_system_defining_a_code_twice_is_refused_on_write(demo_client):
+    r = demo_client.put("/fhir/CodeSystem/twice", json=_twice(), content_type="application/fhir+json")
+    body = r.get_json()
+    assert r.status_code == 422 and body["resourceType"] == "OperationOutcome"
+    assert "'a' is defined more than once" in str(body)
+    assert demo_client.get("/fhir/CodeSystem/twice").status_code == 404
+
+
+def test_a_code_system_defining_a_code_twice_is_refused_as_a_tx_resource(demo_client):
+    r = demo_client.post("/fhir/CodeSystem/$lookup", content_type="application/fhir+json", json={
+        "resourceType": "Parameters", "parameter": [
+            {"name": "system", "valueUri": "http://example.org/cs/twice"}, {"name": "code", "valueCode": "b"},
+            {"name": "tx-resource", "resource": _twice()}]})
+    assert r.status_code == 400 and "defined more than once" in str(r.get_json())
+
+
+def test_an_import_with_a_code_defined_twice_stores_nothing(tmp_path, store):
+    import json
+    from terminology import import_paths
+    from terminology.errors import TerminologyError
+    f = tmp_path / "twice.json"
+    f.write_text(json.dumps(_twice()))
+    with pytest.raises(TerminologyError) as exc:
+        import_paths(store, [str(f)])
+    assert "defined more than once" in str(exc.value)
+    assert store.headers() == []

@@ -286,3 +286,15 @@ def test_a_display_in_other_letter_case_is_the_same_display(client):
     out, issues = check("display  1")
     assert out["result"] is False and "Wrong whitespace in Display Name" in out["message"]
     assert check("Display 2")[0]["result"] is False
+
+
+# --- a code given without a system that its system has but the value set leaves out ------------------------
+
+def test_code_without_system_outside_the_value_set_does_not_claim_the_system_lacks_it(client):
+    # MIXED holds code1 (1.0.0) and code3 (1.2.0); code2 is in both versions of V but not in the value set
+    out, issues = _validate(client, VS + "version-mixed", code="code2")
+    texts = [i["details"]["text"] for i in issues]
+    assert out["result"] is False
+    assert any("could not be determined for the code 'code2'" in t and "not in the value set" in t
+               for t in texts), texts
+    assert not any("has this code" in t for t in texts), texts
