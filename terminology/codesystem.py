@@ -111,8 +111,8 @@ class Concept:
         codes = self._not_selectable_codes()
         for p in props:
             if p.get("code") in codes:
-                v = p.get("valueBoolean")
-                if v is True or (v is None and "true" in (p.get("valueString"), p.get("valueCode"))):
+                # the rule of not_selectable_values, stopping at the first value that says so
+                if any(_flag(v) is True for k, v in p.items() if k.startswith("value")):
                     return True
         return False
 

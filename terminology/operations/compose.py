@@ -77,6 +77,8 @@ class ComposeEvaluator(ValueSetFacts):
         if _parent is None:
             self.used_codesystems: list[str] = []
             self.used_valuesets: list[str] = []
+            # the definitions imports were read from, contained and implicit ones too (which no canonical finds)
+            self.imported_valuesets: list[dict] = []
             self._cs_cache: dict = {}
             self._rules: dict = {}
             self._expansion_views: dict = {}
@@ -148,6 +150,9 @@ class ComposeEvaluator(ValueSetFacts):
         canon = vs_canonical(vs)
         if not ref.startswith("#") and canon not in self.root.used_valuesets:
             self.root.used_valuesets.append(canon)
+        imported = self.root.imported_valuesets
+        if not any(v is vs for v in imported):
+            imported.append(vs)
         return vs
 
     def used_resources(self):

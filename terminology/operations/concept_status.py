@@ -21,11 +21,14 @@ def standards_status(res: dict, lifecycle: bool = True) -> str | None:
     return None
 
 
-def is_abstract(concept, cs=None) -> bool:
+def is_abstract(concept) -> bool:
     """Not selectable: the concept states notSelectable = true under whatever code its system gives the property
-    (`Concept.abstract`, which knows the system's codes; `cs` is kept for callers that pass it)."""
+    (`Concept.abstract`, which knows the system's codes)."""
     return concept is not None and concept.abstract is True
 
+
+# content modes of a CodeSystem resource that hold only part of the code system's codes
+PARTIAL_CONTENT = ("fragment", "example")
 
 # concept properties that bound the period a code may be used in (Norwegian codebooks: "gyldig fra/til")
 VALID_FROM = ("validFrom", "effectiveDate")

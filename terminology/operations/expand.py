@@ -18,12 +18,12 @@ from types import SimpleNamespace
 from ..codesystem import STANDARDS_STATUS, STATUS_URI
 from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
-from ..identifiers import KODEBRO_BASE, canonical_url, split_canonical
+from ..identifiers import KODEBRO_BASE, canonical_url
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
-from .concept_status import is_abstract, standards_status, validity_problem
+from .concept_status import PARTIAL_CONTENT, is_abstract, standards_status, validity_problem
 from .member import Member
 from .version_rules import SystemVersionRules
 
@@ -232,7 +232,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         if c is not None:
             if active_only and c.inactive:
                 continue
-            if req.exclude_not_for_ui and is_abstract(c, m.cs):
+            if req.exclude_not_for_ui and is_abstract(c):
                 continue
             if req.date and validity_problem(c, req.date):
                 continue
@@ -323,19 +323,14 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
                      unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
 
 
-# content modes of a CodeSystem resource that hold only part of the code system's codes
-PARTIAL_CONTENT = ("fragment", "example")
-
-
 def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool:
     """Whether an include of the value set (or of one it imports) selects from a partial code system by
     anything but a list of codes: then codes the code system holds outside the resource may be members
     too, and the expansion is not closed. An include that lists its codes holds those, whatever the
     code system holds."""
     urls = {canon.partition("|")[0] for canon in partial}
-    defs = [vs] + [ev.catalog.valueset(*split_canonical(canon)) for canon in ev.used_valuesets]
-    for d in defs:
-        for inc in ((d or {}).get("compose") or {}).get("include") or ():
+    for d in [vs, *ev.imported_valuesets]:
+        for inc in (d.get("compose") or {}).get("include") or ():
             if isinstance(inc, dict) and isinstance(inc.get("system"), str) and not inc.get("concept") and \
                     ev.catalog.canonical_system(inc["system"]) in urls:
                 return True
@@ -377,7 +372,7 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
             if m.display is not None and chosen is None:
                 display = m.display
         it.inactive = c.inactive
-        it.abstract = is_abstract(c, cs)
+        it.abstract = is_abstract(c)
     it.display = display
     if req.include_designations or req.designations:
         des = []

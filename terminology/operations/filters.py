@@ -163,8 +163,7 @@ def _concept_values(concept, prop: str) -> list[str]:
     if prop == "notSelectable":
         # the values the concept states, under whatever code its system gives the property's URI; one that
         # states none has no value (R4 gives notSelectable no default): `= false` does not select it
-        stated = getattr(concept, "not_selectable_values", None)
-        return [_str(v) for v in (stated() if stated is not None else concept.property_values(prop))]
+        return [_str(v) for v in concept.not_selectable_values()]
     return [_str(v) for v in concept.property_values(prop)]
 
 
@@ -185,7 +184,6 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
     """A predicate concept -> bool for one filter."""
     if op not in OPERATORS:
         raise InvalidRequest(f"the filter operator '{op}' is not supported; supported: {', '.join(sorted(OPERATORS))}")
-    _values = _concept_values
     if prop in CONCEPT_PROPERTIES and op in HIERARCHY_OPERATORS:
         root = _require(cs, value, prop, op)
         rc = root.code if root is not None else None
@@ -202,13 +200,13 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
         return lambda c: rc is not None and not c.children and rc in cs.ancestors(c.code)
     if op == "exists":
         want = _str(value).lower() != "false"
-        return lambda c: bool(_values(c, prop)) == want
+        return lambda c: bool(_concept_values(c, prop)) == want
     if op == "regex":
         pat = compile_pattern(value)
         budget = _Budget(REGEX_BUDGET_S)
         if prop in ("code", "concept"):
             return lambda c: regex_matches(pat, c.code, budget)
-        return lambda c: any(regex_matches(pat, v, budget) for v in _values(c, prop))
+        return lambda c: any(regex_matches(pat, v, budget) for v in _concept_values(c, prop))
     if value is None:
         raise InvalidRequest(f"the filter {prop} {op} needs a value")
     if op in ("in", "not-in"):
@@ -221,7 +219,7 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
             wanted = {_code_of(cs, v) for v in wanted}
             hit = lambda c: c.code in wanted  # noqa: E731
         else:
-            hit = lambda c: any(v in wanted for v in _values(c, prop))  # noqa: E731
+            hit = lambda c: any(v in wanted for v in _concept_values(c, prop))  # noqa: E731
         return hit if op == "in" else (lambda c: not hit(c))
     # "="
     if prop in NEIGHBOURS:
@@ -231,7 +229,7 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
         code = _code_of(cs, value)
         return lambda c: c.code == code
     sval = _str(value)
-    return lambda c: sval in _values(c, prop)
+    return lambda c: sval in _concept_values(c, prop)
 
 
 def filter_codes(cs, prop: str, op: str, value) -> Iterable[str]:

@@ -98,8 +98,7 @@ def concept_properties(cs, concept, wanted: list) -> list[LookupProperty]:
     out.extend(_own_properties(concept.properties, wanted))
     if wanted and "notSelectable" in wanted and "notSelectable" not in own:
         # asked for by its standard code of a system that states it under a code of its own
-        stated = getattr(concept, "not_selectable_values", None)
-        out.extend(LookupProperty("notSelectable", "valueBoolean", v) for v in (stated() if stated else ()))
+        out.extend(LookupProperty("notSelectable", "valueBoolean", v) for v in concept.not_selectable_values())
     return out
 
 
@@ -177,7 +176,7 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
     else:
         display, _ = choose_display(concept, cs, req.languages)
     res = LookupResult(code=concept.code, system=cs.url, version=cs.version, name=cs.name or cs.title or cs.url,
-                       display=display, abstract=is_abstract(concept, cs))
+                       display=display, abstract=is_abstract(concept))
     if how is not None and how != "case":
         # a written form (J12.8) answered by the stored code (J128): say so. A case-insensitive system's
         # match needs no note: the answer's `code` shows the code's own case.

@@ -198,7 +198,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
                                   path or "Coding"))
         if vs is None:
-            if not req.abstract_ok and is_abstract(concept, cs):
+            if not req.abstract_ok and is_abstract(concept):
                 o.ok = False
                 o.issues.append(_abstract_issue(o.system, concept.code, locs.code))
             o.in_vs = True
@@ -238,7 +238,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.in_vs = False
         else:
             o.in_vs = self.member(vs, o.system, concept.code, concept, cs)
-            if o.in_vs and not req.abstract_ok and is_abstract(concept, cs):
+            if o.in_vs and not req.abstract_ok and is_abstract(concept):
                 # abstract=false: a code that may not be used here is not one of this value set's codes either
                 # (tx.fhir.org answers so); membership-only clients hear only that
                 o.in_vs = False

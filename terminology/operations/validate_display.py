@@ -11,7 +11,8 @@ from .validate_texts import display_choice, same_display
 
 
 class DisplayCheck:
-    """The display checking part of Validator (a mixin: it reads the validator's request and value set)."""
+    """The display checking part of Validator. A mixin: it reads the Validator's `req` and calls `_concept_entry`
+    (the value set's own entry for a code, whose display and designations are valid displays too)."""
 
     def _check_display(self, o: Outcome, display: str | None, loc: str) -> None:
         if not display:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from ..exclusions import exclusion_reason
 from ..identifiers import canonical
 from .validate_outcome import Issue, Locations, Outcome
-from .validate_texts import PARTIAL_CONTENT, coding_text, unknown_version_text
+from .validate_texts import UNKNOWN_CODE_REASONS, coding_text, unknown_version_text
 
 
 class CodingProblems:
-    """The problem reports of Validator (a mixin: it reads the validator's request, catalog and value set)."""
+    """The problem reports of Validator. A mixin: it reads the Validator's `req`, `catalog`, `vs_name` and calls
+    `member`, `_vs_systems` and `_concept_entry`."""
 
     def _other_system(self, o: Outcome, locs: "Locations", wanted: str) -> Outcome:
         """CodeSystem/$validate-code of a coding from another system: not a code of this one (R4: "the system
@@ -93,7 +94,7 @@ class CodingProblems:
         ver = f" version '{cs.version}'" if cs.version else ""
         if cs.content in ("fragment", "not-present", "example"):
             # the server holds only some codes (or none): an unknown one may well exist, so say so and go on
-            why, word = PARTIAL_CONTENT[cs.content]
+            why, word = UNKNOWN_CODE_REASONS[cs.content]
             # a warning, not a reason the code is invalid: in `issues` only, not in `message` (as the
             # reference servers answer it)
             o.issues.append(Issue("warning", "code-invalid", "invalid-code",

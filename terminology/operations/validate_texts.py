@@ -18,7 +18,7 @@ def coding_text(c: dict, with_display: bool = True) -> str:
 
 
 # content -> (why an unknown code may still exist, the word for it): the reference servers' wording
-PARTIAL_CONTENT = {
+UNKNOWN_CODE_REASONS = {
     "fragment": ("the code system is labeled as a fragment, so the code may be valid in some other fragment", "Code"),
     "example": ("the code system is labeled as an example, so the code may be valid in the full code system",
                 "Code"),
@@ -44,6 +44,13 @@ def version_loc(locs: "Locations") -> str:
 def mismatch_text(system: str, vs_version: str, coding_version: str) -> str:
     return (f"The code system '{system}' version '{vs_version}' in the ValueSet include is different to the one "
             f"in the value ('{coding_version}')")
+
+
+def resulting_text(system: str, used: str, named: str, coding_version: str) -> str:
+    """A version mismatch where the version used is not the one the include names: a rule replaced it, or the
+    include names none (`named` = ''; the reference servers' wording keeps the empty version)."""
+    return (f"The code system '{system}' version '{used}' resulting from the version '{named}' in the ValueSet "
+            f"include is different to the one in the value ('{coding_version}')")
 
 
 def unknown_version_text(system: str, version: str, known) -> str:

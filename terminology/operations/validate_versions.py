@@ -8,12 +8,14 @@ from ..identifiers import canonical
 from ..languages import displays_in
 from ..versions import matches_version
 from .validate_outcome import Issue, Locations, Outcome
-from .validate_texts import mismatch_text, unknown_version_text, version_loc
+from .validate_texts import mismatch_text, resulting_text, unknown_version_text, version_loc
 from .version_rules import version_check_text
 
 
 class CodeSystemVersionChoice:
-    """The version choosing part of Validator (a mixin: it reads the validator's request, catalog and evaluator)."""
+    """The version choosing part of Validator. A mixin: it reads the Validator's `req`, `catalog`, `ev`, `vs_name`,
+    its per-request memos `_includes`, `_used`, `_missing`, `_chosen_by_vs`, and calls `_codesystem` and
+    `_unknown_system`."""
 
     def _includes_of(self, system: str) -> list:
         """The includes of `system` in the value set and in the value sets it imports whole (at any depth):
@@ -87,19 +89,15 @@ class CodeSystemVersionChoice:
                                       f"the code system {canonical(system, coding_version)} was not found"))
                 o.caused_by_unknown = True
                 return False
-            # the reference servers' wording: a versionless include "results from" the empty version
-            text = (f"The code system '{system}' version '{cs.version}' resulting from the version '' in the "
-                    f"ValueSet include is different to the one in the value ('{coding_version}')")
-            o.issues.append(Issue("warning", "invalid", "vs-invalid", text, version_loc(locs)))
+            o.issues.append(Issue("warning", "invalid", "vs-invalid",
+                                  resulting_text(system, cs.version, "", coding_version), version_loc(locs)))
         elif vs_version is None:
             # the version comes from a rule (system-version, check-system-version), not from the value set
-            text = (f"The code system '{system}' version '{wanted}' resulting from the version '' in the "
-                    f"ValueSet include is different to the one in the value ('{coding_version}')")
-            o.issues.append(Issue("error", "invalid", "vs-invalid", text, version_loc(locs)))
+            o.issues.append(Issue("error", "invalid", "vs-invalid",
+                                  resulting_text(system, wanted, "", coding_version), version_loc(locs)))
         elif wanted != vs_version:
-            text = (f"The code system '{system}' version '{wanted}' resulting from the version '{vs_version}' "
-                    f"in the ValueSet include is different to the one in the value ('{coding_version}')")
-            o.issues.append(Issue("error", "invalid", "vs-invalid", text, version_loc(locs)))
+            o.issues.append(Issue("error", "invalid", "vs-invalid",
+                                  resulting_text(system, wanted, vs_version, coding_version), version_loc(locs)))
         else:
             o.issues.append(Issue("error", "invalid", "vs-invalid", mismatch_text(system, vs_version, coding_version),
                                   version_loc(locs)))

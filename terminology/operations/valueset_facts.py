@@ -41,8 +41,9 @@ def _new_dict(_catalog) -> dict:
 
 
 class ValueSetFacts:
-    """Per-value-set facts of ComposeEvaluator (a mixin: it reads the evaluator's root, catalog and rules), kept
-    across requests for stored value sets and worked out per request for those a request brought."""
+    """Per-value-set facts of ComposeEvaluator, kept across requests for stored value sets and worked out per
+    request for those a request brought. A mixin: it reads the evaluator's `root`, `catalog`, `date` and calls
+    `valueset`, `contains`, `resolve_version` and `_quiet_codesystem`."""
 
     # An exclude removes what it selects in whatever version it names (members are excluded by system and
     # code); one that only lists codes also removes each code it lists when the version it names lacks it.

@@ -125,6 +125,16 @@ def test_an_imported_fragment_marks_the_importing_expansion(client):
     assert _unclosed(e) == [True]
 
 
+def test_a_fragment_imported_through_a_contained_value_set_marks_the_expansion(client):
+    """The import is found by '#id', which no catalog lookup by canonical finds: the evaluator says what it read."""
+    contained = _vs("frag-contained", {"valueSet": ["#inner"]},
+                    contained=[{"resourceType": "ValueSet", "id": "inner", "status": "active",
+                                "compose": {"include": [{"system": FRAG["url"]}]}}])
+    e = _expand(client, contained, resources=FRAGMENTS + [contained])
+    assert _params(e, "used-fragment") == [FRAG["url"] + "|0.1.0"]
+    assert _unclosed(e) == [True]
+
+
 def test_expansion_over_an_example_is_unclosed(client):
     """`example` content is not the whole code system either; it is not a fragment of it."""
     e = _expand(client, EXAMPLE_ALL)
