@@ -10,7 +10,7 @@ are loaded, which code systems name the URL as their value set), so against
 a catalog without request-supplied resources the answer is kept for the
 store revision: each request naming the URL then gets the same dict, and
 what is worked out about a value set per store revision (its includes, the
-versions it uses, compiled filters: see operations/compose.py) is worked out
+versions it uses, compiled filters: operations/valueset_facts.py, compose.py) is worked out
 once for it too, as for a stored value set (`kept_for_revision`). The dict is
 shared: like a stored body, nobody may change it.
 
