@@ -40,8 +40,9 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
             raise NotFound(f"{rtype}/{rid} is not known to this server")
         if h.pk is None:
             instance = derived_bodies(catalog)[h.id]
-        elif rtype == "CodeSystem" and h.url:
-            # handlers find the stored index by url+version; rebuilding all concepts would be waste
+        elif (rtype == "CodeSystem" and h.url) or rtype == "ConceptMap":
+            # handlers find the stored index by url+version (a code system) or by the body itself (a map, whose
+            # index is kept per stored body): rebuilding all concepts, or a copy, would be waste
             instance = catalog.body(h.pk)
         else:
             from .resources import full_resource

@@ -225,6 +225,34 @@ def test_a_stored_map_with_a_scope_that_cannot_be_evaluated_is_left_out_with_a_m
     assert r.status_code == 200 and _result(body) is False and not _p(body, "match")
     text = _p(body, "message")[0]["valueString"]
     assert MAP_URL in text and "not used" in text
+    # named by its id it is still the server's map, not the client's: left out and said, not a 400
+    r2 = client.post("/fhir/ConceptMap/bad-scope/$translate", content_type="application/fhir+json",
+                     json={"resourceType": "Parameters", "parameter": [{"name": n, **v} for n, v in
+                                                                        [("system", {"valueUri": SNOMED}),
+                                                                         ("code", {"valueCode": "58437007"})]]})
+    assert r2.status_code == 200, r2.get_json()
+    assert _p(r2.get_json(), "message")[0]["valueString"] == text
+
+
+def test_a_stored_map_named_by_its_id_keeps_one_index(tmp_path):
+    """Each call at instance level used to copy the stored map and index the copy again, keeping every copy."""
+    from fhir_api import create_app
+    from mappings import conceptmap
+    from terminology import open_store
+    db = str(tmp_path / "stored.db")
+    store = open_store(db)
+    store.write([_map(id="kept")])
+    store.close()
+    client = create_app({"DB": db, "DEMO": False}).test_client()
+    answers = []
+    for _ in range(3):
+        r = client.get(f"/fhir/ConceptMap/kept/$translate?system={S}&code=a")
+        assert r.status_code == 200
+        answers.append(r.get_json())
+        if len(answers) == 1:
+            indexes_after_first = len(conceptmap._indexes)
+    assert answers[0]["parameter"] == answers[2]["parameter"] and _result(answers[0]) is True
+    assert len(conceptmap._indexes) == indexes_after_first
 
 
 def test_a_stored_target_without_equivalence_is_read_as_relatedto(tmp_path):
