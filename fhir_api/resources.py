@@ -47,8 +47,22 @@ def _require_write_access() -> None:
         raise Forbidden("this server needs 'Authorization: Bearer <api key>' to change content")
 
 
+def stored_body(catalog, header) -> dict | None:
+    """The stored body of `header`; None when the resource is gone: another request deleted it after this
+    request's catalog was refreshed (the headers are a snapshot, the bodies are read from the store)."""
+    return catalog.body(header.pk) if header is not None else None
+
+
+def _existing_body(catalog, header) -> dict:
+    stored = stored_body(catalog, header)
+    if stored is None:
+        what = f"{header.type}/{header.id}" if header is not None else "The resource"
+        raise NotFound(f"{what} was deleted by another request while this one was reading it")
+    return stored
+
+
 def full_resource(catalog, header) -> dict:
-    body = dict(catalog.body(header.pk))
+    body = dict(_existing_body(catalog, header))
     if header.type == "CodeSystem" and header.concept_count:
         rows = catalog.store.concepts(header.pk)
         # index classes with a compact stored row (SNOMED CT) say how it reads as FHIR
@@ -64,7 +78,7 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
     if header.pk is None:  # derived, not stored
         res = dict(derived_bodies(catalog)[header.id])
     else:
-        res = full_resource(catalog, header) if with_concepts else dict(catalog.body(header.pk))
+        res = full_resource(catalog, header) if with_concepts else dict(_existing_body(catalog, header))
     subsetted = False
     if header.type == "CodeSystem" and not with_concepts and header.concept_count:
         subsetted = True
@@ -181,7 +195,8 @@ def search(rtype: str):
     plain = [(k, v) for k, v in request.args.items(multi=True) if k != "_offset"]
     links = [{"relation": "self", "url": base + "?" + urlencode(plain + [("_offset", offset)])}]
     if summary != "count":
-        page = hits[offset:offset + count]
+        # a hit deleted by another request since this one's catalog was refreshed is left out
+        page = [h for h in hits[offset:offset + count] if h.pk is None or stored_body(catalog, h) is not None]
         if offset + count < len(hits):
             links.append({"relation": "next", "url": base + "?" + urlencode(plain + [("_offset", offset + count)])})
         if offset > 0:
@@ -210,7 +225,12 @@ def _conceptmap_hits(catalog, hits: list[ResourceHeader]) -> list[ResourceHeader
     if not query:
         return hits
     derived = derived_bodies(catalog) if any(h.pk is None for h in hits) else {}
-    return [h for h in hits if query.matches(catalog.body(h.pk) if h.pk is not None else derived[h.id])]
+    out = []
+    for h in hits:
+        body = stored_body(catalog, h) if h.pk is not None else derived[h.id]
+        if body is not None and query.matches(body):     # None: deleted by another request meanwhile
+            out.append(h)
+    return out
 
 
 def _int_arg(name, default, lo, hi):
@@ -261,7 +281,7 @@ def create(rtype: str):
     _t, rid, _u, _v = (report["added"] + report["replaced"])[0]
     h = catalog.header_by_id(rtype, rid)
     status = 201 if report["added"] else 200
-    return fhir_response(full_resource(catalog, h), status,
+    return fhir_response(_as_written(catalog, h, body), status,
                          {"Location": f"{fhir_base()}/{rtype}/{rid}"})
 
 
@@ -281,7 +301,13 @@ def update(rtype: str, rid: str):
     catalog = get_catalog()
     catalog.refresh(force=True)
     h = catalog.header_by_id(rtype, rid)
-    return fhir_response(full_resource(catalog, h), 200 if existed else 201)
+    return fhir_response(_as_written(catalog, h, body), 200 if existed else 201)
+
+
+def _as_written(catalog, header, body: dict) -> dict:
+    """The resource just written, read back; what was written when another request deleted it meanwhile
+    (the write happened, and its answer must not be an error)."""
+    return full_resource(catalog, header) if stored_body(catalog, header) is not None else body
 
 
 @bp.route("/<rtype>/<rid>", methods=["DELETE"])

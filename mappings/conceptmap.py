@@ -25,7 +25,8 @@ from terminology.identifiers import canonical_system, canonical_url, split_canon
 from terminology.versions import matches_version, version_key
 
 from .scope import ValueSetScope, scope_problem
-from .translate import NOT_A_MATCH, Match, TranslateRequest, TranslateResult, hop, hop_chain, provider, translate
+from .translate import (NOT_A_MATCH, Match, TranslateRequest, TranslateResult, hop, hop_chain, hops_taken, provider,
+                        translate)
 
 # R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
 RELATIONSHIP_TO_EQUIVALENCE = {
@@ -45,6 +46,7 @@ EQUIVALENCES = frozenset({"relatedto", "equivalent", "equal", "wider", "subsumes
                           "inexact", "unmatched", "disjoint"})
 _UNMAPPED_MODES = frozenset({"provided", "fixed", "other-map", "use-source-code"})
 _MAX_OTHER_MAP_DEPTH = 5
+_MAX_OTHER_MAP_HOPS = 100
 _CACHE_LIMIT = 512
 
 
@@ -564,9 +566,20 @@ def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest, notes: 
     if mode == "other-map" and other:
         chain = hop_chain() or (split_canonical(idx.canonical)[0] or idx.name,)
         target = split_canonical(other)[0]
-        if target in chain or len(chain) > _MAX_OTHER_MAP_DEPTH:
+        walked = " → ".join(chain + (target,))
+        if target in chain:
             notes.append(f"The unmapped codes of {idx.name} go to {other}, which was walked already "
-                         f"({' → '.join(chain + (target,))}): the chain stops there")
+                         f"({walked}): the chain stops there")
+            return []
+        if len(chain) > _MAX_OTHER_MAP_DEPTH:
+            notes.append(f"The unmapped codes of {idx.name} go to {other}, more than {_MAX_OTHER_MAP_DEPTH} "
+                         f"other maps away ({walked}): the chain stops there")
+            return []
+        if hops_taken() >= _MAX_OTHER_MAP_HOPS:
+            note = (f"The unmapped codes were sent on to other maps {_MAX_OTHER_MAP_HOPS} times for this code: "
+                    "the other maps named after that were not asked")
+            if note not in notes:
+                notes.append(note)
             return []
         with hop(chain + (target,)):
             sub = TranslateRequest(code=req.code, system=req.system, version=req.version,

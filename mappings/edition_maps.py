@@ -37,7 +37,7 @@ def _derive(catalog) -> dict[str, dict]:
     curated = set()
     for h in catalog.headers("ConceptMap"):
         body = catalog.body(h.pk)
-        if is_changelist_map(body):
+        if body is not None and is_changelist_map(body):    # None: deleted since the catalog's refresh
             curated.add((h.url, h.version))
     taken_ids = {h.id for h in catalog.headers("ConceptMap")}
     out = []

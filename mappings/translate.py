@@ -90,11 +90,19 @@ def hop_depth() -> int:
 def hop(chain: tuple):
     """Translate one hop further down an other-map chain (`chain`: the map urls walked so far)."""
     depth, before = hop_depth(), hop_chain()
+    # hops taken by this translation in all: maps whose groups each send unmapped codes to several other maps
+    # branch at every hop, and a few small maps would otherwise make millions of hops
+    _local.hops = hops_taken() + 1
     _local.depth, _local.chain = depth + 1, chain
     try:
         yield
     finally:
         _local.depth, _local.chain = depth, before
+
+
+def hops_taken() -> int:
+    """Other-map hops taken since the translation asked (the outermost `translate`) began."""
+    return getattr(_local, "hops", 0)
 
 
 def hop_chain() -> tuple:
@@ -129,6 +137,8 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
     """
     from terminology.errors import NotFound
     load_providers()
+    if not hop_depth():
+        _local.hops = 0
     scopes = None
     if req.source or req.target:
         from .scope import Scopes

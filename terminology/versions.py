@@ -25,7 +25,8 @@ def version_key(version: str | None) -> tuple:
     m = _SEMVER.match(v)
     if m:
         v, label = m.group(1), m.group(2)
-    parts = [(1, int(tok), "") if tok.isdigit() else (0, 0, tok) for tok in _NUM.findall(v)]
+    # isdecimal, not isdigit: '²' is a digit that int() refuses, and it is a word here
+    parts = [(1, int(tok), "") if tok.isdecimal() else (0, 0, tok) for tok in _NUM.findall(v)]
     if label is None:
         return (*parts, _RELEASE)
     # semver precedence of labels: part by part, numbers numerically and below words
