@@ -59,13 +59,8 @@ def _walk(cm: dict) -> tuple[list[str], list[str]]:
                     continue
                 tp = f"{path}.target[{ti}]"
                 found += [f"{tp}.{k}" for k in _R5_TARGET if k in t]
-                e = t.get("equivalence")
-                if isinstance(e, str) and e not in R4_EQUIVALENCES:
-                    if e in R5_RELATIONSHIPS:
-                        found.append(f"{tp}.equivalence '{e}'")
-                    else:
-                        bad_codes.append(f"{tp}.equivalence: '{e}' is not a ConceptMapEquivalence code "
-                                         f"({', '.join(sorted(R4_EQUIVALENCES))})")
+                _code(t.get("equivalence"), f"{tp}.equivalence", R4_EQUIVALENCES, R5_RELATIONSHIPS,
+                      "ConceptMapEquivalence", found, bad_codes)
                 for key in ("dependsOn", "product"):
                     items = t.get(key)
                     for di, d in enumerate(items if isinstance(items, list) else ()):
@@ -77,16 +72,21 @@ def _walk(cm: dict) -> tuple[list[str], list[str]]:
         um = g.get("unmapped")
         if isinstance(um, dict):
             found += [f"group[{gi}].unmapped.{k}" for k in _R5_UNMAPPED if k in um]
-            mode = um.get("mode")
-            if isinstance(mode, str) and mode not in R4_UNMAPPED_MODES:
-                if mode in R5_UNMAPPED_MODES:
-                    found.append(f"group[{gi}].unmapped.mode '{mode}'")
-                else:
-                    bad_codes.append(f"group[{gi}].unmapped.mode: '{mode}' is not a ConceptMapGroupUnmappedMode "
-                                     f"code ({', '.join(sorted(R4_UNMAPPED_MODES))})")
+            _code(um.get("mode"), f"group[{gi}].unmapped.mode", R4_UNMAPPED_MODES, R5_UNMAPPED_MODES,
+                  "ConceptMapGroupUnmappedMode", found, bad_codes)
         if len(found) >= 5:
             break
     return found, bad_codes
+
+
+def _code(value, path: str, r4: frozenset, r5: frozenset, codes: str, found: list, bad_codes: list) -> None:
+    """A code of an R4 element: fine when R4's, an R5 part of the map when R5's, else not a code at all."""
+    if not isinstance(value, str) or value in r4:
+        return
+    if value in r5:
+        found.append(f"{path} '{value}'")
+    else:
+        bad_codes.append(f"{path}: '{value}' is not a {codes} code ({', '.join(sorted(r4))})")
 
 
 def _r5_message(found: list[str]) -> list[str]:
