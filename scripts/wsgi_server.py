@@ -33,6 +33,9 @@ def run(host: str, port: int, workers: int, threads: int) -> None:
         "preload_app": True,
         "keepalive": 5,
         "timeout": 120,
+        # GET searches and operations carry value sets, ECL and code lists in the query: 4,094 bytes (gunicorn's
+        # default) answers long but valid requests with an HTML 414; 0 would remove the limit altogether
+        "limit_request_line": 8190,
         "accesslog": None,
         "loglevel": "warning",
     }).run()

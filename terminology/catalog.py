@@ -75,6 +75,8 @@ class Catalog:
             if h.type != "NamingSystem":
                 continue
             ns = self.body(h.pk)
+            if ns is None:      # deleted since the last refresh
+                continue
             ids = ns.get("uniqueId") or []
             preferred = next((u["value"] for u in ids if u.get("type") == "uri" and u.get("value") in loaded), None)
             preferred = preferred or next((u["value"] for u in ids if u.get("type") == "uri" and u.get("preferred")), None)
@@ -207,7 +209,9 @@ class Catalog:
         """All stored ConceptMaps; the same list object until the store changes (callers must not modify it)."""
         cms = self._conceptmaps
         if cms is None:
-            cms = self._conceptmaps = [self.body(h.pk) for h in self._headers if h.type == "ConceptMap"]
+            # a map deleted since the last refresh has no body any more: it is left out, not handed on as None
+            cms = self._conceptmaps = [b for h in self._headers if h.type == "ConceptMap"
+                                       for b in (self.body(h.pk),) if b is not None]
         return cms
 
     def derived(self, key: str, build):

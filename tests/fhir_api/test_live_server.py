@@ -47,3 +47,12 @@ def test_workers_forked_from_a_warm_master_each_see_later_writes(tmp_path):
         assert [r.status_code for r in answers] == [200] * 24
         assert all(p["valueString"] == "Written later" for r in answers for p in r.json()["parameter"]
                    if p["name"] == "display")
+
+
+def test_a_long_query_is_answered_in_fhir_not_by_a_414_page(live_server):
+    """A search with a long OR list (here 600 codes, a request line of about 6 kB) is a valid request; with
+    gunicorn's default 4,094-byte limit it got an HTML 414."""
+    codes = ",".join(f"A{i:02d}" for i in range(600))
+    r = requests.get(live_server + "/ConceptMap?_summary=count&source-code=" + codes, timeout=10)
+    assert r.status_code == 200, r.text[:200]
+    assert r.json()["resourceType"] == "Bundle"
