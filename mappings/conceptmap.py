@@ -225,9 +225,7 @@ def map_problems(cm: dict) -> list[str]:
         if not isinstance(g, dict):
             out.append(f"{gp} must be an object, not {json_type(g)}")
             continue
-        for k in ("source", "target", "sourceVersion", "targetVersion"):
-            if k in g and not (isinstance(g[k], str) and g[k]):
-                out.append(f"{gp}.{k} must be a non-empty string, not {json_type(g[k])}")
+        out += _string_problems(g, gp, ("source", "target", "sourceVersion", "targetVersion"))
         elements = g.get("element") or []
         if not isinstance(elements, list):
             out.append(f"{gp}.element must be a list, not {json_type(elements)}")
@@ -242,9 +240,7 @@ def map_problems(cm: dict) -> list[str]:
                 out.append(f"{gp}.unmapped.mode {json_type(um.get('mode'))} is not one of "
                            f"{', '.join(sorted(_UNMAPPED_MODES))}")
             else:
-                for k in ("code", "url", "otherMap"):
-                    if k in um and not (isinstance(um[k], str) and um[k]):
-                        out.append(f"{gp}.unmapped.{k} must be a non-empty string, not {json_type(um[k])}")
+                out += _string_problems(um, f"{gp}.unmapped", ("code", "url", "otherMap"))
                 # cmd-2 and cmd-3: what the mode needs
                 if um["mode"] == "fixed" and "code" not in um and "valueSet" not in um:
                     out.append(f"{gp}.unmapped has mode fixed but no code")
@@ -254,12 +250,16 @@ def map_problems(cm: dict) -> list[str]:
     return out
 
 
+def _string_problems(obj: dict, path: str, keys) -> list[str]:
+    """The elements of `keys` that `obj` has but not as a non-empty string (an absent one is no problem)."""
+    return [f"{path}.{k} must be a non-empty string, not {json_type(obj[k])}" for k in keys
+            if k in obj and not (isinstance(obj[k], str) and obj[k])]
+
+
 def _element_problems(el, path: str) -> list[str]:
     if not isinstance(el, dict):
         return [f"{path} must be an object, not {json_type(el)}"]
-    out = []
-    if "code" in el and not (isinstance(el["code"], str) and el["code"]):
-        out.append(f"{path}.code must be a non-empty string, not {json_type(el['code'])}")
+    out = _string_problems(el, path, ("code",))
     targets = el.get("target") or []
     if not isinstance(targets, list):
         return out + [f"{path}.target must be a list, not {json_type(targets)}"]
@@ -268,8 +268,7 @@ def _element_problems(el, path: str) -> list[str]:
         if not isinstance(t, dict):
             out.append(f"{tp} must be an object, not {json_type(t)}")
             continue
-        if "code" in t and not (isinstance(t["code"], str) and t["code"]):
-            out.append(f"{tp}.code must be a non-empty string, not {json_type(t['code'])}")
+        out += _string_problems(t, tp, ("code",))
         out += _equivalence_problems(t, tp, required=True)
         for k in ("dependsOn", "product"):
             items = t.get(k) or []
