@@ -20,6 +20,7 @@ dictionary lookup per group rather than a scan of the map.
 from __future__ import annotations
 
 from terminology.codesystem import normalise_code
+from terminology.conceptmap_shape import R4_EQUIVALENCES, R4_UNMAPPED_MODES, R5_RELATIONSHIPS, R5_UNMAPPED_MODES
 from terminology.errors import InvalidRequest, NotFound, TerminologyError
 from terminology.identifiers import canonical_system, canonical_url, split_canonical
 from terminology.versions import matches_version, version_key
@@ -42,9 +43,9 @@ EQUIVALENCE_TO_RELATIONSHIP = {
     "specializes": "source-is-broader-than-target", "inexact": "related-to", "unmatched": "not-related-to",
     "disjoint": "not-related-to",
 }
-EQUIVALENCES = frozenset({"relatedto", "equivalent", "equal", "wider", "subsumes", "narrower", "specializes",
-                          "inexact", "unmatched", "disjoint"})
-_UNMAPPED_MODES = frozenset({"provided", "fixed", "other-map", "use-source-code"})
+EQUIVALENCES = R4_EQUIVALENCES
+# a map used within one request may be R4 or R5
+_UNMAPPED_MODES = R4_UNMAPPED_MODES | R5_UNMAPPED_MODES
 _MAX_OTHER_MAP_DEPTH = 5
 _MAX_OTHER_MAP_HOPS = 100
 _CACHE_LIMIT = 512
@@ -175,7 +176,7 @@ def map_index(cm: dict, supplied: bool = False) -> _MapIndex:
 
 # --- what makes a map unusable --------------------------------------------------------
 
-_RELATIONSHIPS = frozenset(RELATIONSHIP_TO_EQUIVALENCE)
+_RELATIONSHIPS = R5_RELATIONSHIPS
 
 
 def _uri_problem(value, path: str) -> str | None:
