@@ -34,7 +34,7 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
     catalog = get_catalog()
     instance = None
     if rid is not None:
-        from .resources import derived_bodies, lookup_header
+        from .resources import derived_bodies, existing_body, full_resource, lookup_header
         h = lookup_header(catalog, rtype, rid)
         if h is None:
             raise NotFound(f"{rtype}/{rid} is not known to this server")
@@ -43,9 +43,8 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
         elif (rtype == "CodeSystem" and h.url) or rtype == "ConceptMap":
             # handlers find the stored index by url+version (a code system) or by the body itself (a map, whose
             # index is kept per stored body): rebuilding all concepts, or a copy, would be waste
-            instance = catalog.body(h.pk)
+            instance = existing_body(catalog, h)
         else:
-            from .resources import full_resource
             instance = full_resource(catalog, h)
     result = fn(catalog, params, instance)
     if isinstance(result, tuple):

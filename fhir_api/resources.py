@@ -53,7 +53,7 @@ def stored_body(catalog, header) -> dict | None:
     return catalog.body(header.pk) if header is not None else None
 
 
-def _existing_body(catalog, header) -> dict:
+def existing_body(catalog, header) -> dict:
     stored = stored_body(catalog, header)
     if stored is None:
         what = f"{header.type}/{header.id}" if header is not None else "The resource"
@@ -62,7 +62,7 @@ def _existing_body(catalog, header) -> dict:
 
 
 def full_resource(catalog, header) -> dict:
-    body = dict(_existing_body(catalog, header))
+    body = dict(existing_body(catalog, header))
     if header.type == "CodeSystem" and header.concept_count:
         rows = catalog.store.concepts(header.pk)
         # index classes with a compact stored row (SNOMED CT) say how it reads as FHIR
@@ -78,7 +78,7 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
     if header.pk is None:  # derived, not stored
         res = dict(derived_bodies(catalog)[header.id])
     else:
-        res = full_resource(catalog, header) if with_concepts else dict(_existing_body(catalog, header))
+        res = full_resource(catalog, header) if with_concepts else dict(existing_body(catalog, header))
     subsetted = False
     if header.type == "CodeSystem" and not with_concepts and header.concept_count:
         subsetted = True
