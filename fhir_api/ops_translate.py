@@ -122,10 +122,9 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
         raise InvalidRequest("parameter 'conceptMap' must be a ConceptMap", location="conceptMap")
     _same_map(common["conceptmap"], common["conceptmap_url"], common["conceptmap_version"],
               "conceptMap" if "conceptMap" in params else "the ConceptMap of the URL")
-    if "conceptMap" not in params and instance is not None and isinstance(instance.get("url"), str):
-        # a map of the server named by its id answers as when named by its url: with the index kept for it,
-        # and judged as the server's map (one that cannot be used is left out and said), not as the client's
-        common.update(conceptmap=None, conceptmap_url=instance["url"], conceptmap_version=instance.get("version"))
+    # a map of the server named by its id is that map alone, with the index kept for it, and judged as the
+    # server's map (one that cannot be used is left out and said), not as one the client sent
+    common["conceptmap_stored"] = "conceptMap" not in params and instance is not None
     reqs = []
     if code is not None:
         if codings:

@@ -164,13 +164,12 @@ _indexes: dict[int, _MapIndex] = {}
 
 def map_index(cm: dict, supplied: bool = False) -> _MapIndex:
     idx = _indexes.get(id(cm))
-    if idx is None or idx.body is not cm:
+    # a kept index is never changed: whether a map is the client's belongs to the index made for it
+    if idx is None or idx.body is not cm or idx.supplied != supplied:
         if len(_indexes) > _CACHE_LIMIT:
             _indexes.clear()
-        idx = _MapIndex(cm)
+        idx = _MapIndex(cm, supplied)
         _indexes[id(cm)] = idx
-    if supplied:
-        idx.supplied = True
     return idx
 
 
@@ -373,6 +372,8 @@ def _tables(catalog) -> list[_BySystem]:
 def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) -> list[_MapIndex] | None:
     """The maps this request may use; None when it names a map this provider does not hold."""
     if req.conceptmap is not None:
+        if req.conceptmap_stored:
+            return [stored_maps(catalog).index(req.conceptmap)]
         return [map_index(req.conceptmap, supplied=True)]
     tables = _tables(catalog)
     if req.conceptmap_url:
@@ -426,7 +427,7 @@ def _known(req: TranslateRequest) -> tuple[bool, bool]:
 def declares_scope(catalog, req: TranslateRequest, url: str) -> bool:
     """Whether a map this request could use declares value set `url` as its source or target scope."""
     if req.conceptmap is not None:
-        idx = map_index(req.conceptmap)
+        (idx,) = candidate_maps(catalog, req)
         return url in (idx.source_scope, idx.target_scope)
     return any(url in t.scopes for t in _tables(catalog))
 

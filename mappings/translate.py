@@ -32,6 +32,7 @@ class TranslateRequest:
     target_system: str | None = None
     target_version: str | None = None        # Kodebro parameter `target-version`
     conceptmap_url: str | None = None
+    conceptmap_stored: bool = False          # `conceptmap` is the server's (ConceptMap/{id}), not the client's
     conceptmap_version: str | None = None
     conceptmap: dict | None = None           # supplied in the request
     reverse: bool = False

@@ -386,3 +386,34 @@ def test_an_r5_element_may_map_every_code_of_a_value_set(client):
     assert _result(body) is True and _codes(body) == ["bc"]
     assert _parts(_p(body, "match")[0])["equivalence"] == ["wider"]
     assert _codes(ask("a")) == ["x"] and _codes(ask("d")) == ["other"]
+
+
+def test_a_stored_map_named_by_its_id_is_that_map_not_another_of_its_url(tmp_path):
+    """ConceptMap/m1/$translate answers from m1 only, even when a later version of its url is stored and when
+    the request brings a map of the same url."""
+    from fhir_api import create_app
+    from terminology import open_store
+
+    def cm(rid, version, target):
+        m = {"resourceType": "ConceptMap", "id": rid, "url": "http://example.org/cm/same", "status": "active",
+             "group": [{"source": "http://s", "target": "http://t",
+                        "element": [{"code": "a", "target": [{"code": target, "equivalence": "equivalent"}]}]}]}
+        if version:
+            m["version"] = version
+        return m
+
+    db = str(tmp_path / "stored.db")
+    store = open_store(db)
+    store.write([cm("m1", None, "OLD"), cm("m2", "2", "NEW")])
+    store.close()
+    client = create_app({"DB": db, "DEMO": False}).test_client()
+    sent = cm("sent", None, "SENT")
+    for r in (client.get("/fhir/ConceptMap/m1/$translate?system=http://s&code=a"),
+              client.post("/fhir/ConceptMap/m1/$translate", content_type=FJ,
+                          json={"resourceType": "Parameters", "parameter": [
+                              {"name": "system", "valueUri": "http://s"}, {"name": "code", "valueCode": "a"},
+                              {"name": "tx-resource", "resource": sent}]})):
+        assert r.status_code == 200, r.get_json()
+        targets = [pp["valueCoding"]["code"] for m in _p(r.get_json(), "match") for pp in m["part"]
+                   if pp["name"] == "concept"]
+        assert targets == ["OLD"]
