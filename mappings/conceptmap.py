@@ -642,6 +642,13 @@ def _check_usable(catalog, idx: _MapIndex, req: TranslateRequest) -> None:
             why = scope_problem(catalog, ref)
         if why:
             _refuse_or_skip(idx, req, f"its {side} scope '{ref}' cannot be evaluated: {why}")
+    if idx.supplied:
+        # so is an R5 element's value set (of a stored map, one that cannot be evaluated just holds nothing)
+        for g in idx.groups:
+            for ref, _el in g.by_set:
+                why = scope_problem(catalog, ref)
+                if why:
+                    _refuse_or_skip(idx, req, f"the value set '{ref}' of an element cannot be evaluated: {why}")
 
 
 def _in_own_scope(catalog, idx: _MapIndex, req: TranslateRequest, system: str, code: str) -> bool:

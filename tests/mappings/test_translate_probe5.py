@@ -417,3 +417,14 @@ def test_a_stored_map_named_by_its_id_is_that_map_not_another_of_its_url(tmp_pat
         targets = [pp["valueCoding"]["code"] for m in _p(r.get_json(), "match") for pp in m["part"]
                    if pp["name"] == "concept"]
         assert targets == ["OLD"]
+
+
+def test_a_sent_map_with_an_element_value_set_that_cannot_be_evaluated_is_400(snomed_client):
+    """As a broken scope is: the map is broken whichever code is asked (it used to answer "No translation")."""
+    bad = "http://snomed.info/sct?fhir_vs=ecl/<<<"
+    cm = {"resourceType": "ConceptMap", "url": MAP_URL, "version": "1", "status": "active",
+          "group": [{"source": "http://s", "target": T, "element": [
+              {"valueSet": bad, "target": [{"code": "x", "relationship": "equivalent"}]}]}]}
+    r, body = _post(snomed_client, *_code("http://s", "zz"), _cm(cm))
+    assert r.status_code == 400 and body["resourceType"] == "OperationOutcome"
+    assert bad in body["issue"][0]["details"]["text"]
