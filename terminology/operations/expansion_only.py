@@ -10,9 +10,13 @@ from ..codesystem import CodeSystemIndex
 from .member import Member
 
 
-# id(value set) -> (value set, keys) of the expansion-only value sets asked about last; bounded by codes held
+# id(value set) -> (value set, keys) of the expansion-only value sets asked about last (a batch asks about one
+# many times); bounded by value sets and by codes held, since most are brought by a request and never asked
+# about again
 _RECENT_KEYS: dict = {}
+_RECENT_KEYS_MAX_SETS = 64
 _RECENT_KEYS_MAX_CODES = 300_000
+_recent_codes = 0
 _recent_lock = threading.Lock()
 
 
@@ -30,11 +34,18 @@ def recent_expansion_keys(vs: dict) -> frozenset:
                 keys.append((c["system"], c["code"]))
             stack.extend(c.get("contains") or [])
     keys = frozenset(keys)
+    global _recent_codes
     with _recent_lock:
-        while _RECENT_KEYS and sum(len(k) for _v, k in _RECENT_KEYS.values()) + len(keys) > _RECENT_KEYS_MAX_CODES:
-            _RECENT_KEYS.pop(next(iter(_RECENT_KEYS)))
-        if len(keys) <= _RECENT_KEYS_MAX_CODES:
-            _RECENT_KEYS[id(vs)] = (vs, keys)
+        if len(keys) > _RECENT_KEYS_MAX_CODES:
+            return keys
+        old = _RECENT_KEYS.pop(id(vs), None)
+        if old is not None:
+            _recent_codes -= len(old[1])
+        while _RECENT_KEYS and (len(_RECENT_KEYS) >= _RECENT_KEYS_MAX_SETS or
+                                _recent_codes + len(keys) > _RECENT_KEYS_MAX_CODES):
+            _recent_codes -= len(_RECENT_KEYS.pop(next(iter(_RECENT_KEYS)))[1])
+        _RECENT_KEYS[id(vs)] = (vs, keys)
+        _recent_codes += len(keys)
     return keys
 
 
