@@ -147,13 +147,17 @@ class ComposeEvaluator(ValueSetFacts):
                            tx_code="not-found", location=location)
         if rules.vs_check:
             rules.check_valueset(vs)
+        self.note_valueset(vs, ref)
+        return vs
+
+    def note_valueset(self, vs: dict, ref: str) -> None:
+        """Record `vs`, read for reference `ref`, among the value sets this request used."""
         canon = vs_canonical(vs)
         if not ref.startswith("#") and canon not in self.root.used_valuesets:
             self.root.used_valuesets.append(canon)
         imported = self.root.imported_valuesets
         if not any(v is vs for v in imported):
             imported.append(vs)
-        return vs
 
     def used_resources(self):
         """(kind, resource, canonical) of the root value set, the code systems and value sets used."""

@@ -170,11 +170,15 @@ class ValueSetFacts:
         cache = self._stored_cache(vs, _INCLUDES_KEY, value_set_rules_only=True)
         got = cache.get((id(vs), system)) if cache is not None else None
         if got is not None and got[0] is vs:
+            # the value sets the walk read are used by this request too, kept or not (their status is reported)
+            for sub, ref in got[2]:
+                self.note_valueset(sub, ref)
             return got[1]
         out: list = []
-        self._walk_includes(vs, system, out, {id(vs)}, 0)
+        read: list = []
+        self._walk_includes(vs, system, out, read, {id(vs)}, 0)
         if cache is not None:
-            cache[(id(vs), system)] = (vs, out)
+            cache[(id(vs), system)] = (vs, out, read)
         return out
 
     def versions_used(self, vs: dict, system: str, includes: list | None = None) -> list:
@@ -211,7 +215,7 @@ class ValueSetFacts:
                 return None
         return self.catalog.derived(key, _new_dict)
 
-    def _walk_includes(self, vs: dict, system: str, out: list, seen: set, depth: int) -> None:
+    def _walk_includes(self, vs: dict, system: str, out: list, read: list, seen: set, depth: int) -> None:
         compose = vs.get("compose") or {}
         for i, inc in enumerate(compose.get("include") or ()):
             if not isinstance(inc, dict):
@@ -228,9 +232,10 @@ class ValueSetFacts:
                     sub = self.valueset(ref)
                 except TerminologyError:
                     continue
+                read.append((sub, ref))
                 if id(sub) not in seen:     # each value set once: a diamond (or a cycle) is walked once
                     seen.add(id(sub))
-                    self._walk_includes(sub, system, out, seen, depth + 1)
+                    self._walk_includes(sub, system, out, read, seen, depth + 1)
 
     def versions_selecting(self, vs: dict, system: str, code: str) -> list:
         """The versions of `system` (as loaded) in which `code` is a member of `vs`, in include order: the
