@@ -33,7 +33,11 @@ class _Made(Mapping):
             got = self._made[code]
             self._made.move_to_end(code)
         except KeyError:
-            got = self._made[code] = self._make(code)
+            got = self._make(code)
+            if got is None:
+                # what is not a code is not kept: junk must not push the codes out that are costly to make
+                return default
+            self._made[code] = got
             if len(self._made) > _KEPT:
                 try:
                     self._made.popitem(last=False)

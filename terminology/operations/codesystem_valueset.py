@@ -31,6 +31,8 @@ def _codesystem_valueset(catalog, url: str) -> dict | None:
                 if rtype == "CodeSystem" for r in rs]
     stored = (catalog.body(h.pk) for h in catalog.headers("CodeSystem"))
     for body in chain(supplied, stored):
+        if body is None:        # deleted by another request since this one's catalog was refreshed
+            continue
         if body.get("valueSet") == base or body.get("valueSet") == url:
             include = {"system": body.get("url")}
             if body.get("version") and version:

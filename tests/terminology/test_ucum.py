@@ -72,3 +72,12 @@ def test_a_value_set_of_units(client):
         {"name": "valueSet", "resource": whole},
         {"name": "coding", "valueCoding": {"system": UCUM, "code": "umol/L"}}]}, content_type=FJ)
     assert r.get_json()["parameter"][0] == {"name": "result", "valueBoolean": True}
+
+
+def test_strings_that_are_not_units_do_not_push_units_out_of_the_kept_ones():
+    from terminology import grammar
+    from terminology.ucum import UNITS
+    assert UNITS.concepts.get("mg/dL") is not None
+    for i in range(grammar._KEPT + 10):
+        assert UNITS.concepts.get(f"not a unit {i}") is None
+    assert "mg/dL" in UNITS.concepts._made
