@@ -41,12 +41,11 @@ def capability_statement(base: str) -> dict:
             "profile": f"http://hl7.org/fhir/StructureDefinition/{rtype}",
             "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
             "versioning": "no-version",
-            "searchParam": [{"name": n, "type": t} for n, t in (
-                ("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"),
-                ("status", "token"), ("publisher", "string"), ("system", "uri"))] + _own_search_params(rtype),
+            "searchParam": _search_params(rtype),
             "operation": ops,
         })
-    resources.append({"type": "NamingSystem", "interaction": [{"code": "read"}, {"code": "search-type"}]})
+    resources.append({"type": "NamingSystem", "interaction": [{"code": "read"}, {"code": "search-type"}],
+                      "searchParam": _search_params("NamingSystem")})
     return {
         "resourceType": "CapabilityStatement",
         "id": "kodebro",
@@ -81,12 +80,17 @@ def capability_statement(base: str) -> dict:
     }
 
 
-def _own_search_params(rtype: str) -> list[dict]:
-    if rtype != "ConceptMap":
-        return []
-    from mappings.conceptmap_search import NOTES, PARAMETERS
-    return [{"name": n, "type": t, "definition": f"http://hl7.org/fhir/SearchParameter/ConceptMap-{n}",
-             **({"documentation": NOTES[n]} if n in NOTES else {})} for n, t in PARAMETERS.items()]
+def _search_params(rtype: str) -> list[dict]:
+    """What fhir_api.search serves, each with the R4 SearchParameter that defines it."""
+    from mappings.conceptmap_search import NOTES
+    from .search import definition_id, supported_parameters
+    out = []
+    for n, t in supported_parameters(rtype):
+        sp = definition_id(rtype, n)
+        doc = NOTES.get(n) if rtype == "ConceptMap" else None
+        out.append({"name": n, "definition": f"http://hl7.org/fhir/SearchParameter/{sp}", "type": t,
+                    **({"documentation": doc} if doc else {})})
+    return out
 
 
 def _security() -> dict:

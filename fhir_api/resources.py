@@ -1,9 +1,7 @@
 """Read, search, create, update and delete of the terminology resources."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
 
@@ -21,8 +19,6 @@ bp = Blueprint("resources", __name__)
 TYPES = RESOURCE_TYPES
 # concepts are left out of a read of a code system larger than this unless _summary=false
 LARGE_CODESYSTEM = 2000
-_SEARCH_PARAMS = {"url", "version", "name", "title", "status", "publisher", "system", "id", "_id",
-                  "_count", "_offset", "_summary", "_elements", "_format", "_pretty", "_sort", "_total"}
 _SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
 _MANDATORY = {"resourceType", "id", "meta"}
 _SUMMARY_ELEMENTS = {"url", "identifier", "version", "name", "title", "status", "experimental", "date",
@@ -100,15 +96,15 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
     return res
 
 
-def _summary_arg() -> str | None:
-    s = request.args.get("_summary")
+def _summary_arg(s: str | None = None) -> str | None:
+    s = s if s is not None else request.args.get("_summary")
     if s is not None and s not in ("true", "false", "count", "data", "text"):
         raise InvalidRequest(f"_summary must be one of true, false, count, data, text (not '{s}')")
     return s
 
 
-def _elements_arg() -> list[str] | None:
-    e = request.args.get("_elements")
+def _elements_arg(e: str | None = None) -> list[str] | None:
+    e = e if e is not None else request.args.get("_elements")
     return [x.strip() for x in e.split(",") if x.strip()] if e else None
 
 
@@ -142,108 +138,25 @@ def read(rtype: str, rid: str):
     return fhir_response(shape(catalog, h, _summary_arg(), _elements_arg(), in_search=False))
 
 
-def _matches(h, args) -> bool:
-    for name in ("url", "version", "status"):
-        want = args.get(name)
-        if want is not None and (getattr(h, name) or "") not in want.split(","):
-            return False
-    if args.get("system") is not None and h.url not in args["system"].split(","):
-        return False
-    for name in ("name", "title", "publisher"):
-        want = args.get(name)
-        if want is not None:
-            have = (getattr(h, name) or "").casefold()
-            if not any(have.startswith(w.casefold()) for w in want.split(",")):
-                return False
-    want_id = args.get("_id") or args.get("id")
-    if want_id is not None and h.id not in want_id.split(","):
-        return False
-    return True
-
-
 @bp.route("/<rtype>", methods=["GET"])
 def search(rtype: str):
     _check_type(rtype)
-    allowed = _search_params(rtype)
-    unknown = [k for k in request.args if k not in allowed and not k.startswith("_")]
-    if unknown:
-        raise InvalidRequest(f"unknown search parameter(s): {', '.join(unknown)}; supported: "
-                             + ", ".join(sorted(p for p in allowed if not p.startswith("_"))))
-    catalog = get_catalog()
-    summary = _summary_arg()
-    elements = _elements_arg()
-    args = {k: v for k, v in request.args.items()}
-    if rtype == "CodeSystem":  # the OID form of a code system finds it like its canonical URL
-        for name in ("url", "system"):
-            if args.get(name):
-                forms = args[name].split(",")
-                args[name] = ",".join(forms + [catalog.canonical_system(u) or u for u in forms])
-    if args.get("url"):  # the common case: straight to the resources with that URL
-        candidates = [h for u in dict.fromkeys(args["url"].split(",")) for h in catalog.headers_by_url(rtype, u)]
-        candidates += [h for h in _derived_headers(catalog, rtype) if h.url in args["url"].split(",")]
-        candidates.sort(key=lambda h: (h.pk is None, h.pk or 0))
-    else:
-        candidates = catalog.headers(rtype) + _derived_headers(catalog, rtype)
-    hits = [h for h in candidates if _matches(h, args)]
-    if rtype == "ConceptMap":
-        hits = _conceptmap_hits(catalog, hits)
-    count = _int_arg("_count", 50, 0, 1000)
-    offset = _int_arg("_offset", 0, 0, None)
-    bundle = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": _now()},
-              "type": "searchset", "total": len(hits)}
-    base = f"{fhir_base()}/{rtype}"
-    plain = [(k, v) for k, v in request.args.items(multi=True) if k != "_offset"]
-    links = [{"relation": "self", "url": base + "?" + urlencode(plain + [("_offset", offset)])}]
-    if summary != "count":
-        # a hit deleted by another request since this one's catalog was refreshed is left out
-        page = [h for h in hits[offset:offset + count] if h.pk is None or stored_body(catalog, h) is not None]
-        if offset + count < len(hits):
-            links.append({"relation": "next", "url": base + "?" + urlencode(plain + [("_offset", offset + count)])})
-        if offset > 0:
-            links.append({"relation": "previous",
-                          "url": base + "?" + urlencode(plain + [("_offset", max(0, offset - count))])})
-        bundle["entry"] = [{"fullUrl": f"{fhir_base()}/{rtype}/{h.id}",
-                            "resource": shape(catalog, h, summary, elements, in_search=True),
-                            "search": {"mode": "match"}} for h in page]
-        if not bundle["entry"]:
-            del bundle["entry"]
-    bundle["link"] = links
-    return fhir_response(bundle)
+    from .search import search_type
+    return search_type(rtype)
 
 
-def _search_params(rtype: str) -> set[str]:
-    if rtype == "ConceptMap":
-        from mappings.conceptmap_search import PARAMETERS
-        return _SEARCH_PARAMS | set(PARAMETERS)
-    return _SEARCH_PARAMS
+@bp.route("/<rtype>/_search", methods=["POST"])
+def search_by_post(rtype: str):
+    _check_type(rtype)
+    from .search import search_type
+    return search_type(rtype)
 
 
-def _conceptmap_hits(catalog, hits: list[ResourceHeader]) -> list[ResourceHeader]:
-    """The maps among `hits` whose content fits the ConceptMap parameters (mappings.conceptmap_search)."""
-    from mappings.conceptmap_search import PARAMETERS, ConceptMapQuery
-    query = ConceptMapQuery(catalog, {k: request.args.getlist(k) for k in PARAMETERS if k in request.args})
-    if not query:
-        return hits
-    derived = derived_bodies(catalog) if any(h.pk is None for h in hits) else {}
-    out = []
-    for h in hits:
-        body = stored_body(catalog, h) if h.pk is not None else derived[h.id]
-        if body is not None and query.matches(body):     # None: deleted by another request meanwhile
-            out.append(h)
-    return out
-
-
-def _int_arg(name, default, lo, hi):
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        n = int(raw)
-    except ValueError:
-        raise InvalidRequest(f"{name} must be a whole number, not '{raw}'")
-    if n < lo:
-        raise InvalidRequest(f"{name} must be at least {lo}")
-    return min(n, hi) if hi is not None else n
+@bp.route("/<rtype>/_search", methods=["GET"])
+def search_get_underscore(rtype: str):
+    _check_type(rtype)
+    from .search import search_get_refused
+    return search_get_refused(rtype)
 
 
 def _now() -> str:

@@ -79,7 +79,7 @@ def test_elements(client):
                                   "content_type": FJ}, 422),
     ("put", "/fhir/CodeSystem/x", {"json": {**CS, "id": "y"}, "content_type": FJ}, 400),
     ("get", "/fhir/CodeSystem?_count=abc", {}, 400),
-    ("get", "/fhir/CodeSystem?bogus=1", {}, 400),
+    ("get", "/fhir/CodeSystem?bogus=1", {"headers": {"Prefer": "handling=strict"}}, 400),
     ("get", "/fhir/CodeSystem?_summary=maybe", {}, 400),
     ("post", "/fhir", {"json": {"resourceType": "Bundle", "type": "transaction"}, "content_type": FJ}, 400),
 ])
