@@ -10,6 +10,7 @@ that maps to the given one, as R5 servers answer.
 from __future__ import annotations
 
 from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP
+from mappings.scope import Scopes
 from mappings.translate import TranslateRequest, translate
 from terminology.errors import InvalidRequest
 from terminology.identifiers import split_canonical
@@ -238,4 +239,9 @@ def render_translate(answers: list[tuple[TranslateRequest, object]], r5: bool) -
 def op_translate(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
     reqs, r5 = translate_requests(params, instance)
+    if len(reqs) > 1 and (reqs[0].source or reqs[0].target):
+        # every coding of a codeableConcept is asked against the same source and target value sets
+        shared = Scopes(catalog, reqs[0])
+        for r in reqs:
+            r.scopes = shared
     return render_translate([(r, translate(catalog, r)) for r in reqs], r5)

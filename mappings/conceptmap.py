@@ -9,23 +9,26 @@ All matches of all applicable maps are returned. R4 (`equivalence`) and R5 (`rel
 relationships are answered as the R4 equivalence they correspond to, and R5 attribute codes as the uris the
 map's additionalAttribute gives them.
 
-A map the request brought is the client's: when it is not a valid ConceptMap (`map_problems`) or declares a
-scope that cannot be evaluated, it is refused (400). A stored map is read as well as it can be; one whose
-scope cannot be evaluated is left out, with a message.
+A map the request brought is the client's: when it is not a valid ConceptMap (mappings.conceptmap_checks),
+has a group whose code system cannot be told, or declares a scope that cannot be evaluated, it is refused
+(400). A stored map is read as well as it can be; one whose scope cannot be evaluated is left out, with a
+message.
 
-Each map gets a small index (code → elements, target code → elements) built
-on first use and kept while the map object lives, so a translation costs a
-dictionary lookup per group rather than a scan of the map.
+Each map gets a small index (mappings.conceptmap_index) built on first use and
+kept while the map object lives, so a translation costs a dictionary lookup per
+group rather than a scan of the map; a stored map also keeps the value sets of
+its scopes there, for the store revision. What makes a map sent with a request
+unusable is in mappings.conceptmap_checks.
 """
 from __future__ import annotations
 
-from terminology.codesystem import normalise_code
-from terminology.conceptmap_shape import R4_EQUIVALENCES, R4_UNMAPPED_MODES, R5_RELATIONSHIPS, R5_UNMAPPED_MODES
 from terminology.errors import InvalidRequest, NotFound, TerminologyError
-from terminology.identifiers import canonical_system, canonical_url, split_canonical
+from terminology.identifiers import canonical_url, split_canonical
 from terminology.versions import matches_version, version_key
 
-from .scope import ValueSetScope, scope_problem
+from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_index, norm_code, stored_maps,
+                               supplied_maps, system_url)
+from .scope import scope_problem
 from .translate import (NOT_A_MATCH, Match, TranslateRequest, TranslateResult, hop, hop_chain, hops_taken, provider,
                         translate)
 
@@ -43,12 +46,8 @@ EQUIVALENCE_TO_RELATIONSHIP = {
     "specializes": "source-is-broader-than-target", "inexact": "related-to", "unmatched": "not-related-to",
     "disjoint": "not-related-to",
 }
-EQUIVALENCES = R4_EQUIVALENCES
-# a map used within one request may be R4 or R5
-_UNMAPPED_MODES = R4_UNMAPPED_MODES | R5_UNMAPPED_MODES
 _MAX_OTHER_MAP_DEPTH = 5
 _MAX_OTHER_MAP_HOPS = 100
-_CACHE_LIMIT = 512
 
 
 def equivalence_of(item: dict, default: str = "relatedto") -> str:
@@ -57,7 +56,7 @@ def equivalence_of(item: dict, default: str = "relatedto") -> str:
     Both R4 `equivalence` and R5 `relationship` are required on a target; a stored map that lacks
     them is read as `relatedto`, the weakest claim (what the HL7 R5→R4 converter writes), never as
     an equivalence its author did not state. Maps sent with a request are refused instead
-    (`map_problems`)."""
+    (mappings.conceptmap_checks)."""
     e = item.get("equivalence")
     if isinstance(e, str) and e:
         return e
@@ -65,234 +64,6 @@ def equivalence_of(item: dict, default: str = "relatedto") -> str:
     if isinstance(r, str) and r:
         return RELATIONSHIP_TO_EQUIVALENCE.get(r, "relatedto")
     return default
-
-
-def _canon(system: str | None) -> str | None:
-    if not system:
-        return None
-    return canonical_system(canonical_url(system))
-
-
-def _norm(system: str | None, code) -> str | None:
-    if not isinstance(code, str):
-        return None
-    return normalise_code(system, code) if system and code else code
-
-
-def _text(v) -> str:
-    return v if isinstance(v, str) else ""
-
-
-class _Group:
-    __slots__ = ("raw", "source", "source_version", "target", "target_version", "forward", "reverse", "by_set")
-
-    def __init__(self, g: dict):
-        self.raw = g
-        src, tgt = _text(g.get("source")), _text(g.get("target"))
-        self.source = _canon(src)
-        self.target = _canon(tgt)
-        # R4 carries versions in sourceVersion/targetVersion, R5 as url|version
-        self.source_version = split_canonical(src, _text(g.get("sourceVersion")))[1]
-        self.target_version = split_canonical(tgt, _text(g.get("targetVersion")))[1]
-        self.forward: dict[str, list[dict]] = {}
-        self.reverse: dict[str, list[tuple[dict, dict]]] = {}
-        # R5 elements that map every code of a value set (element.valueSet instead of element.code)
-        self.by_set: list[tuple[str, dict]] = []
-        elements = g.get("element")
-        for el in elements if isinstance(elements, list) else ():
-            if not isinstance(el, dict):
-                continue
-            code = _norm(self.source, el.get("code"))
-            if code is not None:
-                self.forward.setdefault(code, []).append(el)
-            elif isinstance(el.get("valueSet"), str) and el["valueSet"]:
-                self.by_set.append((el["valueSet"], el))
-            targets = el.get("target")
-            for t in targets if isinstance(targets, list) else ():
-                tcode = _norm(self.target, t.get("code")) if isinstance(t, dict) else None
-                if tcode is not None:
-                    self.reverse.setdefault(tcode, []).append((el, t))
-
-
-class _MapIndex:
-    __slots__ = ("body", "canonical", "groups", "source_scope", "target_scope", "attributes", "supplied",
-                 "_problems", "_scope_problem")
-
-    def __init__(self, cm: dict, supplied: bool = False):
-        self.body = cm
-        url, version = cm.get("url"), cm.get("version")
-        self.canonical = f"{url}|{version}" if isinstance(url, str) and url and isinstance(version, str) \
-            and version else (url if isinstance(url, str) else None)
-        groups = cm.get("group")
-        self.groups = [_Group(g) for g in groups if isinstance(g, dict)] if isinstance(groups, list) else []
-        self.source_scope = _scope(cm, "source")
-        self.target_scope = _scope(cm, "target")
-        # R5 dependsOn/product name an `attribute` by a code the map declares in additionalAttribute
-        attributes = cm.get("additionalAttribute")
-        self.attributes = {a["code"]: a["uri"] for a in (attributes if isinstance(attributes, list) else ())
-                           if isinstance(a, dict) and isinstance(a.get("code"), str) and isinstance(a.get("uri"), str)}
-        # maps a request brought (conceptMap, tx-resource) are the client's: a broken one is refused (400);
-        # a broken stored map is the server's and is read as well as it can be
-        self.supplied = supplied
-        self._problems = None
-        self._scope_problem = None
-
-    @property
-    def name(self) -> str:
-        return self.canonical or (f"ConceptMap/{self.body['id']}" if isinstance(self.body.get("id"), str)
-                                  else "(a ConceptMap without url)")
-
-    def problems(self) -> list[str]:
-        if self._problems is None:
-            self._problems = map_problems(self.body)
-        return self._problems
-
-    def attribute_uri(self, attribute):
-        return self.attributes.get(attribute, attribute) if isinstance(attribute, str) else attribute
-
-
-def _scope(cm: dict, side: str) -> str | None:
-    for k in (f"{side}Uri", f"{side}Canonical", f"{side}ScopeUri", f"{side}ScopeCanonical"):
-        v = cm.get(k)
-        if isinstance(v, str) and v:
-            return canonical_url(v)
-    return None
-
-
-_indexes: dict[int, _MapIndex] = {}
-
-
-def map_index(cm: dict, supplied: bool = False) -> _MapIndex:
-    idx = _indexes.get(id(cm))
-    # a kept index is never changed: whether a map is the client's belongs to the index made for it
-    if idx is None or idx.body is not cm or idx.supplied != supplied:
-        if len(_indexes) > _CACHE_LIMIT:
-            _indexes.clear()
-        idx = _MapIndex(cm, supplied)
-        _indexes[id(cm)] = idx
-    return idx
-
-
-# --- what makes a map unusable --------------------------------------------------------
-
-_RELATIONSHIPS = R5_RELATIONSHIPS
-
-
-def _uri_problem(value, path: str) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return None
-    return f"{path} must be a uri (a non-empty string), not {json_type(value)}"
-
-
-def json_type(value) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return "an empty string" if not value.strip() else f"'{value}'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return "null"
-
-
-def map_problems(cm: dict) -> list[str]:
-    """What makes `cm` an invalid ConceptMap (R4 or R5) for translation: wrong JSON types, unknown codes,
-    a target without equivalence/relationship. Empty when it can be used."""
-    out: list[str] = []
-    for side in ("source", "target"):
-        for k in (f"{side}Uri", f"{side}Canonical", f"{side}ScopeUri", f"{side}ScopeCanonical"):
-            if k in cm:
-                p = _uri_problem(cm[k], k)
-                if p:
-                    out.append(p)
-        for k in (side, f"{side}Scope"):
-            if k in cm:
-                out.append(f"'{k}' is not an element of ConceptMap: the {side} value set is "
-                           f"{side}Uri/{side}Canonical (R4) or {side}ScopeUri/{side}ScopeCanonical (R5)")
-    attributes = cm.get("additionalAttribute")
-    if attributes is not None and not isinstance(attributes, list):
-        out.append(f"additionalAttribute must be a list, not {json_type(attributes)}")
-    groups = cm.get("group")
-    if groups is None:
-        return out
-    if not isinstance(groups, list):
-        return out + [f"group must be a list, not {json_type(groups)}"]
-    for gi, g in enumerate(groups):
-        gp = f"group[{gi}]"
-        if not isinstance(g, dict):
-            out.append(f"{gp} must be an object, not {json_type(g)}")
-            continue
-        out += _string_problems(g, gp, ("source", "target", "sourceVersion", "targetVersion"))
-        elements = g.get("element") or []
-        if not isinstance(elements, list):
-            out.append(f"{gp}.element must be a list, not {json_type(elements)}")
-            elements = []
-        for ei, el in enumerate(elements):
-            out += _element_problems(el, f"{gp}.element[{ei}]")
-        um = g.get("unmapped")
-        if um is not None:
-            if not isinstance(um, dict):
-                out.append(f"{gp}.unmapped must be an object, not {json_type(um)}")
-            elif not isinstance(um.get("mode"), str) or um["mode"] not in _UNMAPPED_MODES:
-                out.append(f"{gp}.unmapped.mode {json_type(um.get('mode'))} is not one of "
-                           f"{', '.join(sorted(_UNMAPPED_MODES))}")
-            else:
-                out += _string_problems(um, f"{gp}.unmapped", ("code", "url", "otherMap"))
-                # cmd-2 and cmd-3: what the mode needs
-                if um["mode"] == "fixed" and "code" not in um and "valueSet" not in um:
-                    out.append(f"{gp}.unmapped has mode fixed but no code")
-                if um["mode"] == "other-map" and "url" not in um and "otherMap" not in um:
-                    out.append(f"{gp}.unmapped has mode other-map but no url (R4) or otherMap (R5)")
-                out += _equivalence_problems(um, f"{gp}.unmapped", required=False)
-    return out
-
-
-def _string_problems(obj: dict, path: str, keys) -> list[str]:
-    """The elements of `keys` that `obj` has but not as a non-empty string (an absent one is no problem)."""
-    return [f"{path}.{k} must be a non-empty string, not {json_type(obj[k])}" for k in keys
-            if k in obj and not (isinstance(obj[k], str) and obj[k])]
-
-
-def _element_problems(el, path: str) -> list[str]:
-    if not isinstance(el, dict):
-        return [f"{path} must be an object, not {json_type(el)}"]
-    out = _string_problems(el, path, ("code",))
-    targets = el.get("target") or []
-    if not isinstance(targets, list):
-        return out + [f"{path}.target must be a list, not {json_type(targets)}"]
-    for ti, t in enumerate(targets):
-        tp = f"{path}.target[{ti}]"
-        if not isinstance(t, dict):
-            out.append(f"{tp} must be an object, not {json_type(t)}")
-            continue
-        out += _string_problems(t, tp, ("code",))
-        out += _equivalence_problems(t, tp, required=True)
-        for k in ("dependsOn", "product"):
-            items = t.get(k) or []
-            if not isinstance(items, list):
-                out.append(f"{tp}.{k} must be a list, not {json_type(items)}")
-                continue
-            for di, d in enumerate(items):
-                if not isinstance(d, dict):
-                    out.append(f"{tp}.{k}[{di}] must be an object, not {json_type(d)}")
-                elif not isinstance(d.get("property") or d.get("attribute"), str):
-                    out.append(f"{tp}.{k}[{di}] has no property (R4) or attribute (R5)")
-    return out
-
-
-def _equivalence_problems(item: dict, path: str, required: bool) -> list[str]:
-    e, r = item.get("equivalence"), item.get("relationship")
-    # a list or object is no code either (and cannot be looked up in a set of codes)
-    if e is not None and not (isinstance(e, str) and e in EQUIVALENCES):
-        return [f"{path}.equivalence {json_type(e)} is not a ConceptMapEquivalence code"]
-    if r is not None and not (isinstance(r, str) and r in _RELATIONSHIPS):
-        return [f"{path}.relationship {json_type(r)} is not a ConceptMapRelationship code"]
-    if required and e is None and r is None:
-        return [f"{path} has neither equivalence (R4) nor relationship (R5)"]
-    return []
 
 
 # --- choosing maps ------------------------------------------------------------------
@@ -308,73 +79,19 @@ def _maps_by_url(maps: list[dict], ref: str, version: str | None) -> list[dict]:
     return found
 
 
-class _BySystem:
-    """Maps grouped by url and by the systems their groups map from and to, each with its index."""
-
-    def __init__(self, maps: list, supplied: bool = False):
-        self.by_url: dict[str, list[dict]] = {}
-        self.by_source: dict[str | None, list[_MapIndex]] = {}
-        self.by_target: dict[str | None, list[_MapIndex]] = {}
-        # the indexes live here, not only in the bounded map_index cache: a server with more maps than
-        # that cache holds must not rebuild them per request
-        self.indexes: dict[int, _MapIndex] = {}
-        self.scopes: set[str] = set()       # every declared source/target scope (value set url)
-        for m in maps:
-            if not isinstance(m, dict):
-                continue
-            idx = self.indexes[id(m)] = _MapIndex(m, supplied)
-            self.scopes.update(x for x in (idx.source_scope, idx.target_scope) if x)
-            if isinstance(m.get("url"), str):
-                self.by_url.setdefault(m["url"], []).append(m)
-            for g in idx.groups:
-                for table, system in ((self.by_source, g.source), (self.by_target, g.target)):
-                    got = table.setdefault(system, [])
-                    if not got or got[-1] is not idx:
-                        got.append(idx)
-
-    def index(self, cm: dict) -> _MapIndex:
-        idx = self.indexes.get(id(cm))
-        return idx if idx is not None and idx.body is cm else map_index(cm)
-
-
-_EMPTY = _BySystem([])
-_INDEX_KEY = "mappings.conceptmap.by-system"
-
-
-def stored_maps(catalog) -> _BySystem:
-    """The stored maps' index: built once per store revision and kept on the (base) catalog."""
-    base = getattr(catalog, "base", catalog)
-    derived = getattr(base, "derived", None)
-    if derived is None:          # a catalog-like object without the per-revision cache
-        return _BySystem(base.conceptmaps())
-    return derived(_INDEX_KEY, lambda cat: _BySystem(cat.conceptmaps()))
-
-
-def supplied_maps(catalog) -> _BySystem:
-    """The index of the maps a request brought (tx-resource): only those, built once per overlay."""
-    extra = getattr(catalog, "extra", None)
-    if not extra:
-        return _EMPTY
-    got = catalog.__dict__.get("_kodebro_supplied_maps")
-    if got is None:
-        got = _BySystem([r for (t, _url), rs in extra.items() if t == "ConceptMap" for r in rs], supplied=True)
-        catalog.__dict__["_kodebro_supplied_maps"] = got
-    return got
-
-
-def _tables(catalog) -> list[_BySystem]:
+def _tables(catalog) -> list[MapsBySystem]:
     """Supplied maps first, then stored ones (the order OverlayCatalog.conceptmaps() gives)."""
     mine = supplied_maps(catalog)
     stored = stored_maps(catalog)
-    return [mine, stored] if mine is not _EMPTY else [stored]
+    return [mine, stored] if mine is not EMPTY else [stored]
 
 
-def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) -> list[_MapIndex] | None:
+def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) -> list[MapIndex] | None:
     """The maps this request may use; None when it names a map this provider does not hold."""
     if req.conceptmap is not None:
         if req.conceptmap_stored:
             return [stored_maps(catalog).index(req.conceptmap)]
-        return [map_index(req.conceptmap, supplied=True)]
+        return [map_index(req.conceptmap, supplied=True, catalog=catalog)]
     tables = _tables(catalog)
     if req.conceptmap_url:
         url, _version = split_canonical(req.conceptmap_url, req.conceptmap_version)
@@ -389,7 +106,7 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
                             req.conceptmap_version)
         if not maps:
             return None
-        return [map_index(m) for m in maps]
+        return [map_index(m, catalog=catalog) for m in maps]
     found = [idx for t in tables for idx in (t.by_target if req.reverse else t.by_source).get(system, ())]
     if not (req.source or req.target):
         return found
@@ -443,7 +160,7 @@ def _dependency_value_fits(given, system: str | None, value) -> bool:
         codings = given.get("coding") if "coding" in given else [given]
         for c in codings or ():
             if isinstance(c, dict) and str(c.get("code")) == str(value) and (
-                    not system or not c.get("system") or _canon(c.get("system")) == _canon(system)):
+                    not system or not c.get("system") or system_url(c.get("system")) == system_url(system)):
                 return True
         if "value" in given and str(given.get("value")) == str(value):
             return True
@@ -486,7 +203,7 @@ def _items(value) -> list[dict]:
     return [d for d in value if isinstance(d, dict)] if isinstance(value, list) else []
 
 
-def _conditions(idx: _MapIndex, target: dict) -> list[dict]:
+def _conditions(idx: MapIndex, target: dict) -> list[dict]:
     """The target's dependsOn, with R5 attribute codes replaced by the uris the map declares for them."""
     out = []
     for d in _items(target.get("dependsOn")):
@@ -496,7 +213,7 @@ def _conditions(idx: _MapIndex, target: dict) -> list[dict]:
     return out
 
 
-def _product(target: dict, idx: _MapIndex | None = None) -> list[dict]:
+def _product(target: dict, idx: MapIndex | None = None) -> list[dict]:
     out = []
     for p in _items(target.get("product")):
         system, value = _depends_value(p)
@@ -510,24 +227,24 @@ def _product(target: dict, idx: _MapIndex | None = None) -> list[dict]:
     return out
 
 
-def _set_elements(catalog, g: _Group, req: TranslateRequest, code: str) -> list[dict]:
+def _set_elements(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, code: str) -> list[dict]:
     """The R5 elements whose value set holds the code (membership as `source`/`target` are judged; a value
     set the server cannot evaluate holds nothing it can vouch for)."""
     out = []
     for ref, el in g.by_set:
         try:
-            if ValueSetScope(catalog, ref, "source").holds(g.source, code, req.version):
+            if idx.scope(catalog, ref, "source").holds(g.from_system, code, req.version):
                 out.append(el)
         except TerminologyError:
             continue
     return out
 
 
-def _forward(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest, code: str,
+def _forward(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, code: str,
              notes: list) -> list[Match] | None:
     elements = g.forward.get(code) or []
     if g.by_set:
-        elements = elements + _set_elements(catalog, g, req, code)
+        elements = elements + _set_elements(catalog, idx, g, req, code)
     if not elements:
         return None
     out = []
@@ -544,24 +261,24 @@ def _forward(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest, code: st
                 continue
             if unknown:
                 notes.append(f"the match to {t.get('code')} holds only when {' and '.join(unknown)}")
-            out.append(Match(equivalence_of(t), system=g.target, code=_norm(g.target, t.get("code")),
+            out.append(Match(equivalence_of(t), system=g.to_system, code=norm_code(g.to_system, t.get("code")),
                              display=t.get("display"),
                              version=g.target_version, source=idx.canonical, comment=t.get("comment"),
                              product=_product(t, idx), depends_on=_conditions(idx, t)))
     return out
 
 
-def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest, notes: list) -> list[Match]:
+def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes: list) -> list[Match]:
     um = g.raw.get("unmapped")
     if not isinstance(um, dict):
         return []
     mode = um.get("mode")
     if mode in ("provided", "use-source-code"):     # R4 and R5 names of one mode
-        return [Match(equivalence_of(um, "equal"), system=g.target, code=_norm(g.target, req.code),
+        return [Match(equivalence_of(um, "equal"), system=g.to_system, code=norm_code(g.to_system, req.code),
                       display=req.display,
                       version=g.target_version, source=idx.canonical)]
     if mode == "fixed" and um.get("code"):
-        return [Match(equivalence_of(um, "relatedto"), system=g.target, code=um["code"],
+        return [Match(equivalence_of(um, "relatedto"), system=g.to_system, code=um["code"],
                       display=um.get("display"), version=g.target_version, source=idx.canonical)]
     other = um.get("url") or um.get("otherMap")
     if mode == "other-map" and other:
@@ -597,10 +314,17 @@ def _unmapped(catalog, idx: _MapIndex, g: _Group, req: TranslateRequest, notes: 
     return []
 
 
-def _reverse(idx: _MapIndex, g: _Group, code: str) -> list[Match]:
+def _reverse(idx: MapIndex, g: MapGroup, req: TranslateRequest, code: str, notes: list) -> list[Match]:
     out = []
     for el, t in g.reverse.get(code, ()):
-        out.append(Match(equivalence_of(t), system=g.source, code=_norm(g.source, el.get("code")),
+        # a mapping that holds only under conditions holds backwards under the same ones: a `dependency` the
+        # request gives that contradicts them rules it out, as it does forwards
+        applies, unknown = check_depends_on(t, req.dependencies, idx.attributes)
+        if not applies:
+            continue
+        if unknown:
+            notes.append(f"the mapping from {el.get('code')} holds only when {' and '.join(unknown)}")
+        out.append(Match(equivalence_of(t), system=g.from_system, code=norm_code(g.from_system, el.get("code")),
                          display=el.get("display"),
                          version=g.source_version, source=idx.canonical, comment=t.get("comment"),
                          product=_product(t, idx), depends_on=_conditions(idx, t)))
@@ -611,19 +335,19 @@ class _Unusable(Exception):
     """A stored map that cannot be applied (its scope cannot be evaluated): left out, with a note."""
 
 
-def _refuse_or_skip(idx: _MapIndex, req: TranslateRequest, why: str):
+def _refuse_or_skip(idx: MapIndex, req: TranslateRequest, why: str):
     if idx.supplied:
         raise InvalidRequest(f"The ConceptMap {idx.name} cannot be used: {why}",
                              location="conceptMap" if req.conceptmap is not None else "tx-resource")
     raise _Unusable(f"The ConceptMap {idx.name} was not used: {why}")
 
 
-def _check_usable(catalog, idx: _MapIndex, req: TranslateRequest) -> None:
+def _check_usable(catalog, idx: MapIndex, req: TranslateRequest) -> None:
     """Refuse a map the request brought when it is not a valid ConceptMap; refuse it, or leave a stored one
     out, when a scope it declares cannot be evaluated (a malformed implicit value set, ECL that does not
     parse). Checked before the code is looked at: a broken map is broken whichever code is asked."""
     if idx.supplied:
-        problems = idx.problems()
+        problems = idx.problems() + _systemless(idx)
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             _refuse_or_skip(idx, req, "; ".join(problems[:3]) + more)
@@ -631,11 +355,9 @@ def _check_usable(catalog, idx: _MapIndex, req: TranslateRequest) -> None:
         if not ref:
             continue
         if idx.supplied or not getattr(catalog, "extra", None):
-            if idx._scope_problem is None:
-                idx._scope_problem = {}
-            if ref not in idx._scope_problem:
-                idx._scope_problem[ref] = scope_problem(catalog, ref)
-            why = idx._scope_problem[ref]
+            if ref not in idx.scope_problems:
+                idx.scope_problems[ref] = scope_problem(catalog, ref)
+            why = idx.scope_problems[ref]
         else:
             # a stored map's index outlives this request: what the request's own resources say about the
             # scope must not stick to it
@@ -651,7 +373,27 @@ def _check_usable(catalog, idx: _MapIndex, req: TranslateRequest) -> None:
                     _refuse_or_skip(idx, req, f"the value set '{ref}' of an element cannot be evaluated: {why}")
 
 
-def _in_own_scope(catalog, idx: _MapIndex, req: TranslateRequest, system: str, code: str) -> bool:
+def _systemless(idx: MapIndex) -> list[str]:
+    """The groups whose codes have no system: no source (or, with target codes, no target) given, and none the
+    map's value set implies (R4: not needed "if the source value set ... contains concepts from only a
+    single system")."""
+    out = []
+    for g in idx.groups:
+        for side, system, scope in (("source", g.from_system, idx.source_scope), ("target", g.to_system, idx.target_scope)):
+            if system or (side == "target" and not g.reverse and not _fixed_code(g)):
+                continue
+            where = (f"its {side} value set '{scope}' does not take its codes from a single code system that "
+                     f"this request can read" if scope else f"it declares no {side} value set")
+            out.append(f"group[{g.position}] has no {side} (the code system of its {side} codes), and {where}")
+    return out
+
+
+def _fixed_code(g: MapGroup) -> bool:
+    um = g.raw.get("unmapped")
+    return isinstance(um, dict) and um.get("mode") == "fixed" and bool(um.get("code"))
+
+
+def _in_own_scope(catalog, idx: MapIndex, req: TranslateRequest, system: str, code: str) -> bool:
     """Whether the code given is in the value set the map declares for its side (R5 sourceScope, R4 source;
     the target side when walking backwards): a map only speaks for the codes it was made for. A scope the
     server cannot read (not held, a code system or edition not loaded) is taken on the author's word; one
@@ -659,7 +401,7 @@ def _in_own_scope(catalog, idx: _MapIndex, req: TranslateRequest, system: str, c
     ref = idx.target_scope if req.reverse else idx.source_scope
     if not ref:
         return True
-    scope = ValueSetScope(catalog, ref, "target" if req.reverse else "source")
+    scope = idx.scope(catalog, ref, "target" if req.reverse else "source")
     if not scope.known:
         return True
     try:
@@ -680,7 +422,7 @@ def conceptmap_provider(catalog, req: TranslateRequest):
     if maps is None:
         return None
     wanted = catalog.canonical_system(req.target_system) if req.target_system else None
-    code = _norm(system, req.code)
+    code = norm_code(system, req.code)
     matches: list[Match] = []
     notes: list[str] = []
     misses: list[str] = []      # why a map that was asked gave nothing: said only when no map gave anything
@@ -702,7 +444,7 @@ def conceptmap_provider(catalog, req: TranslateRequest):
         first = len(matches)
         from_system, other_versions = False, []
         for g in idx.groups:
-            given_system, answer_system = (g.target, g.source) if req.reverse else (g.source, g.target)
+            given_system, answer_system = (g.to_system, g.from_system) if req.reverse else (g.from_system, g.to_system)
             given_version, answer_version = (g.target_version, g.source_version) if req.reverse else \
                 (g.source_version, g.target_version)
             if given_system != system or (wanted and answer_system != wanted):
@@ -715,7 +457,7 @@ def conceptmap_provider(catalog, req: TranslateRequest):
                 continue
             handled = True
             if req.reverse:
-                matches.extend(_reverse(idx, g, code))
+                matches.extend(_reverse(idx, g, req, code, notes))
             else:
                 got = _forward(catalog, idx, g, req, code, notes)
                 matches.extend(got if got is not None else _unmapped(catalog, idx, g, req, notes))
@@ -726,8 +468,9 @@ def conceptmap_provider(catalog, req: TranslateRequest):
                           f"not version {req.version}")
         elif not from_system and (req.conceptmap is not None or req.conceptmap_url):
             where = f" {'from' if req.reverse else 'to'} {wanted}" if wanted else ""
+            unread = "; ".join(_systemless(idx))
             misses.append(f"The ConceptMap {idx.name} has no group that maps {'to' if req.reverse else 'from'} "
-                          f"{system}{where}")
+                          f"{system}{where}" + (f" ({unread})" if unread else ""))
         if answer_vs and answer_vs == (idx.source_scope if req.reverse else idx.target_scope):
             # the map's author declared its answers to be in that value set
             for m in matches[first:]:

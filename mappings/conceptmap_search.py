@@ -30,7 +30,8 @@ import re
 
 from terminology.identifiers import split_canonical
 
-from .conceptmap import _BySystem, _MapIndex, _norm, stored_maps
+from .conceptmap_index import MapIndex as _MapIndex, MapsBySystem as _BySystem, norm_code as _norm, stored_maps
+from .scope import logical_id
 
 # name -> R4 search parameter type
 PARAMETERS = {
@@ -109,8 +110,7 @@ class ConceptMapQuery:
     def _reference(self, value: str, rtype: str) -> tuple[str, str | None, bool]:
         """(url, version, loose): a canonical `url|version`, or `ValueSet/id` (also a bare id) read as the
         url of the resource held under that id -- then a reference to that url without a version fits too."""
-        rid = value[len(rtype) + 1:] if value.startswith(rtype + "/") else \
-            (value if not any(ch in value for ch in ":/|?#") else None)
+        rid = logical_id(value, rtype)
         if rid:
             h = self.catalog.header_by_id(rtype, rid)
             if h is not None and h.url:

@@ -20,6 +20,8 @@ neither held nor declared by any map is the client's mistake, answered with
 """
 from __future__ import annotations
 
+import threading
+
 from terminology.identifiers import SNOMED, canonical_url, split_canonical
 from terminology.errors import InvalidRequest, NotFound, TerminologyError
 from terminology.implicit import resolve as resolve_implicit
@@ -28,11 +30,13 @@ from terminology.operations.compose import ComposeEvaluator
 from .translate import NOT_A_MATCH, TranslateResult
 
 
-def _logical_id(ref: str) -> str | None:
-    """The id in `ValueSet/{id}`, or `ref` itself when it is a bare logical id (R4: `source` and `target`
-    "may be a logical id, or an absolute or relative location")."""
-    if ref.startswith("ValueSet/") and "/" not in ref[9:]:
-        return ref[9:]
+def logical_id(ref: str, rtype: str = "ValueSet") -> str | None:
+    """The id in `{rtype}/{id}`, or `ref` itself when it is a bare logical id (R4: `source` and `target`
+    "may be a logical id, or an absolute or relative location"); None for a canonical URL."""
+    prefix = rtype + "/"
+    if ref.startswith(prefix):
+        rid = ref[len(prefix):]
+        return rid if rid and "/" not in rid else None
     if ref and not any(ch in ref for ch in ":/|?#"):
         return ref
     return None
@@ -41,7 +45,7 @@ def _logical_id(ref: str) -> str | None:
 def find_valueset(catalog, ref: str) -> dict | None:
     """The value set `ref` names: a canonical (url|version), an implicit one (`?fhir_vs`), ValueSet/id or a
     bare id."""
-    rid = _logical_id(ref)
+    rid = logical_id(ref)
     if rid is not None:
         for (rtype, _url), resources in (getattr(catalog, "extra", None) or {}).items():
             for r in resources:
@@ -86,7 +90,7 @@ def scope_problem(catalog, ref: str) -> str | None:
 class ValueSetScope:
     """One of the two value sets: whether it is known, and membership of single codes."""
 
-    def __init__(self, catalog, ref: str, role: str):
+    def __init__(self, catalog, ref: str, role: str, shared: bool = False):
         self.catalog = catalog
         self.ref = ref
         self.url = canonical_url(ref)
@@ -94,10 +98,18 @@ class ValueSetScope:
         self.vs = find_valueset(catalog, ref)
         self._ev = ComposeEvaluator(catalog) if self.vs is not None else None
         self._seen: dict = {}
+        # a scope kept on a stored map's index serves every request thread; its evaluator is one request's
+        # kind of object (memos, a stack of what is being recorded), so one code is worked out at a time
+        self._lock = threading.Lock() if shared else None
 
     @property
     def known(self) -> bool:
         return self.vs is not None
+
+    @property
+    def asked(self) -> int:
+        """How many different codes this scope has been asked about (a kept scope starts afresh past a limit)."""
+        return len(self._seen)
 
     def holds(self, system: str | None, code: str | None, version: str | None = None) -> bool:
         """Whether system#code (of `version` when given and loaded) is a member; NotFound when the value
@@ -107,7 +119,11 @@ class ValueSetScope:
         key = (system, code, version)
         got = self._seen.get(key)
         if got is None:
-            got = self._seen[key] = self._holds(system, code, version)
+            if self._lock is None:
+                got = self._seen[key] = self._holds(system, code, version)
+            else:
+                with self._lock:
+                    got = self._seen[key] = self._holds(system, code, version)
         return got
 
     def _holds(self, system: str, code: str, version: str | None) -> bool:

@@ -532,9 +532,8 @@ def _build(catalog, with_editions: bool) -> SuccessionGraph:
 def stated_changes(catalog) -> list[Change]:
     """The changes the catalog's ConceptMaps state: change lists and other edition-to-edition maps."""
     out: list[Change] = []
+    # conceptmaps() leaves out a map deleted since the catalog's refresh (terminology.catalog)
     for cm in catalog.conceptmaps():
-        if cm is None:      # deleted by another request since the catalog's refresh
-            continue
         out += rows_from_conceptmap(cm) if is_changelist_map(cm) else _edition_map_changes(cm)
     return out
 

@@ -143,7 +143,9 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
     scopes = None
     if req.source or req.target:
         from .scope import Scopes
-        scopes = req.scopes = Scopes(catalog, req)
+        # the codings of one codeableConcept share the request's value sets: resolved once (fhir_api)
+        scopes = req.scopes if isinstance(req.scopes, Scopes) else Scopes(catalog, req)
+        req.scopes = scopes
         refused = scopes.refuses(req)
         if refused is not None:
             return refused

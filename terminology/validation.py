@@ -53,8 +53,8 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
         model.model_validate(body)
     except ValidationError as e:
         for err in [x for x in e.errors() if not (lenient and x.get("type") in _LENIENT)][:10]:
-            loc = ".".join(str(p) for p in err.get("loc", ()))
-            msg = err.get("msg", "invalid")
+            loc = _path(err.get("loc", ()))
+            msg = _plain(err, rtype)
             problems.append(f"{loc}: {msg}" if loc else msg)
     except Exception as e:  # the models raise plain errors for some malformed input
         problems.append(str(e).splitlines()[0][:300])
@@ -71,6 +71,57 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     if rtype == "CodeSystem":
         problems += _duplicate_codes(resource.get("concept"))
     return problems
+
+
+def _path(loc) -> str:
+    """A model error location as the FHIR path a person reads: compose.include[0].concept."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value} (a number)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string '{shown}'"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+# the model's wording names Python types and JSON parsing; a client needs the FHIR JSON shape it must send
+_WANTS = {"json_invalid": "a JSON object", "model_type": "a JSON object", "dict_type": "a JSON object",
+          "model_attributes_type": "a JSON object", "list_type": "a JSON array", "string_type": "a string",
+          "bool_type": "true or false", "bool_parsing": "true or false", "int_type": "an integer",
+          "int_parsing": "an integer", "int_from_float": "an integer", "float_type": "a number",
+          "float_parsing": "a number", "decimal_type": "a number", "decimal_parsing": "a number"}
+
+
+def _plain(err: dict, rtype: str) -> str:
+    kind, value = err.get("type", ""), err.get("input")
+    if kind in _WANTS:
+        return f"must be {_WANTS[kind]}, not {_kind(value)}"
+    if kind == "extra_forbidden":
+        return f"is not an element of an R4 {rtype}"
+    if kind in ("missing", "model_field_validation.missing"):
+        return "is required but missing"
+    if kind == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern", "?")
+        if pattern == r"^[^\s]+(\s[^\s]+)*$":
+            return f"{_kind(value)} is not a valid code: no leading, trailing or repeated whitespace"
+        return f"{_kind(value)} does not have the form R4 requires here (pattern {pattern})"
+    msg = err.get("msg", "invalid")
+    if "DateTime" in msg or "Date value" in msg or "Instant" in msg:
+        return (f"{_kind(value)} is not a valid FHIR date: use YYYY, YYYY-MM, YYYY-MM-DD or "
+                "YYYY-MM-DDThh:mm:ss+zz:zz")
+    return msg.removeprefix("Value error, ")
 
 
 def _duplicate_codes(concepts) -> list[str]:

@@ -237,7 +237,7 @@ def test_a_stored_map_with_a_scope_that_cannot_be_evaluated_is_left_out_with_a_m
 def test_a_stored_map_named_by_its_id_keeps_one_index(tmp_path):
     """Each call at instance level used to copy the stored map and index the copy again, keeping every copy."""
     from fhir_api import create_app
-    from mappings import conceptmap
+    from mappings import conceptmap_index as conceptmap
     from terminology import open_store
     db = str(tmp_path / "stored.db")
     store = open_store(db)
