@@ -30,32 +30,26 @@ def _issue(i) -> dict:
     return d
 
 
-def _coding_input(params) -> tuple[str, list[dict], dict | None]:
-    """(mode, codings, codeableConcept as given) from code/system/display, coding or codeableConcept."""
-    cc = params.get("codeableConcept")
-    coding = params.get("coding")
-    if cc is not None:
-        if not isinstance(cc, dict):
-            raise InvalidRequest("parameter 'codeableConcept' must be a CodeableConcept", location="codeableConcept")
-        codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
-        if not any(c.get("code") for c in codings):
-            raise InvalidRequest("the codeableConcept has no coding with a code to validate",
-                                 location="codeableConcept")
-        return "codeableConcept", codings, cc
-    if isinstance(coding, str) and "|" in coding:
-        # GET has no syntax for a Coding; `system|code` (as in token search) or `system|version|code`
-        coding = coding_param(params, "coding")
-    if coding is not None:
-        if not isinstance(coding, dict):
-            raise InvalidRequest("parameter 'coding' must be a Coding (in a query: coding=system|code)",
-                                 location="coding")
-        if not coding.get("code"):
-            raise InvalidRequest("the coding has no code to validate", location="Coding.code")
-        return "coding", [coding], None
+def _same_code(a: dict, b: dict) -> bool:
+    """Two codings naming one code: the same code, and the same system where both name one."""
+    return a.get("code") == b.get("code") and (not a.get("system") or not b.get("system") or
+                                                a.get("system") == b.get("system"))
+
+
+def _refuse_two_codes(given: dict, rest: dict | list, what: str) -> None:
+    """R4 gives `code`, `coding` and `codeableConcept` as alternative ways to pass the one thing validated: one that
+    names another code than the rest would be validated silently in their place, so it is the client's error."""
+    others = rest if isinstance(rest, list) else [rest]
+    if not any(_same_code(given, o) for o in others if isinstance(o, dict)):
+        raise InvalidRequest(f"{what} name different codes: give the code to validate once, as code (with system), "
+                             "coding or codeableConcept", location="code")
+
+
+def _code_form(params) -> dict | None:
+    """The coding that code/system/systemVersion/display make, None when no code is given."""
     code = params.str("code") or None     # an empty code is no code
     if code is None:
-        raise InvalidRequest("give the code to validate as code (with system), coding or codeableConcept",
-                             location="code")
+        return None
     c = {"code": code}
     system = params.str("system")
     if system:
@@ -66,7 +60,47 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
     display = params.str("display")
     if display is not None:
         c["display"] = display
-    return "code", [c], None
+    return c
+
+
+def _coding_input(params) -> tuple[str, list[dict], dict | None]:
+    """(mode, codings, codeableConcept as given) from code/system/display, coding or codeableConcept."""
+    cc = params.get("codeableConcept")
+    coding = params.get("coding")
+    if isinstance(coding, str) and "|" in coding:
+        # GET has no syntax for a Coding; `system|code` (as in token search) or `system|version|code`
+        coding = coding_param(params, "coding")
+    plain = _code_form(params)
+    if isinstance(coding, dict) and plain is not None:
+        _refuse_two_codes(plain, coding, "'code' and 'coding'")
+    if isinstance(cc, dict):
+        for name, one in (("coding", coding), ("code", plain)):
+            if isinstance(one, dict):
+                _refuse_two_codes(one, cc.get("coding") or [], f"'{name}' and 'codeableConcept'")
+    if cc is not None:
+        if not isinstance(cc, dict):
+            raise InvalidRequest("parameter 'codeableConcept' must be a CodeableConcept", location="codeableConcept")
+        codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
+        if not any(c.get("code") for c in codings):
+            raise InvalidRequest("the codeableConcept has no coding with a code to validate",
+                                 location="codeableConcept")
+        return "codeableConcept", codings, cc
+    if coding is not None:
+        if not isinstance(coding, dict):
+            raise InvalidRequest("parameter 'coding' must be a Coding (in a query: coding=system|code)",
+                                 location="coding")
+        if not coding.get("code"):
+            raise InvalidRequest("the coding has no code to validate", location="Coding.code")
+        return "coding", [coding], None
+    if plain is None:
+        # R4: "If a display is provided a code must be provided"; a system alone names no concept either
+        orphan = next((n for n in ("display", "system") if params.str(n)), None)
+        if orphan is not None:
+            raise InvalidRequest(f"a {orphan} was given without a code: give the code it belongs to (code, coding or "
+                                 "codeableConcept)", location="code")
+        raise InvalidRequest("give the code to validate as code (with system), coding or codeableConcept",
+                             location="code")
+    return "code", [plain], None
 
 
 def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:

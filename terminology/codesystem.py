@@ -276,7 +276,8 @@ class CodeSystemIndex:
         self.resource = {k: v for k, v in resource.items() if k != "concept"}
         self.url: str | None = resource.get("url")
         self.version: str | None = resource.get("version")
-        self.case_sensitive: bool = resource.get("caseSensitive", True) is not False
+        # R4 CodeSystem.caseSensitive: when it is not stated, "accept codes in any case" (Postel's law)
+        self.case_sensitive: bool = resource.get("caseSensitive") is True
         self.content: str = resource.get("content", "complete")
         self.concepts: dict[str, Concept] = {}
         # a system that codes status/inactive its own way gets concepts that know those codes

@@ -49,6 +49,7 @@ def apply_supplements(cs: CodeSystemIndex, supplements: list[dict]) -> CodeSyste
         setattr(out, attr, {} if isinstance(getattr(cs, attr), dict) else None)
     out.concepts = dict(cs.concepts)   # concepts a supplement touches are copied below, the rest shared
     out.resource = {**cs.resource, "property": props}
+    out.supplemented = (cs, tuple(supplements))     # what it was made from: filters.py reads it, not every concept
     for sup in supplements:
         for flat in _flat(sup.get("concept")):
             base = cs.concepts.get(flat.get("code"))

@@ -3,6 +3,8 @@ abstract (not selectable) codes, and the period a code is valid in. Shared by $e
 $lookup."""
 from __future__ import annotations
 
+from datetime import date
+
 from ..codesystem import STANDARDS_STATUS
 
 
@@ -25,6 +27,24 @@ def is_abstract(concept) -> bool:
     """Not selectable: the concept states notSelectable = true under whatever code its system gives the property
     (`Concept.abstract`, which knows the system's codes)."""
     return concept is not None and concept.abstract is True
+
+
+def is_deprecated(concept, on: str | None = None) -> bool:
+    """Deprecated but still active: its status (or standards status) says so, or R4's `deprecated` concept property
+    (concept-properties#deprecated, "the date at which a concept was deprecated") holds a date on or before `on`
+    (today when no date is asked about); `deprecationDate` is an older name of it, a boolean an older form."""
+    if concept is None:
+        return False
+    if concept.deprecated:
+        return True
+    if not concept.properties:
+        return False
+    day = (on or date.today().isoformat())[:10]
+    for code in ("deprecated", "deprecationDate"):
+        for v in concept.property_values(code):
+            if v is True or (isinstance(v, str) and (v.lower() == "true" or (v[:1].isdigit() and v[:10] <= day))):
+                return True
+    return False
 
 
 # content modes of a CodeSystem resource that hold only part of the code system's codes

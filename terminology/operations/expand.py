@@ -328,7 +328,7 @@ def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool
     anything but a list of codes: then codes the code system holds outside the resource may be members
     too, and the expansion is not closed. An include that lists its codes holds those, whatever the
     code system holds."""
-    urls = {canon.partition("|")[0] for canon in partial}
+    urls = {canonical_url(canon) for canon in partial}
     for d in [vs, *ev.imported_valuesets]:
         for inc in (d.get("compose") or {}).get("include") or ():
             if isinstance(inc, dict) and isinstance(inc.get("system"), str) and not inc.get("concept") and \

@@ -88,10 +88,17 @@ def _known_properties(cs) -> frozenset:
     if got is not None and got[0] == key:
         return got[1]
     codes = {pd.get("code") for pd in props if isinstance(pd, dict)}
-    for concept in cs.concepts.values():
-        for p in concept.properties or ():
-            if isinstance(p, dict):
-                codes.add(p.get("code"))
+    made_from = getattr(cs, "supplemented", None)
+    if made_from is not None:
+        # a copy with supplements applied (made per request): the base's properties, known once for all
+        # requests, and those the supplements' concepts carry; its other concepts are the base's
+        base, supplements = made_from
+        codes |= _known_properties(base)
+        for sup in supplements:
+            codes.update(p.get("code") for p in _carried(sup.get("concept"), cs.concepts))
+    else:
+        for concept in cs.concepts.values():
+            codes.update(p.get("code") for p in concept.properties or () if isinstance(p, dict))
     codes.discard(None)
     frozen = frozenset(codes)
     try:
@@ -99,6 +106,19 @@ def _known_properties(cs) -> frozenset:
     except AttributeError:
         pass
     return frozen
+
+
+def _carried(concepts, held) -> list:
+    """The property entries of a supplement's concepts (nested ones included) that `held` has: a supplement
+    concept of a code the system lacks adds nothing (supplements.py skips it)."""
+    out, todo = [], list(concepts or ())
+    while todo:
+        c = todo.pop()
+        if isinstance(c, dict):
+            if isinstance(c.get("code"), str) and c["code"] in held:
+                out.extend(p for p in c.get("property") or () if isinstance(p, dict))
+            todo.extend(c.get("concept") or ())
+    return out
 
 
 def check_filter(f: dict, location: str) -> None:

@@ -17,11 +17,11 @@ from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
-from .concept_status import is_abstract, standards_status, validity_problem
+from .concept_status import is_abstract, is_deprecated, standards_status, validity_problem
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_problems import CodingProblems
-from .validate_texts import marks_deprecated, unknown_version_text
+from .validate_texts import presence_status, unknown_version_text
 from .validate_versions import CodeSystemVersionChoice
 from .version_rules import SystemVersionRules
 
@@ -106,14 +106,20 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         """Membership as $expand decides it (compose.py), asked about the one code in hand."""
         return self.ev.contains(vs, system, code, concept, cs, strict=self._explicit_version or self._chosen_by_vs)
 
-    def _concept_entry(self, system: str, code: str) -> dict | None:
-        """The value set's own concept entry for `system#code` (its display and extensions)."""
+    def _concept_entry(self, system: str, code: str, cs=None) -> dict | None:
+        """The value set's own concept entry for `system#code` (its display and extensions). In a case-insensitive
+        `cs` an entry written in another case is the same concept's: $expand takes its display, so must this."""
+        folded = None
         for inc in self._includes_of(system):
             if inc.get("concept"):
-                entry = self.ev.concept_entries(inc).get(code)
+                entries = self.ev.concept_entries(inc)
+                entry = entries.get(code)
                 if entry is not None:
                     return entry
-        return None
+                if cs is not None and not cs.case_sensitive:
+                    folded = folded or next((e for k, e in entries.items()
+                                            if isinstance(k, str) and k.casefold() == code.casefold()), None)
+        return folded
 
     # --- status notes (draft / experimental / deprecated content) ---------------------
     def note_status(self, kind: str, res: dict, canon: str) -> None:
@@ -191,12 +197,12 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
-                                  path or "Coding"))
-        elif concept.deprecated:
+                                  path or None))
+        elif is_deprecated(concept, req.date):
             o.deprecated = True
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
-                                  path or "Coding"))
+                                  _STATUS_PLACE.get(req.mode, "CodeableConcept")))
         if vs is None:
             if not req.abstract_ok and is_abstract(concept):
                 o.ok = False
@@ -248,12 +254,13 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.ok = False
             o.issues.append(self._not_in_vs(o.coding, locs.code))
             return o
-        entry = self._concept_entry(o.system, concept.code)
-        if entry is not None and any(marks_deprecated(ext) for ext in entry.get("extension") or ()):
+        entry = self._concept_entry(o.system, concept.code, cs)
+        marked = next((st for ext in (entry or {}).get("extension") or () if (st := presence_status(ext))), None)
+        if marked is not None:
             o.issues.append(Issue(
                 "warning", "business-rule", "code-comment",
                 f"The presence of the concept '{concept.code}' in the system '{o.system}' in the value set "
-                f"{self.vs_name} is marked with a status of deprecated and its use should be reviewed",
+                f"{self.vs_name} is marked with a status of {marked} and its use should be reviewed",
                 locs.code, in_message=False))
         return o
 
@@ -279,6 +286,12 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                               f"The System URI could not be determined for the code '{code}' in the ValueSet "
                               f"'{self.vs_name}'{extra}", loc))
         return None
+
+
+# Where a note on the concept's status points. The coding as a whole (`Coding`, `CodeableConcept.coding[1]`) for an
+# inactive one; a code given as code/system/display has no element of its own to point at, so nothing. Deprecation
+# is a note on the value as a whole: `CodeableConcept` (the reference servers place both notes so).
+_STATUS_PLACE = {"code": None, "coding": "Coding"}
 
 
 def _abstract_issue(system: str, code: str, location: str) -> Issue:
@@ -332,7 +345,9 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
         elif not good and not any(i.severity == "error" for i in issues):
             issues.append(Issue("error", "invalid", "invalid-data",
                                 f"None of the codings is a code of the code system '{req.codesystem}'"))
-        best = good[0] if good else None
+        # the last coding in the value set is the one answered with (code, system, version, display), as the
+        # reference servers answer it: each valid coding in turn replaces the one before
+        best = good[-1] if good else None
         result = bool(good)
         params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
     else:
@@ -353,12 +368,15 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             if best.concept.status:
                 params.append(("status", "valueCode", best.concept.status))
         elif best.concept is not None and best.deprecated:
-            params.append(("status", "valueCode", best.concept.lifecycle))
+            st = best.concept.lifecycle
+            params.append(("status", "valueCode", st if st and st.lower() == "deprecated" else "deprecated"))
         if best.normalized is not None:
             params.append(("normalized-code", "valueCode", best.normalized))
     for o in outcomes:
         if o.unknown_system:
-            name = "x-caused-by-unknown-system" if o.caused_by_unknown else "x-unknown-system"
+            # beside a valid coding, a missing system is why the answer is not simply true: it caused the result
+            caused = o.caused_by_unknown or (cc and best is not None)
+            name = "x-caused-by-unknown-system" if caused else "x-unknown-system"
             params.append((name, "valueCanonical", o.unknown_system))
     issues.extend(v.status_issues)
     # any error (wrong display, unknown code in another coding ...) makes the answer false

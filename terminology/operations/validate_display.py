@@ -26,7 +26,7 @@ class DisplayCheck:
         if any(same_display(text, display) for _lang, text in options):
             return
         every = displays_in(concept, cs, None)
-        entry = self._concept_entry(o.system, concept.code) if req.valueset is not None else None
+        entry = self._concept_entry(o.system, concept.code, cs) if req.valueset is not None else None
         if entry is not None and (entry.get("display") or entry.get("designation")):
             # the display (and designations) a value set gives its concept are valid displays of it there
             own = SimpleNamespace(display=entry.get("display"), designations=entry.get("designation") or [])

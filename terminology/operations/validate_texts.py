@@ -58,8 +58,11 @@ def unknown_version_text(system: str, version: str, known) -> str:
             f"validated. {unknown_version_tail(known)}")
 
 
-def marks_deprecated(ext: dict) -> bool:
-    """A value set concept extension saying the concept's presence is deprecated."""
+def presence_status(ext: dict) -> str | None:
+    """The status a value set concept extension gives the concept's presence there: 'deprecated' (the
+    valueset-deprecated flag, or that standards status) or 'withdrawn' (standards status); None otherwise."""
     if ext.get("url") == VS_DEPRECATED:
-        return str(ext.get("valueCode", ext.get("valueBoolean"))).lower() == "true"
-    return ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") == "deprecated"
+        return "deprecated" if str(ext.get("valueCode", ext.get("valueBoolean"))).lower() == "true" else None
+    if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
+        return ext["valueCode"]
+    return None

@@ -378,12 +378,8 @@ class SnomedIndex(CodeSystemIndex):
         return self.concepts.by_number(i)
 
     def find(self, code: str):
-        i = self.pos.get(code) if code.__class__ is str else None
-        if i is None:
-            i = self.number(code)
-            if i is None:
-                return None, None
-        return self.concepts.by_number(i), None
+        # SNOMED CT codes are digits: there is no other case or spelling of one to match
+        return self.get(code), None
 
     def is_active(self, code: str) -> bool:
         i = self.pos.get(code)
