@@ -9,11 +9,12 @@ from __future__ import annotations
 from flask import current_app, has_request_context, request
 
 from terminology.codesystem import STANDARDS_STATUS
-from terminology.identifiers import canonical, split_canonical
-from terminology.errors import InvalidRequest, NotFound, NotSupported
+from terminology.identifiers import canonical
+from terminology.errors import InvalidRequest, NotSupported
 from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import no_fallback, normalise_header, parse_languages
-from terminology.operations.version_rules import SystemVersionRules
+from terminology.operations.version_rules import SystemVersionRules, find_valueset, missing_valueset, \
+    requested_valueset
 from terminology.operations.expand import DEFAULT_MAX_EXPANSION, ExpandRequest, expand, vs_parameter
 from terminology.supplements import SupplementSet, valueset_systems
 
@@ -63,6 +64,8 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
     """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion).
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages."""
     if instance is not None:
+        # the instance is the version asked for; a valueSetVersion that names another one is a contradiction
+        requested_valueset(instance.get("url"), params.str("valueSetVersion"), instance.get("version"))
         return instance
     vs = params.get("valueSet")
     if vs is not None:
@@ -80,13 +83,12 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
         if required:
             raise InvalidRequest("name the value set with 'url', or supply it as 'valueSet'", location="url")
         return None
-    url, version = split_canonical(url, params.str("valueSetVersion"))
+    url, version = requested_valueset(url, params.str("valueSetVersion"))
     rules = version_rules(params)
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
-    ref = canonical(url, version)
-    found = catalog.valueset(url, version) or resolve_implicit(catalog, ref)
+    found = find_valueset(catalog, url, version) or resolve_implicit(catalog, canonical(url, version))
     if found is None:
-        raise NotFound(f"A definition for the value Set '{ref}' could not be found", tx_code="not-found")
+        raise missing_valueset(catalog, url, version)
     rules.check_valueset(found)
     return found
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound
 from ..identifiers import split_canonical
-from ..versions import matches_version
+from ..versions import matches_version, newest_named, partial_match
 
 
 @dataclass
@@ -57,27 +57,76 @@ class SystemVersionRules:
 
     def pick_valueset_version(self, catalog, url: str, version: str | None) -> str | None:
         """The version of value set `url` a reference naming `version` (None: any) is read in: forced or
-        defaulted, else, when the reference leaves it open, the one version a check names if it is held (the
-        value set's author left the choice open); else the latest, which `check_valueset` may then refuse."""
+        defaulted, else, when the reference leaves it open, the version a check names if one held fits it (the
+        newest a wildcard check names, as check-system-version does for a versionless include: the value set's
+        author left the choice open); else the latest, which `check_valueset` may then refuse."""
         version = self.valueset_version(url, version)
         if version is None:
-            checked = self.checked_version(url)
-            if checked is not None and catalog.valueset(url, checked) is not None:
-                version = checked
+            check = self.vs_check.get(url)
+            if check is not None and find_valueset(catalog, url, check) is not None:
+                version = check
         return version
-
-    def checked_version(self, url: str) -> str | None:
-        """The one version check-valueset-version names for `url` (None: no check, or a wildcard)."""
-        check = self.vs_check.get(url)
-        return check if check is not None and not any(s in ("x", "*", "X") for s in check.split(".")) else None
 
     def check_valueset(self, vs: dict) -> None:
         """check-valueset-version: the value set in use must have the version it names."""
         url, version = vs.get("url"), vs.get("version")
         required = self.vs_check.get(url) if url else None
-        if required is not None and version is not None and not matches_version(required, version):
+        if required is not None and version is not None and not matches_version(required, version) \
+                and not partial_match(required, version):
             raise VersionCheckFailed(f"The version '{version}' is not allowed for value set '{url}': required to be "
                                      f"'{required}' by a version-check parameter", tx_code="version-error")
+
+
+def requested_valueset(url: str, version: str | None, held: str | None = None) -> tuple[str, str | None]:
+    """(url, version) of the value set a request names by `url` (which may carry '|version') and
+    `valueSetVersion` (`version`). `held`: the version of the instance the request was made on, if any.
+    Two versions that differ are refused: which one the client meant is not the server's to guess."""
+    url, in_url = split_canonical(url)
+    named = [(name, v) for name, v in (("url", in_url), ("valueSetVersion", version), ("the value set instance", held))
+             if v is not None]
+    versions = {v for _n, v in named}
+    if len(versions) > 1:
+        said = " and ".join(f"{name} ('{v}')" for name, v in named)
+        raise InvalidRequest(f"The value set version is given twice and differently, by {said}: which one to use is "
+                             f"not known", location="valueSetVersion", tx_code="version-error")
+    return url, versions.pop() if versions else None
+
+
+def find_valueset(catalog, url: str, version: str | None) -> dict | None:
+    """Value set `url` in `version`: that version exactly, else the newest a wildcard (1.x, 1.0.*) names, else
+    the newest a partial version (1.0 -> 1.0.2, 2023 -> 2023-04-01) names. None: no version held fits."""
+    wildcard = version is not None and any(s in ("x", "*", "X") for s in version.split("."))
+    if not wildcard:
+        vs = catalog.valueset(url, version)
+        if vs is not None or version is None:
+            return vs
+    held = catalog.versions("ValueSet", url)
+    if version not in held:
+        # the catalog would take the newest a wildcard matches, a pre-release too; a wildcard names releases
+        named = newest_named(version, held)
+        if named is None:
+            return None
+        version = named
+    return catalog.valueset(url, version)
+
+
+def missing_valueset(catalog, url: str, version: str | None, imported: bool = False,
+                     location: str | None = None) -> NotFound:
+    """The error for value set `url` (in `version`) that is not held. An import of a version other than the
+    ones held is worded as the reference servers word it; the versions held go in the issue's diagnostics,
+    so the text stays the one clients match on."""
+    held = catalog.valueset(url) is not None
+    if imported and version is not None and held:
+        text = f"Unable to find included value set '{url}' version '{version}'"
+    else:
+        text = f"A definition for the value Set '{url}|{version}' could not be found" if version else \
+            f"A definition for the value Set '{url}' could not be found"
+    err = NotFound(text, tx_code="not-found", location=location)
+    if version is not None and held:
+        known = catalog.versions("ValueSet", url)
+        err.diagnostics = f"Valid versions: {present_versions(known)}" if known else \
+            "The value set is held without a version"
+    return err
 
 
 class VersionCheckFailed(InvalidRequest):
