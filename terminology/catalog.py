@@ -227,20 +227,92 @@ class Catalog:
             hit = cache.setdefault(key, build(self))
         return hit
 
-    def overlay(self, resources: list[dict]) -> "Catalog":
-        return OverlayCatalog(self, resources) if resources else self
+    def overlay(self, resources: list[dict], shelf: "IndexShelf | None" = None) -> "Catalog":
+        """A view of this catalog with `resources` shadowing the store. `shelf`: where the indexes built of
+        them are kept; give the same one to every overlay of one request (a batch) to index each once."""
+        return OverlayCatalog(self, resources, shelf=shelf) if resources else self
+
+
+def revision_catalog(catalog):
+    """`catalog` when what is worked out against it depends on the store revision alone, so that it may be kept
+    in `derived` until the store changes; None when the catalog carries resources a request brought (an
+    overlay) or keeps nothing per revision."""
+    if getattr(catalog, "extra", None) or getattr(catalog, "base", None) is not None:
+        return None
+    return catalog if hasattr(catalog, "derived") else None
+
+
+class IndexShelf:
+    """The CodeSystem indexes built of resources a request brought. One shelf serves every overlay of a request:
+    a batch whose entries or checks share a tx-resource indexes it once.
+
+    An index is found by the identity of the body it was built from (the body is held with it, so its id is not
+    reused meanwhile), else by an equal body of the same url and version (the entries of a batch Bundle that
+    each carry a copy of one resource): equal bodies make equal indexes. Bounded by indexes and by concepts
+    held, the oldest going first. Not shared between requests: a client's resources are its request's."""
+
+    MAX_INDEXES = 64
+    MAX_CONCEPTS = 2_000_000
+
+    builds = 0          # indexes built by every shelf of the process (what tests and benches count)
+
+    def __init__(self):
+        self._held: dict[int, tuple[dict, CodeSystemIndex, int]] = {}
+        self._concepts = 0
+        self._lock = threading.Lock()
+
+    def index(self, r: dict) -> CodeSystemIndex:
+        got = self._held.get(id(r))
+        if got is not None and got[0] is r:
+            return got[1]
+        cs = self._equal(r)
+        built = cs is None
+        if built:
+            cs = build_index(r)
+        with self._lock:
+            if built:
+                IndexShelf.builds += 1
+            got = self._held.get(id(r))
+            if got is not None and got[0] is r:
+                return got[1]      # another thread put it here meanwhile: one index per body
+            size = len(cs)
+            while self._held and (len(self._held) >= self.MAX_INDEXES or self._concepts + size > self.MAX_CONCEPTS):
+                self._concepts -= self._held.pop(next(iter(self._held)))[2]
+            self._held[id(r)] = (r, cs, size)
+            self._concepts += size
+        return cs
+
+    def _equal(self, r: dict) -> CodeSystemIndex | None:
+        url, version = r.get("url"), r.get("version")
+        for body, cs, _size in list(self._held.values()):
+            if body.get("url") == url and body.get("version") == version and body == r:
+                return cs
+        return None
 
 
 class OverlayCatalog:
-    """A catalog view where request-supplied resources shadow stored ones."""
+    """A catalog view where request-supplied resources shadow stored ones.
 
-    def __init__(self, base: Catalog, resources: list[dict]):
+    The resources lie in at most two layers: those the view was made with, and those a check lays on top of
+    them (`layer`: its own tx-resources over a batch's shared ones, a value set's contained resources).
+    Versions are chosen over both layers as over one list; of two resources with the chosen url and version,
+    the upper layer's wins (within a layer, the first given)."""
+
+    def __init__(self, base: Catalog, resources: list[dict], *, shelf: IndexShelf | None = None,
+                 upper: list[dict] = (), layered: bool = False):
         self.base = base
+        # True: what `overlay` adds is laid on top (`layer`), as a check's own resources on a batch's shared ones
+        self.layered = layered or bool(upper)
         self.store = base.store
         self.extra: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        self._cs: dict[int, CodeSystemIndex] = {}
+        self.shelf = shelf if shelf is not None else IndexShelf()
+        self.lower = list(resources)
+        lower_ids = {id(r) for r in self.lower}
+        # a lower resource handed in again stays in the lower layer
+        self.upper = [r for r in upper if id(r) not in lower_ids]
+        self._upper_ids = {id(r) for r in self.upper}
         # supplied resources arrive checked for shape (fhir_api.supplied)
-        for r in resources:
+        for r in self.lower + self.upper:
             if isinstance(r.get("url"), str) and r["url"]:
                 self.extra[(r["resourceType"], r["url"])].append(r)
 
@@ -250,14 +322,33 @@ class OverlayCatalog:
     def canonical_system(self, system):
         return self.base.canonical_system(system)
 
-    def overlay(self, resources):
+    def overlay(self, resources, shelf: IndexShelf | None = None):
+        """`resources` merged into this view as one layer with its own (its own first: they win a tie); laid on
+        top of them instead when this view is layered."""
+        if self.layered:
+            return self.layer(resources)
         merged = [r for rs in self.extra.values() for r in rs] + list(resources)
-        return OverlayCatalog(self.base, merged)
+        return OverlayCatalog(self.base, merged, shelf=shelf or self.shelf)
+
+    def layer(self, resources):
+        """`resources` laid on top of this view's (or on top of its upper layer, with it): they win a tie of
+        url and version with the lower layer. Indexes stay on the shared shelf."""
+        if not resources:
+            return self
+        return OverlayCatalog(self.base, self.lower, shelf=self.shelf, upper=self.upper + list(resources),
+                              layered=True)
 
     def supplies(self, rtype, url, version=None):
         return self._pick(rtype, url, version) is not None
 
     def _pick(self, rtype, url, version):
+        r = self._pick_in(rtype, url, version)
+        if r is not None and self._upper_ids and id(r) not in self._upper_ids:
+            r = next((o for o in self.extra.get((rtype, url), ())
+                      if id(o) in self._upper_ids and o.get("version") == r.get("version")), r)
+        return r
+
+    def _pick_in(self, rtype, url, version):
         rs = self.extra.get((rtype, url))
         if not rs:
             return None
@@ -284,11 +375,7 @@ class OverlayCatalog:
         r = self._pick("CodeSystem", url, version)
         if r is not None:
             # a supplied resource wins unless a stored one matches a version it lacks
-            cs = self._cs.get(id(r))
-            if cs is None:
-                cs = build_index(r)
-                self._cs[id(r)] = cs
-            return cs
+            return self.shelf.index(r)
         return self.base.codesystem(url, version)
 
     def resource(self, rtype, url, version=None):

@@ -10,7 +10,7 @@ are loaded, which code systems name the URL as their value set), so against
 a catalog without request-supplied resources the answer is kept for the
 store revision: each request naming the URL then gets the same dict, and
 what is worked out about a value set per store revision (its includes, the
-versions it uses, compiled filters: operations/valueset_facts.py, compose.py) is worked out
+versions it uses, compiled filters: operations/revision_cache.py decides where) is worked out
 once for it too, as for a stored value set (`kept_for_revision`). The dict is
 shared: like a stored body, nobody may change it.
 
@@ -25,6 +25,8 @@ bound.
 from __future__ import annotations
 
 import threading
+
+from .catalog import revision_catalog
 
 RESOLVERS: list = []
 
@@ -64,10 +66,8 @@ class _Kept:
 def _kept(catalog) -> _Kept | None:
     """The store revision's kept value sets; None when answers may depend on more than the store (the
     request brought resources: an overlay) or the catalog keeps nothing per revision."""
-    if getattr(catalog, "extra", None) or getattr(catalog, "base", None) is not None:
-        return None
-    derived = getattr(catalog, "derived", None)
-    return derived(_KEY, _Kept) if derived is not None else None
+    catalog = revision_catalog(catalog)
+    return catalog.derived(_KEY, _Kept) if catalog is not None else None
 
 
 def _resolve(catalog, url: str) -> dict | None:

@@ -31,10 +31,12 @@ from . import codesystem_valueset as _codesystem_valueset  # noqa: F401  (regist
 from . import filters as _filters
 from .compose_checks import (FilterNotUnderstood, check_cycle, check_filters, check_not_supplement, check_source,
                              check_understood, compose_path, import_refs, shown, vs_canonical)
-from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule, listed_codes
+from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule
 from .member import Member
+from .revision_cache import brought
 from .valueset_facts import ValueSetFacts
-from .version_rules import SystemVersionRules, VersionCheckFailed, unknown_system, version_check_text
+from .version_rules import (SystemVersionRules, VersionCheckFailed, find_valueset, missing_valueset, unknown_system,
+                            version_check_text)
 
 
 class ComposeEvaluator(ValueSetFacts):
@@ -51,6 +53,10 @@ class ComposeEvaluator(ValueSetFacts):
     _supplied: dict | None = None
     _transient: dict | None = None
     _listed: dict | None = None
+    # facts revision_cache keeps for this request only (table key -> entries), and the lists recording what
+    # the facts being built read (so that a kept fact records it again when it is taken)
+    _request_facts: dict | None = None
+    _recorders: list | None = None
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
                  supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
@@ -123,9 +129,13 @@ class ComposeEvaluator(ValueSetFacts):
         return cs
 
     def note_codesystem(self, cs) -> None:
+        root = self.root
+        if root._recorders:
+            for rec in root._recorders:
+                rec.append(("cs", cs, None))
         canon = canonical(cs.url, cs.version)
-        if canon not in self.root.used_codesystems:
-            self.root.used_codesystems.append(canon)
+        if canon not in root.used_codesystems:
+            root.used_codesystems.append(canon)
 
     def valueset(self, ref: str, location: str | None = None) -> dict:
         if not isinstance(ref, str) or not ref.strip():
@@ -138,13 +148,9 @@ class ComposeEvaluator(ValueSetFacts):
         if rules.vs_force or rules.vs_default or rules.vs_check:
             version = rules.pick_valueset_version(self.catalog, url, version)
             ref = canonical(url, version)
-        vs = self.catalog.valueset(url, version) or resolve_implicit(self.catalog, ref)
-        if vs is None and version is not None and self.catalog.valueset(url) is not None:
-            raise NotFound(f"Unable to find included value set '{url}' version '{version}'",
-                           tx_code="not-found", location=location)
+        vs = find_valueset(self.catalog, url, version) or resolve_implicit(self.catalog, ref)
         if vs is None:
-            raise NotFound(f"A definition for the value Set '{ref}' could not be found",
-                           tx_code="not-found", location=location)
+            raise missing_valueset(self.catalog, url, version, imported=True, location=location)
         if rules.vs_check:
             rules.check_valueset(vs)
         self.note_valueset(vs, ref)
@@ -152,12 +158,34 @@ class ComposeEvaluator(ValueSetFacts):
 
     def note_valueset(self, vs: dict, ref: str) -> None:
         """Record `vs`, read for reference `ref`, among the value sets this request used."""
+        root = self.root
+        if root._recorders:
+            for rec in root._recorders:
+                rec.append(("vs", vs, ref))
         canon = vs_canonical(vs)
-        if not ref.startswith("#") and canon not in self.root.used_valuesets:
-            self.root.used_valuesets.append(canon)
-        imported = self.root.imported_valuesets
+        if not ref.startswith("#") and canon not in root.used_valuesets:
+            root.used_valuesets.append(canon)
+        imported = root.imported_valuesets
         if not any(v is vs for v in imported):
             imported.append(vs)
+
+    def recording(self, reads: list, build, *args):
+        """`build(*args)`, with what it reads (note_valueset, note_codesystem) also appended to `reads`."""
+        root = self.root
+        if root._recorders is None:
+            root._recorders = []
+        root._recorders.append(reads)
+        try:
+            return build(*args)
+        finally:
+            root._recorders.pop()
+
+    def replay(self, note: str, what, ref) -> None:
+        """Record again what a kept fact read when it was built (one item of `recording`'s list)."""
+        if note == "vs":
+            self.note_valueset(what, ref)
+        else:
+            self.note_codesystem(what)
 
     def used_resources(self):
         """(kind, resource, canonical) of the root value set, the code systems and value sets used."""
@@ -231,9 +259,7 @@ class ComposeEvaluator(ValueSetFacts):
                 # the value set is stored content)
                 if not inc.get("concept"):
                     return True
-                transient = self.root._transient
-                return code in (listed_codes(inc, cs) if transient is None or id(inc) not in transient
-                                else self.listed(inc, cs))
+                return code in self.listed(inc, cs)
             rule = self.rule(inc, system, cs, path)
         return rule.admits(code, concept, presumed)
 
@@ -296,10 +322,8 @@ class ComposeEvaluator(ValueSetFacts):
         functions of index and filter (as the text index is kept there); else for this request only: a regex
         filter's time budget is per request, and an index with tests of its own keeps its own memory-bounded
         cache of their answers (unless its tests hold none of it: `keep_filter_tests`, SNOMED CT)."""
-        transient = self.root._transient
         if cs is None or (getattr(cs, "filter_test", None) is not None and
-                          not getattr(cs, "keep_filter_tests", False)) or \
-                (transient is not None and id(inc) in transient) or \
+                          not getattr(cs, "keep_filter_tests", False)) or brought(self, inc) or \
                 any(f.get("op") == "regex" for f in inc.get("filter") or ()):
             return self.root._rules.setdefault(id(cs), {})
         kept = getattr(cs, RULES_ATTR, None)
@@ -327,7 +351,7 @@ class ComposeEvaluator(ValueSetFacts):
         try:
             excludes = compose.get("exclude")
             if excludes:
-                listing = self.listing_excludes(excludes)
+                listing = self.listing_excludes(excludes, vs)
                 if self.listed_out(listing, system, code, cs):
                     return False
                 decided = {id(exc) for _s, exc in listing}   # a list-only exclude has said all it can
@@ -373,7 +397,7 @@ class ComposeEvaluator(ValueSetFacts):
             for i, exc in enumerate(excludes):
                 for m in self._include(exc, compose_path("exclude", i), note=False):
                     excluded.add(m.key)
-            listing = self.listing_excludes(excludes)
+            listing = self.listing_excludes(excludes, vs)
         active_only = compose.get("inactive") is False
         for i, inc in enumerate(compose.get("include") or []):
             for m in self._include(inc, f"ValueSet.compose.include[{i}]"):

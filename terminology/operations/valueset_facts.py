@@ -7,37 +7,19 @@ from __future__ import annotations
 from itertools import chain
 
 from ..errors import TerminologyError
-from ..implicit import kept_for_revision
 from .compose_checks import MAX_IMPORT_DEPTH, compose_path, import_refs, lists_only
 from .expansion_only import expansion_members, recent_expansion_keys
 from .include_rules import listed_codes
+from .revision_cache import (CONCEPT_ENTRIES, EXPANSION_VIEWS, LISTING_EXCLUDES, STORED_KEY as _STORED_KEY,
+                             SYSTEM_INCLUDES, VERSIONS_USED, _new_dict, brought, stored_body)
 
 
-# Catalog.derived key: id(body) -> body of the stored value sets seen so far, per store revision
-_STORED_KEY = "kodebro.compose.stored-valuesets"
-# Catalog.derived key: id(exclude list) -> (the list, its list-only excludes) of stored value sets
-_LISTING_KEY = "kodebro.compose.listing-excludes"
-# Catalog.derived keys: (id(body), system) -> (body, system_includes / versions_used) of stored value sets
-_INCLUDES_KEY = "kodebro.compose.system-includes"
-_VERSIONS_KEY = "kodebro.compose.versions-used"
-# Catalog.derived key: id(include) -> (include, code -> concept entry) of stored value sets
-_ENTRIES_KEY = "kodebro.compose.concept-entries"
-
-
-def _is_stored(catalog, vs: dict) -> bool:
-    """Whether `vs` is the stored body of a value set (not one the request brought or one made up for it), or
-    an implicit value set kept for the store revision (terminology/implicit.py): as fixed until the store
-    changes as a stored body."""
-    url = vs.get("url")
-    if not isinstance(url, str) or not url:
-        return False
-    version = vs.get("version")
-    base = getattr(catalog, "base", catalog)
-    return base.valueset(url, version if isinstance(version, str) else None) is vs or kept_for_revision(catalog, vs)
-
-
-def _new_dict(_catalog) -> dict:
-    return {}
+def _concept_entries(inc: dict) -> dict:
+    entries = {}
+    for c in inc.get("concept") or ():
+        if isinstance(c, dict) and isinstance(c.get("code"), str):
+            entries.setdefault(c["code"], c)
+    return entries
 
 
 class ValueSetFacts:
@@ -48,22 +30,17 @@ class ValueSetFacts:
     # An exclude removes what it selects in whatever version it names (members are excluded by system and
     # code); one that only lists codes also removes each code it lists when the version it names lacks it.
     # `members` and `contains` both remove by these two rules.
-    def listing_excludes(self, excludes) -> list:
+    def listing_excludes(self, excludes, vs: dict | None = None) -> list:
         """(canonical system, exclude) of each exclude of a system by a concept list only (no filter, no
-        import): worked out once per store revision for a stored value set ($validate-code's hot path), per
-        call for one a request brought."""
-        transient = self.root._transient
-        stored = not excludes or transient is None or id(excludes[0]) not in transient
-        cache = self.catalog.derived(_LISTING_KEY, _new_dict) if stored and hasattr(self.catalog, "derived") \
-            else None
-        got = cache.get(id(excludes)) if cache is not None else None
-        if got is not None and got[0] is excludes:
-            return got[1]
-        listing = [(self.catalog.canonical_system(exc["system"]), exc) for exc in excludes or ()
-                   if isinstance(exc, dict) and lists_only(exc) and isinstance(exc["system"], str)]
-        if cache is not None:
-            cache[id(excludes)] = (excludes, listing)
-        return listing
+        import) among `excludes` (of value set `vs`): kept per store revision for a stored value set
+        ($validate-code's hot path), per request for one a request brought (revision_cache)."""
+        if not excludes:
+            return []
+        return LISTING_EXCLUDES.get(self, vs, excludes, id(excludes), self._listing, excludes)
+
+    def _listing(self, excludes) -> list:
+        return [(self.catalog.canonical_system(exc["system"]), exc) for exc in excludes
+                if isinstance(exc, dict) and lists_only(exc) and isinstance(exc["system"], str)]
 
     def listed_out(self, listing: list, system: str, code: str, cs) -> bool:
         """Whether an exclude of `listing` lists `system#code`, by system and code: the listed codes compared
@@ -91,7 +68,7 @@ class ValueSetFacts:
             for i, inc in enumerate(compose.get(kind) or ()):
                 if isinstance(inc, dict) and inc.get("valueSet") is not None:
                     import_refs(inc, compose_path(kind, i))
-        if known is not None and _is_stored(self.catalog, vs):
+        if known is not None and stored_body(self.catalog, vs):
             known[id(vs)] = vs
             return
         if supplied is None:
@@ -102,11 +79,11 @@ class ValueSetFacts:
             root._transient[id(inc)] = inc
 
     def listed(self, inc: dict, cs) -> frozenset:
-        """`listed_codes`, kept across requests only for the includes of stored value sets."""
-        root = self.root
-        transient = root._transient
-        if transient is None or id(inc) not in transient:
+        """`listed_codes`, kept across requests (by include_rules, bounded) only for the includes of stored
+        value sets; for this request for those a request brought."""
+        if not brought(self, inc):
             return listed_codes(inc, cs)
+        root = self.root
         kept = root._listed
         if kept is None:
             kept = root._listed = {}
@@ -116,23 +93,20 @@ class ValueSetFacts:
             got = kept[key] = listed_codes(inc, cs, keep=False)
         return got
 
+    def known_stored(self, vs: dict) -> bool:
+        """Whether `vs` is stored content (or kept for the store revision), telling its origin on first sight."""
+        derived = getattr(self.catalog, "derived", None)
+        if derived is None:
+            return False
+        known = derived(_STORED_KEY, _new_dict)
+        if known.get(id(vs)) is not vs:
+            self._note_origin(vs, vs.get("compose") or {})
+        return known.get(id(vs)) is vs
+
     def concept_entries(self, inc: dict) -> dict:
         """code -> the include's own concept entry (its display, designations, extensions): kept per store
-        revision for the includes of stored value sets, made per call for those a request brought."""
-        transient = self.root._transient
-        brought = (transient is not None and id(inc) in transient) or getattr(self.catalog, "extra", None)
-        cache = None if brought or not hasattr(self.catalog, "derived") else \
-            self.catalog.derived(_ENTRIES_KEY, _new_dict)
-        got = cache.get(id(inc)) if cache is not None else None
-        if got is not None and got[0] is inc:
-            return got[1]
-        entries = {}
-        for c in inc.get("concept") or ():
-            if isinstance(c, dict) and isinstance(c.get("code"), str):
-                entries.setdefault(c["code"], c)
-        if cache is not None:
-            cache[id(inc)] = (inc, entries)
-        return entries
+        revision for the includes of stored value sets, per request for those a request brought."""
+        return CONCEPT_ENTRIES.get(self, None, inc, id(inc), _concept_entries, inc)
 
     def expansion_keys(self, vs: dict) -> frozenset:
         """(system, code) of each entry of a value set that has only an expansion. Only the keys: membership
@@ -148,16 +122,10 @@ class ValueSetFacts:
         store revision for a stored value set (building the members' views is the costly part)."""
         got = self.root._expansion_views.get(id(vs))
         if got is None or got[0] is not vs:
-            def build(_catalog=None):
+            def build():
                 members = list(expansion_members(vs["expansion"]))
                 return vs, members, {m.key for m in members}
-            if _is_stored(self.catalog, vs):
-                got = self.catalog.derived(("expansion-view", id(vs)), build)
-                if got[0] is not vs:        # an earlier body at the same address: not this one
-                    got = build()
-            else:
-                got = build()
-            self.root._expansion_views[id(vs)] = got
+            got = self.root._expansion_views[id(vs)] = EXPANSION_VIEWS.get(self, vs, vs, id(vs), build)
         return got
 
     # --- which versions of a system a value set uses -------------------------------------------------
@@ -166,56 +134,26 @@ class ValueSetFacts:
         whole (an include of value sets only, at any depth), in order. The version an include names is the
         one its codes are taken in, wherever it sits; an import inside an include of a system only narrows
         that include (its own versions do not count). Imports that cannot be read are left out here:
-        membership reports them when it needs them."""
-        cache = self._stored_cache(vs, _INCLUDES_KEY, value_set_rules_only=True)
-        got = cache.get((id(vs), system)) if cache is not None else None
-        if got is not None and got[0] is vs:
-            # the value sets the walk read are used by this request too, kept or not (their status is reported)
-            for sub, ref in got[2]:
-                self.note_valueset(sub, ref)
-            return got[1]
+        membership reports them when it needs them. Kept as revision_cache says; the value sets the walk
+        read are recorded in this request whether the walk is made or taken from where it was kept."""
+        return SYSTEM_INCLUDES.get(self, vs, vs, (id(vs), system), self._system_includes, vs, system)
+
+    def _system_includes(self, vs: dict, system: str) -> list:
         out: list = []
-        read: list = []
-        self._walk_includes(vs, system, out, read, {id(vs)}, 0)
-        if cache is not None:
-            cache[(id(vs), system)] = (vs, out, read)
+        self._walk_includes(vs, system, out, {id(vs)}, 0)
         return out
 
     def versions_used(self, vs: dict, system: str, includes: list | None = None) -> list:
         """The versions of `system` the includes of `vs` take (system_includes, or `includes` when the caller
         has them), after the version rules (None: the latest), in order."""
-        cache = self._stored_cache(vs, _VERSIONS_KEY)
-        got = cache.get((id(vs), system)) if cache is not None else None
-        if got is not None and got[0] is vs:
-            return got[1]
+        return VERSIONS_USED.get(self, vs, vs, (id(vs), system), self._versions_used, vs, system, includes)
+
+    def _versions_used(self, vs: dict, system: str, includes: list | None) -> list:
         if includes is None:
             includes = [inc for inc, _path in self.system_includes(vs, system)]
-        out = list(dict.fromkeys(self.resolve_version(system, inc.get("version")) for inc in includes))
-        if cache is not None:
-            cache[(id(vs), system)] = (vs, out)
-        return out
+        return list(dict.fromkeys(self.resolve_version(system, inc.get("version")) for inc in includes))
 
-    def _stored_cache(self, vs: dict, key: str, value_set_rules_only: bool = False) -> dict | None:
-        """Catalog.derived table `key` when what is worked out about `vs` holds until the store changes: `vs`
-        is stored, the request brings no resources of its own, no version rules and (unless only value set
-        rules matter) no date ($validate-code asks these for every code)."""
-        root = self.root
-        supplied = root._supplied
-        if supplied is not None and supplied.get(id(vs)) is vs:
-            return None         # brought by the request (or made up for it): worked out per request
-        rules = root.rules
-        if getattr(self.catalog, "extra", None) or not hasattr(self.catalog, "derived") or \
-                rules.vs_force or rules.vs_default or rules.vs_check or \
-                (not value_set_rules_only and (rules.force or rules.default or rules.check or self.date)):
-            return None
-        known = self.catalog.derived(_STORED_KEY, _new_dict)
-        if known.get(id(vs)) is not vs:
-            self._note_origin(vs, vs.get("compose") or {})
-            if known.get(id(vs)) is not vs:
-                return None
-        return self.catalog.derived(key, _new_dict)
-
-    def _walk_includes(self, vs: dict, system: str, out: list, read: list, seen: set, depth: int) -> None:
+    def _walk_includes(self, vs: dict, system: str, out: list, seen: set, depth: int) -> None:
         compose = vs.get("compose") or {}
         for i, inc in enumerate(compose.get("include") or ()):
             if not isinstance(inc, dict):
@@ -232,10 +170,9 @@ class ValueSetFacts:
                     sub = self.valueset(ref)
                 except TerminologyError:
                     continue
-                read.append((sub, ref))
                 if id(sub) not in seen:     # each value set once: a diamond (or a cycle) is walked once
                     seen.add(id(sub))
-                    self._walk_includes(sub, system, out, read, seen, depth + 1)
+                    self._walk_includes(sub, system, out, seen, depth + 1)
 
     def versions_selecting(self, vs: dict, system: str, code: str) -> list:
         """The versions of `system` (as loaded) in which `code` is a member of `vs`, in include order: the
