@@ -6,6 +6,7 @@ a terminology server (status, content) are checked here as well.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -117,11 +118,25 @@ def _plain(err: dict, rtype: str) -> str:
         if pattern == r"^[^\s]+(\s[^\s]+)*$":
             return f"{_kind(value)} is not a valid code: no leading, trailing or repeated whitespace"
         return f"{_kind(value)} does not have the form R4 requires here (pattern {pattern})"
-    msg = err.get("msg", "invalid")
-    if "DateTime" in msg or "Date value" in msg or "Instant" in msg:
-        return (f"{_kind(value)} is not a valid FHIR date: use YYYY, YYYY-MM, YYYY-MM-DD or "
-                "YYYY-MM-DDThh:mm:ss+zz:zz")
-    return msg.removeprefix("Value error, ")
+    msg = err.get("msg", "invalid").removeprefix("Value error, ")
+    choices = _CHOICES.search(msg)
+    if choices:
+        many = "but got multiple" in msg
+        return (f"needs exactly one of {choices.group(1).replace(chr(39), '').strip('[]')}"
+                + (", not several" if many else ""))
+    form = _FORM.match(msg)
+    if form:
+        name, forms = _FORMS[form.group(1)]
+        return f"{_kind(value)} is not a valid FHIR {name}: use {forms}"
+    return msg
+
+
+# the model names a choice element's alternatives and a date type's regex; the client needs the R4 forms
+_CHOICES = re.compile(r"from this list (\[[^\]]*\])")
+_FORM = re.compile(r"(DateTime|Date|Instant|Time) value string does not match")
+_FORMS = {"Date": ("date", "YYYY, YYYY-MM or YYYY-MM-DD"),
+          "DateTime": ("dateTime", "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss with a time zone (Z or +hh:mm)"),
+          "Instant": ("instant", "YYYY-MM-DDThh:mm:ss with a time zone (Z or +hh:mm)"), "Time": ("time", "hh:mm:ss")}
 
 
 def _duplicate_codes(concepts) -> list[str]:

@@ -14,7 +14,11 @@ CASES = [
     ({"experimental": {"a": 1}}, "experimental: must be true or false, not an object"),
     ({"expansion": {"timestamp": "2024-01-01", "total": "many"}},
      "expansion.total: must be an integer, not the string 'many'"),
-    ({"date": "yesterday"}, "date: the string 'yesterday' is not a valid FHIR date"),
+    ({"date": "yesterday"}, "date: the string 'yesterday' is not a valid FHIR dateTime: use YYYY"),
+    ({"meta": {"lastUpdated": "2020-01-01"}},
+     "meta.lastUpdated: the string '2020-01-01' is not a valid FHIR instant: use YYYY-MM-DDThh:mm:ss"),
+    ({"compose": {"lockedDate": "2020-01-01T10:00:00Z", "include": [{"system": "a"}]}},
+     "compose.lockedDate: the string '2020-01-01T10:00:00Z' is not a valid FHIR date: use YYYY, YYYY-MM or"),
     ({"compose": {"include": [{"system": "a", "concept": [{"code": "a  b"}]}]}},
      "compose.include[0].concept[0].code: the string 'a  b' is not a valid code"),
     ({"compose": {"include": [{"system": "a", "concept": [{"display": "x"}]}]}},
@@ -43,3 +47,14 @@ def test_lenient_checks_keep_quiet_about_r5_elements_but_not_wrong_types():
 def test_an_r4_conceptmap_error_reads_the_same_way():
     cm = {"resourceType": "ConceptMap", "status": "active", "group": [{"element": [{"code": 5}]}]}
     assert validation_errors(cm) == ["group[0].element[0].code: must be a string, not 5 (a number)"]
+
+
+def test_a_choice_element_names_its_alternatives_not_a_date():
+    cs = {"resourceType": "CodeSystem", "status": "active", "content": "complete",
+          "concept": [{"code": "a", "property": [{"code": "x"}]}, {"code": "b", "property": [
+              {"code": "x", "valueString": "s", "valueCoding": {"code": "c"}}]}]}
+    problems = validation_errors(cs)
+    assert problems[0].startswith("concept[0].property[0]: needs exactly one of valueBoolean, valueCode")
+    assert problems[1].startswith("concept[1].property[0]: needs exactly one of") and problems[1].endswith(
+        ", not several")
+    assert not any("date" in p for p in problems)
