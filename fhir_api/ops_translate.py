@@ -9,7 +9,7 @@ that maps to the given one, as R5 servers answer.
 """
 from __future__ import annotations
 
-from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP
+from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP, sent_map
 from mappings.scope import Scopes
 from mappings.translate import TranslateRequest, translate
 from terminology.errors import InvalidRequest
@@ -235,13 +235,24 @@ def render_translate(answers: list[tuple[TranslateRequest, object]], r5: bool) -
     return {"resourceType": "Parameters", "parameter": out}
 
 
-@operation("ConceptMap", "translate")
-def op_translate(catalog, params, instance):
+def prepared_requests(catalog, params, instance):
+    """The request's catalog, its translate requests and whether it speaks R5. The codings of a
+    codeableConcept share what is resolved once per request: the source and target value sets, and the index
+    of the map the request brought (kept on the requests, never in a cache that outlives them)."""
     catalog = supplied_catalog(catalog, params)
     reqs, r5 = translate_requests(params, instance)
     if len(reqs) > 1 and (reqs[0].source or reqs[0].target):
-        # every coding of a codeableConcept is asked against the same source and target value sets
         shared = Scopes(catalog, reqs[0])
         for r in reqs:
             r.scopes = shared
+    if len(reqs) > 1 and reqs[0].conceptmap is not None and not reqs[0].conceptmap_stored:
+        idx = sent_map(catalog, reqs[0])
+        for r in reqs:
+            r.sent_map_index = idx
+    return catalog, reqs, r5
+
+
+@operation("ConceptMap", "translate")
+def op_translate(catalog, params, instance):
+    catalog, reqs, r5 = prepared_requests(catalog, params, instance)
     return render_translate([(r, translate(catalog, r)) for r in reqs], r5)

@@ -64,8 +64,10 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
     """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion).
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages."""
     if instance is not None:
-        # the instance is the version asked for; a valueSetVersion that names another one is a contradiction
-        requested_valueset(instance.get("url"), params.str("valueSetVersion"), instance.get("version"))
+        # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
+        # contradiction, and a check refuses it as it refuses any value set read in another version
+        requested_valueset(instance.get("url"), params.str("valueSetVersion") or None, instance.get("version"))
+        version_rules(params).check_instance(instance)
         return instance
     vs = params.get("valueSet")
     if vs is not None:
@@ -83,7 +85,7 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
         if required:
             raise InvalidRequest("name the value set with 'url', or supply it as 'valueSet'", location="url")
         return None
-    url, version = requested_valueset(url, params.str("valueSetVersion"))
+    url, version = requested_valueset(url, params.str("valueSetVersion") or None)    # empty: not given
     rules = version_rules(params)
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
     found = find_valueset(catalog, url, version) or resolve_implicit(catalog, canonical(url, version))

@@ -86,12 +86,23 @@ def _tables(catalog) -> list[MapsBySystem]:
     return [mine, stored] if mine is not EMPTY else [stored]
 
 
+def sent_map(catalog, req: TranslateRequest) -> MapIndex:
+    """The index of the map the request brought (`conceptMap`), kept on the request for the request only: a
+    process-wide cache would hold every client's body. The codings of one codeableConcept share it
+    (fhir_api.ops_translate hands them one `sent_map_index`)."""
+    got = getattr(req, "sent_map_index", None)
+    if got is None or got.body is not req.conceptmap:
+        got = map_index(req.conceptmap, supplied=True, catalog=catalog)
+        req.sent_map_index = got
+    return got
+
+
 def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) -> list[MapIndex] | None:
     """The maps this request may use; None when it names a map this provider does not hold."""
     if req.conceptmap is not None:
         if req.conceptmap_stored:
             return [stored_maps(catalog).index(req.conceptmap)]
-        return [map_index(req.conceptmap, supplied=True, catalog=catalog)]
+        return [sent_map(catalog, req)]
     tables = _tables(catalog)
     if req.conceptmap_url:
         url, _version = split_canonical(req.conceptmap_url, req.conceptmap_version)
@@ -231,9 +242,11 @@ def _set_elements(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, co
     """The R5 elements whose value set holds the code (membership as `source`/`target` are judged; a value
     set the server cannot evaluate holds nothing it can vouch for)."""
     out = []
+    # a kept scope is asked only about codes of the code system, not about anything a client sends
+    keep = _held_by_system(catalog, g.from_system, code)
     for ref, el in g.by_set:
         try:
-            if idx.scope(catalog, ref, "source").holds(g.from_system, code, req.version):
+            if idx.scope(catalog, ref, "source", keep).holds(g.from_system, code, req.version):
                 out.append(el)
         except TerminologyError:
             continue
@@ -351,7 +364,7 @@ def _check_usable(catalog, idx: MapIndex, req: TranslateRequest) -> None:
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             _refuse_or_skip(idx, req, "; ".join(problems[:3]) + more)
-    for side, ref in (("source", idx.source_scope), ("target", idx.target_scope)):
+    for side, ref in idx.scope_refs.items():
         if not ref:
             continue
         if idx.supplied or not getattr(catalog, "extra", None):
@@ -398,10 +411,12 @@ def _in_own_scope(catalog, idx: MapIndex, req: TranslateRequest, system: str, co
     the target side when walking backwards): a map only speaks for the codes it was made for. A scope the
     server cannot read (not held, a code system or edition not loaded) is taken on the author's word; one
     that names what cannot be (ECL on a concept the edition lacks) makes the map unusable."""
-    ref = idx.target_scope if req.reverse else idx.source_scope
+    ref = idx.scope_refs["target" if req.reverse else "source"]
     if not ref:
         return True
-    scope = idx.scope(catalog, ref, "target" if req.reverse else "source")
+    # the map's kept scope remembers only codes the map has an element for (a bounded set): any other code,
+    # which a client may make up by the million, is asked of a scope that lives for this request
+    scope = idx.scope(catalog, ref, "target" if req.reverse else "source", _has_element(idx, req, system, code))
     if not scope.known:
         return True
     try:
@@ -411,6 +426,23 @@ def _in_own_scope(catalog, idx: MapIndex, req: TranslateRequest, system: str, co
                                   f"evaluated: {e.message}")
     except TerminologyError:
         return True
+
+
+def _has_element(idx: MapIndex, req: TranslateRequest, system: str, code: str | None) -> bool:
+    """Whether a group of the map has an element for system#code on the side the request gives."""
+    for g in idx.groups:
+        if (g.to_system if req.reverse else g.from_system) == system and \
+                code in (g.reverse if req.reverse else g.forward):
+            return True
+    return False
+
+
+def _held_by_system(catalog, system: str | None, code: str | None) -> bool:
+    try:
+        cs = catalog.codesystem(system) if system and code else None
+        return cs is not None and cs.find(code)[0] is not None
+    except TerminologyError:
+        return False
 
 
 @provider

@@ -16,8 +16,10 @@ from terminology.identifiers import canonical, canonical_system, canonical_url, 
 
 _CACHE_LIMIT = 512
 # membership answers a kept scope remembers before it starts afresh (a long-lived stored map is asked about
-# every code a server sees; the evaluator's memos grow with them)
+# the codes it maps, in whatever versions clients name; the evaluator's memos grow with them), counted in
+# answers and in the characters of the codes and versions asked about: a client picks their length
 _SCOPE_LIMIT = 4096
+_SCOPE_CHARS = 256 * 1024
 
 
 def system_url(system: str | None) -> str | None:
@@ -78,8 +80,8 @@ class MapGroup:
 
 
 class MapIndex:
-    __slots__ = ("body", "canonical", "groups", "source_scope", "target_scope", "attributes", "supplied",
-                 "problems_found", "scope_problems", "_scopes")
+    __slots__ = ("body", "canonical", "groups", "source_scope", "target_scope", "scope_refs", "attributes",
+                 "supplied", "problems_found", "scope_problems", "_scopes")
 
     def __init__(self, cm: dict, supplied: bool = False, catalog=None):
         self.body = cm
@@ -88,11 +90,16 @@ class MapIndex:
                                    version if isinstance(version, str) else None)
         self.source_scope = _scope(cm, "source")
         self.target_scope = _scope(cm, "target")
+        # the scopes as written, `url|version`: the value set whose membership counts is that version (the urls
+        # above are what the map is found and compared by)
+        self.scope_refs = {"source": _scope(cm, "source", versioned=True),
+                           "target": _scope(cm, "target", versioned=True)}
         groups = cm.get("group") if isinstance(cm.get("group"), list) else []
         implied = (None, None)
         if catalog is not None and any(isinstance(g, dict) and not (_text(g.get("source")) and _text(g.get("target")))
                                        for g in groups):
-            implied = (_single_system(catalog, self.source_scope), _single_system(catalog, self.target_scope))
+            implied = (_single_system(catalog, self.scope_refs["source"]),
+                       _single_system(catalog, self.scope_refs["target"]))
         self.groups = [MapGroup(g, i, implied) for i, g in enumerate(groups) if isinstance(g, dict)]
         # R5 dependsOn/product name an `attribute` by a code the map declares in additionalAttribute
         attributes = cm.get("additionalAttribute")
@@ -119,18 +126,19 @@ class MapIndex:
     def attribute_uri(self, attribute):
         return self.attributes.get(attribute, attribute) if isinstance(attribute, str) else attribute
 
-    def scope(self, catalog, ref: str, role: str):
+    def scope(self, catalog, ref: str, role: str, keep: bool = True):
         """The ValueSetScope of `ref` (a scope or element value set of this map) for this catalog.
 
         Kept on the index only for a stored map asked through the stored catalog: that index lives one store
-        revision, as the value set it reads does. A map the request brought, or a request with its own
-        resources (which may shadow the value set), gets a fresh scope each time."""
+        revision, as the value set it reads does. A map the request brought, a request with its own
+        resources (which may shadow the value set), or `keep=False` (a code the map has no element for: what
+        is asked about it would only fill the kept memo with what clients send) gets a fresh scope."""
         from .scope import ValueSetScope
-        if self.supplied or getattr(catalog, "extra", None) or not hasattr(catalog, "derived"):
+        if not keep or self.supplied or getattr(catalog, "extra", None) or not hasattr(catalog, "derived"):
             return ValueSetScope(catalog, ref, role)
         key = (ref, role)
         got = self._scopes.get(key)
-        if got is None or got.catalog is not catalog or got.asked > _SCOPE_LIMIT:
+        if got is None or got.catalog is not catalog or got.asked > _SCOPE_LIMIT or got.chars > _SCOPE_CHARS:
             got = self._scopes[key] = ValueSetScope(catalog, ref, role, shared=True)
         return got
 
@@ -141,9 +149,9 @@ def _single_system(catalog, ref: str | None) -> str | None:
         return None
     from terminology.errors import TerminologyError
 
-    from .scope import find_valueset
+    from .scope import named_valueset
     try:
-        vs = find_valueset(catalog, ref)
+        vs = named_valueset(catalog, ref)
     except TerminologyError:
         return None
     compose = vs.get("compose") if isinstance(vs, dict) else None
@@ -155,11 +163,11 @@ def _single_system(catalog, ref: str | None) -> str | None:
     return system if isinstance(system, str) and system else None
 
 
-def _scope(cm: dict, side: str) -> str | None:
+def _scope(cm: dict, side: str, versioned: bool = False) -> str | None:
     for k in (f"{side}Uri", f"{side}Canonical", f"{side}ScopeUri", f"{side}ScopeCanonical"):
         v = cm.get(k)
         if isinstance(v, str) and v:
-            return canonical_url(v)
+            return v if versioned else canonical_url(v)
     return None
 
 
@@ -168,10 +176,14 @@ _indexes: dict[int, MapIndex] = {}
 
 def map_index(cm: dict, supplied: bool = False, catalog=None) -> MapIndex:
     """The index of `cm`, kept while the map object lives. `catalog` reads the value sets a group without
-    source or target takes its system from (a map sent with a request is read against that request's)."""
+    source or target takes its system from (a map sent with a request is read against that request's).
+
+    A map a request brought (`supplied`) is indexed afresh and never kept here: this cache outlives the
+    request and would hold the client's body (the caller keeps it for the request: conceptmap.sent_map)."""
+    if supplied:
+        return MapIndex(cm, True, catalog)
     idx = _indexes.get(id(cm))
-    # a kept index is never changed: whether a map is the client's belongs to the index made for it
-    if idx is None or idx.body is not cm or idx.supplied != supplied:
+    if idx is None or idx.body is not cm:
         if len(_indexes) > _CACHE_LIMIT:
             _indexes.clear()
         idx = MapIndex(cm, supplied, catalog)

@@ -26,6 +26,7 @@ from terminology.identifiers import SNOMED, canonical_url, split_canonical
 from terminology.errors import InvalidRequest, NotFound, TerminologyError
 from terminology.implicit import resolve as resolve_implicit
 from terminology.operations.compose import ComposeEvaluator
+from terminology.operations import version_rules
 
 from .translate import NOT_A_MATCH, TranslateResult
 
@@ -42,9 +43,9 @@ def logical_id(ref: str, rtype: str = "ValueSet") -> str | None:
     return None
 
 
-def find_valueset(catalog, ref: str) -> dict | None:
-    """The value set `ref` names: a canonical (url|version), an implicit one (`?fhir_vs`), ValueSet/id or a
-    bare id."""
+def named_valueset(catalog, ref: str) -> dict | None:
+    """The value set `ref` names: a canonical (url|version, the version matched as any value set reference is:
+    exact, wildcard or partial), an implicit one (`?fhir_vs`), ValueSet/id or a bare id."""
     rid = logical_id(ref)
     if rid is not None:
         for (rtype, _url), resources in (getattr(catalog, "extra", None) or {}).items():
@@ -57,7 +58,7 @@ def find_valueset(catalog, ref: str) -> dict | None:
         if ref.startswith("ValueSet/"):
             return None
     url, version = split_canonical(ref)
-    return catalog.valueset(url, version) or resolve_implicit(catalog, ref)
+    return version_rules.find_valueset(catalog, url, version) or resolve_implicit(catalog, ref)
 
 
 def scope_problem(catalog, ref: str) -> str | None:
@@ -65,7 +66,7 @@ def scope_problem(catalog, ref: str) -> str | None:
     value set URL, or SNOMED CT ECL that does not parse. None when it can be, and when the server does not
     hold it (such a scope is taken on the map author's word)."""
     try:
-        vs = find_valueset(catalog, ref)
+        vs = named_valueset(catalog, ref)
     except InvalidRequest as e:
         return e.message
     except TerminologyError:
@@ -95,9 +96,10 @@ class ValueSetScope:
         self.ref = ref
         self.url = canonical_url(ref)
         self.role = role                      # "source" | "target", for messages
-        self.vs = find_valueset(catalog, ref)
+        self.vs = named_valueset(catalog, ref)
         self._ev = ComposeEvaluator(catalog) if self.vs is not None else None
         self._seen: dict = {}
+        self.chars = 0                        # the characters of the codes and versions in `_seen`
         # a scope kept on a stored map's index serves every request thread; its evaluator is one request's
         # kind of object (memos, a stack of what is being recorded), so one code is worked out at a time
         self._lock = threading.Lock() if shared else None
@@ -124,6 +126,8 @@ class ValueSetScope:
             else:
                 with self._lock:
                     got = self._seen[key] = self._holds(system, code, version)
+            # the length of what a client sends is the client's choice: a kept scope is bounded by it too
+            self.chars += len(system) + len(code) + len(version or "")
         return got
 
     def _holds(self, system: str, code: str, version: str | None) -> bool:

@@ -41,6 +41,8 @@ class TranslateRequest:
     display: str | None = None               # display of the source coding, when the client sent one
     # set by `translate`: the resolved source/target value sets (mappings.scope.Scopes), or None
     scopes: object = field(default=None, repr=False, compare=False)
+    # the index of the map the request sent, built once and shared by the codings of one request
+    sent_map_index: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -67,6 +67,17 @@ class SystemVersionRules:
                 version = check
         return version
 
+    def check_instance(self, vs: dict) -> None:
+        """The rules for a value set named exactly (ValueSet/{id}): default-valueset-version chooses nothing (it
+        only fills a reference without a version), a force-valueset-version of its URL must name its version
+        (another version is a contradiction, not a choice), and check-valueset-version applies as to any."""
+        url, version = vs.get("url"), vs.get("version")
+        forced = self.vs_force.get(url) if url else None
+        if forced is not None and version is not None and not names_version(forced, version):
+            raise VersionCheckFailed(f"The value set '{url}' asked for is version '{version}', but the parameter "
+                                     f"'force-valueset-version' names version '{forced}'", tx_code="version-error")
+        self.check_valueset(vs)
+
     def check_valueset(self, vs: dict) -> None:
         """check-valueset-version: the value set in use must have the version it names."""
         url, version = vs.get("url"), vs.get("version")
@@ -77,19 +88,35 @@ class SystemVersionRules:
                                      f"'{required}' by a version-check parameter", tx_code="version-error")
 
 
+def names_version(asked: str | None, version: str | None) -> bool:
+    """Whether the version `asked` names `version`: equal, a wildcard matching it (1.x), or a partial version
+    it begins (1.0 -> 1.0.0), as a value set reference is matched."""
+    return asked is not None and version is not None and \
+        (asked == version or matches_version(asked, version) or partial_match(asked, version))
+
+
 def requested_valueset(url: str, version: str | None, held: str | None = None) -> tuple[str, str | None]:
     """(url, version) of the value set a request names by `url` (which may carry '|version') and
-    `valueSetVersion` (`version`). `held`: the version of the instance the request was made on, if any.
-    Two versions that differ are refused: which one the client meant is not the server's to guess."""
+    `valueSetVersion` (`version`; empty is not given). `held`: the version of the instance the request was
+    made on, if any. Two versions agree when one names the other (`url|1` and `valueSetVersion=1.0.0`: the more
+    precise one is used); an instance is exact, so a version given must name it. Versions that do not agree
+    are refused: which one the client meant is not the server's to guess."""
     url, in_url = split_canonical(url)
-    named = [(name, v) for name, v in (("url", in_url), ("valueSetVersion", version), ("the value set instance", held))
-             if v is not None]
-    versions = {v for _n, v in named}
-    if len(versions) > 1:
+    named = [(name, v) for name, v in (("url", in_url), ("valueSetVersion", version or None)) if v is not None]
+    chosen = None
+    if len(named) == 2:
+        (_n1, a), (_n2, b) = named
+        chosen = b if names_version(a, b) else a if names_version(b, a) else None
+    elif named:
+        chosen = named[0][1]
+    if held is not None:
+        chosen = held if all(names_version(v, held) for _n, v in named) else None
+        named.append(("the value set instance", held))
+    if len(named) > 1 and chosen is None:
         said = " and ".join(f"{name} ('{v}')" for name, v in named)
         raise InvalidRequest(f"The value set version is given twice and differently, by {said}: which one to use is "
                              f"not known", location="valueSetVersion", tx_code="version-error")
-    return url, versions.pop() if versions else None
+    return url, chosen
 
 
 def find_valueset(catalog, url: str, version: str | None) -> dict | None:
