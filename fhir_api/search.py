@@ -18,7 +18,9 @@ the resources the header tests left, and only then is a body read.
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -28,8 +30,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import request
 
+from mappings.search_values import (MAX_ALTERNATIVES, UNESCAPED_BAR as _UNESCAPED_BAR, alternatives as _alternatives,
+                                    canonical_fits as _reference_match, canonical_reference)
 from terminology.errors import InvalidRequest
-from terminology.identifiers import split_canonical
 from terminology.textsearch import fold
 from terminology.versions import version_key
 
@@ -52,6 +55,12 @@ DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 CONTROL = {"_count", "_offset", "_summary", "_elements", "_sort", "_total", "_format", "_pretty"}
 MAX_COUNT = 1000
 DEFAULT_COUNT = 50
+# what one request may ask: each search test runs on every candidate resource, each sort key sorts them all
+MAX_TESTS = 50
+MAX_ALTERNATIVES_IN_ALL = 1000     # the alternatives of all the tests together
+MAX_SORT_KEYS = 10
+MAX_FORM_BYTES = 256 * 1024
+MAX_REPORTED = 20           # ignored parameters named one by one in the outcome entry
 
 
 @dataclass(frozen=True)
@@ -212,7 +221,8 @@ def _vs_codes(row) -> list[Tok]:
     out = []
     compose = body.get("compose") if isinstance(body.get("compose"), dict) else {}
     for inc in _dicts(compose.get("include")):
-        out += [Tok(inc.get("system"), c.get("code"), tuple(t for t in (c.get("display"),) if isinstance(t, str)))
+        system = _canonical(row, inc.get("system"))
+        out += [Tok(system, c.get("code"), tuple(t for t in (c.get("display"),) if isinstance(t, str)))
                 for c in _dicts(inc.get("concept"))]
     expansion = body.get("expansion") if isinstance(body.get("expansion"), dict) else {}
     stack = _dicts(expansion.get("contains"))
@@ -220,7 +230,8 @@ def _vs_codes(row) -> list[Tok]:
         c = stack.pop()
         if c.get("code"):
             display = c.get("display")
-            out.append(Tok(c.get("system"), c.get("code"), (display,) if isinstance(display, str) else ()))
+            out.append(Tok(_canonical(row, c.get("system")), c.get("code"),
+                           (display,) if isinstance(display, str) else ()))
         stack += _dicts(c.get("contains"))
     return out
 
@@ -228,7 +239,12 @@ def _vs_codes(row) -> list[Tok]:
 def _vs_references(row) -> list[str]:
     compose = row.body().get("compose")
     includes = _dicts(compose.get("include")) if isinstance(compose, dict) else []
-    return [i["system"] for i in includes if isinstance(i.get("system"), str)]
+    return list(dict.fromkeys(_canonical(row, i["system"]) for i in includes if isinstance(i.get("system"), str)))
+
+
+def _canonical(row, system):
+    """A code system as the catalog names it: its OID (urn:oid or bare) finds it like its url."""
+    return (row.catalog.canonical_system(system) or system) if isinstance(system, str) and system else system
 
 
 def _cs_code(query, row, alts) -> bool:
@@ -237,7 +253,7 @@ def _cs_code(query, row, alts) -> bool:
         return False
     index = None
     for system, code in alts:
-        if system is not None and query.catalog.canonical_system(system) != row.h.url:
+        if system is not None and system != row.h.url:     # canonical already (Query._parse)
             continue
         if not code:
             return True
@@ -247,17 +263,31 @@ def _cs_code(query, row, alts) -> bool:
     return False
 
 
+_LANGUAGES: OrderedDict = OrderedDict()     # (store, pk, rev) -> languages; process-wide, bounded
+_LANGUAGES_LOCK = threading.Lock()
+_LANGUAGES_KEPT = 512
+
+
 def _cs_languages(row) -> list[Tok]:
+    """The designation languages of a code system. Walking SNOMED's designations takes seconds, so the
+    answer is kept per resource revision (a PUT of another resource leaves it valid), not per store revision."""
     if row.h.pk is None or not row.h.concept_count:
         return []
-    kept = row.catalog.derived("fhir_api.search.cs_languages", lambda _c: {})   # per store revision
-    langs = kept.get(row.h.pk)
+    store = getattr(row.catalog, "store", None)
+    key = (getattr(store, "path", None) or id(store), row.h.pk, row.h.rev)
+    with _LANGUAGES_LOCK:
+        langs = _LANGUAGES.get(key)
+        if langs is not None:
+            _LANGUAGES.move_to_end(key)
     if langs is None:
         index = row.catalog.codesystem_by_pk(row.h.pk)
-        langs = kept[row.h.pk] = frozenset(d["language"] for c in index.concepts.values()
-                                           for d in c.designations
-                                           if isinstance(d, dict) and isinstance(d.get("language"), str))
-    return [Tok(None, lang) for lang in sorted(langs)]
+        langs = tuple(sorted({d["language"] for c in index.concepts.values() for d in c.designations
+                              if isinstance(d, dict) and isinstance(d.get("language"), str)}))
+        with _LANGUAGES_LOCK:
+            _LANGUAGES[key] = langs
+            while len(_LANGUAGES) > _LANGUAGES_KEPT:
+                _LANGUAGES.popitem(last=False)
+    return [Tok(None, lang) for lang in langs]
 
 
 def _common(conformance: bool = True) -> dict[str, Param]:
@@ -366,34 +396,48 @@ def supported_parameters(rtype: str) -> list[tuple[str, str]]:
 
 # --- reading values ------------------------------------------------------------------------------
 
-_UNESCAPED_COMMA = re.compile(r"(?<!\\),")
-_UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?"
-                   r"(Z|[+ -]\d{2}:\d{2})?)?)?)?")
+# [0-9], not \d: \d takes any script's digits, which int() reads but FHIR does not allow
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(\.[0-9]+)?)?"
+                   r"(Z|[+ -][0-9]{2}:[0-5][0-9])?)?)?)?")
+_CACHED_LENGTH = 256        # longer strings are not kept in the caches below (a client's junk would stay)
 _MAX = datetime.max.replace(tzinfo=timezone.utc)
 _MIN = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _short(text: str, limit: int = 100) -> str:
+    """A client's text as a message echoes it: long keys and values cut, so an answer stays small."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _unescape(v: str) -> str:
     return re.sub(r"\\([\\,$|])", r"\1", v)
 
 
-def _alternatives(raw: str) -> list[str]:
-    return [v for v in _UNESCAPED_COMMA.split(raw) if v != ""]
-
-
-@lru_cache(maxsize=1 << 16)      # header values repeat from one search to the next
 def _fold(s: str | None) -> str | None:
     """Case- and accent-insensitive form (R4 string search), as the text filter of $expand folds:
     æ, ø and å stay letters of their own (Norwegian "føre" is not "fore")."""
-    return None if s is None else fold(s)
+    if s is None:
+        return None
+    return _fold_kept(s) if len(s) <= _CACHED_LENGTH else fold(s)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)      # header values repeat from one search to the next
+def _fold_kept(s: str) -> str:
+    return fold(s)
+
+
 def _date_range(s: str) -> tuple[datetime, datetime] | None:
     """The instants a FHIR date/dateTime/instant stands for: [start, end) at its precision."""
-    # a '+' sent unencoded in a query string arrives as a space: read it as the '+' it was
-    m = _DATE.fullmatch(s.strip(" "))
+    # the longest FHIR instant with nanoseconds and an offset is 35 characters
+    s = s.strip(" ")        # a '+' sent unencoded in a query string arrives as a space: read it as the '+'
+    if not s or len(s) > 64 or not s[:1].isascii() or not s[:1].isdigit():
+        return None
+    return _date_range_kept(s)
+
+
+@lru_cache(maxsize=1 << 14)
+def _date_range_kept(s: str) -> tuple[datetime, datetime] | None:
+    m = _DATE.fullmatch(s)
     if not m:
         return None
     y, mo, d, hh, mi, ss, frac, tz = m.groups()
@@ -502,20 +546,21 @@ def _parse_token(raw: str) -> tuple[str | None, str]:
 
 # --- matching ------------------------------------------------------------------------------------
 
-def _string_match(have: list[str], want: str, modifier: str) -> bool:
+def _string_match(have: list[str], alts: tuple, modifier: str) -> bool:
+    """`alts` as the test holds them: folded already unless the modifier is :exact; each resource value is
+    folded once and compared with all of them (startswith takes a tuple: one call, not one per value)."""
     if modifier == "exact":
-        return want in have
-    w = _fold(want)
+        return any(h in alts for h in have)
     if modifier == "contains":
-        return any(w in _fold(h) for h in have)
-    return any(_fold(h).startswith(w) for h in have)
+        return any(w in f for f in map(_fold, have) for w in alts)
+    return any(_fold(h).startswith(alts) for h in have)
 
 
-def _text_match(texts, want: str) -> bool:
-    w = _fold(want)
+def _text_match(texts, alts: tuple) -> bool:
+    """Word by word from the start: a text's folded form starts with the value, or a word in it does."""
     for t in texts:
         f = _fold(t)
-        if f.startswith(w) or f" {w}" in f:
+        if f.startswith(alts) or any(f" {w}" in f for w in alts):
             return True
     return False
 
@@ -582,20 +627,28 @@ def _uri_match(have: list[str], want: str, modifier: str) -> bool:
     return want in have
 
 
-def _reference_match(have: list[str], want: tuple) -> bool:
-    url, version, loose = want
-    for ref in have:
-        h_url, h_version = split_canonical(ref)
-        if h_url == url and (not version or h_version == version or (loose and not h_version)):
-            return True
-    return False
-
-
 @dataclass
 class Test:
     param: Param
     modifier: str
     alts: list          # parsed alternatives (OR)
+
+    def __post_init__(self):
+        self.alt_tuple = tuple(self.alts)
+        # a plain token test as sets: a resource's tokens are looked up, not compared with each alternative
+        self.token_sets = None
+        if self.param.type == "token" and self.param.match is None and self.modifier in ("", "not"):
+            anything = any(sys is None and not code for sys, code in self.alts)
+            self.token_sets = (anything, {c for sys, c in self.alts if sys is None and c},
+                               {sys for sys, c in self.alts if sys is not None and not c},
+                               {(sys, c) for sys, c in self.alts if sys is not None and c})
+
+    def _token_hit(self, have: list[Tok]) -> bool:
+        anything, codes, systems, pairs = self.token_sets
+        if anything:
+            return bool(have)
+        return any(t.code in codes or (t.system or "") in systems or ((t.system or ""), t.code) in pairs
+                   for t in have)
 
     def __call__(self, query: "Query", row: Row) -> bool:
         p, mod = self.param, self.modifier
@@ -607,14 +660,14 @@ class Test:
             return not hit if mod == "not" else hit
         have = p.values(row)
         if p.type == "string":
-            return any(_string_match(have, w, mod) for w in self.alts)
+            return _string_match(have, self.alt_tuple, mod)
         if mod == "of-type":
             return any(value == want_value and any(_token_match(t, want_type) for t in types)
                        for types, value in p.of_type(row) for want_type, want_value in self.alts)
         if p.type == "token":
             if mod == "text":
-                return any(_text_match([t for tok in have for t in tok.texts], w) for w in self.alts)
-            hit = any(_token_match(tok, w) for tok in have for w in self.alts)
+                return _text_match([t for tok in have for t in tok.texts], self.alt_tuple)
+            hit = self._token_hit(have)
             return not hit if mod == "not" else hit
         if p.type == "date":
             return any(_date_match(h, w) for h in have for w in self.alts)
@@ -627,7 +680,7 @@ class Test:
                        for types, values in have for first, second in self.alts)
         if p.type == "uri":
             return any(_uri_match(have, w, mod) for w in self.alts)
-        return any(_reference_match(have, w) for w in self.alts)
+        return any(_reference_match(ref, w) for ref in have for w in self.alts)
 
 
 class Query:
@@ -641,8 +694,38 @@ class Query:
         self.control: dict[str, str] = {}
         self.used: list[tuple[str, str]] = []       # the pairs this search applied (the self link)
         self.ignored: list[str] = []
+        self.unknown = 0                            # parameters ignored as unknown: the known ones are listed once
         for key, value in pairs:
             self._take(key, value)
+            if len(self.tests) > MAX_TESTS:     # refused before the rest is parsed
+                break
+        n_tests = len(self.tests) + sum(len(v) for v in self.map_args.values())
+        if n_tests > MAX_TESTS:
+            raise InvalidRequest(f"this search has {n_tests} search tests; a search takes at most {MAX_TESTS} "
+                                 "(each one runs on every candidate resource): split it")
+        n_alts = sum(len(t.alts) for t in self.tests) + sum(v.count(",") + 1 for vs in self.map_args.values()
+                                                           for v in vs)
+        if n_alts > MAX_ALTERNATIVES_IN_ALL:
+            raise InvalidRequest(f"this search has {n_alts} alternatives in all; a search takes at most "
+                                 f"{MAX_ALTERNATIVES_IN_ALL} (each one is tried on every candidate resource)")
+        self.used += [(k, v) for k, v in self.control.items() if k not in ("_format", "_pretty")]
+
+    def _control(self, key: str, value: str) -> None:
+        """A result parameter. Empty is absent, as for search parameters; repeated `_sort` (and `_elements`)
+        values join as one list; any other repeated with a different value is refused, so the self link is
+        always the search done."""
+        if value == "" or key in ("_format", "_pretty"):
+            if value != "":
+                self.control.setdefault(key, value)
+            return
+        have = self.control.get(key)
+        if have is None or have == value:
+            self.control[key] = value
+        elif key in ("_sort", "_elements"):
+            self.control[key] = have + "," + value
+        else:
+            raise InvalidRequest(f"{key} is given twice ('{_short(have)}' and '{_short(value)}'); give it once",
+                                 location=f"http.{key}")
 
     def _refuse(self, text: str) -> None:
         if self.strict:
@@ -650,23 +733,28 @@ class Query:
                                  "parameter would be ignored)", location="http." + text.split("'")[1])
         self.ignored.append(text)
 
+    def known(self) -> str:
+        return (", ".join(sorted(set(self.table) | set(_map_parameters(self.rtype))))
+                + " and the result parameters " + ", ".join(sorted(CONTROL)))
+
     def _take(self, key: str, value: str) -> None:
         if key in CONTROL:
-            self.control.setdefault(key, value)     # a repeated result parameter: the first one counts
-            if key not in ("_format", "_pretty"):
-                self.used.append((key, value))
+            self._control(key, value)
             return
         name, _, modifier = key.partition(":")
         param = self.table.get(name)
         maps = _map_parameters(self.rtype)
         if param is None and name not in maps:
-            known = sorted(set(self.table) | set(maps))
-            self._refuse(f"'{key}' is not a search parameter of {self.rtype}; this server knows "
-                         + ", ".join(known) + " and the result parameters " + ", ".join(sorted(CONTROL)))
+            if self.strict:
+                self._refuse(f"'{_short(key)}' is not a search parameter of {self.rtype}; this server knows "
+                             + self.known())
+            self.unknown += 1
+            self._refuse(f"'{_short(key)}' is not a search parameter of {self.rtype}")
             return
         if param is None:   # inside a map: mappings.conceptmap_search, no modifiers
             if modifier:
-                self._refuse(f"'{key}': the modifier ':{modifier}' is not supported on '{name}'")
+                self._refuse(f"'{_short(key)}': the modifier ':{_short(modifier)}' is not supported on '{name}' "
+                             "(the ConceptMap parameters that look inside a map take no modifiers)")
                 return
             if value != "":
                 self.map_args.setdefault(name, []).append(value)
@@ -680,12 +768,13 @@ class Query:
         if param.match is not None:
             allowed &= {"not", "missing"}
         if modifier and modifier not in allowed:
-            self._refuse(f"'{key}': the modifier ':{modifier}' is not supported on the {param.type} parameter "
+            self._refuse(f"'{_short(key)}': the modifier ':{_short(modifier)}' is not supported on the {param.type} parameter "
                          f"'{name}'; supported: " + (", ".join(f":{m}" for m in sorted(allowed)) or "none"))
             return
-        if value == "":     # an empty parameter asks nothing (search.html)
+        alts = self._parse(param, key, modifier, value) if value.strip() else []
+        if not alts:        # an empty parameter asks nothing (search.html), nor do blank alternatives
             return
-        self.tests.append(Test(param, modifier, self._parse(param, key, modifier, value)))
+        self.tests.append(Test(param, modifier, alts))
         self.used.append((key, value))
 
     def _parse(self, param: Param, key: str, modifier: str, raw: str) -> list:
@@ -693,7 +782,7 @@ class Query:
             if raw not in ("true", "false"):
                 raise InvalidRequest(f"'{key}' takes true or false, not '{raw}'", location=f"http.{key}")
             return [raw == "true"]
-        alts = _alternatives(raw)
+        alts = _alternatives(raw, key)
         if param.type == "date":
             return [_parse_date(param.name, a) for a in alts]
         if param.type == "quantity":
@@ -703,25 +792,27 @@ class Query:
         if modifier == "of-type":
             return [_parse_of_type(key, a) for a in alts]
         if param.type == "token" and modifier != "text":
-            return [_parse_token(a) for a in alts]
+            toks = [_parse_token(a) for a in alts]
+            if param.name == "code":     # a code system's OID finds it like its url
+                toks = list(dict.fromkeys((self._system(sys), code) for sys, code in toks))
+            return toks
         if param.type == "reference":
             return [self._reference(_unescape(a)) for a in alts]
-        values = [_unescape(a) for a in alts]
-        if param.type == "uri" and self.rtype == "CodeSystem" and param.name in ("url", "system") and not modifier:
+        values = list(dict.fromkeys(_unescape(a) for a in alts))
+        if param.type == "string" and modifier != "exact" or modifier == "text":
+            return list(dict.fromkeys(fold(v) for v in values))       # folded once here, not per resource
+        if param.type == "uri" and not modifier and (
+                (self.rtype, param.name) in (("CodeSystem", "url"), ("CodeSystem", "system"), ("ValueSet", "reference"))):
             # the OID form of a code system finds it like its canonical URL
-            values = list(dict.fromkeys(values + [self.catalog.canonical_system(v) or v for v in values]))
+            values = list(dict.fromkeys(values + [self._system(v) for v in values]))
         return values
 
+    def _system(self, system: str | None) -> str | None:
+        return (self.catalog.canonical_system(system) or system) if system else system
+
     def _reference(self, value: str) -> tuple[str, str | None, bool]:
-        """A reference value: `url|version`, or `CodeSystem/id` (also a bare id) read as that resource's url."""
-        rid = value.split("/", 1)[1] if value.startswith("CodeSystem/") else \
-            (value if not any(ch in value for ch in ":/|?#") else None)
-        if rid:
-            h = self.catalog.header_by_id("CodeSystem", rid)
-            if h is not None and h.url:
-                return h.url, h.version, True
-        url, version = split_canonical(value)
-        return url, version, False
+        """A reference value (CodeSystem `supplements`): `url|version`, or `CodeSystem/id` (also a bare id)."""
+        return canonical_reference(self.catalog, value, "CodeSystem")
 
     # --- running ---------------------------------------------------------------------------------
     def candidates(self) -> list:
@@ -740,8 +831,6 @@ class Query:
         ordered = [t for t in self.tests if t.param.header] + [t for t in self.tests if not t.param.header]
         for test in ordered:
             rows = [r for r in rows if test(self, r)]
-        if self.tests and any(not t.param.header for t in self.tests):
-            rows = [r for r in rows if r.h.pk is None or r.body()]     # deleted by another request meanwhile
         if self.map_args:
             from mappings.conceptmap_search import ConceptMapQuery
             query = ConceptMapQuery(self.catalog, self.map_args)
@@ -754,12 +843,16 @@ class Query:
         if not raw:
             return rows
         keys = []
-        for k in (x.strip() for x in raw.split(",")):
-            desc, name = k.startswith("-"), k.lstrip("-")
+        names = [x.strip() for x in raw.split(",")]
+        if len(names) > MAX_SORT_KEYS:
+            raise InvalidRequest(f"_sort has {len(names)} keys; a search sorts by at most {MAX_SORT_KEYS}",
+                                 location="http._sort")
+        for k in names:
+            desc, name = k.startswith("-"), k[1:] if k.startswith("-") else k
             param = self.table.get(name)
             if param is None or param.sort is None:
                 sortable = sorted(n for n, p in self.table.items() if p.sort is not None)
-                raise InvalidRequest(f"_sort: '{name}' is not a sort key of {self.rtype} here; use "
+                raise InvalidRequest(f"_sort: '{_short(name)}' is not a sort key of {self.rtype} here; use "
                                      + ", ".join(sortable) + " (each optionally with '-' for descending)",
                                      location="http._sort")
             keys.append((param, desc))
@@ -787,7 +880,13 @@ def _strict() -> bool:
 def _request_pairs() -> list[tuple[str, str]]:
     pairs = list(request.args.items(multi=True))
     if request.method == "POST":
+        if (request.content_length or 0) > MAX_FORM_BYTES:
+            raise InvalidRequest(f"the search form is over {MAX_FORM_BYTES // 1024} KB; a search takes at most "
+                                 f"{MAX_TESTS} search tests of at most {MAX_ALTERNATIVES} alternatives each")
         data = request.get_data(cache=True)
+        if len(data) > MAX_FORM_BYTES:
+            raise InvalidRequest(f"the search form is over {MAX_FORM_BYTES // 1024} KB; a search takes at most "
+                                 f"{MAX_TESTS} search tests of at most {MAX_ALTERNATIVES} alternatives each")
         ctype = (request.mimetype or "").lower()
         if data and ctype not in ("", "application/x-www-form-urlencoded"):
             from werkzeug.exceptions import UnsupportedMediaType
@@ -804,13 +903,10 @@ def _int(control: dict, name: str, default: int) -> int:
     raw = control.get(name)
     if raw is None:
         return default
-    try:
-        n = int(raw)
-    except ValueError:
-        raise InvalidRequest(f"{name} must be a whole number, not '{raw}'", location=f"http.{name}")
-    if n < 0:
-        raise InvalidRequest(f"{name} must be at least 0", location=f"http.{name}")
-    return n
+    # ASCII digits only: int() also reads '１', '1_0' and ' 1', which FHIR's integer does not allow
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise InvalidRequest(f"{name} must be a whole number, at least 0, not '{_short(raw)}'", location=f"http.{name}")
+    return int(raw)
 
 
 def search_type(rtype: str):
@@ -820,8 +916,9 @@ def search_type(rtype: str):
     catalog = get_catalog()
     query = Query(rtype, pairs, catalog, _strict())
     ctl = query.control
-    summary = _summary_arg(ctl.get("_summary"))
-    elements = _elements_arg(ctl.get("_elements"))
+    # (given None, these two would read the query string: an empty value there is absent here)
+    summary = _summary_arg(ctl["_summary"]) if "_summary" in ctl else None
+    elements = _elements_arg(ctl["_elements"]) if "_elements" in ctl else None
     total_mode = ctl.get("_total")
     if total_mode not in (None, "none", "estimate", "accurate"):
         raise InvalidRequest(f"_total must be none, estimate or accurate, not '{total_mode}'", location="http._total")
@@ -855,9 +952,14 @@ def search_type(rtype: str):
             entries.append({"fullUrl": f"{base}/{r.h.id}", "resource": shape(catalog, r.h, summary, elements, True),
                             "search": {"mode": "match"}})
     if query.ignored:
-        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}",
-                        "resource": operation_outcome([issue("warning", "not-supported", f"ignored: {text}")
-                                                       for text in query.ignored]),
+        issues = [issue("warning", "not-supported", f"ignored: {text}") for text in query.ignored[:MAX_REPORTED]]
+        if len(query.ignored) > MAX_REPORTED:
+            issues.append(issue("warning", "not-supported",
+                                f"… and {len(query.ignored) - MAX_REPORTED} more parameters ignored"))
+        if query.unknown:
+            issues.append(issue("information", "not-supported", f"the search parameters of {rtype} this server "
+                                f"knows: {query.known()}"))
+        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": operation_outcome(issues),
                         "search": {"mode": "outcome"}})
     bundle["link"] = links
     if entries:

@@ -26,12 +26,10 @@ Values separated by commas are alternatives; a repeated parameter must hold each
 """
 from __future__ import annotations
 
-import re
-
 from terminology.identifiers import split_canonical
 
 from .conceptmap_index import MapIndex as _MapIndex, MapsBySystem as _BySystem, norm_code as _norm, stored_maps
-from .scope import logical_id
+from .search_values import UNESCAPED_BAR as _UNESCAPED_BAR, alternatives, canonical_fits as _fits, canonical_reference
 
 # name -> R4 search parameter type
 PARAMETERS = {
@@ -45,12 +43,6 @@ NOTES = {
     "target": "Finds the value set in targetCanonical or targetUri (R4 defines target on targetCanonical only).",
 }
 _TABLES_KEY = "mappings.conceptmap_search.tables"
-_UNESCAPED_COMMA = re.compile(r"(?<!\\),")
-_UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
-
-
-def _alternatives(raw: str) -> list[str]:
-    return [v.replace("\\,", ",") for v in _UNESCAPED_COMMA.split(raw) if v.strip()]
 
 
 class _Tables:
@@ -79,7 +71,7 @@ class ConceptMapQuery:
             if name not in PARAMETERS:
                 continue
             for raw in raws:
-                alts = [self._parse(name, v) for v in _alternatives(raw)]
+                alts = [self._parse(name, v.replace("\\,", ",")) for v in alternatives(raw, name)]
                 if alts:               # an empty value asks nothing (R4: empty parameters are ignored)
                     self.tests.append((name, alts))
         self._tables = _tables(catalog) if self.tests else None
@@ -108,15 +100,7 @@ class ConceptMapQuery:
         return self._reference(value, "ConceptMap" if name == "other" else "ValueSet")
 
     def _reference(self, value: str, rtype: str) -> tuple[str, str | None, bool]:
-        """(url, version, loose): a canonical `url|version`, or `ValueSet/id` (also a bare id) read as the
-        url of the resource held under that id -- then a reference to that url without a version fits too."""
-        rid = logical_id(value, rtype)
-        if rid:
-            h = self.catalog.header_by_id(rtype, rid)
-            if h is not None and h.url:
-                return h.url, h.version, True
-        url, version = split_canonical(value)
-        return url, version, False
+        return canonical_reference(self.catalog, value, rtype)
 
     # --- matching -----------------------------------------------------------------
     def matches(self, body: dict) -> bool:
@@ -183,13 +167,3 @@ def _refs(body: dict, side: str, kinds: tuple[str, ...]) -> list[str]:
     # the R5 names (sourceScopeUri ...) are read too, for maps that reach the engine in that shape
     keys = [f"{side}{k}" for k in kinds] + [f"{side}Scope{k}" for k in kinds]
     return [body[k] for k in keys if isinstance(body.get(k), str) and body[k]]
-
-
-def _fits(ref: str, want: tuple[str, str | None, bool]) -> bool:
-    """Whether the canonical `ref` a map holds is the one asked for: without a version asked, any version
-    of the url fits; with one, that version (or, for a resource named by id, a reference without one)."""
-    url, version, loose = want
-    have_url, have_version = split_canonical(ref)
-    if have_url != url:
-        return False
-    return not version or have_version == version or (loose and not have_version)

@@ -66,6 +66,23 @@ def run(bench) -> None:
         get("CodeSystem?code=C7-3&_summary=count", 1)()
     bench.measure("CodeSystem?code=C7-3&_summary=count (indexes built)", get("CodeSystem?code=C7-3&_summary=count", 1))
     bench.measure("POST CodeSystem/_search name=BenchCodeSystem14", post({"name": "BenchCodeSystem14"}, 111))
+    # the largest searches a request may ask (fhir_api.search MAX_*), and what is refused at once
+    many = ",".join(f"NoSuchName{i}" for i in range(1000))
+    bench.measure("CodeSystem?name=<1,000 alternatives>&_summary=count (the most allowed)",
+                  get(f"CodeSystem?name={many}&_summary=count", 0))
+    bench.measure("CodeSystem?code=<1,000 alternatives>&_summary=count",
+                  get("CodeSystem?code=" + ",".join(f"X{i}" for i in range(1000)) + "&_summary=count", 0))
+    fifty = "&".join(["name=B"] * 50)
+    bench.measure("CodeSystem?name=B x 50 (the most search tests)", get(f"CodeSystem?{fifty}&_summary=count", N))
+
+    def refused(form):
+        def one():
+            r = client.post("/fhir/CodeSystem/_search", data=form, content_type="application/x-www-form-urlencoded")
+            assert r.status_code == 400, r.status_code
+        return one
+    bench.measure("POST _search with 20,000 alternatives (refused, 400)",
+                  refused("name=" + ",".join(f"n{i}" for i in range(20_000))))
+    bench.measure("GET name=B x 1,150 (refused, 400)", refused("&".join(["name=B"] * 1150)))
     with bench.server(db) as base:
         bench.load("HTTP ValueSet?url=<url>, 16 connections", base + "/ValueSet?url=https://kodebro.no/bench/vs-42")
         bench.load("HTTP CodeSystem?name=<prefix>&_summary=count, 16 connections",
