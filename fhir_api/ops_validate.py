@@ -1,7 +1,7 @@
 """ValueSet/$validate-code and CodeSystem/$validate-code: parameters in, engine call, Parameters out."""
 from __future__ import annotations
 
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
@@ -30,17 +30,43 @@ def _issue(i) -> dict:
     return d
 
 
-def _same_code(a: dict, b: dict) -> bool:
-    """Two codings naming one code: the same code, and the same system where both name one."""
-    return a.get("code") == b.get("code") and (not a.get("system") or not b.get("system") or
-                                                a.get("system") == b.get("system"))
+def _concept_of(catalog, system: str | None, coding: dict):
+    """The concept `coding` names in `system` (its code system's own spelling: case, ICD-10 dot), None when the
+    system is not loaded or does not hold the code."""
+    code = coding.get("code")
+    if system is None or not isinstance(code, str):
+        return None
+    try:
+        cs = catalog.codesystem(system, coding.get("version") or None)
+    except TerminologyError:
+        return None
+    if cs is None:
+        return None
+    return cs.find(code)[0]
 
 
-def _refuse_two_codes(given: dict, rest: dict | list, what: str) -> None:
+def _same_code(catalog, a: dict, b: dict, default_system: str | None) -> bool:
+    """Two codings naming one concept: the same system where both name one (an alias being its URL), and the
+    same code as given or once the code system has read each (J12.8 is J128 in ICD-10-NO; Abc is abc in a
+    case-insensitive system)."""
+    sa, sb = (catalog.canonical_system(x.get("system")) if x.get("system") else None for x in (a, b))
+    if sa and sb and sa != sb:
+        return False
+    if a.get("code") == b.get("code"):
+        return True
+    system = sa or sb or (catalog.canonical_system(default_system) if default_system else None)
+    ca = _concept_of(catalog, system, a)
+    if ca is None:
+        return False
+    cb = _concept_of(catalog, system, b)
+    return cb is not None and cb.code == ca.code
+
+
+def _refuse_two_codes(catalog, given: dict, rest: dict | list, what: str, default_system: str | None) -> None:
     """R4 gives `code`, `coding` and `codeableConcept` as alternative ways to pass the one thing validated: one that
-    names another code than the rest would be validated silently in their place, so it is the client's error."""
+    names another concept than the rest would be validated silently in their place, so it is the client's error."""
     others = rest if isinstance(rest, list) else [rest]
-    if not any(_same_code(given, o) for o in others if isinstance(o, dict)):
+    if not any(_same_code(catalog, given, o, default_system) for o in others if isinstance(o, dict)):
         raise InvalidRequest(f"{what} name different codes: give the code to validate once, as code (with system), "
                              "coding or codeableConcept", location="code")
 
@@ -63,7 +89,7 @@ def _code_form(params) -> dict | None:
     return c
 
 
-def _coding_input(params) -> tuple[str, list[dict], dict | None]:
+def _coding_input(params, catalog, cs_url: str | None = None) -> tuple[str, list[dict], dict | None]:
     """(mode, codings, codeableConcept as given) from code/system/display, coding or codeableConcept."""
     cc = params.get("codeableConcept")
     coding = params.get("coding")
@@ -71,12 +97,17 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
         # GET has no syntax for a Coding; `system|code` (as in token search) or `system|version|code`
         coding = coding_param(params, "coding")
     plain = _code_form(params)
+    if params.str("display") is not None and (coding is not None or cc is not None):
+        # R4: display goes with `code` ("If a display is provided a code must be provided"); a coding or
+        # codeableConcept is what is validated then, and carries its own display
+        raise InvalidRequest("a display was given with a coding or codeableConcept: give the display in the "
+                             "coding it belongs to", location="display")
     if isinstance(coding, dict) and plain is not None:
-        _refuse_two_codes(plain, coding, "'code' and 'coding'")
+        _refuse_two_codes(catalog, plain, coding, "'code' and 'coding'", cs_url)
     if isinstance(cc, dict):
         for name, one in (("coding", coding), ("code", plain)):
             if isinstance(one, dict):
-                _refuse_two_codes(one, cc.get("coding") or [], f"'{name}' and 'codeableConcept'")
+                _refuse_two_codes(catalog, one, cc.get("coding") or [], f"'{name}' and 'codeableConcept'", cs_url)
     if cc is not None:
         if not isinstance(cc, dict):
             raise InvalidRequest("parameter 'codeableConcept' must be a CodeableConcept", location="codeableConcept")
@@ -104,7 +135,7 @@ def _coding_input(params) -> tuple[str, list[dict], dict | None]:
 
 
 def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:
-    mode, codings, cc = _coding_input(params)
+    mode, codings, cc = _coding_input(params, catalog, cs_url)
     lang, _source = language_value(params, vs, vs_language=True)
     return ValidateRequest(
         valueset=vs, codesystem=cs_url, codings=codings, mode=mode, codeable_concept=cc,

@@ -18,6 +18,9 @@ STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-
 NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
 STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
 INACTIVE_URI = "http://hl7.org/fhir/concept-properties#inactive"
+DEPRECATED_URI = "http://hl7.org/fhir/concept-properties#deprecated"
+# codes that mean "deprecated" unless the system declares them with another URI: R4's, and an older name of it
+DEPRECATED_CODES = ("deprecated", "deprecationDate")
 # the codes that mean "not selectable" unless a system gives them another meaning: the R4 code, and the older
 # spellings code systems still use (R4's own v3 systems declare `abstract`; tx.fhir.org reads all three)
 NOT_SELECTABLE_CODES = ("notSelectable", "not-selectable", "abstract")
@@ -53,10 +56,18 @@ class Concept:
                         out.append(v)
         return out
 
+    def _first_value(self, code: str):
+        """The first value of property `code` (read for every concept $validate-code answers: no list built)."""
+        for p in self.properties:
+            if p.get("code") == code:
+                for k, v in p.items():
+                    if k.startswith("value"):
+                        return v
+        return None
+
     @property
     def status(self) -> str | None:
-        vals = self.property_values("status")
-        return vals[0] if vals else None
+        return self._first_value("status")
 
     @property
     def lifecycle(self) -> str | None:
@@ -69,7 +80,8 @@ class Concept:
     @property
     def inactive(self) -> bool:
         # a stated `inactive` decides; the status only speaks when it is not stated
-        for v in self.property_values("inactive"):
+        v = self._first_value("inactive")
+        if v is not None:
             return v is True or v == "true"
         st = self.status
         return st is not None and st.lower() in _INACTIVE_STATUSES
@@ -189,6 +201,28 @@ def property_aliases(property_definitions: list | None) -> tuple | None:
             tuple(not_selectable))
 
 
+def _folded_codes(codes) -> dict:
+    """casefolded code -> code. Codes that differ only in case (`mg` milligram, `Mg` magnesium) fold to None:
+    an input in yet another case names neither, so for them the system is case-sensitive."""
+    out: dict = {}
+    for k in codes:
+        f = k.casefold()
+        out[f] = None if f in out else k
+    return out
+
+
+def _deprecation_names(property_definitions: list | None) -> tuple:
+    """The codes a system's concepts say "deprecated" with: those it declares with DEPRECATED_URI, and each of
+    DEPRECATED_CODES it does not declare with another URI."""
+    declared: dict = {}
+    for pd in property_definitions or ():
+        if isinstance(pd, dict) and isinstance(pd.get("code"), str):
+            declared.setdefault(pd["code"], pd.get("uri"))
+    names = [c for c, uri in declared.items() if uri == DEPRECATED_URI]
+    names += [c for c in DEPRECATED_CODES if c not in names and declared.get(c) in (None, "", DEPRECATED_URI)]
+    return tuple(names)
+
+
 def _child_links(concepts, out: dict) -> dict:
     """{child code: [parent codes]} from `child` properties (R4 concept-properties: the inverse of parent)."""
     for c in concepts or ():
@@ -298,7 +332,8 @@ class CodeSystemIndex:
                 parent = self.concepts.get(p)
                 if parent is not None:
                     parent.children.append(c.code)
-        self._folded: dict[str, str] | None = None
+        self._folded: dict[str, str | None] | None = None
+        self._deprecation_codes: tuple | None = None
         self._ancestors: dict[str, frozenset] = {}
 
     @classmethod
@@ -344,12 +379,32 @@ class CodeSystemIndex:
                 if c is not None:
                     return c, "normalised"
         if not self.case_sensitive:
-            if self._folded is None:
-                self._folded = {k.casefold(): k for k in self.concepts}
-            k = self._folded.get(code.casefold())
+            folded = self._folded
+            if not folded:      # (a supplemented copy starts from an emptied one)
+                folded = self._folded = _folded_codes(self.concepts)
+            k = folded.get(code.casefold())
             if k is not None:
                 return self.concepts[k], "case"
         return None, None
+
+    # subclasses whose concepts are made on demand (SNOMED CT, grammars) have no deprecation property to look for
+    _deprecation_codes: tuple | None = ()
+
+    def deprecation_codes(self) -> tuple:
+        """The property codes that say "deprecated" in this system (R4 concept-properties#deprecated, under
+        whatever code the system gives it) and that some concept uses: empty for nearly every system, so
+        $validate-code need not look at each concept's properties."""
+        got = self._deprecation_codes
+        if got is None:
+            names = _deprecation_names(self.property_definitions())
+            used: set = set()
+            if type(self.concepts) is dict:
+                for c in self.concepts.values():
+                    for p in c.properties:
+                        if p.get("code") in names:
+                            used.add(p["code"])
+            got = self._deprecation_codes = tuple(n for n in names if n in used)
+        return got
 
     def roots(self) -> list[Concept]:
         return [c for c in self.concepts.values() if not any(p in self.concepts for p in c.parents)]

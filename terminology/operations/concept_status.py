@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..codesystem import STANDARDS_STATUS
+from ..codesystem import DEPRECATED_CODES, STANDARDS_STATUS
 
 
 def standards_status(res: dict, lifecycle: bool = True) -> str | None:
@@ -29,22 +29,46 @@ def is_abstract(concept) -> bool:
     return concept is not None and concept.abstract is True
 
 
-def is_deprecated(concept, on: str | None = None) -> bool:
+def is_deprecated(concept, on: str | None = None, cs=None) -> bool:
     """Deprecated but still active: its status (or standards status) says so, or R4's `deprecated` concept property
-    (concept-properties#deprecated, "the date at which a concept was deprecated") holds a date on or before `on`
-    (today when no date is asked about); `deprecationDate` is an older name of it, a boolean an older form."""
+    (concept-properties#deprecated, "the date at which a concept was deprecated", under whatever code `cs` gives
+    that URI; `deprecationDate` is an older name of it, a boolean an older form) holds a date on or before `on`
+    (today when no date is asked about). Without `cs` the usual codes are read."""
     if concept is None:
         return False
     if concept.deprecated:
         return True
-    if not concept.properties:
-        return False
-    day = (on or date.today().isoformat())[:10]
-    for code in ("deprecated", "deprecationDate"):
-        for v in concept.property_values(code):
-            if v is True or (isinstance(v, str) and (v.lower() == "true" or (v[:1].isdigit() and v[:10] <= day))):
-                return True
+    codes = cs.deprecation_codes() if cs is not None else DEPRECATED_CODES
+    if not codes:
+        return False        # (nearly every system: no concept states the property)
+    for p in concept.properties:
+        if p.get("code") in codes:
+            for k, v in p.items():
+                if k.startswith("value") and _deprecated_by(v, on):
+                    return True
     return False
+
+
+def _deprecated_by(value, on: str | None) -> bool:
+    """Whether one value of the deprecated property says "deprecated" on ISO date `on` (None: today)."""
+    if value is True or value == "true":
+        return True
+    since = _day(value) if isinstance(value, str) else None
+    if since is None:
+        return False
+    day = _day(on) if on else None
+    return since <= (day or date.today())
+
+
+def _day(text: str) -> date | None:
+    """The first day a FHIR date or dateTime (2020, 2020-05, 2020-05-17, 2020-05-17T10:00:00Z) stands for."""
+    parts = text[:10].split("-")
+    if not parts[0].isdigit() or len(parts[0]) != 4:
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return None
 
 
 # content modes of a CodeSystem resource that hold only part of the code system's codes

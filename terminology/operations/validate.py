@@ -112,13 +112,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         folded = None
         for inc in self._includes_of(system):
             if inc.get("concept"):
-                entries = self.ev.concept_entries(inc)
-                entry = entries.get(code)
+                entry = self.ev.concept_entries(inc).get(code)
                 if entry is not None:
                     return entry
-                if cs is not None and not cs.case_sensitive:
-                    folded = folded or next((e for k, e in entries.items()
-                                            if isinstance(k, str) and k.casefold() == code.casefold()), None)
+                if folded is None and cs is not None and not cs.case_sensitive:
+                    folded = self.ev.folded_concept_entries(inc).get(code.casefold())
         return folded
 
     # --- status notes (draft / experimental / deprecated content) ---------------------
@@ -198,7 +196,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
                                   path or None))
-        elif is_deprecated(concept, req.date):
+        elif is_deprecated(concept, req.date, cs):
             o.deprecated = True
             o.issues.append(Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
@@ -217,10 +215,16 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         if how == "case":
             o.normalized = concept.code
             canon = canonical(cs.url, cs.version)
+            if cs.resource.get("caseSensitive") is False:
+                why = (f"Although the code system '{canon}' is case insensitive, implementers are strongly "
+                       f"encouraged to use the correct case anyway")
+            else:
+                # R4: when caseSensitive is missing, "accept codes in any case" (Postel's law)
+                why = (f"The code system '{canon}' does not say whether it is case sensitive, so codes are accepted "
+                       f"in any case, but implementers are strongly encouraged to use the correct case")
             o.issues.append(Issue("information", "business-rule", "code-rule",
                                   f"The code '{o.code}' differs from the correct code '{concept.code}' by case. "
-                                  f"Although the code system '{canon}' is case insensitive, implementers are strongly "
-                                  f"encouraged to use the correct case anyway", locs.code, in_message=False))
+                                  f"{why}", locs.code, in_message=False))
         elif how == "normalised":
             given = o.code
             o.code = concept.code

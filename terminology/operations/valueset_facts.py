@@ -22,6 +22,14 @@ def _concept_entries(inc: dict) -> dict:
     return entries
 
 
+def _folded_concept_entries(entries: dict) -> dict:
+    """casefolded code -> the first concept entry written so, for a case-insensitive system's codes."""
+    folded: dict = {}
+    for code, entry in entries.items():
+        folded.setdefault(code.casefold(), entry)
+    return folded
+
+
 class ValueSetFacts:
     """Per-value-set facts of ComposeEvaluator, kept across requests for stored value sets and worked out per
     request for those a request brought. A mixin: it reads the evaluator's `root`, `catalog`, `date` and calls
@@ -107,6 +115,11 @@ class ValueSetFacts:
         """code -> the include's own concept entry (its display, designations, extensions): kept per store
         revision for the includes of stored value sets, per request for those a request brought."""
         return CONCEPT_ENTRIES.get(self, None, inc, id(inc), _concept_entries, inc)
+
+    def folded_concept_entries(self, inc: dict) -> dict:
+        """`concept_entries` by casefolded code, kept where those are."""
+        return CONCEPT_ENTRIES.get(self, None, inc, ("folded", id(inc)), _folded_concept_entries,
+                                   self.concept_entries(inc))
 
     def expansion_keys(self, vs: dict) -> frozenset:
         """(system, code) of each entry of a value set that has only an expansion. Only the keys: membership
