@@ -13,6 +13,7 @@ import os
 import pytest
 
 from tests.conftest import DATA
+from tests.operations_vs.txfiles import tx_post
 
 FJ = "application/fhir+json"
 HERE = os.path.join(DATA, "vs_versions")
@@ -41,19 +42,8 @@ def _version_of(vs: dict, version: str, cs_version: str = "1.0.0") -> dict:
     return out
 
 
-def _param(name, value):
-    if isinstance(value, dict):
-        return {"name": name, "valueCoding": value}
-    if name in ("url", "system") or name.endswith("-version"):
-        return {"name": name, "valueUri": value}
-    return {"name": name, "valueCode" if name == "code" else "valueString": value}
-
-
 def _post(client, op, *params, setup=SETUP):
-    body = {"resourceType": "Parameters", "parameter": [_param(n, v) for n, v in params] +
-            [{"name": "tx-resource", "resource": r} for r in setup]}
-    r = client.post("/fhir/" + op, data=json.dumps(body), content_type=FJ)
-    return r.status_code, r.get_json()
+    return tx_post(client, op, params, setup)
 
 
 def _expand(client, *params, setup=SETUP):
