@@ -267,18 +267,24 @@ def _forward(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, code: s
             out.append(Match("unmatched", source=idx.canonical, comment=el.get("comment")))
             continue
         for t in targets:
-            if not isinstance(t, dict):
-                continue
-            applies, unknown = check_depends_on(t, req.dependencies, idx.attributes)
-            if not applies:
-                continue
-            if unknown:
-                notes.append(f"the match to {t.get('code')} holds only when {' and '.join(unknown)}")
-            out.append(Match(equivalence_of(t), system=g.to_system, code=norm_code(g.to_system, t.get("code")),
-                             display=t.get("display"),
-                             version=g.target_version, source=idx.canonical, comment=t.get("comment"),
-                             product=_product(t, idx), depends_on=_conditions(idx, t)))
+            if isinstance(t, dict):
+                out += _conditional(idx, t, req, notes, f"the match to {t.get('code')}",
+                                    g.to_system, t, g.target_version)
     return out
+
+
+def _conditional(idx: MapIndex, t: dict, req: TranslateRequest, notes: list, what: str,
+                 system: str | None, concept: dict, version: str | None) -> list[Match]:
+    """The match target `t` gives (to `concept` of `system`), unless a `dependency` of the request rules it
+    out; conditions the request says nothing about are noted, since the match holds only under them."""
+    applies, unknown = check_depends_on(t, req.dependencies, idx.attributes)
+    if not applies:
+        return []
+    if unknown:
+        notes.append(f"{what} holds only when {' and '.join(unknown)}")
+    return [Match(equivalence_of(t), system=system, code=norm_code(system, concept.get("code")),
+                  display=concept.get("display"), version=version, source=idx.canonical,
+                  comment=t.get("comment"), product=_product(t, idx), depends_on=_conditions(idx, t))]
 
 
 def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes: list) -> list[Match]:
@@ -330,17 +336,9 @@ def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes:
 def _reverse(idx: MapIndex, g: MapGroup, req: TranslateRequest, code: str, notes: list) -> list[Match]:
     out = []
     for el, t in g.reverse.get(code, ()):
-        # a mapping that holds only under conditions holds backwards under the same ones: a `dependency` the
-        # request gives that contradicts them rules it out, as it does forwards
-        applies, unknown = check_depends_on(t, req.dependencies, idx.attributes)
-        if not applies:
-            continue
-        if unknown:
-            notes.append(f"the mapping from {el.get('code')} holds only when {' and '.join(unknown)}")
-        out.append(Match(equivalence_of(t), system=g.from_system, code=norm_code(g.from_system, el.get("code")),
-                         display=el.get("display"),
-                         version=g.source_version, source=idx.canonical, comment=t.get("comment"),
-                         product=_product(t, idx), depends_on=_conditions(idx, t)))
+        # a mapping that holds only under conditions holds backwards under the same ones
+        out += _conditional(idx, t, req, notes, f"the mapping from {el.get('code')}",
+                            g.from_system, el, g.source_version)
     return out
 
 
