@@ -476,14 +476,19 @@ def _utc(local: datetime, offset: timedelta) -> datetime:
         return _MIN if offset > timedelta(0) else _MAX
 
 
-def _parse_date(name: str, raw: str):
-    prefix, value = "eq", raw
+def _prefixed(kind: str, name: str, raw: str) -> tuple[str, str]:
+    """(search prefix, rest) of an ordered value (date, quantity): `eq` when it has none."""
     if len(raw) >= 2 and raw[:2].isalpha():
-        prefix, value = raw[:2], raw[2:]
-        if prefix not in DATE_PREFIXES:
-            raise InvalidRequest(f"'{raw}' is not a valid value for the date parameter '{name}': '{prefix}' is "
-                                 f"not a search prefix; use one of {', '.join(DATE_PREFIXES)} before the date",
+        if raw[:2] not in DATE_PREFIXES:
+            raise InvalidRequest(f"'{raw}' is not a valid value for the {kind} parameter '{name}': '{raw[:2]}' is "
+                                 f"not a search prefix; use one of {', '.join(DATE_PREFIXES)} before the {kind}",
                                  location=f"http.{name}")
+        return raw[:2], raw[2:]
+    return "eq", raw
+
+
+def _parse_date(name: str, raw: str):
+    prefix, value = _prefixed("date", name, raw)
     rng = _date_range(value)
     if rng is None:
         raise InvalidRequest(f"'{raw}' is not a valid value for the date parameter '{name}': write the date as "
@@ -492,17 +497,12 @@ def _parse_date(name: str, raw: str):
     return prefix, rng
 
 
-_QUANTITY = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)")
+_QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 
 
 def _parse_quantity(name: str, raw: str):
     """`[prefix]number[|system|code]` -> (prefix, number, (low, high) of its implied precision, system, code)."""
-    prefix, rest = "eq", raw
-    if len(raw) >= 2 and raw[:2].isalpha():
-        prefix, rest = raw[:2], raw[2:]
-        if prefix not in DATE_PREFIXES:
-            raise InvalidRequest(f"'{raw}' is not a valid value for the quantity parameter '{name}': '{prefix}' is "
-                                 f"not a search prefix; use one of {', '.join(DATE_PREFIXES)}", location=f"http.{name}")
+    prefix, rest = _prefixed("quantity", name, raw)
     parts = _UNESCAPED_BAR.split(rest)
     m = _QUANTITY.fullmatch(parts[0])
     if not m or len(parts) not in (1, 3):

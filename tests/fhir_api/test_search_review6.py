@@ -181,6 +181,10 @@ def test_numbers_and_dates_take_ascii_digits_only(c):
     assert "not a valid value" in error_text(c.get("/fhir/CodeSystem?date=%D9%A2%D9%A0%D9%A2%D9%A0"))
     assert "not a valid value" in error_text(c.get("/fhir/CodeSystem?date=2020-01-01T10:00:00%2B00:99"))
     assert c.get("/fhir/CodeSystem?date=2020-01-01T10:00:00%2B00:59").status_code == 200
+    # a quantity too: Arabic-Indic 18 is not 18
+    assert "quantity" in error_text(c.get("/fhir/ValueSet?context-quantity=%D9%A1%D9%A8"))
+    assert "quantity" in error_text(c.get("/fhir/ValueSet?context-quantity=xx18"))
+    assert c.get("/fhir/ValueSet?context-quantity=ge18").status_code == 200
 
 
 def test_double_minus_sort_is_refused(c):
