@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import g, has_request_context
 
-from terminology.catalog import IndexShelf, OverlayCatalog
+from terminology.catalog import IndexShelf, OverlayCatalog, same_json
 from terminology.errors import InvalidRequest
 from terminology.validation import validation_errors
 
@@ -25,7 +25,7 @@ def checked(resource, name: str) -> dict:
     if seen.get(id(resource)) is resource:
         return resource
     key = (resource["resourceType"], _str(resource.get("url")), _str(resource.get("version")))
-    if not any(r == resource for r in seen.get(key, ())):
+    if not any(same_json(r, resource) for r in seen.get(key, ())):
         problems = validation_errors(resource, lenient=True)
         if problems:
             raise InvalidRequest(f"the {resource['resourceType']} in parameter '{name}' is malformed: "

@@ -12,6 +12,8 @@ import threading
 import time
 from collections import defaultdict
 
+import orjson
+
 from .codesystem import GRAMMARS, CodeSystemIndex, build_index
 from .identifiers import canonical_system
 from .store.base import ResourceHeader
@@ -242,6 +244,20 @@ def revision_catalog(catalog):
     return catalog if hasattr(catalog, "derived") else None
 
 
+def same_json(a, b) -> bool:
+    """Whether two parsed JSON values are the same JSON. Python's == takes true for 1 and 1 for 1.0, which JSON
+    and FHIR's types keep apart (an index reads caseSensitive `1` as not true), so the canonical forms are
+    compared; a value with no canonical form (an integer over 64 bits) is the same only as itself."""
+    if a is b:
+        return True
+    if a != b:
+        return False
+    try:
+        return orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+
+
 class IndexShelf:
     """The CodeSystem indexes built of resources a request brought. One shelf serves every overlay of a request:
     a batch whose entries or checks share a tx-resource indexes it once.
@@ -257,7 +273,8 @@ class IndexShelf:
     builds = 0          # indexes built by every shelf of the process (what tests and benches count)
 
     def __init__(self):
-        self._held: dict[int, tuple[dict, CodeSystemIndex, int]] = {}
+        self._held: dict[int, tuple[dict, CodeSystemIndex]] = {}
+        self._uses: dict[int, int] = {}     # id(index) -> bodies held with it: its concepts count once
         self._concepts = 0
         self._lock = threading.Lock()
 
@@ -266,26 +283,34 @@ class IndexShelf:
         if got is not None and got[0] is r:
             return got[1]
         cs = self._equal(r)
-        built = cs is None
-        if built:
+        if cs is None:
             cs = build_index(r)
-        with self._lock:
-            if built:
+            with self._lock:
                 IndexShelf.builds += 1
+        with self._lock:
             got = self._held.get(id(r))
             if got is not None and got[0] is r:
                 return got[1]      # another thread put it here meanwhile: one index per body
-            size = len(cs)
+            size = 0 if self._uses.get(id(cs)) else len(cs)
             while self._held and (len(self._held) >= self.MAX_INDEXES or self._concepts + size > self.MAX_CONCEPTS):
-                self._concepts -= self._held.pop(next(iter(self._held)))[2]
-            self._held[id(r)] = (r, cs, size)
-            self._concepts += size
+                self._release(self._held.pop(next(iter(self._held)))[1])
+            self._held[id(r)] = (r, cs)
+            self._uses[id(cs)] = self._uses.get(id(cs), 0) + 1
+            self._concepts += len(cs) if self._uses[id(cs)] == 1 else 0
         return cs
+
+    def _release(self, cs: CodeSystemIndex) -> None:
+        left = self._uses[id(cs)] - 1
+        if left:
+            self._uses[id(cs)] = left
+        else:
+            del self._uses[id(cs)]
+            self._concepts -= len(cs)
 
     def _equal(self, r: dict) -> CodeSystemIndex | None:
         url, version = r.get("url"), r.get("version")
-        for body, cs, _size in list(self._held.values()):
-            if body.get("url") == url and body.get("version") == version and body == r:
+        for body, cs in list(self._held.values()):
+            if body.get("url") == url and body.get("version") == version and same_json(body, r):
                 return cs
         return None
 

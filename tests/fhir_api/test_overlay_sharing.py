@@ -92,3 +92,30 @@ def test_the_shelf_is_bounded():
     assert built == 0
     built, _ = _builds(lambda: shelf.index(bodies[0]))
     assert built == 1
+
+
+def test_copies_that_differ_only_as_json_types_are_not_shared(client):
+    """`true == 1` in Python, but a CodeSystem whose caseSensitive is 1 is not case sensitive to the index: each
+    entry must be answered from its own body, whichever comes first."""
+    def body(flag):
+        cs = {"resourceType": "CodeSystem", "url": "http://example.org/typed", "version": "1", "status": "active",
+              "content": "complete", "caseSensitive": flag, "concept": [{"code": "a", "display": "A"}]}
+        return {"resourceType": "Parameters", "parameter": [
+            {"name": "url", "valueUri": cs["url"]}, {"name": "code", "valueCode": "A"},
+            {"name": "tx-resource", "resource": cs}]}
+
+    flags = {"true": True, "one": 1}       # (as dict keys True and 1 would be one key)
+    alone = {name: _result(client.post("/fhir/CodeSystem/$validate-code", json=body(flag)).get_json())
+             for name, flag in flags.items()}
+    assert alone == {"true": False, "one": True}
+    for order in (("true", "one"), ("one", "true")):
+        r = client.post("/fhir", json={"resourceType": "Bundle", "type": "batch",
+                                       "entry": [_entry(body(flags[n])) for n in order]})
+        assert [_result(e["resource"]) for e in r.get_json()["entry"]] == [alone[n] for n in order]
+
+
+def test_a_copy_counts_its_concepts_once():
+    shelf = IndexShelf()
+    first, copy = dict(CS), {**CS, "concept": [dict(c) for c in CS["concept"]]}
+    assert shelf.index(first) is shelf.index(copy)
+    assert shelf._concepts == len(CS["concept"])
