@@ -29,6 +29,8 @@ class SystemVersionRules:
         def table(values, name, what="system", one=True):
             out = {}
             for v in values or ():
+                if isinstance(v, str) and not v.strip():
+                    continue        # an empty value is not given, as for the other parameters
                 url, ver = split_canonical(v) if isinstance(v, str) else (None, None)
                 if ver is None:
                     raise InvalidRequest(f"parameter '{name}' must be '{what}|version', not '{v}'", location=name)

@@ -127,6 +127,14 @@ def test_an_empty_value_set_version_is_not_given(client, stored):
     assert r.status_code == 200
 
 
+@pytest.mark.parametrize("name", ["default-valueset-version", "force-valueset-version", "check-valueset-version",
+                                  "system-version", "force-system-version", "check-system-version"])
+def test_an_empty_version_rule_is_not_given(stored, name):
+    r = stored.get("/fhir/ValueSet/$expand", query_string={"url": VSV, name: ""})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["version"] == "2.0.0"
+
+
 # --- 4. partial and wildcard versions in ConceptMap scopes -------------------------------------------------------
 
 TARGET = "http://example.org/fhir/CodeSystem/review6-target"
