@@ -32,6 +32,7 @@ from flask import request
 
 from mappings.search_values import (MAX_ALTERNATIVES, UNESCAPED_BAR as _UNESCAPED_BAR, alternatives as _alternatives,
                                     canonical_fits as _reference_match, canonical_reference)
+from terminology.codesystem import DOTTED_CODE_SYSTEMS, CodeSystemIndex
 from terminology.errors import InvalidRequest
 from terminology.textsearch import fold
 from terminology.versions import version_key
@@ -251,16 +252,33 @@ def _cs_code(query, row, alts) -> bool:
     """CodeSystem `code`: looked up in the code system's index (its concepts are not in the body)."""
     if row.h.pk is None or not row.h.concept_count:
         return False
-    index = None
-    for system, code in alts:
-        if system is not None and system != row.h.url:     # canonical already (Query._parse)
-            continue
-        if not code:
+    codes, folded = _codes_asked(query, alts, row.h.url)
+    if not codes:
+        return False
+    if "" in codes:
+        return True
+    index = query.catalog.codesystem_by_pk(row.h.pk)
+    if type(index) is CodeSystemIndex and index.url not in DOTTED_CODE_SYSTEMS:
+        # every code at once: a request may bring 1,000 codes to try on every code system
+        if not index.concepts.keys().isdisjoint(codes):
             return True
-        index = index or query.catalog.codesystem_by_pk(row.h.pk)
-        if index.find(code)[0] is not None:   # as $lookup finds it: by case when the system ignores case
-            return True
-    return False
+        if index.case_sensitive:
+            return False
+        held = index.folded_codes()
+        return any(held[f] is not None for f in held.keys() & folded)   # (None: codes that differ only in case)
+    return any(index.find(code)[0] is not None for code in codes)   # as $lookup finds them (dotted forms ...)
+
+
+def _codes_asked(query, alts, url: str) -> tuple[frozenset, frozenset]:
+    """The codes of `alts` asked of code system `url` (canonical already, Query._parse), and their folded forms:
+    worked out once per search, not once per code system."""
+    kept = query.__dict__.setdefault("_codes_asked", {})
+    key = (id(alts), url if any(system is not None for system, _code in alts) else None)
+    got = kept.get(key)
+    if got is None or got[0] is not alts:
+        codes = frozenset(code or "" for system, code in alts if system is None or system == url)
+        got = kept[key] = (alts, codes, frozenset(c.casefold() for c in codes))
+    return got[1], got[2]
 
 
 _LANGUAGES: OrderedDict = OrderedDict()     # (store, pk, rev) -> languages; process-wide, bounded

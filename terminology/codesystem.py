@@ -379,13 +379,17 @@ class CodeSystemIndex:
                 if c is not None:
                     return c, "normalised"
         if not self.case_sensitive:
-            folded = self._folded
-            if not folded:      # (a supplemented copy starts from an emptied one)
-                folded = self._folded = _folded_codes(self.concepts)
-            k = folded.get(code.casefold())
+            k = self.folded_codes().get(code.casefold())
             if k is not None:
                 return self.concepts[k], "case"
         return None, None
+
+    def folded_codes(self) -> dict:
+        """casefolded code -> code, of a system that ignores case (codes whose folded forms collide left out)."""
+        folded = self._folded
+        if not folded:      # (a supplemented copy starts from an emptied one)
+            folded = self._folded = _folded_codes(self.concepts)
+        return folded
 
     # subclasses whose concepts are made on demand (SNOMED CT, grammars) have no deprecation property to look for
     _deprecation_codes: tuple | None = ()

@@ -198,3 +198,23 @@ def test_empty_result_parameters_are_absent(c):
         assert r.status_code == 200, (p, r.get_json())
         assert r.get_json()["total"] == 4
         assert p not in self_link(r.get_json()) or p == "_offset"
+
+
+def test_code_search_reads_codes_as_lookup_does_many_at_once(client):
+    """CodeSystem?code= with many alternatives is answered from set lookups; the answers stay those of $lookup:
+    any case in a system that ignores case, never a code that differs only in case from two of its codes."""
+    cs = {"resourceType": "CodeSystem", "id": "units", "url": "http://example.org/units", "version": "1",
+          "status": "active", "content": "complete", "concept": [{"code": "mg"}, {"code": "Mg"}, {"code": "kg"}]}
+    strict = {**cs, "id": "units-cs", "url": "http://example.org/units-cs", "caseSensitive": True}
+    for r in (cs, strict):
+        assert client.put(f"/fhir/CodeSystem/{r['id']}", json=r).status_code == 201
+
+    def found(q):
+        body = client.get(f"/fhir/CodeSystem?code={q}").get_json()
+        return sorted(e["resource"]["id"] for e in body.get("entry", []))
+
+    assert found("mg") == ["units", "units-cs"]
+    assert found("KG") == ["units"]
+    assert found("MG") == []
+    assert found(",".join(f"x{i}" for i in range(500)) + ",Kg") == ["units"]
+    assert found("http://example.org/units-cs|kg,http://example.org/units|MG") == ["units-cs"]
