@@ -259,6 +259,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.issues.append(self._not_in_vs(o.coding, locs.code))
             return o
         entry = self._concept_entry(o.system, concept.code, cs)
+        self._display_from_entry(o, entry)
         marked = next((st for ext in (entry or {}).get("extension") or () if (st := presence_status(ext))), None)
         if marked is not None:
             o.issues.append(Issue(

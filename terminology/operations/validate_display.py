@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from ..languages import displays_in
+from ..languages import choose_display, displays_in
 from .validate_outcome import Issue, Outcome
 from .validate_texts import display_choice, same_display
 
@@ -13,6 +13,17 @@ from .validate_texts import display_choice, same_display
 class DisplayCheck:
     """The display checking part of Validator. A mixin: it reads the Validator's `req` and calls `_concept_entry`
     (the value set's own entry for a code, whose display and designations are valid displays too)."""
+
+    def _display_from_entry(self, o: Outcome, entry: dict | None) -> None:
+        """The value set's own designations of a concept are displays in their languages, before the code
+        system's (as $expand chooses them), so the display returned matches the expansion's."""
+        if not self.req.languages or not entry or not entry.get("designation") or o.concept is None:
+            return
+        merged = SimpleNamespace(display=o.concept.display,
+                                 designations=list(entry["designation"]) + list(o.concept.designations or ()))
+        display, chosen = choose_display(merged, o.cs, self.req.languages)
+        if chosen is not None:
+            o.display = display
 
     def _check_display(self, o: Outcome, display: str | None, loc: str) -> None:
         if not display:
