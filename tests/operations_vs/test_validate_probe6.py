@@ -9,7 +9,7 @@ from terminology.codesystem import build_index
 from terminology.operations.filters import understands
 from terminology.supplements import apply_supplements
 
-from .test_review_fixes import _issues, _out, _p, _post
+from .test_review_fixes import _issues, _out, _post
 
 B = "http://example.org/probe6/"
 CI = B + "cs/insensitive"

@@ -5,23 +5,18 @@ Versions 1.0.0 and 1.2.0 of one code system (tests/data/operations_vs), value se
 1.2.0, pin nothing, or take code1 from 1.0.0 and code3 from 1.2.0 ("mixed").
 """
 import json
-import os
 
 import pytest
 
-from tests.conftest import DATA
-from tests.operations_vs.txfiles import tx_post
+from tests.operations_vs.txfiles import data_file, tx_post, tx_validate
 
-FJ = "application/fhir+json"
-HERE = os.path.join(DATA, "operations_vs")
 CS = "http://hl7.org/fhir/test/CodeSystem/version"
 VS = "http://hl7.org/fhir/test/ValueSet/"
 MIXED = VS + "version-mixed"
 
 
 def _load(name):
-    with open(os.path.join(HERE, name), encoding="utf-8") as fh:
-        return json.load(fh)
+    return data_file("operations_vs", name)
 
 
 SETUP = [_load(n) for n in ("codesystem-version-1.json", "codesystem-version-2.json", "valueset-all-version-1.json",
@@ -34,12 +29,7 @@ def _post(client, op, *params, setup=SETUP):
 
 
 def _validate(client, *params, setup=SETUP):
-    status, body = _post(client, "ValueSet/$validate-code", *params, setup=setup)
-    assert status == 200, body
-    out = {}
-    for p in body["parameter"]:
-        out[p["name"]] = p.get("resource") or next(v for k, v in p.items() if k.startswith("value"))
-    return out
+    return tx_validate(client, params, setup)
 
 
 def _issues(out):

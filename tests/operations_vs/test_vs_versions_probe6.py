@@ -7,24 +7,18 @@ Data: tests/data/vs_versions (one value set URL in versions 1.0.0 and 2.0.0 pinn
 1.2.0, and value sets importing it). Decisions are in docs/versions.md.
 """
 import copy
-import json
-import os
 
 import pytest
 
-from tests.conftest import DATA
-from tests.operations_vs.txfiles import tx_post
+from tests.operations_vs.txfiles import data_file, tx_post, tx_validate
 
-FJ = "application/fhir+json"
-HERE = os.path.join(DATA, "vs_versions")
 CS = "http://hl7.org/fhir/test/CodeSystem/version"
 V = "http://hl7.org/fhir/test/ValueSet/"
 VSV = V + "vs-version"
 
 
 def _load(name):
-    with open(os.path.join(HERE, name), encoding="utf-8") as fh:
-        return json.load(fh)
+    return data_file("vs_versions", name)
 
 
 CS1, CS2 = _load("codesystem-version-1.json"), _load("codesystem-version-2.json")
@@ -61,12 +55,7 @@ def _codes(body):
 
 
 def _validate(client, *params, setup=SETUP):
-    status, body = _post(client, "ValueSet/$validate-code", *params, setup=setup)
-    assert status == 200, body
-    out = {}
-    for p in body["parameter"]:
-        out[p["name"]] = p.get("resource") or next(v for k, v in p.items() if k.startswith("value"))
-    return out
+    return tx_validate(client, params, setup)
 
 
 def _coding(code, version=None):

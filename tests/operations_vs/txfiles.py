@@ -3,7 +3,7 @@ their own requests from them."""
 import json
 import os
 
-from tests.conftest import ROOT
+from tests.conftest import DATA, ROOT
 
 TX = os.path.join(ROOT, "tests", "conformance", "tx-tests")
 
@@ -11,6 +11,12 @@ TX = os.path.join(ROOT, "tests", "conformance", "tx-tests")
 def tx_file(rel: str) -> dict:
     """One resource of the tx-tests folder, e.g. tx_file("language/codesystem-en-multi.json")."""
     with open(os.path.join(TX, rel), encoding="utf-8-sig") as fh:
+        return json.load(fh)
+
+
+def data_file(folder: str, name: str) -> dict:
+    """A JSON resource of tests/data/<folder>."""
+    with open(os.path.join(DATA, folder, name), encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -30,3 +36,11 @@ def tx_post(client, op: str, params, setup) -> tuple[int, dict]:
             [{"name": "tx-resource", "resource": r} for r in setup]}
     r = client.post("/fhir/" + op, data=json.dumps(body), content_type="application/fhir+json")
     return r.status_code, r.get_json()
+
+
+def tx_validate(client, params, setup) -> dict:
+    """ValueSet/$validate-code (`tx_post`), answered 200: its parameters by name (a resource, or the value)."""
+    status, body = tx_post(client, "ValueSet/$validate-code", params, setup)
+    assert status == 200, body
+    return {p["name"]: p.get("resource") or next(v for k, v in p.items() if k.startswith("value"))
+            for p in body["parameter"]}
