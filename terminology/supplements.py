@@ -164,6 +164,10 @@ class SupplementSet:
         out = []
         for i, sup in enumerate(self.supplements):
             url, version = supplement_targets(sup)
+            # a supplement may name its base by an alias (an OID a NamingSystem ties to the URL): the
+            # constructor accepted it as supplementing this system, so it must also be applied to it
+            if url != cs.url:
+                url = self._catalog.canonical_system(url)
             if url == cs.url and (version is None or cs.version is None or version == cs.version
                                   or matches_version(version, cs.version)):
                 out.append((i, self._canons[i]))
