@@ -40,33 +40,27 @@ def code_problems(cm: dict) -> list[str]:
     return _walk(cm)[1][:10]
 
 
+def _objects(items) -> list[tuple[int, dict]]:
+    """(position, object) of the JSON objects in a list; nothing for anything else (the shape check reports it)."""
+    return [(i, d) for i, d in enumerate(items) if isinstance(d, dict)] if isinstance(items, list) else []
+
+
 def _walk(cm: dict) -> tuple[list[str], list[str]]:
     found: list[str] = [k for k in _R5_TOP if k in cm]
     bad_codes: list[str] = []
-    groups = cm.get("group")
-    for gi, g in enumerate(groups if isinstance(groups, list) else ()):
-        if not isinstance(g, dict):
-            continue
-        elements = g.get("element")
-        for ei, el in enumerate(elements if isinstance(elements, list) else ()):
-            if not isinstance(el, dict):
-                continue
+    for gi, g in _objects(cm.get("group")):
+        for ei, el in _objects(g.get("element")):
             path = f"group[{gi}].element[{ei}]"
             found += [f"{path}.{k}" for k in _R5_ELEMENT if k in el]
-            targets = el.get("target")
-            for ti, t in enumerate(targets if isinstance(targets, list) else ()):
-                if not isinstance(t, dict):
-                    continue
+            for ti, t in _objects(el.get("target")):
                 tp = f"{path}.target[{ti}]"
                 found += [f"{tp}.{k}" for k in _R5_TARGET if k in t]
                 _code(t.get("equivalence"), f"{tp}.equivalence", R4_EQUIVALENCES, R5_RELATIONSHIPS,
                       "ConceptMapEquivalence", found, bad_codes)
                 for key in ("dependsOn", "product"):
-                    items = t.get(key)
-                    for di, d in enumerate(items if isinstance(items, list) else ()):
-                        if isinstance(d, dict):
-                            found += [f"{tp}.{key}[{di}].{k}" for k in d
-                                      if k == "attribute" or (k.startswith("value") and k != "value")]
+                    for di, d in _objects(t.get(key)):
+                        found += [f"{tp}.{key}[{di}].{k}" for k in d
+                                  if k == "attribute" or (k.startswith("value") and k != "value")]
             if len(found) >= 5:
                 break
         um = g.get("unmapped")
