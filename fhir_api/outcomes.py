@@ -44,7 +44,7 @@ def operation_outcome(issues: list[dict]) -> dict:
 
 def outcome_for(err: TerminologyError) -> dict:
     issues = [issue(err.severity, err.issue_code, err.message, location=err.location, tx_code=err.tx_code)]
-    if getattr(err, "diagnostics", None):
+    if err.diagnostics:
         issues[0]["diagnostics"] = err.diagnostics
     for sev, code, text in err.details:
         issues.append(issue(sev, code, text))

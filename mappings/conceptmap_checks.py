@@ -103,6 +103,11 @@ def _unmapped_problems(um: dict, path: str) -> list[str]:
 
 def _element_problems(el: dict, path: str) -> list[str]:
     out = _nulls(el, path, ("code",))
+    # R5 elements the lenient shape check lets through untyped
+    if "valueSet" in el and not _nonempty(el["valueSet"]):
+        out.append(f"{path}.valueSet must be a canonical (a non-empty string), not {json_type(el['valueSet'])}")
+    if "noMap" in el and not isinstance(el["noMap"], bool):
+        out.append(f"{path}.noMap must be true or false, not {json_type(el['noMap'])}")
     for ti, t in enumerate(_list(el.get("target"))):
         if not isinstance(t, dict):
             continue

@@ -21,11 +21,13 @@ class TerminologyError(Exception):
     severity = "error"
 
     def __init__(self, message: str, *, location: str | None = None,
-                 tx_code: str | None = None, details: list | None = None):
+                 tx_code: str | None = None, details: list | None = None, diagnostics: str | None = None):
         super().__init__(message)
         self.message = message
         self.location = location
         self.tx_code = tx_code
+        # more for a person to read (e.g. the versions held), beside the message clients may compare
+        self.diagnostics = diagnostics
         # extra (severity, code, message) issues to report alongside
         self.details = details or []
 

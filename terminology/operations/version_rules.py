@@ -150,12 +150,12 @@ def missing_valueset(catalog, url: str, version: str | None, imported: bool = Fa
     else:
         text = f"A definition for the value Set '{url}|{version}' could not be found" if version else \
             f"A definition for the value Set '{url}' could not be found"
-    err = NotFound(text, tx_code="not-found", location=location)
+    diagnostics = None
     if version is not None and held:
         known = catalog.versions("ValueSet", url)
-        err.diagnostics = f"Valid versions: {present_versions(known)}" if known else \
+        diagnostics = f"Valid versions: {present_versions(known)}" if known else \
             "The value set is held without a version"
-    return err
+    return NotFound(text, tx_code="not-found", location=location, diagnostics=diagnostics)
 
 
 class VersionCheckFailed(InvalidRequest):

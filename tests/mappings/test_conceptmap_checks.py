@@ -73,6 +73,8 @@ def test_wrong_json_types_are_the_shape_checks_to_report(client, path, value, el
 
 # what the lenient shape check lets through and $translate cannot use: each message names the element
 REMAINDER = [
+    (EL + ["valueSet"], ["x"], "group[0].element[0].valueSet must be a canonical (a non-empty string), not a list"),
+    (EL + ["noMap"], "yes", "group[0].element[0].noMap must be true or false, not 'yes'"),
     (["group", 0, "source"], "", "group[0].source must be a non-empty string"),
     (EL + ["code"], "", None),          # the code pattern of the models refuses "" already
     (TGT + ["equivalence"], "bogus", "target[0].equivalence 'bogus' is not a ConceptMapEquivalence code"),
