@@ -48,16 +48,19 @@ class Concept:
     seq: int = 0
 
     def property_values(self, code: str) -> list:
-        out = []
+        return list(self._values((code,)))
+
+    def _values(self, codes: tuple):
+        """The value[x] of each property whose code is one of `codes`, in order, one at a time."""
         for p in self.properties:
-            if p.get("code") == code:
+            if p.get("code") in codes:
                 for k, v in p.items():
                     if k.startswith("value"):
-                        out.append(v)
-        return out
+                        yield v
 
     def _first_value(self, code: str):
-        """The first value of property `code` (read for every concept $validate-code answers: no list built)."""
+        """The first value of property `code` (read for every concept $validate-code answers: written out, a
+        generator costs more than the rest of the call)."""
         for p in self.properties:
             if p.get("code") == code:
                 for k, v in p.items():
@@ -101,32 +104,17 @@ class Concept:
         A concept that states none has no value: it is selectable, but it is not "notSelectable = false"."""
         if not self.properties:
             return []
-        codes = self._not_selectable_codes()
-        out = []
-        for p in self.properties:
-            if p.get("code") in codes:
-                for k, v in p.items():
-                    if k.startswith("value"):
-                        flag = _flag(v)
-                        if flag is not None:
-                            out.append(flag)
-        return out
+        return [flag for v in self._values(self._not_selectable_codes()) if (flag := _flag(v)) is not None]
 
     @property
     def abstract(self) -> bool:
         """Not selectable (R4 concept-properties#notSelectable), the `abstract` of $lookup and expansions.
 
         Asked for every code an expansion lists: answered without building the list of values."""
-        props = self.properties
-        if not props:
+        if not self.properties:
             return False
-        codes = self._not_selectable_codes()
-        for p in props:
-            if p.get("code") in codes:
-                # the rule of not_selectable_values, stopping at the first value that says so
-                if any(_flag(v) is True for k, v in p.items() if k.startswith("value")):
-                    return True
-        return False
+        # the rule of not_selectable_values, stopping at the first value that says so
+        return any(_flag(v) is True for v in self._values(self._not_selectable_codes()))
 
     def to_flat(self) -> dict:
         d = {"code": self.code}
@@ -182,19 +170,13 @@ def property_aliases(property_definitions: list | None) -> tuple | None:
     notSelectable URI with another code than the standard one, or declares one of NOT_SELECTABLE_CODES with
     another URI (then it means something else); None when the standard codes hold."""
     status = inactive = None
-    declared: dict = {}
-    for pd in property_definitions or ():
-        if not isinstance(pd, dict) or not isinstance(pd.get("code"), str):
-            continue
-        declared.setdefault(pd["code"], pd.get("uri"))
-        if pd.get("uri") == STATUS_URI and pd["code"] != "status":
-            status = status or pd["code"]
-        elif pd.get("uri") == INACTIVE_URI and pd["code"] != "inactive":
-            inactive = inactive or pd["code"]
-    # a property is what its URI says; a usual code declared without a URI keeps its usual meaning
-    not_selectable = [c for c, uri in declared.items() if uri == NOT_SELECTABLE_URI]
-    not_selectable += [c for c in NOT_SELECTABLE_CODES if c not in not_selectable
-                       and declared.get(c) in (None, "", NOT_SELECTABLE_URI)]
+    declared = _declared(property_definitions)
+    for code, uri in declared.items():
+        if uri == STATUS_URI and code != "status":
+            status = status or code
+        elif uri == INACTIVE_URI and code != "inactive":
+            inactive = inactive or code
+    not_selectable = list(_codes_meaning(declared, NOT_SELECTABLE_URI, NOT_SELECTABLE_CODES))
     if status is None and inactive is None and set(not_selectable) == set(NOT_SELECTABLE_CODES):
         return None
     return (tuple(c for c in (status, "status") if c), tuple(c for c in (inactive, "inactive") if c),
@@ -211,16 +193,26 @@ def _folded_codes(codes) -> dict:
     return out
 
 
-def _deprecation_names(property_definitions: list | None) -> tuple:
-    """The codes a system's concepts say "deprecated" with: those it declares with DEPRECATED_URI, and each of
-    DEPRECATED_CODES it does not declare with another URI."""
+def _declared(property_definitions: list | None) -> dict:
+    """code -> URI of each property a system declares (the first declaration of a code counts)."""
     declared: dict = {}
     for pd in property_definitions or ():
         if isinstance(pd, dict) and isinstance(pd.get("code"), str):
             declared.setdefault(pd["code"], pd.get("uri"))
-    names = [c for c, uri in declared.items() if uri == DEPRECATED_URI]
-    names += [c for c in DEPRECATED_CODES if c not in names and declared.get(c) in (None, "", DEPRECATED_URI)]
+    return declared
+
+
+def _codes_meaning(declared: dict, uri: str, usual: tuple) -> tuple:
+    """The property codes that mean `uri` in a system: a property is what its URI says, and a usual code declared
+    without a URI keeps its usual meaning."""
+    names = [c for c, u in declared.items() if u == uri]
+    names += [c for c in usual if c not in names and declared.get(c) in (None, "", uri)]
     return tuple(names)
+
+
+def _deprecation_names(property_definitions: list | None) -> tuple:
+    """The codes a system's concepts say "deprecated" with."""
+    return _codes_meaning(_declared(property_definitions), DEPRECATED_URI, DEPRECATED_CODES)
 
 
 def _child_links(concepts, out: dict) -> dict:
