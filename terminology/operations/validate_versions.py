@@ -20,9 +20,14 @@ class CodeSystemVersionChoice:
     def _includes_of(self, system: str) -> list:
         """The includes of `system` in the value set and in the value sets it imports whole (at any depth):
         those whose version decides which version of `system` a code is taken in, as $expand does."""
+        return self._system_includes(system)[1]
+
+    def _system_includes(self, system: str) -> tuple[list, list]:
+        """(include, path) pairs of `system` and the includes alone, asked of the evaluator once per request."""
         got = self._includes.get(system)
         if got is None:
-            got = self._includes[system] = [inc for inc, _path in self.ev.system_includes(self.req.valueset, system)]
+            pairs = self.ev.system_includes(self.req.valueset, system)
+            got = self._includes[system] = (pairs, [inc for inc, _path in pairs])
         return got
 
     def _pinned_version(self, system: str) -> str | None:
@@ -115,7 +120,7 @@ class CodeSystemVersionChoice:
         First an include of the coding's version that selects the code; else one that selects the code in its
         own version (the coding is then reported against it, as against a value set with that one version);
         else one of the coding's version; else the first. One version named, or none: that one."""
-        includes = self.ev.system_includes(self.req.valueset, system)
+        includes = self._system_includes(system)[0]
         named = list(dict.fromkeys(inc.get("version") for inc, _path in includes))
         if len(named) < 2:
             return named[0] if named else None
