@@ -14,20 +14,27 @@ from .revision_cache import (CONCEPT_ENTRIES, EXPANSION_VIEWS, LISTING_EXCLUDES,
                              SYSTEM_INCLUDES, VERSIONS_USED, _new_dict, brought, stored_body)
 
 
-def _concept_entries(inc: dict) -> dict:
-    entries = {}
-    for c in inc.get("concept") or ():
-        if isinstance(c, dict) and isinstance(c.get("code"), str):
-            entries.setdefault(c["code"], c)
-    return entries
+class _ConceptEntries(dict):
+    """code -> an include's own concept entry, and (made on first need) the same by casefolded code: one fact,
+    so a case-insensitive lookup costs no second table read."""
+    __slots__ = ("_folded",)
 
+    def __init__(self, inc: dict):
+        super().__init__()
+        self._folded = None
+        for c in inc.get("concept") or ():
+            if isinstance(c, dict) and isinstance(c.get("code"), str):
+                self.setdefault(c["code"], c)
 
-def _folded_concept_entries(entries: dict) -> dict:
-    """casefolded code -> the first concept entry written so, for a case-insensitive system's codes."""
-    folded: dict = {}
-    for code, entry in entries.items():
-        folded.setdefault(code.casefold(), entry)
-    return folded
+    def folded(self) -> dict:
+        """casefolded code -> the first concept entry written so, for a case-insensitive system's codes."""
+        got = self._folded
+        if got is None:
+            got = {}
+            for code, entry in self.items():
+                got.setdefault(code.casefold(), entry)
+            self._folded = got      # (two threads may both build it: the same dict either way)
+        return got
 
 
 class ValueSetFacts:
@@ -114,12 +121,11 @@ class ValueSetFacts:
     def concept_entries(self, inc: dict) -> dict:
         """code -> the include's own concept entry (its display, designations, extensions): kept per store
         revision for the includes of stored value sets, per request for those a request brought."""
-        return CONCEPT_ENTRIES.get(self, None, inc, id(inc), _concept_entries, inc)
+        return CONCEPT_ENTRIES.get(self, None, inc, id(inc), _ConceptEntries, inc)
 
     def folded_concept_entries(self, inc: dict) -> dict:
-        """`concept_entries` by casefolded code, kept where those are."""
-        return CONCEPT_ENTRIES.get(self, None, inc, ("folded", id(inc)), _folded_concept_entries,
-                                   self.concept_entries(inc))
+        """`concept_entries` by casefolded code, kept with them."""
+        return self.concept_entries(inc).folded()
 
     def expansion_keys(self, vs: dict) -> frozenset:
         """(system, code) of each entry of a value set that has only an expansion. Only the keys: membership
