@@ -26,6 +26,7 @@ from ..editions import edition_for_date
 from ..errors import InvalidRequest, NotFound, NotSupported
 from ..identifiers import canonical, split_canonical
 from ..implicit import resolve as resolve_implicit
+from ..languages import display_extensions
 from ..versions import matches_version
 from . import codesystem_valueset as _codesystem_valueset  # noqa: F401  (registers its implicit value sets)
 from . import filters as _filters
@@ -307,6 +308,13 @@ class ComposeEvaluator(ValueSetFacts):
         filters only when a code needs them: their own answer is the enumeration's source)."""
         if not inc.get("concept") and not inc.get("filter"):
             return ALL     # the whole system (of the version in hand)
+        kept = getattr(cs, RULES_ATTR, None)
+        if kept is not None and kept[0] == id(cs):
+            # a rule kept on the index was found keepable when it was made, and is still the one for this
+            # include and index (checked by identity): no need to decide again where it belongs
+            got = kept[1].get(id(inc))
+            if got is not None and got.inc is inc and got.cs is cs:
+                return got
         cache = self._rule_cache(inc, cs)
         got = cache.get(id(inc))
         if got is not None and got.inc is inc and got.cs is cs:
@@ -354,7 +362,7 @@ class ComposeEvaluator(ValueSetFacts):
                 listing = self.listing_excludes(excludes, vs)
                 if self.listed_out(listing, system, code, cs):
                     return False
-                decided = {id(exc) for _s, exc in listing}   # a list-only exclude has said all it can
+                decided = listing.ids       # a list-only exclude has said all it can
                 for i, exc in enumerate(excludes):
                     if id(exc) not in decided and \
                             self.selects(exc, compose_path("exclude", i), system, code, concept, cs, False, _chain=_chain):
@@ -463,7 +471,8 @@ class ComposeEvaluator(ValueSetFacts):
                     # not loaded: the version the rules give (a forced one replaces the include's)
                     version = cs.version if cs else self.resolve_version(system, inc.get("version"))
                     yield Member(system, version, code, concept, cs, display=c.get("display"),
-                                 designations=c.get("designation"), enumerated=True, extensions=c.get("extension"))
+                                 designations=c.get("designation"), enumerated=True, extensions=c.get("extension"),
+                                 display_extensions=display_extensions(c) if "_display" in c else None)
             return
         if cs.content == "not-present" and not flts:
             raise NotSupported(f"The code system {system} has no content on this server (content = not-present), "

@@ -249,7 +249,25 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
         code = _code_of(cs, value)
         return lambda c: c.code == code
     sval = _str(value)
+    if prop not in _DERIVED_VALUES:
+        return lambda c: _states(c, prop, sval)
     return lambda c: sval in _concept_values(c, prop)
+
+
+# properties whose values _concept_values works out (neighbours, display, a status from elsewhere); the others
+# are read as the concept states them
+_DERIVED_VALUES = frozenset(NEIGHBOURS) | {"display", "definition", "inactive", "status", "notSelectable"}
+
+
+def _states(concept, prop: str, sval: str) -> bool:
+    """Whether the concept states property `prop` with the value `sval` (as _str writes it). Written out: a
+    property filter is asked once per code on $validate-code's hot path, and a list of all values costs more."""
+    for p in concept.properties:
+        if p.get("code") == prop:
+            for k, v in p.items():
+                if k.startswith("value") and _str(v) == sval:
+                    return True
+    return False
 
 
 def filter_codes(cs, prop: str, op: str, value) -> Iterable[str]:

@@ -4,6 +4,7 @@ where it came from): the `ValueSetFacts` part of ComposeEvaluator, and the Catal
 """
 from __future__ import annotations
 
+import weakref
 from itertools import chain
 
 from ..errors import TerminologyError
@@ -37,6 +38,40 @@ class _ConceptEntries(dict):
         return got
 
 
+class _Listing(list):
+    """The list-only excludes of a compose (listing_excludes), with the codes they list together per system and
+    code system version (`united`): $validate-code asks one set, not one per exclude. The sets live as long as
+    the listing (a store revision or a request, as revision_cache keeps it); each is kept with a weak
+    reference to its index, so a replaced or per-request (supplemented) index is neither kept alive nor
+    mistaken for a later one at the same address."""
+    __slots__ = ("_united", "ids")
+    MAX_KEPT = 8        # versions and supplemented copies of a system asked about one value set
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self._united: dict = {}
+        self.ids = frozenset(id(exc) for _s, exc in self)     # the excludes a listing decides alone
+
+    def united(self, system: str, cs) -> frozenset | None:
+        got = self._united.get((system, id(cs)))
+        if got is not None and (cs is None if got[0] is None else got[0]() is cs):
+            return got[1]
+        return None
+
+    def keep(self, system: str, cs, codes: frozenset) -> None:
+        try:
+            ref = weakref.ref(cs) if cs is not None else None
+        except TypeError:
+            return
+        kept = self._united
+        if len(kept) >= self.MAX_KEPT:
+            kept.clear()
+        kept[(system, id(cs))] = (ref, codes)
+
+
+_NO_LISTING = _Listing()
+
+
 class ValueSetFacts:
     """Per-value-set facts of ComposeEvaluator, kept across requests for stored value sets and worked out per
     request for those a request brought. A mixin: it reads the evaluator's `root`, `catalog`, `date` and calls
@@ -50,17 +85,23 @@ class ValueSetFacts:
         import) among `excludes` (of value set `vs`): kept per store revision for a stored value set
         ($validate-code's hot path), per request for one a request brought (revision_cache)."""
         if not excludes:
-            return []
+            return _NO_LISTING
         return LISTING_EXCLUDES.get(self, vs, excludes, id(excludes), self._listing, excludes)
 
     def _listing(self, excludes) -> list:
-        return [(self.catalog.canonical_system(exc["system"]), exc) for exc in excludes
-                if isinstance(exc, dict) and lists_only(exc) and isinstance(exc["system"], str)]
+        return _Listing((self.catalog.canonical_system(exc["system"]), exc) for exc in excludes
+                        if isinstance(exc, dict) and lists_only(exc) and isinstance(exc["system"], str))
 
     def listed_out(self, listing: list, system: str, code: str, cs) -> bool:
         """Whether an exclude of `listing` lists `system#code`, by system and code: the listed codes compared
         as the code system in hand (`cs`; None: not loaded) spells them, whichever version the exclude names."""
-        return any(s == system and code in self.listed(exc, cs) for s, exc in listing)
+        if not listing:
+            return False
+        united = listing.united(system, cs)
+        if united is None:
+            united = frozenset().union(*(self.listed(exc, cs) for s, exc in listing if s == system))
+            listing.keep(system, cs, united)
+        return code in united
 
     def see(self, vs: dict) -> None:
         """Tell apart, before anything is kept about it, a value set of the store from one the request brought."""
