@@ -1,0 +1,61 @@
+"""The shape check of resources a request brings is remembered by a digest of the body's canonical JSON
+(fhir_api/supplied.py), so a client sending the same tx-resource with every request pays for the check once.
+A remembered verdict must be the verdict: the same malformed body is refused each time with the same words,
+and bodies Python calls equal but JSON does not (`true` / `1`, `1` / `1.0`) are judged each on its own."""
+from __future__ import annotations
+
+import copy
+
+from fhir_api import supplied
+
+CS = {"resourceType": "CodeSystem", "url": "http://x/cs", "version": "1", "status": "active",
+      "content": "complete", "caseSensitive": True, "concept": [{"code": "a", "display": "A"}]}
+
+
+def _lookup(client, cs):
+    return client.post("/fhir/CodeSystem/$lookup", json={"resourceType": "Parameters", "parameter": [
+        {"name": "system", "valueUri": "http://x/cs"}, {"name": "code", "valueCode": "a"},
+        {"name": "tx-resource", "resource": cs}]})
+
+
+def test_a_malformed_body_is_refused_every_time_alike(client):
+    bad = copy.deepcopy(CS)
+    bad["concept"][0]["display"] = ["not", "a", "string"]
+    answers = [_lookup(client, bad) for _ in range(3)]
+    assert [r.status_code for r in answers] == [400, 400, 400]
+    texts = {r.get_json()["issue"][0]["diagnostics"] if "diagnostics" in r.get_json()["issue"][0]
+             else r.get_json()["issue"][0]["details"]["text"] for r in answers}
+    assert len(texts) == 1 and "concept[0].display" in texts.pop()
+
+
+def test_python_equal_bodies_are_judged_apart(client):
+    # True == 1 == 1.0 in Python; in JSON they are a boolean and two numbers, and the check names which
+    words = []
+    for value in (1, True, 1.0, 1):
+        r = _lookup(client, dict(CS, version=value))
+        assert r.status_code == 400, r.get_json()
+        words.append(str(r.get_json()))
+    assert "not 1 (a number)" in words[0] and "not true (a boolean)" in words[1]
+    assert "not 1.0 (a number)" in words[2] and words[3] == words[0]
+    assert _lookup(client, CS).status_code == 200
+
+
+def test_the_check_runs_once_per_body(client, monkeypatch):
+    calls = []
+    real = supplied.validation_errors
+
+    def counting(resource, **kw):
+        calls.append(resource.get("url"))
+        return real(resource, **kw)
+
+    monkeypatch.setattr(supplied, "validation_errors", counting)
+    body = dict(CS, url="http://x/counted", version="7")
+    for _ in range(3):
+        r = client.post("/fhir/CodeSystem/$lookup", json={"resourceType": "Parameters", "parameter": [
+            {"name": "system", "valueUri": "http://x/counted"}, {"name": "code", "valueCode": "a"},
+            {"name": "tx-resource", "resource": copy.deepcopy(body)}]})
+        assert r.status_code == 200, r.get_json()
+    assert calls == ["http://x/counted"]
+    changed = dict(body, concept=[{"code": "a", "display": "Another"}])
+    assert _lookup(client, dict(changed, url="http://x/cs")).status_code == 200
+    assert len(calls) == 2
