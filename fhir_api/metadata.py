@@ -21,7 +21,7 @@ EXPANSION_PARAMETERS = ["activeOnly", "check-system-version", "count", "designat
                         "exclude-system", "excludeNested", "excludeNotForUI", "filter", "force-system-version",
                         "includeDefinition", "includeDesignations", "offset", "property", "system-version",
                         "tx-resource", "date", "valueSetVersion", "default-valueset-version",
-                        "check-valueset-version", "force-valueset-version"]
+                        "check-valueset-version", "force-valueset-version", "useSupplement"]
 
 
 
@@ -44,8 +44,10 @@ def capability_statement(base: str) -> dict:
             "searchParam": _search_params(rtype),
             "operation": ops,
         })
-    resources.append({"type": "NamingSystem", "interaction": [{"code": "read"}, {"code": "search-type"}],
-                      "searchParam": _search_params("NamingSystem")})
+    # NamingSystem has no operations, but is written like the others: a hospital registers its own identifiers
+    resources.append({"type": "NamingSystem", "profile": "http://hl7.org/fhir/StructureDefinition/NamingSystem",
+                      "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
+                      "versioning": "no-version", "searchParam": _search_params("NamingSystem")})
     return {
         "resourceType": "CapabilityStatement",
         "id": "kodebro",

@@ -135,7 +135,7 @@ def _write_bar(total: int):
 @main.command("list")
 @_db_option
 def list_(db):
-    """Show what is loaded: code systems with versions and concept counts, value sets, concept maps."""
+    """Show what is loaded: code systems with versions and concept counts, value sets, concept maps and naming systems."""
     from terminology import open_store
     store = open_store(_db(db))
     headers = store.headers()

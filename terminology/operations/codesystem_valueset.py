@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from itertools import chain
 
-from ..identifiers import split_canonical
+from ..errors import InvalidRequest
+from ..identifiers import canonical, split_canonical
 from ..implicit import resolver
 
 
@@ -18,13 +19,22 @@ def _codesystem_valueset(catalog, url: str) -> dict | None:
     """
     if "?fhir_vs" in url:
         system, _, query = url.partition("?fhir_vs")
-        if catalog.codesystem(system) is None:
+        cs = catalog.codesystem(system)
+        if cs is None:
             return None
         include: dict = {"system": system}
         if query.startswith("=isa/"):
-            include["filter"] = [{"property": "concept", "op": "is-a", "value": query[5:]}]
+            # as for SNOMED CT (snomed/implicit.py): a code the system lacks is the caller's mistake, not an
+            # empty value set
+            code = query[5:].strip()
+            if not code:
+                raise InvalidRequest(f"'{url}' names no code: use {system}?fhir_vs=isa/<code>")
+            if cs.content == "complete" and cs.find(code)[0] is None:
+                raise InvalidRequest(f"'{url}': the code '{code}' is not in {canonical(system, cs.version)}")
+            include["filter"] = [{"property": "concept", "op": "is-a", "value": code}]
         elif query:
-            return None
+            raise InvalidRequest(f"'{url}' is not an implicit value set of {system}: use {system}?fhir_vs (all "
+                                 f"its codes) or {system}?fhir_vs=isa/<code> (a code and its descendants)")
         return {"resourceType": "ValueSet", "url": url, "status": "active", "compose": {"include": [include]}}
     base, version = split_canonical(url)
     supplied = [r for (rtype, _u), rs in (getattr(catalog, "extra", None) or {}).items()

@@ -38,3 +38,37 @@ def test_security_is_stated_as_the_tx_ecosystem_asks(tmp_path):
         app = create_app({"DB": str(tmp_path / f"k{bool(key)}.db"), "DEMO": False, "API_KEY": key})
         security = app.test_client().get("/fhir/metadata").get_json()["rest"][0]["security"]
         assert security["service"] and says in security["description"]
+
+
+NS = {"resourceType": "NamingSystem", "id": "x", "name": "X", "status": "active", "kind": "codesystem",
+      "date": "2024-01-01", "uniqueId": [{"type": "uri", "value": "http://example.org/x"}]}
+WRITES = {"create": lambda c, rtype, body: c.post(f"/fhir/{rtype}", json={k: v for k, v in body.items() if k != "id"}),
+          "update": lambda c, rtype, body: c.put(f"/fhir/{rtype}/{body['id']}", json=body),
+          "read": lambda c, rtype, body: c.get(f"/fhir/{rtype}/{body['id']}"),
+          "search-type": lambda c, rtype, body: c.get(f"/fhir/{rtype}?_id={body['id']}"),
+          "delete": lambda c, rtype, body: c.delete(f"/fhir/{rtype}/{body['id']}")}
+BODIES = {"CodeSystem": {"resourceType": "CodeSystem", "id": "c", "url": "http://example.org/c", "status": "active",
+                         "content": "complete", "concept": [{"code": "a"}]},
+          "ValueSet": {"resourceType": "ValueSet", "id": "v", "url": "http://example.org/v", "status": "active"},
+          "ConceptMap": {"resourceType": "ConceptMap", "id": "m", "url": "http://example.org/m", "status": "active"},
+          "NamingSystem": NS}
+
+
+def test_every_advertised_interaction_is_served_and_no_other(client):
+    cs = client.get("/fhir/metadata").get_json()
+    for res in cs["rest"][0]["resource"]:
+        rtype, said = res["type"], [i["code"] for i in res["interaction"]]
+        assert set(said) <= set(WRITES), rtype
+        body = BODIES[rtype]
+        for code in ("update", "create", "read", "search-type", "delete"):
+            r = WRITES[code](client, rtype, body)
+            if code in said:
+                assert r.status_code < 300, (rtype, code, r.get_json())
+            else:
+                assert r.status_code == 405, (rtype, code, r.status_code)
+
+
+def test_terminology_capabilities_name_every_expand_parameter_the_docs_give(client):
+    tc = client.get("/fhir/metadata?mode=terminology").get_json()
+    names = {p["name"] for p in tc["expansion"]["parameter"]}
+    assert {"useSupplement", "displayLanguage", "system-version", "tx-resource", "valueSetVersion"} <= names

@@ -202,6 +202,13 @@ def test_implicit_value_sets(client):
     r = client.get("/fhir/ValueSet/$validate-code?url=http://example.org/vs-all&system=http://example.org/implicit"
                    "&code=b").get_json()
     assert r["parameter"][0] == {"name": "result", "valueBoolean": True}
+    # as for SNOMED CT: an implicit value set that names no code, a code the system lacks, or another form is
+    # the caller's mistake (400 saying what to send), not an empty value set
+    for query, words in (("isa/", "names no code"), ("isa/zz", "the code 'zz' is not in http://example.org/implicit"),
+                         ("refset/b", "or http://example.org/implicit?fhir_vs=isa/<code>")):
+        r = client.get(f"/fhir/ValueSet/$expand?url=http://example.org/implicit?fhir_vs={query}")
+        assert r.status_code == 400, (query, r.get_json())
+        assert words in str(r.get_json()), (query, r.get_json())
 
 
 def test_check_and_force_system_version(c):
