@@ -1,8 +1,6 @@
 """Read, search, create, update and delete of the terminology resources."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
@@ -159,10 +157,6 @@ def search_get_underscore(rtype: str):
     return search_get_refused(rtype)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def _incoming(rtype: str) -> dict:
     body = parse_body()
     if body is None:
@@ -186,8 +180,6 @@ def create(rtype: str):
     body = dict(body)
     if body.get("id") and get_catalog().header_by_id(rtype, body["id"]):
         body.pop("id")  # create never overwrites: the server picks a fresh id
-    body.setdefault("meta", {})
-    body["meta"] = {**body["meta"], "lastUpdated": _now()}
     report = get_store().write([body])
     catalog = get_catalog()
     catalog.refresh(force=True)
@@ -208,7 +200,6 @@ def update(rtype: str, rid: str):
     if body.get("id") and body["id"] != rid:
         raise InvalidRequest(f"the body's id '{body['id']}' does not match the URL's id '{rid}'")
     body["id"] = rid
-    body["meta"] = {**(body.get("meta") or {}), "lastUpdated": _now()}
     existed = get_catalog().header_by_id(rtype, rid) is not None
     get_store().write([body], delete=[(rtype, rid)])
     catalog = get_catalog()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from datetime import datetime, timezone
 from typing import Iterable
 
 import orjson
@@ -127,11 +128,14 @@ class SQLStore:
             try:
                 # the generation this write creates; every row it writes carries it as `rev`
                 rev = self._next_generation(conn)
+                # meta.lastUpdated: when the resource last changed on this server (R4 resource.html#Meta),
+                # the same instant for everything one write (one import) changes
+                stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
                 for rtype, rid in delete:
                     if self._delete(conn, rtype, rid):
                         report["deleted"].append((rtype, rid))
                 for res in resources:
-                    replaced, ident = self._put(conn, res, rev)
+                    replaced, ident = self._put(conn, res, rev, stamp)
                     report["replaced" if replaced else "added"].append(ident)
                     if on_written:
                         on_written()
@@ -159,7 +163,7 @@ class SQLStore:
         self._q(conn, "DELETE FROM concept WHERE cs_pk=?", (pk,))
         self._q(conn, "DELETE FROM resource WHERE pk=?", (pk,))
 
-    def _put(self, conn, res: dict, rev: int):
+    def _put(self, conn, res: dict, rev: int, stamp: str):
         rtype = res["resourceType"]
         url, version = res.get("url"), res.get("version")
         rid = res.get("id")
@@ -176,6 +180,8 @@ class SQLStore:
         rid = self._free_id(conn, rtype, rid or (existing[1] if existing else None), res)
         body = {k: v for k, v in res.items() if k not in ("concept", "_flat_concepts")}
         body["id"] = rid
+        meta = body.get("meta")
+        body["meta"] = {**(meta if isinstance(meta, dict) else {}), "lastUpdated": stamp}
         pk = self._q(conn,
                      "INSERT INTO resource (type, id, url, version, name, title, status, publisher, date,"
                      " concept_count, body, rev) VALUES (?,?,?,?,?,?,?,?,?,0,?,?) RETURNING pk",

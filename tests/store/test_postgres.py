@@ -32,6 +32,14 @@ def test_import_read_and_versions_side_by_side(pg_store, tmp_path):
     assert cat.codesystem("http://example.org/a", "1").get("x") is not None
 
 
+def test_import_stamps_last_updated(pg_store, tmp_path):
+    import_paths(pg_store, [_write(tmp_path, "a.json", {**_cs("http://example.org/stamp", "x"),
+                                                         "meta": {"lastUpdated": "2001-01-01T00:00:00Z",
+                                                                  "tag": [{"code": "kept"}]}})])
+    body = Catalog(pg_store).codesystem("http://example.org/stamp").resource
+    assert body["meta"]["lastUpdated"] > "2026" and body["meta"]["tag"] == [{"code": "kept"}]
+
+
 def test_refused_import_changes_nothing(pg_store):
     before = pg_store.generation()
     with pytest.raises(ImportRejected):
