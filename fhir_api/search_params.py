@@ -19,7 +19,7 @@ from typing import Callable
 from terminology.codesystem import DOTTED_CODE_SYSTEMS, CodeSystemIndex
 from terminology.versions import version_key
 
-from .search_values import _date_range, _fold, _number
+from .search_values import _MAX, _MIN, _date_range, _fold, _number
 
 # the modifiers served on each parameter type (R4 search.html#modifiers)
 MODIFIERS = {
@@ -178,6 +178,19 @@ def _meta_uris(key: str):
 
 def _last_updated(row) -> list[tuple]:
     return _dates(_list(_meta(row, "lastUpdated")))
+
+
+def _period(period) -> tuple | None:
+    """The instants a Period covers: from its start to the end of its end, open where a bound is missing;
+    None when it has neither or one cannot be read."""
+    if not isinstance(period, dict):
+        return None
+    start, end = period.get("start"), period.get("end")
+    lo = _date_range(start) if isinstance(start, str) else None
+    hi = _date_range(end) if isinstance(end, str) else None
+    if (start is not None and lo is None) or (end is not None and hi is None) or (lo is None and hi is None):
+        return None
+    return (lo[0] if lo else _MIN, hi[1] if hi else _MAX)
 
 
 def _dates(values) -> list[tuple]:
@@ -364,6 +377,14 @@ def _own_parameters() -> dict[str, list[Param]]:
                                                 if isinstance(u.get("value"), str)]),
             Param("id-type", "token", lambda r: [Tok(None, u["type"]) for u in _dicts(r.body().get("uniqueId"))
                                                  if isinstance(u.get("type"), str)]),
+            Param("contact", "string", lambda r: [c["name"] for c in _dicts(r.body().get("contact"))
+                                                  if isinstance(c.get("name"), str)]),
+            # a ContactPoint is searched by its value (ContactPoint.system is a code, not a URI: no system part)
+            Param("telecom", "token", lambda r: [Tok(None, t["value"])
+                                                 for c in _dicts(r.body().get("contact"))
+                                                 for t in _dicts(c.get("telecom")) if isinstance(t.get("value"), str)]),
+            Param("period", "date", lambda r: [p for u in _dicts(r.body().get("uniqueId"))
+                                               if (p := _period(u.get("period"))) is not None]),
         ],
     }
 
