@@ -210,6 +210,8 @@ def _render_item(it) -> dict:
     d["code"] = it.code
     if it.display is not None:
         d["display"] = it.display
+        if it.display_extensions:
+            d["_display"] = {"extension": list(it.display_extensions)}
     if it.designations:
         d["designation"] = it.designations
     if it.properties:

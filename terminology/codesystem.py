@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .identifiers import DOTTED_CODE_SYSTEMS
+from .languages import display_extensions
 
 # status values that make a concept inactive; a deprecated concept is still active ("can still be used",
 # R4 concept-properties) and only earns a warning
@@ -309,6 +310,9 @@ class CodeSystemIndex:
         # a system that codes status/inactive its own way gets concepts that know those codes
         aliases = property_aliases(resource.get("property"))
         make = Concept if aliases is None else AliasedConcept
+        # extensions on concepts' displays (`_display`: rendering, translations), by code; a public name, so
+        # a supplemented copy shares it
+        self.display_extensions: dict[str, list] = {}
         for seq, f in enumerate(flat_concepts):
             code = f.get("code")
             if code is None or code in self.concepts:
@@ -319,6 +323,10 @@ class CodeSystemIndex:
                 extensions=f.get("extension") or [], parents=list(f.get("parents") or []), seq=seq)
             if aliases is not None:
                 c._names = aliases
+            if "_display" in f:
+                exts = display_extensions(f)
+                if exts:
+                    self.display_extensions[code] = exts
         for c in self.concepts.values():
             for p in c.parents:
                 parent = self.concepts.get(p)

@@ -12,6 +12,7 @@ kept stable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 # designation uses that mean "this is a display", not a synonym or definition
 _DISPLAY_USES = {
@@ -72,16 +73,27 @@ def normalise_header(value: str | None) -> str | None:
 _MACRO = {"no": {"nb", "nn"}, "nb": {"no"}, "nn": {"no"}}
 
 
+def in_language_range(lang_range: str, tag: str | None) -> bool:
+    """RFC 4647 basic filtering: the range 'de' takes de, de-CH, de-DE; 'de-CH' takes de-CH (and de-CH-1996),
+    not plain 'de'; '*' takes any tag. Case does not matter. 'no' (the macrolanguage Norwegian) and its members
+    'nb' and 'nn' take each other's tags: Norwegian codebooks label Bokmål text either way.
+
+    The one definition of "this tag is in the language asked for", for the $expand `designation` filter and
+    (with the fallback `language_matches` adds) for choosing displays by displayLanguage/Accept-Language."""
+    if tag is None:
+        return False
+    r, t = lang_range.lower(), tag.lower()
+    if r == "*" or r == t or t.startswith(r + "-"):
+        return True
+    return t.split("-", 1)[0] in _MACRO.get(r.split("-", 1)[0], ())
+
+
 def language_matches(wanted: str, actual: str | None) -> bool:
-    """'de' wants de, de-CH, de-DE; 'de-CH' also accepts plain 'de'; 'no' accepts 'nb' and 'nn'."""
+    """'de' wants de, de-CH, de-DE; 'de-CH' also accepts plain 'de' (RFC 4647 lookup falls back to the shorter
+    tag: a display in German beats none for a Swiss reader); 'no' accepts 'nb' and 'nn'."""
     if actual is None:
         return False
-    w, a = wanted.lower(), actual.lower()
-    if w == "*" or w == a:
-        return True
-    if a.startswith(w + "-") or w.startswith(a + "-"):
-        return True
-    return a.split("-", 1)[0] in _MACRO.get(w.split("-", 1)[0], ())
+    return in_language_range(wanted, actual) or (actual != "*" and in_language_range(actual, wanted))
 
 
 def is_display_designation(d: dict) -> bool:
@@ -174,3 +186,38 @@ def displays_in(concept, cs, languages: list[str] | None) -> list[tuple[str | No
         return out
     return [(lang, text) for lang, text in out
             if lang is None or any(language_matches(t, lang) for t in languages)]
+
+
+def choose_valueset_display(vs_display: str, vs_language: str, vs_designations, concept, cs, languages: list[str],
+                            strict: bool = False) -> tuple[str | None, dict | None, bool]:
+    """(display, designation it came from or None, True when it is the value set's own display) for a concept
+    a value set lists with a display of its own, when the value set states its language and it is not the code
+    system's. That display is then a display in the value set's language: it competes with the code system's
+    display (in the code system's language) and the designations by the same closeness rules as any own
+    display, so a German value set's display is not shown to an English reader, nor replaced by a code system
+    designation for a German one."""
+    cs_display = getattr(concept, "display", None)
+    cs_lang = getattr(cs, "language", None) if cs is not None else None
+    own_cs = {"language": cs_lang, "value": cs_display} if cs_display and cs_lang else None
+    merged = SimpleNamespace(display=vs_display, designations=list(vs_designations or ()) + (
+        [own_cs] if own_cs is not None else []) + list(getattr(concept, "designations", None) or ()))
+    display, chosen = choose_display(merged, SimpleNamespace(language=vs_language), languages, strict)
+    if chosen is own_cs and own_cs is not None:
+        return cs_display, None, False
+    return display, chosen, chosen is None and display is not None
+
+
+# extensions on a display string (`_display` in JSON) that say how to show it or give it in other languages:
+# carried with the display into an expansion, never when a designation replaced it
+DISPLAY_EXTENSIONS = frozenset("http://hl7.org/fhir/StructureDefinition/" + n for n in (
+    "rendering-style", "rendering-xhtml", "rendering-markdown", "translation"))
+
+
+def display_extensions(element: dict) -> list | None:
+    """The DISPLAY_EXTENSIONS on `element`'s display (a concept of a CodeSystem or of a ValueSet compose, or
+    an expansion entry), None when it has none."""
+    ext = element.get("_display")
+    if not ext or not isinstance(ext, dict):
+        return None
+    kept = [e for e in ext.get("extension") or () if isinstance(e, dict) and e.get("url") in DISPLAY_EXTENSIONS]
+    return kept or None

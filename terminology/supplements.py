@@ -17,6 +17,7 @@ from .errors import NotFound, NotSupported
 from .grammar import GrammarIndex
 from .identifiers import canonical, split_canonical
 from .versions import matches_version
+from .operations.version_rules import present_versions
 
 
 def supplement_targets(supplement: dict) -> tuple[str | None, str | None]:
@@ -132,13 +133,17 @@ class SupplementSet:
         self._stored: list[bool] = []
         self._indexes: list = []       # the stored index of a supplement whose resource body has no concepts
         self._canons: list[str] = []
+        # versions of a supplement's base system the operation opened that it does not supplement; a
+        # supplement left unused while its base was opened in another version cannot be honoured
+        self._other_versions: list[list] = []
         for ref in refs:
             url, version = split_canonical(ref)
             sup = catalog.resource("CodeSystem", url, version)
             target, _v = supplement_targets(sup) if sup is not None else (None, None)
             if sup is None or target is None or (systems is not None and target not in systems
                                                   and catalog.canonical_system(target) not in systems):
-                raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
+                raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found",
+                               diagnostics=_why_not_found(catalog, ref, sup))
             canon = canonical(sup.get("url"), sup.get("version"))
             if canon in self._canons:
                 # 'sup' and 'sup|1' name one supplement: applied (and reported) once
@@ -155,11 +160,12 @@ class SupplementSet:
             self._canons.append(canon)
             self._indexes.append(idx)
             self._stored.append(not catalog.supplies("CodeSystem", url, version))
+            self._other_versions.append([])
 
     def __bool__(self) -> bool:
         return bool(self.supplements)
 
-    def matching(self, cs: CodeSystemIndex) -> list[tuple[int, str]]:
+    def matching(self, cs: CodeSystemIndex, _note: bool = False) -> list[tuple[int, str]]:
         """(position in `supplements`, canonical) of each supplement of this version of `cs`."""
         out = []
         for i, sup in enumerate(self.supplements):
@@ -168,10 +174,34 @@ class SupplementSet:
             # constructor accepted it as supplementing this system, so it must also be applied to it
             if url != cs.url:
                 url = self._catalog.canonical_system(url)
-            if url == cs.url and (version is None or cs.version is None or version == cs.version
-                                  or matches_version(version, cs.version)):
+            if url != cs.url:
+                continue
+            if version is None or cs.version is None or version == cs.version or matches_version(version, cs.version):
                 out.append((i, self._canons[i]))
+            elif _note and cs.version not in self._other_versions[i]:
+                self._other_versions[i].append(cs.version)
         return out
+
+    def require_applied(self) -> None:
+        """Refuse the request when a supplement it names could not be applied: its base system was used, but
+        only in versions it does not supplement. A required supplement is used or the operation fails (the
+        reference servers' rule): an answer silently without its designations and properties would pass
+        for one with them. Called once the operation has opened the code systems it needs."""
+        for i, canon in enumerate(self._canons):
+            if canon in self.used or not self._other_versions[i]:
+                continue
+            raise self.unusable(i, self._other_versions[i])
+
+    def unusable(self, i: int, versions: list) -> NotFound:
+        """The error for supplement i, whose base system the request uses in `versions` only, none of them
+        the one it supplements: the message in the reference servers' words (clients compare it), the why in
+        diagnostics."""
+        base, version = supplement_targets(self.supplements[i])
+        ref = next(r for r, j in self.refs if j == i)
+        loaded = ", ".join(v for v in self._catalog.codesystem_versions(base) if v) or "none"
+        return NotFound(f"Required supplement not found: {ref}", tx_code="not-found",
+                        diagnostics=f"{self._canons[i]} supplements {base} version {version}, but this request uses "
+                                    f"version {present_versions(versions)} of it (loaded versions: {loaded})")
 
     def concept(self, i: int, code: str) -> dict | None:
         """Supplement i's concept dict for `code` (None: it says nothing about the code)."""
@@ -193,7 +223,7 @@ class SupplementSet:
         return {**self.supplements[i], "concept": [c.to_flat() for c in idx.concepts.values()]}
 
     def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
-        matching = self.matching(cs)
+        matching = self.matching(cs, _note=True)
         for _i, canon in matching:
             if canon not in self.used:
                 self.used.append(canon)
@@ -211,6 +241,18 @@ class SupplementSet:
             return self._catalog.derived(("supplemented", cs.url, cs.version, canons),
                                          lambda _catalog: apply_supplements(cs, [self._content(i) for i in mine]))
         return apply_supplements(cs, [self._content(i) for i in mine])
+
+
+def _why_not_found(catalog, ref: str, sup: dict | None) -> str | None:
+    """What there is instead of the supplement `ref` names (for diagnostics): the supplement's target when it
+    was found but supplements a system the request does not use, or the loaded versions of its canonical."""
+    if sup is not None:
+        target = sup.get("supplements")
+        return (f"{canonical(sup.get('url'), sup.get('version'))} supplements {target}, which this request does "
+                f"not use" if target else f"{ref} is not a supplement (it names no code system it supplements)")
+    url, _version = split_canonical(ref)
+    loaded = [v for v in catalog.versions("CodeSystem", url) if v]
+    return f"loaded versions of {url}: {', '.join(loaded)}" if loaded else None
 
 
 def valueset_systems(catalog, vs: dict, _seen=None) -> set:

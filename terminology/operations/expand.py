@@ -19,7 +19,7 @@ from ..codesystem import STANDARDS_STATUS, STATUS_URI
 from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
 from ..identifiers import KODEBRO_BASE, canonical_url
-from ..languages import PREFERRED_FOR_LANGUAGE, choose_display
+from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, choose_valueset_display, in_language_range
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
@@ -103,6 +103,7 @@ class ExpansionItem:
     properties: list = field(default_factory=list)        # (code, value key, value)
     extensions: list = field(default_factory=list)
     children: list = field(default_factory=list)
+    display_extensions: list | None = None                # on the display (`_display`), from where it came
 
 
 @dataclass
@@ -300,6 +301,8 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
 
 
 def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, used_props: dict) -> Expansion:
+    if req.supplements is not None and hasattr(req.supplements, "require_applied"):
+        req.supplements.require_applied()      # a supplement of a version not used fails the request
     params = list(req.echo)
     for canon in ev.used_codesystems:
         params.append(("used-codesystem", "valueUri", canon))
@@ -350,7 +353,10 @@ def _designation_wanted(d: dict, wanted: list) -> bool:
         system, _, code = w.partition("|") if "|" in w else ("", "", w)
         # a token without a system matches in any system (R4 token search), so also a language
         if system in (LANG_SYSTEM, ""):
-            if (d.get("language") or "").lower() == code.lower():
+            # a bare language is a range ('de' takes de-CH too); urn:ietf:bcp:47|de names one code of that
+            # system, so only 'de' (the reference servers and their test suite match it so)
+            lang = d.get("language")
+            if in_language_range(code, lang) if not system else (lang or "").lower() == code.lower():
                 return True
         if system != LANG_SYSTEM:
             use = d.get("use") or {}
@@ -363,17 +369,28 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
     c, cs = m.concept, m.cs
     it = ExpansionItem(system=m.system, code=m.code, version=m.version)
     display, chosen = (m.display, None)
+    from_vs = m.display is not None       # the display is the value set's own (else the code system's, or chosen)
+    vs_lang = req.valueset.get("language") if m.display is not None and req.languages else None
     if c is not None:
-        if m.display is None or req.languages:
+        if isinstance(vs_lang, str) and vs_lang and cs is not None and (cs.language or "").lower() != vs_lang.lower():
+            # the value set says which language its display is in, and it is not the code system's
+            display, chosen, from_vs = choose_valueset_display(m.display, vs_lang, m.designations, c, cs,
+                                                               req.languages, req.strict_language)
+        elif m.display is None or req.languages:
             # a value set's own designations of a concept count as displays too, before the code system's
             source = SimpleNamespace(display=c.display, designations=list(m.designations) + list(c.designations)) \
                 if m.designations and req.languages else c
             display, chosen = choose_display(source, cs, req.languages, req.strict_language)
             if m.display is not None and chosen is None:
                 display = m.display
+            from_vs = m.display is not None and chosen is None
         it.inactive = c.inactive
         it.abstract = is_abstract(c)
     it.display = display
+    if chosen is None and display is not None:
+        # extensions on the display go with it from where it came, not onto a designation that replaced it
+        it.display_extensions = m.display_extensions if from_vs else \
+            (getattr(cs, "display_extensions", None) or {}).get(c.code) if c is not None else None
     if req.include_designations or req.designations:
         des = []
         if (chosen is not None or display is None) and c is not None and c.display:

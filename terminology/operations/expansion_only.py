@@ -7,6 +7,7 @@ import threading
 from typing import Iterator
 
 from ..codesystem import CodeSystemIndex
+from ..languages import display_extensions
 from .member import Member
 
 
@@ -76,4 +77,5 @@ def expansion_members(expansion: dict) -> Iterator[Member]:
     for key, code, c in order:
         cs = views[key]
         yield Member(key[0], key[1], code, cs.get(code), cs, display=c.get("display"),
-                     designations=c.get("designation"), from_expansion=True)
+                     designations=c.get("designation"), from_expansion=True,
+                     display_extensions=display_extensions(c) if "_display" in c else None)

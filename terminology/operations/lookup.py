@@ -136,9 +136,9 @@ def _supplements(catalog, cs, refs: list) -> tuple:
     ss = SupplementSet(catalog, refs, {cs.url})
     matching = ss.matching(cs)
     found = {i for i, _canon in matching}
-    for ref, i in ss.refs:
+    for _ref, i in ss.refs:
         if i not in found:
-            raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found")
+            raise ss.unusable(i, [cs.version])
     return ss, matching
 
 

@@ -21,6 +21,7 @@ class Member:
     prefiltered: bool = False       # already known to match the request's text filter
     extensions: list | None = None
     from_expansion: bool = False    # an entry of a value set's stated expansion (it keeps its version)
+    display_extensions: list | None = None  # extensions on the value set's own display (`_display`)
 
     @property
     def key(self) -> tuple:

@@ -329,6 +329,8 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
         if req.mode == "codeableConcept":
             params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
         return ValidateResult(False, params, [issue])
+    if req.supplements is not None and hasattr(req.supplements, "require_applied"):
+        req.supplements.require_applied()      # as $expand: a supplement of a version not used fails the request
     return _assemble(req, v, outcomes)
 
 
