@@ -192,6 +192,8 @@ def validate_codesystem(catalog, params, instance):
         catalog = catalog.overlay(extra)
     url = (instance or cs_res or {}).get("url") or params.str("url") or params.str("system")
     coding = params.get("coding")
+    if url is None and isinstance(coding, str) and "|" in coding:
+        coding = coding_param(params, "coding")     # GET's `system|code` shorthand names the system too
     if url is None and isinstance(coding, dict):
         url = coding.get("system")
     cc = params.get("codeableConcept")

@@ -252,6 +252,12 @@ def test_validity_dates_with_date(client):
 def test_coding_in_a_query(c):
     r = c.get("/fhir/ValueSet/$validate-code?url=http://example.org/vs/tree-a&coding=http://example.org/tree|A1")
     assert r.get_json()["parameter"][0] == {"name": "result", "valueBoolean": True}
+    # CodeSystem/$validate-code takes its code system from the coding's system, written so too
+    r = c.get("/fhir/CodeSystem/$validate-code?coding=http://example.org/tree|A1")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["parameter"][0] == {"name": "result", "valueBoolean": True}
+    r = c.get("/fhir/CodeSystem/$validate-code?coding=http://example.org/tree|nope")
+    assert r.get_json()["parameter"][0] == {"name": "result", "valueBoolean": False}
 
 
 @pytest.mark.parametrize("shape", ["cycle", "deep"])
