@@ -1,6 +1,6 @@
 """Probe findings on display languages (H10): each test failed before its fix, through the HTTP API with
 tx-resource content."""
-from .txfiles import tx_file
+from .txfiles import tx_file, param_value as _value
 
 FJ = "application/fhir+json"
 EN_MULTI = "http://hl7.org/fhir/test/CodeSystem/en-multi"
@@ -19,13 +19,6 @@ def _post(client, path: str, *pairs, headers=None):
             + [{"name": "tx-resource", "resource": r} for r in (tx_file("language/codesystem-en-multi.json"), VS_OWN)]}
     r = client.post(f"/fhir/{path}", json=body, content_type=FJ, headers=headers or {})
     return r.status_code, r.get_json()
-
-
-def _value(body: dict, name: str):
-    for p in body.get("parameter") or []:
-        if p["name"] == name:
-            return next((v for k, v in p.items() if k.startswith("value")), None)
-    return None
 
 
 def _expanded_display(client, *pairs) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from terminology.languages import in_language_range, language_matches
 
-from .txfiles import tx_file
+from .txfiles import tx_file, param_value as _value
 
 FJ = "application/fhir+json"
 EN_MULTI = "http://hl7.org/fhir/test/CodeSystem/en-multi"
@@ -52,13 +52,6 @@ def _post(client, path: str, *pairs, headers=None, stored: bool = False):
             + [{"name": "tx-resource", "resource": r} for r in res]}
     r = client.post(f"/fhir/{path}", json=body, content_type=FJ, headers=headers or {})
     return r.status_code, r.get_json()
-
-
-def _value(body: dict, name: str):
-    for p in body.get("parameter") or []:
-        if p["name"] == name:
-            return next((v for k, v in p.items() if k.startswith("value")), None)
-    return None
 
 
 def _contains(client, vs: str, *pairs, stored: bool = False) -> dict:

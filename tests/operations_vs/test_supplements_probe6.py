@@ -3,6 +3,8 @@ by a NamingSystem) is applied wherever it is accepted; a versioned supplement to
 value set concept extensions win over the code system's and its supplements' in the expansion."""
 import pytest
 
+from .txfiles import param_pairs as _params, stored_client
+
 B = "http://example.org/fhir/"
 CS = B + "CodeSystem/sx"
 E = "http://hl7.org/fhir/StructureDefinition/"
@@ -36,18 +38,7 @@ VS2 = {"resourceType": "ValueSet", "id": "v2", "url": B + "ValueSet/v2", "status
 
 @pytest.fixture
 def client(tmp_path):
-    from fhir_api import create_app
-    from terminology import open_store
-    db = str(tmp_path / "k.db")
-    s = open_store(db)
-    s.write([_cs("1", "A1"), _cs("2", "A2"), NS, SUP_OID, SUP_V2, VS1, VS2])
-    s.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
-
-
-def _params(j):
-    return [(p["name"], next((v for k, v in p.items() if k.startswith("value")), None))
-            for p in j.get("parameter", [])]
+    return stored_client(tmp_path, [_cs("1", "A1"), _cs("2", "A2"), NS, SUP_OID, SUP_V2, VS1, VS2])
 
 
 def test_expand_applies_supplement_that_names_its_base_by_oid(client):

@@ -7,6 +7,8 @@ found: <as named>") and a diagnostics line naming the version it supplements and
 """
 import pytest
 
+from .txfiles import param_pairs as _params, stored_client
+
 B = "http://example.org/fhir/"
 CS = B + "CodeSystem/s7"
 SUP = B + "CodeSystem/s7-sup2"
@@ -35,18 +37,7 @@ VS_BOTH = {"resourceType": "ValueSet", "id": "s7-both", "url": B + "ValueSet/s7-
 
 @pytest.fixture
 def client(tmp_path):
-    from fhir_api import create_app
-    from terminology import open_store
-    db = str(tmp_path / "k.db")
-    s = open_store(db)
-    s.write([_cs("1", "A1"), _cs("2", "A2"), SUP_V2, VS1, VS1_EXT, VS2, VS_BOTH])
-    s.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
-
-
-def _params(j):
-    return [(p["name"], next((v for k, v in p.items() if k.startswith("value")), None))
-            for p in j.get("parameter", [])]
+    return stored_client(tmp_path, [_cs("1", "A1"), _cs("2", "A2"), SUP_V2, VS1, VS1_EXT, VS2, VS_BOTH])
 
 
 def _refused(r, named: str) -> dict:

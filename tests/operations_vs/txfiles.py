@@ -44,3 +44,28 @@ def tx_validate(client, params, setup) -> dict:
     assert status == 200, body
     return {p["name"]: p.get("resource") or next(v for k, v in p.items() if k.startswith("value"))
             for p in body["parameter"]}
+
+
+def param_value(body: dict, name: str):
+    """The value of the first Parameters entry called `name` (None: there is none)."""
+    for p in body.get("parameter") or []:
+        if p["name"] == name:
+            return next((v for k, v in p.items() if k.startswith("value")), None)
+    return None
+
+
+def param_pairs(body: dict) -> list[tuple]:
+    """(name, value) of every Parameters entry, in order."""
+    return [(p["name"], next((v for k, v in p.items() if k.startswith("value")), None))
+            for p in body.get("parameter", [])]
+
+
+def stored_client(tmp_path, resources: list[dict]):
+    """A test client of an app whose store holds `resources` (written in one go, before the app starts)."""
+    from fhir_api import create_app
+    from terminology import open_store
+    db = str(tmp_path / "k.db")
+    s = open_store(db)
+    s.write(resources)
+    s.close()
+    return create_app({"DB": db, "DEMO": False}).test_client()
