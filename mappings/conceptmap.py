@@ -17,20 +17,21 @@ message.
 Each map gets a small index (mappings.conceptmap_index) built on first use and
 kept while the map object lives, so a translation costs a dictionary lookup per
 group rather than a scan of the map; a stored map also keeps the value sets of
-its scopes there, for the store revision. What makes a map sent with a request
-unusable is in mappings.conceptmap_checks.
+its scopes there, for the store revision (asked with a request's own resources,
+for that request: all its codings share them). What makes a map sent with a
+request unusable is in mappings.conceptmap_checks; the other-map walk of
+`unmapped` is in mappings.conceptmap_hops.
 """
 from __future__ import annotations
 
-from terminology.errors import InvalidRequest, NotFound, TerminologyError
+from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
 from terminology.versions import matches_version, version_key
 
 from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_index, norm_code, stored_maps,
                                supplied_maps, system_url)
-from .scope import scope_problem
-from .translate import (NOT_A_MATCH, Match, TranslateRequest, TranslateResult, hop, hop_chain, hops_taken, provider,
-                        translate)
+from .conceptmap_hops import HopBudget, hop_budget, other_map
+from .translate import NOT_A_MATCH, Match, TranslateRequest, TranslateResult, provider
 
 # R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
 RELATIONSHIP_TO_EQUIVALENCE = {
@@ -46,8 +47,6 @@ EQUIVALENCE_TO_RELATIONSHIP = {
     "specializes": "source-is-broader-than-target", "inexact": "related-to", "unmatched": "not-related-to",
     "disjoint": "not-related-to",
 }
-_MAX_OTHER_MAP_DEPTH = 5
-_MAX_OTHER_MAP_HOPS = 100
 
 
 def equivalence_of(item: dict, default: str = "relatedto") -> str:
@@ -287,7 +286,8 @@ def _conditional(idx: MapIndex, t: dict, req: TranslateRequest, notes: list, wha
                   comment=t.get("comment"), product=_product(t, idx), depends_on=_conditions(idx, t))]
 
 
-def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes: list) -> list[Match]:
+def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes: list,
+              budget: HopBudget) -> list[Match]:
     um = g.raw.get("unmapped")
     if not isinstance(um, dict):
         return []
@@ -301,35 +301,7 @@ def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes:
                       display=um.get("display"), version=g.target_version, source=idx.canonical)]
     other = um.get("url") or um.get("otherMap")
     if mode == "other-map" and other:
-        chain = hop_chain() or (split_canonical(idx.canonical)[0] or idx.name,)
-        target = split_canonical(other)[0]
-        walked = " → ".join(chain + (target,))
-        if target in chain:
-            notes.append(f"The unmapped codes of {idx.name} go to {other}, which was walked already "
-                         f"({walked}): the chain stops there")
-            return []
-        if len(chain) > _MAX_OTHER_MAP_DEPTH:
-            notes.append(f"The unmapped codes of {idx.name} go to {other}, more than {_MAX_OTHER_MAP_DEPTH} "
-                         f"other maps away ({walked}): the chain stops there")
-            return []
-        if hops_taken() >= _MAX_OTHER_MAP_HOPS:
-            note = (f"The unmapped codes were sent on to other maps {_MAX_OTHER_MAP_HOPS} times for this code: "
-                    "the other maps named after that were not asked")
-            if note not in notes:
-                notes.append(note)
-            return []
-        with hop(chain + (target,)):
-            sub = TranslateRequest(code=req.code, system=req.system, version=req.version,
-                                   target_system=req.target_system, target_version=req.target_version,
-                                   conceptmap_url=other, dependencies=req.dependencies, display=req.display)
-            try:
-                got = translate(catalog, sub)
-            except NotFound:      # the other map is not loaded: the code stays unmapped, and the note says why
-                notes.append(f"The unmapped codes of {idx.name} go to {other}, which is not known to this server")
-                return []
-        if got.message and got.message not in notes:
-            notes.append(got.message)
-        return got.matches
+        return other_map(catalog, idx.name, idx.canonical, other, req, budget, notes)
     return []
 
 
@@ -363,23 +335,16 @@ def _check_usable(catalog, idx: MapIndex, req: TranslateRequest) -> None:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             _refuse_or_skip(idx, req, "; ".join(problems[:3]) + more)
     for side, ref in idx.scope_refs.items():
-        if not ref:
-            continue
-        if idx.supplied or not getattr(catalog, "extra", None):
-            if ref not in idx.scope_problems:
-                idx.scope_problems[ref] = scope_problem(catalog, ref)
-            why = idx.scope_problems[ref]
-        else:
-            # a stored map's index outlives this request: what the request's own resources say about the
-            # scope must not stick to it
-            why = scope_problem(catalog, ref)
+        # a stored map's index outlives this request: what the request's own resources say about the scope
+        # is kept for the request only (MapIndex.scope_problem)
+        why = idx.scope_problem(catalog, ref) if ref else None
         if why:
             _refuse_or_skip(idx, req, f"its {side} scope '{ref}' cannot be evaluated: {why}")
     if idx.supplied:
         # so is an R5 element's value set (of a stored map, one that cannot be evaluated just holds nothing)
         for g in idx.groups:
             for ref, _el in g.by_set:
-                why = scope_problem(catalog, ref)
+                why = idx.scope_problem(catalog, ref)
                 if why:
                     _refuse_or_skip(idx, req, f"the value set '{ref}' of an element cannot be evaluated: {why}")
 
@@ -443,7 +408,8 @@ def _held_by_system(catalog, system: str | None, code: str | None) -> bool:
         return False
 
 
-@provider
+# a `conceptMap` sent with the request is the map to use: this provider alone answers it
+@provider(serves_supplied_map=True)
 def conceptmap_provider(catalog, req: TranslateRequest):
     if not req.code or not req.system:
         return None
@@ -457,6 +423,7 @@ def conceptmap_provider(catalog, req: TranslateRequest):
     notes: list[str] = []
     misses: list[str] = []      # why a map that was asked gave nothing: said only when no map gave anything
     handled = bool(req.conceptmap is not None or req.conceptmap_url)
+    budget = hop_budget(req)
     _given_vs, answer_vs = _scope_urls(req)
     for idx in maps:
         try:
@@ -490,7 +457,7 @@ def conceptmap_provider(catalog, req: TranslateRequest):
                 matches.extend(_reverse(idx, g, req, code, notes))
             else:
                 got = _forward(catalog, idx, g, req, code, notes)
-                matches.extend(got if got is not None else _unmapped(catalog, idx, g, req, notes))
+                matches.extend(got if got is not None else _unmapped(catalog, idx, g, req, notes, budget))
         if other_versions and len(matches) == first:
             handled = True
             versions = ", ".join(dict.fromkeys(other_versions))
@@ -515,7 +482,3 @@ def conceptmap_provider(catalog, req: TranslateRequest):
         return TranslateResult(result=any(m.equivalence not in NOT_A_MATCH for m in matches),
                                message="; ".join(notes), matches=matches)
     return matches
-
-
-# a `conceptMap` sent with the request is the map to use: this provider alone answers it
-conceptmap_provider.serves_supplied_map = True

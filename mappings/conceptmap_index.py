@@ -129,18 +129,39 @@ class MapIndex:
     def scope(self, catalog, ref: str, role: str, keep: bool = True):
         """The ValueSetScope of `ref` (a scope or element value set of this map) for this catalog.
 
-        Kept on the index only for a stored map asked through the stored catalog: that index lives one store
-        revision, as the value set it reads does. A map the request brought, a request with its own
-        resources (which may shadow the value set), or `keep=False` (a code the map has no element for: what
-        is asked about it would only fill the kept memo with what clients send) gets a fresh scope."""
+        Kept on the index for a stored map asked through the stored catalog: that index lives one store
+        revision, as the value set it reads does. A map the request brought, or a request with its own
+        resources (which may shadow the value set), gets a scope kept for that request only. `keep=False` (a
+        code the map has no element for: what is asked about it would only fill the kept memo with what
+        clients send) gets a fresh scope from the stored catalog."""
         from .scope import ValueSetScope
-        if not keep or self.supplied or getattr(catalog, "extra", None) or not hasattr(catalog, "derived"):
-            return ValueSetScope(catalog, ref, role)
         key = (ref, role)
+        if self.supplied or getattr(catalog, "extra", None):
+            # what lives for the request: a map it brought, or its own catalog (the codings of a codeableConcept
+            # ask the same scopes of the same maps, and their evaluator's memos serve them all)
+            table = self._scopes if self.supplied else request_memo(catalog).setdefault("scopes", {})
+            got = table.get(key)
+            if got is None or got.catalog is not catalog:
+                got = table[key] = ValueSetScope(catalog, ref, role)
+            return got
+        if not keep or not hasattr(catalog, "derived"):
+            return ValueSetScope(catalog, ref, role)
         got = self._scopes.get(key)
         if got is None or got.catalog is not catalog or got.asked > _SCOPE_LIMIT or got.chars > _SCOPE_CHARS:
             got = self._scopes[key] = ValueSetScope(catalog, ref, role, shared=True)
         return got
+
+    def scope_problem(self, catalog, ref: str) -> str | None:
+        """`mappings.scope.scope_problem`, worked out once per map for the store revision, or (a stored map
+        asked with a request's own resources, which may shadow the value set) once per request."""
+        from .scope import scope_problem
+        if self.supplied or not getattr(catalog, "extra", None):
+            table = self.scope_problems
+        else:
+            table = request_memo(catalog).setdefault("scope_problems", {})
+        if ref not in table:
+            table[ref] = scope_problem(catalog, ref)
+        return table[ref]
 
 
 def _single_system(catalog, ref: str | None) -> str | None:
@@ -231,6 +252,12 @@ def stored_maps(catalog) -> MapsBySystem:
     if derived is None:          # a catalog-like object without the per-revision cache
         return MapsBySystem(base.conceptmaps(), catalog=base)
     return derived(_INDEX_KEY, lambda cat: MapsBySystem(cat.conceptmaps(), catalog=cat))
+
+
+def request_memo(catalog) -> dict:
+    """What is worked out against a request's own catalog (an overlay of its tx-resources), kept on it: that
+    catalog lives as long as the request does, and every coding of the request is asked with it."""
+    return catalog.__dict__.setdefault("_kodebro_translate_memo", {})
 
 
 def supplied_maps(catalog) -> MapsBySystem:

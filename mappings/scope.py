@@ -131,14 +131,20 @@ class ValueSetScope:
         return got
 
     def _holds(self, system: str, code: str, version: str | None) -> bool:
-        system = self.catalog.canonical_system(system)
-        cs = self._codesystem(system, version)
-        concept = None
-        if cs is not None:
-            concept, _how = cs.find(code)
-            if concept is not None:
-                code = concept.code
-        return self._ev.contains(self.vs, system, code, concept, cs)
+        try:
+            system = self.catalog.canonical_system(system)
+            cs = self._codesystem(system, version)
+            concept = None
+            if cs is not None:
+                concept, _how = cs.find(code)
+                if concept is not None:
+                    code = concept.code
+            return self._ev.contains(self.vs, system, code, concept, cs)
+        except Exception:
+            # a scope serves more than one code (all those of a request, or of a store revision): the next
+            # code is asked of an evaluator as fresh as a scope of its own would have
+            self._ev = ComposeEvaluator(self.catalog)
+            raise
 
     def _codesystem(self, system: str, version: str | None):
         # the match's own edition when it is loaded, else the one the value set would use

@@ -5,7 +5,10 @@ None means "not mine", a list (possibly empty) means the provider handled the
 source, and a TranslateResult lets a provider add a message (e.g. "retired in
 2021 without successor"). ConceptMap resources (mappings.conceptmap), the
 succession graph (edition to edition) and SNOMED CT map refsets each register
-one in PROVIDERS; `translate` asks them all and merges. `fhir_api` renders the
+one in PROVIDERS (`@provider`; `@provider(serves_supplied_map=True)` for one that
+also answers with a `conceptMap` the request brought); `translate` asks them
+and merges. What a provider keeps while it works (the ConceptMap provider's
+other-map walk: mappings.conceptmap_hops) is its own. `fhir_api` renders the
 result.
 """
 from __future__ import annotations
@@ -13,8 +16,6 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 # R4 equivalence codes that do not count as a translation (ConceptMapEquivalence)
@@ -72,44 +73,30 @@ class TranslateResult:
 
 
 PROVIDERS: list = []
+# the providers that answer a `conceptMap` sent with the request (R4: "the concept map is provided directly as
+# part of the request" -- it is the map to translate with, so the other sources stay silent)
+_SERVES_SUPPLIED_MAP: set = set()
 
 
-def provider(fn):
-    PROVIDERS.append(fn)
-    return fn
+def provider(fn=None, *, serves_supplied_map: bool = False):
+    """Register a provider: `@provider`, or `@provider(serves_supplied_map=True)` for one that also answers
+    with a map the request brought."""
+    def register(f):
+        PROVIDERS.append(f)
+        if serves_supplied_map:
+            _SERVES_SUPPLIED_MAP.add(f)
+        return f
+    return register(fn) if fn is not None else register
+
+
+def providers_for(req: TranslateRequest) -> list:
+    """The providers to ask, in order."""
+    if req.conceptmap is None:
+        return list(PROVIDERS)
+    return [fn for fn in PROVIDERS if fn in _SERVES_SUPPLIED_MAP]
 
 
 _loaded = False
-# how deep `translate` is in a chain of unmapped other-map hops (mappings.conceptmap): the hops answer with
-# their own notes, not the "No translation" a client reads as the answer
-_local = threading.local()
-
-
-def hop_depth() -> int:
-    return getattr(_local, "depth", 0)
-
-
-@contextmanager
-def hop(chain: tuple):
-    """Translate one hop further down an other-map chain (`chain`: the map urls walked so far)."""
-    depth, before = hop_depth(), hop_chain()
-    # hops taken by this translation in all: maps whose groups each send unmapped codes to several other maps
-    # branch at every hop, and a few small maps would otherwise make millions of hops
-    _local.hops = hops_taken() + 1
-    _local.depth, _local.chain = depth + 1, chain
-    try:
-        yield
-    finally:
-        _local.depth, _local.chain = depth, before
-
-
-def hops_taken() -> int:
-    """Other-map hops taken since the translation asked (the outermost `translate`) began."""
-    return getattr(_local, "hops", 0)
-
-
-def hop_chain() -> tuple:
-    return getattr(_local, "chain", ())
 
 
 def load_providers() -> None:
@@ -136,12 +123,25 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
     """Ask every provider; all matches of all providers that handled the request, without repeats.
 
     The result is true when a provider says so (a TranslateResult) or returned a
-    match whose equivalence is a translation (a plain list).
+    match whose equivalence is a translation (a plain list). An answer without a
+    translation or a word on why says so in its message.
     """
+    out = ask(catalog, req)
+    if not out.result and not out.message:
+        where = f" to {req.target_system}" if req.target_system else ""
+        where += f" in value set {req.target}" if req.target else ""
+        if req.reverse:
+            out.message = f"No code that maps to '{req.system}#{req.code}' was found{where}"
+        else:
+            out.message = f"No translation for '{req.system}#{req.code}' was found{where}"
+    return out
+
+
+def ask(catalog, req: TranslateRequest) -> TranslateResult:
+    """`translate` without the closing "No translation" message: for a provider that asks on behalf of an
+    outer translation (mappings.conceptmap_hops), whose caller words the answer."""
     from terminology.errors import NotFound
     load_providers()
-    if not hop_depth():
-        _local.hops = 0
     scopes = None
     if req.source or req.target:
         from .scope import Scopes
@@ -152,11 +152,7 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
         if refused is not None:
             return refused
     answers: list[TranslateResult] = []
-    # R4 `conceptMap`: "the concept map is provided directly as part of the request" -- it is the map to
-    # translate with, so the other sources (edition walks, SNOMED CT map refsets) stay silent
-    providers = PROVIDERS if req.conceptmap is None else \
-        [fn for fn in PROVIDERS if getattr(fn, "serves_supplied_map", False)]
-    for fn in providers:
+    for fn in providers_for(req):
         got = fn(catalog, req)
         if got is None:
             continue
@@ -172,15 +168,7 @@ def translate(catalog, req: TranslateRequest) -> TranslateResult:
         version = f" version {req.conceptmap_version}" if req.conceptmap_version else ""
         raise NotFound(f"concept map {req.conceptmap_url}{version} is not known to this server",
                        tx_code="not-found")
-    out = _merge(answers)
-    if not out.result and not out.message and not hop_depth():
-        where = f" to {req.target_system}" if req.target_system else ""
-        where += f" in value set {req.target}" if req.target else ""
-        if req.reverse:
-            out.message = f"No code that maps to '{req.system}#{req.code}' was found{where}"
-        else:
-            out.message = f"No translation for '{req.system}#{req.code}' was found{where}"
-    return out
+    return _merge(answers)
 
 
 def _merge(answers: list[TranslateResult]) -> TranslateResult:

@@ -4,6 +4,8 @@ A map that declares a source value set only speaks for the codes in it, so every
 that value set about the code. The stored map keeps the value set resolved (per store revision);
 these figures show what a translation costs with an implicit whole-system scope, with a stored
 value set of regex filters, and with a request that brings its own tx-resource (no kept scope).
+The codeableConcept lines go through the $translate handler: five codings of one request, with a
+tx-resource ConceptMap beside the two stored scoped maps, so every coding asks all three maps.
 """
 from __future__ import annotations
 
@@ -56,4 +58,26 @@ def run(bench) -> None:
     bench.measure("$translate stored scoped map, request with a tx-resource ValueSet (no kept scope)",
                   lambda: translate(catalog.overlay([shadow]), TranslateRequest(code=next(it), system=ICD10,
                                                                                 conceptmap_url=filtered["url"])))
+    _codeable_concept(bench, catalog, codes)
     store.close()
+
+
+def _codeable_concept(bench, catalog, codes: list[str]) -> None:
+    from fhir_api.ops_translate import op_translate
+    from fhir_api.params import Params
+
+    # a small map the request brings: its url is not asked for, so the stored maps from ICD-10 answer too
+    mine = {"resourceType": "ConceptMap", "url": "https://kodebro.no/fhir/ConceptMap/bench-tx-resource",
+            "version": "1", "status": "active", "group": [{"source": ICD10, "target": ICPC2, "element": [
+                {"code": c, "target": [{"code": "A99", "equivalence": "inexact"}]} for c in codes[:50]]}]}
+    batches = [codes[i:i + 5] for i in range(0, len(codes) - 5, 5)]
+    requests = [Params([("codeableConcept", {"coding": [{"system": ICD10, "code": c} for c in batch]}),
+                        ("tx-resource", mine)], "body") for batch in batches]
+    it = itertools.cycle(requests)
+    bench.measure("$translate codeableConcept of 5 codings with a tx-resource map (handler)",
+                  lambda: op_translate(catalog, next(it), None))
+    singles = [Params([("coding", {"system": ICD10, "code": batch[0]}), ("tx-resource", mine)], "body")
+               for batch in batches]
+    it1 = itertools.cycle(singles)
+    bench.measure("$translate one coding with a tx-resource map (handler)",
+                  lambda: op_translate(catalog, next(it1), None))
