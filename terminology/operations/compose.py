@@ -91,7 +91,11 @@ class ComposeEvaluator(ValueSetFacts):
             self._expansion_views: dict = {}
 
     # --- resources ------------------------------------------------------------
-    def resolve_version(self, system: str, version: str | None) -> str | None:
+    def resolve_version(self, system: str, version: str | None, dated: bool = True) -> str | None:
+        """The version of `system` a reference naming `version` (None: none) takes, in the one order the version
+        rules apply in ($expand and $validate-code alike): force-system-version, the version named,
+        system-version, check-system-version, then the edition in force on the request's date. None: the latest.
+        `dated` False leaves the date out ($validate-code chooses first and `codesystem` applies it)."""
         r = self.root.rules
         if system in r.force:
             return r.force[system]
@@ -102,7 +106,7 @@ class ComposeEvaluator(ValueSetFacts):
                 # check-system-version "specifies a version to use": a versionless include takes it;
                 # only a version the value set names itself can conflict with it
                 return r.check[system]
-            if self.date:
+            if self.date and dated:
                 return edition_for_date(self.catalog, system, self.date)
         return version
 

@@ -1,5 +1,5 @@
 """What one include's concept list and filters admit, compiled once per include and code system version
-(`Rule`), and the codes a concept list names (`listed_codes`), with the caches that keep them across requests.
+(`Rule`), and the codes a concept list names (`listed_codes`), with the store that keeps them across requests.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ class Rule:
 
     def __init__(self, inc: dict, system: str, cs, path: str, presumed: int = 0, listed=None):
         self.inc, self.cs = inc, cs      # kept: the cache keys on their ids
-        # codes the concept list names (None: the include lists none)
-        self.listed = listed if listed is not None or not inc.get("concept") else listed_codes(inc, cs)
+        # codes the concept list names (None: the include lists none), as `ValueSetFacts.listed` keeps them
+        self.listed = listed
         # one predicate per filter, all must hold; None until first needed
         self.tests = tests = []
         check_understood(inc, system, cs, path)
@@ -59,23 +59,11 @@ RULES_ATTR = "_kodebro_compose_rules"
 MAX_KEPT_RULES = 512        # per index: includes of stored value sets, and of supplied ones until it fills
 
 
-# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own.
-# Only includes of stored value sets come here (ComposeEvaluator.listed): what a request brings is not kept.
-_LISTED: dict[tuple, tuple] = {}
-MAX_LISTED_INCLUDES = 2000
-MAX_LISTED_CODES = 2_000_000    # the codes all kept lists hold together (stored lists only, but some are large)
-_listed_total = 0
-
-
-def listed_codes(inc: dict, cs, keep: bool = True) -> frozenset:
+def listed_codes(inc: dict, cs) -> frozenset:
     """The codes an include lists, as the code system spells them; a code the system does not hold counts
-    as listed unless the system is complete (a fragment may lack it). Computed once per include and index
-    (`keep` False: not kept here, the caller keeps it for its request)."""
-    global _listed_total
-    key = (id(inc), id(cs))
-    got = _LISTED.get(key) if keep else None
-    if got is not None and got[0] is inc and got[1]() is cs:
-        return got[2]
+    as listed unless the system is complete (a fragment may lack it). Where the answer is kept is decided by
+    `ValueSetFacts.listed` alone: here for the includes of stored value sets (`kept_listed_codes`), on the
+    request's evaluator for those a request brought."""
     codes = set()
     for c in inc.get("concept") or ():
         code = c.get("code")
@@ -86,8 +74,27 @@ def listed_codes(inc: dict, cs, keep: bool = True) -> frozenset:
             codes.add(found.code)
         elif cs is None or cs.content != "complete":
             codes.add(code)
-    frozen = frozenset(codes)
-    if cs is None or not keep:
+    return frozenset(codes)
+
+
+# (id(include), id(index)) -> (include, weak ref to index, codes); the include is kept so its id stays its own.
+# Not a revision_cache FactTable: the key is an include *and* an index, the index held weakly (see there).
+_LISTED: dict[tuple, tuple] = {}
+MAX_LISTED_INCLUDES = 2000
+MAX_LISTED_CODES = 2_000_000    # the codes all kept lists hold together (stored lists only, but some are large)
+_listed_total = 0
+
+
+def kept_listed_codes(inc: dict, cs) -> frozenset:
+    """`listed_codes`, computed once per include and index and kept across requests (for the includes of
+    stored value sets only: the caller, `ValueSetFacts.listed`, sees to that)."""
+    global _listed_total
+    key = (id(inc), id(cs))
+    got = _LISTED.get(key)
+    if got is not None and got[0] is inc and got[1]() is cs:
+        return got[2]
+    frozen = listed_codes(inc, cs)
+    if cs is None:
         return frozen
     if len(_LISTED) >= MAX_LISTED_INCLUDES or _listed_total + len(frozen) > MAX_LISTED_CODES:
         _LISTED.clear()

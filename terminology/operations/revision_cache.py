@@ -23,6 +23,19 @@ sets it read, so a draft import was reported on the first $validate-code only).
 
 Tables are bounded: when one is full the oldest entry goes (each entry is checked by identity, so a dropped
 one is merely built again).
+
+One fact that outlives a request is kept apart on purpose: the codes an include's concept list names
+(`include_rules.kept_listed_codes`). A FactTable entry is a fact about one part, checked by that part's
+identity; a listed-codes entry is about an include *and* a code system index (a version, or a supplemented
+copy made per request), and the index must be held by weak reference and checked by identity, so that a
+replaced index is neither kept alive nor mistaken for a later one at its address. The list is a pure function
+of those two (it reads no other resource, no version rule, no date), so it needs neither the revision's
+lifetime nor the overlay condition: under a request's own resources a stored include's list is still the
+store's, where a FactTable would build it again per request (it cannot tell whose a part seen alone is). Its
+bounds count codes as well as includes, as some stored lists are large. The one decision it shares with the
+tables, stored include or one a request brought, is taken in `ValueSetFacts.listed` and nowhere else.
+(Compiled filter rules are kept on the index itself, for the same reason, when their tests are pure functions
+of index and filter: `ComposeEvaluator._rule_cache`.)
 """
 from __future__ import annotations
 

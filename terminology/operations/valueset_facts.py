@@ -10,7 +10,7 @@ from itertools import chain
 from ..errors import TerminologyError
 from .compose_checks import MAX_IMPORT_DEPTH, compose_path, import_refs, lists_only
 from .expansion_only import expansion_members, recent_expansion_keys
-from .include_rules import listed_codes
+from .include_rules import kept_listed_codes, listed_codes
 from .revision_cache import (CONCEPT_ENTRIES, EXPANSION_VIEWS, LISTING_EXCLUDES, STORED_KEY as _STORED_KEY,
                              SYSTEM_INCLUDES, VERSIONS_USED, _new_dict, brought, stored_body)
 
@@ -135,10 +135,11 @@ class ValueSetFacts:
             root._transient[id(inc)] = inc
 
     def listed(self, inc: dict, cs) -> frozenset:
-        """`listed_codes`, kept across requests (by include_rules, bounded) only for the includes of stored
+        """`listed_codes` of `inc` in `cs`, and the one place that decides where they are kept: across requests
+        (include_rules' bounded store, not a FactTable: revision_cache says why) for the includes of stored
         value sets; for this request for those a request brought."""
         if not brought(self, inc):
-            return listed_codes(inc, cs)
+            return kept_listed_codes(inc, cs)
         root = self.root
         kept = root._listed
         if kept is None:
@@ -146,7 +147,7 @@ class ValueSetFacts:
         key = (id(inc), id(cs))
         got = kept.get(key)
         if got is None:
-            got = kept[key] = listed_codes(inc, cs, keep=False)
+            got = kept[key] = listed_codes(inc, cs)
         return got
 
     def known_stored(self, vs: dict) -> bool:

@@ -73,28 +73,31 @@ class SystemVersionRules:
         """The rules for a value set named exactly (ValueSet/{id}): default-valueset-version chooses nothing (it
         only fills a reference without a version), a force-valueset-version of its URL must name its version
         (another version is a contradiction, not a choice), and check-valueset-version applies as to any."""
-        url, version = vs.get("url"), vs.get("version")
-        forced = self.vs_force.get(url) if url else None
-        if forced is not None and version is not None and not names_version(forced, version):
-            raise VersionCheckFailed(f"The value set '{url}' asked for is version '{version}', but the parameter "
-                                     f"'force-valueset-version' names version '{forced}'", tx_code="version-error")
+        _hold_to(self.vs_force, vs, "The value set '{url}' asked for is version '{version}', but the parameter "
+                                    "'force-valueset-version' names version '{given}'")
         self.check_valueset(vs)
 
     def check_valueset(self, vs: dict) -> None:
         """check-valueset-version: the value set in use must have the version it names."""
-        url, version = vs.get("url"), vs.get("version")
-        required = self.vs_check.get(url) if url else None
-        if required is not None and version is not None and not matches_version(required, version) \
-                and not partial_match(required, version):
-            raise VersionCheckFailed(f"The version '{version}' is not allowed for value set '{url}': required to be "
-                                     f"'{required}' by a version-check parameter", tx_code="version-error")
+        _hold_to(self.vs_check, vs, "The version '{version}' is not allowed for value set '{url}': required to be "
+                                    "'{given}' by a version-check parameter")
+
+
+def _hold_to(table: dict, vs: dict, refusal: str) -> None:
+    """Refuse value set `vs` (a version-error worded by `refusal`, with its url, version and the version given)
+    when the version rule `table` (by value set URL) gives it a version that does not name its own. A value set
+    without a version is held to none."""
+    url, version = vs.get("url"), vs.get("version")
+    given = table.get(url) if url else None
+    if given is not None and version is not None and not names_version(given, version):
+        raise VersionCheckFailed(refusal.format(url=url, version=version, given=given), tx_code="version-error")
 
 
 def names_version(asked: str | None, version: str | None) -> bool:
     """Whether the version `asked` names `version`: equal, a wildcard matching it (1.x), or a partial version
     it begins (1.0 -> 1.0.0), as a value set reference is matched."""
     return asked is not None and version is not None and \
-        (asked == version or matches_version(asked, version) or partial_match(asked, version))
+        (matches_version(asked, version) or partial_match(asked, version))     # (matches_version: equal too)
 
 
 def requested_valueset(url: str, version: str | None, held: str | None = None) -> tuple[str, str | None]:
