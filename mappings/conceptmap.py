@@ -71,7 +71,7 @@ def _maps_by_url(maps: list[dict], ref: str, version: str | None) -> list[dict]:
     url, version = split_canonical(ref, version)
     found = [m for m in maps if m.get("url") == url]
     if version:
-        return [m for m in found if m.get("version") == version or matches_version(version, m.get("version"))]
+        return [m for m in found if matches_version(version, m.get("version"))]
     if len(found) > 1:
         newest = max((m.get("version") for m in found), key=lambda v: version_key(v if isinstance(v, str) else None))
         found = [m for m in found if m.get("version") == newest]
@@ -162,7 +162,7 @@ def declares_scope(catalog, req: TranslateRequest, url: str) -> bool:
 # --- evaluating ---------------------------------------------------------------------
 
 def _version_fits(wanted: str | None, declared: str | None) -> bool:
-    return not wanted or not declared or wanted == declared or matches_version(wanted, declared)
+    return not wanted or not declared or matches_version(wanted, declared)
 
 
 def _dependency_value_fits(given, system: str | None, value) -> bool:

@@ -176,7 +176,7 @@ class SupplementSet:
                 url = self._catalog.canonical_system(url)
             if url != cs.url:
                 continue
-            if version is None or cs.version is None or version == cs.version or matches_version(version, cs.version):
+            if version is None or cs.version is None or matches_version(version, cs.version):
                 out.append((i, self._canons[i]))
             elif _note and cs.version not in self._other_versions[i]:
                 self._other_versions[i].append(cs.version)

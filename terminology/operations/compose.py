@@ -298,8 +298,8 @@ class ComposeEvaluator(ValueSetFacts):
         """(concept, index) of the version `inc` (which names one) selects from, for the code in hand; None
         when that version does not hold the code. (An include without a version takes the version in hand.)"""
         version = inc["version"]
-        wanted = self.root.rules.force.get(system, version)     # force-system-version overrides the pin
-        if cs.version == wanted or matches_version(wanted, cs.version):
+        wanted = self.resolve_version(system, version)     # force-system-version overrides the pin
+        if matches_version(wanted, cs.version):
             return concept, cs
         if strict:
             return None
