@@ -43,32 +43,33 @@ def checked(resource, name: str) -> dict:
 class _Verdicts:
     """The shape check's verdict on each resource body seen lately, by a digest of its canonical JSON: clients
     (and test suites) send the same tx-resources with every request, and checking a 12,000-concept CodeSystem
-    against the models takes 0.7 s where writing it out to hash it takes 30 ms. Only digests and problem
-    texts are kept, never a client's resource. Canonical JSON tells `true` from `1` and `1.0` from `1`, as
-    the check does."""
+    against the models takes 0.7 s where writing it out to hash it takes 30 ms. Only the digests of bodies
+    found sound are kept: never a client's resource, nor problem texts (which quote the client's values and
+    would let a client fill the memory). Canonical JSON tells `true` from `1` and `1.0` from `1`, as the
+    check does."""
     MAX = 4096
 
     def __init__(self):
-        self._kept: OrderedDict[bytes, tuple] = OrderedDict()
+        self._kept: OrderedDict[bytes, bool] = OrderedDict()
         self._lock = threading.Lock()
 
     def problems(self, resource: dict) -> list[str]:
         try:
             text = json.dumps(resource, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                               allow_nan=False)
-        except (TypeError, ValueError):
-            return validation_errors(resource, lenient=True)    # not plain JSON: checked every time
+        except (TypeError, ValueError, RecursionError):
+            return validation_errors(resource, lenient=True)    # not plain JSON, or nested deeper than it
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
         with self._lock:
-            got = self._kept.get(key)
-            if got is not None:
+            if key in self._kept:
                 self._kept.move_to_end(key)
-                return list(got)
+                return []
         problems = validation_errors(resource, lenient=True)
-        with self._lock:
-            self._kept[key] = tuple(problems)
-            while len(self._kept) > self.MAX:
-                self._kept.popitem(last=False)
+        if not problems:
+            with self._lock:
+                self._kept[key] = True
+                while len(self._kept) > self.MAX:
+                    self._kept.popitem(last=False)
         return problems
 
 

@@ -1,7 +1,8 @@
 """The shape check of resources a request brings is remembered by a digest of the body's canonical JSON
 (fhir_api/supplied.py), so a client sending the same tx-resource with every request pays for the check once.
-A remembered verdict must be the verdict: the same malformed body is refused each time with the same words,
-and bodies Python calls equal but JSON does not (`true` / `1`, `1` / `1.0`) are judged each on its own."""
+Only sound bodies are remembered (problem texts quote the client's values); a malformed body is checked, and
+refused with the same words, every time, and bodies Python calls equal but JSON does not (`true` / `1`,
+`1` / `1.0`) are judged each on its own."""
 from __future__ import annotations
 
 import copy
@@ -59,3 +60,33 @@ def test_the_check_runs_once_per_body(client, monkeypatch):
     changed = dict(body, concept=[{"code": "a", "display": "Another"}])
     assert _lookup(client, dict(changed, url="http://x/cs")).status_code == 200
     assert len(calls) == 2
+
+
+def test_malformed_bodies_are_not_remembered(client, monkeypatch):
+    calls = []
+    real = supplied.validation_errors
+
+    def counting(resource, **kw):
+        calls.append(resource.get("url"))
+        return real(resource, **kw)
+
+    monkeypatch.setattr(supplied, "validation_errors", counting)
+    bad = dict(CS, url="http://x/bad-kept", status=["not", "a", "code"])
+    for _ in range(3):
+        r = client.post("/fhir/CodeSystem/$lookup", json={"resourceType": "Parameters", "parameter": [
+            {"name": "system", "valueUri": "http://x/bad-kept"}, {"name": "code", "valueCode": "a"},
+            {"name": "tx-resource", "resource": copy.deepcopy(bad)}]})
+        assert r.status_code == 400
+    assert calls == ["http://x/bad-kept"] * 3
+
+
+def test_a_body_nested_past_what_json_writes_is_a_400(client):
+    inner = '{"code":"leaf"}'
+    for i in range(490):
+        inner = '{"code":"c%d","concept":[%s]}' % (i, inner)
+    body = ('{"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://ex.org/deep?fhir_vs"},'
+            '{"name":"tx-resource","resource":{"resourceType":"CodeSystem","url":"http://ex.org/deep",'
+            '"status":"active","content":"complete","concept":[%s]}}]}' % inner)
+    r = client.post("/fhir/ValueSet/$expand", data=body, content_type="application/fhir+json")
+    assert r.status_code == 400, r.get_data(as_text=True)[:300]
+    assert r.get_json()["resourceType"] == "OperationOutcome"

@@ -202,13 +202,20 @@ def test_implicit_value_sets(client):
     r = client.get("/fhir/ValueSet/$validate-code?url=http://example.org/vs-all&system=http://example.org/implicit"
                    "&code=b").get_json()
     assert r["parameter"][0] == {"name": "result", "valueBoolean": True}
-    # as for SNOMED CT: an implicit value set that names no code, a code the system lacks, or another form is
-    # the caller's mistake (400 saying what to send), not an empty value set
-    for query, words in (("isa/", "names no code"), ("isa/zz", "the code 'zz' is not in http://example.org/implicit"),
-                         ("refset/b", "or http://example.org/implicit?fhir_vs=isa/<code>")):
+    # an implicit value set that names no code, or another form, is the caller's mistake (400 saying what to
+    # send), not an empty value set
+    for query, words in (("isa/", "names no code"), ("refset/b", "or http://example.org/implicit?fhir_vs=isa/<code>")):
         r = client.get(f"/fhir/ValueSet/$expand?url=http://example.org/implicit?fhir_vs={query}")
         assert r.status_code == 400, (query, r.get_json())
         assert words in str(r.get_json()), (query, r.get_json())
+    # a code only an older version holds is taken in that version (the latest lacks it)
+    cs2 = {**cs, "version": "2", "concept": [{"code": "a"}]}
+    cs1 = {**cs, "version": "1"}
+    for body in (cs1, cs2):
+        assert client.post("/fhir/CodeSystem", json=body, content_type=FJ).status_code in (200, 201)
+    r = client.get("/fhir/ValueSet/$expand?url=http://example.org/implicit?fhir_vs=isa/b"
+                   "&force-system-version=http://example.org/implicit|1")
+    assert r.status_code == 200 and _codes(r.get_json()["expansion"]["contains"]) == ["b"], r.get_json()
 
 
 def test_check_and_force_system_version(c):

@@ -104,14 +104,6 @@ def test_unsupported_ecl_is_a_clear_error(no_catalog):
         expand(no_catalog, ExpandRequest(valueset=vs))
 
 
-def test_implicit_refset_that_is_no_refset_is_a_clear_error(no_catalog):
-    from terminology.errors import InvalidRequest
-    with pytest.raises(InvalidRequest, match="concept 233604007 is not a reference set"):
-        resolve(no_catalog, SNOMED + "?fhir_vs=refset/233604007")
-    with pytest.raises(InvalidRequest, match="concept '999999999' is not in"):
-        resolve(no_catalog, SNOMED + "?fhir_vs=refset/999999999")
-
-
 # --- over HTTP: the term-bank workflow ----------------------------------------------------------
 @pytest.fixture
 def sct_client(tmp_path):
