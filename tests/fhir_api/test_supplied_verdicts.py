@@ -7,10 +7,26 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from fhir_api import supplied
 
 CS = {"resourceType": "CodeSystem", "url": "http://x/cs", "version": "1", "status": "active",
       "content": "complete", "caseSensitive": True, "concept": [{"code": "a", "display": "A"}]}
+
+
+@pytest.fixture
+def calls(monkeypatch) -> list:
+    """The urls of the bodies the shape check runs on (the real check, counted)."""
+    seen = []
+    real = supplied.validation_errors
+
+    def counting(resource, **kw):
+        seen.append(resource.get("url"))
+        return real(resource, **kw)
+
+    monkeypatch.setattr(supplied, "validation_errors", counting)
+    return seen
 
 
 def _lookup(client, cs):
@@ -41,15 +57,7 @@ def test_python_equal_bodies_are_judged_apart(client):
     assert _lookup(client, CS).status_code == 200
 
 
-def test_the_check_runs_once_per_body(client, monkeypatch):
-    calls = []
-    real = supplied.validation_errors
-
-    def counting(resource, **kw):
-        calls.append(resource.get("url"))
-        return real(resource, **kw)
-
-    monkeypatch.setattr(supplied, "validation_errors", counting)
+def test_the_check_runs_once_per_body(client, calls):
     body = dict(CS, url="http://x/counted", version="7")
     for _ in range(3):
         r = client.post("/fhir/CodeSystem/$lookup", json={"resourceType": "Parameters", "parameter": [
@@ -62,15 +70,7 @@ def test_the_check_runs_once_per_body(client, monkeypatch):
     assert len(calls) == 2
 
 
-def test_malformed_bodies_are_not_remembered(client, monkeypatch):
-    calls = []
-    real = supplied.validation_errors
-
-    def counting(resource, **kw):
-        calls.append(resource.get("url"))
-        return real(resource, **kw)
-
-    monkeypatch.setattr(supplied, "validation_errors", counting)
+def test_malformed_bodies_are_not_remembered(client, calls):
     bad = dict(CS, url="http://x/bad-kept", status=["not", "a", "code"])
     for _ in range(3):
         r = client.post("/fhir/CodeSystem/$lookup", json={"resourceType": "Parameters", "parameter": [
