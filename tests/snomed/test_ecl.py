@@ -29,11 +29,11 @@ def test_parse_boolean_operators_and_nesting():
 
 
 @pytest.mark.parametrize("text", [
-    "<< 404684003 : R 363698007 = << 39607008",   # reverse attribute
-    "<< 404684003 {{ term = \"lung\" }}",          # filter
-    "< 404684003 . 363698007",                     # dot notation
-    "descendantOf 404684003",                      # long-form words
-    "!!> << 404684003",                            # top of set
+    "<< 404684003 : { R 363698007 = << 39607008 }",   # reverse attribute inside a group
+    "<< 404684003 {{ +HISTORY }}",                     # history supplement
+    "^ [referencedComponentId] 88161000202101",        # member field selection
+    "^ 88161000202101 {{ M mapTarget = \"J18.9\" }}",   # member filter
+    "<< 404684003 {{ D moduleId = 900000000000207008 }}",   # description module: not kept
 ])
 def test_unsupported_constructs_say_so(text):
     with pytest.raises(NotSupported) as e:

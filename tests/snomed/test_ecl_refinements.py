@@ -164,10 +164,10 @@ def test_attribute_table_is_built_once(ix):
 
 
 @pytest.mark.parametrize("text", [
-    "<< 404684003 : R 363698007 = << 39607008",          # reverse attribute
-    "<< 404684003 : 363698007 = << 39607008 {{ term = \"lung\" }}",
+    "<< 404684003 : { R 363698007 = << 39607008 }",      # reverse attribute inside a group
+    "<< 404684003 : 363698007 = << 39607008 {{ +HISTORY }}",
     "<< 404684003 : 363698007 >= #3",                     # concrete value
-    "<< 404684003 . 363698007",                           # dot notation
+    "<< 404684003 {{ M referencedComponentId = 404684003 }}",   # member filter
 ])
 def test_constructs_still_refused(text):
     with pytest.raises(NotSupported) as e:
@@ -233,7 +233,7 @@ def test_refinement_over_http(client):
 
 def test_unsupported_refinement_is_a_400_over_http(client):
     r = client.get("/fhir/ValueSet/$expand", query_string={
-        "url": SNOMED + "?fhir_vs=ecl/<< 404684003 : R 363698007 = *"})
+        "url": SNOMED + "?fhir_vs=ecl/<< 404684003 : { R 363698007 = * }"})
     assert r.status_code == 400, r.get_json()
     body = r.get_json()
     assert body["resourceType"] == "OperationOutcome"

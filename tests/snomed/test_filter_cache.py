@@ -47,7 +47,7 @@ def test_inactive_and_module_filters(no_cs, prop, value, expected):
         i for i, a in enumerate(no_cs.active) if a)
 
 
-@pytest.mark.parametrize("ecl,error", [("<< 64572001 AND", InvalidRequest), ("<< 404684003 : R 363698007 = *",
+@pytest.mark.parametrize("ecl,error", [("<< 64572001 AND", InvalidRequest), ("<< 404684003 : { R 363698007 = * }",
                                                                             NotSupported),
                                        ("<< 123456789", InvalidRequest)])
 def test_an_invalid_constraint_raises_every_time(no_cs, ecl, error):

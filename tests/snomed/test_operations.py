@@ -99,7 +99,7 @@ def test_text_filter_norwegian_and_english(no_catalog):
 
 def test_unsupported_ecl_is_a_clear_error(no_catalog):
     from terminology.errors import NotSupported
-    vs = resolve(no_catalog, SNOMED + "?fhir_vs=ecl/<< 404684003 : R 363698007 = << 39607008")
+    vs = resolve(no_catalog, SNOMED + "?fhir_vs=ecl/<< 404684003 : { R 363698007 = << 39607008 }")
     with pytest.raises(NotSupported):
         expand(no_catalog, ExpandRequest(valueset=vs))
 

@@ -74,6 +74,10 @@ d = did(INT); drow.append((d, D_INT, "0", INT, "233604007", "en", "9000000000000
 rrow.append(("99902", D_INT, "1", INT, "233604007", "39607008", "1", "363698007", "900000000000011006", "900000000000451002"))
 # the inactive concept: the old inferred is-a is inactive
 rrow.append(("99912", D_INT, "0", INT, INACTIVE, "233604007", "0", "116680003", "900000000000011006", "900000000000451002"))
+# attributes between concepts of this release, for ECL reverse attributes and dot notation (illustration):
+# pregnancy-induced hypertension due to pregnancy; post COVID-19 condition associated with pneumonia
+rrow.append(("99922", D_INT, "1", INT, "48194001", "77386006", "0", "42752001", "900000000000011006", "900000000000451002"))
+rrow.append(("99932", D_NO, "1", NO, LONGCOVID, "233604007", "0", "47429007", "900000000000011006", "900000000000451002"))
 w("Terminology", f"sct2_Concept_Snapshot_NO1000202_{D_NO}.txt", H + "\tdefinitionStatusId", crow)
 w("Terminology", f"sct2_Description_Snapshot-no_NO1000202_{D_NO}.txt", H + "\tconceptId\tlanguageCode\ttypeId\tterm\tcaseSignificanceId", drow)
 w("Terminology", f"sct2_TextDefinition_Snapshot-en_NO1000202_{D_NO}.txt", H + "\tconceptId\tlanguageCode\ttypeId\tterm\tcaseSignificanceId",

@@ -1,0 +1,300 @@
+"""ECL filters `{{ ... }}`: description filters (`{{ term = "heart att" }}`, `{{ D language = no, type = syn }}`)
+and concept filters (`{{ C active = true }}`), parsed from the filter's text and applied to a set of concept
+numbers of a SnomedIndex.
+
+A description filter keeps a concept when ONE of its descriptions meets every condition of the block (ECL:
+the conditions of one `{{ D }}` describe one description). The index keeps the active descriptions with their
+term, language refset tag, type (FSN / synonym / definition) and acceptability, so `term`, `language`, `type`,
+`typeId`, `dialect`, `dialectId` (with an acceptability) and `active` can be answered; description `id`,
+`moduleId` and `effectiveTime` are not kept and are refused by name, as are member filters (`{{ M }}`) and
+history supplements (`{{ +HISTORY }}`).
+
+`term = "heart att"` matches as the $expand text filter does: every word of the search term is a prefix of a
+word of the one description (case and diacritics folded, æ/ø/å typed as ae/oe/aa accepted);
+`term = wild:"*itis"` is a whole-term wildcard match; `("a" "b")` any of several.
+"""
+from __future__ import annotations
+
+import re
+
+from ..errors import InvalidRequest, NotSupported
+from ..textsearch import fold, query_words
+from . import constants as K
+from .ecl_budget import charge
+
+_FTOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<str>"(?:[^"\\]|\\.)*")
+  | (?P<cmp>!=|<=|>=|=|<|>)
+  | (?P<word>[A-Za-z][A-Za-z0-9_-]*)
+  | (?P<id>\d+)
+  | (?P<term>\|[^|]*\|)
+  | (?P<punct>[(),:+])
+  | (?P<other>.)
+""", re.X | re.S)
+_WORDS = re.compile(r"[^\W_]+")
+
+_TYPE_TOKENS = {"fsn": "F", "syn": "S", "def": "D"}
+_TYPE_IDS = {"900000000000003001": "F", "900000000000013009": "S", "900000000000550004": "D"}
+_ACCEPT_TOKENS = {"prefer": "P", "accept": "A", K.PREFERRED: "P", K.ACCEPTABLE: "A"}
+_DEFINED = {"defined": 1, "primitive": 0, "900000000000073002": 1, "900000000000074008": 0}
+_D_FIELDS = ("term", "language", "type", "typeid", "dialect", "dialectid", "active")
+_C_FIELDS = ("active", "definitionstatus", "definitionstatusid", "moduleid", "effectivetime")
+_NOT_KEPT = ("id", "moduleid", "effectivetime")
+_FILTER_HELP = ("supported filters: {{ [D] term = \"words\" | wild:\"pat*\" | (\"a\" \"b\"), language =, type = "
+                "syn|fsn|def, typeId =, dialect = en-us [(prefer|accept)], dialectId =, active = }} and "
+                "{{ C active =, definitionStatus = primitive|defined, definitionStatusId =, moduleId =, "
+                "effectiveTime =|!=|<|<=|>|>= \"YYYYMMDD\" }}")
+
+
+class _Reader:
+    def __init__(self, body: str, pos: int, text: str):
+        self.pos0 = pos
+        self.text = text
+        self.toks = []
+        for m in _FTOKEN.finditer(body):
+            if m.lastgroup in ("ws", "term"):
+                continue
+            self.toks.append((m.lastgroup, m.group(), pos + m.start()))
+        self.i = 0
+
+    def peek(self):
+        return self.toks[self.i] if self.i < len(self.toks) else (None, None, self.pos0)
+
+    def take(self):
+        t = self.peek()
+        self.i += 1
+        return t
+
+    def fail(self, msg: str):
+        pos = self.peek()[2]
+        shown = self.text if len(self.text) <= 200 else self.text[:200] + "…"
+        raise InvalidRequest(f"ECL: {msg} in the filter at position {pos} in '{shown}'; " + _FILTER_HELP)
+
+    def refuse(self, what: str):
+        raise NotSupported(f"ECL: {what} at position {self.peek()[2]} is not supported by this server; "
+                           + _FILTER_HELP)
+
+    def values(self, one):
+        """One value or a parenthesised, space-separated set of them."""
+        if self.peek()[1] == "(":
+            self.take()
+            out = []
+            while self.peek()[1] != ")":
+                if self.peek()[0] is None:
+                    self.fail("expected ')'")
+                out.append(one())
+            self.take()
+            if not out:
+                self.fail("an empty value set")
+            return out
+        return [one()]
+
+
+def parse_block(raw: str, pos: int, text: str) -> tuple:
+    """('D'|'C', ((field, op, values), ...)) for the text of one `{{ ... }}`."""
+    r = _Reader(raw[2:-2], pos + 2, text)
+    kind, val, _ = r.peek()
+    if val == "+":
+        r.refuse("history supplements ('{{ +HISTORY }}')")
+    which = "D"
+    if kind == "word" and val.upper() in ("C", "D", "M") and r.toks[1:2] and r.toks[1][0] == "word":
+        which = val.upper()
+        r.take()
+    if which == "M":
+        r.refuse("member filters ('{{ M ... }}')")
+    conds = [_condition(r, which)]
+    while r.peek()[1] == ",":
+        r.take()
+        conds.append(_condition(r, which))
+    if r.peek()[0] is not None:
+        r.fail(f"unexpected '{r.peek()[1]}'")
+    return (which, tuple(conds))
+
+
+def _condition(r: _Reader, which: str) -> tuple:
+    kind, name, _ = r.peek()
+    if kind != "word":
+        r.fail("expected a filter name")
+    field = name.lower()
+    if which == "D" and field in _NOT_KEPT:
+        r.refuse(f"the description filter '{name}' (this server does not keep description {name}s)")
+    if field not in (_D_FIELDS if which == "D" else _C_FIELDS):
+        if field in (_C_FIELDS if which == "D" else _D_FIELDS):
+            r.fail(f"'{name}' is a {'concept' if which == 'D' else 'description'} filter: write "
+                   f"'{{{{ {'C' if which == 'D' else 'D'} {name} ... }}}}'")
+        r.refuse(f"the filter '{name}'")
+    r.take()
+    _, op, _ = r.take()
+    if op is None or op not in ("=", "!=", "<", "<=", ">", ">="):
+        r.fail(f"expected '=' or '!=' after '{name}'")
+    if op not in ("=", "!=") and field != "effectivetime":
+        r.fail(f"'{op}' is allowed only for effectiveTime")
+    return (field, op, _value(r, which, field))
+
+
+def _string(r: _Reader) -> str:
+    kind, val, _ = r.take()
+    if kind != "str":
+        r.i -= 1
+        r.fail("expected a quoted string")
+    return re.sub(r"\\(.)", r"\1", val[1:-1])
+
+
+def _word_or_id(r: _Reader) -> str:
+    kind, val, _ = r.take()
+    if kind not in ("word", "id"):
+        r.i -= 1
+        r.fail("expected a code or concept id")
+    return val.lower()
+
+
+def _value(r: _Reader, which: str, field: str):
+    if field == "term":
+        def one():
+            kind, val, _ = r.peek()
+            if kind == "word" and val.lower() in ("match", "wild") and r.toks[r.i + 1:r.i + 2] \
+                    and r.toks[r.i + 1][1] == ":":
+                r.take()
+                r.take()
+                return (val.lower(), _string(r))
+            return ("match", _string(r))
+        got = r.values(one)
+        return tuple((k, _wild(s) if k == "wild" else tuple(map(frozenset, query_words(s)))) for k, s in got)
+    if field in ("active",):
+        v = _word_or_id(r)
+        if v not in ("true", "false", "1", "0"):
+            r.fail("active takes true or false")
+        return v in ("true", "1")
+    if field in ("type", "typeid"):
+        names = _TYPE_TOKENS if field == "type" else _TYPE_IDS
+        vals = r.values(lambda: _word_or_id(r))
+        bad = [v for v in vals if v not in names]
+        if bad:
+            r.fail(f"'{bad[0]}' is not a description {field} this server knows ({', '.join(names)})")
+        return frozenset(names[v] for v in vals)
+    if field == "language":
+        return frozenset(r.values(lambda: _word_or_id(r)))
+    if field in ("dialect", "dialectid"):
+        def one():
+            v = _word_or_id(r)
+            tag = K.LANGUAGE_REFSETS.get(v, v) if field == "dialectid" else v
+            acc = None
+            if r.peek()[1] == "(" and r.toks[r.i + 1:r.i + 2] and r.toks[r.i + 1][1].lower() in _ACCEPT_TOKENS:
+                acc = frozenset(_ACCEPT_TOKENS[a] for a in r.values(lambda: _accept(r)))
+            return (tag.lower(), acc)
+        got = r.values(one)
+        if r.peek()[1] == "(":          # one acceptability after the whole set applies to each
+            acc = frozenset(_ACCEPT_TOKENS[a] for a in r.values(lambda: _accept(r)))
+            got = [(t, a or acc) for t, a in got]
+        return tuple(got)
+    if field in ("definitionstatus", "definitionstatusid"):
+        vals = r.values(lambda: _word_or_id(r))
+        bad = [v for v in vals if v not in _DEFINED]
+        if bad:
+            r.fail(f"'{bad[0]}' is not a definition status (primitive, defined or their ids)")
+        return frozenset(_DEFINED[v] for v in vals)
+    if field == "moduleid":
+        vals = r.values(lambda: _word_or_id(r))
+        if not all(v.isdigit() for v in vals):
+            r.refuse("a moduleId filter other than concept ids")
+        return frozenset(vals)
+    if field == "effectivetime":
+        vals = r.values(lambda: _string(r))
+        if not all(re.fullmatch(r"\d{8}", v) for v in vals):
+            r.fail("effectiveTime takes \"YYYYMMDD\"")
+        return tuple(int(v) for v in vals)
+    raise AssertionError(field)
+
+
+def _accept(r: _Reader) -> str:
+    v = _word_or_id(r)
+    if v not in _ACCEPT_TOKENS:
+        r.fail(f"'{v}' is not an acceptability (prefer, accept or their ids)")
+    return v
+
+
+def _wild(pattern: str):
+    return re.compile(".*".join(re.escape(fold(p)) for p in pattern.split("*")), re.S)
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+def apply_block(ix, numbers: set[int], block: tuple) -> set[int]:
+    which, conds = block
+    if which == "C":
+        charge(len(numbers))
+        return {i for i in numbers if all(_concept_ok(ix, i, c) for c in conds)}
+    candidates = numbers
+    for field, op, value in conds:
+        if field == "term" and op == "=" and all(k == "match" for k, _ in value):
+            candidates = candidates & _term_candidates(ix, value)
+    charge(32 * len(candidates))        # a concept's descriptions, split and matched one by one
+    packed = ix.packed
+    out = set()
+    for i in candidates:
+        p = packed[i]
+        if p and any(all(_description_ok(e, c) for c in conds) for e in p.split("\n")):
+            out.add(i)
+    return out
+
+
+def _term_candidates(ix, value) -> set[int]:
+    """Concepts that have every word of one of the search terms somewhere among their terms: a superset of the
+    answer, found in the edition's word index instead of by reading every concept's descriptions."""
+    ix.search_numbers("")            # builds the word index on first use
+    every = ix._text[0]
+    out: set[int] = set()
+    for _k, qw in value:
+        out |= every.match_all(qw) if qw else set(range(len(ix.codes)))
+    return out
+
+
+def _term_matches(term: str, value) -> bool:
+    folded = fold(term)
+    words = None
+    for kind, q in value:
+        if kind == "wild":
+            if q.fullmatch(folded):
+                return True
+            continue
+        if words is None:
+            words = _WORDS.findall(folded)
+        if all(any(w.startswith(v) for w in words for v in variants) for variants in q):
+            return True
+    return False
+
+
+def _description_ok(entry: str, cond) -> bool:
+    field, op, value = cond
+    term, tag, typ, acc = entry.split("\t")
+    if field == "term":
+        got = _term_matches(term, value)
+    elif field == "language":
+        lang = tag.split("-")[0].lower()
+        # RF2 writes Norwegian descriptions as 'no'; their language refsets tag them bokmål or nynorsk
+        got = lang in value or ("no" in value and lang in ("nb", "nn"))
+    elif field in ("type", "typeid"):
+        got = typ in value
+    elif field in ("dialect", "dialectid"):
+        got = any(tag.lower() == t and (a is None or acc in a) for t, a in value)
+    elif field == "active":
+        got = value            # only active descriptions are kept
+    else:
+        raise AssertionError(field)
+    return got if op == "=" else not got
+
+
+def _concept_ok(ix, i: int, cond) -> bool:
+    field, op, value = cond
+    if field == "active":
+        got = bool(ix.active[i]) == value
+    elif field in ("definitionstatus", "definitionstatusid"):
+        got = ix.defined[i] in value
+    elif field == "moduleid":
+        got = ix.modules[ix.module[i]] in value
+    else:   # effectiveTime
+        t = ix.eff[i]
+        cmp = {"=": t.__eq__, "!=": t.__eq__, "<": t.__lt__, "<=": t.__le__, ">": t.__gt__, ">=": t.__ge__}[op]
+        got = any(cmp(v) for v in value)
+        return not got if op == "!=" else got
+    return got if op == "=" else not got
