@@ -32,6 +32,9 @@ def create_app(config: dict | None = None):
     from .opdefs import bp as opdefs_bp
     app.register_blueprint(opdefs_bp, url_prefix="/fhir")
     app.register_blueprint(site_bp)
+    from .health import bp as health_bp
+    app.register_blueprint(health_bp)
+    _init_http_headers(app)
 
     @app.before_request
     def _negotiate():
@@ -46,6 +49,15 @@ def create_app(config: dict | None = None):
         return None
 
     return app
+
+
+def _init_http_headers(app) -> None:
+    """Request ids on every response; CORS only when origins are configured (no hooks otherwise)."""
+    from .http_headers import RequestIds, init_cors, parse_origins
+    app.wsgi_app = RequestIds(app.wsgi_app)
+    origins = parse_origins(app.config["KODEBRO"].get("CORS_ORIGINS", ""))
+    if origins:
+        init_cors(app, origins)
 
 
 def _load_operation_modules():

@@ -41,13 +41,15 @@ def capability_statement(base: str) -> dict:
             "profile": f"http://hl7.org/fhir/StructureDefinition/{rtype}",
             "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
             "versioning": "no-version",
+            "conditionalRead": "full-support",      # ETag / Last-Modified, 304 on If-None-Match / If-Modified-Since
             "searchParam": _search_params(rtype),
             "operation": ops,
         })
     # NamingSystem has no operations, but is written like the others: a hospital registers its own identifiers
     resources.append({"type": "NamingSystem", "profile": "http://hl7.org/fhir/StructureDefinition/NamingSystem",
                       "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
-                      "versioning": "no-version", "searchParam": _search_params("NamingSystem")})
+                      "versioning": "no-version", "conditionalRead": "full-support",
+                      "searchParam": _search_params("NamingSystem")})
     return {
         "resourceType": "CapabilityStatement",
         "id": "kodebro",

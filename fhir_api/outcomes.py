@@ -72,9 +72,12 @@ def init_app(app) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         # a bug of ours, not the client's: log it, never send the traceback
-        log.exception("unhandled error on %s %s", _method(), _path())
-        return fhir_response(operation_outcome([issue(
-            "fatal", "exception", "internal error while processing the request; it has been logged")]), 500)
+        from .http_headers import request_id
+        rid = request_id()
+        log.exception("unhandled error on %s %s [request id %s]", _method(), _path(), rid)
+        oops = issue("fatal", "exception", "internal error while processing the request; it has been logged")
+        oops["diagnostics"] = f"request id {rid}: quote it to the server's operators to find the log entry"
+        return fhir_response(operation_outcome([oops]), 500)
 
 
 def _path() -> str:

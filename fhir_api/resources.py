@@ -133,7 +133,14 @@ def read(rtype: str, rid: str):
     h = lookup_header(catalog, rtype, rid)
     if h is None:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
-    return fhir_response(shape(catalog, h, _summary_arg(), _elements_arg(), in_search=False))
+    summary, elements = _summary_arg(), _elements_arg()
+    from .http_headers import is_not_modified, not_modified, read_validators
+    validators = read_validators(h, stored_body(catalog, h) if h.pk is not None else None)
+    if is_not_modified(validators):
+        return not_modified(validators)
+    # no-cache: a browser keeps the copy but asks again (cheaply, conditionally) before each use
+    headers = {**validators, "Cache-Control": "no-cache"} if validators else None
+    return fhir_response(shape(catalog, h, summary, elements, in_search=False), headers=headers)
 
 
 @bp.route("/<rtype>", methods=["GET"])

@@ -14,6 +14,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
                     "When empty, writes are open: set it on any shared server."),
     "MAX_EXPANSION": (1000, "Largest number of codes an $expand without `count` returns before answering "
                             "too-costly (pages asked for with offset/count may hold up to 10000 codes)."),
+    "CORS_ORIGINS": ("", "Browser origins allowed to call the API (CORS), comma-separated, or '*'. "
+                         "Empty: no CORS headers, browsers on other origins are refused."),
     "BASE_URL": ("", "Public base URL of the FHIR endpoint, used in links (default: taken from the request)."),
 }
 

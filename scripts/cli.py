@@ -32,8 +32,11 @@ def main():
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Threads per worker. One (synchronous workers) keeps tail latency lowest; more threads "
                    "help when many clients are slow.")
+@click.option("--access-log", "access_log", default=None, metavar="PATH",
+              help="Write one line per request (time, client, method, path, status, duration in ms, request "
+                   "id) to PATH, or to standard output with '-'. Off by default.")
 @_db_option
-def serve(host, port, workers, threads, db):
+def serve(host, port, workers, threads, access_log, db):
     """Start the FHIR server (gunicorn). Creates the store with demo content if it is empty."""
     from terminology import open_store
     db = _db(db)
@@ -46,7 +49,7 @@ def serve(host, port, workers, threads, db):
     store.close()
     os.environ["KODEBRO_DB"] = db
     from scripts.wsgi_server import run
-    run(host=host, port=port, workers=workers or os.cpu_count() or 1, threads=threads)
+    run(host=host, port=port, workers=workers or os.cpu_count() or 1, threads=threads, access_log=access_log)
 
 
 @main.command("import")

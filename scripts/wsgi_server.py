@@ -24,7 +24,12 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def run(host: str, port: int, workers: int, threads: int) -> None:
+# one line a request: when, client, method, path, status, duration, and the request id the app answered with
+# (the X-Request-Id response header: the client's own id when it sent one), so a support desk can find it
+ACCESS_LOG_FORMAT = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(M)sms rid=%({x-request-id}o)s'
+
+
+def run(host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -36,6 +41,7 @@ def run(host: str, port: int, workers: int, threads: int) -> None:
         # GET searches and operations carry value sets, ECL and code lists in the query: 4,094 bytes (gunicorn's
         # default) answers long but valid requests with an HTML 414; 0 would remove the limit altogether
         "limit_request_line": 8190,
-        "accesslog": None,
+        "accesslog": access_log or None,      # "-" is stdout; off by default: every request is a line
+        "access_log_format": ACCESS_LOG_FORMAT,
         "loglevel": "warning",
     }).run()

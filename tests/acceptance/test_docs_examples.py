@@ -59,12 +59,13 @@ EXAMPLES = [(os.path.relpath(p, ROOT), no, cmd) for p in DOCS for no, cmd in _cu
 
 def _request(cmd: str, base: str):
     cmd = cmd.replace("$B", base).replace(DOC_BASE, base).replace("\\$", "$")
+    cmd = cmd.replace(DOC_BASE[: -len("/fhir")], base[: -len("/fhir")])   # the health probes at the root
     tokens = shlex.split(cmd, comments=True)
     assert tokens[0] == "curl"
     method, url, headers, data, params, get = None, None, {}, None, [], False
     it = iter(tokens[1:])
     for tok in it:
-        if tok in ("-s", "--silent"):
+        if tok in ("-s", "--silent", "-i", "--include"):
             continue
         if tok == "-X":
             method = next(it)
@@ -104,6 +105,12 @@ def test_documented_example_answers(site, doc, line, cmd):
                      headers={"Content-Type": "application/fhir+json"})
     r = requests.request(method, url, params=params or None, data=data.encode() if data else None,
                          headers=headers, timeout=30)
+    if "/fhir" not in url:  # /healthz, /readyz: plain JSON outside the FHIR base
+        assert r.status_code == 200 and r.json()["status"] in ("ok", "ready"), f"{doc}:{line}: {r.text[:400]}"
+        return
+    if "If-None-Match" in headers or "If-Modified-Since" in headers:  # a conditional read of unchanged content
+        assert r.status_code == 304 and not r.content, f"{doc}:{line}: {method} {r.url} -> {r.status_code}"
+        return
     assert r.status_code in {"GET": (200,), "POST": (200, 201), "PUT": (200, 201), "DELETE": (200, 204)}[method], \
         f"{doc}:{line}: {method} {r.url} -> {r.status_code} {r.text[:400]}"
     if r.status_code == 204 or not r.content:

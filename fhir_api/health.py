@@ -1,0 +1,47 @@
+"""Probes for load balancers and Kubernetes/OpenShift, outside the FHIR base: plain JSON, no auth.
+
+/healthz (liveness) says the process answers HTTP and touches nothing else, so a slow or unreachable
+database never gets a healthy worker restarted. /readyz (readiness) says this worker can answer
+terminology requests: the store answers and the catalog has its headers; while it cannot, the load
+balancer sends the traffic elsewhere. Neither builds an index.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify
+
+from .http_headers import request_id
+
+bp = Blueprint("health", __name__)
+log = logging.getLogger("kodebro")
+
+
+@bp.route("/healthz", methods=["GET"])
+def healthz():
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz", methods=["GET"])
+def readyz():
+    store = current_app.extensions["kodebro.store"]
+    catalog = current_app.extensions["kodebro.catalog"]
+    try:
+        generation = store.generation()
+        # headers only (reloaded when another process wrote); code system indexes stay lazy
+        catalog.refresh()
+        headers = catalog.headers()
+    except Exception as err:     # any driver's connection error: the answer is "not ready", never a 500
+        log.warning("readiness check failed [request id %s]: %s: %s", request_id(), type(err).__name__, err)
+        resp = jsonify(status="unavailable",
+                       message=f"the terminology store cannot be reached ({type(err).__name__}); "
+                               "this instance is not ready to answer requests")
+        resp.status_code = 503
+        resp.headers["Retry-After"] = "5"
+        return resp
+    counts = {"CodeSystem": 0, "ValueSet": 0, "ConceptMap": 0, "NamingSystem": 0}
+    for h in headers:
+        counts[h.type] = counts.get(h.type, 0) + 1
+    return jsonify(status="ready", generation=generation, codeSystems=counts["CodeSystem"],
+                   valueSets=counts["ValueSet"], conceptMaps=counts["ConceptMap"],
+                   namingSystems=counts["NamingSystem"])
