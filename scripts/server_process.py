@@ -18,11 +18,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(db: str, *, workers: int | None = 2, timeout: float = 60, env: dict | None = None):
-    """Yield (FHIR base URL, seconds it took to answer /metadata); the server is stopped after."""
+def running_server(db: str, *, workers: int | None = 2, timeout: float = 60, env: dict | None = None,
+                   args: tuple = ()):
+    """Yield (FHIR base URL, seconds it took to answer /metadata); the server is stopped after. `args`: more
+    `kodebro serve` options."""
     import requests
     port = free_port()
-    cmd = [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port)]
+    cmd = [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), *args]
     if workers:
         cmd += ["--workers", str(workers)]
     full_env = dict(os.environ, **(env or {}), KODEBRO_DB=db)

@@ -2,19 +2,15 @@
 with browser clients: health probes, request ids, conditional reads, CORS and the access log."""
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port
+from scripts.server_process import running_server
 
 ICD10 = "/fhir/CodeSystem/ICD10NO-2026"
 EHR = "https://ehr.example.no"
@@ -213,34 +209,11 @@ def test_probes_ids_and_conditional_reads_over_http(live_server):
                                                              timeout=10).headers
 
 
-@contextlib.contextmanager
-def _serve(db: str, *args: str, env: dict | None = None):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "1",
-                             *args], cwd=ROOT, env=dict(os.environ, **(env or {}), KODEBRO_DB=db),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            with contextlib.suppress(requests.ConnectionError, requests.Timeout):
-                if requests.get(root + "/readyz", timeout=2).ok:
-                    break
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("server did not start: " + proc.stderr.read().decode(errors="replace"))
-            time.sleep(0.05)
-        yield root
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def test_access_log_and_cors_over_http(tmp_path):
     log_file = tmp_path / "access.log"
-    with _serve(str(tmp_path / "k.db"), "--access-log", str(log_file), env={"KODEBRO_CORS_ORIGINS": EHR}) as root:
+    with running_server(str(tmp_path / "k.db"), workers=1, args=("--access-log", str(log_file)),
+                        env={"KODEBRO_CORS_ORIGINS": EHR}) as (base, _seconds):
+        root = base[: -len("/fhir")]
         pre = requests.options(root + "/fhir/CodeSystem/$lookup", timeout=10, headers={
             "Origin": EHR, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-request-id"})
         assert pre.status_code == 204 and pre.headers["Access-Control-Allow-Origin"] == EHR
