@@ -7,7 +7,8 @@
     ├── TooCostly                    422 too-costly an expansion or query too large to answer
     ├── InvalidResource              422 invalid    a resource fails validation
     │   └── ImportRejected           422 invalid    an import had rejected resources
-    └── Conflict                     409 conflict   e.g. id/url clash on create
+    ├── Conflict                     409 conflict   e.g. id/url clash on create
+    └── StoreUnavailable             503 transient  the store cannot be reached (a database restart, a lock)
 
 Only `fhir_api.outcomes` turns these into OperationOutcome resources; the
 engine never knows about HTTP beyond the status number carried here.
@@ -70,3 +71,10 @@ class ImportRejected(InvalidResource):
 class Conflict(TerminologyError):
     issue_code = "conflict"
     status = 409
+
+
+class StoreUnavailable(TerminologyError):
+    """The store did not answer: the request was fine and may be sent again (a PostgreSQL restart, a lock held
+    past the busy timeout). The connection is dropped, so the next request opens a new one."""
+    issue_code = "transient"
+    status = 503

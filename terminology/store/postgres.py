@@ -35,8 +35,17 @@ class PostgresStore(SQLStore):
 
     def _connect(self):
         import psycopg
-        conn = psycopg.connect(self.url, autocommit=True)
+        # a database that does not answer is a 503 within seconds, not a worker held for the TCP timeout
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
         return conn
+
+    @property
+    def unavailable_errors(self) -> tuple:
+        import psycopg
+        return (psycopg.OperationalError, psycopg.InterfaceError)
+
+    def _usable(self, conn) -> bool:
+        return not (conn.closed or conn.broken)
 
     def _sql(self, sql: str) -> str:
         # null-safe equality is spelled differently; placeholders are %s

@@ -14,6 +14,7 @@ from typing import Iterable
 import orjson
 
 from ..codesystem import flatten_concepts
+from ..errors import StoreUnavailable
 from .base import ResourceHeader
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
@@ -46,19 +47,36 @@ class SQLStore:
         conn.execute("BEGIN")
 
     # --- connections ---------------------------------------------------------------
+    # the driver's error for a connection or database that cannot be used now (set by each store)
+    unavailable_errors: tuple = ()
+
     def _conn(self):
         conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != os.getpid():
-            if conn is not None:
+        if conn is None or self._local.pid != os.getpid() or not self._usable(conn):
+            if conn is not None and self._local.pid != os.getpid():
                 # opened before a fork: the parent still owns it, so it is left alone rather than closed
                 self._inherited.append(conn)
-            conn = self._connect()
+            try:
+                conn = self._connect()
+            except self.unavailable_errors as err:
+                self._local.conn = None
+                raise StoreUnavailable(f"the terminology store cannot be reached: {type(err).__name__}") from err
             self._local.conn = conn
             self._local.pid = os.getpid()
         return conn
 
+    def _usable(self, conn) -> bool:
+        """Whether a connection kept from an earlier request can still be used (a server restart closes it)."""
+        return True
+
     def _q(self, conn, sql: str, args: tuple = ()):
-        return conn.execute(self._sql(sql), args)
+        try:
+            return conn.execute(self._sql(sql), args)
+        except self.unavailable_errors as err:
+            if not self._usable(conn):
+                self._local.conn = None      # the next request connects again
+            raise StoreUnavailable(f"the terminology store did not answer: {type(err).__name__}: "
+                                   f"{str(err).splitlines()[0] if str(err) else ''}") from err
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

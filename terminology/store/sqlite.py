@@ -17,6 +17,8 @@ class _Conn(sqlite3.Connection):
 
 class SQLiteStore(SQLStore):
     migrations = MIGRATIONS
+    # a file locked past the busy timeout, gone or unreadable: the request may be sent again
+    unavailable_errors = (sqlite3.OperationalError,)
 
     def __init__(self, path: str):
         self.path = os.path.abspath(path)

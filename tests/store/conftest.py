@@ -25,7 +25,8 @@ def _as_postgres(cmd: list[str], **kw):
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
+def postgres_server():
+    """(url, restart): the server's URL, and a function restarting it (every connection is then closed)."""
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip("PostgreSQL server binaries not installed (.ci/run installs Debian's postgresql)")
@@ -39,11 +40,21 @@ def postgres_url():
     _as_postgres([initdb, "-D", data, "-U", "kodebro", "--auth=trust", "-E", "UTF8"])
     _as_postgres([pg_ctl, "-D", data, "-w", "-t", "30", "-l", os.path.join(root, "log"), "-o",
                   f"-p {port} -k {sock} -c listen_addresses=''", "start"])
+    def restart():
+        # -l: the restarted server writes to its log, not to this call's captured output (which it would hold open)
+        _as_postgres([pg_ctl, "-D", data, "-w", "-t", "30", "-m", "fast", "-l", os.path.join(root, "log"),
+                      "restart"])
+
     try:
-        yield f"postgresql://kodebro@/postgres?host={sock}&port={port}"
+        yield f"postgresql://kodebro@/postgres?host={sock}&port={port}", restart
     finally:
         _as_postgres([pg_ctl, "-D", data, "-m", "immediate", "stop"])
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    return postgres_server[0]
 
 
 @pytest.fixture

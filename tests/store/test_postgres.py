@@ -1,6 +1,7 @@
 """The PostgreSQL store against a real server: same behaviour as SQLite, shared by processes."""
 import json
 import os
+import time
 
 import pytest
 
@@ -72,3 +73,26 @@ def test_api_on_postgres_with_demo_content(pg_store):
     assert r.status_code == 200
     params = {p["name"]: p for p in r.get_json()["parameter"]}
     assert params["display"]["valueString"] == "Annen spesifisert viruspneumoni"
+
+
+def test_a_database_restart_is_a_503_then_answered_again(postgres_server, pg_store):
+    """A PostgreSQL restart closes every connection: the request that meets the closed one is told to come back
+    (503, not a 500), readiness says so, and the next request connects again (no restart of the API needed)."""
+    from fhir_api import create_app
+    _url, restart = postgres_server
+    client = create_app({"DB": pg_store.url, "DEMO": True}).test_client()
+    lookup = {"system": "http://hl7.org/fhir/sid/icd-10-no", "code": "J12.8"}
+    assert client.get("/readyz").status_code == 200
+    restart()
+    seen = []
+    for _ in range(3):       # (a refresh may have read the store before the restart: a later call meets it)
+        time.sleep(1.1)      # past the catalog's once-a-second store check
+        r = client.get("/fhir/CodeSystem/ICD10NO-2026")
+        seen.append(r.status_code)
+        if r.status_code == 503:
+            assert r.get_json()["issue"][0]["code"] == "transient"
+            break
+    assert 500 not in seen and set(seen) <= {200, 503}, seen
+    assert client.get("/readyz").status_code == 200
+    r = client.get("/fhir/CodeSystem/$lookup", query_string=lookup)
+    assert r.status_code == 200, r.get_json()
