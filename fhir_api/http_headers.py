@@ -153,3 +153,143 @@ def init_cors(app, origins: frozenset[str]) -> None:
             resp.headers["Access-Control-Allow-Origin"] = origin
             resp.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
         return resp
+
+
+# --- validators that tell stores apart, strict dates, conditional writes (RFC 9110 §8.8, §13) -------------
+_DAY3 = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MON = "|".join(_MONTHS)
+_IMF_FIXDATE = re.compile(rf"(?:{_DAY3}), (\d\d) ({_MON}) (\d{{4}}) (\d\d):(\d\d):(\d\d) GMT")
+_RFC850_DATE = re.compile(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), "
+                          rf"(\d\d)-({_MON})-(\d\d) (\d\d):(\d\d):(\d\d) GMT")
+_ASCTIME_DATE = re.compile(rf"(?:{_DAY3}) ({_MON}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{{4}})")
+_ENTITY_TAG = re.compile(r'\s*((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
+
+
+def _stamp_of(body: dict | None) -> datetime | None:
+    stamp = ((body or {}).get("meta") or {}).get("lastUpdated")
+    if not isinstance(stamp, str):
+        return None
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+
+
+def resource_tag(rev: int, body: dict | None) -> str:
+    """W/"<rev>-<lastUpdated as UTC digits>". The generation alone restarts at 1 in every rebuilt store, so a
+    tag from one store would validate a different resource in another; the write's instant tells them apart
+    without a schema change and without hashing the body on every read."""
+    when = _stamp_of(body)
+    if when is None:
+        return f'W/"{rev}"'
+    return f'W/"{rev}-{when.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")}"'
+
+
+def validators_of(header, body: dict | None, now: datetime | None = None) -> dict[str, str]:
+    """ETag and Last-Modified of a stored resource (none for derived ones). Last-Modified is left out while
+    the resource was written in the current second (RFC 9110 §8.8.2.2): lastUpdated has one-second
+    resolution, so another write in the same second would keep it, and If-Modified-Since would answer 304
+    for a copy that is stale."""
+    if header is None or header.pk is None:
+        return {}
+    out = {"ETag": resource_tag(header.rev, body)}
+    when = _stamp_of(body)
+    if when is not None:
+        now = now or datetime.now(timezone.utc)
+        if (now - when).total_seconds() >= 1:
+            out["Last-Modified"] = http_date(when)
+    return out
+
+
+def parse_http_date_strict(value: str | None, now: datetime | None = None) -> datetime | None:
+    """One HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, or the obsolete RFC 850 and asctime forms; anything
+    else (a list, another zone, trailing text) is None, so the condition it carries is ignored."""
+    if value is None:
+        return None
+    value = value.strip(" \t")
+    try:
+        if m := _IMF_FIXDATE.fullmatch(value):
+            day, mon, year, hh, mm, ss = m.groups()
+        elif m := _RFC850_DATE.fullmatch(value):
+            day, mon, yy, hh, mm, ss = m.groups()
+            # a two-digit year more than 50 years ahead is the most recent past year ending so (§5.6.7)
+            this_year = (now or datetime.now(timezone.utc)).year
+            year = this_year - this_year % 100 + int(yy)
+            if year > this_year + 50:
+                year -= 100
+        elif m := _ASCTIME_DATE.fullmatch(value):
+            mon, day, hh, mm, ss, year = m.groups()
+        else:
+            return None
+        return datetime(int(year), _MONTHS.index(mon) + 1, int(day), int(hh), int(mm), int(ss),
+                        tzinfo=timezone.utc)
+    except ValueError:      # 31 Feb, hour 25, ...
+        return None
+
+
+def entity_tags(value: str) -> list[str] | None:
+    """The entity tags of an If-Match / If-None-Match list, `["*"]` for the star; None when it does not parse."""
+    value = value.strip(" \t")
+    if value == "*":
+        return ["*"]
+    tags, pos = [], 0
+    while pos < len(value):
+        m = _ENTITY_TAG.match(value, pos)
+        if not m:
+            return None
+        tags.append(m.group(1))
+        pos = m.end()
+    return tags or None
+
+
+def weak_match(a: str, b: str) -> bool:
+    """RFC 9110 §8.8.3.2 weak comparison: the opaque tags agree, W/ or not."""
+    return _etag_value(a) == _etag_value(b)
+
+
+def _listed(field: str) -> list[str] | None:
+    values = request.headers.getlist(field)
+    if not values:
+        return None
+    out: list[str] = []
+    for v in values:
+        tags = entity_tags(v)
+        if tags is None:
+            return []       # unparsable: matches nothing
+        out += tags
+    return out
+
+
+def read_is_not_modified(validators: dict[str, str]) -> bool:
+    """GET/HEAD: If-None-Match (weak comparison) decides when sent; otherwise If-Modified-Since, only when it
+    is exactly one valid HTTP-date and the answer carries a Last-Modified not after it."""
+    if request.method not in ("GET", "HEAD") or not validators:
+        return False
+    inm = _listed("If-None-Match")
+    if inm is not None:
+        return "*" in inm or any(weak_match(t, validators["ETag"]) for t in inm)
+    last = validators.get("Last-Modified")
+    sent = request.headers.getlist("If-Modified-Since")
+    if not last or len(sent) != 1:
+        return False
+    since = parse_http_date_strict(sent[0])
+    return since is not None and parse_date(last) <= since
+
+
+def failed_write_precondition(current_tag: str | None) -> str | None:
+    """Why a PUT/DELETE must not go ahead (412), or None. `current_tag` is the resource's tag, None when it
+    does not exist. If-Match uses weak comparison although RFC 9110 asks for strong: FHIR R4
+    (http.html#concurrency) has clients send back the weak tag they read."""
+    now = f"its current tag is {current_tag}" if current_tag else "it does not exist"
+    if_match = _listed("If-Match")
+    if if_match is not None:
+        if current_tag is None:
+            return f"If-Match was sent, but {now}"
+        if "*" not in if_match and not any(weak_match(t, current_tag) for t in if_match):
+            return f"If-Match {', '.join(if_match) or '(unparsable)'} does not match: {now}"
+    inm = _listed("If-None-Match")
+    if inm and current_tag is not None and ("*" in inm or any(weak_match(t, current_tag) for t in inm)):
+        return f"If-None-Match {', '.join(inm)} matches the existing resource: {now}"
+    return None

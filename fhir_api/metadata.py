@@ -42,6 +42,9 @@ def capability_statement(base: str) -> dict:
             "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
             "versioning": "no-version",
             "conditionalRead": "full-support",      # ETag / Last-Modified, 304 on If-None-Match / If-Modified-Since
+            # If-Match / If-None-Match on PUT and DELETE (412) are not conditionalUpdate / conditionalDelete:
+            # in FHIR those mean "update/delete whatever matches these search criteria", which is not served.
+            # versioning stays no-version: the tag is not meta.versionId, and If-Match is optional here
             "searchParam": _search_params(rtype),
             "operation": ops,
         })

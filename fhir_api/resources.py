@@ -1,10 +1,12 @@
 """Read, search, create, update and delete of the terminology resources."""
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
-from terminology.errors import InvalidRequest, InvalidResource, NotFound
+from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
 from terminology.store.base import RESOURCE_TYPES, ResourceHeader
 from terminology.validation import validation_errors
 
@@ -134,9 +136,9 @@ def read(rtype: str, rid: str):
     if h is None:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
     summary, elements = _summary_arg(), _elements_arg()
-    from .http_headers import is_not_modified, not_modified, read_validators
-    validators = read_validators(h, stored_body(catalog, h) if h.pk is not None else None)
-    if is_not_modified(validators):
+    from .http_headers import not_modified, read_is_not_modified, validators_of
+    validators = validators_of(h, stored_body(catalog, h) if h.pk is not None else None)
+    if read_is_not_modified(validators):
         return not_modified(validators)
     # no-cache: a browser keeps the copy but asks again (cheaply, conditionally) before each use
     headers = {**validators, "Cache-Control": "no-cache"} if validators else None
@@ -162,6 +164,41 @@ def search_get_underscore(rtype: str):
     _check_type(rtype)
     from .search import search_get_refused
     return search_get_refused(rtype)
+
+
+class PreconditionFailed(TerminologyError):
+    # R4 http.html#concurrency: a version conflict is 412; IssueType `conflict` is the edit-conflict code
+    issue_code, status = "conflict", 412
+
+
+# one process's check-then-write of a conditional update/delete is serialised; workers in other processes
+# could still interleave between the check and the write (the store has no compare-and-set)
+_CONDITIONAL_WRITES = threading.Lock()
+
+
+def _is_conditional() -> bool:
+    return "If-Match" in request.headers or "If-None-Match" in request.headers
+
+
+def _check_write_preconditions(rtype: str, rid: str, *, missing_ok: bool = False) -> None:
+    """412 when If-Match / If-None-Match rule the write out, judged on the store's current state.
+    `missing_ok`: a missing resource is left to the caller (DELETE answers 404 whatever the conditions say:
+    preconditions only count when the request would otherwise succeed, RFC 9110 §13.2.1)."""
+    from .http_headers import failed_write_precondition, resource_tag
+    catalog = get_catalog()
+    catalog.refresh(force=True)     # the catalog may be up to a second behind other workers' writes
+    h = catalog.header_by_id(rtype, rid)
+    body = stored_body(catalog, h)
+    if body is None and missing_ok:
+        return
+    why = failed_write_precondition(resource_tag(h.rev, body) if body is not None else None)
+    if why:
+        raise PreconditionFailed(f"{rtype}/{rid} was not changed: {why}")
+
+
+def _written_validators(catalog, header, body: dict) -> dict[str, str]:
+    from .http_headers import validators_of
+    return validators_of(header, body) if header is not None else {}
 
 
 def _incoming(rtype: str) -> dict:
@@ -193,8 +230,9 @@ def create(rtype: str):
     _t, rid, _u, _v = (report["added"] + report["replaced"])[0]
     h = catalog.header_by_id(rtype, rid)
     status = 201 if report["added"] else 200
-    return fhir_response(_as_written(catalog, h, body), status,
-                         {"Location": f"{fhir_base()}/{rtype}/{rid}"})
+    written = _as_written(catalog, h, body)
+    return fhir_response(written, status, {"Location": f"{fhir_base()}/{rtype}/{rid}",
+                                           **_written_validators(catalog, h, written)})
 
 
 @bp.route("/<rtype>/<rid>", methods=["PUT"])
@@ -207,12 +245,19 @@ def update(rtype: str, rid: str):
     if body.get("id") and body["id"] != rid:
         raise InvalidRequest(f"the body's id '{body['id']}' does not match the URL's id '{rid}'")
     body["id"] = rid
-    existed = get_catalog().header_by_id(rtype, rid) is not None
-    get_store().write([body], delete=[(rtype, rid)])
+    if _is_conditional():
+        with _CONDITIONAL_WRITES:
+            _check_write_preconditions(rtype, rid)
+            existed = get_catalog().header_by_id(rtype, rid) is not None
+            get_store().write([body], delete=[(rtype, rid)])
+    else:
+        existed = get_catalog().header_by_id(rtype, rid) is not None
+        get_store().write([body], delete=[(rtype, rid)])
     catalog = get_catalog()
     catalog.refresh(force=True)
     h = catalog.header_by_id(rtype, rid)
-    return fhir_response(_as_written(catalog, h, body), 200 if existed else 201)
+    written = _as_written(catalog, h, body)
+    return fhir_response(written, 200 if existed else 201, _written_validators(catalog, h, written))
 
 
 def _as_written(catalog, header, body: dict) -> dict:
@@ -225,7 +270,13 @@ def _as_written(catalog, header, body: dict) -> dict:
 def delete(rtype: str, rid: str):
     _check_type(rtype)
     _require_write_access()
-    if not get_store().delete(rtype, rid):
+    if _is_conditional():
+        with _CONDITIONAL_WRITES:
+            _check_write_preconditions(rtype, rid, missing_ok=True)
+            gone = get_store().delete(rtype, rid)
+    else:
+        gone = get_store().delete(rtype, rid)
+    if not gone:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
     get_catalog().refresh(force=True)
     from .outcomes import issue, operation_outcome

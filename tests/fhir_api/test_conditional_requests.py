@@ -1,0 +1,200 @@
+"""Conditional requests beyond the plain read: tags that tell stores apart, If-Match / If-None-Match on writes
+(R4 http.html#concurrency, RFC 9110 §13), strict If-Modified-Since dates and same-second writes."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from werkzeug.datastructures import Headers
+from werkzeug.http import http_date, parse_date
+
+ICD10 = "/fhir/CodeSystem/ICD10NO-2026"
+WARD = "/fhir/ValueSet/ward-list"
+JSON = {"Content-Type": "application/fhir+json"}
+
+
+def _ward(status: str = "draft") -> dict:
+    return {"resourceType": "ValueSet", "id": "ward-list", "url": "https://example.org/fhir/ValueSet/ward-list",
+            "status": status, "compose": {"include": [{"system": "urn:oid:2.16.578.1.12.4.1.1.7220"}]}}
+
+
+def _put(client, status: str = "draft", **headers):
+    return client.put(WARD, json=_ward(status), headers={**JSON, **headers})
+
+
+def _settle() -> None:
+    """Last-Modified is left out while a resource was written in the current second (RFC 9110 §8.8.2.2)."""
+    time.sleep(1.05)
+
+
+def _client(tmp_path, name: str):
+    from fhir_api import create_app
+    return create_app({"DB": str(tmp_path / name), "DEMO": False}).test_client()
+
+
+# --- 1. tags that tell stores apart ------------------------------------------------------------------------
+def test_a_tag_from_another_store_does_not_validate(tmp_path):
+    # two stores built separately: the same generation (1) wrote a different resource in each
+    first, second = _client(tmp_path, "a.db"), _client(tmp_path, "b.db")
+    assert _put(first, "draft").status_code == 201
+    _settle()
+    assert _put(second, "active").status_code == 201
+    tag = first.get(WARD).headers["ETag"]
+    r = second.get(WARD, headers={"If-None-Match": tag})
+    assert r.status_code == 200 and r.get_json()["status"] == "active"
+    assert r.headers["ETag"] != tag
+
+
+def test_the_tag_is_the_generation_and_the_write_instant(client):
+    assert _put(client).status_code == 201
+    r = client.get(WARD)
+    stamp = datetime.fromisoformat(r.get_json()["meta"]["lastUpdated"]).astimezone(timezone.utc)
+    assert r.headers["ETag"] == f'W/"1-{stamp:%Y%m%d%H%M%S}"'
+
+
+def test_without_last_updated_the_tag_is_the_generation():
+    from fhir_api.http_headers import resource_tag
+    assert resource_tag(7, {"resourceType": "ValueSet"}) == 'W/"7"'
+    assert resource_tag(7, {"meta": {"lastUpdated": "not a date"}}) == 'W/"7"'
+    assert resource_tag(7, {"meta": {"lastUpdated": "2026-11-25T20:08:23+01:00"}}) == 'W/"7-20261125190823"'
+
+
+# --- 2. conditional writes -------------------------------------------------------------------------------
+def test_put_and_post_answers_carry_the_tag_of_what_was_written(client):
+    created = _put(client)
+    assert created.status_code == 201
+    assert created.headers["ETag"] == client.get(WARD).headers["ETag"]
+    updated = _put(client, "active")
+    assert updated.status_code == 200 and updated.headers["ETag"] != created.headers["ETag"]
+    assert updated.headers["ETag"] == client.get(WARD).headers["ETag"]
+    posted = client.post("/fhir/ValueSet", json={**_ward(), "id": "other", "url": "https://example.org/vs/o"},
+                         headers=JSON)
+    assert posted.status_code == 201
+    assert posted.headers["ETag"] == client.get("/fhir" + posted.headers["Location"].split("/fhir", 1)[1]).headers["ETag"]
+    _settle()
+    later = client.get(WARD)
+    assert parse_date(later.headers["Last-Modified"]).isoformat() == later.get_json()["meta"]["lastUpdated"]
+
+
+def test_put_with_the_current_tag_goes_ahead(client):
+    tag = _put(client).headers["ETag"]
+    for as_sent in (lambda t: t, lambda t: t[2:], lambda t: f'W/"0-19990101000000", {t}'):
+        r = _put(client, "active", **{"If-Match": as_sent(tag)})
+        assert r.status_code == 200, as_sent(tag)
+        tag = r.headers["ETag"]
+    assert _put(client, "draft", **{"If-Match": "*"}).status_code == 200
+
+
+def test_put_with_a_stale_tag_is_412_naming_the_current_one(client):
+    stale = _put(client).headers["ETag"]
+    current = _put(client, "active").headers["ETag"]
+    r = _put(client, "retired", **{"If-Match": stale})
+    assert r.status_code == 412
+    body = r.get_json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["code"] == "conflict" and body["issue"][0]["severity"] == "error"
+    assert current in body["issue"][0]["details"]["text"]
+    assert client.get(WARD).get_json()["status"] == "active"     # nothing was written
+
+
+@pytest.mark.parametrize("sent", ["*", 'W/"1-20261125190823"', "not a tag"])
+def test_if_match_on_a_missing_resource_is_412_and_creates_nothing(client, sent):
+    r = _put(client, **{"If-Match": sent})
+    assert r.status_code == 412 and r.get_json()["issue"][0]["code"] == "conflict"
+    assert client.get(WARD).status_code == 404
+
+
+def test_put_with_if_none_match_star_only_creates(client):
+    assert _put(client, **{"If-None-Match": "*"}).status_code == 201
+    r = _put(client, "active", **{"If-None-Match": "*"})
+    assert r.status_code == 412 and r.get_json()["issue"][0]["code"] == "conflict"
+    assert client.get(WARD).get_json()["status"] == "draft"
+
+
+def test_delete_with_if_match(client):
+    stale = _put(client).headers["ETag"]
+    current = _put(client, "active").headers["ETag"]
+    r = client.delete(WARD, headers={"If-Match": stale})
+    assert r.status_code == 412 and current in r.get_json()["issue"][0]["details"]["text"]
+    assert client.get(WARD).status_code == 200
+    r = client.delete(WARD, headers={"If-Match": current})
+    assert r.status_code == 200 and "ETag" not in r.headers and "Last-Modified" not in r.headers
+    assert client.get(WARD).status_code == 404
+    # gone: 404 whatever the conditions say (RFC 9110 §13.2.1: preconditions only for a request that would succeed)
+    assert client.delete(WARD, headers={"If-Match": current}).status_code == 404
+
+
+# --- 3. If-Modified-Since is one valid HTTP-date or nothing ------------------------------------------------
+NOT_ONE_HTTP_DATE = [
+    "Wed, 25 Nov 2099 23:59:59 GMT, Wed, 25 Nov 2099 23:59:59 GMT",
+    "Wed, 25 Nov 2099 23:59:59 +1400",
+    "Wed, 25 Nov 2099 23:59:59 XYZ",
+    "Wed, 25 Nov 2099 23:59:59",
+    "2099-11-25T23:59:59Z",
+    "Wed, 31 Feb 2099 23:59:59 GMT",
+    "Wed, 25 Nov 2099 23:59:59 GMT trailing",
+]
+
+
+def test_an_if_modified_since_that_is_not_one_http_date_is_ignored(demo_client):
+    _settle()
+    assert demo_client.get(ICD10, headers={"If-Modified-Since": "Wed, 25 Nov 2099 23:59:59 GMT"}).status_code == 304
+    for sent in NOT_ONE_HTTP_DATE:
+        r = demo_client.get(ICD10, headers={"If-Modified-Since": sent})
+        assert r.status_code == 200 and r.get_json()["id"] == "ICD10NO-2026", sent
+    one = "Wed, 25 Nov 2099 23:59:59 GMT"       # two fields make a list too
+    assert demo_client.get(ICD10, headers=Headers([("If-Modified-Since", one), ("If-Modified-Since", one)])
+                           ).status_code == 200
+
+
+def test_the_obsolete_date_forms_are_understood(demo_client):
+    _settle()
+    for sent in ("Thursday, 25-Nov-60 23:59:59 GMT", "Thu Nov 25 23:59:59 2060", "Thu Nov  5 23:59:59 2060"):
+        assert demo_client.get(ICD10, headers={"If-Modified-Since": sent}).status_code == 304, sent
+
+
+def test_strict_date_parsing():
+    from fhir_api.http_headers import parse_http_date_strict as parse
+    when = datetime(1994, 11, 6, 8, 49, 37, tzinfo=timezone.utc)
+    assert parse("Sun, 06 Nov 1994 08:49:37 GMT") == when
+    assert parse("Sunday, 06-Nov-94 08:49:37 GMT", now=datetime(2026, 1, 1, tzinfo=timezone.utc)) == when
+    assert parse("Sun Nov  6 08:49:37 1994") == when
+    for bad in ("", None, "Sun, 06 Nov 1994 08:49:37 UTC", "sun, 06 nov 1994 08:49:37 GMT",
+                "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT"):
+        assert parse(bad) is None, bad
+
+
+# --- 4. two writes in one second -------------------------------------------------------------------------
+def test_last_modified_is_left_out_within_the_written_second(client):
+    from fhir_api.http_headers import validators_of
+    assert _put(client).status_code == 201
+    store = client.application.extensions["kodebro.store"]
+    header = next(h for h in store.headers("ValueSet") if h.id == "ward-list")
+    body = store.body(header.pk)
+    written = datetime.fromisoformat(body["meta"]["lastUpdated"])
+    same_second = validators_of(header, body, now=written + timedelta(milliseconds=999))
+    assert "Last-Modified" not in same_second and same_second["ETag"].startswith('W/"')
+    later = validators_of(header, body, now=written + timedelta(seconds=1))
+    assert later["Last-Modified"] == http_date(written)
+
+
+def test_a_second_write_in_the_same_second_is_not_hidden_by_if_modified_since(client):
+    assert _put(client, "draft").status_code == 201
+    first = client.get(WARD)
+    assert _put(client, "active").status_code == 200
+    last = first.headers.get("Last-Modified")
+    if last is None:    # the first read came within the written second: nothing to revalidate with
+        return
+    r = client.get(WARD, headers={"If-Modified-Since": last})
+    assert r.status_code == 200 and r.get_json()["status"] == "active"
+
+
+def test_a_fresh_write_is_never_answered_304_on_if_modified_since(client):
+    put = _put(client)
+    written = datetime.fromisoformat(put.get_json()["meta"]["lastUpdated"])
+    r = client.get(WARD, headers={"If-Modified-Since": http_date(datetime.now(timezone.utc))})
+    if datetime.now(timezone.utc) - written >= timedelta(seconds=1):
+        return      # a slow machine: the second is over, and Last-Modified is sound again
+    assert r.status_code == 200 and "Last-Modified" not in r.headers
+    assert "Last-Modified" not in put.headers and put.headers["ETag"] == r.headers["ETag"]
