@@ -37,13 +37,16 @@ Different binary operators may not be mixed without parentheses (as ECL says), a
 expression is refined or combined only inside parentheses (a dotted one may be an operand: the dot binds
 tighter). Refused with NotSupported naming the construct, never silently ignored: concrete values (`#`,
 `>=` on an attribute), member field selection (`^ [fields]`), member filters `{{ M }}`, history supplements
-`{{ +HISTORY }}`, description `id`/`moduleId`/`effectiveTime` filters (not kept by the index), reverse
+`{{ +HISTORY }}`, description `id`/`moduleId`/`effectiveTime` filters (not kept by the index), `{{ D active =
+false }}` (only active descriptions are kept), a constraint as a filter's id value (`typeId = << x`), reverse
 attributes inside a group, and any other keyword.
 
 Work is bounded: parentheses, operators, dots and refinements together nest at most _MAX_DEPTH (100) levels,
 a deeper expression is a 400 before anything is evaluated; each step is a set operation linear in the
-concepts or relationships it touches, counted against ecl_budget.MAX_WORK (TooCostly, 422, past it); the
-answer is kept by SnomedIndex.filter_numbers' bounded cache.
+concepts or relationships it touches, counted against ecl_budget.MAX_WORK (TooCostly, 422, past it): every
+set built is charged at least its size. The budget is opened by the outermost ecl_budget.budget() on the thread
+(evaluate opens one; an operation may open one around all its evaluations, which then join it). The answer is
+kept by SnomedIndex.filter_numbers' bounded cache.
 
 `parse` gives a small tuple tree (ecl_parse.py); `evaluate(index, text)` returns the set of concept numbers
 of a SnomedIndex (ecl_eval.py).

@@ -2,9 +2,12 @@
 expression within the nesting limit (ecl_parse._MAX_DEPTH) but enormous in effect (`< (< (< *))`, a long dot
 chain over `*`) is refused with TooCostly (422) instead of holding a worker for minutes.
 
-The count lives in a thread-local set by `budget()`; evaluation outside it (tests calling the evaluator
-directly) is not limited. One unit is roughly one concept added to a set by a hierarchy walk (about 0.3 µs);
-reading one concept's descriptions for a filter counts 32.
+The count lives in a thread-local opened by the outermost `budget()`; a `budget()` opened inside it joins it
+instead of starting afresh, so an operation that opens one around all its work (`with budget():` around a
+whole $expand, whose compose may hold forty ECL includes) gets one budget for all of them, not one per
+evaluate() call. Evaluation outside any budget (tests calling the evaluator directly) is not limited. One unit
+is roughly one concept added to a set by a hierarchy walk (about 0.3 µs); reading one concept's descriptions
+for a filter counts 32.
 """
 from __future__ import annotations
 
@@ -18,13 +21,30 @@ _state = threading.local()
 
 
 @contextmanager
-def budget(text: str):
+def budget(text: str | None = None):
+    """The work budget of `text` (an ECL expression; None for a whole operation): a new one when none is
+    open on this thread, else the open one, joined (its exit must not unbound the outer one)."""
+    outer_text = getattr(_state, "text", None)
+    if getattr(_state, "left", None) is not None:
+        if text is not None:
+            _state.text = text          # the refusal names the expression being evaluated
+        try:
+            yield
+        finally:
+            _state.text = outer_text
+        return
     _state.left = MAX_WORK
     _state.text = text
     try:
         yield
     finally:
         _state.left = None
+        _state.text = None
+
+
+def remaining() -> int | None:
+    """The work left in the open budget, None when none is open."""
+    return getattr(_state, "left", None)
 
 
 def charge(n: int) -> None:
@@ -32,10 +52,11 @@ def charge(n: int) -> None:
     if left is None:
         return
     left -= n
-    _state.left = left
+    _state.left = left          # stays negative once spent: any later charge in the same budget refuses too
     if left < 0:
-        _state.left = None
         text = _state.text
-        raise TooCostly(f"ECL: the expression '{text if len(text) <= 200 else text[:200] + '…'}' needs more than "
-                        f"{MAX_WORK:,} steps to evaluate over this edition; narrow it (a smaller focus, fewer "
-                        "nested hierarchy operators or dots)")
+        what = "this request's ECL" if text is None else \
+            f"the expression '{text if len(text) <= 200 else text[:200] + '…'}'"
+        raise TooCostly(f"ECL: {what} needs more than {MAX_WORK:,} steps to evaluate over this edition; narrow "
+                        "it (a smaller focus, fewer nested hierarchy operators or dots, fewer or cheaper "
+                        "constraints in one request)")

@@ -23,6 +23,7 @@ def _eval(ix, tree) -> set[int]:
         i = ix.pos.get(tree[1])
         if i is None:
             raise InvalidRequest(f"ECL: concept {tree[1]} is not in SNOMED CT {ix.version}")
+        charge(1)
         return {i}
     if kind == "any":
         charge(len(ix.codes))
@@ -31,7 +32,7 @@ def _eval(ix, tree) -> set[int]:
         got = _eval(ix, tree[1])
         for operand in tree[2:]:
             b = _eval(ix, operand)
-            charge(len(b))
+            charge(len(got) + len(b))       # a new set: both operands are read (and the left one copied)
             got = got & b if kind == "AND" else (got | b if kind == "OR" else got - b)
         return got
     if kind == "refine":
@@ -46,11 +47,14 @@ def _eval(ix, tree) -> set[int]:
     if kind == "member":
         inner = tree[1]
         if inner[0] == "any":
-            return ix.refset_numbers("*")
+            got = ix.refset_numbers("*")
+            charge(len(got))
+            return got
         out: set[int] = set()
         for r in _eval(ix, inner):
-            out |= ix.refset_numbers(ix.codes[r])
-            charge(len(out))
+            members = ix.refset_numbers(ix.codes[r])
+            charge(len(members) + 1)        # the refset added, not the running total (that is quadratic)
+            out |= members
         return out
     if kind == "!!>":
         return _top(ix, _eval(ix, tree[1]))
@@ -59,6 +63,7 @@ def _eval(ix, tree) -> set[int]:
     focus_tree = tree[1]
     self_too = kind in ("<<", ">>", "<<!", ">>!")
     if focus_tree[0] == "any":
+        charge(2 * len(ix.codes))           # every concept read, then (all but roots or leaves) kept
         everything = ix.all_numbers(active_only=True)
         if self_too:
             return everything
@@ -189,6 +194,7 @@ def _in_group(ix, node, focus: set[int]) -> set[tuple[int, int]]:
 
 def _within(focus: set[int], counts: dict[int, int], card) -> set[int]:
     lo, hi = card
+    charge(len(focus) if lo == 0 else len(counts))
     if lo == 0:
         return set(focus) if hi is None else {f for f in focus if counts.get(f, 0) <= hi}
     return {f for f, c in counts.items() if c >= lo and (hi is None or c <= hi)}
@@ -196,11 +202,14 @@ def _within(focus: set[int], counts: dict[int, int], card) -> set[int]:
 
 def _types(ix, table, name) -> list[int]:
     if name[0] == "any":
+        charge(len(table))
         return [t for t in table if t != _IS_A]     # '*' stands for the defining attributes, not is-a
     if name[0] == "id":
         # the relationships are the authority on attribute ids: a small extract may lack the type concept
         return [int(name[1])]
-    return [int(c) for c in (ix.codes[i] for i in _eval(ix, name)) if c.isdigit()]
+    names = _eval(ix, name)
+    charge(len(names))          # each turned into an id and looked up in the table by the caller
+    return [int(c) for c in (ix.codes[i] for i in names) if c.isdigit()]
 
 
 def _rows_from(src, sources: set[int]):
@@ -273,7 +282,8 @@ def _reverse_matches(ix, node, focus: set[int]):
 
 
 def _attribute_values(ix, focus: set[int], name) -> set[int]:
-    """Dot notation: the destinations of the `name` relationships of the focus concepts (those in the edition)."""
+    """Dot notation: the destinations of the `name` relationships of the focus concepts (those in the edition
+    and active)."""
     table = ix.attribute_table()
     out: set[int] = set()
     for t in _types(ix, table, name):
@@ -283,7 +293,10 @@ def _attribute_values(ix, focus: set[int], name) -> set[int]:
         src, _grp, dst = rows
         out.update(dst[k] for k in _rows_from(src, focus))
     out.discard(-1)
-    return out
+    charge(len(out))
+    active = ix.active
+    # ECL's values range over active concepts (as `*` does): an inactive destination is no answer
+    return {d for d in out if active[d]}
 
 
 def evaluate(ix, text: str) -> set[int]:

@@ -5,13 +5,15 @@ numbers of a SnomedIndex.
 A description filter keeps a concept when ONE of its descriptions meets every condition of the block (ECL:
 the conditions of one `{{ D }}` describe one description). The index keeps the active descriptions with their
 term, language refset tag, type (FSN / synonym / definition) and acceptability, so `term`, `language`, `type`,
-`typeId`, `dialect`, `dialectId` (with an acceptability) and `active` can be answered; description `id`,
-`moduleId` and `effectiveTime` are not kept and are refused by name, as are member filters (`{{ M }}`) and
-history supplements (`{{ +HISTORY }}`).
+`typeId`, `dialect`, `dialectId` (with an acceptability) and `active = true` can be answered; description `id`,
+`moduleId` and `effectiveTime` are not kept and are refused by name, as are `active = false` (only active
+descriptions are kept), member filters (`{{ M }}`) and history supplements (`{{ +HISTORY }}`). The index holds
+one line per language refset a description is in; a block is checked against a description's lines together.
 
 `term = "heart att"` matches as the $expand text filter does: every word of the search term is a prefix of a
 word of the one description (case and diacritics folded, æ/ø/å typed as ae/oe/aa accepted);
-`term = wild:"*itis"` is a whole-term wildcard match; `("a" "b")` any of several.
+`term = wild:"*itis"` is a whole-term wildcard match (a backslash-escaped star is a literal one; folded as
+`match` folds), by a linear glob matcher; `("a" "b")` any of several.
 """
 from __future__ import annotations
 
@@ -130,15 +132,16 @@ def _condition(r: _Reader, which: str) -> tuple:
         r.fail(f"expected '=' or '!=' after '{name}'")
     if op not in ("=", "!=") and field != "effectivetime":
         r.fail(f"'{op}' is allowed only for effectiveTime")
-    return (field, op, _value(r, which, field))
+    return (field, op, _value(r, which, field, op))
 
 
-def _string(r: _Reader) -> str:
+def _string(r: _Reader, raw: bool = False) -> str:
+    """A quoted string's text; `raw` keeps the escapes (a wild pattern tells `\\*` from `*`)."""
     kind, val, _ = r.take()
     if kind != "str":
         r.i -= 1
         r.fail("expected a quoted string")
-    return re.sub(r"\\(.)", r"\1", val[1:-1])
+    return val[1:-1] if raw else re.sub(r"\\(.)", r"\1", val[1:-1])
 
 
 def _word_or_id(r: _Reader) -> str:
@@ -149,7 +152,18 @@ def _word_or_id(r: _Reader) -> str:
     return val.lower()
 
 
-def _value(r: _Reader, which: str, field: str):
+_ID_FIELDS = ("typeid", "dialectid", "moduleid", "definitionstatusid")
+_CONSTRAINT_START = ("<", ">", "<=", ">=", "^", "*", "!")
+
+
+def _value(r: _Reader, which: str, field: str, op: str = "="):
+    if field in _ID_FIELDS:
+        # ECL allows a subexpression constraint here (`typeId = << 900000000000446008`): valid, so refused by
+        # name (not a 400 for a malformed filter)
+        first = r.peek()[1]
+        nxt = r.toks[r.i + 1][1] if r.i + 1 < len(r.toks) else None
+        if first in _CONSTRAINT_START or (first == "(" and (nxt in _CONSTRAINT_START or nxt == "(")):
+            r.refuse(f"a constraint as the value of the filter '{field}' (give concept ids)")
     if field == "term":
         def one():
             kind, val, _ = r.peek()
@@ -157,15 +171,21 @@ def _value(r: _Reader, which: str, field: str):
                     and r.toks[r.i + 1][1] == ":":
                 r.take()
                 r.take()
-                return (val.lower(), _string(r))
+                if val.lower() == "wild":
+                    return ("wild", _wild(_string(r, raw=True)))
+                return ("match", _string(r))
             return ("match", _string(r))
         got = r.values(one)
-        return tuple((k, _wild(s) if k == "wild" else tuple(map(frozenset, query_words(s)))) for k, s in got)
+        return tuple((k, s if k == "wild" else tuple(map(frozenset, query_words(s)))) for k, s in got)
     if field in ("active",):
         v = _word_or_id(r)
         if v not in ("true", "false", "1", "0"):
             r.fail("active takes true or false")
-        return v in ("true", "1")
+        flag = v in ("true", "1")
+        if which == "D" and flag != (op == "="):
+            # the index keeps active descriptions only: an answer here would be an empty set, not the truth
+            r.refuse("the description filter 'active = false' (this server keeps active descriptions only)")
+        return flag
     if field in ("type", "typeid"):
         names = _TYPE_TOKENS if field == "type" else _TYPE_IDS
         vals = r.values(lambda: _word_or_id(r))
@@ -214,8 +234,52 @@ def _accept(r: _Reader) -> str:
     return v
 
 
-def _wild(pattern: str):
-    return re.compile(".*".join(re.escape(fold(p)) for p in pattern.split("*")), re.S)
+_ESCAPE_OR_STAR = re.compile(r"\\(.)|\*", re.S)
+_NORDIC = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+
+
+def _wild_fold(text: str) -> str:
+    """Folded as `match:` folds (case, diacritics) with æ/ø/å spelt ae/oe/aa, so that a wild pattern typed
+    either way meets a term written either way."""
+    return fold(text).translate(_NORDIC)
+
+
+def _wild(pattern: str) -> tuple[str, ...]:
+    """The literal pieces between the wildcards of a raw wild pattern (escapes kept: `\\*` is a literal
+    star), folded; a run of stars is one wildcard, so the pieces between them are never empty."""
+    pieces, cur, last = [], [], 0
+    for m in _ESCAPE_OR_STAR.finditer(pattern):
+        cur.append(pattern[last:m.start()])
+        last = m.end()
+        if m.group(1) is not None:
+            cur.append(m.group(1))
+        else:
+            pieces.append("".join(cur))
+            cur = []
+    cur.append(pattern[last:])
+    pieces.append("".join(cur))
+    pieces = [_wild_fold(p) for p in pieces]
+    # collapse runs of '*': drop the empty middle pieces they leave (the ends mark an anchor or none)
+    return (pieces[0], *[p for p in pieces[1:-1] if p], pieces[-1]) if len(pieces) > 1 else tuple(pieces)
+
+
+def _wild_matches(pieces: tuple[str, ...], text: str) -> bool:
+    """Whole-text glob match in linear time: the first piece a prefix, the last a suffix, the middle ones
+    found left to right in between (taking each at its first place never loses a match, since a '*' sits
+    on each side of it); a regex of '.*' pieces backtracks exponentially in the number of stars."""
+    if len(pieces) == 1:
+        return text == pieces[0]
+    first, last = pieces[0], pieces[-1]
+    end = len(text) - len(last)
+    if end < len(first) or not text.startswith(first) or not text.endswith(last):
+        return False
+    at = len(first)
+    for p in pieces[1:-1]:
+        k = text.find(p, at, end)
+        if k < 0:
+            return False
+        at = k + len(p)
+    return True
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -227,15 +291,45 @@ def apply_block(ix, numbers: set[int], block: tuple) -> set[int]:
     candidates = numbers
     for field, op, value in conds:
         if field == "term" and op == "=" and all(k == "match" for k, _ in value):
-            candidates = candidates & _term_candidates(ix, value)
-    charge(32 * len(candidates))        # a concept's descriptions, split and matched one by one
+            found = _term_candidates(ix, value)
+            charge(min(len(candidates), len(found)))
+            candidates = candidates & found
+    # a concept's descriptions, split and matched one by one: against each term of a term set in turn
+    terms = sum(len(value) * (1 + sum(k == "wild" for k, _ in value)) for field, _op, value in conds
+                if field == "term")
+    charge(32 * max(1, terms) * len(candidates))
     packed = ix.packed
     out = set()
+    if all(op == "=" and field not in ("dialect", "dialectid") for field, op, _v in conds):
+        # every condition reads what all lines of one description share (term, type, language family):
+        # a line that meets them all is a description that does, with no grouping to pay for
+        for i in candidates:
+            p = packed[i]
+            if p and any(all(_line_has(line, c) for c in conds) for line in _lines(p)):
+                out.add(i)
+        return out
     for i in candidates:
         p = packed[i]
-        if p and any(all(_description_ok(e, c) for c in conds) for e in p.split("\n")):
+        if p and any(all(_description_ok(d, c) for c in conds) for d in _descriptions(p)):
             out.add(i)
     return out
+
+
+def _lines(packed: str):
+    return (tuple(e.split("\t")) for e in packed.split("\n"))
+
+
+def _descriptions(packed: str) -> list[list[tuple[str, ...]]]:
+    """A concept's packed lines grouped by description: the index writes one line per language refset a
+    description is in (same term and type, its own tag and acceptability), and ECL's conditions of one block
+    describe one description, so `dialect = nb-no, dialect = nn-no` needs both of one description's lines and
+    `dialect != en-us` none of them. Lines are told apart by term and type: the index keeps no description
+    id, so two descriptions of one concept with the same term and type count as one."""
+    by: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    for e in packed.split("\n"):
+        line = tuple(e.split("\t"))
+        by.setdefault((line[0], line[2]), []).append(line)
+    return list(by.values())
 
 
 def _term_candidates(ix, value) -> set[int]:
@@ -245,16 +339,26 @@ def _term_candidates(ix, value) -> set[int]:
     every = ix._text[0]
     out: set[int] = set()
     for _k, qw in value:
-        out |= every.match_all(qw) if qw else set(range(len(ix.codes)))
+        if qw:
+            # each search term's own word-index slices (match_all reads every slice of every word), not one
+            # charge for the whole set of terms
+            charge(1 + sum(b - a for variants in qw for a, b in map(every._range, variants)))
+            got = every.match_all(qw)
+        else:
+            got = set(range(len(ix.codes)))
+        charge(len(got))
+        out |= got
     return out
 
 
 def _term_matches(term: str, value) -> bool:
     folded = fold(term)
-    words = None
+    words = wild = None
     for kind, q in value:
         if kind == "wild":
-            if q.fullmatch(folded):
+            if wild is None:
+                wild = _wild_fold(term)
+            if _wild_matches(q, wild):
                 return True
             continue
         if words is None:
@@ -264,9 +368,16 @@ def _term_matches(term: str, value) -> bool:
     return False
 
 
-def _description_ok(entry: str, cond) -> bool:
-    field, op, value = cond
-    term, tag, typ, acc = entry.split("\t")
+def _description_ok(lines: list[tuple[str, ...]], cond) -> bool:
+    """Whether one description (its lines, one per language refset) meets `cond`; `!=` holds when no line
+    has the value."""
+    got = any(_line_has(line, cond) for line in lines)
+    return got if cond[1] == "=" else not got
+
+
+def _line_has(line: tuple[str, ...], cond) -> bool:
+    field, _op, value = cond
+    term, tag, typ, acc = line
     if field == "term":
         got = _term_matches(term, value)
     elif field == "language":
@@ -278,10 +389,10 @@ def _description_ok(entry: str, cond) -> bool:
     elif field in ("dialect", "dialectid"):
         got = any(tag.lower() == t and (a is None or acc in a) for t, a in value)
     elif field == "active":
-        got = value            # only active descriptions are kept
+        got = value            # only active descriptions are kept (`active = false` is refused when parsed)
     else:
         raise AssertionError(field)
-    return got if op == "=" else not got
+    return got
 
 
 def _concept_ok(ix, i: int, cond) -> bool:

@@ -154,7 +154,8 @@ def test_one_description_must_meet_the_whole_block(no_cs):
     assert codes(no_cs, '<< 233604007 {{ term = "disorder", type = syn }}') == set()
     assert codes(no_cs, '233604007 {{ type = def }}') == {"233604007"}
     assert codes(no_cs, '233604007 {{ typeId = 900000000000550004, term = "parenchyma" }}') == {"233604007"}
-    assert codes(no_cs, '233604007 {{ active = false }}') == set()
+    with pytest.raises(NotSupported, match="active = false"):     # only active descriptions are kept
+        codes(no_cs, '233604007 {{ active = false }}')
 
 
 def test_concept_filters(no_cs):
