@@ -13,8 +13,9 @@ from werkzeug.http import http_date, parse_date
 
 REQUEST_ID = "X-Request-Id"
 _ENVIRON_KEY = "kodebro.request_id"
-# printable ASCII without controls: an id a client sends ends up in log lines, where a newline could forge one
-_VALID_ID = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,127}")
+# token characters only: an id a client sends ends up in log lines, where a newline could forge a line and a
+# space or quote would shift the fields a log parser reads
+_VALID_ID = re.compile(r"[A-Za-z0-9._:/@+=-]{1,128}")
 
 
 # --- request ids -----------------------------------------------------------------------------------------
@@ -58,48 +59,9 @@ def request_id() -> str:
 
 
 # --- conditional reads (R4 http.html#read, RFC 9110 §13) -------------------------------------------------
-def read_validators(header, body: dict | None) -> dict[str, str]:
-    """ETag and Last-Modified of a stored resource. The tag is the store generation that wrote the row
-    (`rev`): every write of the resource gives it a new one. meta.versionId is not used because it is
-    the resource's own (an imported resource keeps the versionId it came with)."""
-    if header is None or header.pk is None:     # derived resources have no stored state to name
-        return {}
-    out = {"ETag": f'W/"{header.rev}"'}
-    stamp = ((body or {}).get("meta") or {}).get("lastUpdated")
-    if isinstance(stamp, str):
-        try:
-            when = datetime.fromisoformat(stamp)
-        except ValueError:
-            when = None
-        if when is not None:
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=timezone.utc)
-            out["Last-Modified"] = http_date(when)
-    return out
-
-
 def _etag_value(tag: str) -> str:
     tag = tag.strip()
     return tag[2:] if tag.startswith(("W/", "w/")) else tag
-
-
-def is_not_modified(validators: dict[str, str]) -> bool:
-    """Whether the client's copy is current: If-None-Match (weak comparison) decides when sent; otherwise
-    If-Modified-Since not before Last-Modified. Both only for GET/HEAD."""
-    if request.method not in ("GET", "HEAD") or not validators:
-        return False
-    inm = request.headers.get("If-None-Match")
-    if inm is not None:
-        if inm.strip() == "*":
-            return True
-        ours = _etag_value(validators["ETag"])
-        return any(_etag_value(t) == ours for t in inm.split(","))
-    ims = request.headers.get("If-Modified-Since")
-    last = validators.get("Last-Modified")
-    if ims and last:
-        since = parse_date(ims)
-        return since is not None and parse_date(last) <= since
-    return False
 
 
 def not_modified(validators: dict[str, str]) -> Response:
@@ -112,13 +74,26 @@ def not_modified(validators: dict[str, str]) -> Response:
 # --- CORS ------------------------------------------------------------------------------------------------
 CORS_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
 CORS_ALLOW_HEADERS = ("Content-Type, Accept, Accept-Language, Authorization, Prefer, X-Request-Id, "
-                      "If-None-Match, If-Modified-Since")
+                      "If-None-Match, If-Modified-Since, If-Match")
 CORS_EXPOSE_HEADERS = "ETag, Location, X-Request-Id, Content-Location, Last-Modified"
 PREFLIGHT_MAX_AGE = "600"
 
 
 def parse_origins(raw: str) -> frozenset[str]:
-    return frozenset(o.strip().rstrip("/") for o in (raw or "").split(",") if o.strip())
+    """The configured origins as browsers send them: scheme and host in lower case, no trailing slash. An
+    entry with a path can never match an Origin header, so it is refused at start-up rather than ignored."""
+    out = set()
+    for o in (raw or "").split(","):
+        o = o.strip().rstrip("/")
+        if not o:
+            continue
+        if o != "*" and o != "null":
+            scheme, sep, rest = o.partition("://")
+            if not sep or "/" in rest:
+                raise ValueError(f"KODEBRO_CORS_ORIGINS: '{o}' is not an origin (scheme://host[:port], no path)")
+            o = f"{scheme.lower()}://{rest.lower()}"
+        out.add(o)
+    return frozenset(out)
 
 
 def init_cors(app, origins: frozenset[str]) -> None:

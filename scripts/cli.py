@@ -41,6 +41,7 @@ def serve(host, port, workers, threads, access_log, db):
     from terminology import open_store
     db = _db(db)
     settings = load_settings({"DB": db})
+    _check_serve_options(settings, access_log)
     store = open_store(db)
     if settings["DEMO"] and not store.headers():
         from terminology.demo import load_demo
@@ -50,6 +51,21 @@ def serve(host, port, workers, threads, access_log, db):
     os.environ["KODEBRO_DB"] = db
     from scripts.wsgi_server import run
     run(host=host, port=port, workers=workers or os.cpu_count() or 1, threads=threads, access_log=access_log)
+
+
+def _check_serve_options(settings: dict, access_log: str | None) -> None:
+    """Refuse, in one line each, what would otherwise stop gunicorn or the app with a traceback."""
+    from fhir_api.http_headers import parse_origins
+    try:
+        parse_origins(settings.get("CORS_ORIGINS", ""))
+    except ValueError as err:
+        raise click.ClickException(str(err))
+    if access_log and access_log != "-":
+        try:
+            with open(access_log, "a", encoding="utf-8"):
+                pass
+        except OSError as err:
+            raise click.ClickException(f"--access-log: cannot write to {access_log}: {err.strerror}")
 
 
 @main.command("import")

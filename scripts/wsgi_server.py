@@ -1,7 +1,22 @@
 """Production WSGI serving through gunicorn's Python API (not Flask's development server)."""
 from __future__ import annotations
 
+import re
+
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger with the path written safely: `%(U)s` is the percent-decoded path, and a request for
+    `/fhir/x%0a[forged line]` would otherwise write a second, forged line (or a terminal escape) into the log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", atoms.get("U") or "")
+        return atoms
 
 
 class _Gunicorn(BaseApplication):
@@ -43,5 +58,6 @@ def run(host: str, port: int, workers: int, threads: int, access_log: str | None
         "limit_request_line": 8190,
         "accesslog": access_log or None,      # "-" is stdout; off by default: every request is a line
         "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": AccessLogger,
         "loglevel": "warning",
     }).run()

@@ -60,11 +60,12 @@ def test_readyz_is_503_when_the_store_is_gone_while_healthz_stays_ok(tmp_path):
 # --- request ids ------------------------------------------------------------------------------------------
 def test_a_sane_incoming_request_id_is_echoed(demo_client):
     for path in (ICD10, "/fhir/CodeSystem/no-such", "/healthz", "/fhir/metadata?_format=xml"):
-        r = demo_client.get(path, headers={"X-Request-Id": "lb-7f3a/2026-11-25 #12"})
-        assert r.headers["X-Request-Id"] == "lb-7f3a/2026-11-25 #12", path
+        r = demo_client.get(path, headers={"X-Request-Id": "lb-7f3a/2026-11-25.12:ward@ahus"})
+        assert r.headers["X-Request-Id"] == "lb-7f3a/2026-11-25.12:ward@ahus", path
 
 
-@pytest.mark.parametrize("sent", ["x" * 129, "tab\there", "bokmål", "   "])
+# token characters only: a space or quote would shift the fields of an access-log line
+@pytest.mark.parametrize("sent", ["x" * 129, "tab\there", "bokmål", "   ", 'x" 200 0ms rid=forged', "a b"])
 def test_an_unusable_request_id_is_replaced_by_a_new_uuid(demo_client, sent):
     r = demo_client.get("/healthz", headers={"X-Request-Id": sent})
     assert r.headers["X-Request-Id"] != sent
@@ -176,6 +177,16 @@ def test_cors_allows_the_configured_origins_only(tmp_path):
     assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
 
 
+def test_configured_origins_are_read_as_browsers_send_them(tmp_path):
+    from fhir_api.http_headers import parse_origins
+    assert parse_origins("HTTPS://EHR.Example.NO/, https://a.no:8443") == {"https://ehr.example.no",
+                                                                           "https://a.no:8443"}
+    with pytest.raises(ValueError, match="not an origin"):
+        parse_origins("https://a.no/path")
+    client = _app(str(tmp_path / "k.db"), CORS_ORIGINS="https://EHR.example.no").test_client()
+    assert client.get(ICD10, headers={"Origin": EHR}).headers["Access-Control-Allow-Origin"] == EHR
+
+
 def test_a_preflight_is_answered_204(tmp_path):
     client = _app(str(tmp_path / "k.db"), CORS_ORIGINS=EHR).test_client()
     r = client.options("/fhir/ValueSet/$validate-code", headers={
@@ -227,6 +238,9 @@ def test_access_log_and_cors_over_http(tmp_path):
         r = requests.get(root + "/fhir/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-no&code=J12.8",
                          headers={"Origin": EHR, "X-Request-Id": "ward-7-lookup"}, timeout=10)
         assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == EHR
+        forged = requests.get(root + "/fhir/CodeSystem/x%0a[25/Nov/2026:00:00:00 +0000] 6.6.6.6 %22GET /forged%22",
+                              timeout=10)
+        assert forged.status_code == 404
         missing = requests.get(root + "/fhir/CodeSystem/no-such", timeout=10)
         deadline = time.time() + 10
         while time.time() < deadline and missing.headers["X-Request-Id"] not in log_file.read_text():
@@ -237,6 +251,9 @@ def test_access_log_and_cors_over_http(tmp_path):
     assert any('"GET /fhir/CodeSystem/no-such" 404' in line and missing.headers["X-Request-Id"] in line
                for line in lines)
     assert any('"OPTIONS /fhir/CodeSystem/$lookup" 204' in line for line in lines)
+    # a decoded newline in a path is written escaped: no forged line
+    assert not any(line.startswith("[25/Nov/2026:00:00:00") for line in lines)
+    assert any("/fhir/CodeSystem/x\\x0a[25/Nov/2026" in line for line in lines)
 
 
 def test_serve_documents_the_access_log_option():
@@ -246,3 +263,14 @@ def test_serve_documents_the_access_log_option():
     help_text = CliRunner().invoke(serve, ["--help"]).output
     assert "--access-log" in help_text and "Off by default" in help_text
     assert "%(M)s" in ACCESS_LOG_FORMAT and "{x-request-id}o" in ACCESS_LOG_FORMAT
+
+
+def test_serve_refuses_bad_options_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from scripts.cli import serve
+    r = CliRunner().invoke(serve, ["--access-log", str(tmp_path / "no" / "such" / "a.log"),
+                                   "--db", str(tmp_path / "k.db")])
+    assert r.exit_code == 1 and "--access-log: cannot write to" in r.output and "Traceback" not in r.output
+    monkeypatch.setenv("KODEBRO_CORS_ORIGINS", "https://a.no/path")
+    r = CliRunner().invoke(serve, ["--db", str(tmp_path / "k.db")])
+    assert r.exit_code == 1 and "is not an origin" in r.output
