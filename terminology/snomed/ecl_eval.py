@@ -229,23 +229,29 @@ def _rows_from(src, sources: set[int]):
                 yield k
 
 
+def _attribute_parts(ix, node):
+    """(type, (sources, groups, destinations)) of each type attribute `node` names, the set its value
+    constraint selects (None: any) and whether it is negated ('!='); None when it can select nothing."""
+    _, _card, name, op, value = node
+    table = ix.attribute_table()
+    types = _types(ix, table, name)
+    wanted = None if value[0] == "any" else _eval(ix, value)
+    negate = op == "!="
+    if wanted is None and negate:
+        return None
+    return [(t, table[t]) for t in types if t in table], wanted, negate
+
+
 def _matches(ix, node, focus: set[int]):
     """(source, group key, type, destination) of every relationship of a focus concept that satisfies
     attribute `node`: its type among the attribute's, its destination in the value set (or, for '!=',
     outside it)."""
-    _, _card, name, op, value = node
-    table = ix.attribute_table()
-    types = _types(ix, table, name)
-    values = None if value[0] == "any" else _eval(ix, value)
-    negate = op == "!="
-    if values is None and negate:
+    parts = _attribute_parts(ix, node)
+    if parts is None:
         return []
+    rows_by_type, values, negate = parts
     out = []
-    for t in types:
-        rows = table.get(t)
-        if rows is None:
-            continue
-        src, grp, dst = rows
+    for t, (src, grp, dst) in rows_by_type:
         for k in _rows_from(src, focus):
             d = dst[k]
             if values is None or (d in values) != negate:
@@ -256,19 +262,12 @@ def _matches(ix, node, focus: set[int]):
 def _reverse_matches(ix, node, focus: set[int]):
     """(focus concept, group key, type, source) of every relationship whose DESTINATION is a focus concept,
     of the attribute's type, from a source in the value set (or, for '!=', outside it)."""
-    _, _card, name, op, value = node
-    table = ix.attribute_table()
-    types = _types(ix, table, name)
-    sources = None if value[0] == "any" else _eval(ix, value)
-    negate = op == "!="
-    if sources is None and negate:
+    parts = _attribute_parts(ix, node)
+    if parts is None:
         return []
+    rows_by_type, sources, negate = parts
     out = []
-    for t in types:
-        rows = table.get(t)
-        if rows is None:
-            continue
-        src, grp, dst = rows
+    for t, (src, grp, dst) in rows_by_type:
         if sources is None or negate:
             charge(len(src))
             ks = range(len(src))
