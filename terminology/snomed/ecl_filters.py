@@ -156,6 +156,15 @@ _ID_FIELDS = ("typeid", "dialectid", "moduleid", "definitionstatusid")
 _CONSTRAINT_START = ("<", ">", "<=", ">=", "^", "*", "!")
 
 
+def _named(r, names: dict, what: str) -> frozenset:
+    """The values of a filter that takes known words or ids (`names`: word or id -> what it stands for)."""
+    vals = r.values(lambda: _word_or_id(r))
+    bad = [v for v in vals if v not in names]
+    if bad:
+        r.fail(f"'{bad[0]}' is not {what}")
+    return frozenset(names[v] for v in vals)
+
+
 def _value(r: _Reader, which: str, field: str, op: str = "="):
     if field in _ID_FIELDS:
         # ECL allows a subexpression constraint here (`typeId = << 900000000000446008`): valid, so refused by
@@ -188,11 +197,7 @@ def _value(r: _Reader, which: str, field: str, op: str = "="):
         return flag
     if field in ("type", "typeid"):
         names = _TYPE_TOKENS if field == "type" else _TYPE_IDS
-        vals = r.values(lambda: _word_or_id(r))
-        bad = [v for v in vals if v not in names]
-        if bad:
-            r.fail(f"'{bad[0]}' is not a description {field} this server knows ({', '.join(names)})")
-        return frozenset(names[v] for v in vals)
+        return _named(r, names, f"a description {field} this server knows ({', '.join(names)})")
     if field == "language":
         return frozenset(r.values(lambda: _word_or_id(r)))
     if field in ("dialect", "dialectid"):
@@ -209,11 +214,7 @@ def _value(r: _Reader, which: str, field: str, op: str = "="):
             got = [(t, a or acc) for t, a in got]
         return tuple(got)
     if field in ("definitionstatus", "definitionstatusid"):
-        vals = r.values(lambda: _word_or_id(r))
-        bad = [v for v in vals if v not in _DEFINED]
-        if bad:
-            r.fail(f"'{bad[0]}' is not a definition status (primitive, defined or their ids)")
-        return frozenset(_DEFINED[v] for v in vals)
+        return _named(r, _DEFINED, "a definition status (primitive, defined or their ids)")
     if field == "moduleid":
         vals = r.values(lambda: _word_or_id(r))
         if not all(v.isdigit() for v in vals):
