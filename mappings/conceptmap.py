@@ -379,10 +379,10 @@ def _in_own_scope(catalog, idx: MapIndex, req: TranslateRequest, system: str, co
         return True
     # the map's kept scope remembers only codes the map has an element for (a bounded set): any other code,
     # which a client may make up by the million, is asked of a scope that lives for this request
-    scope = idx.scope(catalog, ref, "target" if req.reverse else "source", _has_element(idx, req, system, code))
-    if not scope.known:
-        return True
     try:
+        scope = idx.scope(catalog, ref, "target" if req.reverse else "source", _has_element(idx, req, system, code))
+        if not scope.known:
+            return True
         return scope.holds(system, code, req.version)
     except InvalidRequest as e:
         _refuse_or_skip(idx, req, f"its {'target' if req.reverse else 'source'} scope '{ref}' cannot be "

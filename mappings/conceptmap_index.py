@@ -216,6 +216,7 @@ class MapsBySystem:
     """Maps grouped by url and by the systems their groups map from and to, each with its index."""
 
     def __init__(self, maps: list, supplied: bool = False, catalog=None):
+        self.supplied, self.catalog = supplied, catalog     # (for a map asked about that is not one of these)
         self.by_url: dict[str, list[dict]] = {}
         self.by_source: dict[str | None, list[MapIndex]] = {}
         self.by_target: dict[str | None, list[MapIndex]] = {}
@@ -238,7 +239,7 @@ class MapsBySystem:
 
     def index(self, cm: dict) -> MapIndex:
         idx = self.indexes.get(id(cm))
-        return idx if idx is not None and idx.body is cm else map_index(cm)
+        return idx if idx is not None and idx.body is cm else map_index(cm, self.supplied, self.catalog)
 
 
 EMPTY = MapsBySystem([])

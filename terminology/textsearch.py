@@ -114,7 +114,9 @@ def _code_forms(text: str) -> tuple[str, ...]:
     return (q,) if plain == q or not plain else (q, plain)
 
 
-def _any_prefix(variants: set[str], pool) -> bool:
+def any_prefix(variants, pool) -> bool:
+    """Whether a word of `pool` starts with one of `variants` (a query word's spellings): the text filter's
+    word rule, which ECL's `term` filter shares."""
     return any(w.startswith(v) for w in pool for v in variants)
 
 
@@ -142,13 +144,13 @@ class TextFilter:
         if not self.words:
             return None
         disp = words(concept.display)
-        if disp and all(_any_prefix(v, disp) for v in self.words):
+        if disp and all(any_prefix(v, disp) for v in self.words):
             first = disp[0]
             return DISPLAY_START if any(first.startswith(v) for v in self.words[0]) else DISPLAY_WORDS
         pool = list(disp)
         for d in concept.designations or ():
             pool.extend(words(d.get("value")))
-        if pool and all(_any_prefix(v, pool) for v in self.words):
+        if pool and all(any_prefix(v, pool) for v in self.words):
             return DESIGNATION
         return None
 

@@ -55,8 +55,12 @@ def charge(n: int) -> None:
     _state.left = left          # stays negative once spent: any later charge in the same budget refuses too
     if left < 0:
         text = _state.text
-        what = "this request's ECL" if text is None else \
-            f"the expression '{text if len(text) <= 200 else text[:200] + '…'}'"
+        what = "this request's ECL" if text is None else f"the expression '{quote(text)}'"
         raise TooCostly(f"ECL: {what} needs more than {MAX_WORK:,} steps to evaluate over this edition; narrow "
                         "it (a smaller focus, fewer nested hierarchy operators or dots, fewer or cheaper "
                         "constraints in one request)")
+
+
+def quote(text: str) -> str:
+    """An expression as error messages show it: never a huge one echoed back whole."""
+    return text if len(text) <= 200 else text[:200] + "…"

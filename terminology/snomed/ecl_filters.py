@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidRequest, NotSupported
-from ..textsearch import fold, query_words
+from ..textsearch import any_prefix, fold, query_words, words
 from . import constants as K
-from .ecl_budget import charge
+from .ecl_budget import charge, quote
 
 _FTOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -34,8 +34,6 @@ _FTOKEN = re.compile(r"""
   | (?P<punct>[(),:+])
   | (?P<other>.)
 """, re.X | re.S)
-_WORDS = re.compile(r"[^\W_]+")
-
 _TYPE_TOKENS = {"fsn": "F", "syn": "S", "def": "D"}
 _TYPE_IDS = {"900000000000003001": "F", "900000000000013009": "S", "900000000000550004": "D"}
 _ACCEPT_TOKENS = {"prefer": "P", "accept": "A", K.PREFERRED: "P", K.ACCEPTABLE: "A"}
@@ -70,8 +68,7 @@ class _Reader:
 
     def fail(self, msg: str):
         pos = self.peek()[2]
-        shown = self.text if len(self.text) <= 200 else self.text[:200] + "…"
-        raise InvalidRequest(f"ECL: {msg} in the filter at position {pos} in '{shown}'; " + _FILTER_HELP)
+        raise InvalidRequest(f"ECL: {msg} in the filter at position {pos} in '{quote(self.text)}'; " + _FILTER_HELP)
 
     def refuse(self, what: str):
         raise NotSupported(f"ECL: {what} at position {self.peek()[2]} is not supported by this server; "
@@ -353,8 +350,7 @@ def _term_candidates(ix, value) -> set[int]:
 
 
 def _term_matches(term: str, value) -> bool:
-    folded = fold(term)
-    words = wild = None
+    pool = wild = None
     for kind, q in value:
         if kind == "wild":
             if wild is None:
@@ -362,9 +358,9 @@ def _term_matches(term: str, value) -> bool:
             if _wild_matches(q, wild):
                 return True
             continue
-        if words is None:
-            words = _WORDS.findall(folded)
-        if all(any(w.startswith(v) for w in words for v in variants) for variants in q):
+        if pool is None:
+            pool = words(term)        # as the $expand text filter reads a display
+        if all(any_prefix(variants, pool) for variants in q):
             return True
     return False
 

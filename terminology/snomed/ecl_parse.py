@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidRequest, NotSupported
+from .ecl_budget import quote
 from .ecl_filters import parse_block
 
 _MAX_DEPTH = 100        # nesting of ( ), operators, dots and refinements together: bounds recursion and work
@@ -87,11 +88,6 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             kind, val = "bin", "AND"
         out.append((kind, val, m.start()))
     return out
-
-
-def quote(text: str) -> str:
-    # messages quote the expression, but never echo a huge one back whole
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 class _Parser:
