@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from terminology.errors import InvalidRequest, MethodNotAllowed, TerminologyError, TooCostly
+from terminology.errors import InvalidRequest, MethodNotAllowed, StoreUnavailable, TerminologyError, TooCostly
 
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import Params, check_content_type, parameters_to_params, parse_body
@@ -164,6 +164,8 @@ def batch():
     for i, entry in enumerate(entries_in):
         try:
             entries.append(run_entry(entry, shared))
+        except StoreUnavailable:
+            raise       # the store is down: every later entry would wait for it too; the request is a 503
         except TerminologyError as err:
             entries.append({"resource": outcome_for(err), "response": {"status": str(err.status)}})
         except HTTPException as err:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from terminology.errors import InvalidRequest, TerminologyError, TooCostly
+from terminology.errors import InvalidRequest, StoreUnavailable, TerminologyError, TooCostly
 
 from .batch import MAX_ENTRIES
 from .operations import operation
@@ -75,6 +75,8 @@ def _batch(rtype: str, catalog, params: Params, instance):
     for i, value in enumerate(checks):
         try:
             result = _run(rtype, catalog, _item_params(rtype, value, shared), instance)
+        except StoreUnavailable:
+            raise       # the store is down: every later entry would wait for it too; the request is a 503
         except TerminologyError as err:
             result = outcome_for(err)
         except Exception:  # one check's failure must not sink the others

@@ -69,14 +69,24 @@ class SQLStore:
         """Whether a connection kept from an earlier request can still be used (a server restart closes it)."""
         return True
 
+    def _is_unavailable(self, err: Exception) -> bool:
+        """Whether a driver error means the store cannot be used now (worth sending the request again), not a
+        mistake in what was asked of it."""
+        return True
+
+    def _unavailable(self, conn, err: Exception, what: str = "did not answer") -> StoreUnavailable:
+        if not self._usable(conn):
+            self._local.conn = None      # the next request connects again
+        first = str(err).splitlines()[0] if str(err) else ""
+        return StoreUnavailable(f"the terminology store {what}: {type(err).__name__}: {first}")
+
     def _q(self, conn, sql: str, args: tuple = ()):
         try:
             return conn.execute(self._sql(sql), args)
         except self.unavailable_errors as err:
-            if not self._usable(conn):
-                self._local.conn = None      # the next request connects again
-            raise StoreUnavailable(f"the terminology store did not answer: {type(err).__name__}: "
-                                   f"{str(err).splitlines()[0] if str(err) else ''}") from err
+            if not self._is_unavailable(err):
+                raise
+            raise self._unavailable(conn, err) from err
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -142,7 +152,10 @@ class SQLStore:
         report = {"added": [], "replaced": [], "deleted": []}
         conn = self._conn()
         with self._write_lock:
-            self._begin(conn)
+            try:
+                self._begin(conn)
+            except self.unavailable_errors as err:
+                raise self._unavailable(conn, err, "could not start a write") from err
             try:
                 # the generation this write creates; every row it writes carries it as `rev`
                 rev = self._next_generation(conn)
@@ -158,10 +171,22 @@ class SQLStore:
                     if on_written:
                         on_written()
                 conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
+            except BaseException as err:
+                self._rollback(conn)
+                if isinstance(err, self.unavailable_errors) and self._is_unavailable(err):
+                    raise self._unavailable(conn, err, "did not complete the write") from err
                 raise
         return report
+
+    def _rollback(self, conn) -> None:
+        """Undo the write in progress. On a connection the database has closed there is nothing to undo (the
+        server dropped the transaction), and the error to report is the one that stopped the write."""
+        if not self._usable(conn):
+            return
+        try:
+            conn.execute("ROLLBACK")
+        except self.unavailable_errors:
+            pass
 
     def _next_generation(self, conn) -> int:
         self._q(conn, "UPDATE meta SET value=CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key='generation'")

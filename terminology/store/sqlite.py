@@ -17,8 +17,14 @@ class _Conn(sqlite3.Connection):
 
 class SQLiteStore(SQLStore):
     migrations = MIGRATIONS
-    # a file locked past the busy timeout, gone or unreadable: the request may be sent again
     unavailable_errors = (sqlite3.OperationalError,)
+    # a file locked past the busy timeout, or one that cannot be opened: the request may be sent again (a
+    # missing table or bad SQL is a bug, not an outage, and stays one)
+    _UNAVAILABLE_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR}
+
+    def _is_unavailable(self, err: Exception) -> bool:
+        code = getattr(err, "sqlite_errorcode", None)
+        return code is not None and (code & 0xFF) in self._UNAVAILABLE_CODES
 
     def __init__(self, path: str):
         self.path = os.path.abspath(path)
