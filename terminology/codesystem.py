@@ -184,7 +184,7 @@ def property_aliases(property_definitions: list | None) -> tuple | None:
             tuple(not_selectable))
 
 
-def _folded_codes(codes) -> dict:
+def folded_codes(codes) -> dict:
     """casefolded code -> code. Codes that differ only in case (`mg` milligram, `Mg` magnesium) fold to None:
     an input in yet another case names neither, so for them the system is case-sensitive."""
     out: dict = {}
@@ -388,7 +388,7 @@ class CodeSystemIndex:
         """casefolded code -> code, of a system that ignores case (codes whose folded forms collide left out)."""
         folded = self._folded
         if not folded:      # (a supplemented copy starts from an emptied one)
-            folded = self._folded = _folded_codes(self.concepts)
+            folded = self._folded = folded_codes(self.concepts)
         return folded
 
     # subclasses whose concepts are made on demand (SNOMED CT, grammars) have no deprecation property to look for

@@ -7,6 +7,7 @@ from __future__ import annotations
 import weakref
 from itertools import chain
 
+from ..codesystem import folded_codes
 from ..errors import TerminologyError
 from .compose_checks import MAX_IMPORT_DEPTH, compose_path, import_refs, lists_only
 from .expansion_only import expansion_members, recent_expansion_keys
@@ -28,12 +29,11 @@ class _ConceptEntries(dict):
                 self.setdefault(c["code"], c)
 
     def folded(self) -> dict:
-        """casefolded code -> the first concept entry written so, for a case-insensitive system's codes."""
+        """casefolded code -> the concept entry written so, for a case-insensitive system's codes; entries that
+        differ only in case name neither (None), as the code system folds its own codes."""
         got = self._folded
         if got is None:
-            got = {}
-            for code, entry in self.items():
-                got.setdefault(code.casefold(), entry)
+            got = {f: (self[k] if k is not None else None) for f, k in folded_codes(self).items()}
             self._folded = got      # (two threads may both build it: the same dict either way)
         return got
 
