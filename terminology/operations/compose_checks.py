@@ -93,6 +93,13 @@ def check_source(inc: dict, path: str) -> None:
     """An include or exclude takes codes from a system or from value sets (FHIR invariant vsd-1)."""
     if inc.get("system") is None and not inc.get("valueSet"):
         raise InvalidRequest(f"{path} has neither system nor valueSet", location=path, tx_code="vs-invalid")
+    if inc.get("system") is None and (inc.get("concept") or inc.get("filter")):
+        # vsd-2: without a system the concepts or filters would be dropped, widening the value set silently
+        raise InvalidRequest(f"{path} lists concepts or filters but no system (FHIR invariant vsd-2): "
+                             f"say which code system they are from", location=path, tx_code="vs-invalid")
+    if inc.get("concept") and inc.get("filter"):
+        raise InvalidRequest(f"{path} has both a concept list and filters (FHIR invariant vsd-3): "
+                             f"use one include for each", location=path, tx_code="vs-invalid")
     import_refs(inc, path)
 
 
@@ -119,6 +126,11 @@ def shown(value) -> str:
 
 def check_filters(inc: dict, system: str, path: str) -> None:
     for j, f in enumerate(inc.get("filter") or ()):
+        if f.get("op") == "exists" and "value" in f and str(f["value"]).strip().lower() not in ("true", "false"):
+            raise InvalidRequest(
+                f"The system {system} filter with property = {f.get('property')}, op = exists has the value "
+                f"{shown(f['value'])}; an exists filter takes true or false",
+                location=f"{path}.filter[{j}]", tx_code="vs-invalid")
         if "value" not in f and f.get("op") != "exists":
             raise InvalidRequest(
                 f"The system {system} filter with property = {f.get('property')}, op = {f.get('op')} has no value",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import weakref
 
 from . import filters as _filters
-from .compose_checks import check_filters, check_understood
+from .compose_checks import check_filters, check_source, check_understood
 
 
 class Rule:
@@ -20,8 +20,10 @@ class Rule:
         # one predicate per filter, all must hold; None until first needed
         self.tests = tests = []
         check_understood(inc, system, cs, path)
+        if inc.get("concept") and inc.get("filter"):
+            check_source(inc, path)     # vsd-3: refused, not read as an intersection
         for k, f in enumerate(inc.get("filter") or ()):
-            if ("value" not in f and f.get("op") != "exists") or f.get("op") == "regex":
+            if ("value" not in f and f.get("op") != "exists") or f.get("op") in ("regex", "exists"):
                 check_filters(inc, system, path)    # says which one
             tests.append(None if k < presumed else _never if cs is None else
                          _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")))

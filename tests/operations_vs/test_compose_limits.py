@@ -154,8 +154,8 @@ def test_caches_keep_no_supplied_value_set(demo_app):
     for i in range(12):
         listed = [{"code": f"ZZ-{i}-{k}"} for k in range(300)] + [{"code": "A000"}]
         a = _vs(T + f"big{i}", [{"system": ICD10_NO, "concept": listed},
-                                {"system": ICD10_NO, "concept": listed[:50] + [{"code": "A001"}],
-                                 "filter": [{"property": "concept", "op": "is-a", "value": "A00"}]}])
+                                {"system": ICD10_NO, "concept": listed[:50] + [{"code": "A001"}]},
+                                {"system": ICD10_NO, "filter": [{"property": "concept", "op": "is-a", "value": "A00"}]}])
         status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", T + f"big{i}"), *_res(a))
         assert status == 200 and {"A000", "A001"} <= {c["code"] for c in body["expansion"]["contains"]}, body
         status, body = _post(client, "ValueSet/$validate-code", ("valueSet", "resource", a),
