@@ -3,7 +3,9 @@
 /healthz (liveness) says the process answers HTTP and touches nothing else, so a slow or unreachable
 database never gets a healthy worker restarted. /readyz (readiness) says this worker can answer
 terminology requests: the store answers and the catalog has its headers; while it cannot, the load
-balancer sends the traffic elsewhere. Neither builds an index.
+balancer sends the traffic elsewhere. Neither builds an index. /readyz waits at most about a second for a
+store another process has locked (requests wait much longer): a busy store is "not ready now", answered
+503 before the probe's own timeout turns it into a failure.
 """
 from __future__ import annotations
 
@@ -11,10 +13,15 @@ import logging
 
 from flask import Blueprint, current_app, jsonify
 
+from terminology.errors import StoreUnavailable
+
 from .http_headers import request_id
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("kodebro")
+# how long the readiness probe waits for a lock held by another process (Kubernetes' default probe timeout
+# is one second)
+PROBE_WAIT_SECONDS = 0.5
 
 
 @bp.route("/healthz", methods=["GET"])
@@ -27,14 +34,17 @@ def readyz():
     store = current_app.extensions["kodebro.store"]
     catalog = current_app.extensions["kodebro.catalog"]
     try:
-        generation = store.generation()
-        # headers only (reloaded when another process wrote); code system indexes stay lazy
-        catalog.refresh()
-        headers = catalog.headers()
+        with store.short_waits(PROBE_WAIT_SECONDS):
+            generation = store.generation()
+            # headers only (reloaded when another process wrote); code system indexes stay lazy
+            catalog.refresh()
+            headers = catalog.headers()
     except Exception as err:     # any driver's connection error: the answer is "not ready", never a 500
         log.warning("readiness check failed [request id %s]: %s: %s", request_id(), type(err).__name__, err)
+        # the store says which: a lock another process holds ("database is locked"), or an outage
+        why = err.message if isinstance(err, StoreUnavailable) else type(err).__name__
         resp = jsonify(status="unavailable",
-                       message=f"the terminology store cannot be reached ({type(err).__name__}); "
+                       message=f"the terminology store cannot be reached or is busy ({why}); "
                                "this instance is not ready to answer requests")
         resp.status_code = 503
         resp.headers["Retry-After"] = "5"

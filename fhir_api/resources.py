@@ -1,13 +1,11 @@
 """Read, search, create, update and delete of the terminology resources."""
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
 from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
-from terminology.store.base import RESOURCE_TYPES, ResourceHeader
+from terminology.store.base import RESOURCE_TYPES, Precondition, ResourceHeader, Stored
 from terminology.validation import validation_errors
 
 from .params import parse_body
@@ -57,8 +55,9 @@ def existing_body(catalog, header) -> dict:
     return stored
 
 
-def full_resource(catalog, header) -> dict:
-    body = dict(existing_body(catalog, header))
+def full_resource(catalog, header, stored: dict | None = None) -> dict:
+    """The resource with its concepts; `stored`: its body when the caller has read it already."""
+    body = dict(stored if stored is not None else existing_body(catalog, header))
     if header.type == "CodeSystem" and header.concept_count:
         rows = catalog.store.concepts(header.pk)
         # index classes with a compact stored row (SNOMED CT) say how it reads as FHIR
@@ -171,32 +170,25 @@ class PreconditionFailed(TerminologyError):
     issue_code, status = "conflict", 412
 
 
-# one process's check-then-write of a conditional update/delete is serialised; workers in other processes
-# could still interleave between the check and the write (the store has no compare-and-set)
-_CONDITIONAL_WRITES = threading.Lock()
-
-
-def _is_conditional() -> bool:
-    return "If-Match" in request.headers or "If-None-Match" in request.headers
-
-
-def _check_write_preconditions(rtype: str, rid: str, *, missing_ok: bool = False) -> None:
-    """412 when If-Match / If-None-Match rule the write out, judged on the store's current state.
-    `missing_ok`: a missing resource is left to the caller (DELETE answers 404 whatever the conditions say:
-    preconditions only count when the request would otherwise succeed, RFC 9110 §13.2.1)."""
+def _write_precondition(rtype: str, rid: str, *, missing_ok: bool = False) -> Precondition | None:
+    """If-Match / If-None-Match as a compare-and-set the store judges inside the write's transaction, on the
+    resource as it stands under the write lock: two conditional writes with the same tag, from any processes,
+    cannot both go ahead. `missing_ok`: a missing resource is left to the caller (DELETE answers 404 whatever
+    the conditions say: preconditions only count when the request would otherwise succeed, RFC 9110 §13.2.1)."""
+    if "If-Match" not in request.headers and "If-None-Match" not in request.headers:
+        return None
     from .http_headers import failed_write_precondition, resource_tag
-    catalog = get_catalog()
-    catalog.refresh(force=True)     # the catalog may be up to a second behind other workers' writes
-    h = catalog.header_by_id(rtype, rid)
-    body = stored_body(catalog, h)
-    if body is None and missing_ok:
-        return
-    why = failed_write_precondition(resource_tag(h.rev, body) if body is not None else None)
-    if why:
-        raise PreconditionFailed(f"{rtype}/{rid} was not changed: {why}")
+
+    def check(current: Stored | None) -> None:
+        if current is None and missing_ok:
+            return
+        why = failed_write_precondition(resource_tag(current.rev, current.body) if current is not None else None)
+        if why:
+            raise PreconditionFailed(f"{rtype}/{rid} was not changed: {why}")
+    return Precondition(rtype, rid, check)
 
 
-def _written_validators(catalog, header, body: dict) -> dict[str, str]:
+def _written_validators(header, body: dict) -> dict[str, str]:
     from .http_headers import validators_of
     return validators_of(header, body) if header is not None else {}
 
@@ -232,7 +224,7 @@ def create(rtype: str):
     status = 201 if report["added"] else 200
     written = _as_written(catalog, h, body)
     return fhir_response(written, status, {"Location": f"{fhir_base()}/{rtype}/{rid}",
-                                           **_written_validators(catalog, h, written)})
+                                           **_written_validators(h, written)})
 
 
 @bp.route("/<rtype>/<rid>", methods=["PUT"])
@@ -245,37 +237,29 @@ def update(rtype: str, rid: str):
     if body.get("id") and body["id"] != rid:
         raise InvalidRequest(f"the body's id '{body['id']}' does not match the URL's id '{rid}'")
     body["id"] = rid
-    if _is_conditional():
-        with _CONDITIONAL_WRITES:
-            _check_write_preconditions(rtype, rid)
-            existed = get_catalog().header_by_id(rtype, rid) is not None
-            get_store().write([body], delete=[(rtype, rid)])
-    else:
-        existed = get_catalog().header_by_id(rtype, rid) is not None
-        get_store().write([body], delete=[(rtype, rid)])
+    # replacing is deleting the old one and writing the new in one transaction: whether it existed is read
+    # there, not from this worker's catalog, which may be up to a second behind other workers' writes
+    report = get_store().write([body], delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid))
+    existed = bool(report["deleted"])
     catalog = get_catalog()
     catalog.refresh(force=True)
     h = catalog.header_by_id(rtype, rid)
     written = _as_written(catalog, h, body)
-    return fhir_response(written, 200 if existed else 201, _written_validators(catalog, h, written))
+    return fhir_response(written, 200 if existed else 201, _written_validators(h, written))
 
 
 def _as_written(catalog, header, body: dict) -> dict:
     """The resource just written, read back; what was written when another request deleted it meanwhile
     (the write happened, and its answer must not be an error)."""
-    return full_resource(catalog, header) if stored_body(catalog, header) is not None else body
+    stored = stored_body(catalog, header)
+    return full_resource(catalog, header, stored) if stored is not None else body
 
 
 @bp.route("/<rtype>/<rid>", methods=["DELETE"])
 def delete(rtype: str, rid: str):
     _check_type(rtype)
     _require_write_access()
-    if _is_conditional():
-        with _CONDITIONAL_WRITES:
-            _check_write_preconditions(rtype, rid, missing_ok=True)
-            gone = get_store().delete(rtype, rid)
-    else:
-        gone = get_store().delete(rtype, rid)
+    gone = get_store().delete(rtype, rid, precondition=_write_precondition(rtype, rid, missing_ok=True))
     if not gone:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
     get_catalog().refresh(force=True)

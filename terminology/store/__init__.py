@@ -1,7 +1,7 @@
 """Persistent storage of terminology resources. `open_store(path)` picks the backend."""
 from __future__ import annotations
 
-from .base import Store, ResourceHeader
+from .base import Precondition, ResourceHeader, Store, Stored
 from .sqlite import SQLiteStore
 
 
@@ -13,4 +13,4 @@ def open_store(location: str) -> Store:
     return SQLiteStore(location)
 
 
-__all__ = ["Store", "ResourceHeader", "SQLiteStore", "open_store"]
+__all__ = ["Store", "ResourceHeader", "Precondition", "Stored", "SQLiteStore", "open_store"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 # the resource types a terminology store keeps
 RESOURCE_TYPES = ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem")
@@ -24,12 +24,32 @@ class ResourceHeader:
     rev: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """One resource as it stands in the store while a write holds the write lock."""
+    rev: int
+    body: dict
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """A condition on one stored resource (type, id) that a write must meet: a compare-and-set.
+
+    `check(current)` runs inside the write's transaction, after the store's write lock is taken, so no other
+    writer, in this process or another, can change the resource between the check and the write. `current`
+    is the resource's Stored state, None when there is none. Raising aborts the write: it is rolled back,
+    nothing is written, and the exception reaches the caller unchanged."""
+    type: str
+    id: str
+    check: Callable[[Stored | None], None]
+
+
 class Store(Protocol):
     def headers(self, rtype: str | None = None) -> list[ResourceHeader]: ...
     def body(self, pk: int) -> dict: ...
     def concepts(self, pk: int) -> Iterable[dict]: ...
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
-              on_written=None) -> dict: ...
-    def delete(self, rtype: str, rid: str) -> bool: ...
+              on_written=None, precondition: Precondition | None = None) -> dict: ...
+    def delete(self, rtype: str, rid: str, *, precondition: Precondition | None = None) -> bool: ...
     def generation(self) -> int: ...
     def close(self) -> None: ...

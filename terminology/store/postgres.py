@@ -6,6 +6,7 @@ Needs the optional dependency `psycopg` (pip install 'kodebro[postgres]').
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
 
@@ -47,11 +48,29 @@ class PostgresStore(SQLStore):
     def _usable(self, conn) -> bool:
         return not (conn.closed or conn.broken)
 
+    @contextlib.contextmanager
+    def short_waits(self, seconds: float):
+        # readers never wait for writers here; a lock_timeout covers a table locked by DDL or a maintenance job
+        conn = self._conn()
+        self._q(conn, f"SET lock_timeout = {int(seconds * 1000)}")
+        try:
+            yield
+        finally:
+            if self._usable(conn):
+                try:
+                    conn.execute("RESET lock_timeout")
+                except self.unavailable_errors:
+                    pass
+
     def _sql(self, sql: str) -> str:
         # null-safe equality is spelled differently; placeholders are %s
         return _IS_PARAM.sub("IS NOT DISTINCT FROM ?", sql).replace("?", "%s")
 
     def _begin(self, conn) -> None:
         conn.execute("BEGIN")
-        # one writer at a time across all processes, like SQLite's BEGIN IMMEDIATE
+        # one writer at a time across all processes, like SQLite's BEGIN IMMEDIATE. A write's precondition
+        # (compare-and-set) relies on it: taken before the check's SELECT, so under READ COMMITTED that SELECT
+        # sees every earlier writer's commit, and no other writer can pass the same check until this one ends.
+        # One lock for every key also covers a resource that does not exist yet (If-None-Match: *), which a
+        # row lock (SELECT ... FOR UPDATE) could not.
         conn.execute("SELECT pg_advisory_xact_lock(71107170)")

@@ -5,6 +5,7 @@ a backend's `_sql` rewrites them for its driver.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -15,7 +16,7 @@ import orjson
 
 from ..codesystem import flatten_concepts
 from ..errors import StoreUnavailable
-from .base import ResourceHeader
+from .base import Precondition, ResourceHeader, Stored
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
 _BATCH = 5000
@@ -60,10 +61,14 @@ class SQLStore:
                 conn = self._connect()
             except self.unavailable_errors as err:
                 self._local.conn = None
-                raise StoreUnavailable(f"the terminology store cannot be reached: {type(err).__name__}") from err
+                raise StoreUnavailable(f"the terminology store cannot be reached: {self._why_not(err)}") from err
             self._local.conn = conn
             self._local.pid = os.getpid()
         return conn
+
+    def _why_not(self, err: Exception) -> str:
+        """A connection error as clients may read it: the driver's class only, as its text may name hosts."""
+        return type(err).__name__
 
     def _usable(self, conn) -> bool:
         """Whether a connection kept from an earlier request can still be used (a server restart closes it)."""
@@ -87,6 +92,13 @@ class SQLStore:
             if not self._is_unavailable(err):
                 raise
             raise self._unavailable(conn, err) from err
+
+    @contextlib.contextmanager
+    def short_waits(self, seconds: float):
+        """Within the block, this thread's store calls give up after about `seconds` when another process
+        holds a lock the call must wait for (StoreUnavailable), instead of the long wait requests get: a
+        readiness probe must answer before the load balancer's own timeout. Backends override it."""
+        yield
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -142,8 +154,11 @@ class SQLStore:
 
     # --- writing -------------------------------------------------------------------
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
-              on_written=None) -> dict:
+              on_written=None, precondition: Precondition | None = None) -> dict:
         """Add or replace resources atomically; deletions by (type, id) happen first.
+
+        `precondition` (see base.Precondition) is judged inside the transaction, under the write lock
+        `_begin` takes, so a conditional write is a compare-and-set across processes.
 
         Returns {'added': [...], 'replaced': [...], 'deleted': [...]} of (type, id, url, version).
         CodeSystems may carry `_flat_concepts` (an iterable of flat concept dicts)
@@ -157,6 +172,8 @@ class SQLStore:
             except self.unavailable_errors as err:
                 raise self._unavailable(conn, err, "could not start a write") from err
             try:
+                if precondition is not None:
+                    precondition.check(self._stored(conn, precondition.type, precondition.id))
                 # the generation this write creates; every row it writes carries it as `rev`
                 rev = self._next_generation(conn)
                 # meta.lastUpdated: when the resource last changed on this server (R4 resource.html#Meta),
@@ -192,8 +209,12 @@ class SQLStore:
         self._q(conn, "UPDATE meta SET value=CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key='generation'")
         return int(self._q(conn, "SELECT value FROM meta WHERE key='generation'").fetchone()[0])
 
-    def delete(self, rtype: str, rid: str) -> bool:
-        return bool(self.write((), delete=[(rtype, rid)])["deleted"])
+    def delete(self, rtype: str, rid: str, *, precondition: Precondition | None = None) -> bool:
+        return bool(self.write((), delete=[(rtype, rid)], precondition=precondition)["deleted"])
+
+    def _stored(self, conn, rtype: str, rid: str) -> Stored | None:
+        row = self._q(conn, "SELECT rev, body FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()
+        return Stored(row[0], orjson.loads(row[1])) if row else None
 
     def _delete(self, conn, rtype, rid) -> bool:
         row = self._q(conn, "SELECT pk FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()

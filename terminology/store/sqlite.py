@@ -8,6 +8,9 @@ import sqlite3
 from .migrations import MIGRATIONS
 from .sql import SQLStore
 
+# how long a request waits for another process's write lock (an import holds it for its whole transaction)
+BUSY_TIMEOUT = 60.0
+
 
 class _Conn(sqlite3.Connection):
     # psycopg-style `with conn.cursor() as cur:` for the shared code
@@ -26,6 +29,11 @@ class SQLiteStore(SQLStore):
         code = getattr(err, "sqlite_errorcode", None)
         return code is not None and (code & 0xFF) in self._UNAVAILABLE_CODES
 
+    def _why_not(self, err: Exception) -> str:
+        # SQLite's text names no host: "database is locked" tells a busy file from a missing one
+        first = str(err).splitlines()[0] if str(err) else ""
+        return f"{type(err).__name__}: {first}" if first else type(err).__name__
+
     def __init__(self, path: str):
         self.path = os.path.abspath(path)
         d = os.path.dirname(self.path)
@@ -34,13 +42,38 @@ class SQLiteStore(SQLStore):
         super().__init__()
 
     def _connect(self):
-        conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False,
+        # opening runs PRAGMAs that wait for a lock too, so a short wait asked for applies to them as well
+        timeout = getattr(self._local, "busy_timeout", BUSY_TIMEOUT)
+        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False,
                                factory=_Conn)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
+    @contextlib.contextmanager
+    def short_waits(self, seconds: float):
+        self._local.busy_timeout = seconds
+        try:
+            if (conn := self._own_conn()) is not None:
+                self._busy_timeout(conn, seconds)
+            yield
+        finally:
+            del self._local.busy_timeout
+            if (conn := self._own_conn()) is not None:     # (perhaps opened within the block)
+                self._busy_timeout(conn, BUSY_TIMEOUT)
+
+    def _own_conn(self):
+        """This thread's open connection, unless it was opened before a fork (the parent's: left alone)."""
+        conn = getattr(self._local, "conn", None)
+        return conn if conn is not None and getattr(self._local, "pid", None) == os.getpid() else None
+
+    @staticmethod
+    def _busy_timeout(conn, seconds: float) -> None:
+        # needs no lock: it only sets how long this connection waits for one
+        conn.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
     def _begin(self, conn) -> None:
-        # take the write lock at once, so two importers never interleave
+        # take the write lock at once, so two importers never interleave; the snapshot it reads is then the
+        # latest, and a write's precondition (compare-and-set) is judged on it with no other writer between
         conn.execute("BEGIN IMMEDIATE")

@@ -125,6 +125,18 @@ def test_delete_with_if_match(client):
     assert client.delete(WARD, headers={"If-Match": current}).status_code == 404
 
 
+def test_put_answers_200_when_another_worker_created_the_resource_a_moment_ago(tmp_path):
+    # whether the resource existed is read in the write's transaction, not from this worker's catalog (which
+    # looks at the store at most once a second)
+    from fhir_api import create_app
+    db = str(tmp_path / "shared.db")
+    first, second = (create_app({"DB": db, "DEMO": False}).test_client() for _ in range(2))
+    assert first.get(WARD).status_code == 404          # the first worker's catalog has just looked
+    assert _put(second).status_code == 201
+    r = _put(first, "active", **{"If-Match": "*"})
+    assert r.status_code == 200 and r.get_json()["status"] == "active"
+
+
 # --- 3. If-Modified-Since is one valid HTTP-date or nothing ------------------------------------------------
 NOT_ONE_HTTP_DATE = [
     "Wed, 25 Nov 2099 23:59:59 GMT, Wed, 25 Nov 2099 23:59:59 GMT",

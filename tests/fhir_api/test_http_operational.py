@@ -57,6 +57,67 @@ def test_readyz_is_503_when_the_store_is_gone_while_healthz_stays_ok(tmp_path):
     assert live.status_code == 200 and live.get_json() == {"status": "ok"}
 
 
+def _locked(path: str, exclusive_mode: bool):
+    """A second connection, as another process would hold it, in the middle of a write transaction."""
+    import sqlite3
+    holder = sqlite3.connect(path, isolation_level=None)
+    if exclusive_mode:
+        # how a maintenance tool keeps readers out too (with WAL, BEGIN EXCLUSIVE alone blocks writers only)
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE meta SET value=value WHERE key='generation'")
+    return holder
+
+
+def _readyz_in_a_thread(client):
+    """/readyz from a fresh worker thread (which opens its own connection); None if it has not answered
+    long before the 60 s a request waits for a lock."""
+    import threading
+    got = []
+    t = threading.Thread(target=lambda: got.append(client.get("/readyz")), daemon=True)
+    t.start()
+    t.join(timeout=20)
+    return got[0] if got else None
+
+
+def test_readyz_is_503_at_once_while_another_process_locks_the_store(tmp_path):
+    db = str(tmp_path / "kodebro.db")
+    app = _app(db)
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    store = app.extensions["kodebro.store"]
+    # an open WAL connection keeps an exclusive-mode locker out: this one came first (the worker was idle,
+    # or started while a maintenance job held the file)
+    store.close()
+    holder = _locked(db, exclusive_mode=True)
+    try:
+        for r in (client.get("/readyz"), _readyz_in_a_thread(client)):
+            assert r is not None, "the probe waited for the lock"
+            assert r.status_code == 503 and r.headers["Retry-After"]
+            body = r.get_json()
+            assert body["status"] == "unavailable" and "locked" in body["message"]
+        assert client.get("/healthz").status_code == 200
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert client.get("/readyz").status_code == 200
+    # requests still wait for a writer's lock as long as before: the short wait was the probe's only
+    assert store._conn().execute("PRAGMA busy_timeout").fetchone()[0] == 60000
+
+
+def test_readyz_is_ready_while_another_process_only_writes(tmp_path):
+    # WAL: a writer holding BEGIN EXCLUSIVE keeps other writers out, not readers; the probe answers as usual
+    db = str(tmp_path / "kodebro.db")
+    client = _app(db).test_client()
+    holder = _locked(db, exclusive_mode=False)
+    try:
+        r = _readyz_in_a_thread(client)
+        assert r is not None and r.status_code == 200 and r.get_json()["status"] == "ready"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 # --- request ids ------------------------------------------------------------------------------------------
 def test_a_sane_incoming_request_id_is_echoed(demo_client):
     for path in (ICD10, "/fhir/CodeSystem/no-such", "/healthz", "/fhir/metadata?_format=xml"):
