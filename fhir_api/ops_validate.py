@@ -187,9 +187,8 @@ def validate_codesystem(catalog, params, instance):
                                                                   params.str("systemVersion")):
         # the stored index of this very version, not one built again from the instance
         params.items.append(("version", instance["version"]))
-    catalog = supplied_catalog(catalog, params)
-    if extra:
-        catalog = catalog.overlay(extra)
+    # in one layer with the tx-resources, after them (a tx-resource wins a tie of url and version)
+    catalog = supplied_catalog(catalog, params, also=extra)
     url = (instance or cs_res or {}).get("url") or params.str("url") or params.str("system")
     coding = params.get("coding")
     if url is None and isinstance(coding, str) and "|" in coding:

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from mappings.search_values import UNESCAPED_BAR as _UNESCAPED_BAR
+from mappings.search_values import short as _short  # noqa: F401  (fhir_api.search echoes values with it)
 from terminology.errors import InvalidRequest
 from terminology.textsearch import fold
 
@@ -21,11 +22,6 @@ _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]
 _CACHED_LENGTH = 256        # longer strings are not kept in the caches below (a client's junk would stay)
 _MAX = datetime.max.replace(tzinfo=timezone.utc)
 _MIN = datetime.min.replace(tzinfo=timezone.utc)
-
-
-def _short(text: str, limit: int = 100) -> str:
-    """A client's text as a message echoes it: long keys and values cut, so an answer stays small."""
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _unescape(v: str) -> str:

@@ -84,9 +84,9 @@ def _supplied(params, names: tuple) -> list[dict]:
     return [checked(v, name) for name in ("tx-resource",) + names for v in params.all(name)]
 
 
-def supplied_catalog(catalog, params, *names: str):
-    """The catalog with the request's `tx-resource` (and named) resources shadowing the store."""
-    return layered(catalog, _supplied(params, names))
+def supplied_catalog(catalog, params, *names: str, also: list[dict] = ()):
+    """The catalog with the request's `tx-resource` (and named) resources, and `also` after them, shadowing it."""
+    return layered(catalog, _supplied(params, names) + list(also))
 
 
 def shared_catalog(catalog, params, *names: str):
@@ -98,7 +98,7 @@ def shared_catalog(catalog, params, *names: str):
         return catalog
     base = getattr(catalog, "base", catalog)
     mine = [r for rs in getattr(catalog, "extra", {}).values() for r in rs]
-    return OverlayCatalog(base, mine + extra, shelf=_shelf(), layered=True)
+    return OverlayCatalog(base, mine + extra, shelf=_shelf())
 
 
 def _shelf() -> IndexShelf | None:

@@ -31,11 +31,12 @@ def alternatives(raw: str, name: str = "the parameter") -> list[str]:
 
 
 def _too_many(name: str) -> InvalidRequest:
-    return InvalidRequest(f"'{_short(name)}' has more than {MAX_ALTERNATIVES} alternatives in one value; "
-                          f"split the search", location=f"http.{_short(name)}")
+    return InvalidRequest(f"'{short(name)}' has more than {MAX_ALTERNATIVES} alternatives in one value; "
+                          f"split the search", location=f"http.{short(name)}")
 
 
-def _short(text: str, limit: int = 100) -> str:
+def short(text: str, limit: int = 100) -> str:
+    """A client's text as a message echoes it: long keys and values cut, so an answer stays small."""
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -22,6 +22,22 @@ from .versions import latest, matches_version, version_key
 _REFRESH_SECONDS = 1.0
 
 
+def pick_version(held: list, version: str | None) -> int | None:
+    """Which of the resources of one url, whose versions are `held` (in the order held or given; not empty), a
+    lookup naming `version` reads, by its place in the list: with no version the latest (the first when none
+    has a version), else that version, else the newest a wildcard (1.x, or a SNOMED CT edition URI without a
+    date) names, pre-releases included. Of several with the chosen version, the first. None: no version fits.
+
+    The one rule of every lookup by url, stored or supplied. A value set reference reads more into a version
+    (a partial 1.0 names 1.0.2, a wildcard names releases first): version_rules.find_valueset, on top of this."""
+    if version is None:
+        return held.index(latest([v for v in held if v is not None]))
+    if version in held:
+        return held.index(version)
+    wild = [k for k, v in enumerate(held) if isinstance(v, str) and matches_version(version, v)]
+    return max(wild, key=lambda k: version_key(held[k])) if wild else None
+
+
 class Catalog:
     def __init__(self, store):
         self.store = store
@@ -42,7 +58,7 @@ class Catalog:
                 if h.url:
                     by_url[(h.type, h.url)].append(h)
             self._by_url = dict(by_url)
-            self._latest: dict = {}         # (type, url) -> (headers, the latest of them): find_header
+            self._versions: dict = {}       # (type, url) -> (headers, their versions, the latest): find_header
             self._by_id = by_id
             self._headers = headers
             # keep what is unchanged: a (pk, rev) pair names one written state of a resource
@@ -137,23 +153,16 @@ class Catalog:
         hs = self._by_url.get((rtype, url))
         if not hs:
             return None
+        # the versions of these headers and the latest of them, worked out once per list: every request asks
+        # (a refresh makes new lists, so what is kept is used only with the list it came from)
+        kept = self._versions.get((rtype, url))
+        if kept is None or kept[0] is not hs:
+            held = [h.version for h in hs]
+            kept = self._versions[(rtype, url)] = (hs, held, hs[pick_version(held, None)])
         if version is None:
-            # the latest of these headers, worked out once per list: every request without a version asks
-            # (a refresh makes new lists, so a kept answer is used only with the list it came from)
-            got = self._latest.get((rtype, url))
-            if got is not None and got[0] is hs:
-                return got[1]
-            best = latest([h.version for h in hs if h.version is not None])
-            h = next((h for h in hs if h.version == best), hs[-1])
-            self._latest[(rtype, url)] = (hs, h)
-            return h
-        exact = [h for h in hs if h.version == version]
-        if exact:
-            return exact[-1]
-        wild = [h for h in hs if matches_version(version, h.version)]
-        if wild:
-            return max(wild, key=lambda h: version_key(h.version))
-        return None
+            return kept[2]
+        k = pick_version(kept[1], version)
+        return None if k is None else hs[k]
 
     # --- typed lookups ------------------------------------------------------------
     def codesystem(self, url: str, version: str | None = None) -> CodeSystemIndex | None:
@@ -252,10 +261,17 @@ def same_json(a, b) -> bool:
         return True
     if a != b:
         return False
+    canon = canonical_json(a)
+    return canon is not None and canon == canonical_json(b)
+
+
+def canonical_json(value) -> bytes | None:
+    """The canonical JSON of a parsed value (keys sorted), which tells true from 1 and 1 from 1.0; None for a
+    value that has none (an integer over 64 bits)."""
     try:
-        return orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except (TypeError, orjson.JSONEncodeError):
-        return False
+        return None
 
 
 class IndexShelf:
@@ -273,15 +289,15 @@ class IndexShelf:
     builds = 0          # indexes built by every shelf of the process (what tests and benches count)
 
     def __init__(self):
-        self._held: dict[int, tuple[dict, CodeSystemIndex]] = {}
+        self._held: dict[int, _Shelved] = {}      # by id(body)
         self._uses: dict[int, int] = {}     # id(index) -> bodies held with it: its concepts count once
         self._concepts = 0
         self._lock = threading.Lock()
 
     def index(self, r: dict) -> CodeSystemIndex:
         got = self._held.get(id(r))
-        if got is not None and got[0] is r:
-            return got[1]
+        if got is not None and got.body is r:
+            return got.index
         cs = self._equal(r)
         if cs is None:
             cs = build_index(r)
@@ -289,12 +305,12 @@ class IndexShelf:
                 IndexShelf.builds += 1
         with self._lock:
             got = self._held.get(id(r))
-            if got is not None and got[0] is r:
-                return got[1]      # another thread put it here meanwhile: one index per body
+            if got is not None and got.body is r:
+                return got.index   # another thread put it here meanwhile: one index per body
             size = 0 if self._uses.get(id(cs)) else len(cs)
             while self._held and (len(self._held) >= self.MAX_INDEXES or self._concepts + size > self.MAX_CONCEPTS):
-                self._release(self._held.pop(next(iter(self._held)))[1])
-            self._held[id(r)] = (r, cs)
+                self._release(self._held.pop(next(iter(self._held))).index)
+            self._held[id(r)] = _Shelved(r, cs)
             self._uses[id(cs)] = self._uses.get(id(cs), 0) + 1
             self._concepts += len(cs) if self._uses[id(cs)] == 1 else 0
         return cs
@@ -308,11 +324,31 @@ class IndexShelf:
             self._concepts -= len(cs)
 
     def _equal(self, r: dict) -> CodeSystemIndex | None:
+        """The index of a held body of r's url and version that is the same JSON as `r` (`same_json`). A held
+        body's canonical JSON is made once, when a copy is first compared with it; r's once a body equals it."""
         url, version = r.get("url"), r.get("version")
-        for body, cs in list(self._held.values()):
-            if body.get("url") == url and body.get("version") == version and same_json(body, r):
-                return cs
+        mine = None
+        for held in list(self._held.values()):
+            body = held.body
+            if body.get("url") != url or body.get("version") != version or body != r:
+                continue
+            if mine is None:
+                mine = canonical_json(r)
+                if mine is None:
+                    return None     # no canonical form: the same only as itself, and it is not held
+            if held.canon is None:
+                held.canon = canonical_json(body)
+            if held.canon == mine:
+                return held.index
         return None
+
+
+class _Shelved:
+    """A body on a shelf, the index built of it, and its canonical JSON once a copy was compared with it."""
+    __slots__ = ("body", "index", "canon")
+
+    def __init__(self, body: dict, index: CodeSystemIndex):
+        self.body, self.index, self.canon = body, index, None
 
 
 class OverlayCatalog:
@@ -324,10 +360,8 @@ class OverlayCatalog:
     the upper layer's wins (within a layer, the first given)."""
 
     def __init__(self, base: Catalog, resources: list[dict], *, shelf: IndexShelf | None = None,
-                 upper: list[dict] = (), layered: bool = False):
+                 upper: list[dict] = ()):
         self.base = base
-        # True: what `overlay` adds is laid on top (`layer`), as a check's own resources on a batch's shared ones
-        self.layered = layered or bool(upper)
         self.store = base.store
         self.extra: dict[tuple[str, str], list[dict]] = defaultdict(list)
         self.shelf = shelf if shelf is not None else IndexShelf()
@@ -348,20 +382,15 @@ class OverlayCatalog:
         return self.base.canonical_system(system)
 
     def overlay(self, resources, shelf: IndexShelf | None = None):
-        """`resources` merged into this view as one layer with its own (its own first: they win a tie); laid on
-        top of them instead when this view is layered."""
-        if self.layered:
-            return self.layer(resources)
-        merged = [r for rs in self.extra.values() for r in rs] + list(resources)
-        return OverlayCatalog(self.base, merged, shelf=shelf or self.shelf)
+        """`resources` shadowing this view as its own shadow the store: laid on top (`layer`)."""
+        return self.layer(resources)
 
     def layer(self, resources):
         """`resources` laid on top of this view's (or on top of its upper layer, with it): they win a tie of
         url and version with the lower layer. Indexes stay on the shared shelf."""
         if not resources:
             return self
-        return OverlayCatalog(self.base, self.lower, shelf=self.shelf, upper=self.upper + list(resources),
-                              layered=True)
+        return OverlayCatalog(self.base, self.lower, shelf=self.shelf, upper=self.upper + list(resources))
 
     def supplies(self, rtype, url, version=None):
         return self._pick(rtype, url, version) is not None
@@ -375,17 +404,8 @@ class OverlayCatalog:
 
     def _pick_in(self, rtype, url, version):
         rs = self.extra.get((rtype, url))
-        if not rs:
-            return None
-        if version is None:
-            best = latest([r.get("version") for r in rs if r.get("version") is not None])
-            return next((r for r in rs if r.get("version") == best), rs[-1])
-        exact = next((r for r in rs if r.get("version") == version), None)
-        if exact is not None:
-            return exact
-        # a wildcard (1.x) means the newest matching version, whatever order the client sent them in
-        wild = [r for r in rs if isinstance(r.get("version"), str) and matches_version(version, r["version"])]
-        return max(wild, key=lambda r: version_key(r["version"])) if wild else None
+        k = pick_version([r.get("version") for r in rs], version) if rs else None
+        return None if k is None else rs[k]
 
     def versions(self, rtype, url):
         url = self.canonical_system(url) if rtype == "CodeSystem" else url

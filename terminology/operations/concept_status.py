@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from ..codesystem import DEPRECATED_CODES, STANDARDS_STATUS
+from ..editions import day_of
+from ..errors import InvalidRequest
 
 
 def standards_status(res: dict, lifecycle: bool = True) -> str | None:
@@ -53,21 +55,16 @@ def _deprecated_by(value, on: str | None) -> bool:
     """Whether one value of the deprecated property says "deprecated" on ISO date `on` (None: today)."""
     if value is True or value == "true":
         return True
-    since = _day(value) if isinstance(value, str) else None
-    if since is None:
-        return False
-    day = _day(on) if on else None
-    return since <= (day or date.today())
+    since = _day(value)
+    return since is not None and since <= ((on and _day(on)) or date.today().isoformat())
 
 
-def _day(text: str) -> date | None:
-    """The first day a FHIR date or dateTime (2020, 2020-05, 2020-05-17, 2020-05-17T10:00:00Z) stands for."""
-    parts = text[:10].split("-")
-    if not parts[0].isdigit() or len(parts[0]) != 4:
-        return None
+def _day(value) -> str | None:
+    """The first day (YYYY-MM-DD) of a property value that is a FHIR date or dateTime; None for any other value,
+    which says nothing about deprecation (content, not the client's request: no error)."""
     try:
-        return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
-    except ValueError:
+        return day_of(value)
+    except InvalidRequest:
         return None
 
 

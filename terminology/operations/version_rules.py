@@ -125,8 +125,9 @@ def requested_valueset(url: str, version: str | None, held: str | None = None) -
 
 
 def find_valueset(catalog, url: str, version: str | None) -> dict | None:
-    """Value set `url` in `version`: that version exactly, else the newest a wildcard (1.x, 1.0.*) names, else
-    the newest a partial version (1.0 -> 1.0.2, 2023 -> 2023-04-01) names. None: no version held fits."""
+    """Value set `url` in `version`, as a reference names it: the latest or that version exactly (the catalog's
+    rule, catalog.pick_version), else the newest a wildcard (1.x, 1.0.*) names, else the newest a partial version
+    (1.0 -> 1.0.2, 2023 -> 2023-04-01) names, a release before any pre-release. None: no version held fits."""
     wildcard = version is not None and any(s in ("x", "*", "X") for s in version.split("."))
     if not wildcard:
         vs = catalog.valueset(url, version)
