@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .identifiers import DOTTED_CODE_SYSTEMS
-from .languages import display_extensions
+from .languages import display_extensions, with_translations
 
 # status values that make a concept inactive; a deprecated concept is still active ("can still be used",
 # R4 concept-properties) and only earns a warning
@@ -327,6 +327,9 @@ class CodeSystemIndex:
                 exts = display_extensions(f)
                 if exts:
                     self.display_extensions[code] = exts
+                    # a translation of the display is the display in its language: a designation for every
+                    # operation ($lookup lists it, $expand and $validate-code choose and accept it)
+                    c.designations = with_translations(c.designations, exts)
         for c in self.concepts.values():
             for p in c.parents:
                 parent = self.concepts.get(p)

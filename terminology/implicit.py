@@ -14,6 +14,13 @@ versions it uses, compiled filters: operations/revision_cache.py decides where) 
 once for it too, as for a stored value set (`kept_for_revision`). The dict is
 shared: like a stored body, nobody may change it.
 
+A code an implicit value set names (`{system}?fhir_vs=isa/<code>`, SNOMED CT `refset/<id>`) must be a code of
+the version the include is applied to: the filter is a `CodeFilter`, a dict like any filter that also knows
+how to say what is wrong, and compose_checks.check_understood asks it (`check_applied`) where an include meets
+the version the request resolved for it, never before. The resolver cannot judge: the version used depends on
+the request (system-version, force-system-version, the coding's own version on $validate-code), so a code
+held only by another loaded version is judged against the version used, not refused by the resolver.
+
 Bounds: at most MAX_KEPT URLs per store revision, each at most MAX_URL_CHARS
 long. The first ones asked about stay until the store changes (a new
 revision starts empty); later ones are resolved per request, as before.
@@ -27,6 +34,7 @@ from __future__ import annotations
 import threading
 
 from .catalog import revision_catalog
+from .errors import InvalidRequest
 
 RESOLVERS: list = []
 
@@ -99,3 +107,49 @@ def kept_for_revision(catalog, vs) -> bool:
     if derived is None:
         return False
     return derived(_KEY, _Kept).by_id.get(id(vs)) is vs
+
+
+class CodeFilter(dict):
+    """A compose filter of an implicit value set whose value is a code that must be in the version the include
+    is applied to (`problem` says when it is not). Serialises, compares and reads as the plain filter dict."""
+    __slots__ = ("url", "loaded")
+
+    def __init__(self, url: str, loaded, prop: str, op: str, value: str):
+        super().__init__(property=prop, op=op, value=value)
+        self.url = url                  # the implicit value set's URL, for the message
+        self.loaded = tuple(loaded)     # the versions of the system loaded when the URL was resolved
+
+    def codes(self) -> list[str]:
+        return [c.strip() for c in str(self.get("value")).split(",") if c.strip()]
+
+    def problem(self, cs) -> str | None:
+        """Why this filter cannot be applied to code system version `cs`, None when it can. Only a complete
+        system is judged: a fragment (or an example) may simply not list the code."""
+        if getattr(cs, "content", "complete") != "complete":
+            return None
+        missing = next((c for c in self.codes() if cs.find(c)[0] is None), None)
+        if missing is None:
+            return None
+        return f"'{self.url}': the code '{missing}' is not in {in_version(cs)}{self.loaded_text()}"
+
+    def loaded_text(self) -> str:
+        return f" (loaded versions: {', '.join(self.loaded)})" if self.loaded else ""
+
+
+def in_version(cs) -> str:
+    """'<system> version <v>' of a code system version, as the messages name it."""
+    return f"{cs.url} version {cs.version}" if cs.version else f"{cs.url} (no version)"
+
+
+def code_filter(catalog, url: str, system: str, prop: str, op: str, value: str, kind=CodeFilter) -> CodeFilter:
+    """The filter of implicit value set `url` selecting by `value`, a code of `system`."""
+    return kind(url, [v for v in catalog.codesystem_versions(catalog.canonical_system(system)) if v], prop, op, value)
+
+
+def check_applied(inc: dict, cs) -> None:
+    """Refuse (400) an implicit value set's include applied to a version `cs` that lacks the code it names."""
+    for f in inc.get("filter") or ():
+        if isinstance(f, CodeFilter):
+            text = f.problem(cs)
+            if text is not None:
+                raise InvalidRequest(text)

@@ -3,16 +3,18 @@
 A request names languages in HTTP Accept-Language form (`de, en;q=0.5, *;q=0`).
 `parse_languages` turns that into an ordered list of tags; `preferred_display`
 picks the display of a concept for that list: the code system's own display
-when its language fits, else the first designation in a wanted language, else
-the own display (a display in the wrong language beats none at all).
+when its language fits, else the closest designation in a wanted language, else
+the own display (a display in the wrong language beats none at all). The ranking
+(`pick_display`) is the one a value set's own text for a concept joins
+(operations/display_choice.py). A `translation` extension on a display (`_display`)
+is that display in another language: `translations` reads them as designations.
 
-Both are used by $expand, $validate-code and $lookup, so their signatures are
+They are used by $expand, $validate-code and $lookup, so their signatures are
 kept stable.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 # designation uses that mean "this is a display", not a synonym or definition
 _DISPLAY_USES = {
@@ -108,26 +110,87 @@ def choose_display(concept, cs, languages: list[str] | None,
     """(display, designation it came from or None when it is the concept's own display).
 
     With `strict` (the request said '*;q=0') a concept with no display in a
-    wanted language gets none rather than its own.
+    wanted language gets none rather than its own. The rule is `pick_display`'s, over the code system's
+    candidates only (a value set's entry adds its own: terminology/operations/display_choice.py).
     """
     own = getattr(concept, "display", None)
     if not languages:
         return own, None
     cs_lang = getattr(cs, "language", None) if cs is not None else None
+    got = pick_display(codesystem_candidates(concept, cs_lang), languages)
+    if got is None:
+        return (None, None) if strict else (own, None)
+    if got is ANY_LANGUAGE:
+        return own, None
+    return got.value, got.designation
+
+
+# --- the one ranking of displays -----------------------------------------------------------------------------------
+# Tiers, at equal closeness to a wanted language: the value set's display, its translations (the `translation`
+# extension on `_display`: that display in another language), the code system's display, then designations,
+# the value set's before the code system's. A display is what its author chose to show; a designation is an
+# alternative, so it wins only in a language no display is in (or is in more exactly).
+TIER_VS_DISPLAY, TIER_VS_TRANSLATION, TIER_CS_DISPLAY, TIER_VS_DESIGNATION, TIER_CS_DESIGNATION = range(5)
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayCandidate:
+    tier: int
+    language: str | None        # the language it is in (a designation without one: its resource's)
+    value: str
+    designation: dict | None    # the designation (or translation) it is; None for a display
+    preferred: bool = False     # a designation marked preferredForLanguage
+
+
+# `pick_display`'s answer for '*' (any language): whatever is shown when no language is asked
+ANY_LANGUAGE = DisplayCandidate(-1, None, "", None)
+
+
+def pick_display(candidates, languages: list[str]) -> DisplayCandidate | None:
+    """The candidate to show for the wanted `languages` (best first): for the first wanted tag any candidate
+    answers, the closest (exact before a region more or less, nb before nn for 'no'), then the lowest tier,
+    then one marked preferred for its language, then the first given. ANY_LANGUAGE for '*'; None when no
+    candidate is in a wanted language (the caller falls back, or shows none under '*;q=0')."""
+    cands = None
     for tag in languages:
         if tag == "*":
-            return own, None
-        # the own display and the designations compete on closeness (en-US: an en-US designation before
-        # an 'en' code system's display); at equal closeness the own display wins
-        own_rank = _closeness(tag, cs_lang) if own is not None and cs_lang else None
-        if own_rank == 0:
-            return own, None
-        best = _best_designation(concept, tag)
-        if best is not None and (own_rank is None or _closeness(tag, best.get("language")) < own_rank):
-            return best["value"], best
-        if own_rank is not None:
-            return own, None
-    return (None, None) if strict else (own, None)
+            return ANY_LANGUAGE
+        if cands is None:
+            cands = list(candidates)
+        best, best_rank = None, None
+        for i, c in enumerate(cands):
+            closeness = _closeness(tag, c.language)
+            if closeness is None:
+                continue
+            rank = (closeness, c.tier, 0 if c.preferred else 1, i)
+            if best_rank is None or rank < best_rank:
+                best, best_rank = c, rank
+        if best is not None:
+            return best
+    return None
+
+
+def designation_candidates(designations, default_language: str | None, tier: int):
+    """The designations that may stand for a display (a use of display, or none), each in its language or,
+    without one, in its resource's (R4: "In the absence of a language, the resource language applies")."""
+    for d in designations or ():
+        if not isinstance(d, dict):
+            continue
+        value = d.get("value")
+        if not value or not is_display_designation(d):
+            continue
+        use = d.get("use")
+        yield DisplayCandidate(tier, d.get("language") or default_language, value, d,
+                               isinstance(use, dict) and use.get("code") == PREFERRED_FOR_LANGUAGE["code"])
+
+
+def codesystem_candidates(concept, cs_lang: str | None):
+    """The code system's display and designations of `concept` (translations of its display are among the
+    designations: the index puts them there)."""
+    own = getattr(concept, "display", None)
+    if own is not None and cs_lang:
+        yield DisplayCandidate(TIER_CS_DISPLAY, cs_lang, own, None)
+    yield from designation_candidates(getattr(concept, "designations", None), cs_lang, TIER_CS_DESIGNATION)
 
 
 def _closeness(tag: str, lang: str | None) -> int | None:
@@ -141,22 +204,6 @@ def _closeness(tag: str, lang: str | None) -> int | None:
     if lang.startswith(tag + "-") or tag.startswith(lang + "-"):
         return 1
     return 2 if lang.split("-", 1)[0] == "nb" else 3
-
-
-def _best_designation(concept, tag: str) -> dict | None:
-    """The display designation for one wanted tag: the exact language before a related one (nb-NO before
-    nb, nb before nn for 'no'), and one marked preferred for its language before plain ones."""
-    best, best_rank = None, None
-    for i, d in enumerate(getattr(concept, "designations", None) or ()):
-        lang = d.get("language")
-        if not d.get("value") or not is_display_designation(d) or not language_matches(tag, lang):
-            continue
-        closeness = _closeness(tag, lang)
-        preferred = 0 if (d.get("use") or {}).get("code") == PREFERRED_FOR_LANGUAGE["code"] else 1
-        rank = (closeness, preferred, i)
-        if best_rank is None or rank < best_rank:
-            best, best_rank = d, rank
-    return best
 
 
 def preferred_display(concept, cs, languages: list[str] | None) -> str | None:
@@ -188,25 +235,6 @@ def displays_in(concept, cs, languages: list[str] | None) -> list[tuple[str | No
             if lang is None or any(language_matches(t, lang) for t in languages)]
 
 
-def choose_valueset_display(vs_display: str, vs_language: str, vs_designations, concept, cs, languages: list[str],
-                            strict: bool = False) -> tuple[str | None, dict | None, bool]:
-    """(display, designation it came from or None, True when it is the value set's own display) for a concept
-    a value set lists with a display of its own, when the value set states its language and it is not the code
-    system's. That display is then a display in the value set's language: it competes with the code system's
-    display (in the code system's language) and the designations by the same closeness rules as any own
-    display, so a German value set's display is not shown to an English reader, nor replaced by a code system
-    designation for a German one."""
-    cs_display = getattr(concept, "display", None)
-    cs_lang = getattr(cs, "language", None) if cs is not None else None
-    own_cs = {"language": cs_lang, "value": cs_display} if cs_display and cs_lang else None
-    merged = SimpleNamespace(display=vs_display, designations=list(vs_designations or ()) + (
-        [own_cs] if own_cs is not None else []) + list(getattr(concept, "designations", None) or ()))
-    display, chosen = choose_display(merged, SimpleNamespace(language=vs_language), languages, strict)
-    if chosen is own_cs and own_cs is not None:
-        return cs_display, None, False
-    return display, chosen, chosen is None and display is not None
-
-
 # extensions on a display string (`_display` in JSON) that say how to show it or give it in other languages:
 # carried with the display into an expansion, never when a designation replaced it
 DISPLAY_EXTENSIONS = frozenset("http://hl7.org/fhir/StructureDefinition/" + n for n in (
@@ -221,3 +249,33 @@ def display_extensions(element: dict) -> list | None:
         return None
     kept = [e for e in ext.get("extension") or () if isinstance(e, dict) and e.get("url") in DISPLAY_EXTENSIONS]
     return kept or None
+
+
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+
+
+def translations(extensions) -> list[dict]:
+    """The displays the `translation` extensions among `extensions` (those on a `_display`) give, as designations
+    ({"language", "value"}): the extension is "language translation from base language of resource to another
+    language", so each is the display in its `lang`. One without a language or a text says nothing."""
+    out = []
+    for e in extensions or ():
+        if not isinstance(e, dict) or e.get("url") != TRANSLATION:
+            continue
+        parts = {p.get("url"): p for p in e.get("extension") or () if isinstance(p, dict)}
+        lang = (parts.get("lang") or {}).get("valueCode")
+        text = (parts.get("content") or {}).get("valueString")
+        if isinstance(lang, str) and lang and isinstance(text, str) and text:
+            d = {"language": lang, "value": text}
+            if d not in out:
+                out.append(d)
+    return out
+
+
+def with_translations(designations: list, extensions) -> list:
+    """`designations` with the translations of the display (from its `extensions`) before them, leaving out a
+    translation a designation already says (same language and text): a new list when any is added."""
+    extra = [t for t in translations(extensions)
+             if not any(isinstance(d, dict) and d.get("value") == t["value"]
+                        and (d.get("language") or "").lower() == t["language"].lower() for d in designations or ())]
+    return extra + list(designations or ()) if extra else designations

@@ -16,6 +16,7 @@ from .codesystem import CodeSystemIndex
 from .errors import NotFound, NotSupported
 from .grammar import GrammarIndex
 from .identifiers import canonical, split_canonical
+from .languages import translations
 from .versions import matches_version
 from .operations.version_rules import present_versions
 
@@ -105,8 +106,15 @@ def supplement_designations(sup: dict, flat: dict) -> list[dict]:
     out = []
     if lang and flat.get("display"):
         out.append({"language": lang, "value": flat["display"]})
+    # translations of the supplement's display (`_display`) are displays in their languages too
+    for d in translations(((flat.get("_display") or {}).get("extension")) if isinstance(flat.get("_display"), dict)
+                          else None):
+        if d not in out:
+            out.append(d)
     for d in flat.get("designation") or ():
-        out.append({**d, "language": lang} if lang and not d.get("language") else d)
+        d = {**d, "language": lang} if lang and not d.get("language") else d
+        if d not in out:
+            out.append(d)
     return out
 
 
@@ -130,6 +138,7 @@ class SupplementSet:
         self.used: list[str] = []
         self.refs: list[tuple[str, int]] = []  # (reference as asked, position of the supplement it names)
         self._catalog = catalog
+        self.systems = systems         # the systems the operation answers for (None: not known)
         self._stored: list[bool] = []
         self._indexes: list = []       # the stored index of a supplement whose resource body has no concepts
         self._canons: list[str] = []
@@ -182,15 +191,35 @@ class SupplementSet:
                 self._other_versions[i].append(cs.version)
         return out
 
-    def require_applied(self) -> None:
-        """Refuse the request when a supplement it names could not be applied: its base system was used, but
-        only in versions it does not supplement. A required supplement is used or the operation fails (the
-        reference servers' rule): an answer silently without its designations and properties would pass
-        for one with them. Called once the operation has opened the code systems it needs."""
+    def require_applied(self, reached=None) -> None:
+        """Refuse the request when a supplement it names could not be applied: its base system was used only in
+        versions it does not supplement, or never opened at all (only an exclude-system of $expand names it, or
+        the codes asked about are all of other systems). A required supplement is used or the operation fails
+        (the reference servers' rule, and the valueset-supplement extension's: the value set "should not be used
+        in its absence"): an answer silently without its designations and properties would pass for one with
+        them. Called once the operation has opened the code systems it needs.
+
+        `reached`: systems the operation answers for without opening each ($validate-code checks a code of one
+        system against a whole value set: `systems`, the value set's); None: only the systems opened count."""
         for i, canon in enumerate(self._canons):
-            if canon in self.used or not self._other_versions[i]:
+            if canon in self.used:
                 continue
-            raise self.unusable(i, self._other_versions[i])
+            if self._other_versions[i]:
+                raise self.unusable(i, self._other_versions[i])
+            base, _version = supplement_targets(self.supplements[i])
+            if reached is not None and (base in reached or self._catalog.canonical_system(base) in reached):
+                continue
+            raise self.never_applied(i)
+
+    def never_applied(self, i: int) -> NotFound:
+        """The error for supplement i, whose base system the operation never opened: the same answer as a
+        supplement that is not there (the reference servers' words), the why in diagnostics."""
+        base, version = supplement_targets(self.supplements[i])
+        ref = next(r for r, j in self.refs if j == i)
+        target = canonical(base, version)
+        return NotFound(f"Required supplement not found: {ref}", tx_code="not-found",
+                        diagnostics=f"{self._canons[i]} supplements {target}, which this request does not use "
+                                    f"(no code of it is expanded or validated), so the supplement cannot be applied")
 
     def unusable(self, i: int, versions: list) -> NotFound:
         """The error for supplement i, whose base system the request uses in `versions` only, none of them

@@ -7,7 +7,7 @@ from itertools import chain
 
 from ..errors import InvalidRequest
 from ..identifiers import split_canonical
-from ..implicit import resolver
+from ..implicit import code_filter, resolver
 
 
 @resolver
@@ -28,7 +28,7 @@ def _codesystem_valueset(catalog, url: str) -> dict | None:
             code = query[5:].strip()
             if not code:
                 raise InvalidRequest(f"'{url}' names no code: use {system}?fhir_vs=isa/<code>")
-            include["filter"] = [{"property": "concept", "op": "is-a", "value": code}]
+            include["filter"] = [code_filter(catalog, url, system, "concept", "is-a", code)]
         elif query:
             raise InvalidRequest(f"'{url}' is not an implicit value set of {system}: use {system}?fhir_vs (all "
                                  f"its codes) or {system}?fhir_vs=isa/<code> (a code and its descendants)")

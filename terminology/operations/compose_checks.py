@@ -9,6 +9,7 @@ import json
 
 from ..errors import InvalidRequest, NotSupported
 from ..identifiers import canonical
+from ..implicit import check_applied
 from . import filters as _filters
 
 
@@ -41,6 +42,7 @@ def check_understood(inc: dict, system: str, cs, path: str) -> None:
     for j, f in enumerate(inc.get("filter") or ()):
         if isinstance(f, dict) and not _filters.understands(cs, f.get("property"), f.get("op")):
             raise FilterNotUnderstood(f, system, f"{path}.filter[{j}]")
+    check_applied(inc, cs)      # an implicit value set's code must be in the version used (terminology/implicit.py)
 
 
 class CircularValueSet(InvalidRequest):

@@ -12,18 +12,19 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from types import SimpleNamespace
 
 
 from ..codesystem import STANDARDS_STATUS, STATUS_URI
 from ..editions import day_of
 from ..errors import InvalidRequest, TooCostly
 from ..identifiers import KODEBRO_BASE, canonical_url
-from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, choose_valueset_display, in_language_range
+from ..languages import in_language_range
 from ..textsearch import TextFilter, TextIndex, ranked_hits
+from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
 from .concept_status import PARTIAL_CONTENT, is_abstract, standards_status, validity_problem
+from .display_choice import EntryText, choose, other_displays
 from .member import Member
 from .version_rules import SystemVersionRules
 
@@ -187,6 +188,7 @@ class _VSConcept:
         self.code, self.display, self.designations = m.code, m.display, m.designations or []
 
 
+@per_operation     # one ECL work budget for all of the request's value sets and codings
 def expand(catalog, req: ExpandRequest) -> Expansion:
     if req.date:
         req.date = day_of(req.date)
@@ -302,7 +304,9 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
 
 def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, used_props: dict) -> Expansion:
     if req.supplements is not None and hasattr(req.supplements, "require_applied"):
-        req.supplements.require_applied()      # a supplement of a version not used fails the request
+        # a supplement of a version not used fails the request, so does one of a system no code comes from (one
+        # exclude-system removes); codes of a system listed without opening it (a stated expansion) keep theirs
+        req.supplements.require_applied(reached=_systems_of(items))
     params = list(req.echo)
     for canon in ev.used_codesystems:
         params.append(("used-codesystem", "valueUri", canon))
@@ -324,6 +328,15 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
                      total=total, offset=req.offset if (req.offset or req.count is not None) else None,
                      parameters=params, properties=list(used_props.items()), items=items,
                      unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
+
+
+def _systems_of(items: list) -> set:
+    out, todo = set(), list(items)
+    while todo:
+        it = todo.pop()
+        out.add(it.system)
+        todo.extend(it.children)
+    return out
 
 
 def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool:
@@ -368,42 +381,28 @@ def _designation_wanted(d: dict, wanted: list) -> bool:
 def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
     c, cs = m.concept, m.cs
     it = ExpansionItem(system=m.system, code=m.code, version=m.version)
-    display, chosen = (m.display, None)
-    from_vs = m.display is not None       # the display is the value set's own (else the code system's, or chosen)
-    vs_lang = req.valueset.get("language") if m.display is not None and req.languages else None
+    # the value set's own text for the concept (display, its translations, designations) against the code
+    # system's: the rule $validate-code follows too (display_choice.py)
+    entry = EntryText.make(m.display, req.valueset.get("language"), m.designations, m.display_extensions) \
+        if m.display is not None or m.designations or m.display_extensions else None
+    choice = choose(entry, c, cs, req.languages, req.strict_language)
+    display = choice.display
     if c is not None:
-        if isinstance(vs_lang, str) and vs_lang and cs is not None and (cs.language or "").lower() != vs_lang.lower():
-            # the value set says which language its display is in, and it is not the code system's
-            display, chosen, from_vs = choose_valueset_display(m.display, vs_lang, m.designations, c, cs,
-                                                               req.languages, req.strict_language)
-        elif m.display is None or req.languages:
-            # a value set's own designations of a concept count as displays too, before the code system's
-            source = SimpleNamespace(display=c.display, designations=list(m.designations) + list(c.designations)) \
-                if m.designations and req.languages else c
-            display, chosen = choose_display(source, cs, req.languages, req.strict_language)
-            if m.display is not None and chosen is None:
-                display = m.display
-            from_vs = m.display is not None and chosen is None
         it.inactive = c.inactive
         it.abstract = is_abstract(c)
     it.display = display
-    if chosen is None and display is not None:
+    if choice.designation is None and display is not None:
         # extensions on the display go with it from where it came, not onto a designation that replaced it
-        it.display_extensions = m.display_extensions if from_vs else \
+        it.display_extensions = m.display_extensions if choice.from_valueset else \
             (getattr(cs, "display_extensions", None) or {}).get(c.code) if c is not None else None
     if req.include_designations or req.designations:
         des = []
-        if (chosen is not None or display is None) and c is not None and c.display:
-            des.append({"language": cs.language, "use": dict(PREFERRED_FOR_LANGUAGE), "value": c.display}
-                       if cs.language else {"value": c.display})
-        for d in (m.designations or []) + (list(c.designations) if c is not None else []):
-            if d is chosen or not _designation_wanted(d, req.designations):
+        for d in other_displays(choice, entry, c, cs):
+            if not _designation_wanted(d, req.designations):
                 continue
             d = _known_extensions(d, DESIGNATION_EXTENSIONS)
             if d not in des:
                 des.append(d)
-        if req.designations:
-            des = [d for d in des if _designation_wanted(d, req.designations)]
         it.designations = des
     if c is not None:
         for p in req.properties:

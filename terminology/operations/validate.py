@@ -15,6 +15,7 @@ from ..errors import NotFound
 from ..editions import day_of
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
+from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
 from .concept_status import is_abstract, is_deprecated, standards_status, validity_problem
@@ -304,6 +305,7 @@ def _abstract_issue(system: str, code: str, location: str) -> Issue:
                  f"Code '{system}#{code}' is abstract, and not allowed in this context", location)
 
 
+@per_operation     # one ECL work budget for all of the request's value sets and codings
 def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
     if req.date:
         # a partial date means its first day; a malformed one is the client's error, said at once
@@ -330,7 +332,9 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
             params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
         return ValidateResult(False, params, [issue])
     if req.supplements is not None and hasattr(req.supplements, "require_applied"):
-        req.supplements.require_applied()      # as $expand: a supplement of a version not used fails the request
+        # as $expand: a supplement of a version not used fails the request. A code of one system is validated
+        # against the whole value set (or code system), so a supplement of any system it uses is not unused
+        req.supplements.require_applied(reached=getattr(req.supplements, "systems", None))
     return _assemble(req, v, outcomes)
 
 

@@ -3,9 +3,8 @@
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from ..languages import choose_display, displays_in
+from ..languages import displays_in, language_matches
+from .display_choice import EntryText, choose, entry_displays
 from .validate_outcome import Issue, Outcome
 from .validate_texts import display_choice, same_display
 
@@ -14,16 +13,18 @@ class DisplayCheck:
     """The display checking part of Validator. A mixin: it reads the Validator's `req` and calls `_concept_entry`
     (the value set's own entry for a code, whose display and designations are valid displays too)."""
 
+    def _entry_text(self, entry: dict | None) -> EntryText | None:
+        vs = self.req.valueset
+        return EntryText.of_entry(entry, vs.get("language")) if vs is not None else None
+
     def _display_from_entry(self, o: Outcome, entry: dict | None) -> None:
-        """The value set's own designations of a concept are displays in their languages, before the code
-        system's (as $expand chooses them), so the display returned matches the expansion's."""
-        if not self.req.languages or not entry or not entry.get("designation") or o.concept is None:
+        """The display returned for a concept the value set lists with text of its own: chosen by the rule
+        $expand follows (display_choice.py), so it is the display the expansion shows."""
+        if not entry or o.concept is None:
             return
-        merged = SimpleNamespace(display=o.concept.display,
-                                 designations=list(entry["designation"]) + list(o.concept.designations or ()))
-        display, chosen = choose_display(merged, o.cs, self.req.languages)
-        if chosen is not None:
-            o.display = display
+        text = self._entry_text(entry)
+        if text is not None:
+            o.display = choose(text, o.concept, o.cs, self.req.languages).display
 
     def _check_display(self, o: Outcome, display: str | None, loc: str) -> None:
         if not display:
@@ -38,14 +39,16 @@ class DisplayCheck:
             return
         every = displays_in(concept, cs, None)
         entry = self._concept_entry(o.system, concept.code, cs) if req.valueset is not None else None
-        if entry is not None and (entry.get("display") or entry.get("designation")):
-            # the display (and designations) a value set gives its concept are valid displays of it there
-            own = SimpleNamespace(display=entry.get("display"), designations=entry.get("designation") or [])
-            where = SimpleNamespace(language=req.valueset.get("language") or getattr(cs, "language", None))
-            options = options + displays_in(own, where, wanted or None)
-            if any(same_display(text, display) for _lang, text in options):
+        text = self._entry_text(entry)
+        if text is not None:
+            # the display (its translations, the designations) a value set gives its concept are valid displays
+            # of it there
+            own = entry_displays(text, cs)
+            options = options + [(lang, t) for lang, t in own
+                                 if not wanted or lang is None or any(language_matches(w, lang) for w in wanted)]
+            if any(same_display(t, display) for _lang, t in options):
                 return
-            every = every + displays_in(own, where, None)
+            every = every + own
         lang_text = req.language_text or "--"
         sev = "warning" if req.lenient_display else "error"
         ident = f"{o.system}#{concept.code}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..exclusions import exclusion_reason
 from ..identifiers import canonical
+from .display_choice import EntryText, choose
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_texts import UNKNOWN_CODE_REASONS, coding_text, unknown_version_text
 
@@ -108,7 +109,8 @@ class CodingProblems:
                 o.issues.append(self._not_in_vs(coding, locs.code))
             elif vs is not None:
                 # no concept to take a display from: only the value set's own entry for the code has one
-                o.display = (self._concept_entry(system, o.code) or {}).get("display")
+                text = EntryText.of_entry(self._concept_entry(system, o.code), vs.get("language"))
+                o.display = choose(text, None, cs, self.req.languages).display
             return o
         o.ok = False
         if vs is not None and self.req.membership_only:

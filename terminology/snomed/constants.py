@@ -33,6 +33,7 @@ NB, NN, EN_US, EN_GB = "61000202103", "91000202106", "900000000000509007", "9000
 ICD10_MAP = "447562003"
 ICPC2_MAP = "68101000202102"
 TERMBANK_REFSET = "88161000202101"   # the concepts Helseplattformen (Epic) offers
+REFSET_ROOT = "900000000000455006"   # |Reference set|: every reference set concept is below it
 # map refset -> target code system; ICD-10 depends on whether the Norwegian edition is loaded
 MAP_TARGETS = {ICPC2_MAP: ICPC2}
 

@@ -44,9 +44,10 @@ attributes inside a group, and any other keyword.
 Work is bounded: parentheses, operators, dots and refinements together nest at most _MAX_DEPTH (100) levels,
 a deeper expression is a 400 before anything is evaluated; each step is a set operation linear in the
 concepts or relationships it touches, counted against ecl_budget.MAX_WORK (TooCostly, 422, past it): every
-set built is charged at least its size. The budget is opened by the outermost ecl_budget.budget() on the thread
-(evaluate opens one; an operation may open one around all its evaluations, which then join it). The answer is
-kept by SnomedIndex.filter_numbers' bounded cache.
+set built is charged at least its size. The budget is opened by the outermost ecl_budget.budget() on the thread:
+$expand and $validate-code open one per request (ecl_budget.per_operation), which every evaluate() of the request
+joins; evaluate() called on its own opens its own. The answer is kept by SnomedIndex.filter_numbers' bounded
+cache.
 
 `parse` gives a small tuple tree (ecl_parse.py); `evaluate(index, text)` returns the set of concept numbers
 of a SnomedIndex (ecl_eval.py).

@@ -298,18 +298,26 @@ def apply_block(ix, numbers: set[int], block: tuple) -> set[int]:
     charge(32 * max(1, terms) * len(candidates))
     packed = ix.packed
     out = set()
+    # a description has one line per language refset it is in, all with its term: each term is matched once
+    # per concept (`seen`), not once per line, and only on lines the cheap conditions let through
+    conds = sorted(conds, key=lambda c: c[0] == "term")
+    matching_terms = any(field == "term" for field, _op, _v in conds)
     if all(op == "=" and field not in ("dialect", "dialectid") for field, op, _v in conds):
         # every condition reads what all lines of one description share (term, type, language family):
         # a line that meets them all is a description that does, with no grouping to pay for
         for i in candidates:
             p = packed[i]
-            if p and any(all(_line_has(line, c) for c in conds) for line in _lines(p)):
-                out.add(i)
+            if p:
+                seen = {} if matching_terms else None
+                if any(all(_line_has(line, c, seen) for c in conds) for line in _lines(p)):
+                    out.add(i)
         return out
     for i in candidates:
         p = packed[i]
-        if p and any(all(_description_ok(d, c) for c in conds) for d in _descriptions(p)):
-            out.add(i)
+        if p:
+            seen = {} if matching_terms else None
+            if any(all(_description_ok(d, c, seen) for c in conds) for d in _descriptions(p)):
+                out.add(i)
     return out
 
 
@@ -333,15 +341,13 @@ def _descriptions(packed: str) -> list[list[tuple[str, ...]]]:
 def _term_candidates(ix, value) -> set[int]:
     """Concepts that have every word of one of the search terms somewhere among their terms: a superset of the
     answer, found in the edition's word index instead of by reading every concept's descriptions."""
-    ix.search_numbers("")            # builds the word index on first use
-    every = ix._text[0]
     out: set[int] = set()
     for _k, qw in value:
         if qw:
             # each search term's own word-index slices (match_all reads every slice of every word), not one
             # charge for the whole set of terms
-            charge(1 + sum(b - a for variants in qw for a, b in map(every._range, variants)))
-            got = every.match_all(qw)
+            charge(ix.term_words_cost(qw))
+            got = ix.term_word_numbers(qw)
         else:
             got = set(range(len(ix.codes)))
         charge(len(got))
@@ -365,18 +371,25 @@ def _term_matches(term: str, value) -> bool:
     return False
 
 
-def _description_ok(lines: list[tuple[str, ...]], cond) -> bool:
+def _description_ok(lines: list[tuple[str, ...]], cond, seen: dict | None = None) -> bool:
     """Whether one description (its lines, one per language refset) meets `cond`; `!=` holds when no line
     has the value."""
-    got = any(_line_has(line, cond) for line in lines)
+    got = any(_line_has(line, cond, seen) for line in lines)
     return got if cond[1] == "=" else not got
 
 
-def _line_has(line: tuple[str, ...], cond) -> bool:
+def _line_has(line: tuple[str, ...], cond, seen: dict | None = None) -> bool:
+    """Whether one line has `cond`'s value; `seen` remembers term matches ((term, condition) -> answer) across
+    the lines of one concept, whose descriptions repeat their term on each of their lines."""
     field, _op, value = cond
     term, tag, typ, acc = line
     if field == "term":
-        got = _term_matches(term, value)
+        if seen is None:
+            return _term_matches(term, value)
+        key = (term, id(value))
+        got = seen.get(key)
+        if got is None:
+            got = seen[key] = _term_matches(term, value)
     elif field == "language":
         lang = tag.split("-")[0].lower()
         # RF2 writes Norwegian descriptions as 'no'; their language refsets tag them bokmål or nynorsk

@@ -9,6 +9,13 @@
 The base may name an edition and version, http://snomed.info/sct/<module>[/version/<date>];
 the resolver then pins compose.include.version to it (the latest loaded
 version of that module when no date is given).
+
+The concept `isa/` and `refset/` name must suit the edition the include is applied to, which the request
+decides (terminology/implicit.py, CodeFilter): `isa/<id>` must be a concept of it; `refset/<id>` must be a
+reference set of it — a refset with members loaded, or a concept below 900000000000455006 |Reference set|
+(which, with no members in this release, is an empty value set: the refset exists, its members are not
+here). Only an edition that holds the refset hierarchy can say a concept is not a refset; an extract without
+it answers an empty value set for a concept it cannot place.
 """
 from __future__ import annotations
 
@@ -17,7 +24,28 @@ from urllib.parse import unquote
 
 from ..errors import InvalidRequest
 from ..identifiers import SNOMED
-from ..implicit import resolver
+from ..implicit import CodeFilter, code_filter, in_version, resolver
+from .constants import REFSET_ROOT
+
+
+class RefsetFilter(CodeFilter):
+    """`concept in <id>` of `refset/<id>`: refused on an edition where <id> is known not to be a reference set."""
+    __slots__ = ()
+
+    def problem(self, cs) -> str | None:
+        is_refset = getattr(cs, "is_refset", None)
+        if is_refset is None:
+            return None
+        bad = next((c for c in self.codes() if is_refset(c) is False), None)
+        if bad is None:
+            return None
+        what = "not a concept of" if cs.get(bad) is None else "not a reference set (a concept below " \
+            f"{REFSET_ROOT} |Reference set|) in"
+        loaded = cs.loaded_refsets()
+        listed = f"; reference sets with members loaded: {', '.join(loaded[:20])}{' …' if len(loaded) > 20 else ''}" \
+            if loaded else ""
+        return f"'{self.url}': {bad} is {what} {in_version(cs)}{self.loaded_text()}{listed}"
+
 
 _BASE = re.compile(r"^http://snomed\.info/sct(?:/(\d+)(?:/version/(\d{8}))?)?\?fhir_vs(?:=(.*))?$", re.S)
 
@@ -62,10 +90,10 @@ def snomed_valueset(catalog, url: str) -> dict | None:
     if version:
         include["version"] = version
     if kind == "isa" and arg:
-        include["filter"] = [{"property": "concept", "op": "is-a", "value": arg.strip()}]
+        include["filter"] = [code_filter(catalog, url, SNOMED, "concept", "is-a", arg.strip())]
         title = f"SNOMED CT concept {arg} and its descendants"
     elif kind == "refset" and arg:
-        include["filter"] = [{"property": "concept", "op": "in", "value": arg.strip()}]
+        include["filter"] = [code_filter(catalog, url, SNOMED, "concept", "in", arg.strip(), RefsetFilter)]
         title = f"Members of SNOMED CT reference set {arg}"
     elif kind == "refset":
         include["filter"] = [{"property": "constraint", "op": "=", "value": "< 900000000000455006"}]

@@ -654,6 +654,25 @@ class SnomedIndex(CodeSystemIndex):
         codes = self.codes
         return [codes[i] for i in self.search_numbers(text)]
 
+    def term_words_cost(self, query: list[set[str]]) -> int:
+        """How many postings `term_word_numbers(query)` reads (each word's prefix slices): what an ECL term
+        filter is charged before it reads them. Builds the word index on first use."""
+        every = self._word_postings()
+        return 1 + sum(b - a for variants in query for a, b in map(every._range, variants))
+
+    def term_word_numbers(self, query: list[set[str]]) -> set[int]:
+        """Concepts having every word of `query` (textsearch.query_words: one set of spellings per word) as a
+        word prefix somewhere among all their terms: a superset of those with one description holding them
+        all, found in the word index instead of by reading every concept's descriptions."""
+        return self._word_postings().match_all(query)
+
+    def _word_postings(self):
+        if self._text is None:
+            with _TEXT_BUILD:
+                if self._text is None:
+                    self._build_text()
+        return self._text[0]
+
     # --- filters and ECL ----------------------------------------------------------------
     def all_numbers(self, active_only: bool = True) -> set[int]:
         if active_only:
@@ -672,6 +691,24 @@ class SnomedIndex(CodeSystemIndex):
         if got is None and refset in self.maps:
             return set(self.maps[refset])
         return set(got or ())
+
+    def loaded_refsets(self) -> list[str]:
+        """The reference sets whose members the edition holds (simple and map refsets), in id order."""
+        return sorted({*self.refsets, *self.maps, *((self.release or {}).get("refsets") or ())})
+
+    def is_refset(self, code: str) -> bool | None:
+        """Whether `code` is a reference set of this edition: True when its members are loaded or it is below
+        900000000000455006 |Reference set|; False when the edition holds that hierarchy and `code` is not in it
+        (or not in the edition at all); None when the edition lacks the hierarchy (an extract), so that only a
+        refset with members can be told."""
+        code = str(code).strip()
+        if code in self.refsets or code in self.maps or code in ((self.release or {}).get("refsets") or ()):
+            return True
+        root = self.pos.get(K.REFSET_ROOT)
+        if root is None or self.c_start[root] == self.c_start[root + 1]:
+            return None
+        i = self.pos.get(code)
+        return i is not None and i != root and root in self.ancestor_numbers(i)
 
     def attribute_table(self) -> dict[int, tuple[array, array, array]]:
         """Inferred relationships by type id, for ECL refinements: typeId -> (source numbers, group keys,
