@@ -156,7 +156,10 @@ def resource_tag(rev: int, body: dict | None) -> str:
     """W/"<rev>-<lastUpdated as UTC digits>". The generation alone restarts at 1 in every rebuilt store, so a
     tag from one store would validate a different resource in another; the write's instant tells them apart
     without a schema change and without hashing the body on every read."""
-    when = _stamp_of(body)
+    return _tag(rev, _stamp_of(body))
+
+
+def _tag(rev: int, when: datetime | None) -> str:
     if when is None:
         return f'W/"{rev}"'
     return f'W/"{rev}-{when.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")}"'
@@ -169,8 +172,8 @@ def validators_of(header, body: dict | None, now: datetime | None = None) -> dic
     for a copy that is stale."""
     if header is None or header.pk is None:
         return {}
-    out = {"ETag": resource_tag(header.rev, body)}
     when = _stamp_of(body)
+    out = {"ETag": _tag(header.rev, when)}
     if when is not None:
         now = now or datetime.now(timezone.utc)
         if (now - when).total_seconds() >= 1:

@@ -18,6 +18,8 @@ import logging
 import pkgutil
 from dataclasses import dataclass, field
 
+from terminology.snomed.ecl_budget import per_operation
+
 # R4 equivalence codes that do not count as a translation (ConceptMapEquivalence)
 NOT_A_MATCH = frozenset({"unmatched", "disjoint"})
 
@@ -119,6 +121,7 @@ def _key(m: Match) -> tuple:
             tuple(sorted((p.get("property"), p.get("system"), p.get("value")) for p in m.product)))
 
 
+@per_operation     # one ECL work budget for every map scope and hop of the request
 def translate(catalog, req: TranslateRequest) -> TranslateResult:
     """Ask every provider; all matches of all providers that handled the request, without repeats.
 

@@ -143,3 +143,19 @@ def test_each_term_is_matched_once_per_concept_not_once_per_line(no_cs, monkeypa
     lines = sum(len(no_cs.packed[i].split("\n")) for i in evaluate(no_cs, f"<< {FINDING}") if no_cs.packed[i])
     assert lines > distinct                      # the sample's descriptions sit in several language refsets
     assert len(calls) == distinct
+
+
+def test_translate_opens_one_budget_for_its_providers(no_catalog, monkeypatch):
+    """$translate's providers (map scopes that are ECL value sets, other-map hops) draw on one budget: every
+    provider sees the request's budget open, and it is closed again when the answer is given."""
+    from mappings import translate as tr
+    seen = []
+
+    def watcher(catalog, req):        # a provider like any other: asked for every request
+        seen.append(ecl_budget.remaining())
+        return None
+    tr.load_providers()
+    monkeypatch.setattr(tr, "PROVIDERS", tr.PROVIDERS + [watcher])
+    tr.translate(no_catalog, tr.TranslateRequest(code="233604007", system=SNOMED))
+    assert len(seen) == 1 and seen[0] is not None
+    assert ecl_budget.remaining() is None
