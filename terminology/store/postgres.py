@@ -46,19 +46,37 @@ class PostgresStore(SQLStore):
         return (psycopg.OperationalError, psycopg.InterfaceError)
 
     def _usable(self, conn) -> bool:
-        return not (conn.closed or conn.broken)
+        if conn.closed or conn.broken:
+            return False
+        from psycopg.pq import TransactionStatus
+        if conn.info.transaction_status == TransactionStatus.INERROR:
+            # a transaction that failed without being rolled back would fail every later statement
+            try:
+                conn.execute("ROLLBACK")
+            except self.unavailable_errors:
+                return False
+        return True
 
     @contextlib.contextmanager
     def short_waits(self, seconds: float):
-        # readers never wait for writers here; a lock_timeout covers a table locked by DDL or a maintenance job
+        # readers never wait for writers here; a lock_timeout covers a table locked by DDL or a maintenance
+        # job, a statement_timeout a server that stopped answering on a connection already open
+        if getattr(self._local, "short_waits", False):
+            yield           # nested: the outer block's limits hold until it ends
+            return
         conn = self._conn()
-        self._q(conn, f"SET lock_timeout = {int(seconds * 1000)}")
+        ms = int(seconds * 1000)
+        self._q(conn, f"SET lock_timeout = {ms}")
+        self._q(conn, f"SET statement_timeout = {ms}")
+        self._local.short_waits = True
         try:
             yield
         finally:
+            self._local.short_waits = False
             if self._usable(conn):
                 try:
                     conn.execute("RESET lock_timeout")
+                    conn.execute("RESET statement_timeout")
                 except self.unavailable_errors:
                     pass
 

@@ -108,8 +108,8 @@ class SQLStore:
 
     def _migrate(self) -> None:
         conn = self._conn()
-        self._begin(conn)
         try:
+            self._begin(conn)
             self._q(conn, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = self._q(conn, "SELECT value FROM meta WHERE key='schema_version'").fetchone()
             current = int(row[0]) if row else 0
@@ -124,7 +124,7 @@ class SQLStore:
                     self._q(conn, "INSERT INTO meta VALUES ('generation', '0')")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
 
     def schema_version(self) -> int:
@@ -170,6 +170,9 @@ class SQLStore:
             try:
                 self._begin(conn)
             except self.unavailable_errors as err:
+                # BEGIN may have gone through before the lock wait failed: a transaction left open (failed, on
+                # PostgreSQL) would fail every later call on this thread's connection
+                self._rollback(conn)
                 raise self._unavailable(conn, err, "could not start a write") from err
             try:
                 if precondition is not None:

@@ -53,6 +53,9 @@ class SQLiteStore(SQLStore):
 
     @contextlib.contextmanager
     def short_waits(self, seconds: float):
+        if hasattr(self._local, "busy_timeout"):
+            yield           # nested: the outer block's wait holds until it ends
+            return
         self._local.busy_timeout = seconds
         try:
             if (conn := self._own_conn()) is not None:
