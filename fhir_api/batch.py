@@ -15,6 +15,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from terminology.errors import InvalidRequest, MethodNotAllowed, StoreUnavailable, TerminologyError, TooCostly
+from terminology.snomed import ecl_budget
 
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import Params, check_content_type, parameters_to_params, parse_body
@@ -159,8 +160,20 @@ def batch():
         raise InvalidRequest("Bundle.entry must be a list")
     if len(entries_in) > MAX_ENTRIES:
         raise TooCostly(f"a batch may hold at most {MAX_ENTRIES} entries; this one has {len(entries_in)}")
-    entries = []
     shared: dict = {}   # (resourceType, url) -> tx-resources given by earlier entries
+    with ecl_budget.budget():       # one ECL work budget for the whole batch: entries join it
+        entries = _run_entries(entries_in, shared)
+    for e in entries:
+        # a failed entry's OperationOutcome is also its response.outcome, where batch clients look for it
+        res = e.get("resource")
+        if isinstance(res, dict) and res.get("resourceType") == "OperationOutcome" and \
+                e["response"]["status"][:1] in ("4", "5"):
+            e["response"]["outcome"] = res
+    return fhir_response({"resourceType": "Bundle", "type": "batch-response", "entry": entries})
+
+
+def _run_entries(entries_in: list, shared: dict) -> list:
+    entries = []
     for i, entry in enumerate(entries_in):
         try:
             entries.append(run_entry(entry, shared))
@@ -176,10 +189,4 @@ def batch():
             entries.append({"resource": operation_outcome([issue("error", "exception",
                                                                  f"entry {i} failed unexpectedly")]),
                             "response": {"status": "500"}})
-    for e in entries:
-        # a failed entry's OperationOutcome is also its response.outcome, where batch clients look for it
-        res = e.get("resource")
-        if isinstance(res, dict) and res.get("resourceType") == "OperationOutcome" and \
-                e["response"]["status"][:1] in ("4", "5"):
-            e["response"]["outcome"] = res
-    return fhir_response({"resourceType": "Bundle", "type": "batch-response", "entry": entries})
+    return entries

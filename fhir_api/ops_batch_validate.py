@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from terminology.errors import InvalidRequest, StoreUnavailable, TerminologyError, TooCostly
+from terminology.snomed import ecl_budget
 
 from .batch import MAX_ENTRIES
 from .operations import operation
@@ -72,17 +73,18 @@ def _batch(rtype: str, catalog, params: Params, instance):
     # the shared tx-resources are checked and indexed once for all checks; a check's own lie on top of them
     catalog = shared_catalog(catalog, Params(shared, "body"), *(("codeSystem",) if rtype == "CodeSystem" else ()))
     out = []
-    for i, value in enumerate(checks):
-        try:
-            result = _run(rtype, catalog, _item_params(rtype, value, shared), instance)
-        except StoreUnavailable:
-            raise       # the store is down: every later entry would wait for it too; the request is a 503
-        except TerminologyError as err:
-            result = outcome_for(err)
-        except Exception:  # one check's failure must not sink the others
-            log.exception("validation %d of a batch failed", i)
-            result = operation_outcome([issue("error", "exception", f"validation {i} failed unexpectedly")])
-        out.append({"name": "validation", "resource": result})
+    with ecl_budget.budget():       # one ECL work budget for every check of the batch: each joins it
+        for i, value in enumerate(checks):
+            try:
+                result = _run(rtype, catalog, _item_params(rtype, value, shared), instance)
+            except StoreUnavailable:
+                raise       # the store is down: every later entry would wait for it too; the request is a 503
+            except TerminologyError as err:
+                result = outcome_for(err)
+            except Exception:  # one check's failure must not sink the others
+                log.exception("validation %d of a batch failed", i)
+                result = operation_outcome([issue("error", "exception", f"validation {i} failed unexpectedly")])
+            out.append({"name": "validation", "resource": result})
     return {"resourceType": "Parameters", "parameter": out}, 200
 
 

@@ -14,6 +14,7 @@ from mappings.scope import Scopes
 from mappings.translate import TranslateRequest, translate
 from terminology.errors import InvalidRequest
 from terminology.identifiers import split_canonical
+from terminology.snomed import ecl_budget
 
 from .ops_lookup import coding_param, params_str
 from .supplied import supplied_catalog
@@ -255,4 +256,5 @@ def prepared_requests(catalog, params, instance):
 @operation("ConceptMap", "translate")
 def op_translate(catalog, params, instance):
     catalog, reqs, r5 = prepared_requests(catalog, params, instance)
-    return render_translate([(r, translate(catalog, r)) for r in reqs], r5)
+    with ecl_budget.budget():       # the codings of a codeableConcept share one ECL work budget
+        return render_translate([(r, translate(catalog, r)) for r in reqs], r5)

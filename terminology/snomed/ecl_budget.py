@@ -3,9 +3,10 @@ expression within the nesting limit (ecl_parse._MAX_DEPTH) but enormous in effec
 chain over `*`) is refused with TooCostly (422) instead of holding a worker for minutes.
 
 The count lives in a thread-local opened by the outermost `budget()`; a `budget()` opened inside it joins it
-instead of starting afresh. The operation entry points ($expand, $validate-code: `per_operation`) open one
-around all their work, so a compose with forty costly ECL includes, or a CodeableConcept of many codings
-against ECL value sets, gets one budget for all of it, not one per evaluate() call. Evaluation outside any
+instead of starting afresh. The operation entry points ($expand, $validate-code, $translate: `per_operation`)
+open one around all their work (and a batch around all its entries), so a compose with forty costly ECL
+includes, or a CodeableConcept of many codings against ECL value sets, gets one budget for all of it, not one
+per evaluate() call. Evaluation outside any
 budget (tests calling the evaluator directly) is not limited. One unit is roughly one concept added to a set
 by a hierarchy walk (about 0.3 µs); reading one concept's descriptions for a filter counts 32.
 """

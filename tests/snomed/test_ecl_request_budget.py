@@ -115,6 +115,31 @@ def test_too_costly_over_http_then_the_next_request_has_a_fresh_budget(tmp_path,
     assert r.status_code == 200 and r.get_json()["expansion"]["total"] == 16
 
 
+def test_a_batch_shares_one_budget_over_its_entries(tmp_path, no_cs, monkeypatch):
+    """Each entry fits the budget alone; a batch of them is one request and draws on one budget, so later
+    entries are refused (422 each, the batch itself answers) instead of a batch doing entries x budget work."""
+    client = client_at(tmp_path, HANDMADE)
+    one = _cost(no_cs, _ecl(1)[0])
+    monkeypatch.setattr(ecl_budget, "MAX_WORK", one * 5)
+
+    def entry(n):
+        return {"request": {"method": "POST", "url": "ValueSet/$expand"}, "resource": {
+            "resourceType": "Parameters", "parameter": [{"name": "valueSet", "resource": _vs(_ecl(n))}]}}
+    r = client.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": [entry(3), entry(3)]},
+                    content_type="application/fhir+json")
+    assert r.status_code == 200
+    assert [e["response"]["status"] for e in r.get_json()["entry"]] == ["200", "422"]
+    checks = [{"name": "validation", "resource": {"resourceType": "Parameters", "parameter": [
+        {"name": "valueSet", "resource": _vs(_ecl(3))}, {"name": "system", "valueUri": SNOMED},
+        {"name": "code", "valueCode": ROOT}]}} for _ in range(2)]
+    r = client.post("/fhir/ValueSet/$batch-validate-code", json={"resourceType": "Parameters", "parameter": checks},
+                    content_type="application/fhir+json")
+    assert r.status_code == 200
+    kinds = [p["resource"]["resourceType"] for p in r.get_json()["parameter"]]
+    assert kinds == ["Parameters", "OperationOutcome"], r.get_json()
+    assert ecl_budget.remaining() is None
+
+
 # --- term filters: the index's word index through public methods, each term matched once per concept --------
 def test_term_candidates_come_from_the_index_public_methods(no_cs):
     from terminology.textsearch import query_words
