@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, shortened
 from terminology.identifiers import split_canonical
 
 from .scope import logical_id
@@ -35,9 +35,7 @@ def _too_many(name: str) -> InvalidRequest:
                           f"split the search", location=f"http.{short(name)}")
 
 
-def short(text: str, limit: int = 100) -> str:
-    """A client's text as a message echoes it: long keys and values cut, so an answer stays small."""
-    return text if len(text) <= limit else text[:limit] + "…"
+short = shortened      # the name fhir_api's search modules know it by
 
 
 def canonical_reference(catalog, value: str, rtype: str) -> tuple[str | None, str | None, bool]:

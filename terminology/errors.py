@@ -78,3 +78,8 @@ class StoreUnavailable(TerminologyError):
     past the busy timeout). The connection is dropped, so the next request opens a new one."""
     issue_code = "transient"
     status = 503
+
+
+def shortened(text: str, limit: int = 100) -> str:
+    """A client's text as a message echoes it: long values cut, so an answer stays small."""
+    return text if len(text) <= limit else text[:limit] + "…"

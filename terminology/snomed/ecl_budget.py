@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import threading
 
-from ..errors import TooCostly
+from ..errors import TooCostly, shortened
 
 MAX_WORK = 10_000_000       # about 3 s of work; a full edition's `* : * = *` needs about 1.5 million
 
@@ -99,4 +99,4 @@ def charge(n: int) -> None:
 
 def quote(text: str) -> str:
     """An expression as error messages show it: never a huge one echoed back whole."""
-    return text if len(text) <= 200 else text[:200] + "…"
+    return shortened(text, 200)

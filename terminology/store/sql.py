@@ -82,8 +82,7 @@ class SQLStore:
     def _unavailable(self, conn, err: Exception, what: str = "did not answer") -> StoreUnavailable:
         if not self._usable(conn):
             self._local.conn = None      # the next request connects again
-        first = str(err).splitlines()[0] if str(err) else ""
-        return StoreUnavailable(f"the terminology store {what}: {type(err).__name__}: {first}")
+        return StoreUnavailable(f"the terminology store {what}: {error_line(err)}")
 
     def _q(self, conn, sql: str, args: tuple = ()):
         try:
@@ -306,3 +305,9 @@ def _derive_id(res: dict) -> str:
     if res.get("version"):
         base += "-" + res["version"].rsplit("/", 1)[-1]
     return _clean_id(base)
+
+
+def error_line(err: Exception) -> str:
+    """A driver error as "Class: first line of its text"."""
+    first = str(err).splitlines()[0] if str(err) else ""
+    return f"{type(err).__name__}: {first}" if first else type(err).__name__

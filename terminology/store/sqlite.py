@@ -6,7 +6,7 @@ import os
 import sqlite3
 
 from .migrations import MIGRATIONS
-from .sql import SQLStore
+from .sql import SQLStore, error_line
 
 # how long a request waits for another process's write lock (an import holds it for its whole transaction)
 BUSY_TIMEOUT = 60.0
@@ -31,8 +31,7 @@ class SQLiteStore(SQLStore):
 
     def _why_not(self, err: Exception) -> str:
         # SQLite's text names no host: "database is locked" tells a busy file from a missing one
-        first = str(err).splitlines()[0] if str(err) else ""
-        return f"{type(err).__name__}: {first}" if first else type(err).__name__
+        return error_line(err)
 
     def __init__(self, path: str):
         self.path = os.path.abspath(path)
