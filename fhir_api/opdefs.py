@@ -162,3 +162,89 @@ def search():
     return fhir_response({"resourceType": "Bundle", "type": "searchset", "total": len(found),
                           "entry": [{"fullUrl": base + d["id"], "resource": d, "search": {"mode": "match"}}
                                     for d in found]})
+
+
+# ---- what each operation takes in: the R4 core definitions' input parameters (name, type, max), and
+# Kodebro's own definitions above. fhir_api.params checks each request against them (value[x] type, max=1,
+# the body); names not listed (the tx-ecosystem and R5 extras) pass unchecked.
+
+_CORE_INPUTS = {
+    ("CodeSystem", "lookup"): "code:code system:uri version:string coding:Coding date:dateTime displayLanguage:code "
+                              "property:code:*",
+    ("CodeSystem", "subsumes"): "codeA:code codeB:code system:uri version:string codingA:Coding codingB:Coding",
+    ("CodeSystem", "validate-code"): "url:uri codeSystem:CodeSystem code:code version:string display:string "
+                                     "coding:Coding codeableConcept:CodeableConcept date:dateTime abstract:boolean "
+                                     "displayLanguage:code",
+    ("ValueSet", "validate-code"): "url:uri context:uri valueSet:ValueSet valueSetVersion:string code:code system:uri "
+                                   "systemVersion:string display:string coding:Coding "
+                                   "codeableConcept:CodeableConcept date:dateTime abstract:boolean "
+                                   "displayLanguage:code",
+    ("ValueSet", "expand"): "url:uri valueSet:ValueSet valueSetVersion:string context:uri contextDirection:code "
+                            "filter:string date:dateTime offset:integer count:integer includeDesignations:boolean "
+                            "designation:string:* includeDefinition:boolean activeOnly:boolean "
+                            "excludeNested:boolean excludeNotForUI:boolean excludePostCoordinated:boolean "
+                            "displayLanguage:code exclude-system:canonical:* system-version:canonical:* "
+                            "check-system-version:canonical:* force-system-version:canonical:*",
+}
+
+# the value[x] keys a declared type accepts. Primitives are one family: a query string has no types, clients
+# (the HL7 tx tests among them) send valueUri, valueCanonical, valueCode and valueString for one another, and a
+# number or a boolean where text is declared is read as its text (`filter` = 2 is '2')
+_TEXT = frozenset("value" + t for t in ("String", "Code", "Uri", "Url", "Canonical", "Id", "Oid", "Uuid", "Markdown",
+                                       "DateTime", "Date", "Instant"))
+_PRIMITIVE = _TEXT | {"valueBoolean", "valueInteger", "valueUnsignedInt", "valuePositiveInt", "valueDecimal"}
+_ACCEPTS = {
+    "Coding": _TEXT | {"valueCoding"},          # text: the `system|code` shorthand
+    "CodeableConcept": frozenset({"valueCodeableConcept"}),
+}
+_DATATYPES = frozenset({"Coding", "CodeableConcept", "Quantity", "Period", "Identifier", "Reference", "Attachment",
+                        "boolean", "integer", "decimal", "string", "code", "uri", "url", "canonical", "id", "oid",
+                        "uuid", "markdown", "dateTime", "date", "instant", "time", "unsignedInt", "positiveInt"})
+
+
+class OpInputs:
+    """One operation's declared inputs, precomputed: a request is checked by dict and set look-ups only."""
+    __slots__ = ("accepts", "expected", "single", "body_param", "body_type")
+
+    def __init__(self, inputs: list[tuple[str, str | None, bool]]):
+        self.accepts: dict[str, frozenset | None] = {}   # name -> value[x] keys; "resource" for a resource
+        self.expected: dict[str, str] = {}
+        self.single = frozenset(n for n, _t, many in inputs if not many)
+        resources = []
+        for name, type_, _many in inputs:
+            if type_ is None or type_ == "Parameters":
+                # parts; or $batch-validate-code's checks, each refused on its own ("one bad check never fails
+                # the batch")
+                continue
+            self.expected[name] = type_
+            if type_ in _DATATYPES:
+                self.accepts[name] = _ACCEPTS.get(type_, _PRIMITIVE)
+            else:
+                self.accepts[name] = frozenset({"resource"})
+                if name != "tx-resource":
+                    resources.append((name, type_))
+        # R4 operations.html: only an operation with a single resource input may take that resource as the body
+        self.body_param, self.body_type = resources[0] if len(resources) == 1 else (None, None)
+
+
+def _inputs_of(d: dict) -> list[tuple[str, str | None, bool]]:
+    return [(p["name"], p.get("type"), p["max"] != "1") for p in d["parameter"] if p["use"] == "in"]
+
+
+def _core(text: str) -> list[tuple[str, str | None, bool]]:
+    out = []
+    for spec in text.split():
+        name, type_, *many = spec.split(":")
+        out.append((name, type_, bool(many)))
+    return out
+
+
+def _all_inputs() -> dict[tuple[str, str], OpInputs]:
+    tables = {key: _core(text) for key, text in _CORE_INPUTS.items()}
+    for d in DEFINITIONS.values():
+        for rtype in d["resource"]:
+            tables[(rtype, d["code"])] = _inputs_of(d)
+    return {key: OpInputs(inputs + [("tx-resource", "Resource", True)]) for key, inputs in tables.items()}
+
+
+INPUTS: dict[tuple[str, str], OpInputs] = _all_inputs()

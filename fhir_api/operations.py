@@ -10,6 +10,7 @@ from flask import Blueprint
 
 from terminology.errors import NotFound
 
+from .opdefs import INPUTS
 from .params import Params, request_params
 from .render import fhir_response
 from .store import get_catalog
@@ -31,6 +32,9 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
     if fn is None:
         known = sorted(f"{t}/${n}" for t, n in OPERATIONS)
         raise NotFound(f"operation ${name} is not supported on {rtype}; supported: {', '.join(known)}")
+    inputs = INPUTS.get((rtype, name))
+    if inputs is not None:
+        params.check_single(inputs.single)
     catalog = get_catalog()
     instance = None
     if rid is not None:
@@ -52,13 +56,31 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
     return result, 200
 
 
+def _params(rtype: str, name: str) -> Params:
+    return request_params(INPUTS.get((rtype, name)), f"${name}")
+
+
 @bp.route("/<rtype>/$<name>", methods=["GET", "POST"])
 def type_level(rtype: str, name: str):
-    body, status = run_operation(rtype, name, request_params())
+    body, status = run_operation(rtype, name, _params(rtype, name))
     return fhir_response(body, status)
 
 
 @bp.route("/<rtype>/<rid>/$<name>", methods=["GET", "POST"])
 def instance_level(rtype: str, rid: str, name: str):
-    body, status = run_operation(rtype, name, request_params(), rid)
+    body, status = run_operation(rtype, name, _params(rtype, name), rid)
     return fhir_response(body, status)
+
+
+@bp.route("/<rtype>/$<name>", methods=["PUT", "DELETE", "PATCH"])
+@bp.route("/<rtype>/<rid>/$<name>", methods=["PUT", "DELETE", "PATCH"])
+def other_method(rtype: str, name: str, rid: str | None = None):
+    """R4 operations.html: an operation is invoked with GET or POST. Without this rule a DELETE would be read as
+    deleting the resource with id '$name' and answered 404."""
+    from flask import request
+
+    from .outcomes import issue, operation_outcome
+    resp = fhir_response(operation_outcome([issue(
+        "error", "not-supported", f"${name} is called with GET or POST, not {request.method}")]), 405)
+    resp.headers["Allow"] = "GET, POST"
+    return resp

@@ -52,14 +52,29 @@ def _property_names(params) -> list[str]:
     return out
 
 
-def _lookup_request(params, instance) -> LookupRequest:
+def refuse_two_versions(op: str, name: str, version: str | None, coding: dict) -> None:
+    """A request naming one version of the code system and a coding naming another: which one to use cannot be
+    told, so it is the client's error (as $subsumes refuses two versions)."""
+    other = coding.get("version")
+    if version and other and version != other:
+        raise InvalidRequest(f"{op} uses one version of the code system; got {name} '{version}' and coding.version "
+                             f"'{other}'", location=name)
+
+
+def _lookup_request(catalog, params, instance) -> LookupRequest:
     code, system, version = params.str("code"), params.str("system"), params.str("version")
     coding = coding_param(params, "coding")
     if coding is not None:
         if code is not None and code != coding.get("code"):
             raise InvalidRequest("give the code either as code or as coding, not both", location="coding")
+        other = coding.get("system")
+        if system is not None and other and other != system and \
+                catalog.canonical_system(other) != catalog.canonical_system(system):
+            raise InvalidRequest("give the system either as system or in the coding, not both: "
+                                 f"system '{system}' differs from coding.system '{other}'", location="system")
+        refuse_two_versions("$lookup", "version", version, coding)
         code = coding.get("code")
-        system = coding.get("system") or system
+        system = other or system
         version = coding.get("version") or version
     if instance is not None:
         if system is not None and system != instance.get("url"):
@@ -122,7 +137,7 @@ def render_lookup(res) -> dict:
 @operation("CodeSystem", "lookup")
 def op_lookup(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
-    return render_lookup(lookup(catalog, _lookup_request(params, instance)))
+    return render_lookup(lookup(catalog, _lookup_request(catalog, params, instance)))
 
 
 @operation("CodeSystem", "subsumes")

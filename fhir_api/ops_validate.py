@@ -6,7 +6,7 @@ from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
 
-from .ops_lookup import coding_param
+from .ops_lookup import coding_param, refuse_two_versions
 from .operations import operation
 from .ops_valueset import language_value, resolve_valueset, supplements_for, version_rules
 from .supplied import checked, supplied_catalog, with_contained
@@ -165,8 +165,15 @@ def render_result(res) -> dict:
     return {"resourceType": "Parameters", "parameter": out}
 
 
+def _refuse_two_versions(params, name: str) -> None:
+    coding = params.get("coding")
+    if isinstance(coding, dict) and coding.get("version"):
+        refuse_two_versions("$validate-code", name, params.str(name), coding)
+
+
 @operation("ValueSet", "validate-code")
 def validate_valueset(catalog, params, instance):
+    _refuse_two_versions(params, "systemVersion")
     catalog = supplied_catalog(catalog, params)
     vs = resolve_valueset(catalog, params, instance)
     catalog = with_contained(catalog, vs)
@@ -175,6 +182,8 @@ def validate_valueset(catalog, params, instance):
 
 @operation("CodeSystem", "validate-code")
 def validate_codesystem(catalog, params, instance):
+    _refuse_two_versions(params, "version")
+    _refuse_two_versions(params, "systemVersion")
     extra = []
     cs_res = params.get("codeSystem")
     if cs_res is not None:

@@ -82,11 +82,43 @@ class Params:
             return checked(v, name)
         raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
 
+    def check_single(self, single: frozenset) -> None:
+        """A parameter the OperationDefinition allows once (max=1), given again with another value (in the query,
+        the body or both), names two things where the handler would silently take the first: refused. The same
+        value twice is harmless."""
+        seen = {}
+        for n, v in self.items:
+            if n in single and v is not None:
+                if n not in seen:
+                    seen[n] = v
+                elif not _same_value(seen[n], v):
+                    raise InvalidRequest(f"parameter '{n}' takes one value but was given two: {_shown(seen[n])} and "
+                                         f"{_shown(v)}", location=n)
+
     def names(self) -> list[str]:
         return [n for n, _ in self.items]
 
     def __repr__(self):
         return f"Params({self.items!r})"
+
+
+def _same_value(a, b) -> bool:
+    if a == b:
+        return True
+    if isinstance(a, (dict, list, Params)) or isinstance(b, (dict, list, Params)):
+        return False
+    # a query's text against a body's typed value: true and "true", 5 and "5"
+    return _text(a) == _text(b)
+
+
+def _text(v) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+
+def _shown(v) -> str:
+    if isinstance(v, dict):
+        return "a " + v["resourceType"] if v.get("resourceType") else repr(v)
+    return f"'{_text(v)}'" if not isinstance(v, Params) else "parts"
 
 
 # the string elements of the complex types operations take; a list or number there is the client's error
@@ -124,13 +156,33 @@ def _value_of(p: dict):
     return None
 
 
-def parameters_to_params(parts: list, source: str = "body") -> Params:
+def _wrong_type(p: dict, sent: str, inputs) -> None:
+    """A parameter in another type than its OperationDefinition declares: say which, rather than let the handler
+    misread it (a CodeableConcept taken for a Coding without a code)."""
+    name = p["name"]
+    what = {"part": "parts", "resource": "a resource"}.get(sent) or f"{sent} (a {sent[5:]})"
+    raise InvalidRequest(f"parameter '{name}' was sent as {what}, but it is of type {inputs.expected[name]}"
+                         + (" (give it as resource)" if "resource" in inputs.accepts[name] else ""),
+                         location=name)
+
+
+def parameters_to_params(parts: list, source: str = "body", inputs=None) -> Params:
+    """`inputs` (an opdefs.OpInputs): each top-level parameter's value[x] is checked against its declared type."""
     if parts is not None and not isinstance(parts, list):
         raise InvalidRequest("Parameters.parameter (and each part) must be a list")
     items = []
+    accepts = inputs.accepts if inputs is not None else None
     for p in parts or []:
         if not isinstance(p, dict) or not isinstance(p.get("name"), str):
             raise InvalidRequest("each Parameters.parameter needs a name")
+        if accepts:
+            ok = accepts.get(p["name"])
+            if ok is not None:
+                for k in p:     # the value key comes right after the name: a short walk
+                    if k in ok:
+                        break
+                    if k.startswith("value") or k == "resource" or k == "part":
+                        _wrong_type(p, k, inputs)
         items.append((p["name"], _value_of(p)))
     return Params(items, source)
 
@@ -157,8 +209,9 @@ def check_content_type() -> None:
         raise UnsupportedMediaType(f"content type '{request.mimetype}' is not supported; send application/fhir+json")
 
 
-def request_params() -> Params:
-    """The operation parameters of the current request (query string plus body)."""
+def request_params(inputs=None, op: str | None = None) -> Params:
+    """The operation parameters of the current request (query string plus body). `inputs` (an opdefs.OpInputs,
+    for the operation `op`) has the body's value[x] types and resource checked against the definition."""
     items = [(k, v) for k, vs in request.args.lists() for v in vs if not k.startswith("_")]
     if request.method == "POST":
         check_content_type()
@@ -169,10 +222,20 @@ def request_params() -> Params:
         if body is not None:
             rtype = body.get("resourceType")
             if rtype == "Parameters":
-                return Params(items + parameters_to_params(body.get("parameter")).items, "body")
+                return Params(items + parameters_to_params(body.get("parameter"), "body", inputs).items, "body")
             if rtype is None:
                 raise InvalidRequest("the request body has no resourceType; send a Parameters resource")
-            # a bare resource posted to an operation is its main input
-            items.append(("resource", body))
+            if inputs is None:
+                items.append(("resource", body))
+                return Params(items, "body")
+            if inputs.body_type is None or rtype != inputs.body_type:
+                # R4 operations.html: the body is a Parameters resource, or the resource itself only for an
+                # operation whose one resource input it is
+                alone = f" or the {inputs.body_type} it takes as '{inputs.body_param}'" if inputs.body_type else ""
+                raise InvalidRequest(f"the body of {op or 'an operation'} must be a Parameters resource{alone}, "
+                                     f"not a {rtype}" if isinstance(rtype, str) else
+                                     "the request body's resourceType must be a string")
+            # a bare resource posted to an operation is its one resource input
+            items.append((inputs.body_param, body))
             return Params(items, "body")
     return Params(items, "query")

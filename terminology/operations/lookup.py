@@ -165,6 +165,10 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
     concept, how = cs.find(req.code)
     if concept is None:
         v = f" version '{cs.version}'" if cs.version else ""
+        if cs.content == "not-present":
+            # the code may well exist: this server holds none of the system's concepts (as $validate-code says)
+            raise NotFound(f"Unable to look up code '{req.code}' in {cs.url}{v}: the code system's content is not "
+                           "held by this server (content = not-present)", location="code", tx_code="not-found")
         raise NotFound(f"Unable to find code '{req.code}' in {cs.url}{v}", tx_code="invalid-code")
     ss, supplements = _supplements(catalog, cs, req.supplements) if req.supplements else (None, [])
     extra = [d for i, _canon in supplements for d in ss.designations(i, concept.code)]

@@ -176,10 +176,6 @@ def test_every_error_issue_has_text_and_coding(client):
             assert issue["details"]["coding"][0]["system"] == TX_ISSUE_TYPE
 
 
-@pytest.mark.xfail(strict=True, reason="R4 CodeSystem-lookup `coding` is of type Coding: a CodeableConcept sent as "
-                   "`coding` is answered '$lookup needs a code (code + system, or coding)', which does not tell the "
-                   "client its coding was of the wrong type (fhir_api/ops_lookup.coding_param accepts any dict; "
-                   "params._checked_value does not compare value[x] with the parameter's declared type)")
 def test_lookup_coding_sent_as_codeable_concept_says_so(client):
     status, b = raw(client, L, [{"name": "coding", "valueCodeableConcept": {"coding": [{"system": S,
                                                                                        "code": "code1"}]}}])
@@ -187,9 +183,6 @@ def test_lookup_coding_sent_as_codeable_concept_says_so(client):
     assert "CodeableConcept" in b["issue"][0]["details"]["text"]
 
 
-@pytest.mark.xfail(strict=True, reason="R4 ValueSet-validate-code `coding` is of type Coding: a valueCodeableConcept "
-                   "there is answered 'the coding has no code to validate', though the code is there "
-                   "(fhir_api/ops_validate._coding_input takes any dict as a Coding)")
 def test_validate_coding_sent_as_codeable_concept_says_so(client):
     status, b = raw(client, VSV, [{"name": "url", "valueUri": VS_ALL["url"]},
                                   {"name": "coding", "valueCodeableConcept": {"coding": [{"system": S,
@@ -199,34 +192,21 @@ def test_validate_coding_sent_as_codeable_concept_says_so(client):
     assert "CodeableConcept" in b["issue"][0]["details"]["text"]
 
 
-@pytest.mark.xfail(strict=True, reason="FHIR R4 operations.html: a POSTed operation body is a Parameters resource "
-                   "(a bare resource only where the operation has a single resource input); $lookup has none, yet "
-                   "a Patient body is answered '$lookup needs a code', not that the body is the wrong resource "
-                   "(fhir_api/params.request_params turns any resource into a 'resource' parameter)")
 def test_lookup_body_of_another_resource_type_says_so(client):
     status, b = send(client, L, json.dumps({"resourceType": "Patient", "id": "p"}))
     assert_outcome(status, b, 400, "invalid", "Parameters")
 
 
-@pytest.mark.xfail(strict=True, reason="R4 CodeSystem-lookup declares code 0..1: `code=code1&code=code2` names two "
-                   "codes and the server silently looks up the first (fhir_api/params.Params.get); a parameter "
-                   "repeated beyond its max cardinality should be a 400")
 def test_get_with_a_repeated_single_parameter_is_refused(stored):
     r = stored.get(f"/fhir/CodeSystem/$lookup?system={S}&code=code1&code=code2")
     assert_outcome(r.status_code, r.get_json(), 400, "invalid", "code")
 
 
-@pytest.mark.xfail(strict=True, reason="R4 CodeSystem-validate-code declares code 0..1: `code=code1&code=codeX` is "
-                   "answered result=true for code1 and codeX is never looked at (fhir_api/params.Params.get)")
 def test_validate_with_a_repeated_code_is_refused(stored):
     r = stored.get(f"/fhir/CodeSystem/$validate-code?url={S}&code=code1&code=codeX")
     assert r.status_code == 400 or first(r.get_json(), "result") is False
 
 
-@pytest.mark.xfail(strict=True, reason="An operation URL takes GET and POST only (R4 operations.html 'Executing "
-                   "operations'); DELETE /CodeSystem/$lookup is read as deleting a CodeSystem with id '$lookup' "
-                   "(not a valid id) and answered 404 instead of 405 Method Not Allowed "
-                   "(fhir_api/resources.py routing)")
 def test_delete_on_an_operation_is_405(client):
     r = client.delete("/fhir/CodeSystem/$lookup")
     assert r.status_code == 405 and r.get_json()["resourceType"] == "OperationOutcome"

@@ -147,13 +147,21 @@ def test_instance_level_cs_validate(stored):
     assert r.status_code == 200 and first(r.get_json(), "result") is True
 
 
-@pytest.mark.xfail(strict=True, reason="R4 CodeSystem-validate-code `version` is 'the version of the code system'; "
-                   "a coding whose version contradicts it is validated against coding.version and the request's "
-                   "version is ignored without a word (fhir_api/ops_validate.py _code_form/_coding_input)")
 def test_cs_validate_version_contradicting_coding_version_is_reported(client):
-    _, b = raw(client, CSV, [{"name": "url", "valueUri": S}, {"name": "version", "valueString": "9.9"},
+    """R4 CodeSystem-validate-code `version` is 'the version of the code system'; a coding naming another one is a
+    contradiction in the request, refused as $lookup and $subsumes refuse two versions."""
+    status, b = raw(client, CSV, [{"name": "url", "valueUri": S}, {"name": "version", "valueString": "9.9"},
                              {"name": "coding", "valueCoding": {"system": S, "code": "code1", "version": "0.1.0"}}])
-    assert out(b)["result"] is False or b["resourceType"] == "OperationOutcome"
+    assert_outcome(status, b, 400, "invalid", "version", "9.9", "0.1.0")
+
+
+def test_vs_validate_system_version_contradicting_coding_version_is_refused(client):
+    """ValueSet-validate-code: systemVersion is the version of the code's system; a coding naming another one
+    is refused the same way (it used to be ignored in favour of coding.version)."""
+    status, b = raw(client, "ValueSet/$validate-code", [
+        {"name": "url", "valueUri": VS_ALL["url"]}, {"name": "systemVersion", "valueString": "9.9"},
+        {"name": "coding", "valueCoding": {"system": S, "code": "code1", "version": "0.1.0"}}], [simple_cs(), VS_ALL])
+    assert_outcome(status, b, 400, "invalid", "systemVersion")
 
 
 def test_cs_validate_display_in_the_display_language(client):
