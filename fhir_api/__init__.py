@@ -9,7 +9,7 @@ def create_app(config: dict | None = None):
     from flask import Flask
 
     from . import operations, outcomes, store
-    from .render import fhir_response, wants_unsupported_format
+    from .render import fhir_response, unsupported_format_text, wants_unsupported_format
     from .settings import load_settings
 
     app = Flask(__name__)
@@ -45,7 +45,7 @@ def create_app(config: dict | None = None):
                 from .outcomes import issue, operation_outcome
                 return fhir_response(operation_outcome([issue(
                     "error", "not-supported",
-                    f"format '{bad}' is not supported; this server speaks application/fhir+json")]), 406)
+                    unsupported_format_text(bad))]), 406)
         return None
 
     return app

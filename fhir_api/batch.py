@@ -9,6 +9,8 @@ entry's OperationOutcome, never the batch's.
 from __future__ import annotations
 
 import logging
+from datetime import timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import Blueprint, request
@@ -115,7 +117,26 @@ def _run_other(method: str, segs: list[str], query: str, resource) -> dict:
         out["resource"] = body
     if r.headers.get("Location"):
         out["response"]["location"] = r.headers["Location"]
+    # http.html#transaction-response: an entry carries what the plain answer's headers said
+    if r.headers.get("ETag"):
+        out["response"]["etag"] = r.headers["ETag"]
+    modified = _instant(r.headers.get("Last-Modified"))
+    if modified:
+        out["response"]["lastModified"] = modified
     return out
+
+
+def _instant(http_date: str | None) -> str | None:
+    """An HTTP date as a FHIR instant (response.lastModified is an instant, the header an RFC 9110 date)."""
+    if not http_date:
+        return None
+    try:
+        when = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def run_entry(entry, shared: dict | None = None) -> dict:

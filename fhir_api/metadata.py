@@ -53,6 +53,13 @@ def capability_statement(base: str) -> dict:
                       "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
                       "versioning": "no-version", "conditionalRead": "full-support",
                       "searchParam": _search_params("NamingSystem")})
+    # the definitions of Kodebro's own operations (fhir_api/opdefs.py): read, and searched by url only
+    resources.append({"type": "OperationDefinition",
+                      "profile": "http://hl7.org/fhir/StructureDefinition/OperationDefinition",
+                      "interaction": [{"code": "read"}, {"code": "search-type"}],
+                      "versioning": "no-version", "readHistory": False, "updateCreate": False,
+                      "searchParam": [{"name": "url", "type": "uri",
+                                       "definition": "http://hl7.org/fhir/SearchParameter/conformance-url"}]})
     return {
         "resourceType": "CapabilityStatement",
         "id": "kodebro",
@@ -138,6 +145,8 @@ def terminology_capabilities(base: str) -> dict:
         "date": RELEASE_DATE,
         "kind": "instance",
         "software": {"name": "Kodebro", "version": __version__},
+        # tcp-3: an instance statement names the installation it describes
+        "implementation": {"description": "Kodebro", "url": base},
         "codeSystem": cs,
         "expansion": {"hierarchical": True, "paging": True, "incomplete": False,
                       "parameter": [{"name": n} for n in EXPANSION_PARAMETERS],
@@ -156,6 +165,17 @@ def metadata():
     if mode == "terminology":
         return fhir_response(terminology_capabilities(fhir_base()))
     return fhir_response(capability_statement(fhir_base()))
+
+
+@bp.route("/OperationDefinition", methods=["POST"])
+@bp.route("/OperationDefinition/<oid>", methods=["PUT", "DELETE", "PATCH"])
+def operation_definition_is_read_only(oid: str | None = None):
+    """The statement lists read and search for OperationDefinition; any other interaction is 405, not the
+    "type not served" 404 the generic resource routes would give a type they do not hold."""
+    from .outcomes import issue, operation_outcome
+    text = (f"OperationDefinition is read-only here: {request.method} is not supported "
+            f"(read and search-type are; see {fhir_base()}/metadata)")
+    return fhir_response(operation_outcome([issue("error", "not-supported", text)]), 405, {"Allow": "GET"})
 
 
 @bp.route("/$versions", methods=["GET", "POST"])

@@ -9,21 +9,68 @@ _JSON_TYPES = ("application/fhir+json", "application/json", "json", "application
 _XML_TYPES = ("application/fhir+xml", "application/xml", "xml", "text/xml", "application/xml+fhir")
 
 
+FHIR_VERSION = "4.0"          # the fhirVersion MIME parameter value of R4 (versions.html#mt-version)
+_ANY = ("*/*", "application/*", "text/*", "text/html")     # text/html: a browser's Accept
+
+
 def wants_unsupported_format() -> str | None:
-    """The requested format when it is one Kodebro cannot produce (only JSON is served)."""
+    """The requested format when it is one Kodebro cannot produce (only R4 JSON is served)."""
     fmt = request.args.get("_format")
     if fmt:
-        f = fmt.split(";")[0].strip().lower()
-        if f not in _JSON_TYPES:
+        media, params = _media_range(fmt)
+        if media not in _JSON_TYPES or not _version_served(params):
             return fmt
         return None
     accept = request.headers.get("Accept", "")
     if not accept.strip():
         return None
-    types = [a.split(";")[0].strip().lower() for a in accept.split(",")]
-    if any(t in _JSON_TYPES or t in ("*/*", "application/*", "text/*", "text/html") for t in types):
-        return None
-    return accept
+    return None if _accepts_json(accept) else accept
+
+
+def unsupported_format_text(bad: str) -> str:
+    """What a 406 says: the format (and FHIR version) served, so the client can ask again."""
+    asked = [v for part in bad.split(",") for v in [_media_range(part)[1].get("fhirversion")] if v]
+    if asked and not all(_version_served({"fhirversion": v}) for v in asked):
+        return (f"format '{bad}' is not supported; this server speaks application/fhir+json for FHIR version "
+                f"{FHIR_VERSION} (R4) only")
+    return f"format '{bad}' is not supported; this server speaks application/fhir+json"
+
+
+def _media_range(text: str) -> tuple[str, dict[str, str]]:
+    """(type, parameters) of one media range; a '+' decoded to a space in a URL ('application/fhir json')
+    is read as the '+' it was."""
+    media, *rest = text.split(";")
+    params = {}
+    for p in rest:
+        k, _, v = p.partition("=")
+        params[k.strip().lower()] = v.strip().strip('"')
+    return "+".join(media.strip().lower().split()), params
+
+
+def _version_served(params: dict[str, str]) -> bool:
+    v = params.get("fhirversion")
+    return v is None or v == FHIR_VERSION or v.startswith(FHIR_VERSION + ".")
+
+
+def _quality(params: dict[str, str]) -> float:
+    try:
+        return float(params.get("q", "1"))
+    except ValueError:
+        return 1.0
+
+
+def _accepts_json(accept: str) -> bool:
+    """Whether an Accept header allows R4 JSON (RFC 9110 §12.5.1): a JSON type named with q > 0 and a
+    served fhirVersion; when JSON types are named only with q=0 or another version, not even */* brings
+    JSON back (the more specific range wins); otherwise a wildcard with q > 0."""
+    named, wildcard = [], False
+    for part in accept.split(","):
+        media, params = _media_range(part)
+        if media in _JSON_TYPES:
+            named.append(_quality(params) > 0 and _version_served(params))
+        elif media in _ANY and _quality(params) > 0:
+            wildcard = True
+    return any(named) if named else wildcard
 
 
 def fhir_base() -> str:

@@ -291,7 +291,8 @@ def search_type(rtype: str):
     if total_mode != "none" or summary == "count":
         bundle["total"] = len(rows)
     base = f"{fhir_base()}/{rtype}"
-    plain = [(k, v) for k, v in query.used if k != "_offset"]
+    # the links say the _count served, not the one asked (search.html#count: the self link holds what was used)
+    plain = [(k, str(count) if k == "_count" else v) for k, v in query.used if k != "_offset"]
 
     def link(relation: str, at: int) -> dict:
         return {"relation": relation, "url": base + "?" + urlencode(plain + [("_offset", at)])}

@@ -59,6 +59,7 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
             problems.append(f"{loc}: {msg}" if loc else msg)
     except Exception as e:  # the models raise plain errors for some malformed input
         problems.append(str(e).splitlines()[0][:300])
+    problems += id_problems(resource.get("id"), characters=False)
     status = resource.get("status")
     if rtype in ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem") and isinstance(status, str) \
             and status not in _STATUS:
@@ -72,6 +73,22 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     if rtype == "CodeSystem":
         problems += _duplicate_codes(resource.get("concept"))
     return problems
+
+
+ID_RULE = r"R4 datatypes.html#id: [A-Za-z0-9\-\.]{1,64}"
+_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+def id_problems(rid, *, characters: bool = True) -> list[str]:
+    """What is wrong with a resource id by the R4 id rule. The models check a body's id for its characters
+    but not its length, so validation_errors asks for the length only; an id from a URL needs both."""
+    if not isinstance(rid, str) or _ID.fullmatch(rid):
+        return []
+    if len(rid) > 64:
+        return [f"id: '{rid[:24]}…' is {len(rid)} characters long; an id has at most 64 ({ID_RULE})"]
+    if characters:
+        return [f"id: '{rid}' may hold only letters, digits, '-' and '.' ({ID_RULE})"]
+    return []
 
 
 def _path(loc) -> str:

@@ -51,7 +51,9 @@ BODIES = {"CodeSystem": {"resourceType": "CodeSystem", "id": "c", "url": "http:/
                          "content": "complete", "concept": [{"code": "a"}]},
           "ValueSet": {"resourceType": "ValueSet", "id": "v", "url": "http://example.org/v", "status": "active"},
           "ConceptMap": {"resourceType": "ConceptMap", "id": "m", "url": "http://example.org/m", "status": "active"},
-          "NamingSystem": NS}
+          "NamingSystem": NS,
+          # Kodebro's own operation definitions: read and searched, never written
+          "OperationDefinition": {"resourceType": "OperationDefinition", "id": "CodeSystem-code-history"}}
 
 
 def test_every_advertised_interaction_is_served_and_no_other(client):

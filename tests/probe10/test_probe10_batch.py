@@ -2,6 +2,8 @@
 order, response.status/location/etag/outcome)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import FJ, assert_oo
@@ -40,15 +42,13 @@ def test_batch_create_gives_status_and_location(kb):
     assert resp["location"].startswith("http://localhost/fhir/CodeSystem/")
 
 
-@pytest.mark.xfail(strict=True, reason="http.html#transaction-response: each response entry carries 'the HTTP status "
-                                       "code, and, where applicable, the Location header and the ETag header values'; "
-                                       "bundle.html Bundle.entry.response.etag/lastModified. A create or read in a batch "
-                                       "answers with an ETag over plain HTTP but the batch entry has none "
-                                       "(fhir_api/batch.py _run_other copies only Location)")
 def test_batch_entries_carry_etag(kb):
     b = batch(kb, [{"request": {"method": "POST", "url": "CodeSystem"}, "resource": {**CS, "version": "b2"}},
                    {"request": {"method": "GET", "url": "CodeSystem/ICD10NO-2026"}}]).get_json()
     assert all(e["response"].get("etag") for e in b["entry"])
+    # the read's Last-Modified header (sent once the resource is a second old) as the FHIR instant it is here
+    modified = b["entry"][1]["response"].get("lastModified")
+    assert modified is None or re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", modified)
 
 
 def test_batch_put_create(kb):
@@ -123,3 +123,9 @@ def test_bad_method_in_entry(kb):
     b = batch(kb, [{"request": {"method": "PATCH", "url": "CodeSystem/ICD10NO-2026"}}]).get_json()
     assert b["entry"][0]["response"]["status"].startswith("4")
     assert "PATCH" in b["entry"][0]["resource"]["issue"][0]["details"]["text"]
+
+
+def test_last_modified_header_becomes_an_instant():
+    from fhir_api.batch import _instant
+    assert _instant("Wed, 25 Nov 2026 20:51:23 GMT") == "2026-11-25T20:51:23Z"
+    assert _instant("not a date") is None and _instant(None) is None

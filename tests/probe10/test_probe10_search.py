@@ -209,10 +209,6 @@ def test_strict_is_read_among_other_preferences(kb):
     assert_oo(r, 400, "frobnicate")
 
 
-@pytest.mark.xfail(strict=True, reason="search.html (#count, #conformance): the server may return fewer than _count asks, "
-                                       "but SHALL say in the self link the parameters it actually used. _count=5000 is "
-                                       "served as 1000 (fhir_api/search.py MAX_COUNT) while the self/next/last links "
-                                       "carry _count=5000. Low severity")
 def test_self_link_shows_the_count_used(kb):
     b = kb.get("/fhir/CodeSystem?_count=5000").get_json()
     q = parse_qs(urlsplit(links(b)["self"]).query)
