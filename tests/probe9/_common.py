@@ -7,12 +7,21 @@ import json
 import pytest
 
 from tests.operations_vs.txfiles import stored_client, tx_file
-from tests.probe8._tx import FJ, simple_cs
+from tests.probe8._tx import FJ, cs, simple_cs
 
 S = "http://hl7.org/fhir/test/CodeSystem/simple"
 VS_ALL = {"resourceType": "ValueSet", "url": "http://hl7.org/fhir/test/ValueSet/simple-all", "status": "active",
           "compose": {"include": [{"system": S}]}}
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
+
+
+# a hierarchy stated by the standard `parent` property (R4 concept-properties) instead of nesting
+FLAT = cs("http://ex.org/p9/flat", "1", [
+    {"code": "top", "display": "Top"},
+    {"code": "mid", "display": "Mid", "property": [{"code": "parent", "valueCode": "top"}]},
+    {"code": "leaf", "display": "Leaf", "property": [{"code": "parent", "valueCode": "mid"}]}],
+    property=[{"code": "parent", "uri": "http://hl7.org/fhir/concept-properties#parent", "type": "code"}],
+    hierarchyMeaning="is-a")
 
 
 def raw(client, op: str, parameters: list, setup=None) -> tuple[int, dict]:

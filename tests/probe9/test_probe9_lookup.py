@@ -6,7 +6,7 @@ import pytest
 
 from tests.probe8._tx import cs, post, simple_cs
 
-from ._common import S, assert_outcome, first, named, parts, properties, raw
+from ._common import FLAT, S, assert_outcome, first, named, parts, properties, raw
 
 L = "CodeSystem/$lookup"
 SETUP = [simple_cs()]
@@ -222,12 +222,6 @@ def test_version_contradicting_coding_version_is_refused(client):
     assert_outcome(status, b, 400, "invalid", "version")
 
 
-FLAT = cs("http://ex.org/p9/flat", "1", [
-    {"code": "top", "display": "Top"},
-    {"code": "mid", "display": "Mid", "property": [{"code": "parent", "valueCode": "top"}]},
-    {"code": "leaf", "display": "Leaf", "property": [{"code": "parent", "valueCode": "mid"}]}],
-    property=[{"code": "parent", "uri": "http://hl7.org/fhir/concept-properties#parent", "type": "code"}],
-    hierarchyMeaning="is-a")
 NOT_PRESENT = cs("http://ex.org/p9/np", "1", [], content="not-present")
 
 

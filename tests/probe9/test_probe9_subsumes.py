@@ -4,17 +4,10 @@ import pytest
 
 from tests.probe8._tx import cs, post, simple_cs
 
-from ._common import S, assert_outcome, first, raw
+from ._common import FLAT, S, assert_outcome, first, raw
 
 SB = "CodeSystem/$subsumes"
 SETUP = [simple_cs()]
-# a hierarchy stated by the standard `parent` property (R4 concept-properties) instead of nesting
-FLAT = cs("http://ex.org/p9/flat", "1", [
-    {"code": "top", "display": "Top"},
-    {"code": "mid", "display": "Mid", "property": [{"code": "parent", "valueCode": "top"}]},
-    {"code": "leaf", "display": "Leaf", "property": [{"code": "parent", "valueCode": "mid"}]}],
-    property=[{"code": "parent", "uri": "http://hl7.org/fhir/concept-properties#parent", "type": "code"}],
-    hierarchyMeaning="is-a")
 CI = cs("http://ex.org/p9/ci", "1", [{"code": "Abc", "concept": [{"code": "Def"}]}], caseSensitive=False)
 
 
