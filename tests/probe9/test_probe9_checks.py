@@ -46,13 +46,13 @@ def test_a_resource_input_sent_as_a_value_is_refused(client):
 
 
 def test_a_bare_value_set_body_is_still_expanded(client):
-    r = client.post(f"/fhir/ValueSet/$expand", data=json.dumps({**VS_ALL, "compose": {"include": [
+    r = client.post("/fhir/ValueSet/$expand", data=json.dumps({**VS_ALL, "compose": {"include": [
         {"system": S, "concept": [{"code": "code1"}]}]}}), content_type=FJ)
     assert r.status_code == 200, r.get_json()
 
 
 def test_a_bare_code_system_body_of_cs_validate_code_is_its_code_system(client):
-    r = client.post(f"/fhir/CodeSystem/$validate-code?code=code1", data=json.dumps(simple_cs()), content_type=FJ)
+    r = client.post("/fhir/CodeSystem/$validate-code?code=code1", data=json.dumps(simple_cs()), content_type=FJ)
     assert r.status_code == 200 and first(r.get_json(), "result") is True, r.get_json()
 
 

@@ -2,7 +2,6 @@
 `date`, designations, and the shape of the output parameters."""
 import json
 
-import pytest
 
 from tests.probe8._tx import cs, post, simple_cs
 

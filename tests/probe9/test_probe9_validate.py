@@ -1,7 +1,6 @@
 """Probe 9, CodeSystem/$validate-code against ValueSet/$validate-code (R4 OperationDefinitions
 CodeSystem-validate-code and ValueSet-validate-code): url of a code system, several codings, `abstract`,
 `activeOnly`, displays and versions."""
-import pytest
 
 from tests.probe8._tx import cs, issues, out, post, simple_cs, tx_codes
 
