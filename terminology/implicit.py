@@ -34,7 +34,7 @@ from __future__ import annotations
 import threading
 
 from .catalog import revision_catalog
-from .errors import InvalidRequest
+from .errors import InvalidRequest, shortened
 
 RESOLVERS: list = []
 
@@ -120,7 +120,12 @@ class CodeFilter(dict):
         self.loaded = tuple(loaded)     # the versions of the system loaded when the URL was resolved
 
     def codes(self) -> list[str]:
-        return [c.strip() for c in str(self.get("value")).split(",") if c.strip()]
+        """The codes the filter names: the value of `is-a` is one code (a comma may be part of it); only `in`
+        takes a comma separated list (R4 filter-operator)."""
+        value = str(self.get("value"))
+        if self.get("op") != "in":
+            return [value.strip()] if value.strip() else []
+        return [c.strip() for c in value.split(",") if c.strip()]
 
     def problem(self, cs) -> str | None:
         """Why this filter cannot be applied to code system version `cs`, None when it can. Only a complete
@@ -130,7 +135,11 @@ class CodeFilter(dict):
         missing = next((c for c in self.codes() if cs.find(c)[0] is None), None)
         if missing is None:
             return None
-        return f"'{self.url}': the code '{missing}' is not in {in_version(cs)}{self.loaded_text()}"
+        return f"{self.named()}: the code '{shortened(missing)}' is not in {in_version(cs)}{self.loaded_text()}"
+
+    def named(self) -> str:
+        """The implicit value set's URL as a message names it (a huge one cut short)."""
+        return f"'{shortened(self.url, 200)}'"
 
     def loaded_text(self) -> str:
         return f" (loaded versions: {', '.join(self.loaded)})" if self.loaded else ""

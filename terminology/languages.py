@@ -117,12 +117,21 @@ def choose_display(concept, cs, languages: list[str] | None,
     if not languages:
         return own, None
     cs_lang = getattr(cs, "language", None) if cs is not None else None
+    if own is not None and cs_lang and exactly(languages[0], cs_lang):
+        # the own display in exactly the first language wanted: the ranking's answer, without ranking every
+        # designation (the common case: a code system asked for in its own language)
+        return own, None
     got = pick_display(codesystem_candidates(concept, cs_lang), languages)
     if got is None:
         return (None, None) if strict else (own, None)
     if got is ANY_LANGUAGE:
         return own, None
     return got.value, got.designation
+
+
+def exactly(tag: str, lang: str | None) -> bool:
+    """Whether `lang` is exactly the wanted `tag` (not '*'): a candidate in it is as close as any can be."""
+    return lang is not None and tag != "*" and (tag == lang or tag.lower() == lang.lower())
 
 
 # --- the one ranking of displays -----------------------------------------------------------------------------------
@@ -133,7 +142,7 @@ def choose_display(concept, cs, languages: list[str] | None,
 TIER_VS_DISPLAY, TIER_VS_TRANSLATION, TIER_CS_DISPLAY, TIER_VS_DESIGNATION, TIER_CS_DESIGNATION = range(5)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DisplayCandidate:
     tier: int
     language: str | None        # the language it is in (a designation without one: its resource's)
@@ -156,7 +165,8 @@ def pick_display(candidates, languages: list[str]) -> DisplayCandidate | None:
         if tag == "*":
             return ANY_LANGUAGE
         if cands is None:
-            cands = list(candidates)
+            cands = candidates if isinstance(candidates, list) else list(candidates)
+        tag = tag.lower()
         best, best_rank = None, None
         for i, c in enumerate(cands):
             closeness = _closeness(tag, c.language)
@@ -194,16 +204,20 @@ def codesystem_candidates(concept, cs_lang: str | None):
 
 
 def _closeness(tag: str, lang: str | None) -> int | None:
-    """How well language `lang` answers wanted `tag`: 0 exact, 1 a region more or less, 2-3 a sibling of a
-    macrolanguage ('no' -> Bokmål before Nynorsk); None when it does not."""
-    if not lang or not language_matches(tag, lang):
+    """How well language `lang` answers wanted `tag` (lower case): 0 exact, 1 a region more or less, 2-3 a
+    sibling of a macrolanguage ('no' -> Bokmål before Nynorsk); None when it does not (`language_matches`'
+    rule, on pick_display's hot path)."""
+    if not lang:
         return None
-    lang, tag = lang.lower(), tag.lower()
+    lang = lang.lower()
     if lang == tag:
         return 0
     if lang.startswith(tag + "-") or tag.startswith(lang + "-"):
         return 1
-    return 2 if lang.split("-", 1)[0] == "nb" else 3
+    base, tag_base = lang.split("-", 1)[0], tag.split("-", 1)[0]
+    if base in _MACRO.get(tag_base, ()) or tag_base in _MACRO.get(base, ()):
+        return 2 if base == "nb" else 3
+    return None
 
 
 def preferred_display(concept, cs, languages: list[str] | None) -> str | None:
@@ -222,13 +236,20 @@ def has_language(concept, cs, tag: str) -> bool:
 def displays_in(concept, cs, languages: list[str] | None) -> list[tuple[str | None, str]]:
     """Every (language, display text) the concept offers, restricted to `languages` when given."""
     cs_lang = getattr(cs, "language", None) if cs is not None else None
+    return texts_in(concept.display, cs_lang, concept.designations, languages)
+
+
+def texts_in(display: str | None, language: str | None, designations,
+             languages: list[str] | None) -> list[tuple[str | None, str]]:
+    """Every (language, text) of a display in `language` and its `designations` (one without a language is in
+    `language`: its resource's), restricted to `languages` when given (a text of no known language is kept)."""
     out: list[tuple[str | None, str]] = []
-    if concept.display:
-        out.append((cs_lang, concept.display))
-    for d in concept.designations or ():
-        if d.get("value"):
-            # a designation without a language is in the code system's language (when it has one)
-            out.append((d.get("language") or cs_lang, d["value"]))
+    if display:
+        out.append((language, display))
+    for d in designations or ():
+        value = d.get("value") if isinstance(d, dict) else None
+        if isinstance(value, str) and value:
+            out.append((d.get("language") or language, value))
     if not languages or "*" in languages:
         return out
     return [(lang, text) for lang, text in out
@@ -257,25 +278,33 @@ TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 def translations(extensions) -> list[dict]:
     """The displays the `translation` extensions among `extensions` (those on a `_display`) give, as designations
     ({"language", "value"}): the extension is "language translation from base language of resource to another
-    language", so each is the display in its `lang`. One without a language or a text says nothing."""
-    out = []
+    language", so each is the display in its `lang`. Its `content` is a string or (R4 allows both) markdown. One
+    without a language or a text says nothing; one repeating another (the language in any case) is left out."""
+    out: list[dict] = []
     for e in extensions or ():
         if not isinstance(e, dict) or e.get("url") != TRANSLATION:
             continue
         parts = {p.get("url"): p for p in e.get("extension") or () if isinstance(p, dict)}
         lang = (parts.get("lang") or {}).get("valueCode")
-        text = (parts.get("content") or {}).get("valueString")
+        content = parts.get("content") or {}
+        text = content.get("valueString")
+        if text is None:
+            text = content.get("valueMarkdown")
         if isinstance(lang, str) and lang and isinstance(text, str) and text:
             d = {"language": lang, "value": text}
-            if d not in out:
+            if not any(_same_text(d, o) for o in out):
                 out.append(d)
     return out
 
 
+def _same_text(translation: dict, d) -> bool:
+    """Whether designation `d` says what `translation` says: the same text in the same language (any case)."""
+    return isinstance(d, dict) and d.get("value") == translation["value"] and \
+        (d.get("language") or "").lower() == translation["language"].lower()
+
+
 def with_translations(designations: list, extensions) -> list:
     """`designations` with the translations of the display (from its `extensions`) before them, leaving out a
-    translation a designation already says (same language and text): a new list when any is added."""
-    extra = [t for t in translations(extensions)
-             if not any(isinstance(d, dict) and d.get("value") == t["value"]
-                        and (d.get("language") or "").lower() == t["language"].lower() for d in designations or ())]
+    translation a designation already says (`_same_text`): a new list when any is added."""
+    extra = [t for t in translations(extensions) if not any(_same_text(t, d) for d in designations or ())]
     return extra + list(designations or ()) if extra else designations

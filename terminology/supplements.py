@@ -107,8 +107,8 @@ def supplement_designations(sup: dict, flat: dict) -> list[dict]:
     if lang and flat.get("display"):
         out.append({"language": lang, "value": flat["display"]})
     # translations of the supplement's display (`_display`) are displays in their languages too
-    for d in translations(((flat.get("_display") or {}).get("extension")) if isinstance(flat.get("_display"), dict)
-                          else None):
+    shown = flat.get("_display")
+    for d in translations(shown.get("extension") if isinstance(shown, dict) else None):
         if d not in out:
             out.append(d)
     for d in flat.get("designation") or ():

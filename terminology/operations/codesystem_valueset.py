@@ -4,6 +4,7 @@ registered with terminology.implicit when compose.py (which resolves implicit va
 from __future__ import annotations
 
 from itertools import chain
+from urllib.parse import unquote
 
 from ..errors import InvalidRequest
 from ..identifiers import split_canonical
@@ -25,7 +26,7 @@ def _codesystem_valueset(catalog, url: str) -> dict | None:
         if query.startswith("=isa/"):
             # a code the latest version lacks may be in the version the request uses (system-version, a pin of
             # an including value set): only a missing code is refused here
-            code = query[5:].strip()
+            code = unquote(query[5:]).strip()     # URL-encoded, as the SNOMED CT isa/ is read
             if not code:
                 raise InvalidRequest(f"'{url}' names no code: use {system}?fhir_vs=isa/<code>")
             include["filter"] = [code_filter(catalog, url, system, "concept", "is-a", code)]

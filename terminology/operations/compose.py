@@ -20,6 +20,7 @@ admit in include_rules.py, and what makes a compose invalid in compose_checks.py
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from ..editions import edition_for_date
@@ -32,6 +33,7 @@ from . import codesystem_valueset as _codesystem_valueset  # noqa: F401  (regist
 from . import filters as _filters
 from .compose_checks import (FilterNotUnderstood, check_cycle, check_filters, check_not_supplement, check_source,
                              check_understood, compose_path, import_refs, shown, vs_canonical)
+from .display_choice import valueset_language
 from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule
 from .member import Member
 from .revision_cache import brought
@@ -389,9 +391,11 @@ class ComposeEvaluator(ValueSetFacts):
         """Every member of `vs`, includes in order, excludes removed, duplicates possible."""
         compose = vs.get("compose") or {}
         if not compose and isinstance(vs.get("expansion"), dict):
+            lang = valueset_language(vs)
             for m in self._expansion_view(vs)[1]:
                 self.note_codesystem(m.cs)      # the expansion's own systems are the ones it used
-                yield m
+                # the members are kept for the value set and shared: its language goes on a copy
+                yield replace(m, language=lang) if lang and (m.display or m.designations) else m
             return
         self._note_origin(vs, compose)
         try:
@@ -411,8 +415,9 @@ class ComposeEvaluator(ValueSetFacts):
                     excluded.add(m.key)
             listing = self.listing_excludes(excludes, vs)
         active_only = compose.get("inactive") is False
+        language = valueset_language(vs)
         for i, inc in enumerate(compose.get("include") or []):
-            for m in self._include(inc, f"ValueSet.compose.include[{i}]"):
+            for m in self._include(inc, f"ValueSet.compose.include[{i}]", language=language):
                 if excluded is not None and (m.key in excluded or
                                              (listing and self.listed_out(listing, m.system, m.code, m.cs))):
                     continue
@@ -420,8 +425,9 @@ class ComposeEvaluator(ValueSetFacts):
                     continue
                 yield m
 
-    def _include(self, inc: dict, path: str, note: bool = True) -> Iterator[Member]:
-        """The codes `inc` selects: candidates from the cheapest source, each admitted by `selects`' rule."""
+    def _include(self, inc: dict, path: str, note: bool = True, language: str | None = None) -> Iterator[Member]:
+        """The codes `inc` selects: candidates from the cheapest source, each admitted by `selects`' rule.
+        `language`: that of the value set `inc` is in, the language of the displays its concepts give."""
         system = inc.get("system")
         check_source(inc, path)
         imports = import_refs(inc, path)
@@ -476,7 +482,8 @@ class ComposeEvaluator(ValueSetFacts):
                     version = cs.version if cs else self.resolve_version(system, inc.get("version"))
                     yield Member(system, version, code, concept, cs, display=c.get("display"),
                                  designations=c.get("designation"), enumerated=True, extensions=c.get("extension"),
-                                 display_extensions=display_extensions(c) if "_display" in c else None)
+                                 display_extensions=display_extensions(c) if "_display" in c else None,
+                                 language=language)
             return
         if cs.content == "not-present" and not flts:
             raise NotSupported(f"The code system {system} has no content on this server (content = not-present), "

@@ -36,7 +36,8 @@ class FilterNotUnderstood(NotSupported):
 
 
 def check_understood(inc: dict, system: str, cs, path: str) -> None:
-    """Refuse a filter `cs` does not understand (see filters.understands), with the filter's location."""
+    """Refuse a filter `cs` does not understand (see filters.understands), with the filter's location; then
+    refuse (400, `implicit.check_applied`) an implicit value set's filter naming a code `cs` lacks."""
     if cs is None:
         return
     for j, f in enumerate(inc.get("filter") or ()):

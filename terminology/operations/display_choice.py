@@ -1,4 +1,4 @@
-"""The display of a value set's concept: one rule for $expand and $validate-code.
+"""The display of a value set's concept: the one rule $expand shows it by, and what $validate-code returns.
 
 A value set may list a concept with a display and designations of its own (ValueSet.compose.include.concept,
 or an entry of a stated expansion). R4 calls that display "the text to display to the user for this concept in
@@ -16,6 +16,10 @@ same fallback applies, unless the request said '*;q=0'.
 
 $expand lists the displays that lost as designations (includeDesignations): the value set's display in the
 value set's language, the code system's display unless the value set's display replaces it (same language).
+
+ValueSet/$validate-code returns the code system's display instead (`codesystem_choice`: as $lookup chooses it,
+the value set's designations joining), accepting the value set's text as valid (`entry_displays`); only for a
+code the server does not hold, which has no code system display, does it return `choose`'s answer.
 """
 from __future__ import annotations
 
@@ -23,7 +27,13 @@ from dataclasses import dataclass
 
 from ..languages import (ANY_LANGUAGE, PREFERRED_FOR_LANGUAGE, TIER_VS_DESIGNATION, TIER_VS_DISPLAY,
                          TIER_VS_TRANSLATION, DisplayCandidate, choose_display, codesystem_candidates,
-                         designation_candidates, pick_display, translations)
+                         designation_candidates, exactly, pick_display, texts_in, translations)
+
+
+def valueset_language(vs: dict | None) -> str | None:
+    """ValueSet.language: the language of the displays (and unlabelled designations) its concepts give."""
+    lang = vs.get("language") if isinstance(vs, dict) else None
+    return lang if isinstance(lang, str) and lang else None
 
 
 @dataclass(slots=True)
@@ -72,22 +82,17 @@ class Choice:
     from_valueset: bool = False         # it is the value set's own display
 
 
-def _candidates(entry: EntryText, concept, cs):
+def _candidates(entry: EntryText, concept, cs, with_display: bool = True):
+    # one pass over each source: at equal closeness the tier decides, so the order across tiers is free
     lang = entry.display_language(cs)
-    if entry.display is not None and lang:
-        yield DisplayCandidate(TIER_VS_DISPLAY, lang, entry.display, None)
-    for t in entry.translations:
-        yield DisplayCandidate(TIER_VS_TRANSLATION, t["language"], t["value"], t)
-    cs_lang = getattr(cs, "language", None) if cs is not None else None
-    if concept is not None:
-        for c in codesystem_candidates(concept, cs_lang):
-            if c.designation is None:
-                yield c
+    if with_display:
+        if entry.display is not None and lang:
+            yield DisplayCandidate(TIER_VS_DISPLAY, lang, entry.display, None)
+        for t in entry.translations:
+            yield DisplayCandidate(TIER_VS_TRANSLATION, t["language"], t["value"], t)
     yield from designation_candidates(entry.designations, lang, TIER_VS_DESIGNATION)
     if concept is not None:
-        for c in codesystem_candidates(concept, cs_lang):
-            if c.designation is not None:
-                yield c
+        yield from codesystem_candidates(concept, getattr(cs, "language", None) if cs is not None else None)
 
 
 def choose(entry: EntryText | None, concept, cs, languages: list | None, strict: bool = False) -> Choice:
@@ -102,6 +107,16 @@ def choose(entry: EntryText | None, concept, cs, languages: list | None, strict:
         Choice(getattr(concept, "display", None) if concept is not None else None)
     if not languages:
         return default
+    # shortcuts that give the ranking's answer without ranking every designation: a display in exactly the
+    # first language wanted is as close as any candidate, and the value set's display is the first tier; the
+    # code system's display is beaten at that closeness only by the value set's display or a translation
+    first = languages[0]
+    if entry.display is not None and exactly(first, entry.display_language(cs)):
+        return default
+    own = getattr(concept, "display", None) if concept is not None else None
+    if own is not None and exactly(first, getattr(cs, "language", None)) and \
+            not any(exactly(first, t["language"]) for t in entry.translations):
+        return Choice(own)
     got = pick_display(_candidates(entry, concept, cs), languages)
     if got is ANY_LANGUAGE:
         return default
@@ -110,6 +125,21 @@ def choose(entry: EntryText | None, concept, cs, languages: list | None, strict:
     if got.tier == TIER_VS_DISPLAY:
         return default
     return Choice(got.value, got.designation)
+
+
+def codesystem_choice(entry: EntryText | None, concept, cs, languages: list | None) -> str | None:
+    """The display ValueSet/$validate-code returns for `concept` (of `cs`): the code system's, chosen for the
+    wanted `languages` as $lookup chooses it (and the reference validator returns it), the value set's
+    designations joining the code system's (before them, in the value set's language when they name none), as
+    before the one rule. The value set's display and its translations are valid displays there
+    (validate_display.py) but not returned: the code system's display is the code's."""
+    if entry is None or not entry.designations or not languages:
+        return choose_display(concept, cs, languages)[0]
+    own = getattr(concept, "display", None)
+    if own is not None and exactly(languages[0], getattr(cs, "language", None)):
+        return own      # the code system's display in exactly the first language: no designation beats it
+    got = pick_display(_candidates(entry, concept, cs, with_display=False), languages)
+    return own if got is None or got is ANY_LANGUAGE else got.value
 
 
 def other_displays(choice: Choice, entry: EntryText | None, concept, cs) -> list[dict]:
@@ -135,14 +165,10 @@ def other_displays(choice: Choice, entry: EntryText | None, concept, cs) -> list
     return out
 
 
-def entry_displays(entry: EntryText | None, cs) -> list[tuple[str | None, str]]:
+def entry_displays(entry: EntryText | None, cs, languages: list | None = None) -> list[tuple[str | None, str]]:
     """Every (language, text) a value set's entry offers as a display of its concept (for checking the display
-    a coding gives): its display, the translations of it and its designations."""
+    a coding gives): its display, the translations of it and its designations; restricted to `languages` as
+    `languages.displays_in` restricts the code system's."""
     if entry is None:
         return []
-    lang = entry.display_language(cs)
-    out = [(lang, entry.display)] if entry.display is not None else []
-    out += [(t["language"], t["value"]) for t in entry.translations]
-    out += [(d.get("language") or lang, d["value"]) for d in entry.designations
-            if isinstance(d, dict) and isinstance(d.get("value"), str) and d["value"]]
-    return out
+    return texts_in(entry.display, entry.display_language(cs), entry.translations + entry.designations, languages)

@@ -222,6 +222,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         if got is not None and (req.offset > 0 or (req.count is not None and req.count < len(got[1]))):
             return _page_of_codes(ev, got[0], got[1], req)
     seen: set = set()
+    reached: set = set()           # the systems of the whole expansion, before paging and the text filter
     kept: list[Member] = []        # members in the page (or all, when ranking/nesting needs them)
     total = 0
     need_all = tf is not None
@@ -231,6 +232,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         if m.vkey in seen:
             continue
         seen.add(m.vkey)
+        reached.add(m.system)
         c = m.concept
         if c is not None:
             if active_only and c.inactive:
@@ -268,7 +270,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         items = _nest(kept, items, flat_whole_systems=tf is not None,
                       passed_over=is_abstract if req.exclude_not_for_ui else None)
 
-    return _finish(ev, req, total, items, used_props)
+    return _finish(ev, req, total, items, used_props, reached)
 
 
 def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
@@ -285,7 +287,7 @@ def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     items = [_item(m, req, used_props) for m in page]
     for it in items:
         it.version = None
-    return _finish(ev, req, total, items, used_props)
+    return _finish(ev, req, total, items, used_props, {cs.url})
 
 
 def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) -> Expansion:
@@ -299,14 +301,17 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
     items = [_item(m, req, used_props) for m in page]
     for it in items:
         it.version = None
-    return _finish(ev, req, total, items, used_props)
+    return _finish(ev, req, total, items, used_props, {cs.url})
 
 
-def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, used_props: dict) -> Expansion:
+def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, used_props: dict,
+            reached: set) -> Expansion:
     if req.supplements is not None and hasattr(req.supplements, "require_applied"):
         # a supplement of a version not used fails the request, so does one of a system no code comes from (one
-        # exclude-system removes); codes of a system listed without opening it (a stated expansion) keep theirs
-        req.supplements.require_applied(reached=_systems_of(items))
+        # exclude-system removes); codes of a system listed without opening it (a stated expansion) keep theirs.
+        # `reached`: the systems of the whole expansion, so that the answer does not hang on the page or the
+        # text filter asked for
+        req.supplements.require_applied(reached=reached)
     params = list(req.echo)
     for canon in ev.used_codesystems:
         params.append(("used-codesystem", "valueUri", canon))
@@ -328,15 +333,6 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
                      total=total, offset=req.offset if (req.offset or req.count is not None) else None,
                      parameters=params, properties=list(used_props.items()), items=items,
                      unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
-
-
-def _systems_of(items: list) -> set:
-    out, todo = set(), list(items)
-    while todo:
-        it = todo.pop()
-        out.add(it.system)
-        todo.extend(it.children)
-    return out
 
 
 def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool:
@@ -382,8 +378,8 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
     c, cs = m.concept, m.cs
     it = ExpansionItem(system=m.system, code=m.code, version=m.version)
     # the value set's own text for the concept (display, its translations, designations) against the code
-    # system's: the rule $validate-code follows too (display_choice.py)
-    entry = EntryText.make(m.display, req.valueset.get("language"), m.designations, m.display_extensions) \
+    # system's (display_choice.py), in the language of the value set that gave it (an imported one's own)
+    entry = EntryText.make(m.display, m.language, m.designations, m.display_extensions) \
         if m.display is not None or m.designations or m.display_extensions else None
     choice = choose(entry, c, cs, req.languages, req.strict_language)
     display = choice.display

@@ -22,6 +22,7 @@ class Member:
     extensions: list | None = None
     from_expansion: bool = False    # an entry of a value set's stated expansion (it keeps its version)
     display_extensions: list | None = None  # extensions on the value set's own display (`_display`)
+    language: str | None = None     # ValueSet.language of the value set that gave `display` and `designations`
 
     @property
     def key(self) -> tuple:

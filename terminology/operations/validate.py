@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import NotFound
+from ..errors import NotFound, TerminologyError
 from ..editions import day_of
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
-from .compose_checks import vs_canonical
+from .compose_checks import MAX_IMPORT_DEPTH, vs_canonical
 from .concept_status import is_abstract, is_deprecated, standards_status, validity_problem
+from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_problems import CodingProblems
@@ -108,17 +109,47 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         return self.ev.contains(vs, system, code, concept, cs, strict=self._explicit_version or self._chosen_by_vs)
 
     def _concept_entry(self, system: str, code: str, cs=None) -> dict | None:
-        """The value set's own concept entry for `system#code` (its display and extensions). In a case-insensitive
-        `cs` an entry written in another case is the same concept's: $expand takes its display, so must this."""
-        folded = None
+        """The value set's own concept entry for `system#code` (its display and extensions)."""
+        return self._concept_entry_in(system, code, cs)[0]
+
+    def _concept_entry_in(self, system: str, code: str, cs=None) -> tuple[dict | None, dict | None]:
+        """(entry, the include that lists it) of the value set's own concept entry for `system#code`, Nones when
+        it lists none. In a case-insensitive `cs` an entry written in another case is the same concept's:
+        $expand takes its display, so must this."""
+        folded: tuple = (None, None)
         for inc in self._includes_of(system):
             if inc.get("concept"):
                 entry = self.ev.concept_entries(inc).get(code)
                 if entry is not None:
-                    return entry
-                if folded is None and cs is not None and not cs.case_sensitive:
-                    folded = self.ev.folded_concept_entries(inc).get(code.casefold())
+                    return entry, inc
+                if folded[0] is None and cs is not None and not cs.case_sensitive:
+                    got = self.ev.folded_concept_entries(inc).get(code.casefold())
+                    if got is not None:
+                        folded = (got, inc)
         return folded
+
+    def _include_language(self, inc: dict) -> str | None:
+        """The language of the value set whose compose holds `inc`: the one validated against or one it imports
+        whole (as `_includes_of` walks them), so that an imported value set's displays are in its own language."""
+        root = self.req.valueset
+        seen, todo = set(), [(root, 0)]
+        while todo:
+            vs, depth = todo.pop()
+            if id(vs) in seen:
+                continue
+            seen.add(id(vs))
+            for i in (vs.get("compose") or {}).get("include") or ():
+                if i is inc:
+                    return valueset_language(vs)
+                refs = i.get("valueSet") if isinstance(i, dict) and i.get("system") is None else None
+                if not isinstance(refs, list) or depth >= MAX_IMPORT_DEPTH:
+                    continue
+                for ref in refs:
+                    try:
+                        todo.append((self.ev.valueset(ref), depth + 1))
+                    except TerminologyError:
+                        continue
+        return valueset_language(root)
 
     # --- status notes (draft / experimental / deprecated content) ---------------------
     def note_status(self, kind: str, res: dict, canon: str) -> None:
@@ -260,7 +291,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.issues.append(self._not_in_vs(o.coding, locs.code))
             return o
         entry = self._concept_entry(o.system, concept.code, cs)
-        self._display_from_entry(o, entry)
+        if entry is not None and entry.get("designation") and req.languages:
+            # the display returned is the code system's (display_choice.codesystem_choice): the value set's
+            # designations join its ranking; its display is accepted (_check_display), not returned
+            o.display = codesystem_choice(self._concept_text(o.system, concept.code, cs), concept, cs,
+                                          req.languages)
         marked = next((st for ext in (entry or {}).get("extension") or () if (st := presence_status(ext))), None)
         if marked is not None:
             o.issues.append(Issue(

@@ -3,28 +3,24 @@
 """
 from __future__ import annotations
 
-from ..languages import displays_in, language_matches
-from .display_choice import EntryText, choose, entry_displays
+from ..languages import displays_in
+from .display_choice import EntryText, entry_displays
 from .validate_outcome import Issue, Outcome
 from .validate_texts import display_choice, same_display
 
 
 class DisplayCheck:
-    """The display checking part of Validator. A mixin: it reads the Validator's `req` and calls `_concept_entry`
-    (the value set's own entry for a code, whose display and designations are valid displays too)."""
+    """The display checking part of Validator. A mixin: it reads the Validator's `req` and calls
+    `_concept_entry_in` and `_include_language` (the value set's own entry for a code, whose display, its
+    translations and designations are valid displays too, and the language they are in)."""
 
-    def _entry_text(self, entry: dict | None) -> EntryText | None:
-        vs = self.req.valueset
-        return EntryText.of_entry(entry, vs.get("language")) if vs is not None else None
-
-    def _display_from_entry(self, o: Outcome, entry: dict | None) -> None:
-        """The display returned for a concept the value set lists with text of its own: chosen by the rule
-        $expand follows (display_choice.py), so it is the display the expansion shows."""
-        if not entry or o.concept is None:
-            return
-        text = self._entry_text(entry)
-        if text is not None:
-            o.display = choose(text, o.concept, o.cs, self.req.languages).display
+    def _concept_text(self, system: str, code: str, cs) -> EntryText | None:
+        """What the value set's own entry for `system#code` says of its text, in the language of the value set
+        that lists it (one it imports speaks its own)."""
+        if self.req.valueset is None:
+            return None
+        entry, inc = self._concept_entry_in(system, code, cs)
+        return EntryText.of_entry(entry, self._include_language(inc)) if entry else None
 
     def _check_display(self, o: Outcome, display: str | None, loc: str) -> None:
         if not display:
@@ -38,14 +34,12 @@ class DisplayCheck:
         if any(same_display(text, display) for _lang, text in options):
             return
         every = displays_in(concept, cs, None)
-        entry = self._concept_entry(o.system, concept.code, cs) if req.valueset is not None else None
-        text = self._entry_text(entry)
+        text = self._concept_text(o.system, concept.code, cs)
         if text is not None:
             # the display (its translations, the designations) a value set gives its concept are valid displays
-            # of it there
+            # of it there (the display returned stays the code system's)
             own = entry_displays(text, cs)
-            options = options + [(lang, t) for lang, t in own
-                                 if not wanted or lang is None or any(language_matches(w, lang) for w in wanted)]
+            options = options + (entry_displays(text, cs, wanted) if wanted else own)
             if any(same_display(t, display) for _lang, t in options):
                 return
             every = every + own

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from ..exclusions import exclusion_reason
 from ..identifiers import canonical
-from .display_choice import EntryText, choose
+from .display_choice import choose
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_texts import UNKNOWN_CODE_REASONS, coding_text, unknown_version_text
 
 
 class CodingProblems:
     """The problem reports of Validator. A mixin: it reads the Validator's `req`, `catalog`, `vs_name` and calls
-    `member`, `_vs_systems` and `_concept_entry`."""
+    `member`, `_vs_systems` and `_concept_text`."""
 
     def _other_system(self, o: Outcome, locs: "Locations", wanted: str) -> Outcome:
         """CodeSystem/$validate-code of a coding from another system: not a code of this one (R4: "the system
@@ -108,9 +108,8 @@ class CodingProblems:
                 o.ok = False
                 o.issues.append(self._not_in_vs(coding, locs.code))
             elif vs is not None:
-                # no concept to take a display from: only the value set's own entry for the code has one
-                text = EntryText.of_entry(self._concept_entry(system, o.code), vs.get("language"))
-                o.display = choose(text, None, cs, self.req.languages).display
+                # no concept, so no code system display: only the value set's own entry for the code has one
+                o.display = choose(self._concept_text(system, o.code, None), None, cs, self.req.languages).display
             return o
         o.ok = False
         if vs is not None and self.req.membership_only:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, shortened
 from ..identifiers import SNOMED
 from ..implicit import CodeFilter, code_filter, in_version, resolver
 from .constants import REFSET_ROOT
@@ -44,7 +44,7 @@ class RefsetFilter(CodeFilter):
         loaded = cs.loaded_refsets()
         listed = f"; reference sets with members loaded: {', '.join(loaded[:20])}{' …' if len(loaded) > 20 else ''}" \
             if loaded else ""
-        return f"'{self.url}': {bad} is {what} {in_version(cs)}{self.loaded_text()}{listed}"
+        return f"{self.named()}: {shortened(bad)} is {what} {in_version(cs)}{self.loaded_text()}{listed}"
 
 
 _BASE = re.compile(r"^http://snomed\.info/sct(?:/(\d+)(?:/version/(\d{8}))?)?\?fhir_vs(?:=(.*))?$", re.S)

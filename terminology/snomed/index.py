@@ -626,11 +626,7 @@ class SnomedIndex(CodeSystemIndex):
         Tiers: exact code, code prefix, display starting with the first word, all words
         in the display, all words among the concept's terms; each tier in concept order.
         """
-        if self._text is None:
-            with _TEXT_BUILD:
-                if self._text is None:
-                    self._build_text()
-        every, disp, first = self._text
+        every, disp, first = self._text_index()
         q = text.strip()
         exact: set[int] = set()
         prefix: set[int] = set()
@@ -667,11 +663,15 @@ class SnomedIndex(CodeSystemIndex):
         return self._word_postings().match_all(query)
 
     def _word_postings(self):
+        return self._text_index()[0]
+
+    def _text_index(self) -> tuple:
+        """(all terms', displays', displays' first word postings), built on first use by one thread."""
         if self._text is None:
             with _TEXT_BUILD:
                 if self._text is None:
                     self._build_text()
-        return self._text[0]
+        return self._text
 
     # --- filters and ECL ----------------------------------------------------------------
     def all_numbers(self, active_only: bool = True) -> set[int]:
@@ -693,8 +693,10 @@ class SnomedIndex(CodeSystemIndex):
         return set(got or ())
 
     def loaded_refsets(self) -> list[str]:
-        """The reference sets whose members the edition holds (simple and map refsets), in id order."""
-        return sorted({*self.refsets, *self.maps, *((self.release or {}).get("refsets") or ())})
+        """The reference sets whose members the edition holds (simple and map refsets), in id order (as numbers:
+        an SCTID is one, and 446609009 comes before 1000000000000)."""
+        ids = {*self.refsets, *self.maps, *((self.release or {}).get("refsets") or ())}
+        return sorted(ids, key=lambda i: (0, int(i), "") if str(i).isdigit() else (1, 0, str(i)))
 
     def is_refset(self, code: str) -> bool | None:
         """Whether `code` is a reference set of this edition: True when its members are loaded or it is below

@@ -5,7 +5,9 @@ another language", sub-extensions `lang` and `content`) on CodeSystem.concept._d
 concept `_display` and on a supplement concept's `_display`:
 
 - $lookup lists it as a designation in its language and answers it as the display for that language;
-- $validate-code accepts it as a display (in that language) and returns it when displayLanguage asks for it;
+- $validate-code accepts it as a display (in that language); CodeSystem/$validate-code and ValueSet/$validate-code
+  return the code system's translation when displayLanguage asks for it (a value set's translation of its own
+  display is accepted, not returned: the code system's display is returned);
 - $expand shows it for displayLanguage and lists it as a designation with includeDesignations.
 
 Each code system is tried as stored content (written through the REST API, so FHIR validation and the store
@@ -173,9 +175,11 @@ def test_value_set_display_translation_is_its_display_in_that_language(call):
     got = _contains(call("ValueSet/$expand", ("url", "valueUri", VS_OWN_URL), nb))
     # the value set's translation of its own display comes before the code system's translation
     assert got["heart"]["display"] == "Hjarteorgan"
+    # $validate-code accepts it as a display of the code in that value set, and returns the code system's display
+    # for the language (as $lookup does)
     body = call("ValueSet/$validate-code", ("url", "valueUri", VS_OWN_URL), ("system", "valueUri", CS_URL),
                 ("code", "valueCode", "heart"), ("display", "valueString", "Hjarteorgan"), nb)
-    assert _value(body, "result") is True and _value(body, "display") == "Hjarteorgan", body
+    assert _value(body, "result") is True and _value(body, "display") == "Hjerte", body
     # no language asked: the value set's display, its translation among the designations
     got = _contains(call("ValueSet/$expand", ("url", "valueUri", VS_OWN_URL),
                          ("includeDesignations", "valueBoolean", True)))
@@ -191,3 +195,28 @@ def test_stored_code_system_keeps_display_extensions(client):
     assert heart["_display"] == CS["concept"][0]["_display"]
     # the read gives the resource as written: translations are not turned into designations there
     assert "designation" not in heart
+
+
+# --- the content of a translation may be markdown (R4: valueString or valueMarkdown) ------------------------------
+def test_markdown_translation_content_is_read_too(client):
+    md = {"url": TRANSLATION, "extension": [{"url": "lang", "valueCode": "nb"},
+                                            {"url": "content", "valueMarkdown": "Hjerte (md)"}]}
+    cs = {**CS, "url": CS_URL + "-md", "id": "translated-md",
+          "concept": [{"code": "heart", "display": "Heart", "_display": {"extension": [md]}}]}
+    params = [{"name": "tx-resource", "resource": cs}, {"name": "system", "valueUri": cs["url"]},
+              {"name": "code", "valueCode": "heart"}, {"name": "displayLanguage", "valueCode": "nb"}]
+    r = client.post("/fhir/CodeSystem/$lookup", json={"resourceType": "Parameters", "parameter": params},
+                    content_type=FJ)
+    assert r.status_code == 200 and _value(r.get_json(), "display") == "Hjerte (md)", r.get_json()
+    r = client.post("/fhir/CodeSystem/$validate-code", content_type=FJ, json={
+        "resourceType": "Parameters", "parameter": params + [{"name": "display", "valueString": "Hjerte (md)"}]})
+    assert _value(r.get_json(), "result") is True and _value(r.get_json(), "display") == "Hjerte (md)", r.get_json()
+
+
+def test_translation_helpers_agree_on_repeats():
+    # one rule for "the same translation": the same text in the same language, whatever its case
+    from terminology.languages import translations, with_translations
+    exts = [_tr("NB", "Lunge"), _tr("nb", "Lunge"), _tr("nb", "Lunga")]
+    assert translations(exts) == [{"language": "NB", "value": "Lunge"}, {"language": "nb", "value": "Lunga"}]
+    assert with_translations([{"language": "nb", "value": "Lunge"}], exts) == [
+        {"language": "nb", "value": "Lunga"}, {"language": "nb", "value": "Lunge"}]

@@ -138,9 +138,9 @@ def test_german_value_set_display_is_not_shown_to_an_english_reader(client):
 
 
 def test_german_value_set_display_wins_for_german(client):
-    # $expand and ValueSet/$validate-code show the value set's own display (one rule: display_choice.py);
-    # $lookup, which knows no value set, answers the code system's display for the language
-    assert _three(client, VS_DE["url"], "code1", "de") == ("VS Anzeige 1", "VS Anzeige 1", "Anzeige 1")
+    # $expand shows the value set's own display (display_choice.py); ValueSet/$validate-code returns the code
+    # system's display for the language, as $lookup does (and the reference validator)
+    assert _three(client, VS_DE["url"], "code1", "de") == ("VS Anzeige 1", "Anzeige 1", "Anzeige 1")
     got = _contains(client, VS_DE["url"])          # no language asked: the value set's language is the default
     assert got["code1"]["display"] == "VS Anzeige 1"
 

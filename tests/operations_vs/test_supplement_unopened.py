@@ -38,13 +38,20 @@ VS_A = {"resourceType": "ValueSet", "id": "unopened-a", "url": B + "ValueSet/uno
         "compose": {"include": [{"system": CS_A}]}}
 VS_AB_EXT = {**VS_AB, "id": "unopened-ab-ext", "url": B + "ValueSet/unopened-ab-ext",
              "extension": [{"url": E + "valueset-supplement", "valueCanonical": SUP_B}]}
+# a value set that states its expansion only: its codes are listed without opening their code systems
+VS_STATED = {"resourceType": "ValueSet", "id": "unopened-st", "url": B + "ValueSet/unopened-st", "status": "active",
+             "expansion": {"identifier": "urn:uuid:5d3c8a4e-8b1f-4a53-9a61-0c2a7f3f0b11", "timestamp": "2024-01-01",
+                           "contains": [{"system": CS_A, "code": "x", "display": "A X"},
+                                        {"system": CS_B, "code": "x", "display": "B X"}]}}
+VS_STATED_EXT = {**VS_STATED, "id": "unopened-st-ext", "url": B + "ValueSet/unopened-st-ext",
+                 "extension": [{"url": E + "valueset-supplement", "valueCanonical": SUP_B}]}
 
 
 @pytest.fixture
 def client(tmp_path):
     return stored_client(tmp_path, [_cs(CS_A, "unopened-a", "A"), _cs(CS_B, "unopened-b", "B"),
                                     _sup(SUP_A, "unopened-a-sup", CS_A), _sup(SUP_B, "unopened-b-sup", CS_B),
-                                    VS_AB, VS_A, VS_AB_EXT])
+                                    VS_AB, VS_A, VS_AB_EXT, VS_STATED, VS_STATED_EXT])
 
 
 def _params(body: dict) -> dict:
@@ -152,3 +159,21 @@ def test_expand_of_a_stated_expansion_does_not_refuse_a_supplement_of_its_codes_
     r = client.post("/fhir/ValueSet/$expand", json=body, content_type="application/fhir+json")
     assert r.status_code == 200, r.get_json()
     assert [c["code"] for c in r.get_json()["expansion"]["contains"]] == ["x"]
+
+
+# --- the answer does not hang on the page or the text filter asked for ------------------------------------------
+@pytest.mark.parametrize("page", [{}, {"count": 1}, {"count": 1, "offset": 1}, {"count": 0}, {"filter": "A"},
+                                  {"filter": "B"}, {"filter": "zzz"}])
+def test_a_supplement_of_a_system_of_a_stated_expansion_is_judged_on_the_whole_expansion(client, page):
+    # the stated expansion lists codes of B: a supplement of B is not unused because the page (or the codes the
+    # text filter keeps) holds codes of A only
+    for url, q in ((VS_STATED["url"], {"useSupplement": SUP_B}), (VS_STATED_EXT["url"], {}),
+                   (VS_AB["url"], {"useSupplement": SUP_B})):
+        r = _expand(client, url=url, **q, **page)
+        assert r.status_code == 200, (url, page, r.get_json())
+
+
+@pytest.mark.parametrize("page", [{}, {"count": 1}, {"filter": "A"}])
+def test_a_supplement_of_a_system_the_expansion_does_not_hold_is_refused_whatever_the_page(client, page):
+    _refused(_expand(client, url=VS_A["url"], useSupplement=SUP_B, **page), SUP_B)
+    _refused(_expand(client, url=VS_AB["url"], useSupplement=SUP_B, **{"exclude-system": CS_B}, **page), SUP_B)

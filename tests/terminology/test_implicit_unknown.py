@@ -182,3 +182,51 @@ def test_snomed_refset_in_an_extract_without_the_refset_hierarchy(handmade):
     # a refset with members is one, whatever the hierarchy
     r = _expand(handmade, f"{SNOMED}?fhir_vs=refset/68101000202102")
     assert r.status_code == 200 and r.get_json()["expansion"]["total"] == 5
+
+
+# --- the code an isa/ names: one code, URL-decoded, cut short in the message ---------------------------------------
+COMMA = "http://example.org/implicit-comma"
+
+
+@pytest.fixture
+def comma(client):
+    """A code system whose codes x and y exist, and a code with a comma in it."""
+    body = {"resourceType": "CodeSystem", "url": COMMA, "version": "1", "status": "active", "content": "complete",
+            "hierarchyMeaning": "is-a", "concept": [{"code": "x", "concept": [{"code": "x1"}]}, {"code": "y"},
+                                                    {"code": "x,y"}]}
+    assert client.post("/fhir/CodeSystem", json=body, content_type=FJ).status_code == 201
+    return client
+
+
+def test_an_isa_code_is_one_code_even_with_a_comma(comma):
+    # is-a takes one code: 'x,y' is that code, not a list of x and y
+    r = _expand(comma, f"{COMMA}?fhir_vs=isa/x,y")
+    assert r.status_code == 200 and _codes(r) == ["x,y"]
+    # x and y exist, 'x,zz' as one code does not: the message names the code asked for
+    r = _expand(comma, f"{COMMA}?fhir_vs=isa/x,zz")
+    assert r.status_code == 400 and "the code 'x,zz' is not in" in _text(r)
+    r = _expand(comma, f"{COMMA}?fhir_vs=isa/y,x")
+    assert r.status_code == 400 and "the code 'y,x' is not in" in _text(r)
+
+
+def test_the_isa_code_is_url_decoded_as_for_snomed(comma):
+    # the query string arrives decoded once; the code inside the implicit URL is decoded as SNOMED CT's is
+    r = _expand(comma, f"{COMMA}?fhir_vs=isa/x%2Cy")
+    assert r.status_code == 200 and _codes(r) == ["x,y"]
+    r = _expand(comma, f"{COMMA}?fhir_vs=isa/%78", excludeNested="true")
+    assert r.status_code == 200 and _codes(r) == ["x", "x1"]
+
+
+def test_a_huge_unknown_code_is_cut_short_in_the_message(comma):
+    r = _expand(comma, f"{COMMA}?fhir_vs=isa/" + "z" * 5000)
+    assert r.status_code == 400
+    assert len(_text(r)) < 600 and "…" in _text(r)
+
+
+def test_loaded_refsets_are_listed_in_numeric_order():
+    from types import SimpleNamespace
+
+    from terminology.snomed.index import SnomedIndex
+    index = SimpleNamespace(refsets={"1000000000000": set(), "446609009": set()}, maps={"900000000000497000": {}},
+                            release={"refsets": ["723264001"]})
+    assert SnomedIndex.loaded_refsets(index) == ["446609009", "723264001", "1000000000000", "900000000000497000"]
