@@ -9,7 +9,7 @@ set answers for the whole value set, so a supplement of its other systems is acc
 """
 import pytest
 
-from .txfiles import param_pairs, stored_client
+from .txfiles import param_pairs, stored_client, supplement_refused as _refused
 
 B = "http://example.org/fhir/"
 CS_A = B + "CodeSystem/unopened-a"
@@ -58,14 +58,6 @@ def _params(body: dict) -> dict:
     return dict(param_pairs(body))
 
 
-def _refused(r, named: str) -> dict:
-    body = r.get_json()
-    assert r.status_code == 404, body
-    issue = body["issue"][0]
-    assert issue["code"] == "not-found"
-    assert issue["details"]["coding"] == [{"system": TX, "code": "not-found"}]
-    assert issue["details"]["text"] == f"Required supplement not found: {named}"
-    return issue
 
 
 def _expand(client, **q):

@@ -7,7 +7,7 @@ found: <as named>") and a diagnostics line naming the version it supplements and
 """
 import pytest
 
-from .txfiles import param_pairs as _params, stored_client
+from .txfiles import param_pairs as _params, stored_client, supplement_refused as _refused
 
 B = "http://example.org/fhir/"
 CS = B + "CodeSystem/s7"
@@ -40,15 +40,6 @@ def client(tmp_path):
     return stored_client(tmp_path, [_cs("1", "A1"), _cs("2", "A2"), SUP_V2, VS1, VS1_EXT, VS2, VS_BOTH])
 
 
-def _refused(r, named: str) -> dict:
-    """The single issue of a 404 that says the supplement `named` (as the request named it) is not found."""
-    body = r.get_json()
-    assert r.status_code == 404, body
-    issue = body["issue"][0]
-    assert issue["code"] == "not-found"
-    assert issue["details"]["coding"] == [{"system": TX, "code": "not-found"}]
-    assert issue["details"]["text"] == f"Required supplement not found: {named}"
-    return issue
 
 
 def _says_versions(issue: dict) -> None:

@@ -69,3 +69,17 @@ def stored_client(tmp_path, resources: list[dict]):
     s.write(resources)
     s.close()
     return create_app({"DB": db, "DEMO": False}).test_client()
+
+
+TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
+
+
+def supplement_refused(r, named: str) -> dict:
+    """The single issue of a 404 that says the supplement `named` (as the request named it) is not found."""
+    body = r.get_json()
+    assert r.status_code == 404, body
+    issue = body["issue"][0]
+    assert issue["code"] == "not-found"
+    assert issue["details"]["coding"] == [{"system": TX_ISSUE_TYPE, "code": "not-found"}]
+    assert issue["details"]["text"] == f"Required supplement not found: {named}"
+    return issue
