@@ -167,6 +167,15 @@ def metadata():
     return fhir_response(capability_statement(fhir_base()))
 
 
+@bp.route("/metadata", methods=["POST"])
+def metadata_is_read_only():
+    """http.html#capabilities: the statement is read with GET; a POST is not a create of a type 'metadata'
+    (the other methods find no rule for /metadata and are 405 already)."""
+    from .outcomes import issue, operation_outcome
+    text = f"{request.method} is not supported on {fhir_base()}/metadata: read the CapabilityStatement with GET"
+    return fhir_response(operation_outcome([issue("error", "not-supported", text)]), 405, {"Allow": "GET"})
+
+
 @bp.route("/OperationDefinition", methods=["POST"])
 @bp.route("/OperationDefinition/<oid>", methods=["PUT", "DELETE", "PATCH"])
 def operation_definition_is_read_only(oid: str | None = None):

@@ -5,9 +5,11 @@ definition the CapabilityStatement points at: Kodebro's own where it has one, el
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, request
 
-from terminology.errors import NotFound
+from terminology.errors import InvalidRequest, NotFound
 from terminology.identifiers import KODEBRO_BASE, canonical_url
 
 from .render import fhir_base, fhir_response
@@ -156,12 +158,34 @@ def read(oid: str):
 
 @bp.route("/OperationDefinition", methods=["GET"])
 def search():
+    """Searched by url only (the definitions are few and fixed). The self link says what was used
+    (search.html#conformance); anything else is ignored, or refused under Prefer: handling=strict
+    (search.html#errors), as the resource searches do. _summary=count and _elements shape the answer; the
+    other _summary values give the whole definitions (they are small)."""
+    from .resources import _elements_arg, _summary_arg, _REQUIRED
+    from .search import _strict
+    used, ignored = [], []
+    for key, value in request.args.items(multi=True):
+        if key in ("url", "_count", "_summary", "_elements"):
+            used.append((key, value))
+        elif key not in ("_format", "_pretty"):
+            ignored.append(key)
+    if ignored and _strict():
+        raise InvalidRequest(f"'{ignored[0]}' is not a search parameter of OperationDefinition; this server "
+                             "knows url (the request asked for 'Prefer: handling=strict')")
     url = request.args.get("url")
+    summary, elements = _summary_arg(), _elements_arg()
     found = [d for d in DEFINITIONS.values() if not url or d["url"] == canonical_url(url)]
-    base = fhir_base() + "/OperationDefinition/"
-    return fhir_response({"resourceType": "Bundle", "type": "searchset", "total": len(found),
-                          "entry": [{"fullUrl": base + d["id"], "resource": d, "search": {"mode": "match"}}
-                                    for d in found]})
+    if elements:
+        keep = set(elements) | {"resourceType", "id", "meta"} | _REQUIRED["OperationDefinition"]
+        found = [{k: v for k, v in d.items() if k in keep} for d in found]
+    base = fhir_base() + "/OperationDefinition"
+    bundle = {"resourceType": "Bundle", "type": "searchset", "total": len(found),
+              "link": [{"relation": "self", "url": base + ("?" + urlencode(used) if used else "")}]}
+    if summary != "count":
+        bundle["entry"] = [{"fullUrl": f"{base}/{d['id']}", "resource": d, "search": {"mode": "match"}}
+                           for d in found]
+    return fhir_response(bundle)
 
 
 # ---- what each operation takes in: the R4 core definitions' input parameters (name, type, max), and

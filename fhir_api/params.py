@@ -200,12 +200,15 @@ def parse_body() -> dict | None:
     return body
 
 
-def check_content_type() -> None:
+def check_content_type(forms: bool = True) -> None:
+    """`forms`: whether a form body is taken (operations are; a create or update body is a resource,
+    http.html#create)."""
     from werkzeug.exceptions import UnsupportedMediaType
     ctype = (request.mimetype or "").lower()
-    if request.get_data(cache=True) and ctype and ctype not in (
-            "application/fhir+json", "application/json", "application/json+fhir", "text/json",
-            "application/x-www-form-urlencoded"):
+    allowed = ("application/fhir+json", "application/json", "application/json+fhir", "text/json")
+    if forms:
+        allowed += ("application/x-www-form-urlencoded",)
+    if request.get_data(cache=True) and ctype and ctype not in allowed:
         raise UnsupportedMediaType(f"content type '{request.mimetype}' is not supported; send application/fhir+json")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
-from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
+from terminology.errors import Conflict, InvalidRequest, InvalidResource, NotFound, TerminologyError
 from terminology.store.base import RESOURCE_TYPES, Precondition, ResourceHeader, Stored
-from terminology.validation import validation_errors
+from terminology.validation import id_problems, validation_errors
 
 from .params import parse_body
 from .render import fhir_base, fhir_response
@@ -19,6 +19,12 @@ TYPES = RESOURCE_TYPES
 LARGE_CODESYSTEM = 2000
 _SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
 _MANDATORY = {"resourceType", "id", "meta"}
+# the top-level elements with min >= 1 in the R4 StructureDefinitions (hl7.fhir.r4.core 4.0.1,
+# StructureDefinition-<type>.json snapshots): _summary=text and _elements keep them (search.html#summary,
+# #elements: "Servers SHOULD always return mandatory elements whether they are requested or not")
+_REQUIRED = {"CodeSystem": {"status", "content"}, "ValueSet": {"status"}, "ConceptMap": {"status"},
+             "NamingSystem": {"name", "status", "kind", "date", "uniqueId"},
+             "OperationDefinition": {"name", "status", "kind", "code", "system", "type", "instance"}}
 _SUMMARY_ELEMENTS = {"url", "identifier", "version", "name", "title", "status", "experimental", "date",
                      "publisher", "description", "content", "count", "caseSensitive", "valueSet",
                      "hierarchyMeaning", "compositional", "versionNeeded", "supplements", "jurisdiction",
@@ -69,7 +75,8 @@ def full_resource(catalog, header, stored: dict | None = None) -> dict:
 def shape(catalog, header, summary: str | None, elements: list[str] | None, in_search: bool) -> dict:
     large = header.type == "CodeSystem" and header.concept_count > LARGE_CODESYSTEM
     # search results never carry concepts unless asked; a read carries them unless the system is large
-    with_concepts = summary == "false" or (summary is None and not in_search and not large)
+    # (_summary=data only drops the text, search.html#summary)
+    with_concepts = summary == "false" or (summary in (None, "data") and not in_search and not large)
     if header.pk is None:  # derived, not stored
         res = dict(derived_bodies(catalog)[header.id])
     else:
@@ -77,16 +84,17 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
     subsetted = False
     if header.type == "CodeSystem" and not with_concepts and header.concept_count:
         subsetted = True
+    keep = _MANDATORY | _REQUIRED.get(header.type, set())
     if summary == "true":
-        res = {k: v for k, v in res.items() if k in _SUMMARY_ELEMENTS or k in _MANDATORY}
+        res = {k: v for k, v in res.items() if k in _SUMMARY_ELEMENTS or k in keep}
         subsetted = True
     elif summary == "data":
         res.pop("text", None)
     elif summary == "text":
-        res = {k: v for k, v in res.items() if k in ("text", "id", "meta", "resourceType")}
+        res = {k: v for k, v in res.items() if k == "text" or k in keep}
         subsetted = True
     if elements:
-        res = {k: v for k, v in res.items() if k in elements or k in _MANDATORY}
+        res = {k: v for k, v in res.items() if k in elements or k in keep}
         subsetted = True
     if subsetted:
         meta = dict(res.get("meta") or {})
@@ -210,30 +218,95 @@ def _incoming(rtype: str) -> dict:
 def create(rtype: str):
     _check_type(rtype)
     from .params import check_content_type
-    check_content_type()
+    check_content_type(forms=False)
     _require_write_access()
-    body = _incoming(rtype)
-    body = dict(body)
-    if body.get("id") and get_catalog().header_by_id(rtype, body["id"]):
-        body.pop("id")  # create never overwrites: the server picks a fresh id
-    report = get_store().write([body])
+    body = _without_server_fields(_incoming(rtype))
+    # http.html#create: "If an id is provided, the server SHALL ignore it"; the store picks one
+    body.pop("id", None)
     catalog = get_catalog()
+    catalog.refresh(force=True)
+    _refuse_duplicate(catalog, rtype, body)
+    report = get_store().write([body])
     catalog.refresh(force=True)
     _t, rid, _u, _v = (report["added"] + report["replaced"])[0]
     h = catalog.header_by_id(rtype, rid)
-    status = 201 if report["added"] else 200
     written = _as_written(catalog, h, body)
-    return fhir_response(written, status, {"Location": f"{fhir_base()}/{rtype}/{rid}",
-                                           **_written_validators(h, written)})
+    return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}",
+                                        **_written_validators(h, written)}, f"{rtype}/{rid} created")
+
+
+class Duplicate(Conflict):
+    # http.html#create makes a new resource; the store keeps one per type+url+version, so a second one with
+    # the same url and version cannot be made: a conflict with the stored one, which a PUT replaces
+    issue_code = "duplicate"
+
+
+def _refuse_duplicate(catalog, rtype: str, body: dict) -> None:
+    """A create of a url+version already stored would replace that resource (the store keeps one row per
+    type+url+version). Judged on this request's freshly refreshed catalog: a create racing another
+    worker's create of the same url+version can still replace it."""
+    url = body.get("url")
+    if not isinstance(url, str) or not url:
+        return
+    version = body.get("version")
+    same = next((h for h in catalog.headers_by_url(rtype, url) if h.pk is not None and h.version == version), None)
+    if same is not None:
+        which = f"{url}|{version}" if version is not None else f"{url} (no version)"
+        raise Duplicate(f"{rtype}/{same.id} already holds {which}; this server keeps one {rtype} per url and "
+                        f"version. To replace it, PUT the {rtype} to {fhir_base()}/{rtype}/{same.id}")
+
+
+def _without_server_fields(body: dict) -> dict:
+    """http.html#create, #update: the server SHALL ignore a client's meta.versionId and meta.lastUpdated (the
+    store stamps lastUpdated; there are no versions to number here: versioning is no-version)."""
+    body = dict(body)
+    meta = body.get("meta")
+    if isinstance(meta, dict) and ("versionId" in meta or "lastUpdated" in meta):
+        meta = {k: v for k, v in meta.items() if k not in ("versionId", "lastUpdated")}
+        if meta:
+            body["meta"] = meta
+        else:
+            body.pop("meta")
+    return body
+
+
+def _prefer_return() -> str:
+    """The `return` preference of http.html#ins-return: minimal, OperationOutcome or representation."""
+    for h in request.headers.getlist("Prefer"):
+        for p in h.split(","):
+            for part in p.split(";"):
+                key, _, value = part.strip().partition("=")
+                if key.strip().lower() == "return":
+                    value = value.strip().strip('"')
+                    if value in ("minimal", "OperationOutcome", "representation"):
+                        return value
+    return "representation"
+
+
+def _write_answer(written: dict, status: int, headers: dict, done: str):
+    prefer = _prefer_return()
+    if prefer == "minimal":
+        from flask import Response
+        resp = Response(status=status, headers=headers)
+        del resp.headers["Content-Type"]     # no body, so no type
+        return resp
+    if prefer == "OperationOutcome":
+        from .outcomes import issue, operation_outcome
+        return fhir_response(operation_outcome([issue("information", "informational", done)]), status, headers)
+    return fhir_response(written, status, headers)
 
 
 @bp.route("/<rtype>/<rid>", methods=["PUT"])
 def update(rtype: str, rid: str):
     _check_type(rtype)
+    problems = id_problems(rid)
+    if problems:
+        # as a bad id in a body is answered (validation_errors: 422)
+        raise InvalidResource(f"the URL's {problems[0]}")
     from .params import check_content_type
-    check_content_type()
+    check_content_type(forms=False)
     _require_write_access()
-    body = dict(_incoming(rtype))
+    body = _without_server_fields(_incoming(rtype))
     if body.get("id") and body["id"] != rid:
         raise InvalidRequest(f"the body's id '{body['id']}' does not match the URL's id '{rid}'")
     body["id"] = rid
@@ -245,7 +318,8 @@ def update(rtype: str, rid: str):
     catalog.refresh(force=True)
     h = catalog.header_by_id(rtype, rid)
     written = _as_written(catalog, h, body)
-    return fhir_response(written, 200 if existed else 201, _written_validators(h, written))
+    return _write_answer(written, 200 if existed else 201, _written_validators(h, written),
+                         f"{rtype}/{rid} {'updated' if existed else 'created'}")
 
 
 def _as_written(catalog, header, body: dict) -> dict:
@@ -265,3 +339,25 @@ def delete(rtype: str, rid: str):
     get_catalog().refresh(force=True)
     from .outcomes import issue, operation_outcome
     return fhir_response(operation_outcome([issue("information", "informational", f"{rtype}/{rid} deleted")]))
+
+
+@bp.route("/_history", methods=["GET"])
+@bp.route("/<rtype>/_history", methods=["GET"])
+@bp.route("/<rtype>/<rid>/_history", methods=["GET"])
+@bp.route("/<rtype>/<rid>/_history/<vid>", methods=["GET"])
+def history_not_supported(rtype: str | None = None, rid: str | None = None, vid: str | None = None):
+    """http.html#history and #vread: not offered (the CapabilityStatement lists no history-* or vread
+    interaction and declares versioning no-version: a write replaces, no earlier version is kept). Said so,
+    rather than the 404 "type not served" / "not known" the generic routes would give these paths. Still a 404:
+    nothing is served at these addresses (the probe tests pin 404 for vread and type history), with the issue
+    code not-supported saying why."""
+    if rtype is not None:
+        _check_type(rtype)
+    what = "vread" if vid is not None else "history"
+    raise HistoryNotSupported(f"the {what} interaction is not supported: this server keeps no resource history "
+                       f"(versioning no-version, see {fhir_base()}/metadata); read the current resource instead")
+
+
+
+class HistoryNotSupported(NotFound):
+    issue_code = "not-supported"

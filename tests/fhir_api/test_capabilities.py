@@ -42,7 +42,9 @@ def test_security_is_stated_as_the_tx_ecosystem_asks(tmp_path):
 
 NS = {"resourceType": "NamingSystem", "id": "x", "name": "X", "status": "active", "kind": "codesystem",
       "date": "2024-01-01", "uniqueId": [{"type": "uri", "value": "http://example.org/x"}]}
-WRITES = {"create": lambda c, rtype, body: c.post(f"/fhir/{rtype}", json={k: v for k, v in body.items() if k != "id"}),
+# a create makes a new resource: its own url (one of the update's url and version would be a 409 duplicate)
+WRITES = {"create": lambda c, rtype, body: c.post(f"/fhir/{rtype}", json={
+              **{k: v for k, v in body.items() if k != "id"}, **({"url": body["url"] + "-new"} if "url" in body else {})}),
           "update": lambda c, rtype, body: c.put(f"/fhir/{rtype}/{body['id']}", json=body),
           "read": lambda c, rtype, body: c.get(f"/fhir/{rtype}/{body['id']}"),
           "search-type": lambda c, rtype, body: c.get(f"/fhir/{rtype}?_id={body['id']}"),

@@ -63,7 +63,8 @@ def test_paging_links(client):
 def test_elements(client):
     rid = client.post("/fhir/CodeSystem", json=CS, content_type=FJ).get_json()["id"]
     r = client.get(f"/fhir/CodeSystem/{rid}?_elements=url,version").get_json()
-    assert set(r) == {"resourceType", "id", "meta", "url", "version"}
+    # search.html#elements: mandatory elements (CodeSystem.status, .content: min 1 in R4) are kept
+    assert set(r) == {"resourceType", "id", "meta", "url", "version", "status", "content"}
 
 
 @pytest.mark.parametrize("method,url,kwargs,status", [
@@ -114,3 +115,54 @@ def test_batch_of_reads(client):
 def test_pretty(client):
     assert b"\n  " in client.get("/fhir/metadata?_pretty=true").data
     assert b"\n  " not in client.get("/fhir/metadata").data
+
+
+def test_create_of_a_stored_url_and_version_is_409_naming_the_resource(client):
+    # http.html#create makes a new resource; the store keeps one per url+version, so a second is a conflict
+    rid = client.post("/fhir/CodeSystem", json=CS, content_type=FJ).get_json()["id"]
+    r = client.post("/fhir/CodeSystem", json={**CS, "title": "other"}, content_type=FJ)
+    assert r.status_code == 409
+    issue = r.get_json()["issue"][0]
+    assert issue["code"] == "duplicate" and f"/CodeSystem/{rid}" in issue["details"]["text"]
+    assert "PUT" in issue["details"]["text"]
+    assert client.get(f"/fhir/CodeSystem/{rid}").get_json()["title"] == CS["title"]
+    assert client.put(f"/fhir/CodeSystem/{rid}", json={**CS, "title": "other"}, content_type=FJ).status_code == 200
+
+
+def test_create_and_update_drop_client_version_id(client):
+    r = client.post("/fhir/CodeSystem", json={**CS, "id": "mine", "meta": {"versionId": "7", "tag": [{"code": "t"}]}},
+                    content_type=FJ)
+    body = r.get_json()
+    assert r.status_code == 201 and body["id"] != "mine"
+    assert "versionId" not in body["meta"] and body["meta"]["tag"] == [{"code": "t"}]
+    r = client.put(f"/fhir/CodeSystem/{body['id']}", json={**CS, "meta": {"versionId": "8"}}, content_type=FJ)
+    assert "versionId" not in r.get_json()["meta"]
+
+
+def test_prefer_return_on_update(client):
+    r = client.put("/fhir/CodeSystem/p1", json=CS, content_type=FJ, headers={"Prefer": "return=minimal"})
+    assert r.status_code == 201 and r.get_data() == b"" and r.headers["ETag"]
+    r = client.put("/fhir/CodeSystem/p1", json=CS, content_type=FJ, headers={"Prefer": "return=OperationOutcome"})
+    assert r.status_code == 200 and "CodeSystem/p1 updated" in r.get_json()["issue"][0]["details"]["text"]
+
+
+def test_update_checks_the_url_id_like_a_body_id(client):
+    body = {k: v for k, v in CS.items() if k != "id"}
+    r = client.put("/fhir/CodeSystem/bad_id!", json=body, content_type=FJ)
+    assert r.status_code == 422 and "bad_id!" in r.get_json()["issue"][0]["details"]["text"]
+    assert client.get("/fhir/CodeSystem?url=" + CS["url"]).get_json()["total"] == 0
+
+
+def test_update_labelled_as_form_is_415(client):
+    import json
+    r = client.put("/fhir/CodeSystem/f1", data=json.dumps(CS), content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 415
+
+
+def test_summary_text_keeps_mandatory_elements_on_read(client):
+    ns = {"resourceType": "NamingSystem", "name": "X", "status": "active", "kind": "codesystem",
+          "date": "2024-01-01", "uniqueId": [{"type": "uri", "value": "http://example.org/x"}],
+          "description": "d", "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"}}
+    rid = client.post("/fhir/NamingSystem", json=ns, content_type=FJ).get_json()["id"]
+    r = client.get(f"/fhir/NamingSystem/{rid}?_summary=text").get_json()
+    assert set(r) == {"resourceType", "id", "meta", "text", "name", "status", "kind", "date", "uniqueId"}

@@ -144,10 +144,6 @@ def test_operation_definition_search_finds_by_url(kb):
     assert b["entry"][0]["fullUrl"] == "http://localhost/fhir/OperationDefinition/ValueSet-related"
 
 
-@pytest.mark.xfail(strict=True, reason="search.html (#conformance: the server SHALL return the parameters it used, in "
-                                       "the self link; #errors: Prefer handling=strict refuses unknown parameters). "
-                                       "GET /fhir/OperationDefinition has no self link and ignores everything but url, "
-                                       "even under handling=strict (fhir_api/opdefs.py search). Low severity")
 def test_operation_definition_search_is_a_proper_searchset(kb):
     b = kb.get("/fhir/OperationDefinition?_count=1").get_json()
     assert any(l["relation"] == "self" for l in b.get("link", []))

@@ -103,16 +103,10 @@ def test_get_of_search_by_post_endpoint_is_405(kb):
     assert_oo(kb.get("/fhir/CodeSystem/_search"), 405, "POST")
 
 
-@pytest.mark.xfail(strict=True, reason="http.html#history / #vread are not offered (CapabilityStatement has no vread or "
-                                       "history-* interaction), which is fine, but the answer must let the client act: "
-                                       "it says 'no such resource or operation', not that history is not supported")
 def test_instance_history_says_history_is_not_supported(kb):
     assert_oo(kb.get("/fhir/CodeSystem/ICD10NO-2026/_history"), 404, "not supported")
 
 
-@pytest.mark.xfail(strict=True, reason="GET [base]/_history (http.html#history, system level) answers \"resource type "
-                                       "'_history' is not served here\": misleading; it should say the history "
-                                       "interaction is not supported")
 def test_system_history_message(kb):
     r = kb.get("/fhir/_history")
     assert r.status_code in (400, 404, 405)

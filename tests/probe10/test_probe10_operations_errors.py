@@ -102,10 +102,6 @@ def test_every_client_error_is_an_actionable_outcome(kb, method, path, kw, statu
     assert "Traceback" not in r.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="http.html#capabilities: metadata is read with GET. POST [base]/metadata is routed "
-                                       "as a create of a resource type 'metadata' and answers 404 \"resource type "
-                                       "'metadata' is not served here\" — misleading; it should be 405 with Allow: GET "
-                                       "(fhir_api/resources.py create's /<rtype> rule catches it)")
 def test_post_to_metadata_is_405(kb):
     r = kb.post("/fhir/metadata", json={"resourceType": "Parameters"}, content_type=FJ)
     assert_oo(r, 405)
