@@ -196,11 +196,6 @@ def _write_precondition(rtype: str, rid: str, *, missing_ok: bool = False) -> Pr
     return Precondition(rtype, rid, check)
 
 
-def _written_validators(header, body: dict) -> dict[str, str]:
-    from .http_headers import validators_of
-    return validators_of(header, body) if header is not None else {}
-
-
 def _incoming(rtype: str) -> dict:
     body = parse_body()
     if body is None:
@@ -229,10 +224,9 @@ def create(rtype: str):
     report = get_store().write([body])
     catalog.refresh(force=True)
     _t, rid, _u, _v = (report["added"] + report["replaced"])[0]
-    h = catalog.header_by_id(rtype, rid)
-    written = _as_written(catalog, h, body)
-    return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}",
-                                        **_written_validators(h, written)}, f"{rtype}/{rid} created")
+    written, validators = _as_written(catalog, rtype, rid, body, report)
+    return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}", **validators},
+                         f"{rtype}/{rid} created")
 
 
 class Duplicate(Conflict):
@@ -316,17 +310,24 @@ def update(rtype: str, rid: str):
     existed = bool(report["deleted"])
     catalog = get_catalog()
     catalog.refresh(force=True)
-    h = catalog.header_by_id(rtype, rid)
-    written = _as_written(catalog, h, body)
-    return _write_answer(written, 200 if existed else 201, _written_validators(h, written),
+    written, validators = _as_written(catalog, rtype, rid, body, report)
+    return _write_answer(written, 200 if existed else 201, validators,
                          f"{rtype}/{rid} {'updated' if existed else 'created'}")
 
 
-def _as_written(catalog, header, body: dict) -> dict:
-    """The resource just written, read back; what was written when another request deleted it meanwhile
-    (the write happened, and its answer must not be an error)."""
-    stored = stored_body(catalog, header)
-    return full_resource(catalog, header, stored) if stored is not None else body
+def _as_written(catalog, rtype: str, rid: str, body: dict, report: dict) -> tuple[dict, dict[str, str]]:
+    """The resource just written, read back, and its validators. When another request changed or deleted it
+    since, what this request wrote, tagged as written: a reply carrying the other writer's ETag would let
+    the client's next If-Match overwrite a change it never saw."""
+    header = catalog.header_by_id(rtype, rid)
+    stored = stored_body(catalog, header) if header is not None and header.rev == report["rev"] else None
+    if stored is not None:
+        from .http_headers import validators_of
+        written = full_resource(catalog, header, stored)
+        return written, validators_of(header, written)
+    from .http_headers import resource_tag
+    written = {**body, "meta": {**(body.get("meta") or {}), "lastUpdated": report["lastUpdated"]}}
+    return written, {"ETag": resource_tag(report["rev"], written)}
 
 
 @bp.route("/<rtype>/<rid>", methods=["DELETE"])

@@ -159,7 +159,8 @@ class SQLStore:
         `precondition` (see base.Precondition) is judged inside the transaction, under the write lock
         `_begin` takes, so a conditional write is a compare-and-set across processes.
 
-        Returns {'added': [...], 'replaced': [...], 'deleted': [...]} of (type, id, url, version).
+        Returns {'added': [...], 'replaced': [...], 'deleted': [...]} of (type, id, url, version), and the
+        generation ('rev') and instant ('lastUpdated') the write stamped.
         CodeSystems may carry `_flat_concepts` (an iterable of flat concept dicts)
         instead of nested `concept`, which lets big importers stream.
         """
@@ -195,6 +196,8 @@ class SQLStore:
                 if isinstance(err, self.unavailable_errors) and self._is_unavailable(err):
                     raise self._unavailable(conn, err, "did not complete the write") from err
                 raise
+        # what this write stamped: a reply tags what it wrote, whatever another writer did since
+        report["rev"], report["lastUpdated"] = rev, stamp
         return report
 
     def _rollback(self, conn) -> None:

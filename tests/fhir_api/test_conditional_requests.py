@@ -137,6 +137,30 @@ def test_put_answers_200_when_another_worker_created_the_resource_a_moment_ago(t
     assert r.status_code == 200 and r.get_json()["status"] == "active"
 
 
+def test_a_write_answers_with_its_own_tag_when_another_writer_came_between(tmp_path):
+    """The reply to a write is read back after the commit; when another writer changed the resource in
+    between, the reply is what this request wrote with this write's tag, never the other writer's (whose tag
+    would let the client's next If-Match overwrite a change it never saw)."""
+    from fhir_api import create_app
+    from fhir_api.resources import _as_written
+    from fhir_api.store import get_catalog, get_store
+    app = create_app({"DB": str(tmp_path / "k.db"), "DEMO": False})
+    with app.app_context():
+        mine = _ward("draft")
+        report = get_store().write([mine], delete=[("ValueSet", "ward-list")])
+        get_store().write([_ward("active")], delete=[("ValueSet", "ward-list")])     # the other writer
+        catalog = get_catalog()
+        catalog.refresh(force=True)
+        written, validators = _as_written(catalog, "ValueSet", "ward-list", mine, report)
+        assert written["status"] == "draft" and written["meta"]["lastUpdated"] == report["lastUpdated"]
+        assert validators["ETag"].startswith(f'W/"{report["rev"]}-')
+        # with no writer between, the stored resource and its validators, as before
+        report = get_store().write([mine], delete=[("ValueSet", "ward-list")])
+        catalog.refresh(force=True)
+        written, validators = _as_written(catalog, "ValueSet", "ward-list", mine, report)
+        assert written["status"] == "draft" and validators["ETag"].startswith(f'W/"{report["rev"]}-')
+
+
 # --- 3. If-Modified-Since is one valid HTTP-date or nothing ------------------------------------------------
 NOT_ONE_HTTP_DATE = [
     "Wed, 25 Nov 2099 23:59:59 GMT, Wed, 25 Nov 2099 23:59:59 GMT",
