@@ -20,7 +20,7 @@ from terminology.errors import InvalidRequest, MethodNotAllowed, StoreUnavailabl
 from terminology.snomed import ecl_budget
 
 from .outcomes import issue, operation_outcome, outcome_for
-from .params import Params, check_content_type, parameters_to_params, parse_body
+from .params import Params, body_items, check_content_type, parse_body
 from .render import fhir_base, fhir_response
 from .store import get_catalog
 from .supplied import checked
@@ -95,10 +95,8 @@ def _run_operation(method: str, segs: list[str], query: str, resource, shared: d
     if resource is not None:
         if not isinstance(resource, dict):
             raise InvalidRequest("a batch entry's resource must be a FHIR resource")
-        if resource.get("resourceType") == "Parameters":
-            items += parameters_to_params(resource.get("parameter")).items
-        else:
-            items.append(("resource", resource))
+        from .opdefs import INPUTS
+        items += body_items(resource, INPUTS.get((segs[0], name)), f"${name}")
     _share_tx_resources(items, shared, get_catalog())
     rid = segs[1] if len(segs) == 3 else None
     body, status = run_operation(segs[0], name, Params(items, "body"), rid)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import has_request_context, request
 
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, shortened
 from terminology.identifiers import split_canonical
 from terminology.languages import parse_languages
 from terminology.operations.lookup import LookupRequest, lookup
@@ -61,6 +61,16 @@ def refuse_two_versions(op: str, name: str, version: str | None, coding: dict) -
                              f"'{other}'", location=name)
 
 
+def refuse_two_systems(catalog, system: str | None, coding: dict) -> None:
+    """A `system` parameter naming another code system than the coding's (an OID and its URL are one)."""
+    other = coding.get("system")
+    if system is not None and other and other != system and \
+            catalog.canonical_system(other) != catalog.canonical_system(system):
+        raise InvalidRequest("give the system either as system or in the coding, not both: "
+                             f"system '{shortened(system)}' differs from coding.system '{shortened(str(other))}'",
+                             location="system")
+
+
 def _lookup_request(catalog, params, instance) -> LookupRequest:
     code, system, version = params.str("code"), params.str("system"), params.str("version")
     coding = coding_param(params, "coding")
@@ -68,10 +78,7 @@ def _lookup_request(catalog, params, instance) -> LookupRequest:
         if code is not None and code != coding.get("code"):
             raise InvalidRequest("give the code either as code or as coding, not both", location="coding")
         other = coding.get("system")
-        if system is not None and other and other != system and \
-                catalog.canonical_system(other) != catalog.canonical_system(system):
-            raise InvalidRequest("give the system either as system or in the coding, not both: "
-                                 f"system '{system}' differs from coding.system '{other}'", location="system")
+        refuse_two_systems(catalog, system, coding)
         refuse_two_versions("$lookup", "version", version, coding)
         code = coding.get("code")
         system = other or system

@@ -6,7 +6,7 @@ from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
 
-from .ops_lookup import coding_param, refuse_two_versions
+from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
 from .operations import operation
 from .ops_valueset import language_value, resolve_valueset, supplements_for, version_rules
 from .supplied import checked, supplied_catalog, with_contained
@@ -174,6 +174,9 @@ def _refuse_two_versions(params, name: str) -> None:
 @operation("ValueSet", "validate-code")
 def validate_valueset(catalog, params, instance):
     _refuse_two_versions(params, "systemVersion")
+    coding = params.get("coding")
+    if isinstance(coding, dict) and params.str("code") is None:
+        refuse_two_systems(catalog, params.str("system"), coding)
     catalog = supplied_catalog(catalog, params)
     vs = resolve_valueset(catalog, params, instance)
     catalog = with_contained(catalog, vs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import orjson
 from flask import request
 
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, shortened
 
 MAX_BODY = 50 * 1024 * 1024
 
@@ -54,7 +54,7 @@ class Params:
             return True
         if s in ("false", "0", "no"):
             return False
-        raise InvalidRequest(f"parameter '{name}' must be true or false, not '{v}'", location=name)
+        raise InvalidRequest(f"parameter '{name}' must be true or false, not '{shortened(str(v))}'", location=name)
 
     def int(self, name: str, default: int | None = None, minimum: int = 0) -> int | None:
         v = self.get(name)
@@ -63,7 +63,7 @@ class Params:
         try:
             n = int(v)
         except (TypeError, ValueError):
-            raise InvalidRequest(f"parameter '{name}' must be a whole number, not '{v}'", location=name)
+            raise InvalidRequest(f"parameter '{name}' must be a whole number, not '{shortened(str(v))}'", location=name)
         if n < minimum:
             raise InvalidRequest(f"parameter '{name}' must be at least {minimum}, not {n}", location=name)
         return n
@@ -112,13 +112,18 @@ def _same_value(a, b) -> bool:
 
 
 def _text(v) -> str:
-    return ("true" if v else "false") if isinstance(v, bool) else str(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    text = str(v)
+    # a boolean written as text is read case-blind where it is used: TRUE and true are one value
+    return text.lower() if text.lower() in ("true", "false") else text
 
 
 def _shown(v) -> str:
     if isinstance(v, dict):
-        return "a " + v["resourceType"] if v.get("resourceType") else repr(v)
-    return f"'{_text(v)}'" if not isinstance(v, Params) else "parts"
+        rt = v.get("resourceType")
+        return f"a {shortened(rt, 40)}" if isinstance(rt, str) and rt else shortened(repr(v))
+    return f"'{shortened(_text(v))}'" if not isinstance(v, Params) else "parts"
 
 
 # the string elements of the complex types operations take; a list or number there is the client's error
@@ -160,7 +165,7 @@ def _wrong_type(p: dict, sent: str, inputs) -> None:
     """A parameter in another type than its OperationDefinition declares: say which, rather than let the handler
     misread it (a CodeableConcept taken for a Coding without a code)."""
     name = p["name"]
-    what = {"part": "parts", "resource": "a resource"}.get(sent) or f"{sent} (a {sent[5:]})"
+    what = {"part": "parts", "resource": "a resource"}.get(sent) or shortened(f"{sent} (a {sent[5:]})", 60)
     raise InvalidRequest(f"parameter '{name}' was sent as {what}, but it is of type {inputs.expected[name]}"
                          + (" (give it as resource)" if "resource" in inputs.accepts[name] else ""),
                          location=name)
@@ -223,22 +228,25 @@ def request_params(inputs=None, op: str | None = None) -> Params:
             return Params(items, "form")
         body = parse_body()
         if body is not None:
-            rtype = body.get("resourceType")
-            if rtype == "Parameters":
-                return Params(items + parameters_to_params(body.get("parameter"), "body", inputs).items, "body")
-            if rtype is None:
-                raise InvalidRequest("the request body has no resourceType; send a Parameters resource")
-            if inputs is None:
-                items.append(("resource", body))
-                return Params(items, "body")
-            if inputs.body_type is None or rtype != inputs.body_type:
-                # R4 operations.html: the body is a Parameters resource, or the resource itself only for an
-                # operation whose one resource input it is
-                alone = f" or the {inputs.body_type} it takes as '{inputs.body_param}'" if inputs.body_type else ""
-                raise InvalidRequest(f"the body of {op or 'an operation'} must be a Parameters resource{alone}, "
-                                     f"not a {rtype}" if isinstance(rtype, str) else
-                                     "the request body's resourceType must be a string")
-            # a bare resource posted to an operation is its one resource input
-            items.append((inputs.body_param, body))
-            return Params(items, "body")
+            return Params(items + body_items(body, inputs, op), "body")
     return Params(items, "query")
+
+
+def body_items(body: dict, inputs=None, op: str | None = None) -> list[tuple]:
+    """The parameters an operation's body holds (a request's or a batch entry's): a Parameters resource's,
+    checked against `inputs`, or the bare resource as the operation's one resource input."""
+    rtype = body.get("resourceType")
+    if rtype == "Parameters":
+        return parameters_to_params(body.get("parameter"), "body", inputs).items
+    if rtype is None:
+        raise InvalidRequest("the request body has no resourceType; send a Parameters resource")
+    if inputs is None:
+        return [("resource", body)]
+    if inputs.body_type is None or rtype != inputs.body_type:
+        # R4 operations.html: the body is a Parameters resource, or the resource itself only for an
+        # operation whose one resource input it is
+        alone = f" or the {inputs.body_type} it takes as '{inputs.body_param}'" if inputs.body_type else ""
+        raise InvalidRequest(f"the body of {op or 'an operation'} must be a Parameters resource{alone}, "
+                             f"not a {shortened(rtype, 40)}" if isinstance(rtype, str) else
+                             "the request body's resourceType must be a string")
+    return [(inputs.body_param, body)]

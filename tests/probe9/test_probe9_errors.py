@@ -192,6 +192,19 @@ def test_validate_coding_sent_as_codeable_concept_says_so(client):
     assert "CodeableConcept" in b["issue"][0]["details"]["text"]
 
 
+def test_a_batch_entry_gets_the_same_request_checks(client):
+    """A batch entry is an operation request like any other: the same type check and body rule."""
+    bad_type = {"resourceType": "Parameters", "parameter": [
+        {"name": "coding", "valueCodeableConcept": {"coding": [{"system": S, "code": "code1"}]}}]}
+    entries = [{"request": {"method": "POST", "url": L}, "resource": bad_type},
+               {"request": {"method": "POST", "url": L}, "resource": VS_ALL}]
+    r = client.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": entries},
+                    content_type="application/fhir+json")
+    got = [(e["response"]["status"], e["resource"]["issue"][0]["details"]["text"]) for e in r.get_json()["entry"]]
+    assert got[0][0] == "400" and "sent as valueCodeableConcept" in got[0][1]
+    assert got[1][0] == "400" and "must be a Parameters resource" in got[1][1]
+
+
 def test_lookup_body_of_another_resource_type_says_so(client):
     status, b = send(client, L, json.dumps({"resourceType": "Patient", "id": "p"}))
     assert_outcome(status, b, 400, "invalid", "Parameters")

@@ -163,6 +163,19 @@ def test_vs_validate_system_version_contradicting_coding_version_is_refused(clie
     assert_outcome(status, b, 400, "invalid", "systemVersion")
 
 
+def test_vs_validate_system_contradicting_coding_system_is_refused(client):
+    """As $lookup: a `system` naming another code system than the coding's is refused, not silently dropped."""
+    status, b = raw(client, VSV, [
+        {"name": "url", "valueUri": VS_ALL["url"]}, {"name": "system", "valueUri": "http://ex.org/other"},
+        {"name": "coding", "valueCoding": {"system": S, "code": "code1"}}], [simple_cs(), VS_ALL])
+    assert_outcome(status, b, 400, "invalid", "system", "http://ex.org/other")
+    # the same system given twice is no contradiction
+    status, b = raw(client, VSV, [
+        {"name": "url", "valueUri": VS_ALL["url"]}, {"name": "system", "valueUri": S},
+        {"name": "coding", "valueCoding": {"system": S, "code": "code1"}}], [simple_cs(), VS_ALL])
+    assert status == 200 and out(b)["result"] is True
+
+
 def test_cs_validate_display_in_the_display_language(client):
     x = cs("http://ex.org/p9/lang", "2", [{"code": "p", "display": "Parent",
                                            "designation": [{"language": "de", "value": "Elter"}]}], language="en")
