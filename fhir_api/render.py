@@ -1,6 +1,8 @@
 """Turning result dicts into HTTP responses: FHIR JSON, _pretty, content negotiation."""
 from __future__ import annotations
 
+import math
+
 import orjson
 from flask import Response, current_app, request
 
@@ -54,9 +56,10 @@ def _version_served(params: dict[str, str]) -> bool:
 
 def _quality(params: dict[str, str]) -> float:
     try:
-        return float(params.get("q", "1"))
+        q = float(params.get("q", "1"))
     except ValueError:
         return 1.0
+    return q if math.isfinite(q) else 1.0      # junk (nan, inf) is read as no weight given, as unparsable text is
 
 
 def _accepts_json(accept: str) -> bool:
@@ -66,11 +69,13 @@ def _accepts_json(accept: str) -> bool:
     named, wildcard = [], False
     for part in accept.split(","):
         media, params = _media_range(part)
+        if not media:
+            continue        # an empty element (`,,`) names nothing
         if media in _JSON_TYPES:
             named.append(_quality(params) > 0 and _version_served(params))
         elif media in _ANY and _quality(params) > 0:
             wildcard = True
-    return any(named) if named else wildcard
+    return any(named) if named else (wildcard or not any(_media_range(p)[0] for p in accept.split(",")))
 
 
 def fhir_base() -> str:

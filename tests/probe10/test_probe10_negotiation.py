@@ -58,6 +58,12 @@ def test_json_refused_with_q0_is_406(kb):
     assert kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json;q=0.1"}).status_code == 200
 
 
+@pytest.mark.parametrize("accept", ["application/fhir+json;q=nan", "application/fhir+json;q=abc", ",,", ";"])
+def test_junk_weights_and_empty_accept_elements_are_no_refusal(kb, accept):
+    # a weight that is no number is read as no weight; an Accept naming nothing is as if absent
+    assert kb.get("/fhir/metadata", headers={"Accept": accept}).status_code == 200
+
+
 def test_head_on_metadata_and_read(kb):
     for path in ("/fhir/metadata", "/fhir/CodeSystem/ICD10NO-2026"):
         r = kb.head(path)
