@@ -305,18 +305,14 @@ def apply_block(ix, numbers: set[int], block: tuple) -> set[int]:
     if all(op == "=" and field not in ("dialect", "dialectid") for field, op, _v in conds):
         # every condition reads what all lines of one description share (term, type, language family):
         # a line that meets them all is a description that does, with no grouping to pay for
-        for i in candidates:
-            p = packed[i]
-            if p:
-                seen = {} if matching_terms else None
-                if any(all(_line_has(line, c, seen) for c in conds) for line in _lines(p)):
-                    out.add(i)
-        return out
+        units, holds = _lines, _line_has
+    else:
+        units, holds = _descriptions, _description_ok
     for i in candidates:
         p = packed[i]
         if p:
             seen = {} if matching_terms else None
-            if any(all(_description_ok(d, c, seen) for c in conds) for d in _descriptions(p)):
+            if any(all(holds(u, c, seen) for c in conds) for u in units(p)):
                 out.add(i)
     return out
 
