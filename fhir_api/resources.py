@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
-from terminology.errors import Conflict, InvalidRequest, InvalidResource, NotFound, TerminologyError
+from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
 from terminology.store.base import RESOURCE_TYPES, Precondition, ResourceHeader, Stored
 from terminology.validation import id_problems, validation_errors
 
@@ -218,36 +218,14 @@ def create(rtype: str):
     body = _without_server_fields(_incoming(rtype))
     # http.html#create: "If an id is provided, the server SHALL ignore it"; the store picks one
     body.pop("id", None)
+    # a url+version already kept is a 409 judged in the write's transaction: a create never replaces
+    report = get_store().write([body], only_new=True)
     catalog = get_catalog()
     catalog.refresh(force=True)
-    _refuse_duplicate(catalog, rtype, body)
-    report = get_store().write([body])
-    catalog.refresh(force=True)
-    _t, rid, _u, _v = (report["added"] + report["replaced"])[0]
+    _t, rid, _u, _v = report["added"][0]
     written, validators = _as_written(catalog, rtype, rid, body, report)
     return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}", **validators},
                          f"{rtype}/{rid} created")
-
-
-class Duplicate(Conflict):
-    # http.html#create makes a new resource; the store keeps one per type+url+version, so a second one with
-    # the same url and version cannot be made: a conflict with the stored one, which a PUT replaces
-    issue_code = "duplicate"
-
-
-def _refuse_duplicate(catalog, rtype: str, body: dict) -> None:
-    """A create of a url+version already stored would replace that resource (the store keeps one row per
-    type+url+version). Judged on this request's freshly refreshed catalog: a create racing another
-    worker's create of the same url+version can still replace it."""
-    url = body.get("url")
-    if not isinstance(url, str) or not url:
-        return
-    version = body.get("version")
-    same = next((h for h in catalog.headers_by_url(rtype, url) if h.pk is not None and h.version == version), None)
-    if same is not None:
-        which = f"{url}|{version}" if version is not None else f"{url} (no version)"
-        raise Duplicate(f"{rtype}/{same.id} already holds {which}; this server keeps one {rtype} per url and "
-                        f"version. To replace it, PUT the {rtype} to {fhir_base()}/{rtype}/{same.id}")
 
 
 def _without_server_fields(body: dict) -> dict:
@@ -356,8 +334,8 @@ def history_not_supported(rtype: str | None = None, rid: str | None = None, vid:
         _check_type(rtype)
     what = "vread" if vid is not None else "history"
     raise HistoryNotSupported(f"the {what} interaction is not supported: this server keeps no resource history "
-                       f"(versioning no-version, see {fhir_base()}/metadata); read the current resource instead")
-
+                              f"(versioning no-version, see {fhir_base()}/metadata); read the current resource "
+                              "instead")
 
 
 class HistoryNotSupported(NotFound):

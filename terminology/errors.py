@@ -73,6 +73,12 @@ class Conflict(TerminologyError):
     status = 409
 
 
+class Duplicate(Conflict):
+    # a create (http.html#create makes a new resource) of a url+version the store already keeps: the store holds
+    # one resource per type+url+version, so it would replace that one
+    issue_code = "duplicate"
+
+
 class StoreUnavailable(TerminologyError):
     """The store did not answer: the request was fine and may be sent again (a PostgreSQL restart, a lock held
     past the busy timeout). The connection is dropped, so the next request opens a new one."""

@@ -15,7 +15,7 @@ from typing import Iterable
 import orjson
 
 from ..codesystem import flatten_concepts
-from ..errors import StoreUnavailable
+from ..errors import Duplicate, StoreUnavailable
 from .base import Precondition, ResourceHeader, Stored
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
@@ -153,11 +153,13 @@ class SQLStore:
 
     # --- writing -------------------------------------------------------------------
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
-              on_written=None, precondition: Precondition | None = None) -> dict:
+              on_written=None, precondition: Precondition | None = None, only_new: bool = False) -> dict:
         """Add or replace resources atomically; deletions by (type, id) happen first.
 
         `precondition` (see base.Precondition) is judged inside the transaction, under the write lock
         `_begin` takes, so a conditional write is a compare-and-set across processes.
+        `only_new`: a resource whose url+version is already kept is refused (Duplicate) instead of replacing
+        it, judged in the same transaction (a create).
 
         Returns {'added': [...], 'replaced': [...], 'deleted': [...]} of (type, id, url, version), and the
         generation ('rev') and instant ('lastUpdated') the write stamped.
@@ -186,7 +188,7 @@ class SQLStore:
                     if self._delete(conn, rtype, rid):
                         report["deleted"].append((rtype, rid))
                 for res in resources:
-                    replaced, ident = self._put(conn, res, rev, stamp)
+                    replaced, ident = self._put(conn, res, rev, stamp, only_new)
                     report["replaced" if replaced else "added"].append(ident)
                     if on_written:
                         on_written()
@@ -232,7 +234,7 @@ class SQLStore:
         self._q(conn, "DELETE FROM concept WHERE cs_pk=?", (pk,))
         self._q(conn, "DELETE FROM resource WHERE pk=?", (pk,))
 
-    def _put(self, conn, res: dict, rev: int, stamp: str):
+    def _put(self, conn, res: dict, rev: int, stamp: str, only_new: bool = False):
         rtype = res["resourceType"]
         url, version = res.get("url"), res.get("version")
         rid = res.get("id")
@@ -245,6 +247,10 @@ class SQLStore:
         else:
             existing = None
         if existing is not None:
+            if only_new:
+                which = f"{url}|{version}" if version is not None else f"{url} (no version)"
+                raise Duplicate(f"{rtype}/{existing[1]} already holds {which}; this server keeps one {rtype} per "
+                                f"url and version. To replace it, PUT the {rtype} to [base]/{rtype}/{existing[1]}")
             self._drop(conn, existing[0])
         rid = self._free_id(conn, rtype, rid or (existing[1] if existing else None), res)
         body = {k: v for k, v in res.items() if k not in ("concept", "_flat_concepts")}

@@ -75,3 +75,20 @@ def test_a_failed_write_start_on_sqlite_leaves_the_connection_usable(tmp_path):
     store.write([VS])
     assert [h.id for h in store.headers("ValueSet")] == ["w"]
     store.close()
+
+
+def test_a_create_of_a_kept_url_and_version_is_refused_in_the_write(any_store):
+    """`only_new` (a create) is judged in the write's own transaction: nothing is replaced or half written."""
+    from terminology.errors import Duplicate
+    first = {**VS, "id": None, "title": "first"}
+    first.pop("id")
+    any_store.write([first], only_new=True)
+    before = any_store.generation()
+    with pytest.raises(Duplicate, match=r"ValueSet/\S+ already holds https://ex.org/vs/w \(no version\)"):
+        any_store.write([{**first, "title": "second"}], only_new=True)
+    assert any_store.generation() == before
+    (h,) = any_store.headers("ValueSet")
+    assert any_store.body(h.pk)["title"] == "first"
+    any_store.write([{**first, "title": "third"}])      # a plain write (PUT, import) still replaces
+    (h,) = any_store.headers("ValueSet")
+    assert any_store.body(h.pk)["title"] == "third"
