@@ -52,9 +52,11 @@ def create_app(config: dict | None = None):
 
 
 def _init_http_headers(app) -> None:
-    """Request ids on every response; CORS only when origins are configured (no hooks otherwise)."""
-    from .http_headers import RequestIds, init_cors, parse_origins
+    """Request ids on every response; Allow on OPTIONS and 405; CORS only when origins are configured (no hooks
+    otherwise)."""
+    from .http_headers import RequestIds, init_allow, init_cors, parse_origins
     app.wsgi_app = RequestIds(app.wsgi_app)
+    init_allow(app)
     origins = parse_origins(app.config["KODEBRO"].get("CORS_ORIGINS", ""))
     if origins:
         init_cors(app, origins)

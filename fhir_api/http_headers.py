@@ -9,6 +9,8 @@ import re
 from datetime import datetime, timezone
 
 from flask import Response, request
+from flask.globals import request_ctx
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, parse_date
 
 REQUEST_ID = "X-Request-Id"
@@ -71,8 +73,64 @@ def not_modified(validators: dict[str, str]) -> Response:
     return resp
 
 
+# --- Allow: the methods a URL is served with (RFC 9110 §10.2.1, §15.5.6) ------------------------------------
+# HEAD is answered wherever GET is, and OPTIONS everywhere: Allow names the FHIR interaction methods only
+INTERACTION_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+# endpoints that exist only to refuse a method with a message saying what to do instead (an operation's PUT,
+# POST /metadata, GET .../_search, a write of an OperationDefinition) or that a history is not kept: the
+# method they take is not one the URL serves
+REFUSALS = frozenset({
+    "operations.other_method",
+    "metadata.metadata_is_read_only",
+    "metadata.operation_definition_is_read_only",
+    "resources.search_get_underscore",
+    "resources.history_not_supported",
+})
+# R4 datatypes.html#id: a path segment that cannot be an id (_search, _history) names no instance to write
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+def served_methods() -> list[str]:
+    """The methods this request's URL is served with: those whose rule goes to a handler that does the
+    interaction. Matched again per method, so the answer is the routing's own, refusals left out. Run only
+    for OPTIONS and 405 answers."""
+    adapter = request_ctx.url_adapter
+    if adapter is None:
+        return []
+    out = []
+    for method in INTERACTION_METHODS:
+        try:
+            endpoint, args = adapter.match(method=method)
+        except HTTPException:       # NotFound, MethodNotAllowed, RequestRedirect: no handler for it
+            continue
+        if endpoint in REFUSALS:
+            continue
+        rid = args.get("rid")
+        if rid is not None and not _FHIR_ID.fullmatch(rid):
+            continue
+        out.append(method)
+    return out
+
+
+def init_allow(app) -> None:
+    """OPTIONS and every 405 list the same methods (Flask's own lists would name the methods of the rules that
+    only refuse, and HEAD and OPTIONS)."""
+    def options_response() -> Response:
+        resp = app.response_class(status=200)
+        del resp.headers["Content-Type"]      # no body: nothing to type
+        resp.headers["Allow"] = ", ".join(served_methods())
+        return resp
+    # called by Flask for every rule that did not declare OPTIONS itself (all of ours)
+    app.make_default_options_response = options_response
+
+    @app.after_request
+    def _allow_of_405(resp: Response) -> Response:
+        if resp.status_code == 405:
+            resp.headers["Allow"] = ", ".join(served_methods())
+        return resp
+
+
 # --- CORS ------------------------------------------------------------------------------------------------
-CORS_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
 CORS_ALLOW_HEADERS = ("Content-Type, Accept, Accept-Language, Authorization, Prefer, X-Request-Id, "
                       "If-None-Match, If-Modified-Since, If-Match")
 CORS_EXPOSE_HEADERS = "ETag, Location, X-Request-Id, Content-Location, Last-Modified"
@@ -112,8 +170,12 @@ def init_cors(app, origins: frozenset[str]) -> None:
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             resp = Response(status=204)
             del resp.headers["Content-Type"]
+            methods = served_methods()
+            resp.headers["Allow"] = ", ".join(methods)
             if allowed(request.headers.get("Origin")):
-                resp.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+                # the methods the URL serves (as its OPTIONS and 405 answers say), not every method of the API
+                if methods:
+                    resp.headers["Access-Control-Allow-Methods"] = ", ".join(methods)
                 resp.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
                 resp.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
             return resp     # the after_request hook adds Allow-Origin and Vary

@@ -34,7 +34,7 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
         raise NotFound(f"operation ${name} is not supported on {rtype}; supported: {', '.join(known)}")
     inputs = INPUTS.get((rtype, name))
     if inputs is not None:
-        params.check_single(inputs.single)
+        params.check_single(inputs.single, inputs.expected)
     catalog = get_catalog()
     instance = None
     if rid is not None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from flask import has_request_context, request
 
 from terminology.errors import InvalidRequest, shortened
-from terminology.identifiers import split_canonical
 from terminology.languages import parse_languages
 from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
+from terminology.versions import matches_version, partial_match
 
 from .operations import operation
+from .params import coding_from_text
 from .supplied import supplied_catalog
 
 
@@ -31,13 +32,7 @@ def coding_param(params, name: str) -> dict | None:
         return None
     if isinstance(v, str) and "|" in v:
         # GET cannot carry a Coding; `system|code` is the common shorthand (as in token search)
-        system, _, code = v.rpartition("|")
-        if system.count("|") == 1:
-            # system|version|code, the canonical form with the code appended
-            system, version = split_canonical(system)
-            if system and version and code:
-                return {"system": system, "version": version, "code": code}
-        return {"system": system, "code": code} if system and code else {"code": code or None}
+        return coding_from_text(v)
     if not isinstance(v, dict):
         raise InvalidRequest(f"parameter '{name}' must be a Coding", location=name)
     return v
@@ -52,13 +47,20 @@ def _property_names(params) -> list[str]:
     return out
 
 
-def refuse_two_versions(op: str, name: str, version: str | None, coding: dict) -> None:
-    """A request naming one version of the code system and a coding naming another: which one to use cannot be
-    told, so it is the client's error (as $subsumes refuses two versions)."""
+def refuse_two_versions(op: str, name: str, version: str | None, coding: dict) -> str | None:
+    """The version of the code system a request names in `version` (the parameter `name`) and in its coding: the
+    more specific one where one names the other (a partial version 0.1 names 0.1.0, a wildcard 1.x names 1.2.0,
+    as a code system version is picked, terminology.versions); two versions that cannot be one (1.0 and 2.0)
+    are the client's error, since which one to use cannot be told (as $subsumes refuses two versions)."""
     other = coding.get("version")
-    if version and other and version != other:
-        raise InvalidRequest(f"{op} uses one version of the code system; got {name} '{version}' and coding.version "
-                             f"'{other}'", location=name)
+    if not version or not other or version == other:
+        return other or version
+    if partial_match(version, other) or matches_version(version, other):
+        return other
+    if partial_match(other, version) or matches_version(other, version):
+        return version
+    raise InvalidRequest(f"{op} uses one version of the code system; got {name} '{version}' and coding.version "
+                         f"'{other}'", location=name)
 
 
 def refuse_two_systems(catalog, system: str | None, coding: dict) -> None:
@@ -79,10 +81,9 @@ def _lookup_request(catalog, params, instance) -> LookupRequest:
             raise InvalidRequest("give the code either as code or as coding, not both", location="coding")
         other = coding.get("system")
         refuse_two_systems(catalog, system, coding)
-        refuse_two_versions("$lookup", "version", version, coding)
         code = coding.get("code")
         system = other or system
-        version = coding.get("version") or version
+        version = refuse_two_versions("$lookup", "version", version, coding)
     if instance is not None:
         if system is not None and system != instance.get("url"):
             raise InvalidRequest(f"system '{system}' differs from the code system {instance.get('url')} "

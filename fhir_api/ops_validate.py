@@ -166,9 +166,16 @@ def render_result(res) -> dict:
 
 
 def _refuse_two_versions(params, name: str) -> None:
+    """The coding is what is validated: where the version parameter is the more specific of two that agree
+    (0.1.0 against the coding's 0.1), the coding takes it."""
     coding = params.get("coding")
+    if isinstance(coding, str) and "|" in coding:
+        coding = coding_param(params, "coding")     # a query's system|version|code names a version too
     if isinstance(coding, dict) and coding.get("version"):
-        refuse_two_versions("$validate-code", name, params.str(name), coding)
+        used = refuse_two_versions("$validate-code", name, params.str(name), coding)
+        if used != coding["version"]:
+            at = next(i for i, (n, _v) in enumerate(params.items) if n == "coding")
+            params.items[at] = ("coding", {**coding, "version": used})
 
 
 @operation("ValueSet", "validate-code")

@@ -5,6 +5,7 @@ import orjson
 from flask import request
 
 from terminology.errors import InvalidRequest, shortened
+from terminology.identifiers import split_canonical
 
 MAX_BODY = 50 * 1024 * 1024
 
@@ -82,16 +83,17 @@ class Params:
             return checked(v, name)
         raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
 
-    def check_single(self, single: frozenset) -> None:
+    def check_single(self, single: frozenset, expected: dict[str, str] | None = None) -> None:
         """A parameter the OperationDefinition allows once (max=1), given again with another value (in the query,
         the body or both), names two things where the handler would silently take the first: refused. The same
-        value twice is harmless."""
+        value twice is harmless, however it is written: `expected` (name -> declared type) has a Coding in a
+        query (`system|code`) and in a body (valueCoding) compared as the Coding each one names."""
         seen = {}
         for n, v in self.items:
             if n in single and v is not None:
                 if n not in seen:
                     seen[n] = v
-                elif not _same_value(seen[n], v):
+                elif not _same_value(seen[n], v, expected.get(n) if expected else None):
                     raise InvalidRequest(f"parameter '{n}' takes one value but was given two: {_shown(seen[n])} and "
                                          f"{_shown(v)}", location=n)
 
@@ -102,9 +104,46 @@ class Params:
         return f"Params({self.items!r})"
 
 
-def _same_value(a, b) -> bool:
+def coding_from_text(text: str) -> dict:
+    """The Coding a query or form writes as text: `system|code` (as in token search), `system|version|code`
+    (the canonical form with the code appended), or `|code`."""
+    system, _, code = text.rpartition("|")
+    if system.count("|") == 1:
+        system, version = split_canonical(system)
+        if system and version and code:
+            return {"system": system, "version": version, "code": code}
+    return {"system": system, "code": code} if system and code else {"code": code or None}
+
+
+# what a Coding says; its id and extensions, and an element given empty or null, say nothing
+_CODING_ELEMENTS = ("system", "version", "code", "display", "userSelected")
+
+
+def _normal_coding(v):
+    if isinstance(v, str) and "|" in v:
+        v = coding_from_text(v)
+    if not isinstance(v, dict):
+        return v
+    return tuple((k, v[k]) for k in _CODING_ELEMENTS if v.get(k) not in (None, ""))
+
+
+def _normal_concept(v):
+    if not isinstance(v, dict):
+        return v
+    codings = v.get("coding") if isinstance(v.get("coding"), list) else []
+    # the codings of a concept are a set: their order says nothing
+    return v.get("text") or None, tuple(sorted((_normal_coding(c) for c in codings), key=repr))
+
+
+_NORMAL_FORMS = {"Coding": _normal_coding, "CodeableConcept": _normal_concept}
+
+
+def _same_value(a, b, type_: str | None = None) -> bool:
     if a == b:
         return True
+    normal = _NORMAL_FORMS.get(type_)
+    if normal is not None:
+        return normal(a) == normal(b)
     if isinstance(a, (dict, list, Params)) or isinstance(b, (dict, list, Params)):
         return False
     # a query's text against a body's typed value: true and "true", 5 and "5"
