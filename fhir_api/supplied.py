@@ -3,11 +3,11 @@
 They are used for this request only, so they are checked for shape (the JSON
 types of their R4 elements) rather than validated like stored content: a
 malformed one is the client's error, answered with a 400 that says where.
+What is kept between requests is keyed by the content of sound bodies: the
+check's verdicts, and the indexes of supplied CodeSystems (terminology/index_cache.py).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections import OrderedDict
 
@@ -15,6 +15,7 @@ from flask import g, has_request_context
 
 from terminology.catalog import IndexShelf, OverlayCatalog, same_json
 from terminology.errors import InvalidRequest
+from terminology.index_cache import SUPPLIED_INDEXES, content_digest
 from terminology.validation import validation_errors
 
 
@@ -30,23 +31,49 @@ def checked(resource, name: str) -> dict:
     if seen.get(id(resource)) is resource:
         return resource
     key = (resource["resourceType"], _str(resource.get("url")), _str(resource.get("version")))
+    digest = None
     if not any(same_json(r, resource) for r in seen.get(key, ())):
-        problems = shape_problems(resource)
+        problems, digest = _VERDICTS.judge(resource)
         if problems:
             raise InvalidRequest(f"the {resource['resourceType']} in parameter '{name}' is malformed: "
                                  + "; ".join(problems), location=name)
         seen.setdefault(key, []).append(resource)
     seen[id(resource)] = resource
+    _vouch(resource, digest)
     return resource
+
+
+def _vouch(resource: dict, digest: bytes | None = None) -> None:
+    """Note `resource` as checked sound in this request, with its content digest when it was made (else it is
+    made if its index is asked for): only such bodies reach the process-wide index cache."""
+    if has_request_context():
+        g.setdefault("kodebro_sound", {})[id(resource)] = (resource, digest)
+
+
+def _sound_digest(resource: dict) -> bytes | None:
+    """The content digest of a body this request checked sound (the one its shape check made, so the body is
+    written out once per request); None for any other body, which is indexed for the request alone."""
+    sound = g.get("kodebro_sound") if has_request_context() else None
+    got = sound.get(id(resource)) if sound else None
+    if got is None or got[0] is not resource:
+        return None
+    if got[1] is None:
+        digest = content_digest(resource)
+        if digest is None:
+            return None
+        sound[id(resource)] = (resource, digest)
+        return digest
+    return got[1]
 
 
 class _Verdicts:
     """The shape check's verdict on each resource body seen lately, by a digest of its canonical JSON: clients
     (and test suites) send the same tx-resources with every request, and checking a 12,000-concept CodeSystem
-    against the models takes 0.7 s where writing it out to hash it takes 30 ms. Only the digests of bodies
-    found sound are kept: never a client's resource, nor problem texts (which quote the client's values and
-    would let a client fill the memory). Canonical JSON tells `true` from `1` and `1.0` from `1`, as the
-    check does."""
+    against the models takes 0.7 s where writing it out (orjson) to hash it takes a few ms. Only the digests of
+    bodies found sound are kept: never a client's resource, nor problem texts (which quote the client's values
+    and would let a client fill the memory). Canonical JSON tells `true` from `1` and `1.0` from `1`, as the
+    check does (`index_cache.canonical_bytes`); the same digest finds the body's index in the process-wide
+    index cache (`_sound_digest`)."""
     MAX = 4096
 
     def __init__(self):
@@ -54,26 +81,29 @@ class _Verdicts:
         self._lock = threading.Lock()
 
     def problems(self, resource: dict) -> list[str]:
-        try:
-            text = json.dumps(resource, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                              allow_nan=False)
-        except (TypeError, ValueError, RecursionError):
-            return validation_errors(resource, lenient=True)    # not plain JSON, or nested deeper than it
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        return self.judge(resource)[0]
+
+    def judge(self, resource: dict) -> tuple[list[str], bytes | None]:
+        """(the shape check's problems, the body's content digest: None when it has no canonical form)."""
+        key = content_digest(resource)
+        if key is None:
+            # not plain JSON, nested deeper than orjson writes, or a number JSON cannot hold: checked every time
+            return validation_errors(resource, lenient=True), None
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
-                return []
+                return [], key
         problems = validation_errors(resource, lenient=True)
         if not problems:
             with self._lock:
                 self._kept[key] = True
                 while len(self._kept) > self.MAX:
                     self._kept.popitem(last=False)
-        return problems
+        return problems, key
 
 
-shape_problems = _Verdicts().problems
+_VERDICTS = _Verdicts()
+shape_problems = _VERDICTS.problems
 
 
 def _str(value):
@@ -108,7 +138,8 @@ def _shelf() -> IndexShelf | None:
         return None
     shelf = g.get("kodebro_index_shelf")
     if shelf is None:
-        shelf = g.kodebro_index_shelf = IndexShelf()
+        # the bodies it was checked sound get their indexes from the process-wide cache (docs/caching.md)
+        shelf = g.kodebro_index_shelf = IndexShelf(cache=SUPPLIED_INDEXES, digest=_sound_digest)
     return shelf
 
 
@@ -126,5 +157,12 @@ def with_contained(catalog, vs: dict):
     """The catalog in which a value set's contained resources answer to '#id'."""
     if not vs.get("contained"):
         return catalog
-    return layered(catalog, [{**checked(c, "contained"), "url": "#" + c["id"]} for c in vs["contained"]
+    return layered(catalog, [_contained(c) for c in vs["contained"]
                              if isinstance(c, dict) and isinstance(c.get("id"), str) and c.get("resourceType")])
+
+
+def _contained(c: dict) -> dict:
+    """A contained resource as the catalog holds it: answering to '#id', sound as the body it was made of."""
+    r = {**checked(c, "contained"), "url": "#" + c["id"]}
+    _vouch(r)
+    return r

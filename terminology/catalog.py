@@ -281,28 +281,37 @@ class IndexShelf:
     An index is found by the identity of the body it was built from (the body is held with it, so its id is not
     reused meanwhile), else by an equal body of the same url and version (the entries of a batch Bundle that
     each carry a copy of one resource): equal bodies make equal indexes. Bounded by indexes and by concepts
-    held, the oldest going first. Not shared between requests: a client's resources are its request's."""
+    held, the oldest going first. The shelf itself is not shared between requests; given a process-wide cache
+    (`index_cache.SuppliedIndexes`), it takes the index of a body checked sound from there by content digest,
+    so a request repeating an earlier one's resources does not index them again."""
 
     MAX_INDEXES = 64
     MAX_CONCEPTS = 2_000_000
 
     builds = 0          # indexes built by every shelf of the process (what tests and benches count)
 
-    def __init__(self):
+    def __init__(self, cache=None, digest=None):
+        """`cache`: a process-wide `index_cache.SuppliedIndexes` to take indexes from and put them in, by the
+        content digest `digest(body)` gives: None for a body that must not be kept (one not checked sound)."""
         self._held: dict[int, _Shelved] = {}      # by id(body)
         self._uses: dict[int, int] = {}     # id(index) -> bodies held with it: its concepts count once
         self._concepts = 0
         self._lock = threading.Lock()
+        self._cache = cache if digest is not None else None
+        self._digest = digest
 
     def index(self, r: dict) -> CodeSystemIndex:
         got = self._held.get(id(r))
         if got is not None and got.body is r:
             return got.index
         cs = self._equal(r)
+        if cs is None and self._cache is not None:
+            key = self._digest(r)
+            if key is not None:
+                cs = self._cache.index(key, r, on_build=self._count_build, build=build_index)
         if cs is None:
             cs = build_index(r)
-            with self._lock:
-                IndexShelf.builds += 1
+            self._count_build()
         with self._lock:
             got = self._held.get(id(r))
             if got is not None and got.body is r:
@@ -314,6 +323,10 @@ class IndexShelf:
             self._uses[id(cs)] = self._uses.get(id(cs), 0) + 1
             self._concepts += len(cs) if self._uses[id(cs)] == 1 else 0
         return cs
+
+    def _count_build(self) -> None:
+        with self._lock:
+            IndexShelf.builds += 1
 
     def _release(self, cs: CodeSystemIndex) -> None:
         left = self._uses[id(cs)] - 1

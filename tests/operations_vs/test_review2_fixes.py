@@ -5,6 +5,7 @@ unknown-version wording."""
 import pytest
 
 import terminology.catalog
+from terminology.index_cache import SUPPLIED_INDEXES
 from terminology.bcp47 import BCP47
 from terminology.ucum import UCUM
 
@@ -50,6 +51,13 @@ def _vs(name, *includes):
 
 
 # --- 3: a batch indexes its shared tx-resources once --------------------------------------------------
+@pytest.fixture(autouse=True)
+def _no_kept_indexes():
+    """Builds are counted per request: none taken from the process-wide index cache (terminology/index_cache.py)
+    an earlier test filled."""
+    SUPPLIED_INDEXES.clear()
+
+
 def test_batch_builds_the_shared_code_system_index_once(client, monkeypatch):
     big = {**TREE, "url": T + "big", "concept": [{"code": f"c{i}", "display": f"Code {i}"} for i in range(300)]}
     built = []
