@@ -71,6 +71,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
+        if _malformed_http_body(err):
+            return fhir_response(operation_outcome([issue(
+                "error", "invalid", f"the request body could not be read: {err}")]), 400)
         # a bug of ours, not the client's: log it, never send the traceback
         from .http_headers import request_id
         rid = request_id()
@@ -78,6 +81,16 @@ def init_app(app) -> None:
         oops = issue("fatal", "exception", "internal error while processing the request; it has been logged")
         oops["diagnostics"] = f"request id {rid}: quote it to the server's operators to find the log entry"
         return fhir_response(operation_outcome([oops]), 500)
+
+
+def _malformed_http_body(err: Exception) -> bool:
+    """gunicorn reads a chunked body only as the app asks for it, so its errors for a malformed one (a bad chunk
+    size, a missing terminator, a body cut short) surface here, not as werkzeug's HTTP errors: a client's 400."""
+    try:
+        from gunicorn.http.errors import NoMoreData, ParseException
+    except ImportError:  # pragma: no cover - served by another WSGI server
+        return False
+    return isinstance(err, (ParseException, NoMoreData))
 
 
 def _path() -> str:

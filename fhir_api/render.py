@@ -87,8 +87,52 @@ def fhir_base() -> str:
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
     pretty = request.args.get("_pretty", "").lower() == "true" if request else False
     opts = orjson.OPT_INDENT_2 if pretty else 0
-    resp = Response(orjson.dumps(body, option=opts), status=status, mimetype=FHIR_JSON)
+    resp = Response(_dumps(body, opts), status=status, mimetype=FHIR_JSON)
     resp.headers["Content-Type"] = FHIR_JSON + "; charset=utf-8"
     if headers:
         resp.headers.update(headers)
     return resp
+
+
+def _dumps(body, opts: int) -> bytes:
+    try:
+        return orjson.dumps(body, option=opts)
+    except orjson.JSONEncodeError as e:
+        if "recursion" not in str(e).lower():
+            raise
+    # orjson stops at 255 levels, yet an answer may nest deeper (a long hierarchy, an input echoed back)
+    return _deep_dumps(body)
+
+
+class _Raw(str):
+    """Text already in JSON form, on _deep_dumps's stack."""
+
+
+def _deep_dumps(body) -> bytes:
+    """Compact JSON without recursion, so no nesting depth is too deep to answer."""
+    import dataclasses
+    import json
+    out, todo = [], [body]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, _Raw):
+            out.append(v)
+        elif isinstance(v, dict) or dataclasses.is_dataclass(v) and not isinstance(v, type):
+            items = list((v if isinstance(v, dict) else dataclasses.asdict(v)).items())
+            todo.append(_Raw("}"))
+            for i in range(len(items) - 1, -1, -1):
+                todo.append(items[i][1])
+                todo.append(_Raw(("," if i else "") + json.dumps(str(items[i][0]), ensure_ascii=False) + ":"))
+            todo.append(_Raw("{"))
+        elif isinstance(v, (list, tuple)):
+            todo.append(_Raw("]"))
+            for i in range(len(v) - 1, -1, -1):
+                todo.append(v[i])
+                if i:
+                    todo.append(_Raw(","))
+            todo.append(_Raw("["))
+        elif isinstance(v, float) and not math.isfinite(v):
+            out.append("null")      # as orjson writes them
+        else:
+            out.append(json.dumps(v, ensure_ascii=False))
+    return "".join(out).encode("utf-8", "backslashreplace")   # a lone surrogate becomes its JSON escape

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable
 
-from ..errors import InvalidRequest, TooCostly
+from ..errors import InvalidRequest, TooCostly, shortened
 
 # property names that stand for the concept itself (hierarchy filters, code lists)
 CONCEPT_PROPERTIES = {"concept", "code", "parent", "child"}
@@ -26,6 +26,9 @@ HIERARCHY_OPERATORS = {"is-a", "descendent-of", "is-not-a", "generalizes", "chil
 # properties every code system has, declared or not (FHIR's concept-properties and the concept's own fields)
 GENERIC_PROPERTIES = {"display", "definition", "inactive", "status", "notSelectable", "deprecated"}
 MAX_PATTERN = 1000
+# the `regex` package unrolls counted repeats when compiling: 'a{99999999}' or '(a{1000}){1000}' take gigabytes
+# before any timeout can act, so the unrolled size is bounded first
+MAX_UNROLLED = 100_000
 REGEX_TIMEOUT_S = 0.5      # one code
 REGEX_BUDGET_S = 5.0       # one filter, all codes
 
@@ -48,6 +51,9 @@ def compile_pattern(pattern: str, location: str | None = None):
         raise invalid("a regex filter needs a pattern")
     if len(pattern) > MAX_PATTERN:
         raise invalid(f"the regex filter pattern is longer than {MAX_PATTERN} characters")
+    if _unrolled_size(pattern) > MAX_UNROLLED:
+        raise invalid(f"the regex pattern '{shortened(pattern)}' repeats too many times (counted repeats "
+                      f"multiply to more than {MAX_UNROLLED})")
     if _regex is None and _REPEATED_GROUP.search(pattern):
         raise invalid(f"the regex pattern '{pattern}' repeats a group, which this server refuses")
     try:
@@ -56,6 +62,52 @@ def compile_pattern(pattern: str, location: str | None = None):
         return _re.compile(pattern)
     except Exception as e:
         raise invalid(f"the regex pattern '{pattern}' is not valid: {e}")
+
+
+_COUNT = _re.compile(r"\{(\d+)(?:,\d*)?\}")
+_NOT_ATOMS = set("?:=!<>*+|^$")      # quantifiers, anchors and the marks of a group's kind, as in (?:...)
+
+
+def _unrolled_size(pattern: str) -> int:
+    """An upper bound of the pattern's size once counted repeats are unrolled: a group's size is the sum of
+    its items, an item followed by {n}, {n,} or {n,m} counts n times (the lower bound is what gets copied)."""
+    stack, items, i = [], [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            items.append(1)
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < len(pattern) and pattern[j] == "^":
+                j += 1
+            if j < len(pattern) and pattern[j] == "]":
+                j += 1
+            while j < len(pattern) and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            items.append(1)
+            i = j + 1
+            continue
+        if ch == "(":
+            stack.append(items)
+            items = []
+        elif ch == ")" and stack:
+            inner = sum(items)
+            items = stack.pop()
+            items.append(max(inner, 1))
+        elif ch == "{" and items and (m := _COUNT.match(pattern, i)):
+            items[-1] *= max(int(m.group(1)), 1)
+            i = m.end()
+            continue
+        elif ch not in _NOT_ATOMS:
+            items.append(1)
+        i += 1
+    while stack:        # unbalanced: compile() will refuse it; count what is open anyway
+        inner = sum(items)
+        items = stack.pop()
+        items.append(inner)
+    return sum(items)
 
 
 def understands(cs, prop, op) -> bool:

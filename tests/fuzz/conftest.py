@@ -1,0 +1,61 @@
+"""A template store (demo content + the FHIR core content of the conformance tests) built once; each seed block
+plays against its own copy, so what one block writes cannot change what another sees."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.conformance.test_tx_ecosystem import DATA as CONFORMANCE_DATA
+
+
+@pytest.fixture(scope="session")
+def fuzz_template(tmp_path_factory) -> str:
+    from terminology import import_paths, open_store
+    from terminology.demo import load_demo
+    db = str(tmp_path_factory.mktemp("fuzz-template") / "fuzz.db")
+    store = open_store(db)
+    load_demo(store)
+    import_paths(store, sorted(os.path.join(CONFORMANCE_DATA, f) for f in os.listdir(CONFORMANCE_DATA)
+                               if f.endswith(".json")))
+    store.close()
+    return db
+
+
+MEMORY_CAP = 6 * 1024 ** 3
+
+
+@pytest.fixture
+def memory_cap():
+    """An input that makes the server allocate without bound becomes a MemoryError (a 500 the oracle reports)
+    instead of the kernel killing the whole test run."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = MEMORY_CAP if hard == resource.RLIM_INFINITY else min(MEMORY_CAP, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@pytest.fixture
+def fuzz_client_factory(fuzz_template, tmp_path, memory_cap):
+    """A fresh app over a copy of the template (call it again for another fresh one)."""
+    from fhir_api import create_app
+    made = []
+
+    def make():
+        db = str(tmp_path / f"fuzz-{len(made)}.db")
+        shutil.copyfile(fuzz_template, db)
+        app = create_app({"DB": db, "DEMO": False})
+        made.append(app)
+        return app.test_client()
+    yield make
+    for app in made:
+        app.extensions["kodebro.store"].close()

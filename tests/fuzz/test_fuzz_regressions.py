@@ -1,0 +1,111 @@
+"""Inputs the fuzzer (test_fuzz.py) once broke the server with, each replayed as a plain test. The seed numbers
+are those of the fuzzer when it found them: the corpus and mutations have grown since, so today the same seed
+gives another request; the test, not the seed, is the record."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+FJ = "application/fhir+json"
+ICD = "http://hl7.org/fhir/sid/icd-10-no"
+
+
+def _expand_regex(client, pattern: str):
+    vs = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [{
+        "system": ICD, "filter": [{"property": "code", "op": "regex", "value": pattern}]}]}}
+    return client.post("/fhir/ValueSet/$expand", content_type=FJ, data=json.dumps(
+        {"resourceType": "Parameters", "parameter": [{"name": "valueSet", "resource": vs}]}))
+
+
+def _assert_outcome(r, status: int, *fragments: str) -> None:
+    assert r.status_code == status, (r.status_code, r.get_data(as_text=True)[:500])
+    body = r.get_json()
+    assert body["resourceType"] == "OperationOutcome"
+    text = " ".join(f"{(i.get('details') or {}).get('text', '')} {i.get('diagnostics', '')}" for i in body["issue"])
+    for f in fragments:
+        assert f in text, text
+
+
+# seed 186: mutations ['regex-filter:http://hl7.org/fhir/sid/icd-10-no:a{99999999}'] took ~23 GB of memory (the
+# `regex` package unrolls counted repeats while compiling, before its match timeout can act) and the kernel
+# killed the worker; the nested form multiplies
+@pytest.mark.parametrize("pattern", ["a{99999999}", "(a{1000}){1000}", "((A\\d{100}){100}){100}"])
+def test_regex_filter_with_huge_counted_repeat_is_refused(demo_client, pattern):
+    _assert_outcome(_expand_regex(demo_client, pattern), 400, "repeats too many times")
+
+
+def test_regex_filter_with_ordinary_counted_repeats_still_works(demo_client):
+    r = _expand_regex(demo_client, "A0\\d{1}(\\.\\d{1,4})?")
+    assert r.status_code == 200, r.get_data(as_text=True)[:500]
+    codes = {c["code"] for c in r.get_json()["expansion"]["contains"]}
+    assert "A00" in codes
+
+
+def test_unrolled_size_counts_nesting_and_ignores_escaped_or_class_braces():
+    from terminology.operations.filters import _unrolled_size
+    assert _unrolled_size("a{99999999}") == 99999999
+    assert _unrolled_size("(a{1000}){1000}") == 1_000_000
+    assert _unrolled_size("a{5,1000000}") == 5          # an open upper bound is a loop, not a copy
+    assert _unrolled_size("\\{9999999}") < 20           # an escaped brace is a literal
+    assert _unrolled_size("[{]{3}") == 3
+
+
+# seeds 101, 1190, 2274 and others: mutations ['deep-parts:480'] (a Parameters parameter with 480 nested `part`
+# levels: JSON nesting ~960, inside orjson's 1024 limit) -> HTTP 500, RecursionError in
+# fhir_api/params.py parameters_to_params/_value_of, which recurse once per level without a bound
+@pytest.mark.xfail(strict=True, reason="fhir_api/params.py (owned by another helper) recurses without a depth "
+                   "bound on nested `part`: RecursionError -> 500; fix: refuse nesting deeper than a limit with "
+                   "InvalidRequest in parameters_to_params")
+def test_deeply_nested_parameter_parts_are_a_400(demo_client):
+    part = {"name": "code", "valueCode": "A00"}
+    for _ in range(480):
+        part = {"name": "dependency", "part": [part]}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "system", "valueUri": ICD}, {"name": "code", "valueCode": "A00"}, part]}
+    _assert_outcome(demo_client.post("/fhir/CodeSystem/$lookup", content_type=FJ, data=json.dumps(body)), 400)
+
+
+def _deep_json(raw: bytes):
+    import sys
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 20_000))
+    try:
+        return json.loads(raw)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+# seeds 25894, 36563, 40876: mutations ['deep-raw:1000'] on a bare ValueSet POSTed to $expand (an element nested
+# 1000 levels, inside the JSON parser's limit of 1024) -> HTTP 500: the expansion echoes the input and orjson
+# refuses to write more than 255 levels ("Recursion limit reached"); fhir_api/render.py now falls back to an
+# encoder without a depth limit
+def test_expand_echoing_an_element_nested_1000_levels_is_answered(demo_client):
+    deep = "[" * 1000 + "]" * 1000
+    body = ('{"resourceType": "ValueSet", "status": "active", "compose": {"include": [{"system": "%s", '
+            '"concept": [{"code": "A00"}]}]}, "deep": %s}' % (ICD, deep))
+    r = demo_client.post("/fhir/ValueSet/$expand", data=body, content_type=FJ)
+    assert r.status_code < 500, r.get_data(as_text=True)[:500]
+    assert _deep_json(r.get_data())["resourceType"] in ("ValueSet", "OperationOutcome")
+
+
+def test_deep_encoder_writes_what_orjson_writes():
+    from fhir_api.render import _deep_dumps
+    import orjson
+    value = {"a": [1, 2.5, None, True, "\u00e6\"\\x", {}], "b": {"c": []}, "d": -0.0}
+    assert json.loads(_deep_dumps(value)) == orjson.loads(orjson.dumps(value))
+
+
+# test_fuzz_http.py [bad-chunks]: a chunked body with a chunk size that is not hex ('ZZ') -> HTTP 500 under
+# gunicorn, which parses chunks lazily and raised InvalidChunkSize inside the app's body read; also a chunk
+# without its terminator (ChunkMissingTerminator); a chunked body cut short was a 400 already
+@pytest.mark.parametrize("chunks", [b"ZZ\r\n{}\r\n0\r\n\r\n", b"2\r\n{}XX0\r\n\r\n", b"40\r\n{\"resourceType\""])
+def test_malformed_chunked_body_is_a_400_outcome(live_server, chunks):
+    from .test_fuzz_http import _raw
+    answer = _raw(live_server, b"POST /fhir/CodeSystem/$lookup HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                  b"Content-Type: application/fhir+json\r\n\r\n" + chunks)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), answer[:300]
+    outcome = json.loads(body)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["details"]["text"]
