@@ -17,6 +17,10 @@ def create_app(config: dict | None = None):
     from .params import MAX_BODY
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY    # refused (413) before the body is read into memory
     app.json.sort_keys = False
+    # a client joining a base that ends in '/' with '/metadata' sends '//': served as one slash, where werkzeug
+    # would answer a 308 with an HTML page
+    app.url_map.merge_slashes = False
+    app.wsgi_app = _one_slash(app.wsgi_app)
     store.init_app(app)
     outcomes.init_app(app)
     _load_operation_modules()
@@ -70,3 +74,15 @@ def _load_operation_modules():
     for m in pkgutil.iter_modules([here]):
         if m.name.startswith("ops_"):
             importlib.import_module(f"{__name__}.{m.name}")
+
+
+def _one_slash(wsgi_app):
+    import re
+    runs = re.compile(r"//+")
+
+    def serve(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:
+            environ["PATH_INFO"] = runs.sub("/", path)
+        return wsgi_app(environ, start_response)
+    return serve

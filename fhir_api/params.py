@@ -189,9 +189,16 @@ def _checked_value(name: str, kind: str, v):
     return v
 
 
-def _value_of(p: dict):
+MAX_PART_DEPTH = 32
+
+
+def _value_of(p: dict, depth: int = 0):
     if "part" in p and not any(k.startswith("value") for k in p):
-        return parameters_to_params(p["part"], "body")
+        if depth >= MAX_PART_DEPTH:
+            # no operation nests parts more than a few levels; a bound keeps the walk off Python's recursion limit
+            raise InvalidRequest(f"parameter parts are nested deeper than {MAX_PART_DEPTH} levels",
+                                 location=p["name"])
+        return parameters_to_params(p["part"], "body", depth=depth + 1)
     if "resource" in p:
         return p["resource"]
     for k, v in p.items():
@@ -210,8 +217,9 @@ def _wrong_type(p: dict, sent: str, inputs) -> None:
                          location=name)
 
 
-def parameters_to_params(parts: list, source: str = "body", inputs=None) -> Params:
-    """`inputs` (an opdefs.OpInputs): each top-level parameter's value[x] is checked against its declared type."""
+def parameters_to_params(parts: list, source: str = "body", inputs=None, depth: int = 0) -> Params:
+    """`inputs` (an opdefs.OpInputs): each top-level parameter's value[x] is checked against its declared type.
+    `depth`: how deep in parts these parameters sit."""
     if parts is not None and not isinstance(parts, list):
         raise InvalidRequest("Parameters.parameter (and each part) must be a list")
     items = []
@@ -227,7 +235,7 @@ def parameters_to_params(parts: list, source: str = "body", inputs=None) -> Para
                         break
                     if k.startswith("value") or k == "resource" or k == "part":
                         _wrong_type(p, k, inputs)
-        items.append((p["name"], _value_of(p)))
+        items.append((p["name"], _value_of(p, depth)))
     return Params(items, source)
 
 

@@ -18,10 +18,9 @@ TARGET_KEYS = ["compose", "include", "exclude", "concept", "filter", "property",
                "value", "expansion", "parameter", "dependsOn", "product", "unmapped", "hierarchyMeaning", "content",
                "supplements", "caseSensitive", "status", "language", "extension", "inactive", "abstract", "total",
                "offset", "equivalence", "source", "sourceUri", "targetUri", "use", "part", "lockedDate"]
-# 480 nested parts (JSON nesting ~960, inside the parser's limit) overflow the recursion of
-# fhir_api/params.py parameters_to_params: a 500 until that is fixed (test_fuzz_regressions.py, xfail); add
-# 480 back here when it passes
-PART_DEPTHS = [50, 240]
+# 480 nested parts (JSON nesting ~960, inside the parser's limit) overflowed the recursion of
+# fhir_api/params.py parameters_to_params (test_fuzz_regressions.py); now a 400 past 32 levels
+PART_DEPTHS = [50, 240, 480]
 PAGING = ["count", "offset", "_count", "_offset", "activeOnly", "includeDesignations", "limitedExpansion"]
 BAD_ACCEPT = ["application/xml", "text/html", "*/*", "application/fhir+json;q=nan", "", ",,,", "application/*;q=2",
               "application/fhir+json; fhirVersion=9.9", "application/fhir+json; fhirVersion=4.0", "x" * 5000,
