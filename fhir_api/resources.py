@@ -285,7 +285,8 @@ def update(rtype: str, rid: str):
     # replacing is deleting the old one and writing the new in one transaction: whether it existed is read
     # there, not from this worker's catalog, which may be up to a second behind other workers' writes
     report = get_store().write([body], delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid))
-    existed = bool(report["deleted"])
+    # unchanged: the body is what was stored there, which stays with its ETag
+    existed = bool(report["deleted"] or report.get("unchanged"))
     catalog = get_catalog()
     catalog.refresh(force=True)
     written, validators = _as_written(catalog, rtype, rid, body, report)

@@ -116,7 +116,8 @@ def import_(paths, fmt, skip_invalid, edition, system, columns, against, against
     if bar:
         click.echo("", err=True)
     for rtype, c in sorted(report.counts().items()):
-        click.echo(f"{rtype}: {c['added']} added, {c['replaced']} replaced")
+        kept = f", {c['unchanged']} unchanged" if c.get("unchanged") else ""
+        click.echo(f"{rtype}: {c['added']} added, {c['replaced']} replaced{kept}")
     for note in report.notes:
         click.echo(f"note: {note}")
     for src, rid, why in report.rejected:

@@ -18,6 +18,8 @@ from .validation import validation_errors
 class ImportReport:
     added: list = field(default_factory=list)       # (type, id, url, version)
     replaced: list = field(default_factory=list)
+    # kept as stored (same content): their rev, lastUpdated and ETag stay, so client caches stay valid
+    unchanged: list = field(default_factory=list)
     rejected: list = field(default_factory=list)    # (source, id, reason)
     notes: list = field(default_factory=list)
 
@@ -27,9 +29,9 @@ class ImportReport:
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
-        for key in ("added", "replaced"):
+        for key in ("added", "replaced", "unchanged"):
             for rtype, *_ in getattr(self, key):
-                out.setdefault(rtype, {"added": 0, "replaced": 0})[key] += 1
+                out.setdefault(rtype, {"added": 0, "replaced": 0, "unchanged": 0})[key] += 1
         return out
 
 
@@ -110,6 +112,7 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
                              [("(write)", None, str(e))]) from e
     report.added = written["added"]
     report.replaced = written["replaced"]
+    report.unchanged = written["unchanged"]
     return report
 
 

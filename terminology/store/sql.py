@@ -6,6 +6,7 @@ a backend's `_sql` rewrites them for its driver.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 import uuid
@@ -161,12 +162,20 @@ class SQLStore:
         `only_new`: a resource whose url+version is already kept is refused (Duplicate) instead of replacing
         it, judged in the same transaction (a create).
 
-        Returns {'added': [...], 'replaced': [...], 'deleted': [...]} of (type, id, url, version), and the
-        generation ('rev') and instant ('lastUpdated') the write stamped.
+        A resource whose stored form would be what is stored already (its body but meta.lastUpdated, and a
+        CodeSystem's concepts) is left as it is, with its rev and lastUpdated, so its ETag stays valid; a
+        deletion of it in the same write that it would be written back by (a PUT) is left undone too.
+
+        Returns {'added': [...], 'replaced': [...], 'unchanged': [...], 'deleted': [...]} of
+        (type, id, url, version) ((type, id) for deleted), and 'rev' and 'lastUpdated': the generation and
+        instant the write stamped on what it changed. A write that changed nothing starts no generation (the
+        catalog keeps its revision); its 'rev' and 'lastUpdated' are then those its last resource already
+        carries (what a reply to a PUT tags), else the current generation and None.
         CodeSystems may carry `_flat_concepts` (an iterable of flat concept dicts)
         instead of nested `concept`, which lets big importers stream.
         """
-        report = {"added": [], "replaced": [], "deleted": []}
+        report = {"added": [], "replaced": [], "unchanged": [], "deleted": []}
+        resources = list(resources)     # (a CodeSystem's _flat_concepts stay streamed)
         conn = self._conn()
         with self._write_lock:
             try:
@@ -179,17 +188,22 @@ class SQLStore:
             try:
                 if precondition is not None:
                     precondition.check(self._stored(conn, precondition.type, precondition.id))
-                # the generation this write creates; every row it writes carries it as `rev`
-                rev = self._next_generation(conn)
                 # meta.lastUpdated: when the resource last changed on this server (R4 resource.html#Meta),
                 # the same instant for everything one write (one import) changes
                 stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                change = _Change(self, conn, stamp)
+                deferred = {}
                 for rtype, rid in delete:
-                    if self._delete(conn, rtype, rid):
+                    # a PUT deletes the resource it writes back; whether that changes anything is known
+                    # only when it is written
+                    at = self._deferrable(conn, rtype, rid, resources, deferred)
+                    if at is not None:
+                        deferred[at] = (rtype, rid)
+                    elif self._delete(conn, rtype, rid, change):
                         report["deleted"].append((rtype, rid))
-                for res in resources:
-                    replaced, ident = self._put(conn, res, rev, stamp, only_new)
-                    report["replaced" if replaced else "added"].append(ident)
+                for at, res in enumerate(resources):
+                    kind, ident = self._put(conn, res, change, only_new, deferred.pop(at, None), report)
+                    report[kind].append(ident)
                     if on_written:
                         on_written()
                 conn.execute("COMMIT")
@@ -199,7 +213,12 @@ class SQLStore:
                     raise self._unavailable(conn, err, "did not complete the write") from err
                 raise
         # what this write stamped: a reply tags what it wrote, whatever another writer did since
-        report["rev"], report["lastUpdated"] = rev, stamp
+        if change.rev is not None:
+            report["rev"], report["lastUpdated"] = change.rev, stamp
+        elif change.kept is not None:
+            report["rev"], report["lastUpdated"] = change.kept
+        else:
+            report["rev"], report["lastUpdated"] = self.generation(), None
         return report
 
     def _rollback(self, conn) -> None:
@@ -223,59 +242,127 @@ class SQLStore:
         row = self._q(conn, "SELECT rev, body FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()
         return Stored(row[0], orjson.loads(row[1])) if row else None
 
-    def _delete(self, conn, rtype, rid) -> bool:
+    def _delete(self, conn, rtype, rid, change: "_Change") -> bool:
         row = self._q(conn, "SELECT pk FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()
         if not row:
             return False
+        change()
         self._drop(conn, row[0])
         return True
+
+    def _deferrable(self, conn, rtype, rid, resources, deferred) -> int | None:
+        """The place in `resources` of the one that replaces the resource (rtype, rid) under the key it is
+        stored by (url+version, else id): its deletion waits for that resource's write, which leaves both
+        undone when nothing would change."""
+        row = self._q(conn, "SELECT url, version FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()
+        if row is None:
+            return None
+        url, version = row
+        for at, res in enumerate(resources):
+            if (at not in deferred and res.get("resourceType") == rtype and res.get("id") == rid
+                    and res.get("url") == url and (url is None or res.get("version") == version)):
+                return at
+        return None
 
     def _drop(self, conn, pk) -> None:
         self._q(conn, "DELETE FROM concept WHERE cs_pk=?", (pk,))
         self._q(conn, "DELETE FROM resource WHERE pk=?", (pk,))
 
-    def _put(self, conn, res: dict, rev: int, stamp: str, only_new: bool = False):
+    def _put(self, conn, res: dict, change: "_Change", only_new: bool, deferred, report: dict):
+        """Write one resource; (which report list it goes to, its (type, id, url, version)).
+
+        `deferred`: the (type, id) deletion of the write that this resource writes back, still to be done
+        (reported) unless the resource is unchanged."""
         rtype = res["resourceType"]
         url, version = res.get("url"), res.get("version")
         rid = res.get("id")
         if url:
-            existing = self._q(conn, "SELECT pk, id FROM resource WHERE type=? AND url=? AND version IS ?",
+            existing = self._q(conn, "SELECT pk, id, rev, body FROM resource WHERE type=? AND url=? AND version IS ?",
                                (rtype, url, version)).fetchone()
         elif rid:
-            existing = self._q(conn, "SELECT pk, id FROM resource WHERE type=? AND id=? AND url IS NULL",
+            existing = self._q(conn, "SELECT pk, id, rev, body FROM resource WHERE type=? AND id=? AND url IS NULL",
                                (rtype, rid)).fetchone()
         else:
             existing = None
+        flat = None
+        if rtype == "CodeSystem":
+            flat = res.get("_flat_concepts")
+            flat = flatten_concepts(res.get("concept")) if flat is None else flat
+        kind = "replaced"
         if existing is not None:
+            pk, old_id, old_rev, old_body = existing
             if only_new:
                 which = f"{url}|{version}" if version is not None else f"{url} (no version)"
-                raise Duplicate(f"{rtype}/{existing[1]} already holds {which}; this server keeps one {rtype} per "
-                                f"url and version. To replace it, PUT the {rtype} to [base]/{rtype}/{existing[1]}")
-            self._drop(conn, existing[0])
+                raise Duplicate(f"{rtype}/{old_id} already holds {which}; this server keeps one {rtype} per "
+                                f"url and version. To replace it, PUT the {rtype} to [base]/{rtype}/{old_id}")
+            if deferred is not None:
+                # reported as the write would have done it: the deletion, then a new resource
+                kind = "added"
+            old_body = orjson.loads(old_body)
+            old_stamp = (old_body.get("meta") or {}).get("lastUpdated")
+            if _same_json(old_body, _stored_body(res, rid or old_id, old_stamp)):
+                diverged = None if flat is None else self._concepts_diverge(conn, pk, flat)
+                if flat is None or diverged is None:
+                    change.kept = (old_rev, old_stamp)
+                    return "unchanged", (rtype, old_id, url, version)
+                # the same body, concepts the same up to `seq`: the row and that many concepts are kept
+                seq, rest = diverged
+                if deferred is not None:
+                    report["deleted"].append(deferred)
+                rev = change()
+                self._q(conn, "DELETE FROM concept WHERE cs_pk=? AND seq>=?", (pk, seq))
+                n = seq + self._put_concepts(conn, pk, rest, seq)
+                self._q(conn, "UPDATE resource SET body=?, rev=?, concept_count=? WHERE pk=?",
+                        (_dumps(_stored_body(res, old_id, change.stamp)), rev, n, pk))
+                return kind, (rtype, old_id, url, version)
+            rev = change()
+            if deferred is not None:
+                report["deleted"].append(deferred)
+            self._drop(conn, pk)
+        else:
+            kind = "added"
+            rev = change()
         rid = self._free_id(conn, rtype, rid or (existing[1] if existing else None), res)
-        body = {k: v for k, v in res.items() if k not in ("concept", "_flat_concepts")}
-        body["id"] = rid
-        meta = body.get("meta")
-        body["meta"] = {**(meta if isinstance(meta, dict) else {}), "lastUpdated": stamp}
+        body = _stored_body(res, rid, change.stamp)
         pk = self._q(conn,
                      "INSERT INTO resource (type, id, url, version, name, title, status, publisher, date,"
                      " concept_count, body, rev) VALUES (?,?,?,?,?,?,?,?,?,0,?,?) RETURNING pk",
                      (rtype, rid, url, version, _text(res.get("name")), _text(res.get("title")),
                       _text(res.get("status")), _text(res.get("publisher")), _text(res.get("date")),
                       _dumps(body), rev)).fetchone()[0]
-        if rtype == "CodeSystem":
-            flat = res.get("_flat_concepts")
-            n = self._put_concepts(conn, pk, flatten_concepts(res.get("concept")) if flat is None else flat)
+        if flat is not None:
+            n = self._put_concepts(conn, pk, flat)
             self._q(conn, "UPDATE resource SET concept_count=? WHERE pk=?", (n, pk))
-        return existing is not None, (rtype, rid, url, version)
+        return kind, (rtype, rid, url, version)
 
-    def _put_concepts(self, conn, pk: int, flat) -> int:
+    def _concepts_diverge(self, conn, pk: int, flat):
+        """None when the concepts `flat` are those stored for `pk`, in order; else (seq, rest): the first
+        `seq` are, and `rest` streams the others. Read in batches, so an unchanged edition of any size is
+        compared without holding it."""
+        it = iter(flat)
+        seq = 0
+        while True:
+            rows = self._q(conn, "SELECT data FROM concept WHERE cs_pk=? AND seq>=? AND seq<? ORDER BY seq",
+                           (pk, seq, seq + _BATCH)).fetchall()
+            for (data,) in rows:
+                f = next(it, _END)
+                if f is _END:
+                    return seq, ()
+                if data != _dumps(f) and not _same_json(orjson.loads(data), f):
+                    return seq, itertools.chain((f,), it)
+                seq += 1
+            if len(rows) < _BATCH:
+                break
+        f = next(it, _END)
+        return None if f is _END else (seq, itertools.chain((f,), it))
+
+    def _put_concepts(self, conn, pk: int, flat, start: int = 0) -> int:
         sql = self._sql("INSERT INTO concept (cs_pk, seq, code, data) VALUES (?,?,?,?)")
         n = 0
         batch = []
         with conn.cursor() as cur:
             for f in flat:
-                batch.append((pk, n, f["code"], _dumps(f)))
+                batch.append((pk, start + n, f["code"], _dumps(f)))
                 n += 1
                 if len(batch) >= _BATCH:
                     cur.executemany(sql, batch)
@@ -292,6 +379,38 @@ class SQLStore:
             suffix = f"-{res.get('version')}" if n == 2 and res.get("version") else f"-{n}"
             rid = _clean_id(base + suffix)
         return rid
+
+
+_END = object()
+
+
+class _Change:
+    """A write's generation, started by the first thing it changes: a write that changes nothing leaves the
+    store's generation, so no process drops what it built for the current one."""
+
+    def __init__(self, store: SQLStore, conn, stamp: str):
+        self._store, self._conn, self.stamp = store, conn, stamp
+        self.rev: int | None = None
+        self.kept: tuple[int, str | None] | None = None     # rev and lastUpdated of the last unchanged one
+
+    def __call__(self) -> int:
+        if self.rev is None:
+            self.rev = self._store._next_generation(self._conn)
+        return self.rev
+
+
+def _stored_body(res: dict, rid: str, stamp: str | None) -> dict:
+    """A resource's body as the store keeps it: concepts in their own table, its id, lastUpdated stamped."""
+    body = {k: v for k, v in res.items() if k not in ("concept", "_flat_concepts")}
+    body["id"] = rid
+    meta = body.get("meta")
+    body["meta"] = {**(meta if isinstance(meta, dict) else {}), "lastUpdated": stamp}
+    return body
+
+
+def _same_json(a, b) -> bool:
+    # as JSON text, keys sorted: 1 and 1.0, or a tuple and a list, are told apart as they would be written
+    return orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
 
 
 def _text(v):

@@ -37,7 +37,7 @@ def test_hl7_package_refused_whole_then_skip_invalid_then_replaced(tmp_path):
 
     r = kodebro("import", PACKAGE, "--skip-invalid", db=db)
     out = r.stdout + r.stderr
-    assert "CodeSystem: 0 added, 897 replaced" in out and "ValueSet: 0 added, 2499 replaced" in out
+    assert "CodeSystem: 0 added, 0 replaced, 897 unchanged" in out and "ValueSet: 0 added, 0 replaced, 2499 unchanged" in out
     assert kodebro("list", db=db).stdout == listing  # replaced, not duplicated
 
 

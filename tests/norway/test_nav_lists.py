@@ -80,7 +80,7 @@ def test_reimport_replaces_the_edition(nav_db):
     store = open_store(nav_db[0])
     before = len(store.headers())
     report = import_paths(store, [ICPC2_NAV])
-    assert [r[0] for r in report.replaced] == ["CodeSystem"]
+    assert [r[0] for r in report.unchanged] == ["CodeSystem"]   # the same edition again
     assert len(store.headers()) == before
     store.close()
 

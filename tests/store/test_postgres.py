@@ -62,7 +62,7 @@ def test_package_import_and_replace(pg_store):
     report = import_paths(pg_store, [PACKAGE], skip_invalid=True)
     assert len(report.added) == 897 + 2499 + 658
     again = import_paths(pg_store, [PACKAGE], skip_invalid=True)
-    assert len(again.replaced) == 897 + 2499 + 658 and len(pg_store.headers()) == 897 + 2499 + 658
+    assert len(again.unchanged) == 897 + 2499 + 658 and len(pg_store.headers()) == 897 + 2499 + 658
 
 
 def test_api_on_postgres_with_demo_content(pg_store):

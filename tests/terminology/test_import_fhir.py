@@ -33,7 +33,7 @@ def test_skip_invalid_imports_the_rest_and_reimport_replaces(store):
     assert len(report.rejected) == 2
     assert _counts(store) == {"CodeSystem": 897, "ValueSet": 2499, "NamingSystem": 658}
     again = import_paths(store, [PACKAGE], skip_invalid=True)
-    assert again.added == [] and len(again.replaced) == 897 + 2499 + 658
+    assert again.added == [] and len(again.unchanged) == 897 + 2499 + 658
     assert _counts(store) == {"CodeSystem": 897, "ValueSet": 2499, "NamingSystem": 658}
 
 
