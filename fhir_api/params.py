@@ -1,6 +1,8 @@
 """One place where a request becomes operation parameters: GET query, form, or Parameters body."""
 from __future__ import annotations
 
+import gc
+
 import orjson
 from flask import request
 
@@ -239,12 +241,29 @@ def parameters_to_params(parts: list, source: str = "body", inputs=None, depth: 
     return Params(items, source)
 
 
+_LARGE_BODY = 256 * 1024
+
+
+def _parsed(data: bytes):
+    """The JSON of a body. A large one (a 12,000-concept tx-resource is 2 MB) is parsed with the cycle collector
+    paused: its objects are made faster than the collector's thresholds count them, and each pass walks the
+    growing tree again (78 ms instead of 15 for 2 MB), though parsed JSON holds no cycles to find. orjson holds
+    the GIL while it parses, so no other thread runs meanwhile; only the thread that paused it resumes it."""
+    if len(data) < _LARGE_BODY or not gc.isenabled():
+        return orjson.loads(data)
+    gc.disable()
+    try:
+        return orjson.loads(data)
+    finally:
+        gc.enable()
+
+
 def parse_body() -> dict | None:
     data = request.get_data(cache=True)
     if not data or not data.strip():
         return None
     try:
-        body = orjson.loads(data)
+        body = _parsed(data)
     except orjson.JSONDecodeError as e:
         raise InvalidRequest(f"the request body is not valid JSON: {e}")
     if not isinstance(body, dict):
