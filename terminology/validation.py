@@ -57,6 +57,10 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
             loc = _path(err.get("loc", ()))
             msg = _plain(err, rtype)
             problems.append(f"{loc}: {msg}" if loc else msg)
+    except RecursionError:
+        # the models recurse per level of nesting: past some hundred levels they cannot read a resource at all
+        problems.append("its elements are nested too deeply to be read (more than about a hundred levels, "
+                        "e.g. concepts within concepts)")
     except Exception as e:  # the models raise plain errors for some malformed input
         problems.append(str(e).splitlines()[0][:300])
     problems += id_problems(resource.get("id"), characters=False)

@@ -118,3 +118,23 @@ def test_a_path_with_doubled_slashes_is_served_without_a_redirect(demo_client, p
 def test_an_empty_id_segment_is_not_an_instance(demo_client):
     r = demo_client.get("/fhir/CodeSystem//$lookup?system=%s&code=A00" % ICD)
     assert r.status_code == 200 and r.get_json()["resourceType"] == "Parameters"
+
+
+# a CodeSystem whose concepts nest 300 levels was refused with Python's own "maximum recursion depth exceeded"
+def _nested_codesystem(levels: int) -> str:
+    inner = '{"code": "c%d"}' % (levels - 1)
+    for i in range(levels - 2, -1, -1):
+        inner = '{"code": "c%d", "concept": [%s]}' % (i, inner)
+    return ('{"resourceType": "CodeSystem", "url": "http://example.org/deep", "status": "active", '
+            '"content": "complete", "concept": [%s]}' % inner)
+
+
+def test_a_codesystem_nested_too_deeply_is_refused_in_words(demo_client):
+    cs = _nested_codesystem(300)
+    r = demo_client.post("/fhir/CodeSystem", data=cs, content_type=FJ)
+    _assert_outcome(r, r.status_code, "nested too deeply")
+    assert r.status_code in (400, 422)
+    body = ('{"resourceType": "Parameters", "parameter": [{"name": "system", "valueUri": "http://example.org/deep"}, '
+            '{"name": "code", "valueCode": "c1"}, {"name": "tx-resource", "resource": %s}]}' % cs)
+    _assert_outcome(demo_client.post("/fhir/CodeSystem/$lookup", data=body, content_type=FJ), 400,
+                    "nested too deeply")
