@@ -29,7 +29,7 @@ def pick_version(held: list, version: str | None) -> int | None:
     date) names, pre-releases included. Of several with the chosen version, the first. None: no version fits.
 
     The one rule of every lookup by url, stored or supplied. A value set reference reads more into a version
-    (a partial 1.0 names 1.0.2, a wildcard names releases first): version_rules.find_valueset, on top of this."""
+    (`1.0.x` or `1.0?` names 1.0.2, a wildcard names releases first): version_rules.find_valueset, on top of this."""
     if version is None:
         return held.index(latest([v for v in held if v is not None]))
     if version in held:
