@@ -71,8 +71,9 @@ def _refuse_two_codes(catalog, given: dict, rest: dict | list, what: str, defaul
                              "coding or codeableConcept", location="code")
 
 
-def _code_form(params) -> dict | None:
-    """The coding that code/system/systemVersion/display make, None when no code is given."""
+def _code_form(params, with_display: bool = True) -> dict | None:
+    """The coding that code/system/systemVersion/display make (display only `with_display`), None when no code
+    is given."""
     code = params.str("code") or None     # an empty code is no code
     if code is None:
         return None
@@ -83,7 +84,7 @@ def _code_form(params) -> dict | None:
     version = params.str("systemVersion") or params.str("version")
     if version:
         c["version"] = version
-    display = params.str("display")
+    display = params.str("display") if with_display else None
     if display is not None:
         c["display"] = display
     return c
@@ -96,12 +97,10 @@ def _coding_input(params, catalog, cs_url: str | None = None) -> tuple[str, list
     if isinstance(coding, str) and "|" in coding:
         # GET has no syntax for a Coding; `system|code` (as in token search) or `system|version|code`
         coding = coding_param(params, "coding")
-    plain = _code_form(params)
-    if params.str("display") is not None and (coding is not None or cc is not None):
-        # R4: display goes with `code` ("If a display is provided a code must be provided"); a coding or
-        # codeableConcept is what is validated then, and carries its own display
-        raise InvalidRequest("a display was given with a coding or codeableConcept: give the display in the "
-                             "coding it belongs to", location="display")
+    # R4: display goes with `code` ("If a display is provided a code must be provided"); given a coding or
+    # codeableConcept, that is what is validated, with its own display, and a `display` parameter is ignored
+    # (as the reference servers ignore it: they read it only with code and system)
+    plain = _code_form(params, with_display=coding is None and cc is None)
     if isinstance(coding, dict) and plain is not None:
         _refuse_two_codes(catalog, plain, coding, "'code' and 'coding'", cs_url)
     if isinstance(cc, dict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context, request
 
 from terminology.codesystem import STANDARDS_STATUS
-from terminology.identifiers import canonical
+from terminology.identifiers import canonical, split_canonical
 from terminology.errors import InvalidRequest, NotSupported
 from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import no_fallback, normalise_header, parse_languages
@@ -265,4 +265,18 @@ def expand_operation(catalog, params, instance):
     vs = resolve_valueset(catalog, params, instance)
     catalog = with_contained(catalog, vs)
     req = build_expand_request(catalog, params, vs)
-    return render_expansion(expand(catalog, req), req.include_definition), 200
+    exp = expand(catalog, req)
+    _echo_applied_rules(exp, req.rules)
+    return render_expansion(exp, req.include_definition), 200
+
+
+_SYSTEM_RULES = ("system-version", "check-system-version", "force-system-version")
+
+
+def _echo_applied_rules(exp, rules: SystemVersionRules) -> None:
+    """Of the code system version rules echoed, keep those the expansion applied (SystemVersionRules.applied),
+    as written: a rule for a system the expansion did not use, or a default it did not need, tells nothing."""
+    used = [v for n, _k, v in exp.parameters if n == "used-codesystem"]
+    applied = rules.applied(used)
+    exp.parameters = [(n, k, v) for n, k, v in exp.parameters
+                      if n not in _SYSTEM_RULES or (n, split_canonical(v)[0]) in applied]

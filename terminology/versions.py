@@ -48,7 +48,9 @@ def is_pre_release(version: str) -> bool:
 
 
 def partial_match(requested: str | None, version: str | None) -> bool:
-    """Whether `requested` names `version` by its leading parts: "1.0" names 1.0.0 and 1.0.3 (not 1.00 or
+    """Whether two versions a request gives for one thing can be one (0.1 in a parameter, 0.1.0 in the coding it
+    goes with, fhir_api.ops_lookup.refuse_two_versions): not a rule for finding a resource by version, which is
+    matches_version. Whether `requested` names `version` by its leading parts: "1.0" names 1.0.0 and 1.0.3 (not 1.00 or
     1.0-beta), "2023" and "2023-04" name 2023-04-01, and "2023"/"202304" name the compact date 20230401.
     Parts, not characters: "1.1" does not name 1.10.0. An equal version is an exact match, not a partial one."""
     if not requested or not version or requested == version or not version.startswith(requested):
@@ -62,40 +64,53 @@ def partial_match(requested: str | None, version: str | None) -> bool:
     return requested.isdecimal() and len(requested) in (4, 6) and version.isdecimal() and len(version) == 8
 
 
-def resolve_partial(requested: str | None, versions) -> str | None:
-    """The version that `requested`, a partial version, names among `versions`: the latest it names, a
-    release before any pre-release (a partial version asks for what is published). None: it names none."""
-    named = [v for v in versions if isinstance(v, str) and partial_match(requested, v)]
-    releases = [v for v in named if not is_pre_release(v)]
-    return latest(releases or named)
-
-
 def newest_named(requested: str | None, versions) -> str | None:
-    """The version a wildcard (1.x, 1.0.*) or partial (1.0, 2023) version names among `versions` that do not
-    hold it exactly: the newest it names, a release before any pre-release. None: it names none."""
+    """The version a wildcard (1.x, 1.0.*) or open (1?) version names among `versions` that do not hold it
+    exactly: the newest it names, a release before any pre-release. None: it names none."""
     named = [v for v in versions if isinstance(v, str) and matches_version(requested, v)]
-    if not named:
-        return resolve_partial(requested, versions)
     releases = [v for v in named if not is_pre_release(v)]
     return latest(releases or named)
+
+
+_WILD = ("x", "*", "X")
+
+
+def is_pattern(version: str | None) -> bool:
+    """Whether `version` is a pattern rather than a version: a wildcard segment (1.x, 1.0.*) or an open tail (1?)."""
+    return bool(version) and (version.endswith("?") or any(s in _WILD for s in version.split(".")))
 
 
 def matches_version(pattern: str, version: str | None) -> bool:
-    """FHIR version wildcards: '1.x', '1.*', '1.0.x' match by prefix segments."""
-    if version is None:
+    """Whether the version `pattern` asks for names `version`: the one rule of every version a request or a
+    reference gives (code systems and value sets alike), as the reference servers match them.
+
+    Equal; or segment by segment (dots), where 'x', 'X' or '*' matches any one segment and a last wildcard any
+    segments left ('1.x' names 1.2 and 1.0.0); a trailing '?' accepts whatever follows ('1?' names 1.0.0). A
+    segment the pattern does not have, the version must not have either: '1' and '1.0' do not name 1.0.0.
+    A SNOMED CT edition URI without a date names that edition's versions."""
+    if version is None or not pattern:
         return False
     if pattern == version:
         return True
     if pattern.startswith("http://snomed.info/sct/") and "/version/" not in pattern:
         # a SNOMED CT edition URI without a date means that edition's latest loaded version
         return version.startswith(pattern.rstrip("/") + "/version/")
+    open_tail = pattern.endswith("?")
+    if open_tail:
+        pattern = pattern[:-1]
+        if not pattern:
+            return True
     p = pattern.split(".")
     v = version.split(".")
-    if not any(s in ("x", "*", "X") for s in p):
+    if not open_tail and not any(s in _WILD for s in p):
         return False
     for i, seg in enumerate(p):
-        if seg in ("x", "*", "X"):
-            return True
-        if i >= len(v) or v[i] != seg:
+        if i >= len(v):
             return False
-    return len(v) == len(p)
+        if seg in _WILD:
+            if i == len(p) - 1:
+                return True
+            continue
+        if v[i] != seg:
+            return False
+    return open_tail or len(v) == len(p)

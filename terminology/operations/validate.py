@@ -247,13 +247,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         if how == "case":
             o.normalized = concept.code
             canon = canonical(cs.url, cs.version)
-            if cs.resource.get("caseSensitive") is False:
-                why = (f"Although the code system '{canon}' is case insensitive, implementers are strongly "
-                       f"encouraged to use the correct case anyway")
-            else:
-                # R4: when caseSensitive is missing, "accept codes in any case" (Postel's law)
-                why = (f"The code system '{canon}' does not say whether it is case sensitive, so codes are accepted "
-                       f"in any case, but implementers are strongly encouraged to use the correct case")
+            # caseSensitive false or missing (R4: "accept codes in any case"): the reference words both alike
+            why = (f"Although the code system '{canon}' is case insensitive, implementers are strongly "
+                   f"encouraged to use the correct case anyway")
             o.issues.append(Issue("information", "business-rule", "code-rule",
                                   f"The code '{o.code}' differs from the correct code '{concept.code}' by case. "
                                   f"{why}", locs.code, in_message=False))

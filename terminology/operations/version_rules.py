@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound
 from ..identifiers import split_canonical
-from ..versions import matches_version, newest_named, partial_match
+from ..versions import is_pattern, matches_version, newest_named
 
 
 @dataclass
@@ -69,6 +69,24 @@ class SystemVersionRules:
                 version = check
         return version
 
+    def applied(self, used_codesystems) -> set[tuple[str, str]]:
+        """(parameter, system) of the code system version rules that an expansion using `used_codesystems`
+        (canonicals, system|version) applied, which are the ones it echoes as the reference servers do:
+        force-system-version and check-system-version for a system it used; system-version for a system it used
+        in the version the rule names (a rule that chose nothing, the include naming its own version or a forced
+        one winning, is not echoed). A rule for a system not used applied to nothing."""
+        used: dict[str, list] = {}
+        for canon in used_codesystems:
+            url, version = split_canonical(canon)
+            used.setdefault(url, []).append(version)
+        out = set()
+        for name, table in (("force-system-version", self.force), ("check-system-version", self.check)):
+            out.update((name, url) for url in table if url in used)
+        for url, v in self.default.items():
+            if url in used and url not in self.force and any(names_version(v, u) for u in used[url]):
+                out.add(("system-version", url))
+        return out
+
     def check_instance(self, vs: dict) -> None:
         """The rules for a value set named exactly (ValueSet/{id}): default-valueset-version chooses nothing (it
         only fills a reference without a version), a force-valueset-version of its URL must name its version
@@ -94,17 +112,17 @@ def _hold_to(table: dict, vs: dict, refusal: str) -> None:
 
 
 def names_version(asked: str | None, version: str | None) -> bool:
-    """Whether the version `asked` names `version`: equal, a wildcard matching it (1.x), or a partial version
-    it begins (1.0 -> 1.0.0), as a value set reference is matched."""
-    return asked is not None and version is not None and \
-        (matches_version(asked, version) or partial_match(asked, version))     # (matches_version: equal too)
+    """Whether the version `asked` names `version`: equal, or a pattern matching it (1.x, 1.0.*, 1?), by the one
+    rule of code system and value set versions (terminology.versions.matches_version): 1 and 1.0 do not name
+    1.0.0."""
+    return asked is not None and version is not None and matches_version(asked, version)
 
 
 def requested_valueset(url: str, version: str | None, held: str | None = None) -> tuple[str, str | None]:
     """(url, version) of the value set a request names by `url` (which may carry '|version') and
     `valueSetVersion` (`version`; empty is not given). `held`: the version of the instance the request was
-    made on, if any. Two versions agree when one names the other (`url|1` and `valueSetVersion=1.0.0`: the more
-    precise one is used); an instance is exact, so a version given must name it. Versions that do not agree
+    made on, if any. Two versions agree when one names the other (`url|1.x` and `valueSetVersion=1.0.0`: the
+    more precise one is used); an instance is exact, so a version given must name it. Versions that do not agree
     are refused: which one the client meant is not the server's to guess."""
     url, in_url = split_canonical(url)
     named = [(name, v) for name, v in (("url", in_url), ("valueSetVersion", version or None)) if v is not None]
@@ -126,16 +144,14 @@ def requested_valueset(url: str, version: str | None, held: str | None = None) -
 
 def find_valueset(catalog, url: str, version: str | None) -> dict | None:
     """Value set `url` in `version`, as a reference names it: the latest or that version exactly (the catalog's
-    rule, catalog.pick_version), else the newest a wildcard (1.x, 1.0.*) names, else the newest a partial version
-    (1.0 -> 1.0.2, 2023 -> 2023-04-01) names, a release before any pre-release. None: no version held fits."""
-    wildcard = version is not None and any(s in ("x", "*", "X") for s in version.split("."))
-    if not wildcard:
-        vs = catalog.valueset(url, version)
-        if vs is not None or version is None:
-            return vs
+    rule, catalog.pick_version), else the newest a pattern (1.x, 1.0.*, 1?) names, a release before any
+    pre-release. A version is not a prefix: 1 and 1.0 do not name 1.0.0 (terminology.versions.matches_version,
+    as for code systems). None: no version held fits."""
+    if not is_pattern(version):
+        return catalog.valueset(url, version)
     held = catalog.versions("ValueSet", url)
     if version not in held:
-        # the catalog would take the newest a wildcard matches, a pre-release too; a wildcard names releases
+        # the catalog would take the newest a wildcard matches, a pre-release too; a pattern names releases first
         named = newest_named(version, held)
         if named is None:
             return None

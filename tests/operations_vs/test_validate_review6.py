@@ -100,15 +100,14 @@ def test_codes_differing_only_in_case_do_not_match_another_case(client):
         assert out["result"] is True and out["normalized-code"] == "kg"
 
 
-def test_case_note_says_what_the_system_states(client):
-    """'Although the code system ... is case insensitive' only for a system that says so; one that does not say
-    either way is named as such (R4: then codes are accepted in any case)."""
-    _out_, issues = _validate_cs(client, UNITS_CS, "KG")
-    assert any("does not say whether it is case sensitive" in t for t in _texts(issues)), issues
-    assert not any("is case insensitive" in t for t in _texts(issues))
-    _out_, issues = _validate_cs(client, {**UNITS_CS, "caseSensitive": False}, "KG")
-    assert any("Although the code system 'http://example.org/review6/units|1' is case insensitive" in t
-               for t in _texts(issues)), issues
+def test_case_note_is_worded_alike_whether_case_insensitivity_is_stated_or_not(client):
+    """A system that does not say whether it is case sensitive is matched in any case (R4), and the note is the
+    one of a system that says it is case insensitive, as the reference words both."""
+    for cs in (UNITS_CS, {**UNITS_CS, "caseSensitive": False}):
+        _out_, issues = _validate_cs(client, cs, "KG")
+        assert any("Although the code system 'http://example.org/review6/units|1' is case insensitive" in t
+                   for t in _texts(issues)), issues
+        assert not any("does not say whether it is case sensitive" in t for t in _texts(issues))
 
 
 # --- value set entries in another case --------------------------------------------------------------------------
@@ -161,9 +160,13 @@ def test_code_and_coding_in_two_spellings_of_one_concept_are_validated(client):
     assert status == 400 and "different codes" in body["issue"][0]["details"]["text"]
 
 
-def test_display_with_a_coding_is_refused(client):
-    """R4: display goes with `code`. Sent beside a coding or codeableConcept it was silently dropped."""
+def test_display_with_a_coding_is_ignored(client):
+    """R4: display goes with `code`. Sent beside a coding or codeableConcept it is ignored, as the reference servers
+    ignore it: the coding is what is validated, with its own display (none here: nothing to check, no issue)."""
     for extra in (("coding", "valueCoding", {"system": CI, "code": "Abc"}),
                   ("codeableConcept", "valueCodeableConcept", {"coding": [{"system": CI, "code": "Abc"}]})):
         status, body = _both(client, "ci-two", ("display", "valueString", "Wrong"), extra)
-        assert status == 400 and "display" in body["issue"][0]["details"]["text"]
+        assert status == 200, body
+        out = _out(body)
+        assert out["result"] is True and out["display"] == "ABC", body
+        assert "Wrong" not in str(body)

@@ -1,5 +1,6 @@
 """Value set versions in $expand and $validate-code: `url|version`, `valueSetVersion`, the latest of several
-versions, partial and wildcard versions, and the versions of imported value sets (compose.include.valueSet
+versions, wildcard and open versions (a version is not a prefix: 1 and 1.0 do not name 1.0.0), and the
+versions of imported value sets (compose.include.valueSet
 with default-/force-/check-valueset-version). Played as the tx ecosystem tests play them: every resource
 travels with the request as a `tx-resource` parameter; the instance-level tests use a store.
 
@@ -104,15 +105,25 @@ def test_an_unknown_value_set_has_no_versions_to_list(client):
     assert status == 404 and "diagnostics" not in body["issue"][0]
 
 
-# --- partial versions -----------------------------------------------------------------------------------------
+# --- partial, wildcard and open versions -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("asked, found", [("1.0", "1.0.2"), ("1", "1.0.2"), ("2", "2.0.0"), ("2.0", "2.0.0"),
-                                          ("1.0.*", "1.0.2"), ("1.0.x", "1.0.2")])
-def test_a_partial_version_names_the_latest_release_it_begins(client, asked, found):
-    """1.0 names 1.0.x (the newest patch, a release before a pre-release); was: not found."""
+@pytest.mark.parametrize("asked, found", [("1.0.*", "1.0.2"), ("1.0.x", "1.0.2"), ("1.x", "1.0.2"), ("1?", "1.0.2"),
+                                          ("1.0?", "1.0.2"), ("2?", "2.0.0"), ("2.X", "2.0.0")])
+def test_a_pattern_names_the_latest_release_it_matches(client, asked, found):
+    """A wildcard (1.0.x) or an open tail (1?) names the newest it matches, a release before a pre-release."""
     setup = SETUP + [_version_of(VS1, "1.0.2"), _version_of(VS1, "1.0.3-beta")]
     body = _expand(client, ("url", f"{VSV}|{asked}"), setup=setup)
     assert body["version"] == found
+
+
+@pytest.mark.parametrize("asked", ["1.0", "1", "2", "2.0"])
+def test_a_partial_version_is_not_a_prefix(client, asked):
+    """As the reference servers match versions, and as code system versions are matched here: 1 and 1.0 do not
+    name 1.0.0 (was: the newest they began). Not found, worded as for any version not held."""
+    setup = SETUP + [_version_of(VS1, "1.0.2")]
+    status, body = _post(client, "ValueSet/$expand", ("url", f"{VSV}|{asked}"), setup=setup)
+    assert status == 404, body
+    assert body["issue"][0]["details"]["text"] == f"A definition for the value Set '{VSV}|{asked}' could not be found"
 
 
 def test_an_exact_version_wins_over_a_partial_match(client):
@@ -127,13 +138,13 @@ def test_a_partial_version_counts_parts_not_characters(client):
     assert status == 404 and "1.10.0" in body["issue"][0]["diagnostics"]
 
 
-def test_dated_versions_latest_and_partial(client):
+def test_dated_versions_latest_and_exact(client):
     dated = [_version_of(VS1, v) for v in ("2023-04-01", "2023-12-31", "2024-01-15")]
     setup = [CS1, CS2, *dated]
     assert _expand(client, ("url", VSV), setup=setup)["version"] == "2024-01-15"
-    assert _expand(client, ("url", VSV + "|2023"), setup=setup)["version"] == "2023-12-31"
-    assert _expand(client, ("url", VSV + "|2023-04"), setup=setup)["version"] == "2023-04-01"
     assert _expand(client, ("url", VSV + "|2023-04-01"), setup=setup)["version"] == "2023-04-01"
+    for partial in ("2023", "2023-04"):     # a date is not a prefix either
+        assert _post(client, "ValueSet/$expand", ("url", f"{VSV}|{partial}"), setup=setup)[0] == 404
 
 
 def test_integer_versions_are_ordered_as_numbers(client):
@@ -141,15 +152,17 @@ def test_integer_versions_are_ordered_as_numbers(client):
     assert _expand(client, ("url", VSV), setup=setup)["version"] == "10"
 
 
-def test_partial_version_rules_unit():
-    from terminology.versions import partial_match, resolve_partial
-    assert partial_match("1.0", "1.0.0") and partial_match("1", "1.2.0") and partial_match("2023", "2023-04-01")
-    assert partial_match("2023", "20230401") and partial_match("202304", "20230401")
-    assert not partial_match("1.1", "1.10.0") and not partial_match("1", "10.0.0")
-    assert not partial_match("1.0.0", "1.0.0") and not partial_match("1.0.0", "1.0.0-beta")
-    assert resolve_partial("1.0", ["1.0.0", "1.0.2", "1.0.3-beta", "1.1.0"]) == "1.0.2"
-    assert resolve_partial("1.0", ["1.0.1-beta"]) == "1.0.1-beta"    # only a pre-release: that one
-    assert resolve_partial("3", ["1.0.0", "2.0.0"]) is None
+def test_version_rules_unit():
+    from terminology.versions import matches_version, newest_named, partial_match
+    assert not matches_version("1.0", "1.0.0") and not matches_version("1", "1.2.0")
+    assert not matches_version("2023", "2023-04-01")
+    assert matches_version("1?", "1.2.0") and matches_version("1.0?", "1.0.0") and not matches_version("1?", "10.0.0")
+    assert newest_named("1.0?", ["1.0.0", "1.0.2", "1.0.3-beta", "1.1.0"]) == "1.0.2"
+    assert newest_named("1.0.x", ["1.0.1-beta"]) == "1.0.1-beta"    # only a pre-release: that one
+    assert newest_named("3.x", ["1.0.0", "2.0.0"]) is None
+    # partial_match is only whether two versions one request gives can be one ($lookup's coding and version)
+    assert partial_match("1.0", "1.0.0") and partial_match("2023", "20230401")
+    assert not partial_match("1.1", "1.10.0") and not partial_match("1.0.0", "1.0.0-beta")
 
 
 # --- imported value sets ----------------------------------------------------------------------------------------
@@ -157,13 +170,12 @@ def test_partial_version_rules_unit():
 @pytest.mark.parametrize("importer, params, version", [
     ("vs-import-none", [], "2.0.0"),                                                   # latest
     ("vs-import-1", [], "1.0.0"),                                                      # as pinned
-    ("vs-import-major", [], "1.0.0"),                                                  # partial pin
     ("vs-import-none", [("default-valueset-version", VSV + "|1.0.0")], "1.0.0"),
     ("vs-import-1", [("default-valueset-version", VSV + "|2.0.0")], "1.0.0"),          # default: pins stay
     ("vs-import-1", [("force-valueset-version", VSV + "|2.0.0")], "2.0.0"),            # force: pins replaced
-    ("vs-import-none", [("force-valueset-version", VSV + "|1")], "1.0.0"),             # a partial force
+    ("vs-import-none", [("force-valueset-version", VSV + "|1.x")], "1.0.0"),           # a wildcard force
     ("vs-import-none", [("check-valueset-version", VSV + "|1.0.0")], "1.0.0"),         # the one allowed
-    ("vs-import-none", [("check-valueset-version", VSV + "|1.0")], "1.0.0"),           # partial check
+    ("vs-import-none", [("check-valueset-version", VSV + "|1.0?")], "1.0.0"),          # open check
     ("vs-import-none", [("check-valueset-version", VSV + "|1.x")], "1.0.0"),           # wildcard check
 ])
 def test_the_version_of_an_imported_value_set(client, importer, params, version):
@@ -189,6 +201,27 @@ def test_an_imported_version_that_is_not_held(client, importer, params):
     assert out["message"] == f"Unable to find included value set '{VSV}' version '3.0.0'"
 
 
+@pytest.mark.parametrize("importer, params", [
+    ("vs-import-major", []),                                                     # pinned |1
+    ("vs-import-none", [("force-valueset-version", VSV + "|1")]),
+])
+def test_an_imported_partial_version_is_not_found(client, importer, params):
+    """'|1' does not name 1.0.0 (a version is not a prefix): the import is of a version not held."""
+    status, body = _post(client, "ValueSet/$expand", ("url", V + importer), *params)
+    assert status == 404
+    assert body["issue"][0]["details"]["text"] == f"Unable to find included value set '{VSV}' version '1'"
+    out = _validate(client, ("url", V + importer), ("coding", _coding("code1")), *params)
+    assert out["result"] is False
+    assert out["message"] == f"Unable to find included value set '{VSV}' version '1'"
+
+
+def test_a_partial_check_valueset_version_names_nothing(client):
+    """check-valueset-version=|1.0 chooses no version it does not name: the latest, 2.0.0, is then refused."""
+    status, body = _post(client, "ValueSet/$expand", ("url", V + "vs-import-none"),
+                         ("check-valueset-version", VSV + "|1.0"))
+    assert status == 400 and body["issue"][0]["details"]["coding"][0]["code"] == "version-error"
+
+
 def test_check_valueset_version_refuses_a_pinned_import(client):
     status, body = _post(client, "ValueSet/$expand", ("url", V + "vs-import-1"),
                          ("check-valueset-version", VSV + "|2.0.0"))
@@ -198,7 +231,6 @@ def test_check_valueset_version_refuses_a_pinned_import(client):
 @pytest.mark.parametrize("importer, params, code, result, version", [
     ("vs-import-none", [], "code3", True, "1.2.0"),
     ("vs-import-1", [], "code3", False, "1.0.0"),
-    ("vs-import-major", [], "code1", True, "1.0.0"),
     ("vs-import-none", [("default-valueset-version", VSV + "|1.0.0")], "code3", False, "1.0.0"),
     ("vs-import-1", [("force-valueset-version", VSV + "|2.0.0")], "code3", True, "1.2.0"),
 ])
@@ -208,7 +240,13 @@ def test_validate_code_reads_the_imported_version(client, importer, params, code
 
 
 def test_validate_code_with_a_partial_value_set_version(client):
-    out = _validate(client, ("url", VSV), ("valueSetVersion", "1"), ("coding", _coding("code3")))
+    """valueSetVersion=1 does not name 1.0.0: not found, as any value set version not held (was: validated in
+    1.0.0); an open version (1?) does name it."""
+    status, body = _post(client, "ValueSet/$validate-code", ("url", VSV), ("valueSetVersion", "1"),
+                         ("coding", _coding("code3")))
+    assert status == 404 and body["issue"][0]["details"]["text"] == \
+        f"A definition for the value Set '{VSV}|1' could not be found"
+    out = _validate(client, ("url", VSV), ("valueSetVersion", "1?"), ("coding", _coding("code3")))
     assert out["result"] is False and f"'{VSV}|1.0.0'" in out["message"]
 
 
@@ -238,6 +276,8 @@ def test_instance_with_another_value_set_version_is_refused(stored):
 
 def test_stored_partial_and_unknown_versions(stored):
     r = stored.get("/fhir/ValueSet/$expand", query_string={"url": VSV + "|2"})
+    assert r.status_code == 404     # 2 does not name 2.0.0
+    r = stored.get("/fhir/ValueSet/$expand", query_string={"url": VSV + "|2.x"})
     assert r.status_code == 200 and r.get_json()["version"] == "2.0.0"
     r = stored.get("/fhir/ValueSet/$expand", query_string={"url": VSV, "valueSetVersion": "4.0.0"})
     assert r.status_code == 404 and r.get_json()["issue"][0]["diagnostics"] == "Valid versions: 1.0.0 or 2.0.0"

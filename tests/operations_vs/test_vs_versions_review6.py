@@ -1,6 +1,7 @@
 """Review of the value set versions change: the version rules on instance calls, url|version and
-valueSetVersion that name one version in two ways, an empty valueSetVersion, and partial versions in
-ConceptMap scopes. Data: tests/data/vs_versions (see test_vs_versions_probe6.py); decisions in docs/versions.md.
+valueSetVersion that name one version in two ways, an empty valueSetVersion, and wildcard versions in
+ConceptMap scopes. A version is not a prefix (1 and 1.0 do not name 1.0.0), as for code system versions.
+Data: tests/data/vs_versions (see test_vs_versions_probe6.py); decisions in docs/versions.md.
 """
 import json
 
@@ -32,10 +33,17 @@ def test_check_valueset_version_refuses_an_instance_of_another_version(stored):
     assert "'1.0.0'" in issue["details"]["text"] and "'2.0.0'" in issue["details"]["text"]
 
 
-@pytest.mark.parametrize("check", ["1.0.0", "1.0", "1.x", "1"])
+@pytest.mark.parametrize("check", ["1.0.0", "1.0?", "1.x", "1?"])
 def test_check_valueset_version_allows_an_instance_it_names(stored, check):
     r = stored.get(INSTANCE, query_string={"check-valueset-version": f"{VSV}|{check}"})
     assert r.status_code == 200 and r.get_json()["version"] == "1.0.0"
+
+
+@pytest.mark.parametrize("check", ["1.0", "1"])
+def test_check_valueset_version_with_a_partial_version_refuses_the_instance(stored, check):
+    """1.0 and 1 do not name 1.0.0 (was: allowed, as a prefix)."""
+    r = stored.get(INSTANCE, query_string={"check-valueset-version": f"{VSV}|{check}"})
+    assert r.status_code == 400 and r.get_json()["issue"][0]["details"]["coding"][0]["code"] == "version-error"
 
 
 def test_default_valueset_version_does_not_move_an_instance(stored):
@@ -50,6 +58,8 @@ def test_force_valueset_version_naming_another_version_than_the_instance_is_refu
     issue = r.get_json()["issue"][0]
     assert issue["details"]["coding"][0]["code"] == "version-error" and "'2.0.0'" in issue["details"]["text"]
     r = stored.get(INSTANCE, query_string={"force-valueset-version": VSV + "|1"})
+    assert r.status_code == 400     # 1 does not name 1.0.0
+    r = stored.get(INSTANCE, query_string={"force-valueset-version": VSV + "|1.x"})
     assert r.status_code == 200 and r.get_json()["version"] == "1.0.0"
 
 
@@ -68,45 +78,48 @@ def test_validate_code_on_an_instance_is_checked_too(stored):
 
 # --- 2. two ways of naming one version ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("asked", ["1.0.0", "1.0", "1.x", "1", "1.*"])
+@pytest.mark.parametrize("asked", ["1.0.0", "1.0?", "1.x", "1?", "1.*"])
 def test_an_instance_with_a_value_set_version_that_names_it(stored, asked):
     r = stored.get(INSTANCE, query_string={"valueSetVersion": asked})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["version"] == "1.0.0"
 
 
-@pytest.mark.parametrize("asked", ["2.0.0", "2", "2.x", "1.0.0.1", "1.1"])
+@pytest.mark.parametrize("asked", ["2.0.0", "2", "2.x", "1.0.0.1", "1.1", "1", "1.0"])
 def test_an_instance_with_a_value_set_version_that_names_another(stored, asked):
     r = stored.get(INSTANCE, query_string={"valueSetVersion": asked})
     assert r.status_code == 400
 
 
 @pytest.mark.parametrize("in_url, vsv, version", [
-    ("1.0", "1.0.0", "1.0.0"), ("1.0.0", "1.0", "1.0.0"), ("1.x", "1.0.0", "1.0.0"), ("1", "1.x", "1.0.0"),
-    ("*", "2.0.0", "2.0.0"), ("2", "2.0", "2.0.0"),
+    ("1.0?", "1.0.0", "1.0.0"), ("1.0.0", "1.0.x", "1.0.0"), ("1.x", "1.0.0", "1.0.0"), ("1?", "1.x", "1.0.0"),
+    ("*", "2.0.0", "2.0.0"), ("2?", "2.0.*", "2.0.0"),
 ])
 def test_url_version_and_value_set_version_that_agree(client, in_url, vsv, version):
     body = _expand(client, ("url", f"{VSV}|{in_url}"), ("valueSetVersion", vsv))
     assert body["version"] == version
 
 
-@pytest.mark.parametrize("in_url, vsv", [("1.0", "2.0.0"), ("1.x", "2"), ("1.0.0", "1.0.1"), ("1.1", "1.10.0")])
+@pytest.mark.parametrize("in_url, vsv", [("1.0", "2.0.0"), ("1.x", "2"), ("1.0.0", "1.0.1"), ("1.1", "1.10.0"),
+                                         ("1.0", "1.0.0"), ("1", "1.0.0")])     # a version is not a prefix
 def test_url_version_and_value_set_version_in_real_conflict(client, in_url, vsv):
     status, body = _post(client, "ValueSet/$expand", ("url", f"{VSV}|{in_url}"), ("valueSetVersion", vsv))
     assert status == 400 and body["issue"][0]["details"]["coding"][0]["code"] == "version-error"
 
 
 def test_the_more_precise_of_two_agreeing_versions_is_used(client):
-    """url|1 with valueSetVersion=1.0.0 reads 1.0.0, not the newest 1.x (1.1.0)."""
+    """url|1.x with valueSetVersion=1.0.0 reads 1.0.0, not the newest 1.x (1.1.0)."""
     setup = SETUP + [_version_of(VS1, "1.1.0")]
-    assert _expand(client, ("url", VSV + "|1"), ("valueSetVersion", "1.0.0"), setup=setup)["version"] == "1.0.0"
-    assert _expand(client, ("url", VSV + "|1.0.0"), ("valueSetVersion", "1"), setup=setup)["version"] == "1.0.0"
+    assert _expand(client, ("url", VSV + "|1.x"), ("valueSetVersion", "1.0.0"), setup=setup)["version"] == "1.0.0"
+    assert _expand(client, ("url", VSV + "|1.0.0"), ("valueSetVersion", "1?"), setup=setup)["version"] == "1.0.0"
 
 
 def test_requested_valueset_unit():
     from terminology.errors import InvalidRequest
     from terminology.operations.version_rules import requested_valueset
-    assert requested_valueset(VSV + "|1.0", "1.0.0") == (VSV, "1.0.0")
+    assert requested_valueset(VSV + "|1.0?", "1.0.0") == (VSV, "1.0.0")
+    with pytest.raises(InvalidRequest):
+        requested_valueset(VSV + "|1.0", "1.0.0")     # 1.0 does not name 1.0.0
     assert requested_valueset(VSV, "1.x", "1.0.0") == (VSV, "1.0.0")
     assert requested_valueset(VSV, "", "1.0.0") == (VSV, "1.0.0")
     with pytest.raises(InvalidRequest):
@@ -157,8 +170,8 @@ def _translate(client, code, scope):
     return {p["name"]: p.get("valueBoolean", p.get("valueString")) for p in r.get_json()["parameter"]}
 
 
-@pytest.mark.parametrize("scope", [VSV + "|1.0", VSV + "|1.x", VSV + "|1", VSV + "|1.0.0"])
-def test_a_map_scope_with_a_partial_or_wildcard_version_reads_that_value_set(client, scope):
+@pytest.mark.parametrize("scope", [VSV + "|1.0?", VSV + "|1.x", VSV + "|1?", VSV + "|1.0.0"])
+def test_a_map_scope_with_a_wildcard_version_reads_that_value_set(client, scope):
     """The map's source scope is 1.0.0 (code system 1.0.0: code1, code2): code3 (in 2.0.0, by code system 1.2.0)
     is outside it; was: the scope's version was dropped, so the latest (2.0.0) was read."""
     assert _translate(client, "code1", scope)["result"] is True
@@ -166,15 +179,25 @@ def test_a_map_scope_with_a_partial_or_wildcard_version_reads_that_value_set(cli
     assert out["result"] is False and "scope" in out["message"]
 
 
-def test_a_translate_source_with_a_partial_version(client):
+def _translate_source(client, source):
     body = {"resourceType": "Parameters", "parameter": [
         {"name": "system", "valueUri": CS}, {"name": "code", "valueCode": "code3"},
-        {"name": "source", "valueUri": VSV + "|1.0"},
+        {"name": "source", "valueUri": source},
         *[{"name": "tx-resource", "resource": r} for r in (*SETUP, _map(V + "elsewhere"))]]}
-    r = client.post("/fhir/ConceptMap/$translate", data=json.dumps(body), content_type="application/fhir+json")
-    assert r.status_code == 200, r.get_json()     # was: 404, the value set |1.0 could not be found
+    return client.post("/fhir/ConceptMap/$translate", data=json.dumps(body), content_type="application/fhir+json")
+
+
+def test_a_translate_source_with_a_wildcard_version(client):
+    r = _translate_source(client, VSV + "|1.x")
+    assert r.status_code == 200, r.get_json()
     out = {p["name"]: p.get("valueBoolean", p.get("valueString")) for p in r.get_json()["parameter"]}
     assert out["result"] is False and "not in the source value set" in out["message"]
+
+
+def test_a_translate_source_with_a_partial_version_is_not_found(client):
+    """|1.0 does not name 1.0.0: no value set held has that version."""
+    r = _translate_source(client, VSV + "|1.0")
+    assert r.status_code == 404 and r.get_json()["issue"][0]["code"] == "not-found"
 
 
 def test_one_name_one_signature():

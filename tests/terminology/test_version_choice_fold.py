@@ -94,4 +94,7 @@ def test_value_set_version_rules_refuse_in_their_own_words():
         rules.check_valueset({"url": vs_url, "version": "2.0.0"})
     assert e.value.message == (f"The version '2.0.0' is not allowed for value set '{vs_url}': required to be "
                                f"'1.x' by a version-check parameter") and e.value.tx_code == "version-error"
-    SystemVersionRules.parse(vs_force=[f"{vs_url}|1.0"]).check_instance(vs)     # a partial version names it
+    SystemVersionRules.parse(vs_force=[f"{vs_url}|1.0?"]).check_instance(vs)    # an open version names it
+    with pytest.raises(VersionCheckFailed):
+        # a version is not a prefix: 1.0 does not name 1.0.0 (as for code systems)
+        SystemVersionRules.parse(vs_force=[f"{vs_url}|1.0"]).check_instance(vs)

@@ -1,0 +1,19 @@
+"""Small resources for the tests that hold Kodebro to what the reference servers (tx.fhir.org: FHIRsmith,
+fhirserver) answer. Written for these tests (Kodebro, same terms as the project); no data files."""
+from __future__ import annotations
+
+
+def cs(url: str, version: str | None, concepts: list, **extra) -> dict:
+    r = {"resourceType": "CodeSystem", "url": url, "status": "active", "content": "complete", "concept": concepts}
+    if version is not None:
+        r["version"] = version
+    r.update(extra)
+    return r
+
+
+def vs(url: str, include: list, version: str | None = None, **extra) -> dict:
+    r = {"resourceType": "ValueSet", "url": url, "status": "active", "compose": {"include": include}}
+    if version is not None:
+        r["version"] = version
+    r.update(extra)
+    return r
