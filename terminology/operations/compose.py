@@ -11,8 +11,11 @@ value set imports); `members` ($expand) only draws candidates from the
 cheapest source and lets the same rule admit them, and `contains`
 ($validate-code) asks it about the one code in hand, so the two operations
 cannot disagree about what a value set holds. An exclude removes what that
-rule selects, by system and code, and an exclude that only lists codes also
-each code it lists (`listed_out`): both operations remove by the two.
+rule selects, and an exclude that only lists codes also each code it lists
+(`listed_out`): both operations remove by the two. It removes them from the
+version of the system it resolves to only (`_exclude_scope`, tx.fhir.org's
+rule), or by code from any version when every include and exclude of the
+system names a version and none shares one.
 
 What is kept about a value set across requests is in valueset_facts.py (the
 `ValueSetFacts` part of the evaluator), what one include's list and filters
@@ -60,6 +63,9 @@ class ComposeEvaluator(ValueSetFacts):
     # the facts being built read (so that a kept fact records it again when it is taken)
     _request_facts: dict | None = None
     _recorders: list | None = None
+    # (id(compose), system, version named) -> (compose, the version of the system an exclude naming it removes
+    # codes of): `_exclude_scope`
+    _exclude_scopes: dict | None = None
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
                  supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
@@ -366,12 +372,17 @@ class ComposeEvaluator(ValueSetFacts):
             excludes = compose.get("exclude")
             if excludes:
                 listing = self.listing_excludes(excludes, vs)
-                if self.listed_out(listing, system, code, cs):
+                version = cs.version if cs is not None else None
+                if listing and self._listed_test(listing, compose, system, cs, version)(code):
                     return False
                 decided = listing.ids       # a list-only exclude has said all it can
                 for i, exc in enumerate(excludes):
-                    if id(exc) not in decided and \
-                            self.selects(exc, compose_path("exclude", i), system, code, concept, cs, False, _chain=_chain):
+                    if id(exc) in decided:
+                        continue
+                    if not self._exclude_reaches(compose, exc, system, version):
+                        self._read_imports(exc, compose_path("exclude", i))
+                        continue
+                    if self.selects(exc, compose_path("exclude", i), system, code, concept, cs, False, _chain=_chain):
                         return False
             for i, inc in enumerate(compose.get("include") or ()):
                 if self.selects(inc, compose_path("include", i), system, code, concept, cs, strict, _chain=_chain):
@@ -380,6 +391,70 @@ class ComposeEvaluator(ValueSetFacts):
         except FilterNotUnderstood as e:
             e.name_valueset(vs)
             raise
+
+    # --- which version of its system an exclude removes codes of ------------------------------------------
+    def _exclude_scope(self, compose: dict, exc: dict):
+        """The version of its system whose codes `exc` removes (tx.fhir.org's rule): the version it resolves to
+        (an unversioned exclude: the one the version rules and the catalog give it, as for an unversioned
+        include); _ANY_VERSION, by code in whatever version, when every include and exclude of the system names
+        a version and none shares one (the value set plainly means "these codes, not those"), or when the
+        system is not loaded in any version (nothing to tell versions by); _NO_VERSION when it names a version
+        that is not loaded (it removes nothing). An exclude by value set import alone removes by code."""
+        system = exc.get("system") if isinstance(exc, dict) else None
+        if not isinstance(system, str):
+            return _ANY_VERSION
+        memo = self.root._exclude_scopes
+        if memo is None:
+            memo = self.root._exclude_scopes = {}
+        # one answer per system and version named: a compose may list hundreds of excludes of one system
+        named = exc.get("version")
+        key = (id(compose), system, named if isinstance(named, str) else None)
+        got = memo.get(key)
+        if got is not None and got[0] is compose:
+            return got[1]
+        canon = self.catalog.canonical_system(system)
+        # the catalog alone: deciding the scope neither notes a used code system nor applies supplements
+        cs = self.catalog.codesystem(canon, self.resolve_version(canon, named))
+        if cs is None:
+            scope = _ANY_VERSION if self.catalog.codesystem(canon, None) is None else _NO_VERSION
+        elif _versions_apart(self.catalog, compose, canon):
+            scope = _ANY_VERSION
+        else:
+            scope = cs.version
+        memo[key] = (compose, scope)
+        return scope
+
+    def _exclude_reaches(self, compose: dict, exc: dict, system: str, version: str | None) -> bool:
+        """Whether `exc` may remove a code of `system` in `version` (the version in hand; None: not loaded)."""
+        if not isinstance(exc, dict) or not isinstance(exc.get("system"), str):
+            return True
+        if self.catalog.canonical_system(exc["system"]) != system:
+            return False        # (selects says no too; this spares it the asking)
+        scope = self._exclude_scope(compose, exc)
+        return scope is _ANY_VERSION or (scope is not _NO_VERSION and scope == version)
+
+    def _read_imports(self, exc: dict, path: str) -> None:
+        """Read the value sets an exclude that reaches no code in hand imports: one that cannot be read fails the
+        request (a 404 on $expand) whether or not the exclude's version reaches the codes."""
+        if isinstance(exc, dict) and exc.get("valueSet"):
+            for ref in import_refs(exc, path):
+                self.valueset(ref, path)
+
+    def _listed_test(self, listing: list, compose: dict, system: str, cs, version: str | None):
+        """`listed_out` for the codes of `system` in `cs` (`version`; cs None: not loaded), as a test of one
+        code, asking only the list-only excludes that reach that version: when all of them do (the usual case)
+        the listing's kept union answers; else the union of those that reach, made for this request only (which
+        of them reach depends on the request's version rules)."""
+        mine = [exc for s, exc in listing if s == system] if listing else ()
+        reaching = [exc for exc in mine if self._exclude_reaches(compose, exc, system, version)]
+        if not reaching:
+            return _NONE_LISTED
+        if len(reaching) == len(mine):
+            self.listed_out(listing, system, "", cs)       # makes and keeps the union
+            united = listing.united(system, cs)
+            if united is not None:
+                return united.__contains__
+        return frozenset().union(*(self.listed(exc, cs) for exc in reaching)).__contains__
 
     def _system_excluded(self, system: str, version: str | None) -> bool:
         """Whether exclude-system removes `system` (canonical) in `version`; version None asks about all."""
@@ -408,19 +483,33 @@ class ComposeEvaluator(ValueSetFacts):
         excludes = compose.get("exclude") or []
         excluded = None
         listing = ()
+        versioned = False
+        tested_cs = listed = None
         if excludes:
-            excluded = set()
+            excluded = set()        # (system, code): removed in every version; (system, version, code): in one
             for i, exc in enumerate(excludes):
+                scope = self._exclude_scope(compose, exc)
+                if scope is _NO_VERSION:
+                    self._read_imports(exc, compose_path("exclude", i))
+                    continue
+                versioned = versioned or scope is not _ANY_VERSION
                 for m in self._include(exc, compose_path("exclude", i), note=False):
-                    excluded.add(m.key)
+                    excluded.add(m.key if scope is _ANY_VERSION else m.vkey)
             listing = self.listing_excludes(excludes, vs)
         active_only = compose.get("inactive") is False
         language = valueset_language(vs)
         for i, inc in enumerate(compose.get("include") or []):
             for m in self._include(inc, f"ValueSet.compose.include[{i}]", language=language):
-                if excluded is not None and (m.key in excluded or
-                                             (listing and self.listed_out(listing, m.system, m.code, m.cs))):
-                    continue
+                if excluded is not None:
+                    if m.key in excluded or (versioned and m.vkey in excluded):
+                        continue
+                    if listing:
+                        # one test per code system index (an include's members share theirs)
+                        if m.cs is None or m.cs is not tested_cs:
+                            tested_cs = m.cs
+                            listed = self._listed_test(listing, compose, m.system, m.cs, m.version)
+                        if listed(m.code):
+                            continue
                 if active_only and m.concept is not None and m.concept.inactive:
                     continue
                 yield m
@@ -586,3 +675,28 @@ class ComposeEvaluator(ValueSetFacts):
             return self.codesystem(system, version, required=False)
         except NotFound:
             return None
+
+
+# `_exclude_scope`'s answers besides a version: remove by code in any version; remove nothing
+_ANY_VERSION = object()
+_NO_VERSION = object()
+
+
+def _NONE_LISTED(_code) -> bool:
+    return False
+
+
+def _versions_apart(catalog, compose: dict, system: str) -> bool:
+    """Whether every include and exclude of `system` (canonical) in `compose` names a version, and no include
+    names one an exclude names: then an exclude removes its codes from the includes' other versions."""
+    inc_versions, exc_versions = set(), set()
+    for kind, found in (("include", inc_versions), ("exclude", exc_versions)):
+        for entry in compose.get(kind) or ():
+            if not isinstance(entry, dict) or not isinstance(entry.get("system"), str) or \
+                    catalog.canonical_system(entry["system"]) != system:
+                continue
+            version = entry.get("version")
+            if not isinstance(version, str) or not version:
+                return False
+            found.add(version)
+    return bool(inc_versions) and bool(exc_versions) and not (inc_versions & exc_versions)

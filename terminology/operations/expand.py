@@ -1,9 +1,9 @@
 """ValueSet/$expand: from a ValueSet (stored or supplied) to an expansion, as plain objects.
 
 The members stream out of `ComposeEvaluator`; this module de-duplicates,
-applies activeOnly / excludeNotForUI / the text filter, counts the total and
-keeps only the requested page, so a large system is never turned into FHIR
-dicts beyond the page. Hierarchy is rebuilt from the code system's parents
+applies activeOnly / excludeNotForUI (to whole-system walks) / the text
+filter, counts the total and keeps only the requested page, so a large
+system is never turned into FHIR dicts beyond the page. Hierarchy is rebuilt from the code system's parents
 when the whole result fits in one page and excludeNested is not set.
 """
 from __future__ import annotations
@@ -231,13 +231,16 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     for m in ev.members(vs):
         if m.vkey in seen:
             continue
-        seen.add(m.vkey)
         reached.add(m.system)
         c = m.concept
+        # only a walk over a whole code system passes over its headings (tx.fhir.org's rule): a code a value
+        # set lists or a filter selects was chosen, and stays, marked abstract; so a heading passed over here
+        # is not `seen`: another include of the value set that lists it still adds it
+        if req.exclude_not_for_ui and c is not None and (m.whole_system or m.from_expansion) and is_abstract(c):
+            continue
+        seen.add(m.vkey)
         if c is not None:
             if active_only and c.inactive:
-                continue
-            if req.exclude_not_for_ui and is_abstract(c):
                 continue
             if req.date and validity_problem(c, req.date):
                 continue

@@ -46,7 +46,9 @@ def _validate(client, url, coding, resources):
 # --- 1. the version a code is validated in is one it is a member in ------------------------------------------
 
 E1, E2 = _cs("1", ["a", "b"]), _cs("2", ["a", "b"])
-VS2 = _vs("vs2", {"include": [{"system": S, "version": "1"}], "exclude": [{"system": S, "concept": [{"code": "a"}]}]})
+# the exclude names version 1: an unversioned one would read the latest (2) and leave version 1's a alone
+VS2 = _vs("vs2", {"include": [{"system": S, "version": "1"}],
+                  "exclude": [{"system": S, "version": "1", "concept": [{"code": "a"}]}]})
 TOP = _vs("top", {"include": [{"valueSet": [P + "vs2"]}, {"system": S, "version": "2"}]})
 
 

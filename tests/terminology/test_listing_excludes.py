@@ -17,19 +17,23 @@ CS1 = {"resourceType": "CodeSystem", "id": "cs1", "url": "http://x/cs", "version
                                                             {"code": "ok", "valueBoolean": False}]}]}
 # version 2 is case sensitive: the exclude's "A" names no code of it, so its "a" is not excluded there
 CS2 = {**CS1, "id": "cs2", "version": "2", "caseSensitive": True}
+# the excludes name version 3 (case sensitive, so its own "A" is no code either): every include and exclude names
+# a version and none shares one, so the excludes remove their codes from versions 1 and 2 by code (an
+# unversioned exclude would read the latest version, 3, and remove nothing from 1 and 2: tests/reference_expand)
+CS3 = {**CS2, "id": "cs3", "version": "3"}
 VS = {"resourceType": "ValueSet", "id": "vs", "url": "http://x/vs", "version": "1", "status": "active",
       "compose": {"include": [{"system": "http://x/cs", "version": "1", "filter": [{"property": "ok", "op": "=",
                                                                                     "value": "true"}]},
                               {"system": "http://x/cs", "version": "2", "filter": [{"property": "ok", "op": "=",
                                                                                     "value": "true"}]}],
-                  "exclude": [{"system": "http://x/cs", "concept": [{"code": "A"}]},
-                              {"system": "http://x/cs", "concept": [{"code": "zz"}]}]}}
+                  "exclude": [{"system": "http://x/cs", "version": "3", "concept": [{"code": "A"}]},
+                              {"system": "http://x/cs", "version": "3", "concept": [{"code": "zz"}]}]}}
 
 
 @pytest.fixture
 def client(app):
     c = app.test_client()
-    for r in (CS1, CS2, VS):
+    for r in (CS1, CS2, CS3, VS):
         assert c.put(f"/fhir/{r['resourceType']}/{r['id']}", json=r).status_code in (200, 201)
     return c
 
