@@ -82,7 +82,8 @@ class Catalog:
         if not force and now - self._checked < _REFRESH_SECONDS:
             return
         self._checked = now
-        if force or self.store.generation() != self._generation:
+        # every change starts a generation: a forced refresh skips the time check only
+        if self.store.generation() != self._generation:
             self._load_headers()
 
     def _build_aliases(self) -> dict[str, str]:
@@ -130,10 +131,11 @@ class Catalog:
         return self._by_id.get((rtype, rid))
 
     def body(self, pk: int) -> dict:
-        b = self._body_cache.get(pk)
+        cache = self._body_cache     # a refresh swaps in a new dict: a late read lands in the old one
+        b = cache.get(pk)
         if b is None:
             b = self.store.body(pk)
-            self._body_cache[pk] = b
+            cache[pk] = b
         return b
 
     def canonical_system(self, system: str | None) -> str | None:

@@ -300,7 +300,13 @@ class SQLStore:
                 kind = "added"
             old_body = orjson.loads(old_body)
             old_stamp = (old_body.get("meta") or {}).get("lastUpdated")
-            if _same_json(old_body, _stored_body(res, rid or old_id, old_stamp)):
+            # the id it would be stored under: its own, unless another resource holds that one (then _free_id
+            # gives back the one it has)
+            kept_id = rid or old_id
+            if kept_id != old_id and self._q(conn, "SELECT 1 FROM resource WHERE type=? AND id=? AND pk<>?",
+                                             (rtype, kept_id, pk)).fetchone():
+                kept_id = old_id
+            if _same_json(old_body, _stored_body(res, kept_id, old_stamp)):
                 diverged = None if flat is None else self._concepts_diverge(conn, pk, flat)
                 if flat is None or diverged is None:
                     change.kept = (old_rev, old_stamp)
