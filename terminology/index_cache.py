@@ -16,7 +16,8 @@ Why this is safe:
   request as before.
 
 It retains client-supplied terminology in memory, up to its caps (concepts, entries and bytes of JSON), the
-least recently used going first.
+least recently used going first, in each worker. An index takes about seven times its JSON in memory (more
+for bodies rich in designations), so the 16 MiB of JSON allowed is some 120 MB per worker at most.
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ class SuppliedIndexes:
     `stats`: hits (an index given again), builds (indexes built here), evictions, refused (bodies not kept:
     too large for the caps, not a plain CodeSystemIndex, or changed since they were checked)."""
 
-    def __init__(self, max_concepts: int = 200_000, max_entries: int = 128, max_bytes: int = 64 << 20):
+    def __init__(self, max_concepts: int = 200_000, max_entries: int = 128, max_bytes: int = 16 << 20):
         self.max_concepts, self.max_entries, self.max_bytes = max_concepts, max_entries, max_bytes
         self._kept: OrderedDict[bytes, _Entry] = OrderedDict()
         self._concepts = 0
