@@ -118,7 +118,9 @@ def _deep_dumps(body) -> bytes:
         if isinstance(v, _Raw):
             out.append(v)
         elif isinstance(v, dict) or dataclasses.is_dataclass(v) and not isinstance(v, type):
-            items = list((v if isinstance(v, dict) else dataclasses.asdict(v)).items())
+            # a dataclass by its fields, one level at a time, as orjson writes it (asdict would recurse)
+            items = list(v.items()) if isinstance(v, dict) else [(f.name, getattr(v, f.name))
+                                                                for f in dataclasses.fields(v)]
             todo.append(_Raw("}"))
             for i in range(len(items) - 1, -1, -1):
                 todo.append(items[i][1])
@@ -133,6 +135,8 @@ def _deep_dumps(body) -> bytes:
             todo.append(_Raw("["))
         elif isinstance(v, float) and not math.isfinite(v):
             out.append("null")      # as orjson writes them
-        else:
+        elif isinstance(v, str):
             out.append(json.dumps(v, ensure_ascii=False))
+        else:
+            out.append(orjson.dumps(v).decode())     # numbers, booleans, null, dates, UUIDs: as orjson writes them
     return "".join(out).encode("utf-8", "backslashreplace")   # a lone surrogate becomes its JSON escape

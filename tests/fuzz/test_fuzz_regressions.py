@@ -93,6 +93,23 @@ def test_deep_encoder_writes_what_orjson_writes():
     assert json.loads(_deep_dumps(value)) == orjson.loads(orjson.dumps(value))
 
 
+def test_deep_encoder_writes_dates_uuids_and_nested_dataclasses_byte_for_byte_as_orjson():
+    import dataclasses
+    import datetime
+    import uuid
+    from fhir_api.render import _deep_dumps
+    import orjson
+
+    @dataclasses.dataclass
+    class Node:
+        name: str
+        child: object = None
+
+    value = {"when": datetime.date(2024, 1, 2), "id": uuid.UUID(int=5), "text": "\u00f8\u2028",
+             "tree": Node("a", Node("b", {"k": [1, 2.5]}))}
+    assert _deep_dumps(value) == orjson.dumps(value)
+
+
 # test_fuzz_http.py [bad-chunks]: a chunked body with a chunk size that is not hex ('ZZ') -> HTTP 500 under
 # gunicorn, which parses chunks lazily and raised InvalidChunkSize inside the app's body read; also a chunk
 # without its terminator (ChunkMissingTerminator); a chunked body cut short was a 400 already
