@@ -52,6 +52,12 @@ class NotFound(TerminologyError):
     status = 404
 
 
+class UnknownCode(NotFound):
+    """A code the code system does not hold, where an operation cannot answer without it ($subsumes): 404 with
+    the issue code a validation gives an unknown code."""
+    issue_code = "code-invalid"
+
+
 class TooCostly(TerminologyError):
     issue_code = "too-costly"
     status = 422

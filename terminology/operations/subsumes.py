@@ -5,13 +5,14 @@ override (SNOMED CT answers from its own transitive closure).
 """
 from __future__ import annotations
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest, UnknownCode
 from .lookup import resolve_codesystem
 
 EQUIVALENT, SUBSUMES, SUBSUMED_BY, NOT_SUBSUMED = "equivalent", "subsumes", "subsumed-by", "not-subsumed"
 
 
-def _side(label: str, code: str | None, coding: dict | None) -> tuple[str, str | None, str | None]:
+def _side(label: str, code: str | None, coding: dict | None) -> tuple[str, str | None, str | None, str]:
+    """(code, system, version, the parameter it came in) of one side."""
     if coding is not None:
         if code is not None and code != coding.get("code"):
             raise InvalidRequest(f"give {label} either as code{label} or as coding{label}, not both",
@@ -19,32 +20,36 @@ def _side(label: str, code: str | None, coding: dict | None) -> tuple[str, str |
         code = coding.get("code")
         if not isinstance(code, str) or not code:
             raise InvalidRequest(f"coding{label} has no code", location=f"coding{label}")
-        return code, coding.get("system"), coding.get("version")
+        return code, coding.get("system"), coding.get("version"), f"coding{label}"
     if not code:
         raise InvalidRequest(f"$subsumes needs code{label} or coding{label}", location=f"code{label}")
-    return code, None, None
+    return code, None, None, f"code{label}"
 
 
 def subsumes(catalog, *, system: str | None, version: str | None = None,
              code_a: str | None = None, code_b: str | None = None,
              coding_a: dict | None = None, coding_b: dict | None = None) -> str:
-    a, sys_a, ver_a = _side("A", code_a, coding_a)
-    b, sys_b, ver_b = _side("B", code_b, coding_b)
+    a, sys_a, ver_a, where_a = _side("A", code_a, coding_a)
+    b, sys_b, ver_b, where_b = _side("B", code_b, coding_b)
+    # the parameter at fault is named, as the reference servers do: a side that cannot say its system, else B
+    if not system:
+        for sys_x, where in ((sys_a, where_a), (sys_b, where_b)):
+            if not sys_x and (where.startswith("coding") or not (sys_a or sys_b)):
+                raise InvalidRequest(f"$subsumes needs the system of {where}: give it in the coding or as "
+                                     "'system'", location=where)
     canon = catalog.canonical_system
     systems = {canon(s) for s in (system, sys_a, sys_b) if s}
-    if not systems:
-        raise InvalidRequest("$subsumes needs the system of the codes", location="system")
     if len(systems) > 1:
         raise InvalidRequest("$subsumes compares codes of one code system; got "
-                             + ", ".join(sorted(systems)), location="system")
+                             + ", ".join(sorted(systems)), location=where_b if sys_b else where_a)
     versions = {v for v in (version, ver_a, ver_b) if v}
     if len(versions) > 1:
         raise InvalidRequest("$subsumes compares codes of one version; got " + ", ".join(sorted(versions)),
-                             location="version")
+                             location=where_b if ver_b else where_a)
     cs = resolve_codesystem(catalog, systems.pop(), versions.pop() if versions else None,
                             purpose="subsumption cannot be tested")
-    ca = _find(cs, a, "A")
-    cb = _find(cs, b, "B")
+    ca = _find(cs, a, where_a)
+    cb = _find(cs, b, where_b)
     if ca == cb:
         return EQUIVALENT
     if cs.subsumes(ca, cb):
@@ -54,10 +59,11 @@ def subsumes(catalog, *, system: str | None, version: str | None = None,
     return NOT_SUBSUMED
 
 
-def _find(cs, code: str, label: str) -> str:
+def _find(cs, code: str, where: str) -> str:
     concept, _ = cs.find(code)
     if concept is None:
         v = f" version '{cs.version}'" if cs.version else ""
-        raise NotFound(f"Unable to find code{label} '{code}' in {cs.url}{v}", location=f"code{label}",
-                       tx_code="invalid-code")
+        # worded as $validate-code words an unknown code
+        raise UnknownCode(f"Unknown code '{code}' in the CodeSystem '{cs.url}'{v}", location=where,
+                          tx_code="invalid-code")
     return concept.code

@@ -70,13 +70,14 @@ def test_unknown_code_is_an_error_not_an_outcome(client):
     """'If the server is unable to determine the relationship between the codes/Codings, then it returns an
     error response with an OperationOutcome'."""
     status, b = post(client, SB, [("system", S), ("codeA", "codeX"), ("codeB", "code1")], SETUP)
-    issue = assert_outcome(status, b, 404, "not-found", "codeX", tx="invalid-code")
+    # issue code as the reference servers give it (and as $validate-code words an unknown code)
+    issue = assert_outcome(status, b, 404, "code-invalid", "Unknown code 'codeX' in the CodeSystem", tx="invalid-code")
     assert issue["expression"] == ["codeA"]
 
 
 def test_unknown_code_b_is_located_at_code_b(client):
     status, b = post(client, SB, [("system", S), ("codeA", "code1"), ("codeB", "codeY")], SETUP)
-    assert assert_outcome(status, b, 404, "not-found", "codeY")["expression"] == ["codeB"]
+    assert assert_outcome(status, b, 404, "code-invalid", "codeY")["expression"] == ["codeB"]
 
 
 def test_unknown_system_is_not_found(client):
