@@ -373,8 +373,11 @@ class ComposeEvaluator(ValueSetFacts):
             if excludes:
                 listing = self.listing_excludes(excludes, vs)
                 version = cs.version if cs is not None else None
-                if listing and self._listed_test(listing, compose, system, cs, version)(code):
-                    return False
+                if listing:
+                    reaching = self._listed_reaching(listing, compose, system, version)
+                    if self.listed_out(listing, system, code, cs) if reaching is None else \
+                            any(code in self.listed(exc, cs) for exc in reaching):
+                        return False
                 decided = listing.ids       # a list-only exclude has said all it can
                 for i, exc in enumerate(excludes):
                     if id(exc) in decided:
@@ -430,6 +433,10 @@ class ComposeEvaluator(ValueSetFacts):
             return True
         if self.catalog.canonical_system(exc["system"]) != system:
             return False        # (selects says no too; this spares it the asking)
+        if version is not None and exc.get("version") == version and system not in self.root.rules.force:
+            # it names the version in hand, which it resolves to: reached (by that version or by any), and the
+            # common case (an edition's rule set pins one edition throughout) asks nothing more
+            return True
         scope = self._exclude_scope(compose, exc)
         return scope is _ANY_VERSION or (scope is not _NO_VERSION and scope == version)
 
@@ -445,16 +452,26 @@ class ComposeEvaluator(ValueSetFacts):
         code, asking only the list-only excludes that reach that version: when all of them do (the usual case)
         the listing's kept union answers; else the union of those that reach, made for this request only (which
         of them reach depends on the request's version rules)."""
-        mine = [exc for s, exc in listing if s == system] if listing else ()
-        reaching = [exc for exc in mine if self._exclude_reaches(compose, exc, system, version)]
-        if not reaching:
-            return _NONE_LISTED
-        if len(reaching) == len(mine):
+        reaching = self._listed_reaching(listing, compose, system, version)
+        if reaching is None:
             self.listed_out(listing, system, "", cs)       # makes and keeps the union
             united = listing.united(system, cs)
             if united is not None:
                 return united.__contains__
+            reaching = [exc for s, exc in listing if s == system]
+        if not reaching:
+            return _NONE_LISTED
         return frozenset().union(*(self.listed(exc, cs) for exc in reaching)).__contains__
+
+    def _listed_reaching(self, listing: list, compose: dict, system: str, version: str | None) -> list | None:
+        """The list-only excludes of `system` that reach `version`; None when all of them do (the usual case,
+        answered by the listing's kept union)."""
+        mine = [exc for s, exc in listing if s == system]
+        if version is not None and system not in self.root.rules.force and \
+                all(exc.get("version") == version for exc in mine):
+            return None     # each names the version in hand (as _exclude_reaches says, without its asking)
+        reaching = [exc for exc in mine if self._exclude_reaches(compose, exc, system, version)]
+        return None if len(reaching) == len(mine) else reaching
 
     def _system_excluded(self, system: str, version: str | None) -> bool:
         """Whether exclude-system removes `system` (canonical) in `version`; version None asks about all."""
