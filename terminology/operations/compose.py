@@ -466,10 +466,9 @@ class ComposeEvaluator(ValueSetFacts):
     def _listed_reaching(self, listing: list, compose: dict, system: str, version: str | None) -> list | None:
         """The list-only excludes of `system` that reach `version`; None when all of them do (the usual case,
         answered by the listing's kept union)."""
-        mine = [exc for s, exc in listing if s == system]
-        if version is not None and system not in self.root.rules.force and \
-                all(exc.get("version") == version for exc in mine):
+        if version is not None and system not in self.root.rules.force and listing.all_name(system, version):
             return None     # each names the version in hand (as _exclude_reaches says, without its asking)
+        mine = [exc for s, exc in listing if s == system]
         reaching = [exc for exc in mine if self._exclude_reaches(compose, exc, system, version)]
         return None if len(reaching) == len(mine) else reaching
 

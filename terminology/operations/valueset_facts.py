@@ -44,13 +44,24 @@ class _Listing(list):
     the listing (a store revision or a request, as revision_cache keeps it); each is kept with a weak
     reference to its index, so a replaced or per-request (supplemented) index is neither kept alive nor
     mistaken for a later one at the same address."""
-    __slots__ = ("_united", "ids")
+    __slots__ = ("_united", "ids", "_pinned")
     MAX_KEPT = 8        # versions and supplemented copies of a system asked about one value set
 
     def __init__(self, items=()):
         super().__init__(items)
         self._united: dict = {}
         self.ids = frozenset(id(exc) for _s, exc in self)     # the excludes a listing decides alone
+        self._pinned: dict = {}
+
+    def all_name(self, system: str, version: str) -> bool:
+        """Whether every list-only exclude of `system` names `version` (an edition's rule set pinned throughout)."""
+        got = self._pinned.get((system, version))
+        if got is None:
+            if len(self._pinned) >= 64:
+                self._pinned.clear()
+            got = self._pinned[(system, version)] = all(exc.get("version") == version for s, exc in self
+                                                        if s == system)
+        return got
 
     def united(self, system: str, cs) -> frozenset | None:
         got = self._united.get((system, id(cs)))
