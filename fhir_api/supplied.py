@@ -80,9 +80,6 @@ class _Verdicts:
         self._kept: OrderedDict[bytes, bool] = OrderedDict()
         self._lock = threading.Lock()
 
-    def problems(self, resource: dict) -> list[str]:
-        return self.judge(resource)[0]
-
     def judge(self, resource: dict) -> tuple[list[str], bytes | None]:
         """(the shape check's problems, the body's content digest: None when it has no canonical form)."""
         key = content_digest(resource)
@@ -103,7 +100,6 @@ class _Verdicts:
 
 
 _VERDICTS = _Verdicts()
-shape_problems = _VERDICTS.problems
 
 
 def _str(value):
