@@ -225,21 +225,32 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         if o.inactive:
             st = concept.status
             what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
-            o.issues.append(Issue("warning", "business-rule", "code-comment",
+            o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
-                                  path or None))
+                                  path or None)
         elif is_deprecated(concept, req.date, cs):
             o.deprecated = True
-            o.issues.append(Issue("warning", "business-rule", "code-comment",
+            o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
-                                  _STATUS_PLACE.get(req.mode, "CodeableConcept")))
+                                  _STATUS_PLACE.get(req.mode, "CodeableConcept"))
+        if o.status_note is not None:
+            o.issues.append(o.status_note)
         if vs is None:
             if not req.abstract_ok and is_abstract(concept):
-                o.ok = False
-                o.issues.append(_abstract_issue(o.system, concept.code, locs.code))
+                self._refuse_abstract(o, locs)
             o.in_vs = True
             return o
         return self._membership(o, locs, vs, cs)
+
+    def _refuse_abstract(self, o: Outcome, locs: "Locations") -> None:
+        """abstract=false and the code may not be chosen: refused before its status is looked at, so the answer
+        carries no inactive/status notes (the reference servers decide in this order)."""
+        o.ok = False
+        if o.status_note is not None:
+            o.issues.remove(o.status_note)
+            o.status_note, o.inactive, o.deprecated = None, False, False
+        if not self.req.membership_only:
+            o.issues.append(_abstract_issue(o.system, o.concept.code, locs.code))
 
     def _code_form(self, o: Outcome, locs: "Locations", cs, how: str | None) -> None:
         """Notes for a code found in another spelling: another case, or without the ICD-10 dot."""
@@ -280,8 +291,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                 # abstract=false: a code that may not be used here is not one of this value set's codes either
                 # (tx.fhir.org answers so); membership-only clients hear only that
                 o.in_vs = False
-                if not req.membership_only:
-                    o.issues.append(_abstract_issue(o.system, concept.code, locs.code))
+                self._refuse_abstract(o, locs)
         if not o.in_vs:
             o.ok = False
             o.issues.append(self._not_in_vs(o.coding, locs.code))

@@ -35,6 +35,7 @@ class Outcome:
     how: str | None = None
     inactive: bool = False                # the concept's (a computed property: read once)
     deprecated: bool = False              # likewise
+    status_note: object = None            # the warning on an inactive or deprecated concept, while it stands
 
 
 class Locations:
