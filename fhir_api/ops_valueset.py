@@ -224,9 +224,13 @@ def _render_item(it) -> dict:
     return d
 
 
+_DEFINITION = ("compose", "purpose", "contact", "copyright", "publisher", "extension", "contained")
+
+
 def render_expansion(exp, include_definition: bool = False) -> dict:
-    # the compose stays with the definition unless the client asks for it (includeDefinition)
-    dropped = ("expansion", "text", "meta", "description") + (() if include_definition else ("compose",))
+    # the definition (compose and the value set's descriptive elements) is answered only when the client asks
+    # for it (includeDefinition); the reference servers strip the same elements
+    dropped = ("expansion", "text", "meta", "description") + (() if include_definition else _DEFINITION)
     vs = {k: v for k, v in exp.valueset.items() if k not in dropped}
     if vs.get("extension"):
         # the value set's own standards status is answered as the warning-<status> expansion parameter;

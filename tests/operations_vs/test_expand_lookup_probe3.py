@@ -109,11 +109,16 @@ def test_withdrawn_value_set_status_is_not_echoed_as_an_extension(client):
     assert any(p["name"] == "warning-withdrawn" for p in vs["expansion"]["parameter"])
 
 
-def test_other_value_set_extensions_are_still_echoed(client):
-    status, vs = _post(client, "ValueSet/$expand",
-                       ("url", "valueUri", "http://hl7.org/fhir/test/ValueSet/extensions-enumerated"), *_ext_setup())
+def test_other_value_set_extensions_come_with_the_definition(client):
+    # the value set's extensions are part of its definition: answered with includeDefinition, left out
+    # without it (as FHIRsmith's expand.js, fhirserver and the Java expander strip them)
+    url = ("url", "valueUri", "http://hl7.org/fhir/test/ValueSet/extensions-enumerated")
+    status, vs = _post(client, "ValueSet/$expand", url, ("includeDefinition", "valueBoolean", True), *_ext_setup())
     assert status == 200, vs
     assert SD + "valueset-supplement" in {e["url"] for e in vs["extension"]}
+    status, vs = _post(client, "ValueSet/$expand", url, *_ext_setup())
+    assert status == 200, vs
+    assert "extension" not in vs and "compose" not in vs
 
 
 # --- 3. property=status keeps a status that comes from the standards-status extension -----------------------
