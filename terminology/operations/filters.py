@@ -111,10 +111,12 @@ def _unrolled_size(pattern: str) -> int:
 
 
 def understands(cs, prop, op) -> bool:
-    """Whether a filter `prop op` means anything for `cs`: a known operator on one of the generic properties,
-    a property the code system declares, or one its concepts carry (importers do not always declare them);
-    hierarchy operators on the concept itself only. An index with filters of its own (SNOMED CT) and one made
-    from a grammar (no concepts to look at) judge for themselves when the filter is evaluated."""
+    """Whether a filter `prop op` means anything for `cs`: a known operator on one of the generic properties
+    or on a property the code system (or a supplement applied to it) declares; hierarchy operators on the
+    concept itself only. A property its concepts merely carry is not enough: the reference servers refuse
+    a filter on an undeclared property as not understood, and a filter that silently selects by an
+    undeclared name hides a typo. An index with filters of its own (SNOMED CT) and one made from a grammar
+    (no concepts to look at) judge for themselves when the filter is evaluated."""
     if op not in OPERATORS or not isinstance(prop, str):
         return False
     if getattr(cs, "filter_test", None) is not None or not isinstance(getattr(cs, "concepts", None), dict):
@@ -128,29 +130,25 @@ def understands(cs, prop, op) -> bool:
         return False
     if prop in GENERIC_PROPERTIES:
         return True
-    return prop in _known_properties(cs)
+    return prop in _declared_properties(cs)
 
 
-def _known_properties(cs) -> frozenset:
-    """The property codes `cs` declares or its concepts carry, worked out once per index."""
+def _declared_properties(cs) -> frozenset:
+    """The property codes `cs` declares, with those of the supplements applied to it, worked out once per
+    index."""
     props = cs.property_definitions() if hasattr(cs, "property_definitions") else []
     got = getattr(cs, "_kodebro_filter_props", None)
     # keyed on the index itself: a supplemented copy carries the original's attributes, not its properties
-    key = (id(cs), id(props) if props else 0, len(cs.concepts))     # `[]` is a new list on every call
+    key = (id(cs), id(props) if props else 0)     # `[]` is a new list on every call
     if got is not None and got[0] == key:
         return got[1]
     codes = {pd.get("code") for pd in props if isinstance(pd, dict)}
     made_from = getattr(cs, "supplemented", None)
     if made_from is not None:
-        # a copy with supplements applied (made per request): the base's properties, known once for all
-        # requests, and those the supplements' concepts carry; its other concepts are the base's
         base, supplements = made_from
-        codes |= _known_properties(base)
+        codes |= _declared_properties(base)
         for sup in supplements:
-            codes.update(p.get("code") for p in _carried(sup.get("concept"), cs.concepts))
-    else:
-        for concept in cs.concepts.values():
-            codes.update(p.get("code") for p in concept.properties or () if isinstance(p, dict))
+            codes.update(pd.get("code") for pd in sup.get("property") or () if isinstance(pd, dict))
     codes.discard(None)
     frozen = frozenset(codes)
     try:
@@ -158,19 +156,6 @@ def _known_properties(cs) -> frozenset:
     except AttributeError:
         pass
     return frozen
-
-
-def _carried(concepts, held) -> list:
-    """The property entries of a supplement's concepts (nested ones included) that `held` has: a supplement
-    concept of a code the system lacks adds nothing (supplements.py skips it)."""
-    out, todo = [], list(concepts or ())
-    while todo:
-        c = todo.pop()
-        if isinstance(c, dict):
-            if isinstance(c.get("code"), str) and c["code"] in held:
-                out.extend(p for p in c.get("property") or () if isinstance(p, dict))
-            todo.extend(c.get("concept") or ())
-    return out
 
 
 def check_filter(f: dict, location: str) -> None:
