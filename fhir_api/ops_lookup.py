@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 
 from terminology.errors import InvalidRequest, shortened
-from terminology.languages import parse_languages
+from terminology.languages import check_display_language, parse_languages
 from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
 from terminology.versions import matches_version, partial_match
@@ -19,8 +19,11 @@ from .supplied import supplied_catalog
 
 
 def request_languages(params) -> list[str]:
-    """displayLanguage wins over the Accept-Language header."""
+    """displayLanguage wins over the Accept-Language header; a displayLanguage that is no language list is
+    refused (400), a header is taken as it is."""
     value = params.str("displayLanguage")
+    if value:
+        check_display_language(value)
     if value is None and has_request_context():
         value = request.headers.get("Accept-Language")
     return parse_languages(value) if value else []

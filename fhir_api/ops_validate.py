@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
-from terminology.languages import parse_languages
+from terminology.languages import language_summary, parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
 
 from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
@@ -140,7 +140,7 @@ def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:
         valueset=vs, codesystem=cs_url, codings=codings, mode=mode, codeable_concept=cc,
         infer_system=bool(params.bool("inferSystem", False)),
         languages=parse_languages(lang) if lang else [],
-        language_text=", ".join(p.strip() for p in lang.split(",")) if lang else None,
+        language_text=language_summary(lang),
         lenient_display=bool(params.bool("lenient-display-validation", False)),
         active_only=bool(params.bool("activeOnly", False)),
         membership_only=bool(params.bool("valueset-membership-only", False)),

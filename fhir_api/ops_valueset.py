@@ -12,11 +12,11 @@ from terminology.codesystem import STANDARDS_STATUS
 from terminology.identifiers import canonical, split_canonical
 from terminology.errors import InvalidRequest, NotSupported
 from terminology.implicit import resolve as resolve_implicit
-from terminology.languages import no_fallback, normalise_header, parse_languages
+from terminology.languages import check_display_language, language_echo, no_fallback, parse_languages
 from terminology.operations.version_rules import SystemVersionRules, find_valueset, missing_valueset, \
     requested_valueset
 from terminology.operations.expand import DEFAULT_MAX_EXPANSION, ExpandRequest, expand, vs_parameter
-from terminology.supplements import SupplementSet, valueset_systems
+from terminology.supplements import SupplementSet, supplied_lang_packs, valueset_supplement_refs, valueset_systems
 
 from .operations import operation
 from .params import Params
@@ -43,9 +43,11 @@ _ECHO = {
 def language_value(params, vs: dict | None = None,
                    vs_language: bool = False) -> tuple[str | None, str | None]:
     """(raw displayLanguage list, where it came from): parameter, then header, then the value set
-    (its displayLanguage expansion parameter, and with `vs_language` its own language)."""
+    (its displayLanguage expansion parameter, and with `vs_language` its own language). A parameter that is
+    no language list is refused (400); the header and the value set are taken as they are."""
     value = params.str("displayLanguage")
     if value:
+        check_display_language(value)
         return value, "param"
     if has_request_context():
         header = request.headers.get("Accept-Language")
@@ -99,14 +101,13 @@ def supplements_for(catalog, params, vs: dict | None, system: str | None = None)
     """The supplements a request names (useSupplement, the value set's valueset-supplement extension); each
     must supplement a system the value set (or the code system `system`) uses, as $lookup requires."""
     refs = [str(v) for v in params.all("useSupplement")]
-    for ext in (vs or {}).get("extension") or ():
-        if ext.get("url") == VS_SUPPLEMENT_EXT and ext.get("valueCanonical"):
-            refs.append(ext["valueCanonical"])
-    if not refs:
+    refs += valueset_supplement_refs(vs)     # any value[x] of the extension
+    packs = supplied_lang_packs(catalog)     # language packs apply unasked
+    if not refs and not packs:
         return None
     systems = valueset_systems(catalog, vs) if vs is not None else \
         {system, catalog.canonical_system(system)} if system else None
-    return SupplementSet(catalog, refs, systems)
+    return SupplementSet(catalog, refs, systems, packs)
 
 
 def version_rules(params) -> SystemVersionRules:
@@ -159,7 +160,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
                 break
     lang, source = language_value(params, vs, vs_language=True)
     if lang:
-        echo.append(("displayLanguage", "valueCode", normalise_header(lang) if ";" in lang else lang))
+        echo.append(("displayLanguage", "valueCode", language_echo(lang)))
     echo.sort(key=lambda e: e[0].lower())
 
     def flag(name: str) -> bool:

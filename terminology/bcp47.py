@@ -47,6 +47,13 @@ def canonical_tag(tag: str) -> str:
     return "-".join(out)
 
 
+def tag_is_valid(tag: str) -> bool:
+    """Whether `tag` (any case) is a well-formed tag whose subtags are registered: 'de-CH', 'zh-Hans', 'en-AU' are,
+    'xx', 'xx-!!' and 'de-CH-!' are not."""
+    import langcodes
+    return bool(tag) and langcodes.tag_is_valid(tag)
+
+
 def _concept(code: str) -> Concept | None:
     import langcodes
     if code != canonical_tag(code) or not langcodes.tag_is_valid(code):

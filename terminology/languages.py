@@ -4,7 +4,8 @@ A request names languages in HTTP Accept-Language form (`de, en;q=0.5, *;q=0`).
 `parse_languages` turns that into an ordered list of tags; `preferred_display`
 picks the display of a concept for that list: the code system's own display
 when its language fits, else the closest designation in a wanted language, else
-the own display (a display in the wrong language beats none at all). The ranking
+the own display (a display in the wrong language beats none at all); a language in another region
+(de-CH for de-AT) answers when nothing closer does. The ranking
 (`pick_display`) is the one a value set's own text for a concept joins
 (operations/display_choice.py). A `translation` extension on a display (`_display`)
 is that display in another language: `translations` reads them as designations.
@@ -15,6 +16,9 @@ kept stable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import InvalidRequest
 
 # designation uses that mean "this is a display", not a synonym or definition
 _DISPLAY_USES = {
@@ -64,11 +68,73 @@ def parse_languages(value: str | None) -> list[str]:
     return [p.tag for p in parse_preferences(value) if p.q > 0]
 
 
-def normalise_header(value: str | None) -> str | None:
-    """The list as servers echo it: entries joined by ', '."""
+class InvalidDisplayLanguage(InvalidRequest):
+    """A displayLanguage that is no language tag: the reference servers refuse the request (HTTP 400) with
+    issue code `processing` and tx-issue-type `invalid-display`."""
+    issue_code = "processing"
+
+    def __init__(self, value: str):
+        super().__init__(f"Invalid displayLanguage: '{value}'", tx_code="invalid-display")
+
+
+def check_display_language(value: str | None) -> None:
+    """Refuse a displayLanguage parameter with an entry that is not a registered BCP 47 tag ('xx-!!', 'zz'); '*',
+    q-weights and empty entries are fine. Only the parameter is checked: a client's Accept-Language header (often
+    written by a browser) or a value set's language is used for what it can give, never refused."""
+    for part in value.split(",") if value else ():
+        tag = part.split(";", 1)[0].strip()
+        if tag and tag != "*" and not _valid_tag(tag):
+            raise InvalidDisplayLanguage(value)
+
+
+@lru_cache(maxsize=256)
+def _valid_tag(tag: str) -> bool:
+    from .bcp47 import tag_is_valid
+    return tag_is_valid(tag)
+
+
+def _weighted(value: str) -> list[tuple[str, float]]:
+    """(tag as written, q) of each entry, best first (a stable sort: equal weights keep their order). A q that is
+    no number counts as 1, as the reference servers read it."""
+    out = []
+    for part in value.split(","):
+        bits = part.split(";")
+        tag = bits[0].strip()
+        if not tag:
+            continue
+        q = 1.0
+        for b in bits[1:]:
+            b = b.strip()
+            if b[:2].lower() == "q=":
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 1.0
+        out.append((tag, q))
+    return sorted(out, key=lambda e: -e[1])
+
+
+def _written(tag: str, q: float) -> str:
+    if q == 1:
+        return tag
+    return f"{tag}; q={int(q) if q == int(q) else q}"
+
+
+def language_summary(value: str | None) -> str | None:
+    """The wanted languages as $validate-code messages name them ("for the language(s) '...'"): best first, 'tag'
+    or 'tag; q=0.5', joined ', ', without '*' entries (any language is no language to name). None for none."""
     if not value:
+        return None
+    return ", ".join(_written(t, q) for t, q in _weighted(value) if t != "*")
+
+
+def language_echo(value: str) -> str:
+    """The wanted languages as an expansion echoes them (expansion.parameter displayLanguage): a weighted list
+    best first, 'tag; q=0.5', joined ', ', '*' kept; a list without weights as given (as tx.fhir.org echoes
+    'de,*')."""
+    if ";" not in value:
         return value
-    return ", ".join(p.strip() for p in value.split(",") if p.strip())
+    return ", ".join(_written(t, q) for t, q in _weighted(value))
 
 
 # 'no' (Norwegian) is written in Bokmål or Nynorsk; Norwegian codebooks label Bokmål text 'nb' or 'no'
@@ -81,7 +147,8 @@ def in_language_range(lang_range: str, tag: str | None) -> bool:
     'nb' and 'nn' take each other's tags: Norwegian codebooks label Bokmål text either way.
 
     The one definition of "this tag is in the language asked for", for the $expand `designation` filter and
-    (with the fallback `language_matches` adds) for choosing displays by displayLanguage/Accept-Language."""
+    (with the fallback `language_matches` adds) for $lookup's `lang.X` properties. Choosing and accepting displays
+    by displayLanguage/Accept-Language (`_closeness`) also takes the language in another region."""
     if tag is None:
         return False
     r, t = lang_range.lower(), tag.lower()
@@ -103,6 +170,23 @@ def is_display_designation(d: dict) -> bool:
     if not use:
         return True
     return (use.get("system"), use.get("code")) in _DISPLAY_USES
+
+
+# SNOMED CT "preferred" (an acceptability some code systems put in designation.use): the reference servers list
+# such a designation among the valid displays
+_SCT_PREFERRED = ("http://snomed.info/sct", "900000000000548007")
+
+
+def is_listed_display(d: dict) -> bool:
+    """Whether a wrong-display message lists designation `d` as a valid display: one of no use, or a display use
+    (preferredForLanguage, SNOMED CT preferred, and the display uses `is_display_designation` knows). Any
+    designation is accepted as a display; one of another use (a definition, a code system's own 'olde-english')
+    is just not offered."""
+    use = d.get("use")
+    if not use or not isinstance(use, dict):
+        return True
+    key = (use.get("system"), use.get("code"))
+    return key in _DISPLAY_USES or key == _SCT_PREFERRED
 
 
 def choose_display(concept, cs, languages: list[str] | None,
@@ -204,9 +288,10 @@ def codesystem_candidates(concept, cs_lang: str | None):
 
 
 def _closeness(tag: str, lang: str | None) -> int | None:
-    """How well language `lang` answers wanted `tag` (lower case): 0 exact, 1 a region more or less, 2-3 a
-    sibling of a macrolanguage ('no' -> Bokmål before Nynorsk); None when it does not (`language_matches`'
-    rule, on pick_display's hot path)."""
+    """How well language `lang` answers wanted `tag` (lower case): 0 exact, 1 a region more or less, 2 the same
+    language in another region or script (de-AT -> de-CH: the reference servers fall back to the language
+    subtag alone), 3-4 a sibling of a macrolanguage ('no' -> Bokmål before Nynorsk); None when it does not.
+    On pick_display's hot path."""
     if not lang:
         return None
     lang = lang.lower()
@@ -215,8 +300,10 @@ def _closeness(tag: str, lang: str | None) -> int | None:
     if lang.startswith(tag + "-") or tag.startswith(lang + "-"):
         return 1
     base, tag_base = lang.split("-", 1)[0], tag.split("-", 1)[0]
+    if base == tag_base:
+        return 2
     if base in _MACRO.get(tag_base, ()) or tag_base in _MACRO.get(base, ()):
-        return 2 if base == "nb" else 3
+        return 3 if base == "nb" else 4
     return None
 
 
@@ -233,27 +320,32 @@ def has_language(concept, cs, tag: str) -> bool:
     return any(language_matches(tag, d.get("language")) for d in concept.designations or ())
 
 
-def displays_in(concept, cs, languages: list[str] | None) -> list[tuple[str | None, str]]:
-    """Every (language, display text) the concept offers, restricted to `languages` when given."""
+def displays_in(concept, cs, languages: list[str] | None,
+                listed_only: bool = False) -> list[tuple[str | None, str]]:
+    """Every (language, display text) the concept offers, restricted to `languages` when given (and with
+    `listed_only` to the displays a wrong-display message lists: `is_listed_display`)."""
     cs_lang = getattr(cs, "language", None) if cs is not None else None
-    return texts_in(concept.display, cs_lang, concept.designations, languages)
+    return texts_in(concept.display, cs_lang, concept.designations, languages, listed_only)
 
 
 def texts_in(display: str | None, language: str | None, designations,
-             languages: list[str] | None) -> list[tuple[str | None, str]]:
+             languages: list[str] | None, listed_only: bool = False) -> list[tuple[str | None, str]]:
     """Every (language, text) of a display in `language` and its `designations` (one without a language is in
-    `language`: its resource's), restricted to `languages` when given (a text of no known language is kept)."""
+    `language`: its resource's), restricted to `languages` when given (a text of no known language is kept; a
+    language answers a wanted tag as it does in `pick_display`, a sibling region too). With `listed_only`,
+    designations of a use that is not a display are left out."""
     out: list[tuple[str | None, str]] = []
     if display:
         out.append((language, display))
     for d in designations or ():
         value = d.get("value") if isinstance(d, dict) else None
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value and (not listed_only or is_listed_display(d)):
             out.append((d.get("language") or language, value))
     if not languages or "*" in languages:
         return out
+    wanted = [t.lower() for t in languages]
     return [(lang, text) for lang, text in out
-            if lang is None or any(language_matches(t, lang) for t in languages)]
+            if lang is None or any(_closeness(t, lang) is not None for t in wanted)]
 
 
 # extensions on a display string (`_display` in JSON) that say how to show it or give it in other languages:

@@ -131,11 +131,16 @@ def _flat(concepts):
 class SupplementSet:
     """The supplements one request uses, resolved from canonical references."""
 
-    def __init__(self, catalog, refs: list[str], systems=None):
+    def __init__(self, catalog, refs: list[str], systems=None, lang_packs: list[dict] = ()):
         """`systems`: the code systems the operation works on (None: not known); a supplement of none of
-        them is as unusable as a missing one, so it is refused the same way ($lookup does so too)."""
+        them is as unusable as a missing one, so it is refused the same way ($lookup does so too).
+        `lang_packs`: language packs (`supplied_lang_packs`) applied to their base without being asked for, as
+        the reference servers apply them; never required, and not named among the used ones (`used`) but in
+        `used_lang_packs`."""
         self.supplements: list[dict] = []
         self.used: list[str] = []
+        self.used_lang_packs: list[str] = []
+        self._packs: set[int] = set()      # positions of the language packs nobody asked for
         self.refs: list[tuple[str, int]] = []  # (reference as asked, position of the supplement it names)
         self._catalog = catalog
         self.systems = systems         # the systems the operation answers for (None: not known)
@@ -145,14 +150,16 @@ class SupplementSet:
         # versions of a supplement's base system the operation opened that it does not supplement; a
         # supplement left unused while its base was opened in another version cannot be honoured
         self._other_versions: list[list] = []
+        missing: list[tuple[str, str | None]] = []     # (reference, why): all named in one error
         for ref in refs:
             url, version = split_canonical(ref)
             sup = catalog.resource("CodeSystem", url, version)
             target, _v = supplement_targets(sup) if sup is not None else (None, None)
             if sup is None or target is None or (systems is not None and target not in systems
                                                   and catalog.canonical_system(target) not in systems):
-                raise NotFound(f"Required supplement not found: {ref}", tx_code="not-found",
-                               diagnostics=_why_not_found(catalog, ref, sup))
+                if all(ref != r for r, _why in missing):
+                    missing.append((ref, _why_not_found(catalog, ref, sup)))
+                continue
             canon = canonical(sup.get("url"), sup.get("version"))
             if canon in self._canons:
                 # 'sup' and 'sup|1' name one supplement: applied (and reported) once
@@ -169,6 +176,18 @@ class SupplementSet:
             self._canons.append(canon)
             self._indexes.append(idx)
             self._stored.append(not catalog.supplies("CodeSystem", url, version))
+            self._other_versions.append([])
+        if missing:
+            raise not_found([r for r, _why in missing], [why for _r, why in missing])
+        for sup in lang_packs:
+            canon = canonical(sup.get("url"), sup.get("version"))
+            if canon in self._canons:
+                continue        # asked for as well: a required supplement like any other
+            self._packs.add(len(self.supplements))
+            self.supplements.append(sup)
+            self._canons.append(canon)
+            self._indexes.append(None)
+            self._stored.append(False)
             self._other_versions.append([])
 
     def __bool__(self) -> bool:
@@ -201,15 +220,22 @@ class SupplementSet:
 
         `reached`: systems the operation answers for without opening each ($validate-code checks a code of one
         system against a whole value set: `systems`, the value set's); None: only the systems opened count."""
+        failed = []
         for i, canon in enumerate(self._canons):
-            if canon in self.used:
+            if canon in self.used or i in self._packs:
                 continue
             if self._other_versions[i]:
-                raise self.unusable(i, self._other_versions[i])
+                failed.append(self.unusable(i, self._other_versions[i]))
+                continue
             base, _version = supplement_targets(self.supplements[i])
             if reached is not None and (base in reached or self._catalog.canonical_system(base) in reached):
                 continue
-            raise self.never_applied(i)
+            failed.append(self.never_applied(i))
+        if len(failed) == 1:
+            raise failed[0]
+        if failed:
+            # one issue naming them all, as the reference servers answer it
+            raise not_found([e.ref for e in failed], [e.diagnostics for e in failed])
 
     def never_applied(self, i: int) -> NotFound:
         """The error for supplement i, whose base system the operation never opened: the same answer as a
@@ -217,9 +243,8 @@ class SupplementSet:
         base, version = supplement_targets(self.supplements[i])
         ref = next(r for r, j in self.refs if j == i)
         target = canonical(base, version)
-        return NotFound(f"Required supplement not found: {ref}", tx_code="not-found",
-                        diagnostics=f"{self._canons[i]} supplements {target}, which this request does not use "
-                                    f"(no code of it is expanded or validated), so the supplement cannot be applied")
+        return not_found([ref], [f"{self._canons[i]} supplements {target}, which this request does not use "
+                                 f"(no code of it is expanded or validated), so the supplement cannot be applied"])
 
     def unusable(self, i: int, versions: list) -> NotFound:
         """The error for supplement i, whose base system the request uses in `versions` only, none of them
@@ -228,9 +253,8 @@ class SupplementSet:
         base, version = supplement_targets(self.supplements[i])
         ref = next(r for r, j in self.refs if j == i)
         loaded = ", ".join(v for v in self._catalog.codesystem_versions(base) if v) or "none"
-        return NotFound(f"Required supplement not found: {ref}", tx_code="not-found",
-                        diagnostics=f"{self._canons[i]} supplements {base} version {version}, but this request uses "
-                                    f"version {present_versions(versions)} of it (loaded versions: {loaded})")
+        return not_found([ref], [f"{self._canons[i]} supplements {base} version {version}, but this request uses "
+                                 f"version {present_versions(versions)} of it (loaded versions: {loaded})"])
 
     def concept(self, i: int, code: str) -> dict | None:
         """Supplement i's concept dict for `code` (None: it says nothing about the code)."""
@@ -253,9 +277,10 @@ class SupplementSet:
 
     def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
         matching = self.matching(cs, _note=True)
-        for _i, canon in matching:
-            if canon not in self.used:
-                self.used.append(canon)
+        for i, canon in matching:
+            used = self.used_lang_packs if i in self._packs else self.used
+            if canon not in used:
+                used.append(canon)
         # applied (and cached) in one order whatever order the request named them in: one cached copy per set
         matching.sort(key=lambda m: m[1])
         mine = [i for i, _canon in matching]
@@ -270,6 +295,55 @@ class SupplementSet:
             return self._catalog.derived(("supplemented", cs.url, cs.version, canons),
                                          lambda _catalog: apply_supplements(cs, [self._content(i) for i in mine]))
         return apply_supplements(cs, [self._content(i) for i in mine])
+
+
+SUPPLEMENT_TYPE_EXT = "http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type"
+
+
+def is_lang_pack(sup: dict) -> bool:
+    """A language pack: a supplement typed 'lang-pack' (codesystem-supplement-type), which the reference servers
+    apply to its base code system whether or not a request names it."""
+    return any(isinstance(e, dict) and e.get("url") == SUPPLEMENT_TYPE_EXT and
+               next((v for k, v in e.items() if k.startswith("value")), None) == "lang-pack"
+               for e in sup.get("extension") or ())
+
+
+def supplied_lang_packs(catalog) -> list[dict]:
+    """The language packs among the resources the request brought (tx-resource). Only a request's own
+    resources are looked through: a request that brings none does no work here. (Stored language packs are
+    applied when asked for with useSupplement.)"""
+    # the instance's own attribute: a stored catalog has none, and must not pay for a failed lookup
+    extra = getattr(catalog, "__dict__", {}).get("extra")
+    if not extra:
+        return []
+    return [r for (rtype, _url), found in extra.items() if rtype == "CodeSystem"
+            for r in found if r.get("content") == "supplement" and r.get("supplements") and is_lang_pack(r)]
+
+
+def not_found(refs: list[str], whys: list) -> NotFound:
+    """The error for required supplements that cannot be applied, in the reference servers' words (FHIRsmith
+    VALUESET_SUPPLEMENT_MISSING, plural form and ',' join): one issue naming them all; the whys in diagnostics."""
+    text = f"Required supplement not found: {refs[0]}" if len(refs) == 1 else \
+        f"Required supplements not found: {','.join(refs)}"
+    why = "; ".join(w for w in whys if w) or None
+    err = NotFound(text, tx_code="not-found", diagnostics=why)
+    err.ref = ",".join(refs)
+    return err
+
+
+def valueset_supplement_refs(vs: dict | None) -> list[str]:
+    """The supplements a value set requires by its valueset-supplement extensions, whatever value type carries
+    the reference (valueCanonical, valueUri, valueString...: the reference servers read the primitive)."""
+    refs = []
+    for ext in (vs or {}).get("extension") or ():
+        if isinstance(ext, dict) and ext.get("url") == VS_SUPPLEMENT_EXT:
+            value = next((v for k, v in ext.items() if k.startswith("value") and isinstance(v, str) and v), None)
+            if value is not None:
+                refs.append(value)
+    return refs
+
+
+VS_SUPPLEMENT_EXT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
 
 
 def _why_not_found(catalog, ref: str, sup: dict | None) -> str | None:

@@ -109,10 +109,12 @@ class ComposeEvaluator(ValueSetFacts):
             return r.force[system]
         if version is None:
             if system in r.default:
+                r.chose("system-version", system)
                 return r.default[system]
             if system in r.check:
                 # check-system-version "specifies a version to use": a versionless include takes it;
                 # only a version the value set names itself can conflict with it
+                r.chose("check-system-version", system)
                 return r.check[system]
             if self.date and dated:
                 return edition_for_date(self.catalog, system, self.date)

@@ -165,10 +165,12 @@ def other_displays(choice: Choice, entry: EntryText | None, concept, cs) -> list
     return out
 
 
-def entry_displays(entry: EntryText | None, cs, languages: list | None = None) -> list[tuple[str | None, str]]:
+def entry_displays(entry: EntryText | None, cs, languages: list | None = None,
+                   listed_only: bool = False) -> list[tuple[str | None, str]]:
     """Every (language, text) a value set's entry offers as a display of its concept (for checking the display
-    a coding gives): its display, the translations of it and its designations; restricted to `languages` as
-    `languages.displays_in` restricts the code system's."""
+    a coding gives): its display, the translations of it and its designations; restricted to `languages` (and
+    `listed_only`) as `languages.displays_in` restricts the code system's."""
     if entry is None:
         return []
-    return texts_in(entry.display, entry.display_language(cs), entry.translations + entry.designations, languages)
+    return texts_in(entry.display, entry.display_language(cs), entry.translations + entry.designations, languages,
+                    listed_only)

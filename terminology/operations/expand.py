@@ -404,7 +404,10 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
                 des.append(d)
         it.designations = des
     if c is not None:
-        for p in req.properties:
+        asked = req.properties
+        if "*" in asked:
+            asked = _every_property(asked, c)
+        for p in asked:
             if p == "definition":
                 if c.definition:
                     it.properties.append(("definition", "valueString", c.definition))
@@ -471,6 +474,17 @@ def _known_extensions(d: dict, known: set) -> dict:
 
 def _ext_value(ext: dict):
     return next((v for k, v in ext.items() if k.startswith("value")), None)
+
+
+def _every_property(asked: list, c) -> list:
+    """`property=*`: every property the concept carries (its code system's and its supplements'), in its
+    order, as FHIRsmith's expand.js answers '*'; other codes asked for beside it stay."""
+    out = [p for p in asked if p != "*"]
+    for prop in c.properties:
+        code = prop.get("code")
+        if isinstance(code, str) and code not in out:
+            out.append(code)
+    return out
 
 
 def _property_uri(cs, code: str) -> str | None:

@@ -61,9 +61,17 @@ RULES_ATTR = "_kodebro_compose_rules"
 MAX_KEPT_RULES = 512        # per index: includes of stored value sets, and of supplied ones until it fills
 
 
+# content modes whose unheld listed codes are not members: the reference servers locate each listed code
+# (FHIRsmith validate.js checkConceptSet, expand.js includeCodes; fhirserver TValueSetChecker) and drop it when the
+# code system in hand does not hold it, a fragment (or an example of the system) too
+LISTED_HELD_ONLY = frozenset(("complete", "fragment", "example"))
+
+
 def listed_codes(inc: dict, cs) -> frozenset:
-    """The codes an include lists, as the code system spells them; a code the system does not hold counts
-    as listed unless the system is complete (a fragment may lack it). Where the answer is kept is decided by
+    """The codes an include lists, as the code system spells them. A code the system does not hold is not
+    listed when the system is complete or partly held (fragment, example: the reference servers answer it so);
+    it counts as listed when the system is not loaded at all, or holds no content (not-present), as nothing
+    tells it is missing. Where the answer is kept is decided by
     `ValueSetFacts.listed` alone: here for the includes of stored value sets (`kept_listed_codes`), on the
     request's evaluator for those a request brought."""
     codes = set()
@@ -74,7 +82,7 @@ def listed_codes(inc: dict, cs) -> frozenset:
         found = cs.find(code)[0] if cs is not None else None
         if found is not None:
             codes.add(found.code)
-        elif cs is None or cs.content != "complete":
+        elif cs is None or cs.content not in LISTED_HELD_ONLY:
             codes.add(code)
     return frozenset(codes)
 

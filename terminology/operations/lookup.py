@@ -15,7 +15,7 @@ from ..identifiers import canonical, split_canonical
 from ..editions import day_of, edition_for_date, edition_starts
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
-from ..supplements import SupplementSet
+from ..supplements import SupplementSet, supplied_lang_packs
 from .concept_status import is_abstract
 from .version_rules import present_versions, unknown_system
 
@@ -121,19 +121,22 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
     cs = catalog.codesystem(system, version)
     if cs is not None and cs.content == "supplement":
         canon = canonical(cs.url, cs.version)
-        raise InvalidRequest(f"CodeSystem {canon} is a supplement, so can't be used as a value in Coding.system: "
-                             f"look the code up in {cs.resource.get('supplements') or 'its base code system'} "
-                             f"with useSupplement={canon}", location="system", tx_code="invalid-data")
+        # the reference servers' text (CODESYSTEM_CS_NO_SUPPLEMENT) exactly, as clients compare it; the way out
+        # goes to diagnostics
+        raise InvalidRequest(f"CodeSystem {canon} is a supplement, so can't be used as a value in Coding.system",
+                             location="system", tx_code="invalid-data",
+                             diagnostics=f"look the code up in {cs.resource.get('supplements') or 'its base code system'}"
+                                         f" with useSupplement={canon}")
     if cs is not None:
         return cs
     # the wording $validate-code and $expand use for a system or version that is not there
     raise unknown_system(catalog, system, version, purpose=purpose)
 
 
-def _supplements(catalog, cs, refs: list) -> tuple:
+def _supplements(catalog, cs, refs: list, packs: list = ()) -> tuple:
     """(SupplementSet, [(position, canonical)]): each supplement must supplement this version of the
-    system, matched as $expand and $validate-code match it."""
-    ss = SupplementSet(catalog, refs, {cs.url})
+    system, matched as $expand and $validate-code match it; language packs of it go with them."""
+    ss = SupplementSet(catalog, refs, {cs.url}, packs)
     matching = ss.matching(cs)
     found = {i for i, _canon in matching}
     for _ref, i in ss.refs:
@@ -170,7 +173,8 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
             raise NotFound(f"Unable to look up code '{req.code}' in {cs.url}{v}: the code system's content is not "
                            "held by this server (content = not-present)", location="code", tx_code="not-found")
         raise NotFound(f"Unable to find code '{req.code}' in {cs.url}{v}", tx_code="invalid-code")
-    ss, supplements = _supplements(catalog, cs, req.supplements) if req.supplements else (None, [])
+    packs = supplied_lang_packs(catalog)       # applied unasked, as the reference servers apply them
+    ss, supplements = _supplements(catalog, cs, req.supplements, packs) if req.supplements or packs else (None, [])
     extra = [d for i, _canon in supplements for d in ss.designations(i, concept.code)]
     if extra and req.languages:
         # a supplement's designations may hold the only display in the wanted language. Only the one concept

@@ -15,6 +15,7 @@ from ..errors import NotFound, TerminologyError
 from ..editions import day_of
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
+from ..versions import matches_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, vs_canonical
@@ -23,9 +24,9 @@ from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_problems import CodingProblems
-from .validate_texts import presence_status, unknown_version_text
+from .validate_texts import mismatch_text, presence_status, unknown_version_text, version_loc
 from .validate_versions import CodeSystemVersionChoice
-from .version_rules import SystemVersionRules
+from .version_rules import MissingImport, SystemVersionRules
 
 
 @dataclass
@@ -196,6 +197,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             return self._supplement_as_system(o, locs, cs)
         self._explicit_version = self._explicit_version and cs.version == coding.get("version")
         o.cs, o.version = cs, cs.version
+        if vs is None and version is not None and req.rules.force:
+            self._forced_past(o, locs, cs, version)
         self._version_check(o, cs)
         self.note_status("CodeSystem", cs.resource, canonical(cs.url, cs.version))
         missing = self._missing_versions(system) if vs is not None else []
@@ -241,6 +244,14 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.in_vs = True
             return o
         return self._membership(o, locs, vs, cs)
+
+    def _forced_past(self, o: Outcome, locs: "Locations", cs, version: str) -> None:
+        """CodeSystem/$validate-code: force-system-version took another version than the one asked for. The
+        reference servers validate against a value set of the forced version, so the version asked for is
+        reported as differing from it (VALUESET_VALUE_MISMATCH), and the answer is false."""
+        if cs.version is not None and cs.url in self.req.rules.force and not matches_version(version, cs.version):
+            o.issues.append(Issue("error", "invalid", "vs-invalid", mismatch_text(cs.url, cs.version, version),
+                                  version_loc(locs)))
 
     def _refuse_abstract(self, o: Outcome, locs: "Locations") -> None:
         """abstract=false and the code may not be chosen: refused before its status is looked at, so the answer
@@ -367,7 +378,9 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
                     v.note_status("ValueSet", sub, canon)
     except NotFound as e:
         # the value set could not be evaluated (e.g. an import is missing): an answer, not an error
-        issue = Issue("error", "not-found", e.tx_code or "not-found", e.message)
+        # a missing import is worded as the reference servers' $validate-code words it (not as $expand does)
+        issue = Issue("error", "not-found", "not-found", e.validate_text) if isinstance(e, MissingImport) else \
+            Issue("error", "not-found", e.tx_code or "not-found", e.message)
         params = []
         if req.mode == "codeableConcept":
             params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
@@ -429,9 +442,19 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             # beside a valid coding, a missing system is why the answer is not simply true: it caused the result
             caused = o.caused_by_unknown or (cc and best is not None)
             name = "x-caused-by-unknown-system" if caused else "x-unknown-system"
-            params.append((name, "valueCanonical", o.unknown_system))
+            params.append((name, "valueCanonical", _unknown_named(v.catalog, o.unknown_system)))
     issues.extend(v.status_issues)
     # any error (wrong display, unknown code in another coding ...) makes the answer false
     if any(i.severity == "error" for i in issues):
         result = False
     return ValidateResult(result, params, issues)
+
+
+def _unknown_named(catalog, canon: str) -> str:
+    """How the answer names a system (system|version) that is not loaded: a system held without any version is
+    named by its URL alone, as the reference servers name it (FHIRsmith setUnknownSystem(url) when no version
+    of it is known); others as given."""
+    url, version = split_canonical(canon)
+    if version is not None and not catalog.codesystem_versions(url) and catalog.codesystem(url) is not None:
+        return url
+    return canon

@@ -22,6 +22,15 @@ class DisplayCheck:
         entry, inc = self._concept_entry_in(system, code, cs)
         return EntryText.of_entry(entry, self._include_language(inc)) if entry else None
 
+    @staticmethod
+    def _listed(o: Outcome, text: EntryText | None, wanted: list | None) -> list[tuple[str | None, str]]:
+        """The displays a wrong-display message offers (in the `wanted` languages when given): the code system's
+        and the value set's, but not designations of a use that is no display (`languages.is_listed_display`)."""
+        listed = displays_in(o.concept, o.cs, wanted or None, listed_only=True)
+        if text is not None:
+            listed = listed + entry_displays(text, o.cs, wanted or None, listed_only=True)
+        return listed
+
     def _check_display(self, o: Outcome, display: str | None, loc: str) -> None:
         if not display:
             return
@@ -43,15 +52,14 @@ class DisplayCheck:
             if any(same_display(t, display) for _lang, t in options):
                 return
             every = every + own
-        lang_text = req.language_text or "--"
+        if not every:
+            # the concept has no display in any language: there is nothing to compare the display given with, and
+            # (as the reference servers) nothing to say about it
+            return
+        # a list of '*' only names no language: '' (as the reference servers write it), not '--' (none asked)
+        lang_text = "--" if req.language_text is None else req.language_text
         sev = "warning" if req.lenient_display else "error"
         ident = f"{o.system}#{concept.code}"
-        if not every:
-            # the concept has no display in any language: there is nothing to compare the display given with
-            o.issues.append(Issue("information", "invalid", "invalid-display",
-                                  f"The code {ident} has no display names, so the display '{display}' cannot be "
-                                  f"checked", loc))
-            return
         if wanted and not options:
             if any(same_display(text, display) for _l, text in every):
                 o.issues.append(Issue("information", "invalid", "invalid-display",
@@ -69,12 +77,14 @@ class DisplayCheck:
             return
         norm = " ".join(display.split()).casefold()
         ws = any(" ".join(text.split()).casefold() == norm for _l, text in options)
-        shown = options or every
+        shown = self._listed(o, text, wanted) if options else []
+        shown = shown or self._listed(o, text, None) or options or every
         if len(shown) == 1:
             valid = f"Valid display is {display_choice(*shown[0])}"
         else:
+            choices = [display_choice(lang, t) for lang, t in shown]
             valid = (f"Valid display is one of {len(shown)} choices: "
-                     + " or ".join(display_choice(lang, t) for lang, t in shown))
+                     + ", ".join(choices[:-1]) + " or " + choices[-1])
         head = "Wrong whitespace in Display Name" if ws else "Wrong Display Name"
         o.issues.append(Issue(sev, "invalid", "invalid-display",
                               f"{head} '{display}' for {ident}. {valid} (for the language(s) '{lang_text}')", loc))

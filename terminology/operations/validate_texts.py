@@ -17,11 +17,12 @@ def coding_text(c: dict, with_display: bool = True) -> str:
     return f"{sys}{ver}#{c.get('code') or ''}{disp}"
 
 
-# content -> (why an unknown code may still exist, the word for it): the reference servers' wording
+# content -> (why an unknown code may still exist, the word for it): the reference servers' wording. An example
+# gets the fragment text: fhirserver and FHIRsmith say UNKNOWN_CODE_IN_FRAGMENT for any content but complete
+_FRAGMENT = ("the code system is labeled as a fragment, so the code may be valid in some other fragment", "Code")
 UNKNOWN_CODE_REASONS = {
-    "fragment": ("the code system is labeled as a fragment, so the code may be valid in some other fragment", "Code"),
-    "example": ("the code system is labeled as an example, so the code may be valid in the full code system",
-                "Code"),
+    "fragment": _FRAGMENT,
+    "example": _FRAGMENT,
     "not-present": ("the code system's content is not held by this server", "code"),
 }
 

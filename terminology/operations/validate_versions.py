@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..errors import TerminologyError
 from ..identifiers import canonical
 from ..languages import displays_in
-from ..versions import matches_version
+from ..versions import matches_version, version_key
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_texts import mismatch_text, resulting_text, unknown_version_text, version_loc
 from .version_rules import version_check_text
@@ -116,17 +116,21 @@ class CodeSystemVersionChoice:
     def _include_version(self, system: str, code, coding_version: str) -> str | None:
         """Includes of `system` that name different versions (e.g. code1 from 1.0.0, code3 from 1.2.0): the
         version, as the include names it (None: no version), of the include a coding of `coding_version` is
-        judged against. Each include is read in its own version after the version rules, as $expand reads it.
-        First an include of the coding's version that selects the code; else one that selects the code in its
-        own version (the coding is then reported against it, as against a value set with that one version);
-        else one of the coding's version; else the first. One version named, or none: that one."""
+        judged against. As the reference servers try them (FHIRsmith validate.js check(): useThisVersion, includes
+        sorted newest version first): an include naming exactly the coding's version is the only one used;
+        else, newest first, an include of the coding's version that selects the code; else one that selects the
+        code in its own version (the coding is then reported against it, as against a value set with that one
+        version); else one of the coding's version; else the newest. Each include is read in its own version
+        after the version rules, as $expand reads it. One version named, or none: that one."""
         includes = self._system_includes(system)[0]
         named = list(dict.fromkeys(inc.get("version") for inc, _path in includes))
         if len(named) < 2:
             return named[0] if named else None
+        if coding_version in named:
+            return coding_version
         loaded = self.catalog.codesystem_versions(system)
         fitting, selecting = [], []
-        for inc, path in includes:
+        for inc, path in _newest_first(includes):
             resolved = self.ev.resolve_version(system, inc.get("version"))
             if resolved is None:    # the latest, or any loaded version a coding names
                 fits = any(matches_version(coding_version, v) for v in loaded)
@@ -148,17 +152,18 @@ class CodeSystemVersionChoice:
         for found in (selecting, fitting):
             if found:
                 return found[0].get("version")
-        return named[0]
+        return max(named, key=version_key)
 
     def _version_for_code(self, system: str, code, display) -> str | None:
         """A value set that takes several versions of one system: the version whose include selects the code,
-        the one $expand lists it with (of several, one with the display given, when one is); membership is
-        then decided in that version only. When no include selects it (not a member in any version), the
-        first version holding it, for the messages. None: the usual choice."""
+        the one $expand lists it with; membership is then decided in that version only. Of several, the newest
+        (with the display given, when one has it), as the reference servers pick (FHIRsmith validate.js
+        pickApplicableVersion). When no include selects it (not a member in any version), the newest version
+        holding it, for the messages. None: the usual choice."""
         used = self._versions_used(system)
         if len(used) < 2 or code is None:
             return None
-        selecting = self.ev.versions_selecting(self.req.valueset, system, code)
+        selecting = sorted(self.ev.versions_selecting(self.req.valueset, system, code), key=version_key, reverse=True)
         if selecting:
             self._chosen_by_vs = True
             for v in selecting if display else ():
@@ -167,8 +172,8 @@ class CodeSystemVersionChoice:
                 if concept is not None and any(text == display for _l, text in displays_in(concept, cs, None)):
                     return v
             return selecting[0]
-        for v in used:
-            cs = self._codesystem(system, v) if v is not None else None
+        for v in sorted((v for v in used if v is not None), key=version_key, reverse=True):
+            cs = self._codesystem(system, v)
             if cs is not None and cs.find(code)[0] is not None:
                 return v
         return None
@@ -180,3 +185,9 @@ class CodeSystemVersionChoice:
             o.ok = False
             o.issues.append(Issue("error", "exception", "version-error",
                                   version_check_text(cs.url, cs.version, pattern)))
+
+
+def _newest_first(includes: list) -> list:
+    """(include, path) pairs by the version each names, newest first (an include naming none last); the order
+    the reference servers try the includes of one system in."""
+    return sorted(includes, key=lambda pair: version_key(pair[0].get("version")), reverse=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound
-from ..identifiers import split_canonical
+from ..identifiers import canonical, split_canonical
 from ..versions import is_pattern, matches_version, newest_named
 
 
@@ -23,6 +23,9 @@ class SystemVersionRules:
     vs_default: dict = field(default_factory=dict)
     vs_force: dict = field(default_factory=dict)
     vs_check: dict = field(default_factory=dict)
+    # (parameter, system) of the code system rules that chose a version in this request (`chose`): the ones
+    # $expand echoes. Filled only when a rule is given, so requests naming none pay nothing.
+    chosen: set = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def parse(cls, default=(), force=(), check=(), vs_default=(), vs_force=(), vs_check=()) -> "SystemVersionRules":
@@ -69,22 +72,22 @@ class SystemVersionRules:
                 version = check
         return version
 
+    def chose(self, name: str, system: str) -> None:
+        """Record that rule `name` (system-version, check-system-version, force-system-version) gave `system`
+        its version: the engine calls this where the rule decides (ComposeEvaluator.resolve_version)."""
+        self.chosen.add((name, system))
+
     def applied(self, used_codesystems) -> set[tuple[str, str]]:
         """(parameter, system) of the code system version rules that an expansion using `used_codesystems`
-        (canonicals, system|version) applied, which are the ones it echoes as the reference servers do:
-        force-system-version and check-system-version for a system it used; system-version for a system it used
-        in the version the rule names (a rule that chose nothing, the include naming its own version or a forced
-        one winning, is not echoed). A rule for a system not used applied to nothing."""
-        used: dict[str, list] = {}
-        for canon in used_codesystems:
-            url, version = split_canonical(canon)
-            used.setdefault(url, []).append(version)
-        out = set()
-        for name, table in (("force-system-version", self.force), ("check-system-version", self.check)):
-            out.update((name, url) for url in table if url in used)
-        for url, v in self.default.items():
-            if url in used and url not in self.force and any(names_version(v, u) for u in used[url]):
-                out.add(("system-version", url))
+        (canonicals, system|version) applied, which are the ones it echoes as the reference servers do
+        (FHIRsmith's determineVersionBase notes a rule only where it decides): force-system-version for a
+        system it used; system-version and check-system-version only where they chose the version (`chosen`: a
+        reference naming no version, nothing forced, and for a check no default either). A check that merely
+        verified a version the value set names, or a default for an include naming its own, chose nothing.
+        A rule for a system not used applied to nothing."""
+        used = {split_canonical(canon)[0] for canon in used_codesystems}
+        out = {("force-system-version", url) for url in self.force if url in used}
+        out.update((name, url) for name, url in self.chosen if url in used and name != "force-system-version")
         return out
 
     def check_instance(self, vs: dict) -> None:
@@ -161,21 +164,40 @@ def find_valueset(catalog, url: str, version: str | None) -> dict | None:
 
 def missing_valueset(catalog, url: str, version: str | None, imported: bool = False,
                      location: str | None = None) -> NotFound:
-    """The error for value set `url` (in `version`) that is not held. An import of a version other than the
-    ones held is worded as the reference servers word it; the versions held go in the issue's diagnostics,
-    so the text stays the one clients match on."""
-    held = catalog.valueset(url) is not None
-    if imported and version is not None and held:
-        text = f"Unable to find included value set '{url}' version '{version}'"
-    else:
-        text = f"A definition for the value Set '{url}|{version}' could not be found" if version else \
-            f"A definition for the value Set '{url}' could not be found"
-    diagnostics = None
-    if version is not None and held:
-        known = catalog.versions("ValueSet", url)
-        diagnostics = f"Valid versions: {present_versions(known)}" if known else \
-            "The value set is held without a version"
-    return NotFound(text, tx_code="not-found", location=location, diagnostics=diagnostics)
+    """The error for value set `url` (in `version`) that is not held. The versions held go in the issue's
+    diagnostics, so the text stays the one clients match on.
+
+    An import (`imported`) is worded as the reference servers' $expand words it (FHIRsmith expand.js
+    checkCanExpandValueset), whether or not other versions of it are held, and names no place in the compose
+    (`location` is not used: theirs names none either); $validate-code words it otherwise (`MissingImport`)."""
+    if imported:
+        return MissingImport(catalog, url, version)
+    text = f"A definition for the value Set '{url}|{version}' could not be found" if version else \
+        f"A definition for the value Set '{url}' could not be found"
+    return NotFound(text, tx_code="not-found", location=location, diagnostics=_held_versions(catalog, url, version))
+
+
+class MissingImport(NotFound):
+    """A value set that a compose imports is not held (in the version named). `validate_text` is the wording
+    of $validate-code's answer (FHIRsmith validate.js prepareConceptSet: Unable_to_resolve_value_Set_ with the
+    canonical as written); the message is $expand's (VS_EXP_IMPORT_UNK_PINNED, or VS_EXP_IMPORT_UNK, whose
+    tx-issue-type the reference writes as 'unknown')."""
+
+    def __init__(self, catalog, url: str, version: str | None):
+        if version is not None:
+            text, tx = f"Unable to find included value set '{url}' version '{version}'", "not-found"
+        else:
+            text, tx = f"Unable to find included value set '{url}'", "unknown"
+        super().__init__(text, tx_code=tx, diagnostics=_held_versions(catalog, url, version))
+        self.validate_text = f"A definition for the value Set '{canonical(url, version)}' could not be found"
+
+
+def _held_versions(catalog, url: str, version: str | None) -> str | None:
+    """The diagnostics for value set `url` not held in `version`: the versions that are."""
+    if version is None or catalog.valueset(url) is None:
+        return None
+    known = catalog.versions("ValueSet", url)
+    return f"Valid versions: {present_versions(known)}" if known else "The value set is held without a version"
 
 
 class VersionCheckFailed(InvalidRequest):

@@ -198,7 +198,8 @@ def test_an_imported_version_that_is_not_held(client, importer, params):
     assert issue["diagnostics"] == "Valid versions: 1.0.0 or 2.0.0"
     out = _validate(client, ("url", V + importer), ("coding", _coding("code1")), *params)
     assert out["result"] is False
-    assert out["message"] == f"Unable to find included value set '{VSV}' version '3.0.0'"
+    # $validate-code words it as the reference's does (Unable_to_resolve_value_Set_, the canonical as written)
+    assert out["message"] == f"A definition for the value Set '{VSV}|3.0.0' could not be found"
 
 
 @pytest.mark.parametrize("importer, params", [
@@ -212,7 +213,7 @@ def test_an_imported_partial_version_is_not_found(client, importer, params):
     assert body["issue"][0]["details"]["text"] == f"Unable to find included value set '{VSV}' version '1'"
     out = _validate(client, ("url", V + importer), ("coding", _coding("code1")), *params)
     assert out["result"] is False
-    assert out["message"] == f"Unable to find included value set '{VSV}' version '1'"
+    assert out["message"] == f"A definition for the value Set '{VSV}|1' could not be found"
 
 
 def test_a_partial_check_valueset_version_names_nothing(client):
