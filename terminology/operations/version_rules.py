@@ -180,15 +180,13 @@ def missing_valueset(catalog, url: str, version: str | None, imported: bool = Fa
 class MissingImport(NotFound):
     """A value set that a compose imports is not held (in the version named). `validate_text` is the wording
     of $validate-code's answer (FHIRsmith validate.js prepareConceptSet: Unable_to_resolve_value_Set_ with the
-    canonical as written); the message is $expand's (VS_EXP_IMPORT_UNK_PINNED, or VS_EXP_IMPORT_UNK, whose
-    tx-issue-type the reference writes as 'unknown')."""
+    canonical as written); the message is $expand's (VS_EXP_IMPORT_UNK_PINNED, or VS_EXP_IMPORT_UNK), both
+    tx-issue-type not-found as FHIRsmith's current expand.js writes them (an older copy wrote 'unknown', a code
+    tx-issue-type does not define)."""
 
     def __init__(self, catalog, url: str, version: str | None):
-        if version is not None:
-            text, tx = f"Unable to find included value set '{url}' version '{version}'", "not-found"
-        else:
-            text, tx = f"Unable to find included value set '{url}'", "unknown"
-        super().__init__(text, tx_code=tx, diagnostics=_held_versions(catalog, url, version))
+        text = f"Unable to find included value set '{url}'" + (f" version '{version}'" if version is not None else "")
+        super().__init__(text, tx_code="not-found", diagnostics=_held_versions(catalog, url, version))
         self.validate_text = f"A definition for the value Set '{canonical(url, version)}' could not be found"
 
 

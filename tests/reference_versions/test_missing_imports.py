@@ -33,7 +33,7 @@ def test_expand_of_an_unpinned_import_not_held(client):
     status, b = post(client, "ValueSet/$expand", [("url", x["url"])], VERSIONS + [x])
     assert 400 <= status < 500, b
     issue = b["issue"][0]
-    assert issue["code"] == "not-found"
+    assert issue["code"] == "not-found" and tx_codes(issue) == ["not-found"]
     assert issue["details"]["text"] == "Unable to find included value set 'http://ex.org/vs/none'"
     assert "expression" not in issue and "location" not in issue
 
