@@ -26,7 +26,6 @@ R5_EXT = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
 EXT_EXPANSION_PROPERTY = R5_EXT + "ValueSet.expansion.property"
 EXT_CONTAINS_PROPERTY = R5_EXT + "ValueSet.expansion.contains.property"
 MAX_FILTER = 500
-VS_SUPPLEMENT_EXT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
 VS_UNCLOSED = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed"
 
 # request parameter -> FHIR type key used when echoing it in expansion.parameter
