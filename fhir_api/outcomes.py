@@ -42,10 +42,28 @@ def operation_outcome(issues: list[dict]) -> dict:
     return {"resourceType": "OperationOutcome", "issue": issues}
 
 
+# Request parameters the reference servers point at in an error's `expression` ($subsumes names the code at
+# fault); for any other bare parameter name they give no path, so it goes to `diagnostics` instead
+_PATH_PARAMETERS = frozenset({"codeA", "codeB", "codingA", "codingB"})
+
+
+def _is_path(location: str) -> bool:
+    """Whether `location` is a FHIRPath into a resource (`ValueSet.compose.include[0].filter[0]`,
+    `Coding.code`), not the bare name of a request parameter (`url`, `count`)."""
+    return "." in location or "[" in location or location in _PATH_PARAMETERS
+
+
 def outcome_for(err: TerminologyError) -> dict:
-    issues = [issue(err.severity, err.issue_code, err.message, location=err.location, tx_code=err.tx_code)]
-    if err.diagnostics:
-        issues[0]["diagnostics"] = err.diagnostics
+    location = err.location
+    diagnostics = err.diagnostics
+    if location and not _is_path(location):
+        # the parameter at fault stays readable for a person, out of the element a client compares
+        said = f"parameter: {location}"
+        diagnostics = f"{said}; {diagnostics}" if diagnostics else said
+        location = None
+    issues = [issue(err.severity, err.issue_code, err.message, location=location, tx_code=err.tx_code)]
+    if diagnostics:
+        issues[0]["diagnostics"] = diagnostics
     for sev, code, text in err.details:
         issues.append(issue(sev, code, text))
     return operation_outcome(issues)
