@@ -111,7 +111,9 @@ def _coding_input(params, catalog, cs_url: str | None = None) -> tuple[str, list
         if not isinstance(cc, dict):
             raise InvalidRequest("parameter 'codeableConcept' must be a CodeableConcept", location="codeableConcept")
         codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
-        if not any(c.get("code") for c in codings):
+        # one without codings (only text) is an answer: no valid coding in it (as the reference servers answer);
+        # codings that are all without a code are a request that forgot them
+        if codings and not any(c.get("code") for c in codings):
             raise InvalidRequest("the codeableConcept has no coding with a code to validate",
                                  location="codeableConcept")
         return "codeableConcept", codings, cc
@@ -164,14 +166,21 @@ def render_result(res) -> dict:
     return {"resourceType": "Parameters", "parameter": out}
 
 
-def _refuse_two_versions(params, name: str) -> None:
+def _refuse_two_versions(params, name: str, contradiction_ok: bool = False) -> None:
     """The coding is what is validated: where the version parameter is the more specific of two that agree
-    (0.1.0 against the coding's 0.1), the coding takes it."""
+    (0.1.0 against the coding's 0.1), the coding takes it. Two versions that cannot be one are refused, unless
+    `contradiction_ok` (CodeSystem/$validate-code's `version`: the engine validates against it and reports the
+    coding's version as differing, as the reference servers do)."""
     coding = params.get("coding")
     if isinstance(coding, str) and "|" in coding:
         coding = coding_param(params, "coding")     # a query's system|version|code names a version too
     if isinstance(coding, dict) and coding.get("version"):
-        used = refuse_two_versions("$validate-code", name, params.str(name), coding)
+        try:
+            used = refuse_two_versions("$validate-code", name, params.str(name), coding)
+        except InvalidRequest:
+            if not contradiction_ok:
+                raise
+            return
         if used != coding["version"]:
             at = next(i for i, (n, _v) in enumerate(params.items) if n == "coding")
             params.items[at] = ("coding", {**coding, "version": used})
@@ -191,7 +200,7 @@ def validate_valueset(catalog, params, instance):
 
 @operation("CodeSystem", "validate-code")
 def validate_codesystem(catalog, params, instance):
-    _refuse_two_versions(params, "version")
+    _refuse_two_versions(params, "version", contradiction_ok=True)
     _refuse_two_versions(params, "systemVersion")
     extra = []
     cs_res = params.get("codeSystem")
@@ -223,4 +232,9 @@ def validate_codesystem(catalog, params, instance):
     url, version = split_canonical(url)
     if version and "version" not in params:
         params.items.append(("version", version))
-    return render_result(validate_code(catalog, _request(catalog, params, None, url))), 200
+    req = _request(catalog, params, None, url)
+    if req.mode != "code":
+        # the version validated against; each coding's own version is compared with it (in code mode it is
+        # the coding's version already)
+        req.codesystem_version = params.str("version") or None
+    return render_result(validate_code(catalog, req)), 200

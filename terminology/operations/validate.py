@@ -15,7 +15,7 @@ from ..errors import NotFound, TerminologyError
 from ..editions import day_of
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
-from ..versions import matches_version
+from ..versions import matches_version, partial_match
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, vs_canonical
@@ -33,6 +33,7 @@ from .version_rules import MissingImport, SystemVersionRules
 class ValidateRequest:
     valueset: dict | None = None          # None: CodeSystem/$validate-code
     codesystem: str | None = None         # CodeSystem/$validate-code: the system url
+    codesystem_version: str | None = None  # CodeSystem/$validate-code: `version` beside a coding
     codings: list = field(default_factory=list)   # Coding dicts
     mode: str = "code"                    # code | coding | codeableConcept
     codeable_concept: dict | None = None  # as given, echoed in the answer
@@ -184,7 +185,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         system = self.catalog.canonical_system(system)
         o.system = system
         if vs is None and req.codesystem is not None and system != self.catalog.canonical_system(req.codesystem):
+            if req.mode == "codeableConcept":
+                return self._in_own_system(o, locs, system, version)
             return self._other_system(o, locs, req.codesystem)
+        if vs is None and req.codesystem_version is not None:
+            version = self._version_asked(o, locs, version)
         if vs is not None:
             chosen = self._choose_version(o, locs, vs, system, version)
             if chosen is False:
@@ -244,6 +249,50 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.in_vs = True
             return o
         return self._membership(o, locs, vs, cs)
+
+    def _in_own_system(self, o: Outcome, locs: "Locations", system: str, version: str | None) -> Outcome:
+        """CodeSystem/$validate-code, a codeableConcept coding of another system: not a code of the code system
+        validated against, but (as the reference servers judge it) checked in its own code system, so that an
+        unknown system, an unknown code or a wrong display there is reported as anywhere else; a code it holds
+        adds nothing."""
+        o.ok = False
+        cs = self._codesystem(system, version)
+        if cs is None:
+            self._unknown_system(o, locs, system, version)
+            # the code system validated against is not the cause: beside a valid coding this one caused the
+            # answer (x-caused-by-unknown-system), alone it is just unknown (x-unknown-system)
+            o.caused_by_unknown = False
+            return o
+        if cs.content == "supplement":
+            return self._supplement_as_system(o, locs, cs)
+        o.cs, o.version = cs, cs.version
+        concept = cs.find(o.code)[0]
+        if concept is None:
+            self._unknown_code(o, locs, cs)
+        else:
+            o.concept = concept
+            if not self.req.membership_only:
+                self._check_display(o, o.coding.get("display"), locs.display)
+        o.in_vs = False
+        return o
+
+    def _version_asked(self, o: Outcome, locs: "Locations", version: str | None) -> str:
+        """CodeSystem/$validate-code given a `version` beside a coding (or codeableConcept): the code system of
+        the version asked for is validated against (as the reference servers take it: the value set they
+        validate against includes that version), and a coding of another version is reported as differing."""
+        asked = self.req.codesystem_version
+        if version is None:
+            return asked
+        if partial_match(asked, version) or matches_version(asked, version):
+            return version          # one version, the coding's the more specific
+        if partial_match(version, asked) or matches_version(version, asked):
+            return asked
+        if self._codesystem(o.system, asked) is not None:
+            # (a version asked for that is not loaded is the answer alone: an unknown code system version)
+            o.ok = False
+            o.issues.append(Issue("error", "invalid", "vs-invalid", mismatch_text(o.system, asked, version),
+                                  version_loc(locs)))
+        return asked
 
     def _forced_past(self, o: Outcome, locs: "Locations", cs, version: str) -> None:
         """CodeSystem/$validate-code: force-system-version took another version than the one asked for. The
@@ -398,18 +447,27 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
     cc = req.mode == "codeableConcept"
     if cc:
         good = [o for o in outcomes if o.in_vs]
+        reported: set = set()
         for o in outcomes:
             for i in o.issues:
                 if i.tx_code == "not-in-vs":
                     i = Issue("information", "code-invalid", "this-code-not-in-vs", i.text, i.location,
                               in_message=False)
+                elif _of_unknown_system(i):
+                    # one system (or system|version) missing in several codings is reported once, at the first
+                    # of them (the reference servers keep a set of the unknown systems)
+                    if i.text in reported:
+                        continue
+                    reported.add(i.text)
                 issues.append(i)
         if not good and req.valueset is not None:
             issues.append(Issue("error", "code-invalid", "not-in-vs",
                                 f"No valid coding was found for the value set '{v.vs_name}'"))
         elif not good and not any(i.severity == "error" for i in issues):
-            issues.append(Issue("error", "invalid", "invalid-data",
-                                f"None of the codings is a code of the code system '{req.codesystem}'"))
+            # CodeSystem/$validate-code: the reference servers validate against a value set of the whole code
+            # system, and name it so
+            issues.append(Issue("error", "code-invalid", "not-in-vs",
+                                f"No valid coding was found for the value set '{_codesystem_vs(v, outcomes)}'"))
         # the last coding in the value set is the one answered with (code, system, version, display), as the
         # reference servers answer it: each valid coding in turn replaces the one before
         best = good[-1] if good else None
@@ -437,8 +495,10 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             params.append(("status", "valueCode", st if st and st.lower() == "deprecated" else "deprecated"))
         if best.normalized is not None:
             params.append(("normalized-code", "valueCode", best.normalized))
+    named: set = set()
     for o in outcomes:
-        if o.unknown_system:
+        if o.unknown_system and o.unknown_system not in named:
+            named.add(o.unknown_system)
             # beside a valid coding, a missing system is why the answer is not simply true: it caused the result
             caused = o.caused_by_unknown or (cc and best is not None)
             name = "x-caused-by-unknown-system" if caused else "x-unknown-system"
@@ -448,6 +508,24 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
     if any(i.severity == "error" for i in issues):
         result = False
     return ValidateResult(result, params, issues)
+
+
+def _of_unknown_system(i: Issue) -> bool:
+    """An issue saying that a code system (version) is not loaded, or that membership cannot be told for that:
+    worded the same for every coding of that system."""
+    return i.tx_code == "not-found" or (i.tx_code == "vs-invalid" and i.location is None)
+
+
+def _codesystem_vs(v: Validator, outcomes: list) -> str:
+    """How the reference servers name the value set CodeSystem/$validate-code validates against: the code
+    system's `valueSet`, else its url + '/vs', with the code system's version."""
+    system = v.catalog.canonical_system(v.req.codesystem)
+    cs = next((o.cs for o in outcomes if o.cs is not None and o.system == system), None)
+    if cs is None:
+        cs = v._codesystem(system, v.req.codesystem_version)
+    if cs is None:
+        return f"{system}/vs"
+    return canonical((cs.resource or {}).get("valueSet") or f"{cs.url}/vs", cs.version)
 
 
 def _unknown_named(catalog, canon: str) -> str:
