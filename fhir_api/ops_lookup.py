@@ -86,6 +86,9 @@ def _lookup_request(catalog, params, instance) -> LookupRequest:
         refuse_two_systems(catalog, system, coding)
         code = coding.get("code")
         system = other or system
+        if not system and instance is None:
+            # the reference servers' wording
+            raise InvalidRequest("Coding parameter must include a system", location="coding")
         version = refuse_two_versions("$lookup", "version", version, coding)
     if instance is not None:
         if system is not None and system != instance.get("url"):

@@ -193,7 +193,8 @@ def validate_valueset(catalog, params, instance):
     if isinstance(coding, dict) and params.str("code") is None:
         refuse_two_systems(catalog, params.str("system"), coding)
     catalog = supplied_catalog(catalog, params)
-    vs = resolve_valueset(catalog, params, instance)
+    vs = resolve_valueset(catalog, params, instance,
+                          missing="No ValueSet specified - provide url parameter or valueSet resource")
     catalog = with_contained(catalog, vs)
     return render_result(validate_code(catalog, _request(catalog, params, vs))), 200
 

@@ -61,9 +61,15 @@ def language_value(params, vs: dict | None = None,
     return None, None
 
 
-def resolve_valueset(catalog, params, instance, required: bool = True, name: str = "valueSet") -> dict | None:
+# what an operation answers when no value set is named (the reference servers' wording for $expand)
+NO_VALUESET = "Must provide either a ValueSet resource or a url parameter"
+
+
+def resolve_valueset(catalog, params, instance, required: bool = True, name: str = "valueSet",
+                     missing: str = NO_VALUESET) -> dict | None:
     """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion).
-    `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages."""
+    `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages;
+    `missing`: the error text when none is named."""
     if instance is not None:
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
         # contradiction, and a check refuses it as it refuses any value set read in another version
@@ -81,10 +87,11 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
     url = params.str("url")
     if url is None:
         if params.get("context") is not None:
-            raise NotSupported("value sets chosen by 'context' are not supported; name the value set with 'url'",
-                               location="context")
+            # the reference servers' wording; a value set chosen by the element it binds is not offered
+            raise NotSupported("The context parameter is not yet supported", location="context",
+                               tx_code="not-supported")
         if required:
-            raise InvalidRequest("name the value set with 'url', or supply it as 'valueSet'", location="url")
+            raise InvalidRequest(missing, location="url")
         return None
     url, version = requested_valueset(url, params.str("valueSetVersion") or None)    # empty: not given
     rules = version_rules(params)

@@ -160,10 +160,10 @@ def _own_properties(props: list, wanted: list) -> list[LookupProperty]:
 
 
 def lookup(catalog, req: LookupRequest) -> LookupResult:
-    if not req.code:
-        raise InvalidRequest("$lookup needs a code (code + system, or coding)", location="code")
-    if not req.system:
-        raise InvalidRequest("$lookup needs the system of the code", location="system")
+    if not req.code or not req.system:
+        # the reference servers' wording, for a missing code and a missing system alike
+        raise InvalidRequest("Must provide either coding parameter, or system and code parameters",
+                             location="system" if req.code else "code")
     cs = resolve_codesystem(catalog, req.system, req.version, req.date)
     concept, how = cs.find(req.code)
     if concept is None:
