@@ -5,6 +5,7 @@ from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import language_summary, parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
+from terminology.operations.validate_texts import NOTHING_TO_VALIDATE_CS, NOTHING_TO_VALIDATE_VS
 
 from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
 from .operations import operation
@@ -125,13 +126,14 @@ def _coding_input(params, catalog, cs_url: str | None = None) -> tuple[str, list
             raise InvalidRequest("the coding has no code to validate", location="Coding.code")
         return "coding", [coding], None
     if plain is None:
-        # R4: "If a display is provided a code must be provided"; a system alone names no concept either
+        # R4: "If a display is provided a code must be provided"; a system alone names no concept either. The
+        # reference servers' words (clients compare them), with Kodebro's hint for a person beside them
         orphan = next((n for n in ("display", "system") if params.str(n)), None)
-        if orphan is not None:
-            raise InvalidRequest(f"a {orphan} was given without a code: give the code it belongs to (code, coding or "
-                                 "codeableConcept)", location="code")
-        raise InvalidRequest("give the code to validate as code (with system), coding or codeableConcept",
-                             location="code")
+        hint = (f"a {orphan} was given without a code: give the code it belongs to (code, coding or "
+                "codeableConcept)") if orphan is not None else \
+            "give the code to validate as code (with system), coding or codeableConcept"
+        raise InvalidRequest(NOTHING_TO_VALIDATE_VS if cs_url is None else NOTHING_TO_VALIDATE_CS,
+                             location="code", diagnostics=hint)
     return "code", [plain], None
 
 
@@ -228,8 +230,13 @@ def validate_codesystem(catalog, params, instance):
         # the code system of the first coding that names one, as for a single coding
         url = next((c.get("system") for c in cc.get("coding") or () if isinstance(c, dict) and c.get("system")),
                    None)
-    if url is None:
+    if url is None and isinstance(cc, dict):
         raise InvalidRequest("name the code system with 'url' (or give a coding with a system)", location="url")
+    if url is None and not isinstance(coding, dict):
+        # a bare code (or nothing): the reference servers find no code to validate. A coding without a system is
+        # an answer instead (the engine's: false, "Coding has no system")
+        raise InvalidRequest(NOTHING_TO_VALIDATE_CS, location="url",
+                             diagnostics="name the code system with 'url' (or give a coding with a system)")
     url, version = split_canonical(url)
     if version and "version" not in params:
         params.items.append(("version", version))

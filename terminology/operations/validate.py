@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import NotFound, TerminologyError
+from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
@@ -24,7 +24,7 @@ from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_problems import CodingProblems
-from .validate_texts import mismatch_text, presence_status, unknown_version_text, version_loc
+from .validate_texts import NOTHING_TO_VALIDATE_VS, mismatch_text, presence_status, unknown_version_text, version_loc
 from .validate_versions import CodeSystemVersionChoice
 from .version_rules import MissingImport, SystemVersionRules
 
@@ -175,7 +175,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         if o.code is None or o.code == "":
             return self._no_code(o, locs)
         if system is None:
-            if vs is None or not (req.infer_system or req.mode == "code"):
+            if vs is not None and req.mode == "code" and not req.infer_system:
+                # a bare code names no concept until a system (or inferSystem) says whose it is: the reference
+                # servers find nothing to validate in such a request
+                raise InvalidRequest(NOTHING_TO_VALIDATE_VS)
+            if vs is None or not req.infer_system:
                 return self._no_system(o, locs)
             system = self._infer(o.code, o, locs.code)
             if system is None:
@@ -502,7 +506,7 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             # beside a valid coding, a missing system is why the answer is not simply true: it caused the result
             caused = o.caused_by_unknown or (cc and best is not None)
             name = "x-caused-by-unknown-system" if caused else "x-unknown-system"
-            params.append((name, "valueCanonical", _unknown_named(v.catalog, o.unknown_system)))
+            params.append((name, "valueCanonical", _unknown_named(v.catalog, o.unknown_system, req.valueset is None)))
     issues.extend(v.status_issues)
     # any error (wrong display, unknown code in another coding ...) makes the answer false
     if any(i.severity == "error" for i in issues):
@@ -528,11 +532,13 @@ def _codesystem_vs(v: Validator, outcomes: list) -> str:
     return canonical((cs.resource or {}).get("valueSet") or f"{cs.url}/vs", cs.version)
 
 
-def _unknown_named(catalog, canon: str) -> str:
+def _unknown_named(catalog, canon: str, codesystem_op: bool = False) -> str:
     """How the answer names a system (system|version) that is not loaded: a system held without any version is
     named by its URL alone, as the reference servers name it (FHIRsmith setUnknownSystem(url) when no version
-    of it is known); others as given."""
+    of it is known); so is, in CodeSystem/$validate-code, a system not held at all
+    (UNKNOWN_CODESYSTEM_VERSION_NONE); others as given."""
     url, version = split_canonical(canon)
-    if version is not None and not catalog.codesystem_versions(url) and catalog.codesystem(url) is not None:
+    if version is not None and not catalog.codesystem_versions(url) and (
+            codesystem_op or catalog.codesystem(url) is not None):
         return url
     return canon

@@ -55,9 +55,11 @@ class CodingProblems:
                 o.issues.append(self._not_in_vs(coding, locs.code))
             return o
         local = ":" not in system
-        if local:
-            o.issues.append(Issue("error", "invalid", "invalid-data",
-                                  "Coding.system must be an absolute reference, not a local reference", locs.system))
+        relative = Issue("error", "invalid", "invalid-data",
+                         "Coding.system must be an absolute reference, not a local reference", locs.system,
+                         in_message=vs is not None) if local else None
+        if relative is not None and vs is not None:
+            o.issues.append(relative)
         known = self.catalog.codesystem_versions(system)
         in_vs_systems = vs is not None and system in self._vs_systems(vs)
         if version is not None:
@@ -67,6 +69,10 @@ class CodingProblems:
         else:
             text = f"A definition for CodeSystem {system} could not be found, so the code cannot be validated"
         o.issues.append(Issue("error", "not-found", "not-found", text, locs.system))
+        if relative is not None and vs is None:
+            # CodeSystem/$validate-code: the reference servers attach the relative-system issue to the unknown
+            # system's, listed after it; the message is the unknown system's alone
+            o.issues.append(relative)
         o.unknown_system = canonical(system, version)
         if vs is None:
             # CodeSystem/$validate-code: the code system asked for is itself the cause; the version asked for

@@ -67,3 +67,10 @@ def presence_status(ext: dict) -> str | None:
     if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
         return ext["valueCode"]
     return None
+
+
+# Nothing to validate: the reference servers' words (FHIRsmith validate.js, tx.fhir.org), kept exactly as they
+# write them, the unclosed bracket of the ValueSet one included, since clients compare the text
+NOTHING_TO_VALIDATE_VS = ("Unable to find code to validate (looked for coding | codeableConcept | code+system | "
+                          "code+inferSystem in parameters")
+NOTHING_TO_VALIDATE_CS = "Unable to find code to validate (looked for coding | codeableConcept | code in parameters)"

@@ -333,7 +333,8 @@ def test_a_code_in_two_systems_of_a_value_set_cannot_be_validated_without_its_sy
     e = _expand(client, both, resources=resources)
     assert sorted((c["system"], c["code"]) for c in e["contains"] if c["code"] == "code1") == \
         [(COMPLETE["url"], "code1"), (other["url"], "code1")]
-    status, body = _post(client, "ValueSet/$validate-code", [("url", both["url"]), ("code", "code1")], resources)
+    status, body = _post(client, "ValueSet/$validate-code", [("url", both["url"]), ("code", "code1"),
+                                                             ("inferSystem", True)], resources)
     out = _out(body)
     assert out["result"] is False and "system" not in out and "display" not in out
     codes = sorted(i["details"]["coding"][0]["code"] for i in _issues(body))

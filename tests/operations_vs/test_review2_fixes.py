@@ -367,4 +367,4 @@ def test_a_fragment_is_not_refused_a_filter_on_a_property_it_does_not_hold(clien
 
 def test_an_empty_code_is_no_code(client):
     r = client.get("/fhir/CodeSystem/$validate-code", query_string={"url": "http://example.org/none", "code": ""})
-    assert r.status_code == 400 and "give the code" in r.get_json()["issue"][0]["details"]["text"]
+    assert r.status_code == 400 and "give the code" in r.get_json()["issue"][0]["diagnostics"]

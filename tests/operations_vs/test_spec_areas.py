@@ -115,7 +115,7 @@ def test_overloaded_code_in_two_systems(sc):
     got = sorted((x["system"], x["display"]) for x in body["expansion"]["contains"])
     assert got == [(O1["url"], "X in o1"), (O2["url"], "X in o2")]
     # no system: it cannot be inferred
-    out = _validate(sc, url=B + "ValueSet/over", code="x")
+    out = _validate(sc, url=B + "ValueSet/over", code="x", inferSystem="true")
     assert out["result"] is False and "multiple matches" in out["message"]
     # each system judges the display by its own text
     assert _validate(sc, url=B + "ValueSet/over", system=O2["url"], code="x", display="X in o2")["result"] is True

