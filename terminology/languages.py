@@ -15,6 +15,7 @@ kept stable.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,6 +111,8 @@ def _weighted(value: str) -> list[tuple[str, float]]:
                     q = float(b[2:])
                 except ValueError:
                     q = 1.0
+                if not math.isfinite(q):
+                    q = 1.0     # 'inf', 'nan', '1e400': no number to sort or write either
         out.append((tag, q))
     return sorted(out, key=lambda e: -e[1])
 
@@ -310,14 +313,6 @@ def _closeness(tag: str, lang: str | None) -> int | None:
 def preferred_display(concept, cs, languages: list[str] | None) -> str | None:
     """The display of `concept` (from code system `cs`) for the wanted `languages`."""
     return choose_display(concept, cs, languages)[0]
-
-
-def has_language(concept, cs, tag: str) -> bool:
-    """True when the concept has a display in language `tag` (own display or a designation)."""
-    cs_lang = getattr(cs, "language", None) if cs is not None else None
-    if concept.display and cs_lang and language_matches(tag, cs_lang):
-        return True
-    return any(language_matches(tag, d.get("language")) for d in concept.designations or ())
 
 
 def displays_in(concept, cs, languages: list[str] | None,

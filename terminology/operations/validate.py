@@ -249,7 +249,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.issues.append(o.status_note)
         if vs is None:
             if not req.abstract_ok and is_abstract(concept):
-                self._refuse_abstract(o, locs)
+                # no value set whose membership could say why: the abstract issue is the only reason given
+                self._refuse_abstract(o, locs, always_say=True)
             o.in_vs = True
             return o
         return self._membership(o, locs, vs, cs)
@@ -306,14 +307,14 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.issues.append(Issue("error", "invalid", "vs-invalid", mismatch_text(cs.url, cs.version, version),
                                   version_loc(locs)))
 
-    def _refuse_abstract(self, o: Outcome, locs: "Locations") -> None:
+    def _refuse_abstract(self, o: Outcome, locs: "Locations", always_say: bool = False) -> None:
         """abstract=false and the code may not be chosen: refused before its status is looked at, so the answer
         carries no inactive/status notes (the reference servers decide in this order)."""
         o.ok = False
         if o.status_note is not None:
             o.issues.remove(o.status_note)
             o.status_note, o.inactive, o.deprecated = None, False, False
-        if not self.req.membership_only:
+        if always_say or not self.req.membership_only:
             o.issues.append(_abstract_issue(o.system, o.concept.code, locs.code))
 
     def _code_form(self, o: Outcome, locs: "Locations", cs, how: str | None) -> None:
