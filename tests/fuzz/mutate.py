@@ -28,7 +28,8 @@ BAD_ACCEPT = ["application/xml", "text/html", "*/*", "application/fhir+json;q=na
 BAD_CONTENT_TYPE = ["text/plain", "application/xml", "application/fhir+xml", "application/x-www-form-urlencoded",
                     "multipart/form-data; boundary=x", "application/json; charset=latin1",
                     "application/fhir+json; charset=utf-16", "", "garbage/", "application/json", None]
-BAD_LANGUAGE = ["*;q=x", "nb-NO,,en;q=0.5", "x" * 3000, "zz", "en;q=2", ";;;", "nb-NO-x-\u00e6", "*"]
+BAD_LANGUAGE = ["*;q=x", "nb-NO,,en;q=0.5", "x" * 3000, "zz", "en;q=2", ";;;", "nb-NO-x-\u00e6", "*",
+                "nb;q=inf", "en;q=nan, de;q=1e400"]      # q values float() reads but no list can be written with
 
 
 def _params(req: Req) -> list | None:
