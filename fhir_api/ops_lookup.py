@@ -11,7 +11,7 @@ from terminology.errors import InvalidRequest, shortened
 from terminology.languages import check_display_language, parse_languages
 from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
-from terminology.versions import matches_version, partial_match
+from terminology.versions import one_version
 
 from .operations import operation
 from .params import coding_from_text
@@ -58,10 +58,9 @@ def refuse_two_versions(op: str, name: str, version: str | None, coding: dict) -
     other = coding.get("version")
     if not version or not other or version == other:
         return other or version
-    if partial_match(version, other) or matches_version(version, other):
-        return other
-    if partial_match(other, version) or matches_version(other, version):
-        return version
+    used = one_version(version, other)
+    if used is not None:
+        return used
     raise InvalidRequest(f"{op} uses one version of the code system; got {name} '{version}' and coding.version "
                          f"'{other}'", location=name)
 

@@ -5,6 +5,7 @@ from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import language_summary, parse_languages
 from terminology.operations.validate import ValidateRequest, validate_code
+from terminology.versions import one_version
 from terminology.operations.validate_texts import NOTHING_TO_VALIDATE_CS, NOTHING_TO_VALIDATE_VS
 
 from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
@@ -177,12 +178,10 @@ def _refuse_two_versions(params, name: str, contradiction_ok: bool = False) -> N
     if isinstance(coding, str) and "|" in coding:
         coding = coding_param(params, "coding")     # a query's system|version|code names a version too
     if isinstance(coding, dict) and coding.get("version"):
-        try:
-            used = refuse_two_versions("$validate-code", name, params.str(name), coding)
-        except InvalidRequest:
-            if not contradiction_ok:
-                raise
-            return
+        asked = params.str(name)
+        if contradiction_ok and asked and one_version(asked, coding["version"]) is None:
+            return      # the engine validates against `asked` and reports the coding's version as differing
+        used = refuse_two_versions("$validate-code", name, asked, coding)
         if used != coding["version"]:
             at = next(i for i, (n, _v) in enumerate(params.items) if n == "coding")
             params.items[at] = ("coding", {**coding, "version": used})

@@ -35,18 +35,20 @@ PREFERRED_FOR_LANGUAGE = {"system": "http://terminology.hl7.org/CodeSystem/hl7Te
 @dataclass(frozen=True)
 class LanguagePreference:
     tag: str          # lower-case BCP 47 tag or '*'
-    q: float
+    q: float          # 0..1
+    written: str = ""  # the tag as the client wrote it (for messages and the expansion echo)
 
 
 def parse_preferences(value: str | None) -> list[LanguagePreference]:
-    """All entries of an Accept-Language style list, best first (q=0 entries kept, last)."""
+    """All entries of an Accept-Language style list, best first (a stable sort: equal weights keep their order;
+    q=0 entries kept, last). A q that is no finite number ('x', 'inf', 'nan') counts as 1, as the reference
+    servers read it."""
     if not value or not isinstance(value, str):
         return []
     prefs = []
     for i, part in enumerate(value.split(",")):
         bits = [b.strip() for b in part.split(";")]
-        tag = bits[0].lower()
-        if not tag:
+        if not bits[0]:
             continue
         q = 1.0
         for b in bits[1:]:
@@ -54,8 +56,10 @@ def parse_preferences(value: str | None) -> list[LanguagePreference]:
                 try:
                     q = float(b[2:])
                 except ValueError:
-                    q = 0.0
-        prefs.append((-q, i, LanguagePreference(tag, max(0.0, min(q, 1.0)))))
+                    q = 1.0
+                if not math.isfinite(q):
+                    q = 1.0
+        prefs.append((-q, i, LanguagePreference(bits[0].lower(), max(0.0, min(q, 1.0)), bits[0])))
     return [p for _, _, p in sorted(prefs)]
 
 
@@ -94,29 +98,6 @@ def _valid_tag(tag: str) -> bool:
     return tag_is_valid(tag)
 
 
-def _weighted(value: str) -> list[tuple[str, float]]:
-    """(tag as written, q) of each entry, best first (a stable sort: equal weights keep their order). A q that is
-    no number counts as 1, as the reference servers read it."""
-    out = []
-    for part in value.split(","):
-        bits = part.split(";")
-        tag = bits[0].strip()
-        if not tag:
-            continue
-        q = 1.0
-        for b in bits[1:]:
-            b = b.strip()
-            if b[:2].lower() == "q=":
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 1.0
-                if not math.isfinite(q):
-                    q = 1.0     # 'inf', 'nan', '1e400': no number to sort or write either
-        out.append((tag, q))
-    return sorted(out, key=lambda e: -e[1])
-
-
 def _written(tag: str, q: float) -> str:
     if q == 1:
         return tag
@@ -128,7 +109,7 @@ def language_summary(value: str | None) -> str | None:
     or 'tag; q=0.5', joined ', ', without '*' entries (any language is no language to name). None for none."""
     if not value:
         return None
-    return ", ".join(_written(t, q) for t, q in _weighted(value) if t != "*")
+    return ", ".join(_written(p.written, p.q) for p in parse_preferences(value) if p.tag != "*")
 
 
 def language_echo(value: str) -> str:
@@ -137,7 +118,7 @@ def language_echo(value: str) -> str:
     'de,*')."""
     if ";" not in value:
         return value
-    return ", ".join(_written(t, q) for t, q in _weighted(value))
+    return ", ".join(_written(p.written, p.q) for p in parse_preferences(value))
 
 
 # 'no' (Norwegian) is written in Bokmål or Nynorsk; Norwegian codebooks label Bokmål text 'nb' or 'no'

@@ -64,6 +64,17 @@ def partial_match(requested: str | None, version: str | None) -> bool:
     return requested.isdecimal() and len(requested) in (4, 6) and version.isdecimal() and len(version) == 8
 
 
+def one_version(a: str, b: str) -> str | None:
+    """Two versions a request gives for one thing (a parameter and its coding's): the more specific one where one
+    names the other (0.1 and 0.1.0, 1.x and 1.2.0, by `partial_match` or `matches_version`); None when they
+    cannot be one version (1.0 and 2.0)."""
+    if a == b or partial_match(a, b) or matches_version(a, b):
+        return b
+    if partial_match(b, a) or matches_version(b, a):
+        return a
+    return None
+
+
 def newest_named(requested: str | None, versions) -> str | None:
     """The version a wildcard (1.x, 1.0.*) or open (1?) version names among `versions` that do not hold it
     exactly: the newest it names, a release before any pre-release. None: it names none."""

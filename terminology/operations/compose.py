@@ -165,7 +165,7 @@ class ComposeEvaluator(ValueSetFacts):
             ref = canonical(url, version)
         vs = find_valueset(self.catalog, url, version) or resolve_implicit(self.catalog, ref)
         if vs is None:
-            raise missing_valueset(self.catalog, url, version, imported=True, location=location)
+            raise missing_valueset(self.catalog, url, version, imported=True)
         if rules.vs_check:
             rules.check_valueset(vs)
         self.note_valueset(vs, ref)

@@ -15,7 +15,7 @@ from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
-from ..versions import matches_version, partial_match
+from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, vs_canonical
@@ -288,10 +288,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         asked = self.req.codesystem_version
         if version is None:
             return asked
-        if partial_match(asked, version) or matches_version(asked, version):
-            return version          # one version, the coding's the more specific
-        if partial_match(version, asked) or matches_version(version, asked):
-            return asked
+        used = one_version(asked, version)
+        if used is not None:
+            return used             # one version, the more specific of the two
         if self._codesystem(o.system, asked) is not None:
             # (a version asked for that is not loaded is the answer alone: an unknown code system version)
             o.ok = False

@@ -162,19 +162,18 @@ def find_valueset(catalog, url: str, version: str | None) -> dict | None:
     return catalog.valueset(url, version)
 
 
-def missing_valueset(catalog, url: str, version: str | None, imported: bool = False,
-                     location: str | None = None) -> NotFound:
+def missing_valueset(catalog, url: str, version: str | None, imported: bool = False) -> NotFound:
     """The error for value set `url` (in `version`) that is not held. The versions held go in the issue's
     diagnostics, so the text stays the one clients match on.
 
     An import (`imported`) is worded as the reference servers' $expand words it (FHIRsmith expand.js
     checkCanExpandValueset), whether or not other versions of it are held, and names no place in the compose
-    (`location` is not used: theirs names none either); $validate-code words it otherwise (`MissingImport`)."""
+    (theirs names none either); $validate-code words it otherwise (`MissingImport`)."""
     if imported:
         return MissingImport(catalog, url, version)
     text = f"A definition for the value Set '{url}|{version}' could not be found" if version else \
         f"A definition for the value Set '{url}' could not be found"
-    return NotFound(text, tx_code="not-found", location=location, diagnostics=_held_versions(catalog, url, version))
+    return NotFound(text, tx_code="not-found", diagnostics=_held_versions(catalog, url, version))
 
 
 class MissingImport(NotFound):
