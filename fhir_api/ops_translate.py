@@ -12,6 +12,7 @@ from __future__ import annotations
 from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP, sent_map
 from mappings.scope import Scopes
 from mappings.translate import TranslateRequest, translate
+from terminology.elements import typed_value
 from terminology.errors import InvalidRequest
 from terminology.identifiers import split_canonical
 from terminology.snomed import ecl_budget
@@ -200,7 +201,7 @@ def _attribute_parts(d: dict) -> list[dict]:
     if attribute is None:
         return []
     out = [{"name": "attribute", "valueUri": attribute}]
-    typed = next(((k, v) for k, v in d.items() if k.startswith("value") and k != "value"), None)
+    typed = typed_value(d)
     if typed is not None:
         out.append({"name": "value", typed[0]: typed[1]})
     elif d.get("value") is not None:

@@ -6,6 +6,7 @@ import gc
 import orjson
 from flask import request
 
+from terminology.elements import typed_value
 from terminology.errors import InvalidRequest, shortened
 from terminology.identifiers import split_canonical
 
@@ -203,10 +204,8 @@ def _value_of(p: dict, depth: int = 0):
         return parameters_to_params(p["part"], "body", depth=depth + 1)
     if "resource" in p:
         return p["resource"]
-    for k, v in p.items():
-        if k.startswith("value"):
-            return _checked_value(p["name"], k, v)
-    return None
+    typed = typed_value(p)
+    return _checked_value(p["name"], *typed) if typed is not None else None
 
 
 def _wrong_type(p: dict, sent: str, inputs) -> None:

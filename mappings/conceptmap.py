@@ -24,6 +24,7 @@ request unusable is in mappings.conceptmap_checks; the other-map walk of
 """
 from __future__ import annotations
 
+from terminology.elements import value_of
 from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
 from terminology.versions import matches_version, version_key
@@ -181,14 +182,10 @@ def _dependency_value_fits(given, system: str | None, value) -> bool:
 
 
 def _depends_value(d: dict) -> tuple[str | None, object]:
-    if "value" in d and not isinstance(d["value"], dict):
-        return d.get("system"), d["value"]
-    for k, v in d.items():
-        if k.startswith("value"):
-            if isinstance(v, dict):
-                return v.get("system"), v.get("code", v.get("value"))
-            return d.get("system"), v
-    return d.get("system"), None
+    v = d["value"] if "value" in d else value_of(d)
+    if isinstance(v, dict):
+        return v.get("system"), v.get("code", v.get("value"))
+    return d.get("system"), v
 
 
 def check_depends_on(target: dict, deps: list, attributes: dict | None = None) -> tuple[bool, list[str]]:

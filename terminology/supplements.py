@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 
 from .codesystem import CodeSystemIndex
+from .elements import value_of
 from .errors import NotFound, NotSupported
 from .grammar import GrammarIndex
 from .identifiers import canonical, split_canonical
@@ -304,7 +305,7 @@ def is_lang_pack(sup: dict) -> bool:
     """A language pack: a supplement typed 'lang-pack' (codesystem-supplement-type), which the reference servers
     apply to its base code system whether or not a request names it."""
     return any(isinstance(e, dict) and e.get("url") == SUPPLEMENT_TYPE_EXT and
-               next((v for k, v in e.items() if k.startswith("value")), None) == "lang-pack"
+               value_of(e) == "lang-pack"
                for e in sup.get("extension") or ())
 
 
@@ -337,8 +338,8 @@ def valueset_supplement_refs(vs: dict | None) -> list[str]:
     refs = []
     for ext in (vs or {}).get("extension") or ():
         if isinstance(ext, dict) and ext.get("url") == VS_SUPPLEMENT_EXT:
-            value = next((v for k, v in ext.items() if k.startswith("value") and isinstance(v, str) and v), None)
-            if value is not None:
+            value = value_of(ext)
+            if isinstance(value, str) and value:
                 refs.append(value)
     return refs
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from ..codesystem import DEPRECATED_CODES, STANDARDS_STATUS
 from ..editions import day_of
+from ..elements import value_of
 from ..errors import InvalidRequest
 
 
@@ -44,10 +45,8 @@ def is_deprecated(concept, on: str | None = None, cs=None) -> bool:
     if not codes:
         return False        # (nearly every system: no concept states the property)
     for p in concept.properties:
-        if p.get("code") in codes:
-            for k, v in p.items():
-                if k.startswith("value") and _deprecated_by(v, on):
-                    return True
+        if p.get("code") in codes and _deprecated_by(value_of(p), on):
+            return True
     return False
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from ..codesystem import STANDARDS_STATUS, STATUS_URI
 from ..editions import day_of
+from ..elements import typed_value, value_of
 from ..errors import InvalidRequest, TooCostly
 from ..identifiers import KODEBRO_BASE, canonical_url
 from ..languages import in_language_range
@@ -129,10 +130,7 @@ def vs_parameter(vs: dict, name: str):
             parts = {e.get("url"): e for e in ext.get("extension") or ()}
             n = parts.get("name") or {}
             if n.get("valueCode") == name or n.get("valueString") == name:
-                v = parts.get("value") or {}
-                for k, val in v.items():
-                    if k.startswith("value"):
-                        return val
+                return value_of(parts.get("value") or {})
     return None
 
 
@@ -424,25 +422,23 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
                     used_props.setdefault(p, uri or CONCEPT_PROPERTIES + p)
                 continue
             for prop in c.properties:
-                if prop.get("code") != p:
-                    continue
-                for k, v in prop.items():
-                    if k.startswith("value"):
-                        it.properties.append((p, k, v))
-                        used_props.setdefault(p, uri)
+                typed = typed_value(prop) if prop.get("code") == p else None
+                if typed is not None:
+                    it.properties.append((p, *typed))
+                    used_props.setdefault(p, uri)
     derived: dict[str, tuple] = {}
     status = c.lifecycle if c is not None else None     # the status property, else the standards status
     passed = []
     for ext in (list(c.extensions) if c is not None else []):
         url = ext.get("url")
         if url in EXTENSION_PROPERTIES:
-            derived[EXTENSION_PROPERTIES[url][0]] = (url, _ext_value(ext))
+            derived[EXTENSION_PROPERTIES[url][0]] = (url, value_of(ext))
         elif url in PASS_THROUGH:
             passed.append(ext)
     for ext in m.extensions or ():
         url = ext.get("url")
         if url in EXTENSION_PROPERTIES:
-            derived[EXTENSION_PROPERTIES[url][0]] = (url, _ext_value(ext))
+            derived[EXTENSION_PROPERTIES[url][0]] = (url, value_of(ext))
         elif url in VS_CONCEPT_EXTENSIONS:
             passed.append(ext)
     for code, (url, value) in derived.items():
@@ -470,10 +466,6 @@ def _known_extensions(d: dict, known: set) -> dict:
     if kept:
         out["extension"] = kept
     return out
-
-
-def _ext_value(ext: dict):
-    return next((v for k, v in ext.items() if k.startswith("value")), None)
 
 
 def _every_property(asked: list, c) -> list:

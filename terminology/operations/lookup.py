@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from ..identifiers import canonical, split_canonical
 from ..editions import day_of, edition_for_date, edition_starts
+from ..elements import typed_value
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from ..supplements import SupplementSet, supplied_lang_packs
@@ -151,11 +152,11 @@ def _own_properties(props: list, wanted: list) -> list[LookupProperty]:
         code = p.get("code")
         if not code or code in HIERARCHY or not wants(wanted, code):
             continue
-        for k, v in p.items():
-            if k.startswith("value"):
-                desc = v.get("display") if k == "valueCoding" and isinstance(v, dict) else None
-                out.append(LookupProperty(code, k, v, desc))
-                break
+        typed = typed_value(p)
+        if typed is not None:
+            k, v = typed
+            desc = v.get("display") if k == "valueCoding" and isinstance(v, dict) else None
+            out.append(LookupProperty(code, k, v, desc))
     return out
 
 
