@@ -105,6 +105,11 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     scope_params = ("source" if "source" in params else "sourceScope",
                     "target" if "target" in params else "targetScope")
     if target_code is not None or target_codings:
+        if reverse:
+            # R4's reverse turns the code given into a target code; R5 names a target code directly. Both at
+            # once leaves unclear which code is which (the reference server refuses it in these words)
+            raise InvalidRequest("The 'reverse' parameter cannot be combined with targetCode, targetCoding or "
+                                 "targetCodeableConcept", location="reverse")
         # R5 reverse: the code given is a target code; the answer is in the source system
         reverse = True
         code = target_code

@@ -32,7 +32,7 @@ from terminology.versions import matches_version, version_key
 from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_index, norm_code, stored_maps,
                                supplied_maps, system_url)
 from .conceptmap_hops import HopBudget, hop_budget, other_map
-from .translate import NOT_A_MATCH, Match, TranslateRequest, TranslateResult, provider
+from .translate import NO_TRANSLATIONS, NOT_A_MATCH, Match, TranslateRequest, TranslateResult, direction, provider
 
 # R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
 RELATIONSHIP_TO_EQUIVALENCE = {
@@ -420,16 +420,16 @@ def conceptmap_provider(catalog, req: TranslateRequest):
     notes: list[str] = []
     misses: list[str] = []      # why a map that was asked gave nothing: said only when no map gave anything
     handled = bool(req.conceptmap is not None or req.conceptmap_url)
+    # a map whose declared scope leaves the code out does not apply; said (once) only when no map did
+    scoped_out = applied = False
+    no_group: list[str] = []    # maps named (url, sent) without a group for the request's systems
     budget = hop_budget(req)
     _given_vs, answer_vs = _scope_urls(req)
     for idx in maps:
         try:
             _check_usable(catalog, idx, req)
             if not _in_own_scope(catalog, idx, req, system, code):
-                side, ref = ("target", idx.target_scope) if req.reverse else ("source", idx.source_scope)
-                misses.append(f"The ConceptMap {idx.name} does not apply to '{req.system}#{req.code}': "
-                              f"the code is not in its {side} scope '{ref}'")
-                handled = True
+                scoped_out = handled = True
                 continue
         except _Unusable as e:
             notes.append(str(e))
@@ -455,6 +455,8 @@ def conceptmap_provider(catalog, req: TranslateRequest):
             else:
                 got = _forward(catalog, idx, g, req, code, notes)
                 matches.extend(got if got is not None else _unmapped(catalog, idx, g, req, notes, budget))
+        # in scope, with a group for the request's systems: a map that applies, whatever it had for the code
+        applied = applied or from_system
         if other_versions and len(matches) == first:
             handled = True
             versions = ", ".join(dict.fromkeys(other_versions))
@@ -463,13 +465,23 @@ def conceptmap_provider(catalog, req: TranslateRequest):
         elif not from_system and (req.conceptmap is not None or req.conceptmap_url):
             where = f" {'from' if req.reverse else 'to'} {wanted}" if wanted else ""
             unread = "; ".join(_systemless(idx))
-            misses.append(f"The ConceptMap {idx.name} has no group that maps {'to' if req.reverse else 'from'} "
-                          f"{system}{where}" + (f" ({unread})" if unread else ""))
+            # the reference server's words first (the map applies, and has nothing for the code), then why
+            no_group.append(f"{NO_TRANSLATIONS} (the ConceptMap {idx.name} has no group that maps "
+                            f"{'to' if req.reverse else 'from'} {system}{where}"
+                            + (f"; {unread}" if unread else "") + ")")
         if answer_vs and answer_vs == (idx.source_scope if req.reverse else idx.target_scope):
             # the map's author declared its answers to be in that value set
             for m in matches[first:]:
                 m.in_target = True
     if not matches:
+        if scoped_out and not applied:
+            # the reference server's wording (FHIRsmith): maps exist, and none has this code in scope
+            start, end = direction(req)
+            misses.insert(0, f"No ConceptMap that translates from '{start}' to '{end}' has "
+                             f"'{req.system}#{req.code}' in scope")
+        elif not applied:
+            # a map that does have a group for the systems is the better word; these maps just do not
+            misses[:0] = no_group
         notes.extend(misses)
     if not handled:
         return None

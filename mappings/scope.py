@@ -181,8 +181,10 @@ class Scopes:
                 return None
         except NotFound as e:
             return TranslateResult(False, message=f"The source value set '{s.ref}' cannot be evaluated: {e.message}")
-        return TranslateResult(False, message=f"The code '{req.system}#{req.code}' is not in the source value set "
-                                              f"'{s.ref}'")
+        # the reference server's wording (FHIRsmith): the code is outside what the client asks about, so
+        # no map is consulted, not even one named by url
+        return TranslateResult(False, message=f"'{req.system}#{req.code}' is not in the value set '{s.ref}', "
+                                              "so no ConceptMap can translate it")
 
     def keep(self, got: TranslateResult) -> TranslateResult:
         """`got` with only the matches in the target value set (or from maps declared for it)."""

@@ -72,6 +72,8 @@ class TranslateResult:
     # set by a provider whose answer covers the whole question (edition walks): the other
     # providers' partial answers (single-step edition maps) would only repeat it
     exclusive: bool = False
+    # set by `ask`: whether any provider took the request up (a map that applies, a known edition, ...)
+    handled: bool = True
 
 
 PROVIDERS: list = []
@@ -121,27 +123,45 @@ def _key(m: Match) -> tuple:
             tuple(sorted((p.get("property"), p.get("system"), p.get("value")) for p in m.product)))
 
 
+# the closing messages, in the reference server's words (tx.fhir.org: FHIRsmith's translate worker), which
+# clients and the HL7 tests compare as text
+NO_TRANSLATIONS = "No translations found"
+
+
+def direction(req: TranslateRequest) -> tuple[str, str]:
+    """(from, to) of a map that would answer the request: the system of the code given and the target system
+    (or target value set); in reverse the answers' system (or value set) to the system of the code given."""
+    if req.reverse:
+        ends = (req.target_system or req.target, req.system)
+    else:
+        ends = (req.system, req.target_system or req.target)
+    return ends[0] or "(unspecified)", ends[1] or "(unspecified)"
+
+
+def no_map_message(req: TranslateRequest) -> str:
+    start, end = direction(req)
+    return f"No ConceptMap is available to translate from '{start}' to '{end}'"
+
+
 @per_operation     # one ECL work budget for every map scope and hop of the request
 def translate(catalog, req: TranslateRequest) -> TranslateResult:
     """Ask every provider; all matches of all providers that handled the request, without repeats.
 
     The result is true when a provider says so (a TranslateResult) or returned a
-    match whose equivalence is a translation (a plain list). An answer without a
-    translation or a word on why says so in its message.
+    match whose equivalence is a translation (a plain list). An answer with no
+    match at all and no word on why says so in its message: that no map applies,
+    or that those that do have nothing for the code. A match that is not a
+    translation (unmatched, disjoint) is an answer in itself and gets no such
+    message, as the reference server answers.
     """
     out = ask(catalog, req)
-    if not out.result and not out.message:
-        where = f" to {req.target_system}" if req.target_system else ""
-        where += f" in value set {req.target}" if req.target else ""
-        if req.reverse:
-            out.message = f"No code that maps to '{req.system}#{req.code}' was found{where}"
-        else:
-            out.message = f"No translation for '{req.system}#{req.code}' was found{where}"
+    if not out.result and not out.message and not out.matches:
+        out.message = NO_TRANSLATIONS if out.handled else no_map_message(req)
     return out
 
 
 def ask(catalog, req: TranslateRequest) -> TranslateResult:
-    """`translate` without the closing "No translation" message: for a provider that asks on behalf of an
+    """`translate` without the closing "No translations found" message: for a provider that asks on behalf of an
     outer translation (mappings.conceptmap_hops), whose caller words the answer."""
     from terminology.errors import NotFound
     load_providers()
@@ -169,13 +189,13 @@ def ask(catalog, req: TranslateRequest) -> TranslateResult:
         answers.append(got)
     if not answers and req.conceptmap_url:
         version = f" version {req.conceptmap_version}" if req.conceptmap_version else ""
-        raise NotFound(f"concept map {req.conceptmap_url}{version} is not known to this server",
+        raise NotFound(f"ConceptMap not found: {req.conceptmap_url}{version}",     # tx.fhir.org's words
                        tx_code="not-found")
     return _merge(answers)
 
 
 def _merge(answers: list[TranslateResult]) -> TranslateResult:
-    out = TranslateResult(result=any(a.result for a in answers))
+    out = TranslateResult(result=any(a.result for a in answers), handled=bool(answers))
     seen: set = set()
     messages = []
     for a in answers:

@@ -90,7 +90,7 @@ def test_a_hop_that_raises_leaves_nothing_behind(catalog):
         _ask(catalog.overlay([a, broken]), "q", f"{URL}/A")
     # afterwards: an outermost translation that finds nothing says so (it is not taken for a hop) ...
     got = _ask(catalog.overlay(_chain()), "q", f"{URL}/C")
-    assert not got.result and got.message.startswith(f"No translation for '{S}#q'")
+    assert not got.result and got.message == "No translations found"
     # ... and a chain is walked from its start
     got = _ask(catalog.overlay(_chain()), "c", f"{URL}/A")
     assert [m.code for m in got.matches] == ["z"]

@@ -191,7 +191,7 @@ def test_a_translate_source_with_a_wildcard_version(client):
     r = _translate_source(client, VSV + "|1.x")
     assert r.status_code == 200, r.get_json()
     out = {p["name"]: p.get("valueBoolean", p.get("valueString")) for p in r.get_json()["parameter"]}
-    assert out["result"] is False and "not in the source value set" in out["message"]
+    assert out["result"] is False and "is not in the value set" in out["message"]
 
 
 def test_a_translate_source_with_a_partial_version_is_not_found(client):
