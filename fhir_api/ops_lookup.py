@@ -88,6 +88,8 @@ def _lookup_request(catalog, params, instance) -> LookupRequest:
         if not system and instance is None:
             # the reference servers' wording
             raise InvalidRequest("Coding parameter must include a system", location="coding")
+        if not code:
+            raise InvalidRequest("Coding parameter must include a code", location="coding")
         version = refuse_two_versions("$lookup", "version", version, coding)
     if instance is not None:
         if system is not None and system != instance.get("url"):
@@ -139,7 +141,8 @@ def render_lookup(res) -> dict:
     out.append({"name": "display", "valueString": res.display if res.display is not None else res.code})
     if res.definition:
         out.append({"name": "definition", "valueString": res.definition})
-    out.append({"name": "abstract", "valueBoolean": res.abstract})
+    if res.abstract is not None:
+        out.append({"name": "abstract", "valueBoolean": res.abstract})
     out.extend(_designation(d) for d in res.designations if d.get("value"))
     out.extend(_property(p) for p in res.properties)
     out.extend({"name": "used-supplement", "valueCanonical": s} for s in res.used_supplements)

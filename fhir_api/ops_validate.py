@@ -225,13 +225,16 @@ def validate_codesystem(catalog, params, instance):
     if url is None and isinstance(coding, dict):
         url = coding.get("system")
     cc = params.get("codeableConcept")
-    if url is None and isinstance(cc, dict):
-        # the code system of the first coding that names one, as for a single coding
-        url = next((c.get("system") for c in cc.get("coding") or () if isinstance(c, dict) and c.get("system")),
-                   None)
-    if url is None and isinstance(cc, dict):
+    first = (cc.get("coding") or [None])[0] if isinstance(cc, dict) and isinstance(cc.get("coding"), list) \
+        else None
+    if url is None and isinstance(first, dict):
+        # the code system of the first coding, as the reference servers take it: one without a system is an
+        # answer (the engine's: false, "Coding has no system"), whatever the codings after it name
+        url = first.get("system") or None
+    elif url is None and isinstance(cc, dict):
+        # only text: no code system to validate against (the reference servers have no answer for it)
         raise InvalidRequest("name the code system with 'url' (or give a coding with a system)", location="url")
-    if url is None and not isinstance(coding, dict):
+    if url is None and not isinstance(coding, dict) and not isinstance(first, dict):
         # a bare code (or nothing): the reference servers find no code to validate. A coding without a system is
         # an answer instead (the engine's: false, "Coding has no system")
         raise InvalidRequest(NOTHING_TO_VALIDATE_CS, location="url",

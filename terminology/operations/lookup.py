@@ -53,7 +53,7 @@ class LookupResult:
     name: str | None
     display: str | None
     definition: str | None = None
-    abstract: bool = False
+    abstract: bool | None = None          # None: not asked for (a `property` list that names neither it nor *)
     designations: list = field(default_factory=list)    # FHIR designation dicts (+ "source" canonical)
     properties: list = field(default_factory=list)      # LookupProperty
     messages: list = field(default_factory=list)        # notes for the client (e.g. normalised code)
@@ -173,7 +173,10 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
             # the code may well exist: this server holds none of the system's concepts (as $validate-code says)
             raise NotFound(f"Unable to look up code '{req.code}' in {cs.url}{v}: the code system's content is not "
                            "held by this server (content = not-present)", location="code", tx_code="not-found")
-        raise NotFound(f"Unable to find code '{req.code}' in {cs.url}{v}", tx_code="invalid-code")
+        # the reference's wording (FHIRsmith doLookup): the version unquoted, "unknown" when the system has none;
+        # the code is not found rather than invalid, so no expression and the not-found issue type
+        raise NotFound(f"Unable to find code '{req.code}' in {cs.url} version {cs.version or 'unknown'}",
+                       tx_code="not-found")
     packs = supplied_lang_packs(catalog)       # applied unasked, as the reference servers apply them
     ss, supplements = _supplements(catalog, cs, req.supplements, packs) if req.supplements or packs else (None, [])
     extra = [d for i, _canon in supplements for d in ss.designations(i, concept.code)]
@@ -185,7 +188,7 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
     else:
         display, _ = choose_display(concept, cs, req.languages)
     res = LookupResult(code=concept.code, system=cs.url, version=cs.version, name=cs.name or cs.title or cs.url,
-                       display=display, abstract=is_abstract(concept))
+                       display=display, abstract=is_abstract(concept) if wants(req.properties, "abstract") else None)
     if how is not None and how != "case":
         # a written form (J12.8) answered by the stored code (J128): say so. A case-insensitive system's
         # match needs no note: the answer's `code` shows the code's own case.

@@ -23,8 +23,9 @@ from .concept_status import is_abstract, is_deprecated, standards_status, validi
 from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
-from .validate_problems import CodingProblems
-from .validate_texts import NOTHING_TO_VALIDATE_VS, mismatch_text, presence_status, unknown_version_text, version_loc
+from .validate_problems import NO_SYSTEM_TEXT, CodingProblems
+from .validate_texts import (NOTHING_TO_VALIDATE_VS, coding_text, mismatch_text, presence_status, unknown_version_text,
+                             version_loc)
 from .validate_versions import CodeSystemVersionChoice
 from .version_rules import MissingImport, SystemVersionRules
 
@@ -189,9 +190,14 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         system = self.catalog.canonical_system(system)
         o.system = system
         if vs is None and req.codesystem is not None and system != self.catalog.canonical_system(req.codesystem):
-            if req.mode == "codeableConcept":
-                return self._in_own_system(o, locs, system, version)
-            return self._other_system(o, locs, req.codesystem)
+            o = self._in_own_system(o, locs, system, version)
+            if req.mode != "codeableConcept" and not any(i.severity == "error" for i in o.issues):
+                # a code its own system holds: nothing but the code system validated against explains the answer
+                # (a codeableConcept says so once for all its codings, in _assemble)
+                o.issues.append(Issue("error", "code-invalid", "not-in-vs",
+                                      f"The provided code '{coding_text({**o.coding, 'system': system})}' was not "
+                                      f"found in the value set '{_codesystem_vs(self, ())}'", locs.code))
+            return o
         if vs is None and req.codesystem_version is not None:
             version = self._version_asked(o, locs, version)
         if vs is not None:
@@ -256,10 +262,10 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         return self._membership(o, locs, vs, cs)
 
     def _in_own_system(self, o: Outcome, locs: "Locations", system: str, version: str | None) -> Outcome:
-        """CodeSystem/$validate-code, a codeableConcept coding of another system: not a code of the code system
-        validated against, but (as the reference servers judge it) checked in its own code system, so that an
-        unknown system, an unknown code or a wrong display there is reported as anywhere else; a code it holds
-        adds nothing."""
+        """CodeSystem/$validate-code, a coding of another system (alone or in a codeableConcept): not a code of the
+        code system validated against, but (as the reference servers judge it) checked in its own code system, so
+        that an unknown system, an unknown code or a wrong display there is reported as anywhere else; a code it
+        holds adds nothing here, and is answered with its own version and display."""
         o.ok = False
         cs = self._codesystem(system, version)
         if cs is None:
@@ -276,6 +282,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             self._unknown_code(o, locs, cs)
         else:
             o.concept = concept
+            o.display = preferred_display(concept, cs, self.req.languages)
             if not self.req.membership_only:
                 self._check_display(o, o.coding.get("display"), locs.display)
         o.in_vs = False
@@ -412,6 +419,11 @@ def _abstract_issue(system: str, code: str, location: str) -> Issue:
 
 @per_operation     # one ECL work budget for all of the request's value sets and codings
 def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
+    if req.valueset is None and req.codesystem is None and req.mode == "codeableConcept":
+        # CodeSystem/$validate-code without url takes the system from the first coding alone, as the reference
+        # servers do; that one has none (else it would name the system): there is nothing to validate against
+        return ValidateResult(False, [("codeableConcept", "valueCodeableConcept", req.codeable_concept)],
+                              [Issue("warning", "invalid", "invalid-data", NO_SYSTEM_TEXT, "CodeableConcept")])
     if req.date:
         # a partial date means its first day; a malformed one is the client's error, said at once
         req.date = day_of(req.date)

@@ -1,6 +1,6 @@
 """Codings $validate-code cannot validate as given, and the answer for each: no code, no system, a system or
-version that is not loaded, a supplement named as the system, a code the system does not hold, a coding of
-another system, a code not in the value set (`CodingProblems`, part of Validator).
+version that is not loaded, a supplement named as the system, a code the system does not hold, a code not in
+the value set (`CodingProblems`, part of Validator).
 """
 from __future__ import annotations
 
@@ -11,25 +11,18 @@ from .validate_outcome import Issue, Locations, Outcome
 from .validate_texts import UNKNOWN_CODE_REASONS, coding_text, unknown_version_text
 
 
+# the reference servers' words (Coding_has_no_system__cannot_validate)
+NO_SYSTEM_TEXT = ("Coding has no system. A code with no system has no defined meaning, and it cannot be validated. "
+                  "A system should be provided")
+
+
 class CodingProblems:
     """The problem reports of Validator. A mixin: it reads the Validator's `req`, `catalog`, `vs_name` and calls
     `member`, `_vs_systems` and `_concept_text`."""
 
-    def _other_system(self, o: Outcome, locs: "Locations", wanted: str) -> Outcome:
-        """CodeSystem/$validate-code of a coding from another system: not a code of this one (R4: "the system
-        must match"). Within a codeableConcept it is only noted; another coding may be of this system."""
-        o.ok = o.in_vs = False
-        severity = "information" if self.req.mode == "codeableConcept" else "error"
-        o.issues.append(Issue(severity, "invalid", "invalid-data",
-                              f"The code system '{o.system}' of the code is not the code system '{wanted}' that "
-                              f"is being validated against", locs.system))
-        return o
-
     def _no_system(self, o: Outcome, locs: "Locations") -> Outcome:
         o.ok = False
-        o.issues.append(Issue("warning", "invalid", "invalid-data",
-                              "Coding has no system. A code with no system has no defined meaning, and it "
-                              "cannot be validated. A system should be provided", locs.path or "code"))
+        o.issues.append(Issue("warning", "invalid", "invalid-data", NO_SYSTEM_TEXT, locs.path or "code"))
         if self.req.valueset is not None:
             o.issues.append(self._not_in_vs(o.coding, locs.code))
         return o

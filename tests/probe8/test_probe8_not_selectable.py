@@ -69,8 +69,8 @@ def test_abstract_code_validates_unless_abstract_false(client):
 
 
 def test_lookup_reports_abstract_and_the_not_selectable_property(client):
-    status, b = post(client, "CodeSystem/$lookup", [("system", SIMPLE), ("code", "code2"), ("property", "notSelectable")],
-                     [simple_cs()])
+    status, b = post(client, "CodeSystem/$lookup", [("system", SIMPLE), ("code", "code2"), ("property", "notSelectable"),
+                                                  ("property", "abstract")], [simple_cs()])
     o = out(b)
     assert status == 200 and o["abstract"] is True
     props = [p for p in b["parameter"] if p["name"] == "property"]

@@ -195,7 +195,7 @@ def test_instance_level_unknown_id_is_404(stored):
 
 def test_unknown_code_is_an_error_naming_code_and_system(client):
     status, b = post(client, L, [("system", S), ("code", "codeX")], SETUP)
-    assert_outcome(status, b, 404, "not-found", "codeX", S, tx="invalid-code")
+    assert_outcome(status, b, 404, "not-found", "codeX", S, tx="not-found")
 
 
 def test_unknown_system_is_not_found(client):
