@@ -123,15 +123,17 @@ BATCH_VALIDATE = _opdef(
 RELATED = _opdef(
     "ValueSet-related", "related", ["ValueSet"], "How two value sets' codes relate",
     "Compares the codes of two value sets (for example two editions of a reporting list): same, subset, "
-    "superset, overlapping or disjoint, by system and code; indeterminate when that cannot be told (a value set "
-    "without a definition, or more than 100,000 codes to enumerate). An include of a whole code system is "
-    "compared by name, never enumerated.",
+    "superset, overlapping, disjoint or empty, by system and code; indeterminate when that cannot be told (a "
+    "value set without a compose, or more than 100,000 codes to enumerate). An include of a whole code system "
+    "is compared by name, never enumerated.",
     [_p("thisUrl", "in", 0, 1, "uri", "The first value set (url or url|version); or the instance"),
      _p("thisValueSet", "in", 0, 1, "ValueSet"),
      _p("otherUrl", "in", 0, 1, "uri", "The value set compared with it (url or url|version)"),
      _p("otherValueSet", "in", 0, 1, "ValueSet"),
+     _p("valueSetVersion", "in", 0, 1, "string",
+        "Version of both value sets named by url; wins over a |version in them"),
      _p("tx-resource", "in", 0, "*", "Resource", "Code systems and value sets used for this request only"),
-     _p("result", "out", 1, 1, "code", "same | subset | superset | overlapping | disjoint | indeterminate: "
+     _p("result", "out", 1, 1, "code", "same | subset | superset | overlapping | disjoint | empty | indeterminate: "
                                        "how the first value set relates to the other"),
      _p("message", "out", 1, 1, "string", "The relation (or why it cannot be told) in words")],
     instance=True)
