@@ -184,6 +184,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
         filter=filt if filt and filt.strip() else None,
         date=params.str("date"),
         offset=params.int("offset", 0),
+        offset_given=params.int("offset") is not None,
         count=params.int("count"),
         include_designations=flag("includeDesignations"),
         designations=_strings(params, "designation"),
@@ -259,7 +260,8 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
         e.setdefault("extension", []).append({"url": VS_UNCLOSED, "valueBoolean": True})
     e["identifier"] = exp.identifier
     e["timestamp"] = exp.timestamp
-    e["total"] = exp.total
+    if exp.total is not None:     # none on a page of a value set over the limit, as tx.fhir.org
+        e["total"] = exp.total
     if exp.offset is not None:
         e["offset"] = exp.offset
     if exp.parameters:

@@ -76,6 +76,7 @@ class ExpandRequest:
     filter: str | None = None
     date: str | None = None
     offset: int = 0
+    offset_given: bool = False                            # `offset` was in the request (0 too): echoed as paging
     count: int | None = None
     include_designations: bool = False
     designations: list = field(default_factory=list)     # "system|code" uses or "urn:ietf:bcp:47|lang"
@@ -113,7 +114,7 @@ class Expansion:
     valueset: dict
     identifier: str
     timestamp: str
-    total: int
+    total: int | None                                     # None: a page of a value set over the limit (see _finish)
     offset: int | None                                    # None when the request did not page
     parameters: list                                      # (name, value key, value)
     properties: list                                      # (code, uri) used in items
@@ -197,7 +198,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         raise InvalidRequest(f"offset {req.offset} is outside what this server accepts (0 to {MAX_COUNT})",
                              location="offset")
     if req.count is not None and req.count > max(MAX_PAGE, req.max_expansion):
-        # a page never holds more than MAX_PAGE codes; the client pages on with offset (total says how far),
+        # a page never holds more than MAX_PAGE codes; the client pages on with offset (until a short page),
         # so the echo says the count used: a client stepping offset by its own count would skip codes
         req.count = max(MAX_PAGE, req.max_expansion)
         req.echo = [(n, k, req.count if n == "count" else v) for n, k, v in req.echo]
@@ -265,7 +266,8 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         n = urls.count(it.system)
         if (n == 1 or (n == 0 and m.cs is not None)) and not m.from_expansion:
             it.version = None
-    paged = req.offset > 0 or (req.count is not None and req.count < total)
+    # as the reference servers: a count that takes every code (and no more) is still paging, so flat
+    paged = req.offset > 0 or (req.count is not None and req.count <= total)
     if not req.exclude_nested and not paged:
         # a text search over a whole system is a list of hits; within a filtered branch the tree stays
         items = _nest(kept, items, flat_whole_systems=tf is not None,
@@ -314,8 +316,15 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         # text filter asked for
         req.supplements.require_applied(reached=reached)
     params = list(req.echo)
-    for canon in ev.used_codesystems:
-        params.append(("used-codesystem", "valueUri", canon))
+    stored = _stored_expansion(req.valueset)
+    if stored is not None:
+        # a value set that is only an expansion: the reference servers answer it as stored, naming no systems
+        # of their own; its own parameters stay when nothing was asked of it
+        if not req.echo:
+            params.extend(_stored_parameters(stored))
+    else:
+        for canon in ev.used_codesystems:
+            params.append(("used-codesystem", "valueUri", canon))
     for canon in ev.used_valuesets:
         params.append(("used-valueset", "valueUri", canon))
     partial: dict[str, str] = {}     # canonical -> content, of the code systems only partly held
@@ -329,11 +338,34 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         params.append(("used-supplement", "valueUri", canon))
     # a fragment is named as the reference servers name it; an example is not a fragment of anything
     params.extend(("used-fragment", "valueUri", canon) for canon, content in partial.items() if content == "fragment")
+    if req.count and not req.filter and total > req.max_expansion and \
+            not (req.valueset.get("compose") or {}).get("exclude"):
+        # tx.fhir.org (FHIRsmith) stops its walk at the page of a value set larger than its limit and gives no
+        # total: the client pages until a short page. With an exclude it walks (and counts) everything
+        total = None
+    paging = req.offset or req.offset_given or req.count is not None
     return Expansion(valueset=req.valueset, identifier="urn:uuid:" + str(uuid.uuid4()),
                      timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     total=total, offset=req.offset if (req.offset or req.count is not None) else None,
+                     total=total, offset=req.offset if paging else None,
                      parameters=params, properties=list(used_props.items()), items=items,
                      unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
+
+
+def _stored_expansion(vs: dict) -> dict | None:
+    """The expansion of a value set that has no compose (its members are that expansion's), else None."""
+    expansion = vs.get("expansion")
+    return expansion if not vs.get("compose") and isinstance(expansion, dict) else None
+
+
+def _stored_parameters(expansion: dict) -> list:
+    """(name, value key, value) of the expansion parameters a stored expansion carries."""
+    out = []
+    for p in expansion.get("parameter") or ():
+        if isinstance(p, dict) and isinstance(p.get("name"), str):
+            key = next((k for k in p if k.startswith("value")), None)
+            if key is not None:
+                out.append((p["name"], key, p[key]))
+    return out
 
 
 def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool:

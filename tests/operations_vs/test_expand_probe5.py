@@ -312,7 +312,8 @@ def test_paging_a_ten_thousand_code_system(client):
     e = _expand(client, BIG_ALL, ("count", 0), resources=resources)
     assert e["total"] == 10_000 and "contains" not in e
     e = _expand(client, BIG_ALL, ("offset", 20_000), ("count", 10), resources=resources)
-    assert e["total"] == 10_000 and e["offset"] == 20_000 and "contains" not in e
+    # a page of a set over the expansion limit carries no total (tx.fhir.org; research-s10-paging ADOPT-1)
+    assert "total" not in e and e["offset"] == 20_000 and "contains" not in e
     assert _params(e, "offset") == [20_000] and _params(e, "count") == [10]
     e = _expand(client, BIG_ALL, ("filter", "Display code999"), ("count", 5), ("offset", 5), resources=resources)
     assert e["total"] == 11 and len(e["contains"]) == 5

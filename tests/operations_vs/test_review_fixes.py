@@ -62,7 +62,8 @@ def test_paging_a_large_value_set_still_works(client):
                              ("count", "valueInteger", 1100))
         assert status == 200, body
         e = body["expansion"]
-        assert e["total"] == 1500 and len(e["contains"]) == min(1100, 1500 - offset)
+        # over the expansion limit a page carries no total (tx.fhir.org; research-s10-paging ADOPT-1)
+        assert "total" not in e and len(e["contains"]) == min(1100, 1500 - offset)
 
 
 def test_large_count_is_answered_with_a_page(client):

@@ -97,7 +97,8 @@ def test_too_costly(tmp_path):
     assert r.status_code == 422
     assert r.get_json()["issue"][0]["code"] == "too-costly"
     ok = client.get("/fhir/ValueSet/$expand?url=http://example.org/vs/tree&count=2&offset=2")
-    assert ok.status_code == 200 and ok.get_json()["expansion"]["total"] == 5
+    # over the expansion limit a page carries no total (tx.fhir.org; research-s10-paging ADOPT-1)
+    assert ok.status_code == 200 and "total" not in ok.get_json()["expansion"]
 
 
 def test_validate_code_get_and_post_levels(c):

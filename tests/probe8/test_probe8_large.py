@@ -23,7 +23,8 @@ def test_count_zero_gives_the_total_only(client):
 
 def test_the_last_page(client):
     exp = expansion(client, [("url", ALL["url"]), ("count", 3), ("offset", N - 2)], SETUP)
-    assert exp["total"] == N and exp["offset"] == N - 2
+    # over the expansion limit a page carries no total (tx.fhir.org; research-s10-paging ADOPT-1)
+    assert "total" not in exp and exp["offset"] == N - 2
     assert codes(exp) == ["C19998", "C19999"]
 
 
@@ -49,7 +50,7 @@ def test_validate_a_code_of_a_large_system(client):
 
 def test_offset_past_the_end_is_an_empty_page(client):
     exp = expansion(client, [("url", ALL["url"]), ("count", 10), ("offset", N + 5)], SETUP)
-    assert exp["total"] == N and codes(exp) == []
+    assert "total" not in exp and codes(exp) == []
 
 
 def test_paging_respects_excludes_and_active_only(client):
