@@ -13,8 +13,9 @@ from .identifiers import DOTTED_CODE_SYSTEMS
 from .languages import display_extensions, with_translations
 
 # status values that make a concept inactive; a deprecated concept is still active ("can still be used",
-# R4 concept-properties) and only earns a warning
-_INACTIVE_STATUSES = {"retired", "inactive"}
+# R4 concept-properties) and only earns a warning. `withdrawn` comes from the standards-status extension
+# (FHIRsmith's FHIR code systems count a withdrawn concept inactive)
+_INACTIVE_STATUSES = {"retired", "inactive", "withdrawn"}
 STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
 NOT_SELECTABLE_URI = "http://hl7.org/fhir/concept-properties#notSelectable"
 STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
@@ -71,7 +72,10 @@ class Concept:
 
     @property
     def status(self) -> str | None:
-        return self._first_value("status")
+        st = self._first_value("status")
+        if st is None and self.extensions:
+            return _withdrawn(self.extensions)
+        return st
 
     @property
     def lifecycle(self) -> str | None:
@@ -134,6 +138,17 @@ class Concept:
         return d
 
 
+def _withdrawn(extensions: list) -> str | None:
+    """'withdrawn' when the standards-status extension says so: a concept without a status property is then
+    withdrawn (its status) and inactive, as FHIRsmith (cs-cs.js isInactive/getStatus) reads FHIR code systems.
+    Other standards statuses (deprecated, draft...) stay what `Concept.lifecycle` reads, not a status."""
+    for e in extensions:
+        if e.get("url") == STANDARDS_STATUS:
+            v = e.get("valueCode")
+            return "withdrawn" if isinstance(v, str) and v.lower() == "withdrawn" else None
+    return None
+
+
 class AliasedConcept(Concept):
     """A concept of a code system that gives the status, inactive or notSelectable property's URI a code of its own
     (`st` for http://hl7.org/fhir/concept-properties#status), or one of the usual codes another meaning: the
@@ -156,7 +171,9 @@ class AliasedConcept(Concept):
     @property
     def status(self) -> str | None:
         vals = self._first(self._names[0])
-        return vals[0] if vals else None
+        if vals:
+            return vals[0]
+        return _withdrawn(self.extensions) if self.extensions else None
 
     @property
     def inactive(self) -> bool:

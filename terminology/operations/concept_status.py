@@ -13,16 +13,23 @@ from ..errors import InvalidRequest
 
 def standards_status(res: dict, lifecycle: bool = True) -> str | None:
     """The status a client should be warned about: deprecated/withdrawn, and with `lifecycle`
-    also draft, retired or experimental (for code systems, whose content may still change)."""
+    also retired, experimental or draft (for code systems, whose content may still change).
+
+    One status, the first of deprecated, withdrawn, retired, experimental, draft that holds: the reference
+    servers' order (FHIRsmith checkCanonicalStatus), so the usual draft + experimental example system is
+    reported as experimental."""
     for ext in res.get("extension") or ():
         if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
             return ext["valueCode"]
     if not lifecycle:
         return None
-    if res.get("status") in ("draft", "retired"):
-        return res["status"]
+    status = res.get("status")
+    if status == "retired":
+        return status
     if res.get("experimental") is True:
         return "experimental"
+    if status == "draft":
+        return status
     return None
 
 

@@ -3,10 +3,11 @@
 """
 from __future__ import annotations
 
-from ..languages import displays_in
+from ..languages import displays_in, is_listed_display, texts_in
 from .display_choice import EntryText, entry_displays
 from .validate_outcome import Issue, Outcome
-from .validate_texts import display_choice, same_display
+from .validate_texts import (INACTIVE_DESIGNATION, designation_status, display_choice, inactive_display_text,
+                             same_display)
 
 
 class DisplayCheck:
@@ -41,6 +42,8 @@ class DisplayCheck:
         wanted = [] if "*" in langs else list(langs)
         options = displays_in(concept, cs, wanted or None)
         if any(same_display(text, display) for _lang, text in options):
+            if concept.designations and not (concept.display and same_display(concept.display, display)):
+                self._check_display_status(o, display, loc, wanted)
             return
         every = displays_in(concept, cs, None)
         text = self._concept_text(o.system, concept.code, cs)
@@ -90,3 +93,32 @@ class DisplayCheck:
                               f"{head} '{display}' for {ident}. {valid} (for the language(s) '{lang_text}')", loc))
         if sev == "error":
             o.ok = False
+
+    def _check_display_status(self, o: Outcome, display: str, loc: str, wanted: list) -> None:
+        """A display found only among withdrawn or inactive designations is no longer a correct display: a warning
+        that names the correct ones (FHIRsmith checkDisplays, INACTIVE_DISPLAY_FOUND). The code stays valid and the
+        warning stays out of `message`, as there."""
+        concept, cs = o.concept, o.cs
+        active = [d for d in concept.designations
+                  if not (isinstance(d, dict) and designation_status(d).lower() in INACTIVE_DESIGNATION)]
+        if len(active) == len(concept.designations):
+            return
+        text = self._concept_text(o.system, concept.code, cs)
+        options = texts_in(concept.display, getattr(cs, "language", None), active, wanted or None)
+        if text is not None:
+            options = options + entry_displays(text, cs, wanted or None)
+        if any(same_display(t, display) for _lang, t in options):
+            return
+        # every active display (of any language), once, in the order the concept gives them
+        allowed: list[str] = [concept.display] if concept.display else []
+        for d in active:
+            v = d.get("value") if isinstance(d, dict) else None
+            if isinstance(v, str) and v and is_listed_display(d) and v not in allowed:
+                allowed.append(v)
+        if text is not None:
+            allowed += [t for _l, t in entry_displays(text, cs, None, listed_only=True) if t not in allowed]
+        # the status of the designation written exactly as given ('' when none is: a match in another case)
+        status = next((designation_status(d) for d in concept.designations
+                       if isinstance(d, dict) and d.get("value") == display), "")
+        o.issues.append(Issue("warning", "invalid", "display-comment",
+                              inactive_display_text(display, concept.code, allowed, status), loc, in_message=False))

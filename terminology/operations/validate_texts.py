@@ -74,3 +74,23 @@ def presence_status(ext: dict) -> str | None:
 NOTHING_TO_VALIDATE_VS = ("Unable to find code to validate (looked for coding | codeableConcept | code+system | "
                           "code+inferSystem in parameters")
 NOTHING_TO_VALIDATE_CS = "Unable to find code to validate (looked for coding | codeableConcept | code in parameters)"
+
+
+# designation statuses that make a designation no longer a correct display (FHIRsmith designations.js isActive:
+# a deprecated designation is still correct)
+INACTIVE_DESIGNATION = ("withdrawn", "inactive")
+
+
+def designation_status(d: dict) -> str:
+    """The status a designation's standards-status extension gives it; 'active' without one."""
+    for ext in d.get("extension") or ():
+        if ext.get("url") == STANDARDS_STATUS and isinstance(ext.get("valueCode"), str):
+            return ext["valueCode"]
+    return "active"
+
+
+def inactive_display_text(display: str, code: str, allowed: list[str], status: str) -> str:
+    """A display that is only an inactive designation's. The reference wording (one allowed display or many:
+    tx.fhir.org says "one of" for a single one too); the displays are joined by ',' as FHIRsmith joins them."""
+    return (f"'{display}' is no longer considered a correct display for code '{code}' (status = {status}). "
+            f"The correct display is one of {','.join(allowed)}")
