@@ -28,8 +28,9 @@ def standards_status(res: dict, lifecycle: bool = True) -> str | None:
         return status
     if res.get("experimental") is True:
         return "experimental"
-    if status == "draft":
-        return status
+    if status == "draft" or any(ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") == "draft"
+                                for ext in res.get("extension") or ()):
+        return "draft"     # a standards status of draft says the same as status draft (FHIRsmith reads both)
     return None
 
 

@@ -82,3 +82,11 @@ def test_withdrawn_beats_experimental(client):
 def test_draft_alone_is_still_draft(client):
     exp = _expand(client, [_cs(status="draft"), vs(VS, [{"system": CS}], "1")])
     assert eparams(exp, "warning-draft") == [f"{CS}|1"] and eparams(exp, "warning-experimental") == []
+
+
+def test_a_standards_status_of_draft_is_draft(client):
+    # FHIRsmith's status check reads the structuredefinition-standards-status extension as well as status
+    sdraft = {"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status",
+              "valueCode": "draft"}
+    exp = _expand(client, [_cs(extension=[sdraft]), vs(VS, [{"system": CS}], "1")])
+    assert eparams(exp, "warning-draft") == [f"{CS}|1"]
