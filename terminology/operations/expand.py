@@ -329,7 +329,8 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         params.append(("used-valueset", "valueUri", canon))
     partial: dict[str, str] = {}     # canonical -> content, of the code systems only partly held
     for kind, res, canon in ev.used_resources():
-        status = standards_status(res, kind == "CodeSystem")
+        # the root value set's own draft/retired/experimental is no warning; an import's is (FHIRsmith includeCodes)
+        status = reported_status(res, req.valueset, kind == "CodeSystem" or res is not ev.root_valueset)
         if status is not None:
             params.append((f"warning-{status}", "valueUri", canon))
         if kind == "CodeSystem" and res.get("content") in PARTIAL_CONTENT:
@@ -349,6 +350,23 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
                      total=total, offset=req.offset if paging else None,
                      parameters=params, properties=list(used_props.items()), items=items,
                      unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
+
+
+def is_draft(vs: dict | None) -> bool:
+    """A value set that is draft by its status or its standards status."""
+    return vs is not None and (vs.get("status") == "draft" or any(
+        e.get("url") == STANDARDS_STATUS and e.get("valueCode") == "draft" for e in vs.get("extension") or ()))
+
+
+def reported_status(res: dict, source: dict | None, lifecycle: bool = True) -> str | None:
+    """The status of `res` to warn about when value set `source` uses it (see standards_status). A draft source
+    does not warn about draft content (FHIRsmith checkCanonicalStatus, Java ValueSetProcessBase.checkCanonical);
+    whatever else holds (deprecated, withdrawn, retired, experimental) is still said."""
+    status = standards_status(res, lifecycle)
+    if status == "draft" and is_draft(source):
+        status = standards_status({**res, "status": None}, lifecycle)
+        return None if status == "draft" else status
+    return status
 
 
 def _stored_expansion(vs: dict) -> dict | None:

@@ -19,8 +19,9 @@ from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, vs_canonical
-from .concept_status import is_abstract, is_deprecated, standards_status, validity_problem
+from .concept_status import is_abstract, is_deprecated, validity_problem
 from .display_choice import codesystem_choice, valueset_language
+from .expand import reported_status
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_problems import NO_SYSTEM_TEXT, CodingProblems
@@ -156,7 +157,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
 
     # --- status notes (draft / experimental / deprecated content) ---------------------
     def note_status(self, kind: str, res: dict, canon: str) -> None:
-        status = standards_status(res)
+        # every status, the value set's own too; a draft value set says nothing of draft content (itself included)
+        status = reported_status(res, self.req.valueset)
         if status is None:
             return
         text = f"Reference to {status} {kind} {canon}"
