@@ -339,10 +339,11 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         params.append(("used-supplement", "valueUri", canon))
     # a fragment is named as the reference servers name it; an example is not a fragment of anything
     params.extend(("used-fragment", "valueUri", canon) for canon, content in partial.items() if content == "fragment")
-    if req.count and not req.filter and total > req.max_expansion and \
+    if req.count and (req.offset or req.count < total) and not req.filter and total > req.max_expansion and \
             not (req.valueset.get("compose") or {}).get("exclude"):
         # tx.fhir.org (FHIRsmith) stops its walk at the page of a value set larger than its limit and gives no
-        # total: the client pages until a short page. With an exclude it walks (and counts) everything
+        # total: the client pages until a short page. With an exclude it walks (and counts) everything; an
+        # answer that holds every code is no page, and says how many
         total = None
     paging = req.offset or req.offset_given or req.count is not None
     return Expansion(valueset=req.valueset, identifier="urn:uuid:" + str(uuid.uuid4()),
@@ -380,9 +381,9 @@ def _stored_parameters(expansion: dict) -> list:
     out = []
     for p in expansion.get("parameter") or ():
         if isinstance(p, dict) and isinstance(p.get("name"), str):
-            key = next((k for k in p if k.startswith("value")), None)
-            if key is not None:
-                out.append((p["name"], key, p[key]))
+            typed = typed_value(p)
+            if typed is not None:
+                out.append((p["name"], *typed))
     return out
 
 

@@ -71,3 +71,11 @@ def test_a_large_stored_expansion_paged_has_no_total(client):
         "contains": [{"system": "http://ex.org/cs/unknown", "code": f"k{i}"} for i in range(1001)]}}
     exp = expansion(client, [("url", big["url"]), ("count", 2), ("offset", 999)], [big])
     assert "total" not in exp and codes(exp) == ["k999", "k1000"]
+
+
+def test_a_stored_parameter_without_a_typed_value_is_not_echoed(client):
+    # review: {"name": "p", "value": "bare"} was echoed as is, which is no FHIR Parameters value[x]
+    stored = dict(STORED, expansion=dict(STORED["expansion"], parameter=[
+        {"name": "p", "value": "bare"}, {"name": "displayLanguage", "valueCode": "en"}]))
+    exp = expansion(client, [("url", stored["url"])], [H, stored])
+    assert exp["parameter"] == [{"name": "displayLanguage", "valueCode": "en"}]

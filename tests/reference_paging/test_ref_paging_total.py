@@ -96,3 +96,11 @@ def test_the_limit_is_the_servers_max_expansion_setting(tmp_path):
     three = dict(four, concept=four["concept"][:3])
     exp = expansion(client, [("url", small["url"]), ("count", 2)], [three, small])
     assert exp["total"] == 3
+
+
+def test_a_count_that_holds_every_code_is_no_page_and_keeps_the_total(client):
+    # review: count=2000 on 1,100 codes returned them all without saying how many
+    exp = expansion(client, [("url", BIG_VS["url"]), ("count", LIMIT * 2)], BIG_SETUP)
+    assert exp["total"] == LIMIT + 100 and len(codes(exp)) == LIMIT + 100
+    exp = expansion(client, [("url", BIG_VS["url"]), ("count", LIMIT + 100)], BIG_SETUP)
+    assert exp["total"] == LIMIT + 100
