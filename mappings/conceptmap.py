@@ -477,7 +477,7 @@ def conceptmap_provider(catalog, req: TranslateRequest):
         if scoped_out and not applied:
             # the reference server's wording (FHIRsmith): maps exist, and none has this code in scope
             start, end = direction(req)
-            misses.insert(0, f"No ConceptMap that translates from '{start}' to '{end}' has "
+            misses.insert(0, f"No ConceptMap that translates from {start} to {end} has "
                              f"'{req.system}#{req.code}' in scope")
         elif not applied:
             # a map that does have a group for the systems is the better word; these maps just do not

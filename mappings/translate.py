@@ -129,18 +129,19 @@ NO_TRANSLATIONS = "No translations found"
 
 
 def direction(req: TranslateRequest) -> tuple[str, str]:
-    """(from, to) of a map that would answer the request: the system of the code given and the target system
-    (or target value set); in reverse the answers' system (or value set) to the system of the code given."""
+    """(from, to) of a map that would answer the request, quoted: the system of the code given and the target
+    system (or target value set); in reverse the answers' system (or value set) to the system of the code given.
+    An end the request leaves open is 'any system'."""
     if req.reverse:
         ends = (req.target_system or req.target, req.system)
     else:
         ends = (req.system, req.target_system or req.target)
-    return ends[0] or "(unspecified)", ends[1] or "(unspecified)"
+    return tuple(f"'{e}'" if e else "any system" for e in ends)
 
 
 def no_map_message(req: TranslateRequest) -> str:
     start, end = direction(req)
-    return f"No ConceptMap is available to translate from '{start}' to '{end}'"
+    return f"No ConceptMap is available to translate from {start} to {end}"
 
 
 @per_operation     # one ECL work budget for every map scope and hop of the request

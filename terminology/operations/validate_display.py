@@ -117,8 +117,10 @@ class DisplayCheck:
                 allowed.append(v)
         if text is not None:
             allowed += [t for _l, t in entry_displays(text, cs, None, listed_only=True) if t not in allowed]
-        # the status of the designation written exactly as given ('' when none is: a match in another case)
-        status = next((designation_status(d) for d in concept.designations
-                       if isinstance(d, dict) and d.get("value") == display), "")
+        # the status of the designation the display matched (as written, else in another case)
+        inactive = [d for d in concept.designations if isinstance(d, dict) and d not in active]
+        status = next((designation_status(d) for d in inactive if d.get("value") == display),
+                      next((designation_status(d) for d in inactive
+                            if isinstance(d.get("value"), str) and same_display(d["value"], display)), "inactive"))
         o.issues.append(Issue("warning", "invalid", "display-comment",
                               inactive_display_text(display, concept.code, allowed, status), loc, in_message=False))

@@ -92,5 +92,5 @@ def designation_status(d: dict) -> str:
 def inactive_display_text(display: str, code: str, allowed: list[str], status: str) -> str:
     """A display that is only an inactive designation's. The reference wording (one allowed display or many:
     tx.fhir.org says "one of" for a single one too); the displays are joined by ',' as FHIRsmith joins them."""
-    return (f"'{display}' is no longer considered a correct display for code '{code}' (status = {status}). "
-            f"The correct display is one of {','.join(allowed)}")
+    text = f"'{display}' is no longer considered a correct display for code '{code}' (status = {status})."
+    return f"{text} The correct display is one of {','.join(allowed)}" if allowed else text
