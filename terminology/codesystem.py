@@ -82,7 +82,7 @@ class Concept:
         """The status property, else the standards-status extension (how FHIR's own systems deprecate)."""
         st = self.status
         if st is None:
-            st = next((e.get("valueCode") for e in self.extensions if e.get("url") == STANDARDS_STATUS), None)
+            st = standards_status_code(self.extensions)
         return st
 
     @property
@@ -138,15 +138,22 @@ class Concept:
         return d
 
 
+def standards_status_code(extensions) -> str | None:
+    """The code of the first structuredefinition-standards-status extension among `extensions` (of a resource,
+    a concept or a designation), or None."""
+    for e in extensions:
+        if isinstance(e, dict) and e.get("url") == STANDARDS_STATUS:
+            v = e.get("valueCode")
+            return v if isinstance(v, str) else None
+    return None
+
+
 def _withdrawn(extensions: list) -> str | None:
     """'withdrawn' when the standards-status extension says so: a concept without a status property is then
     withdrawn (its status) and inactive, as FHIRsmith (cs-cs.js isInactive/getStatus) reads FHIR code systems.
     Other standards statuses (deprecated, draft...) stay what `Concept.lifecycle` reads, not a status."""
-    for e in extensions:
-        if e.get("url") == STANDARDS_STATUS:
-            v = e.get("valueCode")
-            return "withdrawn" if isinstance(v, str) and v.lower() == "withdrawn" else None
-    return None
+    v = standards_status_code(extensions)
+    return "withdrawn" if v is not None and v.lower() == "withdrawn" else None
 
 
 class AliasedConcept(Concept):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..codesystem import DEPRECATED_CODES, STANDARDS_STATUS
+from ..codesystem import DEPRECATED_CODES, standards_status_code
 from ..editions import day_of
 from ..elements import value_of
 from ..errors import InvalidRequest
@@ -18,9 +18,9 @@ def standards_status(res: dict, lifecycle: bool = True) -> str | None:
     One status, the first of deprecated, withdrawn, retired, experimental, draft that holds: the reference
     servers' order (FHIRsmith checkCanonicalStatus), so the usual draft + experimental example system is
     reported as experimental."""
-    for ext in res.get("extension") or ():
-        if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") in ("deprecated", "withdrawn"):
-            return ext["valueCode"]
+    stated = standards_status_code(res.get("extension") or ())
+    if stated in ("deprecated", "withdrawn"):
+        return stated
     if not lifecycle:
         return None
     status = res.get("status")
@@ -28,8 +28,7 @@ def standards_status(res: dict, lifecycle: bool = True) -> str | None:
         return status
     if res.get("experimental") is True:
         return "experimental"
-    if status == "draft" or any(ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") == "draft"
-                                for ext in res.get("extension") or ()):
+    if status == "draft" or stated == "draft":
         return "draft"     # a standards status of draft says the same as status draft (FHIRsmith reads both)
     return None
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 
-from ..codesystem import STANDARDS_STATUS, STATUS_URI
+from ..codesystem import STANDARDS_STATUS, STATUS_URI, standards_status_code
 from ..editions import day_of
 from ..elements import typed_value, value_of
 from ..errors import InvalidRequest, TooCostly
@@ -355,8 +355,8 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
 
 def is_draft(vs: dict | None) -> bool:
     """A value set that is draft by its status or its standards status."""
-    return vs is not None and (vs.get("status") == "draft" or any(
-        e.get("url") == STANDARDS_STATUS and e.get("valueCode") == "draft" for e in vs.get("extension") or ()))
+    return vs is not None and (vs.get("status") == "draft" or
+                               standards_status_code(vs.get("extension") or ()) == "draft")
 
 
 def reported_status(res: dict, source: dict | None, lifecycle: bool = True) -> str | None:

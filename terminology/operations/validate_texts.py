@@ -3,7 +3,7 @@ as the reference servers write them, so that clients that match on them keep wor
 """
 from __future__ import annotations
 
-from ..codesystem import STANDARDS_STATUS
+from ..codesystem import STANDARDS_STATUS, standards_status_code
 from .validate_outcome import Locations
 from .version_rules import unknown_version_tail
 
@@ -83,10 +83,7 @@ INACTIVE_DESIGNATION = ("withdrawn", "inactive")
 
 def designation_status(d: dict) -> str:
     """The status a designation's standards-status extension gives it; 'active' without one."""
-    for ext in d.get("extension") or ():
-        if ext.get("url") == STANDARDS_STATUS and isinstance(ext.get("valueCode"), str):
-            return ext["valueCode"]
-    return "active"
+    return standards_status_code(d.get("extension") or ()) or "active"
 
 
 def inactive_display_text(display: str, code: str, allowed: list[str], status: str) -> str:
