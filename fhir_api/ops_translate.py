@@ -104,6 +104,13 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     source_vs, target_vs = _str(params, "source", "sourceScope"), _str(params, "target", "targetScope")
     scope_params = ("source" if "source" in params else "sourceScope",
                     "target" if "target" in params else "targetScope")
+    if reverse:
+        # R4 reverse "reverses the meaning of the source and target parameters": R4 `target` is then the value
+        # set of the code given and R4 `source` that of the answers (as tx.fhir.org reads it); the R5 names
+        # sourceScope/targetScope keep the meaning they have without reverse
+        source_vs, target_vs = _str(params, "target", "sourceScope"), _str(params, "source", "targetScope")
+        scope_params = ("target" if "target" in params else "sourceScope",
+                        "source" if "source" in params else "targetScope")
     if target_code is not None or target_codings:
         if reverse:
             # R4's reverse turns the code given into a target code; R5 names a target code directly. Both at

@@ -1,11 +1,14 @@
 """The `source` and `target` value sets of $translate, asked about one code at a time.
 
 R4 says `target` "identifies the value set in which a translation is sought"
-and `source` the value set the code was chosen from. Kodebro reads them in
-the terms of the request, whatever the direction: the code given must be a
-member of `source`, and every match returned must be a member of `target`
-(with reverse=true the maps are walked backwards, so `source` is then checked
-against the maps' target side and `target` against their source side).
+and `source` the value set the code was chosen from. Here (TranslateRequest
+.source/.target) they are always the value set of the code given and that of
+the answers: the code given must be a member of `source`, and every match
+returned must be a member of `target`. R4 reverse=true "reverses the meaning
+of the source and target parameters", so fhir_api/ops_translate.py hands R4
+`target` in as `.source` and R4 `source` as `.target` (tx.fhir.org reads it
+so); the maps are walked backwards, so `.source` is checked against their
+target side. R5 sourceScope/targetScope name the map's sides outright.
 
 Membership is the engine's own (`ComposeEvaluator.contains`, the rule
 $validate-code uses), asked about the one code in hand: nothing is expanded,
@@ -180,7 +183,8 @@ class Scopes:
             if s.holds(req.system, req.code, req.version):
                 return None
         except NotFound as e:
-            return TranslateResult(False, message=f"The source value set '{s.ref}' cannot be evaluated: {e.message}")
+            return TranslateResult(False, message=f"The {_word(s, 'source')} value set '{s.ref}' cannot be "
+                                                  f"evaluated: {e.message}")
         # the reference server's wording (FHIRsmith): the code is outside what the client asks about, so
         # no map is consulted, not even one named by url
         return TranslateResult(False, message=f"'{req.system}#{req.code}' is not in the value set '{s.ref}', "
@@ -201,20 +205,27 @@ class Scopes:
                 else:
                     left_out.append(m)
         except NotFound as e:
-            return TranslateResult(False, message=f"The target value set '{t.ref}' cannot be evaluated: "
-                                                  f"{e.message}", exclusive=got.exclusive)
+            return TranslateResult(False, message=f"The {_word(t, 'target')} value set '{t.ref}' cannot be "
+                                                  f"evaluated: {e.message}", exclusive=got.exclusive)
         if len(kept) == len(got.matches):
             return got
         result = got.result and any(m.equivalence not in NOT_A_MATCH for m in kept)
         notes = [got.message] if got.message and (result or not left_out) else []
         if left_out:
             codes = ", ".join(dict.fromkeys(f"{m.system}#{m.code}" for m in left_out))
-            why = (f"not in the target value set '{t.ref}'" if t.known else
-                   f"the target value set '{t.ref}' is not known to this server, so only the maps declared "
+            word = _word(t, "target")
+            why = (f"not in the {word} value set '{t.ref}'" if t.known else
+                   f"the {word} value set '{t.ref}' is not known to this server, so only the maps declared "
                    f"for it are used")
             notes.append(f"{codes} left out: {why}" if result else
-                         f"No translation in the target value set '{t.ref}' ({codes} left out: {why})")
+                         f"No translation in the {word} value set '{t.ref}' ({codes} left out: {why})")
         return TranslateResult(result, message="; ".join(notes) or None, matches=kept, exclusive=got.exclusive)
+
+
+def _word(scope: ValueSetScope, usual: str) -> str:
+    # an R4 reverse request names the answers' value set `source` (and the code's `target`): say the name the
+    # client used; R5 scopes keep the wording by role
+    return scope.role if scope.role in ("source", "target") else usual
 
 
 def _declared(catalog, req, url: str) -> bool:

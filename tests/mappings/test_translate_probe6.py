@@ -2,10 +2,9 @@
 value sets of stored maps kept per store revision, and the one logical-id rule.
 
 R4 `reverse`: "return all the codes that might be mapped to this code. This parameter reverses the meaning of
-the source and target parameters". Kodebro reads `source` as the value set the code given was chosen from and
-`target` as the one the answers are sought in, in both directions: against the map, reverse swaps them (the
-code given is on the map's target side). HAPI reads them the same way (in reverse, `source` is compared with
-the map's target value set), and R5 says it outright with sourceScope/targetScope naming the map's sides.
+the source and target parameters". Kodebro reads that as tx.fhir.org (FHIRsmith) does: with reverse=true R4
+`target` is the value set of the code given and R4 `source` the one the answers are sought in (the code given
+is on the map's target side). The R5 names sourceScope/targetScope keep their meaning.
 """
 from __future__ import annotations
 
@@ -85,20 +84,20 @@ REVERSE = {"name": "reverse", "valueBoolean": True}
 
 # --- reverse: source and target -----------------------------------------------------------------------------
 
-def test_reverse_source_is_the_value_set_of_the_code_given(client):
+def test_reverse_target_is_the_value_set_of_the_code_given(client):
     res = SYSTEMS + SCOPES + [SCOPED]
-    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("source", VB + "vs-t"), resources=res)
+    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("target", VB + "vs-t"), resources=res)
     assert status == 200 and _result(body) is True and _codes(body) == ["a", "b"]
-    # x is not in the map's source value set: asked as the source of a reverse question, it does not hold x
-    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("source", VB + "vs-s"), resources=res)
+    # x is not in the map's source value set: asked as the target of a reverse question, it does not hold x
+    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("target", VB + "vs-s"), resources=res)
     assert _result(body) is False and "is not in the value set" in _message(body)
 
 
-def test_reverse_target_is_the_value_set_the_answers_are_sought_in(client):
+def test_reverse_source_is_the_value_set_the_answers_are_sought_in(client):
     res = SYSTEMS + SCOPES + [SCOPED]
-    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("target", VB + "only-a"), resources=res)
+    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("source", VB + "only-a"), resources=res)
     assert status == 200 and _codes(body) == ["a"] and "#b left out" in _message(body)
-    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("target", VB + "vs-t"), resources=res)
+    status, body = _post(client, *_code(T, "x"), REVERSE, _uri("source", VB + "vs-t"), resources=res)
     assert _result(body) is False and _codes(body) == []
 
 

@@ -281,15 +281,15 @@ def test_source_value_set_must_hold_the_code(cs_client):
 
 
 def test_reverse_swaps_the_roles(cs_client):
-    # reverse: the code given is an ICD-10 code (checked against `source`); the answers are ICPC-2 codes
-    # (checked against `target`)
+    # R4 reverse "reverses the meaning of the source and target parameters": the code given is an ICD-10 code
+    # (checked against `target`); the answers are ICPC-2 codes (checked against `source`)
     h13 = _vs("icpc-h13", ICPC2, ["H13"])
     icd = _vs("icd-h938", ICD10, ["H938"])
     base = [*_code(ICD10, "H93.8"), {"name": "reverse", "valueBoolean": True}]
-    r, body = _translate(cs_client, *base, _uri("target", VS_BASE + "icpc-h13"), _uri("source", VS_BASE + "icd-h938"),
+    r, body = _translate(cs_client, *base, _uri("source", VS_BASE + "icpc-h13"), _uri("target", VS_BASE + "icd-h938"),
                          supply=[h13, icd])
     assert [m["concept"]["code"] for m in params(body)["match"]] == ["H13"]
-    r, body = _translate(cs_client, *base, _uri("source", VS_BASE + "icpc-h13"), supply=[h13])
+    r, body = _translate(cs_client, *base, _uri("target", VS_BASE + "icpc-h13"), supply=[h13])
     assert params(body)["result"] == [False]
 
 
@@ -379,7 +379,8 @@ def test_edition_successors_filtered_by_the_target_value_set(demo):
     only_ae = _vs("ncrp-ae", NCRP, ["SAA0AE"])
     ask = [*_code(NCRP, "SAA0AP"), {"name": "version", "valueString": "2017"},
            {"name": "target-version", "valueString": "2016"}, {"name": "reverse", "valueBoolean": True}]
-    r, body = _translate(demo, *ask, _uri("target", VS_BASE + "ncrp-ae"), supply=[only_ae])
+    # (R4 reverse: `source` is the value set the answers are sought in)
+    r, body = _translate(demo, *ask, _uri("source", VS_BASE + "ncrp-ae"), supply=[only_ae])
     p = params(body)
     assert r.status_code == 200 and p["result"] == [True] and [m["concept"]["code"] for m in p["match"]] == ["SAA0AE"]
     # forward to the successor, but only if the successor is in the value set
