@@ -27,11 +27,13 @@ _R5_NAMES = ("sourceCode", "sourceSystem", "sourceVersion", "sourceCoding", "sou
 
 
 def _str(params: Params, *names: str) -> str | None:
-    for n in names:
-        v = params.str(n)
-        if v is not None:
-            return v
-    return None
+    """The value of whichever of `names` (R4 and R5 names of one input) the request gives. Two of them with
+    different values are refused: silently keeping one would answer a question the client did not ask."""
+    given = [(n, v) for n in names if (v := params.str(n)) is not None]
+    if len({v for _n, v in given}) > 1:
+        raise InvalidRequest(f"'{given[0][0]}' and '{given[1][0]}' say the same thing here and differ "
+                             f"('{given[0][1]}', '{given[1][1]}'); give one of them")
+    return given[0][1] if given else None
 
 
 def _codings(params: Params, coding_names: tuple, cc_names: tuple) -> list[dict]:
@@ -123,8 +125,7 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
         codings = target_codings
         system, target_system = params.str("system") or params.str("targetSystem"), params.str("sourceSystem")
         # R5 scopes name the map's sides: targetScope holds the code given, sourceScope the answers
-        source_vs = params.str("source") or params.str("targetScope")
-        target_vs = params.str("target") or params.str("sourceScope")
+        source_vs, target_vs = _str(params, "source", "targetScope"), _str(params, "target", "sourceScope")
         scope_params = ("source" if "source" in params else "targetScope",
                         "target" if "target" in params else "sourceScope")
     common = dict(version=_str(params, "version", "sourceVersion"),

@@ -139,12 +139,11 @@ class Concept:
 
 
 def standards_status_code(extensions) -> str | None:
-    """The code of the first structuredefinition-standards-status extension among `extensions` (of a resource,
-    a concept or a designation), or None."""
+    """The code of the first structuredefinition-standards-status extension with a code among `extensions` (of a
+    resource, a concept or a designation), or None."""
     for e in extensions:
-        if isinstance(e, dict) and e.get("url") == STANDARDS_STATUS:
-            v = e.get("valueCode")
-            return v if isinstance(v, str) else None
+        if isinstance(e, dict) and e.get("url") == STANDARDS_STATUS and isinstance(e.get("valueCode"), str):
+            return e["valueCode"]
     return None
 
 

@@ -382,7 +382,7 @@ def _stored_parameters(expansion: dict) -> list:
     for p in expansion.get("parameter") or ():
         if isinstance(p, dict) and isinstance(p.get("name"), str):
             typed = typed_value(p)
-            if typed is not None:
+            if typed is not None and typed[1] is not None:
                 out.append((p["name"], *typed))
     return out
 

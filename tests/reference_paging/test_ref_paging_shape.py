@@ -79,3 +79,11 @@ def test_a_stored_parameter_without_a_typed_value_is_not_echoed(client):
         {"name": "p", "value": "bare"}, {"name": "displayLanguage", "valueCode": "en"}]))
     exp = expansion(client, [("url", stored["url"])], [H, stored])
     assert exp["parameter"] == [{"name": "displayLanguage", "valueCode": "en"}]
+
+
+def test_a_stored_parameter_with_a_null_value_is_not_echoed(client):
+    # review: {"valueString": null} was echoed, which is no FHIR JSON
+    stored = dict(STORED, expansion=dict(STORED["expansion"], parameter=[
+        {"name": "c", "valueString": None}, {"name": "displayLanguage", "valueCode": "en"}]))
+    exp = expansion(client, [("url", stored["url"])], [H, stored])
+    assert exp["parameter"] == [{"name": "displayLanguage", "valueCode": "en"}]

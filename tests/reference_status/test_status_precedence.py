@@ -90,3 +90,11 @@ def test_a_standards_status_of_draft_is_draft(client):
               "valueCode": "draft"}
     exp = _expand(client, [_cs(extension=[sdraft]), vs(VS, [{"system": CS}], "1")])
     assert eparams(exp, "warning-draft") == [f"{CS}|1"]
+
+
+def test_a_standards_status_without_a_code_does_not_hide_the_next(client):
+    # review: only the first standards-status extension was read, even when it carried no code
+    ss = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
+    exp = _expand(client, [_cs(extension=[{"url": ss, "valueString": "x"}, {"url": ss, "valueCode": "deprecated"}]),
+                           vs(VS, [{"system": CS}], "1")])
+    assert eparams(exp, "warning-deprecated") == [f"{CS}|1"]

@@ -3,7 +3,7 @@ source and target parameters", so R4 `target` is the value set of the code given
 answers are sought in (tx.fhir.org, FHIRsmith, reads it so: notes/research-s10-translate.md). The R5 names
 (sourceScope/targetScope, targetCode) keep their meaning. Setups: the HL7 translate test resources
 (tests/conformance/tx-tests/translate, sent as tx-resource) and a small map written here."""
-from tests.probe8._tx import out
+from tests.probe8._tx import out, post
 from tests.reference_translate.test_ref_translate import (
     A, B, MINE, SHIPPED, SRC, TGT, _answer, _match, _names, _no_map)
 
@@ -90,3 +90,12 @@ def test_r5_target_code_scopes_name_the_maps_sides(client):
     assert _match(b)["source"] == {"system": SRC, "code": "code-1"}
     b = _answer(client, ask + [("targetScope", VS_SOURCE)])
     assert "is not in the value set" in _no_map(b)
+
+
+def test_review_two_names_for_one_side_that_differ_are_refused(client):
+    # review: reverse=true with target and sourceScope (both the code given's side) kept one, dropped the other
+    status, b = post(client, "ConceptMap/$translate",
+                     ASK + [("target", VS_TARGET), ("sourceScope", "http://unknown/vs")], SHIPPED)
+    assert status == 400, b
+    text = b["issue"][0]["details"]["text"]
+    assert "'target' and 'sourceScope'" in text and "http://unknown/vs" in text
