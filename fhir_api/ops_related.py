@@ -4,7 +4,7 @@ The errors of naming the two value sets are worded as tx.fhir.org words them (FH
 theirs carry the text in `diagnostics` only."""
 from __future__ import annotations
 
-from terminology.errors import NotFound
+from terminology.errors import InvalidRequest, NotFound
 from terminology.operations.related import relate
 from terminology.identifiers import split_canonical
 
@@ -17,20 +17,14 @@ from .supplied import supplied_catalog
 _VS_RULES = ("default-valueset-version", "force-valueset-version", "check-valueset-version")
 
 
-class _Refused(Exception):
-    def __init__(self, status: int, code: str, text: str):
-        super().__init__(text)
-        self.outcome = {"resourceType": "OperationOutcome",
-                        "issue": [{"severity": "error", "code": code, "diagnostics": text}]}, status
-
-
 def _named(params: Params, prefix: str, instance) -> Params:
     """The `url`/`valueSet` inputs of one of the two value sets, as $expand takes them (with the request's
     value set version rules, which apply to both). One `valueSetVersion` serves both urls and wins over a
     `|version` in them (tx.fhir.org's reading)."""
     url, vs = params.get(f"{prefix}Url"), params.get(f"{prefix}ValueSet")
     if instance is None and url is None and vs is None:
-        raise _Refused(400, "invalid", f"Must provide either a {prefix}ValueSet resource or a {prefix}Url parameter")
+        raise InvalidRequest(f"Must provide either a {prefix}ValueSet resource or a {prefix}Url parameter",
+                             diagnostics_only=True)
     version = params.str("valueSetVersion") or None
     named = [("valueSet", vs)] if vs is not None else []
     if vs is None and url is not None:
@@ -48,19 +42,16 @@ def _resolve(catalog, named: Params, instance, name: str) -> dict:
             raise
         url, version = split_canonical(str(named.get("url")))
         version = named.str("valueSetVersion") or version
-        raise _Refused(404, "not-found", f"ValueSet not found: {url} version {version}" if version else
-                       f"ValueSet not found: {url}") from None
+        raise NotFound(f"ValueSet not found: {url} version {version}" if version else f"ValueSet not found: {url}",
+                       diagnostics_only=True) from None
 
 
 @operation("ValueSet", "related")
 def related(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
-    try:
-        this, other = _named(params, "this", instance), _named(params, "other", None)
-        this_vs = _resolve(catalog, this, instance, "thisValueSet")
-        other_vs = _resolve(catalog, other, None, "otherValueSet")
-    except _Refused as e:
-        return e.outcome
+    this, other = _named(params, "this", instance), _named(params, "other", None)
+    this_vs = _resolve(catalog, this, instance, "thisValueSet")
+    other_vs = _resolve(catalog, other, None, "otherValueSet")
     rel = relate(catalog, this_vs, other_vs, version_rules(params))
     return {"resourceType": "Parameters", "parameter": [
         {"name": "result", "valueCode": rel.result}, {"name": "message", "valueString": rel.message}]}, 200

@@ -102,17 +102,6 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     target_system = _str(params, "targetsystem", "targetSystem")
     target_code = params.str("targetCode")
     target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))
-    # TranslateRequest.source is the value set of the code given, .target that of the answers
-    source_vs, target_vs = _str(params, "source", "sourceScope"), _str(params, "target", "targetScope")
-    scope_params = ("source" if "source" in params else "sourceScope",
-                    "target" if "target" in params else "targetScope")
-    if reverse:
-        # R4 reverse "reverses the meaning of the source and target parameters": R4 `target` is then the value
-        # set of the code given and R4 `source` that of the answers (as tx.fhir.org reads it); the R5 names
-        # sourceScope/targetScope keep the meaning they have without reverse
-        source_vs, target_vs = _str(params, "target", "sourceScope"), _str(params, "source", "targetScope")
-        scope_params = ("target" if "target" in params else "sourceScope",
-                        "source" if "source" in params else "targetScope")
     if target_code is not None or target_codings:
         if reverse:
             # R4's reverse turns the code given into a target code; R5 names a target code directly. Both at
@@ -125,9 +114,18 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
         codings = target_codings
         system, target_system = params.str("system") or params.str("targetSystem"), params.str("sourceSystem")
         # R5 scopes name the map's sides: targetScope holds the code given, sourceScope the answers
-        source_vs, target_vs = _str(params, "source", "targetScope"), _str(params, "target", "sourceScope")
-        scope_params = ("source" if "source" in params else "targetScope",
-                        "target" if "target" in params else "sourceScope")
+        sides = (("source", "targetScope"), ("target", "sourceScope"))
+    elif reverse:
+        # R4 reverse "reverses the meaning of the source and target parameters": R4 `target` is then the value
+        # set of the code given and R4 `source` that of the answers (as tx.fhir.org reads it); the R5 names
+        # sourceScope/targetScope keep the meaning they have without reverse
+        sides = (("target", "sourceScope"), ("source", "targetScope"))
+    else:
+        sides = (("source", "sourceScope"), ("target", "targetScope"))
+    # TranslateRequest.source is the value set of the code given, .target that of the answers; each may be
+    # named by an R4 or an R5 name, and the one the client used words the messages
+    source_vs, target_vs = (_str(params, *names) for names in sides)
+    scope_params = tuple(r4 if r4 in params else r5 for r4, r5 in sides)
     common = dict(version=_str(params, "version", "sourceVersion"),
                   source=source_vs, target=target_vs, scope_params=scope_params,
                   target_system=target_system, target_version=params.str("target-version"),

@@ -225,8 +225,8 @@ def validate_codesystem(catalog, params, instance):
     if url is None and isinstance(coding, dict):
         url = coding.get("system")
     cc = params.get("codeableConcept")
-    first = (cc.get("coding") or [None])[0] if isinstance(cc, dict) and isinstance(cc.get("coding"), list) \
-        else None
+    codings = cc.get("coding") if isinstance(cc, dict) else None
+    first = codings[0] if isinstance(codings, list) and codings else None
     if url is None and isinstance(first, dict):
         # the code system of the first coding, as the reference servers take it: one without a system is an
         # answer (the engine's: false, "Coding has no system"), whatever the codings after it name

@@ -61,9 +61,12 @@ def outcome_for(err: TerminologyError) -> dict:
         said = f"parameter: {location}"
         diagnostics = f"{said}; {diagnostics}" if diagnostics else said
         location = None
-    issues = [issue(err.severity, err.issue_code, err.message, location=location, tx_code=err.tx_code)]
-    if diagnostics:
-        issues[0]["diagnostics"] = diagnostics
+    if err.diagnostics_only:
+        issues = [{"severity": err.severity, "code": err.issue_code, "diagnostics": err.message}]
+    else:
+        issues = [issue(err.severity, err.issue_code, err.message, location=location, tx_code=err.tx_code)]
+        if diagnostics:
+            issues[0]["diagnostics"] = diagnostics
     for sev, code, text in err.details:
         issues.append(issue(sev, code, text))
     return operation_outcome(issues)

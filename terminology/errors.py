@@ -20,11 +20,16 @@ class TerminologyError(Exception):
     issue_code = "exception"
     status = 500
     severity = "error"
+    diagnostics_only = False
 
     def __init__(self, message: str, *, location: str | None = None,
-                 tx_code: str | None = None, details: list | None = None, diagnostics: str | None = None):
+                 tx_code: str | None = None, details: list | None = None, diagnostics: str | None = None,
+                 diagnostics_only: bool = False):
         super().__init__(message)
         self.message = message
+        # the issue says the message in `diagnostics` alone, without `details` (as the reference servers answer
+        # a few errors, and clients compare the shape)
+        self.diagnostics_only = diagnostics_only
         self.location = location
         self.tx_code = tx_code
         # more for a person to read (e.g. the versions held), beside the message clients may compare

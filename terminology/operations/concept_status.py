@@ -11,13 +11,28 @@ from ..elements import value_of
 from ..errors import InvalidRequest
 
 
-def standards_status(res: dict, lifecycle: bool = True) -> str | None:
+def is_draft(res: dict) -> bool:
+    """A resource that is draft by its status or its standards status (FHIRsmith reads both)."""
+    return res.get("status") == "draft" or standards_status_code(res.get("extension") or ()) == "draft"
+
+
+def reported_status(res: dict, source: dict | None, lifecycle: bool = True) -> str | None:
+    """The status of `res` to warn about when value set `source` uses it (see standards_status). A draft source
+    does not warn about draft content (FHIRsmith checkCanonicalStatus, Java ValueSetProcessBase.checkCanonical);
+    whatever else holds (deprecated, withdrawn, retired, experimental) is still said."""
+    status = standards_status(res, lifecycle)
+    if status == "draft" and source is not None and is_draft(source):
+        return standards_status(res, lifecycle, draft=False)
+    return status
+
+
+def standards_status(res: dict, lifecycle: bool = True, draft: bool = True) -> str | None:
     """The status a client should be warned about: deprecated/withdrawn, and with `lifecycle`
     also retired, experimental or draft (for code systems, whose content may still change).
 
     One status, the first of deprecated, withdrawn, retired, experimental, draft that holds: the reference
     servers' order (FHIRsmith checkCanonicalStatus), so the usual draft + experimental example system is
-    reported as experimental."""
+    reported as experimental. `draft=False` leaves draft unsaid."""
     stated = standards_status_code(res.get("extension") or ())
     if stated in ("deprecated", "withdrawn"):
         return stated
@@ -28,8 +43,8 @@ def standards_status(res: dict, lifecycle: bool = True) -> str | None:
         return status
     if res.get("experimental") is True:
         return "experimental"
-    if status == "draft" or stated == "draft":
-        return "draft"     # a standards status of draft says the same as status draft (FHIRsmith reads both)
+    if draft and (status == "draft" or stated == "draft"):     # the two ways is_draft reads
+        return "draft"
     return None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 
-from ..codesystem import STANDARDS_STATUS, STATUS_URI, standards_status_code
+from ..codesystem import STANDARDS_STATUS, STATUS_URI
 from ..editions import day_of
 from ..elements import typed_value, value_of
 from ..errors import InvalidRequest, TooCostly
@@ -24,7 +24,7 @@ from ..textsearch import TextFilter, TextIndex, ranked_hits
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
-from .concept_status import PARTIAL_CONTENT, is_abstract, standards_status, validity_problem
+from .concept_status import PARTIAL_CONTENT, is_abstract, reported_status, validity_problem
 from .display_choice import EntryText, choose, other_displays
 from .member import Member
 from .version_rules import SystemVersionRules
@@ -351,23 +351,6 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
                      total=total, offset=req.offset if paging else None,
                      parameters=params, properties=list(used_props.items()), items=items,
                      unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
-
-
-def is_draft(vs: dict | None) -> bool:
-    """A value set that is draft by its status or its standards status."""
-    return vs is not None and (vs.get("status") == "draft" or
-                               standards_status_code(vs.get("extension") or ()) == "draft")
-
-
-def reported_status(res: dict, source: dict | None, lifecycle: bool = True) -> str | None:
-    """The status of `res` to warn about when value set `source` uses it (see standards_status). A draft source
-    does not warn about draft content (FHIRsmith checkCanonicalStatus, Java ValueSetProcessBase.checkCanonical);
-    whatever else holds (deprecated, withdrawn, retired, experimental) is still said."""
-    status = standards_status(res, lifecycle)
-    if status == "draft" and is_draft(source):
-        status = standards_status({**res, "status": None}, lifecycle)
-        return None if status == "draft" else status
-    return status
 
 
 def _stored_expansion(vs: dict) -> dict | None:

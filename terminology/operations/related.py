@@ -30,9 +30,6 @@ class _Part:
     """Some codes of a system the other value set takes whole, chosen by a filter: never enumerated, since
     against the whole system the answer is the same whichever codes they are."""
 
-    def __bool__(self):
-        return True
-
 
 class _CannotTell(Exception):
     pass
@@ -93,10 +90,10 @@ def _check_filter(catalog, vs: dict, compose: dict, inc: dict, rules) -> None:
         pass                                # what this server cannot tell does not change "some codes"
 
 
-def _side(catalog, compose: dict, vs: dict, rules, other_wholes: dict) -> dict:
-    """system -> _Whole, _Part or the set of codes the value set takes from it. Raises _CannotTell with the
-    reason the value set cannot be enumerated."""
-    out: dict = _wholes(catalog, compose)
+def _side(catalog, compose: dict, vs: dict, rules, wholes: dict, other_wholes: dict) -> dict:
+    """system -> _Whole, _Part or the set of codes the value set takes from it (`wholes`: the systems it takes
+    whole). Raises _CannotTell with the reason the value set cannot be enumerated."""
+    out: dict = dict(wholes)
     narrowed = _narrowed(catalog, compose)
     rest = []
     for inc in compose.get("include") or []:
@@ -203,11 +200,11 @@ def relate(catalog, this_vs: dict, other_vs: dict, rules: SystemVersionRules | N
             return Relation("indeterminate", f"The ValueSet {name} has no compose")
         _check_locked(compose, name)
         composes.append(compose)
-    this_c, other_c = composes
+    wholes = [_wholes(catalog, compose) for compose in composes]
     sides, errors = [], []
-    for compose, vs, other in ((this_c, this_vs, other_c), (other_c, other_vs, this_c)):
+    for compose, vs, mine, theirs in zip(composes, (this_vs, other_vs), wholes, reversed(wholes)):
         try:
-            sides.append(_side(catalog, compose, vs, rules, _wholes(catalog, other)))
+            sides.append(_side(catalog, compose, vs, rules, mine, theirs))
             errors.append(None)
         except _CannotTell as e:
             sides.append(None)

@@ -19,9 +19,8 @@ from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, vs_canonical
-from .concept_status import is_abstract, is_deprecated, validity_problem
+from .concept_status import is_abstract, is_deprecated, reported_status, validity_problem
 from .display_choice import codesystem_choice, valueset_language
-from .expand import reported_status
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_problems import NO_SYSTEM_TEXT, CodingProblems

@@ -99,9 +99,11 @@ class DisplayCheck:
         that names the correct ones (FHIRsmith checkDisplays, INACTIVE_DISPLAY_FOUND). The code stays valid and the
         warning stays out of `message`, as there."""
         concept, cs = o.concept, o.cs
-        active = [d for d in concept.designations
-                  if not (isinstance(d, dict) and designation_status(d).lower() in INACTIVE_DESIGNATION)]
-        if len(active) == len(concept.designations):
+        active, inactive = [], []
+        for d in concept.designations:
+            gone = isinstance(d, dict) and designation_status(d).lower() in INACTIVE_DESIGNATION
+            (inactive if gone else active).append(d)
+        if not inactive:
             return
         text = self._concept_text(o.system, concept.code, cs)
         options = texts_in(concept.display, getattr(cs, "language", None), active, wanted or None)
@@ -118,7 +120,6 @@ class DisplayCheck:
         if text is not None:
             allowed += [t for _l, t in entry_displays(text, cs, None, listed_only=True) if t not in allowed]
         # the status of the designation the display matched (as written, else in another case)
-        inactive = [d for d in concept.designations if isinstance(d, dict) and d not in active]
         status = next((designation_status(d) for d in inactive if d.get("value") == display),
                       next((designation_status(d) for d in inactive
                             if isinstance(d.get("value"), str) and same_display(d["value"], display)), "inactive"))

@@ -99,3 +99,9 @@ def test_review_two_names_for_one_side_that_differ_are_refused(client):
     assert status == 400, b
     text = b["issue"][0]["details"]["text"]
     assert "'target' and 'sourceScope'" in text and "http://unknown/vs" in text
+
+
+def test_review_r4_and_r5_names_of_different_sides_are_not_confused(client):
+    # in reverse, R4 `source` names the answers' side and R5 `sourceScope` the code's: both may be given
+    b = _answer(client, ASK + [("source", "http://hl7.org/fhir/test/ValueSet/source"), ("sourceScope", VS_TARGET)])
+    assert out(b)["result"] is True
