@@ -152,7 +152,9 @@ class ComposeEvaluator(ValueSetFacts):
         if canon not in root.used_codesystems:
             root.used_codesystems.append(canon)
 
-    def valueset(self, ref: str, location: str | None = None) -> dict:
+    def valueset(self, ref: str, location: str | None = None, note: bool = True) -> dict:
+        """The value set `ref` names, under the request's value set version rules; `note` False: read without
+        recording it among the value sets used (an eager check of the import graph, not an evaluation)."""
         if not isinstance(ref, str) or not ref.strip():
             where = location if location and location.endswith("]") and ".valueSet[" in location else \
                 f"{location or 'ValueSet.compose.include'}.valueSet"
@@ -168,7 +170,8 @@ class ComposeEvaluator(ValueSetFacts):
             raise missing_valueset(self.catalog, url, version, imported=True)
         if rules.vs_check:
             rules.check_valueset(vs)
-        self.note_valueset(vs, ref)
+        if note:
+            self.note_valueset(vs, ref)
         return vs
 
     def note_valueset(self, vs: dict, ref: str) -> None:

@@ -18,7 +18,7 @@ from ..languages import preferred_display
 from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
-from .compose_checks import MAX_IMPORT_DEPTH, vs_canonical
+from .compose_checks import MAX_IMPORT_DEPTH, check_imports, vs_canonical
 from .concept_status import is_abstract, is_deprecated, reported_status, validity_problem
 from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
@@ -434,6 +434,10 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
         v.note_status("ValueSet", vs, v.vs_name)
     outcomes: list[Outcome] = []
     try:
+        if vs is not None:
+            # a cyclic or unresolvable import anywhere in the value set is its answer whatever the code (as
+            # tx.fhir.org checks in ValueSetChecker.prepare), not only when the evaluation reaches it
+            check_imports(v.ev, vs)
         for i, coding in enumerate(req.codings):
             path = {"code": "", "coding": "Coding"}.get(req.mode, f"CodeableConcept.coding[{i}]")
             outcomes.append(v.check(coding, path))
