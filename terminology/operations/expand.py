@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 
-from ..codesystem import STANDARDS_STATUS, STATUS_URI
+from ..codesystem import STANDARDS_STATUS, STATUS_URI, AliasedConcept, Concept
 from ..editions import day_of
 from ..elements import typed_value, value_of
 from ..errors import InvalidRequest, TooCostly
@@ -24,7 +24,7 @@ from ..textsearch import TextFilter, TextIndex, ranked_hits
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
-from .concept_status import PARTIAL_CONTENT, is_abstract, reported_status, validity_problem
+from .concept_status import PARTIAL_CONTENT, is_abstract, is_deprecated, reported_status, validity_problem
 from .display_choice import EntryText, choose, other_displays
 from .member import Member
 from .version_rules import SystemVersionRules
@@ -40,16 +40,19 @@ EXTENSION_PROPERTIES = {
     _EXT + "itemWeight": ("weight", "valueDecimal", "http://hl7.org/fhir/concept-properties#itemWeight"),
     _EXT + "ordinalValue": ("weight", "valueDecimal", "http://hl7.org/fhir/concept-properties#itemWeight"),
 }
-# code system concept extensions that describe how to show the concept: carried into the expansion
-PASS_THROUGH = {_EXT + "rendering-style", _EXT + "rendering-xhtml"}
+_RENDERING = {_EXT + "rendering-style", _EXT + "rendering-xhtml"}
+# code system (and supplement) concept extensions carried into the expansion, as tx.fhir.org copies them: how to
+# show the concept, its alternate codes and its SNOMED CT description id
+PASS_THROUGH = _RENDERING | {_EXT + "codesystem-alternate", _EXT + "coding-sctdescid"}
 # value set concept extensions an expansion carries (the rest say something about the value set's definition,
-# or are unknown to this server, and stay there): how to show it, its deprecation and its definition there
-VS_CONCEPT_EXTENSIONS = PASS_THROUGH | {_EXT + "valueset-deprecated", _EXT + "valueset-concept-definition",
-                                       STANDARDS_STATUS}
+# or are unknown to this server, and stay there): how to show it, its deprecation and its definition there,
+# its description id and the supplement it comes with (tx.fhir.org's list; an alternate code stays in the value set)
+VS_CONCEPT_EXTENSIONS = _RENDERING | {_EXT + "valueset-deprecated", _EXT + "valueset-concept-definition",
+                                     STANDARDS_STATUS, _EXT + "coding-sctdescid", _EXT + "valueset-supplement"}
 # designation extensions an expansion carries: the SNOMED CT description id and acceptability (preferred or
-# acceptable in its language reference set) and the designation's status
-DESIGNATION_EXTENSIONS = {_EXT + "coding-sctdescid", STANDARDS_STATUS,
-                          KODEBRO_BASE + "/StructureDefinition/snomed-acceptability"}
+# acceptable in its language reference set), the designation's status, how to show it and its alternate code
+DESIGNATION_EXTENSIONS = _RENDERING | {_EXT + "coding-sctdescid", STANDARDS_STATUS, _EXT + "codesystem-alternate",
+                                       KODEBRO_BASE + "/StructureDefinition/snomed-acceptability"}
 CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
 # properties every concept has by its place in the code system, asked for with `property`
 COMPUTED_PROPERTIES = {
@@ -60,6 +63,10 @@ COMPUTED_PROPERTIES = {
     "notSelectable": lambda c: c.not_selectable_values(),
 }
 DEFINITION_URI = "http://hl7.org/fhir/concept-properties#definition"
+# the concepts of a code system given as a FHIR resource (stored or supplied): the ones whose flags (inactive,
+# deprecated, retired) are stated, not computed (a SNOMED CT concept's `inactive` is its component's state)
+_RESOURCE_CONCEPTS = (Concept, AliasedConcept)
+_FLAG_CODES = frozenset({"inactive", "retired", "deprecated", "deprecationDate"})
 VS_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
 MAX_COUNT = 1_000_000
 # an expansion asked for without `count` is refused beyond this many codes (the reference servers' limit);
@@ -439,29 +446,32 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
         asked = req.properties
         if "*" in asked:
             asked = _every_property(asked, c)
+        # a property is declared (expansion.property) only once some entry carries a value for it, as
+        # tx.fhir.org declares them: one asked for that no listed concept has is not in the answer
         for p in asked:
             if p == "definition":
                 if c.definition:
                     it.properties.append(("definition", "valueString", c.definition))
-                used_props.setdefault("definition", DEFINITION_URI)
+                    used_props.setdefault("definition", DEFINITION_URI)
                 continue
-            uri = _property_uri(cs, p)
-            if uri is not None:
-                used_props.setdefault(p, uri)
             if p in COMPUTED_PROPERTIES and not c.property_values(p):
                 values = COMPUTED_PROPERTIES[p](c)
                 for v in values:
                     it.properties.append((p, "valueBoolean" if isinstance(v, bool) else "valueCode", v))
-                if values:
-                    used_props.setdefault(p, uri or CONCEPT_PROPERTIES + p)
+                if values and p not in used_props:
+                    used_props[p] = _property_uri(cs, p) or CONCEPT_PROPERTIES + p
                 continue
             for prop in c.properties:
                 typed = typed_value(prop) if prop.get("code") == p else None
                 if typed is not None:
                     it.properties.append((p, *typed))
-                    used_props.setdefault(p, uri)
+                    if p not in used_props:
+                        used_props[p] = _property_uri(cs, p)
     derived: dict[str, tuple] = {}
     status = c.lifecycle if c is not None else None     # the status property, else the standards status
+    if status is None and type(c) in _RESOURCE_CONCEPTS and cs is not None and not m.from_expansion \
+            and c.properties:
+        status = _flagged_status(c, cs, req.date)
     passed = []
     for ext in (list(c.extensions) if c is not None else []):
         url = ext.get("url")
@@ -480,12 +490,33 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
         it.properties.append((code, key, value))
         used_props.setdefault(code, uri)
     # a status the code system states as a property was added above when asked for; one that comes from the
-    # standards-status extension (or a property under another code) is added here, asked for or not
-    if status is not None and not any(p[0] == "status" for p in it.properties):
+    # standards-status extension, a property under another code or the concept's flags is added here, asked for
+    # or not; 'active' goes without saying (tx.fhir.org writes only another status)
+    if status is not None and status != "active" and not any(p[0] == "status" for p in it.properties):
         it.properties.append(("status", "valueCode", status))
         used_props.setdefault("status", STATUS_URI)
     it.extensions = passed
     return it
+
+
+def _flagged_status(c, cs, on: str | None) -> str | None:
+    """The status a code system concept that states neither a status nor a standards status says with its
+    flags, as tx.fhir.org (cs-cs.js getStatus) reads it: deprecated (R4's deprecated property true, or its date
+    on or before `on`), else inactive = true, else retired = true; None when none holds."""
+    if type(c) is Concept:
+        for p in c.properties:
+            if p.get("code") in _FLAG_CODES:
+                break
+        else:
+            if not cs.deprecation_codes():
+                return None     # (nearly every concept that has properties: none of them is a flag)
+    if is_deprecated(c, on, cs):
+        return "deprecated"
+    if c.inactive:          # (with no status, only a stated inactive property makes it so)
+        return "inactive"
+    if any(v is True or v == "true" for v in c.property_values("retired")):
+        return "retired"
+    return None
 
 
 def _known_extensions(d: dict, known: set) -> dict:
