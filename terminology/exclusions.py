@@ -16,12 +16,20 @@ def exclusion_reason(valueset: dict | None, system: str | None, code: str | None
     """The human reason `valueset` leaves out `code`, when its compose says one (else None)."""
     if not valueset or not code:
         return None
+    # plain loops, no generator: this runs on every $validate-code answer of a code a value set leaves out
     for exc in (valueset.get("compose") or {}).get("exclude") or ():
-        if not isinstance(exc, dict) or (system and exc.get("system") and exc["system"] != system):
+        if not isinstance(exc, dict):
             continue
-        wanted = normalise_code(exc.get("system") or "", code)
-        if any(isinstance(c, dict) and c.get("code") in (code, wanted) for c in exc.get("concept") or ()):
-            for ext in exc.get("extension") or ():
-                if isinstance(ext, dict) and ext.get("url") == EXCLUSION_REASON:
-                    return ext.get("valueString")
+        exc_system = exc.get("system")
+        if system and exc_system and exc_system != system:
+            continue
+        wanted = normalise_code(exc_system or "", code)
+        for c in exc.get("concept") or ():
+            if isinstance(c, dict) and c.get("code") in (code, wanted):
+                break
+        else:
+            continue        # it does not list the code
+        for ext in exc.get("extension") or ():
+            if isinstance(ext, dict) and ext.get("url") == EXCLUSION_REASON:
+                return ext.get("valueString")
     return None

@@ -24,17 +24,17 @@ class CodeSystemVersionChoice:
         return self._system_includes(system)[1]
 
     def _system_includes(self, system: str) -> tuple[list, list]:
-        """(include, path) pairs of `system` and the includes alone, asked of the evaluator once per request."""
+        """(include, path) pairs of `system` and the includes alone, asked of the evaluator once per request (the
+        includes alone are kept with the pairs: valueset_facts._SystemIncludes)."""
         got = self._includes.get(system)
         if got is None:
             pairs = self.ev.system_includes(self.req.valueset, system)
-            got = self._includes[system] = (pairs, [inc for inc, _path in pairs])
+            got = self._includes[system] = (pairs, pairs.includes)
         return got
 
     def _pinned_version(self, system: str) -> str | None:
-        """The version of `system` the value set names, when it names exactly one."""
-        versions = {inc.get("version") for inc in self._system_includes(system)[1]}
-        return versions.pop() if len(versions) == 1 else None
+        """The version of `system` the value set names, when it names exactly one (kept with the includes)."""
+        return self._system_includes(system)[0].pinned()
 
     def _versions_used(self, system: str) -> list:
         """The versions of `system` the value set's includes take, after the version rules (None: the latest)."""
@@ -49,9 +49,16 @@ class CodeSystemVersionChoice:
         version in use there is nothing to add: a missing one is the version validated in, reported as such."""
         got = self._missing.get(system)
         if got is None:
-            got = self._missing[system] = [] if len(self._versions_used(system)) < 2 else \
+            got = self._missing[system] = [] if self._one_version(system) else \
                 self.ev.missing_versions(self.req.valueset, system, self._includes_of(system))
         return got
+
+    def _one_version(self, system: str) -> bool:
+        """Whether the value set takes `system` in one version at most. Fewer than two includes of it take fewer
+        than two versions: known without working out which (`versions_used`, a kept-fact lookup on the hot path
+        of $validate-code, where a value set usually has one include of a system). Nothing is lost by not asking:
+        the version rules and the date are applied to that one version anyway (`_choose_version`, `_codesystem`)."""
+        return len(self._system_includes(system)[1]) < 2 or len(self._versions_used(system)) < 2
 
     def _choose_version(self, o: Outcome, locs: "Locations", vs: dict, system: str, coding_version):
         """The version of `system` to validate against: the value set's (after the version rules) unless the
@@ -160,9 +167,9 @@ class CodeSystemVersionChoice:
         (with the display given, when one has it), as the reference servers pick (FHIRsmith validate.js
         pickApplicableVersion). When no include selects it (not a member in any version), the newest version
         holding it, for the messages. None: the usual choice."""
-        used = self._versions_used(system)
-        if len(used) < 2 or code is None:
+        if code is None or self._one_version(system):
             return None
+        used = self._versions_used(system)
         selecting = sorted(self.ev.versions_selecting(self.req.valueset, system, code), key=version_key, reverse=True)
         if selecting:
             self._chosen_by_vs = True

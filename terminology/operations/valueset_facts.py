@@ -83,6 +83,28 @@ class _Listing(list):
 _NO_LISTING = _Listing()
 
 
+class _SystemIncludes(list):
+    """The (include, path) pairs of one system in a value set (`system_includes`), with the includes alone
+    (`includes`) and the version they name when they all name one (`pinned`), kept with the pairs: $validate-code
+    asks for both on every request, and they are as fixed as the pairs."""
+    __slots__ = ("includes", "_pinned")
+    _UNSET = object()
+
+    def __init__(self, pairs=()):
+        super().__init__(pairs)
+        self.includes = [inc for inc, _path in self]
+        self._pinned = self._UNSET
+
+    def pinned(self) -> str | None:
+        """The version the includes name, when they name exactly one (None: none, or several). Worked out on
+        first need, so that a version that is no string fails where it always did (the first ask)."""
+        got = self._pinned
+        if got is self._UNSET:
+            versions = {inc.get("version") for inc in self.includes}
+            got = self._pinned = versions.pop() if len(versions) == 1 else None
+        return got
+
+
 class ValueSetFacts:
     """Per-value-set facts of ComposeEvaluator, kept across requests for stored value sets and worked out per
     request for those a request brought. A mixin: it reads the evaluator's `root`, `catalog`, `date` and calls
@@ -214,7 +236,7 @@ class ValueSetFacts:
     def _system_includes(self, vs: dict, system: str) -> list:
         out: list = []
         self._walk_includes(vs, system, out, {id(vs)}, 0)
-        return out
+        return _SystemIncludes(out)
 
     def versions_used(self, vs: dict, system: str, includes: list | None = None) -> list:
         """The versions of `system` the includes of `vs` take (system_includes, or `includes` when the caller
