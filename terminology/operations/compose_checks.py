@@ -11,7 +11,7 @@ from ..errors import InvalidRequest, NotSupported
 from ..identifiers import canonical
 from ..implicit import check_applied
 from . import filters as _filters
-from .revision_cache import STORED_KEY, FactTable
+from .revision_cache import FactTable
 
 
 class FilterNotUnderstood(NotSupported):
@@ -70,9 +70,6 @@ def check_cycle(chain: tuple, vs: dict) -> None:
 # id(value set) -> True: its import graph (include and exclude `valueSet`, transitively) resolves and has no cycle
 IMPORT_GRAPHS = FactTable("import-graphs", reads_catalog=True, rules="valueset")
 
-# Catalog.derived key: id(body) -> body of the stored value sets whose compose imports no value set
-_IMPORT_FREE_KEY = "kodebro.compose.import-free"
-
 _FEW_PARTS = 16     # a compose this small is scanned for imports each time; a larger one's answer is kept
 
 
@@ -83,36 +80,24 @@ def check_imports(ev, vs: dict) -> None:
     The check is by pathway, so a diamond (two imports sharing one) is not a cycle; each value set is explored
     once, so shared imports cost linear, not 2^depth, time. `ev` (a ComposeEvaluator) resolves each import under
     the request's value set version rules, without recording it as used."""
-    derived = getattr(ev.catalog, "derived", None)
-    free = derived(_IMPORT_FREE_KEY, _new_dict) if derived is not None else None
-    if free is not None and free.get(id(vs)) is vs:
-        return
     compose = vs.get("compose")
-    if compose.__class__ is not dict:
-        return
-    # asked cheaply first, in plain loops (this runs on every $validate-code against a value set): a compose
-    # that surely imports nothing is done; a long one is left to the kept answer
+    if compose.__class__ is dict and not _imports_nothing(compose):
+        IMPORT_GRAPHS.get(ev, vs, vs, id(vs), _walk_imports, ev, vs)
+
+
+def _imports_nothing(compose: dict) -> bool:
+    """Whether a small compose surely imports no value set (this runs on every $validate-code against a value
+    set, so it is asked in plain loops); False for a long one, whose walk is kept instead."""
     for kind in ("include", "exclude"):
         parts = compose.get(kind)
         if parts.__class__ is not list:
             continue
         if len(parts) > _FEW_PARTS:
-            break
+            return False
         for part in parts:
             if part.__class__ is not dict or "valueSet" in part:
-                break
-        else:
-            continue
-        break
-    else:
-        if free is not None and derived(STORED_KEY, _new_dict).get(id(vs)) is vs:
-            free[id(vs)] = vs       # a stored body (seen by ev.see): the same until the store changes
-        return
-    IMPORT_GRAPHS.get(ev, vs, vs, id(vs), _walk_imports, ev, vs)
-
-
-def _new_dict(_catalog) -> dict:
-    return {}
+                return False
+    return True
 
 
 def _walk_imports(ev, vs: dict) -> bool:

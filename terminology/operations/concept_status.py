@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..codesystem import DEPRECATED_CODES, standards_status_code
+from ..codesystem import DEPRECATED_CODES, Concept, standards_status_code
 from ..editions import day_of
 from ..elements import value_of
 from ..errors import InvalidRequest
@@ -70,6 +70,30 @@ def is_deprecated(concept, on: str | None = None, cs=None) -> bool:
         if p.get("code") in codes and _deprecated_by(value_of(p), on):
             return True
     return False
+
+
+# the concept properties whose values say a status when the concept states none (flagged_status)
+FLAG_CODES = frozenset({"inactive", "retired", "deprecated", "deprecationDate"})
+
+
+def flagged_status(c, cs, on: str | None) -> str | None:
+    """The status a code system concept that states neither a status nor a standards status says with its
+    flags, as tx.fhir.org (cs-cs.js getStatus) reads it: deprecated (R4's deprecated property true, or its date
+    on or before `on`), else inactive = true, else retired = true; None when none holds."""
+    if type(c) is Concept:
+        for p in c.properties:
+            if p.get("code") in FLAG_CODES:
+                break
+        else:
+            if not cs.deprecation_codes():
+                return None     # (nearly every concept that has properties: none of them is a flag)
+    if is_deprecated(c, on, cs):
+        return "deprecated"
+    if c.inactive:          # (with no status, only a stated inactive property makes it so)
+        return "inactive"
+    if any(v is True or v == "true" for v in c.property_values("retired")):
+        return "retired"
+    return None
 
 
 def _deprecated_by(value, on: str | None) -> bool:

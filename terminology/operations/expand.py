@@ -24,7 +24,7 @@ from ..textsearch import TextFilter, TextIndex, ranked_hits
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
-from .concept_status import PARTIAL_CONTENT, is_abstract, is_deprecated, reported_status, validity_problem
+from .concept_status import PARTIAL_CONTENT, flagged_status, is_abstract, reported_status, validity_problem
 from .display_choice import EntryText, choose, other_displays
 from .member import Member
 from .version_rules import SystemVersionRules
@@ -66,7 +66,6 @@ DEFINITION_URI = "http://hl7.org/fhir/concept-properties#definition"
 # the concepts of a code system given as a FHIR resource (stored or supplied): the ones whose flags (inactive,
 # deprecated, retired) are stated, not computed (a SNOMED CT concept's `inactive` is its component's state)
 _RESOURCE_CONCEPTS = (Concept, AliasedConcept)
-_FLAG_CODES = frozenset({"inactive", "retired", "deprecated", "deprecationDate"})
 VS_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
 MAX_COUNT = 1_000_000
 # an expansion asked for without `count` is refused beyond this many codes (the reference servers' limit);
@@ -471,7 +470,7 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
     status = c.lifecycle if c is not None else None     # the status property, else the standards status
     if status is None and type(c) in _RESOURCE_CONCEPTS and cs is not None and not m.from_expansion \
             and c.properties:
-        status = _flagged_status(c, cs, req.date)
+        status = flagged_status(c, cs, req.date)
     passed = []
     for ext in (list(c.extensions) if c is not None else []):
         url = ext.get("url")
@@ -497,26 +496,6 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
         used_props.setdefault("status", STATUS_URI)
     it.extensions = passed
     return it
-
-
-def _flagged_status(c, cs, on: str | None) -> str | None:
-    """The status a code system concept that states neither a status nor a standards status says with its
-    flags, as tx.fhir.org (cs-cs.js getStatus) reads it: deprecated (R4's deprecated property true, or its date
-    on or before `on`), else inactive = true, else retired = true; None when none holds."""
-    if type(c) is Concept:
-        for p in c.properties:
-            if p.get("code") in _FLAG_CODES:
-                break
-        else:
-            if not cs.deprecation_codes():
-                return None     # (nearly every concept that has properties: none of them is a flag)
-    if is_deprecated(c, on, cs):
-        return "deprecated"
-    if c.inactive:          # (with no status, only a stated inactive property makes it so)
-        return "inactive"
-    if any(v is True or v == "true" for v in c.property_values("retired")):
-        return "retired"
-    return None
 
 
 def _known_extensions(d: dict, known: set) -> dict:
