@@ -103,12 +103,45 @@ def _run_operation(method: str, segs: list[str], query: str, resource, shared: d
     return {"resource": body, "response": {"status": str(status)}}
 
 
-def _run_other(method: str, segs: list[str], query: str, resource) -> dict:
+# http.html#transaction: Bundle.entry.request's conditions are the batch spelling of these request headers
+_CONDITIONS = {"ifMatch": "If-Match", "ifNoneMatch": "If-None-Match", "ifModifiedSince": "If-Modified-Since",
+               "ifNoneExist": "If-None-Exist"}
+
+
+def _condition_headers(req: dict) -> dict[str, str]:
+    headers = {}
+    for field, header in _CONDITIONS.items():
+        value = req.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidRequest(f"request.{field} must be a string (the {header} header's value), "
+                                 f"not {type(value).__name__}")
+        headers[header] = _http_date(value) if field == "ifModifiedSince" else value
+    return headers
+
+
+def _http_date(instant: str) -> str:
+    """ifModifiedSince is a FHIR instant; the header it stands for takes an HTTP date (RFC 9110 §5.6.7)."""
+    from datetime import datetime
+    from email.utils import format_datetime
+    try:
+        when = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    except ValueError:
+        return instant      # judged as the header would be
+    if when.tzinfo is None:
+        return instant
+    return format_datetime(when.astimezone(timezone.utc), usegmt=True)
+
+
+def _run_other(method: str, segs: list[str], query: str, resource, conditions: dict[str, str]) -> dict:
     from flask import current_app
     path = "/fhir/" + "/".join(segs) + ("?" + query if query else "")
+    headers = {"Content-Type": "application/fhir+json", **conditions}
+    if "Authorization" in request.headers:      # an entry is the caller's own request: its writes need the key
+        headers["Authorization"] = request.headers["Authorization"]
     with current_app.test_client() as c:
-        r = c.open(path, method=method, json=resource, base_url=request.url_root,
-                   headers={"Content-Type": "application/fhir+json"})
+        r = c.open(path, method=method, json=resource, base_url=request.url_root, headers=headers)
         body = r.get_json(silent=True)
     out = {"response": {"status": str(r.status_code)}}
     if body is not None:
@@ -149,12 +182,13 @@ def run_entry(entry, shared: dict | None = None) -> dict:
     method = method.upper()
     if method not in _METHODS:
         raise InvalidRequest(f"batch entries take {', '.join(_METHODS)}, not {method}")
+    conditions = _condition_headers(req)
     segs, query = _target(url)
     if not segs:
         raise InvalidRequest(f"batch entry URL '{url}' names nothing to do")
     if segs[-1].startswith("$"):
         return _run_operation(method, segs, query, entry.get("resource"), {} if shared is None else shared)
-    return _run_other(method, segs, query, entry.get("resource"))
+    return _run_other(method, segs, query, entry.get("resource"), conditions)
 
 
 @bp.route("", methods=["POST"])
@@ -174,7 +208,9 @@ def batch():
         if not kind:
             raise InvalidRequest("Bundle.type is missing: POST to the base takes a Bundle of type batch")
         raise InvalidRequest(f"only batch Bundles are processed here, not '{kind}'")
-    entries_in = body.get("entry") or []
+    entries_in = body.get("entry")
+    if entries_in is None:
+        entries_in = []
     if not isinstance(entries_in, list):
         raise InvalidRequest("Bundle.entry must be a list")
     if len(entries_in) > MAX_ENTRIES:

@@ -42,6 +42,7 @@ def capability_statement(base: str) -> dict:
             "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
             "versioning": "no-version",
             "conditionalRead": "full-support",      # ETag / Last-Modified, 304 on If-None-Match / If-Modified-Since
+            "conditionalCreate": True,              # If-None-Exist (http.html#ccreate), by the type's search
             # If-Match / If-None-Match on PUT and DELETE (412) are not conditionalUpdate / conditionalDelete:
             # in FHIR those mean "update/delete whatever matches these search criteria", which is not served.
             # versioning stays no-version: the tag is not meta.versionId, and If-Match is optional here
@@ -51,7 +52,7 @@ def capability_statement(base: str) -> dict:
     # NamingSystem has no operations, but is written like the others: a hospital registers its own identifiers
     resources.append({"type": "NamingSystem", "profile": "http://hl7.org/fhir/StructureDefinition/NamingSystem",
                       "interaction": [{"code": c} for c in ("read", "search-type", "create", "update", "delete")],
-                      "versioning": "no-version", "conditionalRead": "full-support",
+                      "versioning": "no-version", "conditionalRead": "full-support", "conditionalCreate": True,
                       "searchParam": _search_params("NamingSystem")})
     # the definitions of Kodebro's own operations (fhir_api/opdefs.py): read, and searched by url only
     resources.append({"type": "OperationDefinition",
@@ -161,7 +162,10 @@ def terminology_capabilities(base: str) -> dict:
 
 @bp.route("/metadata", methods=["GET"])
 def metadata():
-    mode = request.args.get("mode", "full")
+    mode = request.args.get("mode") or "full"     # empty is absent, as for search parameters
+    if mode not in ("full", "normative", "terminology"):
+        from terminology.errors import InvalidRequest
+        raise InvalidRequest(f"mode must be full, normative or terminology, not '{mode[:100]}'", location="http.mode")
     if mode == "terminology":
         return fhir_response(terminology_capabilities(fhir_base()))
     return fhir_response(capability_statement(fhir_base()))

@@ -278,8 +278,30 @@ def check_content_type(forms: bool = True) -> None:
     allowed = ("application/fhir+json", "application/json", "application/json+fhir", "text/json")
     if forms:
         allowed += ("application/x-www-form-urlencoded",)
-    if request.get_data(cache=True) and ctype and ctype not in allowed:
+    if not request.get_data(cache=True):
+        return
+    if ctype and ctype not in allowed:
         raise UnsupportedMediaType(f"content type '{request.mimetype}' is not supported; send application/fhir+json")
+    _check_body_coding(ctype)
+
+
+def _check_body_coding(ctype: str) -> None:
+    """What a body is sent as besides its type (RFC 9110 §15.5.16: 415 for an unsupported encoding too): read
+    as it is, a compressed or UTF-16 body would only be refused as JSON that does not parse."""
+    from werkzeug.exceptions import UnsupportedMediaType
+
+    from .render import FHIR_VERSION, _version_served
+    codings = [c.strip().lower() for h in request.headers.getlist("Content-Encoding") for c in h.split(",")]
+    for c in codings:
+        if c and c != "identity":
+            raise UnsupportedMediaType(f"Content-Encoding '{c[:50]}' is not supported: send the body uncompressed")
+    params = {k.lower(): v for k, v in request.mimetype_params.items()}
+    charset = params.get("charset")
+    if charset is not None and charset.strip().strip('"').lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset '{charset[:50]}' is not supported: FHIR JSON is UTF-8")
+    if ctype != "application/x-www-form-urlencoded" and not _version_served(params):
+        raise UnsupportedMediaType(f"fhirVersion '{params['fhirversion'][:50]}' in the Content-Type is not served: "
+                                   f"this server reads FHIR R4 ({FHIR_VERSION}) only")
 
 
 def request_params(inputs=None, op: str | None = None) -> Params:

@@ -218,6 +218,10 @@ def create(rtype: str):
     body = _without_server_fields(_incoming(rtype))
     # http.html#create: "If an id is provided, the server SHALL ignore it"; the store picks one
     body.pop("id", None)
+    if "If-None-Exist" in request.headers:
+        found = _conditional_create_match(rtype, request.headers["If-None-Exist"])
+        if found is not None:
+            return found
     # a url+version already kept is a 409 judged in the write's transaction: a create never replaces
     report = get_store().write([body], only_new=True)
     catalog = get_catalog()
@@ -226,6 +230,42 @@ def create(rtype: str):
     written, validators = _as_written(catalog, rtype, rid, body, report)
     return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}", **validators},
                          f"{rtype}/{rid} created")
+
+
+def _conditional_create_match(rtype: str, criteria: str):
+    """http.html#ccreate: the answer when the If-None-Exist search finds the resource (200, nothing created),
+    412 when it finds several; None when it finds none (the create goes ahead). The search is the type's
+    search, strict: a criterion this server would ignore in a search would here let duplicates in."""
+    from urllib.parse import parse_qsl
+
+    from .search import Query
+    criteria = criteria.strip().lstrip("?")
+    try:
+        pairs = parse_qsl(criteria, keep_blank_values=True, strict_parsing=True, max_num_fields=1000)
+    except ValueError as e:
+        raise InvalidRequest(f"If-None-Exist '{criteria[:200]}' is not a search query (name=value&...): {e}",
+                             location="http.If-None-Exist")
+    tests = [(k, v) for k, v in pairs if not k.startswith("_")]
+    if not tests or len(tests) != len(pairs):
+        raise InvalidRequest("If-None-Exist takes search parameters of the " + rtype + " (e.g. url=...), "
+                             f"without result parameters such as _count; got '{criteria[:200]}'",
+                             location="http.If-None-Exist")
+    catalog = get_catalog()
+    rows = [r for r in Query(rtype, tests, catalog, True).run()
+            if r.h.pk is None or stored_body(catalog, r.h) is not None]
+    if not rows:
+        return None
+    if len(rows) > 1:
+        raise PreconditionFailed(f"the {rtype} was not created: If-None-Exist '{criteria[:200]}' matches "
+                                 f"{len(rows)} resources ({', '.join(f'{rtype}/{r.h.id}' for r in rows[:5])}"
+                                 f"{', ...' if len(rows) > 5 else ''}); make the criteria select one")
+    h = rows[0].h
+    from .http_headers import validators_of
+    stored = stored_body(catalog, h) if h.pk is not None else None
+    found = shape(catalog, h, None, None, in_search=False)      # as a read of it answers
+    return _write_answer(found, 200, {"Location": f"{fhir_base()}/{rtype}/{h.id}",
+                                      **validators_of(h, stored)},
+                         f"{rtype}/{h.id} already matches If-None-Exist '{criteria[:200]}'; nothing was created")
 
 
 def _without_server_fields(body: dict) -> dict:
@@ -284,7 +324,10 @@ def update(rtype: str, rid: str):
     body["id"] = rid
     # replacing is deleting the old one and writing the new in one transaction: whether it existed is read
     # there, not from this worker's catalog, which may be up to a second behind other workers' writes
-    report = get_store().write([body], delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid))
+    # keep_others: a url+version another id keeps is a 409, as for a create; replacing it would delete that
+    # resource under its own clients, which no If-Match on it could have stopped
+    report = get_store().write([body], delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid),
+                               keep_others=True)
     # unchanged: the body is what was stored there, which stays with its ETag
     existed = bool(report["deleted"] or report.get("unchanged"))
     catalog = get_catalog()

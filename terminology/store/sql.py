@@ -154,13 +154,16 @@ class SQLStore:
 
     # --- writing -------------------------------------------------------------------
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
-              on_written=None, precondition: Precondition | None = None, only_new: bool = False) -> dict:
+              on_written=None, precondition: Precondition | None = None, only_new: bool = False,
+              keep_others: bool = False) -> dict:
         """Add or replace resources atomically; deletions by (type, id) happen first.
 
         `precondition` (see base.Precondition) is judged inside the transaction, under the write lock
         `_begin` takes, so a conditional write is a compare-and-set across processes.
         `only_new`: a resource whose url+version is already kept is refused (Duplicate) instead of replacing
         it, judged in the same transaction (a create).
+        `keep_others`: a resource whose url+version another id keeps is refused (Duplicate) instead of
+        replacing that one (a PUT names the one id it writes; an import replaces by url+version on purpose).
 
         A resource whose stored form would be what is stored already (its body but meta.lastUpdated, and a
         CodeSystem's concepts) is left as it is, with its rev and lastUpdated, so its ETag stays valid; a
@@ -202,7 +205,8 @@ class SQLStore:
                     elif self._delete(conn, rtype, rid, change):
                         report["deleted"].append((rtype, rid))
                 for at, res in enumerate(resources):
-                    kind, ident = self._put(conn, res, change, only_new, deferred.pop(at, None), report)
+                    kind, ident = self._put(conn, res, change, only_new, deferred.pop(at, None), report,
+                                            keep_others)
                     report[kind].append(ident)
                     if on_written:
                         on_written()
@@ -268,7 +272,8 @@ class SQLStore:
         self._q(conn, "DELETE FROM concept WHERE cs_pk=?", (pk,))
         self._q(conn, "DELETE FROM resource WHERE pk=?", (pk,))
 
-    def _put(self, conn, res: dict, change: "_Change", only_new: bool, deferred, report: dict):
+    def _put(self, conn, res: dict, change: "_Change", only_new: bool, deferred, report: dict,
+             keep_others: bool = False):
         """Write one resource; (which report list it goes to, its (type, id, url, version)).
 
         `deferred`: the (type, id) deletion of the write that this resource writes back, still to be done
@@ -291,7 +296,7 @@ class SQLStore:
         kind = "replaced"
         if existing is not None:
             pk, old_id, old_rev, old_body = existing
-            if only_new:
+            if only_new or (keep_others and rid is not None and old_id != rid):
                 which = f"{url}|{version}" if version is not None else f"{url} (no version)"
                 raise Duplicate(f"{rtype}/{old_id} already holds {which}; this server keeps one {rtype} per "
                                 f"url and version. To replace it, PUT the {rtype} to [base]/{rtype}/{old_id}")

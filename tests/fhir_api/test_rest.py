@@ -101,6 +101,19 @@ def test_write_needs_key_when_configured(tmp_path):
     assert ok.status_code == 201
 
 
+def test_batch_writes_carry_the_callers_key(tmp_path):
+    # a batch entry is the caller's own request: with the key it writes, without it each write entry is 403
+    from fhir_api import create_app
+    c = create_app({"DB": str(tmp_path / "k.db"), "DEMO": False, "API_KEY": "s3cret"}).test_client()
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "PUT", "url": "CodeSystem/keyed"}, "resource": {**CS, "id": "keyed"}}]}
+    without = c.post("/fhir", json=bundle, content_type=FJ).get_json()
+    assert without["entry"][0]["response"]["status"] == "403"
+    keyed = c.post("/fhir", json=bundle, content_type=FJ, headers={"Authorization": "Bearer s3cret"}).get_json()
+    assert keyed["entry"][0]["response"]["status"] == "201"
+    assert c.get("/fhir/CodeSystem/keyed").status_code == 200
+
+
 def test_batch_of_reads(client):
     rid = client.post("/fhir/CodeSystem", json=CS, content_type=FJ).get_json()["id"]
     bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
