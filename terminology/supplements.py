@@ -276,12 +276,23 @@ class SupplementSet:
             return self.supplements[i]
         return {**self.supplements[i], "concept": [c.to_flat() for c in idx.concepts.values()]}
 
-    def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
+    # the sets that answer for a set joined from them (`joined`): what this one applies, they record as used
+    _feeds: tuple = ()
+
+    def note_applied(self, cs: CodeSystemIndex) -> list[tuple[int, str]]:
+        """`matching(cs)`, recording the supplements found among the used ones (and versions passed over), here
+        and in the sets this one was joined from (through every level of imports)."""
+        for feed in self._feeds:
+            feed.note_applied(cs)
         matching = self.matching(cs, _note=True)
         for i, canon in matching:
             used = self.used_lang_packs if i in self._packs else self.used
             if canon not in used:
                 used.append(canon)
+        return matching
+
+    def __call__(self, cs: CodeSystemIndex) -> CodeSystemIndex:
+        matching = self.note_applied(cs)
         # applied (and cached) in one order whatever order the request named them in: one cached copy per set
         matching.sort(key=lambda m: m[1])
         mine = [i for i, _canon in matching]
@@ -296,6 +307,22 @@ class SupplementSet:
             return self._catalog.derived(("supplemented", cs.url, cs.version, canons),
                                          lambda _catalog: apply_supplements(cs, [self._content(i) for i in mine]))
         return apply_supplements(cs, [self._content(i) for i in mine])
+
+
+def joined(parent, catalog, refs: list[str], systems) -> tuple["SupplementSet", "SupplementSet"]:
+    """(the set to apply, the set of `refs` alone) for an imported value set that names supplements `refs` of its
+    own (valueset-supplement): they apply to the part of the answer that comes from it, on top of the
+    request's (`parent`, a SupplementSet or None), as tx.fhir.org expands an import with its own supplements.
+    `refs` are checked as a requested value set's are (`systems`: those the imported value set uses); the set of
+    them alone is what the operation later requires applied and names as used. The joined set records what it
+    applies in both, so the request's supplements used only inside the import count as used too."""
+    own = SupplementSet(catalog, refs, systems)
+    if not isinstance(parent, SupplementSet) or not parent:
+        return own, own
+    merged = SupplementSet(catalog, [r for r, _i in parent.refs] + list(refs), None,
+                           [parent.supplements[i] for i in sorted(parent._packs)])
+    merged._feeds = (parent, own)
+    return merged, own
 
 
 SUPPLEMENT_TYPE_EXT = "http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type"

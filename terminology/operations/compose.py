@@ -31,6 +31,7 @@ from ..errors import InvalidRequest, NotFound, NotSupported
 from ..identifiers import canonical, split_canonical
 from ..implicit import resolve as resolve_implicit
 from ..languages import display_extensions
+from ..supplements import joined, valueset_supplement_refs, valueset_systems
 from ..versions import matches_version
 from . import codesystem_valueset as _codesystem_valueset  # noqa: F401  (registers its implicit value sets)
 from . import filters as _filters
@@ -66,10 +67,13 @@ class ComposeEvaluator(ValueSetFacts):
     # (id(compose), system, version named) -> (compose, the version of the system an exclude naming it removes
     # codes of): `_exclude_scope`
     _exclude_scopes: dict | None = None
+    # id(vs) -> (vs, supplements applied, their code system cache, its own supplements) of imported value sets
+    # that name supplements of their own (valueset-supplement): `child`
+    _import_supplements: dict | None = None
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
                  supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
-                 _parent: "ComposeEvaluator | None" = None, _chain: tuple = ()):
+                 _parent: "ComposeEvaluator | None" = None, _chain: tuple = (), _cs_cache: dict | None = None):
         self.catalog = catalog
         self.rules = rules or SystemVersionRules()
         self.date = date
@@ -89,7 +93,11 @@ class ComposeEvaluator(ValueSetFacts):
         # the value sets being enumerated by this evaluator and its parents, outermost first (cycle check)
         self._chain = _chain
         self.root = _parent.root if _parent else self
-        if _parent is None:
+        if _parent is not None:
+            # (system, version) -> index: one cache per set of supplements applied, so that a part of the answer
+            # with supplements of its own (an import's) never shares a copy with one without them
+            self._cs_cache = _parent._cs_cache if _cs_cache is None else _cs_cache
+        else:
             self.used_codesystems: list[str] = []
             self.used_valuesets: list[str] = []
             # the definitions imports were read from, contained and implicit ones too (which no canonical finds)
@@ -124,7 +132,7 @@ class ComposeEvaluator(ValueSetFacts):
         """The index for system|version (after version rules); NotFound when absent and required."""
         version = self.resolve_version(system, version)
         key = (system, version)
-        cache = self.root._cs_cache
+        cache = self._cs_cache
         if key in cache:
             return cache[key]
         cs = self.catalog.codesystem(system, version)
@@ -210,11 +218,12 @@ class ComposeEvaluator(ValueSetFacts):
         root = getattr(self.root, "root_valueset", None)
         if root is not None and root.get("url"):
             yield "ValueSet", root, vs_canonical(root)
+        caches = [self.root._cs_cache] + [got[2] for got in (self.root._import_supplements or {}).values()]
         for canon in self.root.used_codesystems:
             url, ver = split_canonical(canon)
-            cs = self.root._cs_cache.get((url, ver))
+            cs = next((c for cache in caches for c in (cache.get((url, ver)),) if c is not None), None)
             if cs is None:
-                cs = next((c for (u, _v), c in self.root._cs_cache.items() if c is not None and u == url
+                cs = next((c for cache in caches for (u, _v), c in cache.items() if c is not None and u == url
                            and (c.version or None) == ver), None)
             if cs is not None:
                 yield "CodeSystem", cs.resource, canon
@@ -234,8 +243,34 @@ class ComposeEvaluator(ValueSetFacts):
         """An evaluator for the imported value set `vs`, refused when importing it closes a cycle."""
         chain = self.chain
         check_cycle(chain, vs)
-        return ComposeEvaluator(self.catalog, rules=self.rules, date=self.date, supplements=self.supplements,
-                                _depth=self.depth + 1, _parent=self, _chain=chain + (vs,))
+        supplements, cache = self.supplements, None
+        if vs.get("extension"):
+            own = self._own_supplements(vs)
+            if own is not None:
+                supplements, cache = own
+        return ComposeEvaluator(self.catalog, rules=self.rules, date=self.date, supplements=supplements,
+                                _depth=self.depth + 1, _parent=self, _chain=chain + (vs,), _cs_cache=cache)
+
+    def _own_supplements(self, vs: dict):
+        """(supplements, code system cache) for the imported value set `vs` when it names supplements of its
+        own: the parent's and its own (`supplements.joined`), worked out once per request; None when it names
+        none (the import then shares its parent's, at no cost)."""
+        refs = valueset_supplement_refs(vs)
+        if not refs:
+            return None
+        root = self.root
+        memo = root._import_supplements
+        if memo is None:
+            memo = root._import_supplements = {}
+        got = memo.get(id(vs))
+        if got is None or got[0] is not vs:
+            applied, own = joined(self.supplements, self.catalog, refs, valueset_systems(self.catalog, vs))
+            got = memo[id(vs)] = (vs, applied, {}, own)
+        return got[1], got[2]
+
+    def import_supplement_sets(self) -> list:
+        """The supplements imported value sets named of their own (one set per value set), in the order met."""
+        return [got[3] for got in (self.root._import_supplements or {}).values()]
 
     # --- what one include or exclude selects -------------------------------------------------
     def selects(self, inc: dict, path: str, system: str, code: str, concept, cs, strict: bool = False,

@@ -321,6 +321,10 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         # `reached`: the systems of the whole expansion, so that the answer does not hang on the page or the
         # text filter asked for
         req.supplements.require_applied(reached=reached)
+    imported_supplements = ev.import_supplement_sets()
+    for own in imported_supplements:
+        # an imported value set's own supplements must be applied within it, as the request's are
+        own.require_applied()
     params = list(req.echo)
     stored = _stored_expansion(req.valueset)
     if stored is not None:
@@ -341,7 +345,11 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
             params.append((f"warning-{status}", "valueUri", canon))
         if kind == "CodeSystem" and res.get("content") in PARTIAL_CONTENT:
             partial[canon] = res["content"]
-    for canon in getattr(req.supplements, "used", ()) or ():
+    used_supplements = list(getattr(req.supplements, "used", ()) or ())
+    for own in imported_supplements:
+        # the import's expansion parameters are the outer one's too (tx.fhir.org copies them), each named once
+        used_supplements += [canon for canon in own.used if canon not in used_supplements]
+    for canon in used_supplements:
         params.append(("used-supplement", "valueUri", canon))
     # a fragment is named as the reference servers name it; an example is not a fragment of anything
     params.extend(("used-fragment", "valueUri", canon) for canon, content in partial.items() if content == "fragment")
