@@ -6,7 +6,11 @@ Kept apart from the evaluator: these are the rules of what a valid compose is, n
 from __future__ import annotations
 
 import json
+import threading
+import weakref
+from collections import OrderedDict
 
+from ..catalog import OverlayCatalog
 from ..errors import InvalidRequest, NotSupported
 from ..identifiers import canonical
 from ..implicit import check_applied
@@ -82,7 +86,43 @@ def check_imports(ev, vs: dict) -> None:
     the request's value set version rules, without recording it as used."""
     compose = vs.get("compose")
     if compose.__class__ is dict and not _imports_nothing(compose):
-        IMPORT_GRAPHS.get(ev, vs, vs, id(vs), _walk_imports, ev, vs)
+        walks = _overlay_walks(ev)
+        if walks is None:
+            IMPORT_GRAPHS.get(ev, vs, vs, id(vs), _walk_imports, ev, vs)
+            return
+        got = walks.get(id(vs))
+        if got is not None and got[0] is vs:
+            for note, what, ref in got[1]:
+                ev.replay(note, what, ref)
+            return
+        reads: list = []
+        ev.recording(reads, _walk_imports, ev, vs)
+        walks[id(vs)] = (vs, tuple(reads))
+
+
+# overlay catalog -> {id(value set): (value set, what its walk read)}: the value sets whose import graph was
+# found sound against that overlay. IMPORT_GRAPHS keeps a walk under an overlay for one request's evaluator
+# only, but the checks of a $batch-validate-code are many evaluators sharing one overlay (fhir_api/supplied.py
+# shared_catalog); the walk is a function of the value set's body and the catalog alone when no value set
+# version rule is in force, so it is kept with the overlay and dies with it (one HTTP request). A check that
+# brings resources of its own evaluates against an overlay of its own, so a cycle it closes is still walked;
+# a failed walk (cycle, missing import) is not kept and is found again by each check.
+_OVERLAY_WALKS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_OVERLAY_LOCK = threading.Lock()
+
+
+def _overlay_walks(ev) -> dict | None:
+    catalog = ev.catalog
+    if not isinstance(catalog, OverlayCatalog):
+        return None
+    r = ev.root.rules
+    if r.vs_force or r.vs_default or r.vs_check:
+        return None     # the walk resolves imports under these rules: kept per request (IMPORT_GRAPHS)
+    with _OVERLAY_LOCK:
+        walks = _OVERLAY_WALKS.get(catalog)
+        if walks is None:
+            walks = _OVERLAY_WALKS[catalog] = {}
+    return walks
 
 
 def _imports_nothing(compose: dict) -> bool:
@@ -100,7 +140,11 @@ def _imports_nothing(compose: dict) -> bool:
     return True
 
 
+WALKS = [0]     # import graphs walked since the process started (a figure for tests and benches)
+
+
 def _walk_imports(ev, vs: dict) -> bool:
+    WALKS[0] += 1
     explored: dict = {}     # id -> value set (held, so that an id is not reused by another during the walk)
 
     def visit(v: dict, chain: tuple) -> None:
@@ -114,6 +158,7 @@ def _walk_imports(ev, vs: dict) -> bool:
                         continue        # a malformed reference is refused where it is evaluated (import_refs)
                     sub = ev.valueset(ref, compose_path(kind, i), note=False)
                     check_cycle(chain, sub)
+                    ev.see(sub)     # its shape and references are checked on first sight, before any code is asked
                     if id(sub) not in explored:
                         visit(sub, chain + (sub,))
         explored[id(v)] = v
@@ -150,8 +195,7 @@ def lists_only(exc: dict) -> bool:
 
 def check_source(inc: dict, path: str) -> None:
     """An include or exclude takes codes from a system or from value sets (FHIR invariant vsd-1)."""
-    if inc.get("system") is None and not inc.get("valueSet"):
-        raise InvalidRequest(f"{path} has neither system nor valueSet", location=path, tx_code="vs-invalid")
+    check_has_source(inc, path)
     if inc.get("system") is None and (inc.get("concept") or inc.get("filter")):
         # vsd-2: without a system the concepts or filters would be dropped, widening the value set silently
         raise InvalidRequest(f"{path} lists concepts or filters but no system (FHIR invariant vsd-2): "
@@ -160,6 +204,48 @@ def check_source(inc: dict, path: str) -> None:
         raise InvalidRequest(f"{path} has both a concept list and filters (FHIR invariant vsd-3): "
                              f"use one include for each", location=path, tx_code="vs-invalid")
     import_refs(inc, path)
+
+
+def check_has_source(inc: dict, path: str) -> None:
+    """vsd-1 alone: a system or value sets. `valueSet: []` names none (and a FHIR JSON array is never empty),
+    so it is refused as a missing one is, by $expand and $validate-code alike (`ValueSetFacts._note_origin`
+    asks it on first sight of a value set, before either operation looks at a code)."""
+    if inc.get("system") is None and not inc.get("valueSet"):
+        why = " (its valueSet is an empty list: a FHIR JSON array holds at least one item)" \
+            if inc.get("valueSet") == [] else ""
+        raise InvalidRequest(f"{path} has neither system nor valueSet{why}", location=path, tx_code="vs-invalid")
+
+
+def check_stored_shape(vs: dict) -> None:
+    """Refuse (400) a stored value set whose elements have not the JSON types R4 gives them: the lenient shape
+    check PUT, the importers and tx-resource make (terminology.validation), for a body that reached the store
+    another way. Asked once per body and store revision (`ValueSetFacts._note_origin`), so the evaluators may
+    take a sound shape for granted; 400, as the same body sent as a tx-resource is answered. A sound body's
+    content digest is remembered across revisions: a store write does not make every large value set pay the
+    model check again (0.75 s for 20,000 listed concepts), only the digest (a few ms)."""
+    from ..index_cache import content_digest
+    from ..validation import validation_errors     # (pydantic models: loaded when a stored body is first read)
+    key = content_digest(vs)
+    if key is not None:
+        with _SOUND_LOCK:
+            if key in _SOUND:
+                _SOUND.move_to_end(key)
+                return
+    problems = validation_errors(vs, lenient=True)
+    if problems:
+        raise InvalidRequest(f"The stored ValueSet {vs_canonical(vs) or '(unidentified)'} is malformed: "
+                             + "; ".join(problems), tx_code="vs-invalid")
+    if key is not None:
+        with _SOUND_LOCK:
+            _SOUND[key] = None
+            while len(_SOUND) > _SOUND_MAX:
+                _SOUND.popitem(last=False)
+
+
+# content digests of stored value set bodies found sound (digests only: never a body nor a problem text)
+_SOUND: OrderedDict = OrderedDict()
+_SOUND_LOCK = threading.Lock()
+_SOUND_MAX = 4096
 
 
 def import_refs(inc: dict, path: str) -> list:

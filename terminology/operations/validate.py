@@ -67,7 +67,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
     def __init__(self, catalog, req: ValidateRequest):
         self.catalog = catalog
         self.req = req
-        locked = (req.valueset.get("compose") or {}).get("lockedDate") if req.valueset else None
+        compose = req.valueset.get("compose") if req.valueset else None
+        locked = compose.get("lockedDate") if isinstance(compose, dict) else None
         # a version refused by check-system-version is validated anyway; _version_check reports the refusal
         self.ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or locked, supplements=req.supplements,
                                    check_versions=False)

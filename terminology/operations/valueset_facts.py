@@ -9,7 +9,8 @@ from itertools import chain
 
 from ..codesystem import folded_codes
 from ..errors import TerminologyError
-from .compose_checks import MAX_IMPORT_DEPTH, compose_path, import_refs, lists_only
+from .compose_checks import (MAX_IMPORT_DEPTH, check_has_source, check_stored_shape, compose_path,
+                             import_refs, lists_only)
 from .expansion_only import expansion_members, recent_expansion_keys
 from .include_rules import kept_listed_codes, listed_codes
 from .revision_cache import (CONCEPT_ENTRIES, EXPANSION_VIEWS, LISTING_EXCLUDES, STORED_KEY as _STORED_KEY,
@@ -153,12 +154,20 @@ class ValueSetFacts:
         derived = getattr(self.catalog, "derived", None)     # (inline: $validate-code's hot path)
         known = derived(_STORED_KEY, _new_dict) if derived is not None else None
         if known is not None and known.get(id(vs)) is vs:
-            return      # stored, and its references were checked when it was first seen
+            return      # stored, and its shape and references were checked when it was first seen
+        stored = known is not None and stored_body(self.catalog, vs)
+        if stored:
+            # a body written into the store past the shape checks (PUT, importers) is refused here, once per
+            # revision, rather than failing deep in the evaluation; a brought one was checked at the boundary
+            check_stored_shape(vs)
         for kind in ("include", "exclude"):
             for i, inc in enumerate(compose.get(kind) or ()):
-                if isinstance(inc, dict) and inc.get("valueSet") is not None:
-                    import_refs(inc, compose_path(kind, i))
-        if known is not None and stored_body(self.catalog, vs):
+                if isinstance(inc, dict):
+                    if inc.get("valueSet") is not None:
+                        import_refs(inc, compose_path(kind, i))
+                    if inc.get("system") is None:
+                        check_has_source(inc, compose_path(kind, i))
+        if stored:
             known[id(vs)] = vs
             return
         if supplied is None:
