@@ -68,7 +68,11 @@ def check_cycle(chain: tuple, vs: dict) -> None:
         raise CircularValueSet(f"Found a circularity pointing to {canon} processing ValueSet with pathway "
                                f"[{pathway}]", tx_code="vs-invalid")
     if len(chain) > MAX_IMPORT_DEPTH:
-        raise InvalidRequest("value set imports are nested too deeply", tx_code="vs-invalid")
+        pathway = ", ".join(vs_canonical(v) or "(unidentified)" for v in chain[:3])
+        raise InvalidRequest(f"value set imports are nested too deeply: this server follows at most "
+                             f"{MAX_IMPORT_DEPTH} levels of include.valueSet, and the pathway [{pathway}, …] "
+                             f"goes further at {vs_canonical(vs) or 'a value set without a url'}",
+                             tx_code="vs-invalid")
 
 
 # id(value set) -> True: its import graph (include and exclude `valueSet`, transitively) resolves and has no cycle

@@ -315,6 +315,9 @@ def test_import_depth_backstop_still_holds(client):
                   "compose": {"include": [{"system": T + "small"}]}})
     res = [("tx-resource", "resource", r) for r in (SMALL, *chain)]
     status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", T + "deep0"), *res)
-    assert status == 400 and "nested too deeply" in body["issue"][0]["details"]["text"]
+    text = body["issue"][0]["details"]["text"]
+    assert status == 400 and "nested too deeply" in text
+    # the answer says how far the server goes and where the chain started
+    assert "at most 20 levels" in text and f"[{T}deep0, {T}deep1, {T}deep2, …]" in text
     status, body = _post(client, "ValueSet/$expand", ("url", "valueUri", T + "deep15"), *res)
     assert status == 200 and body["expansion"]["total"] == 2
