@@ -4,6 +4,15 @@ A batch Bundle of 50 CodeSystem/$validate-code entries and a $batch-validate-cod
 2,000-code CodeSystem sent as a tx-resource (once, by the first entry: batch.py hands it to the later ones; or
 with every entry, as copies). "index per overlay" is how every overlay indexed its resources before the shelf
 (each overlay given a shelf of its own): the figure the shelf is measured against.
+
+And a $batch-validate-code of 500 checks against a value set importing 300 others, all sent as tx-resources:
+"walk per check (before)" walks the import graph for every check, as before the walk was kept with the
+batch's overlay (terminology/operations/compose_checks.py `_overlay_walks`).
+
+And a wide import fan (tests/reference_fanout/fan.py: 300 middles each importing the same 300 leaves, 90,300
+references to 601 value sets, all tx-resources), $validate-code and $expand of its top: "list scan per reference
+(before)" is how each reference was recorded before the sets kept beside the lists of value sets used
+(terminology/operations/compose.py `note_valueset`), quadratic in the references.
 """
 from __future__ import annotations
 
@@ -41,6 +50,36 @@ def _batch_validate(cs: dict) -> dict:
         for i in range(N_ENTRIES)]}
 
 
+N_CHECKS = 500
+N_IMPORTS = 300
+TOP = "http://example.org/bench/overlay-top"
+
+
+def _imports_batch(cs: dict) -> dict:
+    leaves = [{"resourceType": "ValueSet", "url": f"http://example.org/bench/overlay-leaf-{i}", "version": "1",
+               "status": "active", "compose": {"include": [{"system": URL, "concept": [{"code": f"K{i:05d}"}]}]}}
+              for i in range(N_IMPORTS)]
+    top = {"resourceType": "ValueSet", "url": TOP, "version": "1", "status": "active",
+           "compose": {"include": [{"valueSet": [leaf["url"]]} for leaf in leaves]}}
+    return {"resourceType": "Parameters", "parameter": [{"name": "url", "valueUri": TOP}] + [
+        {"name": "tx-resource", "resource": r} for r in [cs, top] + leaves] + [
+        {"name": "validation", "resource": {"resourceType": "Parameters", "parameter": [
+            {"name": "system", "valueUri": URL}, {"name": "code", "valueCode": f"K{i * 7 % N_IMPORTS:05d}"}]}}
+        for i in range(N_CHECKS)]}
+
+
+@contextlib.contextmanager
+def _walk_per_check():
+    """The import graph walked by every check of a batch, as before it was kept with the batch's overlay."""
+    from terminology.operations import compose_checks
+    keep = compose_checks._overlay_walks
+    compose_checks._overlay_walks = lambda ev: None
+    try:
+        yield
+    finally:
+        compose_checks._overlay_walks = keep
+
+
 @contextlib.contextmanager
 def _index_per_overlay():
     """Every overlay with a shelf of its own: each indexes the resources it was given, as before the shelf."""
@@ -51,6 +90,33 @@ def _index_per_overlay():
         yield
     finally:
         supplied._shelf = keep
+
+
+N_FAN = 300
+
+
+@contextlib.contextmanager
+def _list_scan_per_reference():
+    """Each value set a reference reaches recorded by scanning the lists of those used, as before the sets."""
+    from terminology.operations.compose import ComposeEvaluator
+    from terminology.operations.compose_checks import vs_canonical
+    keep = ComposeEvaluator.note_valueset
+
+    def note_valueset(self, vs, ref):
+        root = self.root
+        if root._recorders:
+            for rec in root._recorders:
+                rec.append(("vs", vs, ref))
+        canon = vs_canonical(vs)
+        if not ref.startswith("#") and canon not in root.used_valuesets:
+            root.used_valuesets.append(canon)
+        if not any(v is vs for v in root.imported_valuesets):
+            root.imported_valuesets.append(vs)
+    ComposeEvaluator.note_valueset = note_valueset
+    try:
+        yield
+    finally:
+        ComposeEvaluator.note_valueset = keep
 
 
 def _builds() -> int:
@@ -84,3 +150,34 @@ def run(bench) -> None:
                 built = _builds() - before
                 bench.measure(f"{name}: {label}, {built} index build(s)", call, n=3 if bench.quick else 10,
                               seconds=4.0)
+
+    from terminology.operations import compose_checks
+    body = _imports_batch(cs)
+    for label, ctx in (("walk per check (before)", _walk_per_check), ("walk once per batch", contextlib.nullcontext)):
+        with ctx():
+            def call(body=body):
+                r = client.post("/fhir/ValueSet/$batch-validate-code", json=body, content_type="application/fhir+json")
+                assert r.status_code == 200, r.get_json()
+            call()
+            before = compose_checks.WALKS[0]
+            call()
+            walks = compose_checks.WALKS[0] - before
+            bench.measure(f"$batch-validate-code, {N_CHECKS} checks x {N_IMPORTS} imported value sets "
+                          f"(tx-resources): {label}, {walks} walk(s)", call, n=3 if bench.quick else 5, seconds=8.0)
+
+    from tests.reference_fanout.fan import S, TOP, fan_resources
+    setup = [{"name": "tx-resource", "resource": r} for r in fan_resources(N_FAN)]
+    fan_cases = [("$validate-code", "/fhir/ValueSet/$validate-code",
+                  [{"name": "url", "valueUri": TOP}, {"name": "system", "valueUri": S},
+                   {"name": "code", "valueCode": "a"}]),
+                 ("$expand", "/fhir/ValueSet/$expand", [{"name": "url", "valueUri": TOP}])]
+    for op, path, params in fan_cases:
+        body = {"resourceType": "Parameters", "parameter": params + setup}
+        for label, ctx in (("list scan per reference (before)", _list_scan_per_reference),
+                           ("sets beside the lists", contextlib.nullcontext)):
+            with ctx():
+                def call(path=path, body=body):
+                    r = client.post(path, json=body, content_type="application/fhir+json")
+                    assert r.status_code == 200, r.get_json()
+                bench.measure(f"{op} through an import fan of {N_FAN} x {N_FAN} value sets (tx-resources): "
+                              f"{label}", call, n=2 if bench.quick else 5, seconds=8.0)

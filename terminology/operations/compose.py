@@ -102,6 +102,11 @@ class ComposeEvaluator(ValueSetFacts):
             self.used_valuesets: list[str] = []
             # the definitions imports were read from, contained and implicit ones too (which no canonical finds)
             self.imported_valuesets: list[dict] = []
+            # beside the lists (which keep first-seen order for the answer): membership in O(1), so a wide
+            # import fan costs per reference, not per reference times distinct value sets
+            self._used_cs_seen: set[str] = set()
+            self._used_vs_seen: set[str] = set()
+            self._imported_ids: set[int] = set()
             self._cs_cache: dict = {}
             self._rules: dict = {}
             self._expansion_views: dict = {}
@@ -157,7 +162,8 @@ class ComposeEvaluator(ValueSetFacts):
             for rec in root._recorders:
                 rec.append(("cs", cs, None))
         canon = canonical(cs.url, cs.version)
-        if canon not in root.used_codesystems:
+        if canon not in root._used_cs_seen:
+            root._used_cs_seen.add(canon)
             root.used_codesystems.append(canon)
 
     def valueset(self, ref: str, location: str | None = None, note: bool = True) -> dict:
@@ -189,11 +195,13 @@ class ComposeEvaluator(ValueSetFacts):
             for rec in root._recorders:
                 rec.append(("vs", vs, ref))
         canon = vs_canonical(vs)
-        if not ref.startswith("#") and canon not in root.used_valuesets:
+        if not ref.startswith("#") and canon not in root._used_vs_seen:
+            root._used_vs_seen.add(canon)
             root.used_valuesets.append(canon)
-        imported = root.imported_valuesets
-        if not any(v is vs for v in imported):
-            imported.append(vs)
+        # by identity: the list holds every one, so an id here is never reused by another dict meanwhile
+        if id(vs) not in root._imported_ids:
+            root._imported_ids.add(id(vs))
+            root.imported_valuesets.append(vs)
 
     def recording(self, reads: list, build, *args):
         """`build(*args)`, with what it reads (note_valueset, note_codesystem) also appended to `reads`."""
@@ -600,6 +608,8 @@ class ComposeEvaluator(ValueSetFacts):
             self._quiet_codesystem(system, inc.get("version"))
         if not concepts and cs is None:
             return
+        if cs is None and note:
+            self._refuse_missing_rule_version(system, inc.get("version"))
         if self._system_excluded(system, cs.version if cs is not None else inc.get("version")):
             return
         check_not_supplement(cs, path)
@@ -725,6 +735,15 @@ class ComposeEvaluator(ValueSetFacts):
         f = flts[0]
         codes = list(dict.fromkeys(_filters.codes_for(cs, f.get("property"), f.get("op"), f.get("value"))))
         return cs, codes
+
+    def _refuse_missing_rule_version(self, system: str, version: str | None) -> None:
+        """A concept list of a system the server has, whose version a version rule replaced by one it lacks:
+        the whole-system include's NotFound, not the listed codes under a version nobody has. (A system the
+        server lacks altogether is expanded from its list, as before.)"""
+        wanted = self.resolve_version(system, version, dated=False)
+        if wanted is None or wanted == version or not self.catalog.codesystem_versions(system):
+            return
+        raise unknown_system(self.catalog, system, wanted)
 
     def _quiet_codesystem(self, system, version):
         try:

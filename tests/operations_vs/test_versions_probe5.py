@@ -150,10 +150,11 @@ def test_expand_without_a_version_takes_the_release_not_its_pre_release(client):
 # --- force-system-version on includes that list their codes ----------------------------------------------------
 
 def test_forced_version_that_is_not_loaded_is_the_version_of_listed_codes(client):
-    """The mixed value set lists its codes, so it expands without the code system; a forced version replaces
-    both pins, and no code may claim the version its include named."""
+    """The mixed value set lists its codes, but the code system is loaded (1.0.0, 1.2.0): a forced version it
+    lacks is the whole-system include's 404 naming the valid versions, as $validate-code answers, never the
+    listed codes under a version nobody has (review s12 F4; tests/reference_fanout)."""
     status, body = _post(client, "ValueSet/$expand", ("url", MIXED), ("force-system-version", CS + "|1.3.0"))
-    assert status == 200, body
-    items = body["expansion"]["contains"]
-    assert {c["code"] for c in items} == {"code1", "code3"}
-    assert all(c.get("version") in (None, "1.3.0") for c in items), items
+    assert status == 404, body
+    assert body["issue"][0]["details"]["text"] == (
+        f"A definition for CodeSystem '{CS}' version '1.3.0' could not be found, so the value set cannot be "
+        f"expanded. Valid versions: 1.0.0 or 1.2.0")
