@@ -17,6 +17,7 @@ from terminology.operations.version_rules import SystemVersionRules, find_values
     requested_valueset
 from terminology.operations.expand import DEFAULT_MAX_EXPANSION, ExpandRequest, expand, vs_parameter
 from terminology.supplements import SupplementSet, supplied_lang_packs, valueset_supplement_refs, valueset_systems
+from terminology.operations.compose_checks import check_outline
 
 from .operations import operation
 from .params import Params
@@ -71,6 +72,7 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages;
     `missing`: the error text when none is named."""
     if instance is not None:
+        check_outline(instance)
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
         # contradiction, and a check refuses it as it refuses any value set read in another version
         requested_valueset(instance.get("url"), params.str("valueSetVersion") or None, instance.get("version"))
@@ -99,6 +101,7 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
     found = find_valueset(catalog, url, version) or resolve_implicit(catalog, canonical(url, version))
     if found is None:
         raise missing_valueset(catalog, url, version)
+    check_outline(found)
     rules.check_valueset(found)
     return found
 

@@ -35,8 +35,8 @@ from ..supplements import joined, valueset_supplement_refs, valueset_systems
 from ..versions import matches_version
 from . import codesystem_valueset as _codesystem_valueset  # noqa: F401  (registers its implicit value sets)
 from . import filters as _filters
-from .compose_checks import (FilterNotUnderstood, check_cycle, check_filters, check_not_supplement, check_source,
-                             check_understood, compose_path, import_refs, shown, vs_canonical)
+from .compose_checks import (FilterNotUnderstood, check_cycle, check_filters, check_not_supplement, check_outline,
+                             check_source, check_understood, compose_path, import_refs, shown, vs_canonical)
 from .display_choice import valueset_language
 from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule
 from .member import Member
@@ -182,6 +182,7 @@ class ComposeEvaluator(ValueSetFacts):
         vs = find_valueset(self.catalog, url, version) or resolve_implicit(self.catalog, ref)
         if vs is None:
             raise missing_valueset(self.catalog, url, version, imported=True)
+        check_outline(vs)
         if rules.vs_check:
             rules.check_valueset(vs)
         if note:

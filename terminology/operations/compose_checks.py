@@ -246,6 +246,19 @@ def check_stored_shape(vs: dict) -> None:
                 _SOUND.popitem(last=False)
 
 
+def check_outline(vs: dict) -> None:
+    """Refuse (400) a stored value set whose `compose` is no object or whose `extension` is no list, before
+    anything reads them: the few type checks every request can afford, where `check_stored_shape` runs once
+    per body (on first evaluation, after the operations have read the value set's expansion parameters)."""
+    compose, ext = vs.get("compose"), vs.get("extension")
+    if (compose is None or isinstance(compose, dict)) and (ext is None or isinstance(ext, list)) and \
+            (compose is None or isinstance(compose.get("extension", ()), (list, tuple))):
+        return
+    check_stored_shape(vs)
+    raise InvalidRequest(f"The stored ValueSet {vs_canonical(vs) or '(unidentified)'} is malformed: its compose "
+                         "must be an object and its extensions a list", tx_code="vs-invalid")
+
+
 # content digests of stored value set bodies found sound (digests only: never a body nor a problem text)
 _SOUND: OrderedDict = OrderedDict()
 _SOUND_LOCK = threading.Lock()

@@ -29,6 +29,9 @@ BAD = {
                        "include[0].concept[1]"),
     "exclude-concept-null": (_vs("exclude-concept-null", [{"system": S}], [{"system": S, "concept": [None]}]),
                              "exclude[0].concept"),
+    "compose-list": ({**_vs("compose-list", []), "compose": [{"include": [{"system": S}]}]}, "compose"),
+    "compose-extension-object": ({**_vs("compose-extension-object", [{"system": S}]),
+                                  "extension": {"url": "http://x"}}, "extension"),
 }
 # a sound value set importing a malformed one: the import is refused where it is read
 IMPORTER = _vs("importer", [{"valueSet": ["http://ex.org/vs/version-number"]}])
