@@ -25,7 +25,8 @@ The walk itself trusts no JSON type, so a map that skipped the shape check
 """
 from __future__ import annotations
 
-from terminology.conceptmap_shape import R4_EQUIVALENCES, R4_UNMAPPED_MODES, R5_RELATIONSHIPS, R5_UNMAPPED_MODES
+from terminology.conceptmap_shape import (R4_EQUIVALENCES, R4_UNMAPPED_MODES, R5_RELATIONSHIPS, R5_UNMAPPED_MODES,
+                                          codeless_target_problem)
 
 # a map used within one request may be R4 or R5
 UNMAPPED_MODES = R4_UNMAPPED_MODES | R5_UNMAPPED_MODES
@@ -103,6 +104,7 @@ def _unmapped_problems(um: dict, path: str) -> list[str]:
 
 def _element_problems(el: dict, path: str) -> list[str]:
     out = _nulls(el, path, ("code",))
+    # an element without a code is allowed (R4 element.code is 0..1; the spec's own ConceptMap-103 has one)
     # R5 elements the lenient shape check lets through untyped
     if "valueSet" in el and not _nonempty(el["valueSet"]):
         out.append(f"{path}.valueSet must be a canonical (a non-empty string), not {json_type(el['valueSet'])}")
@@ -114,6 +116,9 @@ def _element_problems(el: dict, path: str) -> list[str]:
         tp = f"{path}.target[{ti}]"
         out += _nulls(t, tp, ("code",))
         out += _equivalence_problems(t, tp, required=True)
+        codeless = codeless_target_problem(t, tp)
+        if codeless:
+            out.append(codeless)
         if "valueSet" in t and "code" not in t:
             out.append(f"{tp}.valueSet (R5: a target that is a whole value set) is not supported by $translate "
                        f"here, whose match answers with a code: give {tp}.code")
@@ -133,6 +138,11 @@ def _equivalence_problems(item: dict, path: str, required: bool) -> list[str]:
         return [f"{path}.relationship {json_type(r)} is not a ConceptMapRelationship code"]
     if required and e is None and r is None:
         return [f"{path} has neither equivalence (R4) nor relationship (R5)"]
+    if e is not None and r is not None:
+        # (imported here: conceptmap imports this module's callers)
+        from .conceptmap import EQUIVALENCE_TO_RELATIONSHIP, RELATIONSHIP_TO_EQUIVALENCE
+        if RELATIONSHIP_TO_EQUIVALENCE[r] != e and EQUIVALENCE_TO_RELATIONSHIP[e] != r:
+            return [f"{path} has equivalence '{e}' and relationship '{r}', which disagree: give one of them"]
     return []
 
 

@@ -40,6 +40,24 @@ def code_problems(cm: dict) -> list[str]:
     return _walk(cm)[1][:10]
 
 
+# R4 cmd-1: a target with no code has equivalence unmatched or disjoint (R5: not-related-to)
+_CODELESS = frozenset({"unmatched", "disjoint", "not-related-to"})
+
+
+def codeless_target_problem(target: dict, path: str) -> str | None:
+    """Invariant cmd-1: a target without a code says that nothing matches, so its equivalence must say so too;
+    otherwise $translate would answer a match with no concept."""
+    code = target.get("code")
+    if code not in (None, ""):      # a code of another JSON type is the shape check's to report
+        return None
+    if "valueSet" in target:      # R5: a whole value set as the target (reported on its own)
+        return None
+    named = [v for v in (target.get("equivalence"), target.get("relationship")) if isinstance(v, str)]
+    if not named or all(v in _CODELESS for v in named):
+        return None
+    return f"{path} has no code, so its equivalence must be unmatched or disjoint (cmd-1)"
+
+
 def _objects(items) -> list[tuple[int, dict]]:
     """(position, object) of the JSON objects in a list; nothing for anything else (the shape check reports it)."""
     return [(i, d) for i, d in enumerate(items) if isinstance(d, dict)] if isinstance(items, list) else []
@@ -57,6 +75,9 @@ def _walk(cm: dict) -> tuple[list[str], list[str]]:
                 found += [f"{tp}.{k}" for k in _R5_TARGET if k in t]
                 _code(t.get("equivalence"), f"{tp}.equivalence", R4_EQUIVALENCES, R5_RELATIONSHIPS,
                       "ConceptMapEquivalence", found, bad_codes)
+                codeless = codeless_target_problem(t, tp)
+                if codeless:
+                    bad_codes.append(codeless)
                 for key in ("dependsOn", "product"):
                     for di, d in _objects(t.get(key)):
                         found += [f"{tp}.{key}[{di}].{k}" for k in d

@@ -2,7 +2,11 @@
 
 R4B is identical to R4 for CodeSystem, ValueSet, ConceptMap and NamingSystem.
 The models do not enforce required code bindings, so the few that matter for
-a terminology server (status, content) are checked here as well.
+a terminology server (status, content) are checked here as well, with what the
+engine would otherwise answer wrongly from: duplicate codes (csd-1), a hierarchy
+with a cycle, a property value of another type than declared, and a url or
+version no canonical reference could name ('|' in it, an empty url). The large
+code system importers (RF2, ICD-10 ...) mark their output trusted and skip this.
 """
 from __future__ import annotations
 
@@ -74,8 +78,34 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     content = resource.get("content")
     if rtype == "CodeSystem" and isinstance(content, str) and content not in _CONTENT:
         problems.append(f"content: '{content}' is not one of {sorted(_CONTENT)}")
+    if rtype in ("CodeSystem", "ValueSet", "ConceptMap"):
+        problems += canonical_problems(resource)
     if rtype == "CodeSystem":
-        problems += _duplicate_codes(resource.get("concept"))
+        duplicates = _duplicate_codes(resource.get("concept"))
+        problems += duplicates
+        if not duplicates:
+            problems += _cycle_problems(resource.get("concept"))
+        if not lenient:
+            # stored content only: a request's own code system is read as far as it can be (as the reference
+            # servers read it), where a stored one is refused with the reason
+            problems += _property_type_problems(resource)
+    return problems
+
+
+def canonical_problems(resource: dict) -> list[str]:
+    """A url or version that could never be asked for: '|' splits a canonical reference into url and version,
+    so 'http://x|1' as a url (or '1|2' as a version) would be stored and then be unaddressable."""
+    problems: list[str] = []
+    url, version = resource.get("url"), resource.get("version")
+    if isinstance(url, str):
+        if not url.strip():
+            problems.append("url: must not be empty (a canonical url names the resource)")
+        elif "|" in url and "?fhir_vs" not in url:     # an implicit value set's ECL writes terms between '|'s
+            problems.append(f"url: '{url[:80]}' must not contain '|' (it separates url and version in a "
+                            "canonical reference)")
+    if isinstance(version, str) and "|" in version:
+        problems.append(f"version: '{version[:80]}' must not contain '|' (it separates url and version in a "
+                        "canonical reference)")
     return problems
 
 
@@ -138,7 +168,10 @@ def _plain(err: dict, rtype: str) -> str:
         pattern = (err.get("ctx") or {}).get("pattern", "?")
         if pattern == r"^[^\s]+(\s[^\s]+)*$":
             return f"{_kind(value)} is not a valid code: no leading, trailing or repeated whitespace"
-        return f"{_kind(value)} does not have the form R4 requires here (pattern {pattern})"
+        if pattern.strip("^$") == "[ \r\n\t\\S]+":      # R4 string: the pattern holds raw CR, LF, TAB
+            return f"{_kind(value)} is not a valid FHIR string: it must not be empty"
+        shown = pattern.encode("unicode_escape").decode("ascii")
+        return f"{_kind(value)} does not have the form R4 requires here (pattern {shown})"
     msg = err.get("msg", "invalid").removeprefix("Value error, ")
     choices = _CHOICES.search(msg)
     if choices:
@@ -181,3 +214,105 @@ def _duplicate_codes(concepts) -> list[str]:
         return []
     shown = ", ".join(f"'{c}'" for c in repeated[:5]) + (f" and {len(repeated) - 5} more" if len(repeated) > 5 else "")
     return [f"concept: the code {shown} is defined more than once; codes in a code system must be unique (csd-1)"]
+
+
+def _parent_links(concepts) -> dict[str, list[str]]:
+    """{code: [parent codes]} as CodeSystemIndex reads them: nesting, `parent`/`subsumedBy` properties, and
+    the parent's `child` property (a repeated link is harmless to the walk)."""
+    parents: dict[str, list[str]] = {}
+    stack = [(concepts, None)]
+    while stack:
+        level, above = stack.pop()
+        if not isinstance(level, list):
+            continue
+        for c in level:
+            if not isinstance(c, dict):
+                continue
+            code = c.get("code")
+            if not isinstance(code, str):
+                code = None
+            elif above is not None:
+                parents.setdefault(code, []).append(above)
+            props = c.get("property")
+            if props and isinstance(props, list):
+                for p in props:
+                    if not isinstance(p, dict):
+                        continue
+                    name, value = p.get("code"), p.get("valueCode")
+                    if not isinstance(value, str):
+                        continue
+                    if name == "parent" or name == "subsumedBy":
+                        if code is not None:
+                            parents.setdefault(code, []).append(value)
+                    elif name == "child" and code is not None:
+                        parents.setdefault(value, []).append(code)
+            nested = c.get("concept")
+            if nested:
+                stack.append((nested, code))
+    return parents
+
+
+def _cycle_problems(concepts) -> list[str]:
+    """A hierarchy in which a concept is its own ancestor: subsumption would answer both ways and is-a would
+    no longer hold its descendants. Depth-first, iterative, linear in concepts plus links."""
+    parents = _parent_links(concepts)
+    if not parents:
+        return []
+    state: dict[str, int] = {}      # 1 on the current path, 2 done
+    for start in parents:
+        if start in state:
+            continue
+        path = [start]
+        state[start] = 1
+        todo = [iter(parents.get(start, ()))]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                todo.pop()
+                state[path.pop()] = 2
+                continue
+            seen = state.get(nxt)
+            if seen == 1:
+                ring = path[path.index(nxt):] + [nxt]
+                shown = " -> ".join(ring) if len(ring) <= 12 else " -> ".join(ring[:6] + ["…"] + ring[-5:])
+                return [f"concept '{nxt}' is its own ancestor ({shown}): a code system hierarchy must not "
+                        "have cycles"]
+            if seen is None:
+                state[nxt] = 1
+                path.append(nxt)
+                todo.append(iter(parents.get(nxt, ())))
+    return []
+
+
+_VALUE_OF_TYPE = {"code": "valueCode", "Coding": "valueCoding", "string": "valueString", "integer": "valueInteger",
+                  "boolean": "valueBoolean", "dateTime": "valueDateTime", "decimal": "valueDecimal"}
+
+
+def _property_type_problems(resource: dict) -> list[str]:
+    """Concept property values whose type is not the one CodeSystem.property declares for that code: the
+    engine reads them by the declaration (a valueString 'true' for a boolean would be read as true)."""
+    declared = {}
+    for p in resource.get("property") if isinstance(resource.get("property"), list) else ():
+        if isinstance(p, dict) and isinstance(p.get("code"), str) and isinstance(p.get("type"), str) \
+                and p["type"] in _VALUE_OF_TYPE:
+            declared[p["code"]] = p["type"]
+    if not declared:
+        return []
+    out: list[str] = []
+    stack = [resource.get("concept")]
+    while stack and len(out) < 5:
+        level = stack.pop()
+        for c in level if isinstance(level, list) else ():
+            if not isinstance(c, dict):
+                continue
+            for p in c.get("property") if isinstance(c.get("property"), list) else ():
+                name = p.get("code") if isinstance(p, dict) else None
+                kind = declared.get(name) if isinstance(name, str) else None
+                if kind is None:
+                    continue
+                given = next((k for k in p if k.startswith("value")), None)
+                if given is not None and given != _VALUE_OF_TYPE[kind]:
+                    out.append(f"concept '{c.get('code')}': property '{p['code']}' is declared of type {kind} "
+                               f"(CodeSystem.property), so its value is {_VALUE_OF_TYPE[kind]}, not {given}")
+            stack.append(c.get("concept"))
+    return out[:5]

@@ -37,6 +37,12 @@ class SystemVersionRules:
                 url, ver = split_canonical(v) if isinstance(v, str) else (None, None)
                 if ver is None:
                     raise InvalidRequest(f"parameter '{name}' must be '{what}|version', not '{v}'", location=name)
+                if not url or not url.strip():
+                    raise InvalidRequest(f"parameter '{name}' must be '{what}|version', not '{v}': it names no "
+                                         f"{what}", location=name)
+                if "|" in ver:
+                    raise InvalidRequest(f"parameter '{name}' must be '{what}|version', not '{v}': it holds more "
+                                         "than one '|'", location=name)
                 if one and out.get(url, ver) != ver:
                     # which of two forced (or default) versions wins is not the server's to guess
                     raise VersionCheckFailed(f"The parameter '{name}' names two versions of '{url}' ('{out[url]}' "

@@ -425,6 +425,11 @@ def test_not_selectable_declared_and_stated_a_thousand_times(client):
     ring["concept"] = [{"code": f"n{i}", "property": [{"code": "parent", "valueCode": f"n{(i + 1) % 1000}"},
                                                       {"code": "notSelectable", "valueBoolean": i % 3 == 0}]}
                        for i in range(1000)]
+    # a ring is refused (a hierarchy must not have cycles: review s12, F8), with a clear 422, not a 500
+    refused = client.put("/fhir/CodeSystem/ns", json=ring, content_type=FJ)
+    assert refused.status_code == 422 and "must not have cycles" in _ok(refused)["issue"][0]["details"]["text"]
+    for c in ring["concept"][9::10]:          # broken into 100 chains of 10
+        c["property"] = c["property"][1:]
     _ok(client.put("/fhir/CodeSystem/ns", json=ring, content_type=FJ))
     body = _ok(client.get("/fhir/ValueSet/$expand?url=http://example.org/fz/cs/ns?fhir_vs&excludeNotForUI=true"))
     assert body["resourceType"] == "ValueSet"

@@ -168,8 +168,8 @@ def test_error_building_a_view_propagates(tmp_path):
 # --- 14. url|version ---------------------------------------------------------------------------------------
 
 def test_version_rules_need_a_version():
-    rules = SystemVersionRules.parse(default=[S + "|2"], force=[S + "-f|1|x"])
-    assert rules.default == {S: "2"} and rules.force == {S + "-f": "1|x"}
-    for bad in (S, S + "|"):
+    rules = SystemVersionRules.parse(default=[S + "|2"], force=[S + "-f|1"])
+    assert rules.default == {S: "2"} and rules.force == {S + "-f": "1"}
+    for bad in (S, S + "|", "|2", S + "|1|x"):      # the last two since review s12 (F6)
         with pytest.raises(InvalidRequest, match="must be 'system|version'"):
             SystemVersionRules.parse(default=[bad])
