@@ -117,6 +117,8 @@ def _condition_headers(req: dict) -> dict[str, str]:
         if not isinstance(value, str):
             raise InvalidRequest(f"request.{field} must be a string (the {header} header's value), "
                                  f"not {type(value).__name__}")
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):      # no header may hold them (RFC 9110 §5.5)
+            raise InvalidRequest(f"request.{field} must not hold control characters such as line breaks")
         headers[header] = _http_date(value) if field == "ifModifiedSince" else value
     return headers
 

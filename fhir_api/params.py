@@ -297,7 +297,9 @@ def _check_body_coding(ctype: str) -> None:
             raise UnsupportedMediaType(f"Content-Encoding '{c[:50]}' is not supported: send the body uncompressed")
     params = {k.lower(): v for k, v in request.mimetype_params.items()}
     charset = params.get("charset")
-    if charset is not None and charset.strip().strip('"').lower() not in ("utf-8", "utf8"):
+    # a form is percent-encoded ASCII whatever charset its client names (Apache HttpClient: ISO-8859-1)
+    if charset is not None and ctype != "application/x-www-form-urlencoded" \
+            and charset.strip().strip('"').lower() not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"charset '{charset[:50]}' is not supported: FHIR JSON is UTF-8")
     if ctype != "application/x-www-form-urlencoded" and not _version_served(params):
         raise UnsupportedMediaType(f"fhirVersion '{params['fhirversion'][:50]}' in the Content-Type is not served: "

@@ -251,6 +251,7 @@ def _conditional_create_match(rtype: str, criteria: str):
                              f"without result parameters such as _count; got '{criteria[:200]}'",
                              location="http.If-None-Exist")
     catalog = get_catalog()
+    catalog.refresh(force=True)     # what other workers wrote a moment ago counts (they refresh once a second)
     rows = [r for r in Query(rtype, tests, catalog, True).run()
             if r.h.pk is None or stored_body(catalog, r.h) is not None]
     if not rows:

@@ -242,3 +242,21 @@ def test_metadata_mode_junk_is_400(client):
     assert client.get("/fhir/metadata?mode=junk").status_code == 400
     for mode in ("full", "normative", "terminology"):
         assert client.get(f"/fhir/metadata?mode={mode}").status_code == 200
+
+
+# --- review s12 (second pass) --------------------------------------------------------------------------------
+def test_a_batch_condition_with_a_line_break_is_a_400_for_that_entry(client):
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "PUT", "url": "CodeSystem/crlf", "ifMatch": 'W/"1"\r\nX-Evil: 1'},
+         "resource": _res("CodeSystem", "crlf", "http://q/crlf")}]}
+    r = client.post("/fhir", json=bundle, headers=JSON)
+    assert r.status_code == 200
+    entry = r.get_json()["entry"][0]
+    assert entry["response"]["status"] == "400"
+    assert "control characters" in json.dumps(entry)
+
+
+def test_a_form_post_naming_a_latin_1_charset_is_read(client):
+    r = client.post("/fhir/CodeSystem/$lookup", data="system=http://q/none&code=a",
+                    headers={"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1"})
+    assert r.status_code != 415, r.get_json()
