@@ -75,13 +75,18 @@ def prop_value(entry: dict, code: str):
     return None
 
 
-def test_imported_valueset_supplement_applies(client):
-    st, b = expand(client, OUTER["url"], OUTER)
+def _assert_supplemented(st, b):
+    """The inner value set's supplement reached its codes, and the outer expansion names it once."""
     assert st == 200, b
     got = contains(b)
     assert prop_value(got["code1"], "weight") == 1.2
     assert ext_value(got["code2"], "rendering-style") == "font-weight: bold; font-decoration: underline"
     assert parameters(b, "used-supplement") == [SUPP]
+
+
+def test_imported_valueset_supplement_applies(client):
+    st, b = expand(client, OUTER["url"], OUTER)
+    _assert_supplemented(st, b)
 
 
 def test_imported_part_matches_the_inner_expansion(client):
@@ -94,11 +99,7 @@ def test_nested_two_levels(client):
     mid = vs("http://ex.org/importsupp/mid", imports(ENUM))
     top = vs("http://ex.org/importsupp/top", imports(mid["url"]))
     st, b = expand(client, top["url"], mid, top)
-    assert st == 200, b
-    got = contains(b)
-    assert prop_value(got["code1"], "weight") == 1.2
-    assert ext_value(got["code2"], "rendering-style") == "font-weight: bold; font-decoration: underline"
-    assert parameters(b, "used-supplement") == [SUPP]
+    _assert_supplemented(st, b)
 
 
 def test_plain_import_beside_supplemented_one_gets_nothing(client):
