@@ -380,6 +380,9 @@ class OverlayCatalog:
         self.store = base.store
         self.extra: dict[tuple[str, str], list[dict]] = defaultdict(list)
         self.shelf = shelf if shelf is not None else IndexShelf()
+        # facts about value sets worked out against this view, for every evaluator using it (revision_cache)
+        self.facts: dict = {}
+        self.facts_lock = threading.Lock()
         self.lower = list(resources)
         lower_ids = {id(r) for r in self.lower}
         # a lower resource handed in again stays in the lower layer

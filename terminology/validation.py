@@ -82,9 +82,8 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
         # stored content only: a request's own resource is found by the object it is, not by its canonical
         problems += canonical_problems(resource)
     if rtype == "CodeSystem":
-        duplicates = _duplicate_codes(resource.get("concept"))
-        problems += duplicates
-        if not duplicates:
+        problems += _duplicate_codes(resource.get("concept"))
+        if not problems:    # read as the index reads it: a shape it can read, each code once
             problems += _cycle_problems(resource.get("concept"))
         if not lenient:
             # stored content only: a request's own code system is read as far as it can be (as the reference
@@ -217,50 +216,16 @@ def _duplicate_codes(concepts) -> list[str]:
     return [f"concept: the code {shown} is defined more than once; codes in a code system must be unique (csd-1)"]
 
 
-def _parent_links(concepts) -> dict[str, list[str]]:
-    """{code: [parent codes]} as CodeSystemIndex reads them: nesting, `parent`/`subsumedBy` properties, and
-    the parent's `child` property (a repeated link is harmless to the walk)."""
-    parents: dict[str, list[str]] = {}
-    stack = [(concepts, None)]
-    while stack:
-        level, above = stack.pop()
-        if not isinstance(level, list):
-            continue
-        for c in level:
-            if not isinstance(c, dict):
-                continue
-            code = c.get("code")
-            if not isinstance(code, str):
-                code = None
-            elif above is not None:
-                parents.setdefault(code, []).append(above)
-            props = c.get("property")
-            if props and isinstance(props, list):
-                for p in props:
-                    if not isinstance(p, dict):
-                        continue
-                    name, value = p.get("code"), p.get("valueCode")
-                    if not isinstance(value, str):
-                        continue
-                    if name == "parent" or name == "subsumedBy":
-                        if code is not None:
-                            parents.setdefault(code, []).append(value)
-                    elif name == "child" and code is not None:
-                        parents.setdefault(value, []).append(code)
-            nested = c.get("concept")
-            if nested:
-                stack.append((nested, code))
-    return parents
-
-
 def _cycle_problems(concepts) -> list[str]:
     """A hierarchy in which a concept is its own ancestor: subsumption would answer both ways and is-a would
     no longer hold its descendants. Depth-first, iterative, linear in concepts plus links."""
-    parents = _parent_links(concepts)
+    from .codesystem import flatten_concepts      # the parents as the index reads them (nesting, properties)
+    parents = {f["code"]: f["parents"] for f in flatten_concepts(concepts)
+               if f.get("parents") and isinstance(f.get("code"), str)}
     if not parents:
         return []
     state: dict[str, int] = {}      # 1 on the current path, 2 done
-    for start in parents:
+    for start in sorted(parents):   # (sorted: the same cycle is named the same way whatever the concept order)
         if start in state:
             continue
         path = [start]

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from collections import OrderedDict
 
-from ..catalog import OverlayCatalog
 from ..errors import InvalidRequest, NotSupported
 from ..identifiers import canonical
 from ..implicit import check_applied
@@ -90,43 +88,7 @@ def check_imports(ev, vs: dict) -> None:
     the request's value set version rules, without recording it as used."""
     compose = vs.get("compose")
     if compose.__class__ is dict and not _imports_nothing(compose):
-        walks = _overlay_walks(ev)
-        if walks is None:
-            IMPORT_GRAPHS.get(ev, vs, vs, id(vs), _walk_imports, ev, vs)
-            return
-        got = walks.get(id(vs))
-        if got is not None and got[0] is vs:
-            for note, what, ref in got[1]:
-                ev.replay(note, what, ref)
-            return
-        reads: list = []
-        ev.recording(reads, _walk_imports, ev, vs)
-        walks[id(vs)] = (vs, tuple(reads))
-
-
-# overlay catalog -> {id(value set): (value set, what its walk read)}: the value sets whose import graph was
-# found sound against that overlay. IMPORT_GRAPHS keeps a walk under an overlay for one request's evaluator
-# only, but the checks of a $batch-validate-code are many evaluators sharing one overlay (fhir_api/supplied.py
-# shared_catalog); the walk is a function of the value set's body and the catalog alone when no value set
-# version rule is in force, so it is kept with the overlay and dies with it (one HTTP request). A check that
-# brings resources of its own evaluates against an overlay of its own, so a cycle it closes is still walked;
-# a failed walk (cycle, missing import) is not kept and is found again by each check.
-_OVERLAY_WALKS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_OVERLAY_LOCK = threading.Lock()
-
-
-def _overlay_walks(ev) -> dict | None:
-    catalog = ev.catalog
-    if not isinstance(catalog, OverlayCatalog):
-        return None
-    r = ev.root.rules
-    if r.vs_force or r.vs_default or r.vs_check:
-        return None     # the walk resolves imports under these rules: kept per request (IMPORT_GRAPHS)
-    with _OVERLAY_LOCK:
-        walks = _OVERLAY_WALKS.get(catalog)
-        if walks is None:
-            walks = _OVERLAY_WALKS[catalog] = {}
-    return walks
+        IMPORT_GRAPHS.get(ev, vs, vs, id(vs), _walk_imports, ev, vs)
 
 
 def _imports_nothing(compose: dict) -> bool:

@@ -12,7 +12,12 @@ holds still until the store changes:
   brought no resources of its own (no overlay: `revision_catalog`);
 - no version rule or date the fact depends on is in force (`FactTable.rules`).
 
-Otherwise it is kept for the request, on the root evaluator, and dropped with it. These conditions were once
+Otherwise, when the request brought resources and no such rule is in force, it is kept with the overlay
+catalog the request made of them (`OverlayCatalog.facts`): the checks of a $batch-validate-code are
+evaluators of their own sharing one overlay, and a fact about a part (held, so checked
+by identity) against that overlay is the same for all of them. A check that brings resources of its own
+evaluates against an overlay of its own. Else the fact is kept for the request, on the root evaluator, and
+dropped with it. These conditions were once
 written out at each fact and drifted apart; `FactTable.where` is now the only place they are decided.
 
 Whatever a fact read while it was built (the value sets and code systems `note_valueset`/`note_codesystem`
@@ -41,7 +46,7 @@ from __future__ import annotations
 
 import threading
 
-from ..catalog import Catalog, revision_catalog
+from ..catalog import Catalog, OverlayCatalog, revision_catalog
 from ..implicit import kept_for_revision
 
 REVISION = "revision"      # kept in a table of the store revision, across requests
@@ -123,12 +128,8 @@ class FactTable:
                 return None     # brought by the request
         if (self.reads_catalog or vs is None) and not plain:
             return None         # (a part judged by itself: under an overlay, whose it is cannot be told)
-        rules = self.rules
-        if rules is not None:
-            r = root.rules
-            if r.vs_force or r.vs_default or r.vs_check or \
-                    (rules == "all" and (r.force or r.default or r.check or root.date)):
-                return None
+        if self._rule_bound(root):
+            return None
         if vs is not None:
             supplied = root._supplied
             if supplied is not None and supplied.get(id(vs)) is vs:
@@ -137,17 +138,34 @@ class FactTable:
                 return None
         return catalog.derived(self.key, _Entries)
 
+    def _rule_bound(self, root) -> bool:
+        """Whether a request parameter this fact depends on is in force, so that it holds for this request only."""
+        rules = self.rules
+        if rules is None:
+            return False
+        r = root.rules
+        return bool(r.vs_force or r.vs_default or r.vs_check or
+                    (rules == "all" and (r.force or r.default or r.check or root.date)))
+
     def get(self, ev, vs: dict | None, part, key, build, *args):
         """`build(*args)` for `part` (of value set `vs`) under `key`, taken from where `where` keeps it when it
         was built before; what the build read is recorded in this request either way."""
         entries = self._revision_entries(ev, vs, part)
         if entries is None:
-            kept = ev.root._request_facts
-            if kept is None:
-                kept = ev.root._request_facts = {}
+            catalog = ev.catalog
+            if isinstance(catalog, OverlayCatalog) and not self._rule_bound(ev.root):
+                kept, lock = catalog.facts, catalog.facts_lock
+            else:
+                kept, lock = ev.root._request_facts, None
+                if kept is None:
+                    kept = ev.root._request_facts = {}
             entries = kept.get(self.key)
             if entries is None:
-                entries = kept[self.key] = _Entries()
+                if lock is None:
+                    entries = kept[self.key] = _Entries()
+                else:
+                    with lock:
+                        entries = kept.setdefault(self.key, _Entries())
         got = entries.data.get(key)
         if got is not None and got[0] is part:
             if got[2]:
