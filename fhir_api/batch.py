@@ -225,8 +225,17 @@ def batch():
         res = e.get("resource")
         if isinstance(res, dict) and res.get("resourceType") == "OperationOutcome" and \
                 e["response"]["status"][:1] in ("4", "5"):
-            e["response"]["outcome"] = res
+            e["response"]["outcome"] = _without_hints(res)
     return fhir_response({"resourceType": "Bundle", "type": "batch-response", "entry": entries})
+
+
+def _without_hints(outcome: dict) -> dict:
+    """The outcome with no diagnostics beside a text: the reference servers' entry issues carry none, and the HL7
+    runner compares response.outcome as sent (it cleans the entry's resource only), so Kodebro's hint for a person
+    stays in the resource. An issue whose only text is its diagnostics keeps it."""
+    issues = [{k: v for k, v in i.items() if k != "diagnostics"} if isinstance(i, dict) and i.get("details") else i
+              for i in outcome.get("issue") or []]
+    return {**outcome, "issue": issues}
 
 
 def _run_entries(entries_in: list, shared: dict) -> list:

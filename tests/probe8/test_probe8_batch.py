@@ -100,3 +100,17 @@ def test_codesystem_batch_validate_with_resources_per_check(client):
     got = [out(p["resource"]) for p in r.get_json()["parameter"] if p["name"] == "validation"]
     assert [(g["result"], g["system"]) for g in got] == [(True, SIMPLE), (True, other["url"]),
                                                          (False, other["url"])]
+
+
+def test_response_outcome_carries_no_diagnostics(client):
+    """The HL7 runner cleans a failed entry's `resource` but compares its `response.outcome` as sent
+    (TxTester batch); FHIRsmith's entry issues carry no diagnostics, so the hint Kodebro adds for a person is
+    left in the resource only."""
+    bad = {"request": {"method": "POST", "url": "ValueSet/$expand"},
+           "resource": body([("url", SIMPLE_ALL), ("count", -1)], _setup())}
+    [e] = _batch(client, [bad])
+    assert e["response"]["status"] == "400"
+    assert e["resource"]["issue"][0].get("diagnostics")        # the hint a person reads
+    outcome = e["response"]["outcome"]
+    assert outcome["issue"][0]["details"] == e["resource"]["issue"][0]["details"]
+    assert all("diagnostics" not in i for i in outcome["issue"]), outcome
