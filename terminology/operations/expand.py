@@ -72,6 +72,10 @@ MAX_COUNT = 1_000_000
 # a page asked for with `count` may hold up to MAX_PAGE codes, larger counts are cut to it
 DEFAULT_MAX_EXPANSION = 1000
 MAX_PAGE = 10_000
+# a value set made only of value set imports (no include names a system) is not cut at max_expansion: as on
+# tx.fhir.org, the imports are expanded with the internal limit (this, or max_expansion when larger), their
+# codes are all taken and the total is kept; an import beyond it is too costly
+IMPORT_LIMIT = 10_000
 # one thread builds a code system's text index; the others wait for it instead of building their own
 _INDEX_BUILD = threading.Lock()
 
@@ -226,6 +230,8 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         got = ev.single_filter(vs)
         if got is not None and (req.offset > 0 or (req.count is not None and req.count < len(got[1]))):
             return _page_of_codes(ev, got[0], got[1], req)
+    imports_only = _imports_only(vs)
+    limit = max(IMPORT_LIMIT, req.max_expansion) if imports_only else req.max_expansion
     seen: set = set()
     reached: set = set()           # the systems of the whole expansion, before paging and the text filter
     kept: list[Member] = []        # members in the page (or all, when ranking/nesting needs them)
@@ -253,15 +259,15 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
             continue
         if need_all or (total >= lo and (hi is None or total < hi)):
             kept.append(m)
-            if hi is None and len(kept) > req.max_expansion:
-                raise TooCostly(_too_costly(vs, req.max_expansion), tx_code="too-costly")
+            if hi is None and len(kept) > limit:
+                raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit), tx_code="too-costly")
         total += 1
     if tf is not None:
         if not all(m.prefiltered for m in kept):   # hits of one text index come ranked already
             kept.sort(key=tf.rank)
         kept = kept[lo:hi]
-    if req.count is None and len(kept) > req.max_expansion:
-        raise TooCostly(_too_costly(vs, req.max_expansion), tx_code="too-costly")
+    if req.count is None and len(kept) > limit:
+        raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit), tx_code="too-costly")
 
     used_props: dict[str, str] = {}
     items = [_item(m, req, used_props) for m in kept]
@@ -279,7 +285,23 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         items = _nest(kept, items, flat_whole_systems=tf is not None,
                       passed_over=is_abstract if req.exclude_not_for_ui else None)
 
-    return _finish(ev, req, total, items, used_props, reached)
+    return _finish(ev, req, total, items, used_props, reached, keep_total=imports_only and total <= limit)
+
+
+def _imports_only(vs: dict) -> bool:
+    """Whether every include of the compose only imports value sets (names no system)."""
+    incs = (vs.get("compose") or {}).get("include") or []
+    return bool(incs) and all(isinstance(inc, dict) and inc.get("valueSet") and not inc.get("system")
+                              for inc in incs)
+
+
+def _too_large(ev: ComposeEvaluator, vs: dict, limit: int) -> dict:
+    """The value set to name as too large: an import that alone holds more than `limit` codes (the one the
+    reference names, its own expansion failing), else `vs`."""
+    for sub, keyed in (ev.root._enumerated or {}).values():
+        if len(keyed) > limit and sub is not vs:
+            return sub
+    return vs
 
 
 def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
@@ -314,7 +336,7 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
 
 
 def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, used_props: dict,
-            reached: set) -> Expansion:
+            reached: set, keep_total: bool = False) -> Expansion:
     if req.supplements is not None and hasattr(req.supplements, "require_applied"):
         # a supplement of a version not used fails the request, so does one of a system no code comes from (one
         # exclude-system removes); codes of a system listed without opening it (a stated expansion) keep theirs.
@@ -354,7 +376,7 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
     # a fragment is named as the reference servers name it; an example is not a fragment of anything
     params.extend(("used-fragment", "valueUri", canon) for canon, content in partial.items() if content == "fragment")
     if req.count and (req.offset or req.count < total) and not req.filter and total > req.max_expansion and \
-            not (req.valueset.get("compose") or {}).get("exclude"):
+            not keep_total and not (req.valueset.get("compose") or {}).get("exclude"):
         # tx.fhir.org (FHIRsmith) stops its walk at the page of a value set larger than its limit and gives no
         # total: the client pages until a short page. With an exclude it walks (and counts) everything; an
         # answer that holds every code is no page, and says how many
