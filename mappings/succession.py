@@ -208,12 +208,15 @@ class SuccessionGraph:
         """system -> [(edition key, code, what)] for every stated (not derived) change."""
         if self._stated_idx is None:
             out: dict[str, list] = {}
+            # a split that keeps the old code as one alternative (WMAA10 -> WMAA10 | WMAA11) does not end it
+            kept = {(u, d["edition"]) for u, v, d in self.g.edges(data=True)
+                    if u == v and d["kind"] in SUCCESSION_KINDS and not d.get("derived")}
             for u, v, d in self.g.edges(data=True):
                 if d.get("derived"):
                     continue
                 kind, ek = d["kind"], version_key(d["edition"])
                 mine = out.setdefault(u[0], [])
-                if kind == "retired" or (kind in SUCCESSION_KINDS and v != u):
+                if kind == "retired" or (kind in SUCCESSION_KINDS and v != u and (u, d["edition"]) not in kept):
                     mine.append((ek, u[1], GONE))
                 if kind in ("new", "reactivated"):
                     mine.append((ek, u[1], NEW))

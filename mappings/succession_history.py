@@ -10,7 +10,7 @@ import networkx as nx
 from terminology.errors import NotFound
 from terminology.versions import version_key
 
-from .changelist import short_name
+from .changelist import label as short_name
 from .succession import graph_for
 
 

@@ -18,7 +18,7 @@ from terminology.errors import InvalidRequest
 from terminology.identifiers import KODEBRO_BASE
 from terminology.versions import version_key
 
-from .changelist import map_url, short_name
+from .changelist import label, map_url, previous_edition
 from .succession import Path, graph_for
 from .translate import PROVIDERS, Match, TranslateRequest, TranslateResult, provider
 
@@ -53,14 +53,16 @@ def _step_ext(s) -> dict:
 _VERBS = {"replaced": "replaced by", "merged": "merged into", "split": "split into", "moved": "moved to"}
 
 
-def describe(path: Path, start, from_ed: str, to_ed: str) -> str:
-    src = f"{start[1]} ({short_name(start[0])} {from_ed})"
+def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = None) -> str:
+    """`back_in`: the later edition a code retired without successor was reactivated in, if any."""
+    src = f"{start[1]} ({label(start[0])} {from_ed})"
     if path.node is None:
         if path.not_in_force and path.not_in_force != path.retired_in:
-            return f"{src} did not exist in {short_name(start[0])} {to_ed}: it is new in {path.not_in_force}"
+            return f"{src} did not exist in {label(start[0])} {to_ed}: it is new in {path.not_in_force}"
         if path.not_in_force:
-            return f"{start[1]} was not in force in {short_name(start[0])} {to_ed}: retired in {path.retired_in}"
-        return f"{src} was retired in {path.retired_in} without a successor"
+            return f"{start[1]} was not in force in {label(start[0])} {to_ed}: retired in {path.retired_in}"
+        again = f" (reactivated in {back_in})" if back_in else ""
+        return f"{src} was retired in {path.retired_in} without a successor{again}"
     if not path.steps:
         return f"{src} is unchanged in {to_ed}"
     parts = []
@@ -74,8 +76,18 @@ def describe(path: Path, start, from_ed: str, to_ed: str) -> str:
         else:
             alt = f" (one of {s.alternatives} alternatives)" if s.alternatives > 1 else ""
             verb = _VERBS.get(s.kind, s.kind)
-            parts.append(f"{s.source[1]} {verb} {short_name(s.target[0])} {s.target[1]} in {s.edition}{alt}")
+            parts.append(f"{s.source[1]} {verb} {label(s.target[0])} {s.target[1]} in {s.edition}{alt}")
     return f"{src}: " + "; ".join(parts)
+
+
+def _time_reading(path: Path, start, from_ed: str, to_ed: str) -> str:
+    """A backward walk keeps the change list's equivalence, read old -> new: say so, or a reader of the
+    reverse of a merge takes 'wider' to mean the older code is the wider one."""
+    new = f"{start[1]} ({label(start[0])} {from_ed})"
+    old = f"{path.node[1]} ({label(path.node[0])} {to_ed})"
+    if path.equivalence == "inexact":
+        return f"the equivalence reads old -> new, from {old} to {new}"
+    return f"the equivalence reads old -> new: {new} is {path.equivalence} than {old}"
 
 
 def _source_map(path: Path) -> str | None:
@@ -120,13 +132,17 @@ def succession_translate(catalog, req: TranslateRequest):
         return None
     if target_system and not (_reaches(sg, system, target_system) or _reaches(sg, target_system, system)):
         return None
-    from_ed = req.version or sg.latest_edition(system)
+    # no `version`: the code as it was last in use, not the latest edition, which a code that went out
+    # of use (B0014, split into NCMP codes in 2020) is not in; only a named edition without it is refused
+    from_ed = req.version or last_in_use(catalog, sg, system, req.code)
     backward = bool(req.reverse)
     if req.target_version:
         to_ed = req.target_version
         if backward and version_key(to_ed) > version_key(from_ed):
+            given = f"version {from_ed}" if req.version else \
+                f"edition {from_ed} (the last in which {req.code} was in use)"
             raise InvalidRequest(f"reverse=true walks back in time, but target-version {to_ed} is later than "
-                                 f"version {from_ed}", location="target-version")
+                                 f"{given}", location="target-version")
     else:
         to_ed = _default_target_edition(sg, system, target_system, backward) or from_ed
         if (version_key(to_ed) < version_key(from_ed)) != backward:
@@ -142,6 +158,57 @@ def succession_translate(catalog, req: TranslateRequest):
     return res
 
 
+def _canonical_code(catalog, sg, system: str, code: str) -> str:
+    """The code as the graph holds it (ICD-10 with or without the dot, case), found in a loaded edition."""
+    if sg.knows((system, code)) or catalog is None:
+        return code
+    for e in reversed(sg.loaded.get(system, [])):
+        cs = catalog.codesystem(system, e)
+        c, _how = cs.find(code) if cs is not None else (None, None)
+        if c is not None:
+            return c.code
+    return code
+
+
+def last_in_use(catalog, sg, system: str, code: str) -> str | None:
+    """The latest edition of the codebook in which the code was in use: the latest edition, unless the code
+    went out of use by then; then the last loaded edition before that which lists it, else the edition
+    before the one it went out of use in."""
+    latest = sg.latest_edition(system)
+    if latest is None:
+        return None
+    node = (system, _canonical_code(catalog, sg, system, code))
+    gone = sg.gone_at(node, latest)
+    if gone is None:
+        return latest
+    gk = version_key(gone)
+    before = [e for e in sg.editions_of(system) if version_key(e) < gk]
+    listed = [e for e in before if node[1] in sg.present.get((system, e), ())]
+    if listed:
+        return listed[-1]
+    return before[-1] if before else (previous_edition(gone) or latest)
+
+
+def _went(sg, node, gone: str) -> str:
+    """How the code went out of use in `gone`: 'split into NCMP A, B in 2020', 'retired in 2021 ...'."""
+    succ = [(v, d) for v, d in sg.successors(node) if d["edition"] == gone and v != node]
+    if succ:
+        kind = succ[0][1]["kind"]
+        books = dict.fromkeys(label(v[0]) for v, _d in succ)
+        targets = ", ".join(v[1] for v, _d in succ)
+        return f"{_VERBS.get(kind, kind)} {' / '.join(books)} {targets} in {gone}"
+    return f"retired in {gone}"
+
+
+def _reactivated_after(sg, node, edition: str) -> str | None:
+    """The edition a retired code came back in, after `edition`, when a change list says so."""
+    k = version_key(edition)
+    for ed, kind, *_rest in sg.local_events(node):
+        if kind == "reactivated" and version_key(ed) > k:
+            return ed
+    return None
+
+
 def _unknown_edition(sg, system, edition, name, also=()) -> TranslateResult | None:
     """A result=false answer when `edition` is no edition the graph knows of the codebook(s) in question."""
     books = [b for b in ([system] if system else []) + list(also) if b]
@@ -153,7 +220,7 @@ def _unknown_edition(sg, system, edition, name, also=()) -> TranslateResult | No
     if edition.isdigit() and len(edition) == 4 and all(e.isdigit() and len(e) == 4 for e in known_set):
         return None  # another year: before, between or after the known changes, which is a fair question
     known = sorted(known_set, key=version_key)
-    names = " or ".join(short_name(b) for b in dict.fromkeys(books))
+    names = " or ".join(label(b) for b in dict.fromkeys(books))
     return TranslateResult(result=False, message=f"{name} {edition} is not a known edition of {names}; "
                                                  f"known editions: {', '.join(known) or 'none'}")
 
@@ -192,20 +259,20 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
         concept, _how = cs.find(code)
         if (concept is None and cs.content == "complete") or (concept is not None and concept.inactive):
             res.result = False
-            res.message = f"{code} is not a code of {short_name(system)} edition {from_ed}"
+            res.message = f"{code} is not a code of {label(system)} edition {from_ed}"
             return res
         code = concept.code if concept is not None else code
     elif sg.loaded.get(system) and all((system, e) in sg.complete for e in sg.loaded[system]) \
             and not sg.knows((system, code)):
         res.result = False
-        res.message = f"{code} is not known in any loaded edition of {short_name(system)}"
+        res.message = f"{code} is not known in any loaded edition of {label(system)}"
         return res
     start = (system, code)
     gone = sg.gone_at(start, from_ed)
     if gone is not None:
         res.result = False
-        res.message = (f"{code} is not a code of {short_name(system)} edition {from_ed}: "
-                       f"it went out of use in {gone}")
+        res.message = (f"{code} was no longer in use in {label(system)} edition {from_ed}: "
+                       f"{_went(sg, start, gone)}; ask from an earlier edition, or leave out version")
         return res
     paths = sg.walk(start, from_ed, to_ed)
     elsewhere = []
@@ -218,24 +285,31 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
                {"url": EXT_EDITIONS, "valueString": f"{from_ed}..{to_ed}"}]
         ext.extend(_step_ext(s) for s in p.steps)
         if p.node is None:
-            out.append(Match(equivalence="unmatched", comment=describe(p, start, from_ed, to_ed), extensions=ext))
+            back_in = None
+            if p.retired_in and not p.not_in_force and p.steps:
+                back_in = _reactivated_after(sg, p.steps[-1].source, to_ed)
+            out.append(Match(equivalence="unmatched", comment=describe(p, start, from_ed, to_ed, back_in),
+                             extensions=ext))
             continue
+        comment = describe(p, start, from_ed, to_ed)
+        if version_key(to_ed) < version_key(from_ed) and p.equivalence in ("wider", "narrower", "inexact"):
+            comment += "; " + _time_reading(p, start, from_ed, to_ed)
         out.append(Match(equivalence=p.equivalence, system=p.node[0], code=p.node[1],
                          display=_display(sg, catalog, p.node, to_ed), version=to_ed,
-                         source=_source_map(p), comment=describe(p, start, from_ed, to_ed), extensions=ext))
+                         source=_source_map(p), comment=comment, extensions=ext))
     found = [m for m in out if m.code]
     if not found:
         res.result = False
         if elsewhere:
-            where = ", ".join(f"{short_name(p.node[0])} {p.node[1]}" for p in elsewhere)
-            book = short_name(target_system or system)
-            res.message = (f"{code} ({short_name(system)} {from_ed}) has no successor in {book}"
+            where = ", ".join(f"{label(p.node[0])} {p.node[1]}" for p in elsewhere)
+            book = label(target_system or system)
+            res.message = (f"{code} ({label(system)} {from_ed}) has no successor in {book}"
                            f" {to_ed}; it became {where}")
         else:
             res.message = "; ".join(m.comment for m in out if m.comment) or \
-                f"{code} has no counterpart in {short_name(target_system or system)} {to_ed}"
+                f"{code} has no counterpart in {label(target_system or system)} {to_ed}"
     elif len(found) > 1:
-        res.message = (f"{code} ({short_name(system)} {from_ed}) has {len(found)} possible counterparts in "
+        res.message = (f"{code} ({label(system)} {from_ed}) has {len(found)} possible counterparts in "
                        f"edition {to_ed}; choose by meaning")
     return res
 
