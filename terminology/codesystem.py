@@ -400,10 +400,16 @@ class CodeSystemIndex:
             return c, None
         if self.url in DOTTED_CODE_SYSTEMS:
             # upper case is canonical, but some national codes end in a lower-case letter (I21.0b)
-            for cand in (normalise_code(self.url, code), code.replace(".", "").strip()):
+            undotted = code.replace(".", "").strip()
+            for cand in (normalise_code(self.url, code), undotted):
                 c = self.concepts.get(cand)
                 if c is not None:
                     return c, "normalised"
+            if not self.case_sensitive:
+                # I21.0A: the upper-cased national letter only matches the stored I210a when folded undotted
+                k = self.folded_codes().get(undotted.casefold())
+                if k is not None:
+                    return self.concepts[k], "normalised"
         if not self.case_sensitive:
             k = self.folded_codes().get(code.casefold())
             if k is not None:

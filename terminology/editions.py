@@ -63,3 +63,17 @@ def edition_for_date(catalog, system: str, on: str) -> str | None:
         if start is not None and start <= on and (best is None or version_key(v) > version_key(best)):
             best = v
     return best
+
+
+def dated_editions(catalog, system: str) -> list[tuple[str, str | None]]:
+    """The (version, start) of each loaded edition when `system` has several editions and some start on a known
+    date (the yearly Norwegian codebooks); empty otherwise (a code system with one version, or versions that are
+    no dates, as most HL7 test systems): only then can a date pick no edition at all."""
+    starts = edition_starts(catalog, system)
+    return starts if len(starts) > 1 and any(start for _v, start in starts) else []
+
+
+def no_edition_text(system: str, on: str, starts) -> str:
+    """Why a date before every loaded dated edition picks none ($lookup and $validate-code say the same)."""
+    from .operations.version_rules import present_versions     # (operations import this module)
+    return f"no edition of {system} was in force on {on[:10]}; loaded: {present_versions(v for v, _s in starts)}"

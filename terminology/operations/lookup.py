@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from ..identifiers import canonical, split_canonical
-from ..editions import day_of, edition_for_date, edition_starts
+from ..identifiers import ICD10_NO, canonical, split_canonical
+from ..editions import dated_editions, day_of, edition_for_date, no_edition_text
 from ..elements import typed_value
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from ..supplements import SupplementSet, supplied_lang_packs
 from .concept_status import is_abstract
-from .version_rules import present_versions, unknown_system
+from .version_rules import unknown_system
 
 # property codes that are answered from the hierarchy or the concept itself, not concept.property
 HIERARCHY = ("parent", "child")
@@ -115,10 +115,9 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
             # before the first loaded edition of a codebook with editions: which one the client means
             # cannot be told. With one version loaded (or no edition dates) the date picks nothing and the
             # code is looked up in the version there is, as $expand and $validate-code do
-            starts = edition_starts(catalog, system)
-            if len(starts) > 1 and any(start for _v, start in starts):
-                raise NotFound(f"no edition of {system} was in force on {date[:10]}; loaded: "
-                               f"{present_versions(v for v, _s in starts)}", tx_code="not-found")
+            starts = dated_editions(catalog, system)
+            if starts:
+                raise NotFound(no_edition_text(system, date, starts), tx_code="not-found")
     cs = catalog.codesystem(system, version)
     if cs is not None and cs.content == "supplement":
         canon = canonical(cs.url, cs.version)
@@ -144,6 +143,11 @@ def _supplements(catalog, cs, refs: list, packs: list = ()) -> tuple:
         if i not in found:
             raise ss.unusable(i, [cs.version])
     return ss, matching
+
+
+def _who_origin(concept, cs) -> bool:
+    """The concept's origin property (Kodebro's ICD-10-NO import) says it comes from WHO ICD-10 (English text)."""
+    return cs.url == ICD10_NO and any(v == "who" for v in concept.property_values("origin"))
 
 
 def _own_properties(props: list, wanted: list) -> list[LookupProperty]:
@@ -199,8 +203,14 @@ def lookup(catalog, req: LookupRequest) -> LookupResult:
     languages = _designation_languages(wanted)
     if wants(wanted, "designation") or languages:
         if concept.display and cs.language:
-            res.designations.append({"language": cs.language, "use": PREFERRED_FOR_LANGUAGE,
-                                     "value": concept.display})
+            # a WHO grouping added to ICD-10-NO (origin = who) has the English WHO text: not the nb preferred term
+            # (it carries that text as its own en designation already: then nothing is added)
+            if not _who_origin(concept, cs):
+                res.designations.append({"language": cs.language, "use": PREFERRED_FOR_LANGUAGE,
+                                         "value": concept.display})
+            elif not any(d.get("value") == concept.display and language_matches("en", d.get("language"))
+                         for d in concept.designations):
+                res.designations.append({"language": "en", "use": PREFERRED_FOR_LANGUAGE, "value": concept.display})
         res.designations.extend(concept.designations)
         if languages and not wants(wanted, "designation"):
             res.designations = [d for d in res.designations if _in_languages(d.get("language"), languages)]

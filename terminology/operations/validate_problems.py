@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..exclusions import exclusion_reason
 from ..identifiers import canonical
 from .display_choice import choose
+from .validate_editions import introduced_later
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_texts import UNKNOWN_CODE_REASONS, coding_text, unknown_version_text
 
@@ -92,6 +93,14 @@ class CodingProblems:
         vs, system = self.req.valueset, o.system
         coding = {**o.coding, "system": system}
         ver = f" version '{cs.version}'" if cs.version else ""
+        later = introduced_later(self.catalog, cs, o.code, self.req.date) if cs.content == "fragment" else None
+        if later is not None:
+            # a yearly codebook's later edition introduces the code: not yet a code of this edition
+            o.ok = False
+            o.issues.append(Issue("error", "code-invalid", "invalid-code", later, locs.code))
+            if vs is not None:
+                o.issues.append(self._not_in_vs(coding, locs.code))
+            return o
         if cs.content in ("fragment", "not-present", "example"):
             # the server holds only some codes (or none): an unknown one may well exist, so say so and go on
             why, word = UNKNOWN_CODE_REASONS[cs.content]

@@ -1,0 +1,42 @@
+"""A code that a fragment edition of a yearly codebook does not hold, but a later loaded edition introduces:
+not "maybe valid in another fragment" but not yet valid (JAGD55 is new in NCMP 2021, so not a 2020 code)."""
+from __future__ import annotations
+
+from ..editions import dated_editions
+from ..versions import version_key
+from .concept_status import VALID_FROM
+
+
+def short_name(cs) -> str:
+    """The codebook's short name for messages: "NCMP" from "NCMP – medisinske prosedyrer", "Særkoder"."""
+    title = cs.resource.get("title") if isinstance(cs.resource, dict) else None
+    return (title or "").split(" – ")[0].strip() or cs.name or cs.url
+
+
+def introduced_later(catalog, cs, code: str, on: str | None) -> str | None:
+    """Why `code`, absent from edition `cs`, is not valid on date `on` (None: in `cs`'s edition): the first
+    loaded edition of the same codebook that holds it makes it valid only from a later day. None when no such
+    edition exists, or the code system has no dated editions (HL7 fragments keep the fragment rule)."""
+    if cs.version is None:
+        return None
+    starts = dated_editions(catalog, cs.url)
+    if not starts:
+        return None
+    ref = on[:10] if on else dict(starts).get(cs.version)
+    if ref is None:
+        return None
+    for v, start in sorted(starts, key=lambda vs: version_key(vs[0])):
+        if v == cs.version:
+            continue
+        other = catalog.codesystem(cs.url, v)
+        concept = other.find(code)[0] if other is not None else None
+        if concept is None:
+            continue
+        since = next((x[:10] for k in VALID_FROM for x in concept.property_values(k) if isinstance(x, str)), None) \
+            or start
+        if since is None or since <= ref:
+            return None         # held since before the date: the fragment rule applies
+        name = short_name(cs)
+        return (f"{concept.code} is not in {name} {cs.version}: it is introduced in {short_name(other)} {v} "
+                f"(valid from {since})")
+    return None
