@@ -32,6 +32,7 @@ from terminology.versions import matches_version, version_key
 from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_index, norm_code, stored_maps,
                                supplied_maps, system_url)
 from .conceptmap_hops import HopBudget, hop_budget, other_map
+from .icd10_targets import check as check_icd10_targets
 from .translate import NO_TRANSLATIONS, NOT_A_MATCH, Match, TranslateRequest, TranslateResult, direction, provider
 
 # R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
@@ -483,6 +484,7 @@ def conceptmap_provider(catalog, req: TranslateRequest):
             # a map that does have a group for the systems is the better word; these maps just do not
             misses[:0] = no_group
         notes.extend(misses)
+    notes.extend(check_icd10_targets(catalog, req, matches))    # Norwegian rule kept out of here: see its module
     if not handled:
         return None
     if notes:

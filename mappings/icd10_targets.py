@@ -1,0 +1,99 @@
+"""$translate answers into ICD-10-NO: whether each target is a code that may be reported in the edition asked about.
+
+A map into ICD-10-NO (the ICPC-2 → ICD-10 conversion file of 2019 above all) may point at a code that the
+current edition holds only as a grouping -- Norway replaced the WHO category with five-character codes
+(D38.5 → D38.50, D38.51) -- or no longer holds at all. A GP→hospital conversion that lands there is rejected
+downstream, so the answer says so: the match is kept (the map's author made it), and gets a comment (R5
+`message`), an extension (R4 has no place for a comment on a match) and a line in the answer's message naming
+the codes to choose instead. "Reportable" is the notion the importers already write and
+terminology.norway.mapcheck checks at import: a concept that is notSelectable is a grouping.
+
+The edition is the request's `target-version`, else the latest loaded. Where the target is a Norwegian code
+of that edition, the match shows the edition's display rather than the map file's text (a match without one
+is left without); a grouping Kodebro added from WHO ICD-10 (property origin=who, English text) keeps the map's
+Norwegian text.
+"""
+from __future__ import annotations
+
+from terminology.errors import TerminologyError
+from terminology.identifiers import ICD10_NO, KODEBRO_BASE
+
+EXT_TARGET = KODEBRO_BASE + "/StructureDefinition/icd10-no-target"
+_SHOWN = 8          # codes named in a note; a block can have hundreds
+
+
+def dotted(code: str) -> str:
+    """ICD-10 as people write it (D385 → D38.5), the stored form being undotted."""
+    return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
+
+
+def _edition(catalog, req):
+    try:
+        return catalog.codesystem(ICD10_NO, req.target_version or None)
+    except TerminologyError:
+        return None
+
+
+def _loaded(catalog) -> bool:
+    try:
+        return bool(catalog.codesystem_versions(ICD10_NO))
+    except (TerminologyError, AttributeError):
+        return False
+
+
+def _reportable_below(cs, code: str) -> list[str]:
+    return [c for c in cs.descendants(code) if not cs.concepts[c].abstract]
+
+
+def _coding(cs, code: str) -> dict:
+    got = {"system": ICD10_NO, "code": code, "version": cs.version, "display": cs.concepts[code].display}
+    return {k: v for k, v in got.items() if v}
+
+
+def _from_who(concept) -> bool:
+    return "who" in concept.property_values("origin")
+
+
+def check(catalog, req, matches: list) -> list[str]:
+    """Annotate the matches into ICD-10-NO whose code the edition cannot take; the notes for the answer's
+    message. Other matches, and requests with none into ICD-10-NO, are left as they are."""
+    # a match an inner map walk (unmapped → other map) judged already carries its note, and the walk's message
+    mine = [m for m in matches if m.system == ICD10_NO and isinstance(m.code, str) and m.code
+            and not any(e.get("url") == EXT_TARGET for e in m.extensions)]
+    if not mine:
+        return []
+    cs = _edition(catalog, req)
+    if cs is None or not getattr(cs, "concepts", None):
+        # no edition to judge by: the map's word stands, but a client that named one should know it was not
+        if req.target_version and _loaded(catalog):
+            return [f"ICD-10-NO {req.target_version} is not loaded; the targets were not checked against it"]
+        return []
+    label = f"ICD-10-NO {cs.version}" if getattr(cs, "version", None) else "the loaded ICD-10-NO"
+    notes = []
+    for m in mine:
+        concept, _how = cs.find(m.code)
+        if concept is not None and not concept.abstract:
+            # the map's text replaced, not a display added where the map gave none (as any other map answers)
+            if m.display and concept.display and not _from_who(concept):
+                m.display = concept.display
+            continue
+        if concept is None:
+            note = f"{dotted(m.code)} is not in {label}; the map row needs a new target"
+            choose: list[str] = []
+            reason = "not-in-edition"
+        else:
+            choose = _reportable_below(cs, concept.code)
+            shown = ", ".join(dotted(c) for c in choose[:_SHOWN]) + (" …" if len(choose) > _SHOWN else "")
+            note = (f"{dotted(m.code)} is a grouping in {label}, not a reportable code; choose "
+                    f"{'one of ' if len(choose) > 1 else ''}{shown}"
+                    if choose else f"{dotted(m.code)} is a grouping in {label} with no reportable code below it")
+            reason = "grouping"
+        m.comment = f"{m.comment}; {note}" if m.comment else note
+        ext = [{"url": "reason", "valueCode": reason}]
+        if cs.version:
+            ext.append({"url": "edition", "valueString": str(cs.version)})
+        ext += [{"url": "choose", "valueCoding": _coding(cs, c)} for c in choose]
+        m.extensions = list(m.extensions) + [{"url": EXT_TARGET, "extension": ext}]
+        if note not in notes:
+            notes.append(note)
+    return notes
