@@ -33,6 +33,7 @@ from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_inde
                                supplied_maps, system_url)
 from .conceptmap_hops import HopBudget, hop_budget, other_map
 from .icd10_targets import check as check_icd10_targets
+from .succession_displays import fill as fill_changelist_displays
 from .translate import NO_TRANSLATIONS, NOT_A_MATCH, Match, TranslateRequest, TranslateResult, direction, provider
 
 # R5 ConceptMapRelationship -> R4 ConceptMapEquivalence (direction: source relative to target)
@@ -484,7 +485,9 @@ def conceptmap_provider(catalog, req: TranslateRequest):
             # a map that does have a group for the systems is the better word; these maps just do not
             misses[:0] = no_group
         notes.extend(misses)
-    notes.extend(check_icd10_targets(catalog, req, matches))    # Norwegian rule kept out of here: see its module
+    # Norwegian rules kept out of here: see their modules
+    fill_changelist_displays(catalog, matches)
+    notes.extend(check_icd10_targets(catalog, req, matches))
     if not handled:
         return None
     if notes:
