@@ -680,6 +680,11 @@ class ComposeEvaluator(ValueSetFacts):
         memo[id(sub)] = (sub, keyed)    # only once complete: a cycle found on the way leaves nothing behind
         return keyed
 
+    def enumerated_imports(self):
+        """(value set, number of members) of each imported value set enumerated in this request so far."""
+        for sub, keyed in (self.root._enumerated or {}).values():
+            yield sub, len(keyed)
+
     def whole_system(self, vs: dict):
         """The code system index when `vs` is exactly "all codes of one system" (paging shortcut), else None."""
         compose = vs.get("compose") or {}

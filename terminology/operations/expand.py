@@ -298,8 +298,8 @@ def _imports_only(vs: dict) -> bool:
 def _too_large(ev: ComposeEvaluator, vs: dict, limit: int) -> dict:
     """The value set to name as too large: an import that alone holds more than `limit` codes (the one the
     reference names, its own expansion failing), else `vs`."""
-    for sub, keyed in (ev.root._enumerated or {}).values():
-        if len(keyed) > limit and sub is not vs:
+    for sub, size in ev.enumerated_imports():
+        if size > limit and sub is not vs:
             return sub
     return vs
 
