@@ -261,9 +261,16 @@ def parse_body() -> dict | None:
     data = request.get_data(cache=True)
     if not data or not data.strip():
         return None
+    if data[:3] == b"\xef\xbb\xbf":      # a UTF-8 byte-order mark (PowerShell, Notepad) is not content
+        data = data[3:]
     try:
         body = _parsed(data)
     except orjson.JSONDecodeError as e:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest("the request body is not UTF-8 (it looks like Windows-1252 or Latin-1): "
+                                 "send it as UTF-8")
         raise InvalidRequest(f"the request body is not valid JSON: {e}")
     if not isinstance(body, dict):
         raise InvalidRequest("the request body must be a JSON object (a FHIR resource)")

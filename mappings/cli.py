@@ -22,8 +22,8 @@ _db, _db_option, main = _cli._db, _cli._db_option, _cli.main
 
 
 def _catalog(db):
-    from terminology import Catalog, open_store
-    return Catalog(open_store(_db(db)))
+    from terminology import Catalog
+    return Catalog(_cli._open_store(db))     # a bad --db in one line, not a traceback
 
 
 @main.command("diff-editions")

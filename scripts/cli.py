@@ -19,6 +19,18 @@ def _db(db: str | None) -> str:
     return db or load_settings()["DB"]
 
 
+def _open_store(db: str | None):
+    """The store, or a one-line error: a --db that is a directory or not a database is the caller's to fix."""
+    from terminology import open_store
+    from terminology.errors import TerminologyError
+    try:
+        store = open_store(_db(db))
+        store.headers()     # the first query is what finds a file that is not a database
+    except TerminologyError as err:
+        raise click.ClickException(err.message)
+    return store
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kodebro")
 def main():
@@ -38,11 +50,10 @@ def main():
 @_db_option
 def serve(host, port, workers, threads, access_log, db):
     """Start the FHIR server (gunicorn). Creates the store with demo content if it is empty."""
-    from terminology import open_store
     db = _db(db)
     settings = load_settings({"DB": db})
     _check_serve_options(settings, access_log)
-    store = open_store(db)
+    store = _open_store(db)
     if settings["DEMO"] and not store.headers():
         from terminology.demo import load_demo
         report = load_demo(store)
@@ -72,6 +83,9 @@ def _check_serve_options(settings: dict, access_log: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--format", "fmt", default=None, help="Source format (default: detected from the content).")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid resources and report the invalid ones.")
+@click.option("--replace", is_flag=True,
+              help="Let a code system edition (same url and version) be replaced even when that removes more "
+                   "than 10% of its stored codes.")
 @click.option("--edition", default=None, help="Edition (CodeSystem.version) for formats that do not carry one.")
 @click.option("--system", default=None, help="Code system URL for tabular formats that need one.")
 @click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
@@ -80,9 +94,8 @@ def _check_serve_options(settings: dict, access_log: str | None) -> None:
               help="For concept maps: a code system file whose edition the map's targets are checked against.")
 @click.option("--against-edition", default=None, help="Edition of the --against file when it does not say.")
 @_db_option
-def import_(paths, fmt, skip_invalid, edition, system, columns, against, against_edition, db):
+def import_(paths, fmt, skip_invalid, replace, edition, system, columns, against, against_edition, db):
     """Import terminology content: FHIR JSON/NDJSON/Bundles/folders/NPM packages and codebook files."""
-    from terminology import open_store
     from terminology.errors import TerminologyError
     from terminology.loader import import_paths
     options = {}
@@ -99,13 +112,13 @@ def import_(paths, fmt, skip_invalid, edition, system, columns, against, against
             options["columns"] = dict(c.split("=", 1) for c in columns)
         except ValueError:
             raise click.UsageError("--column takes FIELD=HEADER")
-    store = open_store(_db(db))
+    store = _open_store(db)
     tty = sys.stderr.isatty()
     progress = _progress_line() if tty else None
     bar = progress
     try:
-        report = import_paths(store, paths, fmt=fmt, skip_invalid=skip_invalid, progress=progress,
-                              writing=_write_bar if tty else None, **options)
+        report = import_paths(store, paths, fmt=fmt, skip_invalid=skip_invalid, replace=replace,
+                              progress=progress, writing=_write_bar if tty else None, **options)
     except TerminologyError as err:
         if bar:
             click.echo("", err=True)
@@ -118,13 +131,23 @@ def import_(paths, fmt, skip_invalid, edition, system, columns, against, against
     for rtype, c in sorted(report.counts().items()):
         kept = f", {c['unchanged']} unchanged" if c.get("unchanged") else ""
         click.echo(f"{rtype}: {c['added']} added, {c['replaced']} replaced{kept}")
+    for line in report.replacements:
+        click.echo(f"replaced {line}")
     for note in report.notes:
         click.echo(f"note: {note}")
     for src, rid, why in report.rejected:
         click.echo(f"skipped {src} ({rid or 'no id'}): {why}")
+    nothing = not (report.added or report.replaced or report.unchanged)
     if report.rejected:
+        if nothing:
+            click.echo(f"{len(report.rejected)} resource(s) rejected; nothing was imported", err=True)
+            sys.exit(1)
         click.echo(f"{len(report.rejected)} resource(s) rejected and skipped; the rest was imported", err=True)
         sys.exit(2)
+    if nothing:
+        click.echo(f"error: nothing was imported: no terminology resources (CodeSystem, ValueSet, ConceptMap, "
+                   f"NamingSystem) found in {', '.join(paths)}", err=True)
+        sys.exit(1)
 
 
 def _progress_line():
@@ -156,8 +179,7 @@ def _write_bar(total: int):
 @_db_option
 def list_(db):
     """Show what is loaded: code systems with versions and concept counts, value sets, concept maps and naming systems."""
-    from terminology import open_store
-    store = open_store(_db(db))
+    store = _open_store(db)
     headers = store.headers()
     systems: dict[str, list] = {}
     for h in headers:

@@ -6,11 +6,14 @@ transaction, so the store is either as before or fully updated.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .errors import ImportRejected, TerminologyError
+from .codesystem import flatten_concepts
+from .errors import ImportRejected, InvalidRequest, TerminologyError
 from .importers import Item, importer_for
+from .importers.base import head
 from .validation import validation_errors
 
 
@@ -22,6 +25,8 @@ class ImportReport:
     unchanged: list = field(default_factory=list)
     rejected: list = field(default_factory=list)    # (source, id, reason)
     notes: list = field(default_factory=list)
+    # "ICD-10-NO 2026: 21443 -> 29 concepts (21414 codes removed)", one per CodeSystem an import replaced
+    replacements: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -39,6 +44,8 @@ def read_items(paths: Iterable[str], fmt: str | None = None, **options) -> Itera
     """Every path read by its importer; a file an importer cannot make sense of becomes a rejection."""
     for path in paths:
         mod = importer_for(path, fmt)
+        if fmt:
+            _check_forced_format(path, fmt)
         try:
             # a file counts whole or not at all: with --skip-invalid a file that breaks half-way must not
             # leave the resources read before the break (check() holds every item anyway)
@@ -49,6 +56,38 @@ def read_items(paths: Iterable[str], fmt: str | None = None, **options) -> Itera
             yield Item(path, error=f"cannot be read as {mod.FORMAT}: {type(e).__name__}: {e}")
             continue
         yield from items
+
+
+# what a file's first bytes say it is, and the formats that never read such a file: a format forced on
+# the wrong kind of file must say so, not fail inside a parser in that parser's terms
+_KINDS = {
+    "JSON": {"icd10-excel", "procedure-table", "icpc2-icd10-map", "who-icd10", "rf2"},
+    "an Excel workbook": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "who-icd10"},
+    "a zip archive": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "who-icd10", "icd10-excel",
+                      "procedure-table"},
+}
+
+
+def _looks_like(path: str) -> str | None:
+    if not os.path.isfile(path):
+        return None
+    try:
+        start = head(path, 64).lstrip()
+    except OSError:
+        return None
+    if start[:1] in (b"{", b"["):
+        return "JSON"
+    if start[:4] == b"PK\x03\x04":
+        return "an Excel workbook" if path.lower().endswith((".xlsx", ".xlsm")) else "a zip archive"
+    return None
+
+
+def _check_forced_format(path: str, fmt: str) -> None:
+    kind = _looks_like(path)
+    if kind and fmt in _KINDS[kind]:
+        a = "an" if fmt[0] in "aeiou" else "a"
+        raise InvalidRequest(f"{path} is not {a} {fmt} file (it looks like {kind}); leave out --format to have "
+                             "the format detected")
 
 
 def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None):
@@ -63,6 +102,8 @@ def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None)
         notes.extend(item.notes)
         if item.error:
             rejected.append((item.source, None, item.error))
+            continue
+        if item.resource is None:       # an item carrying notes only
             continue
         res = item.resource
         problems = [] if item.trusted else validation_errors(res)
@@ -86,13 +127,21 @@ def _identity(res: dict) -> tuple:
     return (res.get("resourceType"), None, None, res.get("id") or str(id(res)))
 
 
-def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
+# share of a stored edition's codes an import may remove before it must be asked for (`replace`)
+REPLACE_LIMIT = 0.10
+
+
+def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: bool = True,
          progress: Callable[[Item], None] | None = None,
          writing: Callable[[int], Callable[[], None]] | None = None) -> ImportReport:
     """Check every item, then write the valid ones in one transaction.
 
     `progress(item)` is called per item read; `writing(total)` is called once
     before the write and returns a function called after each resource written.
+    A CodeSystem replacing a stored one with the same url|version is reported with both concept
+    counts; one that would remove more than REPLACE_LIMIT of the stored codes refuses the whole
+    import when `replace` is False (the CLI passes it: a smaller or wrong file must not silently shrink an
+    edition; library callers that write editions on purpose keep the default).
     """
     good, rejected, notes = check(items, progress)
     report = ImportReport(rejected=rejected, notes=notes)
@@ -102,6 +151,7 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
         raise ImportRejected(
             f"import refused, nothing was changed: {len(rejected)} invalid resource(s): {names}{more}",
             rejected)
+    good, shrinks = _watch_replacements(store, good, replace)
     try:
         written = store.write(good, on_written=writing(len(good)) if writing else None)
     except TerminologyError:
@@ -113,10 +163,63 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False,
     report.added = written["added"]
     report.replaced = written["replaced"]
     report.unchanged = written["unchanged"]
+    replaced = {(t, url, ver) for t, _id, url, ver in report.replaced}
+    report.replacements = [s.text() for s in shrinks if ("CodeSystem", s.url, s.version) in replaced]
     return report
 
 
+class _Shrink:
+    """One stored CodeSystem edition an import writes again: its codes before, and those written.
+
+    The new concepts are counted as the store consumes them (RF2 streams them), and the check runs when
+    they end, inside the store's transaction, so a refusal rolls the whole import back."""
+
+    def __init__(self, res: dict, old_codes: set, replace: bool):
+        self.name = res.get("title") or res.get("name") or res.get("url")
+        self.url, self.version = res.get("url"), res.get("version")
+        self.old, self.replace = old_codes, replace
+        self.new = 0
+        self.removed = 0
+
+    def label(self) -> str:
+        return f"{self.name} {self.version}" if self.version else str(self.name)
+
+    def text(self) -> str:
+        gone = f" ({self.removed} codes removed)" if self.removed else ""
+        return f"{self.label()}: {len(self.old)} -> {self.new} concepts{gone}"
+
+    def stream(self, flat):
+        seen = set()
+        for f in flat:
+            seen.add(f.get("code"))
+            self.new += 1
+            yield f
+        self.removed = len(self.old - seen)
+        if not self.replace and self.removed > REPLACE_LIMIT * len(self.old):
+            raise ImportRejected(
+                f"import refused, nothing was changed: {self.text()}, more than "
+                f"{REPLACE_LIMIT:.0%} of the stored codes; give --replace to replace the edition anyway", [])
+
+
+def _watch_replacements(store, good: list, replace: bool):
+    """The resources to write, each CodeSystem that replaces a stored url|version wrapped in a _Shrink."""
+    stored = {(h.url, h.version): h for h in store.headers("CodeSystem") if h.url}
+    out, shrinks = [], []
+    for res in good:
+        h = stored.get((res.get("url"), res.get("version"))) if res.get("resourceType") == "CodeSystem" else None
+        if h is None:
+            out.append(res)
+            continue
+        old_codes = {c.get("code") for c in store.concepts(h.pk)}
+        shrink = _Shrink(res, old_codes, replace)
+        flat = res.get("_flat_concepts")
+        flat = flatten_concepts(res.get("concept")) if flat is None else flat
+        out.append({**{k: v for k, v in res.items() if k != "concept"}, "_flat_concepts": shrink.stream(flat)})
+        shrinks.append(shrink)
+    return out, shrinks
+
+
 def import_paths(store, paths: Iterable[str], *, fmt: str | None = None, skip_invalid: bool = False,
-                 progress=None, writing=None, **options) -> ImportReport:
-    return load(store, read_items(paths, fmt, **options), skip_invalid=skip_invalid, progress=progress,
-                writing=writing)
+                 replace: bool = True, progress=None, writing=None, **options) -> ImportReport:
+    return load(store, read_items(paths, fmt, **options), skip_invalid=skip_invalid, replace=replace,
+                progress=progress, writing=writing)

@@ -42,13 +42,38 @@ def head(path: str, size: int) -> bytes:
         return fh.read(size).lstrip(b"\xef\xbb\xbf")
 
 
-def load_json(path: str):
-    """(parsed JSON, None) or (None, reason)."""
+BOM = b"\xef\xbb\xbf"
+
+
+def parse_json(data: bytes, name: str):
+    """(parsed JSON, None) or (None, reason naming `name`). A leading UTF-8 BOM (Notepad, Excel, PowerShell
+    write one) is dropped; JSON in another encoding is told apart from broken JSON, as saving the file as
+    UTF-8 is what a person must do about it."""
     import orjson
-    data, err = read_bytes(path)
-    if err:
-        return None, err
+    data = data[3:] if data[:3] == BOM else data
     try:
         return orjson.loads(data), None
     except orjson.JSONDecodeError as e:
+        if not _is_utf8(data):
+            return None, not_utf8(name)
         return None, f"not a readable JSON file: {e}"
+
+
+def not_utf8(name: str) -> str:
+    return f"{name} is not UTF-8 (it looks like Windows-1252 or Latin-1): save it as UTF-8"
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def load_json(path: str):
+    """(parsed JSON, None) or (None, reason)."""
+    data, err = read_bytes(path)
+    if err:
+        return None, err
+    return parse_json(data, path)

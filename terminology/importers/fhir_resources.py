@@ -5,10 +5,9 @@ import os
 import tarfile
 from typing import Iterator
 
-import orjson
-
+from ..errors import InvalidRequest
 from ..store.base import RESOURCE_TYPES
-from .base import Item, read_bytes
+from .base import Item, parse_json, read_bytes
 
 FORMAT = "fhir"
 PRIORITY = 90
@@ -25,11 +24,14 @@ def detect(path: str) -> bool:
 
 def read(path: str, **_options) -> Iterator[Item]:
     if os.path.isdir(path):
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            for f in sorted(files):
-                if f.lower().endswith((".json", ".ndjson")) and not f.startswith("."):
-                    yield from _read_file(os.path.join(root, f))
+        found = [os.path.join(root, f) for root, dirs, files in sorted(os.walk(path))
+                 for f in sorted(files) if f.lower().endswith((".json", ".ndjson")) and not f.startswith(".")]
+        if not found:
+            # an import that finds nothing must not look like one that succeeded
+            raise InvalidRequest(f"no importable files in {path} (looked for FHIR .json and .ndjson files, "
+                                 "in its subfolders too); nothing was changed")
+        for f in found:
+            yield from _read_file(f)
     elif path.lower().endswith((".tgz", ".tar.gz")):
         yield from _read_package(path)
     else:
@@ -72,10 +74,9 @@ def _parse(source: str, data: bytes, ndjson: bool = False) -> Iterator[Item]:
             if line.strip():
                 yield from _parse(f"{source}:{n}", line)
         return
-    try:
-        obj = orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        yield Item(source, error=f"invalid JSON: {e}")
+    obj, err = parse_json(data, source)
+    if err:
+        yield Item(source, error=err.replace("not a readable JSON file: ", "invalid JSON: "))
         return
     yield from _unpack(source, obj)
 
@@ -86,12 +87,39 @@ def _unpack(source: str, obj) -> Iterator[Item]:
         return
     rtype = obj.get("resourceType")
     if rtype == "Bundle":
-        for i, entry in enumerate(obj.get("entry") or []):
-            res = (entry or {}).get("resource")
-            if isinstance(res, dict) and res.get("resourceType") in KEPT + ("Bundle",):
-                yield from _unpack(f"{source}#entry[{i}]", res)
+        entries = obj.get("entry") or []
+        if not isinstance(entries, list):
+            yield Item(source, error="Bundle.entry must be a JSON array of entries")
+            return
+        skipped: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            where = f"{source}#entry[{i}]"
+            if entry is None:
+                continue
+            if not isinstance(entry, dict):
+                yield Item(where, error=f"a Bundle entry must be a JSON object, not {_json_kind(entry)}")
+                continue
+            res = entry.get("resource")
+            if res is None:
+                continue
+            if not isinstance(res, dict):
+                yield Item(where, error=f"entry.resource must be a JSON object, not {_json_kind(res)}")
+            elif res.get("resourceType") in KEPT + ("Bundle",):
+                yield from _unpack(where, res)
+            else:
+                kind = res.get("resourceType") if isinstance(res.get("resourceType"), str) else "(no resourceType)"
+                skipped[kind] = skipped.get(kind, 0) + 1
+        if skipped:
+            yield Item(source, notes=[f"{source}: {n} {kind} entr{'y' if n == 1 else 'ies'} skipped (not a "
+                                      f"terminology resource; imported are {', '.join(KEPT)})"
+                                      for kind, n in sorted(skipped.items())])
         return
     if rtype in KEPT:
         yield Item(source, resource=obj)
     elif rtype is None:
         yield Item(source, error="no resourceType: not a FHIR resource")
+
+
+def _json_kind(v) -> str:
+    return {str: "a string", list: "an array", bool: "true/false", int: "a number", float: "a number"}.get(
+        type(v), type(v).__name__)

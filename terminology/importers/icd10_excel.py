@@ -14,7 +14,7 @@ import zipfile
 from typing import Iterator
 
 from ..norway import icd10
-from ..norway.common import Row, resolve_edition
+from ..norway.common import Row, build_with_edition
 from .base import Item
 
 FORMAT = "icd10-excel"
@@ -119,8 +119,8 @@ def _read(path: str, sheets, options: dict) -> Iterator[Item]:
         for e in errors:
             yield Item(path, error=e)
         return
-    yield from icd10.build(rows, path=path, edition=resolve_edition(options, path), explicit_hierarchy=False,
-                           source="Kodeliste ICD-10 (Excel)", who=options.get("who", True))
+    yield from build_with_edition(icd10.build, path, options, rows=rows, explicit_hierarchy=False,
+                                  source="Kodeliste ICD-10 (Excel)", who=options.get("who", True))
 
 
 def _cell(v) -> str | None:

@@ -14,7 +14,7 @@ import re
 from typing import Iterator
 
 from ..identifiers import ICD10_NO, ICPC2, KODEBRO_BASE
-from ..norway.common import edition_from_name
+from ..norway.common import EditionError, check_edition_option, content_for, edition_from_name
 from ..norway.mapcheck import missing_targets
 from .base import Item, decode_text
 
@@ -22,6 +22,7 @@ FORMAT = "icpc2-icd10-map"
 PRIORITY = 20
 URL = KODEBRO_BASE + "/ConceptMap/icpc2-icd10"
 _VALID_FROM = re.compile(r"gjelder fra\s+(\d{1,2})\.(\d{1,2})\.(\d{4})", re.I)
+_ROW_COUNT = re.compile(r"inneholder\s+(\d+)\s+rader", re.I)
 
 
 def _lines(path: str) -> list[str]:
@@ -48,6 +49,8 @@ def read(path: str, **options) -> Iterator[Item]:
     elements: dict[str, dict] = {}
     errors = []
     valid_from = None
+    declared = None
+    rows_read = 0
     two_column = bool(lines) and lines[0].strip().lower().startswith("icpc2_code,icd10_code")
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -56,7 +59,11 @@ def read(path: str, **options) -> Iterator[Item]:
             m = _VALID_FROM.search(line)
             if m:
                 valid_from = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+            m = _ROW_COUNT.search(line)
+            if m:
+                declared = (int(m.group(1)), n)
             continue
+        rows_read += 1
         if two_column:
             if n == 1:
                 continue
@@ -68,6 +75,14 @@ def read(path: str, **options) -> Iterator[Item]:
             src, tgt, src_text, tgt_text = parts[0], parts[1], None, None
         else:
             parts = [p.strip() for p in line.split(";")]
+            # spreadsheet exports pad rows with empty columns (A01;...;R52;Smerte;;;)
+            while len(parts) > 5 and not parts[-1]:
+                parts.pop()
+            if len(parts) == 1 and "\t" in line:
+                yield Item(path, error=f"line {n}: the file is tab-separated; the conversion file is "
+                                       f"separated by ; (ICPC2_kode;ICPC2_korttekst;ICPC2_fulltekst;"
+                                       f"ICD10_KODE;ICD10_TEKST): save it with ; as separator")
+                return
             if len(parts) != 5:
                 errors.append(f"line {n}: expected 5 ;-separated fields (ICPC2_kode;ICPC2_korttekst;"
                               f"ICPC2_fulltekst;ICD10_KODE;ICD10_TEKST), found {len(parts)}")
@@ -92,9 +107,19 @@ def read(path: str, **options) -> Iterator[Item]:
             yield Item(path, error=e)
         return
     if not elements:
-        yield Item(path, error="no map rows in the file")
+        yield Item(path, error=f"{os.path.basename(path)} holds no map rows; nothing was changed")
         return
-    edition = str(options.get("edition") or (valid_from[:4] if valid_from else None) or edition_from_name(path) or "")
+    # demo slices (named slice/demo) keep the full file's header but only some rows on purpose
+    if declared and declared[0] != rows_read and content_for(path) == "complete":
+        # a download cut at a line boundary parses cleanly; only the header's count tells
+        yield Item(path, error=f"line {declared[1]} says the file holds {declared[0]} rows, but {rows_read} "
+                               f"were read: the file is incomplete or altered; nothing was changed")
+        return
+    try:
+        edition = _map_edition(options, valid_from, path)
+    except EditionError as e:
+        yield Item(path, error=str(e))
+        return
     cm = {
         "resourceType": "ConceptMap", "url": URL, "name": "ICPC2toICD10", "status": "active",
         "title": "Konverteringsfil fra ICPC-2 til ICD-10",
@@ -116,8 +141,15 @@ def read(path: str, **options) -> Iterator[Item]:
         if problem:
             yield Item(path, error=problem)
             return
-        notes = [f"{path}: {n}" for n in missing_targets(cm, edition, ICD10_NO)]
+        notes += [f"{path}: {n}" for n in missing_targets(cm, edition, ICD10_NO)]
     yield Item(path, resource=cm, trusted=True, notes=notes)
+
+
+def _map_edition(options: dict, valid_from: str | None, path: str) -> str:
+    """--edition (a year), else the year of the header's "gjelder fra" date, else the file name's year."""
+    if options.get("edition"):
+        return check_edition_option(options["edition"])
+    return valid_from[:4] if valid_from else (edition_from_name(path) or "")
 
 
 def _edition(against, edition: str | None):

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from ..identifiers import ICD10_NO, ICPC2, canonical_system
 from ..norway import icd10, icpc2
-from ..norway.common import Row, RowError, parse_date, prop, resolve_edition
+from ..norway.common import Row, RowError, build_with_edition, parse_date, prop
 from .base import Item, head, load_json
 
 FORMAT = "norway-fat-json"
@@ -57,13 +57,13 @@ def read(path: str, **options) -> Iterator[Item]:
         for msg in errors:
             yield Item(path, error=msg)
         return
-    edition = resolve_edition(options, path, rows)
     source = "Helsedirektoratets JSON-nedlasting"
     if system == ICD10_NO:
-        yield from icd10.build(rows, path=path, edition=edition, explicit_hierarchy=True, source=source,
-                               who=options.get("who", True))
+        yield from build_with_edition(icd10.build, path, options, rows, rows=rows, explicit_hierarchy=True,
+                                      source=source, who=options.get("who", True))
     else:
-        yield from icpc2.build(rows, path=path, edition=edition, explicit_hierarchy=True, source=source)
+        yield from build_with_edition(icpc2.build, path, options, rows, rows=rows, explicit_hierarchy=True,
+                                      source=source)
 
 
 def _system(path: str, data: list, given: str | None) -> str:

@@ -14,7 +14,7 @@ import os
 from typing import Iterator
 
 from ..norway import procedures
-from ..norway.common import Row, RowError, parse_date, resolve_edition
+from ..norway.common import Row, RowError, build_with_edition, parse_date, with_note
 from .base import Item, decode_text
 
 FORMAT = "procedure-table"
@@ -138,8 +138,12 @@ def read(path: str, **options) -> Iterator[Item]:
     if not rows:
         yield Item(path, error="no codes in the file")
         return
-    yield from procedures.build(groups, path=path, edition=resolve_edition(options, path, rows),
-                                source="prosedyrekodeliste")
+    used = set(cols.values())
+    # a column whose header is spelt unexpectedly ("Gyldig fra (dato)") would otherwise vanish unseen
+    unused = [f"{path}: column '{h}' not used (fields are {', '.join(DEFAULT_COLUMNS)}; name a column with "
+              f"--column FIELD=HEADER)" for i, h in enumerate(header) if i not in used and str(h or "").strip()]
+    yield from with_note(build_with_edition(procedures.build, path, options, rows, groups=groups,
+                                            source="prosedyrekodeliste"), unused)
 
 
 def _cell(cells, cols, fld):

@@ -25,7 +25,7 @@ from typing import Iterator
 from ..identifiers import SNOMED, SNOMED_NO_MODULE
 from ..snomed import constants as K
 from ..snomed.concept_rows import flat_concepts
-from ..snomed.rf2_release import Ids, Release
+from ..snomed.rf2_release import DuplicateId, Ids, Release, RF2Error
 from .base import Item
 
 FORMAT = "rf2"
@@ -74,15 +74,50 @@ class _Source:
             names = [path]
         self.names = [n for n in names if _is_snapshot(n)]
 
-    def lines(self, name: str) -> Iterator[list[str]]:
-        """Rows of a file as lists of fields, header row first; comments and blank lines skipped."""
+    def lines(self, name: str, width: int = 0, latest: str = "99999999") -> Iterator[list[str]]:
+        """Rows of a file as lists of fields, header row first; comments and blank lines skipped.
+
+        With `width` every row must have that many fields and an effectiveTime no later than
+        `latest`. The line of the row last given is the generator's local `n` (see _line_of): a
+        reader's error can name it without a store per row."""
         raw = self.zip.open(name) if self.zip else open(name, "rb")
+        n = 0
         with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
-            for line in fh:
-                line = line.rstrip("\r\n")
-                if not line or line[0] == "#":
-                    continue
-                yield line.split("\t")
+            try:
+                for line in fh:         # the header row, given unchecked
+                    n += 1
+                    line = line.rstrip("\r\n")
+                    if line and line[0] != "#":
+                        yield line.split("\t")
+                        break
+                for line in fh:
+                    n += 1
+                    line = line.rstrip("\r\n")
+                    if not line or line[0] == "#":
+                        continue
+                    f = line.split("\t")
+                    if width and (len(f) != width or f[1] > latest):
+                        self._refuse(name, n, f, width, latest)
+                    yield f
+            except UnicodeDecodeError:
+                raise RF2Error(f"{_base(name)} is not UTF-8: the text after line {n} cannot be read as UTF-8 "
+                               "(RF2 files are UTF-8; was it saved in another encoding?)") from None
+
+    @staticmethod
+    def _refuse(name: str, n: int, f: list[str], width: int, latest: str):
+        if len(f) != width:
+            raise RF2Error(f"{_base(name)} line {n}: {len(f)} fields, the header has {width}")
+        raise RF2Error(f"{_base(name)} line {n}: effectiveTime {f[1]} is later than the release date {latest} "
+                       "(from the file names)")
+
+    def row_at(self, name: str, n: int) -> list[str] | None:
+        """The row on line `n` (counting every line), to say what in it could not be read."""
+        raw = self.zip.open(name) if self.zip else open(name, "rb")
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            for i, line in enumerate(fh, 1):
+                if i == n:
+                    return line.rstrip("\r\n").split("\t")
+        return None
 
     def size(self, name: str) -> int:
         return self.zip.getinfo(name).file_size if self.zip else os.path.getsize(name)
@@ -91,6 +126,11 @@ class _Source:
         for row in self.lines(name):
             return row
         return None
+
+    def has_rows(self, name: str) -> bool:
+        rows = self.lines(name)
+        next(rows, None)
+        return next(rows, None) is not None
 
     def close(self):
         if self.zip:
@@ -137,6 +177,76 @@ class _Progress:
 _ORDER = ("concept", "description", "textdef", "language", "relationship", "stated",
           "simple", "association", "attribute", "simplemap", "complexmap")
 
+# what a file's name promises, and the header it must then have: such a file is never skipped
+_NAMED = re.compile(r"^(?:sct2_(Concept|Description|TextDefinition|Relationship|StatedRelationship)_Snapshot"
+                    r"|der2_cRefset_(Language)Snapshot)[-_]", re.I)
+_HEADERS = {
+    "concept": "id effectiveTime active moduleId definitionStatusId",
+    "description": "id effectiveTime active moduleId conceptId languageCode typeId term caseSignificanceId",
+    "relationship": "id effectiveTime active moduleId sourceId destinationId relationshipGroup typeId "
+                    "characteristicTypeId modifierId",
+    "language": "id effectiveTime active moduleId refsetId referencedComponentId acceptabilityId",
+}
+_NAMED_KIND = {"concept": "concept", "description": "description", "textdefinition": "description",
+               "relationship": "relationship", "statedrelationship": "relationship", "language": "language"}
+# the columns of each kind that hold SNOMED CT identifiers (and relationshipGroup, a number)
+_ID_COLUMNS = {"concept": (0, 3, 4), "description": (0, 3, 4, 6, 8), "textdef": (0, 3, 4, 6, 8),
+               "relationship": (0, 3, 4, 5, 6, 7, 8, 9), "stated": (0, 3, 4, 5, 6, 7, 8, 9),
+               "language": (3, 4, 5, 6)}
+
+
+def _base(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _named_kind(name: str) -> str | None:
+    m = _NAMED.match(_base(name))
+    return _NAMED_KIND[(m.group(1) or m.group(2)).lower()] if m else None
+
+
+def _classify(src: _Source, name: str) -> tuple[str | None, list[str] | None]:
+    """(kind, header) of a Snapshot file; a file named as a core file must have that file's header."""
+    named = _named_kind(name)
+    header = src.header(name)
+    kind = _kind(name, header) if header else None
+    if named is None:
+        return kind, header
+    if header is None:
+        raise RF2Error(f"{_base(name)} is empty: not even its header row (expected: {_HEADERS[named]}, "
+                       "tab-separated)")
+    if _NAMED_KIND.get(kind or "", kind) != named and not (named == "relationship" and kind == "stated"):
+        raise RF2Error(f"{_base(name)} is named as a Snapshot {named} file but its header is not the RF2 "
+                       f"{named} header; expected: {_HEADERS[named]} (tab-separated); found: {' '.join(header)}")
+    return kind, header
+
+
+def _release_folder(name: str) -> str:
+    """The release a file belongs to: the folder above its `Snapshot` folder."""
+    parts = name.replace("\\", "/").split("/")
+    low = [p.lower() for p in parts]
+    return "/".join(parts[:low.index("snapshot")]) if "snapshot" in low[:-1] else ""
+
+
+def _line_of(rows) -> int:
+    """The line of the row a suspended _Source.lines generator gave last."""
+    frame = rows.gi_frame
+    return frame.f_locals.get("n", 0) if frame is not None else 0
+
+
+def _unreadable(src: _Source, name: str, kind: str, header: list[str], n: int, e: Exception) -> RF2Error:
+    """What in the row on line `n`, being read when `e` was raised, cannot be read, in the person's terms."""
+    row = src.row_at(name, n) if n else None
+    where = f"{_base(name)} line {n}"
+    if row:
+        for c in _ID_COLUMNS.get(kind, (3, 4, 5)):
+            v = row[c] if c < len(row) else ""
+            if not v.isdigit():
+                what = "a number" if header[c] == "relationshipGroup" else "a SNOMED CT identifier"
+                return RF2Error(f"{where}: {header[c]} '{v}' is not {what}")
+        if not (len(row[1]) == 8 and row[1].isdigit()):
+            return RF2Error(f"{where}: effectiveTime '{row[1]}' is not a date YYYYMMDD")
+    return RF2Error(f"{where}: cannot be read ({type(e).__name__}: {e})")
+
 
 def read_release(path: str, progress: bool | None = None) -> Release:
     p = _Progress(sys.stderr.isatty() if progress is None else progress)
@@ -144,17 +254,22 @@ def read_release(path: str, progress: bool | None = None) -> Release:
     rel = Release(p.say)
     try:
         by_kind: dict[str, list[str]] = {}
+        headers: dict[str, list[str]] = {}
+        folders: dict[str, set[str]] = {}
         for name in src.names:
-            header = src.header(name)
-            kind = _kind(name, header) if header else None
+            kind, header = _classify(src, name)
             if kind is None:
                 continue
-            if kind == "description" and "textdefinition" in name.rsplit("/", 1)[-1].lower():
+            if kind == "description" and "textdefinition" in _base(name).lower():
                 kind = "textdef"
             by_kind.setdefault(kind, []).append(name)
+            headers[name] = header
             m = _DATE_IN_NAME.search(name)
             if m:
                 rel.dates.add(m.group(1))
+                folders.setdefault(_release_folder(name), set()).add(m.group(1))
+        _check_complete(rel, src, path, by_kind, folders)
+        latest = max(rel.dates) if rel.dates else "99999999"
         desc_files = len(by_kind.get("description", ())) + len(by_kind.get("textdef", ()))
         desc_ids = Ids(desc_files > 1)
         for kind in _ORDER:
@@ -167,26 +282,62 @@ def read_release(path: str, progress: bool | None = None) -> Release:
             if kind != "concept":
                 ranked.sort(key=lambda rn: src.size(rn[1]))
             for n, (rank, name) in enumerate(ranked):
-                p.say(f"reading {name.rsplit('/', 1)[-1]}")
-                rows = src.lines(name)
+                p.say(f"reading {_base(name)}")
+                rows = src.lines(name, len(headers[name]), latest)
                 next(rows, None)  # header
                 if n == len(ranked) - 1 and (kind != "description" or "textdef" not in by_kind):
                     ids.remember = False
-                if kind == "concept":
-                    rel.read_concepts(rows)
-                elif kind in ("description", "textdef"):
-                    rel.read_descriptions(rows, kind == "textdef", ids, rank if kind == "description" else desc_files + rank)
-                elif kind == "language":
-                    rel.read_language(rows, ids, rank)
-                elif kind in ("relationship", "stated"):
-                    rel.read_relationships(rows, kind, ids, rank)
-                else:
-                    rel.read_refset(rows, kind, ids, rank)
+                try:
+                    if kind == "concept":
+                        rel.read_concepts(rows)
+                    elif kind in ("description", "textdef"):
+                        rel.read_descriptions(rows, kind == "textdef", ids,
+                                              rank if kind == "description" else desc_files + rank)
+                    elif kind == "language":
+                        rel.read_language(rows, ids, rank)
+                    elif kind in ("relationship", "stated"):
+                        rel.read_relationships(rows, kind, ids, rank)
+                    else:
+                        rel.read_refset(rows, kind, ids, rank)
+                except RF2Error:
+                    raise
+                except DuplicateId as e:
+                    raise RF2Error(f"{_base(name)} line {_line_of(rows)}: id {e.id} appears a second time; a Snapshot "
+                                   "file holds each component once") from None
+                except (ValueError, IndexError) as e:
+                    raise _unreadable(src, name, kind, headers[name], _line_of(rows), e) from None
             del ids
+        if not len(rel.ids):
+            raise RF2Error(", ".join(_base(n) for n in by_kind["concept"]) + " has a header and no rows: "
+                           "the release has no concepts")
     finally:
         src.close()
     rel.finish()
     return rel
+
+
+def _check_complete(rel: Release, src: _Source, path: str, by_kind: dict, folders: dict) -> None:
+    """Refuse a release that would import as ids without terms; note the parts a person may miss."""
+    if "concept" not in by_kind:
+        raise RF2Error("no Snapshot concept file found (sct2_Concept_Snapshot_*.txt)")
+    if "description" not in by_kind:
+        raise RF2Error(f"{path} has no Description file (sct2_Description_Snapshot-*.txt): every concept would "
+                       "show its id as display")
+    rel_files = by_kind.get("relationship", ())
+    if not rel_files:
+        rel.notes.append(f"{path} has no inferred Relationship file (sct2_Relationship_Snapshot_*.txt): "
+                         "the concepts have no hierarchy (is-a) and no attributes")
+    elif not any(src.has_rows(n) for n in rel_files):
+        rel.notes.append(f"{', '.join(_base(n) for n in rel_files)}: a header and no rows: "
+                         "the concepts have no hierarchy (is-a) and no attributes")
+    if "language" not in by_kind:
+        rel.notes.append(f"{path} has no language refset (der2_cRefset_LanguageSnapshot-*.txt): no description "
+                         "is marked preferred or acceptable, so displays are not chosen by language")
+    dates = {max(d) for d in folders.values()}
+    if len(dates) > 1:
+        rel.notes.append(f"the folder holds releases of {' and '.join(sorted(dates))}, merged into one edition "
+                         f"{max(dates)} (the newest row of every component wins); meant for an extension and "
+                         "the international release it builds on, otherwise import one at a time")
 
 
 def _codesystem(rel: Release, module: str, date: str, norwegian: bool) -> dict:
@@ -225,6 +376,9 @@ def _codesystem(rel: Release, module: str, date: str, norwegian: bool) -> dict:
 def read(path: str, **options) -> Iterator[Item]:
     try:
         rel = read_release(path, options.get("verbose"))
+    except RF2Error as e:
+        yield Item(path, error=str(e))
+        return
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, ValueError, IndexError) as e:
         yield Item(path, error=f"not a readable RF2 release: {e}")
         return
@@ -240,6 +394,7 @@ def read(path: str, **options) -> Iterator[Item]:
     cs = _codesystem(rel, module, date, norwegian)
     cs["_flat_concepts"] = flat_concepts(rel)
     notes = [f"SNOMED CT {cs['version']}: " + ", ".join(f"{v:,} {k}" for k, v in rel.counts.items())]
+    notes += rel.notes
     yield Item(f"{path} (RF2 Snapshot)", resource=cs, trusted=True, notes=notes)
     for refset, members in rel.simple.items():
         yield Item(f"{path} (simple refset {refset})", trusted=True, resource={

@@ -63,34 +63,88 @@ def parse_date(value, where: str, column: str) -> str | None:
 def edition_from_dates(rows) -> str | None:
     """The edition a file describes: the latest year in which a code started, or the year after
     the latest end date when codes were only retired (ends far beyond the starts are ignored)."""
-    starts = [int(r.valid_from[:4]) for r in rows if r.valid_from]
-    ends = [int(r.valid_to[:4]) + 1 for r in rows if r.valid_to and r.valid_to[5:] == "12-31"]
+    return _edition_and_cause(rows)[0]
+
+
+def _edition_and_cause(rows):
+    """(edition, the row whose date gave it, "Gyldig_fra"/"Gyldig_til") from validity dates."""
+    starts = [r for r in rows if r.valid_from]
+    ends = [r for r in rows if r.valid_to and r.valid_to[5:] == "12-31"]
     if not starts:
-        return str(max(ends)) if ends else None
-    latest = max(starts)
-    if any(latest < y <= latest + 1 for y in ends):
-        latest += 1
-    return str(latest)
+        if not ends:
+            return None, None, None
+        last = max(ends, key=lambda r: r.valid_to)
+        return str(int(last.valid_to[:4]) + 1), last, "Gyldig_til"
+    first = max(starts, key=lambda r: r.valid_from)
+    latest = int(first.valid_from[:4])
+    retiring = [r for r in ends if latest < int(r.valid_to[:4]) + 1 <= latest + 1]
+    if retiring:
+        return str(latest + 1), retiring[0], "Gyldig_til"
+    return str(latest), first, "Gyldig_fra"
 
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
+_EDITION = re.compile(r"\d{4}")
 
 
 def edition_from_name(path: str) -> str | None:
-    m = _YEAR_IN_NAME.findall(os.path.basename(path))
-    return m[-1] if m else None
+    """The one year in the file name; several different years are ambiguous (EditionError)."""
+    years = list(dict.fromkeys(_YEAR_IN_NAME.findall(os.path.basename(path))))
+    if len(years) > 1:
+        raise EditionError(f"the file name {os.path.basename(path)} holds {' and '.join(years)}: "
+                           f"give --edition YYYY")
+    return years[0] if years else None
 
 
-def resolve_edition(options: dict, path: str, rows=None) -> str | None:
-    """--edition, else the file's validity dates, else a year in the file name."""
-    ed = options.get("edition")
-    if ed:
-        return str(ed)
+class EditionError(ValueError):
+    """The edition cannot be told safely; the message says what to give."""
+
+
+def check_edition_option(value) -> str:
+    """--edition for the yearly codebooks must be a year (it becomes CodeSystem.version)."""
+    s = str(value).strip()
+    if not _EDITION.fullmatch(s):
+        raise EditionError(f"--edition '{value}' is not a year: give --edition YYYY (e.g. 2026)")
+    return s
+
+
+def choose_edition(options: dict, path: str, rows=None) -> tuple[str | None, str | None]:
+    """(edition, note saying where it came from): --edition, else the file's validity dates, else
+    a year in the file name. Raises EditionError when that choice would be a guess."""
+    if options.get("edition"):
+        ed = check_edition_option(options["edition"])
+        return ed, f"{path}: edition {ed} from --edition"
     if rows is not None:
-        ed = edition_from_dates(rows)
+        ed, row, column = _edition_and_cause(rows)
         if ed:
-            return ed
-    return edition_from_name(path)
+            limit = date.today().year + 1
+            if int(ed) > limit:
+                when = row.valid_from if column == "Gyldig_fra" else row.valid_to
+                raise EditionError(f"the {column} dates give edition {ed}, later than next year ({limit}): "
+                                   f"{row.where}, code {row.code}, has {column} {when}; give --edition YYYY")
+            return ed, f"{path}: edition {ed} from the {column} dates"
+    ed = edition_from_name(path)
+    return ed, (f"{path}: edition {ed} from the file name" if ed else None)
+
+
+def build_with_edition(build, path: str, options: dict, dated_rows=None, **kwargs):
+    """Items of `build(..., edition=E)` with a note on where E came from, or one error Item when the
+    edition cannot be told safely. `dated_rows`: rows whose validity dates may decide (None: no dates)."""
+    try:
+        edition, note = choose_edition(options, path, dated_rows)
+    except EditionError as e:
+        return [Item(path, error=str(e))]
+    return with_note(build(path=path, edition=edition, **kwargs), note)
+
+
+def with_note(items, note):
+    """The items, with `note` (a string or a list of them) attached to the first one carrying a resource."""
+    pending = [note] if isinstance(note, str) else [n for n in note or () if n]
+    for item in items:
+        if pending and item.resource is not None:
+            item.notes[:0] = pending
+            pending = []
+        yield item
 
 
 def content_for(path: str) -> str:
@@ -151,11 +205,15 @@ def check_unique(rows) -> list[str]:
     seen: dict[str, Row] = {}
     problems = []
     for r in rows:
-        first = seen.get(r.code)
-        if first is not None:
+        # codes differing only in case are one code to a reader (and to case-insensitive lookups)
+        first = seen.get(r.code.casefold())
+        if first is None:
+            seen[r.code.casefold()] = r
+        elif first.code == r.code:
             problems.append(f"{r.where}: duplicate code {r.code} (first given on {first.where})")
         else:
-            seen[r.code] = r
+            problems.append(f"{r.where}: duplicate code {r.code}: differs only in case from {first.code} "
+                            f"(given on {first.where})")
     return problems
 
 
@@ -175,12 +233,18 @@ def check_dates(rows) -> list[str]:
 
 def check_parents(rows) -> list[str]:
     codes = {r.code for r in rows}
-    return [f"{r.where}: code {r.code} has parent {r.parent}, which is not in the file"
-            for r in rows if r.parent and r.parent not in codes]
+    return [f"{r.where}: code {r.code} is its own parent (Foreldrekode {r.parent})" if r.parent == r.code
+            else f"{r.where}: code {r.code} has parent {r.parent}, which is not in the file"
+            for r in rows if r.parent and (r.parent == r.code or r.parent not in codes)]
+
+
+NO_CODES = "holds no codes; nothing was changed"
 
 
 def row_problems(rows, *, explicit_hierarchy: bool) -> list[str]:
     """Everything that makes a codebook file unusable, each naming its row."""
+    if not rows:
+        return [NO_CODES]
     problems = check_unique(rows) + check_dates(rows) + check_texts(rows)
     if explicit_hierarchy:
         problems += check_parents(rows)
@@ -191,7 +255,7 @@ def refusals(path: str, problems: list[str], edition: str | None,
              no_edition: str = "cannot tell the edition from the file; give --edition YYYY"):
     """Error Items for a file that cannot be imported (empty when it can)."""
     if problems:
-        return [Item(path, error=p) for p in problems]
+        return [Item(path, error=f"{os.path.basename(path)} {p}" if p == NO_CODES else p) for p in problems]
     if not edition:
         return [Item(path, error=no_edition)]
     return []

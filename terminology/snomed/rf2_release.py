@@ -25,6 +25,18 @@ _MEMBER_LABELS = {"simple": "simple refset members", "association": "historical 
                   "complexmap": "complex/extended map rows"}
 
 
+class RF2Error(ValueError):
+    """A damaged or incomplete release, said in terms of its files and lines."""
+
+
+class DuplicateId(ValueError):
+    """An id met twice in one Snapshot file; the reader adds the file and line."""
+
+    def __init__(self, cid):
+        super().__init__(cid)
+        self.id = cid
+
+
 class Ids:
     """The ids already met of one component kind, when it comes in several files.
 
@@ -106,6 +118,7 @@ class Release:
         self.maps: dict[str, dict[int, list]] = {}
         self.map_kind: dict[str, str] = {}
         self.dates: set[str] = set()
+        self.notes: list[str] = []             # what a person should know about the import
         self.counts: dict[str, int] = {}
 
     # concepts ------------------------------------------------------------------
@@ -120,10 +133,13 @@ class Release:
         return self._names.setdefault(s, s)
 
     def read_concepts(self, rows) -> None:
+        start = len(self.ids)       # concepts numbered from here on were first met in this file
         for r in rows:
             cid = int(r[0])
             eff = int(r[1])
             i = self.idx.get(cid)
+            if i is not None and i >= start:
+                raise DuplicateId(cid)
             if i is None:
                 i = self.idx[cid] = len(self.ids)
                 self.ids.append(cid)
@@ -146,6 +162,7 @@ class Release:
         last_lang = last_mod = None
         li = mi = 0
         n = 0
+        start = len(d_eff)          # descriptions numbered from here on were first met in this file
         for r in rows:
             active = r[2] == "1"
             if not active and ids.seen is None:
@@ -168,6 +185,8 @@ class Release:
                 self.d_acc.append(0)
                 d_eff.append(order)
                 self.d_module.append(0)
+            elif di >= start:
+                raise DuplicateId(did)
             elif d_eff[di] > order:
                 continue
             d_eff[di] = order

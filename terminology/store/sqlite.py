@@ -5,6 +5,7 @@ import contextlib
 import os
 import sqlite3
 
+from ..errors import StoreUnavailable
 from .migrations import MIGRATIONS
 from .sql import SQLStore, error_line
 
@@ -37,17 +38,33 @@ class SQLiteStore(SQLStore):
         self.path = os.path.abspath(path)
         d = os.path.dirname(self.path)
         if d:
-            os.makedirs(d, exist_ok=True)
+            try:
+                os.makedirs(d, exist_ok=True)
+            except OSError as err:
+                raise StoreUnavailable(f"cannot open the store at {self.path}: cannot create its folder "
+                                       f"{d}: {err.strerror}") from err
         super().__init__()
 
     def _connect(self):
         # opening runs PRAGMAs that wait for a lock too, so a short wait asked for applies to them as well
         timeout = getattr(self._local, "busy_timeout", BUSY_TIMEOUT)
-        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False,
-                               factory=_Conn)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
+        if os.path.isdir(self.path):
+            raise StoreUnavailable(f"cannot open the store at {self.path}: it is a directory")
+        conn = None
+        try:
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False,
+                                   factory=_Conn)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as err:
+            if conn is not None:
+                conn.close()
+            if isinstance(err, sqlite3.OperationalError) and self._is_unavailable(err):
+                raise       # busy or locked: the caller's "cannot be reached", worth trying again
+            # a file that is not a database (or a damaged one) is the setting's mistake, not an outage
+            raise StoreUnavailable(f"cannot open the store at {self.path}: not an SQLite database "
+                                   f"({error_line(err)})") from err
         return conn
 
     @contextlib.contextmanager
