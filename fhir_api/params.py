@@ -9,6 +9,7 @@ from flask import request
 from terminology.elements import typed_value
 from terminology.errors import InvalidRequest, shortened
 from terminology.identifiers import split_canonical
+from terminology.importers.base import is_utf8, without_bom
 
 MAX_BODY = 50 * 1024 * 1024
 
@@ -261,14 +262,11 @@ def parse_body() -> dict | None:
     data = request.get_data(cache=True)
     if not data or not data.strip():
         return None
-    if data[:3] == b"\xef\xbb\xbf":      # a UTF-8 byte-order mark (PowerShell, Notepad) is not content
-        data = data[3:]
+    data = without_bom(data)        # a UTF-8 byte-order mark (PowerShell, Notepad) is not content
     try:
         body = _parsed(data)
     except orjson.JSONDecodeError as e:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
+        if not is_utf8(data):
             raise InvalidRequest("the request body is not UTF-8 (it looks like Windows-1252 or Latin-1): "
                                  "send it as UTF-8")
         raise InvalidRequest(f"the request body is not valid JSON: {e}")

@@ -15,8 +15,13 @@ from .conceptmap_index import stored_maps
 
 
 def _changelist_canonicals(catalog) -> set:
-    maps = stored_maps(catalog)
-    return {idx.canonical for idxs in maps.by_source.values() for idx in idxs if is_changelist_map(idx.body)}
+    """The canonicals of the stored change-list maps, worked out once per store revision (as the map index)."""
+    def build(cat) -> set:
+        maps = stored_maps(cat)
+        return {idx.canonical for idxs in maps.by_source.values() for idx in idxs if is_changelist_map(idx.body)}
+    base = getattr(catalog, "base", catalog)
+    derived = getattr(base, "derived", None)
+    return build(base) if derived is None else derived("changelist-canonicals", build)
 
 
 def _display(catalog, system: str, edition: str, code: str) -> str | None:

@@ -66,11 +66,13 @@ def edition_for_date(catalog, system: str, on: str) -> str | None:
 
 
 def dated_editions(catalog, system: str) -> list[tuple[str, str | None]]:
-    """The (version, start) of each loaded edition when `system` has several editions and some start on a known
-    date (the yearly Norwegian codebooks); empty otherwise (a code system with one version, or versions that are
-    no dates, as most HL7 test systems): only then can a date pick no edition at all."""
+    """The (version, start) of each loaded edition when `system` has several editions whose versions are their
+    start dates (the yearly Norwegian codebooks, SNOMED CT's version/YYYYMMDD); empty otherwise: a code system
+    with one version, or with versions that are no dates (most HL7 test systems, even when their resources carry
+    a `date`, which says when the resource was written, not from when its codes hold). Only for such editions
+    can a date pick no edition at all, or a later edition tell that a code is not yet valid."""
     starts = edition_starts(catalog, system)
-    return starts if len(starts) > 1 and any(start for _v, start in starts) else []
+    return starts if len(starts) > 1 and any(valid_from(v) for v, _start in starts) else []
 
 
 def no_edition_text(system: str, on: str, starts) -> str:

@@ -210,7 +210,7 @@ def _watch_replacements(store, good: list, replace: bool):
         if h is None:
             out.append(res)
             continue
-        old_codes = {c.get("code") for c in store.concepts(h.pk)}
+        old_codes = store.codes(h.pk)
         shrink = _Shrink(res, old_codes, replace)
         flat = res.get("_flat_concepts")
         flat = flatten_concepts(res.get("concept")) if flat is None else flat

@@ -50,20 +50,24 @@ def parse_json(data: bytes, name: str):
     write one) is dropped; JSON in another encoding is told apart from broken JSON, as saving the file as
     UTF-8 is what a person must do about it."""
     import orjson
-    data = data[3:] if data[:3] == BOM else data
+    data = without_bom(data)
     try:
         return orjson.loads(data), None
     except orjson.JSONDecodeError as e:
-        if not _is_utf8(data):
+        if not is_utf8(data):
             return None, not_utf8(name)
         return None, f"not a readable JSON file: {e}"
+
+
+def without_bom(data: bytes) -> bytes:
+    return data[3:] if data[:3] == BOM else data
 
 
 def not_utf8(name: str) -> str:
     return f"{name} is not UTF-8 (it looks like Windows-1252 or Latin-1): save it as UTF-8"
 
 
-def _is_utf8(data: bytes) -> bool:
+def is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
         return True

@@ -74,13 +74,14 @@ class _Source:
             names = [path]
         self.names = [n for n in names if _is_snapshot(n)]
 
-    def lines(self, name: str, width: int = 0, latest: str = "99999999") -> Iterator[list[str]]:
+    def lines(self, name: str, width: int = 0, latest: str = "99999999",
+              at: "LinePosition | None" = None) -> Iterator[list[str]]:
         """Rows of a file as lists of fields, header row first; comments and blank lines skipped.
 
         With `width` every row must have that many fields and an effectiveTime no later than
-        `latest`. The line of the row last given is the generator's local `n` (see _line_of): a
-        reader's error can name it without a store per row."""
+        `latest`. `at.n` is the line of the row last given, so that a reader's error can name it."""
         raw = self.zip.open(name) if self.zip else open(name, "rb")
+        at = at if at is not None else LinePosition()
         n = 0
         with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
             try:
@@ -98,6 +99,7 @@ class _Source:
                     f = line.split("\t")
                     if width and (len(f) != width or f[1] > latest):
                         self._refuse(name, n, f, width, latest)
+                    at.n = n
                     yield f
             except UnicodeDecodeError:
                 raise RF2Error(f"{_base(name)} is not UTF-8: the text after line {n} cannot be read as UTF-8 "
@@ -227,10 +229,12 @@ def _release_folder(name: str) -> str:
     return "/".join(parts[:low.index("snapshot")]) if "snapshot" in low[:-1] else ""
 
 
-def _line_of(rows) -> int:
-    """The line of the row a suspended _Source.lines generator gave last."""
-    frame = rows.gi_frame
-    return frame.f_locals.get("n", 0) if frame is not None else 0
+class LinePosition:
+    """The line of the row a _Source.lines reader gave last."""
+    __slots__ = ("n",)
+
+    def __init__(self):
+        self.n = 0
 
 
 def _unreadable(src: _Source, name: str, kind: str, header: list[str], n: int, e: Exception) -> RF2Error:
@@ -283,7 +287,8 @@ def read_release(path: str, progress: bool | None = None) -> Release:
                 ranked.sort(key=lambda rn: src.size(rn[1]))
             for n, (rank, name) in enumerate(ranked):
                 p.say(f"reading {_base(name)}")
-                rows = src.lines(name, len(headers[name]), latest)
+                at = LinePosition()
+                rows = src.lines(name, len(headers[name]), latest, at)
                 next(rows, None)  # header
                 if n == len(ranked) - 1 and (kind != "description" or "textdef" not in by_kind):
                     ids.remember = False
@@ -302,10 +307,10 @@ def read_release(path: str, progress: bool | None = None) -> Release:
                 except RF2Error:
                     raise
                 except DuplicateId as e:
-                    raise RF2Error(f"{_base(name)} line {_line_of(rows)}: id {e.id} appears a second time; a Snapshot "
+                    raise RF2Error(f"{_base(name)} line {at.n}: id {e.id} appears a second time; a Snapshot "
                                    "file holds each component once") from None
                 except (ValueError, IndexError) as e:
-                    raise _unreadable(src, name, kind, headers[name], _line_of(rows), e) from None
+                    raise _unreadable(src, name, kind, headers[name], at.n, e) from None
             del ids
         if not len(rel.ids):
             raise RF2Error(", ".join(_base(n) for n in by_kind["concept"]) + " has a header and no rows: "

@@ -60,14 +60,10 @@ def parse_date(value, where: str, column: str) -> str | None:
     raise RowError(f"{where}: {column} '{value}' is not a date (expected e.g. 2021-01-01 or 01.01.2021)")
 
 
-def edition_from_dates(rows) -> str | None:
-    """The edition a file describes: the latest year in which a code started, or the year after
-    the latest end date when codes were only retired (ends far beyond the starts are ignored)."""
-    return _edition_and_cause(rows)[0]
-
-
 def _edition_and_cause(rows):
-    """(edition, the row whose date gave it, "Gyldig_fra"/"Gyldig_til") from validity dates."""
+    """(edition, the row whose date gave it, "Gyldig_fra"/"Gyldig_til") from validity dates: the latest year
+    in which a code started, or the year after the latest end date when codes were only retired (ends far
+    beyond the starts are ignored)."""
     starts = [r for r in rows if r.valid_from]
     ends = [r for r in rows if r.valid_to and r.valid_to[5:] == "12-31"]
     if not starts:

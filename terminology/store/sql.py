@@ -152,6 +152,10 @@ class SQLStore:
         for (data,) in cur:
             yield orjson.loads(data)
 
+    def codes(self, pk: int) -> set:
+        """The codes of a stored CodeSystem's concepts (read from their column, no concept parsed)."""
+        return {code for (code,) in self._q(self._conn(), "SELECT code FROM concept WHERE cs_pk=?", (pk,))}
+
     # --- writing -------------------------------------------------------------------
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
               on_written=None, precondition: Precondition | None = None, only_new: bool = False,

@@ -1,4 +1,4 @@
-"""Review s13 (domain): yearly editions and code forms of the Norwegian codebooks, on the demo content.
+"""Yearly editions and code forms of the Norwegian codebooks, on the demo content.
 
 Facts from the seeds in /work/shared/seeds: 003 (NCMP changes 2021: JAGD55/RXGD55 replace særkoder A0093/A0094
 "fra 1. januar 2021"), 001 (NCRP 2017: SAA0AP new), and the ICD-10-NO code form rules (norway-identifiers.md).
@@ -145,3 +145,29 @@ def test_c1_who_grouping_not_labelled_nb(demo_client):
 def test_c1_norwegian_concept_keeps_nb(demo_client):
     des = _designations(demo_client, "J12.8")
     assert any(lang == "nb" and use == "preferredForLanguage" for lang, use, _v in des), des
+
+
+# --- code systems whose versions are no dates keep the fragment rule and their date answers -------------------
+
+def _hl7_versions():
+    def cs(version, date, codes):
+        return {"resourceType": "CodeSystem", "url": "http://example.org/cs/dated", "version": version, "date": date,
+                "status": "active", "content": "fragment", "concept": [{"code": c} for c in codes]}
+    return [cs("1.0", "2020-01-01", ["a"]), cs("2.0", "2022-01-01", ["a", "b"])]
+
+
+def test_versions_that_are_no_dates_keep_the_fragment_rule(client):
+    """A resource `date` says when the resource was written, not from when its codes hold: a code of version 2.0
+    absent from the fragment 1.0 may still be valid there (the fragment rule), and a date before both versions
+    picks no 'edition' to refuse."""
+    from tests.probe8._tx import out, post
+    url = "http://example.org/cs/dated"
+    status, b = post(client, "CodeSystem/$validate-code", [("url", url), ("version", "1.0"), ("code", "b")],
+                     _hl7_versions())
+    assert status == 200 and out(b)["result"] is True, b
+    status, b = post(client, "CodeSystem/$validate-code", [("url", url), ("code", "a"), ("date", "2019-01-01")],
+                     _hl7_versions())
+    assert status == 200 and out(b)["result"] is True, b
+    status, b = post(client, "CodeSystem/$lookup", [("system", url), ("code", "a"), ("date", "2019-01-01")],
+                     _hl7_versions())
+    assert status == 200, b
