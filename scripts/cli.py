@@ -25,7 +25,7 @@ def _open_store(db: str | None):
     from terminology.errors import TerminologyError
     try:
         store = open_store(_db(db))
-        store.headers()     # the first query is what finds a file that is not a database
+        store.generation()     # the first query is what finds a file that is not a database
     except TerminologyError as err:
         raise click.ClickException(err.message)
     return store

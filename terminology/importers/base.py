@@ -56,7 +56,7 @@ def parse_json(data: bytes, name: str):
     except orjson.JSONDecodeError as e:
         if not is_utf8(data):
             return None, not_utf8(name)
-        return None, f"not a readable JSON file: {e}"
+        return None, f"invalid JSON: {e}"
 
 
 def without_bom(data: bytes) -> bytes:

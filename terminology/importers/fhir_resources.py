@@ -76,7 +76,7 @@ def _parse(source: str, data: bytes, ndjson: bool = False) -> Iterator[Item]:
         return
     obj, err = parse_json(data, source)
     if err:
-        yield Item(source, error=err.replace("not a readable JSON file: ", "invalid JSON: "))
+        yield Item(source, error=err)
         return
     yield from _unpack(source, obj)
 

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..identifiers import ICD10_NO, ICPC2, canonical_system
 from ..norway import icd10, icpc2
-from ..norway.common import NO_CODES, Row, build_with_edition
+from ..norway.common import Row, build_with_edition
 from .base import Item, head, load_json
 
 FORMAT = "nav-json"
@@ -51,9 +51,6 @@ def read(path: str, **options) -> Iterator[Item]:
     if errors:
         for e in errors:
             yield Item(path, error=e)
-        return
-    if not rows:
-        yield Item(path, error=f"{os.path.basename(path)} {NO_CODES}")
         return
     codes = [r.code for r in rows]
     system = which_system(path, codes, options.get("system"))

@@ -14,7 +14,7 @@ import os
 from typing import Iterator
 
 from ..norway import procedures
-from ..norway.common import Row, RowError, build_with_edition, parse_date, with_note
+from ..norway.common import NO_CODES, Row, RowError, build_with_edition, parse_date, with_note
 from .base import Item, decode_text
 
 FORMAT = "procedure-table"
@@ -136,7 +136,7 @@ def read(path: str, **options) -> Iterator[Item]:
         return
     rows = [r for rs in groups.values() for r in rs]
     if not rows:
-        yield Item(path, error="no codes in the file")
+        yield Item(path, error=f"{os.path.basename(path)} {NO_CODES}")
         return
     used = set(cols.values())
     # a column whose header is spelt unexpectedly ("Gyldig fra (dato)") would otherwise vanish unseen
