@@ -52,7 +52,10 @@ class DisplayCheck:
             # of it there (the display returned stays the code system's)
             own = entry_displays(text, cs)
             options = options + (entry_displays(text, cs, wanted) if wanted else own)
-            if any(same_display(t, display) for _lang, t in options):
+            # the value set's own display of the concept is in no language of its own: valid whatever language
+            # is asked for (as in FHIRsmith and the Pascal server)
+            if any(same_display(t, display) for _lang, t in options) or (
+                    text.display and same_display(text.display, display)):
                 return
             every = every + own
         if not every:
@@ -64,7 +67,9 @@ class DisplayCheck:
         sev = "warning" if req.lenient_display else "error"
         ident = f"{o.system}#{concept.code}"
         if wanted and not options:
-            if any(same_display(text, display) for _l, text in every):
+            # with no display in the languages asked for, a display in the code system's own language (or in none)
+            # is still acceptable; one valid only in some other language is not
+            if any(same_display(text, display) for _l, text in self._default_displays(concept, cs)):
                 o.issues.append(Issue("information", "invalid", "invalid-display",
                                       f"There are no valid display names found for the code {ident} for language(s) "
                                       f"'{lang_text}'. The display is '{display}' which is a valid display for the "
@@ -93,6 +98,13 @@ class DisplayCheck:
                               f"{head} '{display}' for {ident}. {valid} (for the language(s) '{lang_text}')", loc))
         if sev == "error":
             o.ok = False
+
+    @staticmethod
+    def _default_displays(concept, cs) -> list[tuple[str | None, str]]:
+        """The concept's displays in its code system's language, or in no stated language."""
+        cs_lang = getattr(cs, "language", None)
+        texts = displays_in(concept, cs, [cs_lang] if cs_lang else None)
+        return texts if cs_lang else [(lang, t) for lang, t in texts if lang is None]
 
     def _check_display_status(self, o: Outcome, display: str, loc: str, wanted: list) -> None:
         """A display found only among withdrawn or inactive designations is no longer a correct display: a warning
