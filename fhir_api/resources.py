@@ -327,8 +327,8 @@ def update(rtype: str, rid: str):
     # there, not from this worker's catalog, which may be up to a second behind other workers' writes
     # keep_others: a url+version another id keeps is a 409, as for a create; replacing it would delete that
     # resource under its own clients, which no If-Match on it could have stopped
-    report = get_store().write([body], delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid),
-                               keep_others=True)
+    report = get_store().write([body], delete=[(rtype, rid)], keep_others=True,
+                               precondition=_guarded(_write_precondition(rtype, rid), rtype, rid, body))
     # unchanged: the body is what was stored there, which stays with its ETag
     existed = bool(report["deleted"] or report.get("unchanged"))
     catalog = get_catalog()
@@ -336,6 +336,52 @@ def update(rtype: str, rid: str):
     written, validators = _as_written(catalog, rtype, rid, body, report)
     return _write_answer(written, 200 if existed else 201, validators,
                          f"{rtype}/{rid} {'updated' if existed else 'created'}")
+
+
+# a PUT may remove up to this share of a stored CodeSystem's codes without being asked for explicitly, and any
+# share of one holding at most GUARD_MIN_CODES codes (a hand-authored list is edited freely); the same share
+# as `kodebro import` allows (terminology.loader.REPLACE_LIMIT)
+REPLACE_LIMIT = 0.10
+GUARD_MIN_CODES = 100
+REPLACE_HEADER = "X-Kodebro-Replace"
+
+
+class EditionWouldShrink(TerminologyError):
+    # 409: the request is valid but conflicts with what the target holds; resent with the opt-in, it goes ahead
+    issue_code, status = "business-rule", 409
+
+
+def _guarded(precondition: Precondition | None, rtype: str, rid: str, body: dict) -> Precondition | None:
+    """`precondition`, plus, for a CodeSystem, a refusal of a PUT that would remove more than REPLACE_LIMIT
+    of a stored edition's codes (a one-concept body sent to an imported ICD-10-NO edition wipes it for every
+    client). Judged inside the write's transaction, on the codes stored then, so nothing is written when it
+    refuses."""
+    if rtype != "CodeSystem" or request.headers.get(REPLACE_HEADER, "").strip().lower() == "true":
+        return precondition
+    from terminology.codesystem import flatten_concepts
+    new = {c.get("code") for c in flatten_concepts(body.get("concept"))}
+    store = get_store()
+
+    def check(current: Stored | None) -> None:
+        if precondition is not None:
+            precondition.check(current)
+        if current is None:
+            return
+        # the write's own connection (thread-local), so this reads the transaction's view
+        h = next((h for h in store.headers("CodeSystem") if h.id == rid), None)
+        if h is None or h.concept_count <= GUARD_MIN_CODES:
+            return
+        old = store.codes(h.pk)
+        removed = len(old - new)
+        if len(old) > GUARD_MIN_CODES and removed > REPLACE_LIMIT * len(old):
+            name = current.body.get("title") or current.body.get("name") or current.body.get("url")
+            label = f"{name} {current.body.get('version')}" if current.body.get("version") else name
+            raise EditionWouldShrink(
+                f"CodeSystem/{rid} was not changed: {label}: {len(old)} -> {len(new)} concepts "
+                f"({removed} codes removed), more than {REPLACE_LIMIT:.0%} of the stored codes. A code system "
+                f"this large usually comes from an import: replace it with `kodebro import --replace FILE`, "
+                f"or send the PUT again with the header '{REPLACE_HEADER}: true' to replace it deliberately")
+    return Precondition(rtype, rid, check)
 
 
 def _as_written(catalog, rtype: str, rid: str, body: dict, report: dict) -> tuple[dict, dict[str, str]]:

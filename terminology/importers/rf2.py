@@ -301,7 +301,12 @@ def read_release(path: str, progress: bool | None = None) -> Release:
                     elif kind == "language":
                         rel.read_language(rows, ids, rank)
                     elif kind in ("relationship", "stated"):
-                        rel.read_relationships(rows, kind, ids, rank)
+                        rel.read_relationships(rows, kind, ids, rank, at)
+                        count, first = rel.dangling
+                        if count:
+                            rel.notes.append(f"{_base(name)}: {count} active relationship(s) name a concept not "
+                                             f"in the release (first: line {first[0]}, {first[1]} {first[2]}); "
+                                             "import the release they build on with it")
                     else:
                         rel.read_refset(rows, kind, ids, rank)
                 except RF2Error:

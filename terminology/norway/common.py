@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..identifiers import CODEBOOKS, KODEBRO_BASE
+from ..identifiers import CODEBOOKS, ICD10_NO, ICPC2, KODEBRO_BASE
 from ..importers.base import Item
 
 PUBLISHER = "Helsedirektoratet"
@@ -189,11 +189,56 @@ def codesystem_header(url: str, edition: str, *, content: str, description: str,
     return res
 
 
-def status_in_edition(row: Row, edition: str | None) -> str:
-    """'retired' when the code's validity ended before the edition began."""
+def status_in_edition(row: Row, edition: str | None, *, pending: bool = False) -> str:
+    """'retired' when the code's validity ended before the edition began; with `pending`, 'inactive' when it
+    begins only after the edition's year (a code the publisher announces for a later edition: valid in
+    neither this edition's year nor, yet, any other)."""
     if edition and re.fullmatch(r"\d{4}", edition) and row.valid_to and row.valid_to < f"{edition}-01-01":
         return "retired"
+    if pending and starts_after_edition(row, edition):
+        return "inactive"
     return "active"
+
+
+def starts_after_edition(row: Row, edition: str | None) -> bool:
+    return bool(edition and re.fullmatch(r"\d{4}", edition) and row.valid_from
+                and row.valid_from > f"{edition}-12-31")
+
+
+def pending_note(path: str, rows, edition: str | None) -> str | None:
+    """The note for the rows valid only from after the edition (status inactive), counted, the first named."""
+    later = [r for r in rows if starts_after_edition(r, edition)]
+    if not later:
+        return None
+    first = later[0]
+    return (f"{os.path.basename(path)}: {len(later)} code(s) valid only from after edition {edition}, stored "
+            f"with status inactive (first: {first.where}, code {first.code}, valid from {first.valid_from})")
+
+
+# every code in the published lists (NAV, the directorate's JSON and Excel; 2026): A09, K6380, I210a, F84a0,
+# and in the directorate's JSON the chapters (XVIII) and blocks (A00-A09); ICPC-2: A01, A991, chapters (A)
+CODE_SHAPES = {
+    ICD10_NO: (re.compile(r"[A-Z][0-9][0-9A-Za-z]{1,5}|[IVXL]+|[A-Z][0-9]{2}-[A-Z][0-9]{2}"),
+               "an ICD-10 code (a capital letter, a digit, then letters or digits, e.g. A09 or K6380)"),
+    ICPC2: (re.compile(r"[A-Z](?:[0-9]{2,3})?|-[0-9]{2}"),
+            "an ICPC-2 code (a capital letter and 2 or 3 digits, e.g. A01 or R991)"),
+}
+
+
+def shape_refusals(path: str, rows, system: str) -> list[Item]:
+    """Error Items for the rows whose code cannot be one of `system`'s (empty when all can). Duplicates come
+    first: a file with both is refused by the builder for its duplicates ('a000' next to 'A000' is one code
+    given twice, which says more than 'a000 is not a code')."""
+    shape = CODE_SHAPES.get(system)
+    if check_unique(rows):
+        return []
+    return [Item(path, error=p) for p in check_shapes(rows, *shape)] if shape else []
+
+
+def check_shapes(rows, pattern: re.Pattern, what: str) -> list[str]:
+    """A code that cannot be one of the codebook's (a stray heading, a number Excel made of a code, a lower-case
+    code) would be answered as valid by $validate-code: refused, naming its row."""
+    return [f"{r.where}: '{r.code}' is not {what}" for r in rows if not pattern.fullmatch(r.code)]
 
 
 def check_unique(rows) -> list[str]:
@@ -257,10 +302,10 @@ def refusals(path: str, problems: list[str], edition: str | None,
     return []
 
 
-def validity_properties(row: Row, edition: str | None) -> list[dict]:
+def validity_properties(row: Row, edition: str | None, *, pending: bool = False) -> list[dict]:
     """status (when not active), validFrom and validTo of a row in an edition."""
     props = []
-    st = status_in_edition(row, edition)
+    st = status_in_edition(row, edition, pending=pending)
     if st != "active":
         props.append(prop("status", st))
     if row.valid_from:

@@ -1,15 +1,18 @@
 """NCMP, NCSP, NCRP and NKPK (all three as one): rows -> one CodeSystem per codebook and edition."""
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ..identifiers import NCMP, NCRP, NCSP, NKPK, canonical_system
 from ..importers.base import Item
 from . import rules
-from .common import (FULL_TEXT_USE, codesystem_header, content_for, prop, status_in_edition, refusals,
-                     row_problems, validity_properties)
+from .common import (FULL_TEXT_USE, check_shapes, codesystem_header, content_for, pending_note, prop,
+                     status_in_edition, refusals, row_problems, validity_properties, with_note)
 from .properties import PROCEDURE_PROPERTIES, definitions
 
+# NCMP OAAJ00, NCSP JAGD55 / ABC10, NCRP SAA0AE, additional codes ZXM00: upper-case letters and digits
+CODE_SHAPE = re.compile(r"[A-Z][A-Z0-9]{3,7}")
 CODEBOOK_NAMES = {"NCMP": NCMP, "NCSP": NCSP, "NCRP": NCRP}
 _BY_URL = {v: k for k, v in CODEBOOK_NAMES.items()}
 
@@ -38,8 +41,15 @@ def concept(r) -> dict:
 
 def build(groups: dict[str, list], *, path: str, edition: str | None, source: str) -> Iterator[Item]:
     """`groups`: codebook URL -> rows. NKPK is built too when the file holds more than one codebook."""
+    note = pending_note(path, [r for rows in groups.values() for r in rows], edition)
+    yield from with_note(_build(groups, path=path, edition=edition, source=source), note)
+
+
+def _build(groups: dict[str, list], *, path: str, edition: str | None, source: str) -> Iterator[Item]:
     problems = []
-    for rows in groups.values():
+    for url, rows in groups.items():
+        problems += check_shapes(rows, CODE_SHAPE, f"an {_BY_URL[url]} code "
+                                 "(upper-case letters and digits, e.g. SAA0AE)")
         problems += row_problems(rows, explicit_hierarchy=any(r.parent for r in rows))
     refused = refusals(path, problems, edition, "cannot tell the edition from the file's dates; give --edition YYYY")
     if refused:
@@ -52,9 +62,9 @@ def build(groups: dict[str, list], *, path: str, edition: str | None, source: st
         parents = {r.parent for r in rows if r.parent}
         for r in rows:
             c = concept(r)
-            st = status_in_edition(r, edition)
+            st = status_in_edition(r, edition, pending=True)
             props = [prop("notSelectable", True)] if r.code in parents else []
-            props += validity_properties(r, edition)
+            props += validity_properties(r, edition, pending=True)
             if url == NCRP and rules.needs_zxm(r.code):
                 props.append(prop("requiresAdditionalCode", "ZXM"))
                 props.append(prop("rule", rules.ZXM_RULE))

@@ -119,6 +119,7 @@ class Release:
         self.map_kind: dict[str, str] = {}
         self.dates: set[str] = set()
         self.notes: list[str] = []             # what a person should know about the import
+        self.dangling: list = [0, None]        # of the relationship file read last, see read_relationships
         self.counts: dict[str, int] = {}
 
     # concepts ------------------------------------------------------------------
@@ -244,11 +245,15 @@ class Release:
             l_val.append((2 if r[6] == preferred else 1) if active else 0)
             l_eff.append((int(r[1]) << 16 | rank))
 
-    def read_relationships(self, rows, kind: str, ids: Ids, rank: int) -> None:
+    def read_relationships(self, rows, kind: str, ids: Ids, rank: int, at=None) -> None:
+        """`at`: the reader's LinePosition; then `self.dangling` says how many kept (active, used) rows name a
+        source or destination concept this release does not hold, and where the first is (the rows are
+        dropped or point nowhere: a person importing an extension without its base release should know)."""
         src, dst, typ, grp, effs, live = self.rel_rows[kind]
         idx = self.idx
         seen, remember, newer = ids.seen, ids.remember, _newer_row
         isa, inferred = K.IS_A, K.INFERRED
+        self.dangling = dangling = [0, None]
         for r in rows:
             active = r[2] == "1"
             # stated attributes and additional (not inferred) relationships are not used
@@ -265,12 +270,18 @@ class Release:
             if not keep and not remember:
                 continue
             s = idx.get(int(r[4]))
+            d = int(r[5])
+            if keep and (s is None or d not in idx):
+                dangling[0] += 1
+                if dangling[1] is None:
+                    dangling[1] = (at.n if at is not None else 0, "sourceId" if s is None else "destinationId",
+                                   r[4] if s is None else r[5])
             if s is None:
                 continue
             if remember:
                 seen[r[0]] = len(effs)
             src.append(s)
-            dst.append(int(r[5]))
+            dst.append(d)
             typ.append(int(r[7]))
             grp.append(min(int(r[6]), 255))
             effs.append((int(r[1]) << 16 | rank))
@@ -282,6 +293,9 @@ class Release:
         idx, name = self.idx, self._name
         seen, remember, newer = ids.seen, ids.remember, _newer_row
         for r in rows:
+            if not (r[5].isdigit() and r[4].isdigit() and r[3].isdigit()):
+                # a damaged row, not a member of something outside the release: the reader names the column
+                raise ValueError("an id of the row is not a SNOMED CT identifier")
             active = r[2] == "1"
             p = None
             if seen is not None:
@@ -290,7 +304,7 @@ class Release:
                     continue
             if p is None and not active and not remember:
                 continue
-            ci = idx.get(int(r[5])) if r[5].isdigit() else None
+            ci = idx.get(int(r[5]))
             if ci is None:
                 continue
             refset = r[4]
