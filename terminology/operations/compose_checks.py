@@ -39,14 +39,15 @@ class FilterNotUnderstood(NotSupported):
 
 
 def check_understood(inc: dict, system: str, cs, path: str) -> None:
-    """Refuse a filter `cs` does not understand (see filters.understands), with the filter's location; then
-    refuse (400, `implicit.check_applied`) an implicit value set's filter naming a code `cs` lacks."""
+    """Refuse (400, `implicit.check_applied`) an implicit value set's filter naming a code `cs` lacks, with the
+    implicit URL's own wording; then a filter `cs` does not understand (see filters.understands, which may
+    judge the value too), with the filter's location."""
     if cs is None:
         return
-    for j, f in enumerate(inc.get("filter") or ()):
-        if isinstance(f, dict) and not _filters.understands(cs, f.get("property"), f.get("op")):
-            raise FilterNotUnderstood(f, system, f"{path}.filter[{j}]")
     check_applied(inc, cs)      # an implicit value set's code must be in the version used (terminology/implicit.py)
+    for j, f in enumerate(inc.get("filter") or ()):
+        if isinstance(f, dict) and not _filters.understands(cs, f.get("property"), f.get("op"), f.get("value")):
+            raise FilterNotUnderstood(f, system, f"{path}.filter[{j}]")
 
 
 class CircularValueSet(InvalidRequest):

@@ -110,7 +110,7 @@ def _unrolled_size(pattern: str) -> int:
     return sum(items)
 
 
-def understands(cs, prop, op) -> bool:
+def understands(cs, prop, op, value=None) -> bool:
     """Whether a filter `prop op` means anything for `cs`: a known operator on one of the generic properties
     or on a property the code system (or a supplement applied to it) declares; hierarchy operators on the
     concept itself only. A property its concepts merely carry is not enough: the reference servers refuse
@@ -119,6 +119,9 @@ def understands(cs, prop, op) -> bool:
     (no concepts to look at) judge for themselves when the filter is evaluated."""
     if op not in OPERATORS or not isinstance(prop, str):
         return False
+    judge = getattr(cs, "understands_filter", None)
+    if judge is not None:       # an index with filters of its own that can tell (SNOMED CT: value too)
+        return judge(prop, op, value)
     if getattr(cs, "filter_test", None) is not None or not isinstance(getattr(cs, "concepts", None), dict):
         return True
     if getattr(cs, "content", "complete") != "complete":

@@ -50,6 +50,13 @@ _NOT_TERM = re.compile(r"\t[^\n]*")     # everything after a packed description'
 _FILTER_CACHE_ENTRIES = 256
 _FILTER_CACHE_MEMBERS = 1_500_000
 _CHEAP_FILTERS = {"concept", "code", "parent", "child"}   # with "=": one concept or its neighbours, not kept
+# hierarchy and membership operators on the concept itself (tx.fhir.org lacks is-not-a; kept, it harms nobody)
+_CONCEPT_FILTER_OPS = {"is-a", "descendent-of", "is-not-a", "=", "generalizes", "child-of"}
+_SCTID = re.compile(r"[1-9][0-9]{5,17}")
+
+
+def _is_sctid(text) -> bool:
+    return isinstance(text, str) and _SCTID.fullmatch(text) is not None
 
 CODESYSTEM_PROPERTIES = [
     {"code": "inactive", "uri": "http://hl7.org/fhir/concept-properties#inactive", "type": "boolean",
@@ -792,8 +799,35 @@ class SnomedIndex(CodeSystemIndex):
                     self._filter_cached -= len(old)
         return got
 
+    def understands_filter(self, prop: str, op: str, value) -> bool:
+        """Whether a compose filter means anything here (tx.fhir.org's doesFilter): a refusal is the value
+        set's fault, so compose_checks reports it as not understood, at the filter. The concept a hierarchy
+        filter names must be in this version; `inactive` and `expressions` take true or false only. A missing
+        value is not judged here (compose_checks.check_filters says what is wrong with it)."""
+        if not isinstance(value, str):
+            return True
+        value = value.strip()
+        if prop in ("concept", "code"):
+            if op == "in":
+                names = [r.strip() for r in value.split(",")]
+                return all(r == "*" or r in self.pos or r in self.refsets or r in self.maps for r in names)
+            return op in _CONCEPT_FILTER_OPS and value in self.pos
+        if op != "=":
+            return False
+        if prop in ("constraint", "expression"):
+            return True         # the ECL parser says what is wrong with a constraint, and where
+        if prop in ("inactive", "expressions"):
+            return value in ("true", "false")
+        if prop == "moduleId":
+            return value.isdigit()
+        if prop in ("parent", "child"):
+            return value in self.pos
+        return _is_sctid(prop) and _is_sctid(value)      # <attribute> = <value>
+
     def _filter_numbers(self, prop: str, op: str, value: str) -> set[int]:
         if prop in ("concept", "code"):
+            if op == "child-of":
+                return set(self.children_of(self._number_or_error(value)))
             if op == "is-a":
                 i = self._number_or_error(value)
                 return self.descendant_numbers(i) | {i}
@@ -825,8 +859,27 @@ class SnomedIndex(CodeSystemIndex):
             return set(self.children_of(self._number_or_error(value)))
         if prop == "child" and op == "=":
             return set(self.parents_of(self._number_or_error(value)))
+        if prop == "expressions" and op == "=" and value in ("true", "false"):
+            # whether post-coordinated expressions are members: an enumeration holds concepts only, all of them
+            return self.all_numbers()
+        if op == "=" and _is_sctid(prop) and _is_sctid(value):
+            return self.attribute_numbers(int(prop), int(value))
         raise NotSupported(f"SNOMED CT filter '{prop} {op}' is not supported; supported: concept is-a, "
                            "descendent-of, is-not-a, in, =, generalizes; constraint = <ECL>; inactive =; moduleId =")
+
+    def attribute_numbers(self, type_id: int, target: int) -> set[int]:
+        """Concepts with an inferred relationship of type `type_id` to exactly `target` (any group): the
+        value is not read with its descendants, as on tx.fhir.org. The target need not be a concept of the
+        edition (a relationship may point outside a national extract), so it is matched by id."""
+        rows = self.attribute_table().get(type_id)
+        if rows is None:
+            return set()
+        dn = self.pos.get(str(target))
+        if dn is not None:
+            return {src for src, d in zip(rows[0], rows[2]) if d == dn}
+        rels = self.rels
+        return {src for src, d in zip(rows[0], rows[2]) if d == -1 and
+                any(int(t) == type_id and int(dd) == target for _g, t, dd in rels.get(src, ()))}
 
     def filter_test(self, prop: str, op: str, value: str):
         """A predicate concept -> bool for one filter (membership tests without enumerating)."""
