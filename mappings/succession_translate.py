@@ -62,6 +62,11 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
         if path.not_in_force:
             return f"{start[1]} was not in force in {label(start[0])} {to_ed}: retired in {path.retired_in}"
         again = f" (reactivated in {back_in})" if back_in else ""
+        unnamed = _unnamed_successors(path)
+        if unnamed:
+            # the source says new codes took over but does not print them (6XX04, seed 001): not "no successor"
+            return (f"{src} was retired in {path.retired_in}{again}; its successors are not named in the change "
+                    f"list: {unnamed}")
         return f"{src} was retired in {path.retired_in} without a successor{again}"
     if not path.steps:
         return f"{src} is unchanged in {to_ed}"
@@ -78,6 +83,18 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
             verb = _VERBS.get(s.kind, s.kind)
             parts.append(f"{s.source[1]} {verb} {label(s.target[0])} {s.target[1]} in {s.edition}{alt}")
     return f"{src}: " + "; ".join(parts)
+
+
+UNNAMED_SUCCESSORS = "successors not named"
+
+
+def _unnamed_successors(path: Path) -> str | None:
+    """The note of the retirement that ended the walk when it says the source names no successors (a change
+    list row `retired` whose note holds 'Successors not named'), else None."""
+    for s in reversed(path.steps):
+        if s.kind == "retired":
+            return s.note if s.note and UNNAMED_SUCCESSORS in s.note.casefold() else None
+    return None
 
 
 def _time_reading(path: Path, start, from_ed: str, to_ed: str) -> str:

@@ -55,7 +55,9 @@ def test_token_system_forms(demo_client):
     assert ids(demo_client, "?source-code=2.16.578.1.12.4.1.1.7220|OAEA00") == ["changes-ncmp-2020",
                                                                                  "changes-ncmp-2021"]
     assert ids(demo_client, "?source-code=|OAEA00") == []          # `|code`: a group without a system
-    assert ids(demo_client, f"?source-code={NCMP}|") == ["changes-ncmp-2020", "changes-ncmp-2021"]
+    # changes-ncmp-2017: seed 001's 2017 text changes (WDAJ15, OBCA10)
+    assert ids(demo_client, f"?source-code={NCMP}|") == ["changes-ncmp-2017", "changes-ncmp-2020",
+                                                        "changes-ncmp-2021"]
     assert ids(demo_client, f"?target-code={ICD10}|R52.9") == ["ICPC2toICD10-2019"]
 
 
@@ -71,8 +73,9 @@ def test_or_and_semantics(demo_client):
 def test_systems(demo_client):
     assert ids(demo_client, f"?source-system={ICPC2}") == ["ICPC2toICD10-2019"]
     assert ids(demo_client, f"?target-system={ICD10}") == ["ICPC2toICD10-2019"]
-    assert ids(demo_client, f"?source-system={NCMP}") == ["changes-ncmp-2020", "changes-ncmp-2021"]
-    assert len(ids(demo_client, f"?target-system={NCMP}")) == 5
+    assert ids(demo_client, f"?source-system={NCMP}") == ["changes-ncmp-2017", "changes-ncmp-2020",
+                                                         "changes-ncmp-2021"]
+    assert len(ids(demo_client, f"?target-system={NCMP}")) == 6
     assert ids(demo_client, f"?source-system={ICD10}") == []
 
 
@@ -86,7 +89,7 @@ def test_source_and_target_value_sets(demo_client):
 
 def test_paging_and_count_keep_the_filter(demo_client):
     page = demo_client.get(f"/fhir/ConceptMap?target-system={NCMP}&_count=2").get_json()
-    assert page["total"] == 5 and len(page["entry"]) == 2
+    assert page["total"] == 6 and len(page["entry"]) == 2
     nxt = next(l["url"] for l in page["link"] if l["relation"] == "next")
     assert "target-system=" in nxt
     counted = demo_client.get("/fhir/ConceptMap?source-code=OAEA00&_summary=count").get_json()
