@@ -66,13 +66,41 @@ def edition_for_date(catalog, system: str, on: str) -> str | None:
 
 
 def dated_editions(catalog, system: str) -> list[tuple[str, str | None]]:
-    """The (version, start) of each loaded edition when `system` has several editions whose versions are their
-    start dates (the yearly Norwegian codebooks, SNOMED CT's version/YYYYMMDD); empty otherwise: a code system
-    with one version, or with versions that are no dates (most HL7 test systems, even when their resources carry
-    a `date`, which says when the resource was written, not from when its codes hold). Only for such editions
-    can a date pick no edition at all, or a later edition tell that a code is not yet valid."""
+    """The (version, start) of each loaded edition when `system`'s versions are their start dates (the yearly
+    Norwegian codebooks, SNOMED CT's version/YYYYMMDD), one edition or several; empty otherwise: versions that
+    are no dates (most HL7 test systems, even when their resources carry a `date`, which says when the resource
+    was written, not from when its codes hold). Only for such editions can a date pick no edition at all, or a
+    later edition tell that a code is not yet valid."""
     starts = edition_starts(catalog, system)
-    return starts if len(starts) > 1 and any(valid_from(v) for v, _start in starts) else []
+    return starts if any(valid_from(v) for v, _start in starts) else []
+
+
+def not_in_force(catalog, system: str, version: str | None, on: str | None) -> str | None:
+    """Why no loaded edition of `system` answers for date `on`, or None when one does: the one rule $lookup,
+    $validate-code and $expand apply to a `date`. `version` is the edition the request or its value set names
+    (None: the date picks it). Only dated editions are judged: a date before the first loaded one picks none,
+    and an edition named for the date must have started by then. A date after the last loaded edition is
+    answered from it (the latest edition stays in force until a newer one is loaded)."""
+    if not on:
+        return None
+    on = day_of(on)
+    if version is None:
+        if edition_for_date(catalog, system, on) is not None:
+            return None
+        starts = dated_editions(catalog, system)
+        return no_edition_text(system, on, starts) if starts else None
+    start = valid_from(version)
+    if start is None or start <= on:
+        return None
+    starts = dated_editions(catalog, system)
+    if not any(v == version for v, _s in starts):
+        return None
+    text = f"edition {version} of {system} was not in force on {on[:10]} (valid from {start})"
+    then = edition_for_date(catalog, system, on)
+    if then is not None:
+        return f"{text}; the edition in force then is {then}"
+    from .operations.version_rules import present_versions     # (operations import this module)
+    return f"{text}; no edition in force then is loaded; loaded: {present_versions(v for v, _s in starts)}"
 
 
 def no_edition_text(system: str, on: str, starts) -> str:

@@ -14,6 +14,7 @@ from .codesystem import flatten_concepts
 from .errors import ImportRejected, InvalidRequest, TerminologyError
 from .importers import Item, importer_for
 from .importers.base import head
+from .norway.nkpk import derived_editions, derived_note
 from .validation import validation_errors
 
 
@@ -151,7 +152,11 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
         raise ImportRejected(
             f"import refused, nothing was changed: {len(rejected)} invalid resource(s): {names}{more}",
             rejected)
+    # NKPK editions derived from the NCMP/NCSP/NCRP editions this import writes, in the same transaction
+    derived = derived_editions(store, good)
     good, shrinks = _watch_replacements(store, good, replace)
+    good += derived
+    notes.extend(derived_note(d) for d in derived)
     try:
         written = store.write(good, on_written=writing(len(good)) if writing else None)
     except TerminologyError:

@@ -767,6 +767,35 @@ def _NONE_LISTED(_code) -> bool:
     return False
 
 
+def version_texts_differ(catalog, compose: dict) -> bool:
+    """Whether some system comes in `compose`'s includes and excludes with two version texts (an absent
+    version is a text of its own; `1.x` and `1.2.0` differ): then, as on tx.fhir.org, every code of the
+    expansion names its code system's version; else none does. Entries that only import value sets do not
+    count."""
+    first: dict = {}
+    for kind in ("include", "exclude"):
+        for entry in compose.get(kind) or ():
+            if not isinstance(entry, dict) or not isinstance(entry.get("system"), str):
+                continue
+            version = entry.get("version") or None
+            system = catalog.canonical_system(entry["system"])
+            if first.setdefault(system, version) != version:
+                return True
+    return False
+
+
+def versions_match(catalog, compose: dict) -> bool:
+    """tx.fhir.org's "exclude another version" case, which it echoes as expansion parameter versionsMatch:
+    every include and exclude names one and the same system with a version, and no exclude names an
+    include's version (the excludes then remove by code, whatever the version: `_versions_apart`)."""
+    entries = [e for kind in ("include", "exclude") for e in compose.get(kind) or ()]
+    if not compose.get("include") or not compose.get("exclude") or \
+            not all(isinstance(e, dict) and isinstance(e.get("system"), str) for e in entries):
+        return False
+    systems = {catalog.canonical_system(e["system"]) for e in entries}
+    return len(systems) == 1 and _versions_apart(catalog, compose, systems.pop())
+
+
 def _versions_apart(catalog, compose: dict, system: str) -> bool:
     """Whether every include and exclude of `system` (canonical) in `compose` names a version, and no include
     names one an exclude names: then an exclude removes its codes from the includes' other versions."""

@@ -22,12 +22,13 @@ from ..identifiers import KODEBRO_BASE, canonical_url
 from ..languages import in_language_range
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from ..snomed.ecl_budget import per_operation
-from .compose import ComposeEvaluator
+from .compose import ComposeEvaluator, version_texts_differ, versions_match
 from .compose_checks import vs_canonical
 from .concept_status import PARTIAL_CONTENT, flagged_status, is_abstract, reported_status, validity_problem
 from .display_choice import EntryText, choose, other_displays
 from .member import Member
 from .version_rules import SystemVersionRules
+from .edition_dates import refuse_undated_includes
 
 LANG_SYSTEM = "urn:ietf:bcp:47"
 _EXT = "http://hl7.org/fhir/StructureDefinition/"
@@ -216,6 +217,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or (vs.get("compose") or {}).get("lockedDate"),
                           supplements=req.supplements, exclude_systems=req.exclude_systems)
     ev.root_valueset = vs
+    refuse_undated_includes(catalog, ev, vs, req.date)
     include_inactive = (vs.get("compose") or {}).get("inactive")
     active_only = req.active_only or include_inactive is False
     tf = _TextHits(req.filter) if req.filter else None
@@ -272,11 +274,20 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     used_props: dict[str, str] = {}
     items = [_item(m, req, used_props) for m in kept]
     urls = [canonical_url(c) for c in ev.used_codesystems]
+    # tx.fhir.org's one flag for the whole expansion: a system its includes and excludes name in several
+    # version texts. Its imports' codes come as their own expansions give them; Kodebro keeps telling the
+    # versions apart there (two versions of a code stay two entries), so shows them when they differ
+    versioned = version_texts_differ(catalog, vs.get("compose") or {})
+    imports = any(isinstance(e, dict) and e.get("valueSet")
+                  for kind in ("include", "exclude") for e in (vs.get("compose") or {}).get(kind) or ())
     for m, it in zip(kept, items):
-        # the version is in used-codesystem; repeat it per code only when one system comes in several.
-        # A code the server does not hold (an expansion-only value set) keeps the version its entry states
+        # the version is in used-codesystem; it is repeated per code only under the flag above. A code of a
+        # stated expansion keeps the version its entry states; one of a system the server does not hold, or
+        # of a value set that imports others, also keeps it when its system comes in several versions
         n = urls.count(it.system)
-        if (n == 1 or (n == 0 and m.cs is not None)) and not m.from_expansion:
+        several = n > 1 or (n == 0 and m.cs is None)
+        if not m.from_expansion and not (m.cs is not None and versioned) and \
+                not (several and (m.cs is None or imports)):
             it.version = None
     # as the reference servers: a count that takes every code (and no more) is still paging, so flat
     paged = req.offset > 0 or (req.count is not None and req.count <= total)
@@ -357,6 +368,9 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
     else:
         for canon in ev.used_codesystems:
             params.append(("used-codesystem", "valueUri", canon))
+        if versions_match(ev.catalog, req.valueset.get("compose") or {}):
+            # tx.fhir.org names its "exclude another version" case so (the excludes removed by code)
+            params.append(("versionsMatch", "valueBoolean", True))
     for canon in ev.used_valuesets:
         params.append(("used-valueset", "valueUri", canon))
     partial: dict[str, str] = {}     # canonical -> content, of the code systems only partly held

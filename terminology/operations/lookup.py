@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from ..identifiers import ICD10_NO, canonical, split_canonical
-from ..editions import dated_editions, day_of, edition_for_date, no_edition_text
+from ..editions import day_of, edition_for_date, not_in_force
 from ..elements import typed_value
 from ..errors import InvalidRequest, NotFound
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
@@ -108,16 +108,15 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
     """The CodeSystemIndex for system (+version, or the edition in force on `date`); NotFound otherwise
     (`purpose` ends its message: what cannot be done without the system)."""
     system, version = split_canonical(system, version)
-    if version is None and date:
+    if date:
         date = day_of(date)
-        version = edition_for_date(catalog, system, date)
+        # one rule for a date ($validate-code and $expand apply it too): a date before the first loaded edition of
+        # a codebook with dated editions, or before the edition named, is answered by none of them
+        late = not_in_force(catalog, system, version, date)
+        if late:
+            raise NotFound(late, tx_code="not-found")
         if version is None:
-            # before the first loaded edition of a codebook with editions: which one the client means
-            # cannot be told. With one version loaded (or no edition dates) the date picks nothing and the
-            # code is looked up in the version there is, as $expand and $validate-code do
-            starts = dated_editions(catalog, system)
-            if starts:
-                raise NotFound(no_edition_text(system, date, starts), tx_code="not-found")
+            version = edition_for_date(catalog, system, date)
     cs = catalog.codesystem(system, version)
     if cs is not None and cs.content == "supplement":
         canon = canonical(cs.url, cs.version)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound, TerminologyError
-from ..editions import dated_editions, day_of, edition_for_date, no_edition_text
+from ..editions import day_of, not_in_force
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
 from ..versions import matches_version, one_version
@@ -207,16 +207,14 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             if chosen is False:
                 return o
             version = chosen
-        if version is None and req.date and not _ruled(req.rules, system) \
-                and edition_for_date(self.catalog, system, req.date) is None:
-            starts = dated_editions(self.catalog, system)
-            if starts:
-                # a date before every loaded yearly edition: which one the client means cannot be told ($lookup's
-                # rule), answered as an unknown version is
-                o.ok = False
-                o.issues.append(Issue("error", "not-found", "not-found",
-                                      no_edition_text(system, req.date, starts), locs.system))
-                return o
+        late = not_in_force(self.catalog, system, version, req.date) \
+            if req.date and not _ruled(req.rules, system) else None
+        if late:
+            # no loaded edition answers for the date (editions.not_in_force, $lookup's rule): answered as an
+            # unknown version is
+            o.ok = False
+            o.issues.append(Issue("error", "not-found", "not-found", late, locs.system))
+            return o
         cs = self._codesystem(system, version)
         if cs is None:
             return self._unknown_system(o, locs, system, version)

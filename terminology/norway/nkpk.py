@@ -1,0 +1,132 @@
+"""NKPK editions derived from the stored NCMP, NCSP and NCRP editions.
+
+NKPK is the three procedure codebooks as one: a code is valid in NKPK if it is valid in any of them. Only a
+procedure table holding several codebooks yields an NKPK edition of its own, so a year loaded from NCMP-only
+files (the directorate publishes one list per codebook too) would have none and a date in that year would
+resolve to an older NKPK. After every import that touches NCMP, NCSP or NCRP, `derived_editions` builds NKPK Y
+for each year Y in which one of the three has an edition and no NKPK Y came from a file: the union of the
+latest edition <= Y of each of the three. It is written in the import's own transaction, so every store
+backend holds it, a re-import of NCMP Y refreshes it, and answering costs nothing more than any edition.
+"""
+from __future__ import annotations
+
+import re
+
+from ..codesystem import flatten_concepts
+from ..identifiers import KODEBRO_BASE, NCMP, NCRP, NCSP, NKPK
+from ..versions import version_key
+from .common import codesystem_header, prop
+from .properties import PROCEDURE_PROPERTIES, definitions
+
+# the source editions of a derived NKPK edition, one valueCanonical each; its absence marks an NKPK from a file
+BUILT_FROM = KODEBRO_BASE + "/StructureDefinition/nkpk-built-from"
+SOURCES = {NCMP: "NCMP", NCSP: "NCSP", NCRP: "NCRP"}
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def is_derived(resource: dict) -> bool:
+    return any(e.get("url") == BUILT_FROM for e in resource.get("extension") or ())
+
+
+def _year(version) -> bool:
+    return isinstance(version, str) and bool(_YEAR.match(version))
+
+
+def derived_editions(store, good: list[dict]) -> list[dict]:
+    """The NKPK editions to (re)write after `good` is written: none when `good` holds no NCMP, NCSP or NCRP
+    edition. `good` wins over the store for the same url|version (it is about to replace it)."""
+    touched = [r for r in good if r.get("resourceType") == "CodeSystem" and r.get("url") in SOURCES
+               and _year(r.get("version"))]
+    if not touched:
+        return []
+    # (url, version) -> (a function giving the edition's flat concepts, its content when known, its store pk)
+    editions: dict[tuple, tuple] = {}
+    file_nkpk: set[str] = set()
+    for h in store.headers("CodeSystem"):
+        if h.url in SOURCES and _year(h.version):
+            editions[(h.url, h.version)] = (_once(lambda pk=h.pk: list(store.concepts(pk))), None, h.pk)
+        elif h.url == NKPK and not is_derived(store.body(h.pk)):
+            file_nkpk.add(h.version)
+    for r in good:
+        if r.get("resourceType") != "CodeSystem":
+            continue
+        if r.get("url") in SOURCES and _year(r.get("version")):
+            flat = r.get("_flat_concepts")
+            if flat is None:
+                flat = list(flatten_concepts(r.get("concept")))
+            elif not isinstance(flat, list):
+                flat = r["_flat_concepts"] = list(flat)     # (a list can be read twice: here and by the store)
+            editions[(r["url"], r["version"])] = (lambda f=flat: f, r.get("content"), None)
+        elif r.get("url") == NKPK and not is_derived(r):
+            file_nkpk.add(r.get("version"))
+    first = min(int(r["version"]) for r in touched)
+    years = sorted({v for (_u, v) in editions if int(v) >= first} - file_nkpk, key=int)
+    out = []
+    for year in years:
+        chosen = []
+        for url in SOURCES:
+            vs = [v for (u, v) in editions if u == url and version_key(v) <= version_key(year)]
+            if vs:
+                chosen.append((url, max(vs, key=version_key)))
+        out.append(_nkpk(store, year, chosen, editions))
+    return out
+
+
+def _once(read):
+    """`read`, called at most once: an edition is the latest up to several years, and read for each."""
+    memo = []
+
+    def get():
+        if not memo:
+            memo.append(read())
+        return memo[0]
+    return get
+
+
+def derived_note(cs: dict) -> str:
+    """The import report's line for a derived edition."""
+    names = []
+    for e in cs.get("extension") or ():
+        url, _, version = e.get("valueCanonical", "").partition("|")
+        names.append(f"{SOURCES.get(url, url)} {version}")
+    return f"NKPK {cs.get('version')} built from {', '.join(names)}"
+
+
+def _content(store, edition) -> str:
+    _read, content, pk = edition
+    if content is None and pk is not None:
+        content = store.body(pk).get("content")
+    return content or "complete"
+
+
+def _nkpk(store, year: str, chosen: list[tuple], editions: dict) -> dict:
+    # a code in two codebooks (moved between them): the active one, else the later edition's
+    by_code: dict[str, tuple] = {}
+    for url, version in chosen:
+        for c in editions[(url, version)][0]():
+            active = _active(c)
+            prev = by_code.get(c["code"])
+            if prev is None or (active and not prev[1]) \
+                    or (active == prev[1] and version_key(version) > version_key(prev[3])):
+                by_code[c["code"]] = (c, active, url, version)
+    flat = []
+    for code in sorted(by_code):
+        c, _active_now, url, _v = by_code[code]
+        props = [p for p in c.get("property") or () if p.get("code") != "codebook"]
+        flat.append(dict(c, property=props + [prop("codebook", SOURCES[url])]))
+    names = ", ".join(f"{SOURCES[u]} {v}" for u, v in chosen)
+    missing = [SOURCES[u] for u in SOURCES if u not in dict(chosen)]
+    fragment = missing or any(_content(store, editions[k]) != "complete" for k in chosen)
+    why = f"; no edition of {' or '.join(missing)} up to {year} is loaded" if missing else ""
+    cs = codesystem_header(NKPK, year, content="fragment" if fragment else "complete",
+                           description=f"NKPK {year}: NCMP, NCSP and NCRP as one codebook, built by Kodebro from "
+                                       f"the latest loaded edition of each up to {year} ({names}){why}; property "
+                                       "codebook names the codebook of each code.",
+                           properties=definitions(*PROCEDURE_PROPERTIES), concepts=flat)
+    cs["extension"] = [{"url": BUILT_FROM, "valueCanonical": f"{u}|{v}"} for u, v in chosen]
+    return cs
+
+
+def _active(concept: dict) -> bool:
+    return not any(p.get("code") == "status" and p.get("valueCode") in ("retired", "inactive")
+                   for p in concept.get("property") or ())
