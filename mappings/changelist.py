@@ -26,7 +26,7 @@ import io
 import re
 from dataclasses import dataclass, field, asdict
 
-from terminology.identifiers import CODEBOOKS, KODEBRO_BASE, SAERKODER, canonical_system
+from terminology.identifiers import CODEBOOKS, KODEBRO_BASE, canonical_system, codebook_label
 
 KINDS = ("new", "retired", "text", "replaced", "merged", "split", "moved", "reactivated")
 COLUMNS = ("codebook", "edition", "kind", "code", "successor", "successor_codebook",
@@ -85,13 +85,10 @@ def short_name(system: str) -> str:
     return system.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
-# how a codebook is named to people; `short_name` stays ASCII for the `codebook` column and map ids
-_LABELS = {SAERKODER: "Særkoder"}
-
-
 def label(system: str) -> str:
-    """The codebook's name in messages and summaries (Særkoder, not the ASCII column key Saerkoder)."""
-    return _LABELS.get(system) or short_name(system)
+    """The codebook's name in messages and summaries (Særkoder, ICD-10-NO); `short_name` stays the ASCII key of
+    the `codebook` column and map ids."""
+    return codebook_label(system)
 
 
 def _short_json(v) -> str:

@@ -44,6 +44,24 @@ CODEBOOKS: dict[str, tuple[str, str]] = {
     SNOMED: ("SNOMEDCT", "SNOMED CT"),
 }
 
+# how the Norwegian codebooks are named to people in messages (CODEBOOKS' short names are ASCII keys for files)
+_LABELS: dict[str, str] = {
+    ICD10_NO: "ICD-10-NO", ICD10_WHO: "ICD-10", ICPC2: "ICPC-2", NCSP: "NCSP", NCMP: "NCMP", NCRP: "NCRP",
+    NKPK: "NKPK", SAERKODER: "Særkoder", SNOMED: "SNOMED CT",
+}
+
+
+def codebook_label(system: str, resource: dict | None = None, name: str | None = None) -> str:
+    """A codebook's name in messages: the Norwegian codebooks by their usual name, any other by its title up to
+    " – " ("NCMP" from "NCMP – medisinske prosedyrer"), its name, or the last part of its URL. A codebook named
+    in a change list need not be loaded, so the resource is optional."""
+    if system in _LABELS:
+        return _LABELS[system]
+    title = resource.get("title") if isinstance(resource, dict) else None
+    short = (title or "").split(" – ")[0].strip() if isinstance(title, str) else ""
+    return short or name or system.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
 # systems whose codes are written with an optional dot (J12.8 == J128)
 DOTTED_CODE_SYSTEMS = frozenset({ICD10_NO})
 

@@ -3,14 +3,14 @@ not "maybe valid in another fragment" but not yet valid (JAGD55 is new in NCMP 2
 from __future__ import annotations
 
 from ..editions import dated_editions
+from ..identifiers import codebook_label
 from ..versions import version_key
 from .concept_status import VALID_FROM
 
 
 def short_name(cs) -> str:
-    """The codebook's short name for messages: "NCMP" from "NCMP – medisinske prosedyrer", "Særkoder"."""
-    title = cs.resource.get("title") if isinstance(cs.resource, dict) else None
-    return (title or "").split(" – ")[0].strip() or cs.name or cs.url
+    """The codebook's name for messages ("NCMP", "ICD-10-NO", an uploaded one's title)."""
+    return codebook_label(cs.url, cs.resource, cs.name)
 
 
 def introduced_later(catalog, cs, code: str, on: str | None) -> str | None:
