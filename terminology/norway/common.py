@@ -189,13 +189,13 @@ def codesystem_header(url: str, edition: str, *, content: str, description: str,
     return res
 
 
-def status_in_edition(row: Row, edition: str | None, *, pending: bool = False) -> str:
-    """'retired' when the code's validity ended before the edition began; with `pending`, 'inactive' when it
-    begins only after the edition's year (a code the publisher announces for a later edition: valid in
-    neither this edition's year nor, yet, any other)."""
+def status_in_edition(row: Row, edition: str | None) -> str:
+    """'retired' when the code's validity ended before the edition began; 'inactive' when it begins only after
+    the edition's year (a code the publisher announces for a later edition: valid in neither this edition's
+    year nor, yet, any other)."""
     if edition and re.fullmatch(r"\d{4}", edition) and row.valid_to and row.valid_to < f"{edition}-01-01":
         return "retired"
-    if pending and starts_after_edition(row, edition):
+    if starts_after_edition(row, edition):
         return "inactive"
     return "active"
 
@@ -302,10 +302,10 @@ def refusals(path: str, problems: list[str], edition: str | None,
     return []
 
 
-def validity_properties(row: Row, edition: str | None, *, pending: bool = False) -> list[dict]:
+def validity_properties(row: Row, edition: str | None) -> list[dict]:
     """status (when not active), validFrom and validTo of a row in an edition."""
     props = []
-    st = status_in_edition(row, edition, pending=pending)
+    st = status_in_edition(row, edition)
     if st != "active":
         props.append(prop("status", st))
     if row.valid_from:

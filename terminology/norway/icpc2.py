@@ -6,7 +6,7 @@ from typing import Iterator
 from ..identifiers import ICPC2
 from ..importers.base import Item
 from .common import (FULL_TEXT_USE, codesystem_header, content_for, prop, refusals, row_problems,
-                     validity_properties)
+                     pending_note, validity_properties, with_note)
 from .properties import ICPC2_PROPERTIES, definitions
 
 # the chapters (kapitler) of ICPC-2, by their letter
@@ -21,6 +21,10 @@ CHAPTERS = {
 
 
 def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str) -> Iterator[Item]:
+    yield from with_note(_build(rows, path=path, edition=edition, explicit_hierarchy=explicit_hierarchy, source=source), pending_note(path, rows, edition))
+
+
+def _build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str) -> Iterator[Item]:
     refused = refusals(path, row_problems(rows, explicit_hierarchy=explicit_hierarchy), edition)
     if refused:
         yield from refused

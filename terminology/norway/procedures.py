@@ -62,9 +62,9 @@ def _build(groups: dict[str, list], *, path: str, edition: str | None, source: s
         parents = {r.parent for r in rows if r.parent}
         for r in rows:
             c = concept(r)
-            st = status_in_edition(r, edition, pending=True)
+            st = status_in_edition(r, edition)
             props = [prop("notSelectable", True)] if r.code in parents else []
-            props += validity_properties(r, edition, pending=True)
+            props += validity_properties(r, edition)
             if url == NCRP and rules.needs_zxm(r.code):
                 props.append(prop("requiresAdditionalCode", "ZXM"))
                 props.append(prop("rule", rules.ZXM_RULE))

@@ -43,3 +43,24 @@ def test_junk_procedure_code_is_refused(tmp_path):
     assert rc == 1
     assert "HELLOWORLD" in out or "HELLO WORLD" in out
     assert snapshot(db) == before
+
+
+def test_icd10_row_valid_from_a_later_year_is_not_active_either(tmp_path):
+    # the same rule for every Norwegian codebook: the directorate's ICD-10 JSON with a code announced for 2027,
+    # imported as edition 2026
+    import json
+
+    from tests.import_safety_s13.helpers import ICD10_FAT
+    from terminology.identifiers import ICD10_NO
+    rows = json.load(open(ICD10_FAT, encoding="utf-8"))
+    later = dict(rows[3], Kode="A00.8", Gyldig_fra="2027-01-01T00:00:00", Foreldrekode="A00")
+    later["Tekst_uten_lengdebegrensning"] = later["Tekst_med_maksimalt_60_tegn"] = "Kolera, annen (kunngjort for 2027)"
+    f = tmp_path / "icd10-2026.json"
+    f.write_text(json.dumps(rows + [later], ensure_ascii=False), encoding="utf-8")
+    db = str(tmp_path / "k.db")
+    rc, out = kodebro("import", "--db", db, f, "--edition", "2026")
+    assert rc == 0, out
+    p = props(concept(db, ICD10_NO, "A008"))
+    assert p["status"] == "inactive" and p["validFrom"] == "2027-01-01"
+    assert "1 code(s) valid only from after edition 2026" in out and "A008" in out
+    assert "status" not in props(concept(db, ICD10_NO, "A000"))
