@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import re
 
-from .versions import version_key
+from .identifiers import CODEBOOKS, ICD10_WHO, SNOMED
+from .versions import present_versions, version_key
 
 _YEAR = re.compile(r"^(\d{4})$")
 _SNOMED = re.compile(r"/version/(\d{8})$")
+
+
+def is_year(version) -> bool:
+    """A version that is a calendar year ("2021"): the yearly Norwegian codebooks' editions."""
+    return isinstance(version, str) and bool(_YEAR.match(version))
 
 
 def valid_from(version: str | None, resource_date: str | None = None) -> str | None:
@@ -66,13 +72,26 @@ def edition_for_date(catalog, system: str, on: str) -> str | None:
 
 
 def dated_editions(catalog, system: str) -> list[tuple[str, str | None]]:
-    """The (version, start) of each loaded edition when `system`'s versions are their start dates (the yearly
-    Norwegian codebooks, SNOMED CT's version/YYYYMMDD), one edition or several; empty otherwise: versions that
-    are no dates (most HL7 test systems, even when their resources carry a `date`, which says when the resource
-    was written, not from when its codes hold). Only for such editions can a date pick no edition at all, or a
-    later edition tell that a code is not yet valid."""
+    """The (version, start) of each loaded edition when `system`'s versions are their start dates; empty
+    otherwise. Several loaded editions whose versions are dates (yearly codebooks, SNOMED CT's version/YYYYMMDD)
+    tell a date before all of them; one edition does so only for a yearly Norwegian codebook (ICD-10-NO 2026 is
+    in force from 1 January 2026, and the 2025 codebook is a different one). One SNOMED CT release is not: its
+    date says when it was published, not from when its concepts hold; nor is an uploaded code system whose
+    version happens to be four digits, nor versions that are no dates (HL7 "1.0.0", even with a `date`, which
+    says when the resource was written). Only for dated editions can a date pick no edition at all, or a later
+    edition tell that a code is not yet valid."""
     starts = edition_starts(catalog, system)
-    return starts if any(valid_from(v) for v, _start in starts) else []
+    if not any(valid_from(v) for v, _start in starts):
+        return []
+    if len(starts) > 1 or _yearly_codebook(system, starts):
+        return starts
+    return []
+
+
+def _yearly_codebook(system: str, starts) -> bool:
+    # WHO's ICD-10 and SNOMED CT are in CODEBOOKS for their names, but no Norwegian yearly edition is in force
+    # from its 1 January
+    return system in CODEBOOKS and system not in (SNOMED, ICD10_WHO) and all(is_year(v) for v, _start in starts)
 
 
 def not_in_force(catalog, system: str, version: str | None, on: str | None) -> str | None:
@@ -99,11 +118,9 @@ def not_in_force(catalog, system: str, version: str | None, on: str | None) -> s
     then = edition_for_date(catalog, system, on)
     if then is not None:
         return f"{text}; the edition in force then is {then}"
-    from .operations.version_rules import present_versions     # (operations import this module)
     return f"{text}; no edition in force then is loaded; loaded: {present_versions(v for v, _s in starts)}"
 
 
 def no_edition_text(system: str, on: str, starts) -> str:
     """Why a date before every loaded dated edition picks none ($lookup and $validate-code say the same)."""
-    from .operations.version_rules import present_versions     # (operations import this module)
     return f"no edition of {system} was in force on {on[:10]}; loaded: {present_versions(v for v, _s in starts)}"

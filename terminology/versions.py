@@ -125,3 +125,11 @@ def matches_version(pattern: str, version: str | None) -> bool:
         if v[i] != seg:
             return False
     return open_tail or len(v) == len(p)
+
+
+def present_versions(versions) -> str:
+    """A list of versions as the reference servers write it in messages: "1", "1 or 2", "1, 2 and 3"."""
+    versions = [str(v) for v in versions]
+    if len(versions) < 2:
+        return "".join(versions)
+    return f"{', '.join(versions[:-1])} {'or' if len(versions) == 2 else 'and'} {versions[-1]}"

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterator
 
-from ..editions import edition_for_date
+from ..editions import edition_for_date, not_in_force
 from ..errors import InvalidRequest, NotFound, NotSupported
 from ..identifiers import canonical, split_canonical
 from ..implicit import resolve as resolve_implicit
@@ -70,6 +70,9 @@ class ComposeEvaluator(ValueSetFacts):
     # id(vs) -> (vs, supplements applied, their code system cache, its own supplements) of imported value sets
     # that name supplements of their own (valueset-supplement): `child`
     _import_supplements: dict | None = None
+    # $expand's `date` (not compose.lockedDate): an include, nested ones too, whose dated edition was not in
+    # force then is refused (editions.not_in_force, $lookup's rule); set on the root evaluator
+    refuse_before: str | None = None
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
                  supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
@@ -140,6 +143,11 @@ class ComposeEvaluator(ValueSetFacts):
         cache = self._cs_cache
         if key in cache:
             return cache[key]
+        on = self.root.refuse_before
+        late = not_in_force(self.catalog, system, version, on) if on else None
+        if late:
+            # a 2015 expansion answered from 2021 is not about 2015 (a version None: the date picked none)
+            raise NotFound(late, tx_code="not-found")
         cs = self.catalog.codesystem(system, version)
         if cs is None and required:
             # no location: the reference servers name none for an unknown system on $expand

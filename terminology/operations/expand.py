@@ -28,7 +28,6 @@ from .concept_status import PARTIAL_CONTENT, flagged_status, is_abstract, report
 from .display_choice import EntryText, choose, other_displays
 from .member import Member
 from .version_rules import SystemVersionRules
-from .edition_dates import refuse_undated_includes
 
 LANG_SYSTEM = "urn:ietf:bcp:47"
 _EXT = "http://hl7.org/fhir/StructureDefinition/"
@@ -217,7 +216,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     ev = ComposeEvaluator(catalog, rules=req.rules, date=req.date or (vs.get("compose") or {}).get("lockedDate"),
                           supplements=req.supplements, exclude_systems=req.exclude_systems)
     ev.root_valueset = vs
-    refuse_undated_includes(catalog, ev, vs, req.date)
+    ev.refuse_before = req.date
     include_inactive = (vs.get("compose") or {}).get("inactive")
     active_only = req.active_only or include_inactive is False
     tf = _TextHits(req.filter) if req.filter else None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound
 from ..identifiers import canonical, split_canonical
-from ..versions import is_pattern, matches_version, newest_named
+from ..versions import is_pattern, matches_version, newest_named, present_versions  # noqa: F401 (re-exported)
 
 
 @dataclass
@@ -212,14 +212,6 @@ class VersionCheckFailed(InvalidRequest):
 def version_check_text(system: str, version: str, required: str) -> str:
     return (f"The version '{version}' is not allowed for system '{system}': required to be '{required}' "
             f"by a version-check parameter")
-
-
-def present_versions(versions) -> str:
-    """A list of versions as the reference servers write it in messages: "1", "1 or 2", "1, 2 and 3"."""
-    versions = [str(v) for v in versions]
-    if len(versions) < 2:
-        return "".join(versions)
-    return f"{', '.join(versions[:-1])} {'or' if len(versions) == 2 else 'and'} {versions[-1]}"
 
 
 def unknown_version_tail(known) -> str:

@@ -185,3 +185,53 @@ def test_b1_every_procedure_codebook_has_one(demo):
         assert _params(body)["result"] is False, (slug, _texts(body))
     status, body = _get(demo, "ValueSet", url="https://kodebro.no/fhir/ValueSet/ncsp-aktive")
     assert body.get("total") == 1
+
+
+# --- review s14 F5: the single-edition rule is the yearly codebooks' only ---------------------------------
+
+SNOMED_DUMMY = os.path.join(os.path.dirname(__file__), "..", "data", "snomed", "snowstorm-dummy", "RF2Release")
+
+
+def test_f5_one_snomed_release_answers_a_date_before_it(tmp_path):
+    # a SNOMED CT release date (20180731) is when it was published, not from when its concepts hold
+    db = str(tmp_path / "k.db")
+    store = open_store(db)
+    try:
+        import_paths(store, [SNOMED_DUMMY])
+    finally:
+        store.close()
+    from fhir_api import create_app
+    c = create_app({"DB": db, "DEMO": False}).test_client()
+    sct = "http://snomed.info/sct"
+    status, body = _get(c, "ValueSet/$expand", url=sct + "?fhir_vs", count=1, date="2018-01-01")
+    assert status == 200, body
+    code = body["expansion"]["contains"][0]["code"]
+    status, body = _get(c, "CodeSystem/$validate-code", url=sct, code=code, date="2018-01-01")
+    assert _params(body)["result"] is True, body
+
+
+def test_f5_uploaded_four_digit_version_answers_earlier_date(demo):
+    url = "http://example.org/cs/f5-mine"
+    cs = {"resourceType": "CodeSystem", "url": url, "version": "2020", "status": "active",
+          "content": "complete", "concept": [{"code": "A", "display": "A"}]}
+    assert demo.post("/fhir/CodeSystem", json=cs).status_code == 201
+    status, body = _get(demo, "CodeSystem/$validate-code", url=url, code="A", date="2019-05-01")
+    assert _params(body)["result"] is True, body
+    status, body = _get(demo, "CodeSystem/$lookup", system=url, code="A", date="2019")
+    assert status == 200, body
+
+
+# --- review s14 F7: a value set importing a dated one is judged as that one ------------------------------
+
+def test_f7_import_of_ncmp_aktive_refused_for_date_before_every_edition(demo):
+    vs = {"resourceType": "ValueSet", "status": "active",
+          "compose": {"include": [{"valueSet": [NCMP_ACTIVE]}]}}
+    r = demo.post("/fhir/ValueSet/$expand", json={"resourceType": "Parameters", "parameter": [
+        {"name": "valueSet", "resource": vs}, {"name": "date", "valueDateTime": "2010-01-01"}]})
+    assert r.status_code == 404, r.get_json()
+    assert "2010-01-01" in r.get_json()["issue"][0]["details"]["text"]
+    r = demo.post("/fhir/ValueSet/$expand", json={"resourceType": "Parameters", "parameter": [
+        {"name": "valueSet", "resource": vs}, {"name": "date", "valueDateTime": "2021-06-01"}]})
+    assert r.status_code == 200, r.get_json()
+    used = [p["valueUri"] for p in r.get_json()["expansion"]["parameter"] if p["name"] == "used-codesystem"]
+    assert NCMP + "|2021" in used

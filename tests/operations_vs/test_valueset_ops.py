@@ -237,8 +237,8 @@ def test_check_and_force_system_version(c):
 
 
 def test_validity_dates_with_date(client):
-    # version "1", not a year: a yearly edition "2020" answers no date before 2020 (editions.not_in_force)
-    cs = {"resourceType": "CodeSystem", "url": "http://example.org/dated", "version": "1", "status": "active",
+    # a four-digit version of an uploaded code system is no Norwegian codebook edition: earlier dates answer
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/dated", "version": "2020", "status": "active",
           "content": "complete", "concept": [
               {"code": "OLD", "display": "Old", "property": [{"code": "validTo", "valueDateTime": "2019-12-31"}]},
               {"code": "NEW", "display": "New", "property": [{"code": "validFrom", "valueDateTime": "2020-07-01"}]}]}
