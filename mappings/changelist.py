@@ -12,6 +12,8 @@ the yearly change documents. Columns (CSV header names = JSON keys):
     old_text, new_text  texts before and after (text changes; old text of a retired code ...)
     text_part           which text changed: display (kodetekst, default) or subtext (undertekst)
     note                free text: the source and any judgement made
+    successors_unnamed  true on a `retired` row whose source says new codes took over without printing them
+                        (a fact the $translate answer rests on, so not left to the wording of the note)
 
 In the store a change list lives as FHIR ConceptMaps, one per codebook and
 edition (see `to_conceptmaps`), so that it survives in a store that keeps only
@@ -30,7 +32,7 @@ from terminology.identifiers import CODEBOOKS, KODEBRO_BASE, canonical_system, c
 
 KINDS = ("new", "retired", "text", "replaced", "merged", "split", "moved", "reactivated")
 COLUMNS = ("codebook", "edition", "kind", "code", "successor", "successor_codebook",
-           "old_text", "new_text", "text_part", "note")
+           "old_text", "new_text", "text_part", "note", "successors_unnamed")
 TEXT_PARTS = ("display", "subtext")
 SUCCESSION_KINDS = ("replaced", "merged", "split", "moved")
 
@@ -40,6 +42,7 @@ EXT_NOTE = SD + "change-note"
 EXT_OLD = SD + "change-old-text"
 EXT_NEW = SD + "change-new-text"
 EXT_PART = SD + "change-text-part"
+EXT_UNNAMED = SD + "change-successors-unnamed"
 EXT_CHANGELIST = SD + "change-list"          # on the ConceptMap: codebook + edition it holds
 MAP_PREFIX = KODEBRO_BASE + "/ConceptMap/changes-"
 
@@ -59,6 +62,7 @@ class Change:
     new_text: str | None = None
     text_part: str = "display"
     note: str | None = None
+    successors_unnamed: bool = False
 
     @property
     def target_codebook(self) -> str:
@@ -68,6 +72,7 @@ class Change:
         d = asdict(self)
         d["successor"] = "|".join(self.successor)
         d["successor_codebook"] = self.successor_codebook or ""
+        d["successors_unnamed"] = "true" if self.successors_unnamed else ""
         return {k: ("" if d[k] is None else d[k]) for k in COLUMNS}
 
 
@@ -137,6 +142,9 @@ def parse_row(raw: dict) -> tuple[Change | None, str | None]:
         successors = [s for s in _SEP.split(_text(succ) or "") if s]
     succ_book = resolve_codebook(_text(raw.get("successor_codebook")))
     part = (_text(raw.get("text_part")) or "display").lower()
+    unnamed = raw.get("successors_unnamed")
+    unnamed = unnamed if isinstance(unnamed, bool) else {"true": True, "false": False, "": False}.get(
+        (_text(unnamed) or "").lower())
     if not codebook:
         return None, "codebook is missing"
     if not edition:
@@ -147,6 +155,10 @@ def parse_row(raw: dict) -> tuple[Change | None, str | None]:
         return None, "code is missing"
     if part not in TEXT_PARTS:
         return None, f"text_part '{part}' is not one of {', '.join(TEXT_PARTS)}"
+    if unnamed is None:
+        return None, f"successors_unnamed '{raw.get('successors_unnamed')}' is not true or false"
+    if unnamed and kind != "retired":
+        return None, f"successors_unnamed is for a 'retired' row (kind '{kind}' names its successors)"
     if kind in SUCCESSION_KINDS and not successors:
         return None, f"kind '{kind}' needs a successor code"
     if kind not in SUCCESSION_KINDS and successors:
@@ -165,7 +177,8 @@ def parse_row(raw: dict) -> tuple[Change | None, str | None]:
         return None, "a code cannot succeed itself (only a split may keep the old code as one alternative)"
     return Change(codebook, edition, kind, code, successors,
                   succ_book if succ_book and succ_book != codebook else None,
-                  _text(raw.get("old_text")), _text(raw.get("new_text")), part, _text(raw.get("note"))), None
+                  _text(raw.get("old_text")), _text(raw.get("new_text")), part, _text(raw.get("note")),
+                  unnamed), None
 
 
 # --- files ------------------------------------------------------------------------
@@ -215,6 +228,8 @@ def to_json(changes) -> dict:
             del d["successor"]
         if d.get("text_part") == "display":
             del d["text_part"]
+        if c.successors_unnamed:
+            d["successors_unnamed"] = True
         rows.append(d)
     return {"format": "kodebro-changelist", "version": 1, "changes": rows}
 
@@ -275,6 +290,8 @@ def to_conceptmaps(changes) -> list[dict]:
                     ext.append({"url": url, "valueString": val})
             if c.text_part != "display":
                 ext.append({"url": EXT_PART, "valueCode": c.text_part})
+            if c.successors_unnamed:
+                ext.append({"url": EXT_UNNAMED, "valueBoolean": True})
             el = {"extension": ext, "code": c.code}
             if c.old_text and c.text_part == "display":
                 el["display"] = c.old_text
@@ -341,5 +358,6 @@ def rows_from_conceptmap(cm: dict) -> list[Change]:
                 if kind in SUCCESSION_KINDS else []
             out.append(Change(book, ed, kind, el.get("code"), succ,
                               tgt if kind in SUCCESSION_KINDS and tgt != book else None,
-                              val(EXT_OLD), val(EXT_NEW), part, val(EXT_NOTE)))
+                              val(EXT_OLD), val(EXT_NEW), part, val(EXT_NOTE),
+                              (ext.get(EXT_UNNAMED) or {}).get("valueBoolean") is True))
     return out

@@ -142,7 +142,8 @@ class SuccessionGraph:
             # several local changes may share an edition (display and subtext): key them apart
             key = f"{c.edition}:{c.kind}:{c.text_part}"
             self.g.add_edge(u, u, key=key, kind=c.kind, edition=c.edition, old_text=c.old_text,
-                            new_text=c.new_text, text_part=c.text_part, note=c.note, derived=derived)
+                            new_text=c.new_text, text_part=c.text_part, note=c.note, derived=derived,
+                            successors_unnamed=c.successors_unnamed)
         self._fw.clear()
         self._bw.clear()
         self._links = None

@@ -53,8 +53,9 @@ def _step_ext(s) -> dict:
 _VERBS = {"replaced": "replaced by", "merged": "merged into", "split": "split into", "moved": "moved to"}
 
 
-def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = None) -> str:
-    """`back_in`: the later edition a code retired without successor was reactivated in, if any."""
+def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = None, sg=None) -> str:
+    """`back_in`: the later edition a code retired without successor was reactivated in, if any; `sg`: the
+    succession graph, which says whether that retirement's successors are unnamed."""
     src = f"{start[1]} ({label(start[0])} {from_ed})"
     if path.node is None:
         if path.not_in_force and path.not_in_force != path.retired_in:
@@ -62,11 +63,11 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
         if path.not_in_force:
             return f"{start[1]} was not in force in {label(start[0])} {to_ed}: retired in {path.retired_in}"
         again = f" (reactivated in {back_in})" if back_in else ""
-        unnamed = _unnamed_successors(path)
-        if unnamed:
+        if sg is not None and _unnamed_successors(sg, path):
             # the source says new codes took over but does not print them (6XX04, seed 001): not "no successor"
+            note = path.steps[-1].note
             return (f"{src} was retired in {path.retired_in}{again}; its successors are not named in the change "
-                    f"list: {unnamed}")
+                    f"list{': ' + note if note else ''}")
         return f"{src} was retired in {path.retired_in} without a successor{again}"
     if not path.steps:
         return f"{src} is unchanged in {to_ed}"
@@ -85,16 +86,14 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
     return f"{src}: " + "; ".join(parts)
 
 
-UNNAMED_SUCCESSORS = "successors not named"
-
-
-def _unnamed_successors(path: Path) -> str | None:
-    """The note of the retirement that ended the walk when it says the source names no successors (a change
-    list row `retired` whose note holds 'Successors not named'), else None."""
-    for s in reversed(path.steps):
-        if s.kind == "retired":
-            return s.note if s.note and UNNAMED_SUCCESSORS in s.note.casefold() else None
-    return None
+def _unnamed_successors(sg, path: Path) -> bool:
+    """Whether the retirement that ended the walk is a change-list row marked successors_unnamed."""
+    last = path.steps[-1] if path.steps else None
+    if last is None or last.kind != "retired":
+        return False
+    edges = sg.g.get_edge_data(last.source, last.source) or {}
+    return any(d.get("kind") == "retired" and d.get("edition") == last.edition and d.get("successors_unnamed")
+               for d in edges.values())
 
 
 def _time_reading(path: Path, start, from_ed: str, to_ed: str) -> str:
@@ -305,7 +304,7 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
             back_in = None
             if p.retired_in and not p.not_in_force and p.steps:
                 back_in = _reactivated_after(sg, p.steps[-1].source, to_ed)
-            out.append(Match(equivalence="unmatched", comment=describe(p, start, from_ed, to_ed, back_in),
+            out.append(Match(equivalence="unmatched", comment=describe(p, start, from_ed, to_ed, back_in, sg),
                              extensions=ext))
             continue
         comment = describe(p, start, from_ed, to_ed)

@@ -301,8 +301,7 @@ def read_release(path: str, progress: bool | None = None) -> Release:
                     elif kind == "language":
                         rel.read_language(rows, ids, rank)
                     elif kind in ("relationship", "stated"):
-                        rel.read_relationships(rows, kind, ids, rank, at)
-                        count, first = rel.dangling
+                        count, first = rel.read_relationships(rows, kind, ids, rank, at)
                         if count:
                             rel.notes.append(f"{_base(name)}: {count} active relationship(s) name a concept not "
                                              f"in the release (first: line {first[0]}, {first[1]} {first[2]}); "

@@ -49,7 +49,9 @@ _NOT_TERM = re.compile(r"\t[^\n]*")     # everything after a packed description'
 # in all (about 60 bytes each in a frozenset, so under 100 MB)
 _FILTER_CACHE_ENTRIES = 256
 _FILTER_CACHE_MEMBERS = 1_500_000
-_CHEAP_FILTERS = {"concept", "code", "parent", "child"}   # with "=": one concept or its neighbours, not kept
+# with "=", not kept: one concept or its neighbours (cheap), or "expressions", every active concept (enumerated
+# when asked; kept, it would push the useful answers out)
+_UNKEPT_FILTERS = {"concept", "code", "parent", "child", "expressions"}
 # hierarchy and membership operators on the concept itself (tx.fhir.org lacks is-not-a; kept, it harms nobody)
 _CONCEPT_FILTER_OPS = {"is-a", "descendent-of", "is-not-a", "=", "generalizes", "child-of"}
 _SCTID = re.compile(r"[1-9][0-9]{5,17}")
@@ -57,6 +59,12 @@ _SCTID = re.compile(r"[1-9][0-9]{5,17}")
 
 def _is_sctid(text) -> bool:
     return isinstance(text, str) and _SCTID.fullmatch(text) is not None
+
+
+def _flag(value) -> bool | None:
+    """A boolean filter value (inactive, expressions) as tx.fhir.org reads it: true/false in any case."""
+    text = value.strip().lower() if isinstance(value, str) else None
+    return True if text == "true" else False if text == "false" else None
 
 CODESYSTEM_PROPERTIES = [
     {"code": "inactive", "uri": "http://hl7.org/fhir/concept-properties#inactive", "type": "boolean",
@@ -711,7 +719,7 @@ class SnomedIndex(CodeSystemIndex):
         (or not in the edition at all); None when the edition lacks the hierarchy (an extract), so that only a
         refset with members can be told."""
         code = str(code).strip()
-        if code in self.refsets or code in self.maps or code in ((self.release or {}).get("refsets") or ()):
+        if self._declared_refset(code):
             return True
         root = self.pos.get(K.REFSET_ROOT)
         if root is None or self.c_start[root] == self.c_start[root + 1]:
@@ -778,7 +786,7 @@ class SnomedIndex(CodeSystemIndex):
         $validate-code or $expand against an ECL value set would otherwise evaluate the constraint over
         the whole edition on every call. Errors are never remembered, so an invalid filter raises
         afresh each time."""
-        if not isinstance(value, str) or (op == "=" and prop in _CHEAP_FILTERS):
+        if not isinstance(value, str) or (op == "=" and prop in _UNKEPT_FILTERS):
             return frozenset(self._filter_numbers(prop, op, value))
         key = (prop, op, value)
         cache = self._filter_cache
@@ -810,21 +818,29 @@ class SnomedIndex(CodeSystemIndex):
         if prop in ("concept", "code"):
             if op == "in":
                 names = [r.strip() for r in value.split(",")]
-                return all(r == "*" or r in self.pos or r in self.refsets or r in self.maps for r in names)
+                return all(r == "*" or r in self.pos or self._declared_refset(r) for r in names)
             return op in _CONCEPT_FILTER_OPS and value in self.pos
         if op != "=":
             return False
         if prop in ("constraint", "expression"):
             return True         # the ECL parser says what is wrong with a constraint, and where
         if prop in ("inactive", "expressions"):
-            return value in ("true", "false")
+            return _flag(value) is not None
         if prop == "moduleId":
             return value.isdigit()
         if prop in ("parent", "child"):
             return value in self.pos
         return _is_sctid(prop) and _is_sctid(value)      # <attribute> = <value>
 
+    def _declared_refset(self, refset: str) -> bool:
+        """Whether the edition holds members of `refset` or its release declares it (members or none): either
+        way `concept in` it answers, empty when nothing is loaded."""
+        return refset in self.refsets or refset in self.maps or \
+            refset in ((self.release or {}).get("refsets") or ())
+
     def _filter_numbers(self, prop: str, op: str, value: str) -> set[int]:
+        if isinstance(value, str):
+            value = value.strip()       # as understands_filter judged it
         if prop in ("concept", "code"):
             if op == "child-of":
                 return set(self.children_of(self._number_or_error(value)))
@@ -849,8 +865,8 @@ class SnomedIndex(CodeSystemIndex):
         if prop in ("constraint", "expression") and op == "=":
             from .ecl import evaluate
             return evaluate(self, value)
-        if prop == "inactive" and op == "=":
-            flag = str(value).lower() == "true"
+        if prop == "inactive" and op == "=" and _flag(value) is not None:
+            flag = _flag(value)
             return {i for i, a in enumerate(self.active) if bool(a) != flag}
         if prop == "moduleId" and op == "=":
             m = self.modules.index(value) if value in self.modules else -1
@@ -859,7 +875,7 @@ class SnomedIndex(CodeSystemIndex):
             return set(self.children_of(self._number_or_error(value)))
         if prop == "child" and op == "=":
             return set(self.parents_of(self._number_or_error(value)))
-        if prop == "expressions" and op == "=" and value in ("true", "false"):
+        if prop == "expressions" and op == "=" and _flag(value) is not None:
             # whether post-coordinated expressions are members: an enumeration holds concepts only, all of them
             return self.all_numbers()
         if op == "=" and _is_sctid(prop) and _is_sctid(value):
@@ -895,13 +911,17 @@ class SnomedIndex(CodeSystemIndex):
                 return lambda c: (i := pos.get(c.code)) is not None and i != root and root not in anc(i)
             above = set(anc(root)) | {root}
             return lambda c: pos.get(c.code) in above
+        if prop == "expressions" and op == "=" and _flag(value) is not None:
+            # every active concept (as enumerated): asked about one, never built
+            active = self.active
+            return lambda c: (i := pos.get(c.code)) is not None and active[i] == 1
         names = [r.strip() for r in str(value).split(",")] if prop in ("concept", "code") and op == "in" else []
         if names and "*" not in names:
             # the members as held (a set, or a map refset's dict): asked about one concept, never copied
             refsets = [self.refsets.get(r) or self.maps.get(r) or () for r in names]
             return lambda c: (i := pos.get(c.code)) is not None and any(i in r for r in refsets)
         members = self.filter_numbers(prop, op, value)
-        if not isinstance(value, str) or (op == "=" and prop in _CHEAP_FILTERS) or \
+        if not isinstance(value, str) or (op == "=" and prop in _UNKEPT_FILTERS) or \
                 len(members) > _FILTER_CACHE_MEMBERS // 2:
             # held: one concept or its neighbours, or an answer the cache does not take (only in an edition
             # too large for keep_filter_tests, so such a test lives for one request)

@@ -14,10 +14,16 @@ to `Release`; terminology.snomed.concept_rows turns the finished release into fl
 from __future__ import annotations
 
 from array import array
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..identifiers import SNOMED_INT_MODULE, SNOMED_NO_MODULE
 from . import constants as K
+
+
+class DanglingRelationships(NamedTuple):
+    """What read_relationships found of kept (active, used) rows that name a concept the release does not hold."""
+    count: int = 0
+    first: tuple | None = None      # (line, "sourceId" | "destinationId", the id) of the first such row
 
 _CORE_MODULES = {SNOMED_INT_MODULE, K.MODEL_MODULE, K.ICD10_MAP_MODULE}
 _MEMBER_LABELS = {"simple": "simple refset members", "association": "historical associations",
@@ -119,7 +125,6 @@ class Release:
         self.map_kind: dict[str, str] = {}
         self.dates: set[str] = set()
         self.notes: list[str] = []             # what a person should know about the import
-        self.dangling: list = [0, None]        # of the relationship file read last, see read_relationships
         self.counts: dict[str, int] = {}
 
     # concepts ------------------------------------------------------------------
@@ -245,15 +250,15 @@ class Release:
             l_val.append((2 if r[6] == preferred else 1) if active else 0)
             l_eff.append((int(r[1]) << 16 | rank))
 
-    def read_relationships(self, rows, kind: str, ids: Ids, rank: int, at=None) -> None:
-        """`at`: the reader's LinePosition; then `self.dangling` says how many kept (active, used) rows name a
-        source or destination concept this release does not hold, and where the first is (the rows are
-        dropped or point nowhere: a person importing an extension without its base release should know)."""
+    def read_relationships(self, rows, kind: str, ids: Ids, rank: int, at=None) -> DanglingRelationships:
+        """`at`: the reader's LinePosition. Answers how many kept (active, used) rows name a source or
+        destination concept this release does not hold, and where the first is (the rows are dropped or point
+        nowhere: a person importing an extension without its base release should know)."""
         src, dst, typ, grp, effs, live = self.rel_rows[kind]
         idx = self.idx
         seen, remember, newer = ids.seen, ids.remember, _newer_row
         isa, inferred = K.IS_A, K.INFERRED
-        self.dangling = dangling = [0, None]
+        dangling, first = 0, None
         for r in rows:
             active = r[2] == "1"
             # stated attributes and additional (not inferred) relationships are not used
@@ -272,10 +277,10 @@ class Release:
             s = idx.get(int(r[4]))
             d = int(r[5])
             if keep and (s is None or d not in idx):
-                dangling[0] += 1
-                if dangling[1] is None:
-                    dangling[1] = (at.n if at is not None else 0, "sourceId" if s is None else "destinationId",
-                                   r[4] if s is None else r[5])
+                dangling += 1
+                if first is None:
+                    first = (at.n if at is not None else 0, "sourceId" if s is None else "destinationId",
+                             r[4] if s is None else r[5])
             if s is None:
                 continue
             if remember:
@@ -286,6 +291,7 @@ class Release:
             grp.append(min(int(r[6]), 255))
             effs.append((int(r[1]) << 16 | rank))
             live.append(keep)
+        return DanglingRelationships(dangling, first)
 
     # refsets -----------------------------------------------------------------
     def read_refset(self, rows, kind: str, ids: Ids, rank: int) -> None:
