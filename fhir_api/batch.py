@@ -142,6 +142,10 @@ def _run_other(method: str, segs: list[str], query: str, resource, conditions: d
     headers = {"Content-Type": "application/fhir+json", **conditions}
     if "Authorization" in request.headers:      # an entry is the caller's own request: its writes need the key
         headers["Authorization"] = request.headers["Authorization"]
+    from .resources import REPLACE_HEADER
+    if REPLACE_HEADER in request.headers:
+        # Bundle.entry.request has no place for it: the batch's own header opts in for all its entries
+        headers[REPLACE_HEADER] = request.headers[REPLACE_HEADER]
     with current_app.test_client() as c:
         r = c.open(path, method=method, json=resource, base_url=request.url_root, headers=headers)
         body = r.get_json(silent=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
-from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
+from terminology.errors import Duplicate, InvalidRequest, InvalidResource, NotFound, TerminologyError
+from terminology.loader import EditionWouldShrink, shrink_refusal
+from terminology.norway.nkpk import derived_changes
 from terminology.store.base import RESOURCE_TYPES, Precondition, ResourceHeader, Stored
 from terminology.validation import id_problems, validation_errors
 
@@ -206,7 +208,23 @@ def _incoming(rtype: str) -> dict:
     problems = validation_errors(body)
     if problems:
         raise InvalidResource(f"the {rtype} is not valid FHIR R4: " + "; ".join(problems))
+    _refuse_subsetted(rtype, body)
     return body
+
+
+def _refuse_subsetted(rtype: str, body: dict) -> None:
+    """A body tagged SUBSETTED is a partial read (a large code system's read leaves out its concepts): written
+    back, it would replace the whole resource with that part (R4 search.html#summary: a subsetted resource is
+    not to be used for an update). 422 as for any body the server's rules refuse (R4 http.html#update);
+    refused whatever X-Kodebro-Replace says."""
+    tags = (body.get("meta") or {}).get("tag") or ()
+    if any(isinstance(t, dict) and t.get("code") == _SUBSETTED["code"] and t.get("system") == _SUBSETTED["system"]
+           for t in tags):
+        raise InvalidResource(
+            f"the {rtype} was not written: its meta.tag says SUBSETTED, so it is a partial copy from a read "
+            f"(a read of a large code system leaves out the concepts, as do _summary and _elements); written "
+            f"back it would drop what the read left out. Read it again with _summary=false and send that, or "
+            f"send the full resource without the SUBSETTED tag")
 
 
 @bp.route("/<rtype>", methods=["POST"])
@@ -223,13 +241,30 @@ def create(rtype: str):
         if found is not None:
             return found
     # a url+version already kept is a 409 judged in the write's transaction: a create never replaces
-    report = get_store().write([body], only_new=True)
+    store = get_store()
+    derived, orphans = derived_changes(store, [body])
+    if derived or orphans:
+        # the rebuilt NKPK editions replace theirs, so only_new (every resource) cannot say it: the body's
+        # url+version is checked in the transaction instead
+        report = store.write([body] + derived, delete=orphans, precondition=_only_new(store, rtype, body))
+    else:
+        report = store.write([body], only_new=True)
     catalog = get_catalog()
     catalog.refresh(force=True)
     _t, rid, _u, _v = report["added"][0]
     written, validators = _as_written(catalog, rtype, rid, body, report)
     return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}", **validators},
                          f"{rtype}/{rid} created")
+
+
+def _only_new(store, rtype: str, body: dict) -> Precondition:
+    def check(_current) -> None:
+        for h in store.headers(rtype):      # the write's own connection: the transaction's view
+            if h.url == body.get("url") and h.version == body.get("version"):
+                raise Duplicate(f"{rtype}/{h.id} already holds {h.url}|{h.version}; this server keeps one "
+                                f"{rtype} per url and version. To replace it, PUT the {rtype} to "
+                                f"[base]/{rtype}/{h.id}")
+    return Precondition(rtype, "", check)
 
 
 def _conditional_create_match(rtype: str, criteria: str):
@@ -327,8 +362,11 @@ def update(rtype: str, rid: str):
     # there, not from this worker's catalog, which may be up to a second behind other workers' writes
     # keep_others: a url+version another id keeps is a 409, as for a create; replacing it would delete that
     # resource under its own clients, which no If-Match on it could have stopped
-    report = get_store().write([body], delete=[(rtype, rid)], keep_others=True,
-                               precondition=_guarded(_write_precondition(rtype, rid), rtype, rid, body))
+    store = get_store()
+    # NKPK editions derived from an NCMP/NCSP/NCRP edition follow it in the same write (norway/nkpk.py)
+    derived, orphans = derived_changes(store, [body], _replaced_edition(store, rtype, rid, body))
+    report = store.write([body] + derived, delete=[(rtype, rid)] + orphans, keep_others=True,
+                         precondition=_guarded(_write_precondition(rtype, rid), rtype, rid, body))
     # unchanged: the body is what was stored there, which stays with its ETag
     existed = bool(report["deleted"] or report.get("unchanged"))
     catalog = get_catalog()
@@ -338,28 +376,38 @@ def update(rtype: str, rid: str):
                          f"{rtype}/{rid} {'updated' if existed else 'created'}")
 
 
-# a PUT may remove up to this share of a stored CodeSystem's codes without being asked for explicitly, and any
-# share of one holding at most GUARD_MIN_CODES codes (a hand-authored list is edited freely); the same share
-# as `kodebro import` allows (terminology.loader.REPLACE_LIMIT)
-REPLACE_LIMIT = 0.10
 GUARD_MIN_CODES = 100
 REPLACE_HEADER = "X-Kodebro-Replace"
 
 
-class EditionWouldShrink(TerminologyError):
-    # 409: the request is valid but conflicts with what the target holds; resent with the opt-in, it goes ahead
-    issue_code, status = "business-rule", 409
+def _replace_opted_in() -> bool:
+    return request.headers.get(REPLACE_HEADER, "").strip().lower() == "true"
+
+
+def _stored_header(store, rtype: str, rid: str) -> ResourceHeader | None:
+    # the store has no read by id; the headers are one row each (no body, no concepts)
+    return next((h for h in store.headers(rtype) if h.id == rid), None)
+
+
+def _replaced_edition(store, rtype: str, rid: str, body: dict) -> list[tuple]:
+    """(url, version) of what (rtype, rid) holds now when the PUT writes a different url|version there."""
+    h = _stored_header(store, rtype, rid) if rtype == "CodeSystem" else None
+    if h is None or (h.url, h.version) == (body.get("url"), body.get("version")):
+        return []
+    return [(h.url, h.version)]
 
 
 def _guarded(precondition: Precondition | None, rtype: str, rid: str, body: dict) -> Precondition | None:
-    """`precondition`, plus, for a CodeSystem, a refusal of a PUT that would remove more than REPLACE_LIMIT
-    of a stored edition's codes (a one-concept body sent to an imported ICD-10-NO edition wipes it for every
-    client). Judged inside the write's transaction, on the codes stored then, so nothing is written when it
-    refuses."""
-    if rtype != "CodeSystem" or request.headers.get(REPLACE_HEADER, "").strip().lower() == "true":
+    """`precondition`, plus, for a CodeSystem, a refusal of a PUT that would remove more than
+    loader.REPLACE_LIMIT of a stored edition's codes (a one-concept body sent to an imported ICD-10-NO edition
+    wipes it for every client), by the rule `kodebro import` applies (loader.shrink_refusal); a code system
+    of at most GUARD_MIN_CODES codes (hand-authored) is edited freely. Judged inside the write's transaction,
+    on the codes stored then, so nothing is written when it refuses."""
+    if rtype != "CodeSystem" or _replace_opted_in():
         return precondition
     from terminology.codesystem import flatten_concepts
-    new = {c.get("code") for c in flatten_concepts(body.get("concept"))}
+    concepts = list(flatten_concepts(body.get("concept")))
+    new = {c.get("code") for c in concepts}
     store = get_store()
 
     def check(current: Stored | None) -> None:
@@ -368,19 +416,15 @@ def _guarded(precondition: Precondition | None, rtype: str, rid: str, body: dict
         if current is None:
             return
         # the write's own connection (thread-local), so this reads the transaction's view
-        h = next((h for h in store.headers("CodeSystem") if h.id == rid), None)
+        h = _stored_header(store, "CodeSystem", rid)
         if h is None or h.concept_count <= GUARD_MIN_CODES:
             return
-        old = store.codes(h.pk)
-        removed = len(old - new)
-        if len(old) > GUARD_MIN_CODES and removed > REPLACE_LIMIT * len(old):
-            name = current.body.get("title") or current.body.get("name") or current.body.get("url")
-            label = f"{name} {current.body.get('version')}" if current.body.get("version") else name
+        why = shrink_refusal(current.body, store.codes(h.pk), new, len(concepts))
+        if why:
             raise EditionWouldShrink(
-                f"CodeSystem/{rid} was not changed: {label}: {len(old)} -> {len(new)} concepts "
-                f"({removed} codes removed), more than {REPLACE_LIMIT:.0%} of the stored codes. A code system "
-                f"this large usually comes from an import: replace it with `kodebro import --replace FILE`, "
-                f"or send the PUT again with the header '{REPLACE_HEADER}: true' to replace it deliberately")
+                f"CodeSystem/{rid} was not changed: {why}. A code system this large usually comes from an "
+                f"import: replace it with `kodebro import --replace FILE`, or send the PUT again with the "
+                f"header '{REPLACE_HEADER}: true' to replace it deliberately")
     return Precondition(rtype, rid, check)
 
 
@@ -403,7 +447,13 @@ def _as_written(catalog, rtype: str, rid: str, body: dict, report: dict) -> tupl
 def delete(rtype: str, rid: str):
     _check_type(rtype)
     _require_write_access()
-    gone = get_store().delete(rtype, rid, precondition=_write_precondition(rtype, rid, missing_ok=True))
+    store = get_store()
+    h = _stored_header(store, rtype, rid) if rtype == "CodeSystem" else None
+    # NKPK editions derived from a deleted NCMP/NCSP/NCRP edition are rebuilt from what remains, or deleted
+    derived, orphans = derived_changes(store, [], [(h.url, h.version)]) if h is not None else ([], [])
+    report = store.write(derived, delete=[(rtype, rid)] + orphans,
+                         precondition=_write_precondition(rtype, rid, missing_ok=True))
+    gone = (rtype, rid) in report["deleted"]
     if not gone:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
     get_catalog().refresh(force=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from .codesystem import flatten_concepts
-from .errors import ImportRejected, InvalidRequest, TerminologyError
+from .errors import Conflict, ImportRejected, InvalidRequest, TerminologyError
 from .importers import Item, importer_for
 from .importers.base import head
 from .norway.nkpk import derived_editions, derived_note
@@ -128,8 +128,36 @@ def _identity(res: dict) -> tuple:
     return (res.get("resourceType"), None, None, res.get("id") or str(id(res)))
 
 
-# share of a stored edition's codes an import may remove before it must be asked for (`replace`)
+# share of a stored edition's codes an import or a REST PUT may remove before it must be asked for
+# (`kodebro import --replace`, the X-Kodebro-Replace header)
 REPLACE_LIMIT = 0.10
+
+
+class EditionWouldShrink(Conflict):
+    # 409: the request is valid but conflicts with what the target holds; resent with the opt-in, it goes ahead
+    issue_code = "business-rule"
+
+
+def edition_label(res: dict) -> str:
+    name = res.get("title") or res.get("name") or res.get("url")
+    return f"{name} {res['version']}" if res.get("version") else str(name)
+
+
+def replacement_text(res: dict, old_codes: set, new_count: int, removed: int) -> str:
+    """"ICD-10-NO 2026: 21443 -> 29 concepts (21414 codes removed)"""
+    gone = f" ({removed} codes removed)" if removed else ""
+    return f"{edition_label(res)}: {len(old_codes)} -> {new_count} concepts{gone}"
+
+
+def shrink_refusal(res: dict, old_codes: set, new_codes: set, new_count: int) -> str | None:
+    """Why writing `res` (its codes `new_codes`, `new_count` concepts) over the stored edition holding
+    `old_codes` must be asked for explicitly: it removes more than REPLACE_LIMIT of them; None when it may go
+    ahead. The one rule of `kodebro import` and of a REST PUT."""
+    removed = len(old_codes - new_codes)
+    if removed <= REPLACE_LIMIT * len(old_codes):
+        return None
+    return (f"{replacement_text(res, old_codes, new_count, removed)}, more than {REPLACE_LIMIT:.0%} of the "
+            "stored codes")
 
 
 def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: bool = True,
@@ -180,18 +208,14 @@ class _Shrink:
     they end, inside the store's transaction, so a refusal rolls the whole import back."""
 
     def __init__(self, res: dict, old_codes: set, replace: bool):
-        self.name = res.get("title") or res.get("name") or res.get("url")
+        self.res = {k: res.get(k) for k in ("title", "name", "url", "version")}
         self.url, self.version = res.get("url"), res.get("version")
         self.old, self.replace = old_codes, replace
         self.new = 0
         self.removed = 0
 
-    def label(self) -> str:
-        return f"{self.name} {self.version}" if self.version else str(self.name)
-
     def text(self) -> str:
-        gone = f" ({self.removed} codes removed)" if self.removed else ""
-        return f"{self.label()}: {len(self.old)} -> {self.new} concepts{gone}"
+        return replacement_text(self.res, self.old, self.new, self.removed)
 
     def stream(self, flat):
         seen = set()
@@ -200,10 +224,10 @@ class _Shrink:
             self.new += 1
             yield f
         self.removed = len(self.old - seen)
-        if not self.replace and self.removed > REPLACE_LIMIT * len(self.old):
-            raise ImportRejected(
-                f"import refused, nothing was changed: {self.text()}, more than "
-                f"{REPLACE_LIMIT:.0%} of the stored codes; give --replace to replace the edition anyway", [])
+        why = None if self.replace else shrink_refusal(self.res, self.old, seen, self.new)
+        if why:
+            raise ImportRejected(f"import refused, nothing was changed: {why}; give --replace to replace the "
+                                 "edition anyway", [])
 
 
 def _watch_replacements(store, good: list, replace: bool):

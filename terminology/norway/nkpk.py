@@ -6,7 +6,9 @@ files (the directorate publishes one list per codebook too) would have none and 
 resolve to an older NKPK. After every import that touches NCMP, NCSP or NCRP, `derived_editions` builds NKPK Y
 for each year Y in which one of the three has an edition and no NKPK Y came from a file: the union of the
 latest edition <= Y of each of the three. It is written in the import's own transaction, so every store
-backend holds it, a re-import of NCMP Y refreshes it, and answering costs nothing more than any edition.
+backend holds it, a re-import of NCMP Y refreshes it, and answering costs nothing more than any edition. REST
+writes (create, update, delete, batch entries) use `derived_changes` the same way, which also deletes a derived
+year left with no source edition.
 """
 from __future__ import annotations
 
@@ -35,18 +37,32 @@ def _year(version) -> bool:
 def derived_editions(store, good: list[dict]) -> list[dict]:
     """The NKPK editions to (re)write after `good` is written: none when `good` holds no NCMP, NCSP or NCRP
     edition. `good` wins over the store for the same url|version (it is about to replace it)."""
-    touched = [r for r in good if r.get("resourceType") == "CodeSystem" and r.get("url") in SOURCES
-               and _year(r.get("version"))]
+    return derived_changes(store, good)[0]
+
+
+def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], list[tuple[str, str]]]:
+    """What keeps the derived NKPK editions in step with a write of `good` that also deletes the stored
+    editions `removed` ((url, version) pairs): (NKPK editions to write, (type, id) of derived NKPK editions to
+    delete). Every write path (import, REST create/update/delete, batch entries) passes both lists to the
+    same store.write, so NKPK changes in the transaction that changes its sources. An NKPK from a file (no
+    BUILT_FROM) is never written or deleted here."""
+    removed = {(u, v) for u, v in removed if u in SOURCES and _year(v)}
+    touched = [(r.get("url"), r.get("version")) for r in good if r.get("resourceType") == "CodeSystem"
+               and r.get("url") in SOURCES and _year(r.get("version"))] + sorted(removed)
     if not touched:
-        return []
+        return [], []
     # (url, version) -> (a function giving the edition's flat concepts, its content when known, its store pk)
     editions: dict[tuple, tuple] = {}
     file_nkpk: set[str] = set()
+    derived_ids: dict[str, str] = {}        # version -> id of a stored derived NKPK
     for h in store.headers("CodeSystem"):
-        if h.url in SOURCES and _year(h.version):
+        if h.url in SOURCES and _year(h.version) and (h.url, h.version) not in removed:
             editions[(h.url, h.version)] = (_once(lambda pk=h.pk: list(store.concepts(pk))), None, h.pk)
-        elif h.url == NKPK and not is_derived(store.body(h.pk)):
-            file_nkpk.add(h.version)
+        elif h.url == NKPK:
+            if is_derived(store.body(h.pk) or {}):
+                derived_ids[h.version] = h.id
+            else:
+                file_nkpk.add(h.version)
     for r in good:
         if r.get("resourceType") != "CodeSystem":
             continue
@@ -59,7 +75,7 @@ def derived_editions(store, good: list[dict]) -> list[dict]:
             editions[(r["url"], r["version"])] = (lambda f=flat: f, r.get("content"), None)
         elif r.get("url") == NKPK and not is_derived(r):
             file_nkpk.add(r.get("version"))
-    first = min(int(r["version"]) for r in touched)
+    first = min(int(v) for _u, v in touched)
     years = sorted({v for (_u, v) in editions if int(v) >= first} - file_nkpk, key=int)
     out = []
     for year in years:
@@ -69,7 +85,10 @@ def derived_editions(store, good: list[dict]) -> list[dict]:
             if vs:
                 chosen.append((url, max(vs, key=version_key)))
         out.append(_nkpk(store, year, chosen, editions))
-    return out
+    # a derived year none of the three has an edition of any more was built from what is gone
+    orphans = [("CodeSystem", rid) for v, rid in derived_ids.items()
+               if _year(v) and int(v) >= first and v not in years and v not in file_nkpk]
+    return out, orphans
 
 
 def _once(read):

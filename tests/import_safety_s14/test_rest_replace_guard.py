@@ -65,3 +65,46 @@ def test_small_authored_code_system_can_still_shrink(client):
     cs["concept"] = cs["concept"][:1]
     r = client.put("/fhir/CodeSystem/lokal", json=cs, headers={"Content-Type": JSON})
     assert r.status_code == 200, r.get_data(as_text=True)
+
+
+def test_subsetted_read_put_back_is_refused_even_with_the_opt_in(imported):
+    """review-s14 F9: a read of a large code system is SUBSETTED (no concepts); PUT back, it is a 422 that says
+    to re-read with _summary=false, not the 409 whose advice (the opt-in) would empty the edition."""
+    db, rid, client = imported
+    body = client.get(f"/fhir/CodeSystem/{rid}?_elements=url,version,title").get_json()
+    assert any(t.get("code") == "SUBSETTED" for t in body["meta"]["tag"])
+    body["title"] = "ny tittel"
+    before = snapshot(db)
+    for headers in ({"Content-Type": JSON}, {"Content-Type": JSON, "X-Kodebro-Replace": "true"}):
+        r = client.put(f"/fhir/CodeSystem/{rid}", json=body, headers=headers)
+        assert r.status_code == 422, r.get_data(as_text=True)
+        text = str(r.get_json()["issue"][0])
+        assert "SUBSETTED" in text and "_summary=false" in text and "X-Kodebro-Replace" not in text
+    r = client.post("/fhir/CodeSystem", json={**body, "version": "2099"}, headers={"Content-Type": JSON})
+    assert r.status_code == 422, r.get_data(as_text=True)
+    assert snapshot(db) == before
+
+
+def test_batch_entries_take_the_opt_in_from_the_batch_request(imported):
+    """review-s14 F2: X-Kodebro-Replace on the batch request opts in for its entries; without it they get 409."""
+    db, rid, client = imported
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"resource": _tiny(rid), "request": {"method": "PUT", "url": f"CodeSystem/{rid}"}}]}
+    r = client.post("/fhir", json=bundle, headers={"Content-Type": JSON})
+    assert r.get_json()["entry"][0]["response"]["status"].startswith("409"), r.get_json()
+    r = client.post("/fhir", json=bundle, headers={"Content-Type": JSON, "X-Kodebro-Replace": "true"})
+    assert r.get_json()["entry"][0]["response"]["status"].startswith("200"), r.get_json()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT concept_count FROM resource WHERE id=?", (rid,)).fetchone() == (1,)
+
+
+def test_import_and_put_refuse_by_one_rule():
+    """review-s14 F8: one shrink rule (terminology.loader.shrink_refusal) for `kodebro import` and a PUT."""
+    from terminology import loader
+    from fhir_api import resources
+    assert not hasattr(resources, "REPLACE_LIMIT")
+    res = {"title": "ICPC-2", "version": "2026"}
+    old = {str(i) for i in range(200)}
+    assert loader.shrink_refusal(res, old, set(list(old)[:180]), 180) is None        # 10 % may go
+    why = loader.shrink_refusal(res, old, {"1"}, 1)
+    assert why == "ICPC-2 2026: 200 -> 1 concepts (199 codes removed), more than 10% of the stored codes"
