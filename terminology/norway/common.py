@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..editions import is_year
 from ..identifiers import CODEBOOKS, ICD10_NO, ICPC2, KODEBRO_BASE
 from ..importers.base import Item
 
@@ -180,7 +181,7 @@ def codesystem_header(url: str, edition: str, *, content: str, description: str,
         "valueSet": f"{url}?fhir_vs" if url.startswith("http") else None,
         "property": properties,
     }
-    if edition and re.fullmatch(r"\d{4}", edition):
+    if is_year(edition):
         res["date"] = f"{edition}-01-01"
     res = {k: v for k, v in res.items() if v is not None}
     if concepts is not None:
@@ -193,7 +194,7 @@ def status_in_edition(row: Row, edition: str | None) -> str:
     """'retired' when the code's validity ended before the edition began; 'inactive' when it begins only after
     the edition's year (a code the publisher announces for a later edition: valid in neither this edition's
     year nor, yet, any other)."""
-    if edition and re.fullmatch(r"\d{4}", edition) and row.valid_to and row.valid_to < f"{edition}-01-01":
+    if is_year(edition) and row.valid_to and row.valid_to < f"{edition}-01-01":
         return "retired"
     if starts_after_edition(row, edition):
         return "inactive"
@@ -201,7 +202,7 @@ def status_in_edition(row: Row, edition: str | None) -> str:
 
 
 def starts_after_edition(row: Row, edition: str | None) -> bool:
-    return bool(edition and re.fullmatch(r"\d{4}", edition) and row.valid_from
+    return bool(is_year(edition) and row.valid_from
                 and row.valid_from > f"{edition}-12-31")
 
 

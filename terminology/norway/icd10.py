@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from ..editions import is_year
 from ..identifiers import ICD10_NO
 from ..importers.base import Item
 from . import rules
@@ -32,7 +33,7 @@ def _build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bo
     if refused:
         yield from refused
         return
-    start = f"{edition}-01-01" if re.fullmatch(r"\d{4}", edition) else None
+    start = f"{edition}-01-01" if is_year(edition) else None
 
     concepts: dict[str, dict] = {}
     statuses: dict[str, str] = {}

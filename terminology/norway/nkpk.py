@@ -12,9 +12,9 @@ year left with no source edition.
 """
 from __future__ import annotations
 
-import re
 
 from ..codesystem import flatten_concepts
+from ..editions import is_year
 from ..identifiers import KODEBRO_BASE, NCMP, NCRP, NCSP, NKPK
 from ..versions import version_key
 from .common import codesystem_header, prop
@@ -23,15 +23,10 @@ from .properties import PROCEDURE_PROPERTIES, definitions
 # the source editions of a derived NKPK edition, one valueCanonical each; its absence marks an NKPK from a file
 BUILT_FROM = KODEBRO_BASE + "/StructureDefinition/nkpk-built-from"
 SOURCES = {NCMP: "NCMP", NCSP: "NCSP", NCRP: "NCRP"}
-_YEAR = re.compile(r"^\d{4}$")
 
 
 def is_derived(resource: dict) -> bool:
     return any(e.get("url") == BUILT_FROM for e in resource.get("extension") or ())
-
-
-def _year(version) -> bool:
-    return isinstance(version, str) and bool(_YEAR.match(version))
 
 
 def derived_editions(store, good: list[dict]) -> list[dict]:
@@ -46,9 +41,9 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
     delete). Every write path (import, REST create/update/delete, batch entries) passes both lists to the
     same store.write, so NKPK changes in the transaction that changes its sources. An NKPK from a file (no
     BUILT_FROM) is never written or deleted here."""
-    removed = {(u, v) for u, v in removed if u in SOURCES and _year(v)}
+    removed = {(u, v) for u, v in removed if u in SOURCES and is_year(v)}
     touched = [(r.get("url"), r.get("version")) for r in good if r.get("resourceType") == "CodeSystem"
-               and r.get("url") in SOURCES and _year(r.get("version"))] + sorted(removed)
+               and r.get("url") in SOURCES and is_year(r.get("version"))] + sorted(removed)
     if not touched:
         return [], []
     # (url, version) -> (a function giving the edition's flat concepts, its content when known, its store pk)
@@ -56,7 +51,7 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
     file_nkpk: set[str] = set()
     derived_ids: dict[str, str] = {}        # version -> id of a stored derived NKPK
     for h in store.headers("CodeSystem"):
-        if h.url in SOURCES and _year(h.version) and (h.url, h.version) not in removed:
+        if h.url in SOURCES and is_year(h.version) and (h.url, h.version) not in removed:
             editions[(h.url, h.version)] = (_once(lambda pk=h.pk: list(store.concepts(pk))), None, h.pk)
         elif h.url == NKPK:
             if is_derived(store.body(h.pk) or {}):
@@ -66,7 +61,7 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
     for r in good:
         if r.get("resourceType") != "CodeSystem":
             continue
-        if r.get("url") in SOURCES and _year(r.get("version")):
+        if r.get("url") in SOURCES and is_year(r.get("version")):
             flat = r.get("_flat_concepts")
             if flat is None:
                 flat = list(flatten_concepts(r.get("concept")))
@@ -87,7 +82,7 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
         out.append(_nkpk(store, year, chosen, editions))
     # a derived year none of the three has an edition of any more was built from what is gone
     orphans = [("CodeSystem", rid) for v, rid in derived_ids.items()
-               if _year(v) and int(v) >= first and v not in years and v not in file_nkpk]
+               if is_year(v) and int(v) >= first and v not in years and v not in file_nkpk]
     return out, orphans
 
 
