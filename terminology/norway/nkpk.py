@@ -41,9 +41,12 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
     delete). Every write path (import, REST create/update/delete, batch entries) passes both lists to the
     same store.write, so NKPK changes in the transaction that changes its sources. An NKPK from a file (no
     BUILT_FROM) is never written or deleted here."""
+    # an NKPK from a file that is deleted leaves its year to be derived like any other
+    nkpk_gone = {v for u, v in removed if u == NKPK and is_year(v)}
     removed = {(u, v) for u, v in removed if u in SOURCES and is_year(v)}
     touched = [(r.get("url"), r.get("version")) for r in good if r.get("resourceType") == "CodeSystem"
-               and r.get("url") in SOURCES and is_year(r.get("version"))] + sorted(removed)
+               and r.get("url") in SOURCES and is_year(r.get("version"))] + sorted(removed) \
+        + [(NKPK, v) for v in sorted(nkpk_gone)]
     if not touched:
         return [], []
     # (url, version) -> (a function giving the edition's flat concepts, its content when known, its store pk)
@@ -53,7 +56,7 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
     for h in store.headers("CodeSystem"):
         if h.url in SOURCES and is_year(h.version) and (h.url, h.version) not in removed:
             editions[(h.url, h.version)] = (_once(lambda pk=h.pk: list(store.concepts(pk))), None, h.pk)
-        elif h.url == NKPK:
+        elif h.url == NKPK and h.version not in nkpk_gone:
             if is_derived(store.body(h.pk) or {}):
                 derived_ids[h.version] = h.id
             else:

@@ -122,3 +122,18 @@ def test_create_of_an_ncmp_edition_already_kept_is_still_a_409(demo):
     assert r.status_code == 409, r.get_data(as_text=True)
     assert "NCMP-2021" in r.get_data(as_text=True)
     assert _lookup(demo, NKPK, "ZZZZ95", "2021") == 404 and _lookup(demo, NCMP, "ZZZZ95", "2021") == 404
+
+
+def test_delete_of_an_nkpk_from_a_file_leaves_its_year_derived(demo):
+    # review-s14-mends 1: the demo's NKPK 2017 comes from the procedure table file; deleted, the year is
+    # built from the NCMP/NCSP/NCRP editions up to 2017 like any other, not left without an NKPK
+    b = demo.get(f"/fhir/CodeSystem?url={NKPK}&version=2017&_summary=false").get_json()
+    stored = b["entry"][0]["resource"]
+    assert not any("nkpk-built-from" in e.get("url", "") for e in stored.get("extension") or ())
+    code = stored["concept"][0]["code"]
+    assert demo.delete(f"/fhir/CodeSystem/{stored['id']}").status_code == 200
+    assert "2017" in _nkpk_versions(demo)
+    b = demo.get(f"/fhir/CodeSystem?url={NKPK}&version=2017").get_json()
+    rebuilt = b["entry"][0]["resource"]
+    assert any("nkpk-built-from" in e.get("url", "") for e in rebuilt.get("extension") or ())
+    assert _lookup(demo, NKPK, code, "2017") == 200
