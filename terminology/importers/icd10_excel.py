@@ -13,9 +13,8 @@ import os
 import zipfile
 from typing import Iterator
 
-from ..identifiers import ICD10_NO
 from ..norway import icd10
-from ..norway.common import Row, build_with_edition, shape_refusals
+from ..norway.common import Row, build_with_edition
 from .base import Item
 
 FORMAT = "icd10-excel"
@@ -119,10 +118,6 @@ def _read(path: str, sheets, options: dict) -> Iterator[Item]:
     if errors:
         for e in errors:
             yield Item(path, error=e)
-        return
-    refused = shape_refusals(path, rows, ICD10_NO)
-    if refused:
-        yield from refused
         return
     yield from build_with_edition(icd10.build, path, options, rows=rows, explicit_hierarchy=False,
                                   source="Kodeliste ICD-10 (Excel)", who=options.get("who", True))

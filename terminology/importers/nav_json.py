@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..identifiers import ICD10_NO, ICPC2, canonical_system
 from ..norway import icd10, icpc2
-from ..norway.common import Row, build_with_edition, shape_refusals
+from ..norway.common import Row, build_with_edition
 from .base import Item, head, load_json
 
 FORMAT = "nav-json"
@@ -62,11 +62,6 @@ def read(path: str, **options) -> Iterator[Item]:
     if system == ICD10_NO:
         for r in rows:
             r.code = icd10.normalise(r.code)
-    refused = shape_refusals(path, rows, system)
-    if refused:
-        yield from refused
-        return
-    if system == ICD10_NO:
         yield from build_with_edition(icd10.build, path, options, rows=rows,
                                       explicit_hierarchy=False, source=source, who=options.get("who", True))
     elif system == ICPC2:

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from ..identifiers import ICD10_NO, ICPC2, canonical_system
 from ..norway import icd10, icpc2
-from ..norway.common import Row, RowError, build_with_edition, parse_date, prop, shape_refusals
+from ..norway.common import Row, RowError, build_with_edition, parse_date, prop
 from .base import Item, head, load_json
 
 FORMAT = "norway-fat-json"
@@ -56,10 +56,6 @@ def read(path: str, **options) -> Iterator[Item]:
     if errors:
         for msg in errors:
             yield Item(path, error=msg)
-        return
-    refused = shape_refusals(path, rows, system)
-    if refused:
-        yield from refused
         return
     source = "Helsedirektoratets JSON-nedlasting"
     if system == ICD10_NO:

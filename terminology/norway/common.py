@@ -226,16 +226,6 @@ CODE_SHAPES = {
 }
 
 
-def shape_refusals(path: str, rows, system: str) -> list[Item]:
-    """Error Items for the rows whose code cannot be one of `system`'s (empty when all can). Duplicates come
-    first: a file with both is refused by the builder for its duplicates ('a000' next to 'A000' is one code
-    given twice, which says more than 'a000 is not a code')."""
-    shape = CODE_SHAPES.get(system)
-    if check_unique(rows):
-        return []
-    return [Item(path, error=p) for p in check_shapes(rows, *shape)] if shape else []
-
-
 def check_shapes(rows, pattern: re.Pattern, what: str) -> list[str]:
     """A code that cannot be one of the codebook's (a stray heading, a number Excel made of a code, a lower-case
     code) would be answered as valid by $validate-code: refused, naming its row."""
@@ -283,11 +273,16 @@ def check_parents(rows) -> list[str]:
 NO_CODES = "holds no codes; nothing was changed"
 
 
-def row_problems(rows, *, explicit_hierarchy: bool) -> list[str]:
-    """Everything that makes a codebook file unusable, each naming its row."""
+def row_problems(rows, *, explicit_hierarchy: bool, shape: tuple[re.Pattern, str] | None = None) -> list[str]:
+    """Everything that makes a codebook file unusable, each naming its row. Codes of the wrong `shape`
+    (pattern, what a code is) only when none is given twice: 'a000' next to 'A000' is one code given twice,
+    which says more than 'a000 is not a code'."""
     if not rows:
         return [NO_CODES]
-    problems = check_unique(rows) + check_dates(rows) + check_texts(rows)
+    duplicates = check_unique(rows)
+    problems = duplicates + check_dates(rows) + check_texts(rows)
+    if shape and not duplicates:
+        problems += check_shapes(rows, *shape)
     if explicit_hierarchy:
         problems += check_parents(rows)
     return problems

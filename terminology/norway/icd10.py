@@ -8,7 +8,7 @@ from ..editions import is_year
 from ..identifiers import ICD10_NO
 from ..importers.base import Item
 from . import rules
-from .common import (FULL_TEXT_USE, codesystem_header, content_for, prop, status_in_edition, refusals,
+from .common import (CODE_SHAPES, FULL_TEXT_USE, codesystem_header, content_for, prop, status_in_edition, refusals,
                      pending_note, row_problems, validity_properties, with_note)
 from .properties import ICD10_PROPERTIES, definitions
 
@@ -24,12 +24,15 @@ def normalise(code: str) -> str:
 
 def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str,
           who: bool = True) -> Iterator[Item]:
-    yield from with_note(_build(rows, path=path, edition=edition, explicit_hierarchy=explicit_hierarchy, source=source, who=who), pending_note(path, rows, edition))
+    # rows valid only from after the edition are stored inactive (common.status_in_edition); the note counts them
+    built = _build(rows, path=path, edition=edition, explicit_hierarchy=explicit_hierarchy, source=source, who=who)
+    yield from with_note(built, pending_note(path, rows, edition))
 
 
 def _build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str,
           who: bool = True) -> Iterator[Item]:
-    refused = refusals(path, row_problems(rows, explicit_hierarchy=explicit_hierarchy), edition)
+    refused = refusals(path, row_problems(rows, explicit_hierarchy=explicit_hierarchy,
+                                         shape=CODE_SHAPES[ICD10_NO]), edition)
     if refused:
         yield from refused
         return

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..identifiers import ICPC2
 from ..importers.base import Item
-from .common import (FULL_TEXT_USE, codesystem_header, content_for, prop, refusals, row_problems,
+from .common import (CODE_SHAPES, FULL_TEXT_USE, codesystem_header, content_for, prop, refusals, row_problems,
                      pending_note, validity_properties, with_note)
 from .properties import ICPC2_PROPERTIES, definitions
 
@@ -21,11 +21,14 @@ CHAPTERS = {
 
 
 def build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str) -> Iterator[Item]:
-    yield from with_note(_build(rows, path=path, edition=edition, explicit_hierarchy=explicit_hierarchy, source=source), pending_note(path, rows, edition))
+    # rows valid only from after the edition are stored inactive (common.status_in_edition); the note counts them
+    built = _build(rows, path=path, edition=edition, explicit_hierarchy=explicit_hierarchy, source=source)
+    yield from with_note(built, pending_note(path, rows, edition))
 
 
 def _build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bool, source: str) -> Iterator[Item]:
-    refused = refusals(path, row_problems(rows, explicit_hierarchy=explicit_hierarchy), edition)
+    refused = refusals(path, row_problems(rows, explicit_hierarchy=explicit_hierarchy,
+                                         shape=CODE_SHAPES[ICPC2]), edition)
     if refused:
         yield from refused
         return

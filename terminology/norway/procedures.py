@@ -7,7 +7,7 @@ from typing import Iterator
 from ..identifiers import NCMP, NCRP, NCSP, NKPK, canonical_system
 from ..importers.base import Item
 from . import rules
-from .common import (FULL_TEXT_USE, check_shapes, codesystem_header, content_for, pending_note, prop,
+from .common import (FULL_TEXT_USE, codesystem_header, content_for, pending_note, prop,
                      status_in_edition, refusals, row_problems, validity_properties, with_note)
 from .properties import PROCEDURE_PROPERTIES, definitions
 
@@ -48,9 +48,9 @@ def build(groups: dict[str, list], *, path: str, edition: str | None, source: st
 def _build(groups: dict[str, list], *, path: str, edition: str | None, source: str) -> Iterator[Item]:
     problems = []
     for url, rows in groups.items():
-        problems += check_shapes(rows, CODE_SHAPE, f"an {_BY_URL[url]} code "
-                                 "(upper-case letters and digits, e.g. SAA0AE)")
-        problems += row_problems(rows, explicit_hierarchy=any(r.parent for r in rows))
+        problems += row_problems(rows, explicit_hierarchy=any(r.parent for r in rows),
+                                 shape=(CODE_SHAPE, f"an {_BY_URL[url]} code (upper-case letters and digits, e.g. "
+                                                    "SAA0AE)"))
     refused = refusals(path, problems, edition, "cannot tell the edition from the file's dates; give --edition YYYY")
     if refused:
         yield from refused

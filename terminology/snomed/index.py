@@ -881,7 +881,8 @@ class SnomedIndex(CodeSystemIndex):
         if op == "=" and _is_sctid(prop) and _is_sctid(value):
             return self.attribute_numbers(int(prop), int(value))
         raise NotSupported(f"SNOMED CT filter '{prop} {op}' is not supported; supported: concept is-a, "
-                           "descendent-of, is-not-a, in, =, generalizes; constraint = <ECL>; inactive =; moduleId =")
+                           "descendent-of, is-not-a, child-of, in, =, generalizes; constraint = <ECL>; inactive =; "
+                           "expressions =; moduleId =; parent =; child =; <attribute id> = <concept id>")
 
     def attribute_numbers(self, type_id: int, target: int) -> set[int]:
         """Concepts with an inferred relationship of type `type_id` to exactly `target` (any group): the
