@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
-from terminology.errors import Duplicate, InvalidRequest, InvalidResource, NotFound, TerminologyError
+from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
 from terminology.loader import EditionWouldShrink, shrink_refusal
-from terminology.norway.nkpk import derived_changes
+from terminology.derived import Derive
 from terminology.store.base import RESOURCE_TYPES, Precondition, ResourceHeader, Stored
 from terminology.validation import id_problems, validation_errors
 
@@ -240,31 +240,16 @@ def create(rtype: str):
         found = _conditional_create_match(rtype, request.headers["If-None-Exist"])
         if found is not None:
             return found
-    # a url+version already kept is a 409 judged in the write's transaction: a create never replaces
+    # a url+version already kept is a 409 judged in the write's transaction: a create never replaces (only_new
+    # is about the body; the derived editions the write rebuilds replace theirs)
     store = get_store()
-    derived, orphans = derived_changes(store, [body])
-    if derived or orphans:
-        # the rebuilt NKPK editions replace theirs, so only_new (every resource) cannot say it: the body's
-        # url+version is checked in the transaction instead
-        report = store.write([body] + derived, delete=orphans, precondition=_only_new(store, rtype, body))
-    else:
-        report = store.write([body], only_new=True)
+    report = store.write([body], only_new=True, derive=Derive([body]))
     catalog = get_catalog()
     catalog.refresh(force=True)
     _t, rid, _u, _v = report["added"][0]
     written, validators = _as_written(catalog, rtype, rid, body, report)
     return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}", **validators},
                          f"{rtype}/{rid} created")
-
-
-def _only_new(store, rtype: str, body: dict) -> Precondition:
-    def check(_current) -> None:
-        for h in store.headers(rtype):      # the write's own connection: the transaction's view
-            if h.url == body.get("url") and h.version == body.get("version"):
-                raise Duplicate(f"{rtype}/{h.id} already holds {h.url}|{h.version}; this server keeps one "
-                                f"{rtype} per url and version. To replace it, PUT the {rtype} to "
-                                f"[base]/{rtype}/{h.id}")
-    return Precondition(rtype, "", check)
 
 
 def _conditional_create_match(rtype: str, criteria: str):
@@ -363,10 +348,11 @@ def update(rtype: str, rid: str):
     # keep_others: a url+version another id keeps is a 409, as for a create; replacing it would delete that
     # resource under its own clients, which no If-Match on it could have stopped
     store = get_store()
-    # NKPK editions derived from an NCMP/NCSP/NCRP edition follow it in the same write (norway/nkpk.py)
-    derived, orphans = derived_changes(store, [body], _replaced_edition(store, rtype, rid, body))
-    report = store.write([body] + derived, delete=[(rtype, rid)] + orphans, keep_others=True,
-                         precondition=_guarded(_write_precondition(rtype, rid), rtype, rid, body))
+    # resources derived from what the PUT writes or replaces (NKPK editions from an NCMP/NCSP/NCRP edition)
+    # follow it, built inside the write's transaction (terminology/derived.py)
+    report = store.write([body], delete=[(rtype, rid)], keep_others=True,
+                         precondition=_guarded(_write_precondition(rtype, rid), rtype, rid, body),
+                         derive=Derive([body], [(rtype, rid)]))
     # unchanged: the body is what was stored there, which stays with its ETag
     existed = bool(report["deleted"] or report.get("unchanged"))
     catalog = get_catalog()
@@ -382,19 +368,6 @@ REPLACE_HEADER = "X-Kodebro-Replace"
 
 def _replace_opted_in() -> bool:
     return request.headers.get(REPLACE_HEADER, "").strip().lower() == "true"
-
-
-def _stored_header(store, rtype: str, rid: str) -> ResourceHeader | None:
-    # the store has no read by id; the headers are one row each (no body, no concepts)
-    return next((h for h in store.headers(rtype) if h.id == rid), None)
-
-
-def _replaced_edition(store, rtype: str, rid: str, body: dict) -> list[tuple]:
-    """(url, version) of what (rtype, rid) holds now when the PUT writes a different url|version there."""
-    h = _stored_header(store, rtype, rid) if rtype == "CodeSystem" else None
-    if h is None or (h.url, h.version) == (body.get("url"), body.get("version")):
-        return []
-    return [(h.url, h.version)]
 
 
 def _guarded(precondition: Precondition | None, rtype: str, rid: str, body: dict) -> Precondition | None:
@@ -416,7 +389,7 @@ def _guarded(precondition: Precondition | None, rtype: str, rid: str, body: dict
         if current is None:
             return
         # the write's own connection (thread-local), so this reads the transaction's view
-        h = _stored_header(store, "CodeSystem", rid)
+        h = store.header("CodeSystem", rid)
         if h is None or h.concept_count <= GUARD_MIN_CODES:
             return
         why = shrink_refusal(current.body, store.codes(h.pk), new, len(concepts))
@@ -448,11 +421,10 @@ def delete(rtype: str, rid: str):
     _check_type(rtype)
     _require_write_access()
     store = get_store()
-    h = _stored_header(store, rtype, rid) if rtype == "CodeSystem" else None
-    # NKPK editions derived from a deleted NCMP/NCSP/NCRP edition are rebuilt from what remains, or deleted
-    derived, orphans = derived_changes(store, [], [(h.url, h.version)]) if h is not None else ([], [])
-    report = store.write(derived, delete=[(rtype, rid)] + orphans,
-                         precondition=_write_precondition(rtype, rid, missing_ok=True))
+    # resources derived from the deleted one (NKPK editions from an NCMP/NCSP/NCRP edition) are rebuilt from
+    # what remains, or deleted, inside the write's transaction (terminology/derived.py)
+    report = store.write((), delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid, missing_ok=True),
+                         derive=Derive((), [(rtype, rid)]))
     gone = (rtype, rid) in report["deleted"]
     if not gone:
         raise NotFound(f"{rtype}/{rid} is not known to this server")

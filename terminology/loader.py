@@ -14,7 +14,7 @@ from .codesystem import flatten_concepts
 from .errors import Conflict, ImportRejected, InvalidRequest, TerminologyError
 from .importers import Item, importer_for
 from .importers.base import head
-from .norway.nkpk import derived_editions, derived_note
+from .derived import Derive
 from .validation import validation_errors
 
 
@@ -180,19 +180,19 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
         raise ImportRejected(
             f"import refused, nothing was changed: {len(rejected)} invalid resource(s): {names}{more}",
             rejected)
-    # NKPK editions derived from the NCMP/NCSP/NCRP editions this import writes, in the same transaction
-    derived = derived_editions(store, good)
     good, shrinks = _watch_replacements(store, good, replace)
-    good += derived
-    notes.extend(derived_note(d) for d in derived)
+    # resources derived from those this import writes (NKPK editions from NCMP/NCSP/NCRP), built inside the
+    # write's transaction from what it reads (terminology/derived.py)
+    derive = Derive(good)
     try:
-        written = store.write(good, on_written=writing(len(good)) if writing else None)
+        written = store.write(good, on_written=writing(len(good)) if writing else None, derive=derive)
     except TerminologyError:
         raise
     except Exception as e:
         # streamed content (e.g. RF2 concepts) is read while writing; the store rolled back
         raise ImportRejected(f"import failed while writing, nothing was changed: {type(e).__name__}: {e}",
                              [("(write)", None, str(e))]) from e
+    notes.extend(derive.notes)
     report.added = written["added"]
     report.replaced = written["replaced"]
     report.unchanged = written["unchanged"]

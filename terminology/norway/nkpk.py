@@ -3,12 +3,14 @@
 NKPK is the three procedure codebooks as one: a code is valid in NKPK if it is valid in any of them. Only a
 procedure table holding several codebooks yields an NKPK edition of its own, so a year loaded from NCMP-only
 files (the directorate publishes one list per codebook too) would have none and a date in that year would
-resolve to an older NKPK. After every import that touches NCMP, NCSP or NCRP, `derived_editions` builds NKPK Y
+resolve to an older NKPK. After every import that touches NCMP, NCSP or NCRP, `derived_changes` builds NKPK Y
 for each year Y in which one of the three has an edition and no NKPK Y came from a file: the union of the
 latest edition <= Y of each of the three. It is written in the import's own transaction, so every store
 backend holds it, a re-import of NCMP Y refreshes it, and answering costs nothing more than any edition. REST
 writes (create, update, delete, batch entries) use `derived_changes` the same way, which also deletes a derived
-year left with no source edition.
+year left with no source edition. Every write path calls it through terminology/derived.py, inside the
+write's transaction (store.write's `derive` hook), so two writers of NCMP Y and NCSP Y at once are serialised
+and the later one builds NKPK Y on the other's edition.
 """
 from __future__ import annotations
 
@@ -29,18 +31,13 @@ def is_derived(resource: dict) -> bool:
     return any(e.get("url") == BUILT_FROM for e in resource.get("extension") or ())
 
 
-def derived_editions(store, good: list[dict]) -> list[dict]:
-    """The NKPK editions to (re)write after `good` is written: none when `good` holds no NCMP, NCSP or NCRP
-    edition. `good` wins over the store for the same url|version (it is about to replace it)."""
-    return derived_changes(store, good)[0]
-
-
 def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], list[tuple[str, str]]]:
     """What keeps the derived NKPK editions in step with a write of `good` that also deletes the stored
     editions `removed` ((url, version) pairs): (NKPK editions to write, (type, id) of derived NKPK editions to
-    delete). Every write path (import, REST create/update/delete, batch entries) passes both lists to the
-    same store.write, so NKPK changes in the transaction that changes its sources. An NKPK from a file (no
-    BUILT_FROM) is never written or deleted here."""
+    delete). Every write path (import, REST create/update/delete, batch entries) has store.write call it
+    inside its transaction (terminology/derived.py), so NKPK changes in the transaction that changes its
+    sources, built from what that transaction reads; `good` wins over the store for the same url|version (it
+    is about to replace it). An NKPK from a file (no BUILT_FROM) is never written or deleted here."""
     # an NKPK from a file that is deleted leaves its year to be derived like any other
     nkpk_gone = {v for u, v in removed if u == NKPK and is_year(v)}
     removed = {(u, v) for u, v in removed if u in SOURCES and is_year(v)}
@@ -53,7 +50,7 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
     editions: dict[tuple, tuple] = {}
     file_nkpk: set[str] = set()
     derived_ids: dict[str, str] = {}        # version -> id of a stored derived NKPK
-    for h in store.headers("CodeSystem"):
+    for h in (h for url in (*SOURCES, NKPK) for h in store.by_url("CodeSystem", url)):
         if h.url in SOURCES and is_year(h.version) and (h.url, h.version) not in removed:
             editions[(h.url, h.version)] = (_once(lambda pk=h.pk: list(store.concepts(pk))), None, h.pk)
         elif h.url == NKPK and h.version not in nkpk_gone:

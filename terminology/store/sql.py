@@ -17,7 +17,7 @@ import orjson
 
 from ..codesystem import flatten_concepts
 from ..errors import Duplicate, StoreUnavailable
-from .base import Precondition, ResourceHeader, Stored
+from .base import ANY_VERSION, Derive, Precondition, ResourceHeader, Stored
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
 _BATCH = 5000
@@ -143,6 +143,24 @@ class SQLStore:
             args = (rtype,)
         return [ResourceHeader(*r) for r in self._q(self._conn(), sql + " ORDER BY pk", args).fetchall()]
 
+    def header(self, rtype: str, rid: str) -> ResourceHeader | None:
+        """One resource's header by (type, id): the UNIQUE (type, id) index, no scan. Within a write's
+        transaction (a precondition, a derive hook) it reads the transaction's view, as every read on this
+        thread's connection does."""
+        row = self._q(self._conn(), f"SELECT {_HEADER_COLUMNS} FROM resource WHERE type=? AND id=?",
+                      (rtype, rid)).fetchone()
+        return ResourceHeader(*row) if row else None
+
+    def by_url(self, rtype: str, url: str, version=ANY_VERSION) -> list[ResourceHeader]:
+        """The headers of `rtype` with canonical `url`, of `version` when given (None: without a version), by
+        the (type, url, version) index."""
+        sql = f"SELECT {_HEADER_COLUMNS} FROM resource WHERE type=? AND url=?"
+        args: tuple = (rtype, url)
+        if version is not ANY_VERSION:
+            sql += " AND version IS ?"
+            args += (version,)
+        return [ResourceHeader(*r) for r in self._q(self._conn(), sql + " ORDER BY pk", args).fetchall()]
+
     def body(self, pk: int) -> dict | None:
         row = self._q(self._conn(), "SELECT body FROM resource WHERE pk=?", (pk,)).fetchone()
         return orjson.loads(row[0]) if row else None
@@ -159,7 +177,7 @@ class SQLStore:
     # --- writing -------------------------------------------------------------------
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
               on_written=None, precondition: Precondition | None = None, only_new: bool = False,
-              keep_others: bool = False) -> dict:
+              keep_others: bool = False, derive: Derive | None = None) -> dict:
         """Add or replace resources atomically; deletions by (type, id) happen first.
 
         `precondition` (see base.Precondition) is judged inside the transaction, under the write lock
@@ -168,6 +186,14 @@ class SQLStore:
         it, judged in the same transaction (a create).
         `keep_others`: a resource whose url+version another id keeps is refused (Duplicate) instead of
         replacing that one (a PUT names the one id it writes; an import replaces by url+version on purpose).
+        `derive(store)` gives (more resources, more (type, id) to delete) that keep resources derived from
+        others in step with this write (terminology/derived.py). It is called inside the transaction, after
+        the write lock is taken and the precondition passed and before anything is written, and reads the store
+        through it (this thread's connection: the transaction's view), so a derived resource is built from
+        what is stored when it is written: two writers changing two sources of it at once are serialised, each
+        building on the other's commit. Raising aborts the write as a precondition does. What it gives is
+        written after `resources`, replacing by url+version: `only_new` and `keep_others` are about the
+        resources the caller names, and `on_written` is called for those only.
 
         A resource whose stored form would be what is stored already (its body but meta.lastUpdated, and a
         CodeSystem's concepts) is left as it is, with its rev and lastUpdated, so its ETag stays valid; a
@@ -195,6 +221,11 @@ class SQLStore:
             try:
                 if precondition is not None:
                     precondition.check(self._stored(conn, precondition.type, precondition.id))
+                given = len(resources)
+                if derive is not None:
+                    more, gone = derive(self)
+                    resources = resources + list(more)
+                    delete = list(delete) + list(gone)
                 # meta.lastUpdated: when the resource last changed on this server (R4 resource.html#Meta),
                 # the same instant for everything one write (one import) changes
                 stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -209,10 +240,11 @@ class SQLStore:
                     elif self._delete(conn, rtype, rid, change):
                         report["deleted"].append((rtype, rid))
                 for at, res in enumerate(resources):
-                    kind, ident = self._put(conn, res, change, only_new, deferred.pop(at, None), report,
-                                            keep_others)
+                    named = at < given
+                    kind, ident = self._put(conn, res, change, only_new and named, deferred.pop(at, None),
+                                            report, keep_others and named)
                     report[kind].append(ident)
-                    if on_written:
+                    if on_written and named:
                         on_written()
                 conn.execute("COMMIT")
             except BaseException as err:

@@ -1,0 +1,67 @@
+"""Resources the server derives from others it stores, kept in step by every write that changes their sources.
+
+Each entry of DERIVATIONS says, for a write, which derived resources to (re)write and which to delete; today
+there is one, the NKPK editions built from NCMP, NCSP and NCRP (norway/nkpk.py). Every write path (an import,
+a REST create, update or delete, a batch entry, which runs as one of those) hands a `Derive` to store.write,
+which calls it inside the write's transaction under the write lock: what it reads is what is stored when the
+write commits, so two writers changing two sources of one derived resource at the same moment cannot each
+build it without the other's change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .norway import nkpk
+from .store.base import ResourceHeader
+
+
+@dataclass(frozen=True)
+class Derivation:
+    # (store, resources written, headers of stored resources the write removes) -> (resources to write,
+    # (type, id) to delete); the store is read inside the write's transaction
+    changes: Callable[..., tuple[list[dict], list[tuple[str, str]]]]
+    # the import report's line for a resource it derived
+    note: Callable[[dict], str]
+
+
+def _nkpk_changes(store, written: list[dict], removed: list[ResourceHeader]):
+    return nkpk.derived_changes(store, written, [(h.url, h.version) for h in removed if h.type == "CodeSystem"])
+
+
+DERIVATIONS: tuple[Derivation, ...] = (Derivation(_nkpk_changes, nkpk.derived_note),)
+
+
+class Derive:
+    """store.write's `derive` hook for a write of `written` that deletes (or replaces) `deleted` ((type, id)).
+
+    After the write, `resources` and `notes` hold what it derived and the import report's line for each."""
+
+    def __init__(self, written: Iterable[dict], deleted: Iterable[tuple[str, str]] = ()):
+        self.written, self.deleted = list(written), list(deleted)
+        self.resources: list[dict] = []
+        self.notes: list[str] = []
+
+    def __call__(self, store) -> tuple[list[dict], list[tuple[str, str]]]:
+        removed = self._removed(store)
+        more: list[dict] = []
+        gone: list[tuple[str, str]] = []
+        notes: list[str] = []
+        for d in DERIVATIONS:
+            add, drop = d.changes(store, self.written, removed)
+            more += add
+            gone += drop
+            notes += [d.note(r) for r in add]
+        self.resources, self.notes = more, notes
+        return more, gone
+
+    def _removed(self, store) -> list[ResourceHeader]:
+        """The stored resources this write takes away: each deleted one, unless a resource written keeps its
+        url|version (a PUT writing the same edition back)."""
+        kept = {(r.get("resourceType"), r.get("url"), r.get("version")) for r in self.written}
+        out = []
+        for rtype, rid in self.deleted:
+            h = store.header(rtype, rid)
+            if h is not None and (h.type, h.url, h.version) not in kept:
+                out.append(h)
+        return out
