@@ -4,7 +4,7 @@ The members stream out of `ComposeEvaluator`; this module de-duplicates,
 applies activeOnly / excludeNotForUI (to whole-system walks) / the text
 filter, counts the total and keeps only the requested page, so a large
 system is never turned into FHIR dicts beyond the page. Hierarchy is rebuilt from the code system's parents
-when the whole result fits in one page and excludeNested is not set.
+(expand_nesting.py) when the whole result fits in one page and excludeNested is not set.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from .compose import ComposeEvaluator, version_texts_differ, versions_match
 from .compose_checks import vs_canonical
 from .concept_status import PARTIAL_CONTENT, flagged_status, is_abstract, reported_status, validity_problem
 from .display_choice import EntryText, choose, other_displays
+from .expand_nesting import nest
 from .member import Member
 from .version_rules import SystemVersionRules
 
@@ -292,8 +293,8 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     paged = req.offset > 0 or (req.count is not None and req.count <= total)
     if not req.exclude_nested and not paged:
         # a text search over a whole system is a list of hits; within a filtered branch the tree stays
-        items = _nest(kept, items, flat_whole_systems=tf is not None,
-                      passed_over=is_abstract if req.exclude_not_for_ui else None)
+        items = nest(kept, items, flat_whole_systems=tf is not None,
+                     passed_over=is_abstract if req.exclude_not_for_ui else None)
 
     return _finish(ev, req, total, items, used_props, reached, keep_total=imports_only and total <= limit)
 
@@ -571,72 +572,3 @@ def _property_uri(cs, code: str) -> str | None:
         if pd.get("code") == code:
             return pd.get("uri")
     return None
-
-
-MAX_DEPTH = 40
-
-
-def _kept_ancestor(m: Member, by_key: dict, passed_over) -> ExpansionItem | None:
-    """The nearest listed ancestor of `m` reached through parents that were passed over (tx.fhir.org walks a
-    code system's hierarchy so: a skipped heading's children hang from the heading's parent)."""
-    frontier, seen = [p for p in m.concept.parents], set()
-    for _depth in range(MAX_DEPTH):
-        nxt = []
-        for p in frontier:
-            if p in seen:
-                continue
-            seen.add(p)
-            concept = m.cs.get(p)
-            if concept is None or not passed_over(concept):
-                continue
-            for g in concept.parents:
-                cand = by_key.get((m.system, m.version, g))
-                if cand is not None:
-                    return cand
-                nxt.append(g)
-        if not nxt:
-            return None
-        frontier = nxt
-    return None
-
-
-def _nest(members: list[Member], items: list[ExpansionItem],
-          flat_whole_systems: bool = False, passed_over=None) -> list[ExpansionItem]:
-    """Items nested under their nearest listed parent.
-
-    A code system may be cyclic or absurdly deep (a supplied resource can be
-    anything): an item whose parent chain loops or exceeds MAX_DEPTH stays at
-    the top level, so the answer is always a finite tree that renders.
-    `passed_over(concept)`: a parent left out of a whole code system for this request only (a heading under
-    excludeNotForUI); its children go under the nearest kept ancestor instead.
-    """
-    by_key = {m.vkey: it for m, it in zip(members, items)}
-    parent_of: dict[int, ExpansionItem | None] = {}
-    for m, it in zip(members, items):
-        parent = None
-        if not m.enumerated and m.concept is not None and not (flat_whole_systems and m.whole_system):
-            for p in m.concept.parents:
-                cand = by_key.get((m.system, m.version, p))
-                if cand is not None and cand is not it:
-                    parent = cand
-                    break
-            if parent is None and passed_over is not None and m.whole_system and m.cs is not None:
-                parent = _kept_ancestor(m, by_key, passed_over)
-                parent = None if parent is it else parent
-        parent_of[id(it)] = parent
-    for it in items:
-        seen = {id(it)}
-        up = parent_of[id(it)]
-        depth = 0
-        while up is not None:
-            depth += 1
-            if id(up) in seen or depth > MAX_DEPTH:
-                parent_of[id(it)] = None
-                break
-            seen.add(id(up))
-            up = parent_of[id(up)]
-    roots = []
-    for it in items:
-        parent = parent_of[id(it)]
-        (roots if parent is None else parent.children).append(it)
-    return roots

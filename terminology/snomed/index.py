@@ -396,10 +396,6 @@ class SnomedIndex(CodeSystemIndex):
         # SNOMED CT codes are digits: there is no other case or spelling of one to match
         return self.get(code), None
 
-    def is_active(self, code: str) -> bool:
-        i = self.pos.get(code)
-        return i is not None and bool(self.active[i])
-
     def parents_of(self, i: int) -> array:
         return self.p_list[self.p_start[i]:self.p_start[i + 1]]
 

@@ -1,0 +1,72 @@
+"""A trusted importer's output is not validated (terminology/loader.py `check`: `[] if item.trusted`), so a
+malformed source can store a cyclic hierarchy that a PUT would refuse with 422. Here: a WHO ICD-10 XML that
+lists chapter I again under its own category A00 (the importer keeps the last parent it read, so I -> A00 ->
+A00-A09 -> I).
+
+$expand survives it (its nesting has a seen-set, tests/structure_s15_b/test_expand_nesting.py). A read of the
+CodeSystem does not: `codesystem.nest_concepts` hangs each concept under its first parent without a cycle
+check, so the three concepts of the loop (and everything under them) hang only from one another, never from
+a root, and vanish from the answer without a word. Marked xfail(strict) until nest_concepts lifts one member
+of each loop to the top level; then the marker must go."""
+import pytest
+from click.testing import CliRunner
+
+from fhir_api import create_app
+from scripts.cli import main
+
+WHO_URL = "http://hl7.org/fhir/sid/icd-10"
+
+LOOPED = """<?xml version="1.0" encoding="UTF-8"?>
+<icd_10_v2019>
+  <item type="chapter"><name>I</name><description>Certain infectious and parasitic diseases</description>
+    <item type="block"><name>A00-A09</name><description>Intestinal infectious diseases</description>
+      <item type="category"><name>A00</name><description>Cholera</description>
+        <item type="subcategory"><name>A00.0</name><description>Cholera due to Vibrio cholerae 01</description></item>
+        <item type="chapter"><name>I</name><description>Certain infectious and parasitic diseases</description></item>
+      </item>
+    </item>
+  </item>
+  <item type="chapter"><name>II</name><description>Neoplasms</description></item>
+</icd_10_v2019>
+"""
+
+
+def _codes(concepts, key="concept") -> list[str]:
+    out, stack = [], list(concepts or ())
+    while stack:
+        c = stack.pop()
+        out.append(c["code"])
+        stack.extend(c.get(key) or ())
+    return out
+
+
+@pytest.fixture
+def looped_client(tmp_path):
+    xml = tmp_path / "who-looped.xml"
+    xml.write_text(LOOPED, encoding="utf-8")
+    db = str(tmp_path / "k.db")
+    r = CliRunner().invoke(main, ["import", str(xml), "--db", db])
+    assert r.exit_code == 0, r.output
+    return create_app({"DB": db, "DEMO": False}).test_client()
+
+
+def test_the_trusted_import_stores_the_loop(looped_client):
+    found = looped_client.get(f"/fhir/CodeSystem?url={WHO_URL}").get_json()
+    assert found["total"] == 1, found
+
+
+def test_expand_of_the_looped_system_holds_every_code(looped_client):
+    r = looped_client.get(f"/fhir/ValueSet/$expand?url={WHO_URL}?fhir_vs")
+    assert r.status_code == 200, r.get_json()
+    got = _codes(r.get_json()["expansion"]["contains"], "contains")
+    assert sorted(got) == ["A00", "A00-A09", "A00.0", "I", "II"]
+
+
+@pytest.mark.xfail(strict=True, reason="codesystem.nest_concepts has no cycle guard: the looped concepts vanish "
+                                       "from a read (proposed fix in review s15 engineer B's report)")
+def test_a_read_of_the_looped_system_shows_every_code(looped_client):
+    found = looped_client.get(f"/fhir/CodeSystem?url={WHO_URL}").get_json()
+    cs_id = found["entry"][0]["resource"]["id"]
+    r = looped_client.get(f"/fhir/CodeSystem/{cs_id}")
+    assert r.status_code == 200, r.get_json()
+    assert sorted(_codes(r.get_json().get("concept"))) == ["A00", "A00-A09", "A00.0", "I", "II"]
