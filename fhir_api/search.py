@@ -25,14 +25,14 @@ from urllib.parse import parse_qsl, urlencode
 from flask import request
 
 from mappings.search_values import MAX_ALTERNATIVES, alternatives as _alternatives, canonical_reference
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, shortened
 from terminology.textsearch import fold
 
+from .params import whole_number
 from .render import fhir_base, fhir_response
 from .search_match import Test
 from .search_params import TABLES, Param, Row, _map_parameters, canonical_system
-from .search_values import (_parse_composite, _parse_date, _parse_of_type, _parse_quantity, _parse_token, _short,
-                            _unescape)
+from .search_values import parse_composite, parse_date, parse_of_type, parse_quantity, parse_token, unescape
 from .store import get_catalog
 
 # read as fhir_api.search.X by metadata.py and the tests, from before the split into search_*.py
@@ -93,7 +93,7 @@ class Query:
         elif key in ("_sort", "_elements"):
             self.control[key] = have + "," + value
         else:
-            raise InvalidRequest(f"{key} is given twice ('{_short(have)}' and '{_short(value)}'); give it once",
+            raise InvalidRequest(f"{key} is given twice ('{shortened(have)}' and '{shortened(value)}'); give it once",
                                  location=f"http.{key}")
 
     def _refuse(self, text: str) -> None:
@@ -115,14 +115,14 @@ class Query:
         maps = _map_parameters(self.rtype)
         if param is None and name not in maps:
             if self.strict:
-                self._refuse(f"'{_short(key)}' is not a search parameter of {self.rtype}; this server knows "
+                self._refuse(f"'{shortened(key)}' is not a search parameter of {self.rtype}; this server knows "
                              + self.known())
             self.unknown += 1
-            self._refuse(f"'{_short(key)}' is not a search parameter of {self.rtype}")
+            self._refuse(f"'{shortened(key)}' is not a search parameter of {self.rtype}")
             return
         if param is None:   # inside a map: mappings.conceptmap_search, no modifiers
             if modifier:
-                self._refuse(f"'{_short(key)}': the modifier ':{_short(modifier)}' is not supported on '{name}' "
+                self._refuse(f"'{shortened(key)}': the modifier ':{shortened(modifier)}' is not supported on '{name}' "
                              "(the ConceptMap parameters that look inside a map take no modifiers)")
                 return
             if value != "":
@@ -131,8 +131,8 @@ class Query:
             return
         allowed = param.modifiers()
         if modifier and modifier not in allowed:
-            self._refuse(f"'{_short(key)}': the modifier ':{_short(modifier)}' is not supported on the {param.type} parameter "
-                         f"'{name}'; supported: " + (", ".join(f":{m}" for m in sorted(allowed)) or "none"))
+            self._refuse(f"'{shortened(key)}': the modifier ':{shortened(modifier)}' is not supported on the "
+                         f"{param.type} parameter '{name}'; supported: " + (", ".join(f":{m}" for m in sorted(allowed)) or "none"))
             return
         alts = self._parse(param, key, modifier, value) if value.strip() else []
         if not alts:        # an empty parameter asks nothing (search.html), nor do blank alternatives
@@ -147,21 +147,21 @@ class Query:
             return [raw == "true"]
         alts = _alternatives(raw, key)
         if param.type == "date":
-            return [_parse_date(param.name, a) for a in alts]
+            return [parse_date(param.name, a) for a in alts]
         if param.type == "quantity":
-            return [_parse_quantity(param.name, a) for a in alts]
+            return [parse_quantity(param.name, a) for a in alts]
         if param.type == "composite":
-            return [_parse_composite(param.name, a) for a in alts]
+            return [parse_composite(param.name, a) for a in alts]
         if modifier == "of-type":
-            return [_parse_of_type(key, a) for a in alts]
+            return [parse_of_type(key, a) for a in alts]
         if param.type == "token" and modifier != "text":
-            toks = [_parse_token(a) for a in alts]
+            toks = [parse_token(a) for a in alts]
             if param.name == "code":     # a code system's OID finds it like its url
                 toks = list(dict.fromkeys((canonical_system(self.catalog, sys), code) for sys, code in toks))
             return toks
         if param.type == "reference":
-            return [self._reference(_unescape(a)) for a in alts]
-        values = list(dict.fromkeys(_unescape(a) for a in alts))
+            return [self._reference(unescape(a)) for a in alts]
+        values = list(dict.fromkeys(unescape(a) for a in alts))
         if param.type == "string" and modifier != "exact" or modifier == "text":
             return list(dict.fromkeys(fold(v) for v in values))       # folded once here, not per resource
         if param.type == "uri" and not modifier and (
@@ -212,7 +212,7 @@ class Query:
             param = self.table.get(name)
             if param is None or param.sort is None:
                 sortable = sorted(n for n, p in self.table.items() if p.sort is not None)
-                raise InvalidRequest(f"_sort: '{_short(name)}' is not a sort key of {self.rtype} here; use "
+                raise InvalidRequest(f"_sort: '{shortened(name)}' is not a sort key of {self.rtype} here; use "
                                      + ", ".join(sortable) + " (each optionally with '-' for descending)",
                                      location="http._sort")
             keys.append((param, desc))
@@ -260,12 +260,7 @@ def _request_pairs() -> list[tuple[str, str]]:
 
 def _int(control: dict, name: str, default: int) -> int:
     raw = control.get(name)
-    if raw is None:
-        return default
-    # ASCII digits only: int() also reads '１', '1_0' and ' 1', which FHIR's integer does not allow
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise InvalidRequest(f"{name} must be a whole number, at least 0, not '{_short(raw)}'", location=f"http.{name}")
-    return int(raw)
+    return default if raw is None else whole_number(raw, name, f"http.{name}")
 
 
 def search_type(rtype: str):

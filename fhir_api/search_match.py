@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mappings.search_values import canonical_fits as _reference_match
 
 from .search_params import Param, Row, Tok
-from .search_values import _MAX, _MIN, _fold
+from .search_values import MAX_INSTANT, MIN_INSTANT, folded
 
 if TYPE_CHECKING:
     from .search import Query
@@ -26,14 +26,14 @@ def _string_match(have: list[str], alts: tuple, modifier: str) -> bool:
     if modifier == "exact":
         return any(h in alts for h in have)
     if modifier == "contains":
-        return any(w in f for f in map(_fold, have) for w in alts)
-    return any(_fold(h).startswith(alts) for h in have)
+        return any(w in f for f in map(folded, have) for w in alts)
+    return any(folded(h).startswith(alts) for h in have)
 
 
 def _text_match(texts, alts: tuple) -> bool:
     """Word by word from the start: a text's folded form starts with the value, or a word in it does."""
     for t in texts:
-        f = _fold(t)
+        f = folded(t)
         if f.startswith(alts) or any(f" {w}" in f for w in alts):
             return True
     return False
@@ -68,8 +68,8 @@ def _date_match(have: tuple, want) -> bool:
         return rhi <= plo
     # ap: within a tenth of the distance between the value and now (search.html#prefix)
     gap = abs(datetime.now(timezone.utc) - plo) / 10
-    lo = plo - gap if plo - _MIN > gap else _MIN
-    hi = phi + gap if _MAX - phi > gap else _MAX
+    lo = plo - gap if plo - MIN_INSTANT > gap else MIN_INSTANT
+    hi = phi + gap if MAX_INSTANT - phi > gap else MAX_INSTANT
     return rlo < hi and rhi > lo
 
 

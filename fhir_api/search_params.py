@@ -19,7 +19,8 @@ from typing import Callable
 from terminology.codesystem import DOTTED_CODE_SYSTEMS, CodeSystemIndex
 from terminology.versions import version_key
 
-from .search_values import _MAX, _MIN, _date_range, _fold, _number
+from .search_values import MAX_INSTANT as _MAX, MIN_INSTANT as _MIN, date_range as _date_range, folded as _fold
+from .search_values import json_number as _number
 
 # the modifiers served on each parameter type (R4 search.html#modifiers)
 MODIFIERS = {

@@ -1,7 +1,8 @@
 """How fhir_api.search reads the values a client sends, and the resource values they are compared with.
 
-Escaping, prefixes and dates follow R4 search.html (#escaping, #prefix, #date); a value that cannot
-be read is an InvalidRequest that says how to write it. Pure Python: no Flask, no catalog.
+Escaping (mappings.search_values: one rule with ConceptMap search), prefixes and dates follow R4
+search.html (#escaping, #prefix, #date); a value that cannot be read is an InvalidRequest that says how
+to write it. Pure Python: no Flask, no catalog.
 """
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from mappings.search_values import UNESCAPED_BAR as _UNESCAPED_BAR
-from mappings.search_values import short as _short  # noqa: F401  (fhir_api.search echoes values with it)
+from mappings.search_values import UNESCAPED_BAR, parse_token, unescape
 from terminology.errors import InvalidRequest
 from terminology.textsearch import fold
 
@@ -20,15 +20,11 @@ DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(\.[0-9]+)?)?"
                    r"(Z|[+ -][0-9]{2}:[0-5][0-9])?)?)?)?")
 _CACHED_LENGTH = 256        # longer strings are not kept in the caches below (a client's junk would stay)
-_MAX = datetime.max.replace(tzinfo=timezone.utc)
-_MIN = datetime.min.replace(tzinfo=timezone.utc)
+MAX_INSTANT = datetime.max.replace(tzinfo=timezone.utc)
+MIN_INSTANT = datetime.min.replace(tzinfo=timezone.utc)
 
 
-def _unescape(v: str) -> str:
-    return re.sub(r"\\([\\,$|])", r"\1", v)
-
-
-def _fold(s: str | None) -> str | None:
+def folded(s: str | None) -> str | None:
     """Case- and accent-insensitive form (R4 string search), as the text filter of $expand folds:
     æ, ø and å stay letters of their own (Norwegian "føre" is not "fore")."""
     if s is None:
@@ -41,7 +37,7 @@ def _fold_kept(s: str) -> str:
     return fold(s)
 
 
-def _date_range(s: str) -> tuple[datetime, datetime] | None:
+def date_range(s: str) -> tuple[datetime, datetime] | None:
     """The instants a FHIR date/dateTime/instant stands for: [start, end) at its precision."""
     # the longest FHIR instant with nanoseconds and an offset is 35 characters
     s = s.strip(" ")        # a '+' sent unencoded in a query string arrives as a space: read it as the '+'
@@ -81,14 +77,14 @@ def _date_range_kept(s: str) -> tuple[datetime, datetime] | None:
             end = start + timedelta(microseconds=max(1, 10 ** (6 - min(6, len(frac) - 1))))
     except (ValueError, OverflowError):     # the year 9999 reaches the end of time
         end = None
-    return _utc(start, offset), (_MAX if end is None else _utc(end, offset))
+    return _utc(start, offset), (MAX_INSTANT if end is None else _utc(end, offset))
 
 
 def _utc(local: datetime, offset: timedelta) -> datetime:
     try:
         return (local - offset).replace(tzinfo=timezone.utc)
     except OverflowError:       # within a day of the ends of time
-        return _MIN if offset > timedelta(0) else _MAX
+        return MIN_INSTANT if offset > timedelta(0) else MAX_INSTANT
 
 
 def _not_valid(kind: str, name: str, raw: str, how: str) -> InvalidRequest:
@@ -107,9 +103,9 @@ def _prefixed(kind: str, name: str, raw: str) -> tuple[str, str]:
     return "eq", raw
 
 
-def _parse_date(name: str, raw: str):
+def parse_date(name: str, raw: str):
     prefix, value = _prefixed("date", name, raw)
-    rng = _date_range(value)
+    rng = date_range(value)
     if rng is None:
         raise _not_valid("date", name, raw, "write the date as yyyy, yyyy-mm, yyyy-mm-dd or "
                          "yyyy-mm-ddThh:mm[:ss][Z|+hh:mm], optionally after a prefix "
@@ -120,10 +116,10 @@ def _parse_date(name: str, raw: str):
 _QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 
 
-def _parse_quantity(name: str, raw: str):
+def parse_quantity(name: str, raw: str):
     """`[prefix]number[|system|code]` -> (prefix, number, (low, high) of its implied precision, system, code)."""
     prefix, rest = _prefixed("quantity", name, raw)
-    parts = _UNESCAPED_BAR.split(rest)
+    parts = UNESCAPED_BAR.split(rest)
     m = _QUANTITY.fullmatch(parts[0])
     if not m or len(parts) not in (1, 3):
         raise _not_valid("quantity", name, raw, "write [prefix]number[|system|code], "
@@ -133,36 +129,29 @@ def _parse_quantity(name: str, raw: str):
         raise InvalidRequest(f"'{raw}': the number of the quantity parameter '{name}' is out of range",
                              location=f"http.{name}")
     half = Decimal(1).scaleb(number.as_tuple().exponent) / 2      # 5.4 stands for [5.35, 5.45)
-    system, code = (_unescape(parts[1]) or None, _unescape(parts[2]) or None) if len(parts) == 3 else (None, None)
+    system, code = (unescape(parts[1]) or None, unescape(parts[2]) or None) if len(parts) == 3 else (None, None)
     return prefix, number, (number - half, number + half), system, code
 
 
-def _parse_composite(name: str, raw: str):
+def parse_composite(name: str, raw: str):
     halves = [h for h in re.split(r"(?<!\\)\$", raw)]
     if len(halves) != 2 or not halves[0] or not halves[1]:
         raise _not_valid("composite", name, raw, "write the context type and the value joined by '$', "
                          f"e.g. {name}=focus$http://snomed.info/sct|38341003")
-    second = _parse_quantity(name, halves[1]) if name.endswith("quantity") else _parse_token(halves[1])
-    return _parse_token(halves[0]), second
+    second = parse_quantity(name, halves[1]) if name.endswith("quantity") else parse_token(halves[1])
+    return parse_token(halves[0]), second
 
 
-def _parse_of_type(key: str, raw: str) -> tuple[tuple[str, str], str]:
-    parts = _UNESCAPED_BAR.split(raw)
+def parse_of_type(key: str, raw: str) -> tuple[tuple[str, str], str]:
+    parts = UNESCAPED_BAR.split(raw)
     if len(parts) != 3 or not parts[1] or not parts[2]:
         raise InvalidRequest(f"'{raw}' is not a valid value for '{key}': write [type system]|[type code]|[value], "
                              f"e.g. {key}=http://terminology.hl7.org/CodeSystem/v2-0203|MR|12345",
                              location=f"http.{key}")
-    return (_unescape(parts[0]), _unescape(parts[1])), _unescape(parts[2])
+    return (unescape(parts[0]), unescape(parts[1])), unescape(parts[2])
 
 
-def _parse_token(raw: str) -> tuple[str | None, str]:
-    parts = _UNESCAPED_BAR.split(raw, 1)
-    if len(parts) == 2:
-        return _unescape(parts[0]), _unescape(parts[1])
-    return None, _unescape(raw)
-
-
-def _number(v) -> Decimal | None:
+def json_number(v) -> Decimal | None:
     """A resource's JSON number (or numeric string) as a finite Decimal; None for anything else."""
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         return None

@@ -236,20 +236,23 @@ def to_json(changes) -> dict:
 
 # --- the stored form: ConceptMaps -------------------------------------------------
 
+# What one change says of old code -> successor, as an R4 ConceptMapEquivalence: the one rule for the stored
+# change-list map (`to_conceptmaps`) and the $translate walk (mappings.succession, which also reads plain
+# edition maps back into kinds: `_edition_map_changes`). 'new' has no predecessor, so no equivalence.
+KIND_EQUIVALENCE = {"text": "equivalent", "reactivated": "equal", "replaced": "equivalent", "moved": "equivalent",
+                    "merged": "wider", "split": "narrower", "retired": "unmatched"}
+
+
+def kind_equivalence(kind: str, alternatives: int = 1) -> str | None:
+    """The equivalence of one change of `kind` with `alternatives` successors."""
+    if alternatives > 1:
+        # one of several alternatives is narrower; a merge into one of several (parse_row refuses it) says little
+        return "inexact" if kind == "merged" else "narrower"
+    return KIND_EQUIVALENCE.get(kind)
+
+
 def _equivalence(c: Change) -> str | None:
-    if c.kind == "retired":
-        return "unmatched"
-    if c.kind in ("text",):
-        return "equivalent"
-    if c.kind == "reactivated":
-        return "equal"
-    if c.kind == "merged":
-        return "wider"
-    if c.kind == "split" or len(c.successor) > 1:
-        return "narrower"
-    if c.kind in ("replaced", "moved"):
-        return "equivalent"
-    return None
+    return kind_equivalence(c.kind, len(c.successor))
 
 
 def map_url(codebook: str, edition: str) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from terminology.identifiers import split_canonical
 
 from .conceptmap_index import MapIndex as _MapIndex, MapsBySystem as _BySystem, norm_code as _norm, stored_maps
-from .search_values import UNESCAPED_BAR as _UNESCAPED_BAR, alternatives, canonical_fits as _fits, canonical_reference
+from .search_values import alternatives, canonical_fits as _fits, canonical_reference, parse_token, unescape
 
 # name -> R4 search parameter type
 PARAMETERS = {
@@ -71,7 +71,7 @@ class ConceptMapQuery:
             if name not in PARAMETERS:
                 continue
             for raw in raws:
-                alts = [self._parse(name, v.replace("\\,", ",")) for v in alternatives(raw, name)]
+                alts = [self._parse(name, v) for v in alternatives(raw, name)]
                 if alts:               # an empty value asks nothing (R4: empty parameters are ignored)
                     self.tests.append((name, alts))
         self._tables = _tables(catalog) if self.tests else None
@@ -85,13 +85,13 @@ class ConceptMapQuery:
         return self.catalog.canonical_system(value) if value else value
 
     def _parse(self, name: str, value: str):
+        """One alternative, still escaped (R4 search.html#escaping, read as CodeSystem and ValueSet search do)."""
         kind = PARAMETERS[name]
         if kind == "token":
-            parts = _UNESCAPED_BAR.split(value, 1)
-            system, code = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
-            code = code.replace("\\|", "|").replace("\\,", ",")
+            system, code = parse_token(value)
             # None: any system; "": a group that names no system (R4 `|code`)
             return (self._system(system) if system else system), code
+        value = unescape(value)
         if kind == "uri" and name.endswith("-system"):
             url, version = split_canonical(value)
             return self._system(url), version

@@ -1,8 +1,9 @@
 """How a FHIR search value is read, shared by fhir_api.search and mappings.conceptmap_search.
 
-R4 search.html#escaping: `,` separates alternatives (OR), `|` separates a token's system and code, and
-`\\` escapes either. One rule for blanks everywhere: an alternative that is empty or only spaces asks
-nothing and is dropped, and a repeated alternative is asked once.
+R4 search.html#escaping: `,` separates alternatives (OR), `|` separates a token's system and code, `$` the
+halves of a composite, and `\\` escapes any of them and itself (`unescape`, `parse_token`: one rule for
+CodeSystem/ValueSet and ConceptMap search). One rule for blanks everywhere: an alternative that is empty or
+only spaces asks nothing and is dropped, and a repeated alternative is asked once.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ MAX_ALTERNATIVES = 1000
 
 UNESCAPED_COMMA = re.compile(r"(?<!\\),")
 UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
+_ESCAPED = re.compile(r"\\([\\,$|])")
 
 
 def alternatives(raw: str, name: str = "the parameter") -> list[str]:
@@ -31,11 +33,21 @@ def alternatives(raw: str, name: str = "the parameter") -> list[str]:
 
 
 def _too_many(name: str) -> InvalidRequest:
-    return InvalidRequest(f"'{short(name)}' has more than {MAX_ALTERNATIVES} alternatives in one value; "
-                          f"split the search", location=f"http.{short(name)}")
+    return InvalidRequest(f"'{shortened(name)}' has more than {MAX_ALTERNATIVES} alternatives in one value; "
+                          f"split the search", location=f"http.{shortened(name)}")
 
 
-short = shortened      # the name fhir_api's search modules know it by
+def unescape(v: str) -> str:
+    """The text an escaped search value stands for: `\\,` `\\$` `\\|` and `\\\\` lose their backslash."""
+    return _ESCAPED.sub(r"\1", v)
+
+
+def parse_token(raw: str) -> tuple[str | None, str]:
+    """(system, code) of one token alternative: `system|code`, `|code` (system ""), or `code` (system None)."""
+    parts = UNESCAPED_BAR.split(raw, 1)
+    if len(parts) == 2:
+        return unescape(parts[0]), unescape(parts[1])
+    return None, unescape(raw)
 
 
 def canonical_reference(catalog, value: str, rtype: str) -> tuple[str | None, str | None, bool]:

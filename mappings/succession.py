@@ -28,26 +28,19 @@ import networkx as nx
 
 from terminology.versions import version_key
 
-from .changelist import SUCCESSION_KINDS, Change, is_changelist_map, rows_from_conceptmap
+from .changelist import SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence, rows_from_conceptmap
 from .edition_diff import GONE, NEW, SUBTEXT, TEXT, EditionCodes, diff
 
 LOCAL_KINDS = ("new", "retired", "text", "reactivated")
+# paths a walk keeps open before it stops branching: splits of splits multiply, and a walk answers one request
+WALK_LIMIT = 10_000
 
-# one step, source -> target, as an R4 ConceptMapEquivalence
-_STEP_EQUIV = {"text": "equivalent", "reactivated": "equal", "replaced": "equivalent", "moved": "equivalent",
-               "merged": "wider", "split": "narrower"}
 # how much a kind says about what became of the code; the strongest names the outcome
 _OUTCOME_RANK = {"identity": 0, "text": 1, "reactivated": 2, "replaced": 3, "moved": 4, "merged": 5,
                  "alternative": 6}
 
 
-def step_equivalence(kind: str, alternatives: int) -> str:
-    if alternatives > 1:
-        return "narrower" if kind != "merged" else "inexact"
-    return _STEP_EQUIV.get(kind, "relatedto")
-
-
-def compose(a: str, b: str) -> str:
+def chain_equivalence(a: str, b: str) -> str:
     """Equivalence of two steps in a row (a then b)."""
     if a == "equal":
         return b
@@ -303,15 +296,6 @@ class SuccessionGraph:
         eds = self.loaded.get(system) or self.editions_of(system)
         return eds[0] if eds else None
 
-    def in_edition(self, node: tuple, edition: str) -> bool | None:
-        """Whether the code is in that loaded edition (None when the edition is not loaded)."""
-        codes = self.present.get((node[0], edition))
-        if codes is None:
-            return None
-        if node[1] in codes:
-            return True
-        return False if (node[0], edition) in self.complete else None
-
     def existed_before(self, node: tuple, ekey: tuple) -> bool:
         """Did the code exist just before the edition with key `ekey`?"""
         system, code = node
@@ -333,12 +317,12 @@ class SuccessionGraph:
         return True
 
     # --- walking ----------------------------------------------------------------------
-    def walk(self, node: tuple, from_edition: str, to_edition: str, limit: int = 10000) -> list[Path]:
+    def walk(self, node: tuple, from_edition: str, to_edition: str) -> list[Path]:
         """Every end point of `node` from one edition to another (either direction)."""
         fk, tk = version_key(from_edition), version_key(to_edition)
         if tk >= fk:
-            return self._forward(node, fk, tk, limit)
-        return self._backward(node, fk, tk, limit)
+            return self._forward(node, fk, tk, WALK_LIMIT)
+        return self._backward(node, fk, tk, WALK_LIMIT)
 
     def _forward(self, start, fk, tk, limit) -> list[Path]:
         out: list[Path] = []
@@ -361,12 +345,12 @@ class SuccessionGraph:
                             steps = steps + (Step(ed, "retired", node, None, 1, rnote, rder),)
                             retired = None
                         steps = steps + (Step(ev.edition, kind, node, node, 1, note, derived),)
-                        eq = compose(eq, step_equivalence(kind, 1))
+                        eq = chain_equivalence(eq, kind_equivalence(kind))
                 if ev.succ:
                     n = len(ev.succ)
                     for tgt, kind, alts, note, derived in ev.succ:
                         st = Step(ev.edition, kind, node, tgt, alts, note, derived)
-                        stack.append((tgt, ev.ekey, steps + (st,), compose(eq, step_equivalence(kind, alts)),
+                        stack.append((tgt, ev.ekey, steps + (st,), chain_equivalence(eq, kind_equivalence(kind, alts)),
                                       amb or n > 1 or alts > 1))
                     branched = True
                     break
@@ -399,7 +383,7 @@ class SuccessionGraph:
                 for kind, old, new, part, note, derived in ev.local:
                     if kind == "text":
                         steps = steps + (Step(ev.edition, kind, node, node, 1, note, derived),)
-                        eq = compose(eq, "equivalent")
+                        eq = chain_equivalence(eq, kind_equivalence("text"))
                     elif kind == "new":
                         new_here = True
                     elif kind == "reactivated":
@@ -422,7 +406,7 @@ class SuccessionGraph:
                     for src, kind, alts, note, derived in preds:
                         st = Step(ev.edition, kind, src, node, alts, note, derived)
                         stack.append((src, ev.ekey, steps + (st,),
-                                      compose(eq, step_equivalence(kind, alts)),
+                                      chain_equivalence(eq, kind_equivalence(kind, alts)),
                                       amb or n > 1 or kind == "merged"))
                     if keeps:
                         stack.append((node, ev.ekey, steps, eq, True))
@@ -500,12 +484,12 @@ _CACHE_LOCK = threading.Lock()
 EDGE_SOURCES: list = []
 
 
-def build_from_catalog(catalog, with_editions: bool = True, long_lived: bool = False) -> SuccessionGraph:
+def build_from_catalog(catalog, long_lived: bool = False) -> SuccessionGraph:
     # building makes many small objects that all live on: cyclic GC passes over them only cost time
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        sg = _build(catalog, with_editions)
+        sg = _build(catalog)
         if long_lived:
             # a cached graph lives as long as the process: keep later full collections from walking
             # it again and again (long pauses under load otherwise); a per-request one must not be frozen
@@ -516,20 +500,19 @@ def build_from_catalog(catalog, with_editions: bool = True, long_lived: bool = F
             gc.enable()
 
 
-def _build(catalog, with_editions: bool) -> SuccessionGraph:
+def _build(catalog) -> SuccessionGraph:
     from .translate import load_providers
     load_providers()        # imports every mappings module, so each EDGE_SOURCES hook is registered
     sg = SuccessionGraph()
     sg.add_changes(stated_changes(catalog))
     for source in EDGE_SOURCES:
         source(catalog, sg)
-    if with_editions:
-        systems = set(sg.systems_editions)
-        for h in catalog.headers("CodeSystem"):
-            if h.url and (h.url in systems or len(catalog.codesystem_versions(h.url)) > 1) \
-                    and h.version and h.concept_count <= 500_000:
-                sg.add_snapshot(EditionCodes.of(h.url, h.version, catalog.codesystem_by_pk(h.pk)))
-        sg.derive_from_editions()
+    systems = set(sg.systems_editions)
+    for h in catalog.headers("CodeSystem"):
+        if h.url and (h.url in systems or len(catalog.codesystem_versions(h.url)) > 1) \
+                and h.version and h.concept_count <= 500_000:
+            sg.add_snapshot(EditionCodes.of(h.url, h.version, catalog.codesystem_by_pk(h.pk)))
+    sg.derive_from_editions()
     return sg
 
 
@@ -560,6 +543,7 @@ def _edition_map_changes(cm: dict) -> list[Change]:
                     out.append(Change(src, tv, "retired", code, note=f"from ConceptMap {cm.get('url')}"))
                 continue
             codes = [t["code"] for t in targets]
+            # the kind an equivalence stands for: changelist.KIND_EQUIVALENCE read backwards
             if src == tgt and codes == [code]:
                 continue
             if len(codes) > 1:
