@@ -13,7 +13,7 @@ from mappings.conceptmap import EQUIVALENCE_TO_RELATIONSHIP, sent_map
 from mappings.scope import Scopes
 from mappings.translate import TranslateRequest, translate
 from terminology.elements import typed_value
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import split_canonical
 from terminology.snomed import ecl_budget
 
@@ -23,7 +23,10 @@ from .operations import operation
 from .params import Params
 
 _R5_NAMES = ("sourceCode", "sourceSystem", "sourceVersion", "sourceCoding", "sourceCodeableConcept",
-             "targetCode", "targetCoding", "targetCodeableConcept", "targetSystem", "sourceScope", "targetScope")
+             "targetCode", "targetcode", "targetCoding", "targetCodeableConcept", "targetSystem", "sourceScope",
+             "targetScope")
+
+_TARGET_CONCEPT = ("targetCode", "targetcode", "targetCoding", "targetCodeableConcept")
 
 
 def _str(params: Params, *names: str) -> str | None:
@@ -92,16 +95,73 @@ def _same_map(cm: dict | None, url: str | None, version: str | None, what: str) 
                              f"({cm.get('version') or 'no version'})", location="conceptMapVersion")
 
 
+def _target_concept_systems(params: Params, target_code: str | None, codings: list[dict]) -> tuple:
+    """(system of the target code given, system the answers should come from) of an R5-shaped reverse request.
+
+    R5 gives a bare target code its system in `targetSystem` and names the system of the source concept -- the
+    answers -- `system` (the reference server also takes `sourceSystem`, and the lower-case `targetsystem`).
+    Kodebro read `system` as the target code's system before; when no targetSystem gives that system, or
+    `system` repeats it, that reading stays, so older clients keep their answers. A targetCoding carries its
+    own system; a targetSystem that is not that system names the answers', as the reference server reads it."""
+    named = _str(params, "targetSystem", "targetsystem")
+    system, source_system = params.str("system"), params.str("sourceSystem")
+    carried = {c["system"] for c in codings if c.get("system")}
+    bare = target_code is not None or any(not c.get("system") for c in codings)
+    fallback, consumed = (named, "targetSystem") if named is not None else (system, "system")
+    if not bare:
+        fallback, consumed = None, None
+    elif fallback is None and target_code is not None:
+        raise InvalidRequest("targetSystem parameter is required when using targetCode",     # FHIRsmith's words
+                             location="targetSystem")
+    code_systems = carried | ({fallback} if fallback else set())
+    answers = [("sourceSystem", source_system)] if source_system is not None else []
+    if system is not None and consumed != "system" and system not in code_systems:
+        answers.append(("system", system))
+    if named is not None and consumed != "targetSystem" and named not in code_systems:
+        answers.append(("targetSystem", named))
+    differ = [(n, v) for n, v in answers[1:] if v != answers[0][1]]
+    if differ:
+        (n1, v1), (n2, v2) = answers[0], differ[0]
+        why = (f" ('{named}' is not the system of the target code, {', '.join(sorted(carried))}, so it can only "
+               "name the system of the answers)") if "targetSystem" in (n1, n2) else ""
+        raise InvalidRequest(f"'{n1}' and '{n2}' both name the system the answers should come from and differ "
+                             f"('{v1}', '{v2}'){why}; give one of them", location=n2)
+    return fallback, answers[0][1] if answers else None
+
+
+def _target_concept_versions(params: Params, version: str | None, target_version: str | None) -> tuple:
+    """(version of the target code given, version of the answers) of an R5-shaped reverse request.
+    `targetVersion` is the target code's version (the reference server reads it so); `version` then goes with
+    `system`, the answers' system, as R5 pairs them. Without targetVersion, `version` stays the target code's
+    version as Kodebro read it before."""
+    code_version = params.str("targetVersion")
+    if code_version is None or version is None:
+        return code_version or version, target_version
+    if target_version is not None and version != target_version:
+        raise InvalidRequest(f"with 'targetVersion' for the target code, 'version' is the version of the answers' "
+                             f"system, and it differs from 'target-version' ('{version}', '{target_version}'); "
+                             "give one of them", location="version")
+    return code_version, version
+
+
+def _date(params) -> str | None:
+    """`date`, checked here: only a map with ICD-10-NO targets reads it, and a bad one is a 400 on any map."""
+    from terminology.editions import day_of
+    on = params.str("date") or None
+    if on is not None:
+        day_of(on)
+    return on
+
+
 def translate_requests(params: Params, instance: dict | None) -> tuple[list[TranslateRequest], bool]:
     """One TranslateRequest per source coding, and whether the request used R5 names."""
     r5 = any(n in params for n in _R5_NAMES)
     reverse = bool(params.bool("reverse", False))
     code = _str(params, "code", "sourceCode")
     codings = _codings(params, ("coding", "sourceCoding"), ("codeableConcept", "sourceCodeableConcept"))
-    system = _str(params, "system", "sourceSystem")
-    target_system = _str(params, "targetsystem", "targetSystem")
-    target_code = params.str("targetCode")
+    target_code = _str(params, "targetCode", "targetcode")
     target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))
+    version, target_version = _str(params, "version", "sourceVersion"), params.str("target-version")
     if target_code is not None or target_codings:
         if reverse:
             # R4's reverse turns the code given into a target code; R5 names a target code directly. Both at
@@ -112,26 +172,32 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
         reverse = True
         code = target_code
         codings = target_codings
-        system, target_system = params.str("system") or params.str("targetSystem"), params.str("sourceSystem")
+        system, target_system = _target_concept_systems(params, target_code, codings)
+        version, target_version = _target_concept_versions(params, version, target_version)
         # R5 scopes name the map's sides: targetScope holds the code given, sourceScope the answers
         sides = (("source", "targetScope"), ("target", "sourceScope"))
-    elif reverse:
-        # R4 reverse "reverses the meaning of the source and target parameters": R4 `target` is then the value
-        # set of the code given and R4 `source` that of the answers (as tx.fhir.org reads it); the R5 names
-        # sourceScope/targetScope keep the meaning they have without reverse
-        sides = (("target", "sourceScope"), ("source", "targetScope"))
     else:
-        sides = (("source", "sourceScope"), ("target", "targetScope"))
+        system = _str(params, "system", "sourceSystem")
+        target_system = _str(params, "targetsystem", "targetSystem")
+        if reverse:
+            # R4 reverse "reverses the meaning of the source and target parameters": R4 `target` is then the
+            # value set of the code given and R4 `source` that of the answers (as tx.fhir.org reads it); the R5
+            # names sourceScope/targetScope keep the meaning they have without reverse
+            sides = (("target", "sourceScope"), ("source", "targetScope"))
+        else:
+            sides = (("source", "sourceScope"), ("target", "targetScope"))
     # TranslateRequest.source is the value set of the code given, .target that of the answers; each may be
     # named by an R4 or an R5 name, and the one the client used words the messages
     source_vs, target_vs = (_str(params, *names) for names in sides)
     scope_params = tuple(r4 if r4 in params else r5 for r4, r5 in sides)
-    common = dict(version=_str(params, "version", "sourceVersion"),
+    common = dict(version=version,
                   source=source_vs, target=target_vs, scope_params=scope_params,
-                  target_system=target_system, target_version=params.str("target-version"),
+                  target_system=target_system, target_version=target_version,
                   conceptmap_url=params.str("url"), conceptmap_version=params.str("conceptMapVersion"),
                   conceptmap=params.resource("conceptMap") if "conceptMap" in params else instance,
-                  reverse=reverse, dependencies=_dependencies(params))
+                  reverse=reverse, dependencies=_dependencies(params),
+                  # not an R4 input: picks the ICD-10-NO edition a map's targets are checked against
+                  date=_date(params))
     if common["conceptmap"] is not None and common["conceptmap"].get("resourceType") != "ConceptMap":
         raise InvalidRequest("parameter 'conceptMap' must be a ConceptMap", location="conceptMap")
     _same_map(common["conceptmap"], common["conceptmap_url"], common["conceptmap_version"],
@@ -169,7 +235,22 @@ def _coding(system, code, version=None, display=None) -> dict:
     return c
 
 
+def _no_map(m) -> bool:
+    """A map element that says there is no target (noMap, or no target at all): an `unmatched` match with no
+    system, where an R4 target `unmatched` without a code still names the group's target system."""
+    return m.equivalence == "unmatched" and m.code is None and m.system is None and not m.product
+
+
 def _match(m, req: TranslateRequest, r5: bool) -> dict:
+    if r5 and _no_map(m):
+        # R5 says it as the map does (noMap), as the reference server answers; R4 has no noMap, and an
+        # R4-named request keeps R4's `unmatched`
+        parts = [{"name": "noMap", "valueBoolean": True}]
+        if m.comment:
+            parts.append({"name": "sourceComment", "valueString": m.comment})
+        if m.source:
+            parts.append({"name": "originMap", "valueCanonical": m.source})
+        return {"name": "match", "part": parts, **({"extension": m.extensions} if m.extensions else {})}
     parts = [{"name": "equivalence", "valueCode": m.equivalence}]
     if r5:
         parts.append({"name": "relationship",
@@ -265,8 +346,32 @@ def prepared_requests(catalog, params, instance):
     return catalog, reqs, r5
 
 
+def _not_in_its_system(catalog, req: TranslateRequest, res) -> None:
+    """A target code that found nothing because it is not a code of the system it was given in says so: with
+    R5's reading of `system` (the answers' system) a client that meant the older one -- or sent a source code
+    as the target code -- would otherwise only hear "No translations found"."""
+    if res.result or res.matches or not req.system:
+        return
+    try:
+        cs = catalog.codesystem(req.system, req.version)
+        if cs is None or getattr(cs, "content", "complete") != "complete" or cs.find(req.code)[0] is not None:
+            return
+    except TerminologyError:
+        return
+    version = f" version '{cs.version}'" if getattr(cs, "version", None) else ""
+    answers = f" (the answers were sought in '{req.target_system}')" if req.target_system else ""
+    why = (f"'{req.system}#{req.code}' is not a code of the CodeSystem '{req.system}'{version}, the system of the "
+           f"target code{answers}")
+    res.message = f"{res.message}; {why}" if res.message else why
+
+
 @operation("ConceptMap", "translate")
 def op_translate(catalog, params, instance):
     catalog, reqs, r5 = prepared_requests(catalog, params, instance)
+    target_concept = any(n in params for n in _TARGET_CONCEPT)
     with ecl_budget.budget():       # the codings of a codeableConcept share one ECL work budget
-        return render_translate([(r, translate(catalog, r)) for r in reqs], r5)
+        answers = [(r, translate(catalog, r)) for r in reqs]
+    if target_concept:
+        for r, res in answers:
+            _not_in_its_system(catalog, r, res)
+    return render_translate(answers, r5)
