@@ -8,13 +8,15 @@ downstream, so the answer says so: the match is kept (the map's author made it),
 the codes to choose instead. "Reportable" is the notion the importers already write and
 terminology.norway.mapcheck checks at import: a concept that is notSelectable is a grouping.
 
-The edition is the request's `target-version`, else the latest loaded. Where the target is a Norwegian code
+The edition is the request's `target-version`; else, when the request has a `date`, the edition in force on
+that day (a 2026 encounter is not judged by the 2027 list loaded in December); else the latest loaded. Where the target is a Norwegian code
 of that edition, the match shows the edition's display rather than the map file's text (a match without one
 is left without); a grouping Kodebro added from WHO ICD-10 (property origin=who, English text) keeps the map's
 Norwegian text.
 """
 from __future__ import annotations
 
+from terminology.editions import edition_for_date
 from terminology.errors import TerminologyError
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE
 
@@ -27,9 +29,17 @@ def dotted(code: str) -> str:
     return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
 
 
+def _edition_asked(catalog, req) -> str | None:
+    if req.target_version:
+        return req.target_version
+    on = req.date
+    # a date before every loaded edition picks none: the latest then judges, as without a date
+    return edition_for_date(catalog, ICD10_NO, on) if on else None
+
+
 def _edition(catalog, req):
     try:
-        return catalog.codesystem(ICD10_NO, req.target_version or None)
+        return catalog.codesystem(ICD10_NO, _edition_asked(catalog, req))
     except TerminologyError:
         return None
 
@@ -55,7 +65,7 @@ def _from_who(concept) -> bool:
 
 
 def check(catalog, req, matches: list) -> list[str]:
-    """Annotate the matches into ICD-10-NO whose code the edition cannot take; the notes for the answer's
+    """The one target check of every map into ICD-10-NO (ICPC-2 ConceptMaps, SNOMED CT's 447562003). Annotate the matches into ICD-10-NO whose code the edition cannot take; the notes for the answer's
     message. Other matches, and requests with none into ICD-10-NO, are left as they are."""
     # a match an inner map walk (unmapped → other map) judged already carries its note, and the walk's message
     mine = [m for m in matches if m.system == ICD10_NO and isinstance(m.code, str) and m.code

@@ -30,6 +30,7 @@ from terminology.errors import InvalidRequest
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED, canonical_url
 from terminology.snomed.constants import MAP_CATEGORIES
 
+from .icd10_targets import check as check_icd10_targets
 from .snomed_rules import context_from, evaluate_rows, rule_conditions
 from .translate import Match, TranslateRequest, TranslateResult, provider
 
@@ -151,6 +152,8 @@ def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
                 m.extensions.append({"url": KODEBRO_BASE + "/StructureDefinition/source-code-form",
                                      "valueString": target})
             matches.append(m)
+    # the ICD-10 map targets WHO categories; NPR takes only the codes ICD-10-NO reports (R17 → R17.0, R17.9)
+    notes.extend(check_icd10_targets(catalog, req, matches))
     message = None
     if not known:
         message = f"'{code}' is not a concept of SNOMED CT {cs.version}"

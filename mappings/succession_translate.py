@@ -14,6 +14,9 @@ docs/successions.md).
 """
 from __future__ import annotations
 
+import dataclasses
+
+from terminology.editions import is_year
 from terminology.errors import InvalidRequest
 from terminology.identifiers import KODEBRO_BASE
 from terminology.versions import version_key
@@ -139,12 +142,19 @@ def _reaches(sg, system: str, target: str) -> bool:
 def succession_translate(catalog, req: TranslateRequest):
     if req.conceptmap_url or req.conceptmap or not req.code or not req.system:
         return None
-    if not (req.version or req.target_version):
-        return None
     system = catalog.canonical_system(req.system)
     target_system = catalog.canonical_system(req.target_system) if req.target_system else None
+    # into the same codebook without editions named is an edition question too: what the code is in the
+    # latest edition. Left to the change-list maps, each edition step answers alone and a retired code
+    # comes back "equal" to itself in the editions before it went (ZWUU40, review s15 F9)
+    same_book = target_system == system
+    if not (req.version or req.target_version or same_book):
+        return None
     sg = graph_for(catalog)
     if system not in sg.systems_editions:
+        return None
+    if not (req.version or req.target_version) and not is_year(sg.latest_edition(system)):
+        # only the yearly codebooks: SNOMED CT's history (REPLACED BY ...) is other providers' to tell
         return None
     if target_system and not (_reaches(sg, system, target_system) or _reaches(sg, target_system, system)):
         return None
@@ -267,6 +277,40 @@ def _reachable(sg, system, backward) -> set:
     return seen
 
 
+def _year_after_valid_to(catalog, sg, node, derived_in: str) -> str | None:
+    """The edition a code went in by its own validTo (NAV's Gyldig_til) in the last loaded edition that lists
+    it: the year after, when that is earlier than `derived_in`; else None."""
+    system, code = node
+    if catalog is None or not is_year(derived_in):
+        return None
+    listed = [e for e in sg.loaded.get(system, ()) if is_year(e) and e < derived_in
+              and code in sg.present.get((system, e), ())]
+    if not listed:
+        return None
+    cs = catalog.codesystem(system, listed[-1])
+    concept, _how = cs.find(code) if cs is not None else (None, None)
+    ends = [v for v in (concept.property_values("validTo") if concept is not None else ())
+            if isinstance(v, str) and v[:4].isdigit()]
+    if not ends:
+        return None
+    year = str(int(max(ends)[:4]) + 1)
+    return year if listed[-1] < year < derived_in else None
+
+
+def dated_retirement(catalog, sg, path: Path) -> Path:
+    """A retirement found by comparing editions is dated by the first *complete* edition without the code: a
+    fragment between (the demo's 2026 slice) says nothing by leaving a code out. When the code carries a
+    validTo, that date tells the year better (M1906, valid to 2025-12-31: gone from 2026, not 2027)."""
+    last = path.steps[-1] if path.steps else None
+    if path.node is not None or last is None or last.kind != "retired" or not last.derived:
+        return path
+    year = _year_after_valid_to(catalog, sg, last.source, last.edition)
+    if year is None:
+        return path
+    return dataclasses.replace(path, steps=path.steps[:-1] + (dataclasses.replace(last, edition=year),),
+                               retired_in=year if path.retired_in == last.edition else path.retired_in)
+
+
 def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str, to_ed: str) -> TranslateResult:
     res = TranslateResult(result=True)
     out = res.matches
@@ -290,7 +334,7 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
         res.message = (f"{code} was no longer in use in {label(system)} edition {from_ed}: "
                        f"{_went(sg, start, gone)}; ask from an earlier edition, or leave out version")
         return res
-    paths = sg.walk(start, from_ed, to_ed)
+    paths = [dated_retirement(catalog, sg, p) for p in sg.walk(start, from_ed, to_ed)]
     elsewhere = []
     for p in paths:
         if p.node is not None and target_system and p.node[0] != target_system:
@@ -336,4 +380,4 @@ provider(succession_translate)
 PROVIDERS.remove(succession_translate)
 PROVIDERS.insert(0, succession_translate)
 
-__all__ = ["succession_translate", "answer"]
+__all__ = ["succession_translate", "answer", "dated_retirement"]

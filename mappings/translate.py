@@ -42,6 +42,7 @@ class TranslateRequest:
     # (element/attribute, value) pairs: value is a Coding dict, Quantity dict, str, bool, ...
     dependencies: list = field(default_factory=list)
     display: str | None = None               # display of the source coding, when the client sent one
+    date: str | None = None                  # the request's `date`: ICD-10-NO targets judged by the edition then
     # set by `translate`: the resolved source/target value sets (mappings.scope.Scopes), or None
     scopes: object = field(default=None, repr=False, compare=False)
     # the index of the map the request sent, built once and shared by the codings of one request
