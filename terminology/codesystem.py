@@ -399,11 +399,25 @@ class CodeSystemIndex:
         if c is not None:
             return c, None
         if self.url in DOTTED_CODE_SYSTEMS:
+            # a dotted code as coders write it (J12.8) is asked about again and again: the spelling it was found
+            # under is kept (bounded), and trusted only while this index still holds that very concept under it
+            kept = self.__dict__.get("_normalised_hits")
+            hits = kept[1] if kept is not None and kept[0] is self.concepts else None
+            if hits is not None:
+                got = hits.get(code)
+                if got is not None and self.concepts.get(got.code) is got:
+                    return got, "normalised"
             # upper case is canonical, but some national codes end in a lower-case letter (I21.0b)
             undotted = code.replace(".", "").strip()
             for cand in (normalise_code(self.url, code), undotted):
                 c = self.concepts.get(cand)
                 if c is not None:
+                    if hits is None:
+                        hits = {}
+                        self.__dict__["_normalised_hits"] = (self.concepts, hits)
+                    elif len(hits) >= 4096:
+                        hits.clear()
+                    hits[code] = c
                     return c, "normalised"
             if not self.case_sensitive:
                 # I21.0A: the upper-cased national letter only matches the stored I210a when folded undotted

@@ -73,6 +73,12 @@ class ComposeEvaluator(ValueSetFacts):
     # $expand's `date` (not compose.lockedDate): an include, nested ones too, whose dated edition was not in
     # force then is refused (editions.not_in_force, $lookup's rule); set on the root evaluator
     refuse_before: str | None = None
+    # made on the root evaluator when first needed (see __init__): canonicals and ids of the value sets noted,
+    # id(cs) -> include rules kept for this request only, id(vs) -> views of expansion-only value sets
+    _used_vs_seen: set | None = None
+    _imported_ids: set | None = None
+    _rules: dict | None = None
+    _expansion_views: dict | None = None
 
     def __init__(self, catalog, *, rules: SystemVersionRules | None = None, date: str | None = None,
                  supplements=None, exclude_systems=(), check_versions: bool = True, _depth: int = 0,
@@ -108,11 +114,9 @@ class ComposeEvaluator(ValueSetFacts):
             # beside the lists (which keep first-seen order for the answer): membership in O(1), so a wide
             # import fan costs per reference, not per reference times distinct value sets
             self._used_cs_seen: set[str] = set()
-            self._used_vs_seen: set[str] = set()
-            self._imported_ids: set[int] = set()
             self._cs_cache: dict = {}
-            self._rules: dict = {}
-            self._expansion_views: dict = {}
+            # (made on first need, as `_used_vs_seen`, `_imported_ids`, `_rules` and `_expansion_views` are: most
+            # $validate-code requests import nothing, and every container made per request costs it time)
 
     # --- resources ------------------------------------------------------------
     def resolve_version(self, system: str, version: str | None, dated: bool = True) -> str | None:
@@ -204,6 +208,8 @@ class ComposeEvaluator(ValueSetFacts):
             for rec in root._recorders:
                 rec.append(("vs", vs, ref))
         canon = vs_canonical(vs)
+        if root._used_vs_seen is None:
+            root._used_vs_seen, root._imported_ids = set(), set()
         if not ref.startswith("#") and canon not in root._used_vs_seen:
             root._used_vs_seen.add(canon)
             root.used_valuesets.append(canon)
@@ -305,7 +311,8 @@ class ComposeEvaluator(ValueSetFacts):
             check_source(inc, path)
             # imported members keep their own version: a coding that names its version must match it
             return self._imports_hold(inc, path, system, code, concept, cs, strict, imported, _chain)
-        if self.catalog.canonical_system(inc_system) != system or \
+        # (`system` is canonical already: an include naming it as written needs no second look-up)
+        if (inc_system != system and self.catalog.canonical_system(inc_system) != system) or \
                 (self.exclude_systems and self._system_excluded(system, cs.version if cs is not None else None)):
             return False
         version = inc.get("version")
@@ -402,15 +409,22 @@ class ComposeEvaluator(ValueSetFacts):
         if cs is None or (getattr(cs, "filter_test", None) is not None and
                           not getattr(cs, "keep_filter_tests", False)) or brought(self, inc) or \
                 any(f.get("op") == "regex" for f in inc.get("filter") or ()):
-            return self.root._rules.setdefault(id(cs), {})
+            return self._request_rules(cs)
         kept = getattr(cs, RULES_ATTR, None)
         if kept is None or kept[0] != id(cs):       # a copy (supplements) carries the original's
             kept = (id(cs), {})
             try:
                 setattr(cs, RULES_ATTR, kept)
             except AttributeError:
-                return self.root._rules.setdefault(id(cs), {})
+                return self._request_rules(cs)
         return kept[1]
+
+    def _request_rules(self, cs) -> dict:
+        """The include rules for `cs` kept for this request only (`_rule_cache`)."""
+        root = self.root
+        if root._rules is None:
+            root._rules = {}
+        return root._rules.setdefault(id(cs), {})
 
     def contains(self, vs: dict, system: str, code: str, concept=None, cs=None, strict: bool = False,
                  _chain: tuple | None = None) -> bool:
@@ -436,7 +450,7 @@ class ComposeEvaluator(ValueSetFacts):
                             any(code in self.listed(exc, cs) for exc in reaching):
                         return False
                 decided = listing.ids       # a list-only exclude has said all it can
-                for i, exc in enumerate(excludes):
+                for i, exc in enumerate(excludes) if len(decided) < len(excludes) else ():
                     if id(exc) in decided:
                         continue
                     if not self._exclude_reaches(compose, exc, system, version):

@@ -64,6 +64,9 @@ class ValidateResult:
 
 
 class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
+    # the notes on draft/experimental/deprecated content: a list made by the first note (most requests have none)
+    status_issues: "list[Issue] | tuple" = ()
+
     def __init__(self, catalog, req: ValidateRequest):
         self.catalog = catalog
         self.req = req
@@ -75,13 +78,20 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         vs = req.valueset
         if vs is not None:
             self.ev.see(vs)     # what is kept across requests about its includes depends on where it came from
-        self.vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
-        self.status_issues: list[Issue] = []
         self._explicit_version = False
         self._chosen_by_vs = False        # the version was chosen as the one whose include selects the code
         self._includes: dict = {}
         self._used: dict = {}
         self._missing: dict = {}
+
+    @property
+    def vs_name(self) -> str | None:
+        """How messages name the value set validated against (worked out when one needs it, then kept)."""
+        got = self.__dict__.get("_vs_name", _UNSET)
+        if got is _UNSET:
+            vs = self.req.valueset
+            got = self._vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
+        return got
 
     # --- helpers -------------------------------------------------------------------
     def _codesystem(self, system: str, version: str | None):
@@ -163,14 +173,22 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             return
         text = f"Reference to {status} {kind} {canon}"
         if all(i.text != text for i in self.status_issues):
+            if not self.status_issues:
+                self.status_issues = []
             self.status_issues.append(Issue("information", "business-rule", "status-check", text, in_message=False))
+
+    def _note_codesystem_status(self, cs) -> None:
+        """note_status of the code system in hand, its canonical written only when there is a status to say (the
+        usual code system has none: $validate-code's hot path)."""
+        if reported_status(cs.resource, self.req.valueset) is not None:
+            self.note_status("CodeSystem", cs.resource, canonical(cs.url, cs.version))
 
     # --- one coding ------------------------------------------------------------------
     def check(self, coding: dict, path: str) -> Outcome:
         """Validate one coding; `path` is its place in the input ('' for code/system/display)."""
         req, vs = self.req, self.req.valueset
-        o = Outcome(coding=coding, path=path, code=coding.get("code"))
-        locs = Locations(path)
+        o = Outcome(coding, path, code=coding.get("code"))
+        locs = _LOCATIONS.get(path) or _locations(path)
         system = coding.get("system") or req.codesystem
         version = coding.get("version")
         self._explicit_version = version is not None
@@ -224,8 +242,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         o.cs, o.version = cs, cs.version
         if vs is None and version is not None and req.rules.force:
             self._forced_past(o, locs, cs, version)
-        self._version_check(o, cs)
-        self.note_status("CodeSystem", cs.resource, canonical(cs.url, cs.version))
+        if req.rules.check:
+            self._version_check(o, cs)
+        self._note_codesystem_status(cs)
         missing = self._missing_versions(system) if vs is not None else []
         for v in missing:
             # an include of a version that is not loaded: $expand refuses the value set (404), so membership
@@ -241,7 +260,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         o.concept, o.how = concept, how
         self._code_form(o, locs, cs, how)
         o.display = preferred_display(concept, cs, req.languages)
-        period = validity_problem(concept, req.date)
+        period = validity_problem(concept, req.date) if req.date else None
         if period is not None:
             o.ok = False
             o.issues.append(Issue("error", "business-rule", "code-rule",
@@ -383,7 +402,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             # designations join its ranking; its display is accepted (_check_display), not returned
             o.display = codesystem_choice(self._concept_text(o.system, concept.code, cs), concept, cs,
                                           req.languages)
-        marked = next((st for ext in (entry or {}).get("extension") or () if (st := presence_status(ext))), None)
+        marked = next((st for ext in entry.get("extension") or () if (st := presence_status(ext))), None) \
+            if entry is not None else None
         if marked is not None:
             o.issues.append(Issue(
                 "warning", "business-rule", "code-comment",
@@ -421,6 +441,21 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
 # is a note on the value as a whole: `CodeableConcept` (the reference servers place both notes so).
 _STATUS_PLACE = {"code": None, "coding": "Coding"}
 
+_UNSET = object()
+
+# where a coding sits in the input, by request mode (a codeableConcept's codings: by their index)
+_CODING_PATH = {"code": "", "coding": "Coding"}
+
+# Locations of the paths every request uses, made once: they are read, never written
+_LOCATIONS: dict = {}
+
+
+def _locations(path: str) -> Locations:
+    locs = Locations(path)
+    if len(_LOCATIONS) < 64:
+        _LOCATIONS[path] = locs
+    return locs
+
 
 def _abstract_issue(system: str, code: str, location: str) -> Issue:
     return Issue("error", "business-rule", "code-rule",
@@ -439,7 +474,7 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
         req.date = day_of(req.date)
     v = Validator(catalog, req)
     vs = req.valueset
-    if vs is not None:
+    if vs is not None and reported_status(vs, vs) is not None:
         v.note_status("ValueSet", vs, v.vs_name)
     outcomes: list[Outcome] = []
     try:
@@ -448,7 +483,9 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
             # tx.fhir.org checks in ValueSetChecker.prepare), not only when the evaluation reaches it
             check_imports(v.ev, vs)
         for i, coding in enumerate(req.codings):
-            path = {"code": "", "coding": "Coding"}.get(req.mode, f"CodeableConcept.coding[{i}]")
+            path = _CODING_PATH.get(req.mode) if req.mode != "codeableConcept" else None
+            if path is None:
+                path = f"CodeableConcept.coding[{i}]"
             outcomes.append(v.check(coding, path))
         if vs is not None:
             for canon in v.ev.used_valuesets:
@@ -533,10 +570,14 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             caused = o.caused_by_unknown or (cc and best is not None)
             name = "x-caused-by-unknown-system" if caused else "x-unknown-system"
             params.append((name, "valueCanonical", _unknown_named(v.catalog, o.unknown_system, req.valueset is None)))
-    issues.extend(v.status_issues)
+    if v.status_issues:
+        issues.extend(v.status_issues)
     # any error (wrong display, unknown code in another coding ...) makes the answer false
-    if any(i.severity == "error" for i in issues):
-        result = False
+    if result:
+        for i in issues:
+            if i.severity == "error":
+                result = False
+                break
     return ValidateResult(result, params, issues)
 
 

@@ -111,6 +111,9 @@ class ValueSetFacts:
     request for those a request brought. A mixin: it reads the evaluator's `root`, `catalog`, `date` and calls
     `valueset`, `contains`, `resolve_version` and `_quiet_codesystem`."""
 
+    # the stored value set last told apart by `_note_origin` in this request (set on the root evaluator)
+    _stored_seen: dict | None = None
+
     # An exclude removes what it selects in whatever version it names (members are excluded by system and
     # code); one that only lists codes also removes each code it lists when the version it names lacks it.
     # `members` and `contains` both remove by these two rules, from the versions ComposeEvaluator._exclude_scope
@@ -148,12 +151,15 @@ class ValueSetFacts:
         (tx-resource, valueSet, implicit ones made up per request): only the former's includes may be cached
         across requests."""
         root = self.root
+        if root._stored_seen is vs:
+            return      # (told already in this request: Validator sees it, then `contains` asks again)
         supplied = root._supplied
         if supplied is not None and supplied.get(id(vs)) is vs:
             return
         derived = getattr(self.catalog, "derived", None)     # (inline: $validate-code's hot path)
         known = derived(_STORED_KEY, _new_dict) if derived is not None else None
         if known is not None and known.get(id(vs)) is vs:
+            root._stored_seen = vs
             return      # stored, and its shape and references were checked when it was first seen
         stored = known is not None and stored_body(self.catalog, vs)
         if stored:
@@ -216,7 +222,8 @@ class ValueSetFacts:
         """(system, code) of each entry of a value set that has only an expansion. Only the keys: membership
         needs no concept views, and a batch asks about one value set many times (each check with its own
         evaluator), so they are also kept for the last value sets asked about (identity checked)."""
-        got = self.root._expansion_views.get(id(vs))
+        views = self.root._expansion_views
+        got = views.get(id(vs)) if views is not None else None
         if got is not None and got[0] is vs:
             return got[2]
         return recent_expansion_keys(vs)
@@ -224,7 +231,10 @@ class ValueSetFacts:
     def _expansion_view(self, vs: dict) -> tuple:
         """(vs, members, keys) of a value set that has only an expansion: made once per request, and once per
         store revision for a stored value set (building the members' views is the costly part)."""
-        got = self.root._expansion_views.get(id(vs))
+        root = self.root
+        if root._expansion_views is None:
+            root._expansion_views = {}
+        got = root._expansion_views.get(id(vs))
         if got is None or got[0] is not vs:
             def build():
                 members = list(expansion_members(vs["expansion"]))
