@@ -107,6 +107,7 @@ def check(items: Iterable[Item], progress: Callable[[Item], None] | None = None)
         if item.resource is None:       # an item carrying notes only
             continue
         res = item.resource
+        # trusted = built by our own importer (whole editions: too slow to model-validate), which refuses bad input
         problems = [] if item.trusted else validation_errors(res)
         key = _identity(res)
         if not problems and key in sources and sources[key] != item.source:

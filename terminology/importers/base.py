@@ -81,3 +81,37 @@ def load_json(path: str):
     if err:
         return None, err
     return parse_json(data, path)
+
+
+def parent_cycles(rows) -> list[str]:
+    """Messages for loops in an explicit hierarchy (rows with .code, .parent, .where): A under B under A.
+    Importers whose output is trusted must refuse them, as nothing after them would. A row naming itself is
+    left to the callers' own check; a missing parent is not a loop. Iterative: the depth is the file's."""
+    parents: dict[str, list] = {}
+    for r in rows:
+        if r.parent and r.parent != r.code:
+            parents.setdefault(r.code, []).append(r)
+    state: dict[str, int] = {}          # 1: on the current path, 2: done
+    problems = []
+    for start in parents:
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        todo = [iter(parents.get(start, ()))]
+        state[start] = 1
+        while todo:
+            r = next(todo[-1], None)
+            if r is None:
+                state[path.pop()] = 2
+                todo.pop()
+                continue
+            p = r.parent
+            if state.get(p) == 1:
+                loop = path[path.index(p):] + [p]
+                problems.append(f"{r.where}: code {r.code} has parent {p}, which is below it: a loop "
+                                f"({' -> '.join(loop)}, each under the next)")
+            elif not state.get(p) and p in parents:
+                state[p] = 1
+                path.append(p)
+                todo.append(iter(parents[p]))
+    return problems

@@ -17,7 +17,7 @@ from typing import Iterator
 from ..identifiers import ICD10_NO, ICPC2, canonical_system
 from ..norway import icd10, icpc2
 from ..norway.common import Row, RowError, build_with_edition, parse_date, prop
-from .base import Item, head, load_json
+from .base import Item, head, load_json, parent_cycles
 
 FORMAT = "norway-fat-json"
 PRIORITY = 20
@@ -53,6 +53,8 @@ def read(path: str, **options) -> Iterator[Item]:
             rows.append(_row(e, f"entry {i}", system))
         except RowError as err:
             errors.append(str(err))
+    # the hierarchy is the file's own (Foreldrekode) and the output is trusted: a loop would be stored as is
+    errors += parent_cycles(rows)
     if errors:
         for msg in errors:
             yield Item(path, error=msg)

