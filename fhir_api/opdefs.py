@@ -13,6 +13,8 @@ from terminology.errors import InvalidRequest, NotFound
 from terminology.identifiers import KODEBRO_BASE, canonical_url
 
 from .render import fhir_base, fhir_response
+from .resource_views import MANDATORY, REQUIRED, elements_arg, summary_arg
+from .search import strict_handling
 
 bp = Blueprint("opdefs", __name__)
 
@@ -164,22 +166,20 @@ def search():
     (search.html#conformance); anything else is ignored, or refused under Prefer: handling=strict
     (search.html#errors), as the resource searches do. _summary=count and _elements shape the answer; the
     other _summary values give the whole definitions (they are small)."""
-    from .resources import _elements_arg, _summary_arg, _REQUIRED
-    from .search import _strict
     used, ignored = [], []
     for key, value in request.args.items(multi=True):
         if key in ("url", "_count", "_summary", "_elements"):
             used.append((key, value))
         elif key not in ("_format", "_pretty"):
             ignored.append(key)
-    if ignored and _strict():
+    if ignored and strict_handling():
         raise InvalidRequest(f"'{ignored[0]}' is not a search parameter of OperationDefinition; this server "
                              "knows url (the request asked for 'Prefer: handling=strict')")
     url = request.args.get("url")
-    summary, elements = _summary_arg(), _elements_arg()
+    summary, elements = summary_arg(request.args.get("_summary")), elements_arg(request.args.get("_elements"))
     found = [d for d in DEFINITIONS.values() if not url or d["url"] == canonical_url(url)]
     if elements:
-        keep = set(elements) | {"resourceType", "id", "meta"} | _REQUIRED["OperationDefinition"]
+        keep = set(elements) | MANDATORY | REQUIRED["OperationDefinition"]
         found = [{k: v for k, v in d.items() if k in keep} for d in found]
     base = fhir_base() + "/OperationDefinition"
     bundle = {"resourceType": "Bundle", "type": "searchset", "total": len(found),

@@ -13,6 +13,7 @@ from terminology.errors import NotFound
 from .opdefs import INPUTS
 from .params import Params, request_params
 from .render import fhir_response
+from .resource_views import derived_bodies, existing_body, full_resource, lookup_header
 from .store import get_catalog
 
 bp = Blueprint("operations", __name__)
@@ -38,7 +39,6 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
     catalog = get_catalog()
     instance = None
     if rid is not None:
-        from .resources import derived_bodies, existing_body, full_resource, lookup_header
         h = lookup_header(catalog, rtype, rid)
         if h is None:
             raise NotFound(f"{rtype}/{rid} is not known to this server")

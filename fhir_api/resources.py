@@ -1,37 +1,23 @@
-"""Read, search, create, update and delete of the terminology resources."""
+"""Read, search, create, update and delete of the terminology resources: the routes and the writes (how a
+resource is shown is fhir_api.resource_views)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from terminology.codesystem import INDEX_CLASSES, nest_concepts
 from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
 from terminology.loader import EditionWouldShrink, shrink_refusal
 from terminology.derived import Derive
-from terminology.store.base import RESOURCE_TYPES, Precondition, ResourceHeader, Stored
+from terminology.store.base import RESOURCE_TYPES, Precondition, Stored
 from terminology.validation import id_problems, validation_errors
 
 from .params import parse_body
 from .render import fhir_base, fhir_response
+from .resource_views import SUBSETTED, elements_arg, full_resource, lookup_header, shape, stored_body, summary_arg
 from .store import get_catalog, get_store
 
 bp = Blueprint("resources", __name__)
 
 TYPES = RESOURCE_TYPES
-# concepts are left out of a read of a code system larger than this unless _summary=false
-LARGE_CODESYSTEM = 2000
-_SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
-_MANDATORY = {"resourceType", "id", "meta"}
-# the top-level elements with min >= 1 in the R4 StructureDefinitions (hl7.fhir.r4.core 4.0.1,
-# StructureDefinition-<type>.json snapshots): _summary=text and _elements keep them (search.html#summary,
-# #elements: "Servers SHOULD always return mandatory elements whether they are requested or not")
-_REQUIRED = {"CodeSystem": {"status", "content"}, "ValueSet": {"status"}, "ConceptMap": {"status"},
-             "NamingSystem": {"name", "status", "kind", "date", "uniqueId"},
-             "OperationDefinition": {"name", "status", "kind", "code", "system", "type", "instance"}}
-_SUMMARY_ELEMENTS = {"url", "identifier", "version", "name", "title", "status", "experimental", "date",
-                     "publisher", "description", "content", "count", "caseSensitive", "valueSet",
-                     "hierarchyMeaning", "compositional", "versionNeeded", "supplements", "jurisdiction",
-                     "useContext", "sourceUri", "sourceCanonical", "targetUri", "targetCanonical",
-                     "kind", "uniqueId", "immutable", "property", "filter"}
 
 
 def _check_type(rtype: str) -> None:
@@ -49,94 +35,6 @@ def _require_write_access() -> None:
         raise Forbidden("this server needs 'Authorization: Bearer <api key>' to change content")
 
 
-def stored_body(catalog, header) -> dict | None:
-    """The stored body of `header`; None when the resource is gone: another request deleted it after this
-    request's catalog was refreshed (the headers are a snapshot, the bodies are read from the store)."""
-    return catalog.body(header.pk) if header is not None else None
-
-
-def existing_body(catalog, header) -> dict:
-    stored = stored_body(catalog, header)
-    if stored is None:
-        what = f"{header.type}/{header.id}" if header is not None else "The resource"
-        raise NotFound(f"{what} was deleted by another request while this one was reading it")
-    return stored
-
-
-def full_resource(catalog, header, stored: dict | None = None) -> dict:
-    """The resource with its concepts; `stored`: its body when the caller has read it already."""
-    body = dict(stored if stored is not None else existing_body(catalog, header))
-    if header.type == "CodeSystem" and header.concept_count:
-        rows = catalog.store.concepts(header.pk)
-        # index classes with a compact stored row (SNOMED CT) say how it reads as FHIR
-        to_fhir = getattr(INDEX_CLASSES.get(body.get("url")), "fhir_concept", None)
-        body["concept"] = nest_concepts(map(to_fhir, rows) if to_fhir else rows)
-    return body
-
-
-def shape(catalog, header, summary: str | None, elements: list[str] | None, in_search: bool) -> dict:
-    large = header.type == "CodeSystem" and header.concept_count > LARGE_CODESYSTEM
-    # search results never carry concepts unless asked; a read carries them unless the system is large
-    # (_summary=data only drops the text, search.html#summary)
-    with_concepts = summary == "false" or (summary in (None, "data") and not in_search and not large)
-    if header.pk is None:  # derived, not stored
-        res = dict(derived_bodies(catalog)[header.id])
-    else:
-        res = full_resource(catalog, header) if with_concepts else dict(existing_body(catalog, header))
-    subsetted = False
-    if header.type == "CodeSystem" and not with_concepts and header.concept_count:
-        subsetted = True
-    keep = _MANDATORY | _REQUIRED.get(header.type, set())
-    if summary == "true":
-        res = {k: v for k, v in res.items() if k in _SUMMARY_ELEMENTS or k in keep}
-        subsetted = True
-    elif summary == "data":
-        res.pop("text", None)
-    elif summary == "text":
-        res = {k: v for k, v in res.items() if k == "text" or k in keep}
-        subsetted = True
-    if elements:
-        res = {k: v for k, v in res.items() if k in elements or k in keep}
-        subsetted = True
-    if subsetted:
-        meta = dict(res.get("meta") or {})
-        meta["tag"] = [t for t in meta.get("tag", []) if t.get("code") != "SUBSETTED"] + [_SUBSETTED]
-        res["meta"] = meta
-    return res
-
-
-def _summary_arg(s: str | None = None) -> str | None:
-    s = s if s is not None else request.args.get("_summary")
-    if s is not None and s not in ("true", "false", "count", "data", "text"):
-        raise InvalidRequest(f"_summary must be one of true, false, count, data, text (not '{s}')")
-    return s
-
-
-def _elements_arg(e: str | None = None) -> list[str] | None:
-    e = e if e is not None else request.args.get("_elements")
-    return [x.strip() for x in e.split(",") if x.strip()] if e else None
-
-
-def derived_bodies(catalog) -> dict[str, dict]:
-    from mappings.edition_maps import derived_edition_maps
-    return derived_edition_maps(catalog)
-
-
-def _derived_headers(catalog, rtype: str) -> list[ResourceHeader]:
-    """Resources served but not stored: ConceptMaps between adjacent editions without a change list."""
-    if rtype != "ConceptMap":
-        return []
-    return [ResourceHeader(None, rtype, cm["id"], cm["url"], cm["version"], cm.get("name"), cm.get("title"),
-                           cm.get("status"), None, None, 0) for cm in derived_bodies(catalog).values()]
-
-
-def lookup_header(catalog, rtype: str, rid: str) -> ResourceHeader | None:
-    h = catalog.header_by_id(rtype, rid)
-    if h is None:
-        h = next((d for d in _derived_headers(catalog, rtype) if d.id == rid), None)
-    return h
-
-
 @bp.route("/<rtype>/<rid>", methods=["GET"])
 def read(rtype: str, rid: str):
     _check_type(rtype)
@@ -144,7 +42,7 @@ def read(rtype: str, rid: str):
     h = lookup_header(catalog, rtype, rid)
     if h is None:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
-    summary, elements = _summary_arg(), _elements_arg()
+    summary, elements = summary_arg(request.args.get("_summary")), elements_arg(request.args.get("_elements"))
     from .http_headers import not_modified, read_is_not_modified, validators_of
     validators = validators_of(h, stored_body(catalog, h) if h.pk is not None else None)
     if read_is_not_modified(validators):
@@ -218,7 +116,7 @@ def _refuse_subsetted(rtype: str, body: dict) -> None:
     not to be used for an update). 422 as for any body the server's rules refuse (R4 http.html#update);
     refused whatever X-Kodebro-Replace says."""
     tags = (body.get("meta") or {}).get("tag") or ()
-    if any(isinstance(t, dict) and t.get("code") == _SUBSETTED["code"] and t.get("system") == _SUBSETTED["system"]
+    if any(isinstance(t, dict) and t.get("code") == SUBSETTED["code"] and t.get("system") == SUBSETTED["system"]
            for t in tags):
         raise InvalidResource(
             f"the {rtype} was not written: its meta.tag says SUBSETTED, so it is a partial copy from a read "

@@ -31,7 +31,8 @@ from terminology.textsearch import fold
 from .params import whole_number
 from .render import fhir_base, fhir_response
 from .search_match import Test
-from .search_params import TABLES, Param, Row, _map_parameters, canonical_system
+from .resource_views import derived_headers, elements_arg, shape, stored_body, summary_arg
+from .search_params import TABLES, Param, Row, canonical_system, map_parameters
 from .search_values import parse_composite, parse_date, parse_of_type, parse_quantity, parse_token, unescape
 from .store import get_catalog
 
@@ -103,7 +104,7 @@ class Query:
         self.ignored.append(text)
 
     def known(self) -> str:
-        return (", ".join(sorted(set(self.table) | set(_map_parameters(self.rtype))))
+        return (", ".join(sorted(set(self.table) | set(map_parameters(self.rtype))))
                 + " and the result parameters " + ", ".join(sorted(CONTROL)))
 
     def _take(self, key: str, value: str) -> None:
@@ -112,7 +113,7 @@ class Query:
             return
         name, _, modifier = key.partition(":")
         param = self.table.get(name)
-        maps = _map_parameters(self.rtype)
+        maps = map_parameters(self.rtype)
         if param is None and name not in maps:
             if self.strict:
                 self._refuse(f"'{shortened(key)}' is not a search parameter of {self.rtype}; this server knows "
@@ -176,15 +177,14 @@ class Query:
 
     # --- running ---------------------------------------------------------------------------------
     def candidates(self) -> list:
-        from .resources import _derived_headers
         by_url = next((t for t in self.tests if t.param.name == "url" and not t.modifier), None)
         if by_url is not None:
             # the common case: straight to the resources with that URL (every url test, this one
             # included, still runs on each candidate: AND by repetition)
             hs = [h for u in dict.fromkeys(by_url.alts) for h in self.catalog.headers_by_url(self.rtype, u)]
-            hs += [h for h in _derived_headers(self.catalog, self.rtype) if h.url in by_url.alts]
+            hs += [h for h in derived_headers(self.catalog, self.rtype) if h.url in by_url.alts]
             return sorted({id(h): h for h in hs}.values(), key=lambda h: (h.pk is None, h.pk or 0))
-        return self.catalog.headers(self.rtype) + _derived_headers(self.catalog, self.rtype)
+        return self.catalog.headers(self.rtype) + derived_headers(self.catalog, self.rtype)
 
     def run(self) -> list[Row]:
         rows = [Row(h, self.catalog) for h in self.candidates()]
@@ -231,7 +231,8 @@ class Query:
 
 # --- the request ---------------------------------------------------------------------------------
 
-def _strict() -> bool:
+def strict_handling() -> bool:
+    """Whether the request says `Prefer: handling=strict` (search.html#errors)."""
     prefs = [p.strip().lower().replace(" ", "") for h in request.headers.getlist("Prefer")
              for p in re.split(r"[,;]", h)]
     return "handling=strict" in prefs
@@ -265,14 +266,12 @@ def _int(control: dict, name: str, default: int) -> int:
 
 def search_type(rtype: str):
     from .outcomes import issue, operation_outcome
-    from .resources import _elements_arg, _summary_arg, shape, stored_body
     pairs = _request_pairs()
     catalog = get_catalog()
-    query = Query(rtype, pairs, catalog, _strict())
+    query = Query(rtype, pairs, catalog, strict_handling())
     ctl = query.control
-    # (given None, these two would read the query string: an empty value there is absent here)
-    summary = _summary_arg(ctl["_summary"]) if "_summary" in ctl else None
-    elements = _elements_arg(ctl["_elements"]) if "_elements" in ctl else None
+    summary = summary_arg(ctl.get("_summary"))
+    elements = elements_arg(ctl.get("_elements"))
     total_mode = ctl.get("_total")
     if total_mode not in (None, "none", "estimate", "accurate"):
         raise InvalidRequest(f"_total must be none, estimate or accurate, not '{total_mode}'", location="http._total")

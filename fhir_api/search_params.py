@@ -19,6 +19,7 @@ from typing import Callable
 from terminology.codesystem import DOTTED_CODE_SYSTEMS, CodeSystemIndex
 from terminology.versions import version_key
 
+from .resource_views import derived_bodies, stored_body
 from .search_values import MAX_INSTANT as _MAX, MIN_INSTANT as _MIN, date_range as _date_range, folded as _fold
 from .search_values import json_number as _number
 
@@ -76,10 +77,8 @@ class Row:
     def body(self) -> dict:
         if self._body is None:
             if self.h.pk is None:
-                from .resources import derived_bodies
                 b = derived_bodies(self.catalog).get(self.h.id)
             else:
-                from .resources import stored_body
                 b = stored_body(self.catalog, self.h)
             self._body = b if isinstance(b, dict) else {}
         return self._body
@@ -369,7 +368,7 @@ def _own_parameters() -> dict[str, list[Param]]:
                   else []),
             Param("reference", "uri", _vs_references),
         ],
-        "ConceptMap": [],     # its own are inside the map: _map_parameters
+        "ConceptMap": [],     # its own are inside the map: map_parameters
         "NamingSystem": [
             Param("kind", "token", _body_code("kind")),
             Param("type", "token", lambda r: _concept_toks(r.body().get("type")), text=True),
@@ -396,7 +395,7 @@ TABLES = {rtype: {**_common(conformance=rtype != "NamingSystem"), **{p.name: p f
           for rtype, own in _OWN_PARAMETERS.items()}
 
 
-def _map_parameters(rtype: str) -> dict[str, str]:
+def map_parameters(rtype: str) -> dict[str, str]:
     """The ConceptMap parameters that look inside a map (mappings.conceptmap_search)."""
     if rtype != "ConceptMap":
         return {}
@@ -408,12 +407,12 @@ def definition_id(rtype: str, name: str) -> str:
     """The id of the R4 SearchParameter resource that defines `name` on `rtype`."""
     if name.startswith("_"):
         return f"Resource-{name[1:]}"
-    if name in _OWN.get(rtype, ()) or name in _map_parameters(rtype):
+    if name in _OWN.get(rtype, ()) or name in map_parameters(rtype):
         return f"{rtype}-{name}"
     return f"conformance-{name}"
 
 
 def supported_parameters(rtype: str) -> list[tuple[str, str]]:
     """(name, type) of every search parameter served for `rtype`: the CapabilityStatement's list."""
-    return [(p.name, p.type) for p in TABLES.get(rtype, {}).values()] + list(_map_parameters(rtype).items())
+    return [(p.name, p.type) for p in TABLES.get(rtype, {}).values()] + list(map_parameters(rtype).items())
 

@@ -1,0 +1,115 @@
+"""How a served resource is shown: its stored body, with its concepts, cut down by _summary and _elements.
+
+Read, search, the $operations on an instance and the OperationDefinition search all show resources this way;
+the routes and the writes are fhir_api.resources. No Flask here: the callers read the request and hand the
+values in.
+"""
+from __future__ import annotations
+
+from mappings.edition_maps import derived_edition_maps
+from terminology.codesystem import INDEX_CLASSES, nest_concepts
+from terminology.errors import InvalidRequest, NotFound
+from terminology.store.base import ResourceHeader
+
+# concepts are left out of a read of a code system larger than this unless _summary=false
+LARGE_CODESYSTEM = 2000
+SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
+MANDATORY = {"resourceType", "id", "meta"}
+# the top-level elements with min >= 1 in the R4 StructureDefinitions (hl7.fhir.r4.core 4.0.1,
+# StructureDefinition-<type>.json snapshots): _summary=text and _elements keep them (search.html#summary,
+# #elements: "Servers SHOULD always return mandatory elements whether they are requested or not")
+REQUIRED = {"CodeSystem": {"status", "content"}, "ValueSet": {"status"}, "ConceptMap": {"status"},
+            "NamingSystem": {"name", "status", "kind", "date", "uniqueId"},
+            "OperationDefinition": {"name", "status", "kind", "code", "system", "type", "instance"}}
+SUMMARY_ELEMENTS = {"url", "identifier", "version", "name", "title", "status", "experimental", "date",
+                    "publisher", "description", "content", "count", "caseSensitive", "valueSet",
+                    "hierarchyMeaning", "compositional", "versionNeeded", "supplements", "jurisdiction",
+                    "useContext", "sourceUri", "sourceCanonical", "targetUri", "targetCanonical",
+                    "kind", "uniqueId", "immutable", "property", "filter"}
+
+
+def stored_body(catalog, header) -> dict | None:
+    """The stored body of `header`; None when the resource is gone: another request deleted it after this
+    request's catalog was refreshed (the headers are a snapshot, the bodies are read from the store)."""
+    return catalog.body(header.pk) if header is not None else None
+
+
+def existing_body(catalog, header) -> dict:
+    stored = stored_body(catalog, header)
+    if stored is None:
+        what = f"{header.type}/{header.id}" if header is not None else "The resource"
+        raise NotFound(f"{what} was deleted by another request while this one was reading it")
+    return stored
+
+
+def full_resource(catalog, header, stored: dict | None = None) -> dict:
+    """The resource with its concepts; `stored`: its body when the caller has read it already."""
+    body = dict(stored if stored is not None else existing_body(catalog, header))
+    if header.type == "CodeSystem" and header.concept_count:
+        rows = catalog.store.concepts(header.pk)
+        # index classes with a compact stored row (SNOMED CT) say how it reads as FHIR
+        to_fhir = getattr(INDEX_CLASSES.get(body.get("url")), "fhir_concept", None)
+        body["concept"] = nest_concepts(map(to_fhir, rows) if to_fhir else rows)
+    return body
+
+
+def shape(catalog, header, summary: str | None, elements: list[str] | None, in_search: bool) -> dict:
+    large = header.type == "CodeSystem" and header.concept_count > LARGE_CODESYSTEM
+    # search results never carry concepts unless asked; a read carries them unless the system is large
+    # (_summary=data only drops the text, search.html#summary)
+    with_concepts = summary == "false" or (summary in (None, "data") and not in_search and not large)
+    if header.pk is None:  # derived, not stored
+        res = dict(derived_bodies(catalog)[header.id])
+    else:
+        res = full_resource(catalog, header) if with_concepts else dict(existing_body(catalog, header))
+    subsetted = False
+    if header.type == "CodeSystem" and not with_concepts and header.concept_count:
+        subsetted = True
+    keep = MANDATORY | REQUIRED.get(header.type, set())
+    if summary == "true":
+        res = {k: v for k, v in res.items() if k in SUMMARY_ELEMENTS or k in keep}
+        subsetted = True
+    elif summary == "data":
+        res.pop("text", None)
+    elif summary == "text":
+        res = {k: v for k, v in res.items() if k == "text" or k in keep}
+        subsetted = True
+    if elements:
+        res = {k: v for k, v in res.items() if k in elements or k in keep}
+        subsetted = True
+    if subsetted:
+        meta = dict(res.get("meta") or {})
+        meta["tag"] = [t for t in meta.get("tag", []) if t.get("code") != "SUBSETTED"] + [SUBSETTED]
+        res["meta"] = meta
+    return res
+
+
+def summary_arg(s: str | None) -> str | None:
+    """The `_summary` value `s` as sent (None: not sent), checked."""
+    if s is not None and s not in ("true", "false", "count", "data", "text"):
+        raise InvalidRequest(f"_summary must be one of true, false, count, data, text (not '{s}')")
+    return s
+
+
+def elements_arg(e: str | None) -> list[str] | None:
+    """The `_elements` value `e` as sent (None: not sent) as a list of element names; None when it names none."""
+    return [x.strip() for x in e.split(",") if x.strip()] if e else None
+
+
+def derived_bodies(catalog) -> dict[str, dict]:
+    return derived_edition_maps(catalog)
+
+
+def derived_headers(catalog, rtype: str) -> list[ResourceHeader]:
+    """Resources served but not stored: ConceptMaps between adjacent editions without a change list."""
+    if rtype != "ConceptMap":
+        return []
+    return [ResourceHeader(None, rtype, cm["id"], cm["url"], cm["version"], cm.get("name"), cm.get("title"),
+                           cm.get("status"), None, None, 0) for cm in derived_bodies(catalog).values()]
+
+
+def lookup_header(catalog, rtype: str, rid: str) -> ResourceHeader | None:
+    h = catalog.header_by_id(rtype, rid)
+    if h is None:
+        h = next((d for d in derived_headers(catalog, rtype) if d.id == rid), None)
+    return h
