@@ -13,9 +13,10 @@ from collections import OrderedDict
 
 from flask import g, has_request_context
 
-from terminology.catalog import IndexShelf, OverlayCatalog, same_json
+from terminology.catalog import OverlayCatalog
 from terminology.errors import InvalidRequest
-from terminology.index_cache import SUPPLIED_INDEXES, content_digest
+from terminology.index_cache import SUPPLIED_INDEXES, IndexShelf
+from terminology.json_values import content_digest, same_json
 from terminology.validation import validation_errors
 
 

@@ -1,4 +1,4 @@
-"""Bench: resources a request brings, shared between the parts of one request (terminology.catalog.IndexShelf).
+"""Bench: resources a request brings, shared between the parts of one request (terminology.index_cache.IndexShelf).
 
 A batch Bundle of 50 CodeSystem/$validate-code entries and a $batch-validate-code of 50 checks, all against one
 2,000-code CodeSystem sent as a tx-resource (once, by the first entry: batch.py hands it to the later ones; or
@@ -84,7 +84,7 @@ N_FAN = 300
 
 
 def _builds() -> int:
-    from terminology.catalog import IndexShelf
+    from terminology.index_cache import IndexShelf
     return IndexShelf.builds
 
 

@@ -36,7 +36,7 @@ def _request(cs: dict, code: str) -> bytes:
 
 def run(bench) -> None:
     from fhir_api import create_app, supplied
-    from terminology.catalog import IndexShelf
+    from terminology.index_cache import IndexShelf
     from terminology.index_cache import SUPPLIED_INDEXES, content_digest
 
     client = create_app({"DB": bench.db("supplied"), "DEMO": False}).test_client()

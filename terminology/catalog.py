@@ -12,10 +12,10 @@ import threading
 import time
 from collections import defaultdict
 
-import orjson
-
 from .codesystem import GRAMMARS, CodeSystemIndex, build_index
 from .identifiers import canonical_system
+from .index_cache import IndexShelf  # noqa: F401  (also imported from here: scripts, tests)
+from .json_values import same_json  # noqa: F401  (the rule's name here before json_values)
 from .store.base import ResourceHeader
 from .versions import latest, matches_version, version_key
 
@@ -253,117 +253,6 @@ def revision_catalog(catalog):
     if getattr(catalog, "extra", None) or getattr(catalog, "base", None) is not None:
         return None
     return catalog if hasattr(catalog, "derived") else None
-
-
-def same_json(a, b) -> bool:
-    """Whether two parsed JSON values are the same JSON. Python's == takes true for 1 and 1 for 1.0, which JSON
-    and FHIR's types keep apart (an index reads caseSensitive `1` as not true), so the canonical forms are
-    compared; a value with no canonical form (an integer over 64 bits) is the same only as itself."""
-    if a is b:
-        return True
-    if a != b:
-        return False
-    canon = canonical_json(a)
-    return canon is not None and canon == canonical_json(b)
-
-
-def canonical_json(value) -> bytes | None:
-    """The canonical JSON of a parsed value (keys sorted), which tells true from 1 and 1 from 1.0; None for a
-    value that has none (an integer over 64 bits)."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
-
-
-class IndexShelf:
-    """The CodeSystem indexes built of resources a request brought. One shelf serves every overlay of a request:
-    a batch whose entries or checks share a tx-resource indexes it once.
-
-    An index is found by the identity of the body it was built from (the body is held with it, so its id is not
-    reused meanwhile), else by an equal body of the same url and version (the entries of a batch Bundle that
-    each carry a copy of one resource): equal bodies make equal indexes. Bounded by indexes and by concepts
-    held, the oldest going first. The shelf itself is not shared between requests; given a process-wide cache
-    (`index_cache.SuppliedIndexes`), it takes the index of a body checked sound from there by content digest,
-    so a request repeating an earlier one's resources does not index them again."""
-
-    MAX_INDEXES = 64
-    MAX_CONCEPTS = 2_000_000
-
-    builds = 0          # indexes built by every shelf of the process (what tests and benches count)
-
-    def __init__(self, cache=None, digest=None):
-        """`cache`: a process-wide `index_cache.SuppliedIndexes` to take indexes from and put them in, by the
-        content digest `digest(body)` gives: None for a body that must not be kept (one not checked sound)."""
-        self._held: dict[int, _Shelved] = {}      # by id(body)
-        self._uses: dict[int, int] = {}     # id(index) -> bodies held with it: its concepts count once
-        self._concepts = 0
-        self._lock = threading.Lock()
-        self._cache = cache if digest is not None else None
-        self._digest = digest
-
-    def index(self, r: dict) -> CodeSystemIndex:
-        got = self._held.get(id(r))
-        if got is not None and got.body is r:
-            return got.index
-        cs = self._equal(r)
-        if cs is None and self._cache is not None:
-            key = self._digest(r)
-            if key is not None:
-                cs = self._cache.index(key, r, on_build=self._count_build, build=build_index)
-        if cs is None:
-            cs = build_index(r)
-            self._count_build()
-        with self._lock:
-            got = self._held.get(id(r))
-            if got is not None and got.body is r:
-                return got.index   # another thread put it here meanwhile: one index per body
-            size = 0 if self._uses.get(id(cs)) else len(cs)
-            while self._held and (len(self._held) >= self.MAX_INDEXES or self._concepts + size > self.MAX_CONCEPTS):
-                self._release(self._held.pop(next(iter(self._held))).index)
-            self._held[id(r)] = _Shelved(r, cs)
-            self._uses[id(cs)] = self._uses.get(id(cs), 0) + 1
-            self._concepts += len(cs) if self._uses[id(cs)] == 1 else 0
-        return cs
-
-    def _count_build(self) -> None:
-        with self._lock:
-            IndexShelf.builds += 1
-
-    def _release(self, cs: CodeSystemIndex) -> None:
-        left = self._uses[id(cs)] - 1
-        if left:
-            self._uses[id(cs)] = left
-        else:
-            del self._uses[id(cs)]
-            self._concepts -= len(cs)
-
-    def _equal(self, r: dict) -> CodeSystemIndex | None:
-        """The index of a held body of r's url and version that is the same JSON as `r` (`same_json`). A held
-        body's canonical JSON is made once, when a copy is first compared with it; r's once a body equals it."""
-        url, version = r.get("url"), r.get("version")
-        mine = None
-        for held in list(self._held.values()):
-            body = held.body
-            if body.get("url") != url or body.get("version") != version or body != r:
-                continue
-            if mine is None:
-                mine = canonical_json(r)
-                if mine is None:
-                    return None     # no canonical form: the same only as itself, and it is not held
-            if held.canon is None:
-                held.canon = canonical_json(body)
-            if held.canon == mine:
-                return held.index
-        return None
-
-
-class _Shelved:
-    """A body on a shelf, the index built of it, and its canonical JSON once a copy was compared with it."""
-    __slots__ = ("body", "index", "canon")
-
-    def __init__(self, body: dict, index: CodeSystemIndex):
-        self.body, self.index, self.canon = body, index, None
 
 
 class OverlayCatalog:

@@ -2,7 +2,9 @@
 
 FHIR validators and test suites send the same `tx-resource` CodeSystems with every request; indexing one of
 12,000 concepts takes about 0.1 s. `SuppliedIndexes` keeps the index of each sound (shape-checked) body it
-is asked for, found again by the SHA-256 of the body's canonical JSON, so a repeated request reuses it.
+is asked for, found again by the SHA-256 of the body's canonical JSON (`json_values.content_digest`), so a
+repeated request reuses it. `IndexShelf` is a request's own shelf in front of it: every overlay of one request
+(a batch's entries and checks) takes a body's index from there, so each body is indexed once per request.
 
 Why this is safe:
 - the key is the whole content: canonical JSON (keys sorted) tells `true` from `1` and `1.0` from `1`, which
@@ -28,32 +30,7 @@ from collections import OrderedDict
 import orjson
 
 from .codesystem import INDEX_CLASSES, CodeSystemIndex, build_index
-
-
-def canonical_bytes(value) -> bytes | None:
-    """The canonical JSON of a parsed JSON value (keys sorted, no spaces), or None when it has none.
-
-    orjson writes `true`, `1` and `1.0` apart, and refuses integers over 64 bits and lone surrogates; it
-    writes NaN and infinities as `null` (JSON has no such numbers), so a `null` in the output is checked
-    against the value (NaN equals nothing, an infinity is not None): a value it would write as another's
-    has no canonical form."""
-    try:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
-    if b"null" in text:
-        try:
-            if orjson.loads(text) != value:
-                return None
-        except orjson.JSONDecodeError:
-            return None
-    return text
-
-
-def content_digest(value) -> bytes | None:
-    """SHA-256 of `canonical_bytes(value)`: one key for the shape check's verdict and the index cache."""
-    text = canonical_bytes(value)
-    return None if text is None else hashlib.sha256(text).digest()
+from .json_values import canonical_bytes, content_digest  # noqa: F401  (content_digest: imported from here too)
 
 
 class _Entry:
@@ -149,6 +126,98 @@ class SuppliedIndexes:
             self._kept[digest] = entry
             self._concepts += entry.weight
             self._bytes += entry.size
+
+
+class IndexShelf:
+    """The CodeSystem indexes built of resources a request brought. One shelf serves every overlay of a request:
+    a batch whose entries or checks share a tx-resource indexes it once.
+
+    An index is found by the identity of the body it was built from (the body is held with it, so its id is not
+    reused meanwhile), else by an equal body of the same url and version (the entries of a batch Bundle that
+    each carry a copy of one resource): equal bodies make equal indexes. Bounded by indexes and by concepts
+    held, the oldest going first. The shelf itself is not shared between requests; given a process-wide cache
+    (`SuppliedIndexes`), it takes the index of a body checked sound from there by content digest,
+    so a request repeating an earlier one's resources does not index them again."""
+
+    MAX_INDEXES = 64
+    MAX_CONCEPTS = 2_000_000
+
+    builds = 0          # indexes built by every shelf of the process (what tests and benches count)
+
+    def __init__(self, cache=None, digest=None):
+        """`cache`: a process-wide `SuppliedIndexes` to take indexes from and put them in, by the
+        content digest `digest(body)` gives: None for a body that must not be kept (one not checked sound)."""
+        self._held: dict[int, _Shelved] = {}      # by id(body)
+        self._uses: dict[int, int] = {}     # id(index) -> bodies held with it: its concepts count once
+        self._concepts = 0
+        self._lock = threading.Lock()
+        self._cache = cache if digest is not None else None
+        self._digest = digest
+
+    def index(self, r: dict) -> CodeSystemIndex:
+        got = self._held.get(id(r))
+        if got is not None and got.body is r:
+            return got.index
+        cs = self._equal(r)
+        if cs is None and self._cache is not None:
+            key = self._digest(r)
+            if key is not None:
+                cs = self._cache.index(key, r, on_build=self._count_build, build=build_index)
+        if cs is None:
+            cs = build_index(r)
+            self._count_build()
+        with self._lock:
+            got = self._held.get(id(r))
+            if got is not None and got.body is r:
+                return got.index   # another thread put it here meanwhile: one index per body
+            size = 0 if self._uses.get(id(cs)) else len(cs)
+            while self._held and (len(self._held) >= self.MAX_INDEXES or self._concepts + size > self.MAX_CONCEPTS):
+                self._release(self._held.pop(next(iter(self._held))).index)
+            self._held[id(r)] = _Shelved(r, cs)
+            self._uses[id(cs)] = self._uses.get(id(cs), 0) + 1
+            self._concepts += len(cs) if self._uses[id(cs)] == 1 else 0
+        return cs
+
+    def _count_build(self) -> None:
+        with self._lock:
+            IndexShelf.builds += 1
+
+    def _release(self, cs: CodeSystemIndex) -> None:
+        left = self._uses[id(cs)] - 1
+        if left:
+            self._uses[id(cs)] = left
+        else:
+            del self._uses[id(cs)]
+            self._concepts -= len(cs)
+
+    def _equal(self, r: dict) -> CodeSystemIndex | None:
+        """The index of a held body of r's url and version that is the same JSON as `r` (`json_values.same_json`).
+        A held body's canonical JSON is made once, when a copy is first compared with it; r's once a body equals
+        it. Python's != first: bodies off the wire hold no tuples, and for them it only ever tells apart what
+        the canonical forms would."""
+        url, version = r.get("url"), r.get("version")
+        mine = None
+        for held in list(self._held.values()):
+            body = held.body
+            if body.get("url") != url or body.get("version") != version or body != r:
+                continue
+            if mine is None:
+                mine = canonical_bytes(r)
+                if mine is None:
+                    return None     # no canonical form: the same only as itself, and it is not held
+            if held.canon is None:
+                held.canon = canonical_bytes(body)
+            if held.canon == mine:
+                return held.index
+        return None
+
+
+class _Shelved:
+    """A body on a shelf, the index built of it, and its canonical JSON once a copy was compared with it."""
+    __slots__ = ("body", "index", "canon")
+
+    def __init__(self, body: dict, index: CodeSystemIndex):
+        self.body, self.index, self.canon = body, index, None
 
 
 # the process's cache: fhir_api gives it to the index shelf of every request

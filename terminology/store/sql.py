@@ -17,6 +17,7 @@ import orjson
 
 from ..codesystem import flatten_concepts
 from ..errors import Duplicate, StoreUnavailable
+from ..json_values import same_json
 from .base import ANY_VERSION, Derive, Precondition, ResourceHeader, Stored
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
@@ -455,9 +456,9 @@ def _stored_body(res: dict, rid: str, stamp: str | None) -> dict:
     return body
 
 
-def _same_json(a, b) -> bool:
-    # as JSON text, keys sorted: 1 and 1.0, or a tuple and a list, are told apart as they would be written
-    return orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
+# the engine's one rule (keys sorted; 1, 1.0 and true apart; a tuple is the list it is written as): a body
+# with no canonical form is "changed", and writing it then fails in orjson as before
+_same_json = same_json
 
 
 def _text(v):

@@ -1,11 +1,11 @@
 """A tx-resource shared by the entries of a batch Bundle, or by the checks of a $batch-validate-code, is indexed
-once per request (terminology.catalog.IndexShelf counts the indexes it builds), and the answers are those of
+once per request (terminology.index_cache.IndexShelf counts the indexes it builds), and the answers are those of
 the same requests made one by one."""
 from __future__ import annotations
 
 import pytest
 
-from terminology.catalog import IndexShelf
+from terminology.index_cache import IndexShelf
 from terminology.index_cache import SUPPLIED_INDEXES
 
 

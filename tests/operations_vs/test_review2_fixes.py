@@ -4,7 +4,7 @@ supplement de-duplication, $related on versions of one system and on invalid val
 unknown-version wording."""
 import pytest
 
-import terminology.catalog
+import terminology.index_cache
 from terminology.index_cache import SUPPLIED_INDEXES
 from terminology.bcp47 import BCP47
 from terminology.ucum import UCUM
@@ -61,14 +61,14 @@ def _no_kept_indexes():
 def test_batch_builds_the_shared_code_system_index_once(client, monkeypatch):
     big = {**TREE, "url": T + "big", "concept": [{"code": f"c{i}", "display": f"Code {i}"} for i in range(300)]}
     built = []
-    real = terminology.catalog.build_index
+    real = terminology.index_cache.build_index
 
     def counting(resource, *rest):          # the real build, counted
         if resource.get("url") == big["url"]:
             built.append(resource.get("version"))
         return real(resource, *rest)
 
-    monkeypatch.setattr(terminology.catalog, "build_index", counting)
+    monkeypatch.setattr(terminology.index_cache, "build_index", counting)
     checks = [_check({"name": "code", "valueCode": f"c{i}"}) for i in range(5)]
     status, body = _post(client, "CodeSystem/$batch-validate-code", {"name": "url", "valueUri": big["url"]},
                          {"name": "tx-resource", "resource": big}, *checks)
@@ -79,13 +79,13 @@ def test_batch_builds_the_shared_code_system_index_once(client, monkeypatch):
 
 def test_a_shared_code_system_parameter_is_indexed_once_and_left_by_a_check_naming_another(client, monkeypatch):
     built = []
-    real = terminology.catalog.build_index
+    real = terminology.index_cache.build_index
 
     def counting(resource, *rest):          # the real build, counted
         built.append(resource.get("url"))
         return real(resource, *rest)
 
-    monkeypatch.setattr(terminology.catalog, "build_index", counting)
+    monkeypatch.setattr(terminology.index_cache, "build_index", counting)
     other = {**TREE, "url": T + "other", "concept": [{"code": "Q", "display": "Queue"}]}
     status, body = _post(client, "CodeSystem/$batch-validate-code", {"name": "codeSystem", "resource": TREE},
                          _check({"name": "code", "valueCode": "A"}), _check({"name": "code", "valueCode": "B"}),

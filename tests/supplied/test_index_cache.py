@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from terminology.catalog import IndexShelf
+from terminology.index_cache import IndexShelf
 from terminology.index_cache import SUPPLIED_INDEXES, SuppliedIndexes, canonical_bytes, content_digest
 
 URL = "http://example.org/supplied/cached"
