@@ -15,7 +15,7 @@ from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import check_display_language, language_echo, no_fallback, parse_languages
 from terminology.operations.version_rules import SystemVersionRules, find_valueset, missing_valueset, \
     requested_valueset
-from terminology.operations.expand import DEFAULT_MAX_EXPANSION, ExpandRequest, expand, vs_parameter
+from terminology.operations.expand import ExpandRequest, expand, vs_parameter
 from terminology.supplements import SupplementSet, supplied_lang_packs, valueset_supplement_refs, valueset_systems
 from terminology.operations.compose_checks import check_outline
 
@@ -122,14 +122,12 @@ def supplements_for(catalog, params, vs: dict | None, system: str | None = None)
 def version_rules(params) -> SystemVersionRules:
     return SystemVersionRules.parse(params.all("system-version"), params.all("force-system-version"),
                                     params.all("check-system-version"), params.all("default-valueset-version"),
-                                    params.all("force-valueset-version"), params.all("check-valueset-version"))
+                                    params.all("force-valueset-version"), params.all("check-valueset-version"), date=params.get("date"))
 
 
 def _max_expansion() -> int:
-    try:
-        return int(current_app.config["KODEBRO"].get("MAX_EXPANSION") or DEFAULT_MAX_EXPANSION)
-    except Exception:
-        return DEFAULT_MAX_EXPANSION
+    # checked when the app was made (settings.load_settings)
+    return current_app.config["KODEBRO"]["MAX_EXPANSION"]
 
 
 def _strings(params, name: str) -> list[str]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+from terminology.operations.expand import DEFAULT_MAX_EXPANSION
+
 DEFAULT_DB = os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"),
                           "kodebro", "kodebro.db")
 
@@ -12,27 +14,52 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "DEMO": (True, "Load the shipped demo content when the store is empty at start-up."),
     "API_KEY": ("", "When set, create/update/delete need 'Authorization: Bearer <key>'. "
                     "When empty, writes are open: set it on any shared server."),
-    "MAX_EXPANSION": (1000, "Largest number of codes an $expand without `count` returns before answering "
-                            "too-costly (pages asked for with offset/count may hold up to 10000 codes)."),
+    "MAX_EXPANSION": (DEFAULT_MAX_EXPANSION,
+                      "Largest number of codes an $expand without `count` returns before answering "
+                      "too-costly (pages asked for with offset/count may hold up to 10000 codes)."),
     "CORS_ORIGINS": ("", "Browser origins allowed to call the API (CORS), comma-separated, or '*'. "
                          "Empty: no CORS headers, browsers on other origins are refused."),
     "BASE_URL": ("", "Public base URL of the FHIR endpoint, used in links (default: taken from the request)."),
 }
 
 
+def _is_count(default) -> bool:
+    # a setting whose default is a whole number (MAX_EXPANSION) must be one of at least 1
+    return isinstance(default, int) and not isinstance(default, bool)
+
+
 def _parse(raw: str, default):
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        return int(raw)
     return raw
 
 
+def _count(value, source: str) -> int:
+    """`value` as a whole number of at least 1; a bad one stops the start naming `source`, rather than being
+    replaced by the default at each request (a number given as text, as from the environment, is fine)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{source} must be a whole number of at least 1, not {value!r}")
+    return value
+
+
 def load_settings(overrides: dict | None = None) -> dict:
+    """The settings: each one's KODEBRO_<NAME> environment variable, else its default; `overrides` over both
+    (None for a whole-number setting keeps what is there). Raises ValueError naming a setting whose value
+    cannot be used, so a bad one fails at start."""
     out = {}
     for name, (default, _help) in SETTINGS.items():
         raw = os.environ.get("KODEBRO_" + name)
-        out[name] = _parse(raw, default) if raw is not None else default
+        if raw is None:
+            out[name] = default
+        else:
+            out[name] = _count(raw, "KODEBRO_" + name) if _is_count(default) else _parse(raw, default)
     for k, v in (overrides or {}).items():
-        out[k.upper()] = v
+        name = k.upper()
+        if name in SETTINGS and _is_count(SETTINGS[name][0]):
+            if v is None:
+                continue
+            v = _count(v, f"setting {name}")
+        out[name] = v
     return out

@@ -1,7 +1,9 @@
 """Resources the server derives from others it stores, kept in step by every write that changes their sources.
 
 Each entry of DERIVATIONS says, for a write, which derived resources to (re)write and which to delete; today
-there is one, the NKPK editions built from NCMP, NCSP and NCRP (norway/nkpk.py). Every write path (an import,
+there are two: the NKPK editions built from NCMP, NCSP and NCRP (norway/nkpk.py), and the rule value sets of
+an ICD-10-NO edition (reportable, main condition: norway/rules.py), built with an edition written over REST
+and deleted with their edition. Every write path (an import,
 a REST create, update or delete, a batch entry, which runs as one of those) hands a `Derive` to store.write,
 which calls it inside the write's transaction under the write lock: what it reads is what is stored when the
 write commits, so two writers changing two sources of one derived resource at the same moment cannot each
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .norway import nkpk
+from .norway import nkpk, rules
 from .store.base import ResourceHeader
 
 
@@ -29,7 +31,12 @@ def _nkpk_changes(store, written: list[dict], removed: list[ResourceHeader]):
     return nkpk.derived_changes(store, written, [(h.url, h.version) for h in removed if h.type == "CodeSystem"])
 
 
-DERIVATIONS: tuple[Derivation, ...] = (Derivation(_nkpk_changes, nkpk.derived_note),)
+def _icd10_rule_changes(store, written: list[dict], removed: list[ResourceHeader]):
+    return rules.derived_changes(store, written, [(h.url, h.version) for h in removed if h.type == "CodeSystem"])
+
+
+DERIVATIONS: tuple[Derivation, ...] = (Derivation(_nkpk_changes, nkpk.derived_note),
+                                       Derivation(_icd10_rule_changes, rules.derived_note))
 
 
 class Derive:

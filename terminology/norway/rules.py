@@ -85,3 +85,72 @@ def icd10_valuesets(edition: str, concepts: list[dict]) -> list[dict]:
 
 def _bool(concept: dict, code: str) -> bool:
     return any(p.get("code") == code and p.get("valueBoolean") is True for p in concept.get("property") or ())
+
+
+# --- keeping the rule value sets in step with REST writes and removals (terminology/derived.py) -----------
+RULE_VALUESETS = {REPORTABLE_VS: "ICD10NOReportable", MAIN_CONDITION_VS: "ICD10NOMainCondition"}
+
+
+def is_generated(vs: dict, edition: str) -> bool:
+    """Whether `vs` is a rule value set Kodebro generated for ICD-10-NO `edition` (icd10_valuesets): its url,
+    name, version and publisher, and a compose that reads that edition and nothing else. A value set someone
+    wrote at the same url, or one that reads more than the edition, is not Kodebro's to delete or replace."""
+    if not isinstance(vs, dict) or RULE_VALUESETS.get(vs.get("url")) != vs.get("name") \
+            or vs.get("version") != edition or vs.get("publisher") != "Kodebro":
+        return False
+    compose = vs.get("compose")
+    if not isinstance(compose, dict) or not compose.get("include"):
+        return False
+    parts = list(compose.get("include") or ()) + list(compose.get("exclude") or ())
+    return all(isinstance(p, dict) and p.get("system") == ICD10_NO and p.get("version") == edition
+               and not p.get("valueSet") for p in parts)
+
+
+def derived_changes(store, written: list[dict], removed: list[tuple[str, str]]):
+    """The rule value sets to write and delete with a write of `written` that takes away the stored code
+    systems `removed` ((url, version)): (value sets to write, (type, id) to delete).
+
+    An ICD-10-NO edition taken away (a REST DELETE, a PUT giving it another version, a removal through the
+    store) takes its generated rule value sets with it, unless another resource still holds that edition:
+    left behind they would pin a missing edition and, as the newest versions, break every version-less call.
+    An edition written other than by the importer (a REST create or PUT, an import of a FHIR CodeSystem) gets
+    its rule value sets built as an import builds them, when its concepts carry the `reportable` property
+    the importer writes (without it every code would be left out); the importer writes its own, and a value
+    set at that url|version that Kodebro did not generate is left as it is."""
+    from ..codesystem import flatten_concepts
+    from ..editions import is_year
+    given = {(r.get("url"), r.get("version")) for r in written if r.get("resourceType") == "ValueSet"}
+    to_write: list[dict] = []
+    for r in written:
+        edition = r.get("version")
+        if r.get("resourceType") != "CodeSystem" or r.get("url") != ICD10_NO or not is_year(edition) \
+                or any((url, edition) in given for url in RULE_VALUESETS):
+            continue
+        flat = r.get("_flat_concepts")
+        if flat is None:
+            flat = list(flatten_concepts(r.get("concept")))
+        elif not isinstance(flat, list):
+            flat = r["_flat_concepts"] = list(flat)     # (a list can be read twice: here and by the store)
+        if not any(p.get("code") == "reportable" for c in flat for p in c.get("property") or ()):
+            continue
+        for vs in icd10_valuesets(edition, flat):
+            if all(is_generated(store.body(h.pk), edition) for h in store.by_url("ValueSet", vs["url"], edition)):
+                to_write.append(vs)
+    to_delete: list[tuple[str, str]] = []
+    kept = {(r.get("url"), r.get("version")) for r in written if r.get("resourceType") == "CodeSystem"}
+    gone = {v for u, v in removed if u == ICD10_NO and is_year(v) and (u, v) not in kept}
+    for edition in sorted(gone):
+        if len(store.by_url("CodeSystem", ICD10_NO, edition)) > sum(1 for u, v in removed
+                                                                     if (u, v) == (ICD10_NO, edition)):
+            continue        # another resource still holds the edition
+        for url in RULE_VALUESETS:
+            if (url, edition) in given:
+                continue
+            to_delete += [("ValueSet", h.id) for h in store.by_url("ValueSet", url, edition)
+                          if is_generated(store.body(h.pk), edition)]
+    return to_write, to_delete
+
+
+def derived_note(vs: dict) -> str:
+    """The import report's line for a rule value set built from an edition written other than by an import."""
+    return f"{vs.get('name')} {vs.get('version')} built from ICD-10-NO {vs.get('version')}"

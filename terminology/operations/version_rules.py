@@ -7,9 +7,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..editions import day_of, is_year
 from ..errors import InvalidRequest, NotFound
 from ..identifiers import canonical, split_canonical
 from ..versions import is_pattern, matches_version, newest_named, present_versions  # noqa: F401 (re-exported)
+
+
+class ValueSetDefaults(dict):
+    """default-valueset-version, by value set URL. With a request `date` it counts as given even when empty:
+    the date then defaults a version-less reference to a value set whose versions are edition years
+    (valueset_for_date), so every place that asks whether a value set version rule is in force (the import
+    resolution of a compose, the fact tables of revision_cache that must not keep a fact across requests
+    that choose value set versions differently) treats the request as one that has such a rule."""
+
+    def __init__(self, table=(), dated: bool = False):
+        super().__init__(table)
+        self.dated = dated
+
+    def __bool__(self) -> bool:
+        return self.dated or len(self) > 0
 
 
 @dataclass
@@ -26,9 +42,13 @@ class SystemVersionRules:
     # (parameter, system) of the code system rules that chose a version in this request (`chose`): the ones
     # $expand echoes. Filled only when a rule is given, so requests naming none pay nothing.
     chosen: set = field(default_factory=set, compare=False, repr=False)
+    # the request's `date`: a value set whose versions are edition years is read in the one in force then
+    # (valueset_for_date)
+    date: str | None = None
 
     @classmethod
-    def parse(cls, default=(), force=(), check=(), vs_default=(), vs_force=(), vs_check=()) -> "SystemVersionRules":
+    def parse(cls, default=(), force=(), check=(), vs_default=(), vs_force=(), vs_check=(),
+              date: str | None = None) -> "SystemVersionRules":
         def table(values, name, what="system", one=True):
             out = {}
             for v in values or ():
@@ -49,11 +69,13 @@ class SystemVersionRules:
                                              f"and '{ver}'): which one to use is not known", tx_code="version-error")
                 out[url] = ver
             return out
+        date = date if isinstance(date, str) and date.strip() else None
         return cls(table(default, "system-version"), table(force, "force-system-version"),
                    table(check, "check-system-version", one=False),
-                   table(vs_default, "default-valueset-version", "url"),
+                   ValueSetDefaults(table(vs_default, "default-valueset-version", "url"), dated=date is not None),
                    table(vs_force, "force-valueset-version", "url"),
-                   table(vs_check, "check-valueset-version", "url", one=False))
+                   table(vs_check, "check-valueset-version", "url", one=False),
+                   date=date)
 
     def valueset_version(self, url: str, version: str | None) -> str | None:
         """The version of value set `url` to use, given the version a reference names (None: any).
@@ -70,12 +92,15 @@ class SystemVersionRules:
         """The version of value set `url` a reference naming `version` (None: any) is read in: forced or
         defaulted, else, when the reference leaves it open, the version a check names if one held fits it (the
         newest a wildcard check names, as check-system-version does for a versionless include: the value set's
-        author left the choice open); else the latest, which `check_valueset` may then refuse."""
+        author left the choice open); else, with a `date`, the edition year in force then (valueset_for_date);
+        else the latest, which `check_valueset` may then refuse."""
         version = self.valueset_version(url, version)
         if version is None:
             check = self.vs_check.get(url)
             if check is not None and find_valueset(catalog, url, check) is not None:
                 version = check
+            elif self.date is not None:
+                version = valueset_for_date(catalog, url, self.date)
         return version
 
     def chose(self, name: str, system: str) -> None:
@@ -108,6 +133,22 @@ class SystemVersionRules:
         """check-valueset-version: the value set in use must have the version it names."""
         _hold_to(self.vs_check, vs, "The version '{version}' is not allowed for value set '{url}': required to be "
                                     "'{given}' by a version-check parameter")
+
+
+def valueset_for_date(catalog, url: str, on: str) -> str | None:
+    """The version of value set `url` in force on date `on`, when its versions are edition years (the rule
+    value sets of ICD-10-NO, one per edition, each pinned to it): the newest whose year has started by then (an
+    edition holds from 1 January). None (the latest, as without a date) when the latest is in force, when none
+    had started (the date rule then refuses the latest with its own message), or when any version is no year
+    (semver, HL7 test content: a date does not tell their versions apart)."""
+    held = catalog.versions("ValueSet", url)
+    if len(held) < 2 or not all(is_year(v) for v in held):
+        return None
+    year = day_of(on)[:4]
+    started = [v for v in held if v <= year]
+    if not started or started[-1] == held[-1]:
+        return None
+    return started[-1]
 
 
 def _hold_to(table: dict, vs: dict, refusal: str) -> None:
