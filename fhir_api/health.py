@@ -14,6 +14,7 @@ import logging
 from flask import Blueprint, current_app, jsonify
 
 from terminology.errors import StoreUnavailable
+from terminology.versions import version_key
 
 from .http_headers import request_id
 
@@ -50,8 +51,14 @@ def readyz():
         resp.headers["Retry-After"] = "5"
         return resp
     counts = {"CodeSystem": 0, "ValueSet": 0, "ConceptMap": 0, "NamingSystem": 0}
+    editions: dict[str, list] = {}
     for h in headers:
         counts[h.type] = counts.get(h.type, 0) + 1
+        if h.type == "CodeSystem" and h.url:
+            editions.setdefault(h.url, []).append(h.version)
+    # which editions this worker answers with (headers only): after an import, ops see it reached every worker
+    editions = {url: sorted((v for v in vs if v), key=version_key) + [None] * vs.count(None)
+                for url, vs in sorted(editions.items())}
     return jsonify(status="ready", generation=generation, codeSystems=counts["CodeSystem"],
                    valueSets=counts["ValueSet"], conceptMaps=counts["ConceptMap"],
-                   namingSystems=counts["NamingSystem"])
+                   namingSystems=counts["NamingSystem"], editions=editions)

@@ -58,10 +58,32 @@ def serve(host, port, workers, threads, access_log, db):
         from terminology.demo import load_demo
         report = load_demo(store)
         click.echo(f"new store at {db}: loaded demo content ({len(report.added)} resources)", err=True)
+    workers = workers or os.cpu_count() or 1
+    click.echo(f"kodebro serving http://{host}:{port}/fhir with {workers} worker(s) x {threads} thread(s); "
+               f"store {_where(db)}; {_content_line(store)}", err=True)
     store.close()
     os.environ["KODEBRO_DB"] = db
     from scripts.wsgi_server import run
-    run(host=host, port=port, workers=workers or os.cpu_count() or 1, threads=threads, access_log=access_log)
+    run(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
+
+
+def _where(db: str) -> str:
+    """The store location for a log line: a PostgreSQL URL without its password."""
+    import re
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", db)
+
+
+def _content_line(store) -> str:
+    """'7 code systems, 19 editions (demo content: 40 resources — not for production)' for the start-up log."""
+    from terminology.identifiers import is_demo
+    headers = store.headers()
+    cs = [h for h in headers if h.type == "CodeSystem"]
+    demo = sum(1 for h in headers if is_demo(store.body(h.pk)))
+    line = (f"content: {len({h.url for h in cs})} code system(s), {len(cs)} edition(s), "
+            f"{len(headers) - len(cs)} other resource(s)")
+    if demo:
+        line += f" (demo content: {demo} resource(s), not for production; `kodebro remove --demo`)"
+    return line
 
 
 def _check_serve_options(settings: dict, access_log: str | None) -> None:
@@ -138,6 +160,7 @@ def import_(paths, fmt, skip_invalid, replace, edition, system, columns, against
     for src, rid, why in report.rejected:
         click.echo(f"skipped {src} ({rid or 'no id'}): {why}")
     nothing = not (report.added or report.replaced or report.unchanged)
+    _demo_note(store)
     if report.rejected:
         if nothing:
             click.echo(f"{len(report.rejected)} resource(s) rejected; nothing was imported", err=True)
@@ -148,6 +171,17 @@ def import_(paths, fmt, skip_invalid, replace, edition, system, columns, against
         click.echo(f"error: nothing was imported: no terminology resources (CodeSystem, ValueSet, ConceptMap, "
                    f"NamingSystem) found in {', '.join(paths)}", err=True)
         sys.exit(1)
+
+
+def _demo_note(store) -> None:
+    """An import into a store that still holds the demo slices: they stay beside the real editions and, being
+    fragments, accept unknown codes, so say so and how to remove them."""
+    from terminology.identifiers import is_demo
+    demo = [h for h in store.headers() if is_demo(store.body(h.pk))]
+    if demo:
+        click.echo(f"note: this store still holds demo content ({len(demo)} resources: partial codebook slices "
+                   f"that accept unknown codes); remove it with `kodebro remove --demo --yes` before production "
+                   f"use (`kodebro list` marks it)", err=True)
 
 
 def _progress_line():
@@ -187,21 +221,41 @@ def list_(db):
             systems.setdefault(h.url or h.id, []).append(h)
     from terminology.versions import version_key
     click.echo(f"CodeSystems ({sum(len(v) for v in systems.values())}):")
+    demo_seen = False
     for url in sorted(systems):
         vs = sorted(systems[url], key=lambda h: version_key(h.version))
-        parts = ", ".join(f"{h.version or '-'} ({h.concept_count} concepts)" for h in vs)
-        click.echo(f"  {url}  {parts}")
+        parts = []
+        for h in vs:
+            marks = _marks(store.body(h.pk))
+            demo_seen = demo_seen or "demo" in marks
+            parts.append(f"{h.version or '-'} ({h.concept_count} concepts{''.join(', ' + m for m in marks)})")
+        click.echo(f"  {url}  {', '.join(parts)}")
     for rtype in ("ValueSet", "ConceptMap", "NamingSystem"):
         hs = [h for h in headers if h.type == rtype]
         click.echo(f"{rtype}s ({len(hs)}):")
         for h in hs[:200] if rtype != "NamingSystem" else []:
-            click.echo(f"  {h.url or h.id}" + (f"|{h.version}" if h.version else ""))
+            marks = _marks(store.body(h.pk))
+            demo_seen = demo_seen or "demo" in marks
+            click.echo(f"  {h.url or h.id}" + (f"|{h.version}" if h.version else "")
+                       + (f" ({', '.join(marks)})" if marks else ""))
         if rtype != "NamingSystem" and len(hs) > 200:
             click.echo(f"  … and {len(hs) - 200} more")
+    if demo_seen:
+        click.echo("(demo) marks the demo content loaded at first start: partial slices, not for production; "
+                   "remove it with `kodebro remove --demo --yes`. (fragment): a partial code system that "
+                   "accepts codes it does not hold.")
+
+
+def _marks(body: dict | None) -> list[str]:
+    from terminology.identifiers import is_demo
+    marks = ["demo"] if is_demo(body) else []
+    if (body or {}).get("content") == "fragment":
+        marks.append("fragment")
+    return marks
 
 
 # commands contributed by other modules (they attach themselves to `main`)
-for _name in ("mappings.cli",):
+for _name in ("mappings.cli", "scripts.cli_ops"):
     try:
         importlib.import_module(_name)
     except ModuleNotFoundError as e:

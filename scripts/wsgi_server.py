@@ -34,9 +34,30 @@ class _Gunicorn(BaseApplication):
         # With preload_app this runs once, in the master, before the workers fork: they start with every
         # index built and share its memory pages (gc.freeze in warm() keeps the collector from dirtying them).
         app.extensions["kodebro.catalog"].warm()
+        log_reloads(app.extensions["kodebro.catalog"])
         # a database connection must not cross fork(); each worker opens its own on first use
         app.extensions["kodebro.store"].close()
         return app
+
+
+def log_reloads(catalog) -> None:
+    """One stderr line each time a worker's catalog reloads because the store changed (an import, a REST write,
+    another worker or process): ops see when new content reached each worker. Wraps this catalog's refresh
+    rather than changing Catalog, which stays free of logging policy."""
+    import os
+    import sys
+    refresh = catalog.refresh
+
+    def logged_refresh(*args, **kwargs):
+        before = catalog.generation
+        refresh(*args, **kwargs)
+        after = catalog.generation
+        if after != before:
+            cs = catalog.headers("CodeSystem")
+            print(f"kodebro worker {os.getpid()}: catalog reloaded, store generation {before} -> {after}; "
+                  f"{len({h.url for h in cs})} code system(s), {len(cs)} edition(s), "
+                  f"{len(catalog.headers()) - len(cs)} other resource(s)", file=sys.stderr, flush=True)
+    catalog.refresh = logged_refresh
 
 
 # one line a request: when, client, method, path, status, duration, and the request id the app answered with

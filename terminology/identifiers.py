@@ -1,8 +1,9 @@
 """Canonical URLs and aliases of the codebooks Kodebro knows by name.
 
 This is the one place these identifiers live (see shared/norway-identifiers.md).
-NamingSystem resources loaded into the store add further aliases at run time;
-`SystemAliases` merges both.
+NamingSystem resources loaded into the store add further aliases at run time:
+`Catalog` gathers them and passes them to `canonical_system(system, extra_aliases)`,
+which looks there before the built-in table.
 """
 from __future__ import annotations
 
@@ -99,3 +100,39 @@ def canonical(url: str | None, version: str | None = None) -> str | None:
 def canonical_url(ref: str | None) -> str | None:
     """The URL of a canonical reference, without its '|version'."""
     return split_canonical(ref)[0]
+
+
+# Kodebro's own meta.tag codes (system KODEBRO_TAGS). `demo`: content shipped as a demonstration (partial slices of
+# the codebooks, mostly `fragment`s that accept unknown codes), so a FHIR client (`_tag=`) and `kodebro list` can
+# tell it from real imports and `kodebro remove --demo` can find it.
+KODEBRO_TAGS = KODEBRO_BASE + "/CodeSystem/kodebro-tags"
+DEMO_TAG = {"system": KODEBRO_TAGS, "code": "demo",
+            "display": "Kodebro demo content: partial codebook slices, not for production"}
+
+
+def is_demo(resource: dict | None) -> bool:
+    tags = ((resource or {}).get("meta") or {}).get("tag") or ()
+    return any(isinstance(t, dict) and t.get("system") == KODEBRO_TAGS and t.get("code") == "demo" for t in tags)
+
+
+def codebook_by_name(name: str | None) -> str | None:
+    """The canonical URL of a codebook named as Kodebro prints it (ICD-10-NO, ICPC-2, Særkoder, SNOMED CT) or by
+    its short key (ICD10NO, ICPC2, Saerkoder), in any case and with or without '-', ' ' or '_'; None otherwise."""
+    if not name:
+        return None
+    return _BY_NAME.get(_name_key(name))
+
+
+def codebook_names() -> list[str]:
+    """The names `codebook_by_name` accepts, as Kodebro prints them."""
+    return list(_LABELS.values())
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.strip().casefold().replace("æ", "ae") if ch not in "-_ .")
+
+
+_BY_NAME: dict[str, str] = {}
+for _url, _label in _LABELS.items():
+    _BY_NAME[_name_key(_label)] = _url
+    _BY_NAME[_name_key(CODEBOOKS[_url][0])] = _url
