@@ -13,9 +13,10 @@ cheapest source and lets the same rule admit them, and `contains`
 cannot disagree about what a value set holds. An exclude removes what that
 rule selects, and an exclude that only lists codes also each code it lists
 (`listed_out`): both operations remove by the two. It removes them from the
-version of the system it resolves to only (`_exclude_scope`, tx.fhir.org's
-rule), or by code from any version when every include and exclude of the
-system names a version and none shares one.
+version of the system it resolves to only (tx.fhir.org's rule), or by code
+from any version when every include and exclude of the system names a
+version and none shares one: compose_versions.py (the `ExcludeScopes` part
+of the evaluator), with what a compose's version texts say.
 
 What is kept about a value set across requests is in valueset_facts.py (the
 `ValueSetFacts` part of the evaluator), what one include's list and filters
@@ -37,6 +38,7 @@ from . import codesystem_valueset as _codesystem_valueset  # noqa: F401  (regist
 from . import filters as _filters
 from .compose_checks import (FilterNotUnderstood, check_cycle, check_filters, check_not_supplement, check_outline,
                              check_source, check_understood, compose_path, import_refs, shown, vs_canonical)
+from .compose_versions import ANY_VERSION, NO_VERSION, ExcludeScopes
 from .display_choice import valueset_language
 from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule
 from .member import Member
@@ -46,7 +48,7 @@ from .version_rules import (SystemVersionRules, VersionCheckFailed, find_valuese
                             version_check_text)
 
 
-class ComposeEvaluator(ValueSetFacts):
+class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
     """Evaluates one ValueSet's compose against a catalog; collects what it used."""
 
     # Kept on the root evaluator (one per request), made on first use ($validate-code of a stored value set
@@ -64,9 +66,6 @@ class ComposeEvaluator(ValueSetFacts):
     # the facts being built read (so that a kept fact records it again when it is taken)
     _request_facts: dict | None = None
     _recorders: list | None = None
-    # (id(compose), system, version named) -> (compose, the version of the system an exclude naming it removes
-    # codes of): `_exclude_scope`
-    _exclude_scopes: dict | None = None
     # id(vs) -> (vs, supplements applied, their code system cache, its own supplements) of imported value sets
     # that name supplements of their own (valueset-supplement): `child`
     _import_supplements: dict | None = None
@@ -466,88 +465,6 @@ class ComposeEvaluator(ValueSetFacts):
             e.name_valueset(vs)
             raise
 
-    # --- which version of its system an exclude removes codes of ------------------------------------------
-    def _exclude_scope(self, compose: dict, exc: dict):
-        """The version of its system whose codes `exc` removes (tx.fhir.org's rule): the version it resolves to
-        (an unversioned exclude: the one the version rules and the catalog give it, as for an unversioned
-        include); _ANY_VERSION, by code in whatever version, when every include and exclude of the system names
-        a version and none shares one (the value set plainly means "these codes, not those"), or when the
-        system is not loaded in any version (nothing to tell versions by); _NO_VERSION when it names a version
-        that is not loaded (it removes nothing). An exclude by value set import alone removes by code."""
-        system = exc.get("system") if isinstance(exc, dict) else None
-        if not isinstance(system, str):
-            return _ANY_VERSION
-        memo = self.root._exclude_scopes
-        if memo is None:
-            memo = self.root._exclude_scopes = {}
-        # one answer per system and version named: a compose may list hundreds of excludes of one system
-        named = exc.get("version")
-        key = (id(compose), system, named if isinstance(named, str) else None)
-        got = memo.get(key)
-        if got is not None and got[0] is compose:
-            return got[1]
-        canon = self.catalog.canonical_system(system)
-        # the catalog alone: deciding the scope neither notes a used code system nor applies supplements
-        cs = self.catalog.codesystem(canon, self.resolve_version(canon, named))
-        if cs is None:
-            scope = _ANY_VERSION if self.catalog.codesystem(canon, None) is None else _NO_VERSION
-        elif _versions_apart(self.catalog, compose, canon):
-            scope = _ANY_VERSION
-        else:
-            scope = cs.version
-        memo[key] = (compose, scope)
-        return scope
-
-    def _exclude_reaches(self, compose: dict, exc: dict, system: str, version: str | None) -> bool:
-        """Whether `exc` may remove a code of `system` in `version` (the version in hand; None: not loaded)."""
-        if not isinstance(exc, dict) or not isinstance(exc.get("system"), str):
-            return True
-        if self.catalog.canonical_system(exc["system"]) != system:
-            return False        # (selects says no too; this spares it the asking)
-        if version is not None and exc.get("version") == version and system not in self.root.rules.force:
-            # it names the version in hand, which it resolves to: reached (by that version or by any), and the
-            # common case (an edition's rule set pins one edition throughout) asks nothing more
-            return True
-        scope = self._exclude_scope(compose, exc)
-        return scope is _ANY_VERSION or (scope is not _NO_VERSION and scope == version)
-
-    def _read_imports(self, exc: dict, path: str) -> None:
-        """Read the value sets an exclude that reaches no code in hand imports: one that cannot be read fails the
-        request (a 404 on $expand) whether or not the exclude's version reaches the codes."""
-        if isinstance(exc, dict) and exc.get("valueSet"):
-            for ref in import_refs(exc, path):
-                self.valueset(ref, path)
-
-    def _listed_test(self, listing: list, compose: dict, system: str, cs, version: str | None):
-        """`listed_out` for the codes of `system` in `cs` (`version`; cs None: not loaded), as a test of one
-        code, asking only the list-only excludes that reach that version: when all of them do (the usual case)
-        the listing's kept union answers; else the union of those that reach, made for this request only (which
-        of them reach depends on the request's version rules)."""
-        reaching = self._listed_reaching(listing, compose, system, version)
-        if reaching is None:
-            self.listed_out(listing, system, "", cs)       # makes and keeps the union
-            united = listing.united(system, cs)
-            if united is not None:
-                return united.__contains__
-            reaching = [exc for s, exc in listing if s == system]
-        if not reaching:
-            return _NONE_LISTED
-        return frozenset().union(*(self.listed(exc, cs) for exc in reaching)).__contains__
-
-    def _listed_reaching(self, listing: list, compose: dict, system: str, version: str | None) -> list | None:
-        """The list-only excludes of `system` that reach `version`; None when all of them do (the usual case,
-        answered by the listing's kept union)."""
-        if version is not None and system not in self.root.rules.force and listing.all_name(system, version):
-            return None     # each names the version in hand (as _exclude_reaches says, without its asking)
-        mine = [exc for s, exc in listing if s == system]
-        reaching = [exc for exc in mine if self._exclude_reaches(compose, exc, system, version)]
-        return None if len(reaching) == len(mine) else reaching
-
-    def _system_excluded(self, system: str, version: str | None) -> bool:
-        """Whether exclude-system removes `system` (canonical) in `version`; version None asks about all."""
-        versions = self.exclude_systems.get(system)
-        return versions is not None and (None in versions or (version is not None and version in versions))
-
     # --- enumeration ------------------------------------------------------------
     def members(self, vs: dict) -> Iterator[Member]:
         """Every member of `vs`, includes in order, excludes removed, duplicates possible."""
@@ -576,12 +493,12 @@ class ComposeEvaluator(ValueSetFacts):
             excluded = set()        # (system, code): removed in every version; (system, version, code): in one
             for i, exc in enumerate(excludes):
                 scope = self._exclude_scope(compose, exc)
-                if scope is _NO_VERSION:
+                if scope is NO_VERSION:
                     self._read_imports(exc, compose_path("exclude", i))
                     continue
-                versioned = versioned or scope is not _ANY_VERSION
+                versioned = versioned or scope is not ANY_VERSION
                 for m in self._include(exc, compose_path("exclude", i), note=False):
-                    excluded.add(m.key if scope is _ANY_VERSION else m.vkey)
+                    excluded.add(m.key if scope is ANY_VERSION else m.vkey)
             listing = self.listing_excludes(excludes, vs)
         active_only = compose.get("inactive") is False
         language = valueset_language(vs)
@@ -778,57 +695,3 @@ class ComposeEvaluator(ValueSetFacts):
             return self.codesystem(system, version, required=False)
         except NotFound:
             return None
-
-
-# `_exclude_scope`'s answers besides a version: remove by code in any version; remove nothing
-_ANY_VERSION = object()
-_NO_VERSION = object()
-
-
-def _NONE_LISTED(_code) -> bool:
-    return False
-
-
-def version_texts_differ(catalog, compose: dict) -> bool:
-    """Whether some system comes in `compose`'s includes and excludes with two version texts (an absent
-    version is a text of its own; `1.x` and `1.2.0` differ): then, as on tx.fhir.org, every code of the
-    expansion names its code system's version; else none does. Entries that only import value sets do not
-    count."""
-    first: dict = {}
-    for kind in ("include", "exclude"):
-        for entry in compose.get(kind) or ():
-            if not isinstance(entry, dict) or not isinstance(entry.get("system"), str):
-                continue
-            version = entry.get("version") or None
-            system = catalog.canonical_system(entry["system"])
-            if first.setdefault(system, version) != version:
-                return True
-    return False
-
-
-def versions_match(catalog, compose: dict) -> bool:
-    """tx.fhir.org's "exclude another version" case, which it echoes as expansion parameter versionsMatch:
-    every include and exclude names one and the same system with a version, and no exclude names an
-    include's version (the excludes then remove by code, whatever the version: `_versions_apart`)."""
-    entries = [e for kind in ("include", "exclude") for e in compose.get(kind) or ()]
-    if not compose.get("include") or not compose.get("exclude") or \
-            not all(isinstance(e, dict) and isinstance(e.get("system"), str) for e in entries):
-        return False
-    systems = {catalog.canonical_system(e["system"]) for e in entries}
-    return len(systems) == 1 and _versions_apart(catalog, compose, systems.pop())
-
-
-def _versions_apart(catalog, compose: dict, system: str) -> bool:
-    """Whether every include and exclude of `system` (canonical) in `compose` names a version, and no include
-    names one an exclude names: then an exclude removes its codes from the includes' other versions."""
-    inc_versions, exc_versions = set(), set()
-    for kind, found in (("include", inc_versions), ("exclude", exc_versions)):
-        for entry in compose.get(kind) or ():
-            if not isinstance(entry, dict) or not isinstance(entry.get("system"), str) or \
-                    catalog.canonical_system(entry["system"]) != system:
-                continue
-            version = entry.get("version")
-            if not isinstance(version, str) or not version:
-                return False
-            found.add(version)
-    return bool(inc_versions) and bool(exc_versions) and not (inc_versions & exc_versions)

@@ -22,8 +22,9 @@ from ..identifiers import KODEBRO_BASE, canonical_url
 from ..languages import in_language_range
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from ..snomed.ecl_budget import per_operation
-from .compose import ComposeEvaluator, version_texts_differ, versions_match
+from .compose import ComposeEvaluator
 from .compose_checks import vs_canonical
+from .compose_versions import version_texts_differ, versions_match
 from .concept_status import PARTIAL_CONTENT, flagged_status, is_abstract, reported_status, validity_problem
 from .display_choice import EntryText, choose, other_displays
 from .expand_nesting import nest
