@@ -16,7 +16,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from terminology.codesystem import DOTTED_CODE_SYSTEMS, CodeSystemIndex
 from terminology.versions import version_key
 
 from .resource_views import derived_bodies, stored_body
@@ -264,16 +263,8 @@ def _cs_code(query, row, alts) -> bool:
         return False
     if "" in codes:
         return True
-    index = query.catalog.codesystem_by_pk(row.h.pk)
-    if type(index) is CodeSystemIndex and index.url not in DOTTED_CODE_SYSTEMS:
-        # every code at once: a request may bring 1,000 codes to try on every code system
-        if not index.concepts.keys().isdisjoint(codes):
-            return True
-        if index.case_sensitive:
-            return False
-        held = index.folded_codes()
-        return any(held[f] is not None for f in held.keys() & folded)   # (None: codes that differ only in case)
-    return any(index.find(code)[0] is not None for code in codes)   # as $lookup finds them (dotted forms ...)
+    # as $lookup and $validate-code find them (dotted forms, case ...)
+    return query.catalog.codesystem_by_pk(row.h.pk).holds_any(codes, folded)
 
 
 def _codes_asked(query, alts, url: str) -> tuple[frozenset, frozenset]:

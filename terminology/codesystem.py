@@ -7,7 +7,7 @@ cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Collection, Iterable, Iterator
 
 from .identifiers import DOTTED_CODE_SYSTEMS
 from .languages import display_extensions, with_translations
@@ -284,23 +284,49 @@ def flatten_concepts(concepts: Iterable[dict] | None, parent: str | None = None,
 
 
 def nest_concepts(flat: Iterable[dict]) -> list[dict]:
-    """Inverse of `flatten_concepts` for rendering: children nested under their first parent."""
-    nodes: dict[str, dict] = {}
+    """Inverse of `flatten_concepts` for rendering: children nested under their first parent.
+
+    A trusted importer's output is stored unchecked (loader.py), so its parents may loop; nested as they stand,
+    the concepts of a loop would hang only from one another and vanish from the answer. Each loop is broken
+    where a walk up the nesting parents first meets itself: that concept is shown at the top level."""
+    nodes: dict[str, int] = {}
     order: list[tuple[dict, list]] = []
     for f in flat:
         node = {k: v for k, v in f.items() if k != "parents"}
-        nodes[node["code"]] = node
+        nodes[node["code"]] = len(order)
         order.append((node, f.get("parents") or []))
-    roots = []
+    # the nesting parent of each node: its first parent present, a concept being no parent of itself
+    up: list[int] = []
     for node, parents in order:
-        nested_parent = None
+        at = -1
         for p in parents:
-            if p in nodes:
-                nested_parent = nodes[p]
-                break
-        if nested_parent is None:
+            if p != node["code"]:
+                i = nodes.get(p)
+                if i is not None:
+                    at = i
+                    break
+        up.append(at)
+    # one walk up from each node not yet reached (iterative: hierarchies thousands deep are stored), every
+    # node walked once; 1 = on this walk, 2 = done
+    state = bytearray(len(order))
+    walk: list[int] = []
+    for start in range(len(order)):
+        i = start
+        while i >= 0 and not state[i]:
+            state[i] = 1
+            walk.append(i)
+            i = up[i]
+        if i >= 0 and state[i] == 1:
+            up[i] = -1
+        for j in walk:
+            state[j] = 2
+        walk.clear()
+    roots = []
+    for (node, _parents), at in zip(order, up):
+        if at < 0:
             roots.append(node)
         else:
+            nested_parent = order[at][0]
             # nesting shows the first parent, so its `parent` property would only repeat it
             nested_parent.setdefault("concept", []).append(node)
             props = [p for p in node.get("property") or ()
@@ -429,6 +455,24 @@ class CodeSystemIndex:
             if k is not None:
                 return self.concepts[k], "case"
         return None, None
+
+    def holds_any(self, codes: Collection[str], folded: Collection[str] | None = None) -> bool:
+        """Whether `find` finds any of `codes`; `folded`: their casefolded forms, when the caller has them.
+
+        A search may bring 1,000 codes to try on every code system, so a system read by this class's own find
+        and written without optional dots is answered with set operations (the rules of `find` for it: the
+        code as given, else its folded form in a system that ignores case); any other asks its find."""
+        if type(self).find is not CodeSystemIndex.find or self.url in DOTTED_CODE_SYSTEMS:
+            return any(self.find(code)[0] is not None for code in codes)
+        if not self.concepts.keys().isdisjoint(codes):
+            return True
+        if self.case_sensitive:
+            return False
+        held = self.folded_codes()
+        if folded is None:
+            folded = {code.casefold() for code in codes}
+        # (None: codes that differ only in case, which an input in yet another case names neither of)
+        return any(held[f] is not None for f in held.keys() & folded)
 
     def folded_codes(self) -> dict:
         """casefolded code -> code, of a system that ignores case (codes whose folded forms collide left out)."""

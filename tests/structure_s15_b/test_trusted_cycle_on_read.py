@@ -1,13 +1,10 @@
 """A trusted importer's output is not validated (terminology/loader.py `check`: `[] if item.trusted`), so a
-malformed source can store a cyclic hierarchy that a PUT would refuse with 422. Here: a WHO ICD-10 XML that
-lists chapter I again under its own category A00 (the importer keeps the last parent it read, so I -> A00 ->
-A00-A09 -> I).
+store can hold a cyclic hierarchy that a PUT would refuse with 422 (the WHO importer now refuses such a file;
+the loop is stored here directly as an unvalidated item): I -> A00 -> A00-A09 -> I.
 
-$expand survives it (its nesting has a seen-set, tests/structure_s15_b/test_expand_nesting.py). A read of the
-CodeSystem does not: `codesystem.nest_concepts` hangs each concept under its first parent without a cycle
-check, so the three concepts of the loop (and everything under them) hang only from one another, never from
-a root, and vanish from the answer without a word. Marked xfail(strict) until nest_concepts lifts one member
-of each loop to the top level; then the marker must go."""
+$expand survives it (its nesting has a seen-set, tests/structure_s15_b/test_expand_nesting.py), and so does a
+read of the CodeSystem: `codesystem.nest_concepts` lifts one member of each loop to the top level, so every
+concept of the loop is shown."""
 import pytest
 
 from fhir_api import create_app
@@ -75,8 +72,6 @@ def test_expand_of_the_looped_system_holds_every_code(looped_client):
     assert sorted(got) == ["A00", "A00-A09", "A00.0", "I", "II"]
 
 
-@pytest.mark.xfail(strict=True, reason="codesystem.nest_concepts has no cycle guard: the looped concepts vanish "
-                                       "from a read (proposed fix in review s15 engineer B's report)")
 def test_a_read_of_the_looped_system_shows_every_code(looped_client):
     found = looped_client.get(f"/fhir/CodeSystem?url={WHO_URL}").get_json()
     cs_id = found["entry"][0]["resource"]["id"]

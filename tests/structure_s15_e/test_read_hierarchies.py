@@ -1,0 +1,69 @@
+"""A read of a stored CodeSystem nests its concepts (resource_views.full_resource -> codesystem.nest_concepts):
+a hierarchy 3,000 deep still renders (orjson stops at 255 levels; render.py falls back to a writer without
+recursion), and a long parent loop stored by a trusted import shows every code once."""
+import json
+import sys
+
+from fhir_api import create_app
+
+URL = "http://ex.org/cs/deep"
+
+
+def _body(response) -> dict:
+    """The JSON of a response nested deeper than Python's default recursion limit lets json read."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        return json.loads(response.get_data(as_text=True))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _depth_and_codes(concepts):
+    deepest, codes, stack = 0, [], [(c, 1) for c in concepts or ()]
+    while stack:
+        c, d = stack.pop()
+        deepest = max(deepest, d)
+        codes.append(c["code"])
+        stack.extend((k, d + 1) for k in c.get("concept") or ())
+    return deepest, codes
+
+
+def test_a_chain_3000_deep_is_read_nested(client):
+    n = 3000
+    concepts = [{"code": "c0", "display": "c0"}] + [
+        {"code": f"c{i}", "display": f"c{i}", "property": [{"code": "parent", "valueCode": f"c{i - 1}"}]}
+        for i in range(1, n)]
+    cs = {"resourceType": "CodeSystem", "id": "deep", "url": URL, "version": "1", "status": "active",
+          "content": "complete", "property": [{"code": "parent", "type": "code"}], "concept": concepts}
+    assert client.put("/fhir/CodeSystem/deep", json=cs).status_code == 201
+    r = client.get("/fhir/CodeSystem/deep?_summary=false")
+    assert r.status_code == 200
+    body = _body(r)
+    deepest, codes = _depth_and_codes(body["concept"])
+    assert deepest == n and sorted(codes) == sorted(c["code"] for c in concepts)
+    # nesting says the parent: the `parent` property that would only repeat it is left out
+    assert "property" not in body["concept"][0]["concept"][0]
+
+
+def test_a_long_loop_stored_by_a_trusted_import_is_read_whole(tmp_path):
+    from terminology import open_store
+    from terminology.importers.base import Item
+    from terminology.loader import load
+    n = 3000
+    cs = {"resourceType": "CodeSystem", "url": URL, "version": "loop", "status": "active", "content": "complete",
+          "_flat_concepts": [{"code": f"l{i}", "parents": [f"l{(i - 1) % n}"]} for i in range(n)], "count": n}
+    db = str(tmp_path / "k.db")
+    store = open_store(db)
+    try:
+        load(store, [Item("looped", resource=cs, trusted=True)])
+    finally:
+        store.close()
+    client = create_app({"DB": db, "DEMO": False}).test_client()
+    cs_id = client.get(f"/fhir/CodeSystem?url={URL}").get_json()["entry"][0]["resource"]["id"]
+    r = client.get(f"/fhir/CodeSystem/{cs_id}?_summary=false")
+    assert r.status_code == 200
+    body = _body(r)
+    deepest, codes = _depth_and_codes(body["concept"])
+    assert [c["code"] for c in body["concept"]] == ["l0"]
+    assert deepest == n and sorted(codes) == sorted(f"l{i}" for i in range(n))
