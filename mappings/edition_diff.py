@@ -16,13 +16,18 @@ in another. The rules:
   a fragment leaves out is neither retired nor new; one it lists as inactive is;
 - what a change list states for the code in an edition after the older and up
   to the newer one wins: a stated succession, retirement, new code or text change
-  suppresses the derived row of the same sort (see `SuccessionGraph.stated`).
+  suppresses the derived row of the same sort (see `SuccessionGraph.stated`);
+- a row's edition is the newer one unless the editions between or the code's
+  validTo/validFrom date it earlier (`succession.dated`, for the graph and
+  `edition_changes` alike).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
+from terminology.editions import is_year
+from terminology.operations.concept_status import VALID_FROM, VALID_TO
 from terminology.versions import version_key
 
 from .changelist import Change
@@ -40,10 +45,15 @@ class EditionCodes:
     subtext: dict           # active code -> definition, only codes that have one
     inactive: frozenset     # codes the edition lists but marks inactive
     complete: bool
+    # year editions only: active code -> first day of its validTo / validFrom (NAV's Gyldig til / fra), for
+    # codes that carry one; the succession graph dates a derived retirement or new code by them
+    valid_to: dict = field(default_factory=dict)
+    valid_from: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, system: str, edition: str, cs) -> "EditionCodes":
-        active, subtext, inactive = {}, {}, []
+        active, subtext, inactive, valid_to, valid_from = {}, {}, [], {}, {}
+        dated = is_year(edition)
         for c in cs.concepts.values():
             if c.inactive:
                 inactive.append(c.code)
@@ -51,10 +61,27 @@ class EditionCodes:
             active[c.code] = c.display
             if c.definition:
                 subtext[c.code] = c.definition
-        return cls(system, edition, active, subtext, frozenset(inactive), cs.content == "complete")
+            if dated and c.properties:
+                _validity(c, valid_to, valid_from)
+        return cls(system, edition, active, subtext, frozenset(inactive), cs.content == "complete",
+                   valid_to, valid_from)
 
     def lists(self, code: str) -> bool:
         return code in self.active or code in self.inactive
+
+
+def _validity(concept, valid_to: dict, valid_from: dict) -> None:
+    for p in concept.properties:
+        name = p.get("code")
+        if name not in VALID_TO and name not in VALID_FROM:
+            continue
+        value = p.get("valueDateTime") or p.get("valueDate") or p.get("valueString")
+        if not (isinstance(value, str) and value[:4].isdigit()):
+            continue
+        # the widest period the concept's values give
+        into, pick = (valid_to, max) if name in VALID_TO else (valid_from, min)
+        got = into.get(concept.code)
+        into[concept.code] = value[:10] if got is None else pick(got, value[:10])
 
 
 def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = frozenset(),
@@ -124,7 +151,7 @@ def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
     """
     from terminology.errors import NotFound
 
-    from .succession import graph_for, stated_changes
+    from .succession import dated, graph_for, stated_changes
     system = catalog.canonical_system(system)
     for ed in (from_edition, to_edition):
         cs = catalog.codesystem(system, ed)
@@ -158,6 +185,9 @@ def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
         return any(snap(v).lists(code) for v in earlier)
 
     rows = diff(old, new, stated=sg.stated(system, lo, hi), known_before=known_before)
+    # dated as the graph dates them: by validTo/validFrom and what partial editions between list
+    between = [snap(v) for v in versions if lo < version_key(v) < hi]
+    rows = [dated(r, old, new, between) for r in rows]
     if not with_stated:
         return rows
     for r in rows:

@@ -8,10 +8,14 @@ successor, reactivated, new — are self-loops on the node, so one structure hol
 a code's whole history. Edges are keyed by edition; a node can have several.
 
 Sources: stored change-list ConceptMaps (mappings/changelist.py), other
-edition-to-edition ConceptMaps, and the loaded editions themselves (a code that
-disappears, appears or changes text between two loaded editions is a derived
-change unless a change list already says what happened; the rules are
-`edition_diff.diff`, shared with diff-editions and the derived ConceptMaps).
+edition-to-edition ConceptMaps within one codebook (a map between two codebooks
+is no succession, versions or not), and the loaded editions themselves (a code
+that disappears, appears or changes text between two complete loaded editions
+is a derived change unless a change list already says what happened; the rules
+are `edition_diff.diff`, shared with diff-editions and the derived ConceptMaps;
+`dated` gives such a change the year the editions between and the code's
+validTo/validFrom show). A partial edition (fragment, example) never makes a
+change by leaving a code out.
 
 Walks: `translate(node, from_edition, to_edition)` follows the changes that took
 effect in (from, to], forward or backward, across codebooks, and returns every
@@ -26,12 +30,15 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from terminology.editions import is_year
 from terminology.versions import version_key
 
 from .changelist import SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence, rows_from_conceptmap
 from .edition_diff import GONE, NEW, SUBTEXT, TEXT, EditionCodes, diff
 
 LOCAL_KINDS = ("new", "retired", "text", "reactivated")
+# derived rows that the editions between the two compared may date earlier (`dated`)
+_DATED_KINDS = ("retired", "new", "reactivated")
 # paths a walk keeps open before it stops branching: splits of splits multiply, and a walk answers one request
 WALK_LIMIT = 10_000
 
@@ -182,7 +189,9 @@ class SuccessionGraph:
         """Changes between adjacent complete loaded editions that no change list states; returns how many.
 
         The rules are `edition_diff.diff`, shared with `kodebro diff-editions` and the derived
-        adjacent-edition ConceptMaps.
+        adjacent-edition ConceptMaps. A partial edition (fragment, example) between two complete ones
+        makes no row by leaving a code out; what it and the codes' validity periods do say dates a row
+        earlier than the newer complete edition (`dated`).
         """
         rows = []
         for system, all_eds in self.loaded.items():
@@ -190,13 +199,51 @@ class SuccessionGraph:
             for prev, cur in zip(eds, eds[1:]):
                 lo, hi = version_key(prev), version_key(cur)
                 earlier = [self.editions[(system, e)] for e in all_eds if version_key(e) < lo]
-                rows += diff(self.editions[(system, prev)], self.editions[(system, cur)],
+                between = [self.editions[(system, e)] for e in all_eds if lo < version_key(e) < hi]
+                found = diff(self.editions[(system, prev)], self.editions[(system, cur)],
                              stated=self.stated(system, lo, hi),
                              known_before=lambda code, s=system, h=hi, ea=earlier:
                              self.gone_before((s, code), h) or any(x.lists(code) for x in ea))
+                rows += [dated(r, self.editions[(system, prev)], self.editions[(system, cur)], between)
+                         for r in found]
         # all compared against the stated changes only: derived rows never suppress one another
         self.add_changes(rows, derived=True)
         return len(rows)
+
+    def partial_gap(self, node: tuple, edition: str) -> list:
+        """Editions loaded only in part between the complete edition before `edition` (itself complete) and
+        `edition`, that leave the code out: a derived change dated `edition` may have taken effect in any."""
+        system, code = node
+        if (system, edition) not in self.complete:
+            return []
+        k, eds = version_key(edition), self.loaded.get(system, ())
+        prev = max((version_key(e) for e in eds if version_key(e) < k and (system, e) in self.complete), default=None)
+        if prev is None:
+            return []
+        return [e for e in eds if prev < version_key(e) < k and (system, e) not in self.complete
+                and not self.editions[(system, e)].lists(code)]
+
+    def unsure_in(self, node: tuple, edition: str) -> str | None:
+        """Whether the code's state in `edition` is unknown: `edition` is loaded only in part (fragment,
+        example) and does not list the code, and the next complete edition retires it (or has it as new) by a
+        derived row that nothing dates earlier: it went (came) in `edition` or in the complete one. Returns
+        that complete edition; None when the graph can tell (nothing happened to the code by the next complete
+        edition, no complete edition follows, a change list dates the change, or the part lists it)."""
+        system, code = node
+        snap = self.editions.get((system, edition))
+        if snap is None or snap.complete or snap.lists(code):
+            return None
+        k = version_key(edition)
+        nxt = next((e for e in self.loaded.get(system, ()) if version_key(e) > k and (system, e) in self.complete),
+                   None)
+        if nxt is None:
+            # nothing complete after it: no edition says the code went, so what the change lists say stands
+            # (the demo's NCMP 2021 is a fragment; its codes' successions still answer into it)
+            return None
+        for ev in self._timeline(node, False):
+            if ev.edition == nxt:
+                return nxt if any(kind in _DATED_KINDS and derived for kind, *_r, derived in ev.local) else None
+        return None
 
     def _stated_index(self) -> dict:
         """system -> [(edition key, code, what)] for every stated (not derived) change."""
@@ -525,14 +572,28 @@ def stated_changes(catalog) -> list[Change]:
     return out
 
 
-def _edition_map_changes(cm: dict) -> list[Change]:
-    """Changes from a plain ConceptMap between two editions (groups with source and target versions)."""
+def _edition_groups(cm: dict) -> list[dict]:
+    """The groups of a plain ConceptMap that map one codebook's older edition to a newer one of itself.
+
+    A map between two codebooks says how codes correspond, not what became of them, even when it names both
+    versions (ICPC-2 2019 -> ICD-10 2019): it is no succession; a move to another codebook is stated only by
+    a change list (`is_changelist_map`)."""
     out = []
     for g in cm.get("group") or ():
-        src, tgt = g.get("source"), g.get("target")
-        sv, tv = g.get("sourceVersion"), g.get("targetVersion")
-        if not (src and tgt and sv and tv) or version_key(tv) <= version_key(sv):
+        if not isinstance(g, dict):
             continue
+        src, tgt, sv, tv = g.get("source"), g.get("target"), g.get("sourceVersion"), g.get("targetVersion")
+        if src and src == tgt and isinstance(sv, str) and isinstance(tv, str) and sv and tv \
+                and version_key(tv) > version_key(sv):
+            out.append(g)
+    return out
+
+
+def _edition_map_changes(cm: dict) -> list[Change]:
+    """Changes from a plain ConceptMap between two editions of one codebook (`_edition_groups`)."""
+    out = []
+    for g in _edition_groups(cm):
+        book, tv = g["source"], g["targetVersion"]
         for el in g.get("element") or ():
             code = el.get("code")
             targets = [t for t in el.get("target") or () if t.get("code")]
@@ -540,27 +601,75 @@ def _edition_map_changes(cm: dict) -> list[Change]:
                 continue
             if not targets:
                 if any(t.get("equivalence") in ("unmatched", "disjoint") for t in el.get("target") or ()):
-                    out.append(Change(src, tv, "retired", code, note=f"from ConceptMap {cm.get('url')}"))
+                    out.append(Change(book, tv, "retired", code, note=f"from ConceptMap {cm.get('url')}"))
                 continue
             codes = [t["code"] for t in targets]
             # the kind an equivalence stands for: changelist.KIND_EQUIVALENCE read backwards
-            if src == tgt and codes == [code]:
+            if codes == [code]:
                 continue
             if len(codes) > 1:
                 kind = "split"
             elif targets[0].get("equivalence") in ("wider", "subsumes"):
                 kind = "merged"
             else:
-                kind = "moved" if src != tgt else "replaced"
-            out.append(Change(src, tv, kind, code, codes, tgt if tgt != src else None,
-                              note=f"from ConceptMap {cm.get('url')}"))
+                kind = "replaced"
+            out.append(Change(book, tv, kind, code, codes, note=f"from ConceptMap {cm.get('url')}"))
     return out
 
 
 def _states_successions(cm: dict) -> bool:
-    """Whether a ConceptMap adds edges: a change list, or a map between two editions."""
-    return is_changelist_map(cm) or any(isinstance(g, dict) and g.get("sourceVersion") and g.get("targetVersion")
-                                        for g in cm.get("group") or ())
+    """Whether a ConceptMap adds edges: a change list, or a map between two editions of one codebook."""
+    return is_changelist_map(cm) or bool(_edition_groups(cm))
+
+
+def dated(row: Change, prev: EditionCodes, new: EditionCodes, between: list) -> Change:
+    """A derived row dated by what the editions say besides the two complete ones compared.
+
+    A retirement: the first partial edition between that lists the code as inactive, else the year after
+    the code's validTo in the last edition listing it (M1906, valid to 2025-12-31: gone from 2026, with
+    2025 and 2027 the complete editions). A new or reactivated code: the first edition between that lists
+    it, else the year of its validFrom. Either only when earlier than the newer complete edition; a partial
+    edition that leaves the code out says nothing (R4 `fragment`: a subset of the codes)."""
+    if row.kind not in _DATED_KINDS:
+        return row
+    code, cur = row.code, row.edition
+    partial = " and ".join(s.edition for s in between if not s.complete and not s.lists(code))
+    why, when = None, None
+    if row.kind == "retired":
+        when = next((s.edition for s in between if code in s.inactive), None)
+        if when is not None:
+            why = f"inactive in {when}"
+        else:
+            last = next((s for s in reversed(between) if code in s.active), prev)
+            end = last.valid_to.get(code)
+            year = _year_between(end, 1, last.edition, cur)
+            if year is not None:
+                why, when = f"valid to {end} in {last.edition}", year
+    else:
+        when = next((s.edition for s in between if code in s.active), None)
+        if when is not None:
+            why = f"listed in {when}"
+        else:
+            start = new.valid_from.get(code)
+            year = _year_between(start, 0, prev.edition, cur)
+            if year is not None:
+                why, when = f"valid from {start}", year
+    if when is None:
+        if partial:
+            went = "gone" if row.kind == "retired" else "come"
+            row.note += f"; {partial} loaded only in part, without the code: it may have {went} then"
+        return row
+    row.edition = when
+    row.note += f"; {why}"
+    return row
+
+
+def _year_between(day: str | None, add: int, after: str, before: str) -> str | None:
+    """The year of `day` plus `add`, as an edition, when the editions are years and it falls strictly between."""
+    if not day or not (is_year(after) and is_year(before)):
+        return None
+    year = int(day[:4]) + add
+    return str(year) if int(after) < year < int(before) else None
 
 
 def graph_for(catalog) -> SuccessionGraph:

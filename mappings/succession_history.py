@@ -68,8 +68,15 @@ def code_history(catalog, system: str, code: str) -> dict:
                            "derived": d.get("derived", False)})
     events.sort(key=lambda ev: version_key(ev["edition"]))
     lineage = _lineage(sg, node)
+    # editions loaded only in part (R4 content fragment/example): their silence about the code says nothing
+    partial = {}
+    for e in sg.loaded.get(system, []):
+        if (system, e) not in sg.complete:
+            cs = catalog.codesystem(system, e)
+            partial[e] = cs.content if cs is not None and cs.version == e and cs.content else "part"
     return {"system": system, "code": code, "editions": editions,
-            "loaded_editions": list(sg.loaded.get(system, [])), "texts": texts, "events": events,
+            "loaded_editions": list(sg.loaded.get(system, [])), "partial_editions": partial,
+            "texts": texts, "events": events,
             "predecessors": preds, "successors": succs, **lineage}
 
 
@@ -88,8 +95,9 @@ def summary_lines(h: dict) -> list[str]:
     book = short_name(h["system"])
     lines = [f"{h['code']} ({book}, {h['system']})"]
     if h["loaded_editions"]:
-        lines.append(f"  in loaded editions: {', '.join(h['editions']) or 'none'}"
-                     f" (loaded: {', '.join(h['loaded_editions'])})")
+        partial = h.get("partial_editions") or {}
+        loaded = ", ".join(f"{e} ({partial[e]})" if e in partial else e for e in h["loaded_editions"])
+        lines.append(f"  in loaded editions: {', '.join(h['editions']) or 'none'} (loaded: {loaded})")
     for t in h["texts"]:
         label = "text" if t["part"] == "display" else "subtext"
         one = t["text"].replace("\n", " / ")
@@ -103,10 +111,17 @@ def summary_lines(h: dict) -> list[str]:
             what += f" -> {short_name(ev['to']['system'])} {ev['to']['code']}{alt}"
         if "from" in ev:
             what += f" <- {short_name(ev['from']['system'])} {ev['from']['code']}"
-        src = " (derived from editions)" if ev.get("derived") else ""
+        src = f" (derived from editions{_why(ev.get('note'))})" if ev.get("derived") else ""
         lines.append(f"  {ev['edition']}: {what}{src}")
     if h["earlier_codes"]:
         lines.append("  came from: " + ", ".join(f"{short_name(c['system'])} {c['code']}" for c in h["earlier_codes"]))
     if h["later_codes"]:
         lines.append("  went to: " + ", ".join(f"{short_name(c['system'])} {c['code']}" for c in h["later_codes"]))
     return lines
+
+
+def _why(note: str | None) -> str:
+    """What dated a derived row besides the two editions compared (`succession.dated`): '; valid to ...'."""
+    if not note or "; " not in note:
+        return ""
+    return "; " + note.split("; ", 1)[1]

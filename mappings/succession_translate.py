@@ -14,8 +14,6 @@ docs/successions.md).
 """
 from __future__ import annotations
 
-import dataclasses
-
 from terminology.editions import is_year
 from terminology.errors import InvalidRequest
 from terminology.identifiers import KODEBRO_BASE
@@ -62,7 +60,9 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
     src = f"{start[1]} ({label(start[0])} {from_ed})"
     if path.node is None:
         if path.not_in_force and path.not_in_force != path.retired_in:
-            return f"{src} did not exist in {label(start[0])} {to_ed}: it is new in {path.not_in_force}"
+            ended = path.steps[-1].source if path.steps else start
+            return (f"{src} did not exist in {label(start[0])} {to_ed}: it is new in {path.not_in_force}"
+                    f"{_or_in(sg, ended, path.not_in_force)}")
         if path.not_in_force:
             return f"{start[1]} was not in force in {label(start[0])} {to_ed}: retired in {path.retired_in}"
         again = f" (reactivated in {back_in})" if back_in else ""
@@ -71,7 +71,9 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
             note = path.steps[-1].note
             return (f"{src} was retired in {path.retired_in}{again}; its successors are not named in the change "
                     f"list{': ' + note if note else ''}")
-        return f"{src} was retired in {path.retired_in} without a successor{again}"
+        last = path.steps[-1] if path.steps else None
+        gap = _or_in(sg, last.source, path.retired_in) if last is not None and last.derived else ""
+        return f"{src} was retired in {path.retired_in}{gap} without a successor{again}"
     if not path.steps:
         return f"{src} is unchanged in {to_ed}"
     parts = []
@@ -87,6 +89,15 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
             verb = _VERBS.get(s.kind, s.kind)
             parts.append(f"{s.source[1]} {verb} {label(s.target[0])} {s.target[1]} in {s.edition}{alt}")
     return f"{src}: " + "; ".join(parts)
+
+
+def _or_in(sg, node, edition: str) -> str:
+    """' (or in 2026, loaded only in part without it)': a derived change dated by the complete edition that first shows
+    it may have taken effect in a partial edition between, which leaves the code out."""
+    gap = sg.partial_gap(node, edition) if sg is not None else []
+    if not gap:
+        return ""
+    return f" (or in {' or '.join(gap)}, loaded only in part without it)"
 
 
 def _unnamed_successors(sg, path: Path) -> bool:
@@ -277,38 +288,35 @@ def _reachable(sg, system, backward) -> set:
     return seen
 
 
-def _year_after_valid_to(catalog, sg, node, derived_in: str) -> str | None:
-    """The edition a code went in by its own validTo (NAV's Gyldig_til) in the last loaded edition that lists
-    it: the year after, when that is earlier than `derived_in`; else None."""
-    system, code = node
-    if catalog is None or not is_year(derived_in):
-        return None
-    listed = [e for e in sg.loaded.get(system, ()) if is_year(e) and e < derived_in
-              and code in sg.present.get((system, e), ())]
-    if not listed:
-        return None
-    cs = catalog.codesystem(system, listed[-1])
-    concept, _how = cs.find(code) if cs is not None else (None, None)
-    ends = [v for v in (concept.property_values("validTo") if concept is not None else ())
-            if isinstance(v, str) and v[:4].isdigit()]
-    if not ends:
-        return None
-    year = str(int(max(ends)[:4]) + 1)
-    return year if listed[-1] < year < derived_in else None
+def _part_of_edition(catalog, system: str, edition: str) -> str:
+    """How a partial edition is loaded, as R4 `content` says it: 'fragment', 'example' ..."""
+    cs = catalog.codesystem(system, edition) if catalog is not None else None
+    return cs.content if cs is not None and cs.version == edition and cs.content else "part"
 
 
-def dated_retirement(catalog, sg, path: Path) -> Path:
-    """A retirement found by comparing editions is dated by the first *complete* edition without the code: a
-    fragment between (the demo's 2026 slice) says nothing by leaving a code out. When the code carries a
-    validTo, that date tells the year better (M1906, valid to 2025-12-31: gone from 2026, not 2027)."""
-    last = path.steps[-1] if path.steps else None
-    if path.node is not None or last is None or last.kind != "retired" or not last.derived:
-        return path
-    year = _year_after_valid_to(catalog, sg, last.source, last.edition)
-    if year is None:
-        return path
-    return dataclasses.replace(path, steps=path.steps[:-1] + (dataclasses.replace(last, edition=year),),
-                               retired_in=year if path.retired_in == last.edition else path.retired_in)
+def unsure(catalog, sg, path: Path, start, from_ed: str, to_ed: str) -> str | None:
+    """Why the walk's end cannot be told in `to_ed`, when that edition is loaded only in part and leaves the
+    code out (`SuccessionGraph.unsure_in`): R4 `fragment` and `example` hold a subset of the codes, so their
+    silence is no answer, and "unchanged" would be a guess."""
+    node = path.node
+    if node is None:
+        # a backward walk that ended where the code was new: the code that was new is the last one walked
+        if not path.not_in_force or path.not_in_force == path.retired_in:
+            return None
+        node = path.steps[-1].source if path.steps else start
+    nxt = sg.unsure_in(node, to_ed)
+    if nxt is None:
+        return None
+    book = label(node[0])
+    part = f"the loaded {book} {to_ed} is a {_part_of_edition(catalog, node[0], to_ed)} that does not list it"
+    why = f"{part}, and it is {'new' if path.node is None else 'not'} in the complete {book} {nxt} " \
+          "(derived from the editions)"
+    src = f"{start[1]} ({label(start[0])} {from_ed})"
+    if node == start:
+        verb = "was already" if path.node is None else "is still"
+        return f"Whether {src} {verb} in {book} {to_ed} is not known: {why}"
+    walked = describe(path, start, from_ed, to_ed) if path.node is not None else src
+    return f"{walked}; whether {node[1]} is in {book} {to_ed} is not known: {why}"
 
 
 def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str, to_ed: str) -> TranslateResult:
@@ -334,11 +342,15 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
         res.message = (f"{code} was no longer in use in {label(system)} edition {from_ed}: "
                        f"{_went(sg, start, gone)}; ask from an earlier edition, or leave out version")
         return res
-    paths = [dated_retirement(catalog, sg, p) for p in sg.walk(start, from_ed, to_ed)]
-    elsewhere = []
+    paths = sg.walk(start, from_ed, to_ed)
+    elsewhere, unknown = [], []
     for p in paths:
         if p.node is not None and target_system and p.node[0] != target_system:
             elsewhere.append(p)
+            continue
+        why = unsure(catalog, sg, p, start, from_ed, to_ed)
+        if why is not None:
+            unknown.append(why)
             continue
         ext = [{"url": EXT_OUTCOME, "valueCode": p.outcome},
                {"url": EXT_AMBIGUOUS, "valueBoolean": p.ambiguous},
@@ -360,7 +372,9 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
     found = [m for m in out if m.code]
     if not found:
         res.result = False
-        if elsewhere:
+        if unknown:
+            res.message = "; ".join(unknown + [m.comment for m in out if m.comment])
+        elif elsewhere:
             where = ", ".join(f"{label(p.node[0])} {p.node[1]}" for p in elsewhere)
             book = label(target_system or system)
             res.message = (f"{code} ({label(system)} {from_ed}) has no successor in {book}"
@@ -371,6 +385,8 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
     elif len(found) > 1:
         res.message = (f"{code} ({label(system)} {from_ed}) has {len(found)} possible counterparts in "
                        f"edition {to_ed}; choose by meaning")
+    if found and unknown:
+        res.message = "; ".join(([res.message] if res.message else []) + unknown)
     return res
 
 
@@ -380,4 +396,4 @@ provider(succession_translate)
 PROVIDERS.remove(succession_translate)
 PROVIDERS.insert(0, succession_translate)
 
-__all__ = ["succession_translate", "answer", "dated_retirement"]
+__all__ = ["succession_translate", "answer"]
