@@ -24,10 +24,12 @@ extension keeps them together, typed, and survives in R4 answers.
 from __future__ import annotations
 
 import re
+import weakref
 
 from terminology.codesystem import normalise_code
 from terminology.errors import InvalidRequest
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED, canonical_url
+from terminology.snomed import constants as K
 from terminology.snomed.constants import MAP_CATEGORIES
 
 from .icd10_targets import check as check_icd10_targets
@@ -47,6 +49,11 @@ CORRELATION_EQUIVALENCE = {
     "447556008": "unmatched",       # not mappable
     "447561005": "relatedto",       # correlation not specified (the ICD-10 map uses this throughout)
 }
+# index -> {refset: {target: [(source code, row), ...]}}, built per refset on the first reverse look-up. Held
+# here, not on the index: only reverse $translate reads it, and a weak key lets it go with the edition's index
+_REVERSE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def parse_map_url(url: str | None) -> tuple[str | None, str | None, str | None]:
     """(module, date, refset) of an implicit SNOMED CT ConceptMap URL; Nones when it is not one."""
     m = _CM.match(canonical_url(url) or "")
@@ -55,7 +62,43 @@ def parse_map_url(url: str | None) -> tuple[str | None, str | None, str | None]:
 
 def _snomed_index(catalog, version: str | None):
     cs = catalog.codesystem(SNOMED, version)   # an edition URI without a date means its latest version
-    return cs if cs is not None and hasattr(cs, "map_rows") else None
+    return cs if cs is not None and hasattr(cs, "maps") else None
+
+
+# --- the map reference sets of a SnomedIndex (its `maps`: refset -> {concept number: rows}) --------------------
+def map_refsets(cs) -> list[str]:
+    return list(cs.maps)
+
+
+def map_rows(cs, refset: str, code: str) -> list[tuple] | None:
+    """Rows (group, priority, rule, advice, target, correlation, category), ordered; None if not mapped."""
+    i = cs.pos.get(code)
+    per = cs.maps.get(refset)
+    if i is None or per is None:
+        return None
+    return per.get(i)
+
+
+def map_target_system(cs, refset: str) -> str | None:
+    info = (cs.release.get("maps") or {}).get(refset) or {}
+    return info.get("targetSystem") or K.MAP_TARGETS.get(refset) or (
+        K.icd10_system(bool(cs.release.get("norwegian"))) if refset == K.ICD10_MAP else None)
+
+
+def reverse_rows(cs, refset: str, target: str) -> list[tuple[str, tuple]]:
+    """(source code, row) pairs whose target is `target` (built once per index and refset)."""
+    built = _REVERSE.get(cs)
+    if built is None:
+        built = _REVERSE.setdefault(cs, {})
+    rev = built.get(refset)
+    if rev is None:
+        rev = {}
+        for i, rows in (cs.maps.get(refset) or {}).items():
+            for row in rows:
+                if row[4]:
+                    rev.setdefault(row[4], []).append((cs.codes[i], row))
+        built[refset] = rev
+    return rev.get(target, [])
 
 
 def _row_extension(refset: str, row: tuple, status: str) -> dict:
@@ -111,8 +154,8 @@ def _refsets_for(cs, req: TranslateRequest, named: str | None, catalog) -> list[
         return [named]
     want = catalog.canonical_system(req.target_system) if req.target_system else None
     out = []
-    for refset in cs.map_refsets():
-        if want is None or cs.map_target_system(refset) == want:
+    for refset in map_refsets(cs):
+        if want is None or map_target_system(cs, refset) == want:
             out.append(refset)
     return out
 
@@ -125,11 +168,11 @@ def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
     subsumes = cs.subsumes
     known = cs.get(code) is not None
     for refset in refsets:
-        rows = cs.map_rows(refset, code)
+        rows = map_rows(cs, refset, code)
         if not rows:
             continue
         kind = (cs.release.get("maps") or {}).get(refset, {}).get("kind", "extended")
-        system = cs.map_target_system(refset)
+        system = map_target_system(cs, refset)
         outcomes = evaluate_rows(rows, ctx, subsumes) if kind != "simple" else [
             _SimpleOutcome(r) for r in rows]
         if any(o.status == "needs-context" for o in outcomes):
@@ -174,13 +217,13 @@ class _SimpleOutcome:
 def reverse(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -> TranslateResult:
     matches: list[Match] = []
     for refset in refsets:
-        system = cs.map_target_system(refset)
+        system = map_target_system(cs, refset)
         forms = {code}
         if system == ICD10_NO:
             canon = normalise_code(ICD10_NO, code)
             forms |= {canon, f"{canon[:3]}.{canon[3:]}" if len(canon) > 3 else canon}
         for form in forms:
-            for source, row in cs.reverse_rows(refset, form):
+            for source, row in reverse_rows(cs, refset, form):
                 matches.append(Match(
                     equivalence="relatedto", system=SNOMED, code=source, display=cs.display[cs.pos[source]],
                     version=cs.version, source=f"{SNOMED}?fhir_cm={refset}",
@@ -215,7 +258,7 @@ def snomed_map_provider(catalog, req: TranslateRequest):
         if not refsets:
             if named is not None:
                 return TranslateResult(result=False, message=f"map reference set {named} is not in SNOMED CT "
-                                                             f"{cs.version}; loaded: {', '.join(cs.map_refsets())}")
+                                                             f"{cs.version}; loaded: {', '.join(map_refsets(cs))}")
             return None
         if not req.code:
             raise InvalidRequest("$translate needs a code", location="code")
@@ -230,7 +273,7 @@ def snomed_map_provider(catalog, req: TranslateRequest):
     if named is not None:
         refsets = [named] if named in cs.maps else []
     else:
-        refsets = [r for r in cs.map_refsets() if source_system is None or cs.map_target_system(r) == source_system]
+        refsets = [r for r in map_refsets(cs) if source_system is None or map_target_system(cs, r) == source_system]
     if not refsets or not req.code:
         return None if named is None else TranslateResult(result=False, message=REVERSE_WARNING)
     return reverse(catalog, cs, refsets, req.code.strip(), req)

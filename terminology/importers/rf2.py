@@ -350,7 +350,8 @@ def _check_complete(rel: Release, src: _Source, path: str, by_kind: dict, folder
 
 
 def _codesystem(rel: Release, module: str, date: str, norwegian: bool) -> dict:
-    from ..snomed.index import CODESYSTEM_FILTERS, CODESYSTEM_PROPERTIES
+    from ..snomed.index import CODESYSTEM_PROPERTIES
+    from ..snomed.index_filters import CODESYSTEM_FILTERS
     maps = {}
     for refset, kind in rel.map_kind.items():
         target = K.MAP_TARGETS.get(refset) or (K.icd10_system(norwegian) if refset == K.ICD10_MAP else None)

@@ -9,7 +9,8 @@ from array import array
 from typing import TYPE_CHECKING, Iterator
 
 from . import constants as K
-from .index import csr, pack_descriptions
+from .concept_view import pack_descriptions
+from .index import csr
 
 if TYPE_CHECKING:
     from .rf2_release import Release

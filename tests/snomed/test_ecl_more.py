@@ -14,7 +14,8 @@ import pytest
 from terminology.errors import InvalidRequest, NotSupported, TooCostly
 from terminology.snomed import ecl_budget
 from terminology.snomed.ecl import evaluate, parse
-from terminology.snomed.index import SnomedIndex, pack_descriptions
+from terminology.snomed.concept_view import pack_descriptions
+from terminology.snomed.index import SnomedIndex
 from tests.snomed.conftest import HANDMADE, SNOMED, client_at
 
 PIH, PREGNANCY, PNEUMONIA, LONGCOVID = "48194001", "77386006", "233604007", "71000202107"

@@ -11,7 +11,8 @@ import pytest
 
 from terminology.errors import InvalidRequest, NotSupported
 from terminology.snomed.ecl import evaluate, parse
-from terminology.snomed.index import SnomedIndex, pack_descriptions
+from terminology.snomed.concept_view import pack_descriptions
+from terminology.snomed.index import SnomedIndex
 from tests.snomed.conftest import DUMMY, HANDMADE, SNOMED, catalog_at, client_at
 
 SITE, MORPHOLOGY, AGENT, ASSOCIATED_WITH, DUE_TO = 363698007, 116676008, 246075003, 47429007, 42752001

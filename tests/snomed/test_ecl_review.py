@@ -12,7 +12,8 @@ import pytest
 from terminology.errors import NotSupported, TooCostly
 from terminology.snomed import ecl_budget
 from terminology.snomed.ecl import evaluate, parse
-from terminology.snomed.index import SnomedIndex, pack_descriptions
+from terminology.snomed.concept_view import pack_descriptions
+from terminology.snomed.index import SnomedIndex
 from tests.snomed.conftest import SNOMED
 
 REFSET_CONCEPT = "88161000202101"       # "Helseplattformen term bank reference set" (English terms only)

@@ -61,7 +61,7 @@ def test_an_invalid_constraint_raises_every_time(no_cs, ecl, error):
 
 
 def test_the_cache_is_bounded(no_cs, monkeypatch):
-    from terminology.snomed import index
+    from terminology.snomed import index_filters as index
     monkeypatch.setattr(index, "_FILTER_CACHE_ENTRIES", 2)
     no_cs._filter_cache.clear()
     no_cs._filter_cached = 0

@@ -175,7 +175,7 @@ def test_validate_code_right_after_the_filter_cache_dropped_its_members(no_catal
 def test_an_edition_larger_than_the_filter_cache_keeps_no_tests(no_cs, monkeypatch):
     """An answer the filter cache does not take is held by the test made of it, and then that test must not
     outlive the request: the index says so, and compose.py keeps its rules per request."""
-    from terminology.snomed import index
+    from terminology.snomed import index_filters as index
     assert no_cs.keep_filter_tests is True
     monkeypatch.setattr(index, "_FILTER_CACHE_MEMBERS", 10)
     assert no_cs.keep_filter_tests is False

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from mappings.snomed_maps import map_rows, map_target_system
 from terminology.importers import importer_for
 from terminology.importers.rf2 import read_release
 from .conftest import DUMMY, HANDMADE, LITE, SNOMED, ZIP, _catalog
@@ -45,7 +46,7 @@ def test_snowstorm_lite_with_comments_map_and_refset(tmp_path_factory):
     cs = cat.codesystem(SNOMED)
     assert len(cs) == 25                        # '#' comment and blank lines are skipped
     assert cs.get("313005").display.startswith("D")
-    rows = cs.map_rows("447562003", "12481008")
+    rows = map_rows(cs, "447562003", "12481008")
     assert [(r[0], r[1], r[4]) for r in rows] == [(1, 1, "Z00.3"), (1, 2, "Z00.2"), (1, 3, "")]
     assert rows[2][2] == "OTHERWISE TRUE" and rows[2][6] == "447638001"
     # the inactive concept keeps its SAME AS association
@@ -110,12 +111,12 @@ def test_inactive_concept_keeps_reason_and_replacement(no_cs):
 
 
 def test_map_rows_norwegian_override(no_cs):
-    rows = no_cs.map_rows("447562003", "29857009")
+    rows = map_rows(no_cs, "447562003", "29857009")
     # the international rows (two groups) are replaced by the single Norwegian row
     assert [(r[0], r[1], r[4], r[3]) for r in rows] == [(1, 1, "R07.4", "ALWAYS R07.4 | NORSK RAD")]
-    assert no_cs.map_target_system("447562003") == "http://hl7.org/fhir/sid/icd-10-no"
-    assert no_cs.map_target_system("68101000202102") == "http://hl7.org/fhir/sid/icpc-2"
-    assert no_cs.map_rows("68101000202102", "195967001")[0][4] == "R96"
+    assert map_target_system(no_cs, "447562003") == "http://hl7.org/fhir/sid/icd-10-no"
+    assert map_target_system(no_cs, "68101000202102") == "http://hl7.org/fhir/sid/icpc-2"
+    assert map_rows(no_cs, "68101000202102", "195967001")[0][4] == "R96"
     tb = no_cs.refset_numbers("88161000202101")
     assert no_cs.pos["8619003"] not in tb      # inactive member row
     assert len(tb) == 8

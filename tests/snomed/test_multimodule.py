@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 
+from mappings.snomed_maps import map_refsets, map_rows
 from mappings.snomed_history import changes_of
 from mappings.translate import TranslateRequest, translate
 from terminology.implicit import resolve
@@ -160,7 +161,7 @@ def _summary(cs) -> dict:
         i = cs.pos[code]
         out[code] = (cs.display[i], sorted(cs.descriptions(i)), sorted(cs.get(code).parents),
                      sorted(map(tuple, cs.assoc.get(i, ()))), sorted(map(tuple, cs.rels.get(i, ()))),
-                     {r: cs.map_rows(r, code) for r in cs.map_refsets()}, bool(cs.active[i]),
+                     {r: map_rows(cs, r, code) for r in map_refsets(cs)}, bool(cs.active[i]),
                      sorted(r for r, members in cs.refsets.items() if i in members))
     return out
 
