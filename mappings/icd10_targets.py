@@ -19,14 +19,12 @@ from __future__ import annotations
 from terminology.editions import edition_for_date
 from terminology.errors import TerminologyError
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE
+# the grouping sentence is $validate-code's too (terminology/norway/advice.py): one wording for both operations
+from terminology.norway.advice import dotted, grouping_note
+
+__all__ = ["EXT_TARGET", "check", "dotted"]
 
 EXT_TARGET = KODEBRO_BASE + "/StructureDefinition/icd10-no-target"
-_SHOWN = 8          # codes named in a note; a block can have hundreds
-
-
-def dotted(code: str) -> str:
-    """ICD-10 as people write it (D385 → D38.5), the stored form being undotted."""
-    return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
 
 
 def _edition_asked(catalog, req) -> str | None:
@@ -93,10 +91,7 @@ def check(catalog, req, matches: list) -> list[str]:
             reason = "not-in-edition"
         else:
             choose = _reportable_below(cs, concept.code)
-            shown = ", ".join(dotted(c) for c in choose[:_SHOWN]) + (" …" if len(choose) > _SHOWN else "")
-            note = (f"{dotted(m.code)} is a grouping in {label}, not a reportable code; choose "
-                    f"{'one of ' if len(choose) > 1 else ''}{shown}"
-                    if choose else f"{dotted(m.code)} is a grouping in {label} with no reportable code below it")
+            note = grouping_note(dotted(m.code), label, [dotted(c) for c in choose])
             reason = "grouping"
         m.comment = f"{m.comment}; {note}" if m.comment else note
         ext = [{"url": "reason", "valueCode": reason}]

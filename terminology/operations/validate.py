@@ -15,6 +15,7 @@ from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of, not_in_force
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
+from ..norway.advice import NORWEGIAN_CODEBOOKS, grouping_advice, last_edition, old_display, rules_of
 from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
@@ -352,6 +353,40 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         if always_say or not self.req.membership_only:
             o.issues.append(_abstract_issue(o.system, o.concept.code, locs.code))
 
+    def advise(self, o: Outcome) -> None:
+        """The way forward on a Norwegian codebook (norway/advice.py), as information issues beside the answer:
+        for a refused code the codes below a grouping, or the older edition an unknown code was last in; for a
+        display refused as wrong, the older edition whose text it was; for an accepted code, its coding rules.
+        Nothing else in the answer changes. Each look beyond the concept in hand is made only when the answer
+        needs it (a refusal, a rule on the concept): $validate-code's hot path pays for the checks alone."""
+        concept, cs = o.concept, o.cs
+        refused = not (o.ok and o.in_vs)
+        if concept is None:
+            if refused and o.code and any(i.tx_code == "invalid-code" for i in o.issues):
+                text = last_edition(self.catalog, cs, o.code)
+                if text is not None:
+                    o.issues.append(Issue("information", "informational", "code-comment", text,
+                                          _coding_loc(o.path, "code"), in_message=False))
+            return
+        for i in o.issues:
+            if i.tx_code == "invalid-display" and i.severity != "information":
+                text = old_display(self.catalog, cs, concept, o.coding.get("display") or "")
+                if text is not None:
+                    o.issues.append(Issue("information", "invalid", "display-comment", text,
+                                          _coding_loc(o.path, "display"), in_message=False))
+                break
+        if refused:
+            # a grouping has codes below it to choose from (`children` first: a leaf is not asked more)
+            if concept.children and concept.abstract:
+                o.issues.append(Issue("information", "informational", "code-comment", grouping_advice(cs, concept),
+                                      _coding_loc(o.path, "code"), in_message=False))
+            return
+        rules = rules_of(concept)
+        if rules:
+            loc = _coding_loc(o.path, "code")
+            for rule in rules:
+                o.issues.append(Issue("information", "business-rule", "code-rule", rule, loc, in_message=False))
+
     def _code_form(self, o: Outcome, locs: "Locations", cs, how: str | None) -> None:
         """Notes for a code found in another spelling: another case, or without the ICD-10 dot."""
         concept = o.concept
@@ -367,9 +402,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         elif how == "normalised":
             given = o.code
             o.code = concept.code
-            o.issues.append(Issue("warning", "business-rule", "code-rule",
+            # information, not a warning: the answer is valid, and the dotted form is how coders write ICD-10
+            # (engines show warnings on every diagnosis). Only ICD-10-NO is read so: no HL7 answer has this note
+            o.issues.append(Issue("information", "business-rule", "code-rule",
                                   f"The code '{given}' is written '{concept.code}' in the CodeSystem '{o.system}'; "
-                                  f"'{concept.code}' is the code that was validated", locs.code))
+                                  f"'{concept.code}' is the code that was validated", locs.code, in_message=False))
 
     def _membership(self, o: Outcome, locs: "Locations", vs: dict, cs) -> Outcome:
         req, concept = self.req, o.concept
@@ -457,6 +494,11 @@ def _locations(path: str) -> Locations:
     return locs
 
 
+def _coding_loc(path: str, part: str) -> str:
+    """Where a part of the coding at `path` is in the request (`code`, `Coding.display` ...)."""
+    return f"{path}.{part}" if path else part
+
+
 def _abstract_issue(system: str, code: str, location: str) -> Issue:
     return Issue("error", "business-rule", "code-rule",
                  f"Code '{system}#{code}' is abstract, and not allowed in this context", location)
@@ -486,7 +528,10 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
             path = _CODING_PATH.get(req.mode) if req.mode != "codeableConcept" else None
             if path is None:
                 path = f"CodeableConcept.coding[{i}]"
-            outcomes.append(v.check(coding, path))
+            o = v.check(coding, path)
+            if o.system in NORWEGIAN_CODEBOOKS and o.cs is not None:
+                v.advise(o)
+            outcomes.append(o)
         if vs is not None:
             for canon in v.ev.used_valuesets:
                 sub = catalog.valueset(*split_canonical(canon))
@@ -562,6 +607,8 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             params.append(("status", "valueCode", st if st and st.lower() == "deprecated" else "deprecated"))
         if best.normalized is not None:
             params.append(("normalized-code", "valueCode", best.normalized))
+    if cc and (best is None or best.concept is None or not best.inactive):
+        _other_inactive(outcomes, params)
     named: set = set()
     for o in outcomes:
         if o.unknown_system and o.unknown_system not in named:
@@ -579,6 +626,20 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
                 result = False
                 break
     return ValidateResult(result, params, issues)
+
+
+def _other_inactive(outcomes: list, params: list) -> None:
+    """A codeableConcept: a coding whose concept is inactive gets the inactive-concept warning whether or not it is
+    the one answered with, and with it `inactive` (and `status`, unless plain 'inactive'), as FHIRsmith's
+    checkCodeableConcept answers (the code resolved, so its status is known); the first such coding's."""
+    for o in outcomes:
+        if o.concept is not None and o.inactive and o.status_note is not None and o.status_note in o.issues:
+            params.append(("inactive", "valueBoolean", True))
+            st = o.concept.status
+            # one status: a deprecated coding answered with has said its own already
+            if st and st.lower() != "inactive" and not any(p[0] == "status" for p in params):
+                params.append(("status", "valueCode", st))
+            return
 
 
 def _of_unknown_system(i: Issue) -> bool:

@@ -28,9 +28,10 @@ def test_every_code_form_finds_the_canonical_code_and_says_so(site, written):
     r = requests.get(base + "/CodeSystem/$validate-code", params={"url": ICD10_NO, "code": written}, timeout=10)
     p = _params(r.json())
     assert p["result"]["valueBoolean"] is True and p["code"]["valueCode"] == "J128"
-    if written != "J128":  # not a silent rewrite: a warning names the canonical code
+    if written != "J128":  # not a silent rewrite: an information issue names the canonical code (not a warning:
+        # the answer is valid, and engines show warnings on every diagnosis -- review s15 F14)
         issues = p["issues"]["resource"]["issue"]
-        assert any(i["severity"] == "warning" and "J128" in i["details"]["text"] for i in issues)
+        assert any(i["severity"] == "information" and "J128" in i["details"]["text"] for i in issues)
 
 
 @pytest.mark.parametrize("path,params", [

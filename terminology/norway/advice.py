@@ -1,0 +1,132 @@
+"""What a coder is told beside a $validate-code answer on a Norwegian codebook: the way forward the server knows.
+
+A refused grouping names the codes to choose below it; an unknown code that an older loaded edition of the same
+codebook holds names that edition; a display that was the code's text in an older edition says whose text it was
+and what it is now; an accepted code brings the coding rules the importer wrote on it (star code, additional code,
+sex, ZXM ...). These are sentences for people, given as `information` issues: the answer itself (result, the
+other issues, `message`) is what the HL7 rules make it, and HL7 or SNOMED CT content never gets them (the
+reference servers' answers are compared exactly there).
+
+The grouping sentence is shared with $translate's check of ICD-10-NO targets (mappings/icd10_targets.py), so a
+coder reads the same words from both operations.
+"""
+from __future__ import annotations
+
+from ..errors import TerminologyError
+from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, ICPC2, NCMP, NCRP, NCSP, NKPK, SAERKODER, codebook_label
+from ..languages import displays_in
+from ..versions import version_key
+
+# the yearly Norwegian codebooks: the only systems whose $validate-code answers carry this advice
+NORWEGIAN_CODEBOOKS = frozenset({ICD10_NO, ICPC2, NCMP, NCSP, NCRP, NKPK, SAERKODER})
+SHOWN = 8           # codes named in a note; a block can have hundreds
+_VALID_TO = ("validTo", "retirementDate")
+_INCOMPLETE = ("fragment", "example", "not-present")
+
+
+def dotted(code: str) -> str:
+    """ICD-10 as people write it (D385 → D38.5), the stored form being undotted."""
+    return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
+
+
+def shown_code(system: str, code: str) -> str:
+    """A code as coders write it in `system` (ICD-10-NO with its dot)."""
+    return dotted(code) if system in DOTTED_CODE_SYSTEMS else code
+
+
+def grouping_note(code: str, label: str, choose: list[str]) -> str:
+    """`code` (as written) is a grouping of edition `label` ("ICD-10-NO 2026"); `choose`: the codes below it that
+    may be used, as written."""
+    if not choose:
+        return f"{code} is a grouping in {label} with no reportable code below it"
+    shown = ", ".join(choose[:SHOWN]) + (" …" if len(choose) > SHOWN else "")
+    return f"{code} is a grouping in {label}, not a reportable code; choose {'one of ' if len(choose) > 1 else ''}{shown}"
+
+
+def edition_label(cs, version: str | None = None) -> str:
+    name = codebook_label(cs.url, cs.resource, cs.name)
+    version = cs.version if version is None else version
+    return f"{name} {version}" if version else f"the loaded {name}"
+
+
+def grouping_advice(cs, concept) -> str:
+    """The codes to choose instead of the grouping `concept` of edition `cs`: the active, selectable ones below it."""
+    below = []
+    for code in cs.descendants(concept.code):
+        c = cs.concepts.get(code)
+        if c is not None and not c.abstract and not c.inactive:
+            below.append(shown_code(cs.url, code))
+    return grouping_note(shown_code(cs.url, concept.code), edition_label(cs), below)
+
+
+def rules_of(concept) -> list[str]:
+    """The coding rules (property `rule`) the importer wrote on `concept`, each once. Read for every accepted
+    Norwegian code $validate-code answers: a plain loop, no list when there is none."""
+    out: list[str] = []
+    for p in concept.properties:
+        if p.get("code") == "rule":
+            v = p.get("valueString")
+            if isinstance(v, str) and v and v not in out:
+                out.append(v)
+    return out
+
+
+def _older(catalog, cs):
+    """(version, index) of the loaded editions of `cs`'s codebook before `cs`, newest first, each index got only
+    when the walk reaches it."""
+    if cs.version is None:
+        return
+    mine = version_key(cs.version)
+    for v in sorted((v for v in catalog.codesystem_versions(cs.url) if v is not None and v != cs.version),
+                    key=version_key, reverse=True):
+        if version_key(v) >= mine:
+            continue
+        try:
+            other = catalog.codesystem(cs.url, v)
+        except TerminologyError:
+            continue
+        if other is not None:
+            yield v, other
+
+
+def last_edition(catalog, cs, code: str) -> str | None:
+    """Where `code`, which the complete edition `cs` does not hold, was last: the newest older loaded edition that
+    holds it. Said as the end of the code when its end date or the editions between say so; else only as the
+    last loaded edition holding it (a fragment between cannot tell whether the code was still there)."""
+    if cs.content in _INCOMPLETE:
+        return None
+    gap = False
+    for v, other in _older(catalog, cs):
+        concept = other.find(code)[0]
+        if concept is None:
+            gap = gap or other.content in _INCOMPLETE
+            continue
+        shown = shown_code(cs.url, concept.code)
+        ended = next((x[:10] for k in _VALID_TO for x in concept.property_values(k) if isinstance(x, str)), None)
+        if ended is not None:
+            # an edition that kept the code as retired is not where it was last valid: its end date's year is
+            year = ended[:4] if v.isdigit() and len(v) == 4 and ended[:4] < v else v
+            return f"{shown} was last in {edition_label(cs, year)} (valid to {ended})"
+        if gap:
+            return (f"{shown} is not in {edition_label(cs)}; the last loaded edition that holds it is "
+                    f"{edition_label(cs, v)}")
+        return f"{shown} was last in {edition_label(cs, v)}"
+    return None
+
+
+def old_display(catalog, cs, concept, display: str) -> str | None:
+    """`display`, refused as a display of `concept` in edition `cs`, was its text in an older loaded edition:
+    which one, and the text of the edition that changed it."""
+    later_version, later_text = cs.version, concept.display
+    folded = display.casefold()
+    for v, other in _older(catalog, cs):
+        old = other.find(concept.code)[0]
+        if old is None:
+            continue
+        if any(t == display or t.casefold() == folded for _l, t in displays_in(old, other, None)):
+            if not later_text:
+                return None
+            return (f"'{display}' was the text of {shown_code(cs.url, concept.code)} in {edition_label(cs, v)}; "
+                    f"from {later_version} it is '{later_text}'")
+        later_version, later_text = v, old.display
+    return None
