@@ -9,7 +9,7 @@ from terminology.operations.related import relate
 from terminology.identifiers import split_canonical
 
 from .operations import operation
-from .ops_valueset import resolve_valueset, version_rules
+from .valueset_request import resolve_valueset, version_rules
 from .params import Params
 from .supplied import supplied_catalog
 

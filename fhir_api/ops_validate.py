@@ -1,16 +1,17 @@
 """ValueSet/$validate-code and CodeSystem/$validate-code: parameters in, engine call, Parameters out."""
 from __future__ import annotations
 
-from terminology.errors import InvalidRequest, TerminologyError
+from terminology.errors import InvalidRequest
 from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import language_summary, parse_languages
+from terminology.operations.same_concept import same_concept
 from terminology.operations.validate import ValidateRequest, validate_code
 from terminology.versions import one_version
 from terminology.operations.validate_texts import NOTHING_TO_VALIDATE_CS, NOTHING_TO_VALIDATE_VS
 
 from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
 from .operations import operation
-from .ops_valueset import language_value, resolve_valueset, supplements_for, version_rules
+from .valueset_request import language_value, resolve_valueset, supplements_for, version_rules
 from .supplied import checked, supplied_catalog, with_contained
 
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
@@ -32,43 +33,11 @@ def _issue(i) -> dict:
     return d
 
 
-def _concept_of(catalog, system: str | None, coding: dict):
-    """The concept `coding` names in `system` (its code system's own spelling: case, ICD-10 dot), None when the
-    system is not loaded or does not hold the code."""
-    code = coding.get("code")
-    if system is None or not isinstance(code, str):
-        return None
-    try:
-        cs = catalog.codesystem(system, coding.get("version") or None)
-    except TerminologyError:
-        return None
-    if cs is None:
-        return None
-    return cs.find(code)[0]
-
-
-def _same_code(catalog, a: dict, b: dict, default_system: str | None) -> bool:
-    """Two codings naming one concept: the same system where both name one (an alias being its URL), and the
-    same code as given or once the code system has read each (J12.8 is J128 in ICD-10-NO; Abc is abc in a
-    case-insensitive system)."""
-    sa, sb = (catalog.canonical_system(x.get("system")) if x.get("system") else None for x in (a, b))
-    if sa and sb and sa != sb:
-        return False
-    if a.get("code") == b.get("code"):
-        return True
-    system = sa or sb or (catalog.canonical_system(default_system) if default_system else None)
-    ca = _concept_of(catalog, system, a)
-    if ca is None:
-        return False
-    cb = _concept_of(catalog, system, b)
-    return cb is not None and cb.code == ca.code
-
-
 def _refuse_two_codes(catalog, given: dict, rest: dict | list, what: str, default_system: str | None) -> None:
     """R4 gives `code`, `coding` and `codeableConcept` as alternative ways to pass the one thing validated: one that
     names another concept than the rest would be validated silently in their place, so it is the client's error."""
     others = rest if isinstance(rest, list) else [rest]
-    if not any(_same_code(catalog, given, o, default_system) for o in others if isinstance(o, dict)):
+    if not any(same_concept(catalog, given, o, default_system) for o in others if isinstance(o, dict)):
         raise InvalidRequest(f"{what} name different codes: give the code to validate once, as code (with system), "
                              "coding or codeableConcept", location="code")
 

@@ -116,8 +116,8 @@ class ValueSetFacts:
 
     # An exclude removes what it selects in whatever version it names (members are excluded by system and
     # code); one that only lists codes also removes each code it lists when the version it names lacks it.
-    # `members` and `contains` both remove by these two rules, from the versions ComposeEvaluator._exclude_scope
-    # says the exclude reaches.
+    # `members` and `contains` both remove by these two rules, from the versions ExcludeScopes._exclude_scope
+    # (compose_versions.py) says the exclude reaches.
     def listing_excludes(self, excludes, vs: dict | None = None) -> list:
         """(canonical system, exclude) of each exclude of a system by a concept list only (no filter, no
         import) among `excludes` (of value set `vs`): kept per store revision for a stored value set
