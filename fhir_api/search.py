@@ -32,7 +32,7 @@ from .params import whole_number
 from .render import fhir_base, fhir_response
 from .search_match import Test
 from .resource_views import derived_headers, elements_arg, shape, stored_body, summary_arg
-from .search_params import TABLES, Param, Row, canonical_system, map_parameters
+from .search_params import TABLES, Param, Row, canonical_or_as_is, map_parameters
 from .search_values import parse_composite, parse_date, parse_of_type, parse_quantity, parse_token, unescape
 from .store import get_catalog
 
@@ -158,7 +158,7 @@ class Query:
         if param.type == "token" and modifier != "text":
             toks = [parse_token(a) for a in alts]
             if param.name == "code":     # a code system's OID finds it like its url
-                toks = list(dict.fromkeys((canonical_system(self.catalog, sys), code) for sys, code in toks))
+                toks = list(dict.fromkeys((canonical_or_as_is(self.catalog, sys), code) for sys, code in toks))
             return toks
         if param.type == "reference":
             return [self._reference(unescape(a)) for a in alts]
@@ -168,7 +168,7 @@ class Query:
         if param.type == "uri" and not modifier and (
                 (self.rtype, param.name) in (("CodeSystem", "url"), ("CodeSystem", "system"), ("ValueSet", "reference"))):
             # the OID form of a code system finds it like its canonical URL
-            values = list(dict.fromkeys(values + [canonical_system(self.catalog, v) for v in values]))
+            values = list(dict.fromkeys(values + [canonical_or_as_is(self.catalog, v) for v in values]))
         return values
 
     def _reference(self, value: str) -> tuple[str, str | None, bool]:

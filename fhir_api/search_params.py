@@ -230,14 +230,14 @@ def _vs_codes(row) -> list[Tok]:
     out = []
     compose = body.get("compose") if isinstance(body.get("compose"), dict) else {}
     for inc in _dicts(compose.get("include")):
-        system = canonical_system(row.catalog, inc.get("system"))
+        system = canonical_or_as_is(row.catalog, inc.get("system"))
         out += [Tok(system, c.get("code"), _display(c)) for c in _dicts(inc.get("concept"))]
     expansion = body.get("expansion") if isinstance(body.get("expansion"), dict) else {}
     stack = _dicts(expansion.get("contains"))
     while stack:
         c = stack.pop()
         if c.get("code"):
-            out.append(Tok(canonical_system(row.catalog, c.get("system")), c.get("code"), _display(c)))
+            out.append(Tok(canonical_or_as_is(row.catalog, c.get("system")), c.get("code"), _display(c)))
         stack += _dicts(c.get("contains"))
     return out
 
@@ -245,11 +245,11 @@ def _vs_codes(row) -> list[Tok]:
 def _vs_references(row) -> list[str]:
     compose = row.body().get("compose")
     includes = _dicts(compose.get("include")) if isinstance(compose, dict) else []
-    return list(dict.fromkeys(canonical_system(row.catalog, i["system"]) for i in includes
+    return list(dict.fromkeys(canonical_or_as_is(row.catalog, i["system"]) for i in includes
                               if isinstance(i.get("system"), str)))
 
 
-def canonical_system(catalog, system):
+def canonical_or_as_is(catalog, system):
     """A code system as the catalog names it: its OID (urn:oid or bare) finds it like its url."""
     return (catalog.canonical_system(system) or system) if isinstance(system, str) and system else system
 

@@ -19,27 +19,78 @@ def _link(node, d) -> dict:
             "alternatives": d.get("alternatives", 1), "note": d.get("note"), "derived": d.get("derived", False)}
 
 
+class _Editions:
+    """The loaded editions of one codebook and which active codes each holds.
+
+    The succession graph holds a codebook's editions when it has two or more (or a change list names it;
+    succession._build): with one edition there is nothing to compare, so that edition is read from the
+    catalog here, and a hospital that has loaded one year still sees its codes' life."""
+
+    def __init__(self, catalog, sg, system: str):
+        self.catalog, self.sg, self.system = catalog, sg, system
+        self.in_graph = system in sg.loaded
+        self.loaded = list(sg.loaded[system]) if self.in_graph else catalog.codesystem_versions(system)
+
+    def index(self, edition: str):
+        return self.catalog.codesystem(self.system, edition)
+
+    def spelled(self, code: str) -> str | None:
+        """The code as the newest edition holding it writes it (ICD-10 with or without the dot)."""
+        for e in reversed(self.loaded):
+            cs = self.index(e)
+            c, _ = cs.find(code) if cs else (None, None)
+            if c is not None:
+                return c.code
+        return None
+
+    def state(self, edition: str, code: str) -> tuple[str | None, str | None]:
+        """('active' | 'inactive' | None when the edition does not list the code, its display there)."""
+        if self.in_graph:
+            snap = self.sg.editions[(self.system, edition)]
+            if code in snap.active:
+                return "active", snap.active[code]
+            return ("inactive" if code in snap.inactive else None), None
+        cs = self.index(edition)
+        c = cs.concepts.get(code) if cs is not None else None
+        if c is None:
+            return None, None
+        return ("inactive" if c.inactive else "active"), c.display
+
+    def partial(self) -> dict:
+        """Editions loaded only in part (R4 content fragment/example): their silence about a code says nothing."""
+        out = {}
+        for e in self.loaded:
+            if self.in_graph and (self.system, e) in self.sg.complete:
+                continue
+            cs = self.index(e)
+            if not self.in_graph and cs is not None and cs.content == "complete":
+                continue
+            out[e] = cs.content if cs is not None and cs.version == e and cs.content else "part"
+        return out
+
+
 def code_history(catalog, system: str, code: str) -> dict:
     system = catalog.canonical_system(system)
     sg = graph_for(catalog)
+    eds = _Editions(catalog, sg, system)
     node = (system, code)
-    if not sg.knows(node):
+    states = {e: eds.state(e, code) for e in eds.loaded}
+    if node not in sg.g and not any(st for st, _ in states.values()):
         # accept another spelling the code system knows (ICD-10 with or without the dot)
-        for e in reversed(sg.loaded.get(system, [])):
-            cs = catalog.codesystem(system, e)
-            c, _ = cs.find(code) if cs else (None, None)
-            if c is not None:
-                node = (system, c.code)
-                break
-    if not sg.knows(node) and not catalog.codesystem_versions(system):
-        raise NotFound(f"code system {system} is not known to this server")
-    if not sg.knows(node):
-        raise NotFound(f"{code} is not a code of {short_name(system)} in any loaded edition or change list")
+        node = (system, eds.spelled(code) or code)
+        states = {e: eds.state(e, node[1]) for e in eds.loaded}
+    if node not in sg.g and not any(st for st, _ in states.values()):
+        if not eds.loaded:
+            raise NotFound(f"code system {system} is not known to this server")
+        partial = eds.partial()
+        loaded = ", ".join(f"{e} ({partial[e]})" if e in partial else e for e in eds.loaded)
+        raise NotFound(f"{code} is not a code of {short_name(system)} in any loaded edition or change list "
+                       f"(loaded: {loaded})")
     code = node[1]
-    editions = [e for e in sg.loaded.get(system, []) if code in sg.present[(system, e)]]
+    editions = [e for e, (st, _) in states.items() if st == "active"]
+    inactive = [e for e, (st, _) in states.items() if st == "inactive"]
     texts = []
-    for e in editions:
-        disp = sg.present[(system, e)].get(code)
+    for e, (st, disp) in states.items():
         if disp is not None and (not texts or texts[-1]["text"] != disp or texts[-1]["part"] != "display"):
             texts.append({"edition": e, "text": disp, "part": "display", "source": "edition"})
     events = []
@@ -68,14 +119,8 @@ def code_history(catalog, system: str, code: str) -> dict:
                            "derived": d.get("derived", False)})
     events.sort(key=lambda ev: version_key(ev["edition"]))
     lineage = _lineage(sg, node)
-    # editions loaded only in part (R4 content fragment/example): their silence about the code says nothing
-    partial = {}
-    for e in sg.loaded.get(system, []):
-        if (system, e) not in sg.complete:
-            cs = catalog.codesystem(system, e)
-            partial[e] = cs.content if cs is not None and cs.version == e and cs.content else "part"
-    return {"system": system, "code": code, "editions": editions,
-            "loaded_editions": list(sg.loaded.get(system, [])), "partial_editions": partial,
+    return {"system": system, "code": code, "editions": editions, "inactive_editions": inactive,
+            "loaded_editions": eds.loaded, "partial_editions": eds.partial(),
             "texts": texts, "events": events,
             "predecessors": preds, "successors": succs, **lineage}
 
@@ -94,10 +139,22 @@ def _lineage(sg, node) -> dict:
 def summary_lines(h: dict) -> list[str]:
     book = short_name(h["system"])
     lines = [f"{h['code']} ({book}, {h['system']})"]
-    if h["loaded_editions"]:
-        partial = h.get("partial_editions") or {}
+    partial = h.get("partial_editions") or {}
+    inactive = h.get("inactive_editions") or []
+    if len(h["loaded_editions"]) == 1 and h["loaded_editions"] == (h["editions"] or inactive):
+        # one edition compares with nothing: say so, or "no history" reads as "no such code"
+        e = h["loaded_editions"][0]
+        part = f" ({partial[e]})" if e in partial else ""
+        listed = ", where it is inactive" if inactive else ""
+        line = f"  in {book} {e}{part}, the only edition of {book} loaded{listed}"
+        if not (h["predecessors"] or h["successors"] or h["earlier_codes"] or h["later_codes"]):
+            line += "; no predecessors or successors known"
+        lines.append(line)
+    elif h["loaded_editions"]:
         loaded = ", ".join(f"{e} ({partial[e]})" if e in partial else e for e in h["loaded_editions"])
         lines.append(f"  in loaded editions: {', '.join(h['editions']) or 'none'} (loaded: {loaded})")
+        if inactive:
+            lines.append(f"  listed as inactive in: {', '.join(inactive)}")
     for t in h["texts"]:
         label = "text" if t["part"] == "display" else "subtext"
         one = t["text"].replace("\n", " / ")

@@ -95,8 +95,9 @@ class Concept:
         return st is not None and st.lower() in _INACTIVE_STATUSES
 
     @property
-    def deprecated(self) -> bool:
-        """Deprecated but still active (callers ask only about concepts they know to be active)."""
+    def deprecated_by_status(self) -> bool:
+        """Deprecated by its status alone, still active (callers ask only about concepts they know to be active);
+        the whole rule, R4's `deprecated` property included, is concept_status.is_deprecated."""
         st = self.lifecycle
         return st is not None and st.lower() == "deprecated"
 

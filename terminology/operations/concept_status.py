@@ -61,7 +61,7 @@ def is_deprecated(concept, on: str | None = None, cs=None) -> bool:
     (today when no date is asked about). Without `cs` the usual codes are read."""
     if concept is None:
         return False
-    if concept.deprecated:
+    if concept.deprecated_by_status:
         return True
     codes = cs.deprecation_codes() if cs is not None else DEPRECATED_CODES
     if not codes:

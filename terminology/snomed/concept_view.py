@@ -130,7 +130,7 @@ class SnomedConcept(Concept):
         return False
 
     @property
-    def deprecated(self) -> bool:
+    def deprecated_by_status(self) -> bool:
         return False    # SNOMED CT components are active or inactive; there is no deprecated state
 
 

@@ -34,7 +34,7 @@ def _is_sctid(text) -> bool:
     return isinstance(text, str) and _SCTID.fullmatch(text) is not None
 
 
-def _flag(value) -> bool | None:
+def _filter_flag(value) -> bool | None:
     """A boolean filter value (inactive, expressions) as tx.fhir.org reads it: true/false in any case."""
     text = value.strip().lower() if isinstance(value, str) else None
     return True if text == "true" else False if text == "false" else None
@@ -203,7 +203,7 @@ class SnomedFilters:
         if prop in ("constraint", "expression"):
             return True         # the ECL parser says what is wrong with a constraint, and where
         if prop in ("inactive", "expressions"):
-            return _flag(value) is not None
+            return _filter_flag(value) is not None
         if prop == "moduleId":
             return value.isdigit()
         if prop in ("parent", "child"):
@@ -243,8 +243,8 @@ class SnomedFilters:
         if prop in ("constraint", "expression") and op == "=":
             from .ecl import evaluate
             return evaluate(self, value)
-        if prop == "inactive" and op == "=" and _flag(value) is not None:
-            flag = _flag(value)
+        if prop == "inactive" and op == "=" and _filter_flag(value) is not None:
+            flag = _filter_flag(value)
             return {i for i, a in enumerate(self.active) if bool(a) != flag}
         if prop == "moduleId" and op == "=":
             m = self.modules.index(value) if value in self.modules else -1
@@ -253,7 +253,7 @@ class SnomedFilters:
             return set(self.children_of(self._number_or_error(value)))
         if prop == "child" and op == "=":
             return set(self.parents_of(self._number_or_error(value)))
-        if prop == "expressions" and op == "=" and _flag(value) is not None:
+        if prop == "expressions" and op == "=" and _filter_flag(value) is not None:
             # whether post-coordinated expressions are members: an enumeration holds concepts only, all of them
             return self.all_numbers()
         if op == "=" and _is_sctid(prop) and _is_sctid(value):
@@ -290,7 +290,7 @@ class SnomedFilters:
                 return lambda c: (i := pos.get(c.code)) is not None and i != root and root not in anc(i)
             above = set(anc(root)) | {root}
             return lambda c: pos.get(c.code) in above
-        if prop == "expressions" and op == "=" and _flag(value) is not None:
+        if prop == "expressions" and op == "=" and _filter_flag(value) is not None:
             # every active concept (as enumerated): asked about one, never built
             active = self.active
             return lambda c: (i := pos.get(c.code)) is not None and active[i] == 1
