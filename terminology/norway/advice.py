@@ -9,8 +9,14 @@ reference servers' answers are compared exactly there).
 
 The grouping sentence is shared with $translate's check of ICD-10-NO targets (mappings/icd10_targets.py), so a
 coder reads the same words from both operations.
+
+What a retired code became is known only to the succession graph in mappings, which the engine must not import:
+mappings registers a successor source here (`register_successors`) when it is imported, and a refusal asks it.
 """
 from __future__ import annotations
+
+import logging
+from typing import Callable, NamedTuple
 
 from ..errors import TerminologyError
 from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, ICPC2, NCMP, NCRP, NCSP, NKPK, SAERKODER, codebook_label
@@ -130,3 +136,74 @@ def old_display(catalog, cs, concept, display: str) -> str | None:
                     f"from {later_version} it is '{later_text}'")
         later_version, later_text = v, old.display
     return None
+
+
+class Successor(NamedTuple):
+    """A code that took over from a retired one: `edition` is the edition of the retired code's codebook in which
+    the change took effect, `kind` the change list's (replaced, merged, split, moved)."""
+    system: str
+    code: str
+    edition: str
+    kind: str
+
+
+# fn(catalog, system, code, version) -> [Successor] or None: what `code` of `system` became by edition `version`
+SuccessorSource = Callable[..., "list[Successor] | None"]
+_SOURCES: dict[str, SuccessorSource] = {}
+_VERBS = {"replaced": "replaced by", "merged": "merged into", "split": "split into", "moved": "moved to"}
+
+
+def _key(fn) -> str:
+    # by name, not identity: a module imported again (reload, load_providers) replaces its source, not adds one
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def register_successors(fn: SuccessorSource) -> SuccessorSource:
+    _SOURCES[_key(fn)] = fn
+    return fn
+
+
+def unregister_successors(fn: SuccessorSource) -> None:
+    _SOURCES.pop(_key(fn), None)
+
+
+def successor_sources() -> list[SuccessorSource]:
+    return list(_SOURCES.values())
+
+
+def edition_on(version: str | None, date: str | None) -> str | None:
+    """The edition a yearly codebook's code is asked about: the date's year when a date after edition `version`
+    is given (a 2016 code asked about on 2017-06-01 is asked about in 2017), else `version`."""
+    year = date[:4] if date else None
+    if version and year and version.isdigit() and len(version) == 4 and year.isdigit() and year > version:
+        return year
+    return version
+
+
+def successor_note(catalog, system: str, code: str, version: str | None) -> str | None:
+    """"SAA0AE was merged into SAA0AP in NCRP 2017": what the registered sources say `code` became by edition
+    `version` of `system`. None when no source knows a successor (a retirement without one is said already)."""
+    for fn in successor_sources():
+        try:
+            found = fn(catalog, system, code, version)
+        except Exception:   # advice is a courtesy: a broken source must not cost the answer
+            logging.getLogger("kodebro").exception("successor source %s failed", _key(fn))
+            continue
+        if found:
+            return _successor_sentence(system, code, found)
+    return None
+
+
+def _successor_sentence(system: str, code: str, found: list[Successor]) -> str:
+    first = found[0]
+    verb = _VERBS.get(first.kind, first.kind)
+    # the codes of each codebook together, those of another codebook after its name ("split into NCMP A, B")
+    books: dict[str, list[str]] = {}
+    for s in found:
+        if s.edition == first.edition:
+            shown = shown_code(s.system, s.code)
+            if shown not in books.setdefault(s.system, []):
+                books[s.system].append(shown)
+    target = ", ".join((f"{codebook_label(b)} " if b != system else "") + ", ".join(codes)
+                       for b, codes in books.items())
+    return f"{shown_code(system, code)} was {verb} {target} in {codebook_label(system)} {first.edition}"

@@ -15,7 +15,8 @@ from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of, not_in_force
 from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
-from ..norway.advice import NORWEGIAN_CODEBOOKS, grouping_advice, last_edition, old_display, rules_of
+from ..norway.advice import (NORWEGIAN_CODEBOOKS, edition_on, grouping_advice, last_edition, old_display, rules_of,
+                             successor_note)
 from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
@@ -367,6 +368,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                 if text is not None:
                     o.issues.append(Issue("information", "informational", "code-comment", text,
                                           _coding_loc(o.path, "code"), in_message=False))
+                self._successors(o, o.code)
             return
         for i in o.issues:
             if i.tx_code == "invalid-display" and i.severity != "information":
@@ -380,12 +382,22 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             if concept.children and concept.abstract:
                 o.issues.append(Issue("information", "informational", "code-comment", grouping_advice(cs, concept),
                                       _coding_loc(o.path, "code"), in_message=False))
+            if o.inactive or concept.inactive or (self.req.date and validity_problem(concept, self.req.date)):
+                self._successors(o, concept.code)
             return
         rules = rules_of(concept)
         if rules:
             loc = _coding_loc(o.path, "code")
             for rule in rules:
                 o.issues.append(Issue("information", "business-rule", "code-rule", rule, loc, in_message=False))
+
+    def _successors(self, o: Outcome, code: str) -> None:
+        """A refused retired, unknown or out-of-date code: what it was replaced by, when mappings' succession graph
+        knows (registered in norway/advice.py; the engine does not import mappings)."""
+        text = successor_note(self.catalog, o.cs.url, code, edition_on(o.cs.version, self.req.date))
+        if text is not None:
+            o.issues.append(Issue("information", "informational", "code-comment", text,
+                                  _coding_loc(o.path, "code"), in_message=False))
 
     def _code_form(self, o: Outcome, locs: "Locations", cs, how: str | None) -> None:
         """Notes for a code found in another spelling: another case, or without the ICD-10 dot."""
