@@ -28,6 +28,7 @@ import io
 import re
 from dataclasses import dataclass, field, asdict
 
+from terminology.editions import is_year
 from terminology.identifiers import CODEBOOKS, KODEBRO_BASE, canonical_system, codebook_label
 
 KINDS = ("new", "retired", "text", "replaced", "merged", "split", "moved", "reactivated")
@@ -260,7 +261,7 @@ def map_url(codebook: str, edition: str) -> str:
 
 
 def previous_edition(edition: str) -> str | None:
-    return str(int(edition) - 1) if edition.isdigit() and len(edition) == 4 else None
+    return str(int(edition) - 1) if is_year(edition) else None
 
 
 def to_conceptmaps(changes) -> list[dict]:

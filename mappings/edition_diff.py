@@ -76,7 +76,8 @@ def _validity(concept, valid_to: dict, valid_from: dict) -> None:
         if name not in VALID_TO and name not in VALID_FROM:
             continue
         value = p.get("valueDateTime") or p.get("valueDate") or p.get("valueString")
-        if not (isinstance(value, str) and value[:4].isdigit()):
+        # a year of four ASCII digits (str.isdigit takes '²', which int() refuses when the graph dates by it)
+        if not (isinstance(value, str) and is_year(value[:4])):
             continue
         # the widest period the concept's values give
         into, pick = (valid_to, max) if name in VALID_TO else (valid_from, min)

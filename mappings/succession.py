@@ -666,7 +666,7 @@ def dated(row: Change, prev: EditionCodes, new: EditionCodes, between: list) -> 
 
 def _year_between(day: str | None, add: int, after: str, before: str) -> str | None:
     """The year of `day` plus `add`, as an edition, when the editions are years and it falls strictly between."""
-    if not day or not (is_year(after) and is_year(before)):
+    if not day or not (is_year(day[:4]) and is_year(after) and is_year(before)):
         return None
     year = int(day[:4]) + add
     return str(year) if int(after) < year < int(before) else None

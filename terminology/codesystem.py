@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from typing import Collection, Iterable, Iterator
 
 from .identifiers import DOTTED_CODE_SYSTEMS
+
+# the longest spelling of a dotted code find() remembers: a client's string is the key, and a code of a dotted
+# codebook is at most 7 characters written with its dot (J12.8, I21.0b), so a longer one is not kept at all
+_MEMO_SPELLING = 16
 from .languages import display_extensions, with_translations
 
 # status values that make a concept inactive; a deprecated concept is still active ("can still be used",
@@ -438,13 +442,14 @@ class CodeSystemIndex:
             undotted = code.replace(".", "").strip()
             for cand in (normalise_code(self.url, code), undotted):
                 c = self.concepts.get(cand)
-                if c is not None:
+                if c is not None and len(code) <= _MEMO_SPELLING:
                     if hits is None:
                         hits = {}
                         self.__dict__["_normalised_hits"] = (self.concepts, hits)
                     elif len(hits) >= 4096:
                         hits.clear()
                     hits[code] = c
+                if c is not None:
                     return c, "normalised"
             if not self.case_sensitive:
                 # I21.0A: the upper-cased national letter only matches the stored I210a when folded undotted

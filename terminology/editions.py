@@ -11,7 +11,7 @@ import re
 from .identifiers import CODEBOOKS, ICD10_WHO, SNOMED
 from .versions import present_versions, version_key
 
-_YEAR = re.compile(r"^(\d{4})$")
+_YEAR = re.compile(r"^([0-9]{4})$")   # ASCII only: a version written in other digits is no edition year
 _SNOMED = re.compile(r"/version/(\d{8})$")
 
 
