@@ -18,7 +18,7 @@ import orjson
 from ..codesystem import flatten_concepts
 from ..errors import Duplicate, StoreUnavailable
 from ..json_values import same_json
-from .base import ANY_VERSION, Derive, Precondition, ResourceHeader, Stored
+from .base import ANY_VERSION, DeriveHook, Precondition, ResourceHeader, Stored
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
 _BATCH = 5000
@@ -178,7 +178,7 @@ class SQLStore:
     # --- writing -------------------------------------------------------------------
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
               on_written=None, precondition: Precondition | None = None, only_new: bool = False,
-              keep_others: bool = False, derive: Derive | None = None) -> dict:
+              keep_others: bool = False, derive: DeriveHook | None = None) -> dict:
         """Add or replace resources atomically; deletions by (type, id) happen first.
 
         `precondition` (see base.Precondition) is judged inside the transaction, under the write lock
