@@ -102,7 +102,10 @@ def _check_serve_options(settings: dict, access_log: str | None) -> None:
 
 
 @main.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--namingsystems", is_flag=True,
+              help="Also import the NamingSystems of the Norwegian codebooks shipped with Kodebro (their URLs "
+                   "and Volven OIDs), e.g. into a store started with KODEBRO_DEMO=false.")
 @click.option("--format", "fmt", default=None, help="Source format (default: detected from the content).")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid resources and report the invalid ones.")
 @click.option("--replace", is_flag=True,
@@ -116,10 +119,16 @@ def _check_serve_options(settings: dict, access_log: str | None) -> None:
               help="For concept maps: a code system file whose edition the map's targets are checked against.")
 @click.option("--against-edition", default=None, help="Edition of the --against file when it does not say.")
 @_db_option
-def import_(paths, fmt, skip_invalid, replace, edition, system, columns, against, against_edition, db):
+def import_(paths, namingsystems, fmt, skip_invalid, replace, edition, system, columns, against, against_edition,
+            db):
     """Import terminology content: FHIR JSON/NDJSON/Bundles/folders/NPM packages and codebook files."""
     from terminology.errors import TerminologyError
-    from terminology.loader import import_paths
+    from terminology.loader import load, read_items
+    if not paths and not namingsystems:
+        raise click.UsageError("Missing argument 'PATHS...' (or give --namingsystems).")
+    if namingsystems:
+        from terminology.demo import NAMINGSYSTEMS
+        paths = (NAMINGSYSTEMS, *paths)
     options = {}
     if edition:
         options["edition"] = edition
@@ -138,15 +147,16 @@ def import_(paths, fmt, skip_invalid, replace, edition, system, columns, against
     tty = sys.stderr.isatty()
     progress = _progress_line() if tty else None
     bar = progress
+    said = _SaidSystem(click.get_current_context().meta.get("system_given"))
+    seen_notes: list[str] = []       # what the import worked out (the edition and where it came from ...)
     try:
-        report = import_paths(store, paths, fmt=fmt, skip_invalid=skip_invalid, replace=replace,
-                              progress=progress, writing=_write_bar if tty else None, **options)
+        report = load(store, _keep_notes(read_items(paths, fmt, **options), seen_notes),
+                      skip_invalid=skip_invalid, replace=replace, progress=progress,
+                      writing=_write_bar if tty else None)
     except TerminologyError as err:
         if bar:
             click.echo("", err=True)
-        click.echo(f"error: {err.message}", err=True)
-        for src, rid, why in getattr(err, "rejected", [])[:200]:
-            click.echo(f"  rejected {src} ({rid or 'no id'}): {why}", err=True)
+        _refusal(err, seen_notes, said)
         sys.exit(1)
     if bar:
         click.echo("", err=True)
@@ -158,7 +168,7 @@ def import_(paths, fmt, skip_invalid, replace, edition, system, columns, against
     for note in report.notes:
         click.echo(f"note: {note}")
     for src, rid, why in report.rejected:
-        click.echo(f"skipped {src} ({rid or 'no id'}): {why}")
+        click.echo(f"skipped {_named(src, rid)}: {said(why)}")
     nothing = not (report.added or report.replaced or report.unchanged)
     _demo_note(store)
     if report.rejected:
@@ -171,6 +181,50 @@ def import_(paths, fmt, skip_invalid, replace, edition, system, columns, against
         click.echo(f"error: nothing was imported: no terminology resources (CodeSystem, ValueSet, ConceptMap, "
                    f"NamingSystem) found in {', '.join(paths)}", err=True)
         sys.exit(1)
+
+
+def _keep_notes(items, notes: list):
+    for item in items:
+        notes.extend(item.notes)
+        yield item
+
+
+def _named(src: str, rid: str | None) -> str:
+    return f"{src} ({rid})" if rid else src
+
+
+class _SaidSystem:
+    """Messages about --system in the words the user gave it (ICD-10-NO, not the importer's 'ICD-10')."""
+
+    def __init__(self, given: str | None):
+        self.given = given
+
+    def __call__(self, text: str) -> str:
+        import re
+        if not self.given:
+            return text
+        return re.sub(r"--system says [^,]+,", lambda m: f"--system says {self.given},", text)
+
+
+def _refusal(err, notes: list[str], said) -> None:
+    """A refused import: the reason once (each rejected resource once, with its id when it has one), and the
+    notes on what the import had worked out (an edition from the file's dates ...), which explain a refusal
+    such as 'NCRP 2017: 4 -> 3 concepts'."""
+    import re
+    rejected = list(getattr(err, "rejected", []) or [])
+    head = err.message
+    listed = re.match(r"(.*?\d+ invalid resource\(s\)): ", head)
+    if rejected and listed:
+        head = listed.group(1) + ":"
+    else:       # the message says why; name only the rejections it does not already hold
+        rejected = [r for r in rejected if r[2] not in head]
+    click.echo(f"error: {said(head)}", err=True)
+    for src, rid, why in rejected[:200]:
+        click.echo(f"  rejected {_named(src, rid)}: {said(why)}", err=True)
+    if len(rejected) > 200:
+        click.echo(f"  … and {len(rejected) - 200} more", err=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _demo_note(store) -> None:
@@ -220,7 +274,8 @@ def list_(db):
         if h.type == "CodeSystem":
             systems.setdefault(h.url or h.id, []).append(h)
     from terminology.versions import version_key
-    click.echo(f"CodeSystems ({sum(len(v) for v in systems.values())}):")
+    editions = sum(len(v) for v in systems.values())
+    click.echo(f"CodeSystems: {_count(len(systems), 'code system')}, {_count(editions, 'edition')}")
     demo_seen = False
     for url in sorted(systems):
         vs = sorted(systems[url], key=lambda h: version_key(h.version))
@@ -233,17 +288,29 @@ def list_(db):
     for rtype in ("ValueSet", "ConceptMap", "NamingSystem"):
         hs = [h for h in headers if h.type == rtype]
         click.echo(f"{rtype}s ({len(hs)}):")
-        for h in hs[:200] if rtype != "NamingSystem" else []:
-            marks = _marks(store.body(h.pk))
+        for h in hs[:200]:
+            body = store.body(h.pk)
+            marks = _marks(body)
             demo_seen = demo_seen or "demo" in marks
-            click.echo(f"  {h.url or h.id}" + (f"|{h.version}" if h.version else "")
-                       + (f" ({', '.join(marks)})" if marks else ""))
-        if rtype != "NamingSystem" and len(hs) > 200:
+            what = _naming_system_line(h, body) if rtype == "NamingSystem" else \
+                f"{h.url or h.id}" + (f"|{h.version}" if h.version else "")
+            click.echo(f"  {what}" + (f" ({', '.join(marks)})" if marks else ""))
+        if len(hs) > 200:
             click.echo(f"  … and {len(hs) - 200} more")
     if demo_seen:
         click.echo("(demo) marks the demo content loaded at first start: partial slices, not for production; "
                    "remove it with `kodebro remove --demo --yes`. (fragment): a partial code system that "
                    "accepts codes it does not hold.")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _naming_system_line(h, body: dict | None) -> str:
+    """'NamingSystem/no-icd-10-no  NOICD10NO: http://hl7.org/fhir/sid/icd-10-no, 2.16.578.1.12.4.1.1.7110'"""
+    ids = [u.get("value") for u in (body or {}).get("uniqueId") or () if isinstance(u, dict) and u.get("value")]
+    return f"NamingSystem/{h.id}  {h.name or ''}" + (f": {', '.join(ids)}" if ids else "")
 
 
 def _marks(body: dict | None) -> list[str]:

@@ -32,6 +32,7 @@ def system_option_names(ctx, param, value):
     from terminology.identifiers import codebook_by_name, codebook_names
     if not value:
         return value
+    ctx.meta["system_given"] = value      # messages echo the name the user gave
     url = codebook_by_name(value)
     if url:
         return url
@@ -43,12 +44,62 @@ def system_option_names(ctx, param, value):
 
 
 def accept_codebook_names(command_names=("history", "diff-editions", "import")) -> None:
-    """Give the `--system` option of these commands the name callback (they live in several modules)."""
+    """Give the `--system` option of these commands the name callback (they live in several modules), and the
+    commands that read a loaded codebook a 'did you mean' when the one named is not loaded."""
     for name in command_names:
         cmd = main.commands.get(name)
         for p in getattr(cmd, "params", ()):
             if p.name == "system" and p.callback is None:
                 p.callback = system_option_names
+        if name != "import" and cmd is not None and not getattr(cmd.callback, "_names_similar", False):
+            cmd.callback = _naming_a_similar_codebook(cmd.callback)
+
+
+def _naming_a_similar_codebook(callback):
+    """`diff-editions --system ICD-10` (WHO) with only ICD-10-NO loaded: say 'did you mean ICD-10-NO?' instead
+    of only 'not loaded (loaded: none)'. Anything else goes to the command as it is."""
+    import functools
+
+    @functools.wraps(callback)
+    def run(**kwargs):
+        system, db = kwargs.get("system"), kwargs.get("db")
+        similar = _similar_loaded(db, system) if system else []
+        if similar:
+            given = click.get_current_context().meta.get("system_given") or system
+            click.echo(f"error: {given} is not loaded; did you mean {' or '.join(similar)}? (`kodebro list` shows "
+                       f"what is loaded)", err=True)
+            sys.exit(1)
+        return callback(**kwargs)
+    run._names_similar = True
+    return run
+
+
+def _similar_loaded(db, system: str) -> list[str]:
+    """Names of loaded codebooks whose name is like `system`'s, when `system` itself is not loaded."""
+    import difflib
+
+    from terminology.identifiers import canonical_system, codebook_label
+    store = _open_store(db)
+    try:
+        loaded = {h.url for h in store.headers("CodeSystem") if h.url}
+    finally:
+        store.close()
+    url = canonical_system(system)
+    if url in loaded:
+        return []
+    given = _key(click.get_current_context().meta.get("system_given") or codebook_label(url))
+    out = []
+    for other in sorted(loaded):
+        name = codebook_label(other)
+        k = _key(name)
+        if k and given and (k.startswith(given) or given.startswith(k)
+                            or difflib.SequenceMatcher(None, k, given).ratio() >= 0.8):
+            out.append(name)
+    return out
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 @main.command("remove")
@@ -57,10 +108,13 @@ def accept_codebook_names(command_names=("history", "diff-editions", "import")) 
               help="Code system (URL, OID or name: ICD-10-NO, ICPC-2, NCMP ...) whose --edition to remove.")
 @click.option("--edition", default=None, help="The edition (CodeSystem.version) of --system to remove.")
 @click.option("--url", default=None, help="Canonical URL of a value set or concept map to remove.")
-@click.option("--version", "version", default=None, help="With --url: only this version (default: all).")
+@click.option("--version", "version", default=None,
+              help="With --url: only this version (default: all); '' or '-': only the one without a version.")
+@click.option("--no-version", "no_version", is_flag=True,
+              help="With --url: only the resource without a version (beside versioned ones at the same url).")
 @click.option("--yes", is_flag=True, help="Delete; without it the command only lists what it would delete.")
 @_db_option
-def remove(demo, system, edition, url, version, yes, db):
+def remove(demo, system, edition, url, version, no_version, yes, db):
     """Remove demo content, a code system edition or a value set/concept map (a dry run unless --yes)."""
     from terminology.derived import Derive
     chosen = sum(bool(x) for x in (demo, system, url))
@@ -68,27 +122,31 @@ def remove(demo, system, edition, url, version, yes, db):
         raise click.UsageError("give exactly one of --demo, --system S --edition Y, --url U [--version V]")
     if system and not edition:
         raise click.UsageError("--system needs --edition (the edition to remove)")
+    if no_version and version is not None:
+        raise click.UsageError("give --version V or --no-version, not both")
     store = _open_store(db)
     if demo:
         targets = _demo(store)
     elif system:
         targets = _edition(store, system, edition)
     else:
-        targets = _by_url(store, url, version)
+        targets = _by_url(store, url, _NO_VERSION if no_version else version)
+        _refuse_generated_rule_sets(store, targets)
     if not targets:
         click.echo("nothing to remove" + (": the store holds no demo content" if demo else ""))
         return
-    click.echo(("removing" if yes else "would remove") + f" {len(targets)} resource(s):")
+    gone = [(h.type, h.id) for h in targets]
+    # what the derivations will do, read (not written) from the store as it is now: the count covers them
+    rebuilt, dropped = Derive([], gone)(store)
+    derived = sorted(set(dropped) - set(gone))
+    click.echo(("removing" if yes else "would remove") + f" {len(targets) + len(derived)} resource(s):")
     for h in targets:
         click.echo(f"  {h.type}/{h.id}  {h.url or ''}" + (f"|{h.version}" if h.version else ""))
-    gone = [(h.type, h.id) for h in targets]
+    for rtype, rid in derived:
+        click.echo(f"  {rtype}/{rid}  (derived from what is removed)")
+    for r in rebuilt:
+        click.echo(f"  and rebuild {r.get('resourceType')}/{r.get('id')} from what remains")
     if not yes:
-        # what the derivations would do, read (not written) from the store as it is now
-        rebuilt, dropped = Derive([], gone)(store)
-        for rtype, rid in sorted(set(dropped) - set(gone)):
-            click.echo(f"  {rtype}/{rid}  (derived from what is removed)")
-        for r in rebuilt:
-            click.echo(f"  and rebuild {r.get('resourceType')}/{r.get('id')} from what remains")
         click.echo("dry run: nothing was changed; add --yes to delete")
         return
     derive = Derive([], gone)
@@ -124,19 +182,47 @@ def _edition(store, system, edition):
     sys.exit(1)
 
 
+_NO_VERSION = object()      # --no-version (or --version '' / '-'): the resource at the url that has no version
+
+
 def _by_url(store, url, version):
     hs = [h for h in store.headers() if h.url == url and h.type in ("ValueSet", "ConceptMap", "NamingSystem")]
-    hit = [h for h in hs if version is None or h.version == version]
+    if version in ("", "-") and not any(h.version == version for h in hs):
+        version = _NO_VERSION       # `kodebro list` and the messages show a missing version as nothing or '-'
+    if version is _NO_VERSION:
+        hit = [h for h in hs if not h.version]
+    else:
+        hit = [h for h in hs if version is None or h.version == version]
     if hit:
         return hit
     if hs:
-        why = f"{url} has no version {version} (loaded: {', '.join(h.version or '-' for h in hs)})"
+        loaded = ", ".join(h.version or "no version" for h in hs)
+        if version is _NO_VERSION:
+            why = f"{url} has none without a version (loaded: {loaded})"
+        else:
+            hint = "; --no-version removes the one without a version" if any(not h.version for h in hs) else ""
+            why = f"{url} has no version {version} (loaded: {loaded}){hint}"
     else:
         code_systems = [h for h in store.headers("CodeSystem") if h.url == url]
         why = (f"{url} is a code system: use --system {url} --edition Y" if code_systems
                else f"no value set or concept map with url {url} is loaded (see `kodebro list`)")
     click.echo(f"error: {why}; nothing was changed", err=True)
     sys.exit(1)
+
+
+def _refuse_generated_rule_sets(store, targets) -> None:
+    """A rule value set Kodebro generated from a loaded ICD-10-NO edition goes with that edition: removed alone,
+    a dated check would fall back to an older edition's rule set without a word (review s15 O8)."""
+    from terminology.identifiers import ICD10_NO
+    from terminology.norway.rules import is_generated
+    for h in targets:
+        if h.type != "ValueSet" or not h.version or not store.by_url("CodeSystem", ICD10_NO, h.version):
+            continue
+        if is_generated(store.body(h.pk), h.version):
+            click.echo(f"error: {h.url}|{h.version} is generated from ICD-10-NO {h.version} and goes with it: "
+                       f"remove the edition instead (`kodebro remove --system ICD-10-NO --edition {h.version}`), "
+                       f"or re-import ICD-10-NO {h.version} to rebuild it; nothing was changed", err=True)
+            sys.exit(1)
 
 
 accept_codebook_names()

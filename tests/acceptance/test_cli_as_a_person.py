@@ -23,7 +23,7 @@ def test_hl7_package_refused_whole_then_skip_invalid_then_replaced(tmp_path):
     assert "NamingSystem-v3-loinc.json" in out and "NamingSystem-MeSH.json" in out and "uniqueId" in out
     assert "nothing was changed" in out
     empty = kodebro("list", db=db).stdout
-    assert "CodeSystems (0)" in empty and "ValueSets (0)" in empty and "NamingSystems (0)" in empty
+    assert "CodeSystems: 0 code systems, 0 editions" in empty and "ValueSets (0)" in empty and "NamingSystems (0)" in empty
 
     r = kodebro("import", PACKAGE, "--skip-invalid", db=db)
     assert r.returncode == 2, r.stdout + r.stderr
@@ -32,7 +32,7 @@ def test_hl7_package_refused_whole_then_skip_invalid_then_replaced(tmp_path):
         assert line in out
     assert out.count("skipped ") >= 2 and "NamingSystem-MeSH.json" in out
     listing = kodebro("list", db=db).stdout
-    assert "CodeSystems (897)" in listing and "ValueSets (2499)" in listing and "NamingSystems (658)" in listing
+    assert "897 editions" in listing and "ValueSets (2499)" in listing and "NamingSystems (658)" in listing
     assert "http://terminology.hl7.org/CodeSystem/v3-ActCode" in listing
 
     r = kodebro("import", PACKAGE, "--skip-invalid", db=db)

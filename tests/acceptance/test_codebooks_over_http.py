@@ -79,4 +79,4 @@ def test_procedure_table_with_kodeverk_column_and_a_different_system_is_refused(
                 "--system", "NCSP", "--edition", "2017", db=db)
     assert r.returncode == 1
     assert "row 2: code SAA0AE has Kodeverk 'NCRP', but --system names another codebook" in r.stderr
-    assert "CodeSystems (0)" in kodebro("list", db=db).stdout
+    assert "CodeSystems: 0 code systems" in kodebro("list", db=db).stdout
