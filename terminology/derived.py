@@ -44,8 +44,9 @@ class Derive:
 
     After the write, `resources` and `notes` hold what it derived and the import report's line for each."""
 
-    def __init__(self, written: Iterable[dict], deleted: Iterable[tuple[str, str]] = ()):
+    def __init__(self, written: Iterable[dict], deleted: Iterable[tuple[str, str]] = (), tag: dict | None = None):
         self.written, self.deleted = list(written), list(deleted)
+        self.tag = tag      # a meta.tag each derived resource carries (the demo's: derived from demo content)
         self.resources: list[dict] = []
         self.notes: list[str] = []
 
@@ -59,6 +60,12 @@ class Derive:
             more += add
             gone += drop
             notes += [d.note(r) for r in add]
+        if self.tag is not None:
+            for r in more:
+                meta = r.setdefault("meta", {})
+                tags = list(meta.get("tag") or [])
+                if self.tag not in tags:
+                    meta["tag"] = tags + [dict(self.tag)]
         self.resources, self.notes = more, notes
         return more, gone
 

@@ -163,7 +163,7 @@ def shrink_refusal(res: dict, old_codes: set, new_codes: set, new_count: int) ->
 
 def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: bool = True,
          progress: Callable[[Item], None] | None = None,
-         writing: Callable[[int], Callable[[], None]] | None = None) -> ImportReport:
+         writing: Callable[[int], Callable[[], None]] | None = None, derived_tag: dict | None = None) -> ImportReport:
     """Check every item, then write the valid ones in one transaction.
 
     `progress(item)` is called per item read; `writing(total)` is called once
@@ -172,6 +172,7 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
     counts; one that would remove more than REPLACE_LIMIT of the stored codes refuses the whole
     import when `replace` is False (the CLI passes it: a smaller or wrong file must not silently shrink an
     edition; library callers that write editions on purpose keep the default).
+    `derived_tag`: a meta.tag the resources this import derives carry too (the demo content's tag).
     """
     good, rejected, notes = check(items, progress)
     report = ImportReport(rejected=rejected, notes=notes)
@@ -184,7 +185,7 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
     good, shrinks = _watch_replacements(store, good, replace)
     # resources derived from those this import writes (NKPK editions from NCMP/NCSP/NCRP), built inside the
     # write's transaction from what it reads (terminology/derived.py)
-    derive = Derive(good)
+    derive = Derive(good, tag=derived_tag)
     try:
         written = store.write(good, on_written=writing(len(good)) if writing else None, derive=derive)
     except TerminologyError:

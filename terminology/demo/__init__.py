@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 
-from ..derived import Derive
 from ..identifiers import DEMO_TAG, is_demo
 from ..loader import load, read_items
 
@@ -26,16 +25,14 @@ def demo_files() -> list[str]:
 
 
 def load_demo(store):
-    reference: set[tuple[str, str]] = set()
-    report = load(store, (_tagged(item, reference) for item in read_items(demo_files())))
-    _tag_derived(store, report, reference)
-    return report
+    # one transaction: the resources it derives (NKPK editions built from the demo NCMP/NCSP/NCRP) are demo
+    # content too and are tagged as the derivation builds them (a later real import of a source rebuilds them
+    # without the tag)
+    return load(store, (_tagged(item) for item in read_items(demo_files())), derived_tag=DEMO_TAG)
 
 
-def _tagged(item, reference: set):
-    if item.resource is not None and _is_reference_data(item):
-        reference.add((item.resource.get("resourceType"), item.resource.get("id")))
-    elif item.resource is not None:
+def _tagged(item):
+    if item.resource is not None and not _is_reference_data(item):
         meta = item.resource.setdefault("meta", {})
         if not is_demo(item.resource):
             meta["tag"] = list(meta.get("tag") or []) + [dict(DEMO_TAG)]
@@ -44,23 +41,3 @@ def _tagged(item, reference: set):
 
 def _is_reference_data(item) -> bool:
     return os.path.abspath(item.source.split("#", 1)[0]) == NAMINGSYSTEMS
-
-
-def _tag_derived(store, report, reference: set) -> None:
-    """The resources the load derived (NKPK editions built from the demo NCMP/NCSP/NCRP) are demo content too;
-    they are written back with the tag (a later real import of a source rebuilds them without it)."""
-    again = []
-    for rtype, rid, *_ in report.added + report.replaced:
-        if (rtype, rid) in reference:
-            continue
-        h = store.header(rtype, rid)
-        body = store.body(h.pk) if h is not None else None
-        if body is None or is_demo(body):
-            continue
-        if rtype == "CodeSystem":
-            body["_flat_concepts"] = list(store.concepts(h.pk))    # as stored (the store's own flat form)
-        body.setdefault("meta", {})["tag"] = list((body.get("meta") or {}).get("tag") or []) + [dict(DEMO_TAG)]
-        again.append(body)
-    if again:
-        store.write(again, derive=Derive(again))
-

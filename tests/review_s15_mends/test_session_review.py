@@ -45,3 +45,17 @@ def test_the_dotted_spelling_memo_keeps_no_long_client_strings():
     assert idx.find("J12.8")[0].code == "J128"
     kept = idx.__dict__.get("_normalised_hits")
     assert kept is not None and list(kept[1]) == ["J12.8"]
+
+
+def test_the_demo_loads_in_one_transaction_with_its_derived_editions_tagged(tmp_path):
+    # F9: the demo was written, then its derived NKPK editions written again with the demo tag (two
+    # transactions: a crash between them left untagged demo editions)
+    from terminology import open_store
+    from terminology.demo import load_demo
+    from terminology.identifiers import NKPK, is_demo
+    store = open_store(str(tmp_path / "d.db"))
+    before = store.generation()
+    load_demo(store)
+    assert store.generation() == before + 1
+    nkpk = store.by_url("CodeSystem", NKPK)
+    assert nkpk and all(is_demo(store.body(h.pk)) for h in nkpk)
