@@ -15,16 +15,15 @@ def succession_successors(catalog, system: str, code: str, version: str | None) 
     if not version:
         return None
     from .succession import graph_for
-    from .succession_translate import _canonical_code
+    from .succession_translate import canonical_code, successors_at
     sg = graph_for(catalog)
     if system not in sg.systems_editions:
         return None
-    node = (system, _canonical_code(catalog, sg, system, code))
+    node = (system, canonical_code(catalog, sg, system, code))
     gone = sg.gone_at(node, version)
     if gone is None:
         return None
-    return [Successor(v[0], v[1], gone, d["kind"]) for v, d in sg.successors(node)
-            if d["edition"] == gone and v != node] or None
+    return [Successor(v[0], v[1], gone, d["kind"]) for v, d in successors_at(sg, node, gone)] or None
 
 
 register_successors(succession_successors)

@@ -195,8 +195,9 @@ def succession_translate(catalog, req: TranslateRequest):
     return res
 
 
-def _canonical_code(catalog, sg, system: str, code: str) -> str:
-    """The code as the graph holds it (ICD-10 with or without the dot, case), found in a loaded edition."""
+def canonical_code(catalog, sg, system: str, code: str) -> str:
+    """The code as the graph holds it (ICD-10 with or without the dot, case), found in a loaded edition.
+    Public: the $validate-code advice (advice_hooks.py) reads codes as $translate does."""
     if sg.knows((system, code)) or catalog is None:
         return code
     for e in reversed(sg.loaded.get(system, [])):
@@ -214,7 +215,7 @@ def last_in_use(catalog, sg, system: str, code: str) -> str | None:
     latest = sg.latest_edition(system)
     if latest is None:
         return None
-    node = (system, _canonical_code(catalog, sg, system, code))
+    node = (system, canonical_code(catalog, sg, system, code))
     gone = sg.gone_at(node, latest)
     if gone is None:
         return latest
@@ -226,9 +227,16 @@ def last_in_use(catalog, sg, system: str, code: str) -> str | None:
     return before[-1] if before else (previous_edition(gone) or latest)
 
 
+def successors_at(sg, node, edition: str) -> list:
+    """[(successor node, edge data)] of the change that took `node` out of use in `edition` (the edition
+    `sg.gone_at` names): the codes it was replaced by, merged into, split into or moved to; [] for a retirement
+    without successor. One rule for $translate's wording (`_went`) and the $validate-code advice (advice_hooks)."""
+    return [(v, d) for v, d in sg.successors(node) if d["edition"] == edition and v != node]
+
+
 def _went(sg, node, gone: str) -> str:
     """How the code went out of use in `gone`: 'split into NCMP A, B in 2020', 'retired in 2021 ...'."""
-    succ = [(v, d) for v, d in sg.successors(node) if d["edition"] == gone and v != node]
+    succ = successors_at(sg, node, gone)
     if succ:
         kind = succ[0][1]["kind"]
         books = dict.fromkeys(label(v[0]) for v, _d in succ)
@@ -396,4 +404,4 @@ provider(succession_translate)
 PROVIDERS.remove(succession_translate)
 PROVIDERS.insert(0, succession_translate)
 
-__all__ = ["succession_translate", "answer"]
+__all__ = ["succession_translate", "answer", "canonical_code", "successors_at"]

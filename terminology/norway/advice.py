@@ -3,7 +3,8 @@
 A refused grouping names the codes to choose below it; an unknown code that an older loaded edition of the same
 codebook holds names that edition; a display that was the code's text in an older edition says whose text it was
 and what it is now; an accepted code brings the coding rules the importer wrote on it (star code, additional code,
-sex, ZXM ...). These are sentences for people, given as `information` issues: the answer itself (result, the
+sex, ZXM ...), and a grouping CodeSystem/$validate-code accepts (a code of the code system, not a reportable one)
+the codes to choose below it. These are sentences for people, given as `information` issues: the answer itself (result, the
 other issues, `message`) is what the HL7 rules make it, and HL7 or SNOMED CT content never gets them (the
 reference servers' answers are compared exactly there).
 
@@ -11,7 +12,8 @@ The grouping sentence is shared with $translate's check of ICD-10-NO targets (ma
 coder reads the same words from both operations.
 
 What a retired code became is known only to the succession graph in mappings, which the engine must not import:
-mappings registers a successor source here (`register_successors`) when it is imported, and a refusal asks it.
+mappings registers a successor source here (`register_successors`) when it is imported, and a refusal or an
+accepted retired code asks it.
 """
 from __future__ import annotations
 
@@ -25,7 +27,10 @@ from ..versions import version_key
 
 # the yearly Norwegian codebooks: the only systems whose $validate-code answers carry this advice
 NORWEGIAN_CODEBOOKS = frozenset({ICD10_NO, ICPC2, NCMP, NCSP, NCRP, NKPK, SAERKODER})
-SHOWN = 8           # codes named in a note; a block can have hundreds
+# codes named in a note: a block can have hundreds, a grouping seldom more than twenty (C50 has nine); a list a few
+# over is named whole rather than cut to hide two or three codes behind a count
+SHOWN = 20
+_LEEWAY = 4
 _VALID_TO = ("validTo", "retirementDate")
 _INCOMPLETE = ("fragment", "example", "not-present")
 
@@ -45,7 +50,10 @@ def grouping_note(code: str, label: str, choose: list[str]) -> str:
     may be used, as written."""
     if not choose:
         return f"{code} is a grouping in {label} with no reportable code below it"
-    shown = ", ".join(choose[:SHOWN]) + (" …" if len(choose) > SHOWN else "")
+    if len(choose) > SHOWN + _LEEWAY:
+        shown = ", ".join(choose[:SHOWN]) + f" … ({len(choose) - SHOWN} more)"
+    else:
+        shown = ", ".join(choose)
     return f"{code} is a grouping in {label}, not a reportable code; choose {'one of ' if len(choose) > 1 else ''}{shown}"
 
 

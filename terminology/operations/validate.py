@@ -357,9 +357,10 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
     def advise(self, o: Outcome) -> None:
         """The way forward on a Norwegian codebook (norway/advice.py), as information issues beside the answer:
         for a refused code the codes below a grouping, or the older edition an unknown code was last in; for a
-        display refused as wrong, the older edition whose text it was; for an accepted code, its coding rules.
-        Nothing else in the answer changes. Each look beyond the concept in hand is made only when the answer
-        needs it (a refusal, a rule on the concept): $validate-code's hot path pays for the checks alone."""
+        display refused as wrong, the older edition whose text it was; for an accepted code, its coding rules, and
+        for an accepted grouping (CodeSystem check) or retired code what a refused one is told. Nothing else in the
+        answer changes. Each look beyond the concept in hand is made only when the answer needs it (a refusal, a
+        rule, a grouping or an inactive concept in hand): $validate-code's hot path pays for the checks alone."""
         concept, cs = o.concept, o.cs
         refused = not (o.ok and o.in_vs)
         if concept is None:
@@ -385,6 +386,15 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             if o.inactive or concept.inactive or (self.req.date and validity_problem(concept, self.req.date)):
                 self._successors(o, concept.code)
             return
+        # accepted. A grouping is a code of the code system, which is all CodeSystem/$validate-code asks, but not
+        # one to report: said as when refused. A value set that holds the grouping chose it (blocks for statistics)
+        if self.req.valueset is None and concept.children and concept.abstract:
+            o.issues.append(Issue("information", "informational", "code-comment", grouping_advice(cs, concept),
+                                  _coding_loc(o.path, "code"), in_message=False))
+        # a retired code still accepted (no date, an edition that keeps it as retired) is the one coders meet most;
+        # only then is the succession graph asked (it loads on first use)
+        if o.inactive:
+            self._successors(o, concept.code)
         rules = rules_of(concept)
         if rules:
             loc = _coding_loc(o.path, "code")
@@ -392,8 +402,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                 o.issues.append(Issue("information", "business-rule", "code-rule", rule, loc, in_message=False))
 
     def _successors(self, o: Outcome, code: str) -> None:
-        """A refused retired, unknown or out-of-date code: what it was replaced by, when mappings' succession graph
-        knows (registered in norway/advice.py; the engine does not import mappings)."""
+        """A retired (refused or accepted), unknown or out-of-date code: what it was replaced by, when mappings'
+        succession graph knows (registered in norway/advice.py; the engine does not import mappings)."""
         text = successor_note(self.catalog, o.cs.url, code, edition_on(o.cs.version, self.req.date))
         if text is not None:
             o.issues.append(Issue("information", "informational", "code-comment", text,

@@ -33,11 +33,12 @@ def test_grouping_refused_as_abstract_names_the_codes(demo):
     assert [c for sev, c, _t in issues(b) if sev == "error"] == ["code-rule"]
 
 
-def test_grouping_accepted_gets_no_advice(demo):
-    # CodeSystem/$validate-code takes a grouping as a code of the code system: nothing is refused
+def test_grouping_accepted_gets_the_same_advice(demo):
+    # CodeSystem/$validate-code takes a grouping as a code of the code system: nothing is refused, but the coder
+    # hears it is no reportable code (review s15 recheck N3; tests/validate_advice_s15b)
     b = answer(demo, "CodeSystem", url=ICD10NO, code="D37.0")
     assert params(b)["result"] is True
-    assert not any("grouping" in t for t in infos(b))
+    assert D370 in infos(b)
 
 
 def test_advice_in_a_codeable_concept_points_at_its_coding(demo):

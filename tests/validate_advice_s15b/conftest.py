@@ -1,0 +1,42 @@
+"""Clients for the advice-on-accepted-codes tests: the demo content (real slices of NAV's ICD-10-NO 2026 list, the
+NCMP/NCRP change seeds), and a store holding a hand-made ICD-10-NO 2027 with the grouping C50 and its nine codes."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import DATA
+
+HERE = os.path.join(DATA, "validate_advice_s15b")
+
+
+@pytest.fixture(scope="package")
+def demo_app(tmp_path_factory):
+    from fhir_api import create_app
+    return create_app({"DB": str(tmp_path_factory.mktemp("va15bdemo") / "k.db"), "DEMO": True})
+
+
+@pytest.fixture(scope="package")
+def demo(demo_app):
+    return demo_app.test_client()
+
+
+@pytest.fixture(scope="package")
+def demo_catalog(demo_app):
+    from terminology import Catalog, open_store
+    store = open_store(demo_app.config["KODEBRO"]["DB"])
+    yield Catalog(store)
+    store.close()
+
+
+@pytest.fixture(scope="package")
+def c50(tmp_path_factory):
+    from fhir_api import create_app
+    from terminology import import_paths, open_store
+    db = str(tmp_path_factory.mktemp("va15bc50") / "k.db")
+    store = open_store(db)
+    report = import_paths(store, [os.path.join(HERE, "icd10no-c50-2027.json")])
+    assert not report.rejected, report.rejected
+    store.close()
+    return create_app({"DB": db, "DEMO": False}).test_client()
