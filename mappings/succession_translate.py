@@ -19,7 +19,7 @@ from terminology.errors import InvalidRequest
 from terminology.identifiers import KODEBRO_BASE
 from terminology.versions import version_key
 
-from .changelist import label, map_url, previous_edition
+from .changelist import MAP_PREFIX, label, map_url, previous_edition
 from .succession import Path, graph_for
 from .translate import PROVIDERS, Match, TranslateRequest, TranslateResult, provider
 
@@ -190,9 +190,18 @@ def succession_translate(catalog, req: TranslateRequest):
     if unknown:
         return unknown
     res = answer(catalog, sg, system, req.code, from_ed, target_system, to_ed)
-    # the stored change-list maps hold single edition steps; this answer covers them (see translate())
-    res.exclusive = True
+    # the stored change-list maps hold single edition steps; this answer covers them (see translate()). With
+    # editions named it is the whole answer; without, into the same codebook, it covers only the change-list
+    # steps: another map of the codebook (a local follow-up map) still answers beside it
+    if req.version or req.target_version:
+        res.exclusive = True
+    else:
+        res.covers = _from_change_lists
     return res
+
+
+def _from_change_lists(match) -> bool:
+    return bool(match.source) and match.source.startswith(MAP_PREFIX)
 
 
 def canonical_code(catalog, sg, system: str, code: str) -> str:

@@ -17,6 +17,7 @@ import importlib
 import logging
 import pkgutil
 from dataclasses import dataclass, field
+from typing import Callable
 
 from terminology.snomed.ecl_budget import per_operation
 
@@ -73,6 +74,10 @@ class TranslateResult:
     # set by a provider whose answer covers the whole question (edition walks): the other
     # providers' partial answers (single-step edition maps) would only repeat it
     exclusive: bool = False
+    # set by a provider whose answer covers only some of the other providers' matches (the edition walk
+    # without versions named covers the change-list maps' single steps, not a local map of the same codebook):
+    # those matches are dropped from the other answers, the rest are kept
+    covers: Callable | None = None
     # set by `ask`: whether any provider took the request up (a map that applies, a known edition, ...)
     handled: bool = True
 
@@ -189,11 +194,29 @@ def ask(catalog, req: TranslateRequest) -> TranslateResult:
             answers = [got]
             break
         answers.append(got)
+    answers = _without_covered(answers)
     if not answers and req.conceptmap_url:
         version = f" version {req.conceptmap_version}" if req.conceptmap_version else ""
         raise NotFound(f"ConceptMap not found: {req.conceptmap_url}{version}",     # tx.fhir.org's words
                        tx_code="not-found")
     return _merge(answers)
+
+
+def _without_covered(answers: list[TranslateResult]) -> list[TranslateResult]:
+    """`answers` less the matches another answer `covers`; an answer left without matches goes too."""
+    covering = [a for a in answers if a.covers is not None]
+    if not covering:
+        return answers
+    out = []
+    for a in answers:
+        if a.covers is not None or not a.matches:
+            out.append(a)
+            continue
+        kept = [m for m in a.matches if not any(c.covers(m) for c in covering)]
+        if kept:
+            out.append(a if len(kept) == len(a.matches) else TranslateResult(
+                result=any(m.equivalence not in NOT_A_MATCH for m in kept), message=a.message, matches=kept))
+    return out
 
 
 def _merge(answers: list[TranslateResult]) -> TranslateResult:

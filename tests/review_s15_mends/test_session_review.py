@@ -59,3 +59,29 @@ def test_the_demo_loads_in_one_transaction_with_its_derived_editions_tagged(tmp_
     assert store.generation() == before + 1
     nkpk = store.by_url("CodeSystem", NKPK)
     assert nkpk and all(is_demo(store.body(h.pk)) for h in nkpk)
+
+
+NCMP = "urn:oid:2.16.578.1.12.4.1.1.7220"
+
+
+def test_a_local_map_of_one_codebook_still_answers_beside_the_edition_walk(tmp_path):
+    # F5: a same-codebook $translate without versions is answered by the edition walk (review s15 F9 of the
+    # integration review), which is whole only over the change-list steps: a local NCMP -> NCMP map was dropped
+    from fhir_api import create_app
+    c = create_app({"DB": str(tmp_path / "k.db"), "DEMO": True}).test_client()
+    cm = {"resourceType": "ConceptMap", "id": "local-ncmp", "url": "http://example.org/cm/ncmp-local",
+          "version": "1", "status": "active", "group": [{"source": NCMP, "target": NCMP, "element": [
+              {"code": "ZWUU40", "target": [{"code": "ZWUU41", "equivalence": "relatedto"}]}]}]}
+    assert c.put("/fhir/ConceptMap/local-ncmp", json=cm).status_code == 201
+    body = c.get(f"/fhir/ConceptMap/$translate?system={NCMP}&code=ZWUU40&targetsystem={NCMP}").get_json()
+    matches = [p for p in body["parameter"] if p["name"] == "match"]
+    concepts = [{q["name"]: q for q in m["part"]}.get("concept", {}).get("valueCoding", {}).get("code")
+                for m in matches]
+    sources = [{q["name"]: q for q in m["part"]}.get("source", {}).get("valueUri") for m in matches]
+    assert "ZWUU41" in concepts and any(s and s.startswith("http://example.org/cm/ncmp-local") for s in sources)
+    # the change-list steps are still covered by the walk: ZWUU40 is not 'equal' to itself in older editions
+    assert not any(s and "/ConceptMap/changes-" in s and code == "ZWUU40" for s, code in zip(sources, concepts))
+    # with editions named the walk is the whole answer, as before
+    body = c.get(f"/fhir/ConceptMap/$translate?system={NCMP}&code=ZWUU40&targetsystem={NCMP}&version=2020"
+                 f"&target-version=2021").get_json()
+    assert not any(p["name"] == "match" and "ZWUU41" in str(p) for p in body["parameter"])
