@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from terminology.editions import is_year
+from terminology.editions import is_complete, is_year
 from terminology.operations.concept_status import VALID_FROM, VALID_TO
 from terminology.versions import version_key
 
@@ -63,7 +63,7 @@ class EditionCodes:
                 subtext[c.code] = c.definition
             if dated and c.properties:
                 _validity(c, valid_to, valid_from)
-        return cls(system, edition, active, subtext, frozenset(inactive), cs.content == "complete",
+        return cls(system, edition, active, subtext, frozenset(inactive), is_complete(cs.content),
                    valid_to, valid_from)
 
     def lists(self, code: str) -> bool:

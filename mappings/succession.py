@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -657,11 +657,10 @@ def dated(row: Change, prev: EditionCodes, new: EditionCodes, between: list) -> 
     if when is None:
         if partial:
             went = "gone" if row.kind == "retired" else "come"
-            row.note += f"; {partial} loaded only in part, without the code: it may have {went} then"
+            return replace(row, note=f"{row.note}; {partial} loaded only in part, without the code: it may have "
+                                     f"{went} then")
         return row
-    row.edition = when
-    row.note += f"; {why}"
-    return row
+    return replace(row, edition=when, note=f"{row.note}; {why}")
 
 
 def _year_between(day: str | None, add: int, after: str, before: str) -> str | None:

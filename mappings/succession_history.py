@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from terminology.editions import is_complete, partial_label
 from terminology.errors import NotFound
 from terminology.versions import version_key
 
@@ -63,9 +64,9 @@ class _Editions:
             if self.in_graph and (self.system, e) in self.sg.complete:
                 continue
             cs = self.index(e)
-            if not self.in_graph and cs is not None and cs.content == "complete":
+            if not self.in_graph and cs is not None and is_complete(cs.content):
                 continue
-            out[e] = cs.content if cs is not None and cs.version == e and cs.content else "part"
+            out[e] = partial_label(cs, e)
         return out
 
 

@@ -14,7 +14,7 @@ docs/successions.md).
 """
 from __future__ import annotations
 
-from terminology.editions import is_year
+from terminology.editions import is_year, partial_label
 from terminology.errors import InvalidRequest
 from terminology.identifiers import KODEBRO_BASE
 from terminology.versions import version_key
@@ -307,8 +307,7 @@ def _reachable(sg, system, backward) -> set:
 
 def _part_of_edition(catalog, system: str, edition: str) -> str:
     """How a partial edition is loaded, as R4 `content` says it: 'fragment', 'example' ..."""
-    cs = catalog.codesystem(system, edition) if catalog is not None else None
-    return cs.content if cs is not None and cs.version == edition and cs.content else "part"
+    return partial_label(catalog.codesystem(system, edition) if catalog is not None else None, edition)
 
 
 def unsure(catalog, sg, path: Path, start, from_ed: str, to_ed: str) -> str | None:

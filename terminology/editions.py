@@ -15,6 +15,17 @@ _YEAR = re.compile(r"^([0-9]{4})$")   # ASCII only: a version written in other d
 _SNOMED = re.compile(r"/version/(\d{8})$")
 
 
+def is_complete(content) -> bool:
+    """An edition whose silence about a code says the code is not in it: R4 CodeSystem.content `complete`
+    (a `fragment`, `example` or `not-present` edition holds a subset of the codes, or none)."""
+    return content == "complete"
+
+
+def partial_label(cs, version: str) -> str:
+    """How an edition is loaded when only in part, in R4 `content` words ('fragment', 'example' ...)."""
+    return cs.content if cs is not None and cs.version == version and cs.content else "part"
+
+
 def is_year(version) -> bool:
     """A version that is a calendar year ("2021"): the yearly Norwegian codebooks' editions."""
     return isinstance(version, str) and bool(_YEAR.match(version))

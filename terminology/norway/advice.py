@@ -20,9 +20,11 @@ from __future__ import annotations
 import logging
 from typing import Callable, NamedTuple
 
+from ..editions import is_complete
 from ..errors import TerminologyError
 from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, ICPC2, NCMP, NCRP, NCSP, NKPK, SAERKODER, codebook_label
 from ..languages import displays_in
+from ..operations.concept_status import VALID_TO
 from ..versions import version_key
 
 # the yearly Norwegian codebooks: the only systems whose $validate-code answers carry this advice
@@ -31,8 +33,6 @@ NORWEGIAN_CODEBOOKS = frozenset({ICD10_NO, ICPC2, NCMP, NCSP, NCRP, NKPK, SAERKO
 # over is named whole rather than cut to hide two or three codes behind a count
 SHOWN = 20
 _LEEWAY = 4
-_VALID_TO = ("validTo", "retirementDate")
-_INCOMPLETE = ("fragment", "example", "not-present")
 
 
 def dotted(code: str) -> str:
@@ -107,16 +107,16 @@ def last_edition(catalog, cs, code: str) -> str | None:
     """Where `code`, which the complete edition `cs` does not hold, was last: the newest older loaded edition that
     holds it. Said as the end of the code when its end date or the editions between say so; else only as the
     last loaded edition holding it (a fragment between cannot tell whether the code was still there)."""
-    if cs.content in _INCOMPLETE:
+    if not is_complete(cs.content):
         return None
     gap = False
     for v, other in _older(catalog, cs):
         concept = other.find(code)[0]
         if concept is None:
-            gap = gap or other.content in _INCOMPLETE
+            gap = gap or not is_complete(other.content)
             continue
         shown = shown_code(cs.url, concept.code)
-        ended = next((x[:10] for k in _VALID_TO for x in concept.property_values(k) if isinstance(x, str)), None)
+        ended = next((x[:10] for k in VALID_TO for x in concept.property_values(k) if isinstance(x, str)), None)
         if ended is not None:
             # an edition that kept the code as retired is not where it was last valid: its end date's year is
             year = ended[:4] if v.isdigit() and len(v) == 4 and ended[:4] < v else v
