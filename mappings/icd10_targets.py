@@ -13,6 +13,13 @@ that day (a 2026 encounter is not judged by the 2027 list loaded in December); e
 of that edition, the match shows the edition's display rather than the map file's text (a match without one
 is left without); a grouping Kodebro added from WHO ICD-10 (property origin=who, English text) keeps the map's
 Norwegian text.
+
+A fragment (or example) edition -- the demo's slice of NAV's 2026 list, a hospital's partial list -- is R4's
+"a subset of the code system concepts": what it lists is evidence (a grouping there is a grouping), its silence
+is not. A target it does not list is said to be outside the loaded part, with reason `not-in-fragment`, never
+"the map row needs a new target". Judging by the latest complete edition up to the date instead was rejected:
+last year's list does not know this year's new codes nor its retirements, so it would invent absences and miss
+real ones; the successions rule (docs/successions.md, "a fragment's silence is no event") is the same.
 """
 from __future__ import annotations
 
@@ -47,6 +54,15 @@ def _loaded(catalog) -> bool:
         return bool(catalog.codesystem_versions(ICD10_NO))
     except (TerminologyError, AttributeError):
         return False
+
+
+def _partial(cs) -> bool:
+    # R4 content: a fragment or an example lists some codes only, so a code it leaves out may well exist
+    return getattr(cs, "content", None) in ("fragment", "example")
+
+
+def _a(content: str) -> str:
+    return f"an {content}" if content[0] in "aeiou" else f"a {content}"
 
 
 def _reportable_below(cs, code: str) -> list[str]:
@@ -85,9 +101,12 @@ def check(catalog, req, matches: list) -> list[str]:
             if m.display and concept.display and not _from_who(concept):
                 m.display = concept.display
             continue
-        if concept is None:
+        choose: list[str] = []
+        if concept is None and _partial(cs):
+            note = f"{dotted(m.code)} is not in the loaded part of {label} ({_a(cs.content)}); it could not be checked"
+            reason = "not-in-fragment"
+        elif concept is None:
             note = f"{dotted(m.code)} is not in {label}; the map row needs a new target"
-            choose: list[str] = []
             reason = "not-in-edition"
         else:
             choose = _reportable_below(cs, concept.code)

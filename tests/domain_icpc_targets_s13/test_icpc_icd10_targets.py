@@ -120,15 +120,18 @@ def _post(client, cm):
     return r.get_json()
 
 
-def test_a_target_gone_from_the_edition_is_said_to_be_missing(demo_client):
+def test_a_target_a_fragment_edition_leaves_out_is_said_to_be_unchecked(demo_client):
     body = _post(demo_client, _sent_map(ICD10_NO, "K58.9"))
     assert _param(body, "result")[0]["valueBoolean"] is True
     ((parts, ext),) = _matches(body)
     assert parts["concept"][0]["valueCoding"]["code"] == "K589"
     note = _note(ext)
-    assert note["reason"][0]["valueCode"] == "not-in-edition"
+    # the demo's 2026 edition is a fragment: its silence is no finding (review s15-recheck N1; a complete
+    # edition's "not-in-edition" is tested in tests/fragments_s15)
+    assert note["reason"][0]["valueCode"] == "not-in-fragment"
     assert "choose" not in note
-    assert _param(body, "message")[0]["valueString"].startswith("K58.9 is not in ICD-10-NO 2026")
+    assert _param(body, "message")[0]["valueString"].startswith(
+        "K58.9 is not in the loaded part of ICD-10-NO 2026 (a fragment)")
 
 
 def test_other_target_systems_are_not_judged(demo_client):
