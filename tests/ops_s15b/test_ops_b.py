@@ -6,38 +6,15 @@ from __future__ import annotations
 import json
 import os
 
-from click.testing import CliRunner
-
-from scripts.cli import main
 from terminology import open_store
-from terminology.demo import load_demo
 from terminology.identifiers import is_demo
 from terminology.norway.rules import REPORTABLE_VS
 from tests.conftest import DATA, ROOT
+from tests.ops_s15.test_ops import _cli, _demo_db, _snapshot
 
 ICPC2_LIST = os.path.join(DATA, "norway", "navikt-ICPC2-2026.json")
 PROCEDURES = os.path.join(DATA, "norway", "procedures-2017.csv")
 ICD10_OID = "2.16.578.1.12.4.1.1.7110"
-
-
-def _demo_db(tmp_path) -> str:
-    db = str(tmp_path / "kb.sqlite")
-    store = open_store(db)
-    load_demo(store)
-    store.close()
-    return db
-
-
-def _cli(db, *args):
-    return CliRunner().invoke(main, [*args, "--db", db])
-
-
-def _snapshot(db):
-    store = open_store(db)
-    try:
-        return sorted((h.type, h.id, h.rev) for h in store.headers())
-    finally:
-        store.close()
 
 
 def _naming_systems(db):

@@ -7,27 +7,10 @@ import os
 import pytest
 
 from tests.conftest import DATA
+# the demo store and its clients, as the successor tests make them (package-scoped: one store per package)
+from tests.validate_successors_s15.conftest import demo, demo_app, demo_catalog  # noqa: F401
 
 HERE = os.path.join(DATA, "validate_advice_s15b")
-
-
-@pytest.fixture(scope="package")
-def demo_app(tmp_path_factory):
-    from fhir_api import create_app
-    return create_app({"DB": str(tmp_path_factory.mktemp("va15bdemo") / "k.db"), "DEMO": True})
-
-
-@pytest.fixture(scope="package")
-def demo(demo_app):
-    return demo_app.test_client()
-
-
-@pytest.fixture(scope="package")
-def demo_catalog(demo_app):
-    from terminology import Catalog, open_store
-    store = open_store(demo_app.config["KODEBRO"]["DB"])
-    yield Catalog(store)
-    store.close()
 
 
 @pytest.fixture(scope="package")
