@@ -18,7 +18,7 @@ from terminology.versions import version_key
 from .changelist import is_changelist_map, to_conceptmaps
 from .edition_diff import edition_changes
 
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"^[0-9]{4}$")
 _CACHE_KEY = "mappings.edition_maps.derived"
 DERIVED_NOTE = ("Derived by Kodebro from the two editions' code lists (no curated change list is loaded "
                 "for this pair): new, retired, reactivated and text changes only.")

@@ -23,7 +23,7 @@ real ones; the successions rule (docs/successions.md, "a fragment's silence is n
 """
 from __future__ import annotations
 
-from terminology.editions import edition_for_date
+from terminology.editions import edition_for_date, is_complete
 from terminology.errors import TerminologyError
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE
 # the grouping sentence is $validate-code's too (terminology/norway/advice.py): one wording for both operations
@@ -57,8 +57,8 @@ def _loaded(catalog) -> bool:
 
 
 def _partial(cs) -> bool:
-    # R4 content: a fragment or an example lists some codes only, so a code it leaves out may well exist
-    return getattr(cs, "content", None) in ("fragment", "example")
+    # R4 content: only a complete edition's silence says a code is not in it (editions.is_complete)
+    return not is_complete(getattr(cs, "content", None))
 
 
 def _a(content: str) -> str:

@@ -14,7 +14,7 @@ docs/successions.md).
 """
 from __future__ import annotations
 
-from terminology.editions import is_year, partial_label
+from terminology.editions import is_complete, is_year, partial_label
 from terminology.errors import InvalidRequest
 from terminology.identifiers import KODEBRO_BASE
 from terminology.versions import version_key
@@ -271,7 +271,7 @@ def _unknown_edition(sg, system, edition, name, also=()) -> TranslateResult | No
     known_set = {e for b in books for e in sg.systems_editions.get(b, ())}
     if not known_set:
         return None
-    if edition.isdigit() and len(edition) == 4 and all(e.isdigit() and len(e) == 4 for e in known_set):
+    if is_year(edition) and all(is_year(e) for e in known_set):
         return None  # another year: before, between or after the known changes, which is a fair question
     known = sorted(known_set, key=version_key)
     names = " or ".join(label(b) for b in dict.fromkeys(books))
@@ -341,7 +341,7 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
     cs = catalog.codesystem(system, from_ed) if catalog is not None and sg.loaded.get(system) else None
     if cs is not None and cs.version == from_ed:
         concept, _how = cs.find(code)
-        if (concept is None and cs.content == "complete") or (concept is not None and concept.inactive):
+        if (concept is None and is_complete(cs.content)) or (concept is not None and concept.inactive):
             res.result = False
             res.message = f"{code} is not a code of {label(system)} edition {from_ed}"
             return res

@@ -46,7 +46,7 @@ def valid_from(version: str | None, resource_date: str | None = None) -> str | N
     return None
 
 
-_FHIR_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(?:T[0-9:.]+(?:Z|[+-]\d\d:\d\d)?)?)?)?$")
+_FHIR_DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01])(?:T[0-9:.]+(?:Z|[+-][0-9][0-9]:[0-9][0-9])?)?)?)?$")
 
 
 def day_of(on) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Callable, NamedTuple
 
-from ..editions import is_complete
+from ..editions import is_complete, is_year
 from ..errors import TerminologyError
 from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, ICPC2, NCMP, NCRP, NCSP, NKPK, SAERKODER, codebook_label
 from ..languages import displays_in
@@ -119,7 +119,7 @@ def last_edition(catalog, cs, code: str) -> str | None:
         ended = next((x[:10] for k in VALID_TO for x in concept.property_values(k) if isinstance(x, str)), None)
         if ended is not None:
             # an edition that kept the code as retired is not where it was last valid: its end date's year is
-            year = ended[:4] if v.isdigit() and len(v) == 4 and ended[:4] < v else v
+            year = ended[:4] if is_year(v) and is_year(ended[:4]) and ended[:4] < v else v
             return f"{shown} was last in {edition_label(cs, year)} (valid to {ended})"
         if gap:
             return (f"{shown} is not in {edition_label(cs)}; the last loaded edition that holds it is "
@@ -183,7 +183,7 @@ def edition_on(version: str | None, date: str | None) -> str | None:
     """The edition a yearly codebook's code is asked about: the date's year when a date after edition `version`
     is given (a 2016 code asked about on 2017-06-01 is asked about in 2017), else `version`."""
     year = date[:4] if date else None
-    if version and year and version.isdigit() and len(version) == 4 and year.isdigit() and year > version:
+    if is_year(version) and is_year(year) and year > version:
         return year
     return version
 

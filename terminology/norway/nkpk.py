@@ -16,7 +16,7 @@ from __future__ import annotations
 
 
 from ..codesystem import flatten_concepts
-from ..editions import is_year
+from ..editions import is_complete, is_year
 from ..identifiers import KODEBRO_BASE, NCMP, NCRP, NCSP, NKPK
 from ..versions import version_key
 from .common import codesystem_header, prop
@@ -130,7 +130,7 @@ def _nkpk(store, year: str, chosen: list[tuple], editions: dict) -> dict:
         flat.append(dict(c, property=props + [prop("codebook", SOURCES[url])]))
     names = ", ".join(f"{SOURCES[u]} {v}" for u, v in chosen)
     missing = [SOURCES[u] for u in SOURCES if u not in dict(chosen)]
-    fragment = missing or any(_content(store, editions[k]) != "complete" for k in chosen)
+    fragment = missing or any(not is_complete(_content(store, editions[k])) for k in chosen)
     why = f"; no edition of {' or '.join(missing)} up to {year} is loaded" if missing else ""
     cs = codesystem_header(NKPK, year, content="fragment" if fragment else "complete",
                            description=f"NKPK {year}: NCMP, NCSP and NCRP as one codebook, built by Kodebro from "

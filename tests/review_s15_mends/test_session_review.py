@@ -85,3 +85,11 @@ def test_a_local_map_of_one_codebook_still_answers_beside_the_edition_walk(tmp_p
     body = c.get(f"/fhir/ConceptMap/$translate?system={NCMP}&code=ZWUU40&targetsystem={NCMP}&version=2020"
                  f"&target-version=2021").get_json()
     assert not any(p["name"] == "match" and "ZWUU41" in str(p) for p in body["parameter"])
+
+
+@pytest.mark.parametrize("date", ["٢٠٢٥", "٢٠٢٥-06-01", "２０２５"])
+def test_a_date_in_other_digits_is_a_400(client, date):
+    # mends review M1: the request date's pattern took any script's digits; FHIR dates are ASCII
+    r = client.get("/fhir/CodeSystem/$validate-code", query_string={"url": "http://example.org/x", "code": "a",
+                                                                       "date": date})
+    assert r.status_code == 400 and "is not a FHIR date" in r.get_json()["issue"][0]["details"]["text"]
