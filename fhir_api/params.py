@@ -26,15 +26,26 @@ class Params:
     def __init__(self, items: list[tuple[str, object]] | None = None, source: str = "query"):
         self.items = items or []
         self.source = source
+        self._first: tuple[int, dict] | None = None
+
+    def _positions(self) -> dict:
+        """Name -> position of its first item. Asked a score of times per request (R4 and R5 names of each
+        input), so kept, and made again when an item is added (operations append a version they settled);
+        replacing an item in place keeps its name at its position, and the value is read from the item."""
+        first = self._first
+        if first is None or first[0] != len(self.items):
+            pos: dict = {}
+            for i, (n, _v) in enumerate(self.items):
+                pos.setdefault(n, i)
+            first = self._first = (len(self.items), pos)
+        return first[1]
 
     def __contains__(self, name: str) -> bool:
-        return any(n == name for n, _ in self.items)
+        return name in self._positions()
 
     def get(self, name: str, default=None):
-        for n, v in self.items:
-            if n == name:
-                return v
-        return default
+        i = self._positions().get(name)
+        return default if i is None else self.items[i][1]
 
     def all(self, name: str) -> list:
         return [v for n, v in self.items if n == name]
