@@ -75,10 +75,10 @@ def _where(db: str) -> str:
 
 def _content_line(store) -> str:
     """'7 code systems, 19 editions (demo content: 40 resources — not for production)' for the start-up log."""
-    from terminology.identifiers import is_demo
+    from terminology.demo import demo_headers
     headers = store.headers()
     cs = [h for h in headers if h.type == "CodeSystem"]
-    demo = sum(1 for h in headers if is_demo(store.body(h.pk)))
+    demo = len(demo_headers(store))
     line = (f"content: {len({h.url for h in cs})} code system(s), {len(cs)} edition(s), "
             f"{len(headers) - len(cs)} other resource(s)")
     if demo:
@@ -230,8 +230,8 @@ def _refusal(err, notes: list[str], said) -> None:
 def _demo_note(store) -> None:
     """An import into a store that still holds the demo slices: they stay beside the real editions and, being
     fragments, accept unknown codes, so say so and how to remove them."""
-    from terminology.identifiers import is_demo
-    demo = [h for h in store.headers() if is_demo(store.body(h.pk))]
+    from terminology.demo import demo_headers
+    demo = demo_headers(store)
     if demo:
         click.echo(f"note: this store still holds demo content ({len(demo)} resources: partial codebook slices "
                    f"that accept unknown codes); remove it with `kodebro remove --demo --yes` before production "

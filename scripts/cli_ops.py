@@ -126,7 +126,8 @@ def remove(demo, system, edition, url, version, no_version, yes, db):
         raise click.UsageError("give --version V or --no-version, not both")
     store = _open_store(db)
     if demo:
-        targets = _demo(store)
+        from terminology.demo import demo_headers
+        targets = demo_headers(store)
     elif system:
         targets = _edition(store, system, edition)
     else:
@@ -158,16 +159,11 @@ def remove(demo, system, edition, url, version, no_version, yes, db):
         click.echo(f"note: {note}")
 
 
-def _demo(store):
-    from terminology.identifiers import is_demo
-    return [h for h in store.headers() if is_demo(store.body(h.pk))]
-
-
 def _edition(store, system, edition):
     from terminology.identifiers import canonical_system, codebook_label
     from terminology.versions import version_key
     url = canonical_system(system)
-    loaded = sorted((h for h in store.headers("CodeSystem") if h.url == url), key=lambda h: version_key(h.version))
+    loaded = sorted(store.by_url("CodeSystem", url), key=lambda h: version_key(h.version))
     hit = [h for h in loaded if h.version == edition]
     if hit:
         return hit
@@ -186,7 +182,7 @@ _NO_VERSION = object()      # --no-version (or --version '' / '-'): the resource
 
 
 def _by_url(store, url, version):
-    hs = [h for h in store.headers() if h.url == url and h.type in ("ValueSet", "ConceptMap", "NamingSystem")]
+    hs = [h for rtype in ("ValueSet", "ConceptMap", "NamingSystem") for h in store.by_url(rtype, url)]
     if version in ("", "-") and not any(h.version == version for h in hs):
         version = _NO_VERSION       # `kodebro list` and the messages show a missing version as nothing or '-'
     if version is _NO_VERSION:
@@ -203,7 +199,7 @@ def _by_url(store, url, version):
             hint = "; --no-version removes the one without a version" if any(not h.version for h in hs) else ""
             why = f"{url} has no version {version} (loaded: {loaded}){hint}"
     else:
-        code_systems = [h for h in store.headers("CodeSystem") if h.url == url]
+        code_systems = store.by_url("CodeSystem", url)
         why = (f"{url} is a code system: use --system {url} --edition Y" if code_systems
                else f"no value set or concept map with url {url} is loaded (see `kodebro list`)")
     click.echo(f"error: {why}; nothing was changed", err=True)

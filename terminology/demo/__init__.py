@@ -31,6 +31,11 @@ def load_demo(store):
     return load(store, (_tagged(item) for item in read_items(demo_files())), derived_tag=DEMO_TAG)
 
 
+def demo_headers(store) -> list:
+    """The headers of the stored resources tagged as demo content (the tag is in the body: one read each)."""
+    return [h for h in store.headers() if is_demo(store.body(h.pk))]
+
+
 def _tagged(item):
     if item.resource is not None and not _is_reference_data(item):
         meta = item.resource.setdefault("meta", {})
