@@ -260,6 +260,18 @@ def _child_links(concepts, out: dict) -> dict:
     return out
 
 
+def written_concepts(resource: dict) -> list[dict]:
+    """The flat concepts of a CodeSystem about to be written: its `_flat_concepts` (an importer's stream, made a
+    list kept on the resource, so that the store can read it again after a derivation has) or its nested
+    `concept` flattened."""
+    flat = resource.get("_flat_concepts")
+    if flat is None:
+        return list(flatten_concepts(resource.get("concept")))
+    if not isinstance(flat, list):
+        flat = resource["_flat_concepts"] = list(flat)
+    return flat
+
+
 def flatten_concepts(concepts: Iterable[dict] | None, parent: str | None = None,
                      _children: dict | None = None) -> Iterator[dict]:
     """Yield flat concept dicts (no nested `concept`, with `parents`) from FHIR nesting.

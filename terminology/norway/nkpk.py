@@ -15,7 +15,7 @@ and the later one builds NKPK Y on the other's edition.
 from __future__ import annotations
 
 
-from ..codesystem import flatten_concepts
+from ..codesystem import written_concepts
 from ..editions import is_complete, is_year
 from ..identifiers import KODEBRO_BASE, NCMP, NCRP, NCSP, NKPK
 from ..versions import version_key
@@ -62,11 +62,7 @@ def derived_changes(store, good: list[dict], removed=()) -> tuple[list[dict], li
         if r.get("resourceType") != "CodeSystem":
             continue
         if r.get("url") in SOURCES and is_year(r.get("version")):
-            flat = r.get("_flat_concepts")
-            if flat is None:
-                flat = list(flatten_concepts(r.get("concept")))
-            elif not isinstance(flat, list):
-                flat = r["_flat_concepts"] = list(flat)     # (a list can be read twice: here and by the store)
+            flat = written_concepts(r)
             editions[(r["url"], r["version"])] = (lambda f=flat: f, r.get("content"), None)
         elif r.get("url") == NKPK and not is_derived(r):
             file_nkpk.add(r.get("version"))

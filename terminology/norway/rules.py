@@ -117,7 +117,7 @@ def derived_changes(store, written: list[dict], removed: list[tuple[str, str]]):
     its rule value sets built as an import builds them, when its concepts carry the `reportable` property
     the importer writes (without it every code would be left out); the importer writes its own, and a value
     set at that url|version that Kodebro did not generate is left as it is."""
-    from ..codesystem import flatten_concepts
+    from ..codesystem import written_concepts
     from ..editions import is_year
     given = {(r.get("url"), r.get("version")) for r in written if r.get("resourceType") == "ValueSet"}
     to_write: list[dict] = []
@@ -126,11 +126,7 @@ def derived_changes(store, written: list[dict], removed: list[tuple[str, str]]):
         if r.get("resourceType") != "CodeSystem" or r.get("url") != ICD10_NO or not is_year(edition) \
                 or any((url, edition) in given for url in RULE_VALUESETS):
             continue
-        flat = r.get("_flat_concepts")
-        if flat is None:
-            flat = list(flatten_concepts(r.get("concept")))
-        elif not isinstance(flat, list):
-            flat = r["_flat_concepts"] = list(flat)     # (a list can be read twice: here and by the store)
+        flat = written_concepts(r)
         if not any(p.get("code") == "reportable" for c in flat for p in c.get("property") or ()):
             continue
         for vs in icd10_valuesets(edition, flat):
