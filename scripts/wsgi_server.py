@@ -42,22 +42,17 @@ class _Gunicorn(BaseApplication):
 
 def log_reloads(catalog) -> None:
     """One stderr line each time a worker's catalog reloads because the store changed (an import, a REST write,
-    another worker or process): ops see when new content reached each worker. Wraps this catalog's refresh
-    rather than changing Catalog, which stays free of logging policy."""
+    another worker or process): ops see when new content reached each worker (Catalog.on_reload)."""
+    catalog.on_reload.append(_log_reload)
+
+
+def _log_reload(catalog, before) -> None:
     import os
     import sys
-    refresh = catalog.refresh
-
-    def logged_refresh(*args, **kwargs):
-        before = catalog.generation
-        refresh(*args, **kwargs)
-        after = catalog.generation
-        if after != before:
-            cs = catalog.headers("CodeSystem")
-            print(f"kodebro worker {os.getpid()}: catalog reloaded, store generation {before} -> {after}; "
-                  f"{len({h.url for h in cs})} code system(s), {len(cs)} edition(s), "
-                  f"{len(catalog.headers()) - len(cs)} other resource(s)", file=sys.stderr, flush=True)
-    catalog.refresh = logged_refresh
+    cs = catalog.headers("CodeSystem")
+    print(f"kodebro worker {os.getpid()}: catalog reloaded, store generation {before} -> {catalog.generation}; "
+          f"{len({h.url for h in cs})} code system(s), {len(cs)} edition(s), "
+          f"{len(catalog.headers()) - len(cs)} other resource(s)", file=sys.stderr, flush=True)
 
 
 # one line a request: when, client, method, path, status, duration, and the request id the app answered with

@@ -44,6 +44,9 @@ class Catalog:
         self._lock = threading.RLock()
         self._generation = None
         self._checked = 0.0
+        # called as fn(catalog, previous generation) after a refresh found the store changed (the server's log
+        # line); the catalog itself keeps no logging policy
+        self.on_reload: list = []
         self._load_headers()
 
     # --- freshness --------------------------------------------------------------
@@ -84,7 +87,10 @@ class Catalog:
         self._checked = now
         # every change starts a generation: a forced refresh skips the time check only
         if self.store.generation() != self._generation:
+            before = self._generation
             self._load_headers()
+            for fn in self.on_reload:
+                fn(self, before)
 
     def _build_aliases(self) -> dict[str, str]:
         aliases: dict[str, str] = {}
