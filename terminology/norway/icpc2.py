@@ -61,7 +61,8 @@ def _build(rows: list, *, path: str, edition: str | None, explicit_hierarchy: bo
         if len(code) == 1 and code.isalpha() and not any(p["code"] == "notSelectable" for p in c["property"]):
             c["property"][:0] = [prop("notSelectable", True), prop("kind", "chapter")]
     flat = list(concepts.values())
-    cs = codesystem_header(ICPC2, edition, content=content_for(path),
+    # no ICPC-2 code differs from another only by case (all are capitals), so `k86` can only mean K86
+    cs = codesystem_header(ICPC2, edition, content=content_for(path), case_sensitive=False,
                            description=f"ICPC-2, norsk utgave {edition} ({source}). Chapters are groupings "
                                        "(notSelectable).",
                            properties=definitions(*ICPC2_PROPERTIES), concepts=flat)
