@@ -35,6 +35,8 @@ def create_app(config: dict | None = None):
     app.register_blueprint(resources_bp, url_prefix="/fhir")
     from .opdefs import bp as opdefs_bp
     app.register_blueprint(opdefs_bp, url_prefix="/fhir")
+    from .ops_closure import bp as closure_bp       # [base]/$closure: a system-level operation
+    app.register_blueprint(closure_bp, url_prefix="/fhir")
     app.register_blueprint(site_bp)
     from .health import bp as health_bp
     app.register_blueprint(health_bp)

@@ -19,11 +19,14 @@ from werkzeug.exceptions import HTTPException
 from terminology.errors import InvalidRequest, MethodNotAllowed, StoreUnavailable, TerminologyError, TooCostly
 from terminology.snomed import ecl_budget
 
+from .operations import SYSTEM_OPERATIONS
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import Params, body_items, check_content_type, parse_body
 from .render import fhir_base, fhir_response
 from .store import get_catalog
 from .supplied import checked
+
+_SYSTEM_LEVEL = {name: rtype for rtype, name in SYSTEM_OPERATIONS}
 
 bp = Blueprint("batch", __name__)
 log = logging.getLogger("kodebro")
@@ -89,6 +92,8 @@ def _run_operation(method: str, segs: list[str], query: str, resource, shared: d
     if method == "GET" and resource is not None:
         raise InvalidRequest(f"a GET entry for ${name} carries no resource: send its Parameters with POST, "
                              "or put the parameters in the entry URL")
+    if len(segs) == 1 and name in _SYSTEM_LEVEL:
+        segs = [_SYSTEM_LEVEL[name], segs[0]]    # [base]/$closure: run as its definition's resource type
     if len(segs) not in (2, 3):
         raise InvalidRequest(f"operation ${name} must be called on a resource type, e.g. CodeSystem/${name}")
     items = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("_")]

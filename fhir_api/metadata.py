@@ -7,7 +7,7 @@ from terminology.codesystem import GRAMMARS
 
 from . import __version__
 from .opdefs import CORE, definition_url
-from .operations import OPERATIONS
+from .operations import OPERATIONS, SYSTEM_OPERATIONS
 from .params import request_params
 from .render import fhir_base, fhir_response
 from .store import get_catalog
@@ -35,7 +35,7 @@ def capability_statement(base: str) -> dict:
     for rtype in ("CodeSystem", "ValueSet", "ConceptMap"):
         # the dispatch table is the one list of what is served, so the statement cannot promise more
         ops = [{"name": name, "definition": definition_url(rtype, name)}
-               for t, name in sorted(OPERATIONS) if t == rtype]
+               for t, name in sorted(OPERATIONS) if t == rtype and (t, name) not in SYSTEM_OPERATIONS]
         resources.append({
             "type": rtype,
             "profile": f"http://hl7.org/fhir/StructureDefinition/{rtype}",
@@ -90,7 +90,8 @@ def capability_statement(base: str) -> dict:
             "security": _security(),
             "resource": resources,
             "interaction": [{"code": "batch"}],
-            "operation": [{"name": "versions", "definition": CORE + "CapabilityStatement-versions"}],
+            "operation": [{"name": "versions", "definition": CORE + "CapabilityStatement-versions"}] +
+                         [{"name": name, "definition": definition_url(t, name)} for t, name in SYSTEM_OPERATIONS],
         }],
     }
 
@@ -132,8 +133,9 @@ def terminology_capabilities(base: str) -> dict:
         versions = catalog.versions("CodeSystem", url)
         entry = {"uri": url}
         if versions:
-            latest = versions[-1]
-            entry["version"] = [{"code": v, "isDefault": v == latest} for v in versions]
+            # the version a request naming none gets: a yearly codebook's edition in force today, else the latest
+            default = catalog.default_version("CodeSystem", url) or versions[-1]
+            entry["version"] = [{"code": v, "isDefault": v == default} for v in versions]
         cs.append(entry)
     return {
         "resourceType": "TerminologyCapabilities",
@@ -156,6 +158,7 @@ def terminology_capabilities(base: str) -> dict:
         "codeSearch": "all",
         "validateCode": {"translations": True},
         "translation": {"needsMap": False},
+        # $closure is served; its pairs stay within one code system (no translation across systems)
         "closure": {"translation": False},
     }
 

@@ -1,4 +1,5 @@
-"""OperationDefinitions Kodebro serves for what it adds to FHIR: $code-history and $translate's target-version.
+"""OperationDefinitions Kodebro serves for what it adds to FHIR ($code-history, $translate's target-version, ...) and
+for how it answers a core operation whose definition leaves choices to the server ($closure).
 
 Read at /fhir/OperationDefinition/{id}, searched at /fhir/OperationDefinition. `definition_url` names the
 definition the CapabilityStatement points at: Kodebro's own where it has one, else the FHIR core one.
@@ -86,7 +87,7 @@ _TRANSLATE_STD = [
     _p("codeableConcept", "in", 0, 1, "CodeableConcept"), _p("target", "in", 0, 1, "uri"),
     _p("targetsystem", "in", 0, 1, "uri", "The target codebook: the same one, or one its codes moved to"),
     _p("target-version", "in", 0, 1, "string",
-       "Kodebro: the edition of the target codebook to translate into. Default: the latest loaded (with "
+       "Kodebro: the edition of the target codebook to translate into. Default: the one in force today (with "
        "reverse=true: the earliest). Earlier than version means a walk back in time."),
     _p("dependency", "in", 0, "*", None, None, [_p("element", "in", 0, 1, "uri"),
                                                _p("concept", "in", 0, 1, "CodeableConcept")]),
@@ -140,7 +141,25 @@ RELATED = _opdef(
      _p("message", "out", 1, 1, "string", "The relation (or why it cannot be told) in words")],
     instance=True)
 
-DEFINITIONS: dict[str, dict] = {d["id"]: d for d in (CODE_HISTORY, TRANSLATE, BATCH_VALIDATE, RELATED)}
+CLOSURE = {**_opdef(
+    "ConceptMap-closure", "closure", ["ConceptMap"], "Closure table maintenance",
+    "The R4 $closure (terminology-service.html#closure) at [base]/$closure (also [base]/ConceptMap/$closure, as "
+    "the R4 page spells it). The name alone initialises a table (an existing one is emptied and started again); "
+    "concepts add codes and answer the new pairs, within one code system, by $subsumes's rule: source the narrower "
+    "code, target the broader, equivalence subsumes (the target subsumes the source), or equal for two codes of one "
+    "concept; version replays every entry added after it (0: the whole table). A code system's pairs are worked "
+    "out in the edition of the table's first code of it (the coding's version, else the edition a request naming none reads: the one in force today for a yearly codebook); when that "
+    "edition is removed the table must be initialised again (422). Tables are kept in the store. Changes are made "
+    "with POST; GET only replays. At most 1000 concepts per call. See docs/closure.md.",
+    [_p("name", "in", 1, 1, "string", "The closure table: at most 64 characters, no spaces (a UUID is a good name)"),
+     _p("concept", "in", 0, "*", "Coding", "Concepts to add to the table (system and code; version optional)"),
+     _p("version", "in", 0, 1, "string", "Replay every entry added after this version (0: the whole table)"),
+     _p("return", "out", 1, 1, "ConceptMap", "The new entries (code/system --> code/system): equivalence subsumes "
+                                             "(the target subsumes the source) or equal")],
+    base="http://hl7.org/fhir/OperationDefinition/ConceptMap-closure", type_=False),
+    "system": True, "affectsState": True}
+
+DEFINITIONS: dict[str, dict] = {d["id"]: d for d in (CODE_HISTORY, TRANSLATE, BATCH_VALIDATE, RELATED, CLOSURE)}
 CORE = "http://hl7.org/fhir/OperationDefinition/"
 
 

@@ -19,6 +19,9 @@ from .store import get_catalog
 bp = Blueprint("operations", __name__)
 
 OPERATIONS: dict[tuple[str, str], callable] = {}
+# operations defined at the system level ([base]/$name), dispatched through their definition's resource type
+# (ConceptMap/$closure is answered too, as the R4 terminology service page spells it)
+SYSTEM_OPERATIONS = (("ConceptMap", "closure"),)
 
 
 def operation(rtype: str, name: str):

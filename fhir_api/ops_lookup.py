@@ -165,5 +165,6 @@ def op_subsumes(catalog, params, instance):
         version = version or instance.get("version")
     outcome = subsumes(catalog, system=system, version=version,
                        code_a=params.str("codeA"), code_b=params.str("codeB"),
-                       coding_a=coding_param(params, "codingA"), coding_b=coding_param(params, "codingB"))
+                       coding_a=coding_param(params, "codingA"), coding_b=coding_param(params, "codingB"),
+                       date=params.str("date"))
     return {"resourceType": "Parameters", "parameter": [{"name": "outcome", "valueCode": outcome}]}

@@ -8,7 +8,7 @@ from flask import current_app
 
 from terminology.codesystem import STANDARDS_STATUS
 from terminology.identifiers import split_canonical
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, NotFound
 from terminology.languages import language_echo, no_fallback, parse_languages
 from terminology.operations.version_rules import SystemVersionRules
 from terminology.operations.expand import ExpandRequest, expand, vs_parameter
@@ -27,7 +27,8 @@ VS_UNCLOSED = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed"
 # request parameter -> FHIR type key used when echoing it in expansion.parameter
 _ECHO = {
     "activeOnly": "valueBoolean", "excludeNested": "valueBoolean", "excludeNotForUI": "valueBoolean",
-    "includeDesignations": "valueBoolean", "includeDefinition": "valueBoolean", "filter": "valueString",
+    "excludePostCoordinated": "valueBoolean", "includeDesignations": "valueBoolean",
+    "includeDefinition": "valueBoolean", "filter": "valueString",
     "count": "valueInteger", "offset": "valueInteger", "designation": "valueString", "date": "valueDateTime",
     "system-version": "valueUri", "check-system-version": "valueUri", "force-system-version": "valueUri",
     "exclude-system": "valueUri", "default-valueset-version": "valueUri", "check-valueset-version": "valueUri",
@@ -52,6 +53,17 @@ def _strings(params, name: str) -> list[str]:
     return out
 
 
+def _properties(params, vs: dict) -> list[str]:
+    """The properties asked for: the request's, then those R5's ValueSet.compose.property names (read as
+    `property` parameters, as FHIRsmith params.seeCompose reads them), each once."""
+    out = _strings(params, "property")
+    stated = (vs.get("compose") or {}).get("property")
+    for p in stated if isinstance(stated, list) else ():
+        if isinstance(p, str) and p.strip() and p.strip() not in out:
+            out.append(p.strip())
+    return out
+
+
 def _echo_value(name: str, key: str, v):
     """A request value as it is echoed in expansion.parameter: of the echoed type, or None when there is
     nothing to echo (a parameter without a value, an empty string: FHIR has no empty primitives)."""
@@ -65,6 +77,14 @@ def _echo_value(name: str, key: str, v):
     return one.str(name)
 
 
+def _vs_flag(vs: dict, name: str) -> bool | None:
+    """The boolean the value set's default expansion parameter `name` sets (true/false, or their text), else None."""
+    v = vs_parameter(vs, name)
+    if isinstance(v, str):
+        v = {"true": True, "false": False}.get(v.strip().lower())
+    return v if isinstance(v, bool) else None
+
+
 def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
     echo = []
     for name, key in _ECHO.items():
@@ -75,6 +95,14 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
             echo.append((name, key, v))
             if key in ("valueBoolean", "valueInteger"):
                 break
+    given = {n for n, _k, _v in echo}
+    for name, key in _ECHO.items():
+        # a flag the value set sets for itself shaped the answer as a request's would: echoed the same way
+        # (FHIRsmith reads both with one parameter reader and echoes what it holds); the request's own wins
+        if key == "valueBoolean" and name not in given and params.get(name) in (None, ""):
+            v = _vs_flag(vs, name)
+            if v is not None:
+                echo.append((name, key, v))
     lang, source = language_value(params, vs, vs_language=True)
     if lang:
         echo.append(("displayLanguage", "valueCode", language_echo(lang)))
@@ -84,8 +112,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
         """The request's value, else the value set's default expansion parameter, else false."""
         if params.get(name) not in (None, ""):     # a parameter without a value is not given
             return bool(params.bool(name))
-        v = vs_parameter(vs, name)
-        return v is True or (isinstance(v, str) and v.strip().lower() == "true")
+        return bool(_vs_flag(vs, name))
 
     filt = params.str("filter")
     if filt is not None and len(filt) > MAX_FILTER:
@@ -105,7 +132,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
         exclude_not_for_ui=flag("excludeNotForUI"),
         languages=parse_languages(lang) if lang else [],
         strict_language=no_fallback(lang),
-        properties=_strings(params, "property"),
+        properties=_properties(params, vs),
         rules=version_rules(params),
         exclude_systems=[str(v) for v in params.all("exclude-system")],
         max_expansion=_max_expansion(),
@@ -185,11 +212,18 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
 
 @operation("ValueSet", "expand")
 def expand_operation(catalog, params, instance):
-    catalog = supplied_catalog(catalog, params)
-    vs = resolve_valueset(catalog, params, instance)
-    catalog = with_contained(catalog, vs)
-    req = build_expand_request(catalog, params, vs)
-    exp = expand(catalog, req)
+    try:
+        catalog = supplied_catalog(catalog, params)
+        vs = resolve_valueset(catalog, params, instance)
+        catalog = with_contained(catalog, vs)
+        req = build_expand_request(catalog, params, vs)
+        exp = expand(catalog, req)
+    except NotFound as e:
+        # a definition the expansion needs (the value set a url names, a code system, a version, an import, a
+        # supplement) is not held: the request is sound but cannot be processed, 422 as the reference server
+        # answers it (FHIRsmith expand.js). An instance URL naming no resource is a 404 before this is reached
+        e.status = 422
+        raise
     _echo_applied_rules(exp, req.rules)
     return render_expansion(exp, req.include_definition), 200
 

@@ -38,7 +38,7 @@ from .store import get_catalog
 
 # read as fhir_api.search.X by metadata.py and the tests, from before the split into search_*.py
 from .search_match import _reference_match  # noqa: F401
-from .search_params import _LANGUAGES, _LANGUAGES_KEPT, definition_id, supported_parameters  # noqa: F401
+from .search_params import definition_id, supported_parameters  # noqa: F401
 from .search_values import _date_range_kept, _fold_kept  # noqa: F401
 
 # result parameters (search.html#return) and the two every interaction takes

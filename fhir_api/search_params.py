@@ -11,8 +11,6 @@ the resources the header tests left, and only then is a body read.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -279,31 +277,11 @@ def _codes_asked(query, alts, url: str) -> tuple[frozenset, frozenset]:
     return got[1], got[2]
 
 
-_LANGUAGES: OrderedDict = OrderedDict()     # (store, pk, rev) -> languages; process-wide, bounded
-_LANGUAGES_LOCK = threading.Lock()
-_LANGUAGES_KEPT = 512
-
-
 def _cs_languages(row) -> list[Tok]:
-    """The designation languages of a code system. Walking SNOMED's designations takes seconds, so the
-    answer is kept per resource revision (a PUT of another resource leaves it valid), not per store revision."""
+    """The designation languages of a code system: the engine keeps them with the index, per resource revision."""
     if row.h.pk is None or not row.h.concept_count:
         return []
-    store = getattr(row.catalog, "store", None)
-    key = (getattr(store, "path", None) or id(store), row.h.pk, row.h.rev)
-    with _LANGUAGES_LOCK:
-        langs = _LANGUAGES.get(key)
-        if langs is not None:
-            _LANGUAGES.move_to_end(key)
-    if langs is None:
-        index = row.catalog.codesystem_by_pk(row.h.pk)
-        langs = tuple(sorted({d["language"] for c in index.concepts.values() for d in c.designations
-                              if isinstance(d, dict) and isinstance(d.get("language"), str)}))
-        with _LANGUAGES_LOCK:
-            _LANGUAGES[key] = langs
-            while len(_LANGUAGES) > _LANGUAGES_KEPT:
-                _LANGUAGES.popitem(last=False)
-    return [Tok(None, lang) for lang in langs]
+    return [Tok(None, lang) for lang in row.catalog.codesystem_by_pk(row.h.pk).designation_languages()]
 
 
 def _common(conformance: bool = True) -> dict[str, Param]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+from terminology.editions import parse_today
 from terminology.operations.expand import DEFAULT_MAX_EXPANSION
 
 DEFAULT_DB = os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"),
@@ -20,6 +21,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "CORS_ORIGINS": ("", "Browser origins allowed to call the API (CORS), comma-separated, or '*'. "
                          "Empty: no CORS headers, browsers on other origins are refused."),
     "BASE_URL": ("", "Public base URL of the FHIR endpoint, used in links (default: taken from the request)."),
+    "TODAY": ("", "YYYY-MM-DD to answer as if it were that day: which yearly edition (ICD-10-NO 2027 from "
+                  "1 January 2027) a request without version or date gets. Empty: today in Norway. For tests, "
+                  "and to preview next year's answers before it starts."),
 }
 
 
@@ -55,11 +59,15 @@ def load_settings(overrides: dict | None = None) -> dict:
             out[name] = default
         else:
             out[name] = _count(raw, "KODEBRO_" + name) if _is_count(default) else _parse(raw, default)
+        if name == "TODAY":
+            out[name] = parse_today(out[name], "KODEBRO_TODAY")
     for k, v in (overrides or {}).items():
         name = k.upper()
         if name in SETTINGS and _is_count(SETTINGS[name][0]):
             if v is None:
                 continue
             v = _count(v, f"setting {name}")
+        if name == "TODAY":
+            v = parse_today(v, f"setting {name}")
         out[name] = v
     return out

@@ -13,7 +13,7 @@ def init_app(app) -> None:
         from terminology.demo import load_demo
         load_demo(store)
     app.extensions["kodebro.store"] = store
-    app.extensions["kodebro.catalog"] = Catalog(store)
+    app.extensions["kodebro.catalog"] = Catalog(store, today=settings.get("TODAY") or None)
 
 
 def get_store():

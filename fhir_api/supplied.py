@@ -14,6 +14,7 @@ from collections import OrderedDict
 from flask import g, has_request_context
 
 from terminology.catalog import OverlayCatalog
+from terminology.duplicate_codes import merged_duplicates
 from terminology.errors import InvalidRequest
 from terminology.index_cache import SUPPLIED_INDEXES, IndexShelf
 from terminology.json_values import content_digest, same_json
@@ -21,7 +22,8 @@ from terminology.validation import validation_errors
 
 
 def checked(resource, name: str) -> dict:
-    """`resource` if it is a resource of usable shape; else InvalidRequest naming the parameter.
+    """`resource` if it is a resource of usable shape (a code system defining a code twice: a copy with each
+    code once, duplicate_codes.py); else InvalidRequest naming the parameter.
 
     A resource is checked once per HTTP request: a batch hands one entry's tx-resources to the entries
     after it, and checking a large CodeSystem again for each of them would cost tens of ms apiece. A copy
@@ -29,21 +31,23 @@ def checked(resource, name: str) -> dict:
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
         raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
     seen = g.setdefault("kodebro_checked", {}) if has_request_context() else {}
-    if seen.get(id(resource)) is resource:
-        return resource
+    got = seen.get(id(resource))
+    if got is not None and got[0] is resource:
+        return got[1]
     key = (resource["resourceType"], _str(resource.get("url")), _str(resource.get("version")))
     digest = None
     # `==` first: on parsed JSON it holds whenever same_json does and fails fast on bodies that differ early
     # (two 20,000-concept versions), where writing both out canonically would take milliseconds
-    if not any(r == resource and same_json(r, resource) for r in seen.get(key, ())):
-        problems, digest = _VERDICTS.judge(resource)
+    used = next((u for r, u in seen.get(key, ()) if r == resource and same_json(r, resource)), None)
+    if used is None:
+        problems, digest, used = _VERDICTS.judge(resource)
         if problems:
             raise InvalidRequest(f"the {resource['resourceType']} in parameter '{name}' is malformed: "
                                  + "; ".join(problems), location=name)
-        seen.setdefault(key, []).append(resource)
-    seen[id(resource)] = resource
-    _vouch(resource, digest)
-    return resource
+        seen.setdefault(key, []).append((resource, used))
+    seen[id(resource)] = (resource, used)
+    _vouch(used, digest)
+    return used
 
 
 def _vouch(resource: dict, digest: bytes | None = None) -> None:
@@ -80,26 +84,36 @@ class _Verdicts:
     MAX = 4096
 
     def __init__(self):
-        self._kept: OrderedDict[bytes, bool] = OrderedDict()
+        self._kept: OrderedDict[bytes, bool] = OrderedDict()     # digest -> its codes are merged (judge)
         self._lock = threading.Lock()
 
-    def judge(self, resource: dict) -> tuple[list[str], bytes | None]:
-        """(the shape check's problems, the body's content digest: None when it has no canonical form)."""
+    def judge(self, resource: dict) -> tuple[list[str], bytes | None, dict]:
+        """(the shape check's problems, the body's content digest: None when it has no canonical form, the body
+        to use: `resource`, or its copy with each code once when a code system defines a code twice)."""
         key = content_digest(resource)
         if key is None:
             # not plain JSON, nested deeper than orjson writes, or a number JSON cannot hold: checked every time
-            return validation_errors(resource, lenient=True), None
+            body = _usable(resource)
+            return validation_errors(body, lenient=True), None, body
         with self._lock:
-            if key in self._kept:
+            merge = self._kept.get(key)
+            if merge is not None:
                 self._kept.move_to_end(key)
-                return [], key
-        problems = validation_errors(resource, lenient=True)
+        if merge is not None:
+            return [], key, merged_duplicates(resource) if merge else resource
+        body = _usable(resource)
+        problems = validation_errors(body, lenient=True)
         if not problems:
             with self._lock:
-                self._kept[key] = True
+                self._kept[key] = body is not resource
                 while len(self._kept) > self.MAX:
                     self._kept.popitem(last=False)
-        return problems, key
+        return problems, key, body
+
+
+def _usable(resource: dict) -> dict:
+    """The body a request's resource is used as: a code system's codes each defined once (duplicate_codes.py)."""
+    return merged_duplicates(resource) if resource.get("resourceType") == "CodeSystem" else resource
 
 
 _VERDICTS = _Verdicts()

@@ -8,7 +8,7 @@ from terminology.errors import InvalidRequest, NotSupported
 from terminology.identifiers import canonical
 from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import check_display_language
-from terminology.operations.compose_checks import check_outline
+from terminology.operations.compose_checks import check_outline, vs_canonical
 from terminology.operations.expand import vs_parameter
 from terminology.operations.version_rules import SystemVersionRules, find_valueset, missing_valueset, \
     requested_valueset
@@ -43,11 +43,68 @@ def language_value(params, vs: dict | None = None,
 NO_VALUESET = "Must provide either a ValueSet resource or a url parameter"
 
 
+class NotUnderstood(InvalidRequest):
+    """A value set that carries what changes its meaning in a way this server does not know."""
+    issue_code = "business-rule"
+
+
+def refuse_modifiers(vs: dict) -> None:
+    """R4 (extensibility.html#modifierExtension): a system that does not understand a modifier extension must not
+    process the element that carries it, and implicitRules are rules it cannot know; the reference server refuses
+    both for the value set, its compose, each include and exclude, concept and filter (FHIRsmith
+    Extensions.checkNoModifiers, checkNoImplicitRules)."""
+    if _SOUND.get(id(vs)) is vs:
+        return
+    name = vs_canonical(vs) or vs.get("id") or "(no url)"
+    if isinstance(vs.get("implicitRules"), str):
+        raise NotUnderstood(f"Cannot process ValueSet {name}: it has implicit rules {vs['implicitRules']} that "
+                            "Kodebro does not understand")
+    compose = vs.get("compose") if isinstance(vs.get("compose"), dict) else {}
+    listed = 0
+    for part in _modifier_holders(vs, compose):
+        listed += 1
+        if "modifierExtension" in part:
+            for ext in part.get("modifierExtension") or ():
+                url = ext.get("url") if isinstance(ext, dict) else None
+                raise NotUnderstood(f"Cannot process ValueSet {name}: it has a modifier extension {url} that "
+                                    "Kodebro does not understand")
+    if listed > 500:
+        # a stored value set is the same object request after request: one listing thousands of codes is read
+        # once (a few kept, each by the object it is, so an edit is a new object and is read again)
+        if len(_SOUND) >= 32:
+            _SOUND.clear()
+        _SOUND[id(vs)] = vs
+
+
+_SOUND: dict[int, dict] = {}
+
+
+def _modifier_holders(vs: dict, compose: dict):
+    yield vs
+    yield compose
+    for kind in ("include", "exclude"):
+        for part in compose.get(kind) or ():
+            if isinstance(part, dict):
+                yield part
+                for key in ("concept", "filter"):
+                    for x in part.get(key) or ():
+                        if isinstance(x, dict):
+                            yield x
+
+
 def resolve_valueset(catalog, params, instance, required: bool = True, name: str = "valueSet",
                      missing: str = NO_VALUESET) -> dict | None:
-    """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion).
+    """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion), refused
+    when it has a modifier extension (refuse_modifiers).
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages;
     `missing`: the error text when none is named."""
+    vs = _resolve_valueset(catalog, params, instance, required, name, missing)
+    if vs is not None:
+        refuse_modifiers(vs)
+    return vs
+
+
+def _resolve_valueset(catalog, params, instance, required: bool, name: str, missing: str) -> dict | None:
     if instance is not None:
         check_outline(instance)
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a

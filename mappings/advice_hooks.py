@@ -14,7 +14,7 @@ def succession_successors(catalog, system: str, code: str, version: str | None) 
     $translate words as "… was no longer in use …: merged into NCRP SAA0AP in 2017" (succession_translate._went)."""
     if not version:
         return None
-    from .succession import graph_for
+    from .succession_build import graph_for
     from .succession_translate import canonical_code, successors_at
     sg = graph_for(catalog)
     if system not in sg.systems_editions:

@@ -242,13 +242,21 @@ def to_json(changes) -> dict:
 # edition maps back into kinds: `_edition_map_changes`). 'new' has no predecessor, so no equivalence.
 KIND_EQUIVALENCE = {"text": "equivalent", "reactivated": "equal", "replaced": "equivalent", "moved": "equivalent",
                     "merged": "wider", "split": "narrower", "retired": "unmatched"}
+# a change the server derived from two code lists (edition_diff), which no curator has read: a new text may
+# narrow or widen the code (ICPC-2 P73 "Affektiv lidelse" -> "Bipolar lidelse", 2025), and a grouping over a
+# single new code may leave part of the old code out. R4 `inexact`: "uncertain whether they have the same
+# boundaries", so that 2024 and 2025 counts are not pooled on the server's word
+DERIVED_EQUIVALENCE = {"text": "inexact", "replaced": "inexact"}
 
 
-def kind_equivalence(kind: str, alternatives: int = 1) -> str | None:
-    """The equivalence of one change of `kind` with `alternatives` successors."""
+def kind_equivalence(kind: str, alternatives: int = 1, derived: bool = False) -> str | None:
+    """The equivalence of one change of `kind` with `alternatives` successors; `derived`: found by comparing
+    editions (edition_diff), not stated in a change list."""
     if alternatives > 1:
         # one of several alternatives is narrower; a merge into one of several (parse_row refuses it) says little
         return "inexact" if kind == "merged" else "narrower"
+    if derived and kind in DERIVED_EQUIVALENCE:
+        return DERIVED_EQUIVALENCE[kind]
     return KIND_EQUIVALENCE.get(kind)
 
 

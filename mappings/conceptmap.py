@@ -24,10 +24,12 @@ request unusable is in mappings.conceptmap_checks; the other-map walk of
 """
 from __future__ import annotations
 
+from terminology.catalog import pick_version
+from terminology.editions import in_force, is_year
 from terminology.elements import value_of
 from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
-from terminology.versions import matches_version, version_key
+from terminology.versions import matches_version
 
 from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_index, norm_code, stored_maps,
                                supplied_maps, system_url)
@@ -70,15 +72,36 @@ def equivalence_of(item: dict, default: str = "relatedto") -> str:
 
 # --- choosing maps ------------------------------------------------------------------
 
-def _maps_by_url(maps: list[dict], ref: str, version: str | None) -> list[dict]:
+def _maps_by_url(maps: list[dict], ref: str, version: str | None, catalog=None) -> list[dict]:
+    """The maps a request names by url: the version is chosen by the rule of every lookup by url (the named one,
+    else the newest a pattern names, else the newest; edition years: the one in force), and every map holding it
+    answers, as maps of one url and version (a supplied one and a stored one) do when the request names none."""
     url, version = split_canonical(ref, version)
     found = [m for m in maps if m.get("url") == url]
-    if version:
-        return [m for m in found if matches_version(version, m.get("version"))]
-    if len(found) > 1:
-        newest = max((m.get("version") for m in found), key=lambda v: version_key(v if isinstance(v, str) else None))
-        found = [m for m in found if m.get("version") == newest]
-    return found
+    if not version:
+        found = in_force_only(catalog, found)
+    if not found:
+        return []
+    held = [v if isinstance(v, str) else None for v in (m.get("version") for m in found)]
+    k = pick_version(held, version or None)
+    return [] if k is None else [m for m, v in zip(found, held) if v == held[k]]
+
+
+def in_force_only(catalog, maps: list, body=lambda m: m) -> list:
+    """Of maps of one url held in several edition-year versions (the directorate's ICPC-2 -> ICD-10 conversion,
+    one per year), only the one in force today answers a request naming no version, as a yearly codebook's
+    edition does (Catalog.find_header); other maps are kept as they are."""
+    day = getattr(catalog, "in_force_day", None)
+    if day is None or len(maps) < 2:
+        return maps
+    versions: dict = {}
+    for m in maps:
+        b = body(m)
+        versions.setdefault(b.get("url"), set()).add(b.get("version"))
+    chosen = {url: in_force(vs, day()) for url, vs in versions.items() if len(vs) > 1 and all(map(is_year, vs))}
+    if not chosen:
+        return maps
+    return [m for m in maps if body(m).get("url") not in chosen or body(m).get("version") == chosen[body(m).get("url")]]
 
 
 def _tables(catalog) -> list[MapsBySystem]:
@@ -109,7 +132,7 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
     if req.conceptmap_url:
         url, _version = split_canonical(req.conceptmap_url, req.conceptmap_version)
         found = [(t, m) for t in tables for m in t.by_url.get(url, ())]
-        maps = _maps_by_url([m for _t, m in found], req.conceptmap_url, req.conceptmap_version)
+        maps = _maps_by_url([m for _t, m in found], req.conceptmap_url, req.conceptmap_version, catalog)
         if maps:
             owner = {id(m): t for t, m in found}
             return [owner[id(m)].index(m) for m in maps]
@@ -120,7 +143,8 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
         if not maps:
             return None
         return [map_index(m, catalog=catalog) for m in maps]
-    found = [idx for t in tables for idx in (t.by_target if req.reverse else t.by_source).get(system, ())]
+    found = in_force_only(catalog, [idx for t in tables for idx in (t.by_target if req.reverse else t.by_source)
+                                    .get(system, ())], lambda idx: idx.body)
     if not (req.source or req.target):
         return found
     # `source` is the value set of the code given, `target` that of the answers, in either direction

@@ -11,14 +11,21 @@ in another. The rules:
   an earlier loaded edition, or a change list took it out of use by then), else
   `new`;
 - active in both with another display: `text` (display); another definition:
-  `text` (subtext, the CodeSystem `definition` holds the undertekst);
+  `text` (subtext, the CodeSystem `definition` holds the undertekst). A WHO
+  grouping's display (origin=who, English, added by the ICD-10-NO importers) is
+  no Norwegian text: it never makes a text row;
+- selectable in the older edition, a grouping (notSelectable) in the newer one
+  with selectable codes below it that the older lacks: `split` into those codes
+  (ICD-10-NO subdivides a category: R17 -> R17.0, R17.9), the commonest change
+  NAV's lists show without saying it; the new codes get no `new` row, as under a
+  stated split;
 - absence proves nothing in a fragment (`content` other than complete): a code
   a fragment leaves out is neither retired nor new; one it lists as inactive is;
 - what a change list states for the code in an edition after the older and up
   to the newer one wins: a stated succession, retirement, new code or text change
   suppresses the derived row of the same sort (see `SuccessionGraph.stated`);
 - a row's edition is the newer one unless the editions between or the code's
-  validTo/validFrom date it earlier (`succession.dated`, for the graph and
+  validTo/validFrom date it earlier (`succession_dating.dated`, for the graph and
   `edition_changes` alike).
 """
 from __future__ import annotations
@@ -34,6 +41,10 @@ from .changelist import Change
 
 # what a change says happened to a code, as far as comparing two code lists can tell
 GONE, NEW, TEXT, SUBTEXT = "gone", "new", "text", "subtext"
+# how an answer marks a derived row that no curator has read: the derived ConceptMaps' comments and $translate's
+UNCHECKED = "derived from the code lists, meaning not checked"
+DERIVED_TEXT = f"text changed; {UNCHECKED}"
+DERIVED_SPLIT = "subdivided; derived from the code lists"
 
 
 @dataclass(slots=True)
@@ -45,29 +56,57 @@ class EditionCodes:
     subtext: dict           # active code -> definition, only codes that have one
     inactive: frozenset     # codes the edition lists but marks inactive
     complete: bool
-    # year editions only: active code -> first day of its validTo / validFrom (NAV's Gyldig til / fra), for
-    # codes that carry one; the succession graph dates a derived retirement or new code by them
+    # year editions only: listed code -> its validTo / validFrom day (NAV's Gyldig til / fra), for codes that
+    # carry one; the succession graph dates a derived retirement or new code by them
     valid_to: dict = field(default_factory=dict)
     valid_from: dict = field(default_factory=dict)
+    # active groupings (notSelectable) -> their child codes; and the active codes whose display is WHO's
+    # (origin=who: a grouping the ICD-10-NO importers added from WHO ICD-10, English text)
+    groupings: dict = field(default_factory=dict)
+    who: frozenset = frozenset()
 
     @classmethod
     def of(cls, system: str, edition: str, cs) -> "EditionCodes":
-        active, subtext, inactive, valid_to, valid_from = {}, {}, [], {}, {}
+        active, subtext, inactive, valid_to, valid_from, groupings, who = {}, {}, [], {}, {}, {}, []
         dated = is_year(edition)
         for c in cs.concepts.values():
             if c.inactive:
                 inactive.append(c.code)
+                if dated and c.properties:
+                    _validity(c, valid_to, valid_from)     # a retired code's end dates its retirement
                 continue
             active[c.code] = c.display
             if c.definition:
                 subtext[c.code] = c.definition
-            if dated and c.properties:
-                _validity(c, valid_to, valid_from)
+            if c.properties:
+                if dated:
+                    _validity(c, valid_to, valid_from)
+                # only a code with codes below it can be a subdivided one or a WHO grouping (the importers add
+                # WHO groupings as parents and notSelectable); asking every concept made this read of the full
+                # ICD-10-NO 2026 take 28 ms instead of 11 (15 ms asking only these)
+                if c.children and c.abstract:
+                    groupings[c.code] = c.children     # the index's own list: read, never changed
+                    if "who" in c.property_values("origin"):
+                        who.append(c.code)
         return cls(system, edition, active, subtext, frozenset(inactive), is_complete(cs.content),
-                   valid_to, valid_from)
+                   valid_to, valid_from, groupings, frozenset(who))
 
     def lists(self, code: str) -> bool:
         return code in self.active or code in self.inactive
+
+    def selectable_below(self, code: str) -> list[str]:
+        """The active selectable codes under a grouping, at any depth, in code order."""
+        out, todo, seen = [], list(self.groupings.get(code, ())), {code}
+        while todo:
+            c = todo.pop()
+            if c in seen or c not in self.active:
+                continue
+            seen.add(c)
+            if c in self.groupings:
+                todo.extend(self.groupings[c])
+            else:
+                out.append(c)
+        return sorted(out)
 
 
 def _validity(concept, valid_to: dict, valid_from: dict) -> None:
@@ -96,8 +135,10 @@ def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = froz
     """
     system, a, b = new.system, old.edition, new.edition
     rows: list[Change] = []
+    subdivided = _subdivided(old, new, stated)
+    below = {c for parts in subdivided.values() for c in parts}
     for code in sorted(new.active.keys() - old.active.keys()):
-        if (code, NEW) in stated or not (old.complete or code in old.inactive):
+        if (code, NEW) in stated or code in below or not (old.complete or code in old.inactive):
             continue
         back = code in old.inactive or (known_before is not None and known_before(code))
         rows.append(Change(system, b, "reactivated" if back else "new", code, new_text=new.active[code],
@@ -107,8 +148,17 @@ def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = froz
             continue
         rows.append(Change(system, b, "retired", code, old_text=old.active[code],
                            note=f"derived: in {a}, not in {b}"))
+    for code, parts in sorted(subdivided.items()):
+        # one new code under the grouping is a replacement: a split names alternatives (changelist.parse_row)
+        rows.append(Change(system, b, "split" if len(parts) > 1 else "replaced", code, parts,
+                           old_text=old.active[code],
+                           note=f"derived: {DERIVED_SPLIT}: {code} is a grouping in {b} "
+                                f"over {', '.join(parts)}, which {a} lacks; confirm"))
     for code in sorted(old.active.keys() & new.active.keys()):
         o, n = old.active[code], new.active[code]
+        if code in subdivided or code in old.who or code in new.who:
+            # a subdivided code's text is its grouping's now; a WHO display is no Norwegian text to compare
+            n = o
         if o != n and (code, TEXT) not in stated:
             rows.append(Change(system, b, "text", code, old_text=o, new_text=n,
                                note=f"derived: display differs between {a} and {b}"))
@@ -117,6 +167,38 @@ def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = froz
             rows.append(Change(system, b, "text", code, old_text=o, new_text=n, text_part="subtext",
                                note=f"derived: subtext differs between {a} and {b}"))
     return rows
+
+
+def listed_retirements(snap: EditionCodes) -> list[Change]:
+    """Retirements one edition shows by itself, whatever edition is loaded before it: the codes it lists as
+    inactive with a validTo before its year (NCMP 2021 lists ZWUU40 "Gyldig til 31.12.2020"), each dated the
+    year after its validTo, as `succession_dating.dated` dates a derived retirement. The edition before may be
+    a fragment, or not loaded: the listed end is the evidence (review s16 M1)."""
+    if not is_year(snap.edition):
+        return []
+    rows = []
+    for code in sorted(snap.inactive):
+        end = snap.valid_to.get(code)
+        if end is None or not int(end[:4]) < int(snap.edition):
+            continue        # no end date, or inactive for another reason (valid only from a later year)
+        rows.append(Change(snap.system, str(int(end[:4]) + 1), "retired", code,
+                           note=f"derived: listed as retired in {snap.edition}; valid to {end}"))
+    return rows
+
+
+def _subdivided(old: EditionCodes, new: EditionCodes, stated) -> dict[str, list[str]]:
+    """code -> the new selectable codes under it, for each code selectable in `old` that `new` has as a
+    grouping over codes `old` does not have (new as `diff` counts new: a fragment's silence proves nothing).
+    A change list's word on the code (a stated succession or retirement) wins."""
+    out = {}
+    for code in new.groupings.keys() & old.active.keys():
+        if code in old.groupings or (code, GONE) in stated:
+            continue
+        parts = [c for c in new.selectable_below(code)
+                 if c not in old.active and (old.complete or c in old.inactive)]
+        if parts:
+            out[code] = parts
+    return out
 
 
 # --- a pair of loaded editions, for the CLI and the derived ConceptMaps -------------------
@@ -152,7 +234,8 @@ def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
     """
     from terminology.errors import NotFound
 
-    from .succession import dated, graph_for, stated_changes
+    from .succession_build import graph_for, stated_changes
+    from .succession_dating import dated
     system = catalog.canonical_system(system)
     for ed in (from_edition, to_edition):
         cs = catalog.codesystem(system, ed)

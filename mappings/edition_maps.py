@@ -4,10 +4,14 @@ Every pair of adjacent loaded editions of a codebook is served as a plain
 ConceptMap, so standard clients can use it. A curated change list (stored as
 a ConceptMap) is that map when it exists; otherwise the map is derived here
 from the two code lists by the rules of `edition_diff` (new, retired,
-reactivated and text changes only — successions need a curator; what other
-change lists state wins), the same rows the succession graph derives. Only
-complete editions are compared: a fragment does not prove that a code is gone.
-Maps are built once per store generation.
+reactivated, subdivided and text changes; other successions need a curator;
+what other change lists state wins), the same rows the succession graph
+derives. Derived rows are marked as such in their comments, and a derived text
+change is `inexact` (changelist.kind_equivalence): nobody has read whether the
+meaning changed. A complete pair without changes is served too, as a map with no
+groups, so that a missing map means "not computed" and never "nothing changed".
+Only complete editions are compared: a fragment does not prove that a code is
+gone. Maps are built once per store generation.
 """
 from __future__ import annotations
 
@@ -15,13 +19,17 @@ import re
 
 from terminology.versions import version_key
 
-from .changelist import is_changelist_map, to_conceptmaps
-from .edition_diff import edition_changes
+from .changelist import EXT_KIND, SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence, to_conceptmaps
+from .edition_diff import DERIVED_SPLIT, DERIVED_TEXT, edition_changes
 
 _YEAR = re.compile(r"^[0-9]{4}$")
 _CACHE_KEY = "mappings.edition_maps.derived"
 DERIVED_NOTE = ("Derived by Kodebro from the two editions' code lists (no curated change list is loaded "
-                "for this pair): new, retired, reactivated and text changes only.")
+                "for this pair): new, retired, reactivated, subdivided and text changes only, none of them "
+                "checked by a curator.")
+NO_CHANGES_NOTE = ("Derived by Kodebro from the two editions' code lists (no curated change list is loaded "
+                   "for this pair): the two complete editions hold the same codes with the same texts, so "
+                   "there were no changes.")
 
 
 def derived_edition_maps(catalog) -> dict[str, dict]:
@@ -47,13 +55,40 @@ def _derive(catalog) -> dict[str, dict]:
             ca, cb = catalog.codesystem(system, a), catalog.codesystem(system, b)
             if ca is None or cb is None or ca.content != "complete" or cb.content != "complete":
                 continue
-            for cm in to_conceptmaps(edition_changes(catalog, system, a, b)):
+            changes = edition_changes(catalog, system, a, b)
+            maps = to_conceptmaps(changes) if changes else _no_changes(system, b)
+            for cm in maps:
                 if (cm["url"], cm["version"]) in curated or cm["id"] in taken_ids:
                     continue
-                for g in cm["group"]:
+                for g in cm.get("group", ()):
                     g["sourceVersion"] = a   # the previous loaded edition, which need not be year - 1
-                cm["description"] = DERIVED_NOTE
+                    for el in g["element"]:
+                        _mark_derived(el)
+                cm["description"] = DERIVED_NOTE if changes else NO_CHANGES_NOTE
                 cm["title"] = cm["title"].split(":")[0] + f": endringer {a} → {b} (avledet)"
                 out.append(cm)
     out.sort(key=lambda cm: (cm["url"], version_key(cm["version"])))
     return {cm["id"]: cm for cm in out}
+
+
+def _no_changes(system: str, edition: str) -> list[dict]:
+    """The map of a pair without changes: the change-list map's identity and shape, with no group (R4 wants at
+    least one element in a group)."""
+    # a placeholder row gives the map its id, url, name and extension as `to_conceptmaps` words them
+    (cm,) = to_conceptmaps([Change(system, edition, "new", "-")])
+    del cm["group"]
+    return [cm]
+
+
+def _mark_derived(el: dict) -> None:
+    """Equivalence and comment of a derived row's targets: what the row rests on is the code lists alone."""
+    kind = next((e.get("valueCode") for e in el.get("extension", ()) if e.get("url") == EXT_KIND), None)
+    targets = [t for t in el.get("target", ()) if t.get("code")]
+    if kind == "text":
+        for t in targets:
+            t["equivalence"] = kind_equivalence(kind, derived=True)
+            t["comment"] = DERIVED_TEXT
+    elif kind in SUCCESSION_KINDS:
+        for t in targets:
+            t["equivalence"] = kind_equivalence(kind, len(targets), derived=True)
+            t["comment"] = f"{t['comment']}; {DERIVED_SPLIT}" if t.get("comment") else DERIVED_SPLIT

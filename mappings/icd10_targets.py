@@ -61,8 +61,9 @@ def _partial(cs) -> bool:
     return not is_complete(getattr(cs, "content", None))
 
 
-def _a(content: str) -> str:
-    return f"an {content}" if content[0] in "aeiou" else f"a {content}"
+def with_article(content: str) -> str:
+    """'a fragment', 'an example': an R4 `content` in a sentence (also $translate's edition walk's)."""
+    return f"an {content}" if content[:1] in "aeiou" else f"a {content}"
 
 
 def _reportable_below(cs, code: str) -> list[str]:
@@ -103,7 +104,8 @@ def check(catalog, req, matches: list) -> list[str]:
             continue
         choose: list[str] = []
         if concept is None and _partial(cs):
-            note = f"{dotted(m.code)} is not in the loaded part of {label} ({_a(cs.content)}); it could not be checked"
+            note = (f"{dotted(m.code)} is not in the loaded part of {label} ({with_article(cs.content)}); "
+                    "it could not be checked")
             reason = "not-in-fragment"
         elif concept is None:
             note = f"{dotted(m.code)} is not in {label}; the map row needs a new target"

@@ -1,6 +1,6 @@
 """SNOMED CT history into the succession graph: historical association refsets become change edges.
 
-Registered in mappings.succession.EDGE_SOURCES, so `build_from_catalog` calls
+Registered in mappings.succession_build.EDGE_SOURCES, so `build_from_catalog` calls
 `snomed_edges(catalog, graph)` for every loaded SNOMED CT edition:
 
     REPLACED BY, SAME AS                  -> replaced (1 target) / split (several)
@@ -54,6 +54,39 @@ def changes_of(cs) -> list[Change]:
     return out
 
 
+# how a message words each successor association, read from the inactive concept to the one it names
+_SAYS = {"REPLACED BY": "it was replaced by", "SAME AS": "it is the same as",
+         "POSSIBLY EQUIVALENT TO": "it is possibly equivalent to", "ALTERNATIVE": "an alternative is",
+         "POSSIBLY REPLACED BY": "it was possibly replaced by",
+         "PARTIALLY EQUIVALENT TO": "it is partially equivalent to"}
+
+
+def inactive_note(cs, code: str, maps_to) -> str | None:
+    """Why an inactive concept has no map rows, and where to go instead: its historical associations (the
+    RF2 association refsets $lookup shows), each with what that concept maps to (`maps_to(code)` -> target
+    codes). None for an active or unknown concept. A term bank that holds concepts of older releases (Epic)
+    needs the replacement named, not only "no rows"."""
+    i = cs.pos.get(code)
+    if i is None or cs.active[i]:
+        return None
+    reason = cs.reason.get(i)
+    from terminology.snomed.constants import INACTIVATION_REASONS
+    why = f" ({INACTIVATION_REASONS.get(reason, reason)})" if reason else ""
+    said = []
+    for refset, target in cs.assoc.get(i, ()):
+        name = SUCCESSOR_ASSOCIATIONS.get(refset)
+        if name is None:
+            continue
+        j = cs.pos.get(target)
+        shown = f"{target} |{cs.display[j]}|" if j is not None and cs.display[j] else target
+        got = list(dict.fromkeys(maps_to(target)))
+        onward = f", which maps to {' or '.join(got)}" if got else ", which has no rows in the map either"
+        said.append(f"{_SAYS[name]} {shown}{onward}")
+    if not said:
+        return f"{code} is inactive{why} and its historical associations name no replacement"
+    return f"{code} is inactive{why}; " + "; ".join(said)
+
+
 def snomed_edges(catalog, graph) -> None:
     """EDGE_SOURCES hook: add every loaded SNOMED CT edition's history to the succession graph."""
     for version in catalog.codesystem_versions(SNOMED):
@@ -64,7 +97,7 @@ def snomed_edges(catalog, graph) -> None:
 
 
 try:  # the succession graph is optional for SNOMED CT: register when it is there
-    from .succession import EDGE_SOURCES
+    from .succession_build import EDGE_SOURCES
 except ImportError:  # pragma: no cover
     EDGE_SOURCES = None
 if EDGE_SOURCES is not None and snomed_edges not in EDGE_SOURCES:

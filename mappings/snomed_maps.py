@@ -33,6 +33,7 @@ from terminology.snomed import constants as K
 from terminology.snomed.constants import MAP_CATEGORIES
 
 from .icd10_targets import check as check_icd10_targets
+from .snomed_history import inactive_note
 from .snomed_rules import context_from, evaluate_rows, rule_conditions
 from .translate import Match, TranslateRequest, TranslateResult, provider
 
@@ -202,6 +203,10 @@ def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
         message = f"'{code}' is not a concept of SNOMED CT {cs.version}"
     elif not matches:
         message = f"SNOMED CT concept {code} has no rows in " + ", ".join(f"{SNOMED}?fhir_cm={r}" for r in refsets)
+        inactive = inactive_note(cs, code, lambda c: [r[4] for ref in refsets for r in map_rows(cs, ref, c) or ()
+                                                      if r[4]])
+        if inactive:
+            message = f"{message}; {inactive}"
     elif notes:
         message = "; ".join(notes)
     return TranslateResult(result=any(m.code for m in matches), message=message, matches=matches)

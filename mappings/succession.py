@@ -7,38 +7,34 @@ codebook). Changes that keep the code — text changed, retired without
 successor, reactivated, new — are self-loops on the node, so one structure holds
 a code's whole history. Edges are keyed by edition; a node can have several.
 
-Sources: stored change-list ConceptMaps (mappings/changelist.py), other
-edition-to-edition ConceptMaps within one codebook (a map between two codebooks
-is no succession, versions or not), and the loaded editions themselves (a code
-that disappears, appears or changes text between two complete loaded editions
-is a derived change unless a change list already says what happened; the rules
-are `edition_diff.diff`, shared with diff-editions and the derived ConceptMaps;
-`dated` gives such a change the year the editions between and the code's
-validTo/validFrom show). A partial edition (fragment, example) never makes a
-change by leaving a code out.
+Sources: the changes a catalog's ConceptMaps state (read by
+`succession_build`, which also builds and caches the graph of a catalog) and
+the loaded editions themselves (a code that disappears, appears or changes text
+between two complete loaded editions is a derived change unless a change list
+already says what happened; the rules are `edition_diff.diff`, shared with
+diff-editions and the derived ConceptMaps; `succession_dating.dated` gives such
+a change the year the editions between and the code's validTo/validFrom show).
+A partial edition (fragment, example) never makes a change by leaving a code out.
 
-Walks: `translate(node, from_edition, to_edition)` follows the changes that took
+Walks: `walk(node, from_edition, to_edition)` follows the changes that took
 effect in (from, to], forward or backward, across codebooks, and returns every
 end point with the steps that led there. Per-node timelines are built lazily
 so building the graph stays cheap and hot walks touch plain tuples only.
 """
 from __future__ import annotations
 
-import gc
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import networkx as nx
 
-from terminology.editions import is_year
 from terminology.versions import version_key
 
-from .changelist import SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence, rows_from_conceptmap
-from .edition_diff import GONE, NEW, SUBTEXT, TEXT, EditionCodes, diff
+from .changelist import SUCCESSION_KINDS, Change, kind_equivalence
+from .edition_diff import GONE, NEW, SUBTEXT, TEXT, EditionCodes, diff, listed_retirements
+from .succession_dating import DATED_KINDS, dated
 
 LOCAL_KINDS = ("new", "retired", "text", "reactivated")
-# derived rows that the editions between the two compared may date earlier (`dated`)
-_DATED_KINDS = ("retired", "new", "reactivated")
 # paths a walk keeps open before it stops branching: splits of splits multiply, and a walk answers one request
 WALK_LIMIT = 10_000
 
@@ -206,9 +202,24 @@ class SuccessionGraph:
                              self.gone_before((s, code), h) or any(x.lists(code) for x in ea))
                 rows += [dated(r, self.editions[(system, prev)], self.editions[(system, cur)], between)
                          for r in found]
+        rows += self._listed_retirements(rows)
         # all compared against the stated changes only: derived rows never suppress one another
         self.add_changes(rows, derived=True)
         return len(rows)
+
+    def _listed_retirements(self, derived: list) -> list:
+        """Retirements an edition lists by a code's validTo (`edition_diff.listed_retirements`) that neither a
+        change list nor a comparison of two complete editions (`derived`) gives: the edition before may be a
+        fragment (review s16 M1)."""
+        self._stated_index()
+        gone = {(r.codebook, r.code) for r in derived if r.kind == "retired"} | set(self._gone)
+        out = []
+        for snap in sorted(self.editions.values(), key=lambda e: version_key(e.edition)):
+            for r in listed_retirements(snap):
+                if (r.codebook, r.code) not in gone:
+                    gone.add((r.codebook, r.code))
+                    out.append(r)
+        return out
 
     def partial_gap(self, node: tuple, edition: str) -> list:
         """Editions loaded only in part between the complete edition before `edition` (itself complete) and
@@ -242,7 +253,7 @@ class SuccessionGraph:
             return None
         for ev in self._timeline(node, False):
             if ev.edition == nxt:
-                return nxt if any(kind in _DATED_KINDS and derived for kind, *_r, derived in ev.local) else None
+                return nxt if any(kind in DATED_KINDS and derived for kind, *_r, derived in ev.local) else None
         return None
 
     def _stated_index(self) -> dict:
@@ -392,12 +403,13 @@ class SuccessionGraph:
                             steps = steps + (Step(ed, "retired", node, None, 1, rnote, rder),)
                             retired = None
                         steps = steps + (Step(ev.edition, kind, node, node, 1, note, derived),)
-                        eq = chain_equivalence(eq, kind_equivalence(kind))
+                        eq = chain_equivalence(eq, kind_equivalence(kind, derived=derived))
                 if ev.succ:
                     n = len(ev.succ)
                     for tgt, kind, alts, note, derived in ev.succ:
                         st = Step(ev.edition, kind, node, tgt, alts, note, derived)
-                        stack.append((tgt, ev.ekey, steps + (st,), chain_equivalence(eq, kind_equivalence(kind, alts)),
+                        stack.append((tgt, ev.ekey, steps + (st,),
+                                      chain_equivalence(eq, kind_equivalence(kind, alts, derived)),
                                       amb or n > 1 or alts > 1))
                     branched = True
                     break
@@ -430,7 +442,7 @@ class SuccessionGraph:
                 for kind, old, new, part, note, derived in ev.local:
                     if kind == "text":
                         steps = steps + (Step(ev.edition, kind, node, node, 1, note, derived),)
-                        eq = chain_equivalence(eq, kind_equivalence("text"))
+                        eq = chain_equivalence(eq, kind_equivalence("text", derived=derived))
                     elif kind == "new":
                         new_here = True
                     elif kind == "reactivated":
@@ -453,7 +465,7 @@ class SuccessionGraph:
                     for src, kind, alts, note, derived in preds:
                         st = Step(ev.edition, kind, src, node, alts, note, derived)
                         stack.append((src, ev.ekey, steps + (st,),
-                                      chain_equivalence(eq, kind_equivalence(kind, alts)),
+                                      chain_equivalence(eq, kind_equivalence(kind, alts, derived)),
                                       amb or n > 1 or kind == "merged"))
                     if keeps:
                         stack.append((node, ev.ekey, steps, eq, True))
@@ -521,177 +533,3 @@ def _dedupe(paths: list[Path]) -> list[Path]:
             p.ambiguous = True
     res.sort(key=lambda p: (p.node is None, p.node or ()))
     return res
-
-
-# --- the graph of a catalog, rebuilt when the store changes ---------------------------
-
-_CACHE: dict = {}
-_CACHE_LOCK = threading.Lock()
-# more edge sources (e.g. SNOMED CT historical associations): functions (catalog, graph) -> None
-EDGE_SOURCES: list = []
-
-
-def build_from_catalog(catalog, long_lived: bool = False) -> SuccessionGraph:
-    # building makes many small objects that all live on: cyclic GC passes over them only cost time
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        sg = _build(catalog)
-        if long_lived:
-            # a cached graph lives as long as the process: keep later full collections from walking
-            # it again and again (long pauses under load otherwise); a per-request one must not be frozen
-            gc.freeze()
-        return sg
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _build(catalog) -> SuccessionGraph:
-    from .translate import load_providers
-    load_providers()        # imports every mappings module, so each EDGE_SOURCES hook is registered
-    sg = SuccessionGraph()
-    sg.add_changes(stated_changes(catalog))
-    for source in EDGE_SOURCES:
-        source(catalog, sg)
-    systems = set(sg.systems_editions)
-    for h in catalog.headers("CodeSystem"):
-        if h.url and (h.url in systems or len(catalog.codesystem_versions(h.url)) > 1) \
-                and h.version and h.concept_count <= 500_000:
-            sg.add_snapshot(EditionCodes.of(h.url, h.version, catalog.codesystem_by_pk(h.pk)))
-    sg.derive_from_editions()
-    return sg
-
-
-def stated_changes(catalog) -> list[Change]:
-    """The changes the catalog's ConceptMaps state: change lists and other edition-to-edition maps."""
-    out: list[Change] = []
-    # conceptmaps() leaves out a map deleted since the catalog's refresh (terminology.catalog)
-    for cm in catalog.conceptmaps():
-        out += rows_from_conceptmap(cm) if is_changelist_map(cm) else _edition_map_changes(cm)
-    return out
-
-
-def _edition_groups(cm: dict) -> list[dict]:
-    """The groups of a plain ConceptMap that map one codebook's older edition to a newer one of itself.
-
-    A map between two codebooks says how codes correspond, not what became of them, even when it names both
-    versions (ICPC-2 2019 -> ICD-10 2019): it is no succession; a move to another codebook is stated only by
-    a change list (`is_changelist_map`)."""
-    out = []
-    for g in cm.get("group") or ():
-        if not isinstance(g, dict):
-            continue
-        src, tgt, sv, tv = g.get("source"), g.get("target"), g.get("sourceVersion"), g.get("targetVersion")
-        if src and src == tgt and isinstance(sv, str) and isinstance(tv, str) and sv and tv \
-                and version_key(tv) > version_key(sv):
-            out.append(g)
-    return out
-
-
-def _edition_map_changes(cm: dict) -> list[Change]:
-    """Changes from a plain ConceptMap between two editions of one codebook (`_edition_groups`)."""
-    out = []
-    for g in _edition_groups(cm):
-        book, tv = g["source"], g["targetVersion"]
-        for el in g.get("element") or ():
-            code = el.get("code")
-            targets = [t for t in el.get("target") or () if t.get("code")]
-            if not code:
-                continue
-            if not targets:
-                if any(t.get("equivalence") in ("unmatched", "disjoint") for t in el.get("target") or ()):
-                    out.append(Change(book, tv, "retired", code, note=f"from ConceptMap {cm.get('url')}"))
-                continue
-            codes = [t["code"] for t in targets]
-            # the kind an equivalence stands for: changelist.KIND_EQUIVALENCE read backwards
-            if codes == [code]:
-                continue
-            if len(codes) > 1:
-                kind = "split"
-            elif targets[0].get("equivalence") in ("wider", "subsumes"):
-                kind = "merged"
-            else:
-                kind = "replaced"
-            out.append(Change(book, tv, kind, code, codes, note=f"from ConceptMap {cm.get('url')}"))
-    return out
-
-
-def _states_successions(cm: dict) -> bool:
-    """Whether a ConceptMap adds edges: a change list, or a map between two editions of one codebook."""
-    return is_changelist_map(cm) or bool(_edition_groups(cm))
-
-
-def dated(row: Change, prev: EditionCodes, new: EditionCodes, between: list) -> Change:
-    """A derived row dated by what the editions say besides the two complete ones compared.
-
-    A retirement: the first partial edition between that lists the code as inactive, else the year after
-    the code's validTo in the last edition listing it (M1906, valid to 2025-12-31: gone from 2026, with
-    2025 and 2027 the complete editions). A new or reactivated code: the first edition between that lists
-    it, else the year of its validFrom. Either only when earlier than the newer complete edition; a partial
-    edition that leaves the code out says nothing (R4 `fragment`: a subset of the codes)."""
-    if row.kind not in _DATED_KINDS:
-        return row
-    code, cur = row.code, row.edition
-    partial = " and ".join(s.edition for s in between if not s.complete and not s.lists(code))
-    why, when = None, None
-    if row.kind == "retired":
-        when = next((s.edition for s in between if code in s.inactive), None)
-        if when is not None:
-            why = f"inactive in {when}"
-        else:
-            last = next((s for s in reversed(between) if code in s.active), prev)
-            end = last.valid_to.get(code)
-            year = _year_between(end, 1, last.edition, cur)
-            if year is not None:
-                why, when = f"valid to {end} in {last.edition}", year
-    else:
-        when = next((s.edition for s in between if code in s.active), None)
-        if when is not None:
-            why = f"listed in {when}"
-        else:
-            start = new.valid_from.get(code)
-            year = _year_between(start, 0, prev.edition, cur)
-            if year is not None:
-                why, when = f"valid from {start}", year
-    if when is None:
-        if partial:
-            went = "gone" if row.kind == "retired" else "come"
-            return replace(row, note=f"{row.note}; {partial} loaded only in part, without the code: it may have "
-                                     f"{went} then")
-        return row
-    return replace(row, edition=when, note=f"{row.note}; {why}")
-
-
-def _year_between(day: str | None, add: int, after: str, before: str) -> str | None:
-    """The year of `day` plus `add`, as an edition, when the editions are years and it falls strictly between."""
-    if not day or not (is_year(day[:4]) and is_year(after) and is_year(before)):
-        return None
-    year = int(day[:4]) + add
-    return str(year) if int(after) < year < int(before) else None
-
-
-def graph_for(catalog) -> SuccessionGraph:
-    """The succession graph of a catalog, built once per store generation (and per overlay)."""
-    base = getattr(catalog, "base", None)
-    extra = getattr(catalog, "extra", None)
-    if base is not None and extra:
-        shared = graph_for(base)
-        # supplied content that can change successions (maps, editions of a codebook the graph knows):
-        # build a graph for this request only; anything else leaves the shared graph as it is
-        if any((t == "ConceptMap" and any(_states_successions(cm) for cm in extra[(t, url)]))
-               or (t == "CodeSystem" and url in shared.systems_editions) for t, url in extra):
-            return build_from_catalog(catalog)
-        return shared
-    key = id(catalog)
-    gen = catalog.generation
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] == gen and hit[2] is catalog:
-        return hit[1]
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] == gen and hit[2] is catalog:
-            return hit[1]
-        sg = build_from_catalog(catalog, long_lived=True)
-        _CACHE[key] = (gen, sg, catalog)
-        return sg

@@ -12,7 +12,7 @@ from terminology.errors import NotFound
 from terminology.versions import version_key
 
 from .changelist import label as short_name
-from .succession import graph_for
+from .succession_build import graph_for
 
 
 def _link(node, d) -> dict:
@@ -24,7 +24,7 @@ class _Editions:
     """The loaded editions of one codebook and which active codes each holds.
 
     The succession graph holds a codebook's editions when it has two or more (or a change list names it;
-    succession._build): with one edition there is nothing to compare, so that edition is read from the
+    succession_build._build): with one edition there is nothing to compare, so that edition is read from the
     catalog here, and a hospital that has loaded one year still sees its codes' life."""
 
     def __init__(self, catalog, sg, system: str):
@@ -57,6 +57,15 @@ class _Editions:
             return None, None
         return ("inactive" if c.inactive else "active"), c.display
 
+    def who(self, edition: str, code: str) -> bool:
+        """Whether the edition's display of the code is WHO's (origin=who: an English grouping text the ICD-10-NO
+        importers add), not a Norwegian text of the codebook."""
+        if self.in_graph:
+            return code in self.sg.editions[(self.system, edition)].who
+        cs = self.index(edition)
+        c = cs.concepts.get(code) if cs is not None else None
+        return c is not None and "who" in c.property_values("origin")
+
     def partial(self) -> dict:
         """Editions loaded only in part (R4 content fragment/example): their silence about a code says nothing."""
         out = {}
@@ -68,6 +77,10 @@ class _Editions:
                 continue
             out[e] = partial_label(cs, e)
         return out
+
+
+# the source of a display that is WHO's English grouping text: shown apart, since it is no change of the code's text
+WHO_SOURCE = "WHO ICD-10 grouping, English"
 
 
 def code_history(catalog, system: str, code: str) -> dict:
@@ -93,7 +106,8 @@ def code_history(catalog, system: str, code: str) -> dict:
     texts = []
     for e, (st, disp) in states.items():
         if disp is not None and (not texts or texts[-1]["text"] != disp or texts[-1]["part"] != "display"):
-            texts.append({"edition": e, "text": disp, "part": "display", "source": "edition"})
+            texts.append({"edition": e, "text": disp, "part": "display",
+                          "source": WHO_SOURCE if eds.who(e, code) else "edition"})
     events = []
     for ed, kind, old, new, part, note, derived in sg.local_events(node):
         events.append({"edition": ed, "kind": kind, "old_text": old, "new_text": new, "text_part": part,
@@ -157,7 +171,7 @@ def summary_lines(h: dict) -> list[str]:
         if inactive:
             lines.append(f"  listed as inactive in: {', '.join(inactive)}")
     for t in h["texts"]:
-        label = "text" if t["part"] == "display" else "subtext"
+        label = "grouping" if t["source"] == WHO_SOURCE else "text" if t["part"] == "display" else "subtext"
         one = t["text"].replace("\n", " / ")
         lines.append(f"  {t['edition']}: {label} \"{one}\" ({t['source']})")
     for ev in h["events"]:
@@ -179,7 +193,7 @@ def summary_lines(h: dict) -> list[str]:
 
 
 def _why(note: str | None) -> str:
-    """What dated a derived row besides the two editions compared (`succession.dated`): '; valid to ...'."""
+    """What dated a derived row besides the two editions compared (`succession_dating.dated`): '; valid to ...'."""
     if not note or "; " not in note:
         return ""
     return "; " + note.split("; ", 1)[1]

@@ -14,13 +14,18 @@ docs/successions.md).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from terminology.editions import is_complete, is_year, partial_label
 from terminology.errors import InvalidRequest
-from terminology.identifiers import KODEBRO_BASE
+from terminology.identifiers import ICD10_NO, KODEBRO_BASE
 from terminology.versions import version_key
 
 from .changelist import MAP_PREFIX, label, map_url, previous_edition
-from .succession import Path, graph_for
+from .edition_diff import DERIVED_SPLIT, UNCHECKED
+from .icd10_targets import check as check_icd10_targets, with_article
+from .succession import Path
+from .succession_build import graph_for
 from .translate import PROVIDERS, Match, TranslateRequest, TranslateResult, provider
 
 SD = KODEBRO_BASE + "/StructureDefinition/"
@@ -79,13 +84,17 @@ def describe(path: Path, start, from_ed: str, to_ed: str, back_in: str | None = 
     parts = []
     for s in path.steps:
         if s.kind == "text":
-            parts.append(f"text changed in {s.edition}")
+            # a text change found by comparing code lists may have changed the meaning (P73, 2025): say so
+            parts.append(f"text changed in {s.edition}" + (f" ({UNCHECKED})" if s.derived else ""))
         elif s.kind == "retired":
             parts.append(f"retired in {s.edition}")
         elif s.kind == "reactivated":
             parts.append(f"reactivated in {s.edition}")
         else:
-            alt = f" (one of {s.alternatives} alternatives)" if s.alternatives > 1 else ""
+            said = [f"one of {s.alternatives} alternatives"] if s.alternatives > 1 else []
+            if s.derived:
+                said.append(DERIVED_SPLIT)
+            alt = f" ({'; '.join(said)})" if said else ""
             verb = _VERBS.get(s.kind, s.kind)
             parts.append(f"{s.source[1]} {verb} {label(s.target[0])} {s.target[1]} in {s.edition}{alt}")
     return f"{src}: " + "; ".join(parts)
@@ -181,7 +190,7 @@ def succession_translate(catalog, req: TranslateRequest):
             raise InvalidRequest(f"reverse=true walks back in time, but target-version {to_ed} is later than "
                                  f"{given}", location="target-version")
     else:
-        to_ed = _default_target_edition(sg, system, target_system, backward) or from_ed
+        to_ed = _default_target_edition(catalog, sg, system, target_system, backward) or from_ed
         if (version_key(to_ed) < version_key(from_ed)) != backward:
             to_ed = from_ed
     unknown = _unknown_edition(sg, system, from_ed, "version") or \
@@ -190,6 +199,12 @@ def succession_translate(catalog, req: TranslateRequest):
     if unknown:
         return unknown
     res = answer(catalog, sg, system, req.code, from_ed, target_system, to_ed)
+    # an ICD-10-NO code that is a grouping in the target edition (R17 from 2026 to 2027) is no code to report:
+    # the one target check every map into ICD-10-NO gets, judged by the edition walked to
+    if any(m.system == ICD10_NO for m in res.matches):
+        notes = check_icd10_targets(catalog, replace(req, target_version=to_ed), res.matches)
+        if notes:
+            res.message = "; ".join(([res.message] if res.message else []) + notes)
     # the stored change-list maps hold single edition steps; this answer covers them (see translate()). With
     # editions named it is the whole answer; without, into the same codebook, it covers only the change-list
     # steps: another map of the codebook (a local follow-up map) still answers beside it
@@ -221,7 +236,7 @@ def last_in_use(catalog, sg, system: str, code: str) -> str | None:
     """The latest edition of the codebook in which the code was in use: the latest edition, unless the code
     went out of use by then; then the last loaded edition before that which lists it, else the edition
     before the one it went out of use in."""
-    latest = sg.latest_edition(system)
+    latest = current_edition(catalog, sg, system)
     if latest is None:
         return None
     node = (system, canonical_code(catalog, sg, system, code))
@@ -234,6 +249,14 @@ def last_in_use(catalog, sg, system: str, code: str) -> str | None:
     if listed:
         return listed[-1]
     return before[-1] if before else (previous_edition(gone) or latest)
+
+
+def current_edition(catalog, sg, system: str) -> str | None:
+    """The edition a request naming none walks to: the one in force today when the store holds the codebook's
+    editions (catalog.default_version: next year's, loaded in December, answers from 1 January), else the latest
+    the graph knows."""
+    held = catalog.default_version("CodeSystem", system) if catalog is not None else None
+    return held if held is not None and held in sg.systems_editions.get(system, ()) else sg.latest_edition(system)
 
 
 def successors_at(sg, node, edition: str) -> list:
@@ -279,10 +302,11 @@ def _unknown_edition(sg, system, edition, name, also=()) -> TranslateResult | No
                                                  f"known editions: {', '.join(known) or 'none'}")
 
 
-def _default_target_edition(sg, system, target_system, backward) -> str | None:
-    """Latest (reverse: earliest) edition of the target codebook; without one, of every codebook reachable."""
+def _default_target_edition(catalog, sg, system, target_system, backward) -> str | None:
+    """The current (reverse: earliest) edition of the target codebook; without one, of every codebook reachable."""
     books = [target_system] if target_system else [system] + sorted(_reachable(sg, system, backward))
-    eds = [e for b in books for e in [sg.earliest_edition(b) if backward else sg.latest_edition(b)] if e]
+    eds = [e for b in books for e in [sg.earliest_edition(b) if backward else current_edition(catalog, sg, b)]
+           if e]
     if not eds:
         return None
     return (min if backward else max)(eds, key=version_key)
@@ -335,16 +359,49 @@ def unsure(catalog, sg, path: Path, start, from_ed: str, to_ed: str) -> str | No
     return f"{walked}; whether {node[1]} is in {book} {to_ed} is not known: {why}"
 
 
+def _absent_from(catalog, sg, node, edition: str) -> str | None:
+    """Why the code is not in `edition` when that edition is loaded complete and does not hold it in use; None
+    when it does, or when only part of the edition is loaded (its silence is no answer: `unsure`)."""
+    snap = sg.editions.get((node[0], edition))
+    if snap is None or not snap.complete or node[1] in snap.active:
+        return None     # the graph's copy answers the common case without a look-up in the code system
+    cs = catalog.codesystem(node[0], edition) if catalog is not None else None
+    if cs is None or cs.version != edition or not is_complete(cs.content):
+        return None
+    concept, _how = cs.find(node[1])
+    if concept is None:
+        return f"{node[1]} is not in {label(node[0])} {edition}"
+    if concept.inactive:
+        return f"{concept.code} is listed as no longer in use in {label(node[0])} {edition}"
+    return None
+
+
+def _listed_anywhere(sg, system: str, code: str) -> bool:
+    return sg.knows((system, code)) or any(snap.lists(code) for (book, _e), snap in sg.editions.items()
+                                          if book == system)
+
+
 def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str, to_ed: str) -> TranslateResult:
     res = TranslateResult(result=True)
     out = res.matches
     cs = catalog.codesystem(system, from_ed) if catalog is not None and sg.loaded.get(system) else None
+    retired_here = False
     if cs is not None and cs.version == from_ed:
         concept, _how = cs.find(code)
-        if (concept is None and is_complete(cs.content)) or (concept is not None and concept.inactive):
+        if concept is None and is_complete(cs.content):
             res.result = False
             res.message = f"{code} is not a code of {label(system)} edition {from_ed}"
             return res
+        if concept is None and not _listed_anywhere(sg, system, code):
+            # a fragment's silence is no answer, but a code no loaded edition or change list knows is no code
+            # to walk: "unchanged" would vouch for a typo (NOPE99, review s16 H3)
+            res.result = False
+            parts = [_absent_from(catalog, sg, (system, code), to_ed) if target_system in (None, system) else None]
+            parts.append(f"{code} is not in the loaded part of {label(system)} {from_ed} "
+                         f"({with_article(cs.content)}) nor in any other loaded edition of {label(system)}")
+            res.message = "; ".join(p for p in parts if p)
+            return res
+        retired_here = concept is not None and concept.inactive
         code = concept.code if concept is not None else code
     elif sg.loaded.get(system) and all((system, e) in sg.complete for e in sg.loaded[system]) \
             and not sg.knows((system, code)):
@@ -353,16 +410,25 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
         return res
     start = (system, code)
     gone = sg.gone_at(start, from_ed)
-    if gone is not None:
+    if gone is not None or retired_here:
+        # the edition lists the code, as retired: not "not a code of" it (ZWUU40 in NCMP 2021, review s16 M2)
+        how = _went(sg, start, gone) if gone is not None else f"listed as no longer in use in {from_ed}"
         res.result = False
         res.message = (f"{code} was no longer in use in {label(system)} edition {from_ed}: "
-                       f"{_went(sg, start, gone)}; ask from an earlier edition, or leave out version")
+                       f"{how}; ask from an earlier edition, or leave out version")
         return res
     paths = sg.walk(start, from_ed, to_ed)
-    elsewhere, unknown = [], []
+    elsewhere, unknown, absent = [], [], []
     for p in paths:
         if p.node is not None and target_system and p.node[0] != target_system:
             elsewhere.append(p)
+            continue
+        # a code no change list speaks of, walked unchanged to a complete edition that does not hold it in use,
+        # has no counterpart there; a change list's successor or text change is the curator's word
+        unchanged = p.node == start and all(s.derived for s in p.steps)
+        why_not = _absent_from(catalog, sg, p.node, to_ed) if unchanged else None
+        if why_not is not None:
+            absent.append(why_not)
             continue
         why = unsure(catalog, sg, p, start, from_ed, to_ed)
         if why is not None:
@@ -388,7 +454,9 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
     found = [m for m in out if m.code]
     if not found:
         res.result = False
-        if unknown:
+        if absent:
+            res.message = "; ".join(absent + unknown + [m.comment for m in out if m.comment])
+        elif unknown:
             res.message = "; ".join(unknown + [m.comment for m in out if m.comment])
         elif elsewhere:
             where = ", ".join(f"{label(p.node[0])} {p.node[1]}" for p in elsewhere)

@@ -9,7 +9,7 @@ And a $batch-validate-code of 500 checks against a value set importing 300 other
 the import graph is walked once for the batch (its facts are kept with the batch's overlay,
 terminology/operations/revision_cache.py; 500 walks before, 4.5-5.8 s on a loaded machine).
 
-And a wide import fan (tests/reference_fanout/fan.py: 300 middles each importing the same 300 leaves, 90,300
+And a wide import fan (tests/valueset_operations/compose/fan.py: 300 middles each importing the same 300 leaves, 90,300
 references to 601 value sets, all tx-resources), $validate-code and $expand of its top, linear in the references since
 the value sets used are kept in sets beside their lists (terminology/operations/compose.py `note_valueset`;
 a list scanned per reference made it quadratic before).
@@ -127,7 +127,7 @@ def run(bench) -> None:
     bench.measure(f"$batch-validate-code, {N_CHECKS} checks x {N_IMPORTS} imported value sets "
                   f"(tx-resources), {walks} walk(s)", call, n=3 if bench.quick else 5, seconds=8.0)
 
-    from tests.reference_fanout.fan import S, TOP, fan_resources
+    from tests.valueset_operations.compose.fan import S, TOP, fan_resources
     setup = [{"name": "tx-resource", "resource": r} for r in fan_resources(N_FAN)]
     fan_cases = [("$validate-code", "/fhir/ValueSet/$validate-code",
                   [{"name": "url", "valueUri": TOP}, {"name": "system", "valueUri": S},

@@ -127,7 +127,7 @@ def _tx_resource_many_maps(bench, n_maps: int = 300) -> None:
 
 
 def run(bench) -> None:
-    from mappings.succession import build_from_catalog, graph_for
+    from mappings.succession_build import build_from_catalog, graph_for
     from mappings.translate import TranslateRequest, translate
 
     changes, start_codes = generate()

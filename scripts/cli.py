@@ -15,8 +15,16 @@ def _db_option(f):
                         help="Store location (SQLite file or postgresql:// URL). Env: KODEBRO_DB.")(f)
 
 
+def _settings(overrides: dict | None = None) -> dict:
+    """The settings, or a one-line error naming the one that cannot be used (KODEBRO_TODAY=2026-13-01)."""
+    try:
+        return load_settings(overrides)
+    except ValueError as err:
+        raise click.ClickException(str(err))
+
+
 def _db(db: str | None) -> str:
-    return db or load_settings()["DB"]
+    return db or _settings()["DB"]
 
 
 def _open_store(db: str | None):
@@ -51,7 +59,7 @@ def main():
 def serve(host, port, workers, threads, access_log, db):
     """Start the FHIR server (gunicorn). Creates the store with demo content if it is empty."""
     db = _db(db)
-    settings = load_settings({"DB": db})
+    settings = _settings({"DB": db})
     _check_serve_options(settings, access_log)
     store = _open_store(db)
     if settings["DEMO"] and not store.headers():
@@ -61,6 +69,9 @@ def serve(host, port, workers, threads, access_log, db):
     workers = workers or os.cpu_count() or 1
     click.echo(f"kodebro serving http://{host}:{port}/fhir with {workers} worker(s) x {threads} thread(s); "
                f"store {_where(db)}; {_content_line(store)}", err=True)
+    if settings["TODAY"]:
+        click.echo(f"KODEBRO_TODAY={settings['TODAY']}: requests naming no version or date get the yearly editions "
+                   f"in force on that day, not today's", err=True)
     store.close()
     os.environ["KODEBRO_DB"] = db
     from scripts.wsgi_server import run
@@ -267,6 +278,7 @@ def _write_bar(total: int):
 @_db_option
 def list_(db):
     """Show what is loaded: code systems with versions and concept counts, value sets, concept maps and naming systems."""
+    from terminology.editions import today
     store = _open_store(db)
     headers = store.headers()
     systems: dict[str, list] = {}
@@ -274,23 +286,34 @@ def list_(db):
         if h.type == "CodeSystem":
             systems.setdefault(h.url or h.id, []).append(h)
     from terminology.versions import version_key
+    day = today(_settings()["TODAY"])
     editions = sum(len(v) for v in systems.values())
     click.echo(f"CodeSystems: {_count(len(systems), 'code system')}, {_count(editions, 'edition')}")
-    demo_seen = False
+    demo_seen = in_force_seen = False
     for url in sorted(systems):
         vs = sorted(systems[url], key=lambda h: version_key(h.version))
+        current = _in_force("CodeSystem", url, vs, day)
         parts = []
         for h in vs:
             marks = _marks(store.body(h.pk))
+            if current is not None and h.version == current:
+                marks.insert(0, "in force")
+                in_force_seen = True
             demo_seen = demo_seen or "demo" in marks
             parts.append(f"{h.version or '-'} ({h.concept_count} concepts{''.join(', ' + m for m in marks)})")
         click.echo(f"  {url}  {', '.join(parts)}")
     for rtype in ("ValueSet", "ConceptMap", "NamingSystem"):
         hs = [h for h in headers if h.type == rtype]
         click.echo(f"{rtype}s ({len(hs)}):")
+        by_url: dict[str, list] = {}
+        for h in hs:
+            by_url.setdefault(h.url, []).append(h)
         for h in hs[:200]:
             body = store.body(h.pk)
             marks = _marks(body)
+            if rtype == "ValueSet" and h.url and h.version == _in_force(rtype, h.url, by_url[h.url], day):
+                marks.insert(0, "in force")
+                in_force_seen = True
             demo_seen = demo_seen or "demo" in marks
             what = _naming_system_line(h, body) if rtype == "NamingSystem" else \
                 f"{h.url or h.id}" + (f"|{h.version}" if h.version else "")
@@ -301,6 +324,18 @@ def list_(db):
         click.echo("(demo) marks the demo content loaded at first start: partial slices, not for production; "
                    "remove it with `kodebro remove --demo --yes`. (fragment): a partial code system that "
                    "accepts codes it does not hold.")
+    if in_force_seen:
+        click.echo(f"(in force): the edition of a yearly codebook (or of its rule value sets) that answers a request "
+                   f"naming no version or date today ({day}); the others answer when asked for by version or date.")
+
+
+def _in_force(rtype: str, url: str, headers, day: str) -> str | None:
+    """The edition in force on `day` of a yearly codebook, or of a value set whose versions are edition years,
+    with several loaded (None otherwise): the one the server answers with when a request names no version
+    (Catalog.find_header)."""
+    from terminology.editions import dated_by_year, in_force
+    held = [h.version for h in headers]
+    return in_force(held, day) if dated_by_year(rtype, url, held) else None
 
 
 def _count(n: int, what: str) -> str:

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 
 from .codesystem import GRAMMARS, CodeSystemIndex, build_index
+from .editions import dated_by_year, in_force, today
 from .identifiers import canonical_system
 from .index_cache import IndexShelf  # noqa: F401  (also imported from here: scripts, tests)
 from .json_values import same_json  # noqa: F401  (the rule's name here before json_values)
@@ -25,8 +26,9 @@ _REFRESH_SECONDS = 1.0
 def pick_version(held: list, version: str | None) -> int | None:
     """Which of the resources of one url, whose versions are `held` (in the order held or given; not empty), a
     lookup naming `version` reads, by its place in the list: with no version the latest (the first when none
-    has a version), else that version, else the newest a wildcard (1.x, or a SNOMED CT edition URI without a
-    date) names, pre-releases included. Of several with the chosen version, the first. None: no version fits.
+    has a version; a stored yearly codebook takes the edition in force today instead, Catalog.find_header),
+    else that version, else the newest a wildcard (1.x, or a SNOMED CT edition URI without a date) names,
+    pre-releases included. Of several with the chosen version, the first. None: no version fits.
 
     The one rule of every lookup by url, stored or supplied. A value set reference reads more into a version
     (`1.0.x` or `1.0?` names 1.0.2, a wildcard names releases first): version_rules.find_valueset, on top of this."""
@@ -39,11 +41,13 @@ def pick_version(held: list, version: str | None) -> int | None:
 
 
 class Catalog:
-    def __init__(self, store):
+    def __init__(self, store, today: str | None = None):
         self.store = store
         self._lock = threading.RLock()
         self._generation = None
         self._checked = 0.0
+        self._year = None       # the year `_derived` was worked out in (in_force_day)
+        self._today = today
         # called as fn(catalog, previous generation) after a refresh found the store changed (the server's log
         # line); the catalog itself keeps no logging policy
         self.on_reload: list = []
@@ -61,7 +65,9 @@ class Catalog:
                 if h.url:
                     by_url[(h.type, h.url)].append(h)
             self._by_url = dict(by_url)
-            self._versions: dict = {}       # (type, url) -> (headers, their versions, the latest): find_header
+            # (type, url) -> [headers, their versions, the latest, dated by year, (year, its edition in force)]:
+            # find_header
+            self._versions: dict = {}
             self._by_id = by_id
             self._headers = headers
             # keep what is unchanged: a (pk, rev) pair names one written state of a resource
@@ -85,6 +91,7 @@ class Catalog:
         if not force and now - self._checked < _REFRESH_SECONDS:
             return
         self._checked = now
+        self.in_force_day()     # the server's requests pass here: a new year drops what the old one's editions made
         # every change starts a generation: a forced refresh skips the time check only
         if self.store.generation() != self._generation:
             before = self._generation
@@ -127,6 +134,36 @@ class Catalog:
     def generation(self):
         return self._generation
 
+    @property
+    def today(self) -> str | None:
+        """KODEBRO_TODAY (YYYY-MM-DD): the day whose edition in force answers a read naming no version of a yearly
+        codebook; None: the clock's (editions.today)."""
+        return self._today
+
+    @today.setter
+    def today(self, day: str | None) -> None:
+        self._today = day
+        self.in_force_day()
+
+    def in_force_day(self) -> str:
+        """The day (YYYY-MM-DD) whose edition in force a read naming no version of a yearly codebook takes. When
+        its year changes, what was worked out per store revision (`derived`: value set facts, implicit value sets)
+        is dropped, as it may hold the old year's editions. Asked by every such read and by `refresh` (each
+        request, at most once a second), not by `derived` itself, whose every call it would slow."""
+        day = today(self._today)
+        if day[:4] != self._year:
+            with self._lock:
+                if day[:4] != self._year:
+                    self._derived = {}
+                    self._year = day[:4]
+        return day
+
+    def default_version(self, rtype: str, url: str) -> str | None:
+        """The version a read of `url` naming none takes (find_header): the edition in force today for a yearly
+        codebook, else the latest loaded."""
+        h = self.find_header(rtype, url)
+        return h.version if h is not None else None
+
     def headers(self, rtype: str | None = None) -> list[ResourceHeader]:
         return [h for h in self._headers if rtype is None or h.type == rtype]
 
@@ -166,9 +203,18 @@ class Catalog:
         kept = self._versions.get((rtype, url))
         if kept is None or kept[0] is not hs:
             held = [h.version for h in hs]
-            kept = self._versions[(rtype, url)] = (hs, held, hs[pick_version(held, None)])
+            kept = self._versions[(rtype, url)] = [hs, held, hs[pick_version(held, None)],
+                                                   dated_by_year(rtype, url, held), None]
         if version is None:
-            return kept[2]
+            if not kept[3]:
+                return kept[2]
+            # a yearly edition answers from its 1 January, not from when it was loaded; the year's choice is kept
+            # with the list, so it is made again when the year turns
+            year = self.in_force_day()[:4]
+            chosen = kept[4]
+            if chosen is None or chosen[0] != year:
+                chosen = kept[4] = (year, hs[kept[1].index(in_force(kept[1], year))])
+            return chosen[1]
         k = pick_version(kept[1], version)
         return None if k is None else hs[k]
 
@@ -342,6 +388,11 @@ class OverlayCatalog:
 
     def valueset(self, url, version=None):
         return self.resource("ValueSet", url, version)
+
+    def default_version(self, rtype, url):
+        """A request's own resources of `url` win without a version: their latest, else the stored default."""
+        r = self._pick(rtype, self.canonical_system(url) if rtype == "CodeSystem" else url, None)
+        return r.get("version") if r is not None else self.base.default_version(rtype, url)
 
     def conceptmaps(self):
         return [r for (t, _), rs in self.extra.items() if t == "ConceptMap" for r in rs] + self.base.conceptmaps()

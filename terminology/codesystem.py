@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Iterable, Iterator
 
-from .identifiers import DOTTED_CODE_SYSTEMS
+from .identifiers import DOTTED_CODE_SYSTEMS, ICPC2
 
 # the longest spelling of a dotted code find() remembers: a client's string is the key, and a code of a dotted
 # codebook is at most 7 characters written with its dot (J12.8, I21.0b), so a longer one is not kept at all
@@ -356,9 +356,12 @@ def nest_concepts(flat: Iterable[dict]) -> list[dict]:
 
 
 def normalise_code(system: str, code: str) -> str:
-    """Canonical stored form for codebooks written with an optional dot (ICD-10-NO)."""
+    """Canonical stored form for codebooks written with an optional dot (ICD-10-NO) or in capitals only (ICPC-2,
+    case-insensitive: `k86` is K86), so maps and exclusions find a code in the spelling $validate-code accepts."""
     if system in DOTTED_CODE_SYSTEMS:
         return code.replace(".", "").upper().strip()
+    if system == ICPC2:
+        return code.upper().strip()
     return code
 
 
@@ -516,6 +519,20 @@ class CodeSystemIndex:
                         if p.get("code") in names:
                             used.add(p["code"])
             got = self._deprecation_codes = tuple(n for n in names if n in used)
+        return got
+
+    # worked out on first use; a supplemented copy starts again (supplements.apply_supplements empties it)
+    _languages: tuple | None = None
+
+    def designation_languages(self) -> tuple:
+        """The languages of the concepts' designations, sorted (CodeSystem?language=). Walking SNOMED CT's
+        designations takes seconds, so it is done once per index, which the catalog keeps per resource
+        revision: a write of another resource leaves it."""
+        got = self._languages
+        if got is None:
+            got = self._languages = tuple(sorted({
+                d["language"] for c in self.concepts.values() for d in c.designations
+                if isinstance(d, dict) and isinstance(d.get("language"), str)}))
         return got
 
     def roots(self) -> list[Concept]:

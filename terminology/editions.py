@@ -3,16 +3,89 @@
 Norwegian editions are calendar years, valid from 1 January of that year; SNOMED
 CT versions end in a YYYYMMDD date. Other versions use CodeSystem.date when it
 is set. The edition in force on a date is the latest one that had started.
+
+A request that names neither a version nor a date is answered, for a yearly codebook, by the edition in force
+today (`today`, `in_force`): R4 defines the operations' `date` as "normally the current conditions (which is
+the default value)", and a hospital preloads next year's edition in December without it answering yet.
 """
 from __future__ import annotations
 
 import re
+import time
+from datetime import date, datetime, timedelta, timezone
 
 from .identifiers import CODEBOOKS, ICD10_WHO, SNOMED
 from .versions import present_versions, version_key
 
 _YEAR = re.compile(r"^([0-9]{4})$")   # ASCII only: a version written in other digits is no edition year
 _SNOMED = re.compile(r"/version/(\d{8})$")
+
+
+_TODAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_kept_today: tuple[float, str] = (0.0, "")
+
+
+def today(override: str | None = None) -> str:
+    """Today's date in Norway (YYYY-MM-DD), or `override` (KODEBRO_TODAY: a test, or an operator previewing next
+    year's answers). Read from the clock at most once a minute, as every default-version read asks."""
+    if override:
+        return override
+    global _kept_today
+    now = time.time()
+    until, day = _kept_today
+    if now < until:
+        return day
+    day = norway_day(now)
+    _kept_today = (now - now % 60 + 60, day)
+    return day
+
+
+def norway_day(timestamp: float) -> str:
+    """The date in Norway (YYYY-MM-DD) at a POSIX `timestamp`, as exact as the editions need it: Norway is on CET
+    (UTC+1) around 1 January, the only day a yearly edition changes on, so UTC+1 gives the right date then without
+    a time zone database (in summer time it is an hour behind CEST, which moves no edition)."""
+    return (datetime.fromtimestamp(timestamp, timezone.utc) + timedelta(hours=1)).date().isoformat()
+
+
+def parse_today(value, source: str) -> str | None:
+    """A KODEBRO_TODAY value as YYYY-MM-DD (None or empty: the clock); ValueError naming `source` otherwise, so a
+    bad value stops the start instead of silently answering from the clock."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, date):
+        return text.isoformat()
+    if isinstance(text, str) and _TODAY.match(text):
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"{source} must be a date written YYYY-MM-DD (the day to answer as if it were today), "
+                     f"not {value!r}")
+
+
+def in_force(versions, on: str) -> str | None:
+    """Of yearly editions `versions`, the one in force on day `on` (YYYY-MM-DD): the newest whose 1 January has
+    come; when none has started yet (only next year's is loaded), the earliest, which is all there is to answer
+    with. None when there are none."""
+    years = sorted(v for v in versions if v is not None)
+    if not years:
+        return None
+    started = [v for v in years if v <= on[:4]]
+    return started[-1] if started else years[0]
+
+
+def dated_by_year(rtype: str, url: str, versions) -> bool:
+    """Whether a read of `url` naming no version takes the edition in force today rather than the latest: a
+    yearly codebook (`_yearly_codebook`) or a value set whose versions are edition years (the ICD-10-NO rule
+    value sets, one per edition; `version_rules.valueset_for_date`), with more than one loaded. Any other version
+    (semver, SNOMED CT editions, uploaded code systems) keeps the latest loaded."""
+    held = [v for v in versions]
+    if len(held) < 2 or not all(is_year(v) for v in held):
+        return False
+    if rtype == "CodeSystem":
+        return _yearly_codebook(url, [(v, None) for v in held])
+    return rtype == "ValueSet"
 
 
 def is_complete(content) -> bool:

@@ -16,6 +16,8 @@ from functools import lru_cache
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from .duplicate_codes import repeated_codes
+
 _STATUS = {"draft", "active", "retired", "unknown"}
 _CONTENT = {"not-present", "example", "fragment", "complete", "supplement"}
 
@@ -195,21 +197,9 @@ _FORMS = {"Date": ("date", "YYYY, YYYY-MM or YYYY-MM-DD"),
 
 def _duplicate_codes(concepts) -> list[str]:
     """Invariant csd-1 ("all the codes SHALL be unique"): a second concept with a code would otherwise be lost
-    silently, with its display and its place in the hierarchy."""
-    seen: set = set()
-    repeated: list = []
-    stack = [concepts]
-    while stack:
-        level = stack.pop()
-        for c in level if isinstance(level, list) else ():
-            if not isinstance(c, dict):
-                continue
-            code = c.get("code")
-            if isinstance(code, str):
-                if code in seen and code not in repeated:
-                    repeated.append(code)
-                seen.add(code)
-            stack.append(c.get("concept"))
+    silently, with its display and its place in the hierarchy. (A code system a request brings along reaches
+    this check with its codes merged already: fhir_api/supplied.py, duplicate_codes.py.)"""
+    repeated = repeated_codes(concepts)
     if not repeated:
         return []
     shown = ", ".join(f"'{c}'" for c in repeated[:5]) + (f" and {len(repeated) - 5} more" if len(repeated) > 5 else "")

@@ -131,18 +131,23 @@ def last_edition(catalog, cs, code: str) -> str | None:
 def old_display(catalog, cs, concept, display: str) -> str | None:
     """`display`, refused as a display of `concept` in edition `cs`, was its text in an older loaded edition:
     which one, and the text of the edition that changed it."""
-    later_version, later_text = cs.version, concept.display
+    later_version, later = cs.version, concept
     folded = display.casefold()
     for v, other in _older(catalog, cs):
         old = other.find(concept.code)[0]
         if old is None:
             continue
         if any(t == display or t.casefold() == folded for _l, t in displays_in(old, other, None)):
-            if not later_text:
+            if not later.display:
                 return None
-            return (f"'{display}' was the text of {shown_code(cs.url, concept.code)} in {edition_label(cs, v)}; "
-                    f"from {later_version} it is '{later_text}'")
-        later_version, later_text = v, old.display
+            shown = shown_code(cs.url, concept.code)
+            if "who" in later.property_values("origin"):
+                # subdivided: WHO's English title of the grouping is no new Norwegian text for the code
+                return (f"'{display}' was the text of {shown} in {edition_label(cs, v)}; from {later_version} "
+                        f"{shown} is a grouping (WHO ICD-10), not a code with a text of its own")
+            return f"'{display}' was the text of {shown} in {edition_label(cs, v)}; from {later_version} it is " \
+                   f"'{later.display}'"
+        later_version, later = v, old
     return None
 
 

@@ -20,7 +20,8 @@ of the evaluator), with what a compose's version texts say.
 
 What is kept about a value set across requests is in valueset_facts.py (the
 `ValueSetFacts` part of the evaluator), what one include's list and filters
-admit in include_rules.py, and what makes a compose invalid in compose_checks.py.
+admit in include_rules.py, and what makes a compose invalid in compose_checks.py. The $expand shortcuts that
+cut a page straight from an index (one whole system, one filter) are in expand_shortcuts.py.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from ..versions import matches_version
 from . import codesystem_valueset as _codesystem_valueset  # noqa: F401  (registers its implicit value sets)
 from . import filters as _filters
 from .compose_checks import (FilterNotUnderstood, check_cycle, check_filters, check_not_supplement, check_outline,
-                             check_source, check_understood, compose_path, import_refs, shown, vs_canonical)
+                             check_source, compose_path, import_refs, shown, vs_canonical)
 from .compose_versions import ANY_VERSION, NO_VERSION, ExcludeScopes
 from .display_choice import valueset_language
 from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule
@@ -46,6 +47,11 @@ from .revision_cache import brought
 from .valueset_facts import ValueSetFacts
 from .version_rules import (SystemVersionRules, VersionCheckFailed, find_valueset, missing_valueset, unknown_system,
                             version_check_text)
+
+
+def whole_system_include(inc: dict) -> bool:
+    """Whether an include takes all codes of its system: it names one and no concept list, filter or import."""
+    return bool(inc.get("system")) and not (inc.get("concept") or inc.get("filter") or inc.get("valueSet"))
 
 
 class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
@@ -72,6 +78,10 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
     # $expand's `date` (not compose.lockedDate): an include, nested ones too, whose dated edition was not in
     # force then is refused (editions.not_in_force, $lookup's rule); set on the root evaluator
     refuse_before: str | None = None
+    # $expand: an include that lists codes needs the code system's definition as a whole-system include does
+    # (FHIRsmith includeCodes; R4 $expand SHALL fail on a definition it lacks), where $validate-code and $related
+    # still answer from the list; set on the root evaluator
+    listed_need_definition: bool = False
     # made on the root evaluator when first needed (see __init__): canonicals and ids of the value sets noted,
     # id(cs) -> include rules kept for this request only, id(vs) -> views of expansion-only value sets
     _used_vs_seen: set | None = None
@@ -544,10 +554,17 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         concepts = inc.get("concept")
         flts = inc.get("filter") or []
         check_filters(inc, system, path)
-        cs = self.codesystem(system, inc.get("version"), required=not concepts) if note else \
+        strict = note and self.root.listed_need_definition
+        cs = self.codesystem(system, inc.get("version"), required=not concepts or strict) if note else \
             self._quiet_codesystem(system, inc.get("version"))
         if not concepts and cs is None:
             return
+        if strict and cs is None:
+            # (an exclude asked for it quietly first, and the answer is kept)
+            raise unknown_system(self.catalog, system, self.resolve_version(system, inc.get("version")))
+        if strict and cs.content == "not-present":
+            # a resource that holds no codes is no definition of them: as if the system were not known
+            raise unknown_system(self.catalog, system, inc.get("version"))
         if cs is None and note:
             self._refuse_missing_rule_version(system, inc.get("version"))
         if self._system_excluded(system, cs.version if cs is not None else inc.get("version")):
@@ -624,67 +641,11 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         for sub, keyed in (self.root._enumerated or {}).values():
             yield sub, len(keyed)
 
-    def whole_system(self, vs: dict):
-        """The code system index when `vs` is exactly "all codes of one system" (paging shortcut), else None."""
-        compose = vs.get("compose") or {}
-        incs = compose.get("include") or []
-        if len(incs) != 1 or compose.get("exclude") or compose.get("inactive") is False:
-            return None
-        inc = incs[0]
-        if not inc.get("system") or inc.get("concept") or inc.get("filter") or inc.get("valueSet"):
-            return None
-        system = self.catalog.canonical_system(inc["system"])
-        if system in self.exclude_systems:
-            return None
-        cs = self.codesystem(system, inc.get("version"))
-        if cs is None or cs.content in ("not-present", "supplement") or self.text_hits is not None:
-            return None
-        return cs
-
-    def single_filter(self, vs: dict):
-        """(index, codes) when `vs` is exactly one include of one system with one filter: the codes come
-        straight from the index (a SNOMED CT is-a answers a set of numbers), so a page or a count=0
-        request need not build a concept per member. None for every other shape."""
-        compose = vs.get("compose") or {}
-        incs = compose.get("include") or []
-        if len(incs) != 1 or compose.get("exclude") or compose.get("inactive") is False:
-            return None
-        inc = incs[0]
-        flts = inc.get("filter") or []
-        if not inc.get("system") or inc.get("concept") or inc.get("valueSet") or not flts:
-            return None
-        if any("value" not in f and f.get("op") != "exists" for f in flts):
-            return None     # the normal path reports the broken filter
-        system = self.catalog.canonical_system(inc["system"])
-        if system in self.exclude_systems or self.text_hits is not None:
-            return None
-        cs = self.codesystem(system, inc.get("version"))
-        if cs is None or cs.content in ("not-present", "supplement"):
-            return None
-        try:
-            check_understood(inc, system, cs, "ValueSet.compose.include[0]")
-        except FilterNotUnderstood as e:
-            e.name_valueset(vs)
-            raise
-        numbers = getattr(cs, "filter_numbers", None)
-        if numbers is not None:
-            # an index that answers filters as sets of concept numbers intersects them without concepts
-            found = None
-            for f in flts:
-                got = numbers(f.get("property"), f.get("op"), f.get("value"))
-                found = got if found is None else found & got
-            codes = cs.codes
-            return cs, [codes[i] for i in sorted(found)]
-        if len(flts) != 1:
-            return None
-        f = flts[0]
-        codes = list(dict.fromkeys(_filters.codes_for(cs, f.get("property"), f.get("op"), f.get("value"))))
-        return cs, codes
-
     def _refuse_missing_rule_version(self, system: str, version: str | None) -> None:
         """A concept list of a system the server has, whose version a version rule replaced by one it lacks:
         the whole-system include's NotFound, not the listed codes under a version nobody has. (A system the
-        server lacks altogether is expanded from its list, as before.)"""
+        server lacks altogether is answered from its list by $validate-code and $related; $expand refuses it:
+        `listed_need_definition`.)"""
         wanted = self.resolve_version(system, version, dated=False)
         if wanted is None or wanted == version or not self.catalog.codesystem_versions(system):
             return

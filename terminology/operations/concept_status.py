@@ -26,6 +26,19 @@ def reported_status(res: dict, source: dict | None, lifecycle: bool = True) -> s
     return status
 
 
+def expansion_status(res: dict, source: dict) -> str | None:
+    """The status $expand warns about for `res` (a code system, an import, or the root value set itself) used by
+    root value set `source`, as FHIRsmith expand.js checkCanonicalStatus weighs it: a retired resource used by
+    a retired value set is no news (and, as there, nothing else is said of it); the root is its own source, so
+    its draft or retired status goes unsaid while being experimental is still said. $validate-code reports a
+    retired resource whatever uses it (validate.js), so it keeps reported_status."""
+    stated = standards_status_code(res.get("extension") or ())
+    if res.get("status") == "retired" and source.get("status") == "retired" and \
+            stated not in ("deprecated", "withdrawn"):
+        return None
+    return reported_status(res, source)
+
+
 def standards_status(res: dict, lifecycle: bool = True, draft: bool = True) -> str | None:
     """The status a client should be warned about: deprecated/withdrawn, and with `lifecycle`
     also retired, experimental or draft (for code systems, whose content may still change).

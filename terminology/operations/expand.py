@@ -22,12 +22,13 @@ from ..identifiers import KODEBRO_BASE, canonical_url
 from ..languages import in_language_range
 from ..textsearch import TextFilter, TextIndex, ranked_hits
 from ..snomed.ecl_budget import per_operation
-from .compose import ComposeEvaluator
+from .compose import ComposeEvaluator, whole_system_include
 from .compose_checks import vs_canonical
 from .compose_versions import version_texts_differ, versions_match
-from .concept_status import PARTIAL_CONTENT, flagged_status, is_abstract, reported_status, validity_problem
+from .concept_status import PARTIAL_CONTENT, expansion_status, flagged_status, is_abstract, validity_problem
 from .display_choice import EntryText, choose, other_displays
 from .expand_nesting import nest
+from .expand_shortcuts import single_filter, whole_system
 from .member import Member
 from .version_rules import SystemVersionRules
 
@@ -219,18 +220,21 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
                           supplements=req.supplements, exclude_systems=req.exclude_systems)
     ev.root_valueset = vs
     ev.refuse_before = req.date
+    ev.listed_need_definition = True
     include_inactive = (vs.get("compose") or {}).get("inactive")
     active_only = req.active_only or include_inactive is False
     tf = _TextHits(req.filter) if req.filter else None
     if tf is not None:
         ev.text_hits = tf.codes
+    else:
+        _refuse_large_supplied(ev, vs, req)
     if tf is None and not active_only and not req.exclude_not_for_ui and not req.date and \
             (req.offset or req.count is not None):
-        cs = ev.whole_system(vs)
+        cs = whole_system(ev, vs)
         if cs is not None and (req.exclude_nested or req.offset > 0 or
                                (req.count is not None and req.count < len(cs))):
             return _page_of_system(ev, cs, req)
-        got = ev.single_filter(vs)
+        got = single_filter(ev, vs)
         if got is not None and (req.offset > 0 or (req.count is not None and req.count < len(got[1]))):
             return _page_of_codes(ev, got[0], got[1], req)
     imports_only = _imports_only(vs)
@@ -242,8 +246,10 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
     need_all = tf is not None
     lo = req.offset
     hi = None if req.count is None else req.offset + req.count
+    twice = False                  # a code reached by two includes: no tree holds it once
     for m in ev.members(vs):
         if m.vkey in seen:
+            twice = True
             continue
         reached.add(m.system)
         c = m.concept
@@ -292,12 +298,53 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
             it.version = None
     # as the reference servers: a count that takes every code (and no more) is still paging, so flat
     paged = req.offset > 0 or (req.count is not None and req.count <= total)
-    if not req.exclude_nested and not paged:
+    if not req.exclude_nested and not paged and not twice and not _flat_shape(vs, kept):
         # a text search over a whole system is a list of hits; within a filtered branch the tree stays
         items = nest(kept, items, flat_whole_systems=tf is not None,
                      passed_over=is_abstract if req.exclude_not_for_ui else None)
 
     return _finish(ev, req, total, items, used_props, reached, keep_total=imports_only and total <= limit)
+
+
+def _refuse_large_supplied(ev: ComposeEvaluator, vs: dict, req: ExpandRequest) -> None:
+    """TooCostly for a whole-system include of a code system sent with the request that holds more than
+    max_expansion codes, unless the request counts (count=0) or asks for a page ending within the limit: the
+    reference server's guard (FHIRsmith expand.js checkSource). A stored code system is paged past the limit
+    (hospitals page whole codebooks); a client that sends a code system holds it already."""
+    limit = req.max_expansion
+    if req.count == 0 or (req.count is not None and req.offset + req.count <= limit):
+        return
+    supplies = getattr(ev.catalog, "supplies", None)
+    if supplies is None:
+        return
+    for inc in (vs.get("compose") or {}).get("include") or ():
+        if not isinstance(inc, dict) or not whole_system_include(inc) or not isinstance(inc["system"], str) or \
+                not isinstance(inc.get("version"), (str, type(None))):
+            continue    # (a malformed include is the member walk's to report)
+        system = ev.catalog.canonical_system(inc["system"])
+        if ev._system_excluded(system, None):
+            continue
+        version = ev.resolve_version(system, inc.get("version"))
+        if not supplies("CodeSystem", system, version):
+            continue
+        # (the catalog's index, not the evaluator's: the include itself reports a system it lacks)
+        cs = ev.catalog.codesystem(system, version)
+        if cs is not None and len(cs) > limit:
+            raise TooCostly(_too_costly(vs, limit), tx_code="too-costly")
+
+
+def _flat_shape(vs: dict, kept: list[Member]) -> bool:
+    """Whether the expansion is flat whatever its codes' hierarchy, as the reference server decides it for the
+    whole expansion (FHIRsmith expand.js canBeHierarchy): an include or exclude that imports a value set, lists
+    concepts or has more than one filter, or a code of a whole-system walk under two parents (the walk reaches it
+    twice). Codes reached twice through two includes are found by the caller."""
+    compose = vs.get("compose") or {}
+    for kind in ("include", "exclude"):
+        for part in compose.get(kind) or ():
+            if isinstance(part, dict) and (part.get("valueSet") or part.get("concept") or
+                                           len(part.get("filter") or ()) > 1):
+                return True
+    return any(m.whole_system and m.concept is not None and len(m.concept.parents) > 1 for m in kept)
 
 
 def _imports_only(vs: dict) -> bool:
@@ -376,8 +423,9 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         params.append(("used-valueset", "valueUri", canon))
     partial: dict[str, str] = {}     # canonical -> content, of the code systems only partly held
     for kind, res, canon in ev.used_resources():
-        # the root value set's own draft/retired/experimental is no warning; an import's is (FHIRsmith includeCodes)
-        status = reported_status(res, req.valueset, kind == "CodeSystem" or res is not ev.root_valueset)
+        # weighed against the root value set, the root itself too (FHIRsmith checkCanonicalStatus): its own draft or
+        # retired status is no warning, its being experimental is; an import's status is (FHIRsmith includeCodes)
+        status = expansion_status(res, req.valueset)
         if status is not None:
             params.append((f"warning-{status}", "valueUri", canon))
         if kind == "CodeSystem" and res.get("content") in PARTIAL_CONTENT:

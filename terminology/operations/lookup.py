@@ -114,7 +114,7 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
         # a codebook with dated editions, or before the edition named, is answered by none of them
         late = not_in_force(catalog, system, version, date)
         if late:
-            raise NotFound(late, tx_code="not-found")
+            raise _not_held(NotFound(late, tx_code="not-found"))
         if version is None:
             version = edition_for_date(catalog, system, date)
     cs = catalog.codesystem(system, version)
@@ -129,7 +129,14 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
     if cs is not None:
         return cs
     # the wording $validate-code and $expand use for a system or version that is not there
-    raise unknown_system(catalog, system, version, purpose=purpose)
+    raise _not_held(unknown_system(catalog, system, version, purpose=purpose))
+
+
+def _not_held(err: NotFound) -> NotFound:
+    """A code system (version) the request needs is not held: the request is sound but cannot be processed, 422,
+    as $expand answers it and as the reference server answers $lookup (FHIRsmith); an unknown code stays 404."""
+    err.status = 422
+    return err
 
 
 def _supplements(catalog, cs, refs: list, packs: list = ()) -> tuple:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidResource, NotFound, NotSupported, TooCostly
 from ..grammar import GrammarIndex
-from .compose import ComposeEvaluator
+from .compose import ComposeEvaluator, whole_system_include
 from .compose_checks import FilterNotUnderstood, vs_canonical
 from .version_rules import SystemVersionRules
 
@@ -47,10 +47,6 @@ class Relation:
     message: str
 
 
-def _whole_system(inc: dict) -> bool:
-    return bool(inc.get("system")) and not (inc.get("concept") or inc.get("filter") or inc.get("valueSet"))
-
-
 def _narrowed(catalog, compose: dict) -> set | None:
     """Systems whose whole includes an exclude narrows (None: any system may be narrowed)."""
     excludes = compose.get("exclude") or []
@@ -66,7 +62,7 @@ def _wholes(catalog, compose: dict) -> dict:
     if narrowed is None:
         return out
     for inc in compose.get("include") or []:
-        if _whole_system(inc):
+        if whole_system_include(inc):
             system = catalog.canonical_system(inc["system"])
             if system not in narrowed:
                 out.setdefault(system, _Whole(inc.get("version")))

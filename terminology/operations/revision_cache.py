@@ -12,6 +12,10 @@ holds still until the store changes:
   brought no resources of its own (no overlay: `revision_catalog`);
 - no version rule or date the fact depends on is in force (`FactTable.rules`).
 
+A reference naming no version of a yearly codebook reads the edition in force today (Catalog.find_header), so a
+fact may hold this year's edition: the catalog drops its `derived` tables when the year turns
+(`Catalog.in_force_day`), which keeps these tables to one year as well as one store revision.
+
 Otherwise, when the request brought resources and no such rule is in force, it is kept with the overlay
 catalog the request made of them (`OverlayCatalog.facts`): the checks of a $batch-validate-code are
 evaluators of their own sharing one overlay, and a fact about a part (held, so checked

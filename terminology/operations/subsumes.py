@@ -28,7 +28,9 @@ def _side(label: str, code: str | None, coding: dict | None) -> tuple[str, str |
 
 def subsumes(catalog, *, system: str | None, version: str | None = None,
              code_a: str | None = None, code_b: str | None = None,
-             coding_a: dict | None = None, coding_b: dict | None = None) -> str:
+             coding_a: dict | None = None, coding_b: dict | None = None, date: str | None = None) -> str:
+    """How code A relates to code B. `date` is not an R4 $subsumes parameter, but $lookup and $validate-code
+    take it, so it is honoured the same way: the edition of a yearly codebook in force that day answers."""
     a, sys_a, ver_a, where_a = _side("A", code_a, coding_a)
     b, sys_b, ver_b, where_b = _side("B", code_b, coding_b)
     # the parameter at fault is named, as the reference servers do: a side that cannot say its system, else B
@@ -46,20 +48,26 @@ def subsumes(catalog, *, system: str | None, version: str | None = None,
     if len(versions) > 1:
         raise InvalidRequest("$subsumes compares codes of one version; got " + ", ".join(sorted(versions)),
                              location=where_b if ver_b else where_a)
-    cs = resolve_codesystem(catalog, systems.pop(), versions.pop() if versions else None,
+    cs = resolve_codesystem(catalog, systems.pop(), versions.pop() if versions else None, date=date,
                             purpose="subsumption cannot be tested")
-    ca = _find(cs, a, where_a)
-    cb = _find(cs, b, where_b)
-    if ca == cb:
+    return relation(cs, find_code(cs, a, where_a), find_code(cs, b, where_b))
+
+
+def relation(cs, a: str, b: str) -> str:
+    """How the concept `a` relates to `b` in the code system `cs`, both as the code system spells them
+    (find_code): the one rule $subsumes and $closure answer by."""
+    if a == b:
         return EQUIVALENT
-    if cs.subsumes(ca, cb):
+    if cs.subsumes(a, b):
         return SUBSUMES
-    if cs.subsumes(cb, ca):
+    if cs.subsumes(b, a):
         return SUBSUMED_BY
     return NOT_SUBSUMED
 
 
-def _find(cs, code: str, where: str) -> str:
+def find_code(cs, code: str, where: str) -> str:
+    """The code of the concept `code` names in `cs` (a dotted or case-folded spelling finds it); UnknownCode
+    naming the parameter `where` when there is none."""
     concept, _ = cs.find(code)
     if concept is None:
         v = f" version '{cs.version}'" if cs.version else ""

@@ -276,7 +276,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
             o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
-                                  path or None)
+                                  path or "code")   # a plain code: at `code`, as every other issue about it
         elif is_deprecated(concept, req.date, cs):
             o.deprecated = True
             o.status_note = Issue("warning", "business-rule", "code-comment",
@@ -602,10 +602,12 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             # system, and name it so
             issues.append(Issue("error", "code-invalid", "not-in-vs",
                                 f"No valid coding was found for the value set '{_codesystem_vs(v, outcomes)}'"))
-        # the last coding in the value set is the one answered with (code, system, version, display), as the
-        # reference servers answer it: each valid coding in turn replaces the one before
-        best = good[-1] if good else None
+        # the first coding in the value set is the one answered with (code, system, version, display), as the
+        # reference servers answer it (FHIRsmith 0.11: "the FIRST matching coding, not the last")
+        best = good[0] if good else None
         result = bool(good)
+        if good:
+            issues = _unknown_systems_not_checked(issues, [o for o in outcomes if o not in good])
         params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
     else:
         best = outcomes[0] if outcomes else None
@@ -631,14 +633,6 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             params.append(("normalized-code", "valueCode", best.normalized))
     if cc and (best is None or best.concept is None or not best.inactive):
         _other_inactive(outcomes, params)
-    named: set = set()
-    for o in outcomes:
-        if o.unknown_system and o.unknown_system not in named:
-            named.add(o.unknown_system)
-            # beside a valid coding, a missing system is why the answer is not simply true: it caused the result
-            caused = o.caused_by_unknown or (cc and best is not None)
-            name = "x-caused-by-unknown-system" if caused else "x-unknown-system"
-            params.append((name, "valueCanonical", _unknown_named(v.catalog, o.unknown_system, req.valueset is None)))
     if v.status_issues:
         issues.extend(v.status_issues)
     # any error (wrong display, unknown code in another coding ...) makes the answer false
@@ -647,7 +641,37 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
             if i.severity == "error":
                 result = False
                 break
+    if not result:
+        # a valid answer names no missing system: it caused nothing (a coding of it beside a valid one was only
+        # not checked)
+        named: set = set()
+        for o in outcomes:
+            if o.unknown_system and o.unknown_system not in named:
+                named.add(o.unknown_system)
+                # beside a valid coding, a missing system is why the answer is not simply true: it caused the result
+                caused = o.caused_by_unknown or (cc and best is not None)
+                name = "x-caused-by-unknown-system" if caused else "x-unknown-system"
+                params.append((name, "valueCanonical",
+                               _unknown_named(v.catalog, o.unknown_system, req.valueset is None)))
     return ValidateResult(result, params, issues)
+
+
+def _unknown_systems_not_checked(issues: list, unmatched: list) -> list:
+    """A codeableConcept with a coding in the value set: a coding of a code system that is not loaded does not
+    veto it, so its not-found error becomes a warning that it was not checked (R4: the concept is valid when any
+    coding is; FHIRsmith's checkCodeableConcept, after hapifhir/org.hl7.fhir.core#2272, in its wording)."""
+    at = {f"{o.path}.system": o.coding for o in unmatched}
+    out = []
+    for i in issues:
+        coding = at.get(i.location) if i.severity == "error" and i.tx_code == "not-found" else None
+        if coding is not None:
+            system = coding.get("system") or ""
+            named = f"{system}|{coding['version']}" if coding.get("version") else system
+            i = Issue("warning", i.code, i.tx_code,
+                      f"A definition for the code system '{named}' could not be found, so this coding was not "
+                      f"checked. The CodeableConcept is still valid: another coding is in the value set", i.location)
+        out.append(i)
+    return out
 
 
 def _other_inactive(outcomes: list, params: list) -> None:

@@ -4,10 +4,12 @@ the value set (`CodingProblems`, part of Validator).
 """
 from __future__ import annotations
 
+from ..editions import dated_editions, is_complete, is_year
 from ..exclusions import exclusion_reason
 from ..identifiers import canonical
+from ..versions import version_key
 from .display_choice import choose
-from .validate_editions import introduced_later
+from .validate_editions import introduced_later, short_name
 from .validate_outcome import Issue, Locations, Outcome
 from .validate_texts import UNKNOWN_CODE_REASONS, coding_text, unknown_version_text
 
@@ -93,7 +95,10 @@ class CodingProblems:
         vs, system = self.req.valueset, o.system
         coding = {**o.coding, "system": system}
         ver = f" version '{cs.version}'" if cs.version else ""
-        later = introduced_later(self.catalog, cs, o.code, self.req.date) if cs.content == "fragment" else None
+        if cs.content == "fragment":
+            later = introduced_later(self.catalog, cs, o.code, self.req.date)
+        else:
+            later = _first_held_later(self.catalog, cs, o.code) if cs.content == "complete" else None
         if later is not None:
             # a yearly codebook's later edition introduces the code: not yet a code of this edition
             o.ok = False
@@ -135,3 +140,27 @@ class CodingProblems:
         if reason:
             text += f": {reason}"
         return Issue("error", "code-invalid", "not-in-vs", text, loc)
+
+
+def _first_held_later(catalog, cs, code: str) -> str | None:
+    """Why `code`, absent from the complete year edition `cs`, is not a code of it although a later loaded
+    edition holds it. The complete edition's silence is evidence (R4 content `complete`): the code came after.
+    Said as "introduced in" only when the later edition is the next year and complete; across a gap in the
+    loaded years, or after a fragment, only which later edition holds it. None for other code systems."""
+    if not is_year(cs.version):
+        return None
+    later = sorted((v for v, _start in dated_editions(catalog, cs.url)
+                    if is_year(v) and version_key(v) > version_key(cs.version)), key=version_key)
+    for v in later:
+        other = catalog.codesystem(cs.url, v)
+        concept = other.find(code)[0] if other is not None else None
+        if concept is None:
+            if other is not None and is_complete(other.content):
+                continue
+            return None       # a fragment between may leave out a code that came in its year
+        name, shown = short_name(cs), concept.code
+        if int(v) == int(cs.version) + 1 and is_complete(other.content) and not concept.inactive:
+            return f"{shown} is not in {name} {cs.version}: it is introduced in {short_name(other)} {v}"
+        return (f"{shown} is not in {name} {cs.version}; the first later loaded edition that holds it is "
+                f"{short_name(other)} {v}")
+    return None

@@ -93,7 +93,8 @@ class SystemVersionRules:
         defaulted, else, when the reference leaves it open, the version a check names if one held fits it (the
         newest a wildcard check names, as check-system-version does for a versionless include: the value set's
         author left the choice open); else, with a `date`, the edition year in force then (valueset_for_date);
-        else the latest, which `check_valueset` may then refuse."""
+        else the default (the latest; for edition years the one in force today), which `check_valueset` may then
+        refuse."""
         version = self.valueset_version(url, version)
         if version is None:
             check = self.vs_check.get(url)
@@ -138,15 +139,19 @@ class SystemVersionRules:
 def valueset_for_date(catalog, url: str, on: str) -> str | None:
     """The version of value set `url` in force on date `on`, when its versions are edition years (the rule
     value sets of ICD-10-NO, one per edition, each pinned to it): the newest whose year has started by then (an
-    edition holds from 1 January). None (the latest, as without a date) when the latest is in force, when none
-    had started (the date rule then refuses the latest with its own message), or when any version is no year
-    (semver, HL7 test content: a date does not tell their versions apart)."""
+    edition holds from 1 January). None (the version a read naming none gets, as without a date: the one in
+    force today, Catalog.find_header) when that one is in force then too, when none had started (the date rule
+    then refuses the default with its own message), or when any version is no year (semver, HL7 test content: a
+    date does not tell their versions apart)."""
     held = catalog.versions("ValueSet", url)
     if len(held) < 2 or not all(is_year(v) for v in held):
         return None
     year = day_of(on)[:4]
     started = [v for v in held if v <= year]
-    if not started or started[-1] == held[-1]:
+    # the version this catalog reads when none is named: in force today for stored ones, the latest of a request's
+    # own value sets (they win over stored ones of the url)
+    default = (catalog.resource("ValueSet", url) or {}).get("version")
+    if not started or started[-1] == default:
         return None
     return started[-1]
 

@@ -31,5 +31,32 @@ MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE resource ADD COLUMN rev INTEGER NOT NULL DEFAULT 0",
     ],
+    # $closure tables (store/closures.py): client state, kept apart from the resources so that writing them
+    # starts no store generation. `base` is the version the table was (re)initialised at; `editions` (JSON)
+    # the code system editions its pairs were worked out in. Entries pair codes of one system.
+    3: [
+        """CREATE TABLE closure_table (
+            name TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            base INTEGER NOT NULL,
+            editions TEXT NOT NULL,
+            created TEXT NOT NULL)""",
+        """CREATE TABLE closure_concept (
+            name TEXT NOT NULL,
+            system TEXT NOT NULL,
+            code TEXT NOT NULL,
+            display TEXT,
+            added INTEGER NOT NULL,
+            PRIMARY KEY (name, system, code))""",
+        """CREATE TABLE closure_entry (
+            name TEXT NOT NULL,
+            system TEXT NOT NULL,
+            source TEXT NOT NULL,
+            target TEXT NOT NULL,
+            equivalence TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            PRIMARY KEY (name, system, source, target))""",
+        "CREATE INDEX closure_entry_added ON closure_entry (name, added)",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -19,6 +19,7 @@ from ..codesystem import flatten_concepts
 from ..errors import Duplicate, StoreUnavailable
 from ..json_values import same_json
 from .base import ANY_VERSION, DeriveHook, Precondition, ResourceHeader, Stored
+from .closures import ClosureTables
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
 _BATCH = 5000
@@ -28,8 +29,9 @@ def _dumps(obj) -> str:
     return orjson.dumps(obj).decode()
 
 
-class SQLStore:
-    """Resources keyed by type+url+version (else type+id); concepts one row each; writes atomic."""
+class SQLStore(ClosureTables):
+    """Resources keyed by type+url+version (else type+id); concepts one row each; writes atomic. The $closure
+    tables (closures.py) share its connection and write transaction."""
 
     migrations: dict[int, list[str]]
 
@@ -211,6 +213,47 @@ class SQLStore:
         report = {"added": [], "replaced": [], "unchanged": [], "deleted": []}
         resources = list(resources)     # (a CodeSystem's _flat_concepts stay streamed)
         conn = self._conn()
+        with self._transaction(conn):
+            if precondition is not None:
+                precondition.check(self._stored(conn, precondition.type, precondition.id))
+            given = len(resources)
+            if derive is not None:
+                more, gone = derive(self)
+                resources = resources + list(more)
+                delete = list(delete) + list(gone)
+            # meta.lastUpdated: when the resource last changed on this server (R4 resource.html#Meta),
+            # the same instant for everything one write (one import) changes
+            stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            change = _Change(self, conn, stamp)
+            deferred = {}
+            for rtype, rid in delete:
+                # a PUT deletes the resource it writes back; whether that changes anything is known
+                # only when it is written
+                at = self._deferrable(conn, rtype, rid, resources, deferred)
+                if at is not None:
+                    deferred[at] = (rtype, rid)
+                elif self._delete(conn, rtype, rid, change):
+                    report["deleted"].append((rtype, rid))
+            for at, res in enumerate(resources):
+                named = at < given
+                kind, ident = self._put(conn, res, change, only_new and named, deferred.pop(at, None),
+                                        report, keep_others and named)
+                report[kind].append(ident)
+                if on_written and named:
+                    on_written()
+        # what this write stamped: a reply tags what it wrote, whatever another writer did since
+        if change.rev is not None:
+            report["rev"], report["lastUpdated"] = change.rev, stamp
+        elif change.kept is not None:
+            report["rev"], report["lastUpdated"] = change.kept
+        else:
+            report["rev"], report["lastUpdated"] = self.generation(), None
+        return report
+
+    @contextlib.contextmanager
+    def _transaction(self, conn):
+        """One write transaction under the write lock (this process's threads, and through `_begin` every
+        process): committed when the block ends, rolled back when it raises."""
         with self._write_lock:
             try:
                 self._begin(conn)
@@ -220,47 +263,13 @@ class SQLStore:
                 self._rollback(conn)
                 raise self._unavailable(conn, err, "could not start a write") from err
             try:
-                if precondition is not None:
-                    precondition.check(self._stored(conn, precondition.type, precondition.id))
-                given = len(resources)
-                if derive is not None:
-                    more, gone = derive(self)
-                    resources = resources + list(more)
-                    delete = list(delete) + list(gone)
-                # meta.lastUpdated: when the resource last changed on this server (R4 resource.html#Meta),
-                # the same instant for everything one write (one import) changes
-                stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-                change = _Change(self, conn, stamp)
-                deferred = {}
-                for rtype, rid in delete:
-                    # a PUT deletes the resource it writes back; whether that changes anything is known
-                    # only when it is written
-                    at = self._deferrable(conn, rtype, rid, resources, deferred)
-                    if at is not None:
-                        deferred[at] = (rtype, rid)
-                    elif self._delete(conn, rtype, rid, change):
-                        report["deleted"].append((rtype, rid))
-                for at, res in enumerate(resources):
-                    named = at < given
-                    kind, ident = self._put(conn, res, change, only_new and named, deferred.pop(at, None),
-                                            report, keep_others and named)
-                    report[kind].append(ident)
-                    if on_written and named:
-                        on_written()
+                yield
                 conn.execute("COMMIT")
             except BaseException as err:
                 self._rollback(conn)
                 if isinstance(err, self.unavailable_errors) and self._is_unavailable(err):
                     raise self._unavailable(conn, err, "did not complete the write") from err
                 raise
-        # what this write stamped: a reply tags what it wrote, whatever another writer did since
-        if change.rev is not None:
-            report["rev"], report["lastUpdated"] = change.rev, stamp
-        elif change.kept is not None:
-            report["rev"], report["lastUpdated"] = change.kept
-        else:
-            report["rev"], report["lastUpdated"] = self.generation(), None
-        return report
 
     def _rollback(self, conn) -> None:
         """Undo the write in progress. On a connection the database has closed there is nothing to undo (the

@@ -26,8 +26,10 @@ def test_every_advertised_operation_answers_and_kodebro_definitions_resolve(demo
 
 def test_versions_operation_is_served_as_advertised(demo_client):
     cs = demo_client.get("/fhir/metadata").get_json()
-    assert cs["rest"][0]["operation"] == [
-        {"name": "versions", "definition": "http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions"}]
+    assert cs["rest"][0]["operation"][0] == {
+        "name": "versions", "definition": "http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions"}
+    # the other system-level operation, $closure (tests/closure), follows it
+    assert [op["name"] for op in cs["rest"][0]["operation"]] == ["versions", "closure"]
     body = demo_client.get("/fhir/$versions").get_json()
     assert {p["name"]: p["valueCode"] for p in body["parameter"]} == {"version": "4.0", "default": "4.0"}
 

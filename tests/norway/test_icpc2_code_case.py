@@ -54,3 +54,14 @@ def test_the_demo_fragment_finds_the_capital_code(demo_client):
     assert out["result"]["valueBoolean"] is True
     assert out["normalized-code"]["valueCode"] == "A04"
     assert not any("fragment" in t for t in _texts(out))
+
+
+def test_a_lower_case_code_translates_as_the_capital_code(demo_client):
+    """$translate ICPC-2 -> ICD-10-NO finds a04 as A04 (the map index keys ICPC-2 codes in capitals)."""
+    def matches(code):
+        r = demo_client.get("/fhir/ConceptMap/$translate", query_string={
+            "system": ICPC2, "code": code, "targetsystem": "http://hl7.org/fhir/sid/icd-10-no"})
+        body = r.get_json()
+        return sorted(part.get("valueCoding", {}).get("code") for p in body["parameter"] if p["name"] == "match"
+                      for part in p["part"] if part["name"] == "concept")
+    assert matches("A04") and matches("a04") == matches("A04")

@@ -224,7 +224,8 @@ def test_unmapped_and_unknown_concepts(no_catalog):
 
 def test_history_feeds_the_succession_graph(no_catalog):
     from mappings.snomed_history import changes_of, snomed_edges
-    from mappings.succession import EDGE_SOURCES, SuccessionGraph
+    from mappings.succession import SuccessionGraph
+    from mappings.succession_build import EDGE_SOURCES
     cs = no_catalog.codesystem(SNOMED)
     changes = changes_of(cs)
     assert [(c.kind, c.code, c.successor, c.edition) for c in changes] == [

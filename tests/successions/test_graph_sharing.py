@@ -1,5 +1,5 @@
 """A request's own resources rebuild the succession graph only when they can change successions."""
-from mappings.succession import graph_for
+from mappings.succession_build import graph_for
 from terminology import Catalog
 
 

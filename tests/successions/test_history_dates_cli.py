@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from mappings.changelist import to_conceptmaps, parse_row
-from mappings.succession import graph_for
+from mappings.succession_build import graph_for
 from mappings.succession_history import code_history
 from scripts.cli import main
 from terminology import Catalog

@@ -35,7 +35,9 @@ def test_translate_between_editions_without_a_change_list(store):
     cat = Catalog(store)
     res = translate(cat, TranslateRequest(code="P73", system=ICPC2, version="2024", target_version="2025"))
     (m,) = res.matches
-    assert (m.code, m.equivalence, m.display) == ("P73", "equivalent", "Bipolar lidelse")
+    # inexact, not equivalent: a derived text change has not been read for its meaning (review s16 M3; P73
+    # "Affektiv lidelse" -> "Bipolar lidelse" narrowed the code)
+    assert (m.code, m.equivalence, m.display) == ("P73", "inexact", "Bipolar lidelse")
     assert next(e for e in m.extensions if e["url"] == EXT_OUTCOME)["valueCode"] == "text"
     back = translate(cat, TranslateRequest(code="U891", system=ICPC2, version="2025", target_version="2024"))
     assert back.result is False and "2025" in back.message

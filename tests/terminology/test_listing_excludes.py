@@ -19,7 +19,8 @@ CS1 = {"resourceType": "CodeSystem", "id": "cs1", "url": "http://x/cs", "version
 CS2 = {**CS1, "id": "cs2", "version": "2", "caseSensitive": True}
 # the excludes name version 3 (case sensitive, so its own "A" is no code either): every include and exclude names
 # a version and none shares one, so the excludes remove their codes from versions 1 and 2 by code (an
-# unversioned exclude would read the latest version, 3, and remove nothing from 1 and 2: tests/reference_expand)
+# unversioned exclude would read the latest version, 3, and remove nothing from 1 and 2:
+# tests/versions/test_exclude_versions.py)
 CS3 = {**CS2, "id": "cs3", "version": "3"}
 VS = {"resourceType": "ValueSet", "id": "vs", "url": "http://x/vs", "version": "1", "status": "active",
       "compose": {"include": [{"system": "http://x/cs", "version": "1", "filter": [{"property": "ok", "op": "=",

@@ -1,1 +1,0 @@
-from ._common import stored  # noqa: F401  (the module-scoped stored-content client)

@@ -1,0 +1,218 @@
+"""Operations on a hospital's store (review s15 F3, F12, F13): demo content is tagged, listed and removable;
+`--system` takes the names Kodebro prints; `kodebro serve` says where it listens and when workers reload."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import requests
+from click.testing import CliRunner
+
+from scripts.cli import main
+from scripts.server_process import ROOT, free_port
+from terminology import open_store
+from terminology.demo import load_demo
+from terminology.identifiers import DEMO_TAG, KODEBRO_BASE, is_demo
+from tests.conftest import DATA
+
+ICPC2_LIST = os.path.join(DATA, "norway", "navikt-ICPC2-2026.json")   # NAV's full ICPC-2 list (complete)
+ICPC2 = "http://hl7.org/fhir/sid/icpc-2"
+
+
+def _demo_db(tmp_path) -> str:
+    db = str(tmp_path / "kb.sqlite")
+    store = open_store(db)
+    load_demo(store)
+    store.close()
+    return db
+
+
+def _cli(db, *args):
+    return CliRunner().invoke(main, [*args, "--db", db])
+
+
+def _snapshot(db):
+    store = open_store(db)
+    try:
+        return sorted((h.type, h.id, h.rev) for h in store.headers())
+    finally:
+        store.close()
+
+
+def _validate(db, code):
+    from fhir_api import create_app
+    client = create_app({"DB": db, "DEMO": False}).test_client()
+    r = client.get(f"/fhir/CodeSystem/$validate-code?url={ICPC2}&code={code}")
+    params = {p["name"]: p for p in r.get_json()["parameter"]}
+    return params["result"]["valueBoolean"], r.get_json()
+
+
+def test_every_demo_resource_carries_the_demo_tag(tmp_path):
+    store = open_store(_demo_db(tmp_path))
+    headers = store.headers()
+    assert len(headers) >= 40
+    # derived ones too (NKPK editions built from the demo NCMP/NCSP/NCRP)
+    # (the Norwegian NamingSystems are reference data, left untagged: review s15 re-check O1)
+    untagged = [(h.type, h.id) for h in headers if not is_demo(store.body(h.pk)) and h.type != "NamingSystem"]
+    assert untagged == []
+    assert DEMO_TAG["system"].startswith(KODEBRO_BASE + "/CodeSystem/")
+    body = store.body(store.header("CodeSystem", "NKPK-2021").pk)
+    assert {"system": DEMO_TAG["system"], "code": "demo"}.items() <= body["meta"]["tag"][-1].items()
+
+
+def test_demo_tag_is_searchable_over_fhir(tmp_path):
+    from fhir_api import create_app
+    client = create_app({"DB": _demo_db(tmp_path), "DEMO": False}).test_client()
+    r = client.get(f"/fhir/CodeSystem?_tag={DEMO_TAG['system']}|demo&_summary=count")
+    assert r.status_code == 200 and r.get_json()["total"] >= 18
+
+
+def test_list_marks_demo_and_fragment(tmp_path):
+    db = _demo_db(tmp_path)
+    assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
+    out = _cli(db, "list").output
+    line = next(x for x in out.splitlines() if x.strip().startswith(ICPC2))
+    # 2026 is the edition in force (from 1 January 2026 on), which the list marks (review s16 L9)
+    assert "2025 (725 concepts)" in line and "2026 (29 concepts, in force, demo, fragment)" in line
+    assert "https://kodebro.no/fhir/ValueSet/ncmp-aktive|1 (demo)" in out
+    assert "kodebro remove --demo" in out
+
+
+def test_import_into_a_store_with_demo_content_says_how_to_remove_it(tmp_path):
+    db = _demo_db(tmp_path)
+    r = _cli(db, "import", ICPC2_LIST, "--edition", "2025")
+    assert r.exit_code == 0 and "still holds demo content" in r.output and "kodebro remove --demo" in r.output
+    clean = str(tmp_path / "clean.sqlite")
+    r = _cli(clean, "import", ICPC2_LIST, "--edition", "2025")
+    assert r.exit_code == 0 and "demo" not in r.output
+
+
+def test_remove_demo_leaves_only_real_imports_and_unknown_codes_become_unknown(tmp_path):
+    db = _demo_db(tmp_path)
+    assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
+    # the demo ICPC-2 2026 slice is a fragment: an unknown code passes
+    assert _validate(db, "R81.1")[0] is True
+    before = _snapshot(db)
+    dry = _cli(db, "remove", "--demo")
+    assert dry.exit_code == 0 and "would remove" in dry.output and "dry run" in dry.output
+    assert _snapshot(db) == before
+    r = _cli(db, "remove", "--demo", "--yes")
+    assert r.exit_code == 0, r.output
+    store = open_store(db)
+    left = [(h.type, h.id, h.version) for h in store.headers() if h.type != "NamingSystem"]   # kept (O1)
+    store.close()
+    assert left == [("CodeSystem", left[0][1], "2025")] and left[0][1].startswith("ICPC2")
+    result, body = _validate(db, "R81.1")
+    assert result is False and "Unknown code" in str(body)
+    assert _validate(db, "R81")[0] is True
+    assert "nothing to remove" in _cli(db, "remove", "--demo").output
+
+
+def test_remove_an_unknown_edition_exits_1_listing_what_is_loaded_and_changes_nothing(tmp_path):
+    db = _demo_db(tmp_path)
+    before = _snapshot(db)
+    r = _cli(db, "remove", "--system", "NCMP", "--edition", "2030", "--yes")
+    assert r.exit_code == 1
+    assert "edition 2030 of NCMP is not loaded (loaded: 2016, 2017, 2019, 2020, 2021)" in r.output
+    r = _cli(db, "remove", "--system", "SNOMED CT", "--edition", "20250101", "--yes")
+    assert r.exit_code == 1 and "SNOMED CT is not loaded; loaded code systems:" in r.output and "NCMP" in r.output
+    r = _cli(db, "remove", "--system", "nosuchbook", "--edition", "1", "--yes")
+    assert r.exit_code == 2 and "ICD-10-NO" in r.output and "ICPC-2" in r.output
+    assert _snapshot(db) == before
+
+
+def test_remove_one_edition_keeps_derived_nkpk_in_step(tmp_path):
+    db = _demo_db(tmp_path)
+    dry = _cli(db, "remove", "--system", "ncmp", "--edition", "2021")
+    assert dry.exit_code == 0 and "CodeSystem/NCMP-2021" in dry.output and "dry run" in dry.output
+    r = _cli(db, "remove", "--system", "ncmp", "--edition", "2021", "--yes")
+    assert r.exit_code == 0, r.output
+    store = open_store(db)
+    assert store.header("CodeSystem", "NCMP-2021") is None
+    nkpk = store.header("CodeSystem", "NKPK-2021")
+    # NKPK 2021 is rebuilt from what remains (no NCMP 2021 codes), or goes with its last source
+    assert nkpk is None or nkpk.concept_count < 53
+    store.close()
+
+
+def test_remove_a_value_set_by_url(tmp_path):
+    db = _demo_db(tmp_path)
+    url = "https://kodebro.no/fhir/ValueSet/ncmp-aktive"
+    r = _cli(db, "remove", "--url", url, "--version", "9")
+    assert r.exit_code == 1 and "has no version 9 (loaded: 1)" in r.output
+    r = _cli(db, "remove", "--url", url, "--yes")
+    assert r.exit_code == 0 and "deleted 1 resource(s)" in r.output
+    assert "ncmp-aktive" not in _cli(db, "list").output
+
+
+def test_system_option_takes_the_names_kodebro_prints(tmp_path):
+    db = _demo_db(tmp_path)
+    # a second ICD-10-NO edition beside the demo 2026 slice: `history` walks editions
+    assert _cli(db, "import", os.path.join(DATA, "norway", "fat-icd10-2026.json"), "--edition", "2025").exit_code == 0
+    for name in ("ICD-10-NO", "icd-10-no", "ICD10NO"):
+        r = _cli(db, "history", "--system", name, "J12.8")
+        assert r.exit_code == 0 and "J128 (ICD-10-NO" in r.output, r.output
+    r = _cli(db, "history", "--system", "ICPC-2", "A01")
+    # the name resolves (one edition gives no history yet, but the codebook is named, not "not known")
+    assert "not known to this server" not in r.output and "of ICPC-2" in r.output, r.output
+    r = _cli(db, "diff-editions", "--system", "NCMP", "--from", "2020", "--to", "2021")
+    assert r.exit_code == 0, r.output
+    r = _cli(db, "history", "--system", "ICD10-NORSK", "A00.0")
+    assert r.exit_code == 2 and "one of: ICD-10-NO" in r.output and "Særkoder" in r.output
+
+
+def test_import_system_takes_a_printed_name(tmp_path):
+    db = str(tmp_path / "clean.sqlite")
+    r = _cli(db, "import", ICPC2_LIST, "--edition", "2025", "--system", "ICPC-2")
+    assert r.exit_code == 0, r.output
+    assert "2025 (725 concepts)" in _cli(db, "list").output
+
+
+def test_serve_logs_its_start_and_each_catalog_reload(tmp_path):
+    db = _demo_db(tmp_path)
+    port = free_port()
+    log = tmp_path / "stderr.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "1"],
+                                cwd=ROOT, env=dict(os.environ, KODEBRO_DB=db), stdout=subprocess.DEVNULL,
+                                stderr=err)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(1500):
+                try:
+                    if requests.get(base + "/readyz", timeout=2).ok:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.05)
+            ready = requests.get(base + "/readyz", timeout=10).json()
+            assert ready["editions"]["urn:oid:2.16.578.1.12.4.1.1.7220"] == ["2016", "2017", "2019", "2020", "2021"]
+            assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
+            for _ in range(100):      # a worker looks for a new generation at most once a second
+                ready = requests.get(base + "/readyz", timeout=10).json()
+                if "2025" in ready["editions"][ICPC2]:
+                    break
+                time.sleep(0.1)
+            assert ready["editions"][ICPC2] == ["2025", "2026"]
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    text = log.read_text()
+    start = next(x for x in text.splitlines() if x.startswith("kodebro serving"))
+    assert f"http://127.0.0.1:{port}/fhir" in start and "1 worker(s)" in start and db in start
+    assert "code system(s)" in start and "edition(s)" in start and "demo content" in start
+    assert "catalog reloaded" in text
+
+
+def test_remove_an_icd10_edition_takes_its_rule_value_sets_and_the_dry_run_says_so(tmp_path):
+    db = _demo_db(tmp_path)
+    assert _cli(db, "import", os.path.join(DATA, "norway", "fat-icd10-2026.json"), "--edition", "2025").exit_code == 0
+    before = _snapshot(db)
+    dry = _cli(db, "remove", "--system", "ICD-10-NO", "--edition", "2026")
+    assert dry.exit_code == 0 and "ValueSet/ICD10NOReportable-2026  (derived from what is removed)" in dry.output
+    assert _snapshot(db) == before
+    assert _cli(db, "remove", "--system", "ICD-10-NO", "--edition", "2026", "--yes").exit_code == 0
+    out = _cli(db, "list").output
+    assert "icd-10-no-reportable|2026" not in out and "icd-10-no-reportable|2025" in out
+    assert "http://hl7.org/fhir/sid/icd-10-no  2025 (29 concepts)\n" in out
