@@ -13,7 +13,7 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from werkzeug.exceptions import HTTPException
 
 from terminology.errors import InvalidRequest, MethodNotAllowed, StoreUnavailable, TerminologyError, TooCostly
@@ -104,7 +104,13 @@ def _run_operation(method: str, segs: list[str], query: str, resource, shared: d
         items += body_items(resource, INPUTS.get((segs[0], name)), f"${name}")
     _share_tx_resources(items, shared, get_catalog())
     rid = segs[1] if len(segs) == 3 else None
-    body, status = run_operation(segs[0], name, Params(items, "body"), rid)
+    # the entry's method, not the batch's POST: an operation that changes state ($closure) refuses a GET entry
+    # as it refuses a GET request
+    g.entry_method = method
+    try:
+        body, status = run_operation(segs[0], name, Params(items, "body"), rid)
+    finally:
+        g.entry_method = None
     return {"resource": body, "response": {"status": str(status)}}
 
 

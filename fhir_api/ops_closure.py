@@ -9,7 +9,7 @@ import re
 import uuid
 from datetime import datetime, timezone
 
-from flask import Blueprint, has_request_context, request
+from flask import Blueprint, g, has_request_context, request
 
 from terminology.closure import ClosureAnswer, closure
 from terminology.errors import InvalidRequest, MethodNotAllowed, NotSupported, shortened
@@ -43,7 +43,8 @@ def op_closure(catalog, params, instance):
             # rather than applied to this call only
             raise NotSupported(f"$closure takes name, concept and version; not '{shortened(n, 60)}'", location=n)
     version = params.get("version")
-    if version is None and has_request_context() and request.method in ("GET", "HEAD"):
+    method = (g.get("entry_method") or request.method) if has_request_context() else None
+    if version is None and method in ("GET", "HEAD"):
         # R4 OperationDefinition.affectsState: GET is for operations that change nothing; a crawler or a
         # prefetch must not initialise or grow a table
         raise MethodNotAllowed("$closure with concepts, or with the name alone, changes the closure table: send it "

@@ -262,6 +262,15 @@ def test_a_batch_entry_at_the_base_adds_to_a_table(demo_client):
     assert r.get_json()["entry"][0]["response"]["status"] == "200"
 
 
+def test_a_get_batch_entry_is_refused_as_a_get_request_is(demo_client):
+    """A GET entry may only replay, as a GET request (review s16 A L1: the batch's own POST let it initialise)."""
+    entries = [{"request": {"method": "GET", "url": "$closure?name=g"}},
+               {"request": {"method": "POST", "url": "$closure"}, "resource": params("g")},
+               {"request": {"method": "GET", "url": "$closure?name=g&version=0"}}]
+    r = demo_client.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": entries})
+    assert [e["response"]["status"] for e in r.get_json()["entry"]] == ["405", "200", "200"]
+
+
 def test_writing_a_table_starts_no_store_generation(demo_app, closure):
     store = demo_app.extensions["kodebro.store"]
     before = store.generation()
