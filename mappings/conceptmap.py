@@ -87,17 +87,20 @@ def _maps_by_url(maps: list[dict], ref: str, version: str | None, catalog=None) 
     return [] if k is None else [m for m, v in zip(found, held) if v == held[k]]
 
 
-def in_force_only(catalog, maps: list, body=lambda m: m) -> list:
+def in_force_only(catalog, maps: list, body=lambda m: m, supplied=lambda m: False) -> list:
     """Of maps of one url held in several edition-year versions (the directorate's ICPC-2 -> ICD-10 conversion,
     one per year), only the one in force today answers a request naming no version, as a yearly codebook's
-    edition does (Catalog.find_header); other maps are kept as they are."""
+    edition does (Catalog.find_header); other maps are kept as they are, and so are the maps of a url the request
+    brought one of (its own resources win, as a code system's do)."""
     day = getattr(catalog, "in_force_day", None)
     if day is None or len(maps) < 2:
         return maps
     versions: dict = {}
+    own = {body(m).get("url") for m in maps if supplied(m)}
     for m in maps:
         b = body(m)
-        versions.setdefault(b.get("url"), set()).add(b.get("version"))
+        if b.get("url") not in own:
+            versions.setdefault(b.get("url"), set()).add(b.get("version"))
     chosen = {url: in_force(vs, day()) for url, vs in versions.items() if len(vs) > 1 and all(map(is_year, vs))}
     if not chosen:
         return maps
@@ -132,7 +135,9 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
     if req.conceptmap_url:
         url, _version = split_canonical(req.conceptmap_url, req.conceptmap_version)
         found = [(t, m) for t in tables for m in t.by_url.get(url, ())]
-        maps = _maps_by_url([m for _t, m in found], req.conceptmap_url, req.conceptmap_version, catalog)
+        own = len(tables) > 1 and any(t is tables[0] for t, _m in found)
+        maps = _maps_by_url([m for _t, m in found], req.conceptmap_url, req.conceptmap_version,
+                            None if own else catalog)
         if maps:
             owner = {id(m): t for t, m in found}
             return [owner[id(m)].index(m) for m in maps]
@@ -144,7 +149,7 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
             return None
         return [map_index(m, catalog=catalog) for m in maps]
     found = in_force_only(catalog, [idx for t in tables for idx in (t.by_target if req.reverse else t.by_source)
-                                    .get(system, ())], lambda idx: idx.body)
+                                    .get(system, ())], lambda idx: idx.body, lambda idx: idx.supplied)
     if not (req.source or req.target):
         return found
     # `source` is the value set of the code given, `target` that of the answers, in either direction

@@ -392,6 +392,9 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
             res.result = False
             res.message = f"{code} is not a code of {label(system)} edition {from_ed}"
             return res
+        if concept is None:
+            # as the loaded editions write it (J12.8 -> J128): the fragment's silence says nothing of the spelling
+            code = canonical_code(catalog, sg, system, code)
         if concept is None and not _listed_anywhere(sg, system, code):
             # a fragment's silence is no answer, but a code no loaded edition or change list knows is no code
             # to walk: "unchanged" would vouch for a typo (NOPE99, review s16 H3)

@@ -155,7 +155,11 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         key = (system, version)
         cache = self._cs_cache
         if key in cache:
-            return cache[key]
+            cs = cache[key]
+            if cs is None and required:
+                # a quiet look-up (an exclude of the system) kept its absence: a use that needs it still refuses
+                raise unknown_system(self.catalog, system, version)
+            return cs
         on = self.root.refuse_before
         late = not_in_force(self.catalog, system, version, on) if on else None
         if late:
@@ -559,9 +563,6 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
             self._quiet_codesystem(system, inc.get("version"))
         if not concepts and cs is None:
             return
-        if strict and cs is None:
-            # (an exclude asked for it quietly first, and the answer is kept)
-            raise unknown_system(self.catalog, system, self.resolve_version(system, inc.get("version")))
         if strict and cs.content == "not-present":
             # a resource that holds no codes is no definition of them: as if the system were not known
             raise unknown_system(self.catalog, system, inc.get("version"))

@@ -78,3 +78,19 @@ def test_code_listed_as_retired_is_no_longer_in_use_there(store):
     assert res.result is False
     assert res.message == ("ZWUU40 was no longer in use in NCMP edition 2021: retired in 2021; ask from an earlier "
                            "edition, or leave out version")
+
+
+def test_a_dotted_or_lower_case_code_from_a_fragment_is_found_as_stored(store):
+    """J12.8 / j128 asked from the ICD-10-NO 2026 fragment (which does not list it) are J128 of the complete 2025
+    and 2027 editions: the check for "no loaded edition lists it" reads the code as stored (review s16 B H1: the
+    typed J12.8 was compared and called unknown). Data: tests/data/icd10no_slices (README there)."""
+    from tests.conftest import DATA
+    from terminology.identifiers import ICD10_NO
+    slices = os.path.join(DATA, "icd10no_slices")
+    import_paths(store, [os.path.join(slices, f) for f in
+                         ("icd10no-2025.json", "icd10no-2026-fragment.json", "icd10no-2027.json")])
+    for typed in ("J128", "J12.8", "j12.8"):
+        res = translate(Catalog(store), TranslateRequest(code=typed, system=ICD10_NO, version="2026",
+                                                         target_system=ICD10_NO, target_version="2027"))
+        assert res.result is True, (typed, res.message)
+        assert [m.code for m in res.matches] == ["J128"], typed

@@ -368,6 +368,20 @@ def test_the_conversion_map_in_force_answers_without_a_version(tmp_path):
     url = next(h.url for h in Catalog(open_store(db)).headers("ConceptMap") if "icpc2" in (h.url or "").lower())
     assert targets("2026-11-26", url=url) == ["R53"]
     assert targets("2026-11-26", url=url, conceptMapVersion="2027") == ["R54"]
+    # a request's own map of that url is not held back (its own resources win, as a code system's do)
+    own = {"resourceType": "ConceptMap", "url": url, "version": "2027", "status": "active",
+           "group": [{"source": ICPC2_URL, "target": ICD10NO,
+                      "element": [{"code": "A04", "target": [{"code": "R54", "equivalence": "inexact"}]}]}]}
+    client = _app(db, "2026-11-26").test_client()
+    for q in ({}, {"url": url}):
+        r = client.post("/fhir/ConceptMap/$translate", json={"resourceType": "Parameters", "parameter": [
+            *({"name": k, "valueUri": v} for k, v in q.items()),
+            {"name": "system", "valueUri": ICPC2_URL}, {"name": "code", "valueCode": "A04"},
+            {"name": "targetsystem", "valueUri": ICD10NO}, {"name": "tx-resource", "resource": own}]})
+        body = r.get_json()
+        got = sorted(part["valueCoding"]["code"] for p in body["parameter"] if p["name"] == "match"
+                     for part in p["part"] if part["name"] == "concept")
+        assert "R54" in got, (q, body)
 
 
 ICPC2_URL = "http://hl7.org/fhir/sid/icpc-2"

@@ -69,3 +69,11 @@ def test_listed_codes_of_an_unknown_system_that_an_exclude_names_too(client):
     v = vs("http://ex.org/vs/listed-excluded", [{"system": UNKNOWN, "concept": [{"code": "a"}, {"code": "b"}]}])
     v["compose"]["exclude"] = [{"system": UNKNOWN, "concept": [{"code": "b"}]}]
     _refused(*post(client, "ValueSet/$expand", [("url", v["url"])], [v]), UNKNOWN)
+
+
+def test_a_whole_unknown_system_that_an_exclude_names_too(client):
+    """An exclude looks its system up quietly and the absence is kept; the whole-system include that needs it still
+    refuses (review s16 B M1: it expanded to total 0)."""
+    v = vs("http://ex.org/vs/whole-excluded", [{"system": UNKNOWN}])
+    v["compose"]["exclude"] = [{"system": UNKNOWN, "concept": [{"code": "b"}]}]
+    _refused(*post(client, "ValueSet/$expand", [("url", v["url"])], [v]), UNKNOWN)
