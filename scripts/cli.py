@@ -70,8 +70,10 @@ def serve(host, port, workers, threads, access_log, db):
     click.echo(f"kodebro serving http://{host}:{port}/fhir with {workers} worker(s) x {threads} thread(s); "
                f"store {_where(db)}; {_content_line(store)}", err=True)
     if settings["TODAY"]:
+        from terminology.editions import today
+        not_today = "" if settings["TODAY"] == today() else ", not today's"
         click.echo(f"KODEBRO_TODAY={settings['TODAY']}: requests naming no version or date get the yearly editions "
-                   f"in force on that day, not today's", err=True)
+                   f"in force on that day{not_today}", err=True)
     store.close()
     os.environ["KODEBRO_DB"] = db
     from scripts.wsgi_server import run
@@ -297,8 +299,10 @@ def list_(db):
         for h in vs:
             marks = _marks(store.body(h.pk))
             if current is not None and h.version == current:
-                marks.insert(0, "in force")
+                marks.insert(0, "default")
                 in_force_seen = True
+            elif current is not None and h.version > day[:4]:
+                marks.insert(0, f"from {h.version}-01-01")
             demo_seen = demo_seen or "demo" in marks
             parts.append(f"{h.version or '-'} ({h.concept_count} concepts{''.join(', ' + m for m in marks)})")
         click.echo(f"  {url}  {', '.join(parts)}")
@@ -312,7 +316,7 @@ def list_(db):
             body = store.body(h.pk)
             marks = _marks(body)
             if rtype == "ValueSet" and h.url and h.version == _in_force(rtype, h.url, by_url[h.url], day):
-                marks.insert(0, "in force")
+                marks.insert(0, "default")
                 in_force_seen = True
             demo_seen = demo_seen or "demo" in marks
             what = _naming_system_line(h, body) if rtype == "NamingSystem" else \
@@ -325,8 +329,9 @@ def list_(db):
                    "remove it with `kodebro remove --demo --yes`. (fragment): a partial code system that "
                    "accepts codes it does not hold.")
     if in_force_seen:
-        click.echo(f"(in force): the edition of a yearly codebook (or of its rule value sets) that answers a request "
-                   f"naming no version or date today ({day}); the others answer when asked for by version or date.")
+        click.echo(f"(default): the edition of a yearly codebook (or of its rule value sets) that answers a request "
+                   f"naming no version or date today ({day}): the newest whose 1 January has come; (from YYYY-01-01): "
+                   f"loaded ahead of its year. The others answer when asked for by version or date.")
 
 
 def _in_force(rtype: str, url: str, headers, day: str) -> str | None:
