@@ -182,6 +182,24 @@ def parse_row(raw: dict) -> tuple[Change | None, str | None]:
                   unnamed), None
 
 
+# what `kodebro diff-editions` writes at the start of the note of a row it derived from the code lists
+DERIVED_MARK = "derived:"
+# the word after 'derived:' in the note of a subdivision `edition_diff.diff` found
+_SUBDIVIDED = "subdivided"
+
+
+def still_derived(c: Change) -> bool:
+    """Whether a change-list row is still as `diff-editions` derived it: its note starts with 'derived:' and
+    its kind is the drafted one. A curator who turned a derived retirement into a succession has edited the row
+    even when the note was left; a derived subdivision is drafted as a split (replaced for one new code)."""
+    note = (c.note or "").lstrip().lower()
+    if not note.startswith(DERIVED_MARK):
+        return False
+    if c.kind in SUCCESSION_KINDS:
+        return c.kind in ("split", "replaced") and note[len(DERIVED_MARK):].lstrip().startswith(_SUBDIVIDED)
+    return True
+
+
 # --- files ------------------------------------------------------------------------
 
 def read_csv_rows(text: str) -> list[tuple[int, dict]]:

@@ -28,7 +28,8 @@ def _catalog(db):
 
 @main.command("diff-editions")
 @click.option("--system", required=True, help="Code system URL, OID or short name (NCMP, NCRP, ICD10NO ...).")
-@click.option("--from", "from_", required=True, help="The older edition (CodeSystem.version).")
+@click.option("--from", "from_", required=True,
+              help="The older edition (CodeSystem.version); it must be earlier than --to.")
 @click.option("--to", "to", required=True, help="The newer edition.")
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, writable=True),
               help="Write the change list here (.csv, or .json for JSON); default: CSV on standard output.")
@@ -36,10 +37,15 @@ def _catalog(db):
 def diff_editions(system, from_, to, out, db):
     """Draft a change list from two loaded editions: new, retired and text-changed codes.
 
+    --from must be earlier than --to. Over a span with complete editions loaded
+    between, each row carries the edition of the adjacent pair that shows it
+    (a code gone in 2026 is retired in 2026 in a 2023 -> 2027 draft).
     Rows that stored change lists already state for this codebook come first and
     win over what the code lists show (a stated merge, not a derived retirement).
     A curator completes it (turns 'retired' rows into replaced/merged/split/moved
     where the change document names successors) and loads it with `kodebro import`.
+    Rows whose note still starts with 'derived:' are not imported as curated
+    changes: delete that word from a row's note once its meaning is checked.
     """
     from terminology.errors import TerminologyError
 

@@ -152,7 +152,7 @@ def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = froz
         # one new code under the grouping is a replacement: a split names alternatives (changelist.parse_row)
         rows.append(Change(system, b, "split" if len(parts) > 1 else "replaced", code, parts,
                            old_text=old.active[code],
-                           note=f"derived: {DERIVED_SPLIT}: {code} is a grouping in {b} "
+                           note=f"derived: subdivided: {code} is a grouping in {b} "
                                 f"over {', '.join(parts)}, which {a} lacks; confirm"))
     for code in sorted(old.active.keys() & new.active.keys()):
         o, n = old.active[code], new.active[code]
@@ -232,17 +232,43 @@ def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
     up to `to` come first in the answer: a draft that names every known change,
     so importing it back loses no curated succession.
     """
-    from terminology.errors import NotFound
+    from terminology.errors import InvalidRequest, NotFound
 
     from .succession_build import graph_for, stated_changes
-    from .succession_dating import dated
     system = catalog.canonical_system(system)
     for ed in (from_edition, to_edition):
         cs = catalog.codesystem(system, ed)
         if cs is None or cs.version != ed:
             known = ", ".join(catalog.codesystem_versions(system)) or "none"
             raise NotFound(f"edition {ed} of {system} is not loaded (loaded: {known})")
+    if version_key(from_edition) > version_key(to_edition):
+        raise InvalidRequest(f"--from {from_edition} is later than --to {to_edition}: give the earlier edition as "
+                             f"--from (--from {to_edition} --to {from_edition})")
     sg = graph_for(getattr(catalog, "base", catalog))
+    # a span over complete editions is the chain of its adjacent pairs, each row dated by the pair that shows
+    # it as the graph dates it: compared end to end, M19.06 (gone in 2026) would be "retired in 2027" and B04's
+    # two text changes one (review s16 re-check N1)
+    lo, hi = version_key(from_edition), version_key(to_edition)
+    stops = [v for v in catalog.codesystem_versions(system)
+             if lo < version_key(v) < hi and _complete(catalog, sg, system, v)]
+    if stops:
+        ends = [from_edition, *sorted(stops, key=version_key), to_edition]
+        rows = [r for a, b in zip(ends, ends[1:]) for r in _pair_changes(catalog, sg, system, a, b)]
+    else:
+        rows = _pair_changes(catalog, sg, system, from_edition, to_edition)
+    if not with_stated:
+        return rows
+    for r in rows:
+        if r.kind == "retired":
+            r.note += DRAFT_HINT
+    mine = [c for c in stated_changes(catalog) if c.codebook == system and lo < version_key(c.edition) <= hi]
+    mine.sort(key=lambda c: (version_key(c.edition), _KIND_ORDER.get(c.kind, 99), c.code, c.text_part))
+    return mine + rows
+
+
+def _pair_changes(catalog, sg, system: str, from_edition: str, to_edition: str) -> list[Change]:
+    """Derived rows between two loaded editions with no complete edition between them."""
+    from .succession_dating import dated
     snaps: dict[str, EditionCodes] = {}
 
     def snap(ed: str) -> EditionCodes:
@@ -252,31 +278,15 @@ def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
         return got
     old, new = snap(from_edition), snap(to_edition)
     lo, hi = version_key(from_edition), version_key(to_edition)
-    # "in use before" means before `from`, so that a code first listed in an edition between
-    # the two is new here as in the adjacent pair where it appeared. A stated retirement counts
-    # up to the next complete edition, where the graph's adjacent pair from `from` ends.
+    # "in use before" as the graph's adjacent pair reads it: listed in an edition before `from`, or a change
+    # list took it out of use by `to`
     versions = catalog.codesystem_versions(system)
     earlier = [v for v in versions if version_key(v) < lo]
-    gone_by: list = []
 
     def known_before(code: str) -> bool:
-        if sg.gone_before((system, code), hi):
-            if not gone_by:
-                gone_by.append(min((version_key(v) for v in versions
-                                    if lo < version_key(v) < hi and _complete(catalog, sg, system, v)), default=hi))
-            if sg.gone_before((system, code), gone_by[0]):
-                return True
-        return any(snap(v).lists(code) for v in earlier)
+        return sg.gone_before((system, code), hi) or any(snap(v).lists(code) for v in earlier)
 
     rows = diff(old, new, stated=sg.stated(system, lo, hi), known_before=known_before)
     # dated as the graph dates them: by validTo/validFrom and what partial editions between list
     between = [snap(v) for v in versions if lo < version_key(v) < hi]
-    rows = [dated(r, old, new, between) for r in rows]
-    if not with_stated:
-        return rows
-    for r in rows:
-        if r.kind == "retired":
-            r.note += DRAFT_HINT
-    mine = [c for c in stated_changes(catalog) if c.codebook == system and lo < version_key(c.edition) <= hi]
-    mine.sort(key=lambda c: (version_key(c.edition), _KIND_ORDER.get(c.kind, 99), c.code, c.text_part))
-    return mine + rows
+    return [dated(r, old, new, between) for r in rows]

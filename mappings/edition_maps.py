@@ -19,7 +19,8 @@ import re
 
 from terminology.versions import version_key
 
-from .changelist import EXT_KIND, SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence, to_conceptmaps
+from .changelist import (EXT_CHANGELIST, EXT_KIND, MAP_PREFIX, SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence,
+                         label, to_conceptmaps)
 from .edition_diff import DERIVED_SPLIT, DERIVED_TEXT, edition_changes
 
 _YEAR = re.compile(r"^[0-9]{4}$")
@@ -92,3 +93,40 @@ def _mark_derived(el: dict) -> None:
         for t in targets:
             t["equivalence"] = kind_equivalence(kind, len(targets), derived=True)
             t["comment"] = f"{t['comment']}; {DERIVED_SPLIT}" if t.get("comment") else DERIVED_SPLIT
+
+
+def unchanged_by_empty_map(catalog, req):
+    """$translate with the derived map of a pair without changes (`url=`, or the map itself): a code the newer
+    edition holds in use is unchanged, `equal`, as the maps with changes answer a code they do not list (their
+    `unmapped` mode `provided`); without groups the map itself cannot say so (R4 wants an element in a group).
+    None for any other map, or a code of another codebook: the ConceptMap providers answer."""
+    from .translate import Match, TranslateResult
+    cm = req.conceptmap
+    if cm is not None and not req.conceptmap_stored:
+        return None         # a map the client sent: its groups are the whole answer
+    if cm is None:
+        wanted = (req.conceptmap_url or "").split("|")[0]
+        if not wanted.startswith(MAP_PREFIX):
+            return None     # not a change map: the derived maps are not worked out for it
+        version = req.conceptmap_version or (req.conceptmap_url.split("|", 1)[1] if "|" in req.conceptmap_url
+                                             else None)
+        cm = next((m for m in derived_edition_maps(catalog).values()
+                   if m["url"] == wanted and "group" not in m and version in (None, m["version"])), None)
+    if not isinstance(cm, dict) or cm.get("group") or not is_changelist_map(cm):
+        return None
+    ext = next(e for e in cm["extension"] if e.get("url") == EXT_CHANGELIST)
+    parts = {p.get("url"): p for p in ext.get("extension") or () if isinstance(p, dict)}
+    system = (parts.get("codebook") or {}).get("valueUri")
+    edition = (parts.get("edition") or {}).get("valueString")
+    if not system or not edition or catalog.canonical_system(req.system or system) != system:
+        return None
+    cs = catalog.codesystem(system, edition)
+    concept = cs.find(req.code)[0] if cs is not None else None
+    res = TranslateResult(result=concept is not None and not concept.inactive, exclusive=True)
+    if res.result:
+        res.matches.append(Match(equivalence="equal", system=system, code=concept.code, display=concept.display,
+                                 version=edition, source=cm["url"],
+                                 comment=f"unchanged in {edition}: the two editions hold the same codes"))
+    else:
+        res.message = f"{req.code} is not a code in use in {label(system)} {edition}"
+    return res

@@ -19,10 +19,12 @@ from dataclasses import replace
 from terminology.editions import is_complete, is_year, partial_label
 from terminology.errors import InvalidRequest
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE
+from terminology.operations.validate_problems import _first_held_later as first_held_later
 from terminology.versions import version_key
 
 from .changelist import MAP_PREFIX, label, map_url, previous_edition
 from .edition_diff import DERIVED_SPLIT, UNCHECKED
+from .edition_maps import unchanged_by_empty_map
 from .icd10_targets import check as check_icd10_targets, with_article
 from .succession import Path
 from .succession_build import graph_for
@@ -160,6 +162,9 @@ def _reaches(sg, system: str, target: str) -> bool:
 
 
 def succession_translate(catalog, req: TranslateRequest):
+    if (req.conceptmap_url or req.conceptmap) and req.code:
+        # the derived map of a pair without changes says nothing by itself (no groups): answered here, first
+        return unchanged_by_empty_map(catalog, req)
     if req.conceptmap_url or req.conceptmap or not req.code or not req.system:
         return None
     system = catalog.canonical_system(req.system)
@@ -390,7 +395,9 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
         concept, _how = cs.find(code)
         if concept is None and is_complete(cs.content):
             res.result = False
-            res.message = f"{code} is not a code of {label(system)} edition {from_ed}"
+            # a code of next year's edition, asked in December without a version, says so as $validate-code does
+            res.message = first_held_later(catalog, cs, code) or \
+                f"{code} is not a code of {label(system)} edition {from_ed}"
             return res
         if concept is None:
             # as the loaded editions write it (J12.8 -> J128): the fragment's silence says nothing of the spelling
@@ -421,7 +428,7 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
                        f"{how}; ask from an earlier edition, or leave out version")
         return res
     paths = sg.walk(start, from_ed, to_ed)
-    elsewhere, unknown, absent = [], [], []
+    elsewhere, unknown, absent, readings = [], [], [], []
     for p in paths:
         if p.node is not None and target_system and p.node[0] != target_system:
             elsewhere.append(p)
@@ -450,7 +457,10 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
             continue
         comment = describe(p, start, from_ed, to_ed)
         if version_key(to_ed) < version_key(from_ed) and p.equivalence in ("wider", "narrower", "inexact"):
-            comment += "; " + _time_reading(p, start, from_ed, to_ed)
+            reading = _time_reading(p, start, from_ed, to_ed)
+            comment += "; " + reading
+            if reading not in readings:
+                readings.append(reading)
         out.append(Match(equivalence=p.equivalence, system=p.node[0], code=p.node[1],
                          display=_display(sg, catalog, p.node, to_ed), version=to_ed,
                          source=_source_map(p), comment=comment, extensions=ext))
@@ -474,12 +484,17 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
                        f"edition {to_ed}; choose by meaning")
     if found and unknown:
         res.message = "; ".join(([res.message] if res.message else []) + unknown)
+    if found and readings:
+        # R4's match has no message: a backward walk's reading would reach an R4 client only in a match's
+        # R5-only message, and 'narrower' K63.5 for K63.50 reads the wrong way round without it (re-check N4)
+        res.message = "; ".join(([res.message] if res.message else []) + readings)
     return res
 
 
 # Edition questions must be answered here before a generic ConceptMap provider sees the stored
-# change-list maps (which hold one edition step each): so this provider goes first.
-provider(succession_translate)
+# change-list maps (which hold one edition step each): so this provider goes first. It is asked with a map too
+# (`ConceptMap/{id}/$translate`): the derived map of a pair without changes (`unchanged_by_empty_map`).
+provider(succession_translate, serves_supplied_map=True)
 PROVIDERS.remove(succession_translate)
 PROVIDERS.insert(0, succession_translate)
 

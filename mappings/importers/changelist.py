@@ -6,6 +6,12 @@ the store. Nothing is dropped or guessed: a CSV row with more values than the
 header has columns, or a JSON value that is an object or list where text is
 expected, is such a broken row. A good file
 becomes one ConceptMap per codebook and edition.
+
+A row still as `kodebro diff-editions` derived it (note 'derived: ...', kind as
+drafted: `changelist.still_derived`) is not stored: stored, it would be a
+curated fact (a derived text change `inexact`, a stated one `equivalent`), and
+the server derives it from the loaded editions anyway. The import report says
+how many such rows it left out.
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ import orjson
 
 from terminology.importers.base import Item, read_bytes
 
-from ..changelist import COLUMNS, parse_row, read_csv_rows, to_conceptmaps
+from ..changelist import COLUMNS, parse_row, read_csv_rows, still_derived, to_conceptmaps
 
 FORMAT = "changelist"
 PRIORITY = 20
@@ -144,5 +150,13 @@ def read(path: str, **_options) -> Iterator[Item]:
     if not changes:
         yield Item(path, error=f"no change rows found (columns: {', '.join(COLUMNS)})")
         return
-    for cm in to_conceptmaps(changes):
-        yield Item(f"{path}:{cm['id']}", resource=cm)
+    curated = [c for c in changes if not still_derived(c)]
+    left = len(changes) - len(curated)
+    said = (f"{left} row(s) still marked derived (note starting 'derived:', as diff-editions drafted them) "
+            "were not imported: the server derives these changes from the loaded editions and answers them as "
+            "unchecked; delete 'derived:' from the note of each row a curator has checked, and import again")
+    if not curated:
+        yield Item(path, error=f"nothing a curator confirmed: {said}")
+        return
+    for n, cm in enumerate(to_conceptmaps(curated)):
+        yield Item(f"{path}:{cm['id']}", resource=cm, notes=[f"{path}: {said}"] if left and n == 0 else [])

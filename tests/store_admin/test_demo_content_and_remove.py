@@ -74,8 +74,8 @@ def test_list_marks_demo_and_fragment(tmp_path):
     assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
     out = _cli(db, "list").output
     line = next(x for x in out.splitlines() if x.strip().startswith(ICPC2))
-    # 2026 is the edition in force (from 1 January 2026 on), which the list marks (review s16 L9)
-    assert "2025 (725 concepts)" in line and "2026 (29 concepts, in force, demo, fragment)" in line
+    # 2026 is the edition a version-less request gets (in force from 1 January 2026), marked `default` (s16 L9, N8)
+    assert "2025 (725 concepts)" in line and "2026 (29 concepts, default, demo, fragment)" in line
     assert "https://kodebro.no/fhir/ValueSet/ncmp-aktive|1 (demo)" in out
     assert "kodebro remove --demo" in out
 

@@ -60,7 +60,9 @@ def test_translate_answers_the_new_codes_narrower_and_derived(loaded):
         steps = [e for e in m.extensions if e["url"].endswith("succession-step")]
         parts = {p["url"]: p for p in steps[0]["extension"]}
         assert parts["kind"]["valueCode"] == "split" and parts["derived"]["valueBoolean"] is True
-        assert DERIVED_SPLIT in parts["note"]["valueString"]
+        # the draft note says "derived" once (review s16 re-check N8: it read "derived: subdivided; derived from")
+        assert parts["note"]["valueString"].startswith("derived: subdivided: R17 is a grouping in 2026 over R170")
+        assert parts["note"]["valueString"].count("derived") == 1
         assert DERIVED_SPLIT in m.comment
     # and back: a 2026 code walks back to the code it was carved out of
     back = _translate(Catalog(loaded), "R179", "2026", "2019")
