@@ -19,7 +19,7 @@ from dataclasses import replace
 from terminology.editions import is_complete, is_year, partial_label
 from terminology.errors import InvalidRequest
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE
-from terminology.operations.validate_problems import _first_held_later as first_held_later
+from terminology.operations.validate_problems import first_held_later
 from terminology.versions import version_key
 
 from .changelist import MAP_PREFIX, label, map_url, previous_edition

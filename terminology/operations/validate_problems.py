@@ -98,7 +98,7 @@ class CodingProblems:
         if cs.content == "fragment":
             later = introduced_later(self.catalog, cs, o.code, self.req.date)
         else:
-            later = _first_held_later(self.catalog, cs, o.code) if cs.content == "complete" else None
+            later = first_held_later(self.catalog, cs, o.code) if cs.content == "complete" else None
         if later is not None:
             # a yearly codebook's later edition introduces the code: not yet a code of this edition
             o.ok = False
@@ -142,7 +142,7 @@ class CodingProblems:
         return Issue("error", "code-invalid", "not-in-vs", text, loc)
 
 
-def _first_held_later(catalog, cs, code: str) -> str | None:
+def first_held_later(catalog, cs, code: str) -> str | None:
     """Why `code`, absent from the complete year edition `cs`, is not a code of it although a later loaded
     edition holds it. The complete edition's silence is evidence (R4 content `complete`): the code came after.
     Said as "introduced in" only when the later edition is the next year and complete; across a gap in the
