@@ -196,7 +196,14 @@ def still_derived(c: Change) -> bool:
     if not note.startswith(DERIVED_MARK):
         return False
     if c.kind in SUCCESSION_KINDS:
-        return c.kind in ("split", "replaced") and note[len(DERIVED_MARK):].lstrip().startswith(_SUBDIVIDED)
+        rest = note[len(DERIVED_MARK):].lstrip()
+        if not (c.kind in ("split", "replaced") and rest.startswith(_SUBDIVIDED)):
+            return False
+        # a subdivision narrowed by the curator (R17 -> R17.9 only) names other successors than the note's "over
+        # R170, R179, which ...": edited, so the curator's
+        drafted = rest.split(" over ", 1)[1].split(", which", 1)[0] if " over " in rest else None
+        return drafted is None or sorted(x.strip() for x in drafted.split(",")) == \
+            sorted(s.lower() for s in c.successor)
     return True
 
 

@@ -72,14 +72,15 @@ def equivalence_of(item: dict, default: str = "relatedto") -> str:
 
 # --- choosing maps ------------------------------------------------------------------
 
-def _maps_by_url(maps: list[dict], ref: str, version: str | None, catalog=None) -> list[dict]:
+def _maps_by_url(maps: list[dict], ref: str, version: str | None, catalog=None,
+                 supplied=lambda m: False) -> list[dict]:
     """The maps a request names by url: the version is chosen by the rule of every lookup by url (the named one,
     else the newest a pattern names, else the newest; edition years: the one in force), and every map holding it
     answers, as maps of one url and version (a supplied one and a stored one) do when the request names none."""
     url, version = split_canonical(ref, version)
     found = [m for m in maps if m.get("url") == url]
     if not version:
-        found = in_force_only(catalog, found)
+        found = in_force_only(catalog, found, supplied=supplied)
     if not found:
         return []
     held = [v if isinstance(v, str) else None for v in (m.get("version") for m in found)]
@@ -90,21 +91,24 @@ def _maps_by_url(maps: list[dict], ref: str, version: str | None, catalog=None) 
 def in_force_only(catalog, maps: list, body=lambda m: m, supplied=lambda m: False) -> list:
     """Of maps of one url held in several edition-year versions (the directorate's ICPC-2 -> ICD-10 conversion,
     one per year), only the one in force today answers a request naming no version, as a yearly codebook's
-    edition does (Catalog.find_header); other maps are kept as they are, and so are the maps of a url the request
-    brought one of (its own resources win, as a code system's do)."""
+    edition does (Catalog.find_header); when the request brought a map of such a url, the versions it brought
+    answer instead (with a stored map of such a version): its own resources win, as a code system's do. Maps of
+    other urls are kept as they are."""
     day = getattr(catalog, "in_force_day", None)
     if day is None or len(maps) < 2:
         return maps
     versions: dict = {}
-    own = {body(m).get("url") for m in maps if supplied(m)}
+    own: dict = {}
     for m in maps:
         b = body(m)
-        if b.get("url") not in own:
-            versions.setdefault(b.get("url"), set()).add(b.get("version"))
-    chosen = {url: in_force(vs, day()) for url, vs in versions.items() if len(vs) > 1 and all(map(is_year, vs))}
-    if not chosen:
+        versions.setdefault(b.get("url"), set()).add(b.get("version"))
+        if supplied(m):
+            own.setdefault(b.get("url"), set()).add(b.get("version"))
+    keep = {url: own.get(url) or {in_force(vs, day())} for url, vs in versions.items()
+            if len(vs) > 1 and all(map(is_year, vs))}
+    if not keep:
         return maps
-    return [m for m in maps if body(m).get("url") not in chosen or body(m).get("version") == chosen[body(m).get("url")]]
+    return [m for m in maps if body(m).get("url") not in keep or body(m).get("version") in keep[body(m).get("url")]]
 
 
 def _tables(catalog) -> list[MapsBySystem]:
@@ -135,9 +139,9 @@ def candidate_maps(catalog, req: TranslateRequest, system: str | None = None) ->
     if req.conceptmap_url:
         url, _version = split_canonical(req.conceptmap_url, req.conceptmap_version)
         found = [(t, m) for t in tables for m in t.by_url.get(url, ())]
-        own = len(tables) > 1 and any(t is tables[0] for t, _m in found)
-        maps = _maps_by_url([m for _t, m in found], req.conceptmap_url, req.conceptmap_version,
-                            None if own else catalog)
+        mine = {id(m) for t, m in found if len(tables) > 1 and t is tables[0]}
+        maps = _maps_by_url([m for _t, m in found], req.conceptmap_url, req.conceptmap_version, catalog,
+                            lambda m: id(m) in mine)
         if maps:
             owner = {id(m): t for t, m in found}
             return [owner[id(m)].index(m) for m in maps]

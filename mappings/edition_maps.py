@@ -120,6 +120,8 @@ def unchanged_by_empty_map(catalog, req):
     edition = (parts.get("edition") or {}).get("valueString")
     if not system or not edition or catalog.canonical_system(req.system or system) != system:
         return None
+    if req.reverse or (req.target_system and catalog.canonical_system(req.target_system) != system):
+        return None     # the map's own direction and codebook only; any other question goes to the providers
     cs = catalog.codesystem(system, edition)
     concept = cs.find(req.code)[0] if cs is not None else None
     res = TranslateResult(result=concept is not None and not concept.inactive, exclusive=True)

@@ -315,9 +315,12 @@ def list_(db):
         for h in hs[:200]:
             body = store.body(h.pk)
             marks = _marks(body)
-            if rtype == "ValueSet" and h.url and h.version == _in_force(rtype, h.url, by_url[h.url], day):
+            current = _in_force(rtype, h.url, by_url[h.url], day) if rtype == "ValueSet" and h.url else None
+            if current is not None and h.version == current:
                 marks.insert(0, "default")
                 in_force_seen = True
+            elif current is not None and h.version > day[:4]:
+                marks.insert(0, f"from {h.version}-01-01")
             demo_seen = demo_seen or "demo" in marks
             what = _naming_system_line(h, body) if rtype == "NamingSystem" else \
                 f"{h.url or h.id}" + (f"|{h.version}" if h.version else "")

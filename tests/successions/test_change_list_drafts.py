@@ -118,3 +118,14 @@ def test_a_checked_row_is_imported_and_the_report_counts_the_rest(span, store, t
     res = translate(Catalog(store), TranslateRequest(code="M19.06", system=ICD10_NO, version="2025",
                                                      target_system=ICD10_NO, target_version="2026"))
     assert [(m.code, m.equivalence) for m in res.matches] == [("M1907", "equivalent")]
+
+
+def test_a_narrowed_subdivision_is_the_curators_row():
+    """A drafted split the curator narrowed (R17 -> R17.9 only, as `replaced`) keeps the draft's note but names
+    other successors than it: edited, so it is imported (review s16 C M2); the drafted rows stay derived."""
+    from mappings.changelist import Change, still_derived
+    note = "derived: subdivided: R17 is a grouping in 2026 over R170, R179, which 2019 lacks; confirm"
+    assert still_derived(Change(ICD10_NO, "2026", "split", "R17", ["R170", "R179"], note=note))
+    assert not still_derived(Change(ICD10_NO, "2026", "replaced", "R17", ["R179"], note=note))
+    one = "derived: subdivided: D385 is a grouping in 2026 over D3851, which 2019 lacks; confirm"
+    assert still_derived(Change(ICD10_NO, "2026", "replaced", "D385", ["D3851"], note=one))

@@ -78,3 +78,17 @@ def test_a_code_of_next_years_edition_says_so(store):
     res = translate(cat, TranslateRequest(code="U891", system=ICPC2, target_system=ICPC2))
     assert res.result is False
     assert "U891 is not in ICPC-2 2024: it is introduced in ICPC-2 2025" in res.message
+
+
+def test_the_empty_change_map_answers_only_its_own_question(store, db_path):
+    """Into another codebook, or reverse=true, the empty map answers as the change maps with changes answer (not
+    `equal` K86; review s16 C M1)."""
+    import_paths(store, ICPC2_EDITIONS)
+    import_paths(store, [ICPC2_2026], edition="2026")
+    client = create_app({"DB": db_path, "DEMO": False}).test_client()
+    url = "https://kodebro.no/fhir/ConceptMap/changes-icpc2-"
+    for extra in ({"targetsystem": "http://hl7.org/fhir/sid/icd-10-no"}, {"reverse": "true"}):
+        answers = [_params(client.get("/fhir/ConceptMap/$translate", query_string={
+            "url": url + year, "system": ICPC2, "code": "K86", **extra})) for year in ("2025", "2026")]
+        assert answers[1]["result"] == answers[0]["result"], (extra, answers)
+        assert ("match" in answers[1]) == ("match" in answers[0]), (extra, answers)
