@@ -194,7 +194,7 @@ class Catalog:
 
     def find_header(self, rtype: str, url: str, version: str | None = None) -> ResourceHeader | None:
         if rtype == "CodeSystem":
-            url = self.canonical_system(url)
+            url = canonical_system(url, self._aliases)      # (self.canonical_system, one call fewer per read)
         hs = self._by_url.get((rtype, url))
         if not hs:
             return None
@@ -215,7 +215,10 @@ class Catalog:
             if chosen is None or chosen[0] != year:
                 chosen = kept[4] = (year, hs[kept[1].index(in_force(kept[1], year))])
             return chosen[1]
-        k = pick_version(kept[1], version)
+        held = kept[1]
+        if version in held:
+            return hs[held.index(version)]      # (pick_version's first look, without the call: the usual read)
+        k = pick_version(held, version)
         return None if k is None else hs[k]
 
     # --- typed lookups ------------------------------------------------------------

@@ -132,9 +132,10 @@ class FactTable:
                 return None     # brought by the request
         if (self.reads_catalog or vs is None) and not plain:
             return None         # (a part judged by itself: under an overlay, whose it is cannot be told)
-        if self._rule_bound(root):
+        if self.rules is not None and self._rule_bound(root):
             return None
-        if vs is not None:
+        if vs is not None and root._stored_seen is not vs:
+            # (told stored in this request already by _note_origin: the two looks below said so then)
             supplied = root._supplied
             if supplied is not None and supplied.get(id(vs)) is vs:
                 return None

@@ -17,11 +17,12 @@ from ..identifiers import canonical, split_canonical
 from ..languages import preferred_display
 from ..norway.advice import (NORWEGIAN_CODEBOOKS, edition_on, grouping_advice, last_edition, old_display, rules_of,
                              successor_note)
+from ..norway.next_edition import next_change, next_display, value_set_hint
 from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, check_imports, vs_canonical
-from .concept_status import is_abstract, is_deprecated, reported_status, validity_problem
+from .concept_status import is_abstract, is_deprecated, reported_status, standards_status, validity_problem
 from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
@@ -132,8 +133,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         """(entry, the include that lists it) of the value set's own concept entry for `system#code`, Nones when
         it lists none. In a case-insensitive `cs` an entry written in another case is the same concept's:
         $expand takes its display, so must this."""
+        includes = self._system_includes(system)
+        if not includes.lists:
+            return None, None       # (the usual value set: filters or whole systems, no entries of its own)
         folded: tuple = (None, None)
-        for inc in self._includes_of(system):
+        for inc in includes.includes:
             if inc.get("concept"):
                 entry = self.ev.concept_entries(inc).get(code)
                 if entry is not None:
@@ -181,9 +185,19 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
 
     def _note_codesystem_status(self, cs) -> None:
         """note_status of the code system in hand, its canonical written only when there is a status to say (the
-        usual code system has none: $validate-code's hot path)."""
-        if reported_status(cs.resource, self.req.valueset) is not None:
-            self.note_status("CodeSystem", cs.resource, canonical(cs.url, cs.version))
+        usual code system has none: $validate-code's hot path). Whether it has any is a fact of its resource,
+        kept on the index (as compose keeps an include's rules there): with none, there is nothing to weigh
+        against the value set's own status (reported_status says None whatever the value set)."""
+        res = cs.resource
+        kept = getattr(cs, _STATUS_ATTR, None)
+        if kept is None or kept[0] is not res:
+            kept = (res, standards_status(res))
+            try:
+                setattr(cs, _STATUS_ATTR, kept)
+            except AttributeError:
+                pass        # an index that keeps nothing: asked again next time
+        if kept[1] is not None and reported_status(res, self.req.valueset) is not None:
+            self.note_status("CodeSystem", res, canonical(cs.url, cs.version))
 
     # --- one coding ------------------------------------------------------------------
     def check(self, coding: dict, path: str) -> Outcome:
@@ -363,6 +377,12 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         rule, a grouping or an inactive concept in hand): $validate-code's hot path pays for the checks alone."""
         concept, cs = o.concept, o.cs
         refused = not (o.ok and o.in_vs)
+        if o.coding.get("version") and self.req.valueset is not None and self.req.date is None and \
+                any(i.tx_code == "vs-invalid" for i in o.issues):
+            text = value_set_hint(self.catalog, self.req.valueset, o.coding["version"])
+            if text is not None:
+                o.issues.append(Issue("information", "informational", "code-comment", text,
+                                      _coding_loc(o.path, "version"), in_message=False))
         if concept is None:
             if refused and o.code and any(i.tx_code == "invalid-code" for i in o.issues):
                 text = last_edition(self.catalog, cs, o.code)
@@ -374,6 +394,11 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         for i in o.issues:
             if i.tx_code == "invalid-display" and i.severity != "information":
                 text = old_display(self.catalog, cs, concept, o.coding.get("display") or "")
+                if text is None:
+                    # next year's text, loaded in December (norway/next_edition.py)
+                    text = next_display(self.catalog, cs, concept, o.coding.get("display") or "",
+                                        self.req.date is None and not o.coding.get("version")
+                                        and self.req.codesystem_version is None)
                 if text is not None:
                     o.issues.append(Issue("information", "invalid", "display-comment", text,
                                           _coding_loc(o.path, "display"), in_message=False))
@@ -395,6 +420,13 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         # only then is the succession graph asked (it loads on first use)
         if o.inactive:
             self._successors(o, concept.code)
+        elif self.req.date is None:
+            # what 1 January does to the code, when next year's edition is loaded (norway/next_edition.py; with
+            # none loaded, one look at the loaded versions)
+            text = next_change(self.catalog, cs, concept)
+            if text is not None:
+                o.issues.append(Issue("information", "informational", "code-comment", text,
+                                      _coding_loc(o.path, "code"), in_message=False))
         rules = rules_of(concept)
         if rules:
             loc = _coding_loc(o.path, "code")
@@ -432,7 +464,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
 
     def _membership(self, o: Outcome, locs: "Locations", vs: dict, cs) -> Outcome:
         req, concept = self.req, o.concept
-        missing = self._missing_versions(o.system)
+        missing = self._missing.get(o.system)       # (`check` asked already)
+        if missing is None:
+            missing = self._missing_versions(o.system)
         if missing:
             # the value set needs a version that is not loaded (reported by `check`): membership cannot be told
             o.ok = o.in_vs = False
@@ -502,6 +536,9 @@ _STATUS_PLACE = {"code": None, "coding": "Coding"}
 
 _UNSET = object()
 
+# the attribute of a code system index that keeps (its resource, the status its resource states: standards_status)
+_STATUS_ATTR = "_kodebro_validate_status"
+
 # where a coding sits in the input, by request mode (a codeableConcept's codings: by their index)
 _CODING_PATH = {"code": "", "coding": "Coding"}
 
@@ -538,11 +575,12 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
         req.date = day_of(req.date)
     v = Validator(catalog, req)
     vs = req.valueset
-    if vs is not None and reported_status(vs, vs) is not None:
+    status, imports_none = v.ev.own_facts(vs) if vs is not None else (None, True)
+    if status is not None:
         v.note_status("ValueSet", vs, v.vs_name)
     outcomes: list[Outcome] = []
     try:
-        if vs is not None:
+        if not imports_none:
             # a cyclic or unresolvable import anywhere in the value set is its answer whatever the code (as
             # tx.fhir.org checks in ValueSetChecker.prepare), not only when the evaluation reaches it
             check_imports(v.ev, vs)

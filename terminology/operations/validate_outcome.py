@@ -3,7 +3,7 @@ the coding's parts in the request that the issues point at.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -16,14 +16,12 @@ class Issue:
     in_message: bool = True
 
 
-@dataclass
 class Outcome:
-    coding: dict
-    path: str
-    issues: list = field(default_factory=list)
+    """What is found about one coding. A plain class, not a dataclass: made once per coding on $validate-code's hot
+    path, where the generated __init__ setting all eighteen fields cost more than the four set here (the others
+    are read from the class until a check sets them). Compared by identity."""
     system: str | None = None
     version: str | None = None
-    code: str | None = None
     display: str | None = None
     concept: object = None
     cs: object = None
@@ -36,6 +34,15 @@ class Outcome:
     inactive: bool = False                # the concept's (a computed property: read once)
     deprecated: bool = False              # likewise
     status_note: object = None            # the warning on an inactive or deprecated concept, while it stands
+
+    def __init__(self, coding: dict, path: str, code: str | None = None):
+        self.coding = coding
+        self.path = path
+        self.code = code
+        self.issues: list = []
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.__dict__!r})"
 
 
 class Locations:

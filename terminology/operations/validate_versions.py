@@ -19,29 +19,24 @@ class CodeSystemVersionChoice:
 
     def _includes_of(self, system: str) -> list:
         """The includes of `system` in the value set and in the value sets it imports whole (at any depth):
-        those whose version decides which version of `system` a code is taken in, as $expand does. (Read as
-        `_system_includes(system)[1]` on $validate-code's hot path: one call fewer per request.)"""
-        return self._system_includes(system)[1]
+        those whose version decides which version of `system` a code is taken in, as $expand does."""
+        return self._system_includes(system).includes
 
-    def _system_includes(self, system: str) -> tuple[list, list]:
-        """(include, path) pairs of `system` and the includes alone, asked of the evaluator once per request (the
-        includes alone are kept with the pairs: valueset_facts._SystemIncludes)."""
+    def _system_includes(self, system: str):
+        """The (include, path) pairs of `system`, asked of the evaluator once per request, with what is kept
+        with them: the includes alone, the one version they name, whether any lists concepts
+        (valueset_facts._SystemIncludes)."""
         got = self._includes.get(system)
         if got is None:
-            pairs = self.ev.system_includes(self.req.valueset, system)
-            got = self._includes[system] = (pairs, pairs.includes)
+            got = self._includes[system] = self.ev.system_includes(self.req.valueset, system)
         return got
-
-    def _pinned_version(self, system: str) -> str | None:
-        """The version of `system` the value set names, when it names exactly one (kept with the includes)."""
-        return self._system_includes(system)[0].pinned()
 
     def _versions_used(self, system: str) -> list:
         """The versions of `system` the value set's includes take, after the version rules (None: the latest)."""
         got = self._used.get(system)
         if got is None:
             got = self._used[system] = self.ev.versions_used(self.req.valueset, system,
-                                                             self._system_includes(system)[1])
+                                                             self._system_includes(system).includes)
         return got
 
     def _missing_versions(self, system: str) -> list:
@@ -58,21 +53,23 @@ class CodeSystemVersionChoice:
         than two versions: known without working out which (`versions_used`, a kept-fact lookup on the hot path
         of $validate-code, where a value set usually has one include of a system). Nothing is lost by not asking:
         the version rules and the date are applied to that one version anyway (`_choose_version`, `_codesystem`)."""
-        return len(self._system_includes(system)[1]) < 2 or len(self._versions_used(system)) < 2
+        return len(self._system_includes(system).includes) < 2 or len(self._versions_used(system)) < 2
 
     def _choose_version(self, o: Outcome, locs: "Locations", vs: dict, system: str, coding_version):
         """The version of `system` to validate against: the value set's (after the version rules) unless the
         coding names a version that fits it. A coding version that differs is an issue on `version`;
         False when the answer is complete already (a version that is not loaded, nothing to check against)."""
         rules = self.req.rules
-        vs_version = self._pinned_version(system)
+        includes = self._system_includes(system)
+        vs_version = includes.pinned()
         if coding_version is not None and vs_version is None:
             # includes that name different versions: the one this coding belongs to
             vs_version = self._include_version(system, o.code, coding_version)
         # the value set's version (an empty one is none) after the version rules; the date is left to `_codesystem`
         wanted = self.ev.resolve_version(system, vs_version or None, dated=False)
         if coding_version is None:
-            if system in rules.force:
+            if system in rules.force or len(includes.includes) < 2:
+                # (fewer than two includes take one version at most: _version_for_code would say None)
                 return wanted
             # a value set taking several versions of the system: the version whose include selects the code
             chosen = self._version_for_code(system, o.code, o.coding.get("display"))
@@ -129,7 +126,7 @@ class CodeSystemVersionChoice:
         code in its own version (the coding is then reported against it, as against a value set with that one
         version); else one of the coding's version; else the newest. Each include is read in its own version
         after the version rules, as $expand reads it. One version named, or none: that one."""
-        includes = self._system_includes(system)[0]
+        includes = self._system_includes(system)
         named = list(dict.fromkeys(inc.get("version") for inc, _path in includes))
         if len(named) < 2:
             return named[0] if named else None

@@ -11,10 +11,14 @@ from ..codesystem import folded_codes
 from ..errors import TerminologyError
 from .compose_checks import (MAX_IMPORT_DEPTH, check_has_source, check_stored_shape, compose_path,
                              import_refs, lists_only)
+from .concept_status import reported_status
 from .expansion_only import expansion_members, recent_expansion_keys
 from .include_rules import kept_listed_codes, listed_codes
 from .revision_cache import (CONCEPT_ENTRIES, EXPANSION_VIEWS, LISTING_EXCLUDES, STORED_KEY as _STORED_KEY,
-                             SYSTEM_INCLUDES, VERSIONS_USED, _new_dict, brought, stored_body)
+                             SYSTEM_INCLUDES, VERSIONS_USED, FactTable, _new_dict, brought, stored_body)
+
+# id(value set) -> what $validate-code asks of every value set it checks against, before any code (`own_facts`)
+VALUESET_OWN = FactTable("valueset-own")
 
 
 class _ConceptEntries(dict):
@@ -86,14 +90,16 @@ _NO_LISTING = _Listing()
 
 class _SystemIncludes(list):
     """The (include, path) pairs of one system in a value set (`system_includes`), with the includes alone
-    (`includes`) and the version they name when they all name one (`pinned`), kept with the pairs: $validate-code
-    asks for both on every request, and they are as fixed as the pairs."""
-    __slots__ = ("includes", "_pinned")
+    (`includes`), whether any of them lists concepts (`lists`: else the value set has no concept entry of the
+    system to read) and the version they name when they all name one (`pinned`), kept with the pairs:
+    $validate-code asks for them on every request, and they are as fixed as the pairs."""
+    __slots__ = ("includes", "lists", "_pinned")
     _UNSET = object()
 
     def __init__(self, pairs=()):
         super().__init__(pairs)
         self.includes = [inc for inc, _path in self]
+        self.lists = any(inc.get("concept") for inc in self.includes)
         self._pinned = self._UNSET
 
     def pinned(self) -> str | None:
@@ -140,6 +146,12 @@ class ValueSetFacts:
             united = frozenset().union(*(self.listed(exc, cs) for s, exc in listing if s == system))
             listing.keep(system, cs, united)
         return code in united
+
+    def own_facts(self, vs: dict) -> tuple[str | None, bool]:
+        """(the status `vs` reports of itself: concept_status.reported_status(vs, vs); whether its compose imports
+        no value set, so that it has no import graph to check): functions of its body alone, which
+        $validate-code asks of every value set it checks against, kept per store revision for a stored one."""
+        return VALUESET_OWN.get(self, vs, vs, id(vs), _own_facts, vs)
 
     def see(self, vs: dict) -> None:
         """Tell apart, before anything is kept about it, a value set of the store from one the request brought."""
@@ -328,3 +340,12 @@ class ValueSetFacts:
                 if resolved not in out:
                     out.append(resolved)
         return out
+
+
+def _own_facts(vs: dict) -> tuple[str | None, bool]:
+    compose = vs.get("compose")
+    # an include or exclude with a `valueSet` (whatever its value) is what compose_checks.check_imports walks
+    imports = isinstance(compose, dict) and any(
+        isinstance(part, dict) and "valueSet" in part
+        for kind in ("include", "exclude") if isinstance(compose.get(kind), list) for part in compose[kind])
+    return reported_status(vs, vs), not imports
