@@ -91,12 +91,17 @@ def _older(catalog, cs):
     if cs.version is None:
         return
     mine = version_key(cs.version)
-    for v in sorted((v for v in catalog.codesystem_versions(cs.url) if v is not None and v != cs.version),
-                    key=version_key, reverse=True):
-        if version_key(v) >= mine:
-            continue
+    yield from loaded_editions(catalog, cs.url, sorted(
+        (v for v in catalog.codesystem_versions(cs.url) if v is not None and version_key(v) < mine),
+        key=version_key, reverse=True))
+
+
+def loaded_editions(catalog, url: str, versions):
+    """(version, index) of each of `versions` of `url` in turn, each index got only when the walk reaches it; an
+    edition that cannot be read is passed over."""
+    for v in versions:
         try:
-            other = catalog.codesystem(cs.url, v)
+            other = catalog.codesystem(url, v)
         except TerminologyError:
             continue
         if other is not None:

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from ..catalog import Catalog
 from ..editions import is_complete, is_year, valid_from
-from ..errors import TerminologyError
 from ..languages import displays_in
 from ..operations.concept_status import VALID_TO
-from .advice import edition_label, grouping_advice, shown_code, successor_note
+from .advice import edition_label, grouping_advice, loaded_editions, shown_code, successor_note
 
 
 _KEPT = "_kodebro_later_edition"
@@ -50,15 +49,8 @@ def has_later(catalog, cs) -> bool:
 
 def _later(catalog, cs):
     """(version, index) of the loaded editions after `cs`, oldest first, each index got only when reached."""
-    for v in catalog.codesystem_versions(cs.url):
-        if not (is_year(v) and v > cs.version):
-            continue
-        try:
-            other = catalog.codesystem(cs.url, v)
-        except TerminologyError:
-            continue
-        if other is not None:
-            yield v, other
+    yield from loaded_editions(catalog, cs.url, [v for v in catalog.codesystem_versions(cs.url)
+                                                  if is_year(v) and v > cs.version])
 
 
 def next_display(catalog, cs, concept, display: str, undated: bool) -> str | None:
