@@ -56,7 +56,9 @@ class Catalog:
     # --- freshness --------------------------------------------------------------
     def _load_headers(self) -> None:
         with self._lock:
-            self._generation = self.store.generation()
+            # read before the headers, set after them: what a reader keeps under a generation (next-edition notes,
+            # the succession graph) must not be worked out from the lists of the one before
+            generation = self.store.generation()
             headers = self.store.headers()
             by_url: dict[tuple[str, str], list[ResourceHeader]] = defaultdict(list)
             by_id: dict[tuple[str, str], ResourceHeader] = {}
@@ -83,6 +85,7 @@ class Catalog:
             self._conceptmaps: list[dict] | None = None
             self._derived: dict = {}
             self._aliases = self._build_aliases()
+            self._generation = generation
             self._checked = time.monotonic()
 
     def refresh(self, force: bool = False) -> None:

@@ -131,7 +131,8 @@ def value_set_hint(catalog, vs: dict, coding_version: str) -> str | None:
     url, version = vs.get("url"), vs.get("version")
     if not (url and is_year(version) and is_year(coding_version) and coding_version > version):
         return None
-    if coding_version not in catalog.versions("ValueSet", url) or catalog.default_version("ValueSet", url) != version:
-        return None
+    if coding_version not in catalog.versions("ValueSet", url) or catalog.default_version("ValueSet", url) != version \
+            or catalog.supplies("ValueSet", url, version):
+        return None     # (a value set the request brought is its own choice: no date picks another)
     return (f"the value set in force today is {url}|{version}; ask with date= or valueSetVersion={coding_version} "
             f"for {coding_version}")

@@ -398,7 +398,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                     # next year's text, loaded in December (norway/next_edition.py)
                     text = next_display(self.catalog, cs, concept, o.coding.get("display") or "",
                                         self.req.date is None and not o.coding.get("version")
-                                        and self.req.codesystem_version is None)
+                                        and self.req.codesystem_version is None
+                                        and not _ruled(self.req.rules, cs.url))
                 if text is not None:
                     o.issues.append(Issue("information", "invalid", "display-comment", text,
                                           _coding_loc(o.path, "display"), in_message=False))

@@ -296,3 +296,12 @@ def test_when_the_year_turns_last_years_edition_asked_by_version_gets_no_note(bo
         assert N3_GROUPING not in notes()
     finally:
         store.close()
+
+
+def test_under_a_forced_edition_the_date_hint_is_left_out(december):
+    """force-system-version picks the edition whatever the date, so "send date=" would not help (review s16 D)."""
+    body = _cs(december, code="A00.0", display=TEXT_2027, **{"force-system-version": f"{ICD10NO}|2026"})
+    assert params(body)["result"] is False
+    assert f"'{TEXT_2027}' is the text of A00.0 from ICD-10-NO 2027 (in force from 2027-01-01)" in infos(body)
+    assert not any("send date=" in t for t in infos(body)), infos(body)
+
