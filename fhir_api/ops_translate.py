@@ -158,6 +158,9 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     r5 = any(n in params for n in _R5_NAMES)
     reverse = bool(params.bool("reverse", False))
     code = _str(params, "code", "sourceCode")
+    if code is not None and not code.strip():
+        # an empty code is no code: answered as one, it reached the maps' lookups as a url that was not found
+        raise InvalidRequest("the code to translate is empty", location="code")
     codings = _codings(params, ("coding", "sourceCoding"), ("codeableConcept", "sourceCodeableConcept"))
     target_code = _str(params, "targetCode", "targetcode")
     target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))

@@ -172,3 +172,16 @@ def test_an_unknown_map_url(client, extra, text):
     assert status == 404 and b["resourceType"] == "OperationOutcome", b
     (issue,) = b["issue"]
     assert issue["code"] == "not-found" and issue["details"]["text"] == text
+
+
+def test_an_empty_code_is_a_400_naming_it():
+    """`code=` (empty or blank) is no code: a 400 at `code`, not 'ConceptMap not found' for a map that exists."""
+    import tempfile
+    from fhir_api import create_app
+    client = create_app({"DB": tempfile.mktemp(suffix=".db"), "DEMO": True}).test_client()
+    for code in ("", "  "):
+        r = client.get("/fhir/ConceptMap/$translate", query_string={
+            "url": "https://kodebro.no/fhir/ConceptMap/icpc2-icd10", "system": "http://hl7.org/fhir/sid/icpc-2",
+            "code": code})
+        assert r.status_code == 400, r.get_data(as_text=True)
+        assert "code to translate is empty" in r.get_json()["issue"][0]["details"]["text"]

@@ -92,3 +92,19 @@ def test_the_empty_change_map_answers_only_its_own_question(store, db_path):
             "url": url + year, "system": ICPC2, "code": "K86", **extra})) for year in ("2025", "2026")]
         assert answers[1]["result"] == answers[0]["result"], (extra, answers)
         assert ("match" in answers[1]) == ("match" in answers[0]), (extra, answers)
+
+
+def test_a_change_map_vouches_only_for_codes_of_its_edition(store, db_path):
+    """A change map answers a code it does not list as unchanged (`unmapped` provided), but not a code its complete
+    target edition does not hold: NOPE9 is no unchanged ICPC-2 code (the H3 rule of the edition walk, for url=)."""
+    import_paths(store, ICPC2_EDITIONS)
+    import_paths(store, [ICPC2_2026], edition="2026")
+    client = create_app({"DB": db_path, "DEMO": False}).test_client()
+    url = "https://kodebro.no/fhir/ConceptMap/changes-icpc2-2025"
+    def ask(code):
+        return _params(client.get("/fhir/ConceptMap/$translate", query_string={
+            "url": url, "system": ICPC2, "code": code}))
+    assert ask("K86")["result"]["valueBoolean"] is True
+    got = ask("NOPE9")
+    assert got["result"]["valueBoolean"] is False and "match" not in got, got
+    assert "NOPE9" in got["message"]["valueString"]
