@@ -17,17 +17,11 @@ from __future__ import annotations
 
 from terminology.identifiers import SNOMED
 
+from terminology.snomed.successors import DEFINITE, SUCCESSOR_ASSOCIATIONS, successor_links
+from terminology.snomed.successors import inactive_note as _inactive_note
+
 from .changelist import Change
 
-SUCCESSOR_ASSOCIATIONS = {
-    "900000000000526001": "REPLACED BY",
-    "900000000000527005": "SAME AS",
-    "900000000000523009": "POSSIBLY EQUIVALENT TO",
-    "900000000000530003": "ALTERNATIVE",
-    "1186921001": "POSSIBLY REPLACED BY",
-    "1186924009": "PARTIALLY EQUIVALENT TO",
-}
-DEFINITE = {"900000000000526001", "900000000000527005"}
 
 
 def changes_of(cs) -> list[Change]:
@@ -39,7 +33,7 @@ def changes_of(cs) -> list[Change]:
         if active:
             continue
         edition = f"{SNOMED}/{module}/version/{cs.eff[i] or cs.release.get('date', '')}"
-        links = [(r, t) for r, t in cs.assoc.get(i, ()) if r in SUCCESSOR_ASSOCIATIONS]
+        links = successor_links(cs, i)
         reason = cs.reason.get(i)
         if not links:
             out.append(Change(SNOMED, edition, "retired", codes[i],
@@ -54,37 +48,14 @@ def changes_of(cs) -> list[Change]:
     return out
 
 
-# how a message words each successor association, read from the inactive concept to the one it names
-_SAYS = {"REPLACED BY": "it was replaced by", "SAME AS": "it is the same as",
-         "POSSIBLY EQUIVALENT TO": "it is possibly equivalent to", "ALTERNATIVE": "an alternative is",
-         "POSSIBLY REPLACED BY": "it was possibly replaced by",
-         "PARTIALLY EQUIVALENT TO": "it is partially equivalent to"}
-
-
 def inactive_note(cs, code: str, maps_to) -> str | None:
-    """Why an inactive concept has no map rows, and where to go instead: its historical associations (the
-    RF2 association refsets $lookup shows), each with what that concept maps to (`maps_to(code)` -> target
-    codes). None for an active or unknown concept. A term bank that holds concepts of older releases (Epic)
-    needs the replacement named, not only "no rows"."""
-    i = cs.pos.get(code)
-    if i is None or cs.active[i]:
-        return None
-    reason = cs.reason.get(i)
-    from terminology.snomed.constants import INACTIVATION_REASONS
-    why = f" ({INACTIVATION_REASONS.get(reason, reason)})" if reason else ""
-    said = []
-    for refset, target in cs.assoc.get(i, ()):
-        name = SUCCESSOR_ASSOCIATIONS.get(refset)
-        if name is None:
-            continue
-        j = cs.pos.get(target)
-        shown = f"{target} |{cs.display[j]}|" if j is not None and cs.display[j] else target
+    """Why an inactive concept has no map rows, and where to go instead: its historical associations, each with
+    what that concept maps to (`maps_to(code)` -> target codes). None for an active or unknown concept. A term bank
+    that holds concepts of older releases (Epic) needs the replacement named, not only "no rows"."""
+    def onward(target):
         got = list(dict.fromkeys(maps_to(target)))
-        onward = f", which maps to {' or '.join(got)}" if got else ", which has no rows in the map either"
-        said.append(f"{_SAYS[name]} {shown}{onward}")
-    if not said:
-        return f"{code} is inactive{why} and its historical associations name no replacement"
-    return f"{code} is inactive{why}; " + "; ".join(said)
+        return f", which maps to {' or '.join(got)}" if got else ", which has no rows in the map either"
+    return _inactive_note(cs, code, onward)
 
 
 def snomed_edges(catalog, graph) -> None:

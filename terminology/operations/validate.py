@@ -20,6 +20,7 @@ from ..norway.advice import (NORWEGIAN_CODEBOOKS, edition_on, grouping_advice, l
 from ..norway.next_edition import next_change, next_display, value_set_hint
 from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
+from ..snomed.successors import inactive_note as snomed_inactive_note
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, check_imports, vs_canonical
 from .concept_status import is_abstract, is_deprecated, reported_status, standards_status, validity_problem
@@ -291,6 +292,13 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' has a status of {what} and its use should be reviewed",
                                   path or "code")   # a plain code: at `code`, as every other issue about it
+            if hasattr(cs, "assoc"):
+                # SNOMED CT: what to use instead, from the historical associations (a term bank holds concepts of
+                # older releases; review s16 hospital M4)
+                text = snomed_inactive_note(cs, concept.code)
+                if text is not None:
+                    o.issues.append(Issue("information", "informational", "code-comment", text, path or "code",
+                                          in_message=False))
         elif is_deprecated(concept, req.date, cs):
             o.deprecated = True
             o.status_note = Issue("warning", "business-rule", "code-comment",

@@ -33,3 +33,18 @@ def test_over_http(tmp_path):
     assert r.status_code == 200
     msg = next(p["valueString"] for p in r.get_json()["parameter"] if p["name"] == "message")
     assert "replaced by 75570004" in msg and "J12.9" in msg
+
+
+def test_validate_code_names_the_replacement_beside_the_inactive_warning(tmp_path):
+    """$validate-code of the inactive concept: the warning as before, and an information issue naming what to use
+    instead (review s16 M4, the $validate-code half); an active concept gets no such note."""
+    client = client_at(tmp_path, HANDMADE)
+    body = client.get("/fhir/CodeSystem/$validate-code", query_string={"url": SNOMED, "code": "155574008"}).get_json()
+    out = {p["name"]: p for p in body["parameter"]}
+    assert out["result"]["valueBoolean"] is True and out["inactive"]["valueBoolean"] is True
+    texts = [(i["severity"], i["details"]["text"]) for i in out["issues"]["resource"]["issue"]]
+    assert ("information", "155574008 is inactive (duplicate); it was replaced by 75570004 |Viral pneumonia|") \
+        in texts, texts
+    body = client.get("/fhir/CodeSystem/$validate-code", query_string={"url": SNOMED, "code": "75570004"}).get_json()
+    assert not any("replaced by" in i["details"]["text"] for p in body["parameter"] if p["name"] == "issues"
+                   for i in p["resource"]["issue"])
