@@ -142,6 +142,16 @@ class CodingProblems:
         return Issue("error", "code-invalid", "not-in-vs", text, loc)
 
 
+def _last_held_before(catalog, cs, code: str) -> str | None:
+    """The newest loaded year edition before `cs` that holds `code`, active or not; None when none does."""
+    for v in sorted((v for v, _start in dated_editions(catalog, cs.url)
+                     if is_year(v) and version_key(v) < version_key(cs.version)), key=version_key, reverse=True):
+        other = catalog.codesystem(cs.url, v)
+        if other is not None and other.find(code)[0] is not None:
+            return v
+    return None
+
+
 def first_held_later(catalog, cs, code: str) -> str | None:
     """Why `code`, absent from the complete year edition `cs`, is not a code of it although a later loaded
     edition holds it. The complete edition's silence is evidence (R4 content `complete`): the code came after.
@@ -160,6 +170,11 @@ def first_held_later(catalog, cs, code: str) -> str | None:
             return None       # a fragment between may leave out a code that came in its year
         name, shown = short_name(cs), concept.code
         if int(v) == int(cs.version) + 1 and is_complete(other.content) and not concept.inactive:
+            before = _last_held_before(catalog, cs, code)
+            if before is not None:
+                # in use before the gap: it comes back, it is not new (review s16 C L2)
+                return (f"{shown} is not in {name} {cs.version}: it is back in use in {short_name(other)} {v} "
+                        f"(it was in {name} {before})")
             return f"{shown} is not in {name} {cs.version}: it is introduced in {short_name(other)} {v}"
         return (f"{shown} is not in {name} {cs.version}; the first later loaded edition that holds it is "
                 f"{short_name(other)} {v}")
