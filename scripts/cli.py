@@ -297,12 +297,8 @@ def list_(db):
         current = _in_force("CodeSystem", url, vs, day)
         parts = []
         for h in vs:
-            marks = _marks(store.body(h.pk))
-            if current is not None and h.version == current:
-                marks.insert(0, "default")
-                in_force_seen = True
-            elif current is not None and h.version > day[:4]:
-                marks.insert(0, f"from {h.version}-01-01")
+            marks = _edition_marks(h.version, current, day) + _marks(store.body(h.pk))
+            in_force_seen = in_force_seen or "default" in marks
             demo_seen = demo_seen or "demo" in marks
             parts.append(f"{h.version or '-'} ({h.concept_count} concepts{''.join(', ' + m for m in marks)})")
         click.echo(f"  {url}  {', '.join(parts)}")
@@ -314,13 +310,9 @@ def list_(db):
             by_url.setdefault(h.url, []).append(h)
         for h in hs[:200]:
             body = store.body(h.pk)
-            marks = _marks(body)
             current = _in_force(rtype, h.url, by_url[h.url], day) if rtype == "ValueSet" and h.url else None
-            if current is not None and h.version == current:
-                marks.insert(0, "default")
-                in_force_seen = True
-            elif current is not None and h.version > day[:4]:
-                marks.insert(0, f"from {h.version}-01-01")
+            marks = _edition_marks(h.version, current, day) + _marks(body)
+            in_force_seen = in_force_seen or "default" in marks
             demo_seen = demo_seen or "demo" in marks
             what = _naming_system_line(h, body) if rtype == "NamingSystem" else \
                 f"{h.url or h.id}" + (f"|{h.version}" if h.version else "")
@@ -335,6 +327,16 @@ def list_(db):
         click.echo(f"(default): the edition of a yearly codebook (or of its rule value sets) that answers a request "
                    f"naming no version or date today ({day}): the newest whose 1 January has come; (from YYYY-01-01): "
                    f"loaded ahead of its year. The others answer when asked for by version or date.")
+
+
+def _edition_marks(version: str | None, current: str | None, day: str) -> list[str]:
+    """How `kodebro list` marks an edition of a dated url whose default is `current` on `day`: the default, or
+    loaded ahead of its year; nothing for others or for urls without dated editions (`current` None)."""
+    if current is None:
+        return []
+    if version == current:
+        return ["default"]
+    return [f"from {version}-01-01"] if version and version > day[:4] else []
 
 
 def _in_force(rtype: str, url: str, headers, day: str) -> str | None:
