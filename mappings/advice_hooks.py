@@ -16,7 +16,9 @@ def succession_successors(catalog, system: str, code: str, version: str | None) 
         return None
     from .succession_build import graph_for
     from .succession_translate import canonical_code, successors_at
-    sg = graph_for(catalog)
+    # the stored graph: a request's own edition of a codebook would have graph_for build a graph for that request
+    # alone, every time, for an information note (its $translate does that; advice need not)
+    sg = graph_for(getattr(catalog, "base", None) or catalog)
     if system not in sg.systems_editions:
         return None
     node = (system, canonical_code(catalog, sg, system, code))

@@ -49,7 +49,7 @@ def diff_editions(system, from_, to, out, db):
     """
     from terminology.errors import TerminologyError
 
-    from .changelist import resolve_codebook, to_json, write_csv
+    from .changelist import resolve_codebook, still_derived, to_json, write_csv
     from .edition_diff import edition_changes
     catalog = _catalog(db)
     try:
@@ -69,7 +69,7 @@ def diff_editions(system, from_, to, out, db):
     for r in rows:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no differences"
-    derived = sum(1 for r in rows if (r.note or "").startswith("derived:"))
+    derived = sum(1 for r in rows if still_derived(r))
     if rows:
         summary += f" ({len(rows) - derived} from stored change lists, {derived} derived)"
     click.echo(f"{from_} -> {to}: {summary}" + (f"; written to {out}" if out else ""), err=True)

@@ -25,7 +25,7 @@ request unusable is in mappings.conceptmap_checks; the other-map walk of
 from __future__ import annotations
 
 from terminology.catalog import pick_version
-from terminology.editions import in_force, is_complete, is_year
+from terminology.editions import dated_by_year, in_force, is_complete
 from terminology.elements import value_of
 from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
@@ -106,7 +106,7 @@ def in_force_only(catalog, maps: list, body=lambda m: m, supplied=lambda m: Fals
         if supplied(m):
             own.setdefault(b.get("url"), set()).add(b.get("version"))
     keep = {url: own.get(url) or {in_force(vs, day())} for url, vs in versions.items()
-            if len(vs) > 1 and all(map(is_year, vs))}
+            if dated_by_year("ConceptMap", url, vs)}
     if not keep:
         return maps
     return [m for m in maps if body(m).get("url") not in keep or body(m).get("version") in keep[body(m).get("url")]]

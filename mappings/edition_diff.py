@@ -37,7 +37,7 @@ from terminology.editions import is_complete, is_year
 from terminology.operations.concept_status import VALID_FROM, VALID_TO
 from terminology.versions import version_key
 
-from .changelist import Change
+from .changelist import DERIVED_MARK, Change
 
 # what a change says happened to a code, as far as comparing two code lists can tell
 GONE, NEW, TEXT, SUBTEXT = "gone", "new", "text", "subtext"
@@ -142,17 +142,17 @@ def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = froz
             continue
         back = code in old.inactive or (known_before is not None and known_before(code))
         rows.append(Change(system, b, "reactivated" if back else "new", code, new_text=new.active[code],
-                           note=f"derived: not in {a}, in {b}" + (", and in use before" if back else "")))
+                           note=f"{DERIVED_MARK} not in {a}, in {b}" + (", and in use before" if back else "")))
     for code in sorted(old.active.keys() - new.active.keys()):
         if (code, GONE) in stated or not (new.complete or code in new.inactive):
             continue
         rows.append(Change(system, b, "retired", code, old_text=old.active[code],
-                           note=f"derived: in {a}, not in {b}"))
+                           note=f"{DERIVED_MARK} in {a}, not in {b}"))
     for code, parts in sorted(subdivided.items()):
         # one new code under the grouping is a replacement: a split names alternatives (changelist.parse_row)
         rows.append(Change(system, b, "split" if len(parts) > 1 else "replaced", code, parts,
                            old_text=old.active[code],
-                           note=f"derived: subdivided: {code} is a grouping in {b} "
+                           note=f"{DERIVED_MARK} subdivided: {code} is a grouping in {b} "
                                 f"over {', '.join(parts)}, which {a} lacks; confirm"))
     for code in sorted(old.active.keys() & new.active.keys()):
         o, n = old.active[code], new.active[code]
@@ -161,11 +161,11 @@ def diff(old: EditionCodes, new: EditionCodes, *, stated: set | frozenset = froz
             n = o
         if o != n and (code, TEXT) not in stated:
             rows.append(Change(system, b, "text", code, old_text=o, new_text=n,
-                               note=f"derived: display differs between {a} and {b}"))
+                               note=f"{DERIVED_MARK} display differs between {a} and {b}"))
         o, n = old.subtext.get(code), new.subtext.get(code)
         if o != n and (code, SUBTEXT) not in stated:
             rows.append(Change(system, b, "text", code, old_text=o, new_text=n, text_part="subtext",
-                               note=f"derived: subtext differs between {a} and {b}"))
+                               note=f"{DERIVED_MARK} subtext differs between {a} and {b}"))
     return rows
 
 
@@ -182,7 +182,7 @@ def listed_retirements(snap: EditionCodes) -> list[Change]:
         if end is None or not int(end[:4]) < int(snap.edition):
             continue        # no end date, or inactive for another reason (valid only from a later year)
         rows.append(Change(snap.system, str(int(end[:4]) + 1), "retired", code,
-                           note=f"derived: listed as retired in {snap.edition}; valid to {end}"))
+                           note=f"{DERIVED_MARK} listed as retired in {snap.edition}; valid to {end}"))
     return rows
 
 

@@ -15,15 +15,14 @@ gone. Maps are built once per store generation.
 """
 from __future__ import annotations
 
-import re
-
+from terminology.editions import is_year
+from terminology.identifiers import split_canonical
 from terminology.versions import version_key
 
 from .changelist import (EXT_CHANGELIST, EXT_KIND, MAP_PREFIX, SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence,
                          label, to_conceptmaps)
 from .edition_diff import DERIVED_SPLIT, DERIVED_TEXT, edition_changes
 
-_YEAR = re.compile(r"^[0-9]{4}$")
 _CACHE_KEY = "mappings.edition_maps.derived"
 DERIVED_NOTE = ("Derived by Kodebro from the two editions' code lists (no curated change list is loaded "
                 "for this pair): new, retired, reactivated, subdivided and text changes only, none of them "
@@ -51,7 +50,7 @@ def _derive(catalog) -> dict[str, dict]:
     taken_ids = {h.id for h in catalog.headers("ConceptMap")}
     out = []
     for system in sorted({h.url for h in catalog.headers("CodeSystem") if h.url}):
-        editions = [v for v in catalog.codesystem_versions(system) if _YEAR.match(v)]
+        editions = [v for v in catalog.codesystem_versions(system) if is_year(v)]
         for a, b in zip(editions, editions[1:]):
             ca, cb = catalog.codesystem(system, a), catalog.codesystem(system, b)
             if ca is None or cb is None or ca.content != "complete" or cb.content != "complete":
@@ -105,11 +104,9 @@ def unchanged_by_empty_map(catalog, req):
     if cm is not None and not req.conceptmap_stored:
         return None         # a map the client sent: its groups are the whole answer
     if cm is None:
-        wanted = (req.conceptmap_url or "").split("|")[0]
-        if not wanted.startswith(MAP_PREFIX):
+        wanted, version = split_canonical(req.conceptmap_url or "", req.conceptmap_version)
+        if not wanted or not wanted.startswith(MAP_PREFIX):
             return None     # not a change map: the derived maps are not worked out for it
-        version = req.conceptmap_version or (req.conceptmap_url.split("|", 1)[1] if "|" in req.conceptmap_url
-                                             else None)
         cm = next((m for m in derived_edition_maps(catalog).values()
                    if m["url"] == wanted and "group" not in m and version in (None, m["version"])), None)
     if not isinstance(cm, dict) or cm.get("group") or not is_changelist_map(cm):

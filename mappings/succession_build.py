@@ -95,7 +95,6 @@ def _edition_map_changes(cm: dict) -> list[Change]:
                     out.append(Change(book, tv, "retired", code, note=f"from ConceptMap {cm.get('url')}"))
                 continue
             codes = [t["code"] for t in targets]
-            # the kind an equivalence stands for: changelist.KIND_EQUIVALENCE read backwards
             if codes == [code]:
                 continue
             if len(codes) > 1:

@@ -77,15 +77,16 @@ def in_force(versions, on: str) -> str | None:
 
 def dated_by_year(rtype: str, url: str, versions) -> bool:
     """Whether a read of `url` naming no version takes the edition in force today rather than the latest: a
-    yearly codebook (`_yearly_codebook`) or a value set whose versions are edition years (the ICD-10-NO rule
-    value sets, one per edition; `version_rules.valueset_for_date`), with more than one loaded. Any other version
+    yearly codebook (`_yearly_codebook`), or a value set or concept map whose versions are edition years (the
+    ICD-10-NO rule value sets, one per edition, `version_rules.valueset_for_date`; the directorate's yearly
+    ICPC-2 -> ICD-10 conversion, `mappings.conceptmap.in_force_only`), with more than one loaded. Any other version
     (semver, SNOMED CT editions, uploaded code systems) keeps the latest loaded."""
     held = [v for v in versions]
     if len(held) < 2 or not all(is_year(v) for v in held):
         return False
     if rtype == "CodeSystem":
         return _yearly_codebook(url, [(v, None) for v in held])
-    return rtype == "ValueSet"
+    return rtype in ("ValueSet", "ConceptMap")
 
 
 def is_complete(content) -> bool:
