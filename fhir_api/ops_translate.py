@@ -39,6 +39,14 @@ def _str(params: Params, *names: str) -> str | None:
     return given[0][1] if given else None
 
 
+def _not_empty(code: str | None, name: str, what: str) -> str | None:
+    """An empty or blank code is no code: answered as one, it reached the maps' lookups (a map 'not found', 'no
+    ConceptMap from any system')."""
+    if code is not None and not code.strip():
+        raise InvalidRequest(f"{what} is empty", location=name)
+    return code
+
+
 def _codings(params: Params, coding_names: tuple, cc_names: tuple) -> list[dict]:
     for n in coding_names:
         c = coding_param(params, n)
@@ -157,12 +165,9 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     """One TranslateRequest per source coding, and whether the request used R5 names."""
     r5 = any(n in params for n in _R5_NAMES)
     reverse = bool(params.bool("reverse", False))
-    code = _str(params, "code", "sourceCode")
-    if code is not None and not code.strip():
-        # an empty code is no code: answered as one, it reached the maps' lookups as a url that was not found
-        raise InvalidRequest("the code to translate is empty", location="code")
+    code = _not_empty(_str(params, "code", "sourceCode"), "code", "the code to translate")
     codings = _codings(params, ("coding", "sourceCoding"), ("codeableConcept", "sourceCodeableConcept"))
-    target_code = _str(params, "targetCode", "targetcode")
+    target_code = _not_empty(_str(params, "targetCode", "targetcode"), "targetCode", "the target code")
     target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))
     version, target_version = _str(params, "version", "sourceVersion"), params.str("target-version")
     if target_code is not None or target_codings:

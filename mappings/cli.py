@@ -7,7 +7,7 @@ import sys
 import click
 
 
-def _cli_module():
+def cli_module():
     """scripts.cli as it is running: under `python -m scripts.cli` that is __main__, not a second import."""
     m = sys.modules.get("__main__")
     spec = getattr(m, "__spec__", None)
@@ -17,7 +17,7 @@ def _cli_module():
     return importlib.import_module("scripts.cli")   # partly initialised while scripts.cli imports us: fine
 
 
-_cli = _cli_module()
+_cli = cli_module()
 _db, _db_option, main = _cli._db, _cli._db_option, _cli.main
 
 

@@ -10,19 +10,9 @@ import sys
 
 import click
 
+from mappings.cli import cli_module
 
-
-def _cli_module():
-    """scripts.cli as it is running: under `python -m scripts.cli` that is __main__, not a second import."""
-    m = sys.modules.get("__main__")
-    spec = getattr(m, "__spec__", None)
-    if spec is not None and spec.name == "scripts.cli":
-        return m
-    import importlib
-    return importlib.import_module("scripts.cli")
-
-
-_cli = _cli_module()
+_cli = cli_module()   # scripts.cli as it is running (mappings/cli.py says why)
 _db_option, _open_store, main = _cli._db_option, _cli._open_store, _cli.main
 
 
@@ -117,6 +107,7 @@ def _key(name: str) -> str:
 def remove(demo, system, edition, url, version, no_version, yes, db):
     """Remove demo content, a code system edition or a value set/concept map (a dry run unless --yes)."""
     from terminology.derived import Derive
+    from terminology.errors import TerminologyError
     chosen = sum(bool(x) for x in (demo, system, url))
     if chosen != 1:
         raise click.UsageError("give exactly one of --demo, --system S --edition Y, --url U [--version V]")
@@ -151,7 +142,11 @@ def remove(demo, system, edition, url, version, no_version, yes, db):
         click.echo("dry run: nothing was changed; add --yes to delete")
         return
     derive = Derive([], gone)
-    report = store.write([], delete=gone, derive=derive)
+    try:
+        report = store.write([], delete=gone, derive=derive)
+    except TerminologyError as err:
+        # one transaction: a store that is locked or gone leaves everything as it was
+        raise click.ClickException(f"{err.message}; nothing was changed")
     click.echo(f"deleted {len(report.get('deleted', []))} resource(s)")
     for rtype, rid, *rest in report.get("added", []) + report.get("replaced", []):
         click.echo(f"rebuilt {rtype}/{rid} (derived from what remains)")

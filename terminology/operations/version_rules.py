@@ -150,7 +150,7 @@ def valueset_for_date(catalog, url: str, on: str) -> str | None:
     started = [v for v in held if v <= year]
     # the version this catalog reads when none is named: in force today for stored ones, the latest of a request's
     # own value sets (they win over stored ones of the url)
-    default = (catalog.resource("ValueSet", url) or {}).get("version")
+    default = catalog.default_version("ValueSet", url)
     if not started or started[-1] == default:
         return None
     return started[-1]

@@ -111,8 +111,8 @@ class SQLStore(ClosureTables):
 
     def _migrate(self) -> None:
         conn = self._conn()
-        try:
-            self._begin(conn)
+        # one write like any other: a store another process holds locked is StoreUnavailable, not a driver error
+        with self._transaction(conn):
             self._q(conn, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = self._q(conn, "SELECT value FROM meta WHERE key='schema_version'").fetchone()
             current = int(row[0]) if row else 0
@@ -125,10 +125,6 @@ class SQLStore(ClosureTables):
                 self._q(conn, "INSERT INTO meta VALUES ('schema_version', ?)", (str(target),))
                 if not self._q(conn, "SELECT 1 FROM meta WHERE key='generation'").fetchone():
                     self._q(conn, "INSERT INTO meta VALUES ('generation', '0')")
-            conn.execute("COMMIT")
-        except BaseException:
-            self._rollback(conn)
-            raise
 
     def schema_version(self) -> int:
         return int(self._q(self._conn(), "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])

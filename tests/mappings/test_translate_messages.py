@@ -185,3 +185,13 @@ def test_an_empty_code_is_a_400_naming_it():
             "code": code})
         assert r.status_code == 400, r.get_data(as_text=True)
         assert "code to translate is empty" in r.get_json()["issue"][0]["details"]["text"]
+
+
+def test_an_empty_target_code_is_a_400_naming_it():
+    import tempfile
+    from fhir_api import create_app
+    client = create_app({"DB": tempfile.mktemp(suffix=".db"), "DEMO": True}).test_client()
+    r = client.get("/fhir/ConceptMap/$translate", query_string={
+        "targetCode": " ", "targetSystem": "http://hl7.org/fhir/sid/icd-10-no"})
+    assert r.status_code == 400, r.get_data(as_text=True)
+    assert "target code is empty" in r.get_json()["issue"][0]["details"]["text"]

@@ -216,3 +216,27 @@ def test_remove_an_icd10_edition_takes_its_rule_value_sets_and_the_dry_run_says_
     out = _cli(db, "list").output
     assert "icd-10-no-reportable|2026" not in out and "icd-10-no-reportable|2025" in out
     assert "http://hl7.org/fhir/sid/icd-10-no  2025 (29 concepts)\n" in out
+
+
+def test_remove_of_a_locked_store_is_one_line_and_changes_nothing(tmp_path, monkeypatch):
+    """Another process holds the store locked past the wait: `remove --yes` says so in one line (exit 1, no
+    traceback: the schema check at open used to raise the driver's error) and the store is as it was."""
+    import sqlite3
+
+    import terminology.store.sqlite as sqlite_store
+    db = _demo_db(tmp_path)
+    before = _snapshot(db)
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT", 0.2)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        r = _cli(db, "remove", "--demo", "--yes")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.exit_code == 1, r.output
+    # (opening the store already waits for the lock: its schema check is a write, one line as any store error)
+    assert "the terminology store could not start a write" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert _snapshot(db) == before
