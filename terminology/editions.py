@@ -14,7 +14,7 @@ import re
 import time
 from datetime import date, datetime, timedelta, timezone
 
-from .identifiers import CODEBOOKS, ICD10_WHO, SNOMED
+from .identifiers import NORWEGIAN_CODEBOOKS
 from .versions import present_versions, version_key
 
 _YEAR = re.compile(r"^([0-9]{4})$")   # ASCII only: a version written in other digits is no edition year
@@ -174,9 +174,7 @@ def dated_editions(catalog, system: str) -> list[tuple[str, str | None]]:
 
 
 def _yearly_codebook(system: str, starts) -> bool:
-    # WHO's ICD-10 and SNOMED CT are in CODEBOOKS for their names, but no Norwegian yearly edition is in force
-    # from its 1 January
-    return system in CODEBOOKS and system not in (SNOMED, ICD10_WHO) and all(is_year(v) for v, _start in starts)
+    return system in NORWEGIAN_CODEBOOKS and all(is_year(v) for v, _start in starts)
 
 
 def not_in_force(catalog, system: str, version: str | None, on: str | None) -> str | None:

@@ -45,6 +45,10 @@ CODEBOOKS: dict[str, tuple[str, str]] = {
     SNOMED: ("SNOMEDCT", "SNOMED CT"),
 }
 
+# the Norwegian codebooks published in yearly editions, each valid from 1 January (WHO's ICD-10 and SNOMED CT are in
+# CODEBOOKS for their names only)
+NORWEGIAN_CODEBOOKS = frozenset({ICD10_NO, ICPC2, NCMP, NCSP, NCRP, NKPK, SAERKODER})
+
 # how the Norwegian codebooks are named to people in messages (CODEBOOKS' short names are ASCII keys for files)
 _LABELS: dict[str, str] = {
     ICD10_NO: "ICD-10-NO", ICD10_WHO: "ICD-10", ICPC2: "ICPC-2", NCSP: "NCSP", NCMP: "NCMP", NCRP: "NCRP",

@@ -22,13 +22,12 @@ from typing import Callable, NamedTuple
 
 from ..editions import is_complete, is_year
 from ..errors import TerminologyError
-from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, ICPC2, NCMP, NCRP, NCSP, NKPK, SAERKODER, codebook_label
+from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, codebook_label
 from ..languages import displays_in
 from ..operations.concept_status import VALID_TO
 from ..versions import version_key
 
 # the yearly Norwegian codebooks: the only systems whose $validate-code answers carry this advice
-NORWEGIAN_CODEBOOKS = frozenset({ICD10_NO, ICPC2, NCMP, NCSP, NCRP, NKPK, SAERKODER})
 # codes named in a note: a block can have hundreds, a grouping seldom more than twenty (C50 has nine); a list a few
 # over is named whole rather than cut to hide two or three codes behind a count
 SHOWN = 20

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of, not_in_force
-from ..identifiers import canonical, split_canonical
+from ..identifiers import NORWEGIAN_CODEBOOKS, canonical, split_canonical
 from ..languages import preferred_display
-from ..norway.advice import (NORWEGIAN_CODEBOOKS, edition_on, grouping_advice, last_edition, old_display, rules_of,
+from ..norway.advice import (edition_on, grouping_advice, last_edition, old_display, rules_of,
                              successor_note)
 from ..norway.next_edition import next_change, next_display, value_set_hint
 from ..versions import matches_version, one_version

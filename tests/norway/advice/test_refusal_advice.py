@@ -87,7 +87,7 @@ def test_hl7_content_gets_no_advice(client):
 def test_only_the_norwegian_codebooks_are_advised():
     # SNOMED CT and WHO ICD-10 answers are compared exactly by the HL7 suite and the reference servers
     from terminology.identifiers import ICD10_WHO, SNOMED
-    from terminology.norway.advice import NORWEGIAN_CODEBOOKS
+    from terminology.identifiers import NORWEGIAN_CODEBOOKS
     assert SNOMED not in NORWEGIAN_CODEBOOKS and ICD10_WHO not in NORWEGIAN_CODEBOOKS
     assert ICD10NO in NORWEGIAN_CODEBOOKS
 
