@@ -49,9 +49,10 @@ def canonical_tag(tag: str) -> str:
 
 def tag_is_valid(tag: str) -> bool:
     """Whether `tag` (any case) is a well-formed tag whose subtags are registered: 'de-CH', 'zh-Hans', 'en-AU' are,
-    'xx', 'xx-!!' and 'de-CH-!' are not."""
+    'xx', 'xx-!!', 'de-CH-!' and 'de_DE' are not (RFC 5646 separates subtags with hyphens only; langcodes reads an
+    underscore as one, which would answer de_DE as German where the reference servers refuse it)."""
     import langcodes
-    return bool(tag) and langcodes.tag_is_valid(tag)
+    return bool(tag) and "_" not in tag and langcodes.tag_is_valid(tag)
 
 
 def _concept(code: str) -> Concept | None:

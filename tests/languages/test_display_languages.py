@@ -89,7 +89,7 @@ def test_preferred_for_language_and_no_use_designations_are_listed(client):
 
 
 # --- 3. a displayLanguage that is no language tag ----------------------------------------------------------------
-BAD_TAGS = ["xx-!!", "xx", "de-CH-!", "en,zz;q=0.5", "12"]
+BAD_TAGS = ["xx-!!", "xx", "de-CH-!", "en,zz;q=0.5", "12", "de_DE", "en,de_DE;q=0.5"]
 
 
 def _assert_invalid_language(status, b, value):
