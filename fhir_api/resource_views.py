@@ -62,15 +62,19 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
         res = dict(derived_bodies(catalog)[header.id])
     else:
         res = full_resource(catalog, header) if with_concepts else dict(existing_body(catalog, header))
-    subsetted = False
-    if header.type == "CodeSystem" and not with_concepts and header.concept_count:
-        subsetted = True
-    keep = MANDATORY | REQUIRED.get(header.type, set())
+    subsetted = header.type == "CodeSystem" and not with_concepts and bool(header.concept_count)
+    return trimmed(res, header.type, summary, elements, subsetted)
+
+
+def trimmed(res: dict, rtype: str, summary: str | None, elements: list[str] | None, subsetted: bool = False) -> dict:
+    """Resource body `res` cut down by _summary and _elements (search.html#summary), tagged SUBSETTED when
+    anything was left out (`subsetted`: the caller already left something out)."""
+    keep = MANDATORY | REQUIRED.get(rtype, set())
     if summary == "true":
         res = {k: v for k, v in res.items() if k in SUMMARY_ELEMENTS or k in keep}
         subsetted = True
     elif summary == "data":
-        res.pop("text", None)
+        res = {k: v for k, v in res.items() if k != "text"}
     elif summary == "text":
         res = {k: v for k, v in res.items() if k == "text" or k in keep}
         subsetted = True
@@ -80,7 +84,7 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
     if subsetted:
         meta = dict(res.get("meta") or {})
         meta["tag"] = [t for t in meta.get("tag", []) if t.get("code") != "SUBSETTED"] + [SUBSETTED]
-        res["meta"] = meta
+        res = {**res, "meta": meta}
     return res
 
 

@@ -26,12 +26,13 @@ from flask import request
 
 from mappings.search_values import MAX_ALTERNATIVES, alternatives as _alternatives, canonical_reference
 from terminology.errors import InvalidRequest, shortened
+from terminology.store.base import ResourceHeader
 from terminology.textsearch import fold
 
 from .params import whole_number
 from .render import fhir_base, fhir_response
 from .search_match import Test
-from .resource_views import derived_headers, elements_arg, shape, stored_body, summary_arg
+from .resource_views import derived_headers, elements_arg, shape, stored_body, summary_arg, trimmed
 from .search_params import TABLES, Param, Row, canonical_or_as_is, map_parameters
 from .search_values import parse_composite, parse_date, parse_of_type, parse_quantity, parse_token, unescape
 from .store import get_catalog
@@ -65,6 +66,8 @@ class Query:
         self.used: list[tuple[str, str]] = []       # the pairs this search applied (the self link)
         self.ignored: list[str] = []
         self.unknown = 0                            # parameters ignored as unknown: the known ones are listed once
+        # SNOMED CT implicit ConceptMaps a url test names (id -> header body): served, never stored
+        self.implicit: dict[str, dict] = {}
         for key, value in pairs:
             self._take(key, value)
             if len(self.tests) > MAX_TESTS:     # refused before the rest is parsed
@@ -183,11 +186,30 @@ class Query:
             # included, still runs on each candidate: AND by repetition)
             hs = [h for u in dict.fromkeys(by_url.alts) for h in self.catalog.headers_by_url(self.rtype, u)]
             hs += [h for h in derived_headers(self.catalog, self.rtype) if h.url in by_url.alts]
+            hs += self._implicit_headers(by_url.alts)
             return sorted({id(h): h for h in hs}.values(), key=lambda h: (h.pk is None, h.pk or 0))
         return self.catalog.headers(self.rtype) + derived_headers(self.catalog, self.rtype)
 
+    def _implicit_headers(self, urls) -> list[ResourceHeader]:
+        """Headers of the SNOMED CT implicit ConceptMaps (?fhir_cm=) among `urls` that a loaded edition holds: a
+        client finds one by its url (its rows are $translate's); a search without url does not list them."""
+        if self.rtype != "ConceptMap":
+            return []
+        from mappings.snomed_implicit_maps import implicit_conceptmap
+        out = []
+        for url in dict.fromkeys(urls):
+            cm = implicit_conceptmap(self.catalog, url)
+            if cm is not None:
+                self.implicit[cm["id"]] = cm
+                out.append(ResourceHeader(None, self.rtype, cm["id"], cm["url"], cm["version"], cm["name"],
+                                          cm["title"], cm["status"], None, None, 0))
+        return out
+
     def run(self) -> list[Row]:
         rows = [Row(h, self.catalog) for h in self.candidates()]
+        for r in rows:
+            if r.h.pk is None and r.h.id in self.implicit:
+                r._body = self.implicit[r.h.id]
         ordered = [t for t in self.tests if t.param.header] + [t for t in self.tests if not t.param.header]
         for test in ordered:
             rows = [r for r in rows if test(self, r)]
@@ -303,7 +325,10 @@ def search_type(rtype: str):
         for r in rows[offset:offset + count]:
             if r.h.pk is not None and stored_body(catalog, r.h) is None:
                 continue        # deleted by another request since this one's catalog was refreshed
-            entries.append({"fullUrl": f"{base}/{r.h.id}", "resource": shape(catalog, r.h, summary, elements, True),
+            implicit = query.implicit.get(r.h.id) if r.h.pk is None else None
+            resource = trimmed(implicit, "ConceptMap", summary, elements) if implicit is not None else \
+                shape(catalog, r.h, summary, elements, True)
+            entries.append({"fullUrl": f"{base}/{r.h.id}", "resource": resource,
                             "search": {"mode": "match"}})
     if query.ignored:
         issues = [issue("warning", "not-supported", f"ignored: {text}") for text in query.ignored[:MAX_REPORTED]]

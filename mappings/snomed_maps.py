@@ -257,13 +257,11 @@ def snomed_map_provider(catalog, req: TranslateRequest):
                                  location="system")
         cs = _snomed_index(catalog, version if version and version.startswith(SNOMED) else None)
         if cs is None:
-            return None if named is None else TranslateResult(
-                result=False, message="no SNOMED CT edition with map reference sets is loaded")
+            return None     # a named map: mappings.snomed_implicit_maps says which editions are loaded
         refsets = _refsets_for(cs, req, named, catalog)
         if not refsets:
-            if named is not None:
-                return TranslateResult(result=False, message=f"map reference set {named} is not in SNOMED CT "
-                                                             f"{cs.version}; loaded: {', '.join(map_refsets(cs))}")
+            # a named refset that is no map refset here: an association refset, or a map not held, both
+            # answered by mappings.snomed_implicit_maps
             return None
         if not req.code:
             raise InvalidRequest("$translate needs a code", location="code")
@@ -279,6 +277,8 @@ def snomed_map_provider(catalog, req: TranslateRequest):
         refsets = [named] if named in cs.maps else []
     else:
         refsets = [r for r in map_refsets(cs) if source_system is None or map_target_system(cs, r) == source_system]
-    if not refsets or not req.code:
+    if not refsets:
+        return None
+    if not req.code:
         return None if named is None else TranslateResult(result=False, message=REVERSE_WARNING)
     return reverse(catalog, cs, refsets, req.code.strip(), req)
