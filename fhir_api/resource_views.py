@@ -100,8 +100,37 @@ def elements_arg(e: str | None) -> list[str] | None:
     return [x.strip() for x in e.split(",") if x.strip()] if e else None
 
 
+class _Served(dict):
+    """The derived maps by id, and (looked up by id, never listed) the SNOMED CT implicit ConceptMaps' headers."""
+    __slots__ = ("catalog",)
+
+    def __init__(self, catalog, derived: dict):
+        super().__init__(derived)
+        self.catalog = catalog
+
+    def __missing__(self, rid: str) -> dict:
+        from mappings.snomed_implicit_maps import conceptmap_by_id
+        body = conceptmap_by_id(self.catalog, rid)
+        if body is None:
+            raise KeyError(rid)
+        return body
+
+
+# (the derived maps, their _Served copy): the copy is made again only when the derived maps are
+_served_last: tuple = (None, None)
+
+
 def derived_bodies(catalog) -> dict[str, dict]:
-    return derived_edition_maps(catalog)
+    """Resources served but not stored, by id: `[id]` also finds an implicit ConceptMap's header by the id a
+    search gave it (mappings.snomed_implicit_maps.conceptmap_by_id)."""
+    global _served_last
+    derived = derived_edition_maps(catalog)
+    kept, served = _served_last
+    if kept is not derived:
+        # the stored editions' catalog: the implicit maps read RF2 editions, which a request cannot bring
+        served = _Served(getattr(catalog, "base", catalog), derived)
+        _served_last = (derived, served)
+    return served
 
 
 def derived_headers(catalog, rtype: str) -> list[ResourceHeader]:
@@ -112,8 +141,18 @@ def derived_headers(catalog, rtype: str) -> list[ResourceHeader]:
                            cm.get("status"), None, None, 0) for cm in derived_bodies(catalog).values()]
 
 
+def implicit_header(cm: dict) -> ResourceHeader:
+    """The header of a SNOMED CT implicit ConceptMap (its body: mappings.snomed_implicit_maps)."""
+    return ResourceHeader(None, "ConceptMap", cm["id"], cm["url"], cm["version"], cm["name"], cm["title"],
+                          cm["status"], None, None, 0)
+
+
 def lookup_header(catalog, rtype: str, rid: str) -> ResourceHeader | None:
     h = catalog.header_by_id(rtype, rid)
     if h is None:
         h = next((d for d in derived_headers(catalog, rtype) if d.id == rid), None)
+    if h is None and rtype == "ConceptMap" and rid.startswith("sct-cm-"):
+        from mappings.snomed_implicit_maps import conceptmap_by_id
+        cm = conceptmap_by_id(catalog, rid)
+        h = implicit_header(cm) if cm is not None else None
     return h

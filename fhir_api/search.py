@@ -32,7 +32,7 @@ from terminology.textsearch import fold
 from .params import whole_number
 from .render import fhir_base, fhir_response
 from .search_match import Test
-from .resource_views import derived_headers, elements_arg, shape, stored_body, summary_arg, trimmed
+from .resource_views import derived_headers, elements_arg, implicit_header, shape, stored_body, summary_arg, trimmed
 from .search_params import TABLES, Param, Row, canonical_or_as_is, map_parameters
 from .search_values import parse_composite, parse_date, parse_of_type, parse_quantity, parse_token, unescape
 from .store import get_catalog
@@ -66,8 +66,10 @@ class Query:
         self.used: list[tuple[str, str]] = []       # the pairs this search applied (the self link)
         self.ignored: list[str] = []
         self.unknown = 0                            # parameters ignored as unknown: the known ones are listed once
-        # SNOMED CT implicit ConceptMaps a url test names (id -> header body): served, never stored
+        # SNOMED CT implicit ConceptMaps a url test names (id -> header body): served, never stored; and the url
+        # values (as the search gave them, `url|version` too) that named each
         self.implicit: dict[str, dict] = {}
+        self.implicit_named: dict[str, set] = {}
         for key, value in pairs:
             self._take(key, value)
             if len(self.tests) > MAX_TESTS:     # refused before the rest is parsed
@@ -192,18 +194,34 @@ class Query:
 
     def _implicit_headers(self, urls) -> list[ResourceHeader]:
         """Headers of the SNOMED CT implicit ConceptMaps (?fhir_cm=) among `urls` that a loaded edition holds: a
-        client finds one by its url (its rows are $translate's); a search without url does not list them."""
+        client finds one by its url, also as `url|version` (its rows are $translate's); a search without url does
+        not list them. One header per map: urls naming the same map (url and edition) share it."""
         if self.rtype != "ConceptMap":
             return []
         from mappings.snomed_implicit_maps import implicit_conceptmap
         out = []
         for url in dict.fromkeys(urls):
             cm = implicit_conceptmap(self.catalog, url)
-            if cm is not None:
+            if cm is None:
+                continue
+            self.implicit_named.setdefault(cm["id"], set()).add(url)
+            if cm["id"] not in self.implicit:
                 self.implicit[cm["id"]] = cm
-                out.append(ResourceHeader(None, self.rtype, cm["id"], cm["url"], cm["version"], cm["name"],
-                                          cm["title"], cm["status"], None, None, 0))
+                out.append(implicit_header(cm))
         return out
+
+    def _passes(self, test, row: Row) -> bool:
+        if row.h.pk is None and row.h.id in self.implicit and test.param.name == "url" and not test.modifier:
+            # its header's url is the plain one; a `url|version` value found it as well
+            named = self.implicit_named[row.h.id]
+            return any(a in named or self._names(a, row.h.id) for a in test.alts)
+        return test(self, row)
+
+    def _names(self, url: str, rid: str) -> bool:
+        """Whether `url` (of another url test than the one that found the map) names implicit map `rid` too."""
+        from mappings.snomed_implicit_maps import implicit_conceptmap
+        cm = implicit_conceptmap(self.catalog, url)
+        return cm is not None and cm["id"] == rid
 
     def run(self) -> list[Row]:
         rows = [Row(h, self.catalog) for h in self.candidates()]
@@ -212,7 +230,7 @@ class Query:
                 r._body = self.implicit[r.h.id]
         ordered = [t for t in self.tests if t.param.header] + [t for t in self.tests if not t.param.header]
         for test in ordered:
-            rows = [r for r in rows if test(self, r)]
+            rows = [r for r in rows if self._passes(test, r)]
         if self.map_args:
             from mappings.conceptmap_search import ConceptMapQuery
             query = ConceptMapQuery(self.catalog, self.map_args)

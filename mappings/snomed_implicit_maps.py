@@ -1,39 +1,32 @@
 """SNOMED CT historical association reference sets as implicit ConceptMaps (FHIR R4 snomedct.html, "Implicit
 Concept Maps"): http://snomed.info/sct[/<module>[/version/<YYYYMMDD>]]?fhir_cm=<association refset>.
 
-Each association row (inactive concept -> target) of the edition the URL picks is one mapping. The spec's table
-gives the equivalence of four refsets; the others are Kodebro's choice, read from the referenced component to the
-target (R4 ConceptMapEquivalence):
-
-    SAME AS                  equal        (spec)
-    REPLACED BY              equivalent   (spec)
-    POSSIBLY EQUIVALENT TO   inexact      (spec)
-    ALTERNATIVE              inexact      (spec)
-    POSSIBLY REPLACED BY     inexact      SNOMED's 2023 successor of POSSIBLY EQUIVALENT TO for ambiguous concepts
-    PARTIALLY EQUIVALENT TO  inexact      each target covers part of the meaning, not all of it
-    WAS A                    wider        the target was a supertype of the inactive concept
-    MOVED FROM               equivalent   the same meaning, moved into this namespace
-    MOVED TO                 relatedto    the target is a namespace concept, not a meaning
-    REFERS TO                relatedto    (any other association refset with rows, too)
-
+Each association row of the edition the URL picks is one mapping, from the referenced component (the inactive
+concept; for MOVED FROM the moved-in one) to the target. The equivalences (four from the spec's table, the others
+Kodebro's choice) are EQUIVALENCE below; docs/snomed.md ("Historical associations as ConceptMaps") says why each.
 Every match carries a comment naming the association, which R4's cmd-1 requires of `inexact` and `narrower`.
-Map reference sets (ICD-10, ICPC-2: `cs.maps`) are mappings.snomed_maps; this module also decides the errors for a
-`fhir_cm` URL neither holds (400 malformed, 404 not held), so the two never disagree about one.
+
+Every `?fhir_cm=` URL is read and its edition picked here, once (terminology.snomed.implicit: map_url,
+map_edition); a map refset (ICD-10, ICPC-2: `cs.maps`) is then answered by mappings.snomed_maps. This module also
+decides the errors for a `fhir_cm` URL neither holds (400 malformed, 404 not held).
 
 Without a url, `system` and `targetsystem` (or a `target` value set http://snomed.info/sct[...]?fhir_vs) both
-SNOMED CT ask what the concept became: the successor associations of terminology/snomed/successors.py.
+SNOMED CT ask what the concept became: the successor associations of terminology/snomed/successors.py -- unless
+the request names a version, which is the succession graph's question (mappings.succession_translate).
 """
 from __future__ import annotations
 
 import re
 import weakref
 
-from terminology.errors import InvalidRequest, NotFound, shortened
+from terminology.errors import InvalidRequest, NotFound
 from terminology.identifiers import SNOMED, split_canonical
 from terminology.snomed import constants as K
+from terminology.snomed.implicit import MapUrl, map_edition, map_url, module_and_date
 from terminology.snomed.implicit import parse as parse_valueset_url
 from terminology.snomed.successors import SUCCESSOR_ASSOCIATIONS, inactive_note
 
+from . import snomed_maps
 from .translate import Match, TranslateRequest, TranslateResult, provider
 
 EQUIVALENCE = {
@@ -48,52 +41,16 @@ EQUIVALENCE = {
     "900000000000524003": "relatedto",
     "900000000000531004": "relatedto",
 }
-FORM = "http://snomed.info/sct[/<module>[/version/<YYYYMMDD>]]?fhir_cm=<reference set id>"
 COPYRIGHT = ("This value set includes content from SNOMED CT, which is copyright © 2002+ International Health "
              "Terminology Standards Development Organisation (SNOMED International), and distributed by agreement "
              "between SNOMED International and HL7. Implementer use of SNOMED CT is not covered by this agreement")
-_ANY = re.compile(r"^http://snomed\.info/sct(?:/[^?]*)?\?fhir_cm(?:=.*)?$", re.S)
-_EXACT = re.compile(r"^http://snomed\.info/sct(?:/(\d{6,18})(?:/version/(\d{8}))?)?\?fhir_cm=(\d{6,18})$")
+# the id a search gives an implicit map's header, read back by ConceptMap/<id>: the refset, the url's base
+# (-<module>[-<date>]) and the edition the header shows where the base leaves it open (.<module>-<date> or .<date>)
+_ID = re.compile(r"sct-cm-([0-9]{6,18})(?:-([0-9]{6,18})(?:-([0-9]{8}))?)?(?:\.(?:([0-9]{6,18})-)?([0-9]{8}))?\Z")
 # index -> {refset: row count}, and index -> {refset: {target: [source numbers]}}: read once per edition; a weak
 # key lets them go with the edition's index
 _COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _REVERSE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def parse(url: str | None) -> tuple[str | None, str | None, str] | None:
-    """(module, date, refset) of a SNOMED CT implicit ConceptMap URL; None when the URL is not one (another map's);
-    InvalidRequest when it is meant as one (a snomed.info/sct base with ?fhir_cm) and cannot be read."""
-    url = split_canonical(url)[0] or ""
-    if not _ANY.match(url):
-        return None
-    m = _EXACT.match(url)
-    if m is None:
-        raise InvalidRequest(f"'{shortened(url)}' is not a SNOMED CT implicit ConceptMap URL: use {FORM}",
-                             location="url")
-    return m.group(1), m.group(2), m.group(3)
-
-
-def edition(catalog, module: str | None, date: str | None, asked: str | None = None):
-    """The SnomedIndex a URL's base picks: <module>/version/<date>, the latest loaded version of <module>, or (no
-    base) `asked` (a SNOMED CT version the request named) or the default edition. NotFound names what is loaded."""
-    loaded = catalog.codesystem_versions(SNOMED)
-    if not loaded:
-        raise NotFound("no SNOMED CT edition is loaded, so SNOMED CT implicit ConceptMaps (?fhir_cm=) are not "
-                       "available", tx_code="not-found")
-    if module:
-        version = f"{SNOMED}/{module}/version/{date}" if date else f"{SNOMED}/{module}"
-    else:
-        version = asked if asked and asked.startswith(SNOMED + "/") else None
-    cs = catalog.codesystem(SNOMED, version)
-    if cs is None:
-        raise NotFound(f"SNOMED CT {version or '(the default edition)'} is not loaded; loaded: {', '.join(loaded)}",
-                       tx_code="not-found")
-    if not hasattr(cs, "assoc"):
-        # a SNOMED CT CodeSystem resource (a fragment), not an RF2 import: it has no reference sets
-        raise NotFound(f"SNOMED CT {cs.version or '(no version)'} was not imported from RF2, so it holds no "
-                       f"reference sets to serve as implicit ConceptMaps (?fhir_cm=); loaded: {', '.join(loaded)}",
-                       tx_code="not-found")
-    return cs
 
 
 def association_refsets(cs) -> dict[str, int]:
@@ -111,7 +68,7 @@ def association_refsets(cs) -> dict[str, int]:
 def is_association(cs, refset: str) -> bool:
     """A refset this module answers: one with association rows here, or a known association refset (whose
     rows this edition may simply not have: an extract, or a release before the refset existed)."""
-    return refset in association_refsets(cs) or refset in K.ASSOCIATIONS
+    return refset in K.ASSOCIATIONS or refset in association_refsets(cs)
 
 
 def held_maps(cs) -> list[str]:
@@ -232,17 +189,27 @@ def _source_system(catalog, req: TranslateRequest) -> str | None:
     return catalog.canonical_system(req.system) if req.system else None
 
 
-def _by_url(catalog, req: TranslateRequest, parsed) -> TranslateResult | None:
-    module, date, refset = parsed
-    canonical, pinned = split_canonical(req.conceptmap_url)
-    cs = edition(catalog, module, date, pinned or req.conceptmap_version or req.version)
+def _edition_of(catalog, req: TranslateRequest, parsed: MapUrl):
+    """The edition the map's URL and the request's versions pick (terminology.snomed.implicit.map_edition). The
+    request's `version` is the code's edition, so it counts only where the code given is a SNOMED CT one (a
+    reverse look-up in a map refset gives an ICD-10 or ICPC-2 code)."""
+    version = req.version if _source_system(catalog, req) in (None, SNOMED) else None
+    return map_edition(catalog, parsed.module, parsed.date, parsed.pinned, req.conceptmap_version, version)
+
+
+def _by_url(catalog, req: TranslateRequest, parsed: MapUrl) -> TranslateResult | None:
+    cs = _edition_of(catalog, req, parsed)
+    refset, canonical = parsed.refset, parsed.url
     if refset in cs.maps:
-        return None     # a map refset: mappings.snomed_maps answers
+        return snomed_maps.by_url(catalog, req, cs, refset, canonical)
     if not is_association(cs, refset):
         raise not_held(cs, refset, canonical)
     system = _source_system(catalog, req)
     if system not in (None, SNOMED):
-        raise InvalidRequest(f"the map {canonical} translates SNOMED CT codes, not {req.system}", location="system")
+        # one coding of a codeableConcept may be of another system: the others are still translated
+        return snomed_maps.not_served(canonical, f"maps SNOMED CT codes, not {req.system}")
+    if req.target_system and catalog.canonical_system(req.target_system) != SNOMED:
+        return snomed_maps.not_served(canonical, f"maps SNOMED CT to SNOMED CT, not to {req.target_system}")
     if not req.code:
         raise InvalidRequest("$translate needs a code", location="code")
     code = req.code.strip()
@@ -261,15 +228,15 @@ def _snomed_target(catalog, req: TranslateRequest) -> bool:
 
 @provider
 def association_map_provider(catalog, req: TranslateRequest):
-    parsed = parse(req.conceptmap_url) if req.conceptmap_url else None
-    if parsed is not None:
-        return _by_url(catalog, req, parsed)
-    if req.conceptmap_url or req.conceptmap is not None or not req.code:
+    if req.conceptmap_url:
+        parsed = map_url(req.conceptmap_url)
+        return _by_url(catalog, req, parsed) if parsed is not None else None
+    if req.conceptmap is not None or not req.code or req.version or req.target_version:
+        # a version named is a question between editions: the succession graph answers it alone
         return None
     if _source_system(catalog, req) != SNOMED or not _snomed_target(catalog, req):
         return None
-    version = req.version if req.version and req.version.startswith(SNOMED + "/") else None
-    cs = catalog.codesystem(SNOMED, version)
+    cs = catalog.codesystem(SNOMED)
     if cs is None or not hasattr(cs, "assoc"):
         return None     # no edition to answer from: the other providers say what is missing
     refsets = list(SUCCESSOR_ASSOCIATIONS)
@@ -279,34 +246,70 @@ def association_map_provider(catalog, req: TranslateRequest):
     return forward(cs, refsets, code, _map_url)
 
 
+# --- the ConceptMap header a search by url (and a read by id) shows ----------------------------------------------
+
 def implicit_conceptmap(catalog, url: str) -> dict | None:
     """The ConceptMap header (no group: the rows are read by $translate) of an association refset's implicit map,
-    after the spec's template; None when `url` is not such a map or its edition does not hold it."""
+    after the spec's template; None when `url` (`url|version` too) is not such a map or no loaded edition holds
+    it. Its url is the plain url, its version the edition read."""
     try:
-        parsed = parse(url)
+        parsed = map_url(url)
         if parsed is None:
             return None
-        module, date, refset = parsed
-        cs = edition(catalog, module, date)
+        cs = map_edition(catalog, parsed.module, parsed.date, parsed.pinned)
     except (InvalidRequest, NotFound):
         return None
+    refset, plain = parsed.refset, parsed.url
     if refset in cs.maps or not is_association(cs, refset):
         return None
+    rid = _header_id(parsed, cs)
+    if rid is None:
+        return None
     name = _name(cs, refset)
-    base = url.split("?", 1)[0]
+    base = plain.split("?", 1)[0]
     rows = association_refsets(cs).get(refset, 0)
+    asked = f"{plain}|{cs.version}" if parsed.module is None or parsed.date is None else plain
     return {
         "resourceType": "ConceptMap",
-        "id": f"sct-cm-{refset}-{(cs.version or '').rsplit('/', 1)[-1]}",
-        "url": url,
+        "id": rid,
+        "url": plain,
         "version": cs.version,
         "name": "SNOMED CT " + name + " Concept Map",
         "title": f"SNOMED CT {name} historical association",
         "status": "active",
         "description": f"The concept map implicitly defined by the {name} Association Reference Set "
                        f"({refset}); {rows} row{'' if rows == 1 else 's'} in {cs.version}. Its rows are "
-                       f"answered by ConceptMap/$translate?url={url}",
+                       f"answered by ConceptMap/$translate?url={asked}",
         "copyright": COPYRIGHT,
         "sourceUri": f"{base}?fhir_vs",
         "targetUri": f"{base}?fhir_vs",
     }
+
+
+def _header_id(parsed: MapUrl, cs) -> str | None:
+    """The id of the header of `parsed` read in edition `cs`: one per url and edition, so two urls (or one url in
+    two editions) never share one, and `conceptmap_by_id` can read it back."""
+    edition = module_and_date(cs.version)
+    if edition is None:
+        return None
+    rid = f"sct-cm-{parsed.refset}"
+    if parsed.module is None:
+        return f"{rid}.{edition[0]}-{edition[1]}"
+    rid += f"-{parsed.module}"
+    return f"{rid}-{parsed.date}" if parsed.date else f"{rid}.{edition[1]}"
+
+
+def conceptmap_by_id(catalog, rid: str) -> dict | None:
+    """The header whose id is `rid` (as `implicit_conceptmap` gave it); None when no loaded edition holds it."""
+    m = _ID.match(rid or "")
+    if m is None:
+        return None
+    refset, module, date, pin_module, pin_date = m.groups()
+    if pin_date and not (pin_module or module):
+        return None
+    base = f"{SNOMED}/{module}" + (f"/version/{date}" if date else "") if module else SNOMED
+    url = f"{base}?fhir_cm={refset}"
+    if pin_date:
+        url += f"|{SNOMED}/{pin_module or module}/version/{pin_date}"
+    cm = implicit_conceptmap(catalog, url)
+    return cm if cm is not None and cm["id"] == rid else None

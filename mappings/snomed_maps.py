@@ -2,8 +2,10 @@
 
 Answers for `http://snomed.info/sct?fhir_cm=447562003` (ICD-10 extended map),
 `?fhir_cm=68101000202102` (ICPC-2 simple map) and any other map refset the
-loaded edition holds; also when no map is named and the source is SNOMED CT
-(then every map refset whose target system fits `targetsystem`, or all).
+loaded edition holds (`by_url`: mappings.snomed_implicit_maps reads every
+`?fhir_cm=` URL and picks its edition, then hands a map refset here); also,
+as a provider, when no map is named and the source is SNOMED CT (then every
+map refset whose target system fits `targetsystem`, or all).
 
 Every target carries, machine-readably, one complex extension `snomed-map-row`
 on the match with refset, mapGroup, mapPriority, mapRule, mapAdvice,
@@ -23,25 +25,23 @@ extension keeps them together, typed, and survives in R4 answers.
 """
 from __future__ import annotations
 
-import re
 import weakref
 
 from terminology.codesystem import normalise_code
 from terminology.errors import InvalidRequest
-from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED, canonical_url
+from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED
 from terminology.snomed import constants as K
 from terminology.snomed.constants import MAP_CATEGORIES
 
 from .icd10_targets import check as check_icd10_targets
 from .snomed_history import inactive_note
 from .snomed_rules import context_from, evaluate_rows, rule_conditions
-from .translate import Match, TranslateRequest, TranslateResult, provider
+from .translate import NO_TRANSLATIONS, Match, TranslateRequest, TranslateResult, provider
 
 EXT_ROW = KODEBRO_BASE + "/StructureDefinition/snomed-map-row"
 REVERSE_WARNING = ("Reverse SNOMED CT map lookup: the map is one-way and was built from SNOMED CT to the "
                    "classification; the SNOMED CT concepts listed are those whose map rows name this code and "
                    "are NOT medically safe substitutes for it")
-_CM = re.compile(r"^http://snomed\.info/sct(?:/(\d+)(?:/version/(\d{8}))?)?\?fhir_cm=(\d+)$")
 CORRELATION_EQUIVALENCE = {
     "447557004": "equivalent",      # exact match
     "447559001": "narrower",        # broad to narrow
@@ -53,12 +53,6 @@ CORRELATION_EQUIVALENCE = {
 # index -> {refset: {target: [(source code, row), ...]}}, built per refset on the first reverse look-up. Held
 # here, not on the index: only reverse $translate reads it, and a weak key lets it go with the edition's index
 _REVERSE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def parse_map_url(url: str | None) -> tuple[str | None, str | None, str | None]:
-    """(module, date, refset) of an implicit SNOMED CT ConceptMap URL; Nones when it is not one."""
-    m = _CM.match(canonical_url(url) or "")
-    return (m.group(1), m.group(2), m.group(3)) if m else (None, None, None)
 
 
 def _snomed_index(catalog, version: str | None):
@@ -148,17 +142,10 @@ def _equivalence(refset_kind: str, row: tuple) -> str:
     return CORRELATION_EQUIVALENCE.get(row[5], "relatedto")
 
 
-def _refsets_for(cs, req: TranslateRequest, named: str | None, catalog) -> list[str]:
-    if named is not None:
-        if named not in cs.maps:
-            return []
-        return [named]
+def _refsets_for(cs, req: TranslateRequest, catalog) -> list[str]:
+    """The map refsets whose target system fits the request's targetsystem (all, without one)."""
     want = catalog.canonical_system(req.target_system) if req.target_system else None
-    out = []
-    for refset in map_refsets(cs):
-        if want is None or map_target_system(cs, refset) == want:
-            out.append(refset)
-    return out
+    return [r for r in map_refsets(cs) if want is None or map_target_system(cs, r) == want]
 
 
 def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -> TranslateResult:
@@ -239,46 +226,55 @@ def reverse(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
     return TranslateResult(result=bool(matches), message=REVERSE_WARNING, matches=matches)
 
 
+def by_url(catalog, req: TranslateRequest, cs, refset: str, canonical: str) -> TranslateResult:
+    """$translate by the url of map refset `refset` of edition `cs` (which the url and the request picked)."""
+    canon = catalog.canonical_system
+    target = map_target_system(cs, refset)
+    if req.reverse:
+        # the code given is a target code (ICD-10, ICPC-2); the answers are SNOMED CT concepts
+        if req.target_system and canon(req.target_system) != SNOMED:
+            return not_served(canonical, f"maps SNOMED CT to {target}, so its sources are not {req.target_system}")
+        if not req.code:
+            return TranslateResult(result=False, message=REVERSE_WARNING)
+        return reverse(catalog, cs, [refset], req.code.strip(), req)
+    if req.system and canon(req.system) != SNOMED:
+        # one coding of a codeableConcept may be of another system: the others are still translated
+        return not_served(canonical, f"maps SNOMED CT codes, not {req.system}")
+    if req.target_system and canon(req.target_system) != target:
+        return not_served(canonical, f"maps SNOMED CT to {target}, not to {req.target_system}")
+    if not req.code:
+        raise InvalidRequest("$translate needs a code", location="code")
+    return forward(catalog, cs, [refset], req.code.strip(), req)
+
+
+def not_served(canonical: str, why: str) -> TranslateResult:
+    # a stored map's words for a request its groups do not serve (mappings.conceptmap): 200, result false
+    return TranslateResult(result=False, message=f"{NO_TRANSLATIONS} (the ConceptMap {canonical} {why})")
+
+
 @provider
 def snomed_map_provider(catalog, req: TranslateRequest):
-    module, date, named = parse_map_url(req.conceptmap_url)
-    if req.conceptmap_url and named is None:
-        return None
+    """SNOMED CT to (or, in reverse, from) the map refsets' systems when no map is named."""
+    if req.conceptmap_url:
+        return None     # a named map: mappings.snomed_implicit_maps reads a ?fhir_cm= url and calls by_url
     canon = catalog.canonical_system
     source_system = canon(req.system) if req.system else None
-    version = req.conceptmap_version or req.version
-    if named is not None and module:
-        version = f"{SNOMED}/{module}/version/{date}" if date else f"{SNOMED}/{module}"
-    if not req.reverse:
-        if named is None and source_system != SNOMED:
+    if req.reverse:
+        # the code is a target (ICD-10, ICPC-2); the answer is SNOMED CT concepts
+        if not req.code or (canon(req.target_system) if req.target_system else None) != SNOMED:
             return None
-        if source_system not in (None, SNOMED):
-            raise InvalidRequest(f"the map {req.conceptmap_url} translates SNOMED CT codes, not {req.system}",
-                                 location="system")
-        cs = _snomed_index(catalog, version if version and version.startswith(SNOMED) else None)
-        if cs is None:
-            return None     # a named map: mappings.snomed_implicit_maps says which editions are loaded
-        refsets = _refsets_for(cs, req, named, catalog)
+    elif source_system != SNOMED:
+        return None
+    version = req.conceptmap_version or req.version
+    cs = _snomed_index(catalog, version if version and version.startswith(SNOMED) else None)
+    if cs is None:
+        return None
+    if not req.reverse:
+        refsets = _refsets_for(cs, req, catalog)
         if not refsets:
-            # a named refset that is no map refset here: an association refset, or a map not held, both
-            # answered by mappings.snomed_implicit_maps
             return None
         if not req.code:
             raise InvalidRequest("$translate needs a code", location="code")
         return forward(catalog, cs, refsets, req.code.strip(), req)
-    # reverse: the code is a target (ICD-10, ICPC-2); the answer is SNOMED CT concepts
-    target_wanted = canon(req.target_system) if req.target_system else None
-    if named is None and target_wanted != SNOMED:
-        return None
-    cs = _snomed_index(catalog, version if version and version.startswith(SNOMED) else None)
-    if cs is None:
-        return None
-    if named is not None:
-        refsets = [named] if named in cs.maps else []
-    else:
-        refsets = [r for r in map_refsets(cs) if source_system is None or map_target_system(cs, r) == source_system]
-    if not refsets:
-        return None
-    if not req.code:
-        return None if named is None else TranslateResult(result=False, message=REVERSE_WARNING)
-    return reverse(catalog, cs, refsets, req.code.strip(), req)
+    refsets = [r for r in map_refsets(cs) if source_system is None or map_target_system(cs, r) == source_system]
+    return reverse(catalog, cs, refsets, req.code.strip(), req) if refsets else None

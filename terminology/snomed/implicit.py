@@ -16,14 +16,19 @@ reference set of it — a refset with members loaded, or a concept below 9000000
 (which, with no members in this release, is an empty value set: the refset exists, its members are not
 here). Only an edition that holds the refset hierarchy can say a concept is not a refset; an extract without
 it answers an empty value set for a concept it cannot place.
+
+The implicit ConceptMaps (http://snomed.info/sct[/<module>[/version/<date>]]?fhir_cm=<refset>) share the base:
+`map_url` reads one and `map_edition` picks the edition it names, for both kinds of map (the association maps,
+mappings.snomed_implicit_maps, and the map refsets, mappings.snomed_maps), so the two cannot disagree about one.
 """
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import unquote
 
-from ..errors import InvalidRequest, shortened
-from ..identifiers import SNOMED
+from ..errors import InvalidRequest, NotFound, shortened
+from ..identifiers import SNOMED, split_canonical
 from ..implicit import CodeFilter, code_filter, in_version, resolver
 from .constants import REFSET_ROOT
 
@@ -47,12 +52,20 @@ class RefsetFilter(CodeFilter):
         return f"{self.named()}: {shortened(bad)} is {what} {in_version(cs)}{self.loaded_text()}{listed}"
 
 
-_BASE = re.compile(r"^http://snomed\.info/sct(?:/(\d+)(?:/version/(\d{8}))?)?\?fhir_vs(?:=(.*))?$", re.S)
+# an edition base of the SNOMED CT URI spec: ASCII digits only ([0-9]: \d takes any script's digits), and \Z (`$`
+# lets a final newline through)
+_EDITION = r"http://snomed\.info/sct(?:/([0-9]{6,18})(?:/version/([0-9]{8}))?)?"
+_VS = re.compile(_EDITION + r"\?fhir_vs(?:=(.*))?\Z", re.S)
+# a URL meant as an implicit ConceptMap (a snomed.info/sct base with ?fhir_cm), and one that can be read
+_CM_MEANT = re.compile(r"http://snomed\.info/sct(?:/[^?]*)?\?fhir_cm(?:=.*)?\Z", re.S)
+_CM = re.compile(_EDITION + r"\?fhir_cm=([0-9]{6,18})\Z")
+_VERSION_URI = re.compile(r"http://snomed\.info/sct/([0-9]{6,18})/version/([0-9]{8})\Z")
+MAP_URL_FORM = "http://snomed.info/sct[/<module>[/version/<YYYYMMDD>]]?fhir_cm=<reference set id>"
 
 
 def parse(url: str) -> tuple[str | None, str | None, str | None, str | None]:
     """(module, date, kind, argument) of an implicit SNOMED URL, or Nones when it is not one."""
-    m = _BASE.match(url or "")
+    m = _VS.match(url or "")
     if not m:
         return None, None, None, None
     module, date, rest = m.group(1), m.group(2), m.group(3)
@@ -62,11 +75,22 @@ def parse(url: str) -> tuple[str | None, str | None, str | None, str | None]:
     return module, date, kind, unquote(arg) if arg else None
 
 
-def _version(catalog, module: str | None, date: str | None) -> str | None:
+def edition_uri(module: str | None, date: str | None) -> str | None:
+    """The edition URI a base names: <module>/version/<date>, <module> (its latest version), or None (none)."""
     if module is None:
         return None
-    if date:
-        return f"{SNOMED}/{module}/version/{date}"
+    return f"{SNOMED}/{module}/version/{date}" if date else f"{SNOMED}/{module}"
+
+
+def module_and_date(version: str | None) -> tuple[str, str] | None:
+    """(module, date) of an edition version URI http://snomed.info/sct/<module>/version/<date>."""
+    m = _VERSION_URI.match(version or "")
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _version(catalog, module: str | None, date: str | None) -> str | None:
+    if module is None or date:
+        return edition_uri(module, date)
     prefix = f"{SNOMED}/{module}/version/"
     loaded = [v for v in catalog.codesystem_versions(SNOMED) if v.startswith(prefix)]
     return loaded[-1] if loaded else f"{SNOMED}/{module}"
@@ -109,3 +133,61 @@ def snomed_valueset(catalog, url: str) -> dict | None:
     return {"resourceType": "ValueSet", "url": url, "name": "SNOMEDCT_implicit", "title": title,
             "status": "active", "compose": {"include": [include]}}
 
+
+class MapUrl(NamedTuple):
+    """An implicit ConceptMap URL, read: its base's module and date, the refset, and the `|version` it carried."""
+    module: str | None
+    date: str | None
+    refset: str
+    url: str                # without the |version
+    pinned: str | None
+
+
+def map_url(url: str | None) -> MapUrl | None:
+    """The implicit SNOMED CT ConceptMap `url` (`url|version` too) names; None when it is not one (another map's);
+    InvalidRequest when it is meant as one (a snomed.info/sct base with ?fhir_cm) and cannot be read."""
+    if not url or not url.startswith("http://snomed.info/sct"):
+        return None
+    plain, pinned = split_canonical(url)
+    m = _CM.match(plain)
+    if m is None:
+        if not _CM_MEANT.match(plain):
+            return None
+        raise InvalidRequest(f"'{shortened(plain)}' is not a SNOMED CT implicit ConceptMap URL: use {MAP_URL_FORM}",
+                             location="url")
+    return MapUrl(m.group(1), m.group(2), m.group(3), plain, pinned)
+
+
+def _loaded(catalog) -> str:
+    return ", ".join(catalog.codesystem_versions(SNOMED))
+
+
+def map_edition(catalog, module: str | None, date: str | None, *asked: str | None):
+    """The SnomedIndex whose reference sets an implicit ConceptMap URL reads: its base's edition (<module> alone:
+    that module's latest version), else the edition the request `asked` for (the map's `|version` or
+    conceptMapVersion, or the SNOMED CT version of the code), else the default edition. Every version asked must
+    name a loaded edition, and the same one as the base. NotFound says which editions are loaded."""
+    asked = tuple(a for a in asked if a)
+    base = edition_uri(module, date)
+    cs = catalog.codesystem(SNOMED, base or (asked[0] if asked else None))
+    if cs is None:
+        if not catalog.codesystem_versions(SNOMED):
+            raise NotFound("no SNOMED CT edition is loaded, so SNOMED CT implicit ConceptMaps (?fhir_cm=) are not "
+                           "available", tx_code="not-found")
+        named = base or (asked[0] if asked else "(the default edition)")
+        raise NotFound(f"SNOMED CT {shortened(named)} is not loaded; loaded: {_loaded(catalog)}", tx_code="not-found")
+    for a in asked[0 if base else 1:]:
+        other = cs if a == cs.version else catalog.codesystem(SNOMED, a)
+        if other is None:
+            raise NotFound(f"SNOMED CT version {shortened(a)} is not loaded; loaded: {_loaded(catalog)}",
+                           tx_code="not-found")
+        if other.version != cs.version:
+            raise NotFound(f"the implicit ConceptMap reads SNOMED CT {cs.version}"
+                           f"{f' (named by its url, {base})' if base else ''}, but version {shortened(a)} names "
+                           f"{other.version}: ask for one edition", tx_code="not-found")
+    if not hasattr(cs, "assoc"):
+        # a SNOMED CT CodeSystem resource (a fragment), not an RF2 import: it has no reference sets
+        raise NotFound(f"SNOMED CT {getattr(cs, 'version', None) or '(no version)'} was not imported from RF2, so it holds no "
+                       f"reference sets to serve as implicit ConceptMaps (?fhir_cm=); loaded: {_loaded(catalog)}",
+                       tx_code="not-found")
+    return cs

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from mappings.translate import TranslateRequest, translate
-from terminology.errors import InvalidRequest, NotFound
+from terminology.errors import NotFound
 
 from .conftest import DUMMY, HANDMADE, LITE, SNOMED, catalog_at, client_at
 
@@ -216,9 +216,11 @@ def test_no_snomed_loaded_is_404(client):
     assert "no SNOMED CT edition is loaded" in _issue(body)
 
 
-def test_a_code_of_another_system_is_400(dummy):
-    with pytest.raises(InvalidRequest, match="translates SNOMED CT codes"):
-        translate(dummy, TranslateRequest(code="J12.9", system=ICD10_NO, conceptmap_url=REPLACED_BY))
+def test_a_code_of_another_system_finds_nothing(dummy):
+    # as a stored map answers a code its groups do not map from: 200 result=false, not a 400 for the request
+    res = translate(dummy, TranslateRequest(code="J12.9", system=ICD10_NO, conceptmap_url=REPLACED_BY))
+    assert res.result is False and not res.matches
+    assert "No translations found" in res.message and "not " + ICD10_NO in res.message
 
 
 def test_map_refsets_still_answer(tmp_path):
@@ -281,3 +283,225 @@ def test_search_by_url_honours_elements(dummy_client):
     cm = r.get_json()["entry"][0]["resource"]
     assert set(cm) == {"resourceType", "id", "meta", "url", "status"}
     assert cm["meta"]["tag"][0]["code"] == "SUBSETTED"
+
+
+# --- a version without a url: the succession graph's question alone ----------------------------------------------
+
+NO_MODULE = "http://snomed.info/sct/51000202101"
+NO_2025 = NO_MODULE + "/version/20250415"
+LITE_2024 = "http://snomed.info/sct/45991000052106/version/20240301"
+
+
+@pytest.mark.parametrize("versions", [{"version": NO_MODULE}, {"version": "20250415"},
+                                      {"version": "http://snomed.info/sct/900000000000207008"},
+                                      {"target-version": NO_MODULE}])
+def test_a_version_without_a_url_gets_no_association_answer(three_client, versions):
+    # the succession graph answers a versioned SNOMED CT -> SNOMED CT question; an association match beside its
+    # "not a known edition" would contradict it
+    code = "246188002" if "900000000000207008" in str(versions) else "155574008"
+    status, body = _get(three_client, system=SNOMED, code=code, targetsystem=SNOMED, **versions)
+    assert status == 200, body
+    assert _params(body)["result"][0]["valueBoolean"] is False
+    assert not _matches(body)
+
+
+def test_a_version_without_a_url_in_process(dummy):
+    res = translate(dummy, TranslateRequest(code="246188002", system=SNOMED, target_system=SNOMED,
+                                            version="20180731"))
+    assert not any(m.source == REPLACED_BY for m in res.matches)
+
+
+# --- url with a target that is not SNOMED CT ----------------------------------------------------------------------
+
+def test_url_with_another_targetsystem_finds_nothing(dummy_client):
+    status, body = _get(dummy_client, system=SNOMED, code="246188002", url=REPLACED_BY, targetsystem=ICD10_NO)
+    assert status == 200, body
+    assert _params(body)["result"][0]["valueBoolean"] is False and not _matches(body)
+    assert "No translations found" in _message(body) and ICD10_NO in _message(body)
+
+
+def test_url_with_another_targetsystem_in_reverse_finds_nothing(dummy):
+    res = translate(dummy, TranslateRequest(code="404684003", system=SNOMED, conceptmap_url=REPLACED_BY,
+                                            target_system=ICD10_NO, reverse=True))
+    assert res.result is False and not res.matches
+
+
+def test_map_refset_url_with_targetsystem_snomed_finds_nothing(tmp_path):
+    client = client_at(tmp_path, HANDMADE)
+    status, body = _get(client, system=SNOMED, code="75570004", url=SNOMED + "?fhir_cm=447562003",
+                        targetsystem=SNOMED)
+    assert status == 200, body
+    assert _params(body)["result"][0]["valueBoolean"] is False and not _matches(body)
+    assert "No translations found" in _message(body)
+    # the map's own target system still answers
+    status, body = _get(client, system=SNOMED, code="75570004", url=SNOMED + "?fhir_cm=447562003",
+                        targetsystem=ICD10_NO)
+    assert [m["concept"]["code"] for m in _matches(body)] == ["J129"], body
+
+
+# --- a codeableConcept with a coding of another system ------------------------------------------------------------
+
+def _cc_post(client, url, codings):
+    return client.post("/fhir/ConceptMap/$translate", json={"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": url},
+        {"name": "codeableConcept", "valueCodeableConcept": {"coding": codings}}]})
+
+
+def test_codeable_concept_translates_its_snomed_coding(dummy_client):
+    r = _cc_post(dummy_client, REPLACED_BY, [{"system": ICD10_NO, "code": "J12.9"},
+                                             {"system": SNOMED, "code": "246188002"}])
+    assert r.status_code == 200, r.get_json()
+    assert _params(r.get_json())["result"][0]["valueBoolean"] is True
+    assert [m["concept"]["code"] for m in _matches(r.get_json())] == ["404684003"]
+
+
+def test_codeable_concept_translates_its_snomed_coding_by_a_map_refset(tmp_path):
+    client = client_at(tmp_path, HANDMADE)
+    r = _cc_post(client, SNOMED + "?fhir_cm=447562003", [{"system": ICD10_NO, "code": "J12.9"},
+                                                          {"system": SNOMED, "code": "75570004"}])
+    assert r.status_code == 200, r.get_json()
+    assert [m["concept"]["code"] for m in _matches(r.get_json())] == ["J129"]
+
+
+def test_a_foreign_code_by_a_map_refset_finds_nothing(tmp_path):
+    catalog = catalog_at(tmp_path, HANDMADE)
+    res = translate(catalog, TranslateRequest(code="J12.9", system=ICD10_NO,
+                                              conceptmap_url=SNOMED + "?fhir_cm=447562003"))
+    assert res.result is False and not res.matches and "No translations found" in res.message
+
+
+# --- the map's version: one edition picker ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("asked", [{"conceptMapVersion": "bogus"}, {"conceptMapVersion": "20180731"},
+                                   {"url": REPLACED_BY + "|notaversion"},
+                                   {"conceptMapVersion": "http://snomed.info/sct/900000000000207008/version/20990101"}])
+def test_a_map_version_naming_no_loaded_edition_is_404(three_client, asked):
+    qs = {"system": SNOMED, "code": "155574008", "url": REPLACED_BY, **asked}
+    status, body = _get(three_client, **qs)
+    assert status == 404, body
+    text = _issue(body)
+    assert "not loaded" in text and INT_2018 in text and NO_2025 in text     # names the loaded ones
+
+
+def test_a_map_version_that_names_a_loaded_edition_is_used(three_client):
+    status, body = _get(three_client, system=SNOMED, code="246188002", url=REPLACED_BY, conceptMapVersion=INT_2018)
+    assert status == 200 and [m["concept"]["code"] for m in _matches(body)] == ["404684003"], body
+    status, body = _get(three_client, system=SNOMED, code="246188002", url=REPLACED_BY + "|" + INT_2018)
+    assert status == 200 and [m["concept"]["code"] for m in _matches(body)] == ["404684003"], body
+
+
+def test_a_map_version_that_contradicts_the_url_is_404(three_client):
+    url = INT_2018 + "?fhir_cm=900000000000526001"
+    status, body = _get(three_client, system=SNOMED, code="246188002", url=url, conceptMapVersion=NO_2025)
+    assert status == 404, body
+    assert INT_2018 in _issue(body) and NO_2025 in _issue(body)
+
+
+@pytest.mark.parametrize("asked", [{"url": SNOMED + "?fhir_cm=447562003|" + LITE_2024},
+                                   {"url": SNOMED + "?fhir_cm=447562003", "conceptMapVersion": LITE_2024}])
+def test_map_refsets_take_the_version_as_the_association_maps_do(three_client, asked):
+    # 12481008 is mapped in the lite edition only; the default is the Norwegian one
+    status, body = _get(three_client, system=SNOMED, code="12481008", **asked)
+    assert status == 200, body
+    assert _params(body)["result"][0]["valueBoolean"] is True and _matches(body), body
+
+
+def test_map_refset_version_not_loaded_is_404(three_client):
+    status, body = _get(three_client, system=SNOMED, code="75570004", url=SNOMED + "?fhir_cm=447562003|bogus")
+    assert status == 404, body
+    assert "not loaded" in _issue(body) and NO_2025 in _issue(body)
+
+
+def test_engine_picks_one_edition_for_both_kinds_of_map(tmp_path):
+    from terminology.snomed.implicit import map_edition
+    catalog = catalog_at(tmp_path, DUMMY, LITE, HANDMADE)
+    assert map_edition(catalog, "45991000052106", None).version == LITE_2024
+    assert map_edition(catalog, None, None, INT_2018).version == INT_2018
+    with pytest.raises(NotFound):
+        map_edition(catalog, None, None, "20250415")
+
+
+# --- URL edge cases -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [SNOMED + "?fhir_cm=\u0669\u0660\u0660" + "000000000526001",
+                                 SNOMED + "/\u0669\u0660\u0660000000000207008?fhir_cm=900000000000526001",
+                                 REPLACED_BY + "\n"])
+def test_only_ascii_digits_and_no_trailing_newline(dummy_client, url):
+    status, body = _get(dummy_client, system=SNOMED, code="246188002", url=url)
+    assert status == 400, body
+    assert "fhir_cm=<reference set id>" in _issue(body)
+
+
+def test_value_set_urls_take_ascii_digits_only(dummy):
+    from terminology.snomed.implicit import parse
+    assert parse(SNOMED + "/\u0669\u0660\u0660000000000207008?fhir_vs")[2] is None
+    assert parse(SNOMED + "/900000000000207008?fhir_vs")[2] == "all"
+
+
+# --- discovery: one entry per map, readable by its id -------------------------------------------------------------
+
+def _entries(client, **qs):
+    r = client.get("/fhir/ConceptMap", query_string=qs)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json().get("entry") or []
+
+
+def test_two_urls_of_one_edition_are_two_entries(dummy_client):
+    module_url = "http://snomed.info/sct/900000000000207008?fhir_cm=900000000000526001"
+    entries = _entries(dummy_client, url=REPLACED_BY + "," + module_url)
+    assert sorted(e["resource"]["url"] for e in entries) == sorted([REPLACED_BY, module_url])
+    assert len({e["fullUrl"] for e in entries}) == 2 and len({e["resource"]["id"] for e in entries}) == 2
+    assert all(e["resource"]["version"] == INT_2018 for e in entries)
+
+
+def test_search_by_url_and_version(three_client):
+    entries = _entries(three_client, url=REPLACED_BY + "|" + INT_2018)
+    assert len(entries) == 1
+    cm = entries[0]["resource"]
+    assert cm["url"] == REPLACED_BY and cm["version"] == INT_2018
+    assert not _entries(three_client, url=REPLACED_BY + "|http://snomed.info/sct/900000000000207008/version/20990101")
+    # the plain url is the default edition's map
+    plain = _entries(three_client, url=REPLACED_BY)
+    assert [e["resource"]["version"] for e in plain] == [NO_2025]
+    assert plain[0]["resource"]["id"] != cm["id"]
+
+
+@pytest.mark.parametrize("url", [REPLACED_BY, REPLACED_BY + "|" + INT_2018,
+                                 "http://snomed.info/sct/900000000000207008?fhir_cm=900000000000526001",
+                                 INT_2018 + "?fhir_cm=900000000000526001",
+                                 "http://snomed.info/sct/900000000000207008?fhir_cm=900000000000526001|" + INT_2018])
+def test_the_full_url_of_an_entry_reads_the_same_header(three_client, url):
+    entries = _entries(three_client, url=url)
+    assert len(entries) == 1
+    entry = entries[0]
+    rid = entry["resource"]["id"]
+    assert entry["fullUrl"].endswith("/ConceptMap/" + rid)
+    r = three_client.get("/fhir/ConceptMap/" + rid)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json() == entry["resource"]
+
+
+@pytest.mark.parametrize("rid", ["sct-cm-12345678", "sct-cm-900000000000526001-900000000000207008-20990101",
+                                 "sct-cm-abc", "sct-cm-900000000000526001.x"])
+def test_reading_an_id_of_no_held_map_is_404(three_client, rid):
+    r = three_client.get("/fhir/ConceptMap/" + rid)
+    assert r.status_code == 404, r.get_json()
+    assert r.get_json()["resourceType"] == "OperationOutcome"
+
+
+def test_translate_on_the_map_read_by_its_id(three_client):
+    rid = _entries(three_client, url=REPLACED_BY + "|" + INT_2018)[0]["resource"]["id"]
+    r = three_client.get(f"/fhir/ConceptMap/{rid}/$translate", query_string={"system": SNOMED, "code": "246188002"})
+    assert r.status_code == 200, r.get_json()
+    assert [(m["concept"]["code"], m["concept"]["version"]) for m in _matches(r.get_json())] == [
+        ("404684003", INT_2018)]
+
+
+def test_url_with_a_target_value_set_of_another_system_finds_nothing(tmp_path):
+    client = client_at(tmp_path, DUMMY)
+    vs = {"resourceType": "ValueSet", "id": "icd-only", "url": "https://example.org/vs/icd-only", "status": "active",
+          "compose": {"include": [{"system": "http://hl7.org/fhir/sid/icd-10", "concept": [{"code": "J12.9"}]}]}}
+    assert client.put("/fhir/ValueSet/icd-only", json=vs).status_code in (200, 201)
+    status, body = _get(client, system=SNOMED, code="246188002", url=REPLACED_BY, target=vs["url"])
+    assert status == 200, body
+    assert _params(body)["result"][0]["valueBoolean"] is False and not _matches(body)
