@@ -143,8 +143,11 @@ def _equivalence(refset_kind: str, row: tuple) -> str:
 
 
 def _refsets_for(cs, req: TranslateRequest, catalog) -> list[str]:
-    """The map refsets whose target system fits the request's targetsystem (all, without one)."""
-    want = catalog.canonical_system(req.target_system) if req.target_system else None
+    """The map refsets whose target system fits the request's targetsystem, or the system whose implicit value set
+    (`{system}?fhir_vs…`) is its `target` (all, without either): a SNOMED CT target asks the associations, not these."""
+    target = req.target_system or (req.target.partition("?fhir_vs")[0] if req.target and "?fhir_vs" in req.target
+                                   else None)
+    want = catalog.canonical_system(target) if target else None
     return [r for r in map_refsets(cs) if want is None or map_target_system(cs, r) == want]
 
 

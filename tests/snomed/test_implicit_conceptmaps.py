@@ -165,6 +165,18 @@ def test_target_fhir_vs_answers_too(dummy_client):
     assert {m["source"] for m in _matches(body)} == {POSSIBLY_EQUIVALENT}
 
 
+def test_target_fhir_vs_asks_the_associations_only(tmp_path):
+    # a SNOMED CT target value set is the same question as targetsystem SNOMED CT: the map refsets (ICD-10, ICPC-2)
+    # have nothing to say, so no "has no rows in ...?fhir_cm=447562003" note beside the association's answer
+    client = client_at(tmp_path, HANDMADE)
+    by_vs = _get(client, system=SNOMED, code="155574008", target=SNOMED + "?fhir_vs")
+    by_system = _get(client, system=SNOMED, code="155574008", targetsystem=SNOMED)
+    assert by_vs == by_system
+    status, body = by_vs
+    assert status == 200 and [m["concept"]["code"] for m in _matches(body)] == ["75570004"], body
+    assert "message" not in _params(body)
+
+
 def test_targetsystem_snomed_for_an_active_concept(dummy):
     res = translate(dummy, TranslateRequest(code="404684003", system=SNOMED, target_system=SNOMED))
     assert res.result is False and not res.matches and "404684003 is active" in res.message
