@@ -157,18 +157,15 @@ def forward(cs, refsets: list[str], code: str, url_of) -> TranslateResult:
 
 
 def reverse_sources(cs, refset: str, target: str) -> list[str]:
-    built = _REVERSE.get(cs)
-    if built is None:
-        built = _REVERSE.setdefault(cs, {})
-    rev = built.get(refset)
-    if rev is None:
-        rev = {}
+    """The inactive concepts whose row in association refset `refset` names `target`."""
+    def build():
+        rev: dict = {}
         for i, rows in cs.assoc.items():
             for r, t in rows:
                 if r == refset:
                     rev.setdefault(t, []).append(i)
-        built[refset] = rev
-    return [cs.codes[i] for i in rev.get(target, ())]
+        return rev
+    return [cs.codes[i] for i in snomed_maps.kept_per_refset(_REVERSE, cs, refset, build).get(target, ())]
 
 
 def reverse(cs, refsets: list[str], code: str, url_of) -> TranslateResult:

@@ -80,20 +80,27 @@ def map_target_system(cs, refset: str) -> str | None:
         K.icd10_system(bool(cs.release.get("norwegian"))) if refset == K.ICD10_MAP else None)
 
 
+def kept_per_refset(kept: weakref.WeakKeyDictionary, cs, refset: str, build):
+    """`build()` for one index and refset, built once and kept in `kept` (weak-keyed: it goes with the index)."""
+    built = kept.get(cs)
+    if built is None:
+        built = kept.setdefault(cs, {})
+    got = built.get(refset)
+    if got is None:
+        got = built[refset] = build()
+    return got
+
+
 def reverse_rows(cs, refset: str, target: str) -> list[tuple[str, tuple]]:
     """(source code, row) pairs whose target is `target` (built once per index and refset)."""
-    built = _REVERSE.get(cs)
-    if built is None:
-        built = _REVERSE.setdefault(cs, {})
-    rev = built.get(refset)
-    if rev is None:
-        rev = {}
+    def build():
+        rev: dict = {}
         for i, rows in (cs.maps.get(refset) or {}).items():
             for row in rows:
                 if row[4]:
                     rev.setdefault(row[4], []).append((cs.codes[i], row))
-        built[refset] = rev
-    return rev.get(target, [])
+        return rev
+    return kept_per_refset(_REVERSE, cs, refset, build).get(target, [])
 
 
 def _row_extension(refset: str, row: tuple, status: str) -> dict:
