@@ -32,10 +32,18 @@ def _is_count(default) -> bool:
     return isinstance(default, int) and not isinstance(default, bool)
 
 
-def _parse(raw: str, default):
-    if isinstance(default, bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    return raw
+_YES, _NO = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+def _yes_no(value, source: str) -> bool:
+    """A yes/no setting as a bool; any other word stops the start naming `source`, rather than silently
+    meaning no (KODEBRO_DEMO=maybe would start an empty store without the demo and without a word)."""
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise ValueError(f"{source} must be true or false, not {value!r}")
 
 
 def _count(value, source: str) -> int:
@@ -58,7 +66,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         if raw is None:
             out[name] = default
         else:
-            out[name] = _count(raw, "KODEBRO_" + name) if _is_count(default) else _parse(raw, default)
+            out[name] = _count(raw, "KODEBRO_" + name) if _is_count(default) else \
+                _yes_no(raw, "KODEBRO_" + name) if isinstance(default, bool) else raw
         if name == "TODAY":
             out[name] = parse_today(out[name], "KODEBRO_TODAY")
     for k, v in (overrides or {}).items():
@@ -67,6 +76,8 @@ def load_settings(overrides: dict | None = None) -> dict:
             if v is None:
                 continue
             v = _count(v, f"setting {name}")
+        elif name in SETTINGS and isinstance(SETTINGS[name][0], bool):
+            v = _yes_no(v, f"setting {name}")
         if name == "TODAY":
             v = parse_today(v, f"setting {name}")
         out[name] = v

@@ -28,14 +28,16 @@ def _db(db: str | None) -> str:
 
 
 def _open_store(db: str | None):
-    """The store, or a one-line error: a --db that is a directory or not a database is the caller's to fix."""
+    """The store, or a one-line error: a --db that is a directory, not a database, or a PostgreSQL database that
+    does not exist or refuses the login is the caller's to fix."""
     from terminology import open_store
     from terminology.errors import TerminologyError
     try:
         store = open_store(_db(db))
         store.generation()     # the first query is what finds a file that is not a database
     except TerminologyError as err:
-        raise click.ClickException(err.message)
+        # the driver's own line (database "kodebro" does not exist) when the store has one for whoever set it
+        raise click.ClickException(getattr(err, "for_operator", err.message))
     return store
 
 
@@ -47,7 +49,7 @@ def main():
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="Worker processes (default: one per CPU core).")
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Threads per worker. One (synchronous workers) keeps tail latency lowest; more threads "
@@ -61,11 +63,16 @@ def serve(host, port, workers, threads, access_log, db):
     db = _db(db)
     settings = _settings({"DB": db})
     _check_serve_options(settings, access_log)
+    _check_port(host, port)
     store = _open_store(db)
     if settings["DEMO"] and not store.headers():
-        from terminology.demo import load_demo
+        from terminology.demo import demo_headers, load_demo
         report = load_demo(store)
-        click.echo(f"new store at {db}: loaded demo content ({len(report.added)} resources)", err=True)
+        # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
+        # apart, so this line and the serving line's demo count agree
+        named = sum(1 for rtype, *_ in report.added if rtype == "NamingSystem")
+        click.echo(f"new store at {db}: loaded demo content ({len(demo_headers(store))} resources) and the "
+                   f"{named} NamingSystems of the Norwegian codebooks", err=True)
     workers = workers or os.cpu_count() or 1
     click.echo(f"kodebro serving http://{host}:{port}/fhir with {workers} worker(s) x {threads} thread(s); "
                f"store {_where(db)}; {_content_line(store)}", err=True)
@@ -87,7 +94,8 @@ def _where(db: str) -> str:
 
 
 def _content_line(store) -> str:
-    """'7 code systems, 19 editions (demo content: 40 resources — not for production)' for the start-up log."""
+    """'content: 7 code system(s), 18 edition(s), 22 other resource(s) (demo content: 34 resource(s), …)' for the
+    start-up log."""
     from terminology.demo import demo_headers
     headers = store.headers()
     cs = [h for h in headers if h.type == "CodeSystem"]
@@ -97,6 +105,22 @@ def _content_line(store) -> str:
     if demo:
         line += f" (demo content: {demo} resource(s), not for production; `kodebro remove --demo`)"
     return line
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port another process listens on before anything says it is serving (and before the store is
+    opened or the demo loaded), rather than let gunicorn print its retries after the start-up line."""
+    import errno
+    import socket
+
+    from scripts.wsgi_server import try_bind
+    try:
+        try_bind(host, port)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            raise click.ClickException(f"port {port} is in use (another kodebro serve?): stop it or give --port")
+        why = err.strerror if not isinstance(err, socket.gaierror) else f"unknown host ({err.strerror})"
+        raise click.ClickException(f"cannot listen on {host}:{port}: {why}")
 
 
 def _check_serve_options(settings: dict, access_log: str | None) -> None:

@@ -60,6 +60,18 @@ def _log_reload(catalog, before) -> None:
 ACCESS_LOG_FORMAT = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(M)sms rid=%({x-request-id}o)s'
 
 
+def try_bind(host: str, port: int) -> None:
+    """Bind (and let go of) the address gunicorn will listen on, with the SO_REUSEADDR gunicorn sets, so a port in
+    use raises OSError (EADDRINUSE) before anything claims to serve; gunicorn would retry for five seconds and
+    then exit 1 after the start-up line."""
+    import socket
+    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+
+
 def run(host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
     _Gunicorn({
         "bind": f"{host}:{port}",

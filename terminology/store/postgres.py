@@ -40,6 +40,18 @@ class PostgresStore(SQLStore):
         conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
         return conn
 
+    def _secrets(self) -> list[str]:
+        # the password as written in the URL (percent-encoded) and as the driver reads it
+        from urllib.parse import unquote, urlsplit
+
+        import psycopg
+        try:
+            raw = urlsplit(self.url).password
+            read = psycopg.conninfo.conninfo_to_dict(self.url).get("password")
+        except (ValueError, psycopg.Error):
+            return []
+        return sorted({p for p in (raw, unquote(raw or ""), read) if p}, key=len, reverse=True)
+
     @property
     def unavailable_errors(self) -> tuple:
         import psycopg

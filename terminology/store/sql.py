@@ -29,6 +29,17 @@ def _dumps(obj) -> str:
     return orjson.dumps(obj).decode()
 
 
+class StoreUnreachable(StoreUnavailable):
+    """A store that cannot be connected to. `message` (what an HTTP client reads) names the driver's error class
+    only, as its text may name hosts and sockets; `for_operator` is the driver's own first line (database "x"
+    does not exist, connection refused, password authentication failed), any password masked, for the CLI and
+    the server's start-up, whose reader set the location and can fix it."""
+
+    def __init__(self, message: str, for_operator: str):
+        super().__init__(message)
+        self.for_operator = for_operator
+
+
 class SQLStore(ClosureTables):
     """Resources keyed by type+url+version (else type+id); concepts one row each; writes atomic. The $closure
     tables (closures.py) share its connection and write transaction."""
@@ -65,7 +76,9 @@ class SQLStore(ClosureTables):
                 conn = self._connect()
             except self.unavailable_errors as err:
                 self._local.conn = None
-                raise StoreUnavailable(f"the terminology store cannot be reached: {self._why_not(err)}") from err
+                head = "the terminology store cannot be reached"
+                raise StoreUnreachable(f"{head}: {self._why_not(err)}",
+                                       f"{head}: {masked(error_line(err), self._secrets())}") from err
             self._local.conn = conn
             self._local.pid = os.getpid()
         return conn
@@ -73,6 +86,10 @@ class SQLStore(ClosureTables):
     def _why_not(self, err: Exception) -> str:
         """A connection error as clients may read it: the driver's class only, as its text may name hosts."""
         return type(err).__name__
+
+    def _secrets(self) -> list[str]:
+        """What the store's location holds that no message may repeat (a PostgreSQL password)."""
+        return []
 
     def _usable(self, conn) -> bool:
         """Whether a connection kept from an earlier request can still be used (a server restart closes it)."""
@@ -486,6 +503,14 @@ def _derive_id(res: dict) -> str:
     if res.get("version"):
         base += "-" + res["version"].rsplit("/", 1)[-1]
     return _clean_id(base)
+
+
+def masked(text: str, secrets: list[str]) -> str:
+    """`text` with each secret written as ***."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 def error_line(err: Exception) -> str:
