@@ -13,7 +13,7 @@ from terminology.errors import NotFound
 from .opdefs import INPUTS
 from .params import Params, request_params
 from .render import fhir_response
-from .resource_views import derived_bodies, existing_body, full_resource, lookup_header
+from .resource_views import existing_body, existing_served_body, full_resource, lookup_header
 from .store import get_catalog
 
 bp = Blueprint("operations", __name__)
@@ -46,7 +46,7 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
         if h is None:
             raise NotFound(f"{rtype}/{rid} is not known to this server")
         if h.pk is None:
-            instance = derived_bodies(catalog)[h.id]
+            instance = existing_served_body(catalog, h)
         elif (rtype == "CodeSystem" and h.url) or rtype == "ConceptMap":
             # handlers find the stored index by url+version (a code system) or by the body itself (a map, whose
             # index is kept per stored body): rebuilding all concepts, or a copy, would be waste

@@ -14,7 +14,7 @@ from mappings.scope import Scopes
 from mappings.translate import TranslateRequest, translate
 from terminology.elements import typed_value
 from terminology.errors import InvalidRequest, TerminologyError
-from terminology.identifiers import split_canonical
+from terminology.identifiers import canonical, split_canonical
 from terminology.snomed import ecl_budget
 
 from .ops_lookup import coding_param, params_str
@@ -341,8 +341,12 @@ def prepared_requests(catalog, params, instance):
     """The request's catalog, its translate requests and whether it speaks R5. The codings of a
     codeableConcept share what is resolved once per request: the source and target value sets, and the index
     of the map the request brought (kept on the requests, never in a cache that outlives them)."""
+    implicit = _implicit_map(catalog, params, instance)
     catalog = supplied_catalog(catalog, params)
     reqs, r5 = translate_requests(params, instance)
+    if implicit is not None:
+        for r in reqs:
+            r.conceptmap_url, r.conceptmap, r.conceptmap_stored = implicit, None, False
     if len(reqs) > 1 and (reqs[0].source or reqs[0].target):
         shared = Scopes(catalog, reqs[0])
         for r in reqs:
@@ -352,6 +356,16 @@ def prepared_requests(catalog, params, instance):
         for r in reqs:
             r.sent_map_index = idx
     return catalog, reqs, r5
+
+
+def _implicit_map(catalog, params, instance) -> str | None:
+    """`url|version` of the SNOMED CT implicit ConceptMap the request names by its id (ConceptMap/<id>/$translate):
+    its header holds no rows, so it is asked by url, as the provider that holds its rows reads it. A stored map
+    under such an id (stored before such ids were refused) is the stored one."""
+    rid = (instance or {}).get("id") or ""
+    if "conceptMap" in params or not rid.startswith("sct-cm-") or catalog.header_by_id("ConceptMap", rid):
+        return None
+    return canonical(instance["url"], instance.get("version"))
 
 
 def _not_in_its_system(catalog, req: TranslateRequest, res) -> None:

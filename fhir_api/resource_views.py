@@ -42,6 +42,14 @@ def existing_body(catalog, header) -> dict:
     return stored
 
 
+def existing_served_body(catalog, header) -> dict:
+    body = served_body(catalog, header.id)
+    if body is None:
+        raise NotFound(f"{header.type}/{header.id} is no longer served: the editions it was derived from changed "
+                       "while this request was reading it")
+    return body
+
+
 def full_resource(catalog, header, stored: dict | None = None) -> dict:
     """The resource with its concepts; `stored`: its body when the caller has read it already."""
     body = dict(stored if stored is not None else existing_body(catalog, header))
@@ -59,7 +67,7 @@ def shape(catalog, header, summary: str | None, elements: list[str] | None, in_s
     # (_summary=data only drops the text, search.html#summary)
     with_concepts = summary == "false" or (summary in (None, "data") and not in_search and not large)
     if header.pk is None:  # derived, not stored
-        res = dict(derived_bodies(catalog)[header.id])
+        res = dict(existing_served_body(catalog, header))
     else:
         res = full_resource(catalog, header) if with_concepts else dict(existing_body(catalog, header))
     subsetted = header.type == "CodeSystem" and not with_concepts and bool(header.concept_count)
@@ -100,37 +108,20 @@ def elements_arg(e: str | None) -> list[str] | None:
     return [x.strip() for x in e.split(",") if x.strip()] if e else None
 
 
-class _Served(dict):
-    """The derived maps by id, and (looked up by id, never listed) the SNOMED CT implicit ConceptMaps' headers."""
-    __slots__ = ("catalog",)
-
-    def __init__(self, catalog, derived: dict):
-        super().__init__(derived)
-        self.catalog = catalog
-
-    def __missing__(self, rid: str) -> dict:
-        from mappings.snomed_implicit_maps import conceptmap_by_id
-        body = conceptmap_by_id(self.catalog, rid)
-        if body is None:
-            raise KeyError(rid)
-        return body
-
-
-# (the derived maps, their _Served copy): the copy is made again only when the derived maps are
-_served_last: tuple = (None, None)
-
-
 def derived_bodies(catalog) -> dict[str, dict]:
-    """Resources served but not stored, by id: `[id]` also finds an implicit ConceptMap's header by the id a
-    search gave it (mappings.snomed_implicit_maps.conceptmap_by_id)."""
-    global _served_last
-    derived = derived_edition_maps(catalog)
-    kept, served = _served_last
-    if kept is not derived:
+    """Resources served but not stored and listed by search, by id: the ConceptMaps between adjacent editions."""
+    return derived_edition_maps(catalog)
+
+
+def served_body(catalog, rid: str) -> dict | None:
+    """The body of resource `rid` that is served but not stored: a derived map, or (found by id, never listed) a
+    SNOMED CT implicit ConceptMap's header by the id a search gave it; None when neither."""
+    body = derived_edition_maps(catalog).get(rid)
+    if body is None and rid.startswith("sct-cm-"):
+        from mappings.snomed_implicit_maps import conceptmap_by_id
         # the stored editions' catalog: the implicit maps read RF2 editions, which a request cannot bring
-        served = _Served(getattr(catalog, "base", catalog), derived)
-        _served_last = (derived, served)
-    return served
+        body = conceptmap_by_id(getattr(catalog, "base", catalog), rid)
+    return body
 
 
 def derived_headers(catalog, rtype: str) -> list[ResourceHeader]:

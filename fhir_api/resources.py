@@ -8,7 +8,7 @@ from terminology.errors import InvalidRequest, InvalidResource, NotFound, Termin
 from terminology.loader import EditionWouldShrink, shrink_refusal
 from terminology.derived import Derive
 from terminology.store.base import RESOURCE_TYPES, Precondition, Stored
-from terminology.validation import id_problems, validation_errors
+from terminology.validation import RESERVED_MAP_ID, id_problems, reserved_map_problems, validation_errors
 
 from .params import parse_body
 from .render import fhir_base, fhir_response
@@ -96,13 +96,15 @@ def _write_precondition(rtype: str, rid: str, *, missing_ok: bool = False) -> Pr
     return Precondition(rtype, rid, check)
 
 
-def _incoming(rtype: str) -> dict:
+def _incoming(rtype: str, *, creating: bool = False) -> dict:
     body = parse_body()
     if body is None:
         raise InvalidRequest(f"send the {rtype} as the request body")
     if body.get("resourceType") != rtype:
         raise InvalidRequest(f"the body is a {body.get('resourceType') or 'resource without resourceType'}, "
                              f"but this URL takes a {rtype}")
+    if creating and str(body.get("id") or "").startswith(RESERVED_MAP_ID):
+        body.pop("id")      # a create ignores the body's id (below), so a reserved one is no reason to refuse it
     problems = validation_errors(body)
     if problems:
         raise InvalidResource(f"the {rtype} is not valid FHIR R4: " + "; ".join(problems))
@@ -131,7 +133,7 @@ def create(rtype: str):
     from .params import check_content_type
     check_content_type(forms=False)
     _require_write_access()
-    body = _without_server_fields(_incoming(rtype))
+    body = _without_server_fields(_incoming(rtype, creating=True))
     # http.html#create: "If an id is provided, the server SHALL ignore it"; the store picks one
     body.pop("id", None)
     if "If-None-Exist" in request.headers:
@@ -230,7 +232,7 @@ def _write_answer(written: dict, status: int, headers: dict, done: str):
 @bp.route("/<rtype>/<rid>", methods=["PUT"])
 def update(rtype: str, rid: str):
     _check_type(rtype)
-    problems = id_problems(rid)
+    problems = id_problems(rid) or (reserved_map_problems(rid, None) if rtype == "ConceptMap" else [])
     if problems:
         # as a bad id in a body is answered (validation_errors: 422)
         raise InvalidResource(f"the URL's {problems[0]}")

@@ -225,9 +225,6 @@ class Query:
 
     def run(self) -> list[Row]:
         rows = [Row(h, self.catalog) for h in self.candidates()]
-        for r in rows:
-            if r.h.pk is None and r.h.id in self.implicit:
-                r._body = self.implicit[r.h.id]
         ordered = [t for t in self.tests if t.param.header] + [t for t in self.tests if not t.param.header]
         for test in ordered:
             rows = [r for r in rows if self._passes(test, r)]

@@ -16,7 +16,7 @@ from typing import Callable
 
 from terminology.versions import version_key
 
-from .resource_views import derived_bodies, stored_body
+from .resource_views import served_body, stored_body
 from .search_values import MAX_INSTANT as _MAX, MIN_INSTANT as _MIN, date_range as _date_range, folded as _fold
 from .search_values import json_number as _number
 
@@ -74,7 +74,7 @@ class Row:
     def body(self) -> dict:
         if self._body is None:
             if self.h.pk is None:
-                b = derived_bodies(self.catalog).get(self.h.id)
+                b = served_body(self.catalog, self.h.id)
             else:
                 b = stored_body(self.catalog, self.h)
             self._body = b if isinstance(b, dict) else {}

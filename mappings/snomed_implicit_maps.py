@@ -129,8 +129,21 @@ def _unknown(cs, code: str) -> TranslateResult:
     return TranslateResult(result=False, message=f"'{code}' is not a concept of SNOMED CT {cs.version}")
 
 
-def _active(code: str) -> str:
-    return f"{code} is active, and active concepts have no historical association"
+def _active(cs, code: str) -> str:
+    return f"{code} is active in SNOMED CT {cs.version}, and active concepts have no historical association"
+
+
+def _inactive_targets(cs, rows) -> str | None:
+    """R4's match has no comment: a target that is itself inactive is said in the message, with what it became."""
+    said = []
+    for _r, t in rows:
+        j = cs.pos.get(t)
+        if j is not None and not cs.active[j] and t not in said:
+            said.append(t)
+    if not said:
+        return None
+    return "; ".join(f"the concept named is itself inactive in SNOMED CT {cs.version}: {inactive_note(cs, t)}"
+                     for t in said)
 
 
 def forward(cs, refsets: list[str], code: str, url_of) -> TranslateResult:
@@ -141,13 +154,14 @@ def forward(cs, refsets: list[str], code: str, url_of) -> TranslateResult:
     rows = [(r, t) for r, t in cs.assoc.get(i, ()) if r in refsets]
     if rows:
         per = {r: sum(1 for q, _t in rows if q == r) for r, _t in rows}
-        return TranslateResult(result=True, matches=[_match(cs, r, code, t, t, url_of(r), per[r]) for r, t in rows])
+        return TranslateResult(result=True, message=_inactive_targets(cs, rows),
+                               matches=[_match(cs, r, code, t, t, url_of(r), per[r]) for r, t in rows])
     if len(refsets) == 1:
         message = f"SNOMED CT concept {code} has no row in {url_of(refsets[0])}"
     else:
         message = f"SNOMED CT concept {code} has no historical association that names a concept to use instead"
     if cs.active[i]:
-        message += f": {_active(code)}"
+        message += f": {_active(cs, code)}"
     elif len(refsets) == 1:
         # what its other associations say, when they say anything
         message += f"; {inactive_note(cs, code)}"
@@ -177,9 +191,18 @@ def reverse(cs, refsets: list[str], code: str, url_of) -> TranslateResult:
         sources = reverse_sources(cs, refset, code)
         matches += [_match(cs, refset, s, code, s, url_of(refset), 1) for s in sources]
     if matches:
-        return TranslateResult(result=True, matches=matches)
+        return TranslateResult(result=True, matches=matches, message=_reverse_warning(cs, matches, code))
     where = url_of(refsets[0]) if len(refsets) == 1 else "the historical association reference sets"
     return TranslateResult(result=False, message=f"no row in {where} names SNOMED CT concept {code} as its target")
+
+
+def _reverse_warning(cs, matches: list[Match], code: str) -> str:
+    """R4's match has no comment, so the message says what a reverse answer is: the concepts the given one took the
+    place of, for finding old records -- not substitutes for it (an `equivalent` here reads the row forward)."""
+    sources = ", ".join(dict.fromkeys(m.code for m in matches))
+    return (f"Reverse historical association look-up in SNOMED CT {cs.version}: the concepts listed ({sources}) "
+            f"are inactive concepts that {code} replaced (their historical association rows name {code}); they "
+            f"are listed for finding old records and are NOT substitutes for {code}")
 
 
 def _source_system(catalog, req: TranslateRequest) -> str | None:
@@ -187,11 +210,12 @@ def _source_system(catalog, req: TranslateRequest) -> str | None:
 
 
 def _edition_of(catalog, req: TranslateRequest, parsed: MapUrl):
-    """The edition the map's URL and the request's versions pick (terminology.snomed.implicit.map_edition). The
-    request's `version` is the code's edition, so it counts only where the code given is a SNOMED CT one (a
-    reverse look-up in a map refset gives an ICD-10 or ICPC-2 code)."""
-    version = req.version if _source_system(catalog, req) in (None, SNOMED) else None
-    return map_edition(catalog, parsed.module, parsed.date, parsed.pinned, req.conceptmap_version, version)
+    """The edition the map's url (base or `|version`) or conceptMapVersion picks, else the default edition
+    (terminology.snomed.implicit.map_edition). Not the code's `version`: that says which release the code was
+    picked from, and a coding picked long ago must get today's replacement, as $validate-code's note and the
+    answer without a url give it."""
+    return map_edition(catalog, parsed.module, parsed.date, pinned=parsed.pinned,
+                       conceptmap_version=req.conceptmap_version)
 
 
 def _by_url(catalog, req: TranslateRequest, parsed: MapUrl) -> TranslateResult | None:
@@ -253,7 +277,7 @@ def implicit_conceptmap(catalog, url: str) -> dict | None:
         parsed = map_url(url)
         if parsed is None:
             return None
-        cs = map_edition(catalog, parsed.module, parsed.date, parsed.pinned)
+        cs = map_edition(catalog, parsed.module, parsed.date, pinned=parsed.pinned)
     except (InvalidRequest, NotFound):
         return None
     refset, plain = parsed.refset, parsed.url

@@ -28,10 +28,11 @@ from __future__ import annotations
 import weakref
 
 from terminology.codesystem import normalise_code
-from terminology.errors import InvalidRequest
+from terminology.errors import InvalidRequest, NotFound
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED
 from terminology.snomed import constants as K
 from terminology.snomed.constants import MAP_CATEGORIES
+from terminology.snomed.implicit import map_edition
 
 from .icd10_targets import check as check_icd10_targets
 from .snomed_history import inactive_note
@@ -58,6 +59,18 @@ _REVERSE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _snomed_index(catalog, version: str | None):
     cs = catalog.codesystem(SNOMED, version)   # an edition URI without a date means its latest version
     return cs if cs is not None and hasattr(cs, "maps") else None
+
+
+def _edition(catalog, req: TranslateRequest):
+    """The edition whose map refsets answer a request that names no map: the SNOMED CT `version` of the code given
+    (forward only: in reverse the code is an ICD-10 or ICPC-2 one) or a SNOMED CT conceptMapVersion, by the rule the
+    url path follows (terminology.snomed.implicit.map_edition: one not loaded is a 404 naming the loaded ones),
+    else the default edition. A conceptMapVersion that is no SNOMED CT edition URI may be meant for a stored map."""
+    cmv = req.conceptmap_version if (req.conceptmap_version or "").startswith(SNOMED) else None
+    code_version = None if req.reverse else req.version
+    if cmv or code_version:
+        return map_edition(catalog, conceptmap_version=cmv, code_version=code_version)
+    return _snomed_index(catalog, None)
 
 
 # --- the map reference sets of a SnomedIndex (its `maps`: refset -> {concept number: rows}) --------------------
@@ -275,16 +288,27 @@ def snomed_map_provider(catalog, req: TranslateRequest):
             return None
     elif source_system != SNOMED:
         return None
-    version = req.conceptmap_version or req.version
-    cs = _snomed_index(catalog, version if version and version.startswith(SNOMED) else None)
+    try:
+        cs = _edition(catalog, req)
+    except NotFound:
+        default = _snomed_index(catalog, None)
+        if default is not None and _refsets(catalog, default, req, source_system):
+            raise       # a request these maps would answer, in an edition that is not here
+        return None
     if cs is None:
         return None
+    refsets = _refsets(catalog, cs, req, source_system)
+    if not refsets:
+        return None
+    if req.reverse:
+        return reverse(catalog, cs, refsets, req.code.strip(), req)
+    if not req.code:
+        raise InvalidRequest("$translate needs a code", location="code")
+    return forward(catalog, cs, refsets, req.code.strip(), req)
+
+
+def _refsets(catalog, cs, req: TranslateRequest, source_system: str | None) -> list[str]:
+    """The map refsets of `cs` that fit the request: by its target system, or in reverse its source system."""
     if not req.reverse:
-        refsets = _refsets_for(cs, req, catalog)
-        if not refsets:
-            return None
-        if not req.code:
-            raise InvalidRequest("$translate needs a code", location="code")
-        return forward(catalog, cs, refsets, req.code.strip(), req)
-    refsets = [r for r in map_refsets(cs) if source_system is None or map_target_system(cs, r) == source_system]
-    return reverse(catalog, cs, refsets, req.code.strip(), req) if refsets else None
+        return _refsets_for(cs, req, catalog)
+    return [r for r in map_refsets(cs) if source_system is None or map_target_system(cs, r) == source_system]

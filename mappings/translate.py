@@ -172,7 +172,6 @@ def ask(catalog, req: TranslateRequest) -> TranslateResult:
     outer translation (mappings.conceptmap_hops), whose caller words the answer."""
     from terminology.errors import NotFound
     load_providers()
-    _rows_by_url(req)
     scopes = None
     if req.source or req.target:
         from .scope import Scopes
@@ -201,24 +200,6 @@ def ask(catalog, req: TranslateRequest) -> TranslateResult:
         raise NotFound(f"ConceptMap not found: {req.conceptmap_url}{version}",     # tx.fhir.org's words
                        tx_code="not-found")
     return _merge(answers)
-
-
-def _rows_by_url(req: TranslateRequest) -> None:
-    """A map of the server whose rows are not in its body -- a SNOMED CT implicit ConceptMap read by its id
-    (ConceptMap/<id>/$translate): asked by its url and version, as the provider that holds its rows reads it."""
-    body = req.conceptmap
-    if not req.conceptmap_stored or body is None or "group" in body:
-        return
-    from terminology.errors import InvalidRequest
-    from terminology.identifiers import canonical
-    from terminology.snomed.implicit import map_url
-    try:
-        if map_url(body.get("url")) is None:
-            return
-    except InvalidRequest:
-        return      # a stored map's own url, not one the server serves
-    req.conceptmap_url = canonical(body["url"], body.get("version"))
-    req.conceptmap, req.conceptmap_stored = None, False
 
 
 def _without_covered(answers: list[TranslateResult]) -> list[TranslateResult]:

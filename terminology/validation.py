@@ -83,6 +83,8 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     if rtype in ("CodeSystem", "ValueSet", "ConceptMap") and not lenient:
         # stored content only: a request's own resource is found by the object it is, not by its canonical
         problems += canonical_problems(resource)
+    if rtype == "ConceptMap" and not lenient:
+        problems += reserved_map_problems(resource.get("id"), resource.get("url"))
     if rtype == "CodeSystem":
         problems += _duplicate_codes(resource.get("concept"))
         if not problems:    # read as the index reads it: a shape it can read, each code once
@@ -108,6 +110,24 @@ def canonical_problems(resource: dict) -> list[str]:
     if isinstance(version, str) and "|" in version:
         problems.append(f"version: '{version[:80]}' must not contain '|' (it separates url and version in a "
                         "canonical reference)")
+    return problems
+
+
+RESERVED_MAP_ID = "sct-cm-"
+
+
+def reserved_map_problems(rid, url) -> list[str]:
+    """A stored ConceptMap at the url or id of a SNOMED CT implicit ConceptMap (R4 snomedct.html: `?fhir_cm=`, read
+    from the loaded editions; `sct-cm-` ids are what a search gives their headers): the two would answer one url
+    or id differently, so the server keeps those for its own."""
+    problems = []
+    if isinstance(rid, str) and rid.startswith(RESERVED_MAP_ID):
+        problems.append(f"id: '{rid[:64]}' is reserved for SNOMED CT implicit ConceptMaps (ids starting "
+                        f"'{RESERVED_MAP_ID}' are the server's own); give the ConceptMap another id")
+    if isinstance(url, str) and url.startswith("http://snomed.info/sct") and "?fhir_cm" in url:
+        problems.append(f"url: '{url[:120]}' is reserved for SNOMED CT implicit ConceptMaps (the server answers "
+                        "http://snomed.info/sct[/<module>[/version/<date>]]?fhir_cm=<refset> from the loaded "
+                        "SNOMED CT editions); give the ConceptMap a url of its own")
     return problems
 
 

@@ -162,12 +162,14 @@ def _loaded(catalog) -> str:
     return ", ".join(catalog.codesystem_versions(SNOMED))
 
 
-def map_edition(catalog, module: str | None, date: str | None, *asked: str | None):
-    """The SnomedIndex whose reference sets an implicit ConceptMap URL reads: its base's edition (<module> alone:
-    that module's latest version), else the edition the request `asked` for (the map's `|version` or
-    conceptMapVersion, or the SNOMED CT version of the code), else the default edition. Every version asked must
-    name a loaded edition, and the same one as the base. NotFound says which editions are loaded."""
-    asked = tuple(a for a in asked if a)
+def map_edition(catalog, module: str | None = None, date: str | None = None, *, pinned: str | None = None,
+                conceptmap_version: str | None = None, code_version: str | None = None):
+    """The SnomedIndex whose reference sets an implicit ConceptMap reads: its url base's edition (<module> alone:
+    that module's latest version), else the map's `|version` (`pinned`), else `conceptmap_version`, else
+    `code_version` (only where no url names the map: the SNOMED CT version of the code, which picks the map
+    refsets' edition), else the default edition. Every version given must name a loaded edition, and the same one
+    as the base. NotFound says which editions are loaded."""
+    asked = tuple(a for a in (pinned, conceptmap_version, code_version) if a)
     base = edition_uri(module, date)
     cs = catalog.codesystem(SNOMED, base or (asked[0] if asked else None))
     if cs is None:

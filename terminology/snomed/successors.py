@@ -40,6 +40,9 @@ def inactive_note(cs, code: str, onward=None) -> str | None:
     for refset, target in successor_links(cs, i):
         j = cs.pos.get(target)
         shown = f"{target} |{cs.display[j]}|" if j is not None and cs.display[j] else target
+        if j is not None and not cs.active[j]:
+            # real releases keep targets active; one that is not must not read as a code to use
+            shown += " (itself inactive)"
         said.append(f"{_SAYS[SUCCESSOR_ASSOCIATIONS[refset]]} {shown}{onward(target) if onward else ''}")
     if not said:
         return f"{code} is inactive{why} and its historical associations name no replacement"

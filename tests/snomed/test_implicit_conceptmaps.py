@@ -428,9 +428,13 @@ def test_engine_picks_one_edition_for_both_kinds_of_map(tmp_path):
     from terminology.snomed.implicit import map_edition
     catalog = catalog_at(tmp_path, DUMMY, LITE, HANDMADE)
     assert map_edition(catalog, "45991000052106", None).version == LITE_2024
-    assert map_edition(catalog, None, None, INT_2018).version == INT_2018
+    assert map_edition(catalog, pinned=INT_2018).version == INT_2018
+    assert map_edition(catalog, conceptmap_version=INT_2018).version == INT_2018
+    assert map_edition(catalog).version == NO_2025
     with pytest.raises(NotFound):
-        map_edition(catalog, None, None, "20250415")
+        map_edition(catalog, pinned="20250415")
+    with pytest.raises(NotFound, match="ask for one edition"):
+        map_edition(catalog, pinned=INT_2018, conceptmap_version=NO_2025)
 
 
 # --- URL edge cases -----------------------------------------------------------------------------------------------
