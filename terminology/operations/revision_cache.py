@@ -155,15 +155,22 @@ class FactTable:
     def get(self, ev, vs: dict | None, part, key, build, *args):
         """`build(*args)` for `part` (of value set `vs`) under `key`, taken from where `where` keeps it when it
         was built before; what the build read is recorded in this request either way."""
-        entries = self._revision_entries(ev, vs, part)
+        root = ev.root
+        catalog = ev.catalog
+        if root._stored_seen is vs and vs is not None and type(catalog) is Catalog and \
+                (part is vs or root._transient is None) and (self.rules is None or not self._rule_bound(root)):
+            # $validate-code's hot path (a stored value set, a request that brought nothing, no rule in force):
+            # what _revision_entries decides for it, without the call
+            entries = catalog.derived(self.key, _Entries)
+        else:
+            entries = self._revision_entries(ev, vs, part)
         if entries is None:
-            catalog = ev.catalog
-            if isinstance(catalog, OverlayCatalog) and not self._rule_bound(ev.root):
+            if isinstance(catalog, OverlayCatalog) and not self._rule_bound(root):
                 kept, lock = catalog.facts, catalog.facts_lock
             else:
-                kept, lock = ev.root._request_facts, None
+                kept, lock = root._request_facts, None
                 if kept is None:
-                    kept = ev.root._request_facts = {}
+                    kept = root._request_facts = {}
             entries = kept.get(self.key)
             if entries is None:
                 if lock is None:

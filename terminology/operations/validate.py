@@ -10,7 +10,9 @@ reference servers use, so that clients that match on them keep working.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from ..catalog import Catalog
 from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of, not_in_force
 from ..identifiers import NORWEGIAN_CODEBOOKS, canonical, split_canonical
@@ -88,14 +90,12 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         self._used: dict = {}
         self._missing: dict = {}
 
-    @property
+    @cached_property
     def vs_name(self) -> str | None:
-        """How messages name the value set validated against (worked out when one needs it, then kept)."""
-        got = self.__dict__.get("_vs_name", _UNSET)
-        if got is _UNSET:
-            vs = self.req.valueset
-            got = self._vs_name = (vs_canonical(vs) or "(unidentified)") if vs is not None else None
-        return got
+        """How messages name the value set validated against (worked out when one needs it, then kept; for a
+        value set, validate_code sets it from the facts kept about it: own_facts)."""
+        vs = self.req.valueset
+        return (vs_canonical(vs) or "(unidentified)") if vs is not None else None
 
     # --- helpers -------------------------------------------------------------------
     def _codesystem(self, system: str, version: str | None):
@@ -285,7 +285,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                                   locs.code))
         if not req.membership_only:
             self._check_display(o, coding.get("display"), locs.display)
-        o.inactive = concept.inactive
+        # (an index none of whose concepts is inactive or deprecated, as most code systems are, need not ask)
+        current = _all_current(cs, self.ev)
+        o.inactive = o.concept_inactive = False if current else concept.inactive
         if o.inactive:
             st = concept.status
             what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
@@ -299,7 +301,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                 if text is not None:
                     o.issues.append(Issue("information", "informational", "code-comment", text, path or "code",
                                           in_message=False))
-        elif is_deprecated(concept, req.date, cs):
+        elif not current and is_deprecated(concept, req.date, cs):
             o.deprecated = True
             o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
@@ -417,7 +419,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             if concept.children and concept.abstract:
                 o.issues.append(Issue("information", "informational", "code-comment", grouping_advice(cs, concept),
                                       _coding_loc(o.path, "code"), in_message=False))
-            if o.inactive or concept.inactive or (self.req.date and validity_problem(concept, self.req.date)):
+            # (the concept's own inactive, as `check` read it: an abstract code refused has lost o.inactive)
+            inactive = o.concept_inactive if o.concept_inactive is not None else concept.inactive
+            if o.inactive or inactive or (self.req.date and validity_problem(concept, self.req.date)):
                 self._successors(o, concept.code)
             return
         # accepted. A grouping is a code of the code system, which is all CodeSystem/$validate-code asks, but not
@@ -498,7 +502,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.ok = False
             o.issues.append(self._not_in_vs(o.coding, locs.code))
             return o
-        entry = self._concept_entry(o.system, concept.code, cs)
+        # (the usual value set lists no concepts of the system: no entry to read)
+        entry = self._concept_entry(o.system, concept.code, cs) if self._system_includes(o.system).lists else None
         if entry is not None and entry.get("designation") and req.languages:
             # the display returned is the code system's (display_choice.codesystem_choice): the value set's
             # designations join its ranking; its display is accepted (_check_display), not returned
@@ -543,10 +548,40 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
 # is a note on the value as a whole: `CodeableConcept` (the reference servers place both notes so).
 _STATUS_PLACE = {"code": None, "coding": "Coding"}
 
-_UNSET = object()
-
 # the attribute of a code system index that keeps (its resource, the status its resource states: standards_status)
 _STATUS_ATTR = "_kodebro_validate_status"
+
+# the attribute of a code system index that keeps (id(index), its concepts, whether none is inactive or deprecated)
+_CURRENT_ATTR = "_kodebro_validate_all_current"
+
+# the largest index _all_current walks (once): a larger one asks each concept as it comes
+MAX_CURRENT_WALK = 100_000
+
+
+def _all_current(cs, ev) -> bool:
+    """Whether no concept of index `cs` is inactive or deprecated, on any date: a fact of the index (its concepts
+    are fixed once built), worked out once with the concepts' own rules and kept on it, as its include rules
+    are. `is_deprecated` reads the date only through a deprecation date property (`cs.deprecation_codes()`): an
+    index with none answers the same for every date. Only a stored index (the catalog's, no supplements applied:
+    evaluator `ev` has neither an overlay nor supplements) is walked; one made for a request asks each concept."""
+    concepts = getattr(cs, "concepts", None)
+    kept = getattr(cs, _CURRENT_ATTR, None)
+    if kept is not None and kept[0] == id(cs) and kept[1] is concepts:
+        return kept[2]
+    # (a supplemented copy carries its original's attribute: told apart by id)
+    if type(ev.catalog) is not Catalog or ev.supplements is not None or type(concepts) is not dict or \
+            len(concepts) > MAX_CURRENT_WALK:
+        return False
+    try:
+        # claimed before the walk, so that an index that keeps nothing is never walked again
+        setattr(cs, _CURRENT_ATTR, (id(cs), concepts, False))
+    except AttributeError:
+        return False
+    current = not cs.deprecation_codes() and not any(c.inactive or is_deprecated(c, None, cs)
+                                                     for c in concepts.values())
+    setattr(cs, _CURRENT_ATTR, (id(cs), concepts, current))
+    return current
+
 
 # where a coding sits in the input, by request mode (a codeableConcept's codings: by their index)
 _CODING_PATH = {"code": "", "coding": "Coding"}
@@ -584,7 +619,9 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
         req.date = day_of(req.date)
     v = Validator(catalog, req)
     vs = req.valueset
-    status, imports_none = v.ev.own_facts(vs) if vs is not None else (None, True)
+    status, imports_none = None, True
+    if vs is not None:
+        status, imports_none, v.vs_name = v.ev.own_facts(vs)
     if status is not None:
         v.note_status("ValueSet", vs, v.vs_name)
     outcomes: list[Outcome] = []

@@ -7,10 +7,11 @@ from __future__ import annotations
 import weakref
 from itertools import chain
 
+from ..catalog import Catalog
 from ..codesystem import folded_codes
 from ..errors import TerminologyError
 from .compose_checks import (MAX_IMPORT_DEPTH, check_has_source, check_stored_shape, compose_path,
-                             import_refs, lists_only)
+                             import_refs, lists_only, vs_canonical)
 from .concept_status import reported_status
 from .expansion_only import expansion_members, recent_expansion_keys
 from .include_rules import kept_listed_codes, listed_codes
@@ -147,14 +148,22 @@ class ValueSetFacts:
             listing.keep(system, cs, united)
         return code in united
 
-    def own_facts(self, vs: dict) -> tuple[str | None, bool]:
+    def own_facts(self, vs: dict) -> tuple[str | None, bool, str]:
         """(the status `vs` reports of itself: concept_status.reported_status(vs, vs); whether its compose imports
-        no value set, so that it has no import graph to check): functions of its body alone, which
-        $validate-code asks of every value set it checks against, kept per store revision for a stored one."""
+        no value set, so that it has no import graph to check; how messages name it: url|version): functions of
+        its body alone, which $validate-code asks of every value set it checks against, kept per store revision
+        for a stored one."""
         return VALUESET_OWN.get(self, vs, vs, id(vs), _own_facts, vs)
 
     def see(self, vs: dict) -> None:
         """Tell apart, before anything is kept about it, a value set of the store from one the request brought."""
+        catalog = self.catalog
+        if type(catalog) is Catalog and self.root._supplied is None and \
+                catalog.derived(_STORED_KEY, _new_dict).get(id(vs)) is vs:
+            # (a stored value set seen before in this store revision: _note_origin's first look, without its call;
+            # $validate-code's hot path)
+            self.root._stored_seen = vs
+            return
         self._note_origin(vs, vs.get("compose") or {})
 
     def _note_origin(self, vs: dict, compose: dict) -> None:
@@ -342,10 +351,10 @@ class ValueSetFacts:
         return out
 
 
-def _own_facts(vs: dict) -> tuple[str | None, bool]:
+def _own_facts(vs: dict) -> tuple[str | None, bool, str]:
     compose = vs.get("compose")
     # an include or exclude with a `valueSet` (whatever its value) is what compose_checks.check_imports walks
     imports = isinstance(compose, dict) and any(
         isinstance(part, dict) and "valueSet" in part
         for kind in ("include", "exclude") if isinstance(compose.get(kind), list) for part in compose[kind])
-    return reported_status(vs, vs), not imports
+    return reported_status(vs, vs), not imports, vs_canonical(vs) or "(unidentified)"
