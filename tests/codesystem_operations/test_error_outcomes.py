@@ -158,12 +158,13 @@ def test_validate_value_set_parameter_of_another_type(client):
     assert_outcome(status, b, 400, "invalid", "valueSet", tx="invalid-data")
 
 
-def test_validate_unknown_value_set_is_404_not_found(client):
-    """As the ecosystem's validation-simple-code-bad-valueSet answers: 4xx, not-found, tx-issue-type not-found."""
+def test_validate_unknown_value_set_is_422_not_found(client):
+    """As the ecosystem's validation-simple-code-bad-valueSet answers: 4xx (422, the reference server's status for a
+    definition not held, as $expand), not-found, tx-issue-type not-found."""
     status, b = raw(client, VSV, [{"name": "url", "valueUri": VS_ALL["url"] + "X"},
                                   {"name": "code", "valueCode": "code1"}, {"name": "system", "valueUri": S}],
                     [simple_cs(), VS_ALL])
-    assert_outcome(status, b, 404, "not-found", VS_ALL["url"] + "X", tx="not-found")
+    assert_outcome(status, b, 422, "not-found", VS_ALL["url"] + "X", tx="not-found")
 
 
 def test_every_error_issue_has_text_and_coding(client):

@@ -41,7 +41,7 @@ def test_a_bad_entry_fails_alone(client):
     got = _batch(client, entries)
     status = [e["response"]["status"][:3] for e in got]
     assert status[0] == "200" and status[4] == "200"
-    assert status[1] == "404" and status[2][0] == "4" and status[3] == "400"
+    assert status[1] == "422" and status[2][0] == "4" and status[3] == "400"
     for e in got[1:4]:
         assert e["response"]["outcome"]["resourceType"] == "OperationOutcome"
         assert e["response"]["outcome"]["issue"][0]["severity"] == "error"

@@ -37,7 +37,7 @@ def test_unknown_value_set_version_in_expand(client, params):
 ])
 def test_unknown_value_set_version_in_validate_is_reported_as_an_unknown_value_set(client, params):
     _not_found(*post(client, "ValueSet/$validate-code", params + [("system", V), ("code", "a")], SETUP),
-               "http://ex.org/vs/v|3.0")
+               "http://ex.org/vs/v|3.0", expected=422)
 
 
 def test_without_value_set_version_the_latest_is_expanded(client):

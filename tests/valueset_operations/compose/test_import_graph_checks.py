@@ -109,7 +109,7 @@ def test_diamond_is_not_a_cycle(client):
 def test_unknown_value_set_is_still_answered_first(client):
     status, b = post(client, "ValueSet/$validate-code",
                      [("url", "http://ex.org/vs/none"), ("system", S), ("code", "A")], CYCLE_BY_EXCLUDE)
-    assert status == 404 and b["resourceType"] == "OperationOutcome", b
+    assert status == 422 and b["resourceType"] == "OperationOutcome", b
 
 
 def test_batch_validate_code_answers_each_check_with_the_cycle(client):
