@@ -9,23 +9,41 @@ Registered in mappings.succession_build.EDGE_SOURCES, so `build_from_catalog` ca
     an inactive concept without any       -> retired (with its inactivation reason as the note)
     WAS A, MOVED TO/FROM, REFERS TO       -> not successions; left out
 
-The edition of a change is the version URI of the edition's module at the
-concept's effectiveTime (http://snomed.info/sct/<module>/version/<date>), so
-walks between SNOMED CT versions order them by date like the other codebooks.
+Lineages: an edition's history is its own module's and the international edition's (every extension includes
+one), never another country's extension. The importer keeps no module dependencies, so the lineage of an
+edition of module M is the loaded editions of M and of the international module; of an international edition,
+the international editions. A change is dated by the loaded edition of its lineage that first shows it (the
+row's effectiveTime stays in the note: it names no edition a client could ask for), editions are compared
+(derived changes) only with editions of their own module, and walks between SNOMED CT versions use the graph
+of one lineage (`SnomedLineages.pick`).
 """
 from __future__ import annotations
 
-from terminology.identifiers import SNOMED
+import re
+import threading
+from dataclasses import replace
 
+from terminology.identifiers import SNOMED, SNOMED_INT_MODULE
 from terminology.snomed.successors import DEFINITE, SUCCESSOR_ASSOCIATIONS, successor_links
 from terminology.snomed.successors import inactive_note as _inactive_note
+from terminology.versions import version_key
 
 from .changelist import Change
 
+_EDITION = re.compile(r"http://snomed\.info/sct/(\d+)(?:/version/\d+)?/?")
+_REFSET_OF = {name: refset for refset, name in SUCCESSOR_ASSOCIATIONS.items()}
+
+
+def module_of(edition: str | None) -> str | None:
+    """The module of a SNOMED CT edition URI (with or without its /version/), else None."""
+    m = _EDITION.fullmatch(edition or "")
+    return m.group(1) if m else None
 
 
 def changes_of(cs) -> list[Change]:
-    """Changes stated by the historical associations of one loaded SNOMED CT edition (a SnomedIndex)."""
+    """Changes stated by the historical associations of one loaded SNOMED CT edition (a SnomedIndex), each under
+    the edition's module at the row's effectiveTime: a reading of one release, not yet dated by a loaded edition
+    (`dated_changes` does that for the graph)."""
     out: list[Change] = []
     module = (cs.release or {}).get("module") or "900000000000207008"
     codes = cs.codes
@@ -58,13 +76,111 @@ def inactive_note(cs, code: str, maps_to) -> str | None:
     return _inactive_note(cs, code, onward)
 
 
-def snomed_edges(catalog, graph) -> None:
-    """EDGE_SOURCES hook: add every loaded SNOMED CT edition's history to the succession graph."""
+def loaded_editions(catalog) -> list[tuple]:
+    """[(edition URI, SnomedIndex)] of the loaded SNOMED CT editions, oldest first."""
+    out = []
     for version in catalog.codesystem_versions(SNOMED):
         cs = catalog.codesystem(SNOMED, version)
-        if cs is None or not hasattr(cs, "assoc"):
-            continue
-        graph.add_changes(changes_of(cs))
+        if cs is not None and hasattr(cs, "assoc") and cs.version == version:
+            out.append((version, cs))
+    return sorted(out, key=lambda e: version_key(e[0]))
+
+
+def dated_changes(editions) -> list[Change]:
+    """The changes of `editions` (oldest first), each dated by the first of them in its lineage that shows it.
+
+    An extension's release repeats the international rows it builds on: a change an earlier edition of its own
+    module or of the international module already showed is no new change; a different target (a repointed
+    REPLACED BY) is. Another country's extension shows nothing to this one."""
+    shown: dict[str, set] = {}
+    out = []
+    for version, cs in editions:
+        module = module_of(version)
+        before = shown.get(module, set()) | (shown.get(SNOMED_INT_MODULE, set()) if module != SNOMED_INT_MODULE
+                                             else set())
+        mine = shown.setdefault(module, set())
+        for c in changes_of(cs):
+            key = (c.code, c.kind, tuple(c.successor))
+            mine.add(key)
+            if key not in before:
+                row_date = c.edition.rsplit("/", 1)[-1]
+                out.append(replace(c, edition=version, note=f"{c.note}; row effectiveTime {row_date}"))
+    return out
+
+
+def snomed_edges(catalog, graph) -> None:
+    """EDGE_SOURCES hook: add every loaded SNOMED CT edition's history to the succession graph, which compares
+    SNOMED CT editions only with editions of their own module; walks use one lineage's graph (`SnomedLineages`)."""
+    editions = loaded_editions(catalog)
+    if not editions:
+        return
+    graph.add_changes(dated_changes(editions))
+    graph.families[SNOMED] = module_of
+    graph.lineages[SNOMED] = SnomedLineages(graph, editions)
+
+
+class SnomedLineages:
+    """The succession graph of each SNOMED CT lineage, built on first use from the shared graph's snapshots."""
+
+    def __init__(self, shared, editions):
+        self.shared = shared
+        self.editions = editions
+        self._graphs: dict = {}
+        self._lock = threading.Lock()
+
+    def pick(self, catalog, version: str | None, target_version: str | None):
+        """(the lineage graph a request between `version` and `target_version` walks, None), or (None, why) when
+        they are editions of two extensions. An international edition alone goes with the edition the other
+        end defaults to (the one in force), whose extension includes it."""
+        loaded = {module_of(v) for v, _cs in self.editions}
+        # a module with no loaded edition picks no lineage: the edition asked is then no known edition of the one
+        # walked, and the answer says so instead of vouching for a release that is not there
+        mods = [m if m in loaded else None for m in (module_of(version), module_of(target_version))]
+        ext = list(dict.fromkeys(m for m in mods if m and m != SNOMED_INT_MODULE))
+        if len(ext) > 1:
+            return None, (f"{version} and {target_version} are editions of two SNOMED CT extensions (modules "
+                          f"{ext[0]} and {ext[1]}): an edition's history is its own module's and the international "
+                          "edition's, so there is no walk from one to the other; ask within one extension and "
+                          "the international edition")
+        if ext:
+            module = ext[0]
+        elif mods[1] == SNOMED_INT_MODULE:
+            module = SNOMED_INT_MODULE
+        else:
+            module = module_of(catalog.default_version("CodeSystem", SNOMED))
+            if module not in loaded:
+                module = module_of(self.editions[-1][0])
+        return self.graph(module), None
+
+    def graph(self, module: str):
+        got = self._graphs.get(module)
+        if got is None:
+            with self._lock:
+                got = self._graphs.get(module)
+                if got is None:
+                    got = self._graphs[module] = self._build(module)
+        return got
+
+    def _build(self, module: str):
+        from .succession import SuccessionGraph
+        mine = [(v, cs) for v, cs in self.editions if module_of(v) in (module, SNOMED_INT_MODULE)]
+        sg = SuccessionGraph()
+        sg.families[SNOMED] = module_of
+        sg.lineages[SNOMED] = self
+        sg.add_changes(dated_changes(mine))
+        for version, _cs in mine:
+            snap = self.shared.editions.get((SNOMED, version))
+            if snap is not None:
+                sg.add_snapshot(snap)
+        sg.derive_from_editions()
+        return sg
+
+    @staticmethod
+    def source_of(note: str | None) -> str | None:
+        """The implicit ConceptMap (`?fhir_cm=<refset>`) a stated step's note names, when it names one."""
+        names = (note or "").split(";", 1)[0].replace(" (not a definite replacement)", "").split(", ")
+        refsets = {_REFSET_OF.get(n) for n in names}
+        return f"{SNOMED}?fhir_cm={refsets.pop()}" if len(refsets) == 1 and None not in refsets else None
 
 
 try:  # the succession graph is optional for SNOMED CT: register when it is there

@@ -116,6 +116,12 @@ class SuccessionGraph:
         self._links: dict | None = None
         self._stated_idx: dict | None = None
         self._gone: dict = {}
+        # system -> function(edition) -> family: editions are compared (derived changes) only within their family
+        # (SNOMED CT: the module; another country's extension is no predecessor)
+        self.families: dict = {}
+        # system -> an object whose pick(catalog, version, target_version) gives the graph a walk between two of
+        # its editions uses (SNOMED CT: one lineage, mappings/snomed_history.SnomedLineages)
+        self.lineages: dict = {}
 
     # --- building -------------------------------------------------------------------
     def _note_edition(self, system: str, edition: str) -> None:
@@ -187,25 +193,34 @@ class SuccessionGraph:
         The rules are `edition_diff.diff`, shared with `kodebro diff-editions` and the derived
         adjacent-edition ConceptMaps. A partial edition (fragment, example) between two complete ones
         makes no row by leaving a code out; what it and the codes' validity periods do say dates a row
-        earlier than the newer complete edition (`dated`).
+        earlier than the newer complete edition (`dated`). Editions of a system with `families` are compared
+        only within their family: two SNOMED CT modules' releases are no succession of each other.
         """
         rows = []
-        for system, all_eds in self.loaded.items():
-            eds = [e for e in all_eds if (system, e) in self.complete]
-            for prev, cur in zip(eds, eds[1:]):
-                lo, hi = version_key(prev), version_key(cur)
-                earlier = [self.editions[(system, e)] for e in all_eds if version_key(e) < lo]
-                between = [self.editions[(system, e)] for e in all_eds if lo < version_key(e) < hi]
-                found = diff(self.editions[(system, prev)], self.editions[(system, cur)],
-                             stated=self.stated(system, lo, hi),
-                             known_before=lambda code, s=system, h=hi, ea=earlier:
-                             self.gone_before((s, code), h) or any(x.lists(code) for x in ea))
-                rows += [dated(r, self.editions[(system, prev)], self.editions[(system, cur)], between)
-                         for r in found]
+        for system, every_ed in self.loaded.items():
+            family = self.families.get(system)
+            for all_eds in _by_family(every_ed, family):
+                rows += self._derive(system, all_eds)
         rows += self._listed_retirements(rows)
         # all compared against the stated changes only: derived rows never suppress one another
         self.add_changes(rows, derived=True)
         return len(rows)
+
+    def _derive(self, system: str, all_eds: list) -> list:
+        """Derived rows between adjacent complete editions of one family (oldest first)."""
+        rows = []
+        eds = [e for e in all_eds if (system, e) in self.complete]
+        for prev, cur in zip(eds, eds[1:]):
+            lo, hi = version_key(prev), version_key(cur)
+            earlier = [self.editions[(system, e)] for e in all_eds if version_key(e) < lo]
+            between = [self.editions[(system, e)] for e in all_eds if lo < version_key(e) < hi]
+            found = diff(self.editions[(system, prev)], self.editions[(system, cur)],
+                         stated=self.stated(system, lo, hi),
+                         known_before=lambda code, s=system, h=hi, ea=earlier:
+                         self.gone_before((s, code), h) or any(x.lists(code) for x in ea))
+            rows += [dated(r, self.editions[(system, prev)], self.editions[(system, cur)], between)
+                     for r in found]
+        return rows
 
     def _listed_retirements(self, derived: list) -> list:
         """Retirements an edition lists by a code's validTo (`edition_diff.listed_retirements`) that neither a
@@ -511,6 +526,16 @@ class SuccessionGraph:
             if any(k == "retired" for k, *_ in ev.local):
                 best = ev.edition
         return best
+
+
+def _by_family(editions: list, family) -> list:
+    """The editions (oldest first) split by `family(edition)`, each part oldest first; all one part without one."""
+    if family is None:
+        return [editions]
+    parts: dict = {}
+    for e in editions:
+        parts.setdefault(family(e), []).append(e)
+    return list(parts.values())
 
 
 def _dedupe(paths: list[Path]) -> list[Path]:

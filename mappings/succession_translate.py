@@ -131,10 +131,13 @@ def _time_reading(path: Path, start, from_ed: str, to_ed: str) -> str:
     return f"the equivalence reads old -> new: {new} is {path.equivalence} than {old}"
 
 
-def _source_map(path: Path) -> str | None:
+def _source_map(sg, path: Path) -> str | None:
+    """The map that states the first stated step: its change list, or for a codebook whose history its own
+    releases state (SNOMED CT), the refset map that names it; never the URL of a map that does not exist."""
     for s in path.steps:
         if not s.derived and s.kind not in ("retired",):
-            return map_url(s.source[0], s.edition)
+            lineages = sg.lineages.get(s.source[0])
+            return lineages.source_of(s.note) if lineages is not None else map_url(s.source[0], s.edition)
     return None
 
 
@@ -181,6 +184,14 @@ def succession_translate(catalog, req: TranslateRequest):
     if not (req.version or req.target_version) and not is_year(sg.latest_edition(system)):
         # only the yearly codebooks: SNOMED CT's history (REPLACED BY ...) is other providers' to tell
         return None
+    lineages = sg.lineages.get(system)
+    if lineages is not None:
+        # SNOMED CT: a walk stays within one edition's lineage, never through another country's extension
+        sg, why = lineages.pick(catalog, req.version, req.target_version)
+        if why is not None:
+            res = TranslateResult(result=False, message=why)
+            res.exclusive = True
+            return res
     if target_system and not (_reaches(sg, system, target_system) or _reaches(sg, target_system, system)):
         return None
     # no `version`: the code as it was last in use, not the latest edition, which a code that went out
@@ -203,7 +214,7 @@ def succession_translate(catalog, req: TranslateRequest):
                          also=[system] + sorted(_reachable(sg, system, backward)))
     if unknown:
         return unknown
-    res = answer(catalog, sg, system, req.code, from_ed, target_system, to_ed)
+    res = answer(catalog, sg, system, req.code, from_ed, target_system, to_ed, version_given=bool(req.version))
     # an ICD-10-NO code that is a grouping in the target edition (R17 from 2026 to 2027) is no code to report:
     # the one target check every map into ICD-10-NO gets, judged by the edition walked to
     if any(m.system == ICD10_NO for m in res.matches):
@@ -253,6 +264,10 @@ def last_in_use(catalog, sg, system: str, code: str) -> str | None:
     listed = [e for e in before if node[1] in sg.present.get((system, e), ())]
     if listed:
         return listed[-1]
+    if system in sg.lineages:
+        # no edition before lists it, and a release states its own history (SNOMED CT): the edition the code
+        # went out of use in is where it is listed, as inactive; an edition before that does not hold it
+        return gone
     return before[-1] if before else (previous_edition(gone) or latest)
 
 
@@ -386,7 +401,8 @@ def _listed_anywhere(sg, system: str, code: str) -> bool:
                                           if book == system)
 
 
-def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str, to_ed: str) -> TranslateResult:
+def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str, to_ed: str,
+           version_given: bool = True) -> TranslateResult:
     res = TranslateResult(result=True)
     out = res.matches
     cs = catalog.codesystem(system, from_ed) if catalog is not None and sg.loaded.get(system) else None
@@ -424,8 +440,11 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
         # the edition lists the code, as retired: not "not a code of" it (ZWUU40 in NCMP 2021, review s16 M2)
         how = _went(sg, start, gone) if gone is not None else f"listed as no longer in use in {from_ed}"
         res.result = False
-        res.message = (f"{code} was no longer in use in {label(system)} edition {from_ed}: "
-                       f"{how}; ask from an earlier edition, or leave out version")
+        # without a version, `from_ed` is where the code was last in use; when no loaded edition shows it in use
+        # (a SNOMED CT concept inactive in every loaded release), there is no earlier edition to ask from
+        advice = "ask from an earlier edition, or leave out version" if version_given or gone != from_ed else \
+            f"no loaded edition of {label(system)} shows it in use"
+        res.message = f"{code} was no longer in use in {label(system)} edition {from_ed}: {how}; {advice}"
         return res
     paths = sg.walk(start, from_ed, to_ed)
     elsewhere, unknown, absent, readings = [], [], [], []
@@ -463,7 +482,7 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
                 readings.append(reading)
         out.append(Match(equivalence=p.equivalence, system=p.node[0], code=p.node[1],
                          display=_display(sg, catalog, p.node, to_ed), version=to_ed,
-                         source=_source_map(p), comment=comment, extensions=ext))
+                         source=_source_map(sg, p), comment=comment, extensions=ext))
     found = [m for m in out if m.code]
     if not found:
         res.result = False

@@ -1,0 +1,170 @@
+"""SNOMED CT editions in the succession graph (review-cm2, "Outside these commits").
+
+An edition's lineage is its own module and the international edition (every extension includes one), never
+another country's extension: a walk between SNOMED CT versions stays within one lineage, and two editions of
+different extensions are compared only through what each states. A change of an association refset is dated by
+the loaded edition it is first seen in (its row's effectiveTime is kept in the note), so every edition a message
+or a "known editions" list names is one a client can ask for.
+
+Data: `three` holds INT 20180731 (tests/data/snomed/snowstorm-dummy), the Swedish lite 20240301 (snowstorm-lite,
+whose INT row says 75521003 SAME AS 362969004, effectiveTime 20020131) and the Norwegian 20250415 (handmade-no:
+155574008 REPLACED BY 75570004, effectiveTime 20250101; the default edition). `multi2` holds INT 20250101
+(155574008 REPLACED BY 75570004) and NO 20250415, which repoints it to 233604007."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from .conftest import DUMMY, HANDMADE, LITE, SAMPLES, SNOMED, catalog_at, client_at
+
+MULTI = os.path.join(SAMPLES, "multimodule")
+INT_FOLDER = os.path.join(MULTI, "SnomedCT_InternationalRF2_PRODUCTION_20250101T120000Z")
+INT_2018 = "http://snomed.info/sct/900000000000207008/version/20180731"
+INT_2025 = "http://snomed.info/sct/900000000000207008/version/20250101"
+SE_2024 = "http://snomed.info/sct/45991000052106/version/20240301"
+NO_2025 = "http://snomed.info/sct/51000202101/version/20250415"
+NO_NOT_LOADED = "http://snomed.info/sct/51000202101/version/20241015"
+SE_MODULE = "45991000052106"
+EDITION_URI = re.compile(r"http://snomed\.info/sct/\d+/version/\d{8}")
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    return client_at(tmp_path_factory.mktemp("lineage-three"), DUMMY, LITE, HANDMADE)
+
+
+@pytest.fixture(scope="module")
+def three_catalog(tmp_path_factory):
+    return catalog_at(tmp_path_factory.mktemp("lineage-three-cat"), DUMMY, LITE, HANDMADE)
+
+
+@pytest.fixture(scope="module")
+def multi2(tmp_path_factory):
+    return client_at(tmp_path_factory.mktemp("lineage-multi2"), INT_FOLDER, MULTI)
+
+
+def _get(client, **qs):
+    r = client.get("/fhir/ConceptMap/$translate", query_string=qs)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def _result(body) -> bool:
+    return next(p["valueBoolean"] for p in body["parameter"] if p["name"] == "result")
+
+
+def _message(body) -> str:
+    return next((p["valueString"] for p in body["parameter"] if p["name"] == "message"), "")
+
+
+def _codes(body) -> list[str]:
+    return [q["valueCoding"]["code"] for m in body["parameter"] if m["name"] == "match"
+            for q in m["part"] if q["name"] == "concept"]
+
+
+def _editions_named(body) -> set[str]:
+    """Every SNOMED CT edition URI the answer names, anywhere (message, matches, their extensions)."""
+    return set(EDITION_URI.findall(str(body)))
+
+
+# --- 1. lineages: never another country's extension ----------------------------------------------------------------
+
+def test_the_norwegian_edition_has_no_swedish_predecessor(three):
+    body = _get(three, system=SNOMED, code="155574008", targetsystem=SNOMED, **{"target-version": NO_2025})
+    assert SE_MODULE not in str(body), body
+    # the edition the code went out of use in, with its replacement, both in the Norwegian lineage
+    assert _result(body) is False
+    assert "155574008 was no longer in use in SNOMED CT edition " + NO_2025 in _message(body)
+    assert "replaced by SNOMED CT 75570004 in " + NO_2025 in _message(body)
+    # no version was given, and no loaded edition before shows the code in use: nothing earlier to ask from
+    assert "leave out version" not in _message(body) and "no loaded edition" in _message(body)
+
+
+@pytest.mark.parametrize("code", ["75570004", "404684003"])
+def test_an_international_code_walked_into_the_norwegian_edition_never_passes_the_swedish_one(three, code):
+    body = _get(three, system=SNOMED, code=code, version=INT_2018, targetsystem=SNOMED,
+                **{"target-version": NO_2025})
+    assert SE_MODULE not in str(body), body
+
+
+def test_two_extensions_are_no_walk(three):
+    body = _get(three, system=SNOMED, code="404684003", version=SE_2024, targetsystem=SNOMED,
+                **{"target-version": NO_2025})
+    assert _result(body) is False and not _codes(body)
+    msg = _message(body)
+    assert SE_2024 in msg and NO_2025 in msg and "extension" in msg, msg
+
+
+def test_the_swedish_lineage_reads_its_own_association(three):
+    # 75521003 SAME AS 362969004 is a row of the Swedish release only (effectiveTime 20020131): dated by that release
+    body = _get(three, system=SNOMED, code="75521003", targetsystem=SNOMED, **{"target-version": SE_2024})
+    assert _editions_named(body) == {SE_2024}, body
+    assert "replaced by SNOMED CT 362969004 in " + SE_2024 in _message(body), _message(body)
+    # in the Norwegian lineage the Swedish row is no change at all
+    body = _get(three, system=SNOMED, code="75521003", targetsystem=SNOMED, **{"target-version": NO_2025})
+    assert _result(body) is False and SE_MODULE not in str(body), body
+    assert _message(body) == "75521003 is not a code of SNOMED CT edition " + NO_2025
+
+
+def test_no_change_is_derived_between_editions_of_different_modules(three_catalog):
+    from mappings.succession_build import build_from_catalog
+    sg = build_from_catalog(three_catalog)
+    derived = [(u[1], d["edition"], d["note"]) for u, v, d in sg.g.edges(data=True)
+               if u[0] == SNOMED and d.get("derived")]
+    for code, edition, note in derived:
+        modules = {m for m in re.findall(r"http://snomed\.info/sct/(\d+)/version/", f"{edition} {note}")}
+        assert len(modules) == 1, (code, edition, note)
+
+
+# --- 2. every edition named is a loaded one ------------------------------------------------------------------------
+
+def test_known_editions_are_loaded_editions(three):
+    body = _get(three, system=SNOMED, code="155574008", targetsystem=SNOMED, version=NO_NOT_LOADED)
+    assert _result(body) is False
+    msg = _message(body)
+    assert "not a known edition" in msg, msg
+    named = set(EDITION_URI.findall(msg.split("known editions:", 1)[1]))
+    assert named and named <= {INT_2018, SE_2024, NO_2025}, msg
+
+
+def test_a_change_is_dated_by_the_release_it_is_first_seen_in(multi2):
+    body = _get(multi2, system=SNOMED, code="155574008", targetsystem=SNOMED, version=NO_2025)
+    assert _editions_named(body) <= {INT_2025, NO_2025}, body
+    assert "/51000202101/version/20250101" not in str(body)
+    # the Norwegian release repoints the international row: its own change, dated by it
+    assert "replaced by SNOMED CT 233604007 in " + NO_2025 in _message(body), _message(body)
+
+
+def test_the_international_row_is_dated_by_the_international_release(multi2):
+    body = _get(multi2, system=SNOMED, code="155574008", targetsystem=SNOMED, version=INT_2025)
+    assert "replaced by SNOMED CT 75570004 in " + INT_2025 in _message(body), _message(body)
+
+
+def test_steps_and_sources_name_loaded_editions_and_real_maps(three):
+    # 75570004 back from NO 20250415 to INT 20180731: the step is the Norwegian release's REPLACED BY row
+    body = _get(three, system=SNOMED, code="75570004", version=NO_2025, targetsystem=SNOMED,
+                **{"target-version": INT_2018})
+    assert _editions_named(body) <= {INT_2018, NO_2025}, body
+    sources = [q["valueUri"] for m in body["parameter"] if m["name"] == "match"
+               for q in m["part"] if q["name"] == "source"]
+    assert all(s == SNOMED + "?fhir_cm=900000000000526001" for s in sources), sources
+    assert "kodebro.no/fhir/ConceptMap/changes-snomedct" not in str(body)
+
+
+def test_the_row_effective_time_stays_in_the_note(three_catalog):
+    from mappings.succession_build import build_from_catalog
+    sg = build_from_catalog(three_catalog)
+    notes = [d["note"] for _u, _v, d in sg.g.out_edges((SNOMED, "155574008"), data=True)]
+    assert notes and all("effectiveTime 20250101" in n for n in notes), notes
+    assert all(e in {INT_2018, SE_2024, NO_2025} for e in sg.editions_of(SNOMED)), sg.editions_of(SNOMED)
+
+
+@pytest.mark.parametrize("asked", [{"version": "http://snomed.info/sct/554471000005108/version/20250101"},
+                                   {"target-version": "http://snomed.info/sct/554471000005108/version/20250101"}])
+def test_an_extension_with_no_loaded_edition_is_no_known_edition(three, asked):
+    # a Danish edition (module 554471000005108) is not loaded: no lineage of it, and no answer vouching for it
+    body = _get(three, system=SNOMED, code="404684003", targetsystem=SNOMED, **asked)
+    assert _result(body) is False and not _codes(body), body
+    assert "not a known edition" in _message(body), _message(body)
