@@ -37,9 +37,10 @@ _YES, _NO = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 def _yes_no(value, source: str) -> bool:
     """A yes/no setting as a bool; any other word stops the start naming `source`, rather than silently
-    meaning no (KODEBRO_DEMO=maybe would start an empty store without the demo and without a word)."""
-    if isinstance(value, bool):
-        return value
+    meaning no (KODEBRO_DEMO=maybe would start an empty store without the demo and without a word). A program's
+    own value (create_app({"DEMO": 0}), None) is read by its truth, as it always was: no operator typed it."""
+    if value is None or isinstance(value, int):
+        return bool(value)
     word = value.strip().lower() if isinstance(value, str) else None
     if word in _YES or word in _NO:
         return word in _YES
@@ -65,9 +66,12 @@ def load_settings(overrides: dict | None = None) -> dict:
         raw = os.environ.get("KODEBRO_" + name)
         if raw is None:
             out[name] = default
+        elif _is_count(default):
+            out[name] = _count(raw, "KODEBRO_" + name)
+        elif isinstance(default, bool):
+            out[name] = _yes_no(raw, "KODEBRO_" + name)
         else:
-            out[name] = _count(raw, "KODEBRO_" + name) if _is_count(default) else \
-                _yes_no(raw, "KODEBRO_" + name) if isinstance(default, bool) else raw
+            out[name] = raw
         if name == "TODAY":
             out[name] = parse_today(out[name], "KODEBRO_TODAY")
     for k, v in (overrides or {}).items():

@@ -71,10 +71,11 @@ def serve(host, port, workers, threads, access_log, db):
         # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
         # apart, so this line and the serving line's demo count agree
         named = sum(1 for rtype, *_ in report.added if rtype == "NamingSystem")
-        click.echo(f"new store at {db}: loaded demo content ({len(demo_headers(store))} resources) and the "
+        click.echo(f"new store at {_where(db)}: loaded demo content ({len(demo_headers(store))} resources) and the "
                    f"{named} NamingSystems of the Norwegian codebooks", err=True)
     workers = workers or os.cpu_count() or 1
-    click.echo(f"kodebro serving http://{host}:{port}/fhir with {workers} worker(s) x {threads} thread(s); "
+    from scripts.wsgi_server import address
+    click.echo(f"kodebro serving http://{address(host, port)}/fhir with {workers} worker(s) x {threads} thread(s); "
                f"store {_where(db)}; {_content_line(store)}", err=True)
     if settings["TODAY"]:
         from terminology.editions import today
@@ -89,8 +90,8 @@ def serve(host, port, workers, threads, access_log, db):
 
 def _where(db: str) -> str:
     """The store location for a log line: a PostgreSQL URL without its password."""
-    import re
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", db)
+    from terminology.store.postgres import hide_password
+    return hide_password(db)
 
 
 def _content_line(store) -> str:
@@ -113,14 +114,14 @@ def _check_port(host: str, port: int) -> None:
     import errno
     import socket
 
-    from scripts.wsgi_server import try_bind
+    from scripts.wsgi_server import address, try_bind
     try:
         try_bind(host, port)
     except OSError as err:
         if err.errno == errno.EADDRINUSE:
             raise click.ClickException(f"port {port} is in use (another kodebro serve?): stop it or give --port")
         why = err.strerror if not isinstance(err, socket.gaierror) else f"unknown host ({err.strerror})"
-        raise click.ClickException(f"cannot listen on {host}:{port}: {why}")
+        raise click.ClickException(f"cannot listen on {address(host, port)}: {why}")
 
 
 def _check_serve_options(settings: dict, access_log: str | None) -> None:

@@ -65,16 +65,24 @@ def try_bind(host: str, port: int) -> None:
     use raises OSError (EADDRINUSE) before anything claims to serve; gunicorn would retry for five seconds and
     then exit 1 after the start-up line."""
     import socket
-    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                             flags=socket.AI_PASSIVE)[0]
+    # (gunicorn takes an IPv6 address in brackets, getaddrinfo without)
+    family, kind, proto, _name, where = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM,
+                                                           flags=socket.AI_PASSIVE)[0]
     with socket.socket(family, kind, proto) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
+        sock.bind(where)
+
+
+def address(host: str, port: int) -> str:
+    """host:port as gunicorn's bind and a URL take it: an IPv6 address in brackets ([::1]:8080), given with them
+    or not (gunicorn reads ::1:8080 as host '' and port '')."""
+    host = host.strip("[]")
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def run(host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
     _Gunicorn({
-        "bind": f"{host}:{port}",
+        "bind": address(host, port),
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",

@@ -57,7 +57,7 @@ def tag_is_valid(tag: str) -> bool:
 
 def _concept(code: str) -> Concept | None:
     import langcodes
-    if code != canonical_tag(code) or not langcodes.tag_is_valid(code):
+    if code != canonical_tag(code) or not tag_is_valid(code):
         return None
     lang = langcodes.Language.get(code)
     return Concept(code=code, display=lang.display_name("en"),

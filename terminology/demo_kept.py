@@ -11,47 +11,22 @@ from __future__ import annotations
 
 from .codesystem import flatten_concepts
 from .identifiers import DEMO_TAG, is_demo
-from .json_values import same_json
 
 
 def keep_demo_tag(store, res: dict) -> dict:
-    """`res` with the demo tag when the resource the store keeps under its url and version (else its id) is demo
-    content that `res` repeats (body but id and lastUpdated, and a CodeSystem's concepts); else `res` itself.
-    A CodeSystem's streamed concepts are only read when its body matches (a demo slice's: small)."""
+    """`res` with the demo tag when, so tagged, writing it would leave the stored resource as it is (the store's
+    own rule for "unchanged", store.unchanged_by): the stored one is then demo content that `res` repeats. Else
+    `res` itself. A CodeSystem's concepts are only read when its body matches (a demo slice's: small), and a
+    stream of them is read once."""
     if is_demo(res):
-        return res
-    stored = _stored(store, res)
-    if stored is None or not is_demo(body := store.body(stored.pk)):
         return res
     meta = res.get("meta") if isinstance(res.get("meta"), dict) else {}
     tagged = {**res, "meta": {**meta, "tag": list(meta.get("tag") or []) + [dict(DEMO_TAG)]}}
-    if "id" not in tagged:
-        tagged["id"] = stored.id
-    if not same_json(_unstamped(body), _unstamped(tagged)):
-        return res
-    if res.get("resourceType") != "CodeSystem":
-        return tagged
-    flat = res.get("_flat_concepts")
-    flat = list(flatten_concepts(res.get("concept")) if flat is None else flat)
-    if "_flat_concepts" in res:
-        res["_flat_concepts"] = tagged["_flat_concepts"] = flat      # (a stream read here is read once)
-    return tagged if same_json(list(store.concepts(stored.pk)), flat) else res
 
-
-def _stored(store, res: dict):
-    rtype, url = res.get("resourceType"), res.get("url")
-    if url:
-        found = store.by_url(rtype, url, res.get("version"))
-        return found[0] if found else None
-    return store.header(rtype, res["id"]) if res.get("id") else None
-
-
-def _unstamped(body: dict) -> dict:
-    """A body as two writes of the same content share it: no concepts (a table of their own), no lastUpdated."""
-    out = {k: v for k, v in body.items() if k not in ("concept", "_flat_concepts")}
-    meta = {k: v for k, v in (out.get("meta") or {}).items() if k != "lastUpdated"}
-    if meta:
-        out["meta"] = meta
-    else:
-        out.pop("meta", None)
-    return out
+    def concepts():
+        flat = res.get("_flat_concepts")
+        flat = list(flatten_concepts(res.get("concept")) if flat is None else flat)
+        if "_flat_concepts" in res:
+            res["_flat_concepts"] = tagged["_flat_concepts"] = flat
+        return flat
+    return tagged if store.unchanged_by(tagged, concepts) else res

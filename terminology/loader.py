@@ -197,7 +197,10 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
         # streamed content (e.g. RF2 concepts) is read while writing; the store rolled back
         raise ImportRejected(f"import failed while writing, nothing was changed: {type(e).__name__}: {e}",
                              [("(write)", None, str(e))]) from e
-    notes.extend(derive.notes)
+    # a derived edition the store kept as it was (the same sources imported again) was not built by this import
+    kept = {(t, url, ver) for t, _id, url, ver in written["unchanged"]}
+    notes.extend(note for res, note in zip(derive.resources, derive.notes)
+                 if (res.get("resourceType"), res.get("url"), res.get("version")) not in kept)
     report.added = written["added"]
     report.replaced = written["replaced"]
     report.unchanged = written["unchanged"]

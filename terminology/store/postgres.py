@@ -12,7 +12,7 @@ import re
 
 from ..errors import NotSupported
 from .migrations import MIGRATIONS as SQLITE_MIGRATIONS
-from .sql import SQLStore
+from .sql import SQLStore, StoreUnreachable, error_line
 
 def _postgres_ddl(stmt: str) -> str:
     # the shared migrations are written for SQLite; only the key types differ
@@ -23,6 +23,32 @@ def _postgres_ddl(stmt: str) -> str:
 MIGRATIONS: dict[int, list[str]] = {v: [_postgres_ddl(s) for s in stmts] for v, stmts in SQLITE_MIGRATIONS.items()}
 
 _IS_PARAM = re.compile(r"\bIS \?")
+
+# user:password@ up to the last @ before the host (libpq reads a raw @ in the password as the end of it, a URL
+# reader as part of it: either way, nothing of it is shown), and password=... as a parameter. The password may
+# hold a raw / or ?, not both: an @ after /db?... is a parameter's (user=me@server), not the password's end.
+_USERINFO = re.compile(r"(://[^:/@\s]*):(?:[^/\s]*?|[^?\s]*?)@(?=[^@/\s]*(?:[/?\s\"']|$))")
+_PASSWORD_PARAM = re.compile(r"(\bpassword=)[^&\s\"']*")
+
+UNREADABLE_URL = ("the PostgreSQL URL cannot be read: percent-encode the user name and password in it (@ as %40, "
+                  ": as %3A, / as %2F, % as %25, a space as %20), and give only parameters PostgreSQL knows after ?")
+
+
+def hide_password(text: str) -> str:
+    """`text` (a store location, or a line that may quote one) with a PostgreSQL URL's password written as ***
+    where it stands in the URL; no other word of the text is touched, so a short password or one equal to the
+    user name leaves the rest readable."""
+    return _PASSWORD_PARAM.sub(r"\1***", _USERINFO.sub(r"\1:***@", text))
+
+
+def _misread(url: str) -> bool:
+    """Whether libpq would read part of the user name or password as the host, port or database: it ends them
+    at the first @ or /, so a raw @ after that one (p@ss@host) or after a / (pa/ss@host) was meant to be
+    percent-encoded. Its errors would then quote that part."""
+    rest = url.split("://", 1)[-1]
+    end = next((i for i, c in enumerate(rest) if c in "@/"), len(rest))
+    after = rest[end + 1:] if rest[end:end + 1] == "@" else rest
+    return "@" in after.split("?", 1)[0]
 
 
 class PostgresStore(SQLStore):
@@ -36,21 +62,21 @@ class PostgresStore(SQLStore):
 
     def _connect(self):
         import psycopg
-        # a database that does not answer is a 503 within seconds, not a worker held for the TCP timeout
-        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
-        return conn
-
-    def _secrets(self) -> list[str]:
-        # the password as written in the URL (percent-encoded) and as the driver reads it
-        from urllib.parse import unquote, urlsplit
-
-        import psycopg
+        unreadable = StoreUnreachable("the terminology store cannot be reached: its PostgreSQL URL cannot be read",
+                                      UNREADABLE_URL)
+        if _misread(self.url):
+            raise unreadable
         try:
-            raw = urlsplit(self.url).password
-            read = psycopg.conninfo.conninfo_to_dict(self.url).get("password")
-        except (ValueError, psycopg.Error):
-            return []
-        return sorted({p for p in (raw, unquote(raw or ""), read) if p}, key=len, reverse=True)
+            # a database that does not answer is a 503 within seconds, not a worker held for the TCP timeout
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        except psycopg.ProgrammingError:
+            # libpq's text quotes the part it could not read (invalid percent-encoded token: "<password>"), so
+            # none of it is kept, not even as the context a traceback would print: raised outside this block
+            pass
+        raise unreadable
+
+    def _operator_line(self, err: Exception) -> str:
+        return hide_password(error_line(err))
 
     @property
     def unavailable_errors(self) -> tuple:

@@ -11,7 +11,7 @@ import os
 import threading
 import uuid
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Callable, Iterable
 
 import orjson
 
@@ -32,7 +32,7 @@ def _dumps(obj) -> str:
 class StoreUnreachable(StoreUnavailable):
     """A store that cannot be connected to. `message` (what an HTTP client reads) names the driver's error class
     only, as its text may name hosts and sockets; `for_operator` is the driver's own first line (database "x"
-    does not exist, connection refused, password authentication failed), any password masked, for the CLI and
+    does not exist, connection refused, password authentication failed), no password shown, for the CLI and
     the server's start-up, whose reader set the location and can fix it."""
 
     def __init__(self, message: str, for_operator: str):
@@ -77,8 +77,7 @@ class SQLStore(ClosureTables):
             except self.unavailable_errors as err:
                 self._local.conn = None
                 head = "the terminology store cannot be reached"
-                raise StoreUnreachable(f"{head}: {self._why_not(err)}",
-                                       f"{head}: {masked(error_line(err), self._secrets())}") from err
+                raise StoreUnreachable(f"{head}: {self._why_not(err)}", f"{head}: {self._operator_line(err)}") from err
             self._local.conn = conn
             self._local.pid = os.getpid()
         return conn
@@ -87,9 +86,10 @@ class SQLStore(ClosureTables):
         """A connection error as clients may read it: the driver's class only, as its text may name hosts."""
         return type(err).__name__
 
-    def _secrets(self) -> list[str]:
-        """What the store's location holds that no message may repeat (a PostgreSQL password)."""
-        return []
+    def _operator_line(self, err: Exception) -> str:
+        """A connection error as whoever set the store's location reads it: the driver's own first line, without
+        what the location holds that no line may show (a PostgreSQL password)."""
+        return error_line(err)
 
     def _usable(self, conn) -> bool:
         """Whether a connection kept from an earlier request can still be used (a server restart closes it)."""
@@ -340,14 +340,7 @@ class SQLStore(ClosureTables):
         rtype = res["resourceType"]
         url, version = res.get("url"), res.get("version")
         rid = res.get("id")
-        if url:
-            existing = self._q(conn, "SELECT pk, id, rev, body FROM resource WHERE type=? AND url=? AND version IS ?",
-                               (rtype, url, version)).fetchone()
-        elif rid:
-            existing = self._q(conn, "SELECT pk, id, rev, body FROM resource WHERE type=? AND id=? AND url IS NULL",
-                               (rtype, rid)).fetchone()
-        else:
-            existing = None
+        existing = self._existing(conn, res)
         flat = None
         if rtype == "CodeSystem":
             flat = res.get("_flat_concepts")
@@ -364,13 +357,7 @@ class SQLStore(ClosureTables):
                 kind = "added"
             old_body = orjson.loads(old_body)
             old_stamp = (old_body.get("meta") or {}).get("lastUpdated")
-            # the id it would be stored under: its own, unless another resource holds that one (then _free_id
-            # gives back the one it has)
-            kept_id = rid or old_id
-            if kept_id != old_id and self._q(conn, "SELECT 1 FROM resource WHERE type=? AND id=? AND pk<>?",
-                                             (rtype, kept_id, pk)).fetchone():
-                kept_id = old_id
-            if _same_json(old_body, _stored_body(res, kept_id, old_stamp)):
+            if self._same_body(conn, res, pk, old_id, old_body):
                 diverged = None if flat is None else self._concepts_diverge(conn, pk, flat)
                 if flat is None or diverged is None:
                     change.kept = (old_rev, old_stamp)
@@ -404,6 +391,48 @@ class SQLStore(ClosureTables):
             n = self._put_concepts(conn, pk, flat)
             self._q(conn, "UPDATE resource SET concept_count=? WHERE pk=?", (n, pk))
         return kind, (rtype, rid, url, version)
+
+    def unchanged_by(self, res: dict, concepts: Callable[[], Iterable[dict]] | None = None) -> bool:
+        """Whether writing `res` would leave the resource stored under its url and version (else its id) as it
+        is: `write`'s own rule for reporting it unchanged. A CodeSystem's concepts come from `concepts()` (else
+        its own), only asked for when the body is the same, and are compared in batches."""
+        conn = self._conn()
+        existing = self._existing(conn, res)
+        if existing is None:
+            return False
+        pk, old_id, _rev, old_body = existing
+        if not self._same_body(conn, res, pk, old_id, orjson.loads(old_body)):
+            return False
+        if res.get("resourceType") != "CodeSystem":
+            return True
+        if concepts is not None:
+            flat = concepts()
+        else:
+            flat = res.get("_flat_concepts")
+            flat = flatten_concepts(res.get("concept")) if flat is None else flat
+        return self._concepts_diverge(conn, pk, flat) is None
+
+    def _existing(self, conn, res: dict):
+        """(pk, id, rev, body) of the resource a write of `res` replaces: the one under its url and version, else
+        (no url) under its id; None when there is none."""
+        rtype, url, rid = res["resourceType"], res.get("url"), res.get("id")
+        if url:
+            return self._q(conn, "SELECT pk, id, rev, body FROM resource WHERE type=? AND url=? AND version IS ?",
+                           (rtype, url, res.get("version"))).fetchone()
+        if rid:
+            return self._q(conn, "SELECT pk, id, rev, body FROM resource WHERE type=? AND id=? AND url IS NULL",
+                           (rtype, rid)).fetchone()
+        return None
+
+    def _same_body(self, conn, res: dict, pk: int, old_id: str, old_body: dict) -> bool:
+        """Whether `res` is stored as `old_body` is, but lastUpdated: under the id it would be stored with (its
+        own, unless another resource holds that one: then _free_id gives back the one it has)."""
+        kept_id = res.get("id") or old_id
+        if kept_id != old_id and self._q(conn, "SELECT 1 FROM resource WHERE type=? AND id=? AND pk<>?",
+                                         (res["resourceType"], kept_id, pk)).fetchone():
+            kept_id = old_id
+        old_stamp = (old_body.get("meta") or {}).get("lastUpdated")
+        return _same_json(old_body, _stored_body(res, kept_id, old_stamp))
 
     def _concepts_diverge(self, conn, pk: int, flat):
         """None when the concepts `flat` are those stored for `pk`, in order; else (seq, rest): the first
@@ -503,14 +532,6 @@ def _derive_id(res: dict) -> str:
     if res.get("version"):
         base += "-" + res["version"].rsplit("/", 1)[-1]
     return _clean_id(base)
-
-
-def masked(text: str, secrets: list[str]) -> str:
-    """`text` with each secret written as ***."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def error_line(err: Exception) -> str:

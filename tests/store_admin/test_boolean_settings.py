@@ -48,3 +48,12 @@ def test_serve_refuses_it_before_touching_the_store(tmp_path):
     assert proc.returncode == 1
     assert err == "Error: KODEBRO_DEMO must be true or false, not 'maybe'\n"
     assert not db.exists()
+
+
+@pytest.mark.parametrize("value,demo", [(1, True), (0, False), (None, False)])
+def test_a_python_callers_truthy_value_is_read_as_before(tmp_path, value, demo):
+    # create_app({"DEMO": 0}) is a program's own value, read by its truth as before, not an operator's typo
+    from fhir_api import create_app
+    client = create_app({"DB": str(tmp_path / "k.db"), "DEMO": value}).test_client()
+    total = client.get("/fhir/CodeSystem?_summary=count").get_json()["total"]
+    assert (total > 0) is demo

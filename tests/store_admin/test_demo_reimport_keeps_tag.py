@@ -76,3 +76,19 @@ def test_a_changed_change_list_is_the_importers_own_and_remove_demo_keeps_it(tmp
     store = open_store(db)
     assert [h.id for h in store.headers("ConceptMap")] == changed
     store.close()
+
+
+def test_the_demo_keeps_its_tag_by_the_stores_own_unchanged_rule(tmp_path):
+    # an id another resource holds is not taken: the store keeps the stored one's id, so the content is the
+    # stored demo resource's and the store reports it unchanged; the tag is kept by that same rule
+    import json
+    db = _demo_db(tmp_path)
+    before = _state(db)
+    vs = json.load(open(os.path.join(DEMO_DIR, "valueset-fysioterapi-prosedyrer.json"), encoding="utf-8"))
+    vs["id"] = "ncmp-aktive"          # another demo value set's id
+    mine = tmp_path / "vs.json"
+    mine.write_text(json.dumps(vs), encoding="utf-8")
+    r = _cli(db, "import", str(mine))
+    assert r.exit_code == 0, r.output
+    assert "ValueSet: 0 added, 0 replaced, 1 unchanged" in r.output
+    assert _state(db) == before
