@@ -142,6 +142,10 @@ class ValueSetScope:
                 concept, _how = cs.find(code)
                 if concept is not None:
                     code = concept.code
+                elif getattr(cs, "content", "complete") == "complete":
+                    # a code its complete code system does not have is in no value set of it, as $validate-code
+                    # answers (a whole-system include would otherwise admit it); fragments stay lenient
+                    return False
             return self._ev.contains(self.vs, system, code, concept, cs)
         except Exception:
             # a scope serves more than one code (all those of a request, or of a store revision): the next

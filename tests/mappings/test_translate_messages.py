@@ -195,3 +195,13 @@ def test_an_empty_target_code_is_a_400_naming_it():
         "targetCode": " ", "targetSystem": "http://hl7.org/fhir/sid/icd-10-no"})
     assert r.status_code == 400, r.get_data(as_text=True)
     assert "target code is empty" in r.get_json()["issue"][0]["details"]["text"]
+
+
+# --- a code its complete code system lacks is in no scope of that system (research-translate #1) ----------------
+
+def test_reverse_of_a_code_the_target_system_lacks_is_out_of_every_maps_scope(client):
+    # the full map's target scope takes the whole target code system; 'temp' (the map's own unmapped code) and
+    # 'nope' are not codes of it, so no map has them in scope, as $validate-code of them against it says
+    for code in ("temp", "nope"):
+        msg = _no_map(_answer(client, [("sourceSystem", SRC), ("targetCode", code), ("targetSystem", TGT)]))
+        assert msg.startswith(f"No ConceptMap that translates from '{SRC}' to '{TGT}' has '{TGT}#{code}' in scope"), msg
