@@ -64,6 +64,9 @@ class Change:
     text_part: str = "display"
     note: str | None = None
     successors_unnamed: bool = False
+    # the reference sets whose rows state the change, when a release states its own history (SNOMED CT
+    # association refsets): data for the match `source`, not a change-list column (the note is for people)
+    refsets: tuple = ()
 
     @property
     def target_codebook(self) -> str:

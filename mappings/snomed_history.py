@@ -19,25 +19,18 @@ of one lineage (`SnomedLineages.pick`).
 """
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import replace
 
+from terminology.errors import shortened
 from terminology.identifiers import SNOMED, SNOMED_INT_MODULE
+from terminology.snomed.implicit import map_url_of, module_of, not_loaded
 from terminology.snomed.successors import DEFINITE, SUCCESSOR_ASSOCIATIONS, successor_links
 from terminology.snomed.successors import inactive_note as _inactive_note
 from terminology.versions import version_key
 
 from .changelist import Change
-
-_EDITION = re.compile(r"http://snomed\.info/sct/(\d+)(?:/version/\d+)?/?")
-_REFSET_OF = {name: refset for refset, name in SUCCESSOR_ASSOCIATIONS.items()}
-
-
-def module_of(edition: str | None) -> str | None:
-    """The module of a SNOMED CT edition URI (with or without its /version/), else None."""
-    m = _EDITION.fullmatch(edition or "")
-    return m.group(1) if m else None
+from .succession import SuccessionGraph, quiet_gc
 
 
 def changes_of(cs) -> list[Change]:
@@ -45,7 +38,7 @@ def changes_of(cs) -> list[Change]:
     the edition's module at the row's effectiveTime: a reading of one release, not yet dated by a loaded edition
     (`dated_changes` does that for the graph)."""
     out: list[Change] = []
-    module = (cs.release or {}).get("module") or "900000000000207008"
+    module = (cs.release or {}).get("module") or SNOMED_INT_MODULE
     codes = cs.codes
     for i, active in enumerate(cs.active):
         if active:
@@ -58,11 +51,12 @@ def changes_of(cs) -> list[Change]:
                               note=f"inactivated (reason {reason})" if reason else "inactivated"))
             continue
         targets = list(dict.fromkeys(t for _r, t in links))
-        names = sorted({SUCCESSOR_ASSOCIATIONS[r] for r, _t in links})
-        definite = all(r in DEFINITE for r, _t in links)
+        refsets = tuple(sorted({r for r, _t in links}))
+        names = sorted({SUCCESSOR_ASSOCIATIONS[r] for r in refsets})
+        definite = all(r in DEFINITE for r in refsets)
         kind = "replaced" if len(targets) == 1 else "split"
         note = ", ".join(names) + ("" if definite else " (not a definite replacement)")
-        out.append(Change(SNOMED, edition, kind, codes[i], targets, note=note))
+        out.append(Change(SNOMED, edition, kind, codes[i], targets, note=note, refsets=refsets))
     return out
 
 
@@ -125,14 +119,20 @@ class SnomedLineages:
     def __init__(self, shared, editions):
         self.shared = shared
         self.editions = editions
+        # the modules with a loaded edition: fixed for the life of the shared graph
+        self.modules = {module_of(v) for v, _cs in editions}
         self._graphs: dict = {}
         self._lock = threading.Lock()
 
     def pick(self, catalog, version: str | None, target_version: str | None):
         """(the lineage graph a request between `version` and `target_version` walks, None), or (None, why) when
         they are editions of two extensions. An international edition alone goes with the edition the other
-        end defaults to (the one in force), whose extension includes it."""
-        loaded = {module_of(v) for v, _cs in self.editions}
+        end defaults to (the one in force), whose extension includes it. A SNOMED CT edition URI that names no
+        loaded edition is a 404 naming the loaded ones, as every other SNOMED CT path answers it."""
+        for asked in (version, target_version):
+            if asked and asked.startswith(SNOMED) and catalog.codesystem(SNOMED, asked) is None:
+                raise not_loaded(catalog, shortened(asked))
+        loaded = self.modules
         # a module with no loaded edition picks no lineage: the edition asked is then no known edition of the one
         # walked, and the answer says so instead of vouching for a release that is not there
         mods = [m if m in loaded else None for m in (module_of(version), module_of(target_version))]
@@ -162,25 +162,30 @@ class SnomedLineages:
         return got
 
     def _build(self, module: str):
-        from .succession import SuccessionGraph
-        mine = [(v, cs) for v, cs in self.editions if module_of(v) in (module, SNOMED_INT_MODULE)]
-        sg = SuccessionGraph()
-        sg.families[SNOMED] = module_of
-        sg.lineages[SNOMED] = self
-        sg.add_changes(dated_changes(mine))
-        for version, _cs in mine:
-            snap = self.shared.editions.get((SNOMED, version))
-            if snap is not None:
-                sg.add_snapshot(snap)
-        sg.derive_from_editions()
+        # it lives as long as the shared graph: built as that one is
+        with quiet_gc(self.shared.long_lived):
+            mine = [(v, cs) for v, cs in self.editions if module_of(v) in (module, SNOMED_INT_MODULE)]
+            sg = SuccessionGraph()
+            sg.long_lived = self.shared.long_lived
+            sg.families[SNOMED] = module_of
+            sg.lineages[SNOMED] = self
+            sg.add_changes(dated_changes(mine))
+            for version, _cs in mine:
+                snap = self.shared.editions.get((SNOMED, version))
+                if snap is not None:
+                    sg.add_snapshot(snap)
+            sg.derive_from_editions()
         return sg
 
     @staticmethod
-    def source_of(note: str | None) -> str | None:
-        """The implicit ConceptMap (`?fhir_cm=<refset>`) a stated step's note names, when it names one."""
-        names = (note or "").split(";", 1)[0].replace(" (not a definite replacement)", "").split(", ")
-        refsets = {_REFSET_OF.get(n) for n in names}
-        return f"{SNOMED}?fhir_cm={refsets.pop()}" if len(refsets) == 1 and None not in refsets else None
+    def source_of(catalog, edge: dict | None) -> str | None:
+        """The implicit ConceptMap that states a step (its graph edge): the association refset's map, on the base
+        of the edition the step is dated by unless that is the default edition, whose map the bare base names
+        (an earlier edition's row may since have been repointed). None when several refsets state it."""
+        refsets = (edge or {}).get("refsets") or ()
+        if len(refsets) != 1:
+            return None
+        return map_url_of(refsets[0], edge.get("edition"), catalog)
 
 
 try:  # the succession graph is optional for SNOMED CT: register when it is there

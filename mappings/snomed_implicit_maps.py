@@ -22,7 +22,7 @@ import weakref
 from terminology.errors import InvalidRequest, NotFound
 from terminology.identifiers import SNOMED, split_canonical
 from terminology.snomed import constants as K
-from terminology.snomed.implicit import MapUrl, map_edition, map_url, module_and_date
+from terminology.snomed.implicit import MapUrl, map_edition, map_url, map_url_of, module_and_date
 from terminology.snomed.implicit import parse as parse_valueset_url
 from terminology.snomed.successors import SUCCESSOR_ASSOCIATIONS, inactive_note
 
@@ -86,7 +86,7 @@ def not_held(cs, refset: str, url: str) -> NotFound:
         why = f"{refset} is not a reference set in SNOMED CT {cs.version}"
     else:
         why = f"SNOMED CT {cs.version} holds no association or map reference set {refset}"
-    held = ", ".join(f"{SNOMED}?fhir_cm={r}" for r in held_maps(cs)) or "none"
+    held = ", ".join(map_url_of(r) for r in held_maps(cs)) or "none"
     return NotFound(f"ConceptMap not found: {url}: {why}; the implicit ConceptMaps it holds: {held}",
                     tx_code="not-found")
 
@@ -119,10 +119,6 @@ def _match(cs, refset: str, source: str, target: str, other: str, url: str, cand
     return Match(equivalence=EQUIVALENCE.get(refset, "relatedto"), system=SNOMED, code=other,
                  display=cs.display[j] if j is not None else None, version=cs.version, source=url,
                  comment=_comment(cs, refset, source, target, candidates))
-
-
-def _map_url(refset: str) -> str:
-    return f"{SNOMED}?fhir_cm={refset}"
 
 
 def _unknown(cs, code: str) -> TranslateResult:
@@ -257,14 +253,21 @@ def association_map_provider(catalog, req: TranslateRequest):
         return None
     if _source_system(catalog, req) != SNOMED or not _snomed_target(catalog, req):
         return None
-    cs = catalog.codesystem(SNOMED)
-    if cs is None or not hasattr(cs, "assoc"):
-        return None     # no edition to answer from: the other providers say what is missing
+    cmv = req.conceptmap_version if (req.conceptmap_version or "").startswith(SNOMED) else None
+    if cmv:
+        # the edition a SNOMED CT conceptMapVersion names, by the url path's rule (a 404 when it is not loaded)
+        cs = map_edition(catalog, conceptmap_version=cmv)
+        url_of = lambda r: map_url_of(r, cs.version, catalog)   # noqa: E731
+    else:
+        cs = catalog.codesystem(SNOMED)
+        if cs is None or not hasattr(cs, "assoc"):
+            return None     # no edition to answer from: the other providers say what is missing
+        url_of = map_url_of
     refsets = list(SUCCESSOR_ASSOCIATIONS)
     code = req.code.strip()
     if req.reverse:
-        return reverse(cs, refsets, code, _map_url)
-    return forward(cs, refsets, code, _map_url)
+        return reverse(cs, refsets, code, url_of)
+    return forward(cs, refsets, code, url_of)
 
 
 # --- the ConceptMap header a search by url (and a read by id) shows ----------------------------------------------
@@ -329,7 +332,7 @@ def conceptmap_by_id(catalog, rid: str) -> dict | None:
     if pin_date and not (pin_module or module):
         return None
     base = f"{SNOMED}/{module}" + (f"/version/{date}" if date else "") if module else SNOMED
-    url = f"{base}?fhir_cm={refset}"
+    url = map_url_of(refset, base)
     if pin_date:
         url += f"|{SNOMED}/{pin_module or module}/version/{pin_date}"
     cm = implicit_conceptmap(catalog, url)

@@ -32,7 +32,7 @@ from terminology.errors import InvalidRequest, NotFound
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE, SNOMED
 from terminology.snomed import constants as K
 from terminology.snomed.constants import MAP_CATEGORIES
-from terminology.snomed.implicit import map_edition
+from terminology.snomed.implicit import map_edition, map_url_of
 
 from .icd10_targets import check as check_icd10_targets
 from .snomed_history import inactive_note
@@ -118,7 +118,7 @@ def reverse_rows(cs, refset: str, target: str) -> list[tuple[str, tuple]]:
 
 def _row_extension(refset: str, row: tuple, status: str) -> dict:
     group, priority, rule, advice, _target, corr, cat = row
-    parts = [{"url": "refset", "valueCanonical": f"{SNOMED}?fhir_cm={refset}"},
+    parts = [{"url": "refset", "valueCanonical": map_url_of(refset)},
              {"url": "mapGroup", "valueInteger": int(group)},
              {"url": "mapPriority", "valueInteger": int(priority)}]
     if rule:
@@ -187,7 +187,7 @@ def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
         outcomes = evaluate_rows(rows, ctx, subsumes) if kind != "simple" else [
             _SimpleOutcome(r) for r in rows]
         if any(o.status == "needs-context" for o in outcomes):
-            notes.append(f"the map {SNOMED}?fhir_cm={refset} has rules for {code} that need patient context "
+            notes.append(f"the map {map_url_of(refset)} has rules for {code} that need patient context "
                          "(sex, age at onset or another finding, given as dependency); all candidates are listed")
         for o in outcomes:
             row = o.row
@@ -199,7 +199,7 @@ def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
             elif o.status == "needs-context":
                 comment = f"needs context: {row[2]}" + (f"; {row[3]}" if row[3] else "")
             m = Match(equivalence=_equivalence(kind, row), system=system if target else None, code=tcode,
-                      display=_display(catalog, system, tcode, cache), source=f"{SNOMED}?fhir_cm={refset}",
+                      display=_display(catalog, system, tcode, cache), source=map_url_of(refset),
                       comment=comment, depends_on=rule_conditions(row[2]) if kind != "simple" else [],
                       extensions=[_row_extension(refset, row, o.status)])
             if tcode and target != tcode:
@@ -212,7 +212,7 @@ def forward(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
     if not known:
         message = f"'{code}' is not a concept of SNOMED CT {cs.version}"
     elif not matches:
-        message = f"SNOMED CT concept {code} has no rows in " + ", ".join(f"{SNOMED}?fhir_cm={r}" for r in refsets)
+        message = f"SNOMED CT concept {code} has no rows in " + ", ".join(map_url_of(r) for r in refsets)
         inactive = inactive_note(cs, code, lambda c: [r[4] for ref in refsets for r in map_rows(cs, ref, c) or ()
                                                       if r[4]])
         if inactive:
@@ -241,7 +241,7 @@ def reverse(catalog, cs, refsets: list[str], code: str, req: TranslateRequest) -
             for source, row in reverse_rows(cs, refset, form):
                 matches.append(Match(
                     equivalence="relatedto", system=SNOMED, code=source, display=cs.display[cs.pos[source]],
-                    version=cs.version, source=f"{SNOMED}?fhir_cm={refset}",
+                    version=cs.version, source=map_url_of(refset),
                     comment="NOT MEDICALLY SAFE: reverse lookup of a one-way map" + (
                         f"; rule {row[2]}" if row[2] not in ("", "TRUE") else ""),
                     depends_on=rule_conditions(row[2]),

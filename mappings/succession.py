@@ -23,7 +23,9 @@ so building the graph stays cheap and hot walks touch plain tuples only.
 """
 from __future__ import annotations
 
+import gc
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -100,6 +102,22 @@ class _Event:
     local: list = field(default_factory=list)    # [(kind, old_text, new_text, text_part, note, derived)]
 
 
+@contextmanager
+def quiet_gc(long_lived: bool):
+    """Building a graph makes many small objects that all live on: cyclic GC passes over them only cost time. A
+    graph that lives as long as the process (`long_lived`) is frozen after, so later full collections do not walk
+    it again and again (long pauses under load otherwise); one built for a request must not be."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        if long_lived:
+            gc.freeze()
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class SuccessionGraph:
     def __init__(self):
         self.g = nx.MultiDiGraph()
@@ -122,6 +140,9 @@ class SuccessionGraph:
         # system -> an object whose pick(catalog, version, target_version) gives the graph a walk between two of
         # its editions uses (SNOMED CT: one lineage, mappings/snomed_history.SnomedLineages)
         self.lineages: dict = {}
+        # kept for the process (succession_build.graph_for's cache): graphs built later on its behalf (SNOMED CT
+        # lineages) get the same GC handling
+        self.long_lived = False
 
     # --- building -------------------------------------------------------------------
     def _note_edition(self, system: str, edition: str) -> None:
@@ -137,9 +158,10 @@ class SuccessionGraph:
             tb = c.target_codebook
             self._note_edition(tb, c.edition)
             n = len(c.successor)
+            more = {"refsets": c.refsets} if c.refsets else {}
             for s in c.successor:
                 self.g.add_edge(u, (tb, s), key=c.edition, kind=c.kind, edition=c.edition,
-                                alternatives=n, note=c.note, derived=derived)
+                                alternatives=n, note=c.note, derived=derived, **more)
         else:
             # several local changes may share an edition (display and subtext): key them apart
             key = f"{c.edition}:{c.kind}:{c.text_part}"

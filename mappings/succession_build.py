@@ -7,14 +7,13 @@ change list states (`SuccessionGraph.derive_from_editions`).
 """
 from __future__ import annotations
 
-import gc
 import threading
 
 from terminology.versions import version_key
 
 from .changelist import Change, is_changelist_map, rows_from_conceptmap
 from .edition_diff import EditionCodes
-from .succession import SuccessionGraph
+from .succession import SuccessionGraph, quiet_gc
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
@@ -23,19 +22,11 @@ EDGE_SOURCES: list = []
 
 
 def build_from_catalog(catalog, long_lived: bool = False) -> SuccessionGraph:
-    # building makes many small objects that all live on: cyclic GC passes over them only cost time
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with quiet_gc(long_lived):
         sg = _build(catalog)
-        if long_lived:
-            # a cached graph lives as long as the process: keep later full collections from walking
-            # it again and again (long pauses under load otherwise); a per-request one must not be frozen
-            gc.freeze()
-        return sg
-    finally:
-        if was_enabled:
-            gc.enable()
+        # graphs built later from this one (SNOMED CT lineages) live as long as it does
+        sg.long_lived = long_lived
+    return sg
 
 
 def _build(catalog) -> SuccessionGraph:

@@ -131,13 +131,16 @@ def _time_reading(path: Path, start, from_ed: str, to_ed: str) -> str:
     return f"the equivalence reads old -> new: {new} is {path.equivalence} than {old}"
 
 
-def _source_map(sg, path: Path) -> str | None:
+def _source_map(catalog, sg, path: Path) -> str | None:
     """The map that states the first stated step: its change list, or for a codebook whose history its own
-    releases state (SNOMED CT), the refset map that names it; never the URL of a map that does not exist."""
+    releases state (SNOMED CT), the refset map whose rows state it (kept on the step's edge); never the URL of a
+    map that does not exist."""
     for s in path.steps:
         if not s.derived and s.kind not in ("retired",):
             lineages = sg.lineages.get(s.source[0])
-            return lineages.source_of(s.note) if lineages is not None else map_url(s.source[0], s.edition)
+            if lineages is None:
+                return map_url(s.source[0], s.edition)
+            return lineages.source_of(catalog, sg.g.get_edge_data(s.source, s.target, key=s.edition))
     return None
 
 
@@ -482,7 +485,7 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
                 readings.append(reading)
         out.append(Match(equivalence=p.equivalence, system=p.node[0], code=p.node[1],
                          display=_display(sg, catalog, p.node, to_ed), version=to_ed,
-                         source=_source_map(sg, p), comment=comment, extensions=ext))
+                         source=_source_map(catalog, sg, p), comment=comment, extensions=ext))
     found = [m for m in out if m.code]
     if not found:
         res.result = False

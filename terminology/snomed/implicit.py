@@ -19,7 +19,9 @@ it answers an empty value set for a concept it cannot place.
 
 The implicit ConceptMaps (http://snomed.info/sct[/<module>[/version/<date>]]?fhir_cm=<refset>) share the base:
 `map_url` reads one and `map_edition` picks the edition it names, for both kinds of map (the association maps,
-mappings.snomed_implicit_maps, and the map refsets, mappings.snomed_maps), so the two cannot disagree about one.
+mappings.snomed_implicit_maps, and the map refsets, mappings.snomed_maps), so the two cannot disagree about one;
+`map_url_of` writes one. `module_of` reads an edition URI by the same rule for the succession graph
+(mappings.snomed_history), and `not_loaded` is the one answer to a version that names no loaded edition.
 """
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ _VS = re.compile(_EDITION + r"\?fhir_vs(?:=(.*))?\Z", re.S)
 _CM_MEANT = re.compile(r"http://snomed\.info/sct(?:/[^?]*)?\?fhir_cm(?:=.*)?\Z", re.S)
 _CM = re.compile(_EDITION + r"\?fhir_cm=([0-9]{6,18})\Z")
 _VERSION_URI = re.compile(r"http://snomed\.info/sct/([0-9]{6,18})/version/([0-9]{8})\Z")
+_EDITION_URI = re.compile(_EDITION + r"\Z")
 MAP_URL_FORM = "http://snomed.info/sct[/<module>[/version/<YYYYMMDD>]]?fhir_cm=<reference set id>"
 
 
@@ -86,6 +89,12 @@ def module_and_date(version: str | None) -> tuple[str, str] | None:
     """(module, date) of an edition version URI http://snomed.info/sct/<module>/version/<date>."""
     m = _VERSION_URI.match(version or "")
     return (m.group(1), m.group(2)) if m else None
+
+
+def module_of(edition: str | None) -> str | None:
+    """The module of a SNOMED CT edition URI (with or without its /version/), else None."""
+    m = _EDITION_URI.match(edition or "")
+    return m.group(1) if m else None
 
 
 def _version(catalog, module: str | None, date: str | None) -> str | None:
@@ -158,8 +167,22 @@ def map_url(url: str | None) -> MapUrl | None:
     return MapUrl(m.group(1), m.group(2), m.group(3), plain, pinned)
 
 
+def map_url_of(refset: str, edition: str | None = None, catalog=None) -> str:
+    """The implicit ConceptMap URL of `refset`: on the base of `edition` (an edition URI), else the bare base,
+    which names the default edition (so also when `edition` is the `catalog`'s default one)."""
+    if edition and catalog is not None and edition == catalog.default_version("CodeSystem", SNOMED):
+        edition = None
+    return f"{edition or SNOMED}?fhir_cm={refset}"
+
+
 def _loaded(catalog) -> str:
     return ", ".join(catalog.codesystem_versions(SNOMED))
+
+
+def not_loaded(catalog, named: str) -> NotFound:
+    """The 404 for a SNOMED CT edition (`named`: 'version <uri>', or the edition) that is not loaded: every path
+    that reads a SNOMED CT version answers it so, naming the loaded editions."""
+    return NotFound(f"SNOMED CT {named} is not loaded; loaded: {_loaded(catalog)}", tx_code="not-found")
 
 
 def map_edition(catalog, module: str | None = None, date: str | None = None, *, pinned: str | None = None,
@@ -176,13 +199,11 @@ def map_edition(catalog, module: str | None = None, date: str | None = None, *, 
         if not catalog.codesystem_versions(SNOMED):
             raise NotFound("no SNOMED CT edition is loaded, so SNOMED CT implicit ConceptMaps (?fhir_cm=) are not "
                            "available", tx_code="not-found")
-        named = base or (asked[0] if asked else "(the default edition)")
-        raise NotFound(f"SNOMED CT {shortened(named)} is not loaded; loaded: {_loaded(catalog)}", tx_code="not-found")
+        raise not_loaded(catalog, shortened(base or (asked[0] if asked else "(the default edition)")))
     for a in asked[0 if base else 1:]:
         other = cs if a == cs.version else catalog.codesystem(SNOMED, a)
         if other is None:
-            raise NotFound(f"SNOMED CT version {shortened(a)} is not loaded; loaded: {_loaded(catalog)}",
-                           tx_code="not-found")
+            raise not_loaded(catalog, f"version {shortened(a)}")
         if other.version != cs.version:
             raise NotFound(f"the implicit ConceptMap reads SNOMED CT {cs.version}"
                            f"{f' (named by its url, {base})' if base else ''}, but version {shortened(a)} names "

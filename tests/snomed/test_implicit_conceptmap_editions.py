@@ -138,7 +138,8 @@ def test_icd10_reverse_without_url_ignores_the_icd_codes_version(three):
     assert status == 200 and _result(body) is True and "75570004" in _codes(body), body
 
 
-def test_snomed_to_snomed_with_a_version_not_loaded_stays_the_succession_graphs(three):
-    # no map refset targets SNOMED CT: the version question is the succession graph's (result=false, 200)
+def test_snomed_to_snomed_with_a_version_not_loaded_is_the_same_404(three):
+    # no map refset targets SNOMED CT: the succession graph answers, with the words of the map path
     status, body = _get(three, system=SNOMED, code="155574008", targetsystem=SNOMED, version=NO_NOT_LOADED)
-    assert status == 200 and _result(body) is False, body
+    _s, by_url = _get(three, system=SNOMED, code="75570004", url=SNOMED + "?fhir_cm=447562003|" + NO_NOT_LOADED)
+    assert status == 404 and _issue(body) == _issue(by_url), body
