@@ -13,7 +13,7 @@ from terminology.errors import NotFound
 from .opdefs import INPUTS
 from .params import Params, request_params
 from .render import fhir_response
-from .resource_views import existing_body, existing_served_body, full_resource, lookup_header
+from .resource_views import existing_body, find_resource, full_resource
 from .store import get_catalog
 
 bp = Blueprint("operations", __name__)
@@ -42,11 +42,12 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
     catalog = get_catalog()
     instance = None
     if rid is not None:
-        h = lookup_header(catalog, rtype, rid)
-        if h is None:
+        found = find_resource(catalog, rtype, rid)
+        if found is None:
             raise NotFound(f"{rtype}/{rid} is not known to this server")
-        if h.pk is None:
-            instance = existing_served_body(catalog, h)
+        h, served = found
+        if served is not None:
+            instance = served
         elif (rtype == "CodeSystem" and h.url) or rtype == "ConceptMap":
             # handlers find the stored index by url+version (a code system) or by the body itself (a map, whose
             # index is kept per stored body): rebuilding all concepts, or a copy, would be waste

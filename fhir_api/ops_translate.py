@@ -16,6 +16,7 @@ from terminology.elements import typed_value
 from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical, split_canonical
 from terminology.snomed import ecl_budget
+from terminology.snomed.implicit import map_url
 
 from .ops_lookup import coding_param, params_str
 from .supplied import supplied_catalog
@@ -213,6 +214,9 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     # a map of the server named by its id is that map alone, with the index kept for it, and judged as the
     # server's map (one that cannot be used is left out and said), not as one the client sent
     common["conceptmap_stored"] = "conceptMap" not in params and instance is not None
+    if common["conceptmap_stored"] and _rows_read_by_url(instance):
+        common.update(conceptmap_url=canonical(instance["url"], instance.get("version")), conceptmap=None,
+                      conceptmap_stored=False)
     reqs = []
     if code is not None:
         if codings:
@@ -341,12 +345,8 @@ def prepared_requests(catalog, params, instance):
     """The request's catalog, its translate requests and whether it speaks R5. The codings of a
     codeableConcept share what is resolved once per request: the source and target value sets, and the index
     of the map the request brought (kept on the requests, never in a cache that outlives them)."""
-    implicit = _implicit_map(catalog, params, instance)
     catalog = supplied_catalog(catalog, params)
     reqs, r5 = translate_requests(params, instance)
-    if implicit is not None:
-        for r in reqs:
-            r.conceptmap_url, r.conceptmap, r.conceptmap_stored = implicit, None, False
     if len(reqs) > 1 and (reqs[0].source or reqs[0].target):
         shared = Scopes(catalog, reqs[0])
         for r in reqs:
@@ -358,14 +358,16 @@ def prepared_requests(catalog, params, instance):
     return catalog, reqs, r5
 
 
-def _implicit_map(catalog, params, instance) -> str | None:
-    """`url|version` of the SNOMED CT implicit ConceptMap the request names by its id (ConceptMap/<id>/$translate):
-    its header holds no rows, so it is asked by url, as the provider that holds its rows reads it. A stored map
-    under such an id (stored before such ids were refused) is the stored one."""
-    rid = (instance or {}).get("id") or ""
-    if "conceptMap" in params or not rid.startswith("sct-cm-") or catalog.header_by_id("ConceptMap", rid):
-        return None
-    return canonical(instance["url"], instance.get("version"))
+def _rows_read_by_url(cm: dict) -> bool:
+    """Whether the server's map `cm` is a SNOMED CT implicit ConceptMap's header (ConceptMap/<id>/$translate): it
+    holds no rows, so it is asked by its url|version, as the provider that holds its rows reads it. No stored map
+    has such a url (a write refuses it), so a header without groups at one is served, never stored."""
+    if cm.get("group"):
+        return False
+    try:
+        return map_url(cm.get("url")) is not None
+    except InvalidRequest:
+        return False
 
 
 def _not_in_its_system(catalog, req: TranslateRequest, res) -> None:

@@ -1,7 +1,7 @@
 """ValueSet/$validate-code and CodeSystem/$validate-code: parameters in, engine call, Parameters out."""
 from __future__ import annotations
 
-from terminology.errors import InvalidRequest, NotFound
+from terminology.errors import InvalidRequest
 from terminology.identifiers import canonical_url, split_canonical
 from terminology.languages import language_summary, parse_languages
 from terminology.operations.same_concept import same_concept
@@ -164,15 +164,8 @@ def validate_valueset(catalog, params, instance):
     if isinstance(coding, dict) and params.str("code") is None:
         refuse_two_systems(catalog, params.str("system"), coding)
     catalog = supplied_catalog(catalog, params)
-    try:
-        vs = resolve_valueset(catalog, params, instance,
-                              missing="No ValueSet specified - provide url parameter or valueSet resource")
-    except NotFound as e:
-        # the value set a url (and valueSetVersion) names is not held: a sound request that cannot be processed,
-        # 422 as $expand answers it (the reference server's status; inside a batch the status is compared as
-        # written). An instance URL naming no resource is a 404 before this is reached
-        e.status = 422
-        raise
+    vs = resolve_valueset(catalog, params, instance,
+                          missing="No ValueSet specified - provide url parameter or valueSet resource")
     catalog = with_contained(catalog, vs)
     return render_result(validate_code(catalog, _request(catalog, params, vs))), 200
 

@@ -212,16 +212,15 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
 
 @operation("ValueSet", "expand")
 def expand_operation(catalog, params, instance):
+    catalog = supplied_catalog(catalog, params)
+    vs = resolve_valueset(catalog, params, instance)      # a value set not held is a 422 where it is found missing
     try:
-        catalog = supplied_catalog(catalog, params)
-        vs = resolve_valueset(catalog, params, instance)
         catalog = with_contained(catalog, vs)
         req = build_expand_request(catalog, params, vs)
         exp = expand(catalog, req)
     except NotFound as e:
-        # a definition the expansion needs (the value set a url names, a code system, a version, an import, a
-        # supplement) is not held: the request is sound but cannot be processed, 422 as the reference server
-        # answers it (FHIRsmith expand.js). An instance URL naming no resource is a 404 before this is reached
+        # a definition the expansion needs (a code system, a version, an import, a supplement) is not held: the
+        # request is sound but cannot be processed, 422 as the reference server answers it (FHIRsmith expand.js)
         e.status = 422
         raise
     _echo_applied_rules(exp, req.rules)

@@ -61,13 +61,15 @@ def full_resource(catalog, header, stored: dict | None = None) -> dict:
     return body
 
 
-def shape(catalog, header, summary: str | None, elements: list[str] | None, in_search: bool) -> dict:
+def shape(catalog, header, summary: str | None, elements: list[str] | None, in_search: bool,
+          served: dict | None = None) -> dict:
+    """`served`: the body of a resource served but not stored, when the caller has it (find_resource)."""
     large = header.type == "CodeSystem" and header.concept_count > LARGE_CODESYSTEM
     # search results never carry concepts unless asked; a read carries them unless the system is large
     # (_summary=data only drops the text, search.html#summary)
     with_concepts = summary == "false" or (summary in (None, "data") and not in_search and not large)
     if header.pk is None:  # derived, not stored
-        res = dict(existing_served_body(catalog, header))
+        res = dict(served if served is not None else existing_served_body(catalog, header))
     else:
         res = full_resource(catalog, header) if with_concepts else dict(existing_body(catalog, header))
     subsetted = header.type == "CodeSystem" and not with_concepts and bool(header.concept_count)
@@ -128,22 +130,21 @@ def derived_headers(catalog, rtype: str) -> list[ResourceHeader]:
     """Resources served but not stored: ConceptMaps between adjacent editions without a change list."""
     if rtype != "ConceptMap":
         return []
-    return [ResourceHeader(None, rtype, cm["id"], cm["url"], cm["version"], cm.get("name"), cm.get("title"),
-                           cm.get("status"), None, None, 0) for cm in derived_bodies(catalog).values()]
+    return [served_header(cm) for cm in derived_bodies(catalog).values()]
 
 
-def implicit_header(cm: dict) -> ResourceHeader:
-    """The header of a SNOMED CT implicit ConceptMap (its body: mappings.snomed_implicit_maps)."""
-    return ResourceHeader(None, "ConceptMap", cm["id"], cm["url"], cm["version"], cm["name"], cm["title"],
-                          cm["status"], None, None, 0)
+def served_header(cm: dict) -> ResourceHeader:
+    """The header of a ConceptMap served but not stored: a derived map, or a SNOMED CT implicit map's header (its
+    body: mappings.snomed_implicit_maps)."""
+    return ResourceHeader(None, "ConceptMap", cm["id"], cm["url"], cm.get("version"), cm.get("name"),
+                          cm.get("title"), cm.get("status"), cm.get("publisher"), cm.get("date"), 0)
 
 
-def lookup_header(catalog, rtype: str, rid: str) -> ResourceHeader | None:
+def find_resource(catalog, rtype: str, rid: str) -> tuple[ResourceHeader, dict | None] | None:
+    """The header of resource `rtype`/`rid` and, for one served but not stored, its body (built once here, for the
+    caller to show or operate on); None when the server has no such resource."""
     h = catalog.header_by_id(rtype, rid)
-    if h is None:
-        h = next((d for d in derived_headers(catalog, rtype) if d.id == rid), None)
-    if h is None and rtype == "ConceptMap" and rid.startswith("sct-cm-"):
-        from mappings.snomed_implicit_maps import conceptmap_by_id
-        cm = conceptmap_by_id(catalog, rid)
-        h = implicit_header(cm) if cm is not None else None
-    return h
+    if h is not None:
+        return h, None
+    body = served_body(catalog, rid) if rtype == "ConceptMap" else None
+    return (served_header(body), body) if body is not None else None

@@ -8,11 +8,11 @@ from terminology.errors import InvalidRequest, InvalidResource, NotFound, Termin
 from terminology.loader import EditionWouldShrink, shrink_refusal
 from terminology.derived import Derive
 from terminology.store.base import RESOURCE_TYPES, Precondition, Stored
-from terminology.validation import RESERVED_MAP_ID, id_problems, reserved_map_problems, validation_errors
+from terminology.validation import id_problems, reserved_map_problems, validation_errors
 
 from .params import parse_body
 from .render import fhir_base, fhir_response
-from .resource_views import SUBSETTED, elements_arg, full_resource, lookup_header, shape, stored_body, summary_arg
+from .resource_views import SUBSETTED, elements_arg, find_resource, full_resource, shape, stored_body, summary_arg
 from .store import get_catalog, get_store
 
 bp = Blueprint("resources", __name__)
@@ -39,9 +39,10 @@ def _require_write_access() -> None:
 def read(rtype: str, rid: str):
     _check_type(rtype)
     catalog = get_catalog()
-    h = lookup_header(catalog, rtype, rid)
-    if h is None:
+    found = find_resource(catalog, rtype, rid)
+    if found is None:
         raise NotFound(f"{rtype}/{rid} is not known to this server")
+    h, served = found
     summary, elements = summary_arg(request.args.get("_summary")), elements_arg(request.args.get("_elements"))
     from .http_headers import not_modified, read_is_not_modified, validators_of
     validators = validators_of(h, stored_body(catalog, h) if h.pk is not None else None)
@@ -49,7 +50,7 @@ def read(rtype: str, rid: str):
         return not_modified(validators)
     # no-cache: a browser keeps the copy but asks again (cheaply, conditionally) before each use
     headers = {**validators, "Cache-Control": "no-cache"} if validators else None
-    return fhir_response(shape(catalog, h, summary, elements, in_search=False), headers=headers)
+    return fhir_response(shape(catalog, h, summary, elements, in_search=False, served=served), headers=headers)
 
 
 @bp.route("/<rtype>", methods=["GET"])
@@ -97,14 +98,17 @@ def _write_precondition(rtype: str, rid: str, *, missing_ok: bool = False) -> Pr
 
 
 def _incoming(rtype: str, *, creating: bool = False) -> dict:
+    """The request body, checked as an R4 resource of `rtype`. `creating`: R4 http.html#create, "If an id is
+    provided, the server SHALL ignore it", so it is dropped before the checks: no id is a reason to refuse a
+    create (the store picks one)."""
     body = parse_body()
     if body is None:
         raise InvalidRequest(f"send the {rtype} as the request body")
     if body.get("resourceType") != rtype:
         raise InvalidRequest(f"the body is a {body.get('resourceType') or 'resource without resourceType'}, "
                              f"but this URL takes a {rtype}")
-    if creating and str(body.get("id") or "").startswith(RESERVED_MAP_ID):
-        body.pop("id")      # a create ignores the body's id (below), so a reserved one is no reason to refuse it
+    if creating:
+        body.pop("id", None)
     problems = validation_errors(body)
     if problems:
         raise InvalidResource(f"the {rtype} is not valid FHIR R4: " + "; ".join(problems))
@@ -134,8 +138,6 @@ def create(rtype: str):
     check_content_type(forms=False)
     _require_write_access()
     body = _without_server_fields(_incoming(rtype, creating=True))
-    # http.html#create: "If an id is provided, the server SHALL ignore it"; the store picks one
-    body.pop("id", None)
     if "If-None-Exist" in request.headers:
         found = _conditional_create_match(rtype, request.headers["If-None-Exist"])
         if found is not None:

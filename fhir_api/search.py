@@ -26,13 +26,14 @@ from flask import request
 
 from mappings.search_values import MAX_ALTERNATIVES, alternatives as _alternatives, canonical_reference
 from terminology.errors import InvalidRequest, shortened
+from terminology.identifiers import canonical, split_canonical
 from terminology.store.base import ResourceHeader
 from terminology.textsearch import fold
 
 from .params import whole_number
 from .render import fhir_base, fhir_response
 from .search_match import Test
-from .resource_views import derived_headers, elements_arg, implicit_header, shape, stored_body, summary_arg, trimmed
+from .resource_views import derived_headers, elements_arg, served_header, shape, stored_body, summary_arg
 from .search_params import TABLES, Param, Row, canonical_or_as_is, map_parameters
 from .search_values import parse_composite, parse_date, parse_of_type, parse_quantity, parse_token, unescape
 from .store import get_catalog
@@ -66,10 +67,9 @@ class Query:
         self.used: list[tuple[str, str]] = []       # the pairs this search applied (the self link)
         self.ignored: list[str] = []
         self.unknown = 0                            # parameters ignored as unknown: the known ones are listed once
-        # SNOMED CT implicit ConceptMaps a url test names (id -> header body): served, never stored; and the url
-        # values (as the search gave them, `url|version` too) that named each
-        self.implicit: dict[str, dict] = {}
-        self.implicit_named: dict[str, set] = {}
+        # SNOMED CT implicit ConceptMaps the url tests name (served, never stored): id -> the url values (as the
+        # search gave them, `url|version` too) that name it
+        self.implicit: dict[str, set] = {}
         for key, value in pairs:
             self._take(key, value)
             if len(self.tests) > MAX_TESTS:     # refused before the rest is parsed
@@ -172,8 +172,9 @@ class Query:
             return list(dict.fromkeys(fold(v) for v in values))       # folded once here, not per resource
         if param.type == "uri" and not modifier and (
                 (self.rtype, param.name) in (("CodeSystem", "url"), ("CodeSystem", "system"), ("ValueSet", "reference"))):
-            # the OID form of a code system finds it like its canonical URL
-            values = list(dict.fromkeys(values + [canonical_or_as_is(self.catalog, v) for v in values]))
+            # the OID form of a code system finds it like its canonical URL (with a `|version` too)
+            values = list(dict.fromkeys(values + [canonical(canonical_or_as_is(self.catalog, u), ver)
+                                                  for u, ver in map(split_canonical, values)]))
         return values
 
     def _reference(self, value: str) -> tuple[str, str | None, bool]:
@@ -185,43 +186,40 @@ class Query:
         by_url = next((t for t in self.tests if t.param.name == "url" and not t.modifier), None)
         if by_url is not None:
             # the common case: straight to the resources with that URL (every url test, this one
-            # included, still runs on each candidate: AND by repetition)
-            hs = [h for u in dict.fromkeys(by_url.alts) for h in self.catalog.headers_by_url(self.rtype, u)]
-            hs += [h for h in derived_headers(self.catalog, self.rtype) if h.url in by_url.alts]
-            hs += self._implicit_headers(by_url.alts)
+            # included, still runs on each candidate: AND by repetition, and `url|version` compares the version)
+            urls = list(dict.fromkeys(split_canonical(a)[0] for a in by_url.alts))
+            hs = [h for u in urls for h in self.catalog.headers_by_url(self.rtype, u)]
+            hs += [h for h in derived_headers(self.catalog, self.rtype) if h.url in urls]
+            hs += self._implicit_headers()
             return sorted({id(h): h for h in hs}.values(), key=lambda h: (h.pk is None, h.pk or 0))
         return self.catalog.headers(self.rtype) + derived_headers(self.catalog, self.rtype)
 
-    def _implicit_headers(self, urls) -> list[ResourceHeader]:
-        """Headers of the SNOMED CT implicit ConceptMaps (?fhir_cm=) among `urls` that a loaded edition holds: a
-        client finds one by its url, also as `url|version` (its rows are $translate's); a search without url does
+    def _implicit_headers(self) -> list[ResourceHeader]:
+        """Headers of the SNOMED CT implicit ConceptMaps (?fhir_cm=) the url tests name that a loaded edition holds:
+        a client finds one by its url, also as `url|version` (its rows are $translate's); a search without url does
         not list them. One header per map: urls naming the same map (url and edition) share it."""
         if self.rtype != "ConceptMap":
             return []
         from mappings.snomed_implicit_maps import implicit_conceptmap
         out = []
+        urls = (a for t in self.tests if t.param.name == "url" and not t.modifier for a in t.alts)
         for url in dict.fromkeys(urls):
             cm = implicit_conceptmap(self.catalog, url)
             if cm is None:
                 continue
-            self.implicit_named.setdefault(cm["id"], set()).add(url)
             if cm["id"] not in self.implicit:
-                self.implicit[cm["id"]] = cm
-                out.append(implicit_header(cm))
+                self.implicit[cm["id"]] = set()
+                out.append(served_header(cm))
+            self.implicit[cm["id"]].add(url)
         return out
 
     def _passes(self, test, row: Row) -> bool:
-        if row.h.pk is None and row.h.id in self.implicit and test.param.name == "url" and not test.modifier:
-            # its header's url is the plain one; a `url|version` value found it as well
-            named = self.implicit_named[row.h.id]
-            return any(a in named or self._names(a, row.h.id) for a in test.alts)
-        return test(self, row)
-
-    def _names(self, url: str, rid: str) -> bool:
-        """Whether `url` (of another url test than the one that found the map) names implicit map `rid` too."""
-        from mappings.snomed_implicit_maps import implicit_conceptmap
-        cm = implicit_conceptmap(self.catalog, url)
-        return cm is not None and cm["id"] == rid
+        if test(self, row):
+            return True
+        # an implicit map's header holds the edition it was read in, which a `|version` may name another way (by
+        # its module alone): the url values that found the map name it
+        named = self.implicit.get(row.h.id) if row.h.pk is None else None
+        return named is not None and test.param.name == "url" and not test.modifier and not named.isdisjoint(test.alts)
 
     def run(self) -> list[Row]:
         rows = [Row(h, self.catalog) for h in self.candidates()]
@@ -340,10 +338,7 @@ def search_type(rtype: str):
         for r in rows[offset:offset + count]:
             if r.h.pk is not None and stored_body(catalog, r.h) is None:
                 continue        # deleted by another request since this one's catalog was refreshed
-            implicit = query.implicit.get(r.h.id) if r.h.pk is None else None
-            resource = trimmed(implicit, "ConceptMap", summary, elements) if implicit is not None else \
-                shape(catalog, r.h, summary, elements, True)
-            entries.append({"fullUrl": f"{base}/{r.h.id}", "resource": resource,
+            entries.append({"fullUrl": f"{base}/{r.h.id}", "resource": shape(catalog, r.h, summary, elements, True),
                             "search": {"mode": "match"}})
     if query.ignored:
         issues = [issue("warning", "not-supported", f"ignored: {text}") for text in query.ignored[:MAX_REPORTED]]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from mappings.search_values import canonical_fits as _reference_match
+from terminology.identifiers import split_canonical
 
 from .search_params import Param, Row, Tok
 from .search_values import MAX_INSTANT, MIN_INSTANT, folded
@@ -109,6 +110,9 @@ class Test:
 
     def __post_init__(self):
         self.alt_tuple = tuple(self.alts)
+        # a plain canonical url test: FHIR search's `url|version` names the version too (search.html#versions)
+        self.canonicals = [split_canonical(a) for a in self.alts] \
+            if self.param.version is not None and not self.modifier else None
         # a plain token test as sets: a resource's tokens are looked up, not compared with each alternative
         self.token_sets = None
         if self.param.type == "token" and self.param.match is None and self.modifier in ("", "not"):
@@ -152,6 +156,9 @@ class Test:
             return any(any(_token_match(t, first) for t in types)
                        and any((_quantity_match(v, second) if quantity else _token_match(v, second)) for v in values)
                        for types, values in have for first, second in self.alts)
+        if self.canonicals is not None:
+            version = p.version(row)
+            return any(url in have and v in (None, version) for url, v in self.canonicals)
         if p.type == "uri":
             return any(_uri_match(have, w, mod) for w in self.alts)
         return any(_reference_match(ref, w) for ref in have for w in self.alts)

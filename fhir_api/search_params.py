@@ -50,6 +50,7 @@ class Param:
     sort: Callable | None = None               # Row -> sort key (None when missing)
     match: Callable | None = None              # (query, Row, alternatives) -> bool, instead of values
     of_type: Callable | None = None            # identifier: Row -> [(type Toks, value)] for `:of-type`
+    version: Callable | None = None            # a canonical's url: Row -> its version, so `url|version` finds it
 
     def modifiers(self) -> set[str]:
         """The modifiers served on this parameter: those of its type, `:text` only where there are texts, and
@@ -81,8 +82,7 @@ class Row:
         return self._body
 
     def field(self, name: str):
-        # derived (unstored) maps have a thin header: their body holds the truth
-        v = getattr(self.h, name) if self.h.pk is not None else self.body().get(name)
+        v = getattr(self.h, name)       # a served resource's header too is made from its body (served_header)
         return v if isinstance(v, str) and v != "" else None
 
 
@@ -311,7 +311,8 @@ def _common(conformance: bool = True) -> dict[str, Param]:
     ]
     if conformance:   # the canonical resources; NamingSystem has none of these in R4
         ps += [
-            Param("url", "uri", _header_str("url"), header=True, sort=lambda r: r.field("url")),
+            Param("url", "uri", _header_str("url"), header=True, sort=lambda r: r.field("url"),
+                  version=lambda r: r.field("version")),
             Param("version", "token", _header_code("version"), header=True,
                   sort=lambda r: version_key(v) if (v := r.field("version")) else None),
             Param("title", "string", _header_str("title"), header=True, sort=_folded("title")),

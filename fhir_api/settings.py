@@ -57,32 +57,29 @@ def _count(value, source: str) -> int:
     return value
 
 
+def _read(name: str, value, source: str):
+    """Setting `name`'s `value` (from the environment, an override or the default) as the server uses it; a
+    value that cannot be used raises ValueError naming `source`."""
+    default = SETTINGS[name][0]
+    if _is_count(default):
+        return _count(value, source)
+    if isinstance(default, bool):
+        return _yes_no(value, source)
+    if name == "TODAY":
+        return parse_today(value, source)
+    return value
+
+
 def load_settings(overrides: dict | None = None) -> dict:
     """The settings: each one's KODEBRO_<NAME> environment variable, else its default; `overrides` over both
     (None for a whole-number setting keeps what is there). Raises ValueError naming a setting whose value
     cannot be used, so a bad one fails at start."""
-    out = {}
-    for name, (default, _help) in SETTINGS.items():
-        raw = os.environ.get("KODEBRO_" + name)
-        if raw is None:
-            out[name] = default
-        elif _is_count(default):
-            out[name] = _count(raw, "KODEBRO_" + name)
-        elif isinstance(default, bool):
-            out[name] = _yes_no(raw, "KODEBRO_" + name)
-        else:
-            out[name] = raw
-        if name == "TODAY":
-            out[name] = parse_today(out[name], "KODEBRO_TODAY")
+    out = {name: _read(name, os.environ.get("KODEBRO_" + name, default), "KODEBRO_" + name)
+           for name, (default, _help) in SETTINGS.items()}
     for k, v in (overrides or {}).items():
         name = k.upper()
-        if name in SETTINGS and _is_count(SETTINGS[name][0]):
-            if v is None:
-                continue
-            v = _count(v, f"setting {name}")
-        elif name in SETTINGS and isinstance(SETTINGS[name][0], bool):
-            v = _yes_no(v, f"setting {name}")
-        if name == "TODAY":
-            v = parse_today(v, f"setting {name}")
-        out[name] = v
+        if name not in SETTINGS:
+            out[name] = v
+        elif not (v is None and _is_count(SETTINGS[name][0])):
+            out[name] = _read(name, v, f"setting {name}")
     return out

@@ -134,10 +134,19 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str, miss
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
     found = find_valueset(catalog, url, version) or resolve_implicit(catalog, canonical(url, version))
     if found is None:
-        raise missing_valueset(catalog, url, version)
+        raise _not_held(catalog, url, version)
     check_outline(found)
     rules.check_valueset(found)
     return found
+
+
+def _not_held(catalog, url: str, version: str | None):
+    """The error for the value set a url (and valueSetVersion) names that is not held: the request is sound but
+    cannot be processed, 422 as the reference server answers it (FHIRsmith expand.js, validate.js). Made here, not
+    rewritten by each operation; an instance URL naming no resource is a 404 before a request gets this far."""
+    err = missing_valueset(catalog, url, version)
+    err.status = 422
+    return err
 
 
 def supplements_for(catalog, params, vs: dict | None, system: str | None = None):

@@ -65,18 +65,21 @@ def serve(host, port, workers, threads, access_log, db):
     _check_serve_options(settings, access_log)
     _check_port(host, port)
     store = _open_store(db)
+    demo = None
     if settings["DEMO"] and not store.headers():
-        from terminology.demo import demo_headers, load_demo
+        from terminology.demo import load_demo
         report = load_demo(store)
         # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
-        # apart, so this line and the serving line's demo count agree
+        # apart, so this line and the serving line's demo count agree; the rest is the demo content, counted
+        # without reading every stored body back for its tag
         named = sum(1 for rtype, *_ in report.added if rtype == "NamingSystem")
-        click.echo(f"new store at {_where(db)}: loaded demo content ({len(demo_headers(store))} resources) and the "
+        demo = len(report.added) - named
+        click.echo(f"new store at {_where(db)}: loaded demo content ({demo} resources) and the "
                    f"{named} NamingSystems of the Norwegian codebooks", err=True)
     workers = workers or os.cpu_count() or 1
     from scripts.wsgi_server import address
     click.echo(f"kodebro serving http://{address(host, port)}/fhir with {workers} worker(s) x {threads} thread(s); "
-               f"store {_where(db)}; {_content_line(store)}", err=True)
+               f"store {_where(db)}; {_content_line(store, demo)}", err=True)
     if settings["TODAY"]:
         from terminology.editions import today
         not_today = "" if settings["TODAY"] == today() else ", not today's"
@@ -94,13 +97,14 @@ def _where(db: str) -> str:
     return hide_password(db)
 
 
-def _content_line(store) -> str:
+def _content_line(store, demo: int | None = None) -> str:
     """'content: 7 code system(s), 18 edition(s), 22 other resource(s) (demo content: 34 resource(s), …)' for the
-    start-up log."""
-    from terminology.demo import demo_headers
+    start-up log; `demo`: the demo resources when the caller has counted them (a store it just filled)."""
     headers = store.headers()
     cs = [h for h in headers if h.type == "CodeSystem"]
-    demo = len(demo_headers(store))
+    if demo is None:
+        from terminology.demo import demo_headers
+        demo = len(demo_headers(store))
     line = (f"content: {len({h.url for h in cs})} code system(s), {len(cs)} edition(s), "
             f"{len(headers) - len(cs)} other resource(s)")
     if demo:

@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 
 JSON = "application/fhir+json"
 VIEW_NAMES = ("stored_body", "existing_body", "full_resource", "shape", "summary_arg", "elements_arg",
-              "derived_bodies", "derived_headers", "lookup_header", "REQUIRED", "SUMMARY_ELEMENTS", "MANDATORY",
+              "derived_bodies", "derived_headers", "find_resource", "REQUIRED", "SUMMARY_ELEMENTS", "MANDATORY",
               "LARGE_CODESYSTEM", "SUBSETTED")
 SUBSETTED_TAG = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
 

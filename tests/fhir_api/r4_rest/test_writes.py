@@ -50,6 +50,16 @@ def test_create_ignores_client_id(kb):
     assert r.get_json()["id"] != "probe10-client-id"
 
 
+@pytest.mark.parametrize("client_id", ["a b", "x" * 65, 5, "sct-cm-900000000000526001"])
+def test_create_ignores_any_client_id_before_validating(kb, client_id):
+    # http.html#create: "If an id is provided, the server SHALL ignore it": an id the server would refuse on an
+    # update is no reason to refuse a create
+    r = kb.post("/fhir/CodeSystem", json=cs(f"any-id-{client_id!s:.8}", id=client_id), content_type=FJ)
+    assert r.status_code == 201, r.get_json()
+    rid = r.get_json()["id"]
+    assert rid != client_id and kb.get(f"/fhir/CodeSystem/{rid}").status_code == 200
+
+
 def test_create_ignores_client_version_id(kb):
     r = kb.post("/fhir/CodeSystem", json=cs("meta1", meta={"versionId": "99", "lastUpdated": "2001-01-01T00:00:00Z"}),
                 content_type=FJ)
