@@ -228,10 +228,12 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
         reqs.append(TranslateRequest(code=c.get("code"), system=c.get("system") or system,
                                      display=c.get("display"), **{**common, "version": c.get("version") or common["version"]}))
     if not reqs:
-        raise InvalidRequest("$translate needs a code + system, a coding or a codeableConcept", location="code")
+        # the reference server's words (FHIRsmith translate.js), R4 and R5 names alike
+        raise InvalidRequest("Must provide sourceCode+(source)system, sourceCoding, or sourceCodeableConcept, or "
+                             "targetCode+targetSystem), targetCoding, or targetCodeableConcept", location="code")
     for r in reqs:
         if not r.system:
-            raise InvalidRequest("$translate needs the system of the code", location="system")
+            raise InvalidRequest("system parameter is required when using code/sourceCode", location="system")
     return reqs, r5
 
 
@@ -269,7 +271,8 @@ def _match(m, req: TranslateRequest, r5: bool) -> dict:
                       "valueCode": EQUIVALENCE_TO_RELATIONSHIP.get(m.equivalence, "related-to")})
     found = _coding(m.system, m.code, m.version, m.display) if m.code is not None else None
     if r5 and req.reverse:
-        parts.append({"name": "concept", "valueCoding": _coding(req.system, req.code, req.version, req.display)})
+        # the concept asked about, as the reference servers name it: system and code only
+        parts.append({"name": "concept", "valueCoding": _coding(req.system, req.code, None, None)})
         if found:
             parts.append({"name": "source", "valueCoding": found})
     elif found:

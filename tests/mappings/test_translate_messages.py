@@ -205,3 +205,14 @@ def test_reverse_of_a_code_the_target_system_lacks_is_out_of_every_maps_scope(cl
     for code in ("temp", "nope"):
         msg = _no_map(_answer(client, [("sourceSystem", SRC), ("targetCode", code), ("targetSystem", TGT)]))
         assert msg.startswith(f"No ConceptMap that translates from '{SRC}' to '{TGT}' has '{TGT}#{code}' in scope"), msg
+
+
+def test_r5_reverse_names_the_asked_concept_by_system_and_code_only(client):
+    # a targetCoding that carries a display and a version: the answer's concept is the concept asked about, as the
+    # reference servers write it ({system, code}); its display and version are the client's, not the answer's
+    coding = {"system": TGT, "code": "code1", "display": "Display 1", "version": "0.1.0"}
+    status, b = post(client, TR, [("targetCoding", coding), ("sourceSystem", SRC)], SHIPPED)
+    assert status == 200, b
+    m = _match(b)
+    assert m["concept"] == {"system": TGT, "code": "code1"}, b
+    assert m["source"]["system"] == SRC, b
