@@ -11,6 +11,7 @@ from scripts.cli import main
 from terminology import open_store
 from terminology.errors import StoreUnavailable
 from tests.conftest import free_port
+from tests.support.serve_start import serve_start
 
 pytest.importorskip("psycopg")
 
@@ -46,21 +47,8 @@ def test_the_message_an_http_client_reads_keeps_the_class_only(postgres_url):
 
 
 def test_serve_stops_at_start_up_naming_the_database(postgres_url):
-    import os
-    import subprocess
-    import sys
-
-    from scripts.server_process import ROOT
     url = _with_password(postgres_url, "kodebro_not_created")
-    cmd = [sys.executable, "-m", "scripts.cli", "serve", "--port", str(free_port()), "--workers", "1"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, KODEBRO_DB=url), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:     # (it went on to serve: stop it; the asserts then fail)
-            proc.kill()
-            out, err = proc.communicate()
-    assert proc.returncode == 1
-    assert 'database "kodebro_not_created" does not exist' in err and SECRET not in out + err
+    code, err, _status = serve_start(["--port", str(free_port())], {"KODEBRO_DB": url}, probe=None, timeout=60)
+    assert code == 1
+    assert 'database "kodebro_not_created" does not exist' in err and SECRET not in err
     assert "kodebro serving" not in err

@@ -2,25 +2,17 @@
 before it claims to be serving, and before it touches the store."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 
 from scripts.server_process import ROOT, free_port
+from tests.support.serve_start import serve_start
 
 
 def _serve(port: int, db: str):
-    cmd = [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "1"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, KODEBRO_DB=db), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:     # (it went on to serve: stop it; the asserts then fail)
-            proc.kill()
-            out, err = proc.communicate()
-    return proc.returncode, out + err
+    code, err, _status = serve_start(["--port", str(port)], {"KODEBRO_DB": db}, probe=None, timeout=60)
+    return code, err
 
 
 def test_a_port_in_use_is_named_and_nothing_claims_to_serve(tmp_path):
