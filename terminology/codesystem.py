@@ -30,6 +30,9 @@ DEPRECATED_CODES = ("deprecated", "deprecationDate")
 # the codes that mean "not selectable" unless a system gives them another meaning: the R4 code, and the older
 # spellings code systems still use (R4's own v3 systems declare `abstract`; tx.fhir.org reads all three)
 NOT_SELECTABLE_CODES = ("notSelectable", "not-selectable", "abstract")
+# the largest index whose concepts CodeSystemIndex.all_current asks (once, on first use): a larger one asks each
+# concept as it comes, so that no first request walks a very large system's statuses
+MAX_CURRENT_WALK = 100_000
 
 
 def _flag(value) -> bool | None:
@@ -76,9 +79,11 @@ class Concept:
 
     @property
     def status(self) -> str | None:
+        """The status property (a code); one that is not a string (the store takes any value[x]) says nothing,
+        as if not stated, so every reader of it may take it as text."""
         st = self._first_value("status")
-        if st is None and self.extensions:
-            return _withdrawn(self.extensions)
+        if not isinstance(st, str):
+            return _withdrawn(self.extensions) if self.extensions else None
         return st
 
     @property
@@ -182,7 +187,7 @@ class AliasedConcept(Concept):
     @property
     def status(self) -> str | None:
         vals = self._first(self._names[0])
-        if vals:
+        if vals and isinstance(vals[0], str):      # (Concept.status: one that is no string says nothing)
             return vals[0]
         return _withdrawn(self.extensions) if self.extensions else None
 
@@ -406,6 +411,7 @@ class CodeSystemIndex:
                     parent.children.append(c.code)
         self._folded: dict[str, str | None] | None = None
         self._deprecation_codes: tuple | None = None
+        self._all_current: bool | None = None
         self._ancestors: dict[str, frozenset] = {}
 
     @classmethod
@@ -502,8 +508,10 @@ class CodeSystemIndex:
             folded = self._folded = folded_codes(self.concepts)
         return folded
 
-    # subclasses whose concepts are made on demand (SNOMED CT, grammars) have no deprecation property to look for
+    # subclasses whose concepts are made on demand (SNOMED CT, grammars) have no deprecation property to look for,
+    # and are not known to be all current: each concept is asked
     _deprecation_codes: tuple | None = ()
+    _all_current: bool | None = False
 
     def deprecation_codes(self) -> tuple:
         """The property codes that say "deprecated" in this system (R4 concept-properties#deprecated, under
@@ -511,14 +519,38 @@ class CodeSystemIndex:
         $validate-code need not look at each concept's properties."""
         got = self._deprecation_codes
         if got is None:
-            names = _deprecation_names(self.property_definitions())
-            used: set = set()
-            if type(self.concepts) is dict:
-                for c in self.concepts.values():
-                    for p in c.properties:
-                        if p.get("code") in names:
-                            used.add(p["code"])
-            got = self._deprecation_codes = tuple(n for n in names if n in used)
+            got = self._walk_statuses()
+        return got
+
+    def all_current(self) -> bool:
+        """Whether no concept is inactive or deprecated, on any date (most code systems): $validate-code then
+        need not ask the concept in hand. A concept is deprecated on a date only through a deprecation property
+        (concept_status.is_deprecated), so a system none of whose concepts uses one answers alike for every
+        date. Worked out in deprecation_codes' walk; False (each concept asked) past MAX_CURRENT_WALK concepts."""
+        got = self._all_current
+        if got is None:
+            self._walk_statuses()
+            got = self._all_current
+        return got
+
+    def _walk_statuses(self) -> tuple:
+        """One walk of the concepts, once per index (a supplemented copy walks again: apply_supplements empties
+        both): keeps the deprecation codes used and whether every concept is current; gives the former."""
+        names = _deprecation_names(self.property_definitions())
+        used: set = set()
+        concepts = self.concepts
+        current = type(concepts) is dict and len(concepts) <= MAX_CURRENT_WALK
+        if type(concepts) is dict:
+            for c in concepts.values():
+                for p in c.properties:
+                    if p.get("code") in names:
+                        used.add(p["code"])
+                # (a concept with neither properties nor extensions states no status)
+                if current and (c.properties or c.extensions) and (c.inactive or c.deprecated_by_status):
+                    current = False
+        got = tuple(n for n in names if n in used)
+        self._all_current = current and not got
+        self._deprecation_codes = got
         return got
 
     # worked out on first use; a supplemented copy starts again (supplements.apply_supplements empties it)

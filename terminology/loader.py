@@ -14,8 +14,8 @@ from .codesystem import flatten_concepts
 from .errors import Conflict, ImportRejected, InvalidRequest, TerminologyError
 from .importers import Item, importer_for
 from .importers.base import head
-from .demo_kept import keep_demo_tag
 from .derived import Derive
+from .identifiers import DEMO_TAG
 from .validation import validation_errors
 
 
@@ -183,14 +183,15 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
         raise ImportRejected(
             f"import refused, nothing was changed: {len(rejected)} invalid resource(s): {names}{more}",
             rejected)
-    # the demo's own files imported again stay demo content, unchanged (demo_kept.py)
-    good = [keep_demo_tag(store, res) for res in good]
     good, shrinks = _watch_replacements(store, good, replace)
     # resources derived from those this import writes (NKPK editions from NCMP/NCSP/NCRP), built inside the
     # write's transaction from what it reads (terminology/derived.py)
-    derive = _DeriveKeepingDemo(good, tag=derived_tag)
+    derive = Derive(good, tag=derived_tag)
     try:
-        written = store.write(good, on_written=writing(len(good)) if writing else None, derive=derive)
+        # the demo's own files imported again (they carry no demo tag: the demo load adds it) stay demo content,
+        # unchanged, as do the editions derived from them; decided by the store as it writes (keep_tag)
+        written = store.write(good, on_written=writing(len(good)) if writing else None, derive=derive,
+                              keep_tag=DEMO_TAG)
     except TerminologyError:
         raise
     except Exception as e:
@@ -207,16 +208,6 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
     replaced = {(t, url, ver) for t, _id, url, ver in report.replaced}
     report.replacements = [s.text() for s in shrinks if ("CodeSystem", s.url, s.version) in replaced]
     return report
-
-
-class _DeriveKeepingDemo(Derive):
-    """Derive, where a derived resource that comes out as the stored demo one (an NKPK edition rebuilt from the
-    demo's own NCMP imported again) keeps the demo tag, as what it is derived from does."""
-
-    def __call__(self, store):
-        more, gone = super().__call__(store)
-        self.resources = more = [keep_demo_tag(store, r) for r in more]
-        return more, gone
 
 
 class _Shrink:

@@ -17,6 +17,8 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from .duplicate_codes import repeated_codes
+from .errors import InvalidRequest
+from .snomed.implicit import map_url
 
 _STATUS = {"draft", "active", "retired", "unknown"}
 _CONTENT = {"not-present", "example", "fragment", "complete", "supplement"}
@@ -113,7 +115,17 @@ def canonical_problems(resource: dict) -> list[str]:
     return problems
 
 
+# the id prefix of the SNOMED CT implicit ConceptMaps' headers (sct-cm-<refset>...): the one place it is written
 RESERVED_MAP_ID = "sct-cm-"
+
+
+def _implicit_map_url(url: str) -> bool:
+    """Whether the server reads `url` as a SNOMED CT implicit ConceptMap's: by map_url's rule, one it answers,
+    or one meant as one that it cannot read (refused there)."""
+    try:
+        return map_url(url) is not None
+    except InvalidRequest:
+        return True
 
 
 def reserved_map_problems(rid, url) -> list[str]:
@@ -124,7 +136,7 @@ def reserved_map_problems(rid, url) -> list[str]:
     if isinstance(rid, str) and rid.startswith(RESERVED_MAP_ID):
         problems.append(f"id: '{rid[:64]}' is reserved for SNOMED CT implicit ConceptMaps (ids starting "
                         f"'{RESERVED_MAP_ID}' are the server's own); give the ConceptMap another id")
-    if isinstance(url, str) and url.startswith("http://snomed.info/sct") and "?fhir_cm" in url:
+    if isinstance(url, str) and _implicit_map_url(url):
         problems.append(f"url: '{url[:120]}' is reserved for SNOMED CT implicit ConceptMaps (the server answers "
                         "http://snomed.info/sct[/<module>[/version/<date>]]?fhir_cm=<refset> from the loaded "
                         "SNOMED CT editions); give the ConceptMap a url of its own")

@@ -159,8 +159,8 @@ class FactTable:
         catalog = ev.catalog
         if root._stored_seen is vs and vs is not None and type(catalog) is Catalog and \
                 (part is vs or root._transient is None) and (self.rules is None or not self._rule_bound(root)):
-            # $validate-code's hot path (a stored value set, a request that brought nothing, no rule in force):
-            # what _revision_entries decides for it, without the call
+            # mirrors _revision_entries for $validate-code's hot path (a stored value set, a request that brought
+            # nothing, no rule in force): change the two together (the call costs ~0.4 us a request)
             entries = catalog.derived(self.key, _Entries)
         else:
             entries = self._revision_entries(ev, vs, part)

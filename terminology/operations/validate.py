@@ -10,9 +10,7 @@ reference servers use, so that clients that match on them keep working.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
-from ..catalog import Catalog
 from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of, not_in_force
 from ..identifiers import NORWEGIAN_CODEBOOKS, canonical, split_canonical
@@ -24,7 +22,7 @@ from ..versions import matches_version, one_version
 from ..snomed.ecl_budget import per_operation
 from ..snomed.successors import inactive_note as snomed_inactive_note
 from .compose import ComposeEvaluator
-from .compose_checks import MAX_IMPORT_DEPTH, check_imports, vs_canonical
+from .compose_checks import MAX_IMPORT_DEPTH, check_imports
 from .concept_status import is_abstract, is_deprecated, reported_status, standards_status, validity_problem
 from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
@@ -72,6 +70,9 @@ class ValidateResult:
 class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
     # the notes on draft/experimental/deprecated content: a list made by the first note (most requests have none)
     status_issues: "list[Issue] | tuple" = ()
+    # how messages name the value set validated against (url|version): validate_code sets it from the facts kept
+    # about the value set (ValueSetFacts.own_facts, where it is worked out); None without one
+    vs_name: str | None = None
 
     def __init__(self, catalog, req: ValidateRequest):
         self.catalog = catalog
@@ -89,13 +90,6 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         self._includes: dict = {}
         self._used: dict = {}
         self._missing: dict = {}
-
-    @cached_property
-    def vs_name(self) -> str | None:
-        """How messages name the value set validated against (worked out when one needs it, then kept; for a
-        value set, validate_code sets it from the facts kept about it: own_facts)."""
-        vs = self.req.valueset
-        return (vs_canonical(vs) or "(unidentified)") if vs is not None else None
 
     # --- helpers -------------------------------------------------------------------
     def _codesystem(self, system: str, version: str | None):
@@ -286,8 +280,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
         if not req.membership_only:
             self._check_display(o, coding.get("display"), locs.display)
         # (an index none of whose concepts is inactive or deprecated, as most code systems are, need not ask)
-        current = _all_current(cs, self.ev)
-        o.inactive = o.concept_inactive = False if current else concept.inactive
+        current = cs.all_current()
+        o.inactive = False if current else concept.inactive
         if o.inactive:
             st = concept.status
             what = f"{st} and inactive" if st and st.lower() not in ("inactive",) else "inactive"
@@ -419,9 +413,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             if concept.children and concept.abstract:
                 o.issues.append(Issue("information", "informational", "code-comment", grouping_advice(cs, concept),
                                       _coding_loc(o.path, "code"), in_message=False))
-            # (the concept's own inactive, as `check` read it: an abstract code refused has lost o.inactive)
-            inactive = o.concept_inactive if o.concept_inactive is not None else concept.inactive
-            if o.inactive or inactive or (self.req.date and validity_problem(concept, self.req.date)):
+            # (an abstract code refused has lost o.inactive: its concept is asked, unless none of the index's is)
+            if o.inactive or (not cs.all_current() and concept.inactive) or \
+                    (self.req.date and validity_problem(concept, self.req.date)):
                 self._successors(o, concept.code)
             return
         # accepted. A grouping is a code of the code system, which is all CodeSystem/$validate-code asks, but not
@@ -502,7 +496,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.ok = False
             o.issues.append(self._not_in_vs(o.coding, locs.code))
             return o
-        # (the usual value set lists no concepts of the system: no entry to read)
+        # (mirrors _concept_entry_in's first test, the usual value set listing no concepts of the system: the two
+        # calls it spares cost ~0.4 us a request)
         entry = self._concept_entry(o.system, concept.code, cs) if self._system_includes(o.system).lists else None
         if entry is not None and entry.get("designation") and req.languages:
             # the display returned is the code system's (display_choice.codesystem_choice): the value set's
@@ -550,38 +545,6 @@ _STATUS_PLACE = {"code": None, "coding": "Coding"}
 
 # the attribute of a code system index that keeps (its resource, the status its resource states: standards_status)
 _STATUS_ATTR = "_kodebro_validate_status"
-
-# the attribute of a code system index that keeps (id(index), its concepts, whether none is inactive or deprecated)
-_CURRENT_ATTR = "_kodebro_validate_all_current"
-
-# the largest index _all_current walks (once): a larger one asks each concept as it comes
-MAX_CURRENT_WALK = 100_000
-
-
-def _all_current(cs, ev) -> bool:
-    """Whether no concept of index `cs` is inactive or deprecated, on any date: a fact of the index (its concepts
-    are fixed once built), worked out once with the concepts' own rules and kept on it, as its include rules
-    are. `is_deprecated` reads the date only through a deprecation date property (`cs.deprecation_codes()`): an
-    index with none answers the same for every date. Only a stored index (the catalog's, no supplements applied:
-    evaluator `ev` has neither an overlay nor supplements) is walked; one made for a request asks each concept."""
-    concepts = getattr(cs, "concepts", None)
-    kept = getattr(cs, _CURRENT_ATTR, None)
-    if kept is not None and kept[0] == id(cs) and kept[1] is concepts:
-        return kept[2]
-    # (a supplemented copy carries its original's attribute: told apart by id)
-    if type(ev.catalog) is not Catalog or ev.supplements is not None or type(concepts) is not dict or \
-            len(concepts) > MAX_CURRENT_WALK:
-        return False
-    try:
-        # claimed before the walk, so that an index that keeps nothing is never walked again
-        setattr(cs, _CURRENT_ATTR, (id(cs), concepts, False))
-    except AttributeError:
-        return False
-    current = not cs.deprecation_codes() and not any(c.inactive or is_deprecated(c, None, cs)
-                                                     for c in concepts.values())
-    setattr(cs, _CURRENT_ATTR, (id(cs), concepts, current))
-    return current
-
 
 # where a coding sits in the input, by request mode (a codeableConcept's codings: by their index)
 _CODING_PATH = {"code": "", "coding": "Coding"}

@@ -32,7 +32,6 @@ class Outcome:
     normalized: str | None = None
     how: str | None = None
     inactive: bool = False                # the concept's (a computed property: read once)
-    concept_inactive: bool | None = None  # the concept's as read (None: not read); `inactive` may be cleared
     deprecated: bool = False              # likewise
     status_note: object = None            # the warning on an inactive or deprecated concept, while it stands
 

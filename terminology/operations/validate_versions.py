@@ -44,9 +44,7 @@ class CodeSystemVersionChoice:
         version in use there is nothing to add: a missing one is the version validated in, reported as such."""
         got = self._missing.get(system)
         if got is None:
-            # (_one_version, written out: asked on every $validate-code)
-            got = self._missing[system] = [] if len(self._system_includes(system).includes) < 2 or \
-                len(self._versions_used(system)) < 2 else \
+            got = self._missing[system] = [] if self._one_version(system) else \
                 self.ev.missing_versions(self.req.valueset, system, self._includes_of(system))
         return got
 

@@ -11,7 +11,7 @@ import os
 import threading
 import uuid
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Iterable
 
 import orjson
 
@@ -193,7 +193,7 @@ class SQLStore(ClosureTables):
     # --- writing -------------------------------------------------------------------
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),
               on_written=None, precondition: Precondition | None = None, only_new: bool = False,
-              keep_others: bool = False, derive: DeriveHook | None = None) -> dict:
+              keep_others: bool = False, derive: DeriveHook | None = None, keep_tag: dict | None = None) -> dict:
         """Add or replace resources atomically; deletions by (type, id) happen first.
 
         `precondition` (see base.Precondition) is judged inside the transaction, under the write lock
@@ -210,6 +210,10 @@ class SQLStore(ClosureTables):
         building on the other's commit. Raising aborts the write as a precondition does. What it gives is
         written after `resources`, replacing by url+version: `only_new` and `keep_others` are about the
         resources the caller names, and `on_written` is called for those only.
+        `keep_tag` (a meta.tag: the demo content's): a resource without it whose stored form, with it, would be
+        what is stored, stored with the tag, is that tagged content repeated, and is left as it is: re-importing
+        the demo's own files (which carry no tag: the demo load adds it) changes nothing, and `remove --demo`
+        still takes it. Decided against the stored resource as this write finds it, with no further read.
 
         A resource whose stored form would be what is stored already (its body but meta.lastUpdated, and a
         CodeSystem's concepts) is left as it is, with its rev and lastUpdated, so its ETag stays valid; a
@@ -250,7 +254,7 @@ class SQLStore(ClosureTables):
             for at, res in enumerate(resources):
                 named = at < given
                 kind, ident = self._put(conn, res, change, only_new and named, deferred.pop(at, None),
-                                        report, keep_others and named)
+                                        report, keep_others and named, keep_tag)
                 report[kind].append(ident)
                 if on_written and named:
                     on_written()
@@ -332,11 +336,11 @@ class SQLStore(ClosureTables):
         self._q(conn, "DELETE FROM resource WHERE pk=?", (pk,))
 
     def _put(self, conn, res: dict, change: "_Change", only_new: bool, deferred, report: dict,
-             keep_others: bool = False):
+             keep_others: bool = False, keep_tag: dict | None = None):
         """Write one resource; (which report list it goes to, its (type, id, url, version)).
 
         `deferred`: the (type, id) deletion of the write that this resource writes back, still to be done
-        (reported) unless the resource is unchanged."""
+        (reported) unless the resource is unchanged. `keep_tag`: see `write`."""
         rtype = res["resourceType"]
         url, version = res.get("url"), res.get("version")
         rid = res.get("id")
@@ -357,7 +361,12 @@ class SQLStore(ClosureTables):
                 kind = "added"
             old_body = orjson.loads(old_body)
             old_stamp = (old_body.get("meta") or {}).get("lastUpdated")
-            if self._same_body(conn, res, pk, old_id, old_body):
+            same = self._same_body(conn, res, pk, old_id, old_body)
+            if not same and keep_tag is not None and _has_tag(old_body, keep_tag) and not _has_tag(res, keep_tag):
+                same = self._same_body(conn, _with_tag(res, keep_tag), pk, old_id, old_body)
+            if same:
+                # (content that repeats tagged content but for its concepts is the writer's own: written below
+                # from `res`, without the tag)
                 diverged = None if flat is None else self._concepts_diverge(conn, pk, flat)
                 if flat is None or diverged is None:
                     change.kept = (old_rev, old_stamp)
@@ -391,26 +400,6 @@ class SQLStore(ClosureTables):
             n = self._put_concepts(conn, pk, flat)
             self._q(conn, "UPDATE resource SET concept_count=? WHERE pk=?", (n, pk))
         return kind, (rtype, rid, url, version)
-
-    def unchanged_by(self, res: dict, concepts: Callable[[], Iterable[dict]] | None = None) -> bool:
-        """Whether writing `res` would leave the resource stored under its url and version (else its id) as it
-        is: `write`'s own rule for reporting it unchanged. A CodeSystem's concepts come from `concepts()` (else
-        its own), only asked for when the body is the same, and are compared in batches."""
-        conn = self._conn()
-        existing = self._existing(conn, res)
-        if existing is None:
-            return False
-        pk, old_id, _rev, old_body = existing
-        if not self._same_body(conn, res, pk, old_id, orjson.loads(old_body)):
-            return False
-        if res.get("resourceType") != "CodeSystem":
-            return True
-        if concepts is not None:
-            flat = concepts()
-        else:
-            flat = res.get("_flat_concepts")
-            flat = flatten_concepts(res.get("concept")) if flat is None else flat
-        return self._concepts_diverge(conn, pk, flat) is None
 
     def _existing(self, conn, res: dict):
         """(pk, id, rev, body) of the resource a write of `res` replaces: the one under its url and version, else
@@ -496,6 +485,19 @@ class _Change:
         if self.rev is None:
             self.rev = self._store._next_generation(self._conn)
         return self.rev
+
+
+def _has_tag(body: dict, tag: dict) -> bool:
+    meta = body.get("meta")
+    tags = meta.get("tag") if isinstance(meta, dict) else None
+    return isinstance(tags, list) and any(
+        isinstance(t, dict) and t.get("system") == tag.get("system") and t.get("code") == tag.get("code") for t in tags)
+
+
+def _with_tag(res: dict, tag: dict) -> dict:
+    """`res` with `tag` added last to its meta.tag, as the demo load adds it (terminology/demo)."""
+    meta = res.get("meta") if isinstance(res.get("meta"), dict) else {}
+    return {**res, "meta": {**meta, "tag": list(meta.get("tag") or []) + [dict(tag)]}}
 
 
 def _stored_body(res: dict, rid: str, stamp: str | None) -> dict:
