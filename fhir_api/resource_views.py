@@ -10,6 +10,7 @@ from mappings.edition_maps import derived_edition_maps
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
 from terminology.errors import InvalidRequest, NotFound
 from terminology.store.base import ResourceHeader
+from terminology.validation import RESERVED_MAP_ID
 
 # concepts are left out of a read of a code system larger than this unless _summary=false
 LARGE_CODESYSTEM = 2000
@@ -119,7 +120,7 @@ def served_body(catalog, rid: str) -> dict | None:
     """The body of resource `rid` that is served but not stored: a derived map, or (found by id, never listed) a
     SNOMED CT implicit ConceptMap's header by the id a search gave it; None when neither."""
     body = derived_edition_maps(catalog).get(rid)
-    if body is None and rid.startswith("sct-cm-"):
+    if body is None and rid.startswith(RESERVED_MAP_ID):
         from mappings.snomed_implicit_maps import conceptmap_by_id
         # the stored editions' catalog: the implicit maps read RF2 editions, which a request cannot bring
         body = conceptmap_by_id(getattr(catalog, "base", catalog), rid)

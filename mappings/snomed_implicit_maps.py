@@ -25,6 +25,7 @@ from terminology.snomed import constants as K
 from terminology.snomed.implicit import MapUrl, map_edition, map_url, map_url_of, module_and_date
 from terminology.snomed.implicit import parse as parse_valueset_url
 from terminology.snomed.successors import SUCCESSOR_ASSOCIATIONS, inactive_note
+from terminology.validation import RESERVED_MAP_ID
 
 from . import snomed_maps
 from .translate import Match, TranslateRequest, TranslateResult, provider
@@ -46,7 +47,7 @@ COPYRIGHT = ("This value set includes content from SNOMED CT, which is copyright
              "between SNOMED International and HL7. Implementer use of SNOMED CT is not covered by this agreement")
 # the id a search gives an implicit map's header, read back by ConceptMap/<id>: the refset, the url's base
 # (-<module>[-<date>]) and the edition the header shows where the base leaves it open (.<module>-<date> or .<date>)
-_ID = re.compile(r"sct-cm-([0-9]{6,18})(?:-([0-9]{6,18})(?:-([0-9]{8}))?)?(?:\.(?:([0-9]{6,18})-)?([0-9]{8}))?\Z")
+_ID = re.compile(re.escape(RESERVED_MAP_ID) + r"([0-9]{6,18})(?:-([0-9]{6,18})(?:-([0-9]{8}))?)?(?:\.(?:([0-9]{6,18})-)?([0-9]{8}))?\Z")
 # index -> {refset: row count}, and index -> {refset: {target: [source numbers]}}: read once per edition; a weak
 # key lets them go with the edition's index
 _COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -316,7 +317,7 @@ def _header_id(parsed: MapUrl, cs) -> str | None:
     edition = module_and_date(cs.version)
     if edition is None:
         return None
-    rid = f"sct-cm-{parsed.refset}"
+    rid = f"{RESERVED_MAP_ID}{parsed.refset}"
     if parsed.module is None:
         return f"{rid}.{edition[0]}-{edition[1]}"
     rid += f"-{parsed.module}"
