@@ -325,7 +325,8 @@ def _own_parameters() -> dict[str, list[Param]]:
     """Each type's own parameters (R4 SearchParameter `{type}-{name}`), beside the shared ones of _common."""
     return {
         "CodeSystem": [
-            Param("system", "uri", _header_str("url"), header=True, sort=lambda r: r.field("url")),
+            Param("system", "uri", _header_str("url"), header=True, sort=lambda r: r.field("url"),
+                  version=lambda r: r.field("version")),
             Param("code", "token", lambda r: [], match=_cs_code),
             Param("content-mode", "token", _body_code("content"), sort=lambda r: _first(_body_str("content")(r))),
             Param("supplements", "reference", _body_str("supplements")),

@@ -216,3 +216,19 @@ def test_r5_reverse_names_the_asked_concept_by_system_and_code_only(client):
     m = _match(b)
     assert m["concept"] == {"system": TGT, "code": "code1"}, b
     assert m["source"]["system"] == SRC, b
+
+
+def test_a_map_entry_for_a_code_its_complete_source_system_lacks_is_out_of_the_maps_scope(client):
+    # forward too: a map whose source scope is the whole (complete) source code system does not hold a code that
+    # system lacks, whatever row the map writes for it (FHIRsmith's filterMapsByScope asks $validate-code so)
+    src = cs("http://ex.org/rt/src", "1", [{"code": "s1"}, {"code": "s2"}])
+    tgt = cs("http://ex.org/rt/tgt", "1", [{"code": "t1"}])
+    cm = {"resourceType": "ConceptMap", "url": "http://ex.org/rt/scoped", "status": "active",
+          "sourceUri": src["url"] + "?fhir_vs", "targetUri": tgt["url"] + "?fhir_vs",
+          "group": [{"source": src["url"], "target": tgt["url"], "element": [
+              {"code": c, "target": [{"code": "t1", "equivalence": "equivalent"}]} for c in ("s1", "zz")]}]}
+    setup = [src, tgt, cm]
+    ok = _answer(client, [("url", cm["url"]), ("system", src["url"]), ("code", "s1")], setup)
+    assert out(ok)["result"] is True
+    msg = _no_map(_answer(client, [("url", cm["url"]), ("system", src["url"]), ("code", "zz")], setup))
+    assert "has 'http://ex.org/rt/src#zz' in scope" in msg, msg

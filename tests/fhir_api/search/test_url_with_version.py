@@ -67,3 +67,13 @@ def test_an_implicit_map_by_url_and_version(three):
     assert _versions(three, "ConceptMap", url=module_only) == [INT_2018]
     assert _versions(three, "ConceptMap", url=[REPLACED_BY + "|" + INT_2018, module_only]) == [INT_2018]
     assert _versions(three, "ConceptMap", url=[module_only, REPLACED_BY + "|" + INT_2018]) == [INT_2018]
+
+
+def test_codesystem_system_takes_a_version_as_url_does(demo):
+    # CodeSystem's `system` is its url by another name (R4 CodeSystem-system): url|version alike
+    every = _versions(demo, "CodeSystem", url=NCMP)
+    assert len(every) > 1
+    for v in every:
+        assert _versions(demo, "CodeSystem", system=NCMP + "|" + v) == [v] == \
+            _versions(demo, "CodeSystem", url=NCMP + "|" + v)
+    assert _versions(demo, "CodeSystem", system=NCMP + "|1999") == []
