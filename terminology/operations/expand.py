@@ -279,7 +279,7 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit), tx_code="too-costly")
 
     used_props: dict[str, str] = {}
-    items = [_item(m, req, used_props) for m in kept]
+    items = [_item(m, req, used_props, req.date or catalog.in_force_day()) for m in kept]
     urls = [canonical_url(c) for c in ev.used_codesystems]
     # tx.fhir.org's one flag for the whole expansion: a system its includes and excludes name in several
     # version texts. Its imports' codes come as their own expansions give them; Kodebro keeps telling the
@@ -374,7 +374,7 @@ def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=True)
             for code in islice(iter(cs.concepts), req.offset, hi)]
     used_props: dict[str, str] = {}
-    items = [_item(m, req, used_props) for m in page]
+    items = [_item(m, req, used_props, req.date or ev.catalog.in_force_day()) for m in page]
     for it in items:
         it.version = None
     return _finish(ev, req, total, items, used_props, {cs.url})
@@ -388,7 +388,7 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
         raise TooCostly(_too_costly(req.valueset, req.max_expansion), tx_code="too-costly")
     page = [Member(cs.url, cs.version, code, cs.get(code), cs) for code in codes[req.offset:hi]]
     used_props: dict[str, str] = {}
-    items = [_item(m, req, used_props) for m in page]
+    items = [_item(m, req, used_props, req.date or ev.catalog.in_force_day()) for m in page]
     for it in items:
         it.version = None
     return _finish(ev, req, total, items, used_props, {cs.url})
@@ -508,7 +508,8 @@ def _designation_wanted(d: dict, wanted: list) -> bool:
     return False
 
 
-def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
+def _item(m: Member, req: ExpandRequest, used_props: dict, on: str) -> ExpansionItem:
+    # `on`: the day a deprecation date is read on (the request's date, else the server's today)
     c, cs = m.concept, m.cs
     it = ExpansionItem(system=m.system, code=m.code, version=m.version)
     # the value set's own text for the concept (display, its translations, designations) against the code
@@ -563,7 +564,7 @@ def _item(m: Member, req: ExpandRequest, used_props: dict) -> ExpansionItem:
     status = c.lifecycle if c is not None else None     # the status property, else the standards status
     if status is None and type(c) in _RESOURCE_CONCEPTS and cs is not None and not m.from_expansion \
             and c.properties:
-        status = flagged_status(c, cs, req.date)
+        status = flagged_status(c, cs, on)
     passed = []
     for ext in (list(c.extensions) if c is not None else []):
         url = ext.get("url")

@@ -295,7 +295,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                 if text is not None:
                     o.issues.append(Issue("information", "informational", "code-comment", text, path or "code",
                                           in_message=False))
-        elif not current and is_deprecated(concept, req.date, cs):
+        # (no date asked: the server's today, KODEBRO_TODAY when set, as the edition in force is read)
+        elif not current and is_deprecated(concept, req.date or self.catalog.in_force_day(), cs):
             o.deprecated = True
             o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",

@@ -312,3 +312,28 @@ def test_withdrawn_presence_in_a_value_set_is_named(client):
     assert out["result"] is True and "message" not in out
     assert _codes(issues) == [("warning", "code-comment", "Coding.code")]
     assert "is marked with a status of withdrawn" in issues[0]["details"]["text"]
+
+
+def test_deprecation_dates_are_read_on_the_servers_today(tmp_path):
+    """With no date asked, a deprecation date is read on the server's today, KODEBRO_TODAY when set (as the
+    edition in force is), not on the machine's clock: $validate-code and $expand alike."""
+    from fhir_api import create_app
+    soon = _cs(DEP + "-soon", [{"code": "old", "display": "Old",
+                                "property": [{"code": "deprecated", "valueDateTime": "2026-06-01"}]}], True,
+               property=[{"code": "deprecated", "type": "dateTime",
+                          "uri": "http://hl7.org/fhir/concept-properties#deprecated"}])
+    vs = {"resourceType": "ValueSet", "url": DEP + "-soon-vs", "status": "active",
+          "compose": {"include": [{"system": soon["url"]}]}}
+    for today, deprecated in (("2026-01-01", False), ("2026-12-01", True)):
+        client = create_app({"DB": str(tmp_path / f"{today}.db"), "DEMO": False, "TODAY": today}).test_client()
+        status, body = _post(client, "CodeSystem/$validate-code", ("url", "valueUri", soon["url"]),
+                             ("code", "valueCode", "old"), ("tx-resource", "resource", soon))
+        assert status == 200, body
+        assert (_out(body).get("status") == "deprecated") is deprecated, (today, body)
+        status, body = _post(client, "ValueSet/$expand", ("tx-resource", "resource", soon),
+                             ("valueSet", "resource", vs))
+        assert status == 200, body
+        (item,) = body["expansion"]["contains"]
+        import json
+        marked = '"valueCode": "deprecated"' in json.dumps(item.get("extension", []))
+        assert marked is deprecated, (today, item)
