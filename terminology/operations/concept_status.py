@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..codesystem import DEPRECATED_CODES, Concept, standards_status_code
-from ..editions import day_of
+from ..editions import day_of, today
 from ..elements import value_of
 from ..errors import InvalidRequest
 
@@ -148,3 +148,12 @@ def validity_problem(concept, on: str | None) -> str | None:
             if isinstance(v, str) and v[:10] < day:
                 return f"valid to {v[:10]}"
     return None
+
+
+def status_day(catalog, asked: str | None) -> str:
+    """The day a deprecation date is read on: the day a request asks about, else the server's today (KODEBRO_TODAY
+    when set, as the edition in force is read), else the clock's, for a catalog that keeps no day of its own."""
+    if asked:
+        return asked
+    day = getattr(catalog, "in_force_day", None)
+    return day() if day is not None else today()

@@ -25,7 +25,8 @@ from ..snomed.ecl_budget import per_operation
 from .compose import ComposeEvaluator, whole_system_include
 from .compose_checks import vs_canonical
 from .compose_versions import version_texts_differ, versions_match
-from .concept_status import PARTIAL_CONTENT, expansion_status, flagged_status, is_abstract, validity_problem
+from .concept_status import (PARTIAL_CONTENT, expansion_status, flagged_status, is_abstract, status_day,
+                             validity_problem)
 from .display_choice import EntryText, choose, other_displays
 from .expand_nesting import nest
 from .expand_shortcuts import single_filter, whole_system
@@ -279,7 +280,8 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit), tx_code="too-costly")
 
     used_props: dict[str, str] = {}
-    items = [_item(m, req, used_props, req.date or catalog.in_force_day()) for m in kept]
+    on = status_day(catalog, req.date)
+    items = [_item(m, req, used_props, on) for m in kept]
     urls = [canonical_url(c) for c in ev.used_codesystems]
     # tx.fhir.org's one flag for the whole expansion: a system its includes and excludes name in several
     # version texts. Its imports' codes come as their own expansions give them; Kodebro keeps telling the
@@ -374,7 +376,8 @@ def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=True)
             for code in islice(iter(cs.concepts), req.offset, hi)]
     used_props: dict[str, str] = {}
-    items = [_item(m, req, used_props, req.date or ev.catalog.in_force_day()) for m in page]
+    on = status_day(ev.catalog, req.date)
+    items = [_item(m, req, used_props, on) for m in page]
     for it in items:
         it.version = None
     return _finish(ev, req, total, items, used_props, {cs.url})
@@ -388,7 +391,8 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
         raise TooCostly(_too_costly(req.valueset, req.max_expansion), tx_code="too-costly")
     page = [Member(cs.url, cs.version, code, cs.get(code), cs) for code in codes[req.offset:hi]]
     used_props: dict[str, str] = {}
-    items = [_item(m, req, used_props, req.date or ev.catalog.in_force_day()) for m in page]
+    on = status_day(ev.catalog, req.date)
+    items = [_item(m, req, used_props, on) for m in page]
     for it in items:
         it.version = None
     return _finish(ev, req, total, items, used_props, {cs.url})

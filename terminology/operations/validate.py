@@ -23,7 +23,8 @@ from ..snomed.ecl_budget import per_operation
 from ..snomed.successors import inactive_note as snomed_inactive_note
 from .compose import ComposeEvaluator
 from .compose_checks import MAX_IMPORT_DEPTH, check_imports
-from .concept_status import is_abstract, is_deprecated, reported_status, standards_status, validity_problem
+from .concept_status import (is_abstract, is_deprecated, reported_status, standards_status, status_day,
+                             validity_problem)
 from .display_choice import codesystem_choice, valueset_language
 from .validate_display import DisplayCheck
 from .validate_outcome import Issue, Locations, Outcome
@@ -296,7 +297,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                     o.issues.append(Issue("information", "informational", "code-comment", text, path or "code",
                                           in_message=False))
         # (no date asked: the server's today, KODEBRO_TODAY when set, as the edition in force is read)
-        elif not current and is_deprecated(concept, req.date or self.catalog.in_force_day(), cs):
+        elif not current and is_deprecated(concept, status_day(self.catalog, req.date), cs):
             o.deprecated = True
             o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
