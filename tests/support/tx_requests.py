@@ -99,3 +99,11 @@ def vs(url, include, version=None, **kw) -> dict:
         r["version"] = version
     r.update(kw)
     return r
+
+
+def store(client, *resources) -> None:
+    """PUT each resource at the last segment of its url as id (so a later PUT replaces it), asserting the write."""
+    for r in resources:
+        rid = r["url"].rsplit("/", 1)[-1]
+        status = client.put(f"/fhir/{r['resourceType']}/{rid}", json={**r, "id": rid}).status_code
+        assert status in (200, 201), status

@@ -2,19 +2,12 @@
 are neither), and with a stored value set how messages name it. What is kept must follow a replaced resource, a
 deprecation date that depends on the request's date, and a supplement that deprecates a concept."""
 from tests.support.resources import cs, vs
-from tests.support.tx_requests import issues, out, post
+from tests.support.tx_requests import issues, out, post, store as _store
 
 CS = "http://example.org/fhir/CodeSystem/index-facts"
 VS = "http://example.org/fhir/ValueSet/index-facts"
 SUP = "http://example.org/fhir/CodeSystem/index-facts-supplement"
 DEPRECATED_URI = "http://hl7.org/fhir/concept-properties#deprecated"
-
-
-def _store(client, *resources):
-    for r in resources:
-        rid = r["url"].rsplit("/", 1)[-1]
-        status = client.put(f"/fhir/{r['resourceType']}/{rid}", json={**r, "id": rid}).status_code
-        assert status in (200, 201), status
 
 
 def _validate(client, code, *extra):

@@ -2,19 +2,12 @@
 its index) and, with a value set's includes of a system, whether any of them lists concepts. What is kept must not
 carry one request's value set into the next, nor outlive a replaced resource."""
 from tests.support.resources import cs, vs
-from tests.support.tx_requests import issues, out, post, tx_codes
+from tests.support.tx_requests import issues, out, post, tx_codes, store as _store
 
 CS = "http://example.org/fhir/CodeSystem/kept-facts"
 ACTIVE_VS = "http://example.org/fhir/ValueSet/kept-facts-active"
 DRAFT_VS = "http://example.org/fhir/ValueSet/kept-facts-draft"
 LISTING_VS = "http://example.org/fhir/ValueSet/kept-facts-listing"
-
-
-def _store(client, *resources):
-    for r in resources:
-        rid = r["url"].rsplit("/", 1)[-1]
-        status = client.put(f"/fhir/{r['resourceType']}/{rid}", json={**r, "id": rid}).status_code
-        assert status in (200, 201), status
 
 
 def _validate(client, url, code="a", display=None):
