@@ -228,6 +228,10 @@ def _by_url(catalog, req: TranslateRequest, parsed: MapUrl) -> TranslateResult |
         return snomed_maps.not_served(canonical, f"maps SNOMED CT codes, not {req.system}")
     if req.target_system and catalog.canonical_system(req.target_system) != SNOMED:
         return snomed_maps.not_served(canonical, f"maps SNOMED CT to SNOMED CT, not to {req.target_system}")
+    if req.target_version and req.target_version != cs.version:
+        # the answers are concepts of the edition the map is read in: another edition asked for them is not served
+        return snomed_maps.not_served(canonical, f"is read in SNOMED CT {cs.version}, so its answers are of that "
+                                                 f"edition, not of {req.target_version}")
     if not req.code:
         raise InvalidRequest("$translate needs a code", location="code")
     code = req.code.strip()

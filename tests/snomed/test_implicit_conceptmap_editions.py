@@ -143,3 +143,14 @@ def test_snomed_to_snomed_with_a_version_not_loaded_is_the_same_404(three):
     status, body = _get(three, system=SNOMED, code="155574008", targetsystem=SNOMED, version=NO_NOT_LOADED)
     _s, by_url = _get(three, system=SNOMED, code="75570004", url=SNOMED + "?fhir_cm=447562003|" + NO_NOT_LOADED)
     assert status == 404 and _issue(body) == _issue(by_url), body
+
+
+# --- review-cm2 F: target-version with a url --------------------------------------------------------------------
+
+def test_target_version_must_be_the_edition_the_map_is_read_in(multi2):
+    ask = {"url": REPLACED_BY, "system": SNOMED, "code": "155574008"}
+    status, body = _get(multi2, **ask, **{"target-version": NO_2025})
+    assert status == 200 and _codes(body) == ["233604007"], body
+    status, body = _get(multi2, **ask, **{"target-version": INT_2025})
+    assert status == 200 and _result(body) is False and not _codes(body), body
+    assert f"is read in SNOMED CT {NO_2025}" in _message(body) and INT_2025 in _message(body)
