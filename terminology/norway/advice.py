@@ -132,16 +132,22 @@ def last_edition(catalog, cs, code: str) -> str | None:
     return None
 
 
+def has_text(concept, edition, display: str) -> bool:
+    """Whether `display` is one of `concept`'s texts in index `edition` (any language, case ignored): how a
+    refused display is found in another loaded edition."""
+    folded = display.casefold()
+    return any(t == display or t.casefold() == folded for _l, t in displays_in(concept, edition, None))
+
+
 def old_display(catalog, cs, concept, display: str) -> str | None:
     """`display`, refused as a display of `concept` in edition `cs`, was its text in an older loaded edition:
     which one, and the text of the edition that changed it."""
     later_version, later = cs.version, concept
-    folded = display.casefold()
     for v, other in _older(catalog, cs):
         old = other.find(concept.code)[0]
         if old is None:
             continue
-        if any(t == display or t.casefold() == folded for _l, t in displays_in(old, other, None)):
+        if has_text(old, other, display):
             if not later.display:
                 return None
             shown = shown_code(cs.url, concept.code)

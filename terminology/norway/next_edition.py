@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from ..catalog import Catalog
 from ..editions import is_complete, is_year, valid_from
-from ..languages import displays_in
 from ..operations.concept_status import VALID_TO
-from .advice import edition_label, grouping_advice, loaded_editions, shown_code, successor_note
+from .advice import edition_label, grouping_advice, has_text, loaded_editions, shown_code, successor_note
 
 
 _KEPT = "_kodebro_later_edition"
@@ -58,12 +57,11 @@ def next_display(catalog, cs, concept, display: str, undated: bool) -> str | Non
     one, and from when. `undated`: the request named neither a date nor a version, so a date would pick it."""
     if not display or not has_later(catalog, cs):
         return None
-    folded = display.casefold()
     for v, other in _later(catalog, cs):
         later = other.find(concept.code)[0]
         if later is None:
             continue
-        if any(t == display or t.casefold() == folded for _l, t in displays_in(later, other, None)):
+        if has_text(later, other, display):
             if "who" in later.property_values("origin"):
                 return None     # WHO's English title of a grouping is no Norwegian text of the code
             text = (f"'{display}' is the text of {shown_code(cs.url, concept.code)} from {edition_label(cs, v)} "
