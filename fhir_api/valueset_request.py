@@ -48,11 +48,12 @@ class NotUnderstood(InvalidRequest):
     issue_code = "business-rule"
 
 
-def refuse_modifiers(vs: dict) -> None:
+def refuse_modifiers(vs: dict, held: bool = False) -> None:
     """R4 (extensibility.html#modifierExtension): a system that does not understand a modifier extension must not
     process the element that carries it, and implicitRules are rules it cannot know; the reference server refuses
     both for the value set, its compose, each include and exclude, concept and filter (FHIRsmith
-    Extensions.checkNoModifiers, checkNoImplicitRules)."""
+    Extensions.checkNoModifiers, checkNoImplicitRules). `held`: the catalog's own body (the same object request
+    after request until the store changes), kept once found sound, as a large one a request sends is."""
     if _SOUND.get(id(vs)) is vs:
         return
     name = vs_canonical(vs) or vs.get("id") or "(no url)"
@@ -68,10 +69,10 @@ def refuse_modifiers(vs: dict) -> None:
                 url = ext.get("url") if isinstance(ext, dict) else None
                 raise NotUnderstood(f"Cannot process ValueSet {name}: it has a modifier extension {url} that "
                                     "Kodebro does not understand")
-    if listed > 500:
-        # a stored value set is the same object request after request: one listing thousands of codes is read
-        # once (a few kept, each by the object it is, so an edit is a new object and is read again)
-        if len(_SOUND) >= 32:
+    if held or listed > 500:
+        # kept by the object it is (so an edit, a new object, is read again): a held value set is checked once,
+        # not on every $validate-code; a large one sent again is the same object only within a batch
+        if len(_SOUND) >= 256:
             _SOUND.clear()
         _SOUND[id(vs)] = vs
 
@@ -98,28 +99,30 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
     when it has a modifier extension (refuse_modifiers).
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages;
     `missing`: the error text when none is named."""
-    vs = _resolve_valueset(catalog, params, instance, required, name, missing)
+    vs, held = _resolve_valueset(catalog, params, instance, required, name, missing)
     if vs is not None:
-        refuse_modifiers(vs)
+        refuse_modifiers(vs, held)
     return vs
 
 
-def _resolve_valueset(catalog, params, instance, required: bool, name: str, missing: str) -> dict | None:
+def _resolve_valueset(catalog, params, instance, required: bool, name: str,
+                      missing: str) -> tuple[dict | None, bool]:
+    """(the value set, whether it is the catalog's own body)."""
     if instance is not None:
         check_outline(instance)
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
         # contradiction, and a check refuses it as it refuses any value set read in another version
         requested_valueset(instance.get("url"), params.str("valueSetVersion") or None, instance.get("version"))
         version_rules(params).check_instance(instance)
-        return instance
+        return instance, False
     vs = params.get("valueSet")
     if vs is not None:
         if not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet":
             raise InvalidRequest(f"parameter '{name}' must carry a ValueSet resource", location=name)
-        return checked(vs, name)
+        return checked(vs, name), False
     res = params.get("resource")
     if isinstance(res, dict) and res.get("resourceType") == "ValueSet":
-        return checked(res, "resource")
+        return checked(res, "resource"), False
     url = params.str("url")
     if url is None:
         if params.get("context") is not None:
@@ -128,7 +131,7 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str, miss
                                tx_code="not-supported")
         if required:
             raise InvalidRequest(missing, location="url")
-        return None
+        return None, False
     url, version = requested_valueset(url, params.str("valueSetVersion") or None)    # empty: not given
     rules = version_rules(params)
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
@@ -137,7 +140,7 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str, miss
         raise _not_held(catalog, url, version)
     check_outline(found)
     rules.check_valueset(found)
-    return found
+    return found, True
 
 
 def _not_held(catalog, url: str, version: str | None):
