@@ -13,6 +13,8 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, parse_date
 
+from terminology.validation import is_fhir_id
+
 REQUEST_ID = "X-Request-Id"
 _ENVIRON_KEY = "kodebro.request_id"
 # token characters only: an id a client sends ends up in log lines, where a newline could forge a line and a
@@ -87,7 +89,6 @@ REFUSALS = frozenset({
     "resources.history_not_supported",
 })
 # R4 datatypes.html#id: a path segment that cannot be an id (_search, _history) names no instance to write
-_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 def served_methods() -> list[str]:
@@ -106,7 +107,7 @@ def served_methods() -> list[str]:
         if endpoint in REFUSALS:
             continue
         rid = args.get("rid")
-        if rid is not None and not _FHIR_ID.fullmatch(rid):
+        if rid is not None and not is_fhir_id(rid):
             continue
         out.append(method)
     return out

@@ -5,7 +5,6 @@ the spelling of the R4 terminology service page, which also lets a batch entry c
 """
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime, timezone
 
@@ -13,6 +12,7 @@ from flask import Blueprint, g, has_request_context, request
 
 from terminology.closure import ClosureAnswer, closure
 from terminology.errors import InvalidRequest, MethodNotAllowed, NotSupported, shortened
+from terminology.validation import is_fhir_id
 
 from .opdefs import INPUTS
 from .operations import operation, run_operation
@@ -23,7 +23,6 @@ from .store import get_store
 bp = Blueprint("closure", __name__)
 
 _INPUTS = ("name", "concept", "version")
-_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 @bp.route("/$closure", methods=["GET", "POST"])
@@ -59,7 +58,7 @@ def render(a: ClosureAnswer) -> dict:
     label = f"Closure Table {a.name} Creation" if a.kind == "created" else f"Updates for Closure Table {a.name}"
     cm = {"resourceType": "ConceptMap",
           # the name where it is a valid id, as the page's examples; else a fresh one
-          "id": a.name if _FHIR_ID.fullmatch(a.name) else str(uuid.uuid4()),
+          "id": a.name if is_fhir_id(a.name) else str(uuid.uuid4()),
           "version": str(a.version), "name": label, "status": "active", "experimental": True,
           "date": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")}
     groups: dict[str, dict[str, dict]] = {}

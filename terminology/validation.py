@@ -147,6 +147,11 @@ ID_RULE = r"R4 datatypes.html#id: [A-Za-z0-9\-\.]{1,64}"
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
+def is_fhir_id(rid) -> bool:
+    """Whether `rid` is a string R4 accepts as a resource id."""
+    return isinstance(rid, str) and _ID.fullmatch(rid) is not None
+
+
 def id_problems(rid, *, characters: bool = True) -> list[str]:
     """What is wrong with a resource id by the R4 id rule. The models check a body's id for its characters
     but not its length, so validation_errors asks for the length only; an id from a URL needs both."""
