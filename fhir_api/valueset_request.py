@@ -137,19 +137,11 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str,
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
     found = find_valueset(catalog, url, version) or resolve_implicit(catalog, canonical(url, version))
     if found is None:
-        raise _not_held(catalog, url, version)
+        raise missing_valueset(catalog, url, version)     # 422: errors.NotHeld
     check_outline(found)
     rules.check_valueset(found)
     return found, True
 
-
-def _not_held(catalog, url: str, version: str | None):
-    """The error for the value set a url (and valueSetVersion) names that is not held: the request is sound but
-    cannot be processed, 422 as the reference server answers it (FHIRsmith expand.js, validate.js). Made here, not
-    rewritten by each operation; an instance URL naming no resource is a 404 before a request gets this far."""
-    err = missing_valueset(catalog, url, version)
-    err.status = 422
-    return err
 
 
 def supplements_for(catalog, params, vs: dict | None, system: str | None = None):

@@ -57,6 +57,13 @@ class NotFound(TerminologyError):
     status = 404
 
 
+class NotHeld(NotFound):
+    """A definition a sound request needs (a code system, a version, a value set a url names) that the server does
+    not hold: 422, as the reference server answers it (FHIRsmith); an unknown code, or an instance URL naming no
+    resource, stays 404."""
+    status = 422
+
+
 class UnknownCode(NotFound):
     """A code the code system does not hold, where an operation cannot answer without it ($subsumes): 404 with
     the issue code a validation gives an unknown code."""

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from ..identifiers import ICD10_NO, canonical, split_canonical
 from ..editions import day_of, edition_for_date, not_in_force
 from ..elements import typed_value
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest, NotFound, NotHeld
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from ..supplements import SupplementSet, supplied_lang_packs
 from .concept_status import is_abstract
@@ -114,7 +114,7 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
         # a codebook with dated editions, or before the edition named, is answered by none of them
         late = not_in_force(catalog, system, version, date)
         if late:
-            raise _not_held(NotFound(late, tx_code="not-found"))
+            raise NotHeld(late, tx_code="not-found")
         if version is None:
             version = edition_for_date(catalog, system, date)
     cs = catalog.codesystem(system, version)
@@ -129,14 +129,8 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
     if cs is not None:
         return cs
     # the wording $validate-code and $expand use for a system or version that is not there
-    raise _not_held(unknown_system(catalog, system, version, purpose=purpose))
-
-
-def _not_held(err: NotFound) -> NotFound:
-    """A code system (version) the request needs is not held: the request is sound but cannot be processed, 422,
-    as $expand answers it and as the reference server answers $lookup (FHIRsmith); an unknown code stays 404."""
-    err.status = 422
-    return err
+    # (a definition not held: 422, errors.NotHeld, as the reference server answers $lookup)
+    raise unknown_system(catalog, system, version, purpose=purpose)
 
 
 def _supplements(catalog, cs, refs: list, packs: list = ()) -> tuple:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..editions import day_of, is_year
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest, NotFound, NotHeld
 from ..identifiers import canonical, split_canonical
 from ..versions import is_pattern, matches_version, newest_named, present_versions  # noqa: F401 (re-exported)
 
@@ -225,7 +225,7 @@ def missing_valueset(catalog, url: str, version: str | None, imported: bool = Fa
         return MissingImport(catalog, url, version)
     text = f"A definition for the value Set '{url}|{version}' could not be found" if version else \
         f"A definition for the value Set '{url}' could not be found"
-    return NotFound(text, tx_code="not-found", diagnostics=_held_versions(catalog, url, version))
+    return NotHeld(text, tx_code="not-found", diagnostics=_held_versions(catalog, url, version))
 
 
 class MissingImport(NotFound):
@@ -269,6 +269,6 @@ def unknown_system(catalog, system: str, version: str | None,
                    purpose: str = "the value set cannot be expanded") -> NotFound:
     known = catalog.codesystem_versions(system)
     if version is not None:
-        return NotFound(f"A definition for CodeSystem '{system}' version '{version}' could not be found, "
+        return NotHeld(f"A definition for CodeSystem '{system}' version '{version}' could not be found, "
                         f"so {purpose}. {unknown_version_tail(known)}", tx_code="not-found")
-    return NotFound(f"A definition for CodeSystem '{system}' could not be found, so {purpose}", tx_code="not-found")
+    return NotHeld(f"A definition for CodeSystem '{system}' could not be found, so {purpose}", tx_code="not-found")
