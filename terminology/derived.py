@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .identifiers import with_tag
 from .norway import nkpk, rules
 from .store.base import ResourceHeader
 
@@ -61,11 +62,7 @@ class Derive:
             gone += drop
             notes += [d.note(r) for r in add]
         if self.tag is not None:
-            for r in more:
-                meta = r.setdefault("meta", {})
-                tags = list(meta.get("tag") or [])
-                if self.tag not in tags:
-                    meta["tag"] = tags + [dict(self.tag)]
+            more = [with_tag(r, self.tag) for r in more]
         self.resources, self.notes = more, notes
         return more, gone
 

@@ -114,9 +114,26 @@ DEMO_TAG = {"system": KODEBRO_TAGS, "code": "demo",
             "display": "Kodebro demo content: partial codebook slices, not for production"}
 
 
+def has_tag(resource: dict | None, tag: dict) -> bool:
+    """Whether `resource` carries `tag` (same system and code) in its meta.tag."""
+    meta = (resource or {}).get("meta")
+    tags = meta.get("tag") if isinstance(meta, dict) else None
+    return isinstance(tags, list) and any(
+        isinstance(t, dict) and t.get("system") == tag.get("system") and t.get("code") == tag.get("code") for t in tags)
+
+
+def with_tag(resource: dict, tag: dict) -> dict:
+    """`resource` (not changed) with `tag` added last to its meta.tag unless it carries it: the one way the demo
+    load, the resources derived from demo content and the store's demo re-import check add it, so the three
+    write the same body."""
+    if has_tag(resource, tag):
+        return resource
+    meta = resource.get("meta") if isinstance(resource.get("meta"), dict) else {}
+    return {**resource, "meta": {**meta, "tag": list(meta.get("tag") or []) + [dict(tag)]}}
+
+
 def is_demo(resource: dict | None) -> bool:
-    tags = ((resource or {}).get("meta") or {}).get("tag") or ()
-    return any(isinstance(t, dict) and t.get("system") == KODEBRO_TAGS and t.get("code") == "demo" for t in tags)
+    return has_tag(resource, DEMO_TAG)
 
 
 def codebook_by_name(name: str | None) -> str | None:

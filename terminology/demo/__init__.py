@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from ..identifiers import DEMO_TAG, is_demo
+from ..identifiers import DEMO_TAG, is_demo, with_tag
 from ..loader import load, read_items
 
 DEMO_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -38,9 +38,7 @@ def demo_headers(store) -> list:
 
 def _tagged(item):
     if item.resource is not None and not _is_reference_data(item):
-        meta = item.resource.setdefault("meta", {})
-        if not is_demo(item.resource):
-            meta["tag"] = list(meta.get("tag") or []) + [dict(DEMO_TAG)]
+        item.resource["meta"] = with_tag(item.resource, DEMO_TAG)["meta"]
     return item
 
 

@@ -17,6 +17,7 @@ import orjson
 
 from ..codesystem import flatten_concepts
 from ..errors import Duplicate, StoreUnavailable
+from ..identifiers import has_tag, with_tag
 from ..json_values import same_json
 from .base import ANY_VERSION, DeriveHook, Precondition, ResourceHeader, Stored
 from .closures import ClosureTables
@@ -362,8 +363,8 @@ class SQLStore(ClosureTables):
             old_body = orjson.loads(old_body)
             old_stamp = (old_body.get("meta") or {}).get("lastUpdated")
             same = self._same_body(conn, res, pk, old_id, old_body)
-            if not same and keep_tag is not None and _has_tag(old_body, keep_tag) and not _has_tag(res, keep_tag):
-                same = self._same_body(conn, _with_tag(res, keep_tag), pk, old_id, old_body)
+            if not same and keep_tag is not None and has_tag(old_body, keep_tag) and not has_tag(res, keep_tag):
+                same = self._same_body(conn, with_tag(res, keep_tag), pk, old_id, old_body)
             if same:
                 # (content that repeats tagged content but for its concepts is the writer's own: written below
                 # from `res`, without the tag)
@@ -485,19 +486,6 @@ class _Change:
         if self.rev is None:
             self.rev = self._store._next_generation(self._conn)
         return self.rev
-
-
-def _has_tag(body: dict, tag: dict) -> bool:
-    meta = body.get("meta")
-    tags = meta.get("tag") if isinstance(meta, dict) else None
-    return isinstance(tags, list) and any(
-        isinstance(t, dict) and t.get("system") == tag.get("system") and t.get("code") == tag.get("code") for t in tags)
-
-
-def _with_tag(res: dict, tag: dict) -> dict:
-    """`res` with `tag` added last to its meta.tag, as the demo load adds it (terminology/demo)."""
-    meta = res.get("meta") if isinstance(res.get("meta"), dict) else {}
-    return {**res, "meta": {**meta, "tag": list(meta.get("tag") or []) + [dict(tag)]}}
 
 
 def _stored_body(res: dict, rid: str, stamp: str | None) -> dict:
