@@ -228,19 +228,21 @@ def _tag(rev: int, when: datetime | None) -> str:
     return f'W/"{rev}-{when.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")}"'
 
 
-def validators_of(header, body: dict | None, now: datetime | None = None) -> dict[str, str]:
-    """ETag and Last-Modified of a stored resource (none for derived ones). Last-Modified is left out while
-    the resource was written in the current second (RFC 9110 §8.8.2.2): lastUpdated has one-second
-    resolution, so another write in the same second would keep it, and If-Modified-Since would answer 304
-    for a copy that is stale."""
+def validators_of(header, body: dict | None) -> dict[str, str]:
+    """ETag and Last-Modified of a stored resource (none for derived ones)."""
     if header is None or header.pk is None:
         return {}
+    return written_validators(header.rev, body)
+
+
+def written_validators(rev: int, body: dict | None) -> dict[str, str]:
+    """ETag and Last-Modified of `body` as the write of generation `rev` stored it. Last-Modified is its
+    lastUpdated, which has one-second resolution: a second write in the same second keeps the same date, which
+    is why read_is_not_modified answers 304 only for a date after the second a resource was written in."""
     when = _stamp_of(body)
-    out = {"ETag": _tag(header.rev, when)}
+    out = {"ETag": _tag(rev, when)}
     if when is not None:
-        now = now or datetime.now(timezone.utc)
-        if (now - when).total_seconds() >= 1:
-            out["Last-Modified"] = http_date(when)
+        out["Last-Modified"] = http_date(when)
     return out
 
 
@@ -305,7 +307,10 @@ def _listed(field: str) -> list[str] | None:
 
 def read_is_not_modified(validators: dict[str, str]) -> bool:
     """GET/HEAD: If-None-Match (weak comparison) decides when sent; otherwise If-Modified-Since, only when it
-    is exactly one valid HTTP-date and the answer carries a Last-Modified not after it."""
+    is exactly one valid HTTP-date and the answer's Last-Modified is strictly before it. RFC 9110 §13.1.3 would
+    have 304 for an equal date too, but Last-Modified names a whole second: another write in that second carries
+    the same date, and a client sending it back would be told its stale copy is current. Answering 200 there is
+    always safe; If-None-Match with the ETag is the exact test."""
     if request.method not in ("GET", "HEAD") or not validators:
         return False
     inm = _listed("If-None-Match")
@@ -316,7 +321,7 @@ def read_is_not_modified(validators: dict[str, str]) -> bool:
     if not last or len(sent) != 1:
         return False
     since = parse_http_date_strict(sent[0])
-    return since is not None and parse_date(last) <= since
+    return since is not None and parse_date(last) < since
 
 
 def failed_write_precondition(current_tag: str | None) -> str | None:

@@ -8,7 +8,7 @@ from terminology.errors import InvalidRequest, InvalidResource, NotFound, Termin
 from terminology.loader import EditionWouldShrink, shrink_refusal
 from terminology.derived import Derive
 from terminology.store.base import RESOURCE_TYPES, Precondition, Stored
-from terminology.validation import id_problems, reserved_map_problems, validation_errors
+from terminology.validation import RESERVED_MAP_ID, id_problems, reserved_map_problems, validation_errors
 
 from .params import parse_body
 from .render import fhir_base, fhir_response
@@ -41,7 +41,7 @@ def read(rtype: str, rid: str):
     catalog = get_catalog()
     found = find_resource(catalog, rtype, rid)
     if found is None:
-        raise NotFound(f"{rtype}/{rid} is not known to this server")
+        raise _not_found(rtype, rid)
     h, served = found
     summary, elements = summary_arg(request.args.get("_summary")), elements_arg(request.args.get("_elements"))
     from .http_headers import not_modified, read_is_not_modified, validators_of
@@ -51,6 +51,20 @@ def read(rtype: str, rid: str):
     # no-cache: a browser keeps the copy but asks again (cheaply, conditionally) before each use
     headers = {**validators, "Cache-Control": "no-cache"} if validators else None
     return fhir_response(shape(catalog, h, summary, elements, in_search=False, served=served), headers=headers)
+
+
+class Gone(TerminologyError):
+    # R4 http.html#read: "A GET for a deleted resource returns a 410 Gone status code"; IssueType `deleted`
+    issue_code, status = "deleted", 410
+
+
+def _not_found(rtype: str, rid: str) -> TerminologyError:
+    """Why `rtype`/`rid` cannot be read: deleted (410, with when), or never known here (404). Asked of the
+    store only on a miss, so a read of what exists pays nothing for it."""
+    record = get_store().deleted(rtype, rid)
+    if record is not None:
+        return Gone(f"{rtype}/{rid} was deleted at {record.at}; it can be written again with PUT")
+    return NotFound(f"{rtype}/{rid} is not known to this server")
 
 
 @bp.route("/<rtype>", methods=["GET"])
@@ -79,18 +93,17 @@ class PreconditionFailed(TerminologyError):
     issue_code, status = "conflict", 412
 
 
-def _write_precondition(rtype: str, rid: str, *, missing_ok: bool = False) -> Precondition | None:
+def _write_precondition(rtype: str, rid: str) -> Precondition | None:
     """If-Match / If-None-Match as a compare-and-set the store judges inside the write's transaction, on the
     resource as it stands under the write lock: two conditional writes with the same tag, from any processes,
-    cannot both go ahead. `missing_ok`: a missing resource is left to the caller (DELETE answers 404 whatever
-    the conditions say: preconditions only count when the request would otherwise succeed, RFC 9110 §13.2.1)."""
+    cannot both go ahead. A resource that does not exist (never, or deleted) fails If-Match, for a DELETE too:
+    its DELETE without conditions succeeds (200), so the conditions count (RFC 9110 §13.2.1), and §13.1.1's
+    If-Match is false when there is no current representation."""
     if "If-Match" not in request.headers and "If-None-Match" not in request.headers:
         return None
     from .http_headers import failed_write_precondition, resource_tag
 
     def check(current: Stored | None) -> None:
-        if current is None and missing_ok:
-            return
         why = failed_write_precondition(resource_tag(current.rev, current.body) if current is not None else None)
         if why:
             raise PreconditionFailed(f"{rtype}/{rid} was not changed: {why}")
@@ -313,26 +326,92 @@ def _as_written(catalog, rtype: str, rid: str, body: dict, report: dict) -> tupl
         from .http_headers import validators_of
         written = full_resource(catalog, header, stored)
         return written, validators_of(header, written)
-    from .http_headers import resource_tag
+    from .http_headers import written_validators
     written = {**body, "meta": {**(body.get("meta") or {}), "lastUpdated": report["lastUpdated"]}}
-    return written, {"ETag": resource_tag(report["rev"], written)}
+    return written, written_validators(report["rev"], written)
 
 
 @bp.route("/<rtype>/<rid>", methods=["DELETE"])
 def delete(rtype: str, rid: str):
     _check_type(rtype)
+    problems = id_problems(rid)
+    if problems:
+        # nothing can be held under it (a DELETE of it succeeding would say otherwise); '_search' is none
+        raise InvalidRequest(f"the URL's {problems[0]}")
     _require_write_access()
+    _refuse_unstored(rtype, rid)
     store = get_store()
     # resources derived from the deleted one (NKPK editions from an NCMP/NCSP/NCRP edition) are rebuilt from
-    # what remains, or deleted, inside the write's transaction (terminology/derived.py)
-    report = store.write((), delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid, missing_ok=True),
-                         derive=Derive((), [(rtype, rid)]))
-    gone = (rtype, rid) in report["deleted"]
-    if not gone:
-        raise NotFound(f"{rtype}/{rid} is not known to this server")
-    get_catalog().refresh(force=True)
+    # what remains, or deleted, inside the write's transaction (terminology/derived.py). The store keeps a
+    # deletion record of (rtype, rid) in the same transaction, so a read of it answers 410
+    report = store.write((), delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid),
+                         derive=_unless_rebuilt(Derive((), [(rtype, rid)]), rtype, rid))
     from .outcomes import issue, operation_outcome
+    if (rtype, rid) not in report["deleted"]:
+        return fhir_response(operation_outcome([_nothing_deleted(rtype, rid)]))
+    get_catalog().refresh(force=True)
     return fhir_response(operation_outcome([issue("information", "informational", f"{rtype}/{rid} deleted")]))
+
+
+def _nothing_deleted(rtype: str, rid: str) -> dict:
+    """The issue of a DELETE that found nothing. R4 http.html#delete answers it as a success (200: a DELETE
+    repeated after a lost answer must not fail); a warning, not information, so a mistyped id is not taken
+    for a deletion by a client that reads the outcome."""
+    from .outcomes import issue
+    record = get_store().deleted(rtype, rid)
+    if record is not None:
+        return issue("warning", "deleted", f"{rtype}/{rid} was already deleted at {record.at}; nothing was "
+                                           "deleted now")
+    return issue("warning", "not-found", f"no {rtype}/{rid} exists on this server, so nothing was deleted; "
+                                         f"check the id (search {rtype} to list what is held)")
+
+
+def _unless_rebuilt(derive: Derive, rtype: str, rid: str):
+    """`derive`, refusing (NotStored, so nothing is written) a DELETE of a resource the server derives from
+    others when the same write would build it again as it is (a derived NKPK edition from its NCMP/NCSP/NCRP
+    sources): answered "deleted", it would still be there. A resource at its place that is not that build (an
+    NKPK edition from a file) is deleted, and the derived one takes its place. Judged in the write's
+    transaction, on what it reads."""
+    def hook(store):
+        more, gone = derive(store)
+        h = store.header(rtype, rid) if more else None
+        if h is not None:
+            stored = store.body(h.pk) or {}
+            for res in more:
+                if (res.get("resourceType"), res.get("url"), res.get("version")) == (rtype, h.url, h.version) \
+                        and _content(res) == _content(stored):
+                    raise NotStored(f"{rtype}/{rid} is derived, not stored for its own sake: it is built from "
+                                    "other code system editions and would be built again as it is, so nothing "
+                                    "was deleted; remove or change the editions it is built from instead")
+        return more, gone
+    return hook
+
+
+def _content(body: dict) -> dict:
+    # what a derivation decides: not the store's id, stamp, or the concepts (derived from the same sources)
+    return {k: v for k, v in body.items() if k not in ("id", "meta", "concept", "_flat_concepts")}
+
+
+class NotStored(TerminologyError):
+    # 422 as for a PUT to these ids (reserved_map_problems): the request is understood, but the resource is
+    # computed from others, so there is nothing stored to delete. Not 405: the URL does serve DELETE for the
+    # stored resources of its type, and a 405 must list the methods the URL serves
+    issue_code, status = "not-supported", 422
+
+
+def _refuse_unstored(rtype: str, rid: str) -> None:
+    """A DELETE of a ConceptMap the server serves but does not store (a SNOMED CT implicit map's reserved id, a
+    map derived between two editions) refused, rather than answered as if something had gone."""
+    if rtype != "ConceptMap":
+        return
+    if rid.startswith(RESERVED_MAP_ID):
+        raise NotStored(f"ConceptMap/{rid} is not stored, so it cannot be deleted: ids starting "
+                        f"'{RESERVED_MAP_ID}' are SNOMED CT implicit ConceptMaps, derived from the loaded SNOMED CT "
+                        "editions (they go with the edition: `kodebro remove --system 'SNOMED CT' --edition ...`)")
+    found = find_resource(get_catalog(), rtype, rid)
+    if found is not None and found[0].pk is None:
+        raise NotStored(f"ConceptMap/{rid} is derived, not stored, so it cannot be deleted: the server builds it "
+                        "from two adjacent editions of a code system, and it goes when one of them is removed")
 
 
 @bp.route("/_history", methods=["GET"])

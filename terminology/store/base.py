@@ -31,6 +31,16 @@ class Stored:
     body: dict
 
 
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """A deletion record (tombstone): resource `type`/`id` was deleted by the write of generation `rev`, at `at`
+    (that write's instant, as it stamps meta.lastUpdated), and nothing has been written under that id since."""
+    type: str
+    id: str
+    rev: int
+    at: str
+
+
 @dataclass(frozen=True)
 class Precondition:
     """A condition on one stored resource (type, id) that a write must meet: a compare-and-set.
@@ -59,6 +69,8 @@ class Store(Protocol):
     # the headers of `rtype` with canonical `url` (and `version`, compared null-safe), by the url index
     def by_url(self, rtype: str, url: str, version=ANY_VERSION) -> list[ResourceHeader]: ...
     def body(self, pk: int) -> dict: ...
+    # the deletion record of (type, id) (R4 http.html#read: 410 for a deleted resource); None when none
+    def deleted(self, rtype: str, rid: str) -> Deleted | None: ...
     def concepts(self, pk: int) -> Iterable[dict]: ...
     def codes(self, pk: int) -> set: ...
     def write(self, resources: Iterable[dict], *, delete: Iterable[tuple[str, str]] = (),

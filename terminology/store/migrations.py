@@ -58,5 +58,16 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (name, system, source, target))""",
         "CREATE INDEX closure_entry_added ON closure_entry (name, added)",
     ],
+    # deletion records (tombstones): a read of a deleted (type, id) answers 410 Gone, not 404 (R4 http.html#read).
+    # `rev` is the generation of the write that deleted it, `deleted` that write's instant (the lastUpdated it
+    # stamps); a row goes when the id is written again, in that write's transaction
+    4: [
+        """CREATE TABLE deleted_resource (
+            type TEXT NOT NULL,
+            id TEXT NOT NULL,
+            rev INTEGER NOT NULL,
+            deleted TEXT NOT NULL,
+            PRIMARY KEY (type, id))""",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -19,7 +19,7 @@ from ..codesystem import flatten_concepts
 from ..errors import Duplicate, StoreUnavailable
 from ..identifiers import has_tag, with_tag
 from ..json_values import same_json
-from .base import ANY_VERSION, DeriveHook, Precondition, ResourceHeader, Stored
+from .base import ANY_VERSION, Deleted, DeriveHook, Precondition, ResourceHeader, Stored
 from .closures import ClosureTables
 
 _HEADER_COLUMNS = "pk, type, id, url, version, name, title, status, publisher, date, concept_count, rev"
@@ -178,6 +178,13 @@ class SQLStore(ClosureTables):
             args += (version,)
         return [ResourceHeader(*r) for r in self._q(self._conn(), sql + " ORDER BY pk", args).fetchall()]
 
+    def deleted(self, rtype: str, rid: str) -> Deleted | None:
+        """The deletion record of (type, id): a resource deleted by name and not written again since; None when
+        there is none (the id is held, or was never deleted). One indexed read, by the primary key."""
+        row = self._q(self._conn(), "SELECT rev, deleted FROM deleted_resource WHERE type=? AND id=?",
+                      (rtype, rid)).fetchone()
+        return Deleted(rtype, rid, row[0], row[1]) if row else None
+
     def body(self, pk: int) -> dict | None:
         row = self._q(self._conn(), "SELECT body FROM resource WHERE pk=?", (pk,)).fetchone()
         return orjson.loads(row[0]) if row else None
@@ -211,6 +218,8 @@ class SQLStore(ClosureTables):
         building on the other's commit. Raising aborts the write as a precondition does. What it gives is
         written after `resources`, replacing by url+version: `only_new` and `keep_others` are about the
         resources the caller names, and `on_written` is called for those only.
+        A resource deleted by name (in `delete`, not by `derive`) leaves a deletion record (see `deleted`) in
+        this transaction; writing a resource under that (type, id) again, here or later, removes it.
         `keep_tag` (a meta.tag: the demo content's): a resource without it whose stored form, with it, would be
         what is stored, stored with the tag, is that tagged content repeated, and is left as it is: re-importing
         the demo's own files (which carry no tag: the demo load adds it) changes nothing, and `remove --demo`
@@ -235,6 +244,7 @@ class SQLStore(ClosureTables):
             if precondition is not None:
                 precondition.check(self._stored(conn, precondition.type, precondition.id))
             given = len(resources)
+            named = set(delete)
             if derive is not None:
                 more, gone = derive(self)
                 resources = resources + list(more)
@@ -250,7 +260,7 @@ class SQLStore(ClosureTables):
                 at = self._deferrable(conn, rtype, rid, resources, deferred)
                 if at is not None:
                     deferred[at] = (rtype, rid)
-                elif self._delete(conn, rtype, rid, change):
+                elif self._delete(conn, rtype, rid, change, record=(rtype, rid) in named):
                     report["deleted"].append((rtype, rid))
             for at, res in enumerate(resources):
                 named = at < given
@@ -310,12 +320,19 @@ class SQLStore(ClosureTables):
         row = self._q(conn, "SELECT rev, body FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()
         return Stored(row[0], orjson.loads(row[1])) if row else None
 
-    def _delete(self, conn, rtype, rid, change: "_Change") -> bool:
+    def _delete(self, conn, rtype, rid, change: "_Change", record: bool = True) -> bool:
+        """Delete (type, id); whether it was there. `record`: leave a deletion record of it (a resource the
+        caller named; one a derivation removes with its source is the server's own, and gets none)."""
         row = self._q(conn, "SELECT pk FROM resource WHERE type=? AND id=?", (rtype, rid)).fetchone()
         if not row:
             return False
-        change()
+        rev = change()
         self._drop(conn, row[0])
+        if record:
+            # a PUT that writes the id back in this transaction removes the record again (_put)
+            self._q(conn, "DELETE FROM deleted_resource WHERE type=? AND id=?", (rtype, rid))
+            self._q(conn, "INSERT INTO deleted_resource (type, id, rev, deleted) VALUES (?,?,?,?)",
+                    (rtype, rid, rev, change.stamp))
         return True
 
     def _deferrable(self, conn, rtype, rid, resources, deferred) -> int | None:
@@ -397,6 +414,8 @@ class SQLStore(ClosureTables):
                      (rtype, rid, url, version, _text(res.get("name")), _text(res.get("title")),
                       _text(res.get("status")), _text(res.get("publisher")), _text(res.get("date")),
                       _dumps(body), rev)).fetchone()[0]
+        # the id exists again: a read finds it, not its deletion
+        self._q(conn, "DELETE FROM deleted_resource WHERE type=? AND id=?", (rtype, rid))
         if flat is not None:
             n = self._put_concepts(conn, pk, flat)
             self._q(conn, "UPDATE resource SET concept_count=? WHERE pk=?", (n, pk))

@@ -45,7 +45,7 @@ def test_create_read_search_update_delete(client):
     assert client.put(f"/fhir/CodeSystem/{rid}", json=upd, content_type=FJ).status_code == 200
     assert client.get(f"/fhir/CodeSystem/{rid}").get_json()["title"] == "Changed"
     assert client.delete(f"/fhir/CodeSystem/{rid}").status_code == 200
-    assert client.get(f"/fhir/CodeSystem/{rid}").status_code == 404
+    assert client.get(f"/fhir/CodeSystem/{rid}").status_code == 410      # deleted, not unknown
 
 
 def test_paging_links(client):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -129,9 +129,10 @@ def test_batch_if_none_match_and_if_modified_since_on_read(client):
     [e] = _batch(client, {"request": {"method": "PUT", "url": "CodeSystem/p1", "ifNoneMatch": "*"},
                           "resource": _res("CodeSystem", "p1", "http://t/p1")})
     assert e["response"]["status"] == "412"
-    time.sleep(1.1)     # Last-Modified is only given for a resource not written in the current second
-    stamp = client.get("/fhir/CodeSystem/p1").get_json()["meta"]["lastUpdated"]
-    [e] = _batch(client, {"request": {"method": "GET", "url": "CodeSystem/p1", "ifModifiedSince": stamp}})
+    stamp = datetime.fromisoformat(client.get("/fhir/CodeSystem/p1").get_json()["meta"]["lastUpdated"])
+    # a date after the second it was written in (that second itself is answered 200: a later write may share it)
+    after = (stamp + timedelta(seconds=1)).isoformat()
+    [e] = _batch(client, {"request": {"method": "GET", "url": "CodeSystem/p1", "ifModifiedSince": after}})
     assert e["response"]["status"] == "304"
     [e] = _batch(client, {"request": {"method": "GET", "url": "CodeSystem/p1",
                                       "ifModifiedSince": "2001-01-01T00:00:00Z"}})

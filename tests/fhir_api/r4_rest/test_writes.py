@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
+from werkzeug.http import http_date, parse_date
 
 from .conftest import FJ, assert_oo
 
@@ -130,13 +132,33 @@ def test_update_with_overlong_id_is_refused(kb):
     assert kb.put(f"/fhir/CodeSystem/{ok}", json=cs("long64", id=ok), content_type=FJ).status_code == 201
 
 
-@pytest.mark.xfail(strict=True, reason="http.html#update: a successful update answers 'with a Last-Modified header, and "
-                                       "an ETag header'; http.html#create: the server SHOULD return an ETag and a "
-                                       "Last-Modified header. Kodebro leaves Last-Modified out of PUT/POST answers "
-                                       "(README: the write is less than a second old)")
 def test_update_answers_last_modified(kb):
+    # http.html#update: a successful update answers "with a Last-Modified header, and an ETag header"
     r = kb.put("/fhir/CodeSystem/probe10-lm", json=cs("lm", id="probe10-lm"), content_type=FJ)
     assert r.status_code == 201 and r.headers.get("Last-Modified")
+    stamp = r.get_json()["meta"]["lastUpdated"]
+    assert parse_date(r.headers["Last-Modified"]) == datetime.fromisoformat(stamp)
+    r = kb.put("/fhir/CodeSystem/probe10-lm", json=cs("lm", id="probe10-lm", title="t"), content_type=FJ)
+    assert r.status_code == 200 and r.headers.get("Last-Modified")
+    assert kb.get("/fhir/CodeSystem/probe10-lm").headers["Last-Modified"] == r.headers["Last-Modified"]
+
+
+def test_create_answers_last_modified(kb):
+    r = kb.post("/fhir/CodeSystem", json=cs("lm-post"), content_type=FJ)
+    assert r.status_code == 201
+    assert parse_date(r.headers["Last-Modified"]) == datetime.fromisoformat(r.get_json()["meta"]["lastUpdated"])
+
+
+def test_if_modified_since_equal_to_last_modified_never_hides_a_later_write(kb):
+    # two writes, most often in one second (lastUpdated and Last-Modified have one-second resolution): the
+    # first's Last-Modified sent back must not answer 304 for the second's content
+    first = kb.put("/fhir/CodeSystem/probe10-ims", json=cs("ims", id="probe10-ims"), content_type=FJ)
+    kb.put("/fhir/CodeSystem/probe10-ims", json=cs("ims", id="probe10-ims", title="second"), content_type=FJ)
+    r = kb.get("/fhir/CodeSystem/probe10-ims", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert r.status_code == 200 and r.get_json()["title"] == "second"
+    # a date after the second written in is a date it was not modified since
+    later = http_date(parse_date(r.headers["Last-Modified"]) + timedelta(seconds=1))
+    assert kb.get("/fhir/CodeSystem/probe10-ims", headers={"If-Modified-Since": later}).status_code == 304
 
 
 def test_delete_then_read_is_not_found_outcome(kb):
@@ -148,20 +170,17 @@ def test_delete_then_read_is_not_found_outcome(kb):
     assert kb.get("/fhir/CodeSystem/probe10-del").status_code in (404, 410)
 
 
-@pytest.mark.xfail(strict=True, reason="http.html#read: 'A GET for a deleted resource returns a 410 Gone status code, "
-                                       "while a GET for an unknown resource returns 404 Not Found'. Kodebro keeps no "
-                                       "tombstones, so a deleted resource reads as 404 (medium-low: needs a deletion "
-                                       "record in the store)")
 def test_read_of_deleted_resource_is_410(kb):
+    # http.html#read: "A GET for a deleted resource returns a 410 Gone status code, while a GET for an unknown
+    # resource returns 404 Not Found" (more in test_deletes.py)
     kb.put("/fhir/CodeSystem/probe10-gone", json=cs("gone", id="probe10-gone"), content_type=FJ)
     assert kb.delete("/fhir/CodeSystem/probe10-gone").status_code in (200, 204)
     assert kb.get("/fhir/CodeSystem/probe10-gone").status_code == 410
 
 
-@pytest.mark.xfail(strict=True, reason="http.html#delete: 'Upon successful deletion, or if the resource does not exist "
-                                       "at all, the server should return either a 200 OK ..., or a 204 No Content ...'. "
-                                       "Kodebro answers 404 (a documented choice in README; a SHOULD)")
 def test_delete_of_missing_resource_is_success(kb):
+    # http.html#delete: "Upon successful deletion, or if the resource does not exist at all, the server should
+    # return either a 200 OK if the response contains a payload, or a 204 No Content"
     assert kb.delete("/fhir/CodeSystem/probe10-never-there").status_code in (200, 202, 204)
 
 
