@@ -135,6 +135,12 @@ class SQLStore(ClosureTables):
             row = self._q(conn, "SELECT value FROM meta WHERE key='schema_version'").fetchone()
             current = int(row[0]) if row else 0
             target = max(self.migrations)
+            if current > target:
+                # writing our older version back would make the newer Kodebro re-run its migrations on tables
+                # that already exist; a rolled-back deployment must stop here instead
+                raise StoreUnavailable(f"the terminology store has schema version {current}, written by a newer "
+                                       f"Kodebro; this one knows up to {target}: run the newer Kodebro, or a "
+                                       "store made by this one")
             for version in range(current + 1, target + 1):
                 for stmt in self.migrations[version]:
                     self._q(conn, stmt)
