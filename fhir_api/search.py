@@ -26,9 +26,10 @@ from flask import request
 
 from mappings.search_values import MAX_ALTERNATIVES, alternatives as _alternatives, canonical_reference
 from terminology.errors import InvalidRequest, shortened
-from terminology.identifiers import canonical, split_canonical
+from terminology.identifiers import SNOMED, canonical, split_canonical
 from terminology.store.base import ResourceHeader
 from terminology.textsearch import fold
+from terminology.validation import RESERVED_MAP_ID
 
 from .params import whole_number
 from .render import fhir_base, fhir_response
@@ -67,9 +68,6 @@ class Query:
         self.used: list[tuple[str, str]] = []       # the pairs this search applied (the self link)
         self.ignored: list[str] = []
         self.unknown = 0                            # parameters ignored as unknown: the known ones are listed once
-        # SNOMED CT implicit ConceptMaps the url tests name (served, never stored): id -> the url values (as the
-        # search gave them, `url|version` too) that name it
-        self.implicit: dict[str, set] = {}
         for key, value in pairs:
             self._take(key, value)
             if len(self.tests) > MAX_TESTS:     # refused before the rest is parsed
@@ -175,6 +173,10 @@ class Query:
             # the OID form of a code system finds it like its canonical URL (with a `|version` too)
             values = list(dict.fromkeys(values + [canonical(canonical_or_as_is(self.catalog, u), ver)
                                                   for u, ver in map(split_canonical, values)]))
+        elif self.rtype == "ConceptMap" and param.name == "url" and not modifier:
+            # a SNOMED CT implicit map's `|version` may name its edition another way (by its module alone): read as
+            # the edition its header holds, so the url test compares like any other
+            values = list(dict.fromkeys(_implicit_canonical(self.catalog, v) for v in values))
         return values
 
     def _reference(self, value: str) -> tuple[str, str | None, bool]:
@@ -192,40 +194,34 @@ class Query:
             hs += [h for h in derived_headers(self.catalog, self.rtype) if h.url in urls]
             hs += self._implicit_headers()
             return sorted({id(h): h for h in hs}.values(), key=lambda h: (h.pk is None, h.pk or 0))
-        return self.catalog.headers(self.rtype) + derived_headers(self.catalog, self.rtype)
+        return self.catalog.headers(self.rtype) + derived_headers(self.catalog, self.rtype) + self._implicit_headers()
+
+    def _plain(self, name: str) -> list:
+        return [a for t in self.tests if t.param.name == name and not t.modifier for a in t.alts]
 
     def _implicit_headers(self) -> list[ResourceHeader]:
-        """Headers of the SNOMED CT implicit ConceptMaps (?fhir_cm=) the url tests name that a loaded edition holds:
-        a client finds one by its url, also as `url|version` (its rows are $translate's); a search without url does
-        not list them. One header per map: urls naming the same map (url and edition) share it."""
+        """Headers of the SNOMED CT implicit ConceptMaps (?fhir_cm=) that a loaded edition holds and the search names
+        as a read would: by url (`url|version`, or url and `version`: the edition's URI) or by the id a header has.
+        A search naming neither does not list them. One header per map: urls naming the same map share it."""
         if self.rtype != "ConceptMap":
             return []
-        from mappings.snomed_implicit_maps import implicit_conceptmap
-        out = []
-        urls = (a for t in self.tests if t.param.name == "url" and not t.modifier for a in t.alts)
-        for url in dict.fromkeys(urls):
-            cm = implicit_conceptmap(self.catalog, url)
-            if cm is None:
-                continue
-            if cm["id"] not in self.implicit:
-                self.implicit[cm["id"]] = set()
-                out.append(served_header(cm))
-            self.implicit[cm["id"]].add(url)
-        return out
-
-    def _passes(self, test, row: Row) -> bool:
-        if test(self, row):
-            return True
-        # an implicit map's header holds the edition it was read in, which a `|version` may name another way (by
-        # its module alone): the url values that found the map name it
-        named = self.implicit.get(row.h.id) if row.h.pk is None else None
-        return named is not None and test.param.name == "url" and not test.modifier and not named.isdisjoint(test.alts)
+        from mappings.snomed_implicit_maps import conceptmap_by_id, implicit_conceptmap
+        urls = self._plain("url")
+        if urls:
+            # a version test compares as written, so only an edition loaded as that version can pass it
+            loaded = set(self.catalog.codesystem_versions(SNOMED))
+            versions = [code for sys, code in self._plain("version") if sys is None and code in loaded]
+            urls += [canonical(u, v) for u in urls if split_canonical(u)[1] is None for v in versions]
+        found = [implicit_conceptmap(self.catalog, u) for u in dict.fromkeys(urls)]
+        found += [conceptmap_by_id(self.catalog, code) for sys, code in dict.fromkeys(self._plain("_id"))
+                  if sys is None and code.startswith(RESERVED_MAP_ID)]
+        return [served_header(cm) for cm in {cm["id"]: cm for cm in found if cm is not None}.values()]
 
     def run(self) -> list[Row]:
         rows = [Row(h, self.catalog) for h in self.candidates()]
         ordered = [t for t in self.tests if t.param.header] + [t for t in self.tests if not t.param.header]
         for test in ordered:
-            rows = [r for r in rows if self._passes(test, r)]
+            rows = [r for r in rows if test(self, r)]
         if self.map_args:
             from mappings.conceptmap_search import ConceptMapQuery
             query = ConceptMapQuery(self.catalog, self.map_args)
@@ -265,6 +261,16 @@ class Query:
 
 
 # --- the request ---------------------------------------------------------------------------------
+
+def _implicit_canonical(catalog, value: str) -> str:
+    """`value` (a ConceptMap url search value) as the header of the SNOMED CT implicit map it names holds it:
+    `url|<edition URI>` when its `|version` names a loaded edition; else as given."""
+    if "|" not in value or not value.startswith(SNOMED):
+        return value
+    from mappings.snomed_implicit_maps import implicit_conceptmap
+    cm = implicit_conceptmap(catalog, value)
+    return canonical(cm["url"], cm["version"]) if cm is not None else value
+
 
 def strict_handling() -> bool:
     """Whether the request says `Prefer: handling=strict` (search.html#errors)."""

@@ -28,7 +28,8 @@ import io
 import re
 from dataclasses import dataclass, field, asdict
 
-from terminology.editions import is_year
+from terminology.editions import is_complete, is_year
+from terminology.errors import TerminologyError
 from terminology.identifiers import CODEBOOKS, KODEBRO_BASE, canonical_system, codebook_label
 
 KINDS = ("new", "retired", "text", "replaced", "merged", "split", "moved", "reactivated")
@@ -377,6 +378,17 @@ def to_conceptmaps(changes) -> list[dict]:
 
 def is_changelist_map(cm: dict) -> bool:
     return any(e.get("url") == EXT_CHANGELIST for e in cm.get("extension") or ())
+
+
+def not_in_edition(catalog, system: str, edition: str, code: str) -> bool:
+    """The one rule by which a change-list map says "unchanged" of a code it does not list (`unmapped` provided,
+    or a map of a pair of editions without changes): of any code, inactive too, unless `edition` of `system` is
+    loaded complete and lacks it (NOPE99 is no unchanged NCMP code; a fragment's silence says nothing)."""
+    try:
+        cs = catalog.codesystem(system, edition)
+    except TerminologyError:
+        return False
+    return cs is not None and cs.version == edition and is_complete(cs.content) and cs.find(code)[0] is None
 
 
 def rows_from_conceptmap(cm: dict) -> list[Change]:

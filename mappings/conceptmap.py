@@ -25,7 +25,7 @@ request unusable is in mappings.conceptmap_checks; the other-map walk of
 from __future__ import annotations
 
 from terminology.catalog import pick_version
-from terminology.editions import dated_by_year, in_force, is_complete
+from terminology.editions import dated_by_year, in_force
 from terminology.elements import value_of
 from terminology.errors import InvalidRequest, TerminologyError
 from terminology.identifiers import canonical_url, split_canonical
@@ -33,7 +33,7 @@ from terminology.versions import matches_version
 
 from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_index, norm_code, stored_maps,
                                supplied_maps, system_url)
-from .changelist import is_changelist_map
+from .changelist import is_changelist_map, not_in_edition
 from .conceptmap_hops import HopBudget, hop_budget, other_map
 from .icd10_targets import check as check_icd10_targets
 from .succession_displays import fill as fill_changelist_displays
@@ -342,17 +342,10 @@ def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes:
 
 
 def _not_in_edition(catalog, idx: MapIndex, g: MapGroup, code: str) -> bool:
-    """A Kodebro change-list map says "unchanged" of a code it does not list (`unmapped` provided): only of a code
-    of the edition, when that edition is loaded complete (NOPE99 is no unchanged NCMP code; a fragment's silence
-    says nothing). Other maps mean `provided` as R4 words it, for any code."""
-    if not (g.to_system and g.target_version and is_changelist_map(idx.body)):
-        return False
-    try:
-        cs = catalog.codesystem(g.to_system, g.target_version)
-    except TerminologyError:
-        return False
-    return cs is not None and cs.version == g.target_version and is_complete(cs.content) and \
-        cs.find(code)[0] is None
+    """A Kodebro change-list map says "unchanged" of a code it does not list by the change lists' rule
+    (changelist.not_in_edition). Other maps mean `provided` as R4 words it, for any code."""
+    return bool(g.to_system and g.target_version and is_changelist_map(idx.body)) and \
+        not_in_edition(catalog, g.to_system, g.target_version, code)
 
 
 def _reverse(idx: MapIndex, g: MapGroup, req: TranslateRequest, code: str, notes: list) -> list[Match]:

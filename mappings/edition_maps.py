@@ -20,7 +20,7 @@ from terminology.identifiers import split_canonical
 from terminology.versions import version_key
 
 from .changelist import (EXT_CHANGELIST, EXT_KIND, MAP_PREFIX, SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence,
-                         label, to_conceptmaps)
+                         label, not_in_edition, to_conceptmaps)
 from .edition_diff import DERIVED_SPLIT, DERIVED_TEXT, edition_changes
 
 _CACHE_KEY = "mappings.edition_maps.derived"
@@ -95,20 +95,24 @@ def _mark_derived(el: dict) -> None:
 
 
 def unchanged_by_empty_map(catalog, req):
-    """$translate with the derived map of a pair without changes (`url=`, or the map itself): a code the newer
-    edition holds in use is unchanged, `equal`, as the maps with changes answer a code they do not list (their
-    `unmapped` mode `provided`); without groups the map itself cannot say so (R4 wants an element in a group).
-    None for any other map, or a code of another codebook: the ConceptMap providers answer."""
+    """$translate with the derived map of a pair without changes (`url=`, or the map itself): it lists no code, so
+    it answers every code as a change-list map answers one it does not list (changelist.not_in_edition: unchanged,
+    `equal`); without groups the map itself cannot say so (R4 wants an element in a group). None for any other map
+    (a stored one without groups too, by url or by id alike), or a code of another codebook: the ConceptMap
+    providers answer."""
     from .translate import Match, TranslateResult
     cm = req.conceptmap
     if cm is not None and not req.conceptmap_stored:
         return None         # a map the client sent: its groups are the whole answer
+    derived = derived_edition_maps(catalog)
     if cm is None:
         wanted, version = split_canonical(req.conceptmap_url or "", req.conceptmap_version)
         if not wanted or not wanted.startswith(MAP_PREFIX):
             return None     # not a change map: the derived maps are not worked out for it
-        cm = next((m for m in derived_edition_maps(catalog).values()
+        cm = next((m for m in derived.values()
                    if m["url"] == wanted and "group" not in m and version in (None, m["version"])), None)
+    elif (derived.get(cm.get("id")) or {}).get("url") != cm.get("url"):
+        return None         # a stored map (no derived map takes a stored one's id): the providers read it
     if not isinstance(cm, dict) or cm.get("group") or not is_changelist_map(cm):
         return None
     ext = next(e for e in cm["extension"] if e.get("url") == EXT_CHANGELIST)
@@ -119,13 +123,13 @@ def unchanged_by_empty_map(catalog, req):
         return None
     if req.reverse or (req.target_system and catalog.canonical_system(req.target_system) != system):
         return None     # the map's own direction and codebook only; any other question goes to the providers
+    if not_in_edition(catalog, system, edition, req.code):
+        return TranslateResult(result=False, exclusive=True,
+                               message=f"{req.code} is not a code of {label(system)} {edition}")
     cs = catalog.codesystem(system, edition)
     concept = cs.find(req.code)[0] if cs is not None else None
-    res = TranslateResult(result=concept is not None and not concept.inactive, exclusive=True)
-    if res.result:
-        res.matches.append(Match(equivalence="equal", system=system, code=concept.code, display=concept.display,
-                                 version=edition, source=cm["url"],
-                                 comment=f"unchanged in {edition}: the two editions hold the same codes"))
-    else:
-        res.message = f"{req.code} is not a code in use in {label(system)} {edition}"
+    res = TranslateResult(result=True, exclusive=True)
+    res.matches.append(Match(equivalence="equal", system=system, code=concept.code if concept else req.code,
+                             display=concept.display if concept else req.display, version=edition,
+                             source=cm["url"], comment=f"unchanged in {edition}: the two editions hold the same codes"))
     return res

@@ -28,6 +28,7 @@ from terminology.errors import TerminologyError
 from terminology.identifiers import ICD10_NO, KODEBRO_BASE
 # the grouping sentence is $validate-code's too (terminology/norway/advice.py): one wording for both operations
 from terminology.norway.advice import dotted, grouping_note
+from terminology.norway.properties import from_who
 
 __all__ = ["EXT_TARGET", "check", "dotted"]
 
@@ -75,10 +76,6 @@ def _coding(cs, code: str) -> dict:
     return {k: v for k, v in got.items() if v}
 
 
-def _from_who(concept) -> bool:
-    return "who" in concept.property_values("origin")
-
-
 def check(catalog, req, matches: list) -> list[str]:
     """The one target check of every map into ICD-10-NO (ICPC-2 ConceptMaps, SNOMED CT's 447562003). Annotate the matches into ICD-10-NO whose code the edition cannot take; the notes for the answer's
     message. Other matches, and requests with none into ICD-10-NO, are left as they are."""
@@ -99,7 +96,7 @@ def check(catalog, req, matches: list) -> list[str]:
         concept, _how = cs.find(m.code)
         if concept is not None and not concept.abstract:
             # the map's text replaced, not a display added where the map gave none (as any other map answers)
-            if m.display and concept.display and not _from_who(concept):
+            if m.display and concept.display and not from_who(concept):
                 m.display = concept.display
             continue
         choose: list[str] = []

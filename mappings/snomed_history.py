@@ -15,7 +15,8 @@ edition of module M is the loaded editions of M and of the international module;
 the international editions. A change is dated by the loaded edition of its lineage that first shows it (the
 row's effectiveTime stays in the note: it names no edition a client could ask for), editions are compared
 (derived changes) only with editions of their own module, and walks between SNOMED CT versions use the graph
-of one lineage (`SnomedLineages.pick`).
+of one lineage (`SnomedLineages.pick`). When every loaded edition is of one lineage (one country's editions, with
+or without international ones), that lineage's graph is the shared graph itself.
 """
 from __future__ import annotations
 
@@ -108,17 +109,21 @@ def snomed_edges(catalog, graph) -> None:
     editions = loaded_editions(catalog)
     if not editions:
         return
+    # whether anything before this (a stored change list) already says something of SNOMED CT codes
+    told = SNOMED in graph.systems_editions
     graph.add_changes(dated_changes(editions))
     graph.families[SNOMED] = module_of
-    graph.lineages[SNOMED] = SnomedLineages(graph, editions)
+    graph.lineages[SNOMED] = SnomedLineages(graph, editions, history_only=not told)
 
 
 class SnomedLineages:
     """The succession graph of each SNOMED CT lineage, built on first use from the shared graph's snapshots."""
 
-    def __init__(self, shared, editions):
+    def __init__(self, shared, editions, history_only: bool = False):
         self.shared = shared
         self.editions = editions
+        # the shared graph says nothing of SNOMED CT codes but the loaded editions' history (no change list does)
+        self.history_only = history_only
         # the modules with a loaded edition: fixed for the life of the shared graph
         self.modules = {module_of(v) for v, _cs in editions}
         self._graphs: dict = {}
@@ -161,7 +166,20 @@ class SnomedLineages:
                     got = self._graphs[module] = self._build(module)
         return got
 
+    def _is_shared(self, module: str) -> bool:
+        """Whether the lineage of `module` is the shared graph's SNOMED CT part as it stands: every loaded edition is
+        of the lineage (the usual store: one country's editions, with or without international ones), and nothing
+        else speaks of SNOMED CT codes there. Its graph would then be built from the same rows and editions by the
+        same rules, so the shared graph is used, not a copy built again (re-reading every edition's associations
+        and comparing its editions again)."""
+        if not self.history_only or not self.modules <= {module, SNOMED_INT_MODULE}:
+            return False
+        # the shared graph also compares SNOMED CT editions that are no RF2 import (a CodeSystem resource)
+        return set(self.shared.loaded.get(SNOMED, ())) == {v for v, _cs in self.editions}
+
     def _build(self, module: str):
+        if self._is_shared(module):
+            return self.shared
         # it lives as long as the shared graph: built as that one is
         with quiet_gc(self.shared.long_lived):
             mine = [(v, cs) for v, cs in self.editions if module_of(v) in (module, SNOMED_INT_MODULE)]

@@ -258,16 +258,12 @@ def association_map_provider(catalog, req: TranslateRequest):
         return None
     if _source_system(catalog, req) != SNOMED or not _snomed_target(catalog, req):
         return None
-    cmv = req.conceptmap_version if (req.conceptmap_version or "").startswith(SNOMED) else None
-    if cmv:
-        # the edition a SNOMED CT conceptMapVersion names, by the url path's rule (a 404 when it is not loaded)
-        cs = map_edition(catalog, conceptmap_version=cmv)
-        url_of = lambda r: map_url_of(r, cs.version, catalog)   # noqa: E731
-    else:
-        cs = catalog.codesystem(SNOMED)
-        if cs is None or not hasattr(cs, "assoc"):
-            return None     # no edition to answer from: the other providers say what is missing
-        url_of = map_url_of
+    # a SNOMED CT conceptMapVersion picks the edition by the url path's rule (a 404 when it is not loaded), as it
+    # picks the map refsets' edition
+    cs = snomed_maps.edition_asked(catalog, req)
+    if cs is None:
+        return None     # no edition to answer from: the other providers say what is missing
+    url_of = lambda r: map_url_of(r, cs.version, catalog)   # noqa: E731  (the bare url names the default edition)
     refsets = list(SUCCESSOR_ASSOCIATIONS)
     code = req.code.strip()
     if req.reverse:

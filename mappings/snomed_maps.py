@@ -61,8 +61,9 @@ def _snomed_index(catalog, version: str | None):
     return cs if cs is not None and hasattr(cs, "maps") else None
 
 
-def _edition(catalog, req: TranslateRequest):
-    """The edition whose map refsets answer a request that names no map: the SNOMED CT `version` of the code given
+def edition_asked(catalog, req: TranslateRequest):
+    """The edition whose reference sets (map refsets, and the associations mappings.snomed_implicit_maps reads)
+    answer a request that names no map: the SNOMED CT `version` of the code given
     (forward only: in reverse the code is an ICD-10 or ICPC-2 one) or a SNOMED CT conceptMapVersion, by the rule the
     url path follows (terminology.snomed.implicit.map_edition: one not loaded is a 404 naming the loaded ones),
     else the default edition. A conceptMapVersion that is no SNOMED CT edition URI may be meant for a stored map."""
@@ -289,7 +290,7 @@ def snomed_map_provider(catalog, req: TranslateRequest):
     elif source_system != SNOMED:
         return None
     try:
-        cs = _edition(catalog, req)
+        cs = edition_asked(catalog, req)
     except NotFound:
         default = _snomed_index(catalog, None)
         if default is not None and _refsets(catalog, default, req, source_system):

@@ -9,6 +9,7 @@ import networkx as nx
 
 from terminology.editions import is_complete, partial_label
 from terminology.errors import NotFound
+from terminology.norway.properties import who_grouping
 from terminology.versions import version_key
 
 from .changelist import label as short_name
@@ -58,13 +59,14 @@ class _Editions:
         return ("inactive" if c.inactive else "active"), c.display
 
     def who(self, edition: str, code: str) -> bool:
-        """Whether the edition's display of the code is WHO's (origin=who: an English grouping text the ICD-10-NO
-        importers add), not a Norwegian text of the codebook."""
+        """Whether the edition's display of the code is WHO's grouping text (origin=who: an English grouping text the
+        ICD-10-NO importers add), not a Norwegian text of the codebook; by one rule whether the graph holds the
+        codebook's editions or not."""
         if self.in_graph:
             return code in self.sg.editions[(self.system, edition)].who
         cs = self.index(edition)
         c = cs.concepts.get(code) if cs is not None else None
-        return c is not None and "who" in c.property_values("origin")
+        return c is not None and who_grouping(c)
 
     def partial(self) -> dict:
         """Editions loaded only in part (R4 content fragment/example): their silence about a code says nothing."""

@@ -11,6 +11,7 @@ code system importers (RF2, ICD-10 ...) mark their output trusted and skip this.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -245,36 +246,43 @@ def _duplicate_codes(concepts) -> list[str]:
 
 def _cycle_problems(concepts) -> list[str]:
     """A hierarchy in which a concept is its own ancestor: subsumption would answer both ways and is-a would
-    no longer hold its descendants. Depth-first, iterative, linear in concepts plus links."""
+    no longer hold its descendants."""
     from .codesystem import flatten_concepts      # the parents as the index reads them (nesting, properties)
     parents = {f["code"]: f["parents"] for f in flatten_concepts(concepts)
                if f.get("parents") and isinstance(f.get("code"), str)}
-    if not parents:
-        return []
-    state: dict[str, int] = {}      # 1 on the current path, 2 done
-    for start in sorted(parents):   # (sorted: the same cycle is named the same way whatever the concept order)
+    # (sorted: the same cycle is named the same way whatever the concept order)
+    for _parent, ring in parent_loops(parents, lambda p: p, sorted(parents)):
+        shown = " -> ".join(ring) if len(ring) <= 12 else " -> ".join(ring[:6] + ["…"] + ring[-5:])
+        return [f"concept '{ring[0]}' is its own ancestor ({shown}): a code system hierarchy must not have cycles"]
+    return []
+
+
+def parent_loops(links: dict, parent_of, starts) -> Iterator[tuple[object, list]]:
+    """The loops of a hierarchy: `links` maps a code to its links up (`parent_of(link)` is the parent a link names),
+    walked depth-first from each of `starts` in turn. Yields each link that closes a loop, with the loop from the
+    parent it names down and back to it ([p, …, child, p]). Iterative (any depth), linear in codes plus links; the
+    one loop finder of stored code systems (validation) and importers' trusted output (importers.base)."""
+    state: dict = {}        # 1 on the current path, 2 done
+    for start in starts:
         if start in state:
             continue
         path = [start]
         state[start] = 1
-        todo = [iter(parents.get(start, ()))]
+        todo = [iter(links.get(start, ()))]
         while todo:
-            nxt = next(todo[-1], None)
-            if nxt is None:
+            link = next(todo[-1], None)
+            if link is None:
                 todo.pop()
                 state[path.pop()] = 2
                 continue
-            seen = state.get(nxt)
+            p = parent_of(link)
+            seen = state.get(p)
             if seen == 1:
-                ring = path[path.index(nxt):] + [nxt]
-                shown = " -> ".join(ring) if len(ring) <= 12 else " -> ".join(ring[:6] + ["…"] + ring[-5:])
-                return [f"concept '{nxt}' is its own ancestor ({shown}): a code system hierarchy must not "
-                        "have cycles"]
-            if seen is None:
-                state[nxt] = 1
-                path.append(nxt)
-                todo.append(iter(parents.get(nxt, ())))
-    return []
+                yield link, path[path.index(p):] + [p]
+            elif seen is None and p in links:
+                state[p] = 1
+                path.append(p)
+                todo.append(iter(links[p]))
 
 
 _VALUE_OF_TYPE = {"code": "valueCode", "Coding": "valueCoding", "string": "valueString", "integer": "valueInteger",

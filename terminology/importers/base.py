@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..validation import parent_loops
+
 
 @dataclass(slots=True)
 class Item:
@@ -86,32 +88,11 @@ def load_json(path: str):
 def parent_cycles(rows) -> list[str]:
     """Messages for loops in an explicit hierarchy (rows with .code, .parent, .where): A under B under A.
     Importers whose output is trusted must refuse them, as nothing after them would. A row naming itself is
-    left to the callers' own check; a missing parent is not a loop. Iterative: the depth is the file's."""
+    left to the callers' own check; a missing parent is not a loop."""
     parents: dict[str, list] = {}
     for r in rows:
         if r.parent and r.parent != r.code:
             parents.setdefault(r.code, []).append(r)
-    state: dict[str, int] = {}          # 1: on the current path, 2: done
-    problems = []
-    for start in parents:
-        if state.get(start):
-            continue
-        path: list[str] = [start]
-        todo = [iter(parents.get(start, ()))]
-        state[start] = 1
-        while todo:
-            r = next(todo[-1], None)
-            if r is None:
-                state[path.pop()] = 2
-                todo.pop()
-                continue
-            p = r.parent
-            if state.get(p) == 1:
-                loop = path[path.index(p):] + [p]
-                problems.append(f"{r.where}: code {r.code} has parent {p}, which is below it: a loop "
-                                f"({' -> '.join(loop)}, each under the next)")
-            elif not state.get(p) and p in parents:
-                state[p] = 1
-                path.append(p)
-                todo.append(iter(parents[p]))
-    return problems
+    return [f"{r.where}: code {r.code} has parent {r.parent}, which is below it: a loop "
+            f"({' -> '.join(loop)}, each under the next)"
+            for r, loop in parent_loops(parents, lambda r: r.parent, list(parents))]

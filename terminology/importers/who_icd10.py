@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..identifiers import ICD10_WHO
 from ..norway.common import codesystem_header, prop
-from ..norway.properties import WHO_PROPERTIES, definitions
+from ..norway.properties import ORIGIN_WHO, WHO_PROPERTIES, definitions
 from .base import Item
 
 FORMAT = "who-icd10"
@@ -201,7 +201,7 @@ def augment_norwegian(concepts: dict[str, dict], who: dict[str, WhoNode] | None 
         kind = n.kind if n.kind != "subcategory" else "category"
         c = {"code": code, "display": n.display,
              "designation": [{"language": "en", "value": n.display}],
-             "property": [prop("notSelectable", True), prop("kind", kind), prop("origin", "who"),
+             "property": [prop("notSelectable", True), prop("kind", kind), prop("origin", ORIGIN_WHO),
                           prop("reportable", False)]}
         added[code] = c
         if n.parent:

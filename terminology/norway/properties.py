@@ -39,6 +39,22 @@ _ALL = {
 }
 
 
+# the `origin` of a concept the ICD-10-NO importers added from WHO ICD-10 (terminology.importers.who_icd10)
+ORIGIN_WHO = "who"
+
+
+def from_who(concept) -> bool:
+    """Whether the concept's text is WHO's (origin=who: added from WHO ICD-10, in English), not the codebook's."""
+    return ORIGIN_WHO in concept.property_values("origin")
+
+
+def who_grouping(concept) -> bool:
+    """A WHO grouping of a Norwegian ICD-10 edition: a concept from WHO (`from_who`) that is not selectable and has
+    codes below it, as the importers add one (only as the parent the Norwegian file lacks). The one test of the
+    succession graph's editions (mappings.edition_diff) and of a codebook's history read from the catalog."""
+    return bool(concept.children) and concept.abstract and from_who(concept)
+
+
 def definitions(*codes: str) -> list[dict]:
     out = []
     for c in codes:

@@ -39,3 +39,54 @@ def test_no_derived_map_for_fragments(client):
                     content_type=FJ)
     found = client.get("/fhir/ConceptMap").get_json()
     assert found["total"] == 0
+
+
+# --- a change map with no group: one rule for "unchanged", by id as by url -----------------------------------------
+
+CHANGE_LIST = "https://kodebro.no/fhir/StructureDefinition/change-list"
+
+
+def _answer(client, path, **qs) -> tuple:
+    r = client.get(path, query_string={"system": URL, **qs})
+    assert r.status_code == 200, r.get_json()
+    params = {p["name"]: p for p in r.get_json()["parameter"]}
+    matches = [{q["name"]: q.get("valueCode") or q.get("valueCoding") for q in p["part"]}
+               for p in r.get_json()["parameter"] if p["name"] == "match"]
+    return params["result"]["valueBoolean"], params.get("message", {}).get("valueString"), matches
+
+
+def _same_codes(client, inactive: bool = True):
+    for year in ("2020", "2021"):
+        cs = _edition(year, [("A1", "Alpha"), ("Z9", "Zeta")])
+        cs["property"] = [{"code": "inactive", "type": "boolean"}]
+        cs["concept"][1]["property"] = [{"code": "inactive", "valueBoolean": inactive}]
+        assert client.post("/fhir/CodeSystem", json=cs, content_type=FJ).status_code == 201
+
+
+def test_a_stored_change_map_with_no_group_answers_by_id_as_by_url(client):
+    _same_codes(client)
+    cm = {"resourceType": "ConceptMap", "id": "clempty", "url": "https://example.org/cm/clempty", "version": "1",
+          "status": "active", "extension": [{"url": CHANGE_LIST, "extension": [
+              {"url": "codebook", "valueUri": URL}, {"url": "edition", "valueString": "2021"}]}]}
+    assert client.put("/fhir/ConceptMap/clempty", json=cm, content_type=FJ).status_code == 201
+    for code in ("A1", "NOPE"):
+        by_id = _answer(client, "/fhir/ConceptMap/clempty/$translate", code=code)
+        by_url = _answer(client, "/fhir/ConceptMap/$translate", url=cm["url"], code=code)
+        assert by_id == by_url and by_id[0] is False, (by_id, by_url)
+
+
+def test_the_map_of_a_pair_without_changes_says_unchanged_as_a_map_with_changes_does(client):
+    # an inactive code the complete edition lists is unchanged, as a change map's `unmapped` (provided) answers
+    # a code it does not list; a code the edition lacks is not
+    _same_codes(client)
+    maps = [e["resource"] for e in client.get("/fhir/ConceptMap", query_string={"version": "2021"}).get_json()
+            .get("entry", []) if "group" not in e["resource"]]
+    assert len(maps) == 1
+    cm = maps[0]
+    for path, qs in ((f"/fhir/ConceptMap/{cm['id']}/$translate", {}),
+                     ("/fhir/ConceptMap/$translate", {"url": cm["url"]})):
+        result, _message, matches = _answer(client, path, code="Z9", **qs)
+        assert result is True and [m["equivalence"] for m in matches] == ["equal"], (path, matches)
+        assert matches[0]["concept"]["code"] == "Z9"
+        result, message, matches = _answer(client, path, code="NOPE", **qs)
+        assert result is False and not matches and "NOPE" in message, (path, message)

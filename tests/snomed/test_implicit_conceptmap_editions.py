@@ -15,6 +15,7 @@ import os
 import pytest
 
 from .conftest import DUMMY, HANDMADE, LITE, SAMPLES, SNOMED, client_at
+from .translate_answers import translate_get as _get, result as _result, message as _message, issue as _issue
 
 MULTI = os.path.join(SAMPLES, "multimodule")
 INT_FOLDER = os.path.join(MULTI, "SnomedCT_InternationalRF2_PRODUCTION_20250101T120000Z")
@@ -37,27 +38,9 @@ def three(tmp_path_factory):
     return client_at(tmp_path_factory.mktemp("cm3-three"), DUMMY, LITE, HANDMADE)
 
 
-def _get(client, **qs):
-    r = client.get("/fhir/ConceptMap/$translate", query_string=qs)
-    return r.status_code, r.get_json()
-
-
-def _result(body) -> bool:
-    return next(p["valueBoolean"] for p in body["parameter"] if p["name"] == "result")
-
-
 def _codes(body) -> list[str]:
     return [q["valueCoding"]["code"] for m in body["parameter"] if m["name"] == "match"
             for q in m["part"] if q["name"] == "concept"]
-
-
-def _message(body) -> str:
-    return next((p["valueString"] for p in body["parameter"] if p["name"] == "message"), "")
-
-
-def _issue(body) -> str:
-    assert body["resourceType"] == "OperationOutcome", body
-    return body["issue"][0]["details"]["text"]
 
 
 # --- A: the coding's version does not pick the map's edition ----------------------------------------------------

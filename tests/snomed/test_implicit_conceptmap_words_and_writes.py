@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import ROOT
 
 from .conftest import DUMMY, HANDMADE, SNOMED, client_at
+from .translate_answers import translate_get as _get, message as _message
 
 REPLACED_BY = SNOMED + "?fhir_cm=900000000000526001"
 ASSOCIATIONS = os.path.join("Snapshot", "Refset", "Content",
@@ -39,18 +40,9 @@ def inactive_target(tmp_path_factory):
     return client_at(root, release)
 
 
-def _get(client, **qs):
-    r = client.get("/fhir/ConceptMap/$translate", query_string=qs)
-    return r.status_code, r.get_json()
-
-
 def _codes(body) -> list[str]:
     return [q["valueCoding"]["code"] for m in body["parameter"] if m["name"] == "match"
             for q in m["part"] if q["name"] == "concept"]
-
-
-def _message(body) -> str:
-    return next((p["valueString"] for p in body["parameter"] if p["name"] == "message"), "")
 
 
 # --- B: a reverse answer says its concepts are not substitutes ---------------------------------------------------

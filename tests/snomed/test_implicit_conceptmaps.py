@@ -13,6 +13,7 @@ from mappings.translate import TranslateRequest, translate
 from terminology.errors import NotFound
 
 from .conftest import DUMMY, HANDMADE, LITE, SNOMED, catalog_at, client_at
+from .translate_answers import translate_get as _get, params as _params, matches as _matches, message as _message, issue as _issue
 
 REPLACED_BY = SNOMED + "?fhir_cm=900000000000526001"
 SAME_AS = SNOMED + "?fhir_cm=900000000000527005"
@@ -35,32 +36,6 @@ def dummy_client(tmp_path_factory):
 def three_client(tmp_path_factory):
     """Three editions in one store: INT 20180731, the lite 20240301 and the Norwegian 20250415 (the default)."""
     return client_at(tmp_path_factory.mktemp("cm-three"), DUMMY, LITE, HANDMADE)
-
-
-def _get(client, **qs):
-    r = client.get("/fhir/ConceptMap/$translate", query_string=qs)
-    return r.status_code, r.get_json()
-
-
-def _params(body) -> dict:
-    out: dict = {}
-    for p in body["parameter"]:
-        out.setdefault(p["name"], []).append(p)
-    return out
-
-
-def _matches(body) -> list[dict]:
-    return [{q["name"]: q.get("valueCode") or q.get("valueCoding") or q.get("valueUri") or q.get("valueCanonical")
-             or q.get("valueString") for q in m["part"]} for m in body["parameter"] if m["name"] == "match"]
-
-
-def _message(body) -> str:
-    return next((p["valueString"] for p in body["parameter"] if p["name"] == "message"), "")
-
-
-def _issue(body) -> str:
-    assert body["resourceType"] == "OperationOutcome", body
-    return body["issue"][0]["details"]["text"]
 
 
 # --- $translate by url --------------------------------------------------------------------------------------------
@@ -201,7 +176,11 @@ def test_snomed_to_icd10_is_unchanged(tmp_path):
 
 @pytest.mark.parametrize("url", [SNOMED + "?fhir_cm=abc", SNOMED + "?fhir_cm=", SNOMED + "?fhir_cm",
                                  SNOMED + "/abc?fhir_cm=900000000000526001",
-                                 SNOMED + "/900000000000207008/version/2018?fhir_cm=900000000000526001"])
+                                 SNOMED + "/900000000000207008/version/2018?fhir_cm=900000000000526001",
+                                 # ASCII digits only, and no trailing newline
+                                 SNOMED + "?fhir_cm=\u0669\u0660\u0660" + "000000000526001",
+                                 SNOMED + "/\u0669\u0660\u0660000000000207008?fhir_cm=900000000000526001",
+                                 REPLACED_BY + "\n"])
 def test_malformed_url_is_400(dummy_client, url):
     status, body = _get(dummy_client, system=SNOMED, code="246188002", url=url)
     assert status == 400, body
@@ -439,15 +418,6 @@ def test_engine_picks_one_edition_for_both_kinds_of_map(tmp_path):
 
 # --- URL edge cases -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [SNOMED + "?fhir_cm=\u0669\u0660\u0660" + "000000000526001",
-                                 SNOMED + "/\u0669\u0660\u0660000000000207008?fhir_cm=900000000000526001",
-                                 REPLACED_BY + "\n"])
-def test_only_ascii_digits_and_no_trailing_newline(dummy_client, url):
-    status, body = _get(dummy_client, system=SNOMED, code="246188002", url=url)
-    assert status == 400, body
-    assert "fhir_cm=<reference set id>" in _issue(body)
-
-
 def test_value_set_urls_take_ascii_digits_only(dummy):
     from terminology.snomed.implicit import parse
     assert parse(SNOMED + "/\u0669\u0660\u0660000000000207008?fhir_vs")[2] is None
@@ -495,6 +465,29 @@ def test_the_full_url_of_an_entry_reads_the_same_header(three_client, url):
     r = three_client.get("/fhir/ConceptMap/" + rid)
     assert r.status_code == 200, r.get_json()
     assert r.get_json() == entry["resource"]
+
+
+def test_search_by_id_finds_what_a_read_by_that_id_reads(three_client):
+    # a read by id works, so a search by that _id finds the same header (and its version= agrees)
+    cm = _entries(three_client, url=REPLACED_BY + "|" + INT_2018)[0]["resource"]
+    found = _entries(three_client, _id=cm["id"])
+    assert [e["resource"] for e in found] == [three_client.get("/fhir/ConceptMap/" + cm["id"]).get_json()]
+    assert found[0]["fullUrl"].endswith("/ConceptMap/" + cm["id"])
+    assert [e["resource"]["id"] for e in _entries(three_client, _id=cm["id"], version=INT_2018)] == [cm["id"]]
+    assert not _entries(three_client, _id=cm["id"], version=NO_2025)
+    assert not _entries(three_client, _id="sct-cm-900000000000526001-900000000000207008-20990101")
+    assert not _entries(three_client, **{"_id:not": cm["id"], "url": "https://example.org/none"})
+
+
+def test_search_by_url_and_version_parameter_is_url_bar_version(three_client):
+    # url=X&version=V finds what url=X|V finds: the header of X read in edition V
+    bar = _entries(three_client, url=REPLACED_BY + "|" + INT_2018)
+    both = _entries(three_client, url=REPLACED_BY, version=INT_2018)
+    assert [e["resource"] for e in both] == [e["resource"] for e in bar] and len(bar) == 1
+    assert [e["resource"]["version"] for e in _entries(three_client, url=REPLACED_BY, version=NO_2025)] == [NO_2025]
+    assert not _entries(three_client, url=REPLACED_BY, version="http://snomed.info/sct/900000000000207008/version/20990101")
+    # an edition URI the version test compares as written: one that names the edition another way finds nothing
+    assert not _entries(three_client, url=REPLACED_BY, version="http://snomed.info/sct/900000000000207008")
 
 
 @pytest.mark.parametrize("rid", ["sct-cm-12345678", "sct-cm-900000000000526001-900000000000207008-20990101",

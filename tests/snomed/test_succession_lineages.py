@@ -18,6 +18,7 @@ import re
 import pytest
 
 from .conftest import DUMMY, HANDMADE, LITE, SAMPLES, SNOMED, catalog_at, client_at
+from .translate_answers import result as _result, message as _message
 
 MULTI = os.path.join(SAMPLES, "multimodule")
 INT_FOLDER = os.path.join(MULTI, "SnomedCT_InternationalRF2_PRODUCTION_20250101T120000Z")
@@ -49,14 +50,6 @@ def _get(client, **qs):
     r = client.get("/fhir/ConceptMap/$translate", query_string=qs)
     assert r.status_code == 200, r.get_json()
     return r.get_json()
-
-
-def _result(body) -> bool:
-    return next(p["valueBoolean"] for p in body["parameter"] if p["name"] == "result")
-
-
-def _message(body) -> str:
-    return next((p["valueString"] for p in body["parameter"] if p["name"] == "message"), "")
 
 
 def _codes(body) -> list[str]:
@@ -173,3 +166,61 @@ def test_an_extension_with_no_loaded_edition_is_no_known_edition(three, asked):
     # a Danish edition (module 554471000005108) is not loaded: no lineage of it, and no answer vouching for it
     msg = _not_loaded(three, system=SNOMED, code="404684003", targetsystem=SNOMED, **asked)
     assert "554471000005108/version/20250101 is not loaded" in msg and NO_2025 in msg, msg
+
+
+# --- 3. a lineage of every loaded edition is the shared graph, not a second build of it ------------------------------
+
+NO_MODULE = "51000202101"
+INT_MODULE = "900000000000207008"
+
+
+@pytest.fixture(scope="module")
+def multi2_catalog(tmp_path_factory):
+    return catalog_at(tmp_path_factory.mktemp("lineage-multi2-cat"), INT_FOLDER, MULTI)
+
+
+def _snomed_edges(sg) -> list:
+    return sorted((repr(u), repr(v), k, repr(sorted(d.items()))) for u, v, k, d in sg.g.edges(keys=True, data=True)
+                  if u[0] == SNOMED or v[0] == SNOMED)
+
+
+def test_a_lineage_of_every_loaded_edition_is_the_shared_graph(multi2_catalog):
+    from mappings.snomed_history import SnomedLineages
+    from mappings.succession_build import graph_for
+    sg = graph_for(multi2_catalog)
+    lineages = sg.lineages[SNOMED]
+    assert lineages.graph(NO_MODULE) is sg
+    # the same rows a lineage built on its own has: the walks cannot tell the two apart
+    built = SnomedLineages(sg, lineages.editions)._build(NO_MODULE)
+    assert built is not sg and _snomed_edges(built) == _snomed_edges(sg)
+    assert built.loaded[SNOMED] == sg.loaded[SNOMED] and built.complete == {e for e in sg.complete if e[0] == SNOMED}
+    # the international lineage leaves the Norwegian rows out: built on its own
+    assert lineages.graph(INT_MODULE) is not sg
+
+
+def test_a_lineage_beside_another_extension_is_built_on_its_own(three_catalog):
+    from mappings.succession_build import graph_for
+    sg = graph_for(three_catalog)
+    assert sg.lineages[SNOMED].graph(NO_MODULE) is not sg
+
+
+def test_a_change_list_of_snomed_ct_keeps_the_lineage_apart(multi2_catalog):
+    # the shared graph then says more of SNOMED CT codes than the editions' history, which a lineage leaves out
+    from mappings.changelist import Change
+    from mappings.edition_diff import EditionCodes
+    from mappings.snomed_history import loaded_editions, snomed_edges
+    from mappings.succession import SuccessionGraph
+
+    def shared(*stated):
+        sg = SuccessionGraph()
+        sg.add_changes(stated)
+        snomed_edges(multi2_catalog, sg)
+        for version, cs in loaded_editions(multi2_catalog):
+            sg.add_snapshot(EditionCodes.of(SNOMED, version, cs))
+        sg.derive_from_editions()
+        return sg
+
+    plain = shared()
+    assert plain.lineages[SNOMED].graph(NO_MODULE) is plain
+    told = shared(Change(SNOMED, NO_2025, "retired", "155574008", note="a stored change list"))
+    assert told.lineages[SNOMED].graph(NO_MODULE) is not told
