@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request
 
 from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
 from terminology.loader import EditionWouldShrink, shrink_refusal
-from terminology.derived import Derive
+from terminology.derived import Derive, generated_rule_set
 from terminology.store.base import RESOURCE_TYPES, Precondition, Stored
 from terminology.validation import RESERVED_MAP_ID, id_problems, reserved_map_problems, validation_errors
 
@@ -61,7 +61,8 @@ class Gone(TerminologyError):
 def _not_found(rtype: str, rid: str) -> TerminologyError:
     """Why `rtype`/`rid` cannot be read: deleted (410, with when), or never known here (404). Asked of the
     store only on a miss, so a read of what exists pays nothing for it."""
-    record = get_store().deleted(rtype, rid)
+    # an id that cannot be an id was never written (and PostgreSQL refuses a NUL in a text it is asked for)
+    record = None if id_problems(rid) else get_store().deleted(rtype, rid)
     if record is not None:
         return Gone(f"{rtype}/{rid} was deleted at {record.at}; it can be written again with PUT")
     return NotFound(f"{rtype}/{rid} is not known to this server")
@@ -358,7 +359,8 @@ def _nothing_deleted(rtype: str, rid: str) -> dict:
     repeated after a lost answer must not fail); a warning, not information, so a mistyped id is not taken
     for a deletion by a client that reads the outcome."""
     from .outcomes import issue
-    record = get_store().deleted(rtype, rid)
+    # an id that cannot be an id was never written (and PostgreSQL refuses a NUL in a text it is asked for)
+    record = None if id_problems(rid) else get_store().deleted(rtype, rid)
     if record is not None:
         return issue("warning", "deleted", f"{rtype}/{rid} was already deleted at {record.at}; nothing was "
                                            "deleted now")
@@ -401,7 +403,15 @@ class NotStored(TerminologyError):
 
 def _refuse_unstored(rtype: str, rid: str) -> None:
     """A DELETE of a ConceptMap the server serves but does not store (a SNOMED CT implicit map's reserved id, a
-    map derived between two editions) refused, rather than answered as if something had gone."""
+    map derived between two editions), or of a rule value set generated with an ICD-10-NO edition, refused,
+    rather than answered as if something had gone (or, for the rule set, as `kodebro remove` refuses it)."""
+    if rtype == "ValueSet":
+        h = get_store().header(rtype, rid)
+        if h is not None and generated_rule_set(get_store(), h):
+            raise NotStored(f"ValueSet/{rid} ({h.url}|{h.version}) is generated from ICD-10-NO {h.version} and goes "
+                            f"with that edition: removed alone, a check dated in {h.version} would fall back to an "
+                            f"older edition's rules. Remove the edition (`kodebro remove --system ICD-10-NO "
+                            f"--edition {h.version}`), or write the edition again to rebuild it")
     if rtype != "ConceptMap":
         return
     if rid.startswith(RESERVED_MAP_ID):

@@ -202,14 +202,9 @@ def _by_url(store, url, version):
 
 
 def _refuse_generated_rule_sets(store, targets) -> None:
-    """A rule value set Kodebro generated from a loaded ICD-10-NO edition goes with that edition: removed alone,
-    a dated check would fall back to an older edition's rule set without a word (review s15 O8)."""
-    from terminology.identifiers import ICD10_NO
-    from terminology.norway.rules import is_generated
+    from terminology.derived import generated_rule_set
     for h in targets:
-        if h.type != "ValueSet" or not h.version or not store.by_url("CodeSystem", ICD10_NO, h.version):
-            continue
-        if is_generated(store.body(h.pk), h.version):
+        if generated_rule_set(store, h):
             click.echo(f"error: {h.url}|{h.version} is generated from ICD-10-NO {h.version} and goes with it: "
                        f"remove the edition instead (`kodebro remove --system ICD-10-NO --edition {h.version}`), "
                        f"or re-import ICD-10-NO {h.version} to rebuild it; nothing was changed", err=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .identifiers import with_tag
+from .identifiers import ICD10_NO, with_tag
 from .norway import nkpk, rules
 from .store.base import ResourceHeader
 
@@ -76,3 +76,10 @@ class Derive:
             if h is not None and (h.type, h.url, h.version) not in kept:
                 out.append(h)
         return out
+
+
+def generated_rule_set(store, h: ResourceHeader) -> bool:
+    """Whether `h` is a rule value set Kodebro generated from a loaded ICD-10-NO edition. It goes with that
+    edition: removed alone, a dated check would fall back to an older edition's rule set without a word."""
+    return (h.type == "ValueSet" and bool(h.version) and h.pk is not None
+            and bool(store.by_url("CodeSystem", ICD10_NO, h.version)) and rules.is_generated(store.body(h.pk), h.version))

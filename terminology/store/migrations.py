@@ -62,7 +62,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # `rev` is the generation of the write that deleted it, `deleted` that write's instant (the lastUpdated it
     # stamps); a row goes when the id is written again, in that write's transaction
     4: [
-        """CREATE TABLE deleted_resource (
+        # IF NOT EXISTS: a Kodebro from before this migration, started on the store after it (a rollback), wrote
+        # its own schema version back, so the next start runs this again over the table that is there
+        """CREATE TABLE IF NOT EXISTS deleted_resource (
             type TEXT NOT NULL,
             id TEXT NOT NULL,
             rev INTEGER NOT NULL,

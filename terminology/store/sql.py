@@ -245,6 +245,7 @@ class SQLStore(ClosureTables):
         """
         report = {"added": [], "replaced": [], "unchanged": [], "deleted": []}
         resources = list(resources)     # (a CodeSystem's _flat_concepts stay streamed)
+        delete = list(delete)           # read twice below (the names that leave a deletion record, then the rows)
         conn = self._conn()
         with self._transaction(conn):
             if precondition is not None:

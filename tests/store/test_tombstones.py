@@ -166,3 +166,32 @@ def test_rest_on_postgres_answers_410_then_201(pg_store):
     assert c.get("/fhir/CodeSystem/pg-never").status_code == 404
     assert c.put("/fhir/CodeSystem/pg-gone", json=_cs("pg-gone"), content_type=fj).status_code == 201
     assert c.get("/fhir/CodeSystem/pg-gone").status_code == 200
+
+
+# --- a rollback: a Kodebro from before migration 4 wrote schema 3 back over a schema-4 store ---------------------
+def test_a_store_whose_version_a_rollback_wrote_back_opens_again(tmp_path):
+    path = str(tmp_path / "k.db")
+    s = open_store(path)
+    s.write([_cs("kept")], delete=[])
+    s.write((), delete=[("CodeSystem", "kept")])
+    s.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    s = open_store(path)
+    try:
+        from terminology.store.migrations import SCHEMA_VERSION
+        assert s.schema_version() == SCHEMA_VERSION and s.deleted("CodeSystem", "kept") is not None
+    finally:
+        s.close()
+
+
+def test_a_read_of_an_id_with_a_nul_on_postgres_is_404(pg_store):
+    from fhir_api import create_app
+    c = create_app({"DB": pg_store.url, "DEMO": False}).test_client()
+    r = c.get("/fhir/CodeSystem/a%00b")
+    assert r.status_code == 404 and r.get_json()["resourceType"] == "OperationOutcome"
+    [entry] = c.post("/fhir", json={"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "GET", "url": "CodeSystem/a%00b"}}]}).get_json()["entry"]
+    assert entry["response"]["status"] == "404"

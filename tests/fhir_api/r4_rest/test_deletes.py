@@ -172,3 +172,14 @@ def test_delete_of_a_derived_nkpk_edition_is_refused_and_changes_nothing(kb):
     assert_oo(r, 422, "CodeSystem/NKPK-2016", "derived", "nothing was deleted")
     after = kb.get("/fhir/CodeSystem/NKPK-2016")
     assert after.status_code == 200 and after.headers["ETag"] == before.headers["ETag"]
+
+
+def test_delete_of_a_generated_icd10_rule_value_set_is_refused_as_kodebro_remove_refuses_it(kb):
+    # the reportable-code rules of the demo's ICD-10-NO 2026 go with that edition (kodebro remove refuses the same)
+    from terminology.norway.rules import REPORTABLE_VS
+    check = f"/fhir/ValueSet/$validate-code?url={REPORTABLE_VS}&system=http://hl7.org/fhir/sid/icd-10-no&code=A000"
+    before = kb.get(check).get_json()
+    r = kb.delete("/fhir/ValueSet/ICD10NOReportable-2026")
+    assert_oo(r, 422, "ICD10NOReportable-2026", "kodebro remove --system ICD-10-NO --edition 2026")
+    assert kb.get("/fhir/ValueSet/ICD10NOReportable-2026").status_code == 200
+    assert kb.get(check).get_json() == before
