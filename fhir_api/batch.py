@@ -71,7 +71,8 @@ def _share_tx_resources(items: list, shared: dict, stored) -> None:
     resources still decide for it. Only resources the store does not hold are shared: an entry that
     names stored content gets the stored content, whatever an earlier entry brought along."""
     own = [v for n, v in items if n == "tx-resource" and isinstance(v, dict)]
-    mine = {(r.get("resourceType"), r.get("url")) for r in own if isinstance(r.get("url"), str)}
+    mine = {(r["resourceType"], r["url"]) for r in own
+            if isinstance(r.get("resourceType"), str) and isinstance(r.get("url"), str)}
     items.extend(("tx-resource", r) for key, rs in shared.items() if key not in mine for r in rs)
     given: dict = {}
     for r in own:
@@ -144,7 +145,10 @@ def _http_date(instant: str) -> str:
         return instant      # judged as the header would be
     if when.tzinfo is None:
         return instant
-    return format_datetime(when.astimezone(timezone.utc), usegmt=True)
+    try:
+        return format_datetime(when.astimezone(timezone.utc), usegmt=True)
+    except OverflowError:   # an instant at the edge of time leaves datetime's range once moved to UTC
+        return instant
 
 
 def _run_other(method: str, segs: list[str], query: str, resource, conditions: dict[str, str]) -> dict:

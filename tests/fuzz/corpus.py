@@ -1,5 +1,6 @@
 """The seed corpus the fuzzer mutates: every request of the shipped HL7 tests plus hand-made requests for each
-route (operations GET and POST at type and instance level, batch, create/update/read/search)."""
+route (operations GET and POST at type and instance level, batch, create/update/read/search; SNOMED CT and the
+later routes in seeds_snomed.py and seeds_routes.py)."""
 from __future__ import annotations
 
 import copy
@@ -212,5 +213,8 @@ def _conformance() -> list[Req]:
 
 
 def seed_corpus() -> list[Req]:
-    """Deterministic order: hand-made requests first, then the conformance requests in test-cases.json order."""
-    return _hand_made() + _conformance()
+    """Deterministic order: hand-made requests first (the first sessions', then SNOMED CT's and the later routes'),
+    then the conformance requests in test-cases.json order."""
+    from .seeds_routes import route_seeds      # they build on this module's Req and resources
+    from .seeds_snomed import snomed_seeds
+    return _hand_made() + snomed_seeds() + route_seeds() + _conformance()

@@ -8,6 +8,9 @@ import random
 
 from . import junk
 from .corpus import FJ, FUZZ_CODESYSTEM, FUZZ_CS, ICD, Req
+from .mutate_requests import CRITERIA, ETAGS, conditional, search_param
+from .mutate_snomed import ecl, fhir_cm, snomed_coding
+from .shapes import params_of as _params
 
 VALUE_TYPES = ["valueString", "valueCode", "valueUri", "valueCoding", "valueInteger", "valueBoolean",
                "valueResource", "resource", "valueCodeableConcept", "valueDecimal", "valueDateTime", "part"]
@@ -28,15 +31,11 @@ BAD_ACCEPT = ["application/xml", "text/html", "*/*", "application/fhir+json;q=na
 BAD_CONTENT_TYPE = ["text/plain", "application/xml", "application/fhir+xml", "application/x-www-form-urlencoded",
                     "multipart/form-data; boundary=x", "application/json; charset=latin1",
                     "application/fhir+json; charset=utf-16", "", "garbage/", "application/json", None]
+MANY_TAGS = ", ".join(f"x{i:03d};q=0.{i % 10}" for i in range(500))
 BAD_LANGUAGE = ["*;q=x", "nb-NO,,en;q=0.5", "x" * 3000, "zz", "en;q=2", ";;;", "nb-NO-x-\u00e6", "*",
-                "nb;q=inf", "en;q=nan, de;q=1e400"]      # q values float() reads but no list can be written with
-
-
-def _params(req: Req) -> list | None:
-    b = req.body
-    if isinstance(b, dict) and b.get("resourceType") == "Parameters" and isinstance(b.get("parameter"), list):
-        return b["parameter"]
-    return None
+                "nb;q=inf", "en;q=nan, de;q=1e400",      # q values float() reads but no list can be written with
+                "de_DE", "*;q=abc", MANY_TAGS, "en-US;q=0.5;q=0.7", "nb-NO;q=", "i-klingon", "x-private",
+                "zh-Hant-TW-u-ca-chinese", "nb-NO;q=-1", "en;level=1;q=0.5", "q=1", "-", "nb--NO"]
 
 
 def _walk(node):
@@ -346,8 +345,19 @@ def reroute(req, rng):
 BATCH_URLS = ["", "/", "?", "http://other.example/fhir/CodeSystem", "CodeSystem/$lookup?system=%&code=%00", "metadata",
               "Bundle", "../../x", "ValueSet/$expand?count=-1&url=", "CodeSystem/$validate-code?coding=x",
               "ValueSet/$expand?valueSet=%7B%7D", "ConceptMap/$translate?code=A00&system=" + ICD, "$versions",
-              "CodeSystem/ICD10NO-2026/_history/999", "ValueSet?_count=999999999", "x" * 3000]
+              "CodeSystem/ICD10NO-2026/_history/999", "ValueSet?_count=999999999", "x" * 3000,
+              "$closure", "$closure?name=fuzz-closure&version=0", "ConceptMap/$closure?name=", "ValueSet/_history",
+              "ConceptMap/sct-cm-900000000000526001.51000202101-20250415", "ConceptMap/sct-cm-x/$translate",
+              "ConceptMap/$translate?url=http://snomed.info/sct?fhir_cm=abc&code=1",
+              "ConceptMap/$translate?url=http%3A%2F%2Fsnomed.info%2Fsct%3Ffhir_cm%3D447562003&system=http%3A%2F%2F"
+              "snomed.info%2Fsct&code=75570004", "ValueSet/$expand?url=http://snomed.info/sct?fhir_vs=ecl/((((",
+              "ValueSet/$related?thisUrl=x&otherUrl=", "CodeSystem?system=x|", "ValueSet?url=|&_tag=|",
+              "CodeSystem/$code-history?system=http://snomed.info/sct&code=155574008"]
 BATCH_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "", None, 7, "get"]
+INSTANTS = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-01-01T00:00:00Z", "2026-01-01", "x", "",
+            "2026-13-01T00:00:00Z", "2026-01-01T00:00:00+99:00", "2026-01-01T00:00:00", 20260101, None, ["2026"]]
+BATCH_CONDITIONS = {"ifMatch": ETAGS + [7, None], "ifNoneMatch": ETAGS + [{}], "ifModifiedSince": INSTANTS,
+                    "ifNoneExist": CRITERIA + [0, "url=http://example.org/fuzz/vs\r\nX-Evil: 1"]}
 
 
 def batch_entries(req, rng):
@@ -355,7 +365,15 @@ def batch_entries(req, rng):
     b = req.body
     if not (isinstance(b, dict) and b.get("resourceType") == "Bundle" and isinstance(b.get("entry"), list)):
         return None
-    kind = rng.randrange(4)
+    kind = rng.randrange(5)
+    if kind == 4:
+        # the batch spelling of the conditional-request headers, on an entry that reads or writes
+        field, values = rng.choice(list(BATCH_CONDITIONS.items()))
+        entries = [e for e in b["entry"] if isinstance(e, dict) and isinstance(e.get("request"), dict)]
+        if not entries:
+            return None
+        rng.choice(entries)["request"][field] = rng.choice(values)
+        return f"batch-entry:{field}"
     if kind == 0:
         b["entry"].append({"request": {"method": rng.choice(BATCH_METHODS), "url": rng.choice(BATCH_URLS)}})
     elif kind == 1:
@@ -368,8 +386,12 @@ def batch_entries(req, rng):
 
 
 ODD_VALUES = {
-    "date": ["2026-13-45", "", "0000", "2026-02-30T25:61:00Z", "yesterday", "9999-12-31T23:59:59.9999999999+14:00"],
-    "displayLanguage": ["*", "en-x-y", "", "\u00e6\u00f8", "nb,en", "x" * 200],
+    "date": ["2026-13-45", "", "0000", "2026-02-30T25:61:00Z", "yesterday", "9999-12-31T23:59:59.9999999999+14:00",
+             "2026", "2026-06", "2026-06-01T12:00:00", "-2026-01-01", "2026-06-01T24:00:00Z", "20260601", "0001-01-01",
+             "10000-01-01", "2026-06-01T12:00:00+25:00", "2025-12-31T23:59:59.999-14:00"],
+    "displayLanguage": ["*", "en-x-y", "", "\u00e6\u00f8", "nb,en", "x" * 200, "de_DE", "*;q=abc", MANY_TAGS,
+                        "nb;q=0.5", "en-US, nb;q=0.9", "zz-ZZ", "nb-NO-x-kodebro"],
+    "name": ["", " ", "a b", "x" * 64, "x" * 65, "\u00e6", "../t", "fuzz-closure", "-"],
     "url": ["|", "|1", "http://hl7.org/fhir/sid/icd-10-no|", "http://hl7.org/fhir/sid/icd-10-no|9999",
             "urn:oid:", "#contained", "ValueSet/x", "http://x/%00"],
     "system": ["|", ICD + "|2026|extra", "", "http://snomed.info/sct", "urn:iso:std:iso:3166", "urn:ietf:bcp:47"],
@@ -380,7 +402,7 @@ ODD_VALUES = {
 _CANONICALS = ["", "|", "|2026", ICD + "|", ICD + "|2026|x", ICD + "|*", FUZZ_CS, "*", "http://x|1|2", "%7C"]
 for _name in ("system-version", "force-system-version", "check-system-version", "exclude-system", "useSupplement",
               "valueSetVersion", "conceptMapVersion", "targetsystem", "source", "target", "designation",
-              "default-to-latest-version", "default-valueset-version"):
+              "default-to-latest-version", "default-valueset-version", "thisUrl", "otherUrl", "target-version"):
     ODD_VALUES[_name] = _CANONICALS
 
 
@@ -411,10 +433,11 @@ def supplement(req, rng):
     if ps is None:
         return None
     target = rng.choice([ICD, FUZZ_CS, "http://example.org/fuzz/nothing", "http://example.org/fuzz/sup",
-                         ICD + "|1999", "", None])
+                         ICD + "|1999", "", None, "http://snomed.info/sct",
+                         "http://snomed.info/sct|http://snomed.info/sct/51000202101/version/20250415"])
     sup = {"resourceType": "CodeSystem", "url": "http://example.org/fuzz/sup", "version": "1", "status": "active",
            "content": "supplement", "supplements": target, "concept": [
-               {"code": rng.choice(["A00", "root", "nope", ""]), "display": junk.text(rng)[:50],
+               {"code": rng.choice(["A00", "root", "nope", "", "75570004"]), "display": junk.text(rng)[:50],
                 "designation": [{"language": rng.choice(["nb", "", "*", None]), "value": junk.text(rng)[:50]}],
                 "property": [{"code": "colour", "valueString": "blue"}]}]}
     ps.append({"name": "tx-resource", "resource": sup})
@@ -424,7 +447,8 @@ def supplement(req, rng):
 
 MUTATIONS = [drop_param, dup_param, swap_value_type, junk_value, odd_param, mutate_resource, mutate_resource,
              wrong_resource_type, deep_nesting, import_cycle, regex_filter, absurd_paging, bad_headers,
-             truncate_body, reroute, batch_entries, batch_entries, odd_known_value, odd_known_value, supplement]
+             truncate_body, reroute, batch_entries, batch_entries, odd_known_value, odd_known_value, supplement,
+             fhir_cm, ecl, snomed_coding, conditional, search_param]
 
 
 def mutate(seed: Req, rng: random.Random) -> tuple[Req, list[str]]:

@@ -10,7 +10,7 @@ import pytest
 
 from .corpus import seed_corpus
 from .mutate import mutate
-from .oracle import Hang, send, verdict
+from .oracle import Hang, caught_verdict, logged_errors, send, verdict
 
 ROUNDS = int(os.environ.get("KODEBRO_FUZZ_ROUNDS", "24"))          # seed blocks
 BLOCK = int(os.environ.get("KODEBRO_FUZZ_BLOCK", "250"))           # requests per block
@@ -29,14 +29,15 @@ def fuzzed(seed: int):
 
 def _play(client, seed: int) -> str | None:
     req, labels = fuzzed(seed)
-    try:
-        resp = send(client, req)
-    except Hang as e:
-        problem = str(e)
-    except Exception as e:  # the test client itself failed: still a finding worth reading
-        problem = f"{type(e).__name__} raised through the test client: {e}"
-    else:
-        problem = verdict(req, resp)
+    with logged_errors() as caught:
+        try:
+            resp = send(client, req)
+        except Hang as e:
+            problem = str(e)
+        except Exception as e:  # the test client itself failed: still a finding worth reading
+            problem = f"{type(e).__name__} raised through the test client: {e}"
+        else:
+            problem = verdict(req, resp) or caught_verdict(caught)
     if problem is None:
         return None
     return (f"seed {seed} (KODEBRO_FUZZ_SEED={seed}) mutations {labels}: {problem}\n"
@@ -48,7 +49,8 @@ def test_seed_corpus_keeps_the_invariants(fuzz_client_factory):
     client = fuzz_client_factory()
     failures = []
     for i, req in enumerate(CORPUS):
-        problem = verdict(req, send(client, req))
+        with logged_errors() as caught:
+            problem = verdict(req, send(client, req)) or caught_verdict(caught)
         if problem:
             failures.append(f"corpus[{i}]: {problem}\n  request: {req.describe(1500)}")
     assert not failures, "\n\n".join(failures[:MAX_REPORTED])

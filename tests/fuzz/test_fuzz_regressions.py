@@ -155,3 +155,60 @@ def test_a_codesystem_nested_too_deeply_is_refused_in_words(demo_client):
             '{"name": "code", "valueCode": "c1"}, {"name": "tx-resource", "resource": %s}]}' % cs)
     _assert_outcome(demo_client.post("/fhir/CodeSystem/$lookup", data=body, content_type=FJ), 400,
                     "nested too deeply")
+
+
+# fuzz18, HTTP seeds 900116 and 900146: a GET whose request line is over 8,190 bytes (a long displayLanguage, an
+# isa/ with 10,000 digits) is answered by gunicorn itself (limit_request_line in scripts/wsgi_server.py) with an
+# HTML 414 page, not an OperationOutcome; HTTP seed 900208 (on the fuzz template): a header value with a NUL, an
+# HTML 400 "Invalid HTTP Header". Not fixed here: scripts/wsgi_server.py is another helper's this session (see
+# /work/notes/fuzz18.md); until it is, test_fuzz_http.py leaves such requests out of its body check.
+@pytest.mark.xfail(strict=True, reason="gunicorn answers what it refuses itself with an HTML page")
+@pytest.mark.parametrize("request_head,status", [
+    (b"GET /fhir/ValueSet/$expand?url=" + b"A" * 9000 + b" HTTP/1.1\r\nHost: x\r\n", b"414"),
+    (b"GET /fhir/metadata HTTP/1.1\r\nHost: x\r\nIf-None-Match: W/\"\x00\"\r\n", b"400"),
+], ids=["long-request-line", "nul-in-header"])
+def test_what_gunicorn_refuses_is_an_operationoutcome(live_server, request_head, status):
+    from .test_fuzz_http import _raw
+    answer = _raw(live_server, request_head + b"\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 " + status), answer[:300]
+    outcome = json.loads(body)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["details"]["text"]
+
+
+def _batch(client, *entries):
+    return client.post("/fhir", content_type=FJ, data=json.dumps({"resourceType": "Bundle", "type": "batch",
+                                                                   "entry": list(entries)}))
+
+
+# fuzz18 (found by reading batch.py for the new batch-entry condition mutation, confirmed by a directed run): a
+# batch entry's request.ifModifiedSince whose instant leaves the datetime range when moved to UTC
+# ('0001-01-01T00:00:00+14:00', '9999-12-31T23:59:59-14:00') raised OverflowError in fhir_api/batch.py
+# _http_date; the batch answered 200 with that entry a 500 "entry 0 failed unexpectedly". _http_date now passes
+# such an instant on as sent.
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_batch_if_modified_since_at_the_end_of_time_is_no_500(demo_client, instant):
+    r = _batch(demo_client, {"request": {"method": "GET", "url": "ValueSet/ICD10NOReportable-2026",
+                                          "ifModifiedSince": instant}})
+    assert r.status_code == 200
+    entry = r.get_json()["entry"][0]
+    assert entry["response"]["status"][0] in "234", entry
+
+
+# fuzz18 seed 525177 (mutations ["wrong-resourceType:['ValueSet']"], seen once the oracle judged batch entries): a
+# batch entry whose Parameters carry a tx-resource with a list as its resourceType -> that entry a 500 ("entry 1
+# failed unexpectedly"): fhir_api/batch.py _share_tx_resources builds a set of (resourceType, url) before the
+# resource is checked, and a list is unhashable (the same Parameters outside a batch were a 400 already). Now only
+# resources whose resourceType is a string are keyed.
+@pytest.mark.parametrize("rtype", [["ValueSet"], {"a": 1}])
+def test_a_batch_entry_with_an_unhashable_resource_type_is_no_500(demo_client, rtype):
+    params = {"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": "http://example.org/fuzz/vs"},
+        {"name": "tx-resource", "resource": {"resourceType": rtype, "url": "http://example.org/fuzz/cs",
+                                             "status": "active", "content": "complete"}}]}
+    r = _batch(demo_client, {"request": {"method": "POST", "url": "ValueSet/$expand"}, "resource": params})
+    assert r.status_code == 200
+    entry = r.get_json()["entry"][0]
+    assert entry["response"]["status"].startswith("4"), entry
+    assert entry["resource"]["resourceType"] == "OperationOutcome"
