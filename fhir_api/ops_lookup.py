@@ -25,7 +25,8 @@ def request_languages(params) -> list[str]:
     if value:
         check_display_language(value)
     if value is None and has_request_context():
-        value = request.headers.get("Accept-Language")
+        # (from the environ: request.headers raises and catches a KeyError when the header is absent)
+        value = request.environ.get("HTTP_ACCEPT_LANGUAGE")
     return parse_languages(value) if value else []
 
 

@@ -1,6 +1,7 @@
 """Turning result dicts into HTTP responses: FHIR JSON, _pretty, content negotiation."""
 from __future__ import annotations
 
+import functools
 import math
 
 import orjson
@@ -17,13 +18,16 @@ _ANY = ("*/*", "application/*", "text/*", "text/html")     # text/html: a browse
 
 def wants_unsupported_format() -> str | None:
     """The requested format when it is one Kodebro cannot produce (only R4 JSON is served)."""
-    fmt = request.args.get("_format")
+    # (membership first: a MultiDict or EnvironHeaders lookup that misses raises and catches a KeyError, and
+    # nearly every request sends neither _format nor _pretty; a header is read from the environ, as they are)
+    args = request.args
+    fmt = args.get("_format") if "_format" in args else None
     if fmt:
         media, params = _media_range(fmt)
         if media not in _JSON_TYPES or not _version_served(params):
             return fmt
         return None
-    accept = request.headers.get("Accept", "")
+    accept = request.environ.get("HTTP_ACCEPT", "")
     if not accept.strip():
         return None
     return None if _accepts_json(accept) else accept
@@ -62,6 +66,7 @@ def _quality(params: dict[str, str]) -> float:
     return q if math.isfinite(q) else 1.0      # junk (nan, inf) is read as no weight given, as unparsable text is
 
 
+@functools.lru_cache(maxsize=256)      # clients send a handful of distinct Accept headers, each on every request
 def _accepts_json(accept: str) -> bool:
     """Whether an Accept header allows R4 JSON (RFC 9110 §12.5.1): a JSON type named with q > 0 and a
     served fhirVersion; when JSON types are named only with q=0 or another version, not even */* brings
@@ -84,11 +89,14 @@ def fhir_base() -> str:
     return configured.rstrip("/") if configured else request.url_root.rstrip("/") + "/fhir"
 
 
+_CONTENT_TYPE = FHIR_JSON + "; charset=utf-8"
+
+
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
-    pretty = request.args.get("_pretty", "").lower() == "true" if request else False
+    args = request.args if request else None
+    pretty = args is not None and "_pretty" in args and args["_pretty"].lower() == "true"
     opts = orjson.OPT_INDENT_2 if pretty else 0
-    resp = Response(_dumps(body, opts), status=status, mimetype=FHIR_JSON)
-    resp.headers["Content-Type"] = FHIR_JSON + "; charset=utf-8"
+    resp = Response(_dumps(body, opts), status=status, content_type=_CONTENT_TYPE)
     if headers:
         resp.headers.update(headers)
     return resp

@@ -27,7 +27,8 @@ def language_value(params, vs: dict | None = None,
         check_display_language(value)
         return value, "param"
     if has_request_context():
-        header = request.headers.get("Accept-Language")
+        # (from the environ: request.headers raises and catches a KeyError when the header is absent)
+        header = request.environ.get("HTTP_ACCEPT_LANGUAGE")
         if header:
             return header, "header"
     if vs is not None:
