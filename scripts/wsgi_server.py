@@ -5,6 +5,7 @@ import re
 import socket
 import time
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 from gunicorn.workers.sync import SyncWorker
@@ -75,9 +76,36 @@ def corked(wsgi_app):
     return serve
 
 
+# what gunicorn refuses before the app sees the request (a request line over limit_request_line, a NUL in a
+# header, a broken chunk) gets its answer here: the issue code and, where the client can do better, how
+_REFUSED_ISSUE = {400: "invalid", 403: "forbidden", 414: "too-long", 417: "not-supported", 431: "too-long",
+                  501: "not-supported"}
+_REFUSED_HINT = {414: "send the parameters in the body of a POST (a Parameters resource, or a form) instead of "
+                      "the URL",
+                 431: "send fewer or shorter headers"}
+
+
+def write_refusal(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's util.write_error with the body every other error of this server has, an OperationOutcome, in
+    place of gunicorn's HTML page: a FHIR client reads the error it caused the same way whoever refused it."""
+    import json
+    text = f"{reason}: {mesg}" if mesg else reason
+    if status_int in _REFUSED_HINT:
+        text += f" ({_REFUSED_HINT[status_int]})"
+    body = json.dumps({"resourceType": "OperationOutcome", "issue": [{
+        "severity": "error", "code": _REFUSED_ISSUE.get(status_int, "exception"),
+        "details": {"text": text}}]}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/fhir+json; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict):
         self.options = options
+        # gunicorn's workers write these refusals through util.write_error (Worker.handle_error), one function
+        # for every worker class; replacing it keeps gunicorn's own choice of status for each refusal
+        gunicorn_util.write_error = write_refusal
         super().__init__()
 
     def load_config(self):

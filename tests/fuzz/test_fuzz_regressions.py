@@ -158,11 +158,9 @@ def test_a_codesystem_nested_too_deeply_is_refused_in_words(demo_client):
 
 
 # fuzz18, HTTP seeds 900116 and 900146: a GET whose request line is over 8,190 bytes (a long displayLanguage, an
-# isa/ with 10,000 digits) is answered by gunicorn itself (limit_request_line in scripts/wsgi_server.py) with an
+# isa/ with 10,000 digits) was answered by gunicorn itself (limit_request_line in scripts/wsgi_server.py) with an
 # HTML 414 page, not an OperationOutcome; HTTP seed 900208 (on the fuzz template): a header value with a NUL, an
-# HTML 400 "Invalid HTTP Header". Not fixed here: scripts/wsgi_server.py is another helper's this session (see
-# /work/notes/fuzz18.md); until it is, test_fuzz_http.py leaves such requests out of its body check.
-@pytest.mark.xfail(strict=True, reason="gunicorn answers what it refuses itself with an HTML page")
+# HTML 400 "Invalid HTTP Header". scripts/wsgi_server.py now writes gunicorn's refusals as OperationOutcomes.
 @pytest.mark.parametrize("request_head,status", [
     (b"GET /fhir/ValueSet/$expand?url=" + b"A" * 9000 + b" HTTP/1.1\r\nHost: x\r\n", b"414"),
     (b"GET /fhir/metadata HTTP/1.1\r\nHost: x\r\nIf-None-Match: W/\"\x00\"\r\n", b"400"),
@@ -172,9 +170,12 @@ def test_what_gunicorn_refuses_is_an_operationoutcome(live_server, request_head,
     answer = _raw(live_server, request_head + b"\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 " + status), answer[:300]
+    assert b"content-type: application/fhir+json" in head.lower()
     outcome = json.loads(body)
     assert outcome["resourceType"] == "OperationOutcome"
     assert outcome["issue"][0]["details"]["text"]
+    if status == b"414":
+        assert outcome["issue"][0]["code"] == "too-long" and "POST" in outcome["issue"][0]["details"]["text"]
 
 
 def _batch(client, *entries):
