@@ -21,6 +21,7 @@ from .store.base import ResourceHeader
 from .versions import latest, matches_version, version_key
 
 _REFRESH_SECONDS = 1.0
+_MAX_KEPT_VERSIONS = 4096   # (url, version) pairs `Catalog.codesystem` keeps per store revision
 
 
 def pick_version(held: list, version: str | None) -> int | None:
@@ -85,6 +86,9 @@ class Catalog:
             self._conceptmaps: list[dict] | None = None
             self._derived: dict = {}
             self._aliases = self._build_aliases()
+            # (url as asked, version named) -> index: `codesystem`'s answer for these headers and aliases (made new
+            # after them, so that a read under the old ones cannot land in it)
+            self._cs_by_version: dict = {}
             self._generation = generation
             self._checked = time.monotonic()
 
@@ -226,11 +230,21 @@ class Catalog:
 
     # --- typed lookups ------------------------------------------------------------
     def codesystem(self, url: str, version: str | None = None) -> CodeSystemIndex | None:
+        if version is not None:
+            # a version named is read again and again ($validate-code of a value set pinning an edition): the index
+            # found is kept with the headers it was found in (a version None reads the edition in force today)
+            kept = self._cs_by_version       # (a refresh swaps in a new dict, with the new headers)
+            cs = kept.get((url, version))
+            if cs is not None:
+                return cs
         h = self.find_header("CodeSystem", url, version)
         if h is None:
             grammar = GRAMMARS.get(self.canonical_system(url))
             return grammar if grammar is not None and grammar.answers(version) else None
-        return self.codesystem_by_pk(h.pk)
+        cs = self.codesystem_by_pk(h.pk)
+        if version is not None and len(kept) < _MAX_KEPT_VERSIONS:
+            kept[(url, version)] = cs
+        return cs
 
     def codesystem_by_pk(self, pk: int) -> CodeSystemIndex:
         cs = self._cs_cache.get(pk)

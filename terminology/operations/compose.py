@@ -26,8 +26,10 @@ cut a page straight from an index (one whole system, one filter) are in expand_s
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Iterator
 
+from ..catalog import Catalog
 from ..editions import edition_for_date, not_in_force
 from ..errors import InvalidRequest, NotFound, NotSupported
 from ..identifiers import canonical, split_canonical
@@ -43,10 +45,15 @@ from .compose_versions import ANY_VERSION, NO_VERSION, ExcludeScopes
 from .display_choice import valueset_language
 from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule
 from .member import Member
+from .membership_plan import membership_plan, plain_request
 from .revision_cache import brought
 from .valueset_facts import ValueSetFacts
 from .version_rules import (SystemVersionRules, VersionCheckFailed, find_valueset, missing_valueset, unknown_system,
                             version_check_text)
+
+
+# exclude-system of a request naming none: read, never written (a request naming some gets a dict of its own)
+_NONE_EXCLUDED = MappingProxyType({})
 
 
 def whole_system_include(inc: dict) -> bool:
@@ -86,6 +93,10 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
     # id(cs) -> include rules kept for this request only, id(vs) -> views of expansion-only value sets
     _used_vs_seen: set | None = None
     _imported_ids: set | None = None
+    # the canonicals of the value sets used, and the definitions imports were read from, contained and implicit
+    # ones too (which no canonical finds): lists on the root evaluator once one is noted, empty until then
+    used_valuesets: "list[str] | tuple" = ()
+    imported_valuesets: "list[dict] | tuple" = ()
     _rules: dict | None = None
     _expansion_views: dict | None = None
 
@@ -97,7 +108,9 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         self.date = date
         self.supplements = supplements      # callable(cs) -> cs with supplements applied, or None
         # exclude-system: system -> the versions excluded (None: every version), from "system" or "system|version"
-        self.exclude_systems: dict[str, set] = _parent.exclude_systems if _parent else {}
+        # (a request naming none, nearly every one, shares one empty mapping)
+        self.exclude_systems: dict[str, set] = _parent.exclude_systems if _parent else \
+            {} if exclude_systems else _NONE_EXCLUDED
         for ex in exclude_systems or ():
             system, version = split_canonical(str(ex))
             self.exclude_systems.setdefault(catalog.canonical_system(system), set()).add(version)
@@ -117,9 +130,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
             self._cs_cache = _parent._cs_cache if _cs_cache is None else _cs_cache
         else:
             self.used_codesystems: list[str] = []
-            self.used_valuesets: list[str] = []
-            # the definitions imports were read from, contained and implicit ones too (which no canonical finds)
-            self.imported_valuesets: list[dict] = []
+            # (used_valuesets and imported_valuesets are made with `_used_vs_seen`, by the first note_valueset)
             # beside the lists (which keep first-seen order for the answer): membership in O(1), so a wide
             # import fan costs per reference, not per reference times distinct value sets
             self._used_cs_seen: set[str] = set()
@@ -186,7 +197,8 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         if root._recorders:
             for rec in root._recorders:
                 rec.append(("cs", cs, None))
-        canon = canonical(cs.url, cs.version)
+        url, version = cs.url, cs.version
+        canon = f"{url}|{version}" if url and version else url     # (canonical(), without the call)
         if canon not in root._used_cs_seen:
             root._used_cs_seen.add(canon)
             root.used_codesystems.append(canon)
@@ -223,6 +235,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         canon = vs_canonical(vs)
         if root._used_vs_seen is None:
             root._used_vs_seen, root._imported_ids = set(), set()
+            root.used_valuesets, root.imported_valuesets = [], []
         if not ref.startswith("#") and canon not in root._used_vs_seen:
             root._used_vs_seen.add(canon)
             root.used_valuesets.append(canon)
@@ -419,9 +432,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         functions of index and filter (as the text index is kept there); else for this request only: a regex
         filter's time budget is per request, and an index with tests of its own keeps its own memory-bounded
         cache of their answers (unless its tests hold none of it: `keep_filter_tests`, SNOMED CT)."""
-        if cs is None or (getattr(cs, "filter_test", None) is not None and
-                          not getattr(cs, "keep_filter_tests", False)) or brought(self, inc) or \
-                any(f.get("op") == "regex" for f in inc.get("filter") or ()):
+        if not self.keeps_rule(inc, cs):
             return self._request_rules(cs)
         kept = getattr(cs, RULES_ATTR, None)
         if kept is None or kept[0] != id(cs):       # a copy (supplements) carries the original's
@@ -431,6 +442,12 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
             except AttributeError:
                 return self._request_rules(cs)
         return kept[1]
+
+    def keeps_rule(self, inc: dict, cs) -> bool:
+        """Whether `inc`'s rule for `cs` is kept on the index, across requests (`_rule_cache`)."""
+        return not (cs is None or (getattr(cs, "filter_test", None) is not None and
+                                   not getattr(cs, "keep_filter_tests", False)) or brought(self, inc) or
+                    any(f.get("op") == "regex" for f in inc.get("filter") or ()))
 
     def _request_rules(self, cs) -> dict:
         """The include rules for `cs` kept for this request only (`_rule_cache`)."""
@@ -444,10 +461,21 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         """Whether `system#code` is a member of `vs`, without enumerating it: `members` asked about one code.
         A code the server does not hold (`concept` None, e.g. of a fragment) is a member as far as can be
         told: when an include takes its whole system or lists it."""
-        if _chain is None:
-            _chain = (vs,)      # the value set asked about is the outermost one being processed
+        if _chain is None and self.root._stored_seen is vs and type(self.catalog) is Catalog and \
+                plain_request(self):
+            # a stored value set seen in this request (_note_origin has nothing more to do), of the usual shape:
+            # its decisions before the code are kept (membership_plan)
+            plan = membership_plan(self, vs, system, cs)
+            if plan is not None:
+                try:
+                    return plan.holds(code, concept)
+                except FilterNotUnderstood as e:
+                    e.name_valueset(vs)     # (as below: a filter test made on first use may still refuse)
+                    raise
         compose = vs.get("compose") or {}
         self._note_origin(vs, compose)
+        if _chain is None:
+            _chain = (vs,)      # the value set asked about is the outermost one being processed
         if not compose and isinstance(vs.get("expansion"), dict):
             return (system, code) in self.expansion_keys(vs)
         if compose.get("inactive") is False and concept is not None and concept.inactive:

@@ -74,6 +74,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
     # how messages name the value set validated against (url|version): validate_code sets it from the facts kept
     # about the value set (ValueSetFacts.own_facts, where it is worked out); None without one
     vs_name: str | None = None
+    # why the value set leaves out the codes its excludes list (exclusions.ExclusionReasons): validate_code sets it
+    # from the same facts; None: read off the value set when a refusal needs it
+    exclusions = None
 
     def __init__(self, catalog, req: ValidateRequest):
         self.catalog = catalog
@@ -586,7 +589,7 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
     vs = req.valueset
     status, imports_none = None, True
     if vs is not None:
-        status, imports_none, v.vs_name = v.ev.own_facts(vs)
+        status, imports_none, v.vs_name, v.exclusions = v.ev.own_facts(vs)
     if status is not None:
         v.note_status("ValueSet", vs, v.vs_name)
     outcomes: list[Outcome] = []

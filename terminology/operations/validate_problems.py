@@ -20,8 +20,8 @@ NO_SYSTEM_TEXT = ("Coding has no system. A code with no system has no defined me
 
 
 class CodingProblems:
-    """The problem reports of Validator. A mixin: it reads the Validator's `req`, `catalog`, `vs_name` and calls
-    `member`, `_vs_systems` and `_concept_text`."""
+    """The problem reports of Validator. A mixin: it reads the Validator's `req`, `catalog`, `vs_name`, `exclusions`
+    and calls `member`, `_vs_systems` and `_concept_text`."""
 
     def _no_system(self, o: Outcome, locs: "Locations") -> Outcome:
         o.ok = False
@@ -136,7 +136,9 @@ class CodingProblems:
 
     def _not_in_vs(self, coding: dict, loc: str) -> Issue:
         text = f"The provided code '{coding_text(coding)}' was not found in the value set '{self.vs_name}'"
-        reason = exclusion_reason(self.req.valueset, coding.get("system"), coding.get("code"))
+        reasons = self.exclusions
+        reason = reasons.reason(coding.get("system"), coding.get("code")) if reasons is not None else \
+            exclusion_reason(self.req.valueset, coding.get("system"), coding.get("code"))
         if reason:
             text += f": {reason}"
         return Issue("error", "code-invalid", "not-in-vs", text, loc)

@@ -10,6 +10,7 @@ from itertools import chain
 from ..catalog import Catalog
 from ..codesystem import folded_codes
 from ..errors import TerminologyError
+from ..exclusions import ExclusionReasons
 from .compose_checks import (MAX_IMPORT_DEPTH, check_has_source, check_stored_shape, compose_path,
                              import_refs, lists_only, vs_canonical)
 from .concept_status import reported_status
@@ -148,11 +149,11 @@ class ValueSetFacts:
             listing.keep(system, cs, united)
         return code in united
 
-    def own_facts(self, vs: dict) -> tuple[str | None, bool, str]:
+    def own_facts(self, vs: dict) -> tuple[str | None, bool, str, ExclusionReasons]:
         """(the status `vs` reports of itself: concept_status.reported_status(vs, vs); whether its compose imports
-        no value set, so that it has no import graph to check; how messages name it: url|version): functions of
-        its body alone, which $validate-code asks of every value set it checks against, kept per store revision
-        for a stored one."""
+        no value set, so that it has no import graph to check; how messages name it: url|version; why its
+        excludes leave codes out, by code: exclusions.ExclusionReasons): functions of its body alone, which
+        $validate-code asks of every value set it checks against, kept per store revision for a stored one."""
         return VALUESET_OWN.get(self, vs, vs, id(vs), _own_facts, vs)
 
     def see(self, vs: dict) -> None:
@@ -353,10 +354,10 @@ class ValueSetFacts:
         return out
 
 
-def _own_facts(vs: dict) -> tuple[str | None, bool, str]:
+def _own_facts(vs: dict) -> tuple[str | None, bool, str, ExclusionReasons]:
     compose = vs.get("compose")
     # an include or exclude with a `valueSet` (whatever its value) is what compose_checks.check_imports walks
     imports = isinstance(compose, dict) and any(
         isinstance(part, dict) and "valueSet" in part
         for kind in ("include", "exclude") if isinstance(compose.get(kind), list) for part in compose[kind])
-    return reported_status(vs, vs), not imports, vs_canonical(vs) or "(unidentified)"
+    return reported_status(vs, vs), not imports, vs_canonical(vs) or "(unidentified)", ExclusionReasons(vs)

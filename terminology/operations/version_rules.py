@@ -40,8 +40,8 @@ class SystemVersionRules:
     vs_force: dict = field(default_factory=dict)
     vs_check: dict = field(default_factory=dict)
     # (parameter, system) of the code system rules that chose a version in this request (`chose`): the ones
-    # $expand echoes. Filled only when a rule is given, so requests naming none pay nothing.
-    chosen: set = field(default_factory=set, compare=False, repr=False)
+    # $expand echoes. Made by the first `chose`, so requests naming none pay nothing (not even an empty set).
+    chosen: set | None = field(default=None, compare=False, repr=False)
     # the request's `date`: a value set whose versions are edition years is read in the one in force then
     # (valueset_for_date)
     date: str | None = None
@@ -107,6 +107,8 @@ class SystemVersionRules:
     def chose(self, name: str, system: str) -> None:
         """Record that rule `name` (system-version, check-system-version, force-system-version) gave `system`
         its version: the engine calls this where the rule decides (ComposeEvaluator.resolve_version)."""
+        if self.chosen is None:
+            self.chosen = set()
         self.chosen.add((name, system))
 
     def applied(self, used_codesystems) -> set[tuple[str, str]]:
@@ -119,7 +121,7 @@ class SystemVersionRules:
         A rule for a system not used applied to nothing."""
         used = {split_canonical(canon)[0] for canon in used_codesystems}
         out = {("force-system-version", url) for url in self.force if url in used}
-        out.update((name, url) for name, url in self.chosen if url in used and name != "force-system-version")
+        out.update((name, url) for name, url in self.chosen or () if url in used and name != "force-system-version")
         return out
 
     def check_instance(self, vs: dict) -> None:
