@@ -26,6 +26,7 @@ from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, codebook_label
 from ..languages import displays_in
 from ..operations.concept_status import VALID_TO
 from ..versions import version_key
+from .properties import from_who
 
 # the yearly Norwegian codebooks: the only systems whose $validate-code answers carry this advice
 # codes named in a note: a block can have hundreds, a grouping seldom more than twenty (C50 has nine); a list a few
@@ -151,7 +152,7 @@ def old_display(catalog, cs, concept, display: str) -> str | None:
             if not later.display:
                 return None
             shown = shown_code(cs.url, concept.code)
-            if "who" in later.property_values("origin"):
+            if from_who(later):
                 # subdivided: WHO's English title of the grouping is no new Norwegian text for the code
                 return (f"'{display}' was the text of {shown} in {edition_label(cs, v)}; from {later_version} "
                         f"{shown} is a grouping (WHO ICD-10), not a code with a text of its own")

@@ -18,6 +18,7 @@ from ..catalog import Catalog
 from ..editions import is_complete, is_year, valid_from
 from ..operations.concept_status import VALID_TO
 from .advice import edition_label, grouping_advice, has_text, loaded_editions, shown_code, successor_note
+from .properties import from_who
 
 
 _KEPT = "_kodebro_later_edition"
@@ -62,7 +63,7 @@ def next_display(catalog, cs, concept, display: str, undated: bool) -> str | Non
         if later is None:
             continue
         if has_text(later, other, display):
-            if "who" in later.property_values("origin"):
+            if from_who(later):
                 return None     # WHO's English title of a grouping is no Norwegian text of the code
             text = (f"'{display}' is the text of {shown_code(cs.url, concept.code)} from {edition_label(cs, v)} "
                     f"(in force from {valid_from(v)})")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from ..identifiers import ICD10_NO, canonical, split_canonical
+from ..norway.properties import from_who
 from ..editions import day_of, edition_for_date, not_in_force
 from ..elements import typed_value
 from ..errors import InvalidRequest, NotFound, NotHeld
@@ -147,7 +148,7 @@ def _supplements(catalog, cs, refs: list, packs: list = ()) -> tuple:
 
 def _who_origin(concept, cs) -> bool:
     """The concept's origin property (Kodebro's ICD-10-NO import) says it comes from WHO ICD-10 (English text)."""
-    return cs.url == ICD10_NO and any(v == "who" for v in concept.property_values("origin"))
+    return cs.url == ICD10_NO and from_who(concept)
 
 
 def _own_properties(props: list, wanted: list) -> list[LookupProperty]:
