@@ -66,6 +66,17 @@ def _params(*ps: dict) -> dict:
     return {"resourceType": "Parameters", "parameter": list(ps)}
 
 
+class Seeds(list):
+    """Hand-made seed requests, added in the order they are to be played."""
+
+    def get(self, path, query, expect, origin, headers=None):
+        self.append(Req("GET", path, list(query), expect=expect, content_type=None, origin=origin,
+                        headers=dict(headers or {})))
+
+    def post(self, path, body, expect, origin, headers=None):
+        self.append(Req("POST", path, body=body, expect=expect, origin=origin, headers=dict(headers or {})))
+
+
 FUZZ_CODESYSTEM = {
     "resourceType": "CodeSystem", "url": FUZZ_CS, "version": "1", "status": "active", "content": "complete",
     "hierarchyMeaning": "is-a",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from urllib.parse import urlencode
 
-from .corpus import CM_URL, FUZZ_VALUESET, ICD, ICPC, VS_URL, Req, _p, _params
+from .corpus import CM_URL, FUZZ_VALUESET, ICD, ICPC, VS_URL, Req, Seeds, _p, _params
 from .seeds_snomed import SCT
 
 TABLE = "fuzz-closure"
@@ -15,14 +15,8 @@ OLD_ETAG = 'W/"1-20260101000000"'
 
 
 def route_seeds() -> list[Req]:
-    P, R = "Parameters", []
-
-    def get(path, query, expect, origin, headers=None):
-        R.append(Req("GET", path, list(query), expect=expect, content_type=None, origin=origin,
-                     headers=dict(headers or {})))
-
-    def post(path, body, expect, origin, headers=None):
-        R.append(Req("POST", path, body=body, expect=expect, origin=origin, headers=dict(headers or {})))
+    P, R = "Parameters", Seeds()
+    get, post = R.get, R.post
 
     # in this order: the table is initialised before codes are added and replayed
     post("/fhir/$closure", _params(_p("name", valueString=TABLE)), ("ConceptMap",), "closure-init")

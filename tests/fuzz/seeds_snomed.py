@@ -4,7 +4,7 @@ a url; implicit value sets `?fhir_vs=isa/…`, `refset/…`, `ecl/…` and ECL c
 $validate-code. Each is a sound request, so that one mutation away from it the engine still gets to work."""
 from __future__ import annotations
 
-from .corpus import ICD, Req, _p, _params
+from .corpus import ICD, Req, Seeds, _p, _params
 
 SCT = "http://snomed.info/sct"
 NO_MODULE = "51000202101"
@@ -23,14 +23,8 @@ ECL_DOTTED = "((< 404684003 . 363698007) OR (< 404684003 : R 42752001 = << 38341
 
 
 def snomed_seeds() -> list[Req]:
-    P, R = "Parameters", []
-
-    def get(path, query, expect, origin, headers=None):
-        R.append(Req("GET", path, list(query), expect=expect, content_type=None, origin=origin,
-                     headers=dict(headers or {})))
-
-    def post(path, body, expect, origin):
-        R.append(Req("POST", path, body=body, expect=expect, origin=origin))
+    P, R = "Parameters", Seeds()
+    get, post = R.get, R.post
 
     tr = "/fhir/ConceptMap/$translate"
     get(tr, [("url", REPLACED_BY), ("system", SCT), ("code", "155574008")], (P,), "sct-cm-get")

@@ -68,3 +68,15 @@ def pg_store(postgres_url):
     store = open_store(url)
     yield store
     store.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_store(request, tmp_path):
+    """The same test on an SQLite file and on a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        from terminology import open_store
+        store = open_store(str(tmp_path / "k.db"))
+        yield store
+        store.close()
+    else:
+        yield request.getfixturevalue("pg_store")

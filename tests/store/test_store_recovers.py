@@ -39,16 +39,6 @@ def test_a_write_whose_lock_wait_fails_leaves_the_postgres_connection_usable(pg_
     assert r.status_code == 201, r.get_data(as_text=True)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request, tmp_path):
-    if request.param == "sqlite":
-        store = open_store(str(tmp_path / "k.db"))
-        yield store
-        store.close()
-    else:
-        yield request.getfixturevalue("pg_store")
-
-
 def test_short_waits_nest_and_end_cleanly(any_store):
     with any_store.short_waits(0.2):
         with any_store.short_waits(0.1):

@@ -18,16 +18,6 @@ def _cs(rid: str, code: str = "a", url: str | None = None) -> dict:
             "status": "active", "content": "complete", "concept": [{"code": code}]}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request, tmp_path):
-    if request.param == "sqlite":
-        store = open_store(str(tmp_path / "t.db"))
-        yield store
-        store.close()
-    else:
-        yield request.getfixturevalue("pg_store")
-
-
 def test_a_delete_records_its_generation_and_instant(any_store):
     any_store.write([_cs("a"), _cs("b")])
     report = any_store.write((), delete=[("CodeSystem", "a")])
