@@ -104,16 +104,18 @@ def unchanged_by_empty_map(catalog, req):
     cm = req.conceptmap
     if cm is not None and not req.conceptmap_stored:
         return None         # a map the client sent: its groups are the whole answer
-    derived = derived_edition_maps(catalog)
     if cm is None:
         wanted, version = split_canonical(req.conceptmap_url or "", req.conceptmap_version)
         if not wanted or not wanted.startswith(MAP_PREFIX):
             return None     # not a change map: the derived maps are not worked out for it
-        cm = next((m for m in derived.values()
+        cm = next((m for m in derived_edition_maps(catalog).values()
                    if m["url"] == wanted and "group" not in m and version in (None, m["version"])), None)
-    elif (derived.get(cm.get("id")) or {}).get("url") != cm.get("url"):
-        return None         # a stored map (no derived map takes a stored one's id): the providers read it
-    if not isinstance(cm, dict) or cm.get("group") or not is_changelist_map(cm):
+        if cm is None:
+            return None
+    elif cm.get("group") or not is_changelist_map(cm) \
+            or (derived_edition_maps(catalog).get(cm.get("id")) or {}).get("url") != cm.get("url"):
+        # a stored map (no derived map takes a stored one's id): the providers read it. Decided on the map
+        # itself first, so a map with groups does not have every derived map worked out
         return None
     ext = next(e for e in cm["extension"] if e.get("url") == EXT_CHANGELIST)
     parts = {p.get("url"): p for p in ext.get("extension") or () if isinstance(p, dict)}
@@ -123,10 +125,13 @@ def unchanged_by_empty_map(catalog, req):
         return None
     if req.reverse or (req.target_system and catalog.canonical_system(req.target_system) != system):
         return None     # the map's own direction and codebook only; any other question goes to the providers
-    if not_in_edition(catalog, system, edition, req.code):
+    # the map was derived from the stored editions: the code is theirs to vouch for, not a code system the
+    # request brought along (a tx-resource fragment of the same edition would admit any code)
+    stored = getattr(catalog, "base", catalog)
+    if not_in_edition(stored, system, edition, req.code):
         return TranslateResult(result=False, exclusive=True,
                                message=f"{req.code} is not a code of {label(system)} {edition}")
-    cs = catalog.codesystem(system, edition)
+    cs = stored.codesystem(system, edition)
     concept = cs.find(req.code)[0] if cs is not None else None
     res = TranslateResult(result=True, exclusive=True)
     res.matches.append(Match(equivalence="equal", system=system, code=concept.code if concept else req.code,

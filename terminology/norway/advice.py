@@ -22,7 +22,7 @@ from typing import Callable, NamedTuple
 
 from ..editions import is_complete, is_year
 from ..errors import TerminologyError
-from ..identifiers import DOTTED_CODE_SYSTEMS, ICD10_NO, codebook_label
+from ..identifiers import DOTTED_CODE_SYSTEMS, codebook_label
 from ..languages import displays_in
 from ..operations.concept_status import VALID_TO
 from ..versions import version_key

@@ -14,6 +14,8 @@ from .test_fuzz import fuzzed
 # a window of its own (replay one with tests/fuzz/test_fuzz.py); KODEBRO_FUZZ_HTTP_FIRST / _COUNT move and widen it
 _FIRST = int(os.environ.get("KODEBRO_FUZZ_HTTP_FIRST", "900000"))
 SEEDS = range(_FIRST, _FIRST + int(os.environ.get("KODEBRO_FUZZ_HTTP_COUNT", "200")))
+
+
 def _healthy(base: str) -> bool:
     return requests.get(base.rsplit("/fhir", 1)[0] + "/healthz", timeout=20).status_code == 200
 

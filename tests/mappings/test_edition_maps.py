@@ -90,3 +90,20 @@ def test_the_map_of_a_pair_without_changes_says_unchanged_as_a_map_with_changes_
         assert matches[0]["concept"]["code"] == "Z9"
         result, message, matches = _answer(client, path, code="NOPE", **qs)
         assert result is False and not matches and "NOPE" in message, (path, message)
+
+
+def test_a_fragment_the_request_brings_does_not_make_the_stored_editions_map_vouch_for_a_code(client):
+    # the map of a pair without changes was derived from the stored editions: a tx-resource fragment of the same
+    # edition (which admits any code) must not turn a made-up code into an `equal` match sourced from that map
+    _same_codes(client)
+    [cm] = [e["resource"] for e in client.get("/fhir/ConceptMap", query_string={"version": "2021"}).get_json()
+            .get("entry", []) if "group" not in e["resource"]]
+    fragment = _edition("2021", [("Q1", "Q")]) | {"content": "fragment"}
+    r = client.post("/fhir/ConceptMap/$translate", content_type=FJ, json={"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": cm["url"]}, {"name": "system", "valueUri": URL},
+        {"name": "code", "valueCode": "NOPE"}, {"name": "display", "valueString": "I made this up"},
+        {"name": "tx-resource", "resource": fragment}]})
+    assert r.status_code == 200, r.get_json()
+    params = {p["name"]: p for p in r.get_json()["parameter"]}
+    assert params["result"]["valueBoolean"] is False and "NOPE" in params["message"]["valueString"]
+    assert not [p for p in r.get_json()["parameter"] if p["name"] == "match"]
