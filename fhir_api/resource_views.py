@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from mappings.edition_maps import derived_edition_maps
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
-from terminology.errors import InvalidRequest, NotFound
+from terminology.errors import InvalidRequest, NotFound, TerminologyError
 from terminology.store.base import ResourceHeader
-from terminology.validation import RESERVED_MAP_ID
+from terminology.validation import RESERVED_MAP_ID, id_problems
 
 # concepts are left out of a read of a code system larger than this unless _summary=false
 LARGE_CODESYSTEM = 2000
@@ -35,11 +35,36 @@ def stored_body(catalog, header) -> dict | None:
     return catalog.body(header.pk) if header is not None else None
 
 
+class Gone(TerminologyError):
+    # R4 http.html#read: "A GET for a deleted resource returns a 410 Gone status code"; IssueType `deleted`
+    issue_code, status = "deleted", 410
+
+
+def deletion_record(store, rtype: str, rid: str):
+    """The store's record of the deletion of `rtype`/`rid`, None when it was never deleted (or never held)."""
+    # an id that cannot be an id was never written (and PostgreSQL refuses a NUL in a text it is asked for)
+    return None if id_problems(rid) else store.deleted(rtype, rid)
+
+
+def not_held(store, rtype: str, rid: str) -> TerminologyError:
+    """Why `rtype`/`rid` cannot be shown: deleted (410, with when), or never known here (404). Asked of the
+    store only on a miss, so a read of what exists pays nothing for it."""
+    record = deletion_record(store, rtype, rid)
+    if record is not None:
+        return Gone(f"{rtype}/{rid} was deleted at {record.at}; it can be written again with PUT")
+    return NotFound(f"{rtype}/{rid} is not known to this server")
+
+
 def existing_body(catalog, header) -> dict:
     stored = stored_body(catalog, header)
     if stored is None:
-        what = f"{header.type}/{header.id}" if header is not None else "The resource"
-        raise NotFound(f"{what} was deleted by another request while this one was reading it")
+        if header is None:
+            raise NotFound("The resource is not known to this server")
+        # deleted after this request's catalog was refreshed (by another worker, a moment ago): the same 410 the
+        # deleting worker answers, not a 404 that depends on which worker takes the read
+        if deletion_record(catalog.store, header.type, header.id) is not None:
+            raise not_held(catalog.store, header.type, header.id)
+        raise NotFound(f"{header.type}/{header.id} was deleted by another request while this one was reading it")
     return stored
 
 

@@ -12,7 +12,8 @@ from terminology.validation import RESERVED_MAP_ID, id_problems, reserved_map_pr
 
 from .params import parse_body
 from .render import fhir_base, fhir_response
-from .resource_views import SUBSETTED, elements_arg, find_resource, full_resource, shape, stored_body, summary_arg
+from .resource_views import (SUBSETTED, deletion_record, elements_arg, find_resource, full_resource, not_held, shape,
+                             stored_body, summary_arg)
 from .store import get_catalog, get_store
 
 bp = Blueprint("resources", __name__)
@@ -41,7 +42,7 @@ def read(rtype: str, rid: str):
     catalog = get_catalog()
     found = find_resource(catalog, rtype, rid)
     if found is None:
-        raise _not_found(rtype, rid)
+        raise not_held(get_store(), rtype, rid)
     h, served = found
     summary, elements = summary_arg(request.args.get("_summary")), elements_arg(request.args.get("_elements"))
     from .http_headers import not_modified, read_is_not_modified, validators_of
@@ -51,21 +52,6 @@ def read(rtype: str, rid: str):
     # no-cache: a browser keeps the copy but asks again (cheaply, conditionally) before each use
     headers = {**validators, "Cache-Control": "no-cache"} if validators else None
     return fhir_response(shape(catalog, h, summary, elements, in_search=False, served=served), headers=headers)
-
-
-class Gone(TerminologyError):
-    # R4 http.html#read: "A GET for a deleted resource returns a 410 Gone status code"; IssueType `deleted`
-    issue_code, status = "deleted", 410
-
-
-def _not_found(rtype: str, rid: str) -> TerminologyError:
-    """Why `rtype`/`rid` cannot be read: deleted (410, with when), or never known here (404). Asked of the
-    store only on a miss, so a read of what exists pays nothing for it."""
-    # an id that cannot be an id was never written (and PostgreSQL refuses a NUL in a text it is asked for)
-    record = None if id_problems(rid) else get_store().deleted(rtype, rid)
-    if record is not None:
-        return Gone(f"{rtype}/{rid} was deleted at {record.at}; it can be written again with PUT")
-    return NotFound(f"{rtype}/{rid} is not known to this server")
 
 
 @bp.route("/<rtype>", methods=["GET"])
@@ -359,8 +345,7 @@ def _nothing_deleted(rtype: str, rid: str) -> dict:
     repeated after a lost answer must not fail); a warning, not information, so a mistyped id is not taken
     for a deletion by a client that reads the outcome."""
     from .outcomes import issue
-    # an id that cannot be an id was never written (and PostgreSQL refuses a NUL in a text it is asked for)
-    record = None if id_problems(rid) else get_store().deleted(rtype, rid)
+    record = deletion_record(get_store(), rtype, rid)
     if record is not None:
         return issue("warning", "deleted", f"{rtype}/{rid} was already deleted at {record.at}; nothing was "
                                            "deleted now")

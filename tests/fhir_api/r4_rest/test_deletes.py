@@ -183,3 +183,18 @@ def test_delete_of_a_generated_icd10_rule_value_set_is_refused_as_kodebro_remove
     assert_oo(r, 422, "ICD10NOReportable-2026", "kodebro remove --system ICD-10-NO --edition 2026")
     assert kb.get("/fhir/ValueSet/ICD10NOReportable-2026").status_code == 200
     assert kb.get(check).get_json() == before
+
+
+def test_a_read_in_another_worker_just_after_the_delete_is_410_too(tmp_path):
+    # two apps on one store stand for two workers: the other one's catalog still lists the resource (it refreshes
+    # at most once a second), so its read finds the body gone; it must answer what the deleting worker answers
+    from fhir_api import create_app
+    db = str(tmp_path / "k.db")
+    deleting = create_app({"DB": db, "DEMO": True}).test_client()
+    other = create_app({"DB": db, "DEMO": True}).test_client()
+    assert other.get("/fhir/ValueSet?_id=none").status_code == 200     # its catalog holds the header, not the body
+    assert deleting.delete("/fhir/ValueSet/ncsp-aktive").status_code == 200
+    for path in ("/fhir/ValueSet/ncsp-aktive", "/fhir/ValueSet/ncsp-aktive?_summary=true"):
+        r = other.get(path)
+        assert_oo(r, 410, "ValueSet/ncsp-aktive", "deleted at", code="deleted")
+    assert deleting.get("/fhir/ValueSet/ncsp-aktive").status_code == 410
