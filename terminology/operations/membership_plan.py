@@ -23,13 +23,15 @@ from .revision_cache import FactTable
 MEMBERSHIP_PLANS = FactTable("membership-plans", reads_catalog=True, rules="all")
 
 MAX_KEPT_INDEXES = 8        # versions of a system asked about one value set
-MAX_MEMBER_WALK = 100_000   # concepts of an index whose members a plan works out when it is made (~1 us each)
-MAX_MEMBER_CODES = 2_000_000    # member codes the plans of one store revision hold together, at most
+# concepts of an index whose members a plan works out when it is made: 1-3 us each, paid by one request after
+# every store write, so a yearly codebook (ICD-10-NO: 21,443) but not a 100,000-concept system (~280 ms)
+MAX_MEMBER_WALK = 30_000
+MAX_MEMBER_CODES = 2_000_000    # concepts the plans of one store revision walk (and hold codes of) together
 _BUDGET_KEY = "kodebro.compose.membership-plan-codes"      # its Catalog.derived key
 
 
 class _Budget:
-    """The member codes the plans of one store revision may still hold (a Catalog.derived value)."""
+    """The concepts the plans of one store revision may still walk (a Catalog.derived value)."""
     __slots__ = ("left",)
 
     def __init__(self, _catalog=None):
@@ -53,7 +55,7 @@ class MembershipPlan:
         # index holds that very concept under that code
         self.concepts = concepts = cs.concepts
         self.members = None
-        # (bounded per store revision, as a value set over a large system holds up to MAX_MEMBER_WALK codes)
+        # (bounded per store revision: every value set over a system may walk its MAX_MEMBER_WALK concepts)
         if type(concepts) is dict and budget is not None and len(concepts) <= min(MAX_MEMBER_WALK, budget.left):
             budget.left -= len(concepts)
             try:
