@@ -472,6 +472,8 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
                 except FilterNotUnderstood as e:
                     e.name_valueset(vs)     # (as below: a filter test made on first use may still refuse)
                     raise
+        # what follows is the order of tests MembershipPlan (membership_plan.py) makes from a plan: change the two
+        # together, or a value set with a plan answers otherwise than one without
         compose = vs.get("compose") or {}
         self._note_origin(vs, compose)
         if _chain is None:
