@@ -251,7 +251,7 @@ class SQLStore(ClosureTables):
             if precondition is not None:
                 precondition.check(self._stored(conn, precondition.type, precondition.id))
             given = len(resources)
-            named = set(delete)
+            deleted_by_name = set(delete)       # leave a deletion record; what `derive` adds does not
             if derive is not None:
                 more, gone = derive(self)
                 resources = resources + list(more)
@@ -267,7 +267,7 @@ class SQLStore(ClosureTables):
                 at = self._deferrable(conn, rtype, rid, resources, deferred)
                 if at is not None:
                     deferred[at] = (rtype, rid)
-                elif self._delete(conn, rtype, rid, change, record=(rtype, rid) in named):
+                elif self._delete(conn, rtype, rid, change, record=(rtype, rid) in deleted_by_name):
                     report["deleted"].append((rtype, rid))
             for at, res in enumerate(resources):
                 named = at < given
