@@ -89,14 +89,16 @@ def write_refusal(sock, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's util.write_error with the body every other error of this server has, an OperationOutcome, in
     place of gunicorn's HTML page: a FHIR client reads the error it caused the same way whoever refused it."""
     import json
+
+    from fhir_api.outcomes import issue, operation_outcome
+    from fhir_api.render import FHIR_JSON
     text = f"{reason}: {mesg}" if mesg else reason
     if status_int in _REFUSED_HINT:
-        text += f" ({_REFUSED_HINT[status_int]})"
-    body = json.dumps({"resourceType": "OperationOutcome", "issue": [{
-        "severity": "error", "code": _REFUSED_ISSUE.get(status_int, "exception"),
-        "details": {"text": text}}]}).encode()
+        text += f"; {_REFUSED_HINT[status_int]}"
+    outcome = operation_outcome([issue("error", _REFUSED_ISSUE.get(status_int, "exception"), text)])
+    body = json.dumps(outcome).encode()
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-            f"Content-Type: application/fhir+json; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
+            f"Content-Type: {FHIR_JSON}; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
