@@ -13,7 +13,8 @@ import time
 from collections import defaultdict
 
 from .codesystem import GRAMMARS, CodeSystemIndex, build_index
-from .editions import dated_by_year, in_force, today
+from .editions import dated_by_year, in_force
+from .editions import today as day_today
 from .identifiers import canonical_system
 from .index_cache import IndexShelf  # noqa: F401  (also imported from here: scripts, tests)
 from .json_values import same_json  # noqa: F401  (the rule's name here before json_values)
@@ -47,8 +48,10 @@ class Catalog:
         self._lock = threading.RLock()
         self._generation = None
         self._checked = 0.0
-        self._year = None       # the year `_derived` was worked out in (in_force_day)
         self._today = today
+        # the year `_derived` was worked out in (in_force_day): today's from the start, so the first request's
+        # refresh keeps what was worked out before it (the server's warm-up, in the master before the fork)
+        self._year = day_today(today)[:4]
         # called as fn(catalog, previous generation) after a refresh found the store changed (the server's log
         # line); the catalog itself keeps no logging policy
         self.on_reload: list = []
@@ -157,7 +160,7 @@ class Catalog:
         its year changes, what was worked out per store revision (`derived`: value set facts, implicit value sets)
         is dropped, as it may hold the old year's editions. Asked by every such read and by `refresh` (each
         request, at most once a second), not by `derived` itself, whose every call it would slow."""
-        day = today(self._today)
+        day = day_today(self._today)
         if day[:4] != self._year:
             with self._lock:
                 if day[:4] != self._year:
@@ -230,21 +233,27 @@ class Catalog:
 
     # --- typed lookups ------------------------------------------------------------
     def codesystem(self, url: str, version: str | None = None) -> CodeSystemIndex | None:
-        if version is not None:
-            # a version named is read again and again ($validate-code of a value set pinning an edition): the index
-            # found is kept with the headers it was found in (a version None reads the edition in force today)
-            kept = self._cs_by_version       # (a refresh swaps in a new dict, with the new headers)
-            cs = kept.get((url, version))
-            if cs is not None:
-                return cs
+        # a system is read again and again (every $validate-code and $lookup): the index found is kept with the
+        # headers it was found in. A version None of a yearly codebook is not kept: it reads the edition in force
+        # today, which the next year changes
+        kept = self._cs_by_version       # (a refresh swaps in a new dict, with the new headers)
+        cs = kept.get((url, version))
+        if cs is not None:
+            return cs
         h = self.find_header("CodeSystem", url, version)
         if h is None:
             grammar = GRAMMARS.get(self.canonical_system(url))
             return grammar if grammar is not None and grammar.answers(version) else None
         cs = self.codesystem_by_pk(h.pk)
-        if version is not None and len(kept) < _MAX_KEPT_VERSIONS:
+        if len(kept) < _MAX_KEPT_VERSIONS and (version is not None or not self._by_year(url)):
             kept[(url, version)] = cs
         return cs
+
+    def _by_year(self, url: str) -> bool:
+        """Whether a read of `url` naming no version takes the edition in force on a day (find_header, which has
+        worked this out for the headers of the url by the time this is asked); True when not known."""
+        kept = self._versions.get(("CodeSystem", canonical_system(url, self._aliases)))
+        return kept is None or bool(kept[3])
 
     def codesystem_by_pk(self, pk: int) -> CodeSystemIndex:
         cs = self._cs_cache.get(pk)

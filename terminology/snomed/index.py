@@ -39,6 +39,13 @@ from .concept_view import (SEP_ENTRY, SEP_FIELD, Concepts, SnomedConcept, TextIn
 from .index_filters import SnomedFilters
 from .index_text import SnomedText
 
+_LookupProperty = None      # operations.lookup.LookupProperty, once lookup_properties has run
+
+
+def _every(_name: str) -> bool:
+    return True
+
+
 CODESYSTEM_PROPERTIES = [
     {"code": "inactive", "uri": "http://hl7.org/fhir/concept-properties#inactive", "type": "boolean",
      "description": "Whether the concept is inactive"},
@@ -345,15 +352,20 @@ class SnomedIndex(SnomedFilters, SnomedText, CodeSystemIndex):
         With no `property` in the request: everything except the normal forms, which
         cost term look-ups and are given when asked for by name (or '*').
         """
-        from ..operations.lookup import LookupProperty as P
+        global _LookupProperty
+        P = _LookupProperty
+        if P is None:     # (lookup.py imports this package: bound on first use, not per call)
+            from ..operations.lookup import LookupProperty as P
+            _LookupProperty = P
         code = concept.code if isinstance(concept, Concept) else str(concept)
         i = self.pos.get(code)
         if i is None:
             return []
         want = set(wanted) if wanted else None
-
-        def ok(name: str) -> bool:
-            return want is None or name in want or "*" in want
+        if want is None or "*" in want:
+            ok = _every     # (asked for every relationship of the concept: no test per name)
+        else:
+            ok = want.__contains__
 
         codes, display = self.codes, self.display
         out = []
@@ -381,8 +393,11 @@ class SnomedIndex(SnomedFilters, SnomedText, CodeSystemIndex):
             name = K.ASSOCIATIONS.get(refset, "historical association")
             if ok(refset) or ok(name):
                 out.append(P(refset, "valueCode", target, name))
+        term = self.term
         for g, t, d in self.rels.get(i, ()):
-            if ok(str(t)):
-                out.append(P(str(t), "valueCode", str(d), self.term(str(d))))
+            t = str(t)
+            if ok(t):
+                d = str(d)
+                out.append(P(t, "valueCode", d, term(d)))
         return out
 
