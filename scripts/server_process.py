@@ -19,9 +19,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(db: str, *, workers: int | None = 2, timeout: float = 60, env: dict | None = None,
-                   args: tuple = ()):
+                   args: tuple = (), log: str | None = None):
     """Yield (FHIR base URL, seconds it took to answer /metadata); the server is stopped after. `args`: more
-    `kodebro serve` options."""
+    `kodebro serve` options; `log`: a file that gets the server's output (its start-up and reload lines)."""
     import requests
     port = free_port()
     cmd = [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), *args]
@@ -29,7 +29,8 @@ def running_server(db: str, *, workers: int | None = 2, timeout: float = 60, env
         cmd += ["--workers", str(workers)]
     full_env = dict(os.environ, **(env or {}), KODEBRO_DB=db)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = open(log, "wb") if log else subprocess.PIPE
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/fhir"
     try:
         while True:
@@ -39,7 +40,8 @@ def running_server(db: str, *, workers: int | None = 2, timeout: float = 60, env
             except (requests.ConnectionError, requests.Timeout):
                 pass  # not up yet, or busy starting
             if proc.poll() is not None:
-                raise RuntimeError("server exited: " + proc.stdout.read().decode(errors="replace"))
+                said = proc.stdout.read() if proc.stdout else open(log, "rb").read()
+                raise RuntimeError("server exited: " + said.decode(errors="replace"))
             if time.perf_counter() - t0 > timeout:
                 raise RuntimeError(f"server did not answer within {timeout:.0f} s")
             time.sleep(0.02)
@@ -50,3 +52,5 @@ def running_server(db: str, *, workers: int | None = 2, timeout: float = 60, env
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            out.close()

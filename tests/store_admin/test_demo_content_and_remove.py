@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 
 import requests
 from click.testing import CliRunner
 
 from scripts.cli import main
-from scripts.server_process import ROOT, free_port
+from scripts.server_process import running_server
 from terminology import open_store
-from terminology.demo import load_demo
 from terminology.identifiers import DEMO_TAG, KODEBRO_BASE, is_demo
 from tests.conftest import DATA
 
+from .demo_store import demo_db
+
 ICPC2_LIST = os.path.join(DATA, "norway", "navikt-ICPC2-2026.json")   # NAV's full ICPC-2 list (complete)
 ICPC2 = "http://hl7.org/fhir/sid/icpc-2"
-
-
-def _demo_db(tmp_path) -> str:
-    db = str(tmp_path / "kb.sqlite")
-    store = open_store(db)
-    load_demo(store)
-    store.close()
-    return db
 
 
 def _cli(db, *args):
@@ -50,7 +41,7 @@ def _validate(db, code):
 
 
 def test_every_demo_resource_carries_the_demo_tag(tmp_path):
-    store = open_store(_demo_db(tmp_path))
+    store = open_store(demo_db(tmp_path))
     headers = store.headers()
     assert len(headers) >= 40
     # derived ones too (NKPK editions built from the demo NCMP/NCSP/NCRP)
@@ -64,13 +55,13 @@ def test_every_demo_resource_carries_the_demo_tag(tmp_path):
 
 def test_demo_tag_is_searchable_over_fhir(tmp_path):
     from fhir_api import create_app
-    client = create_app({"DB": _demo_db(tmp_path), "DEMO": False}).test_client()
+    client = create_app({"DB": demo_db(tmp_path), "DEMO": False}).test_client()
     r = client.get(f"/fhir/CodeSystem?_tag={DEMO_TAG['system']}|demo&_summary=count")
     assert r.status_code == 200 and r.get_json()["total"] >= 18
 
 
 def test_list_marks_demo_and_fragment(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
     out = _cli(db, "list").output
     line = next(x for x in out.splitlines() if x.strip().startswith(ICPC2))
@@ -81,7 +72,7 @@ def test_list_marks_demo_and_fragment(tmp_path):
 
 
 def test_import_into_a_store_with_demo_content_says_how_to_remove_it(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     r = _cli(db, "import", ICPC2_LIST, "--edition", "2025")
     assert r.exit_code == 0 and "still holds demo content" in r.output and "kodebro remove --demo" in r.output
     clean = str(tmp_path / "clean.sqlite")
@@ -90,7 +81,7 @@ def test_import_into_a_store_with_demo_content_says_how_to_remove_it(tmp_path):
 
 
 def test_remove_demo_leaves_only_real_imports_and_unknown_codes_become_unknown(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
     # the demo ICPC-2 2026 slice is a fragment: an unknown code passes
     assert _validate(db, "R81.1")[0] is True
@@ -111,7 +102,7 @@ def test_remove_demo_leaves_only_real_imports_and_unknown_codes_become_unknown(t
 
 
 def test_remove_an_unknown_edition_exits_1_listing_what_is_loaded_and_changes_nothing(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     before = _snapshot(db)
     r = _cli(db, "remove", "--system", "NCMP", "--edition", "2030", "--yes")
     assert r.exit_code == 1
@@ -124,7 +115,7 @@ def test_remove_an_unknown_edition_exits_1_listing_what_is_loaded_and_changes_no
 
 
 def test_remove_one_edition_keeps_derived_nkpk_in_step(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     dry = _cli(db, "remove", "--system", "ncmp", "--edition", "2021")
     assert dry.exit_code == 0 and "CodeSystem/NCMP-2021" in dry.output and "dry run" in dry.output
     r = _cli(db, "remove", "--system", "ncmp", "--edition", "2021", "--yes")
@@ -138,7 +129,7 @@ def test_remove_one_edition_keeps_derived_nkpk_in_step(tmp_path):
 
 
 def test_remove_a_value_set_by_url(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     url = "https://kodebro.no/fhir/ValueSet/ncmp-aktive"
     r = _cli(db, "remove", "--url", url, "--version", "9")
     assert r.exit_code == 1 and "has no version 9 (loaded: 1)" in r.output
@@ -148,7 +139,7 @@ def test_remove_a_value_set_by_url(tmp_path):
 
 
 def test_system_option_takes_the_names_kodebro_prints(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     # a second ICD-10-NO edition beside the demo 2026 slice: `history` walks editions
     assert _cli(db, "import", os.path.join(DATA, "norway", "fat-icd10-2026.json"), "--edition", "2025").exit_code == 0
     for name in ("ICD-10-NO", "icd-10-no", "ICD10NO"):
@@ -171,42 +162,28 @@ def test_import_system_takes_a_printed_name(tmp_path):
 
 
 def test_serve_logs_its_start_and_each_catalog_reload(tmp_path):
-    db = _demo_db(tmp_path)
-    port = free_port()
+    db = demo_db(tmp_path)
     log = tmp_path / "stderr.log"
-    with open(log, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "1"],
-                                cwd=ROOT, env=dict(os.environ, KODEBRO_DB=db), stdout=subprocess.DEVNULL,
-                                stderr=err)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(1500):
-                try:
-                    if requests.get(base + "/readyz", timeout=2).ok:
-                        break
-                except requests.ConnectionError:
-                    time.sleep(0.05)
+    with running_server(db, workers=1, log=str(log)) as (fhir, _took):
+        base = fhir.rsplit("/fhir", 1)[0]
+        ready = requests.get(base + "/readyz", timeout=10).json()
+        assert ready["editions"]["urn:oid:2.16.578.1.12.4.1.1.7220"] == ["2016", "2017", "2019", "2020", "2021"]
+        assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
+        for _ in range(100):      # a worker looks for a new generation at most once a second
             ready = requests.get(base + "/readyz", timeout=10).json()
-            assert ready["editions"]["urn:oid:2.16.578.1.12.4.1.1.7220"] == ["2016", "2017", "2019", "2020", "2021"]
-            assert _cli(db, "import", ICPC2_LIST, "--edition", "2025").exit_code == 0
-            for _ in range(100):      # a worker looks for a new generation at most once a second
-                ready = requests.get(base + "/readyz", timeout=10).json()
-                if "2025" in ready["editions"][ICPC2]:
-                    break
-                time.sleep(0.1)
-            assert ready["editions"][ICPC2] == ["2025", "2026"]
-        finally:
-            proc.terminate()
-            proc.wait(10)
+            if "2025" in ready["editions"][ICPC2]:
+                break
+            time.sleep(0.1)
+        assert ready["editions"][ICPC2] == ["2025", "2026"]
     text = log.read_text()
     start = next(x for x in text.splitlines() if x.startswith("kodebro serving"))
-    assert f"http://127.0.0.1:{port}/fhir" in start and "1 worker(s)" in start and db in start
+    assert fhir in start and "1 worker(s)" in start and db in start
     assert "code system(s)" in start and "edition(s)" in start and "demo content" in start
     assert "catalog reloaded" in text
 
 
 def test_remove_an_icd10_edition_takes_its_rule_value_sets_and_the_dry_run_says_so(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     assert _cli(db, "import", os.path.join(DATA, "norway", "fat-icd10-2026.json"), "--edition", "2025").exit_code == 0
     before = _snapshot(db)
     dry = _cli(db, "remove", "--system", "ICD-10-NO", "--edition", "2026")
@@ -224,7 +201,7 @@ def test_remove_of_a_locked_store_is_one_line_and_changes_nothing(tmp_path, monk
     import sqlite3
 
     import terminology.store.sqlite as sqlite_store
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     before = _snapshot(db)
     monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT", 0.2)
     holder = sqlite3.connect(db, isolation_level=None)

@@ -10,18 +10,12 @@ from click.testing import CliRunner
 
 from scripts.cli import main
 from terminology import open_store
-from terminology.demo import DEMO_DIR, demo_files, load_demo
+from terminology.demo import DEMO_DIR, demo_files
 from terminology.identifiers import is_demo
 
+from .demo_store import demo_db
+
 CHANGES = os.path.join(DEMO_DIR, "succession-changes.csv")
-
-
-def _demo_db(tmp_path) -> str:
-    db = str(tmp_path / "k.db")
-    store = open_store(db)
-    load_demo(store)
-    store.close()
-    return db
 
 
 def _state(db):
@@ -39,7 +33,7 @@ def _cli(db, *args):
 
 
 def test_the_demo_change_lists_imported_again_are_unchanged_and_stay_demo(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     before = _state(db)
     r = _cli(db, "import", CHANGES)
     assert r.exit_code == 0, r.output
@@ -49,7 +43,7 @@ def test_the_demo_change_lists_imported_again_are_unchanged_and_stay_demo(tmp_pa
 
 
 def test_every_demo_file_imported_again_changes_nothing(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     before = _state(db)
     for path in demo_files():
         r = _cli(db, "import", path)
@@ -59,7 +53,7 @@ def test_every_demo_file_imported_again_changes_nothing(tmp_path):
 
 
 def test_a_changed_change_list_is_the_importers_own_and_remove_demo_keeps_it(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     text = open(CHANGES, encoding="utf-8").read()
     assert text.count("CTA Arteriografi av caput") == 1
     mine = tmp_path / "changes.csv"
@@ -82,7 +76,7 @@ def test_the_demo_keeps_its_tag_by_the_stores_own_unchanged_rule(tmp_path):
     # an id another resource holds is not taken: the store keeps the stored one's id, so the content is the
     # stored demo resource's and the store reports it unchanged; the tag is kept by that same rule
     import json
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     before = _state(db)
     vs = json.load(open(os.path.join(DEMO_DIR, "valueset-fysioterapi-prosedyrer.json"), encoding="utf-8"))
     vs["id"] = "ncmp-aktive"          # another demo value set's id

@@ -8,19 +8,13 @@ import json
 import os
 
 from terminology import open_store
-from terminology.demo import DEMO_DIR, load_demo
+from terminology.demo import DEMO_DIR
 from terminology.identifiers import DEMO_TAG, is_demo
 from terminology.loader import load, read_items
 
+from .demo_store import demo_db
+
 VS_FILE = os.path.join(DEMO_DIR, "valueset-fysioterapi-prosedyrer.json")
-
-
-def _demo_db(tmp_path) -> str:
-    db = str(tmp_path / "k.db")
-    store = open_store(db)
-    load_demo(store)
-    store.close()
-    return db
 
 
 def _stored_vs(db, url):
@@ -33,7 +27,7 @@ def _stored_vs(db, url):
 
 
 def test_a_stored_resource_changed_before_the_write_is_not_demo_content_the_import_repeats(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     demo_vs = json.load(open(VS_FILE, encoding="utf-8"))
     assert is_demo(_stored_vs(db, demo_vs["url"]))
 
@@ -59,7 +53,7 @@ def test_a_stored_resource_changed_before_the_write_is_not_demo_content_the_impo
 
 
 def test_write_keeps_the_tag_on_content_that_repeats_stored_demo_content(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     demo_vs = json.load(open(VS_FILE, encoding="utf-8"))
     before = _stored_vs(db, demo_vs["url"])
     store = open_store(db)

@@ -3,40 +3,16 @@ the Norwegian NamingSystems (reference data, not demo), and agrees with the serv
 CodeSystem resources, i.e. editions. The README quotes these numbers."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
 import requests
 
-from scripts.server_process import ROOT, free_port
+from scripts.server_process import running_server
 
 
 def test_first_start_counts_the_demo_and_the_namingsystems_apart(tmp_path):
     db = str(tmp_path / "k.db")
-    port = free_port()
     log = tmp_path / "stderr.log"
-    with open(log, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "1"],
-                                cwd=ROOT, env=dict(os.environ, KODEBRO_DB=db), stdout=subprocess.DEVNULL,
-                                stderr=err)
-        try:
-            ready = None
-            for _ in range(1200):
-                try:
-                    r = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
-                    if r.ok:
-                        ready = r.json()
-                        break
-                except requests.ConnectionError:
-                    pass
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.05)
-        finally:
-            proc.terminate()
-            proc.wait(10)
+    with running_server(db, workers=1, log=str(log)) as (base, _took):
+        ready = requests.get(base.rsplit("/fhir", 1)[0] + "/readyz", timeout=10).json()
     text = log.read_text()
     assert ready is not None, text
     assert {k: ready[k] for k in ("generation", "codeSystems", "valueSets", "namingSystems")} == \

@@ -10,7 +10,8 @@ from terminology import open_store
 from terminology.identifiers import is_demo
 from terminology.norway.rules import REPORTABLE_VS
 from tests.conftest import DATA, ROOT
-from tests.store_admin.test_demo_content_and_remove import _cli, _demo_db, _snapshot
+from tests.store_admin.demo_store import demo_db
+from tests.store_admin.test_demo_content_and_remove import _cli, _snapshot
 
 ICPC2_LIST = os.path.join(DATA, "norway", "navikt-ICPC2-2026.json")
 PROCEDURES = os.path.join(DATA, "norway", "procedures-2017.csv")
@@ -34,7 +35,7 @@ def _oid_found(db) -> int:
 # --- O1: the Norwegian NamingSystems are reference data ---------------------------------------------------
 
 def test_demo_load_leaves_the_norwegian_naming_systems_untagged(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     assert _naming_systems(db) == {i: False for i in ("no-icd-10-no", "no-icpc-2", "no-ncsp", "no-ncmp",
                                                       "no-ncrp", "no-nkpk")}
     store = open_store(db)
@@ -44,7 +45,7 @@ def test_demo_load_leaves_the_norwegian_naming_systems_untagged(tmp_path):
 
 
 def test_remove_demo_keeps_the_naming_systems_and_oids_still_resolve(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     dry = _cli(db, "remove", "--demo")
     assert "NamingSystem/" not in dry.output
     r = _cli(db, "remove", "--demo", "--yes")
@@ -80,7 +81,7 @@ def test_readme_production_section_says_how_to_get_the_naming_systems():
 # --- O8: a generated rule value set goes with its edition -------------------------------------------------
 
 def test_removing_a_generated_rule_value_set_while_its_edition_is_loaded_is_refused(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     before = _snapshot(db)
     for args in (("--version", "2026", "--yes"), ("--version", "2026"), ("--yes",)):
         r = _cli(db, "remove", "--url", REPORTABLE_VS, *args)
@@ -92,7 +93,7 @@ def test_removing_a_generated_rule_value_set_while_its_edition_is_loaded_is_refu
 
 
 def test_a_value_set_written_by_someone_else_at_the_rule_url_can_be_removed(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     mine = tmp_path / "mine.json"
     mine.write_text(json.dumps({"resourceType": "ValueSet", "id": "mine", "url": REPORTABLE_VS, "version": "x1",
                                 "status": "draft", "compose": {"include": [{"system": "http://hl7.org/fhir/sid/icd-10-no",
@@ -143,7 +144,7 @@ def test_version_empty_or_dash_means_the_versionless_one(tmp_path):
 # --- O3: counts say what they count -----------------------------------------------------------------------
 
 def test_list_counts_code_systems_and_editions_and_prints_the_naming_systems(tmp_path):
-    out = _cli(_demo_db(tmp_path), "list").output
+    out = _cli(demo_db(tmp_path), "list").output
     assert "CodeSystems: 7 code systems, 18 editions" in out
     assert "CodeSystems (18)" not in out
     block = out.split("NamingSystems (6):\n", 1)[1].splitlines()
@@ -154,7 +155,7 @@ def test_list_counts_code_systems_and_editions_and_prints_the_naming_systems(tmp
 
 
 def test_dry_run_counts_what_it_lists_derived_ones_included(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     dry = _cli(db, "remove", "--system", "ICD-10-NO", "--edition", "2026")
     assert dry.exit_code == 0
     assert "would remove 3 resource(s):" in dry.output, dry.output
@@ -187,7 +188,7 @@ def test_a_shrink_refusal_prints_the_edition_note(tmp_path):
 
 
 def test_a_codebook_that_is_not_loaded_names_a_similar_one_that_is(tmp_path):
-    db = _demo_db(tmp_path)
+    db = demo_db(tmp_path)
     r = _cli(db, "diff-editions", "--system", "ICD-10", "--from", "2025", "--to", "2026")
     assert r.exit_code == 1 and "did you mean ICD-10-NO?" in r.output, r.output
     r = _cli(db, "history", "--system", "ICD-10", "A00")
