@@ -14,6 +14,14 @@ DUMMY = os.path.join(SAMPLES, "snowstorm-dummy", "RF2Release")
 LITE = os.path.join(SAMPLES, "snowstorm-lite")
 ZIP = os.path.join(SAMPLES, "snowstorm-dummy-release-zip",
                    "SnomedCT_InternationalRF2_PRODUCTION_20250701T120000Z.zip")
+# the editions the samples hold, by URI: international, Norwegian, the lite (Swedish) extract, and one not loaded
+MULTI = os.path.join(SAMPLES, "multimodule")
+INT_FOLDER = os.path.join(MULTI, "SnomedCT_InternationalRF2_PRODUCTION_20250101T120000Z")
+INT_2018 = "http://snomed.info/sct/900000000000207008/version/20180731"
+INT_2025 = "http://snomed.info/sct/900000000000207008/version/20250101"
+SE_2024 = "http://snomed.info/sct/45991000052106/version/20240301"
+NO_2025 = "http://snomed.info/sct/51000202101/version/20250415"
+NO_NOT_LOADED = "http://snomed.info/sct/51000202101/version/20241015"
 
 
 def catalog_at(folder, *paths):
@@ -51,3 +59,26 @@ def no_catalog(tmp_path_factory):
 @pytest.fixture(scope="module")
 def no_cs(no_catalog):
     return no_catalog.codesystem(SNOMED)
+
+
+# stores several test modules play against (module scope: each module its own, as when each defined them)
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    """INT 20180731, the lite 20240301 and the Norwegian 20250415 (the default)."""
+    return client_at(tmp_path_factory.mktemp("three"), DUMMY, LITE, HANDMADE)
+
+
+@pytest.fixture(scope="module")
+def three_catalog(tmp_path_factory):
+    return catalog_at(tmp_path_factory.mktemp("three-cat"), DUMMY, LITE, HANDMADE)
+
+
+@pytest.fixture(scope="module")
+def multi2(tmp_path_factory):
+    """The international 20250101 and the Norwegian 20250415 of the multimodule sample."""
+    return client_at(tmp_path_factory.mktemp("multi2"), INT_FOLDER, MULTI)
+
+
+@pytest.fixture(scope="module")
+def multi2_catalog(tmp_path_factory):
+    return catalog_at(tmp_path_factory.mktemp("multi2-cat"), INT_FOLDER, MULTI)

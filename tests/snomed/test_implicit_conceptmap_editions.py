@@ -10,32 +10,17 @@ Data: tests/data/snomed/multimodule with its international folder imported alone
 20250101 (155574008 REPLACED BY 75570004) and NO 20250415, the default, which repoints it to 233604007."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from .conftest import DUMMY, HANDMADE, LITE, SAMPLES, SNOMED, client_at
+from .conftest import INT_2018, INT_2025, NO_2025, NO_NOT_LOADED, SNOMED
 from .translate_answers import translate_get as _get, result as _result, message as _message, issue as _issue
 
-MULTI = os.path.join(SAMPLES, "multimodule")
-INT_FOLDER = os.path.join(MULTI, "SnomedCT_InternationalRF2_PRODUCTION_20250101T120000Z")
 REPLACED_BY = SNOMED + "?fhir_cm=900000000000526001"
-INT_2025 = "http://snomed.info/sct/900000000000207008/version/20250101"
-NO_2025 = "http://snomed.info/sct/51000202101/version/20250415"
-INT_2018 = "http://snomed.info/sct/900000000000207008/version/20180731"
-NO_NOT_LOADED = "http://snomed.info/sct/51000202101/version/20241015"
 ICD10_NO = "http://hl7.org/fhir/sid/icd-10-no"
 
 
-@pytest.fixture(scope="module")
-def multi2(tmp_path_factory):
-    return client_at(tmp_path_factory.mktemp("cm3-multi2"), INT_FOLDER, MULTI)
 
 
-@pytest.fixture(scope="module")
-def three(tmp_path_factory):
-    """INT 20180731, the lite 20240301 and the Norwegian 20250415 (the default)."""
-    return client_at(tmp_path_factory.mktemp("cm3-three"), DUMMY, LITE, HANDMADE)
 
 
 def _codes(body) -> list[str]:

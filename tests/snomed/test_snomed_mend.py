@@ -13,23 +13,16 @@ import sys
 
 import pytest
 
-from .test_succession_lineages import INT_2018, INT_2025, INT_FOLDER, MULTI, NO_2025, SE_2024, _codes, _result
-from .conftest import DUMMY, HANDMADE, LITE, SNOMED, catalog_at, client_at
+from .conftest import INT_2018, INT_2025, NO_2025, NO_NOT_LOADED, SE_2024, SNOMED
+from .test_succession_lineages import _codes, _result
 
 SAME_AS = "900000000000527005"
 REPLACED_BY = "900000000000526001"
-NOT_LOADED = "http://snomed.info/sct/51000202101/version/20241015"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
 
 
-@pytest.fixture(scope="module")
-def three(tmp_path_factory):
-    return client_at(tmp_path_factory.mktemp("mend-three"), DUMMY, LITE, HANDMADE)
 
 
-@pytest.fixture(scope="module")
-def three_catalog(tmp_path_factory):
-    return catalog_at(tmp_path_factory.mktemp("mend-three-cat"), DUMMY, LITE, HANDMADE)
 
 
 def _translate(client, **qs):
@@ -63,10 +56,10 @@ def test_a_conceptmap_version_of_the_default_edition_names_the_bare_map(three):
 
 
 def test_a_snomed_conceptmap_version_not_loaded_is_a_404_naming_the_loaded_editions(three):
-    r = _translate(three, system=SNOMED, code="155574008", targetsystem=SNOMED, conceptMapVersion=NOT_LOADED)
+    r = _translate(three, system=SNOMED, code="155574008", targetsystem=SNOMED, conceptMapVersion=NO_NOT_LOADED)
     assert r.status_code == 404, r.get_json()
     text = _issue_text(r.get_json())
-    assert NOT_LOADED in text and "is not loaded" in text and SE_2024 in text and NO_2025 in text, text
+    assert NO_NOT_LOADED in text and "is not loaded" in text and SE_2024 in text and NO_2025 in text, text
 
 
 # --- 6. a SNOMED CT version that is not loaded: one answer, whatever the target --------------------------------
@@ -74,18 +67,18 @@ def test_a_snomed_conceptmap_version_not_loaded_is_a_404_naming_the_loaded_editi
 @pytest.mark.parametrize("target", [{}, {"targetsystem": SNOMED}, {"targetsystem": ICD10},
                                     {"targetsystem": SNOMED, "target-version": NO_2025}])
 def test_a_version_not_loaded_is_one_404_naming_every_loaded_edition(three, target):
-    r = _translate(three, system=SNOMED, code="155574008", version=NOT_LOADED, **target)
+    r = _translate(three, system=SNOMED, code="155574008", version=NO_NOT_LOADED, **target)
     assert r.status_code == 404, r.get_json()
     text = _issue_text(r.get_json())
-    assert f"SNOMED CT {NOT_LOADED} is not loaded; loaded:" in text, text
+    assert f"SNOMED CT {NO_NOT_LOADED} is not loaded; loaded:" in text, text
     assert all(e in text for e in (INT_2018, SE_2024, NO_2025)), text
 
 
 def test_a_target_version_not_loaded_is_a_404(three):
     r = _translate(three, system=SNOMED, code="155574008", version=NO_2025, targetsystem=SNOMED,
-                   **{"target-version": NOT_LOADED})
+                   **{"target-version": NO_NOT_LOADED})
     assert r.status_code == 404, r.get_json()
-    assert f"SNOMED CT {NOT_LOADED} is not loaded" in _issue_text(r.get_json())
+    assert f"SNOMED CT {NO_NOT_LOADED} is not loaded" in _issue_text(r.get_json())
 
 
 # --- 3. one reader of the edition URI ---------------------------------------------------------------------------
@@ -122,9 +115,6 @@ def test_the_source_of_a_step_is_read_from_its_edge_not_its_note(three_catalog):
 
 # --- 5. a match source names the edition it was read from ---------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def multi2_catalog(tmp_path_factory):
-    return catalog_at(tmp_path_factory.mktemp("mend-multi2-cat"), INT_FOLDER, MULTI)
 
 
 def test_a_step_of_a_non_default_edition_names_that_editions_map(multi2_catalog):

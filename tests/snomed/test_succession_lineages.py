@@ -12,38 +12,21 @@ whose INT row says 75521003 SAME AS 362969004, effectiveTime 20020131) and the N
 (155574008 REPLACED BY 75570004) and NO 20250415, which repoints it to 233604007."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from .conftest import DUMMY, HANDMADE, LITE, SAMPLES, SNOMED, catalog_at, client_at
+from .conftest import INT_2018, INT_2025, NO_2025, NO_NOT_LOADED, SE_2024, SNOMED
 from .translate_answers import result as _result, message as _message
 
-MULTI = os.path.join(SAMPLES, "multimodule")
-INT_FOLDER = os.path.join(MULTI, "SnomedCT_InternationalRF2_PRODUCTION_20250101T120000Z")
-INT_2018 = "http://snomed.info/sct/900000000000207008/version/20180731"
-INT_2025 = "http://snomed.info/sct/900000000000207008/version/20250101"
-SE_2024 = "http://snomed.info/sct/45991000052106/version/20240301"
-NO_2025 = "http://snomed.info/sct/51000202101/version/20250415"
-NO_NOT_LOADED = "http://snomed.info/sct/51000202101/version/20241015"
 SE_MODULE = "45991000052106"
 EDITION_URI = re.compile(r"http://snomed\.info/sct/\d+/version/\d{8}")
 
 
-@pytest.fixture(scope="module")
-def three(tmp_path_factory):
-    return client_at(tmp_path_factory.mktemp("lineage-three"), DUMMY, LITE, HANDMADE)
 
 
-@pytest.fixture(scope="module")
-def three_catalog(tmp_path_factory):
-    return catalog_at(tmp_path_factory.mktemp("lineage-three-cat"), DUMMY, LITE, HANDMADE)
 
 
-@pytest.fixture(scope="module")
-def multi2(tmp_path_factory):
-    return client_at(tmp_path_factory.mktemp("lineage-multi2"), INT_FOLDER, MULTI)
 
 
 def _get(client, **qs):
@@ -174,9 +157,6 @@ NO_MODULE = "51000202101"
 INT_MODULE = "900000000000207008"
 
 
-@pytest.fixture(scope="module")
-def multi2_catalog(tmp_path_factory):
-    return catalog_at(tmp_path_factory.mktemp("lineage-multi2-cat"), INT_FOLDER, MULTI)
 
 
 def _snomed_edges(sg) -> list:
