@@ -132,11 +132,8 @@ class SnomedLineages:
     def pick(self, catalog, version: str | None, target_version: str | None):
         """(the lineage graph a request between `version` and `target_version` walks, None), or (None, why) when
         they are editions of two extensions. An international edition alone goes with the edition the other
-        end defaults to (the one in force), whose extension includes it. A SNOMED CT edition URI that names no
-        loaded edition is a 404 naming the loaded ones, as every other SNOMED CT path answers it."""
-        for asked in (version, target_version):
-            if asked and asked.startswith(SNOMED) and catalog.codesystem(SNOMED, asked) is None:
-                raise not_loaded(catalog, shortened(asked))
+        end defaults to (the one in force), whose extension includes it. The versions are edition URIs
+        (`edition`)."""
         loaded = self.modules
         # a module with no loaded edition picks no lineage: the edition asked is then no known edition of the one
         # walked, and the answer says so instead of vouching for a release that is not there
@@ -156,6 +153,20 @@ class SnomedLineages:
             if module not in loaded:
                 module = module_of(self.editions[-1][0])
         return self.graph(module), None
+
+    @staticmethod
+    def edition(catalog, asked: str | None) -> str | None:
+        """The loaded edition a request's SNOMED CT version names, read as every other SNOMED CT path reads it
+        (a module alone: its latest loaded edition). An edition URI that names none is a 404 naming the loaded
+        ones; any other string is left for the walk to answer ("not a known edition", with the known ones)."""
+        if not asked:
+            return asked
+        cs = catalog.codesystem(SNOMED, asked)
+        if cs is not None:
+            return cs.version
+        if asked.startswith(SNOMED):
+            raise not_loaded(catalog, shortened(asked))
+        return asked
 
     def graph(self, module: str):
         got = self._graphs.get(module)

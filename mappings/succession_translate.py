@@ -187,10 +187,15 @@ def succession_translate(catalog, req: TranslateRequest):
     if not (req.version or req.target_version) and not is_year(sg.latest_edition(system)):
         # only the yearly codebooks: SNOMED CT's history (REPLACED BY ...) is other providers' to tell
         return None
+    version, target_version = req.version, req.target_version
     lineages = sg.lineages.get(system)
     if lineages is not None:
-        # SNOMED CT: a walk stays within one edition's lineage, never through another country's extension
-        sg, why = lineages.pick(catalog, req.version, req.target_version)
+        # SNOMED CT: the versions read as the edition URIs they name (a module alone: its latest loaded edition),
+        # and a walk stays within one edition's lineage, never through another country's extension
+        version = lineages.edition(catalog, version)
+        if target_system in (None, system):
+            target_version = lineages.edition(catalog, target_version)
+        sg, why = lineages.pick(catalog, version, target_version)
         if why is not None:
             res = TranslateResult(result=False, message=why)
             res.exclusive = True
@@ -199,12 +204,12 @@ def succession_translate(catalog, req: TranslateRequest):
         return None
     # no `version`: the code as it was last in use, not the latest edition, which a code that went out
     # of use (B0014, split into NCMP codes in 2020) is not in; only a named edition without it is refused
-    from_ed = req.version or last_in_use(catalog, sg, system, req.code)
+    from_ed = version or last_in_use(catalog, sg, system, req.code)
     backward = bool(req.reverse)
-    if req.target_version:
-        to_ed = req.target_version
+    if target_version:
+        to_ed = target_version
         if backward and version_key(to_ed) > version_key(from_ed):
-            given = f"version {from_ed}" if req.version else \
+            given = f"version {from_ed}" if version else \
                 f"edition {from_ed} (the last in which {req.code} was in use)"
             raise InvalidRequest(f"reverse=true walks back in time, but target-version {to_ed} is later than "
                                  f"{given}", location="target-version")
@@ -217,7 +222,7 @@ def succession_translate(catalog, req: TranslateRequest):
                          also=[system] + sorted(_reachable(sg, system, backward)))
     if unknown:
         return unknown
-    res = answer(catalog, sg, system, req.code, from_ed, target_system, to_ed, version_given=bool(req.version))
+    res = answer(catalog, sg, system, req.code, from_ed, target_system, to_ed, version_given=bool(version))
     # an ICD-10-NO code that is a grouping in the target edition (R17 from 2026 to 2027) is no code to report:
     # the one target check every map into ICD-10-NO gets, judged by the edition walked to
     if any(m.system == ICD10_NO for m in res.matches):
@@ -227,7 +232,7 @@ def succession_translate(catalog, req: TranslateRequest):
     # the stored change-list maps hold single edition steps; this answer covers them (see translate()). With
     # editions named it is the whole answer; without, into the same codebook, it covers only the change-list
     # steps: another map of the codebook (a local follow-up map) still answers beside it
-    if req.version or req.target_version:
+    if version or target_version:
         res.exclusive = True
     else:
         res.covers = _from_change_lists

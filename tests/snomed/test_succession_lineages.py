@@ -23,12 +23,6 @@ SE_MODULE = "45991000052106"
 EDITION_URI = re.compile(r"http://snomed\.info/sct/\d+/version/\d{8}")
 
 
-
-
-
-
-
-
 def _get(client, **qs):
     r = client.get("/fhir/ConceptMap/$translate", query_string=qs)
     assert r.status_code == 200, r.get_json()
@@ -82,6 +76,17 @@ def test_the_swedish_lineage_reads_its_own_association(three):
     body = _get(three, system=SNOMED, code="75521003", targetsystem=SNOMED, **{"target-version": NO_2025})
     assert _result(body) is False and SE_MODULE not in str(body), body
     assert _message(body) == "75521003 is not a code of SNOMED CT edition " + NO_2025
+
+
+def test_a_version_naming_a_module_alone_walks_its_latest_edition_as_every_other_path_reads_it(three):
+    # http://snomed.info/sct/<module>: that module's latest loaded edition (catalog, implicit maps, $lookup)
+    by_edition = _get(three, system=SNOMED, code="75521003", targetsystem=SNOMED, **{"target-version": SE_2024})
+    by_module = _get(three, system=SNOMED, code="75521003", targetsystem=SNOMED,
+                     **{"target-version": "http://snomed.info/sct/" + SE_MODULE})
+    assert by_module == by_edition and "not a known edition" not in _message(by_module), by_module
+    both = _get(three, system=SNOMED, code="75521003", targetsystem=SNOMED, version="http://snomed.info/sct/" + SE_MODULE,
+                **{"target-version": SE_2024})
+    assert "not a known edition" not in str(both), both
 
 
 def test_no_change_is_derived_between_editions_of_different_modules(three_catalog):
