@@ -62,8 +62,9 @@ def existing_body(catalog, header) -> dict:
             raise NotFound("The resource is not known to this server")
         # deleted after this request's catalog was refreshed (by another worker, a moment ago): the same 410 the
         # deleting worker answers, not a 404 that depends on which worker takes the read
-        if deletion_record(catalog.store, header.type, header.id) is not None:
-            raise not_held(catalog.store, header.type, header.id)
+        why = not_held(catalog.store, header.type, header.id)
+        if isinstance(why, Gone):
+            raise why
         raise NotFound(f"{header.type}/{header.id} was deleted by another request while this one was reading it")
     return stored
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from .codesystem import GRAMMARS, CodeSystemIndex, build_index
 from .editions import dated_by_year, in_force
 from .editions import today as day_today
+from .errors import NotFound
 from .identifiers import canonical_system
 from .index_cache import IndexShelf  # noqa: F401  (also imported from here: scripts, tests)
 from .json_values import same_json  # noqa: F401  (the rule's name here before json_values)
@@ -261,7 +262,14 @@ class Catalog:
             with self._lock:
                 cs = self._cs_cache.get(pk)
                 if cs is None:
-                    cs = build_index(self.store.body(pk), self.store.concepts(pk))
+                    body = self.store.body(pk)
+                    if body is None:
+                        # deleted by another request (another worker) since this catalog's headers were read
+                        # (they are checked at most once a second): as a read of it answers, not a 500
+                        h = next((x for x in self._headers if x.pk == pk), None)
+                        what = f"CodeSystem/{h.id} ({h.url}|{h.version})" if h is not None else "The code system"
+                        raise NotFound(f"{what} was deleted by another request while this one was reading it")
+                    cs = build_index(body, self.store.concepts(pk))
                     self._cs_cache[pk] = cs
                     # an index lives as long as the process: keep it out of the cyclic GC's
                     # full collections, whose pauses grow with the heap (HTTP p99)

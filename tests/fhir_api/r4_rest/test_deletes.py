@@ -198,3 +198,22 @@ def test_a_read_in_another_worker_just_after_the_delete_is_410_too(tmp_path):
         r = other.get(path)
         assert_oo(r, 410, "ValueSet/ncsp-aktive", "deleted at", code="deleted")
     assert deleting.get("/fhir/ValueSet/ncsp-aktive").status_code == 410
+
+
+def test_an_operation_in_another_worker_just_after_the_delete_is_no_500(tmp_path):
+    # the other worker's catalog still holds the code system's header (refreshed at most once a second) but has
+    # built no index of it: the body it then reads is gone
+    from fhir_api import create_app
+    db = str(tmp_path / "k.db")
+    deleting = create_app({"DB": db, "DEMO": True}).test_client()
+    other = create_app({"DB": db, "DEMO": True}).test_client()
+    cs = deleting.get("/fhir/CodeSystem/NCMP-2020").get_json()
+    assert other.get("/fhir/metadata").status_code == 200
+    assert deleting.delete("/fhir/CodeSystem/NCMP-2020").status_code == 200
+    r = other.get(f"/fhir/CodeSystem/$lookup?system={cs['url']}&version={cs['version']}&code=x")
+    assert r.status_code == 404 and "deleted by another request" in str(r.get_json()), r.get_data(as_text=True)
+    # $validate-code answers a code system it cannot read with result=false, as for one never held
+    r = other.get(f"/fhir/CodeSystem/$validate-code?url={cs['url']}&version={cs['version']}&code=x")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    params = {p["name"]: p for p in r.get_json()["parameter"]}
+    assert params["result"]["valueBoolean"] is False
