@@ -16,11 +16,11 @@ def exclusion_reason(valueset: dict | None, system: str | None, code: str | None
     """The human reason `valueset` leaves out `code`, when its compose says one (else None)."""
     if not valueset or not code:
         return None
-    return _scan(valueset, system, code)
+    return ExclusionReasons(valueset).reason(system, code)
 
 
 def _scan(valueset: dict, system: str | None, code: str) -> str | None:
-    # read off the body, exclude by exclude: for one question, or a body `ExclusionReasons` cannot index
+    # read off the body, exclude by exclude: for a body `ExclusionReasons` cannot index
     for exc in (valueset.get("compose") or {}).get("exclude") or ():
         if not isinstance(exc, dict):
             continue

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from ..catalog import Catalog
 from ..editions import edition_for_date, not_in_force
@@ -109,7 +109,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         self.supplements = supplements      # callable(cs) -> cs with supplements applied, or None
         # exclude-system: system -> the versions excluded (None: every version), from "system" or "system|version"
         # (a request naming none, nearly every one, shares one empty mapping)
-        self.exclude_systems: dict[str, set] = _parent.exclude_systems if _parent else \
+        self.exclude_systems: Mapping[str, set] = _parent.exclude_systems if _parent else \
             {} if exclude_systems else _NONE_EXCLUDED
         for ex in exclude_systems or ():
             system, version = split_canonical(str(ex))
