@@ -13,7 +13,7 @@ from terminology.errors import NotFound
 from .opdefs import INPUTS
 from .params import Params, request_params
 from .render import fhir_response
-from .resource_views import existing_body, find_resource, full_resource
+from .resource_views import existing_body, find_resource, full_resource, not_held
 from .store import get_catalog
 
 bp = Blueprint("operations", __name__)
@@ -44,7 +44,7 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
     if rid is not None:
         found = find_resource(catalog, rtype, rid)
         if found is None:
-            raise NotFound(f"{rtype}/{rid} is not known to this server")
+            raise not_held(catalog.store, rtype, rid)       # 410 for a deleted one, as a read answers
         h, served = found
         if served is not None:
             instance = served

@@ -217,3 +217,10 @@ def test_an_operation_in_another_worker_just_after_the_delete_is_no_500(tmp_path
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     params = {p["name"]: p for p in r.get_json()["parameter"]}
     assert params["result"]["valueBoolean"] is False
+
+
+def test_an_operation_on_a_deleted_instance_is_410_as_its_read(kb):
+    _deleted(kb, "rest18-op-gone")
+    r = kb.get("/fhir/CodeSystem/rest18-op-gone/$lookup?code=a")
+    assert_oo(r, 410, "CodeSystem/rest18-op-gone", "deleted at", code="deleted")
+    assert kb.get("/fhir/CodeSystem/rest18-never-op/$lookup?code=a").status_code == 404
