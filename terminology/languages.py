@@ -182,6 +182,8 @@ def choose_display(concept, cs, languages: list[str] | None,
     candidates only (a value set's entry adds its own: terminology/operations/display_choice.py).
     """
     own = getattr(concept, "display", None)
+    if own is None:
+        own = _designated_display(concept)
     if not languages:
         return own, None
     cs_lang = getattr(cs, "language", None) if cs is not None else None
@@ -195,6 +197,16 @@ def choose_display(concept, cs, languages: list[str] | None,
     if got is ANY_LANGUAGE:
         return own, None
     return got.value, got.designation
+
+
+def _designated_display(concept) -> str | None:
+    """A concept the code system gives no display is still shown by a name: its first designation meant as a
+    display (is_listed_display), as the reference servers show it, rather than its bare code."""
+    for d in getattr(concept, "designations", None) or ():
+        value = d.get("value") if isinstance(d, dict) else None
+        if isinstance(value, str) and value and is_listed_display(d):
+            return value
+    return None
 
 
 def exactly(tag: str, lang: str | None) -> bool:

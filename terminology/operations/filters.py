@@ -16,6 +16,7 @@ import time
 from typing import Callable, Iterable
 
 from ..errors import InvalidRequest, TooCostly, shortened
+from .concept_status import is_deprecated
 
 # property names that stand for the concept itself (hierarchy filters, code lists)
 CONCEPT_PROPERTIES = {"concept", "code", "parent", "child"}
@@ -258,6 +259,8 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
         if op == "child-of":
             return lambda c: rc is not None and rc in c.parents
         return lambda c: rc is not None and not c.children and rc in cs.ancestors(c.code)
+    if prop == "deprecated" and op in ("=", "in", "not-in", "exists"):
+        return _deprecated_test(cs, op, value)
     if op == "exists":
         want = _str(value).lower() != "false"
         return lambda c: bool(_concept_values(c, prop)) == want
@@ -297,6 +300,23 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
 # properties whose values _concept_values works out (neighbours, display, a status from elsewhere); the others
 # are read as the concept states them
 _DERIVED_VALUES = frozenset(NEIGHBOURS) | {"display", "definition", "inactive", "status", "notSelectable"}
+
+
+def _deprecated_test(cs, op: str, value) -> Callable:
+    """`deprecated` asked as a flag: true for a concept deprecated today (by its status or R4's deprecation
+    date, concept_status.is_deprecated), false for every other; a stated value (a date) still matches itself.
+    R4 makes the property a date, so a filter for "true"/"false" would otherwise select nothing."""
+    if value is None:
+        raise InvalidRequest(f"the filter deprecated {op} needs a value")
+    if op == "exists":
+        want = _str(value).lower() != "false"
+        return lambda c: is_deprecated(c, cs=cs) == want
+    wanted = {_str(value)} if op == "=" else {v.strip() for v in str(value).split(",") if v.strip()}
+
+    def hit(c) -> bool:
+        flag = "true" if is_deprecated(c, cs=cs) else "false"
+        return flag in wanted or any(_str(v) in wanted for v in c.property_values("deprecated"))
+    return hit if op != "not-in" else (lambda c: not hit(c))
 
 
 def _states(concept, prop: str, sval: str) -> bool:
