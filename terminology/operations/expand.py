@@ -270,14 +270,14 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         if need_all or (total >= lo and (hi is None or total < hi)):
             kept.append(m)
             if hi is None and len(kept) > limit:
-                raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit), tx_code="too-costly")
+                raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit, req), tx_code="too-costly")
         total += 1
     if tf is not None:
         if not all(m.prefiltered for m in kept):   # hits of one text index come ranked already
             kept.sort(key=tf.rank)
         kept = kept[lo:hi]
     if req.count is None and len(kept) > limit:
-        raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit), tx_code="too-costly")
+        raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit, req), tx_code="too-costly")
 
     used_props: dict[str, str] = {}
     on = status_day(catalog, req.date)
@@ -332,7 +332,7 @@ def _refuse_large_supplied(ev: ComposeEvaluator, vs: dict, req: ExpandRequest) -
         # (the catalog's index, not the evaluator's: the include itself reports a system it lacks)
         cs = ev.catalog.codesystem(system, version)
         if cs is not None and len(cs) > limit:
-            raise TooCostly(_too_costly(vs, limit), tx_code="too-costly")
+            raise TooCostly(_too_costly(vs, limit, req), tx_code="too-costly")
 
 
 def _flat_shape(vs: dict, kept: list[Member]) -> bool:
@@ -371,7 +371,7 @@ def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     total = len(cs)
     hi = total if req.count is None else min(total, req.offset + req.count)
     if req.count is None and hi - req.offset > req.max_expansion:
-        raise TooCostly(_too_costly(req.valueset, req.max_expansion), tx_code="too-costly")
+        raise TooCostly(_too_costly(req.valueset, req.max_expansion, req), tx_code="too-costly")
     # skip over codes (keys), so that an index building concepts on demand builds only the page
     page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=True)
             for code in islice(iter(cs.concepts), req.offset, hi)]
@@ -388,7 +388,7 @@ def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) ->
     total = len(codes)
     hi = total if req.count is None else min(total, req.offset + req.count)
     if req.count is None and hi - req.offset > req.max_expansion:
-        raise TooCostly(_too_costly(req.valueset, req.max_expansion), tx_code="too-costly")
+        raise TooCostly(_too_costly(req.valueset, req.max_expansion, req), tx_code="too-costly")
     page = [Member(cs.url, cs.version, code, cs.get(code), cs) for code in codes[req.offset:hi]]
     used_props: dict[str, str] = {}
     on = status_day(ev.catalog, req.date)
@@ -487,10 +487,11 @@ def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool
     return False
 
 
-def _too_costly(vs: dict, limit: int) -> str:
+def _too_costly(vs: dict, limit: int, req: ExpandRequest) -> str:
     # the reference servers' wording, then how to get the codes anyway
+    narrower = "a narrower text filter" if req.filter else "a text filter"
     return (f"The value set '{vs_canonical(vs)}' expansion has too many codes to produce (>{limit}); "
-            f"use count and offset to page, or a text filter")
+            f"use count and offset to page, or {narrower}")
 
 
 def _designation_wanted(d: dict, wanted: list) -> bool:

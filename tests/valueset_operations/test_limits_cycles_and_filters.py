@@ -50,6 +50,18 @@ def test_unpaged_expansion_over_1000_codes_is_too_costly(client):
         f"The value set '{T}vs-big|5.0.0' expansion has too many codes to produce (>1000)")
 
 
+@pytest.mark.parametrize("stored", [False, True])
+def test_too_costly_says_what_would_narrow_it(client, tmp_path, stored):
+    # a request that already brought a text filter is told to narrow it, not to add one
+    c = stored_client(tmp_path, [BIG, BIG_VS]) if stored else client
+    vs = ("url", "valueUri", BIG_VS["url"]) if stored else ("valueSet", "resource", BIG_VS)
+    extra = [] if stored else [("tx-resource", "resource", BIG)]
+    status, body = _post(c, "ValueSet/$expand", vs, *extra)
+    assert status == 422 and body["issue"][0]["details"]["text"].endswith("or a text filter")
+    status, body = _post(c, "ValueSet/$expand", vs, ("filter", "valueString", "code"), *extra)
+    assert status == 422 and body["issue"][0]["details"]["text"].endswith("or a narrower text filter")
+
+
 def test_too_costly_without_version_names_the_url_only(client):
     vs = {k: v for k, v in BIG_VS.items() if k != "version"}
     status, body = _post(client, "ValueSet/$expand", ("valueSet", "resource", vs), ("tx-resource", "resource", BIG))
