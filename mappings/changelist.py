@@ -384,11 +384,26 @@ def not_in_edition(catalog, system: str, edition: str, code: str) -> bool:
     """The one rule by which a change-list map says "unchanged" of a code it does not list (`unmapped` provided,
     or a map of a pair of editions without changes): of any code, inactive too, unless `edition` of `system` is
     loaded complete and lacks it (NOPE99 is no unchanged NCMP code; a fragment's silence says nothing)."""
+    return edition_code(catalog, system, edition, code)[0]
+
+
+def edition_code(catalog, system: str, edition: str, code: str) -> tuple[bool, object | None]:
+    """(`not_in_edition`, the concept `edition` of `system` holds for `code` or None), from one look-up of the
+    edition: for a caller that answers with the concept when the code is not ruled out."""
     try:
         cs = catalog.codesystem(system, edition)
     except TerminologyError:
-        return False
-    return cs is not None and cs.version == edition and is_complete(cs.content) and cs.find(code)[0] is None
+        return False, None
+    if cs is None or cs.version != edition:
+        return False, None
+    concept = cs.find(code)[0]
+    return concept is None and is_complete(cs.content), concept
+
+
+def not_a_code_of(code: str, system: str, edition: str) -> str:
+    """The one wording of "not a code of this edition" in the mappings' answers: the codebook by the name a person
+    knows it by (`label`: NCMP, not its OID), then the edition."""
+    return f"{code} is not a code of {label(system)} edition {edition}"
 
 
 def rows_from_conceptmap(cm: dict) -> list[Change]:

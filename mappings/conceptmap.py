@@ -33,7 +33,7 @@ from terminology.versions import matches_version
 
 from .conceptmap_index import (EMPTY, MapGroup, MapIndex, MapsBySystem, map_index, norm_code, stored_maps,
                                supplied_maps, system_url)
-from .changelist import is_changelist_map, not_in_edition
+from .changelist import is_changelist_map, not_a_code_of, not_in_edition
 from .conceptmap_hops import HopBudget, hop_budget, other_map
 from .icd10_targets import check as check_icd10_targets
 from .succession_displays import fill as fill_changelist_displays
@@ -328,7 +328,7 @@ def _unmapped(catalog, idx: MapIndex, g: MapGroup, req: TranslateRequest, notes:
     if mode in ("provided", "use-source-code"):     # R4 and R5 names of one mode
         code = norm_code(g.to_system, req.code)
         if _not_in_edition(catalog, idx, g, code):
-            notes.append(f"{req.code} is not a code of the loaded {g.to_system} edition {g.target_version}")
+            notes.append(not_a_code_of(req.code, g.to_system, g.target_version))
             return []
         return [Match(equivalence_of(um, "equal"), system=g.to_system, code=code, display=req.display,
                       version=g.target_version, source=idx.canonical)]

@@ -19,8 +19,8 @@ from terminology.editions import is_year
 from terminology.identifiers import split_canonical
 from terminology.versions import version_key
 
-from .changelist import (EXT_CHANGELIST, EXT_KIND, MAP_PREFIX, SUCCESSION_KINDS, Change, is_changelist_map, kind_equivalence,
-                         label, not_in_edition, to_conceptmaps)
+from .changelist import (EXT_CHANGELIST, EXT_KIND, MAP_PREFIX, SUCCESSION_KINDS, Change, edition_code, is_changelist_map,
+                         kind_equivalence, not_a_code_of, to_conceptmaps)
 from .edition_diff import DERIVED_SPLIT, DERIVED_TEXT, edition_changes
 
 _CACHE_KEY = "mappings.edition_maps.derived"
@@ -127,12 +127,9 @@ def unchanged_by_empty_map(catalog, req):
         return None     # the map's own direction and codebook only; any other question goes to the providers
     # the map was derived from the stored editions: the code is theirs to vouch for, not a code system the
     # request brought along (a tx-resource fragment of the same edition would admit any code)
-    stored = getattr(catalog, "base", catalog)
-    if not_in_edition(stored, system, edition, req.code):
-        return TranslateResult(result=False, exclusive=True,
-                               message=f"{req.code} is not a code of {label(system)} {edition}")
-    cs = stored.codesystem(system, edition)
-    concept = cs.find(req.code)[0] if cs is not None else None
+    absent, concept = edition_code(getattr(catalog, "base", catalog), system, edition, req.code)
+    if absent:
+        return TranslateResult(result=False, exclusive=True, message=not_a_code_of(req.code, system, edition))
     res = TranslateResult(result=True, exclusive=True)
     res.matches.append(Match(equivalence="equal", system=system, code=concept.code if concept else req.code,
                              display=concept.display if concept else req.display, version=edition,

@@ -111,21 +111,26 @@ def snomed_edges(catalog, graph) -> None:
         return
     # whether anything before this (a stored change list) already says something of SNOMED CT codes
     told = SNOMED in graph.systems_editions
-    graph.add_changes(dated_changes(editions))
+    changes = dated_changes(editions)
+    graph.add_changes(changes)
     graph.families[SNOMED] = module_of
-    graph.lineages[SNOMED] = SnomedLineages(graph, editions, history_only=not told)
+    graph.lineages[SNOMED] = SnomedLineages(graph, editions, history_only=not told, changes=changes)
 
 
 class SnomedLineages:
     """The succession graph of each SNOMED CT lineage, built on first use from the shared graph's snapshots."""
 
-    def __init__(self, shared, editions, history_only: bool = False):
+    def __init__(self, shared, editions, history_only: bool = False, changes: list[Change] | None = None):
         self.shared = shared
         self.editions = editions
         # the shared graph says nothing of SNOMED CT codes but the loaded editions' history (no change list does)
         self.history_only = history_only
         # the modules with a loaded edition: fixed for the life of the shared graph
         self.modules = {module_of(v) for v, _cs in editions}
+        # the shared graph's dated changes of `editions`, kept while two extensions are loaded (no extension's
+        # lineage is then the shared graph: each is built on its own, `dated`) until each extension's is built;
+        # reading them again would pass every concept of the lineage's editions
+        self.kept_changes = changes if changes is not None and not self._one_lineage() else None
         self._graphs: dict = {}
         self._lock = threading.Lock()
 
@@ -175,7 +180,25 @@ class SnomedLineages:
                 got = self._graphs.get(module)
                 if got is None:
                     got = self._graphs[module] = self._build(module)
+                    if self.modules - {SNOMED_INT_MODULE} <= self._graphs.keys():
+                        # every extension's lineage is built (pick builds only loaded modules'): an international
+                        # one, rarely asked alone, reads its editions again rather than keep the list for it
+                        self.kept_changes = None
         return got
+
+    def _one_lineage(self) -> bool:
+        # no second extension: no lineage leaves another country's rows out of the shared list
+        return len(self.modules - {SNOMED_INT_MODULE}) <= 1
+
+    def dated(self, module: str) -> list[Change]:
+        """The dated changes of the lineage of `module`: the shared list filtered to its modules while it is kept.
+        The "first shown" rule looks only at the change's own module and the international one, so these are the
+        rows `dated_changes` gives for the lineage's editions alone, which it reads again once the list is gone."""
+        keep = (module, SNOMED_INT_MODULE)
+        changes = self.kept_changes
+        if changes is None:
+            return dated_changes([(v, cs) for v, cs in self.editions if module_of(v) in keep])
+        return [c for c in changes if module_of(c.edition) in keep]
 
     def _is_shared(self, module: str) -> bool:
         """Whether the lineage of `module` is the shared graph's SNOMED CT part as it stands: every loaded edition is
@@ -198,7 +221,7 @@ class SnomedLineages:
             sg.long_lived = self.shared.long_lived
             sg.families[SNOMED] = module_of
             sg.lineages[SNOMED] = self
-            sg.add_changes(dated_changes(mine))
+            sg.add_changes(self.dated(module))
             for version, _cs in mine:
                 snap = self.shared.editions.get((SNOMED, version))
                 if snap is not None:

@@ -22,7 +22,7 @@ from terminology.identifiers import ICD10_NO, KODEBRO_BASE
 from terminology.operations.validate_problems import first_held_later
 from terminology.versions import version_key
 
-from .changelist import MAP_PREFIX, label, map_url, previous_edition
+from .changelist import MAP_PREFIX, label, map_url, not_a_code_of, previous_edition
 from .edition_diff import DERIVED_SPLIT, UNCHECKED
 from .edition_maps import unchanged_by_empty_map
 from .icd10_targets import check as check_icd10_targets, with_article
@@ -421,7 +421,7 @@ def answer(catalog, sg, system: str, code: str, from_ed: str, target_system: str
             res.result = False
             # a code of next year's edition, asked in December without a version, says so as $validate-code does
             res.message = first_held_later(catalog, cs, code) or \
-                f"{code} is not a code of {label(system)} edition {from_ed}"
+                not_a_code_of(code, system, from_ed)
             return res
         if concept is None:
             # as the loaded editions write it (J12.8 -> J128): the fragment's silence says nothing of the spelling

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from .duplicate_codes import repeated_codes
 from .errors import InvalidRequest
-from .snomed.implicit import map_url
+from .snomed.implicit import VALUESET_URL_FORM, is_valueset_url, map_url
 
 _STATUS = {"draft", "active", "retired", "unknown"}
 _CONTENT = {"not-present", "example", "fragment", "complete", "supplement"}
@@ -88,6 +88,8 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
         problems += canonical_problems(resource)
     if rtype == "ConceptMap" and not lenient:
         problems += reserved_map_problems(resource.get("id"), resource.get("url"))
+    if rtype == "ValueSet" and not lenient:
+        problems += reserved_valueset_problems(resource.get("url"))
     if rtype == "CodeSystem":
         problems += _duplicate_codes(resource.get("concept"))
         if not problems:    # read as the index reads it: a shape it can read, each code once
@@ -142,6 +144,17 @@ def reserved_map_problems(rid, url) -> list[str]:
                         "http://snomed.info/sct[/<module>[/version/<date>]]?fhir_cm=<refset> from the loaded "
                         "SNOMED CT editions); give the ConceptMap a url of its own")
     return problems
+
+
+def reserved_valueset_problems(url) -> list[str]:
+    """A stored ValueSet at the url of a SNOMED CT implicit value set (R4 snomedct.html `?fhir_vs`, read from the
+    loaded editions): found before the implicit one, it would answer that url in its place, so the server keeps
+    those urls for its own, as it keeps the implicit ConceptMaps' (reserved_map_problems)."""
+    if not is_valueset_url(url):
+        return []
+    return [f"url: '{url[:120]}' is reserved for SNOMED CT implicit value sets (the server answers "
+            f"{VALUESET_URL_FORM} from the loaded SNOMED CT editions); give the ValueSet a url of its own (its "
+            "compose may include the implicit one: compose.include.valueSet)"]
 
 
 ID_RULE = r"R4 datatypes.html#id: [A-Za-z0-9\-\.]{1,64}"

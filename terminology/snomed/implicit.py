@@ -32,6 +32,7 @@ from urllib.parse import unquote
 from ..errors import InvalidRequest, NotFound, shortened
 from ..identifiers import SNOMED, split_canonical
 from ..implicit import CodeFilter, code_filter, in_version, resolver
+from ..versions import newest_named
 from .constants import REFSET_ROOT
 
 
@@ -58,6 +59,9 @@ class RefsetFilter(CodeFilter):
 # lets a final newline through)
 _EDITION = r"http://snomed\.info/sct(?:/([0-9]{6,18})(?:/version/([0-9]{8}))?)?"
 _VS = re.compile(_EDITION + r"\?fhir_vs(?:=(.*))?\Z", re.S)
+# a URL meant as an implicit value set (a snomed.info/sct base with ?fhir_vs), whether or not it can be read
+_VS_MEANT = re.compile(r"http://snomed\.info/sct(?:/[^?]*)?\?fhir_vs(?:=.*)?\Z", re.S)
+VALUESET_URL_FORM = "http://snomed.info/sct[/<module>[/version/<YYYYMMDD>]]?fhir_vs[=isa/<id>|refset/<id>|ecl/<ECL>]"
 # a URL meant as an implicit ConceptMap (a snomed.info/sct base with ?fhir_cm), and one that can be read
 _CM_MEANT = re.compile(r"http://snomed\.info/sct(?:/[^?]*)?\?fhir_cm(?:=.*)?\Z", re.S)
 _CM = re.compile(_EDITION + r"\?fhir_cm=([0-9]{6,18})\Z")
@@ -76,6 +80,14 @@ def parse(url: str) -> tuple[str | None, str | None, str | None, str | None]:
         return module, date, "all", None
     kind, _, arg = rest.partition("/")
     return module, date, kind, unquote(arg) if arg else None
+
+
+def is_valueset_url(url) -> bool:
+    """Whether `url` is the server's to answer as a SNOMED CT implicit value set: one the resolver reads, or one meant
+    as one (a snomed.info/sct base with ?fhir_vs) that it refuses. A stored ValueSet at such a url would answer in
+    its place (a stored value set is found first), so none may be written there; the RF2 import's own reference
+    set value sets (trusted, never checked) hold what the implicit url answers."""
+    return isinstance(url, str) and _VS_MEANT.match(url) is not None
 
 
 def edition_uri(module: str | None, date: str | None) -> str | None:
@@ -98,11 +110,12 @@ def module_of(edition: str | None) -> str | None:
 
 
 def _version(catalog, module: str | None, date: str | None) -> str | None:
+    """The version an implicit value set's include pins: the base's edition, a module alone read as its latest loaded
+    edition by the rule every version a request names is read by (versions.matches_version; map_edition's too)."""
+    named = edition_uri(module, date)
     if module is None or date:
-        return edition_uri(module, date)
-    prefix = f"{SNOMED}/{module}/version/"
-    loaded = [v for v in catalog.codesystem_versions(SNOMED) if v.startswith(prefix)]
-    return loaded[-1] if loaded else f"{SNOMED}/{module}"
+        return named
+    return newest_named(named, catalog.codesystem_versions(SNOMED)) or named
 
 
 @resolver

@@ -33,11 +33,11 @@ class Stored:
 
 @dataclass(frozen=True, slots=True)
 class Deleted:
-    """A deletion record (tombstone): resource `type`/`id` was deleted by the write of generation `rev`, at `at`
-    (that write's instant, as it stamps meta.lastUpdated), and nothing has been written under that id since."""
+    """A deletion record (tombstone): resource `type`/`id` was deleted at `at` (that write's instant, as it stamps
+    meta.lastUpdated), and nothing has been written under that id since. (The table also keeps the write's
+    generation, `rev`, for a person reading the store; no answer needs it.)"""
     type: str
     id: str
-    rev: int
     at: str
 
 

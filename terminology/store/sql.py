@@ -187,9 +187,9 @@ class SQLStore(ClosureTables):
     def deleted(self, rtype: str, rid: str) -> Deleted | None:
         """The deletion record of (type, id): a resource deleted by name and not written again since; None when
         there is none (the id is held, or was never deleted). One indexed read, by the primary key."""
-        row = self._q(self._conn(), "SELECT rev, deleted FROM deleted_resource WHERE type=? AND id=?",
+        row = self._q(self._conn(), "SELECT deleted FROM deleted_resource WHERE type=? AND id=?",
                       (rtype, rid)).fetchone()
-        return Deleted(rtype, rid, row[0], row[1]) if row else None
+        return Deleted(rtype, rid, row[0]) if row else None
 
     def body(self, pk: int) -> dict | None:
         row = self._q(self._conn(), "SELECT body FROM resource WHERE pk=?", (pk,)).fetchone()

@@ -18,13 +18,13 @@ def _cs(rid: str, code: str = "a", url: str | None = None) -> dict:
             "status": "active", "content": "complete", "concept": [{"code": code}]}
 
 
-def test_a_delete_records_its_generation_and_instant(any_store):
+def test_a_delete_records_its_instant(any_store):
     any_store.write([_cs("a"), _cs("b")])
     report = any_store.write((), delete=[("CodeSystem", "a")])
     assert report["deleted"] == [("CodeSystem", "a")]
     gone = any_store.deleted("CodeSystem", "a")
     assert gone is not None and (gone.type, gone.id) == ("CodeSystem", "a")
-    assert gone.rev == report["rev"] == any_store.generation() and gone.at == report["lastUpdated"]
+    assert gone.at == report["lastUpdated"]
     assert any_store.deleted("CodeSystem", "b") is None          # kept
     assert any_store.deleted("ValueSet", "a") is None             # another type's id
     assert any_store.header("CodeSystem", "a") is None
@@ -114,7 +114,7 @@ def test_an_sqlite_store_of_schema_3_migrates(tmp_path):
         assert s.schema_version() == SCHEMA_VERSION >= 4 and s.generation() == 5
         assert s.deleted("ValueSet", "v") is None
         s.write((), delete=[("ValueSet", "v")])
-        assert s.deleted("ValueSet", "v").rev == 6
+        assert s.deleted("ValueSet", "v") is not None and s.generation() == 6
     finally:
         s.close()
 
@@ -139,7 +139,7 @@ def test_a_postgres_store_of_schema_3_migrates(postgres_url):
     try:
         assert s.schema_version() == SCHEMA_VERSION and s.generation() == 2
         s.write((), delete=[("ValueSet", "v")])
-        assert s.deleted("ValueSet", "v").rev == 3
+        assert s.deleted("ValueSet", "v") is not None and s.generation() == 3
     finally:
         s.close()
 
