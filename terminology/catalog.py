@@ -50,7 +50,7 @@ class Catalog:
         self._generation = None
         self._checked = 0.0
         self._today = today
-        # the year `_derived` was worked out in (in_force_day): today's from the start, so the first request's
+        # the year `derived_values` were worked out in (in_force_day): today's from the start, so the first request's
         # refresh keeps what was worked out before it (the server's warm-up, in the master before the fork)
         self._year = day_today(today)[:4]
         # called as fn(catalog, previous generation) after a refresh found the store changed (the server's log
@@ -88,7 +88,9 @@ class Catalog:
                 if pk in alive and old_rev.get(pk) == alive[pk]}
             self._revs = alive
             self._conceptmaps: list[dict] | None = None
-            self._derived: dict = {}
+            # key -> what `derived` made in this store revision: public so that a hot path may look a value up
+            # without the call (revision_cache), never to write (a refresh or a new year swaps in a new dict)
+            self.derived_values: dict = {}
             self._aliases = self._build_aliases()
             # (url as asked, version named) -> index: `codesystem`'s answer for these headers and aliases (made new
             # after them, so that a read under the old ones cannot land in it)
@@ -165,7 +167,7 @@ class Catalog:
         if day[:4] != self._year:
             with self._lock:
                 if day[:4] != self._year:
-                    self._derived = {}
+                    self.derived_values = {}
                     self._year = day[:4]
         return day
 
@@ -323,7 +325,7 @@ class Catalog:
         outside the catalog's lock (it may take other locks that wait for this one); two first callers
         may both build, and the first value stored is kept.
         """
-        cache = self._derived            # a refresh swaps in a new dict: a late build lands in the old one
+        cache = self.derived_values      # a refresh swaps in a new dict: a late build lands in the old one
         hit = cache.get(key)
         if hit is None:
             hit = cache.setdefault(key, build(self))
@@ -333,6 +335,13 @@ class Catalog:
         """A view of this catalog with `resources` shadowing the store. `shelf`: where the indexes built of
         them are kept; give the same one to every overlay of one request (a batch) to index each once."""
         return OverlayCatalog(self, resources, shelf=shelf) if resources else self
+
+
+def is_store_catalog(catalog) -> bool:
+    """Whether `catalog` is a store's own Catalog, no overlay of resources a request brought: the hot paths' form
+    of `revision_catalog(catalog) is not None` (what is worked out against it holds for the store revision),
+    without its three looks. A catalog of another class is not told one: it takes the long way."""
+    return type(catalog) is Catalog
 
 
 def revision_catalog(catalog):

@@ -29,7 +29,9 @@ def _scan(valueset: dict, system: str | None, code: str) -> str | None:
             continue
         wanted = normalise_code(exc_system or "", code)
         for c in exc.get("concept") or ():
-            if isinstance(c, dict) and c.get("code") in (code, wanted):
+            listed = c.get("code") if isinstance(c, dict) else None
+            if listed in (code, wanted) or \
+                    (isinstance(listed, str) and normalise_code(exc_system or "", listed) == wanted):
                 break
         else:
             continue        # it does not list the code
@@ -67,14 +69,23 @@ class ExclusionReasons:
                          if isinstance(ext, dict) and ext.get("url") == EXCLUSION_REASON), None)
             if said is None:
                 continue        # an exclude that says no reason answers for no code
-            listed = self.groups.setdefault(exc.get("system") or None, {})
+            system = exc.get("system") or None
+            listed = self.groups.setdefault(system, {})
+            entry = (place, said.get("valueString"))
             for c in exc.get("concept") or ():
                 if isinstance(c, dict) and isinstance(c.get("code"), str):     # (no other code equals a code)
-                    listed.setdefault(c["code"], (place, said.get("valueString")))
+                    code = c["code"]
+                    listed.setdefault(code, entry)
+                    # and in its system's stored form: a code listed `U07.1` is refused when asked as `U071`
+                    # or `u071` too, and is told why in each spelling
+                    stored = normalise_code(system or "", code)
+                    if stored != code:
+                        listed.setdefault(stored, entry)
 
     def reason(self, system: str | None, code: str | None) -> str | None:
-        """The reason the first exclude that lists `code` (as given, or in its system's stored form) and names
-        `system` or no system gives (None: no such exclude, or it says none)."""
+        """The reason the first exclude that lists `code` (in any spelling its system accepts: as given, or in
+        the system's stored form) and names `system` or no system gives (None: no such exclude, or it says
+        none)."""
         if not code:
             return None
         if self.groups is None:

@@ -14,7 +14,7 @@ tell that a code is gone. `has_later` is the one check an accepted code pays whe
 """
 from __future__ import annotations
 
-from ..catalog import Catalog
+from ..catalog import is_store_catalog
 from ..editions import is_complete, is_year, valid_from
 from ..operations.concept_status import VALID_TO
 from .advice import edition_label, grouping_advice, has_text, loaded_editions, shown_code, successor_note
@@ -29,7 +29,7 @@ def has_later(catalog, cs) -> bool:
     """Whether an edition of `cs`'s yearly codebook later than `cs` is loaded. Asked for every accepted Norwegian
     code without a date, so the answer is kept on the index with the catalog and store generation it holds for
     (a request's overlay catalog may bring editions of its own: asked each time, and not kept)."""
-    stored = type(catalog) is Catalog
+    stored = is_store_catalog(catalog)
     if stored:
         gen = catalog.generation
         kept = getattr(cs, _KEPT, None)
@@ -101,7 +101,7 @@ def _next_complete(catalog, cs):
     """(version, index) of the first complete loaded edition after `cs` when `cs` is the edition in force today;
     None otherwise. Asked for every accepted code in December, so kept on the index with the catalog, store
     generation and year it holds for (an overlay catalog: asked each time)."""
-    stored = type(catalog) is Catalog
+    stored = is_store_catalog(catalog)
     if stored:
         # read before the look: a refresh during it leaves a kept answer that the next call does not take
         gen, year = catalog.generation, catalog.in_force_day()[:4]

@@ -12,7 +12,7 @@ cheapest source and lets the same rule admit them, and `contains`
 ($validate-code) asks it about the one code in hand, so the two operations
 cannot disagree about what a value set holds. An exclude removes what that
 rule selects, and an exclude that only lists codes also each code it lists
-(`listed_out`): both operations remove by the two. It removes them from the
+(`listed_union`): both operations remove by the two. It removes them from the
 version of the system it resolves to only (tx.fhir.org's rule), or by code
 from any version when every include and exclude of the system names a
 version and none shares one: compose_versions.py (the `ExcludeScopes` part
@@ -29,7 +29,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Iterator, Mapping
 
-from ..catalog import Catalog
+from ..catalog import is_store_catalog
 from ..editions import edition_for_date, not_in_force
 from ..errors import InvalidRequest, NotFound, NotSupported
 from ..identifiers import canonical, split_canonical
@@ -197,8 +197,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         if root._recorders:
             for rec in root._recorders:
                 rec.append(("cs", cs, None))
-        url, version = cs.url, cs.version
-        canon = f"{url}|{version}" if url and version else url     # (canonical(), without the call)
+        canon = canonical(cs.url, cs.version)
         if canon not in root._used_cs_seen:
             root._used_cs_seen.add(canon)
             root.used_codesystems.append(canon)
@@ -213,7 +212,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
                                  location=where, tx_code="vs-invalid")
         url, version = split_canonical(ref)
         rules = self.root.rules
-        if rules.vs_force or rules.vs_default or rules.vs_check:
+        if rules.valueset_rule_in_force:
             version = rules.pick_valueset_version(self.catalog, url, version)
             ref = canonical(url, version)
         vs = find_valueset(self.catalog, url, version) or resolve_implicit(self.catalog, ref)
@@ -461,7 +460,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         """Whether `system#code` is a member of `vs`, without enumerating it: `members` asked about one code.
         A code the server does not hold (`concept` None, e.g. of a fragment) is a member as far as can be
         told: when an include takes its whole system or lists it."""
-        if _chain is None and self.root._stored_seen is vs and type(self.catalog) is Catalog and \
+        if _chain is None and self.root._stored_seen is vs and is_store_catalog(self.catalog) and \
                 plain_request(self):
             # a stored value set seen in this request (_note_origin has nothing more to do), of the usual shape:
             # its decisions before the code are kept (membership_plan)
@@ -489,7 +488,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
                 version = cs.version if cs is not None else None
                 if listing:
                     reaching = self._listed_reaching(listing, compose, system, version)
-                    if self.listed_out(listing, system, code, cs) if reaching is None else \
+                    if code in self.listed_union(listing, system, cs) if reaching is None else \
                             any(code in self.listed(exc, cs) for exc in reaching):
                         return False
                 decided = listing.ids       # a list-only exclude has said all it can
@@ -555,8 +554,8 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
                         # one test per code system index (an include's members share theirs)
                         if m.cs is None or m.cs is not tested_cs:
                             tested_cs = m.cs
-                            listed = self._listed_test(listing, compose, m.system, m.cs, m.version)
-                        if listed(m.code):
+                            listed = self._listed_codes(listing, compose, m.system, m.cs, m.version)
+                        if m.code in listed:
                             continue
                 if active_only and m.concept is not None and m.concept.inactive:
                     continue

@@ -8,7 +8,7 @@ texts (`version_texts_differ`).
 
 `ExcludeScopes` is a part of ComposeEvaluator (as `ValueSetFacts` is): it reads the evaluator's `root`,
 `catalog`, `exclude_systems` and the root's `rules`, and calls `resolve_version`, `valueset`, `listed` and
-`listed_out`.
+`listed_union`.
 """
 from __future__ import annotations
 
@@ -17,10 +17,6 @@ from .compose_checks import import_refs
 # `ExcludeScopes._exclude_scope`'s answers besides a version: remove by code in any version; remove nothing
 ANY_VERSION = object()
 NO_VERSION = object()
-
-
-def _NONE_LISTED(_code) -> bool:
-    return False
 
 
 class ExcludeScopes:
@@ -82,21 +78,15 @@ class ExcludeScopes:
             for ref in import_refs(exc, path):
                 self.valueset(ref, path)
 
-    def _listed_test(self, listing: list, compose: dict, system: str, cs, version: str | None):
-        """`listed_out` for the codes of `system` in `cs` (`version`; cs None: not loaded), as a test of one
-        code, asking only the list-only excludes that reach that version: when all of them do (the usual case)
-        the listing's kept union answers; else the union of those that reach, made for this request only (which
-        of them reach depends on the request's version rules)."""
+    def _listed_codes(self, listing: list, compose: dict, system: str, cs, version: str | None) -> frozenset:
+        """The codes of `system` in `cs` (`version`; cs None: not loaded) that the list-only excludes of
+        `listing` reaching that version list: when all of them reach it (the usual case), the listing's kept
+        union (`listed_union`); else the union of those that reach, made for this request only (which of them
+        reach depends on the request's version rules). The one rule of `members` and of a membership plan."""
         reaching = self._listed_reaching(listing, compose, system, version)
         if reaching is None:
-            self.listed_out(listing, system, "", cs)       # makes and keeps the union
-            united = listing.united(system, cs)
-            if united is not None:
-                return united.__contains__
-            reaching = [exc for s, exc in listing if s == system]
-        if not reaching:
-            return _NONE_LISTED
-        return frozenset().union(*(self.listed(exc, cs) for exc in reaching)).__contains__
+            return self.listed_union(listing, system, cs)
+        return frozenset().union(*(self.listed(exc, cs) for exc in reaching))
 
     def _listed_reaching(self, listing: list, compose: dict, system: str, version: str | None) -> list | None:
         """The list-only excludes of `system` that reach `version`; None when all of them do (the usual case,

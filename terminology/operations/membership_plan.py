@@ -88,7 +88,7 @@ def plain_request(ev) -> bool:
     date, no supplements, no exclude-system."""
     r = ev.rules
     return ev.root is ev and ev.date is None and ev.supplements is None and not ev.exclude_systems and \
-        not (r.force or r.default or r.check or r.vs_force or r.vs_default or r.vs_check)
+        not (r.force or r.default or r.check or r.valueset_rule_in_force)
 
 
 def membership_plan(ev, vs: dict, system: str, cs) -> MembershipPlan | None:
@@ -125,13 +125,7 @@ def _make_plan(ev, vs: dict, compose: dict, system: str, cs) -> MembershipPlan |
         if excludes:
             listing = ev.listing_excludes(excludes, vs)
             if listing:
-                reaching = ev._listed_reaching(listing, compose, system, version)
-                if reaching is None:
-                    ev.listed_out(listing, system, "", cs)      # makes and keeps the union
-                    united = listing.united(system, cs)
-                    reaching = [exc for s, exc in listing if s == system] if united is None else None
-                listed_out = united if reaching is None else \
-                    frozenset().union(*(ev.listed(exc, cs) for exc in reaching))
+                listed_out = ev._listed_codes(listing, compose, system, cs, version)
             decided = listing.ids
         excluded = []
         for i, exc in enumerate(excludes):
@@ -168,13 +162,13 @@ def _selects(ev, part: dict, path: str, system: str, cs):
     if not part.get("filter"):
         if not part.get("concept"):
             return ALL.admits
-        return _listed_test(ev.listed(part, cs))
+        return _in_codes(ev.listed(part, cs))
     if not ev.keeps_rule(part, cs):
         return False
     return ev.rule(part, system, cs, path).admits
 
 
-def _listed_test(codes: frozenset):
+def _in_codes(codes: frozenset):
     def admits(code, _concept):
         return code in codes
     return admits

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import threading
 
-from ..catalog import Catalog, OverlayCatalog, revision_catalog
+from ..catalog import OverlayCatalog, is_store_catalog, revision_catalog
 from ..implicit import kept_for_revision
 
 REVISION = "revision"      # kept in a table of the store revision, across requests
@@ -120,7 +120,7 @@ class FactTable:
         """This table's entries for the store revision when the fact may be kept there (`where`), else None."""
         root = ev.root
         catalog = ev.catalog
-        if type(catalog) is Catalog:
+        if is_store_catalog(catalog):
             plain = True
         else:
             plain = revision_catalog(catalog) is not None
@@ -149,19 +149,19 @@ class FactTable:
         if rules is None:
             return False
         r = root.rules
-        return bool(r.vs_force or r.vs_default or r.vs_check or
-                    (rules == "all" and (r.force or r.default or r.check or root.date)))
+        return r.valueset_rule_in_force or \
+            bool(rules == "all" and (r.force or r.default or r.check or root.date))
 
     def get(self, ev, vs: dict | None, part, key, build, *args):
         """`build(*args)` for `part` (of value set `vs`) under `key`, taken from where `where` keeps it when it
         was built before; what the build read is recorded in this request either way."""
         root = ev.root
         catalog = ev.catalog
-        if root._stored_seen is vs and vs is not None and type(catalog) is Catalog and \
+        if root._stored_seen is vs and vs is not None and is_store_catalog(catalog) and \
                 (part is vs or root._transient is None) and (self.rules is None or not self._rule_bound(root)):
             # mirrors _revision_entries for $validate-code's hot path (a stored value set, a request that brought
             # nothing, no rule in force): change the two together (the call costs ~0.4 us a request)
-            entries = catalog._derived.get(self.key)       # (Catalog.derived's look, without the call)
+            entries = catalog.derived_values.get(self.key)     # (Catalog.derived's look, without the call)
             if entries is None:
                 entries = catalog.derived(self.key, _Entries)
         else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import weakref
 from itertools import chain
 
-from ..catalog import Catalog
+from ..catalog import is_store_catalog
 from ..codesystem import folded_codes
 from ..errors import TerminologyError
 from ..exclusions import ExclusionReasons
@@ -138,16 +138,15 @@ class ValueSetFacts:
         return _Listing((self.catalog.canonical_system(exc["system"]), exc) for exc in excludes
                         if isinstance(exc, dict) and lists_only(exc) and isinstance(exc["system"], str))
 
-    def listed_out(self, listing: list, system: str, code: str, cs) -> bool:
-        """Whether an exclude of `listing` lists `system#code`, by system and code: the listed codes compared
-        as the code system in hand (`cs`; None: not loaded) spells them, whichever version the exclude names."""
-        if not listing:
-            return False
+    def listed_union(self, listing: list, system: str, cs) -> frozenset:
+        """The codes of `system` the excludes of `listing` list, by system and code: the listed codes as the code
+        system in hand (`cs`; None: not loaded) spells them, whichever version each exclude names. Made once per
+        listing and index, and kept with the listing."""
         united = listing.united(system, cs)
         if united is None:
             united = frozenset().union(*(self.listed(exc, cs) for s, exc in listing if s == system))
             listing.keep(system, cs, united)
-        return code in united
+        return united
 
     def own_facts(self, vs: dict) -> tuple[str | None, bool, str, ExclusionReasons]:
         """(the status `vs` reports of itself: concept_status.reported_status(vs, vs); whether its compose imports
@@ -159,7 +158,7 @@ class ValueSetFacts:
     def see(self, vs: dict) -> None:
         """Tell apart, before anything is kept about it, a value set of the store from one the request brought."""
         catalog = self.catalog
-        if type(catalog) is Catalog and self.root._supplied is None and \
+        if is_store_catalog(catalog) and self.root._supplied is None and \
                 catalog.derived(_STORED_KEY, _new_dict).get(id(vs)) is vs:
             # mirrors _note_origin's first looks for $validate-code's hot path (a stored value set seen before in
             # this store revision): change the two together (the call costs ~0.3 us a request)

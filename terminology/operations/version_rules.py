@@ -13,21 +13,6 @@ from ..identifiers import canonical, split_canonical
 from ..versions import is_pattern, matches_version, newest_named, present_versions  # noqa: F401 (re-exported)
 
 
-class ValueSetDefaults(dict):
-    """default-valueset-version, by value set URL. With a request `date` it counts as given even when empty:
-    the date then defaults a version-less reference to a value set whose versions are edition years
-    (valueset_for_date), so every place that asks whether a value set version rule is in force (the import
-    resolution of a compose, the fact tables of revision_cache that must not keep a fact across requests
-    that choose value set versions differently) treats the request as one that has such a rule."""
-
-    def __init__(self, table=(), dated: bool = False):
-        super().__init__(table)
-        self.dated = dated
-
-    def __bool__(self) -> bool:
-        return self.dated or len(self) > 0
-
-
 @dataclass
 class SystemVersionRules:
     """system-version / force-system-version / check-system-version, by system URL; and the same for value
@@ -49,6 +34,9 @@ class SystemVersionRules:
     @classmethod
     def parse(cls, default=(), force=(), check=(), vs_default=(), vs_force=(), vs_check=(),
               date: str | None = None) -> "SystemVersionRules":
+        if date is None and not (default or force or check or vs_default or vs_force or vs_check):
+            return cls()    # (most requests name none: a third of the parse's cost, paid once or twice a request)
+
         def table(values, name, what="system", one=True):
             out = {}
             for v in values or ():
@@ -72,10 +60,20 @@ class SystemVersionRules:
         date = date if isinstance(date, str) and date.strip() else None
         return cls(table(default, "system-version"), table(force, "force-system-version"),
                    table(check, "check-system-version", one=False),
-                   ValueSetDefaults(table(vs_default, "default-valueset-version", "url"), dated=date is not None),
+                   table(vs_default, "default-valueset-version", "url"),
                    table(vs_force, "force-valueset-version", "url"),
                    table(vs_check, "check-valueset-version", "url", one=False),
                    date=date)
+
+    @property
+    def valueset_rule_in_force(self) -> bool:
+        """Whether a value set version rule is in force: default-, force- or check-valueset-version, or a `date`
+        alone, which defaults a version-less reference to a value set whose versions are edition years
+        (valueset_for_date). Every place that asks whether a request may read value sets in other versions than
+        a request without rules asks this: the import resolution of a compose (ComposeEvaluator.valueset), the
+        fact tables that must not keep a fact across requests that choose value set versions differently
+        (revision_cache.FactTable), and a membership plan (membership_plan.plain_request)."""
+        return self.date is not None or bool(self.vs_force or self.vs_default or self.vs_check)
 
     def valueset_version(self, url: str, version: str | None) -> str | None:
         """The version of value set `url` to use, given the version a reference names (None: any).

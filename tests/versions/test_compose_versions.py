@@ -7,9 +7,9 @@ import os
 
 from tests.conftest import ROOT
 
-METHODS = ("_exclude_scope", "_exclude_reaches", "_read_imports", "_listed_test", "_listed_reaching",
+METHODS = ("_exclude_scope", "_exclude_reaches", "_read_imports", "_listed_codes", "_listed_reaching",
            "_system_excluded")
-FUNCTIONS = ("version_texts_differ", "versions_match", "_versions_apart", "_NONE_LISTED")
+FUNCTIONS = ("version_texts_differ", "versions_match", "_versions_apart")
 
 
 def _defined(module_path):
