@@ -22,6 +22,14 @@ INT_2025 = "http://snomed.info/sct/900000000000207008/version/20250101"
 SE_2024 = "http://snomed.info/sct/45991000052106/version/20240301"
 NO_2025 = "http://snomed.info/sct/51000202101/version/20250415"
 NO_NOT_LOADED = "http://snomed.info/sct/51000202101/version/20241015"
+INT_MODULE = "900000000000207008"
+NO_MODULE = "51000202101"
+
+
+def snomed_edges(sg) -> list:
+    """The SNOMED CT edges of a succession graph, comparable between two builds of it."""
+    return sorted((repr(u), repr(v), k, repr(sorted(d.items()))) for u, v, k, d in sg.g.edges(keys=True, data=True)
+                  if u[0] == SNOMED or v[0] == SNOMED)
 
 
 def catalog_at(folder, *paths):

@@ -7,14 +7,7 @@ from __future__ import annotations
 from mappings.snomed_history import dated_changes, module_of
 from mappings.succession_build import build_from_catalog
 
-from .conftest import SNOMED
-
-INT_MODULE = "900000000000207008"
-
-
-def _edges(sg) -> list:
-    return sorted((repr(u), repr(v), k, repr(sorted(d.items()))) for u, v, k, d in sg.g.edges(keys=True, data=True)
-                  if u[0] == SNOMED or v[0] == SNOMED)
+from .conftest import INT_MODULE, SNOMED, snomed_edges
 
 
 def test_each_lineage_gets_the_rows_a_read_of_its_own_editions_gives(three_catalog):
@@ -34,9 +27,9 @@ def test_the_kept_list_goes_once_every_extension_lineage_is_built_and_a_later_bu
     lineages = sg.lineages[SNOMED]
     extensions = sorted(lineages.modules - {INT_MODULE})
     assert lineages.kept_changes
-    first = {m: _edges(lineages.graph(m)) for m in extensions}
+    first = {m: snomed_edges(lineages.graph(m)) for m in extensions}
     assert lineages.kept_changes is None
-    first[INT_MODULE] = _edges(lineages.graph(INT_MODULE))
+    first[INT_MODULE] = snomed_edges(lineages.graph(INT_MODULE))
     # built again without the list (read from the editions): the same rows
     for module, edges in first.items():
-        assert _edges(lineages._build(module)) == edges, module
+        assert snomed_edges(lineages._build(module)) == edges, module

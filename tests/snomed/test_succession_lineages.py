@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from .conftest import INT_2018, INT_2025, NO_2025, NO_NOT_LOADED, SE_2024, SNOMED
+from .conftest import INT_2018, INT_2025, INT_MODULE, NO_2025, NO_MODULE, NO_NOT_LOADED, SE_2024, SNOMED, snomed_edges
 from .translate_answers import result as _result, message as _message
 
 SE_MODULE = "45991000052106"
@@ -158,16 +158,6 @@ def test_an_extension_with_no_loaded_edition_is_no_known_edition(three, asked):
 
 # --- 3. a lineage of every loaded edition is the shared graph, not a second build of it ------------------------------
 
-NO_MODULE = "51000202101"
-INT_MODULE = "900000000000207008"
-
-
-
-
-def _snomed_edges(sg) -> list:
-    return sorted((repr(u), repr(v), k, repr(sorted(d.items()))) for u, v, k, d in sg.g.edges(keys=True, data=True)
-                  if u[0] == SNOMED or v[0] == SNOMED)
-
 
 def test_a_lineage_of_every_loaded_edition_is_the_shared_graph(multi2_catalog):
     from mappings.snomed_history import SnomedLineages
@@ -177,7 +167,7 @@ def test_a_lineage_of_every_loaded_edition_is_the_shared_graph(multi2_catalog):
     assert lineages.graph(NO_MODULE) is sg
     # the same rows a lineage built on its own has: the walks cannot tell the two apart
     built = SnomedLineages(sg, lineages.editions)._build(NO_MODULE)
-    assert built is not sg and _snomed_edges(built) == _snomed_edges(sg)
+    assert built is not sg and snomed_edges(built) == snomed_edges(sg)
     assert built.loaded[SNOMED] == sg.loaded[SNOMED] and built.complete == {e for e in sg.complete if e[0] == SNOMED}
     # the international lineage leaves the Norwegian rows out: built on its own
     assert lineages.graph(INT_MODULE) is not sg
