@@ -370,6 +370,7 @@ class _Rederive:
         self.successor: tuple | None = None
 
     def __call__(self, store):
+        self.successor = None       # (a write that retries calls the hook again: only its last call answers)
         more, gone = self.derive(store)
         h = store.header(self.rtype, self.rid) if more else None
         if h is not None:

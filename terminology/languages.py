@@ -181,13 +181,12 @@ def choose_display(concept, cs, languages: list[str] | None,
     wanted language gets none rather than its own. The rule is `pick_display`'s, over the code system's
     candidates only (a value set's entry adds its own: terminology/operations/display_choice.py).
     """
-    own = getattr(concept, "display", None)
-    if own is None:
-        own = _designated_display(concept)
+    display = getattr(concept, "display", None)
+    own = display if display is not None else shown_display(concept)
     if not languages:
         return own, None
     cs_lang = getattr(cs, "language", None) if cs is not None else None
-    if own is not None and cs_lang and exactly(languages[0], cs_lang):
+    if display is not None and cs_lang and exactly(languages[0], cs_lang):
         # the own display in exactly the first language wanted: the ranking's answer, without ranking every
         # designation (the common case: a code system asked for in its own language)
         return own, None
@@ -199,12 +198,18 @@ def choose_display(concept, cs, languages: list[str] | None,
     return got.value, got.designation
 
 
-def _designated_display(concept) -> str | None:
-    """A concept the code system gives no display is still shown by a name: its first designation meant as a
-    display (is_listed_display), as the reference servers show it, rather than its bare code."""
+def shown_display(concept) -> str | None:
+    """The display a concept is shown by when no language is asked for: its own; for one its code system gives
+    none, its first designation of a display use (is_display_designation, as the ranking reads them), as the
+    reference servers show it, rather than its bare code."""
+    display = getattr(concept, "display", None)
+    if display is not None:
+        return display
     for d in getattr(concept, "designations", None) or ():
-        value = d.get("value") if isinstance(d, dict) else None
-        if isinstance(value, str) and value and is_listed_display(d):
+        if not isinstance(d, dict) or not (d.get("use") is None or isinstance(d.get("use"), dict)):
+            continue
+        value = d.get("value")
+        if isinstance(value, str) and value and is_display_designation(d):
             return value
     return None
 

@@ -42,6 +42,7 @@ from . import filters as _filters
 from .compose_checks import (FilterNotUnderstood, check_cycle, check_filters, check_not_supplement, check_outline,
                              check_source, compose_path, import_refs, shown, vs_canonical)
 from .compose_versions import ANY_VERSION, NO_VERSION, ExcludeScopes
+from .concept_status import status_day
 from .display_choice import valueset_language
 from .include_rules import ALL, MAX_KEPT_RULES, RULES_ATTR, Rule
 from .member import Member
@@ -420,7 +421,8 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         got = cache.get(id(inc))
         if got is not None and got.inc is inc and got.cs is cs:
             return got
-        got = Rule(inc, system, cs, path, presumed, self.listed(inc, cs) if inc.get("concept") else None)
+        got = Rule(inc, system, cs, path, presumed, self.listed(inc, cs) if inc.get("concept") else None,
+                   self.filter_day(inc))
         if len(cache) >= MAX_KEPT_RULES:
             cache.clear()
         cache[id(inc)] = got
@@ -446,7 +448,12 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         """Whether `inc`'s rule for `cs` is kept on the index, across requests (`_rule_cache`)."""
         return not (cs is None or (getattr(cs, "filter_test", None) is not None and
                                    not getattr(cs, "keep_filter_tests", False)) or brought(self, inc) or
-                    any(f.get("op") == "regex" for f in inc.get("filter") or ()))
+                    any(f.get("op") == "regex" for f in inc.get("filter") or ()) or _filters.is_dated(inc))
+
+    def filter_day(self, inc: dict) -> str | None:
+        """The day `inc`'s dated filters (a deprecation) are judged on: the request's `date`, else the server's
+        today, as the expansion's statuses are; None when it has none."""
+        return status_day(self.catalog, self.root.date) if _filters.is_dated(inc) else None
 
     def _request_rules(self, cs) -> dict:
         """The include rules for `cs` kept for this request only (`_rule_cache`)."""
@@ -633,7 +640,8 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         if flts and not text_first:
             # the first filter's own answer is the source; the rule tests the rest
             first = flts[0]
-            for code in _filters.codes_for(cs, first.get("property"), first.get("op"), first.get("value")):
+            for code in _filters.codes_for(cs, first.get("property"), first.get("op"), first.get("value"),
+                                           self.filter_day(inc)):
                 concept = cs.get(code)
                 if concept is not None and admits(code, concept, presumed=1):
                     yield Member(system, cs.version, code, concept, cs)

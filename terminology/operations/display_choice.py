@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from ..languages import (ANY_LANGUAGE, PREFERRED_FOR_LANGUAGE, TIER_VS_DESIGNATION, TIER_VS_DISPLAY,
                          TIER_VS_TRANSLATION, DisplayCandidate, choose_display, codesystem_candidates,
-                         designation_candidates, exactly, pick_display, texts_in, translations)
+                         designation_candidates, exactly, pick_display, shown_display, texts_in,
+                         translations)
 
 
 def valueset_language(vs: dict | None) -> str | None:
@@ -104,7 +105,7 @@ def choose(entry: EntryText | None, concept, cs, languages: list | None, strict:
         shown, designation = choose_display(concept, cs, languages, strict)
         return Choice(shown, designation)
     default = Choice(entry.display, None, True) if entry.display is not None else \
-        Choice(getattr(concept, "display", None) if concept is not None else None)
+        Choice(shown_display(concept) if concept is not None else None)
     if not languages:
         return default
     # shortcuts that give the ranking's answer without ranking every designation: a display in exactly the
@@ -139,7 +140,7 @@ def codesystem_choice(entry: EntryText | None, concept, cs, languages: list | No
     if own is not None and exactly(languages[0], getattr(cs, "language", None)):
         return own      # the code system's display in exactly the first language: no designation beats it
     got = pick_display(_candidates(entry, concept, cs, with_display=False), languages)
-    return own if got is None or got is ANY_LANGUAGE else got.value
+    return shown_display(concept) if got is None or got is ANY_LANGUAGE else got.value
 
 
 def other_displays(choice: Choice, entry: EntryText | None, concept, cs) -> list[dict]:

@@ -70,5 +70,6 @@ def single_filter(ev: ComposeEvaluator, vs: dict):
     if len(flts) != 1:
         return None
     f = flts[0]
-    codes = list(dict.fromkeys(_filters.codes_for(cs, f.get("property"), f.get("op"), f.get("value"))))
+    codes = list(dict.fromkeys(_filters.codes_for(cs, f.get("property"), f.get("op"), f.get("value"),
+                                                  ev.filter_day(inc))))
     return cs, codes

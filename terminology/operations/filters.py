@@ -241,8 +241,17 @@ def _code_of(cs, code: str) -> str:
     return c.code if c is not None else code
 
 
-def filter_test(cs, prop: str, op: str, value) -> Callable:
-    """A predicate concept -> bool for one filter."""
+# properties whose filter answers depend on the day a request is about (a deprecation date passes): a rule with
+# such a filter is kept for one request only, and is given that day (`on`)
+DATED_PROPERTIES = frozenset({"deprecated"})
+
+
+def is_dated(inc: dict) -> bool:
+    return any(isinstance(f, dict) and f.get("property") in DATED_PROPERTIES for f in inc.get("filter") or ())
+
+
+def filter_test(cs, prop: str, op: str, value, on: str | None = None) -> Callable:
+    """A predicate concept -> bool for one filter; `on`: the day the request is about (None: today)."""
     if op not in OPERATORS:
         raise InvalidRequest(f"the filter operator '{op}' is not supported; supported: {', '.join(sorted(OPERATORS))}")
     if prop in CONCEPT_PROPERTIES and op in HIERARCHY_OPERATORS:
@@ -260,7 +269,7 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
             return lambda c: rc is not None and rc in c.parents
         return lambda c: rc is not None and not c.children and rc in cs.ancestors(c.code)
     if prop == "deprecated" and op in ("=", "in", "not-in", "exists"):
-        return _deprecated_test(cs, op, value)
+        return _deprecated_test(cs, op, value, on)
     if op == "exists":
         want = _str(value).lower() != "false"
         return lambda c: bool(_concept_values(c, prop)) == want
@@ -273,7 +282,7 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
     if value is None:
         raise InvalidRequest(f"the filter {prop} {op} needs a value")
     if op in ("in", "not-in"):
-        wanted = {v.strip() for v in str(value).split(",") if v.strip()}
+        wanted = _listed(value)
         if prop in NEIGHBOURS:
             wanted = {_code_of(cs, v) for v in wanted}
             attr = NEIGHBOURS[prop]
@@ -302,7 +311,7 @@ def filter_test(cs, prop: str, op: str, value) -> Callable:
 _DERIVED_VALUES = frozenset(NEIGHBOURS) | {"display", "definition", "inactive", "status", "notSelectable"}
 
 
-def _deprecated_test(cs, op: str, value) -> Callable:
+def _deprecated_test(cs, op: str, value, on: str | None) -> Callable:
     """`deprecated` asked as a flag: true for a concept deprecated today (by its status or R4's deprecation
     date, concept_status.is_deprecated), false for every other; a stated value (a date) still matches itself.
     R4 makes the property a date, so a filter for "true"/"false" would otherwise select nothing."""
@@ -310,13 +319,18 @@ def _deprecated_test(cs, op: str, value) -> Callable:
         raise InvalidRequest(f"the filter deprecated {op} needs a value")
     if op == "exists":
         want = _str(value).lower() != "false"
-        return lambda c: is_deprecated(c, cs=cs) == want
-    wanted = {_str(value)} if op == "=" else {v.strip() for v in str(value).split(",") if v.strip()}
+        return lambda c: is_deprecated(c, on, cs) == want
+    wanted = {_str(value)} if op == "=" else _listed(value)
 
     def hit(c) -> bool:
-        flag = "true" if is_deprecated(c, cs=cs) else "false"
+        flag = "true" if is_deprecated(c, on, cs) else "false"
         return flag in wanted or any(_str(v) in wanted for v in c.property_values("deprecated"))
     return hit if op != "not-in" else (lambda c: not hit(c))
+
+
+def _listed(value) -> set[str]:
+    """The values an `in`/`not-in` filter lists (comma-separated)."""
+    return {v.strip() for v in str(value).split(",") if v.strip()}
 
 
 def _states(concept, prop: str, sval: str) -> bool:
@@ -330,7 +344,7 @@ def _states(concept, prop: str, sval: str) -> bool:
     return False
 
 
-def filter_codes(cs, prop: str, op: str, value) -> Iterable[str]:
+def filter_codes(cs, prop: str, op: str, value, on: str | None = None) -> Iterable[str]:
     """Codes of `cs` selected by one filter, in code system order."""
     if prop in CONCEPT_PROPERTIES and op in ("is-a", "descendent-of") and value is not None:
         root, _how = cs.find(value)
@@ -348,15 +362,15 @@ def filter_codes(cs, prop: str, op: str, value) -> Iterable[str]:
     if prop in CONCEPT_PROPERTIES and op == "=" and value is not None:
         c, _how = cs.find(value)
         return [c.code] if c is not None else []
-    test = filter_test(cs, prop, op, value)
+    test = filter_test(cs, prop, op, value, on)
     return [c.code for c in cs.concepts.values() if test(c)]
 
 
-def codes_for(cs, prop: str, op: str, value) -> Iterable[str]:
+def codes_for(cs, prop: str, op: str, value, on: str | None = None) -> Iterable[str]:
     fn = getattr(cs, "filter_codes", None)
-    return fn(prop, op, value) if fn is not None else filter_codes(cs, prop, op, value)
+    return fn(prop, op, value) if fn is not None else filter_codes(cs, prop, op, value, on)
 
 
-def test_for(cs, prop: str, op: str, value) -> Callable:
+def test_for(cs, prop: str, op: str, value, on: str | None = None) -> Callable:
     fn = getattr(cs, "filter_test", None)
-    return fn(prop, op, value) if fn is not None else filter_test(cs, prop, op, value)
+    return fn(prop, op, value) if fn is not None else filter_test(cs, prop, op, value, on)

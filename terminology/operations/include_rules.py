@@ -11,10 +11,11 @@ from .compose_checks import check_filters, check_source, check_understood
 
 class Rule:
     """An include's concept list and filters applied to one code system version."""
-    __slots__ = ("inc", "cs", "listed", "tests")
+    __slots__ = ("inc", "cs", "listed", "tests", "on")
 
-    def __init__(self, inc: dict, system: str, cs, path: str, presumed: int = 0, listed=None):
+    def __init__(self, inc: dict, system: str, cs, path: str, presumed: int = 0, listed=None, on: str | None = None):
         self.inc, self.cs = inc, cs      # kept: the cache keys on their ids
+        self.on = on                     # the day a dated filter (filters.DATED_PROPERTIES) is judged on
         # codes the concept list names (None: the include lists none), as `ValueSetFacts.listed` keeps them
         self.listed = listed
         # one predicate per filter, all must hold; None until first needed
@@ -26,7 +27,7 @@ class Rule:
             if ("value" not in f and f.get("op") != "exists") or f.get("op") in ("regex", "exists"):
                 check_filters(inc, system, path)    # says which one
             tests.append(None if k < presumed else _never if cs is None else
-                         _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value")))
+                         _filters.test_for(cs, f.get("property"), f.get("op"), f.get("value"), on))
 
     def admits(self, code: str, concept, presumed: int = 0) -> bool:
         if self.listed is not None and code not in self.listed:
@@ -47,7 +48,7 @@ class Rule:
         if self.cs is None:
             return _never
         f = self.inc["filter"][k]
-        return _filters.test_for(self.cs, f.get("property"), f.get("op"), f.get("value"))
+        return _filters.test_for(self.cs, f.get("property"), f.get("op"), f.get("value"), self.on)
 
 
 ALL = Rule({}, "", None, "")

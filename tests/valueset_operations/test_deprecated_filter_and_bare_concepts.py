@@ -45,3 +45,44 @@ def test_a_concept_without_display_is_shown_by_its_designation(client):
     status, body = post(client, "ValueSet/$validate-code",
                         [("valueSet", vs("http://example.org/deprecated-filter/vs", [{"system": URL}])), ("system", URL), ("code", "b")], [CS])
     assert status == 200 and out(body)["result"] is True and out(body)["display"] == "Bee"
+
+
+def test_the_deprecated_filter_is_judged_on_the_day_the_request_asks_about(client):
+    later = [("date", "3000-01-01")]
+    assert sorted(codes(expansion(client, [("valueSet", _dep_vs("=", "true")), *later], [CS]))) == ["c", "d", "e"]
+    earlier = [("date", "2019-06-01")]
+    assert sorted(codes(expansion(client, [("valueSet", _dep_vs("=", "true")), *earlier], [CS]))) == ["c"]
+    # and the rule made for one day is not kept for the next request
+    assert sorted(_filtered(client, "=", "true")) == ["c", "d"]
+
+
+def _dep_vs(op, value):
+    return vs("http://example.org/deprecated-filter/vs", [{"system": URL, "filter": [
+        {"property": "deprecated", "op": op, "value": value}]}])
+
+
+NB = cs("http://example.org/deprecated-filter/nb", "1", [
+    {"code": "b", "designation": [{"language": "de", "value": "Bee-de"}, {"language": "nb", "value": "Bee-nb"}]}],
+    language="nb")
+
+
+def test_a_bare_concept_asked_in_its_systems_language_gets_the_designation_in_it(client):
+    asked = [("displayLanguage", "nb")]
+    status, body = post(client, "CodeSystem/$lookup", [("system", NB["url"]), ("code", "b"), *asked], [NB])
+    assert status == 200 and out(body)["display"] == "Bee-nb"
+    whole = vs("http://example.org/deprecated-filter/nb-vs", [{"system": NB["url"]}])
+    exp = expansion(client, [("valueSet", whole), *asked], [NB])
+    assert exp["contains"][0]["display"] == "Bee-nb"
+    status, body = post(client, "ValueSet/$validate-code",
+                        [("valueSet", whole), ("system", NB["url"]), ("code", "b"), *asked], [NB])
+    assert out(body)["result"] is True and out(body)["display"] == "Bee-nb"
+
+
+def test_a_bare_concept_listed_with_a_value_set_designation_is_shown_by_its_own(client):
+    listed = vs("http://example.org/deprecated-filter/listed", [{"system": URL, "concept": [
+        {"code": "b", "designation": [{"language": "fr", "value": "Bé"}]}]}])
+    exp = expansion(client, [("valueSet", listed)], [CS])
+    assert exp["contains"][0]["display"] == "Bee"
+    status, body = post(client, "ValueSet/$validate-code", [("valueSet", listed), ("system", URL), ("code", "b")],
+                        [CS])
+    assert out(body)["display"] == "Bee"
