@@ -1,6 +1,6 @@
 """The seed corpus the fuzzer mutates: every request of the shipped HL7 tests plus hand-made requests for each
-route (operations GET and POST at type and instance level, batch, create/update/read/search; SNOMED CT and the
-later routes in seeds_snomed.py and seeds_routes.py)."""
+route (operations GET and POST at type and instance level, batch, create/update/read/search; SNOMED CT, the
+later routes and the nineteenth session's changes in seeds_snomed.py, seeds_routes.py and seeds_session19.py)."""
 from __future__ import annotations
 
 import copy
@@ -224,8 +224,9 @@ def _conformance() -> list[Req]:
 
 
 def seed_corpus() -> list[Req]:
-    """Deterministic order: hand-made requests first (the first sessions', then SNOMED CT's and the later routes'),
-    then the conformance requests in test-cases.json order."""
+    """Deterministic order: hand-made requests first (the first sessions', then SNOMED CT's, the later routes' and
+    the nineteenth session's), then the conformance requests in test-cases.json order."""
     from .seeds_routes import route_seeds      # they build on this module's Req and resources
+    from .seeds_session19 import session19_seeds
     from .seeds_snomed import snomed_seeds
-    return _hand_made() + snomed_seeds() + route_seeds() + _conformance()
+    return _hand_made() + snomed_seeds() + route_seeds() + session19_seeds() + _conformance()

@@ -9,6 +9,7 @@ import random
 from . import junk
 from .corpus import FJ, FUZZ_CODESYSTEM, FUZZ_CS, ICD, Req
 from .mutate_requests import CRITERIA, ETAGS, conditional, search_param
+from .mutate_session19 import bare_concept, delete_edition, deprecated_filter, reserved_url
 from .mutate_snomed import ecl, fhir_cm, snomed_coding
 from .shapes import params_of as _params
 
@@ -448,7 +449,8 @@ def supplement(req, rng):
 MUTATIONS = [drop_param, dup_param, swap_value_type, junk_value, odd_param, mutate_resource, mutate_resource,
              wrong_resource_type, deep_nesting, import_cycle, regex_filter, absurd_paging, bad_headers,
              truncate_body, reroute, batch_entries, batch_entries, odd_known_value, odd_known_value, supplement,
-             fhir_cm, ecl, snomed_coding, conditional, search_param]
+             fhir_cm, ecl, snomed_coding, conditional, search_param, deprecated_filter, bare_concept, reserved_url,
+             delete_edition]
 
 
 def mutate(seed: Req, rng: random.Random) -> tuple[Req, list[str]]:
