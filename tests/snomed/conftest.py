@@ -90,3 +90,20 @@ def multi2(tmp_path_factory):
 @pytest.fixture(scope="module")
 def multi2_catalog(tmp_path_factory):
     return catalog_at(tmp_path_factory.mktemp("multi2-cat"), INT_FOLDER, MULTI)
+
+
+def import_rejects(tmp_path, resource: dict, why: str) -> None:
+    """`kodebro import` of a folder holding `resource` rejects it saying `why` and writes nothing."""
+    import json
+    from terminology import import_paths, open_store
+    folder = tmp_path / "to-import"
+    folder.mkdir()
+    (folder / "mirror.json").write_text(json.dumps(resource))
+    store = open_store(str(tmp_path / "k.db"))
+    try:
+        report = import_paths(store, [str(folder)], skip_invalid=True)
+        assert not report.added and len(report.rejected) == 1, report
+        assert why in report.rejected[0][2]
+        assert store.headers(resource["resourceType"]) == []
+    finally:
+        store.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import json
 import os
 import re
 import shutil
@@ -14,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-from .conftest import DUMMY, HANDMADE, SNOMED, client_at
+from .conftest import DUMMY, HANDMADE, SNOMED, client_at, import_rejects
 from .translate_answers import translate_get as _get, message as _message
 
 REPLACED_BY = SNOMED + "?fhir_cm=900000000000526001"
@@ -113,18 +112,7 @@ def test_a_create_ignores_a_reserved_id_in_the_body(hand):
 
 
 def test_an_import_of_a_map_at_an_implicit_url_is_refused(tmp_path):
-    from terminology import import_paths, open_store
-    folder = tmp_path / "maps"
-    folder.mkdir()
-    (folder / "mirror.json").write_text(json.dumps(_map(id="mirror", url=REPLACED_BY)))
-    store = open_store(str(tmp_path / "k.db"))
-    try:
-        report = import_paths(store, [str(folder)], skip_invalid=True)
-        assert not report.added and len(report.rejected) == 1, report
-        assert "reserved for SNOMED CT implicit ConceptMaps" in report.rejected[0][2]
-        assert store.headers("ConceptMap") == []
-    finally:
-        store.close()
+    import_rejects(tmp_path, _map(id="mirror", url=REPLACED_BY), "reserved for SNOMED CT implicit ConceptMaps")
 
 
 # --- where the pieces live -----------------------------------------------------------------------------------------

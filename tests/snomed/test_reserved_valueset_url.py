@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .conftest import HANDMADE, SNOMED, client_at
+from .conftest import HANDMADE, SNOMED, client_at, import_rejects
 
 ISA = SNOMED + "?fhir_vs=isa/404684003"
 WHY = "reserved for SNOMED CT implicit value sets"
@@ -69,18 +69,7 @@ def test_a_batch_entry_at_an_implicit_url_is_refused_alone(hand):
 
 
 def test_an_import_at_an_implicit_url_is_refused(tmp_path):
-    from terminology import import_paths, open_store
-    folder = tmp_path / "sets"
-    folder.mkdir()
-    (folder / "mirror.json").write_text(json.dumps(_vs(id="mirror", url=ISA)))
-    store = open_store(str(tmp_path / "k.db"))
-    try:
-        report = import_paths(store, [str(folder)], skip_invalid=True)
-        assert not report.added and len(report.rejected) == 1, report
-        assert WHY in report.rejected[0][2]
-        assert store.headers("ValueSet") == []
-    finally:
-        store.close()
+    import_rejects(tmp_path, _vs(id="mirror", url=ISA), WHY)
 
 
 @pytest.mark.parametrize("url", ["http://snomed.info/sctx?fhir_vs", SNOMED + "?fhir_vsx=1",

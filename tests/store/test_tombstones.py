@@ -96,17 +96,22 @@ def test_kodebro_remove_records_what_it_removes(tmp_path):
 
 
 # --- a store written by an older Kodebro (schema 3: no deletion records) opens and migrates -----------------------
+def _write_schema_3(execute, migrations, generation: int) -> None:
+    """What a Kodebro of schema 3 wrote (no deletion records): its tables, at `generation`, with one value set."""
+    execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    for version in (1, 2, 3):
+        for stmt in migrations[version]:
+            execute(stmt)
+    execute(f"INSERT INTO meta VALUES ('schema_version', '3'), ('generation', '{generation}')")
+    execute("INSERT INTO resource (type, id, url, version, body, rev) VALUES "
+            f"('ValueSet', 'v', 'http://example.org/v', '1', '{{\"resourceType\": \"ValueSet\"}}', {generation})")
+
+
 def test_an_sqlite_store_of_schema_3_migrates(tmp_path):
     from terminology.store.migrations import MIGRATIONS, SCHEMA_VERSION
     path = str(tmp_path / "old.db")
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-    for version in (1, 2, 3):
-        for stmt in MIGRATIONS[version]:
-            conn.execute(stmt)
-    conn.execute("INSERT INTO meta VALUES ('schema_version', '3'), ('generation', '5')")
-    conn.execute("INSERT INTO resource (type, id, url, version, body, rev) VALUES "
-                 "('ValueSet', 'v', 'http://example.org/v', '1', '{\"resourceType\": \"ValueSet\"}', 5)")
+    _write_schema_3(conn.execute, MIGRATIONS, 5)
     conn.commit()
     conn.close()
     s = open_store(path)
@@ -128,13 +133,7 @@ def test_a_postgres_store_of_schema_3_migrates(postgres_url):
         c.execute(f"CREATE DATABASE {name}")
     url = postgres_url.replace("/postgres?", f"/{name}?")
     with psycopg.connect(url, autocommit=True) as c:
-        c.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        for version in (1, 2, 3):
-            for stmt in MIGRATIONS[version]:
-                c.execute(stmt)
-        c.execute("INSERT INTO meta VALUES ('schema_version', '3'), ('generation', '2')")
-        c.execute("INSERT INTO resource (type, id, url, version, body, rev) VALUES "
-                  "('ValueSet', 'v', 'http://example.org/v', '1', '{\"resourceType\": \"ValueSet\"}', 2)")
+        _write_schema_3(c.execute, MIGRATIONS, 2)
     s = open_store(url)
     try:
         assert s.schema_version() == SCHEMA_VERSION and s.generation() == 2
