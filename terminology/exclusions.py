@@ -7,7 +7,7 @@ reason instead of a bare "not in the value set".
 from __future__ import annotations
 
 from .codesystem import normalise_code
-from .identifiers import KODEBRO_BASE
+from .identifiers import KODEBRO_BASE, canonical_system
 
 EXCLUSION_REASON = KODEBRO_BASE + "/StructureDefinition/exclusion-reason"
 
@@ -25,7 +25,9 @@ def _scan(valueset: dict, system: str | None, code: str) -> str | None:
         if not isinstance(exc, dict):
             continue
         exc_system = exc.get("system")
-        if system and exc_system and exc_system != system:
+        if isinstance(exc_system, str):
+            exc_system = canonical_system(exc_system)
+        if system and exc_system and exc_system != (canonical_system(system) if isinstance(system, str) else system):
             continue
         wanted = normalise_code(exc_system or "", code)
         for c in exc.get("concept") or ():
@@ -69,7 +71,9 @@ class ExclusionReasons:
                          if isinstance(ext, dict) and ext.get("url") == EXCLUSION_REASON), None)
             if said is None:
                 continue        # an exclude that says no reason answers for no code
-            system = exc.get("system") or None
+            # by canonical URL, as membership reads systems: an exclude naming ICD-10-NO by its OID answers a
+            # code asked by the URL (the store's own NamingSystem aliases are not the body's to know)
+            system = canonical_system(exc.get("system")) or None
             listed = self.groups.setdefault(system, {})
             entry = (place, said.get("valueString"))
             for c in exc.get("concept") or ():
@@ -91,6 +95,7 @@ class ExclusionReasons:
         if self.groups is None:
             return _scan(self.valueset, system, code)
         found = None
+        system = canonical_system(system) if isinstance(system, str) else system
         for exc_system, listed in self.groups.items():
             if system and exc_system and exc_system != system:
                 continue

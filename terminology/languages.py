@@ -205,13 +205,8 @@ def shown_display(concept) -> str | None:
     display = getattr(concept, "display", None)
     if display is not None:
         return display
-    for d in getattr(concept, "designations", None) or ():
-        if not isinstance(d, dict) or not (d.get("use") is None or isinstance(d.get("use"), dict)):
-            continue
-        value = d.get("value")
-        if isinstance(value, str) and value and is_display_designation(d):
-            return value
-    return None
+    first = next(designation_candidates(getattr(concept, "designations", None), None, TIER_CS_DESIGNATION), None)
+    return first.value if first is not None else None
 
 
 def exactly(tag: str, lang: str | None) -> bool:

@@ -23,8 +23,8 @@ from typing import Callable, NamedTuple
 from ..editions import is_complete, is_year
 from ..errors import TerminologyError
 from ..identifiers import DOTTED_CODE_SYSTEMS, codebook_label
-from ..languages import displays_in
 from ..operations.concept_status import VALID_TO
+from ..operations.validate_texts import has_text
 from ..versions import version_key
 from .properties import from_who
 
@@ -131,13 +131,6 @@ def last_edition(catalog, cs, code: str) -> str | None:
                     f"{edition_label(cs, v)}")
         return f"{shown} was last in {edition_label(cs, v)}"
     return None
-
-
-def has_text(concept, edition, display: str) -> bool:
-    """Whether `display` is one of `concept`'s texts in index `edition` (any language, case ignored): how a
-    refused display is found in another loaded edition."""
-    folded = display.casefold()
-    return any(t == display or t.casefold() == folded for _l, t in displays_in(concept, edition, None))
 
 
 def old_display(catalog, cs, concept, display: str) -> str | None:

@@ -88,7 +88,7 @@ def plain_request(ev) -> bool:
     date, no supplements, no exclude-system."""
     r = ev.rules
     return ev.root is ev and ev.date is None and ev.supplements is None and not ev.exclude_systems and \
-        not (r.force or r.default or r.check or r.valueset_rule_in_force)
+        not (r.system_rule_in_force or r.valueset_rule_in_force)
 
 
 def membership_plan(ev, vs: dict, system: str, cs) -> MembershipPlan | None:

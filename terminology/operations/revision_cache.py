@@ -150,7 +150,7 @@ class FactTable:
             return False
         r = root.rules
         return r.valueset_rule_in_force or \
-            bool(rules == "all" and (r.force or r.default or r.check or root.date))
+            bool(rules == "all" and (r.system_rule_in_force or root.date))
 
     def get(self, ev, vs: dict | None, part, key, build, *args):
         """`build(*args)` for `part` (of value set `vs`) under `key`, taken from where `where` keeps it when it

@@ -4,6 +4,7 @@ as the reference servers write them, so that clients that match on them keep wor
 from __future__ import annotations
 
 from ..codesystem import STANDARDS_STATUS, standards_status_code
+from ..languages import displays_in
 from .validate_outcome import Locations
 from .version_rules import unknown_version_tail
 
@@ -31,6 +32,12 @@ def same_display(text: str, display: str) -> bool:
     """Displays are compared without regard to case, as the reference servers compare them: 'display 1' is a
     way of writing 'Display 1', not another name."""
     return text == display or text.casefold() == display.casefold()
+
+
+def has_text(concept, cs, display: str) -> bool:
+    """Whether `display` is one of `concept`'s texts in index `cs` (any language, case ignored, `same_display`): how
+    a display is found in another version or edition than the one that refused it."""
+    return any(same_display(t, display) for _l, t in displays_in(concept, cs, None))
 
 
 def display_choice(lang: str | None, text: str) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from ..errors import TerminologyError
 from ..identifiers import canonical
-from ..languages import displays_in
 from ..versions import matches_version, version_key
 from .validate_outcome import Issue, Locations, Outcome
-from .validate_texts import mismatch_text, resulting_text, unknown_version_text, version_loc
+from .validate_texts import has_text, mismatch_text, resulting_text, unknown_version_text, version_loc
 from .version_rules import version_check_text
 
 
@@ -173,7 +172,7 @@ class CodeSystemVersionChoice:
             for v in selecting if display else ():
                 cs = self._codesystem(system, v)
                 concept = cs.find(code)[0] if cs is not None else None
-                if concept is not None and any(text == display for _l, text in displays_in(concept, cs, None)):
+                if concept is not None and has_text(concept, cs, display):
                     return v
             return selecting[0]
         for v in sorted((v for v in used if v is not None), key=version_key, reverse=True):

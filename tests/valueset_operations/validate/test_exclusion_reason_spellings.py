@@ -54,3 +54,16 @@ def test_the_index_and_the_body_scan_give_the_reason_for_every_spelling():
     # a case-sensitive system's code is its own spelling only
     own = {"compose": {"exclude": [{"system": "http://x/cs", "extension": _why("x"), "concept": [{"code": "ab"}]}]}}
     assert exclusion_reason(own, "http://x/cs", "ab") == "x" and exclusion_reason(own, "http://x/cs", "AB") is None
+
+
+def test_the_reason_answers_whichever_way_the_system_is_named():
+    oid = "urn:oid:2.16.578.1.12.4.1.1.7110"
+    for exc_system, asked in ((oid, ICD10_NO), (ICD10_NO, oid), (oid, oid)):
+        body = vs(VS, [{"system": ICD10_NO}], "1")
+        body["compose"]["exclude"] = [{"system": exc_system, "extension": _why("by oid"),
+                                       "concept": [{"code": "U07.1"}]}]
+        for code in ("U07.1", "U071"):
+            assert exclusion_reason(body, asked, code) == "by oid", (exc_system, asked, code)
+            body["compose"]["exclude"][0]["system"] = [exc_system]     # a body ExclusionReasons cannot index
+            assert exclusion_reason(body, asked, code) is None          # (a list is no system: scanned, no match)
+            body["compose"]["exclude"][0]["system"] = exc_system
