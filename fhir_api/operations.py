@@ -48,9 +48,10 @@ def run_operation(rtype: str, name: str, params: Params, rid: str | None = None)
         h, served = found
         if served is not None:
             instance = served
-        elif (rtype == "CodeSystem" and h.url) or rtype == "ConceptMap":
-            # handlers find the stored index by url+version (a code system) or by the body itself (a map, whose
-            # index is kept per stored body): rebuilding all concepts, or a copy, would be waste
+        elif (rtype == "CodeSystem" and h.url) or rtype in ("ConceptMap", "ValueSet"):
+            # handlers find the stored index by url+version (a code system) or by the body itself (a map or a
+            # value set, whose facts are kept per stored body): rebuilding all concepts, or a copy, would be waste
+            # and would miss those per-revision caches
             instance = existing_body(catalog, h)
         else:
             instance = full_resource(catalog, h)

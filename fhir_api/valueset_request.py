@@ -10,6 +10,7 @@ from terminology.implicit import resolve as resolve_implicit
 from terminology.languages import check_display_language
 from terminology.operations.compose_checks import check_outline, vs_canonical
 from terminology.operations.expand import vs_parameter
+from terminology.operations.revision_cache import stored_body
 from terminology.operations.version_rules import SystemVersionRules, find_valueset, missing_valueset, \
     requested_valueset
 from terminology.supplements import SupplementSet, supplied_lang_packs, valueset_supplement_refs, valueset_systems
@@ -49,13 +50,14 @@ class NotUnderstood(InvalidRequest):
     issue_code = "business-rule"
 
 
-def refuse_modifiers(vs: dict, held: bool = False) -> None:
+def refuse_modifiers(vs: dict, catalog=None) -> None:
     """R4 (extensibility.html#modifierExtension): a system that does not understand a modifier extension must not
     process the element that carries it, and implicitRules are rules it cannot know; the reference server refuses
     both for the value set, its compose, each include and exclude, concept and filter (FHIRsmith
-    Extensions.checkNoModifiers, checkNoImplicitRules). `held`: the catalog's own body (the same object request
-    after request until the store changes), kept once found sound, as a large one a request sends is."""
-    if _SOUND.get(id(vs)) is vs:
+    Extensions.checkNoModifiers, checkNoImplicitRules). A body of `catalog`'s own (the same object request after
+    request until the store changes: revision_cache.stored_body) is kept once found sound; so is a large one a
+    request sends (the same object only within a batch), a few of them."""
+    if _SOUND.get(id(vs)) is vs or _SOUND_SENT.get(id(vs)) is vs:
         return
     name = vs_canonical(vs) or vs.get("id") or "(no url)"
     if isinstance(vs.get("implicitRules"), str):
@@ -70,15 +72,20 @@ def refuse_modifiers(vs: dict, held: bool = False) -> None:
                 url = ext.get("url") if isinstance(ext, dict) else None
                 raise NotUnderstood(f"Cannot process ValueSet {name}: it has a modifier extension {url} that "
                                     "Kodebro does not understand")
-    if held or listed > 500:
-        # kept by the object it is (so an edit, a new object, is read again): a held value set is checked once,
-        # not on every $validate-code; a large one sent again is the same object only within a batch
-        if len(_SOUND) >= 256:
-            _SOUND.clear()
-        _SOUND[id(vs)] = vs
+    # kept by the object it is (so an edit, a new object, is read again)
+    if catalog is not None and stored_body(catalog, vs):
+        kept, cap = _SOUND, 256
+    elif listed > 500:
+        kept, cap = _SOUND_SENT, 32     # a request's bodies are not the store's: few, or a worker holds them all
+    else:
+        return
+    if len(kept) >= cap:
+        kept.clear()
+    kept[id(vs)] = vs
 
 
 _SOUND: dict[int, dict] = {}
+_SOUND_SENT: dict[int, dict] = {}
 
 
 def _modifier_holders(vs: dict, compose: dict):
@@ -100,30 +107,29 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
     when it has a modifier extension (refuse_modifiers).
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages;
     `missing`: the error text when none is named."""
-    vs, held = _resolve_valueset(catalog, params, instance, required, name, missing)
+    vs = _resolve_valueset(catalog, params, instance, required, name, missing)
     if vs is not None:
-        refuse_modifiers(vs, held)
+        refuse_modifiers(vs, catalog)
     return vs
 
 
 def _resolve_valueset(catalog, params, instance, required: bool, name: str,
-                      missing: str) -> tuple[dict | None, bool]:
-    """(the value set, whether it is the catalog's own body)."""
+                      missing: str) -> dict | None:
     if instance is not None:
         check_outline(instance)
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
         # contradiction, and a check refuses it as it refuses any value set read in another version
         requested_valueset(instance.get("url"), params.str("valueSetVersion") or None, instance.get("version"))
         version_rules(params).check_instance(instance)
-        return instance, False
+        return instance
     vs = params.get("valueSet")
     if vs is not None:
         if not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet":
             raise InvalidRequest(f"parameter '{name}' must carry a ValueSet resource", location=name)
-        return checked(vs, name), False
+        return checked(vs, name)
     res = params.get("resource")
     if isinstance(res, dict) and res.get("resourceType") == "ValueSet":
-        return checked(res, "resource"), False
+        return checked(res, "resource")
     url = params.str("url")
     if url is None:
         if params.get("context") is not None:
@@ -132,7 +138,7 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str,
                                tx_code="not-supported")
         if required:
             raise InvalidRequest(missing, location="url")
-        return None, False
+        return None
     url, version = requested_valueset(url, params.str("valueSetVersion") or None)    # empty: not given
     rules = version_rules(params)
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
@@ -141,7 +147,7 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str,
         raise missing_valueset(catalog, url, version)     # 422: errors.NotHeld
     check_outline(found)
     rules.check_valueset(found)
-    return found, True
+    return found
 
 
 
