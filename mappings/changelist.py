@@ -389,15 +389,24 @@ def not_in_edition(catalog, system: str, edition: str, code: str) -> bool:
 
 def edition_code(catalog, system: str, edition: str, code: str) -> tuple[bool, object | None]:
     """(`not_in_edition`, the concept `edition` of `system` holds for `code` or None), from one look-up of the
-    edition: for a caller that answers with the concept when the code is not ruled out."""
-    try:
-        cs = catalog.codesystem(system, edition)
-    except TerminologyError:
-        return False, None
-    if cs is None or cs.version != edition:
+    edition: for a caller that answers with the concept when the code is not ruled out. A fragment of the edition
+    the request brought says nothing of a code: the stored edition, when the store holds it, decides."""
+    cs = _edition(catalog, system, edition)
+    base = getattr(catalog, "base", None)
+    if base is not None and (cs is None or not is_complete(cs.content)):
+        cs = _edition(base, system, edition) or cs
+    if cs is None:
         return False, None
     concept = cs.find(code)[0]
     return concept is None and is_complete(cs.content), concept
+
+
+def _edition(catalog, system: str, edition: str):
+    try:
+        cs = catalog.codesystem(system, edition)
+    except TerminologyError:
+        return None
+    return cs if cs is not None and cs.version == edition else None
 
 
 def not_a_code_of(code: str, system: str, edition: str) -> str:

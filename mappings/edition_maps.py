@@ -125,9 +125,7 @@ def unchanged_by_empty_map(catalog, req):
         return None
     if req.reverse or (req.target_system and catalog.canonical_system(req.target_system) != system):
         return None     # the map's own direction and codebook only; any other question goes to the providers
-    # the map was derived from the stored editions: the code is theirs to vouch for, not a code system the
-    # request brought along (a tx-resource fragment of the same edition would admit any code)
-    absent, concept = edition_code(getattr(catalog, "base", catalog), system, edition, req.code)
+    absent, concept = edition_code(catalog, system, edition, req.code)
     if absent:
         return TranslateResult(result=False, exclusive=True, message=not_a_code_of(req.code, system, edition))
     res = TranslateResult(result=True, exclusive=True)

@@ -107,3 +107,21 @@ def test_a_fragment_the_request_brings_does_not_make_the_stored_editions_map_vou
     params = {p["name"]: p for p in r.get_json()["parameter"]}
     assert params["result"]["valueBoolean"] is False and "NOPE" in params["message"]["valueString"]
     assert not [p for p in r.get_json()["parameter"] if p["name"] == "match"]
+
+
+def test_a_fragment_the_request_brings_does_not_make_a_change_map_call_a_code_unchanged(client):
+    # the same rule for a map with changes (`unmapped` provided: a code it does not list is unchanged): a code the
+    # stored complete edition lacks stays refused whatever fragment of that edition the request brings
+    _load(client)
+    [cm] = [e["resource"] for e in client.get("/fhir/ConceptMap", query_string={"version": "2021"}).get_json()
+            .get("entry", []) if e["resource"].get("group")]
+    fragment = _edition("2021", [("Q1", "Q")]) | {"content": "fragment"}
+    for extra in ([], [{"name": "tx-resource", "resource": fragment}]):
+        r = client.post("/fhir/ConceptMap/$translate", content_type=FJ, json={
+            "resourceType": "Parameters", "parameter": [
+                {"name": "url", "valueUri": cm["url"]}, {"name": "system", "valueUri": URL},
+                {"name": "code", "valueCode": "NOPE"}, *extra]})
+        assert r.status_code == 200, r.get_json()
+        params = {p["name"]: p for p in r.get_json()["parameter"]}
+        assert params["result"]["valueBoolean"] is False, (extra, params)
+        assert not [p for p in r.get_json()["parameter"] if p["name"] == "match"]
