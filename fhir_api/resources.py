@@ -331,15 +331,14 @@ def delete(rtype: str, rid: str):
     # resources derived from the deleted one (NKPK editions from an NCMP/NCSP/NCRP edition) are rebuilt from
     # what remains, or deleted, inside the write's transaction (terminology/derived.py). The store keeps a
     # deletion record of (rtype, rid) in the same transaction, so a read of it answers 410
-    derive = _Rederive(rtype, rid)
+    derive = Derive((), [(rtype, rid)])
     report = store.write((), delete=[(rtype, rid)], precondition=_write_precondition(rtype, rid), derive=derive)
     from .outcomes import issue, operation_outcome
     if (rtype, rid) not in report["deleted"]:
         return fhir_response(operation_outcome([_nothing_deleted(rtype, rid)]))
     get_catalog().refresh(force=True)
     issues = [issue("information", "informational", f"{rtype}/{rid} deleted")]
-    if derive.successor is not None:
-        issues.append(_successor_issue(rtype, rid, *derive.successor))
+    issues += [_successor_issue(rtype, rid, *s) for s in derive.successors]
     return fhir_response(operation_outcome(issues))
 
 
@@ -356,36 +355,6 @@ def _nothing_deleted(rtype: str, rid: str) -> dict:
                                          f"check the id (search {rtype} to list what is held)")
 
 
-class _Rederive:
-    """store.write's `derive` hook for a DELETE of `rtype`/`rid`: the derivations (terminology/derived.py), refusing
-    (NotStored, so nothing is written) the DELETE of a resource the server derives from others when the same write
-    would build it again as it is (a derived NKPK edition from its NCMP/NCSP/NCRP sources): answered "deleted", it
-    would still be there. A resource at its place that is not that build (an NKPK edition from a file) is deleted,
-    and the derived one takes its place: `successor` is then (the deleted header, that resource, the derivation's
-    note), for the answer to say so. Judged in the write's transaction, on what it reads."""
-
-    def __init__(self, rtype: str, rid: str):
-        self.rtype, self.rid = rtype, rid
-        self.derive = Derive((), [(rtype, rid)])
-        self.successor: tuple | None = None
-
-    def __call__(self, store):
-        self.successor = None       # (a write that retries calls the hook again: only its last call answers)
-        more, gone = self.derive(store)
-        h = store.header(self.rtype, self.rid) if more else None
-        if h is not None:
-            stored = store.body(h.pk) or {}
-            for res, note in zip(more, self.derive.notes):
-                if (res.get("resourceType"), res.get("url"), res.get("version")) != (self.rtype, h.url, h.version):
-                    continue
-                if _content(res) == _content(stored):
-                    raise NotStored(f"{self.rtype}/{self.rid} is derived, not stored for its own sake: it is built "
-                                    "from other code system editions and would be built again as it is, so nothing "
-                                    "was deleted; remove or change the editions it is built from instead")
-                self.successor = (h, res, note)
-        return more, gone
-
-
 def _successor_issue(rtype: str, rid: str, h, res: dict, note: str) -> dict:
     """The warning of a DELETE after which a derived resource answers the deleted one's url|version: a read of the
     id (or of the url|version) gives that one, not 410, which a client that deleted it would not expect."""
@@ -395,11 +364,6 @@ def _successor_issue(rtype: str, rid: str, h, res: dict, note: str) -> dict:
                  f"{h.url}|{h.version} is still served: the server derives it from other editions ({note}), and "
                  f"that derived one took the deleted one's place as {where}, so a read of {where} now answers 200 "
                  f"with it. To be rid of it as well, remove the editions it is built from")
-
-
-def _content(body: dict) -> dict:
-    # what a derivation decides: not the store's id, stamp, or the concepts (derived from the same sources)
-    return {k: v for k, v in body.items() if k not in ("id", "meta", "concept", "_flat_concepts")}
 
 
 class NotStored(TerminologyError):

@@ -129,7 +129,10 @@ def remove(demo, system, edition, url, version, no_version, yes, db):
         return
     gone = [(h.type, h.id) for h in targets]
     # what the derivations will do, read (not written) from the store as it is now: the count covers them
-    rebuilt, dropped = Derive([], gone)(store)
+    try:
+        rebuilt, dropped = Derive([], gone)(store)
+    except TerminologyError as err:
+        raise click.ClickException(f"{err.message}; nothing was changed")
     derived = sorted(set(dropped) - set(gone))
     click.echo(("removing" if yes else "would remove") + f" {len(targets) + len(derived)} resource(s):")
     for h in targets:
@@ -137,7 +140,7 @@ def remove(demo, system, edition, url, version, no_version, yes, db):
     for rtype, rid in derived:
         click.echo(f"  {rtype}/{rid}  (derived from what is removed)")
     for r in rebuilt:
-        click.echo(f"  and rebuild {r.get('resourceType')}/{r.get('id')} from what remains")
+        click.echo(f"  and rebuild {r.get('resourceType')} {r.get('url')}|{r.get('version')} from what remains")
     if not yes:
         click.echo("dry run: nothing was changed; add --yes to delete")
         return

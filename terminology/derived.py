@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .errors import TerminologyError
 from .identifiers import ICD10_NO, with_tag
 from .norway import nkpk, rules
 from .store.base import ResourceHeader
@@ -43,13 +44,18 @@ DERIVATIONS: tuple[Derivation, ...] = (Derivation(_nkpk_changes, nkpk.derived_no
 class Derive:
     """store.write's `derive` hook for a write of `written` that deletes (or replaces) `deleted` ((type, id)).
 
-    After the write, `resources` and `notes` hold what it derived and the import report's line for each."""
+    After the write, `resources` and `notes` hold what it derived and the import report's line for each, and
+    `successors` each resource removed whose url|version a derived one now answers: (its header, the derived
+    resource, the note), for a write that only removes. Removing a resource the same write would derive again as it is is refused
+    (RebuiltAsItIs, so nothing is written): it would be reported removed and still be there. Judged in the
+    write's transaction, on what it reads; every write path (REST, a batch, `kodebro remove`) asks it here."""
 
     def __init__(self, written: Iterable[dict], deleted: Iterable[tuple[str, str]] = (), tag: dict | None = None):
         self.written, self.deleted = list(written), list(deleted)
         self.tag = tag      # a meta.tag each derived resource carries (the demo's: derived from demo content)
         self.resources: list[dict] = []
         self.notes: list[str] = []
+        self.successors: list[tuple[ResourceHeader, dict, str]] = []
 
     def __call__(self, store) -> tuple[list[dict], list[tuple[str, str]]]:
         removed = self._removed(store)
@@ -63,7 +69,10 @@ class Derive:
             notes += [d.note(r) for r in add]
         if self.tag is not None:
             more = [with_tag(r, self.tag) for r in more]
+        # (a write that retries calls the hook again: only its last call answers)
         self.resources, self.notes = more, notes
+        # a removal alone (DELETE, `kodebro remove`); a write that replaces a resource says what it wrote
+        self.successors = _successors(store, removed, more, notes) if not self.written else []
         return more, gone
 
     def _removed(self, store) -> list[ResourceHeader]:
@@ -76,6 +85,30 @@ class Derive:
             if h is not None and (h.type, h.url, h.version) not in kept:
                 out.append(h)
         return out
+
+
+class RebuiltAsItIs(TerminologyError):
+    # 422, as for the other things the server derives: understood, but there is nothing of its own to remove
+    issue_code, status = "not-supported", 422
+
+
+def _successors(store, removed: list[ResourceHeader], derived: list[dict], notes: list[str]) -> list[tuple]:
+    out = []
+    for h in removed:
+        for res, note in zip(derived, notes):
+            if (res.get("resourceType"), res.get("url"), res.get("version")) != (h.type, h.url, h.version):
+                continue
+            if _content(res) == _content(store.body(h.pk) or {}):
+                raise RebuiltAsItIs(f"{h.type}/{h.id} is derived, not stored for its own sake: it is built from other "
+                                    "code system editions and would be built again as it is, so nothing was deleted; "
+                                    "remove or change the editions it is built from instead")
+            out.append((h, res, note))
+    return out
+
+
+def _content(body: dict) -> dict:
+    # what a derivation decides: not the store's id, stamp, or the concepts (derived from the same sources)
+    return {k: v for k, v in body.items() if k not in ("id", "meta", "concept", "_flat_concepts")}
 
 
 def generated_rule_set(store, h: ResourceHeader) -> bool:

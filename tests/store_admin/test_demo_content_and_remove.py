@@ -128,6 +128,25 @@ def test_remove_one_edition_keeps_derived_nkpk_in_step(tmp_path):
     store.close()
 
 
+def test_remove_of_a_derived_nkpk_edition_is_refused_as_a_rest_delete_is(tmp_path):
+    # the same write would build it again as it is: reported removed, it would still be there (and its siblings
+    # were rewritten for nothing); the dry run says so too
+    db = demo_db(tmp_path)
+    before = _snapshot(db)
+    for extra in ([], ["--yes"]):
+        r = _cli(db, "remove", "--system", "NKPK", "--edition", "2019", *extra)
+        assert r.exit_code == 1, r.output
+        assert "derived, not stored for its own sake" in r.output and "nothing was changed" in r.output
+    assert _snapshot(db) == before
+
+
+def test_the_dry_run_names_what_it_rebuilds(tmp_path):
+    db = demo_db(tmp_path)
+    dry = _cli(db, "remove", "--system", "ncmp", "--edition", "2020")
+    assert "and rebuild CodeSystem urn:oid:2.16.578.1.12.4.1.1.7275|2021" in dry.output, dry.output
+    assert "/None" not in dry.output
+
+
 def test_remove_a_value_set_by_url(tmp_path):
     db = demo_db(tmp_path)
     url = "https://kodebro.no/fhir/ValueSet/ncmp-aktive"
