@@ -8,7 +8,7 @@ import os
 import re
 from datetime import datetime, timezone
 
-from flask import Response, request
+from flask import Response, has_request_context, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, parse_date
@@ -53,6 +53,12 @@ class RequestIds:
             headers.append((REQUEST_ID, rid))
             return start_response(status, headers, exc_info)
         return self.wsgi_app(environ, start)
+
+
+def accept_language() -> str | None:
+    """The request's Accept-Language header; None outside a request (a batch entry run by the engine) or when
+    absent. Read from the environ: request.headers raises and catches a KeyError when the header is absent."""
+    return request.environ.get("HTTP_ACCEPT_LANGUAGE") if has_request_context() else None
 
 
 def request_id() -> str:

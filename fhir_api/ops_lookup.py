@@ -5,7 +5,6 @@ $lookup is the call integrations make most often.
 """
 from __future__ import annotations
 
-from flask import has_request_context, request
 
 from terminology.errors import InvalidRequest, shortened
 from terminology.languages import check_display_language, parse_languages
@@ -13,6 +12,7 @@ from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
 from terminology.versions import one_version
 
+from .http_headers import accept_language
 from .operations import operation
 from .params import coding_from_text
 from .supplied import supplied_catalog
@@ -24,9 +24,8 @@ def request_languages(params) -> list[str]:
     value = params.str("displayLanguage")
     if value:
         check_display_language(value)
-    if value is None and has_request_context():
-        # (from the environ: request.headers raises and catches a KeyError when the header is absent)
-        value = request.environ.get("HTTP_ACCEPT_LANGUAGE")
+    if value is None:
+        value = accept_language()
     return parse_languages(value) if value else []
 
 

@@ -2,7 +2,6 @@
 the wanted languages, the supplements and the version rules a request gives."""
 from __future__ import annotations
 
-from flask import has_request_context, request
 
 from terminology.errors import InvalidRequest, NotSupported
 from terminology.identifiers import canonical
@@ -15,6 +14,7 @@ from terminology.operations.version_rules import SystemVersionRules, find_values
     requested_valueset
 from terminology.supplements import SupplementSet, supplied_lang_packs, valueset_supplement_refs, valueset_systems
 
+from .http_headers import accept_language
 from .supplied import checked
 
 
@@ -27,11 +27,9 @@ def language_value(params, vs: dict | None = None,
     if value:
         check_display_language(value)
         return value, "param"
-    if has_request_context():
-        # (from the environ: request.headers raises and catches a KeyError when the header is absent)
-        header = request.environ.get("HTTP_ACCEPT_LANGUAGE")
-        if header:
-            return header, "header"
+    header = accept_language()
+    if header:
+        return header, "header"
     if vs is not None:
         v = vs_parameter(vs, "displayLanguage")
         if isinstance(v, str) and v:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pathlib
 import socket
 import subprocess
 import sys
@@ -40,7 +41,7 @@ def running_server(db: str, *, workers: int | None = 2, timeout: float = 60, env
             except (requests.ConnectionError, requests.Timeout):
                 pass  # not up yet, or busy starting
             if proc.poll() is not None:
-                said = proc.stdout.read() if proc.stdout else open(log, "rb").read()
+                said = proc.stdout.read() if proc.stdout else pathlib.Path(log).read_bytes()
                 raise RuntimeError("server exited: " + said.decode(errors="replace"))
             if time.perf_counter() - t0 > timeout:
                 raise RuntimeError(f"server did not answer within {timeout:.0f} s")
