@@ -7,6 +7,7 @@ values in.
 from __future__ import annotations
 
 from mappings.edition_maps import derived_edition_maps
+from terminology.catalog import store_view
 from terminology.codesystem import INDEX_CLASSES, nest_concepts
 from terminology.errors import InvalidRequest, NotFound, TerminologyError
 from terminology.store.base import ResourceHeader
@@ -149,7 +150,7 @@ def served_body(catalog, rid: str) -> dict | None:
     if body is None and rid.startswith(RESERVED_MAP_ID):
         from mappings.snomed_implicit_maps import conceptmap_by_id
         # the stored editions' catalog: the implicit maps read RF2 editions, which a request cannot bring
-        body = conceptmap_by_id(getattr(catalog, "base", catalog), rid)
+        body = conceptmap_by_id(store_view(catalog), rid)
     return body
 
 

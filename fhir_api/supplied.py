@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from flask import g, has_request_context
 
-from terminology.catalog import OverlayCatalog
+from terminology.catalog import OverlayCatalog, store_view
 from terminology.duplicate_codes import merged_duplicates
 from terminology.errors import InvalidRequest
 from terminology.index_cache import SUPPLIED_INDEXES, IndexShelf
@@ -139,7 +139,7 @@ def shared_catalog(catalog, params, *names: str):
     extra = _supplied(params, names)
     if not extra:
         return catalog
-    base = getattr(catalog, "base", catalog)
+    base = store_view(catalog)
     mine = [r for rs in getattr(catalog, "extra", {}).values() for r in rs]
     return OverlayCatalog(base, mine + extra, shelf=_shelf())
 

@@ -11,6 +11,7 @@ shape before it gets here (fhir_api.supplied), which is what refuses it when bro
 """
 from __future__ import annotations
 
+from terminology.catalog import store_view
 from terminology.codesystem import normalise_code
 from terminology.identifiers import canonical, canonical_system, canonical_url, split_canonical
 
@@ -248,7 +249,7 @@ _INDEX_KEY = "mappings.conceptmap.by-system"
 
 def stored_maps(catalog) -> MapsBySystem:
     """The stored maps' index: built once per store revision and kept on the (base) catalog."""
-    base = getattr(catalog, "base", catalog)
+    base = store_view(catalog)
     derived = getattr(base, "derived", None)
     if derived is None:          # a catalog-like object without the per-revision cache
         return MapsBySystem(base.conceptmaps(), catalog=base)

@@ -26,6 +26,7 @@ Values separated by commas are alternatives; a repeated parameter must hold each
 """
 from __future__ import annotations
 
+from terminology.catalog import store_view
 from terminology.identifiers import split_canonical
 
 from .conceptmap_index import MapIndex as _MapIndex, MapsBySystem as _BySystem, norm_code as _norm, stored_maps
@@ -56,7 +57,7 @@ class _Tables:
 
 
 def _tables(catalog) -> _Tables:
-    base = getattr(catalog, "base", catalog)
+    base = store_view(catalog)
     derived = getattr(base, "derived", None)
     return derived(_TABLES_KEY, _Tables) if derived is not None else _Tables(base)
 

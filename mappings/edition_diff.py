@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from terminology.catalog import store_view
 from terminology.editions import is_complete, is_year
 from terminology.norway.properties import who_grouping
 from terminology.operations.concept_status import VALID_FROM, VALID_TO
@@ -245,7 +246,7 @@ def edition_changes(catalog, system: str, from_edition: str, to_edition: str, *,
     if version_key(from_edition) > version_key(to_edition):
         raise InvalidRequest(f"--from {from_edition} is later than --to {to_edition}: give the earlier edition as "
                              f"--from (--from {to_edition} --to {from_edition})")
-    sg = graph_for(getattr(catalog, "base", catalog))
+    sg = graph_for(store_view(catalog))
     # a span over complete editions is the chain of its adjacent pairs, each row dated by the pair that shows
     # it as the graph dates it: compared end to end, M19.06 (gone in 2026) would be "retired in 2027" and B04's
     # two text changes one (review s16 re-check N1)

@@ -15,6 +15,7 @@ gone. Maps are built once per store generation.
 """
 from __future__ import annotations
 
+from terminology.catalog import store_view
 from terminology.editions import is_year
 from terminology.identifiers import split_canonical
 from terminology.versions import version_key
@@ -34,7 +35,7 @@ NO_CHANGES_NOTE = ("Derived by Kodebro from the two editions' code lists (no cur
 
 def derived_edition_maps(catalog) -> dict[str, dict]:
     """Derived adjacent-edition ConceptMaps by id, in URL and version order."""
-    catalog = getattr(catalog, "base", catalog)  # stored editions only, cached on the shared catalog
+    catalog = store_view(catalog)  # stored editions only, cached on the shared catalog
     derived = getattr(catalog, "derived", None)
     if derived is None:
         return _derive(catalog)

@@ -8,6 +8,7 @@ touched. Edition questions are answered by mappings.succession_translate, which 
 """
 from __future__ import annotations
 
+from terminology.catalog import store_view
 from terminology.errors import TerminologyError
 
 from .changelist import is_changelist_map
@@ -19,7 +20,7 @@ def _changelist_canonicals(catalog) -> set:
     def build(cat) -> set:
         maps = stored_maps(cat)
         return {idx.canonical for idxs in maps.by_source.values() for idx in idxs if is_changelist_map(idx.body)}
-    base = getattr(catalog, "base", catalog)
+    base = store_view(catalog)
     derived = getattr(base, "derived", None)
     return build(base) if derived is None else derived("changelist-canonicals", build)
 

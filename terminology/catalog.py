@@ -337,6 +337,12 @@ class Catalog:
         return OverlayCatalog(self, resources, shelf=shelf) if resources else self
 
 
+def store_view(catalog):
+    """The store's own catalog: under an overlay of the resources a request brought (OverlayCatalog), its base;
+    else `catalog` itself. What the stored content alone must decide (a derived map, a stored body) reads this."""
+    return getattr(catalog, "base", catalog)
+
+
 def is_store_catalog(catalog) -> bool:
     """Whether `catalog` is a store's own Catalog, no overlay of resources a request brought: the hot paths' form
     of `revision_catalog(catalog) is not None` (what is worked out against it holds for the store revision),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 
+from .catalog import store_view
 from .codesystem import CodeSystemIndex
 from .elements import value_of
 from .errors import NotFound, NotSupported
@@ -300,7 +301,7 @@ class SupplementSet:
         stored = all(self._stored[i] for i in mine)
         if not mine:
             return cs
-        base = getattr(self._catalog, "base", self._catalog)
+        base = store_view(self._catalog)
         if stored and base.codesystem(cs.url, cs.version) is cs:
             # stored system and stored supplements: build the supplemented index (and the text index and
             # caches that grow on it) once per store revision, not on every request

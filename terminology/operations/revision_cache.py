@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import threading
 
-from ..catalog import OverlayCatalog, is_store_catalog, revision_catalog
+from ..catalog import OverlayCatalog, is_store_catalog, revision_catalog, store_view
 from ..implicit import kept_for_revision
 
 REVISION = "revision"      # kept in a table of the store revision, across requests
@@ -67,7 +67,7 @@ def stored_body(catalog, vs: dict) -> bool:
     if not isinstance(url, str) or not url:
         return False
     version = vs.get("version")
-    base = getattr(catalog, "base", catalog)
+    base = store_view(catalog)
     return base.valueset(url, version if isinstance(version, str) else None) is vs or kept_for_revision(catalog, vs)
 
 
