@@ -57,15 +57,20 @@ def postgres_url(postgres_server):
     return postgres_server[0]
 
 
-@pytest.fixture
-def pg_store(postgres_url):
+def new_database(postgres_url: str) -> tuple[str, str]:
+    """(name, URL) of a new, empty PostgreSQL database on the session's server: a test's own, so the shared one
+    stays as other tests expect it."""
     import psycopg
-    from terminology import open_store
     name = "t" + os.urandom(6).hex()
     with psycopg.connect(postgres_url, autocommit=True) as c:
         c.execute(f"CREATE DATABASE {name}")
-    url = postgres_url.replace("/postgres?", f"/{name}?")
-    store = open_store(url)
+    return name, postgres_url.replace("/postgres?", f"/{name}?")
+
+
+@pytest.fixture
+def pg_store(postgres_url):
+    from terminology import open_store
+    store = open_store(new_database(postgres_url)[1])
     yield store
     store.close()
 

@@ -5,13 +5,12 @@ and a URL the driver cannot read gives one fixed line, none of the driver's text
 could not read)."""
 from __future__ import annotations
 
-import os
-
-import psycopg
 import pytest
 from click.testing import CliRunner
 
 from scripts.cli import main
+
+from .conftest import new_database
 from terminology import open_store
 from terminology.errors import StoreUnavailable
 from tests.conftest import free_port
@@ -45,17 +44,10 @@ def test_the_password_is_masked_where_it_stands(text, shown):
     assert hide_password(text) == shown
 
 
-def _database(postgres_url: str) -> str:
-    name = "t" + os.urandom(6).hex()
-    with psycopg.connect(postgres_url, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    return name
-
-
 @pytest.mark.parametrize("form", ["userinfo", "query"])
 def test_a_first_start_prints_no_password(postgres_url, form):
     # the test server trusts every login, so the password is read and ignored: the start goes on to serve
-    name = _database(postgres_url)
+    name, _url = new_database(postgres_url)
     if form == "userinfo":
         url = postgres_url.replace("kodebro@/postgres?", f"kodebro:{SECRET}@/{name}?")
         shown = postgres_url.replace("kodebro@/postgres?", f"kodebro:***@/{name}?")

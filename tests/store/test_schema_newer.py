@@ -12,6 +12,8 @@ from terminology import open_store
 from terminology.store.migrations import SCHEMA_VERSION
 from terminology.store.sql import StoreUnavailable
 
+from .conftest import new_database
+
 
 def _bump(path: str, version: int) -> None:
     conn = sqlite3.connect(path)
@@ -40,14 +42,9 @@ def test_a_newer_sqlite_store_is_refused_and_left_as_it_was(tmp_path):
 
 
 def test_a_newer_postgres_store_is_refused(postgres_url):
-    import os
-
     import psycopg
     from terminology.store.postgres import PostgresStore
-    name = "t" + os.urandom(6).hex()        # a database of its own: the session's shared one stays usable
-    with psycopg.connect(postgres_url, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    url = postgres_url.replace("/postgres?", f"/{name}?")
+    _name, url = new_database(postgres_url)
     open_store(url).close()
     with psycopg.connect(url) as c:
         c.execute("UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))

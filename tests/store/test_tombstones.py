@@ -3,7 +3,6 @@ answer 410 Gone rather than 404 (R4 http.html#read), until that id is written ag
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 
 import pytest
@@ -11,6 +10,8 @@ from click.testing import CliRunner
 
 from terminology import import_paths, open_store
 from terminology.store.base import Precondition
+
+from .conftest import new_database
 
 
 def _cs(rid: str, code: str = "a", url: str | None = None) -> dict:
@@ -128,10 +129,7 @@ def test_a_postgres_store_of_schema_3_migrates(postgres_url):
     import psycopg
     from terminology.store.postgres import MIGRATIONS
     from terminology.store.migrations import SCHEMA_VERSION
-    name = "t" + os.urandom(6).hex()
-    with psycopg.connect(postgres_url, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    url = postgres_url.replace("/postgres?", f"/{name}?")
+    _name, url = new_database(postgres_url)
     with psycopg.connect(url, autocommit=True) as c:
         _write_schema_3(c.execute, MIGRATIONS, 2)
     s = open_store(url)
