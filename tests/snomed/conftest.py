@@ -92,6 +92,12 @@ def multi2_catalog(tmp_path_factory):
     return catalog_at(tmp_path_factory.mktemp("multi2-cat"), INT_FOLDER, MULTI)
 
 
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory):
+    """A client on the hand-made Norwegian sample, one per test module (a module may write to it)."""
+    return client_at(tmp_path_factory.mktemp("hand"), HANDMADE)
+
+
 def import_rejects(tmp_path, resource: dict, why: str) -> None:
     """`kodebro import` of a folder holding `resource` rejects it saying `why` and writes nothing."""
     import json

@@ -13,17 +13,12 @@ import pytest
 
 from tests.conftest import ROOT
 
-from .conftest import DUMMY, HANDMADE, SNOMED, client_at, import_rejects
+from .conftest import DUMMY, SNOMED, client_at, import_rejects
 from .translate_answers import translate_get as _get, message as _message
 
 REPLACED_BY = SNOMED + "?fhir_cm=900000000000526001"
 ASSOCIATIONS = os.path.join("Snapshot", "Refset", "Content",
                             "der2_cRefset_AssociationReferenceSnapshot_INT_20180731.txt")
-
-
-@pytest.fixture(scope="module")
-def hand(tmp_path_factory):
-    return client_at(tmp_path_factory.mktemp("cm3-hand"), HANDMADE)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .conftest import HANDMADE, SNOMED, client_at, import_rejects
+from .conftest import SNOMED, import_rejects
 
 ISA = SNOMED + "?fhir_vs=isa/404684003"
 WHY = "reserved for SNOMED CT implicit value sets"
@@ -18,11 +18,6 @@ def _vs(**over) -> dict:
           "compose": {"include": [{"system": SNOMED, "concept": [{"code": "404684003"}]}]}}
     vs.update(over)
     return vs
-
-
-@pytest.fixture(scope="module")
-def hand(tmp_path_factory):
-    return client_at(tmp_path_factory.mktemp("reserved-vs"), HANDMADE)
 
 
 def _text(r) -> str:
