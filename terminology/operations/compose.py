@@ -125,6 +125,9 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         # the value sets being enumerated by this evaluator and its parents, outermost first (cycle check)
         self._chain = _chain
         self.root = _parent.root if _parent else self
+        # is_store_catalog, asked once per evaluator: the hot paths ask it several times a request
+        self.on_store = _parent.on_store if _parent is not None and catalog is _parent.catalog else \
+            is_store_catalog(catalog)
         if _parent is not None:
             # (system, version) -> index: one cache per set of supplements applied, so that a part of the answer
             # with supplements of its own (an import's) never shares a copy with one without them
@@ -467,7 +470,7 @@ class ComposeEvaluator(ExcludeScopes, ValueSetFacts):
         """Whether `system#code` is a member of `vs`, without enumerating it: `members` asked about one code.
         A code the server does not hold (`concept` None, e.g. of a fragment) is a member as far as can be
         told: when an include takes its whole system or lists it."""
-        if _chain is None and self.root._stored_seen is vs and is_store_catalog(self.catalog) and \
+        if _chain is None and self.root._stored_seen is vs and self.on_store and \
                 plain_request(self):
             # a stored value set seen in this request (_note_origin has nothing more to do), of the usual shape:
             # its decisions before the code are kept (membership_plan)

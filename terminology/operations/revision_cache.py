@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import threading
 
-from ..catalog import OverlayCatalog, is_store_catalog, revision_catalog, store_view
+from ..catalog import OverlayCatalog, revision_catalog, store_view
 from ..implicit import kept_for_revision
 
 REVISION = "revision"      # kept in a table of the store revision, across requests
@@ -120,7 +120,7 @@ class FactTable:
         """This table's entries for the store revision when the fact may be kept there (`where`), else None."""
         root = ev.root
         catalog = ev.catalog
-        if is_store_catalog(catalog):
+        if ev.on_store:
             plain = True
         else:
             plain = revision_catalog(catalog) is not None
@@ -149,15 +149,18 @@ class FactTable:
         if rules is None:
             return False
         r = root.rules
-        return r.valueset_rule_in_force or \
-            bool(rules == "all" and (r.system_rule_in_force or root.date))
+        # SystemVersionRules.valueset_rule_in_force and the system rules written out: asked twice a request on
+        # $validate-code's hot path, where the two property calls cost ~0.5 us. Change them together
+        if r.date is not None or r.vs_force or r.vs_default or r.vs_check:
+            return True
+        return bool(rules == "all" and (r.force or r.default or r.check or root.date))
 
     def get(self, ev, vs: dict | None, part, key, build, *args):
         """`build(*args)` for `part` (of value set `vs`) under `key`, taken from where `where` keeps it when it
         was built before; what the build read is recorded in this request either way."""
         root = ev.root
         catalog = ev.catalog
-        if root._stored_seen is vs and vs is not None and is_store_catalog(catalog) and \
+        if root._stored_seen is vs and vs is not None and ev.on_store and \
                 (part is vs or root._transient is None) and (self.rules is None or not self._rule_bound(root)):
             # mirrors _revision_entries for $validate-code's hot path (a stored value set, a request that brought
             # nothing, no rule in force): change the two together (the call costs ~0.4 us a request)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import weakref
 from itertools import chain
 
-from ..catalog import is_store_catalog
 from ..codesystem import folded_codes
 from ..errors import TerminologyError
 from ..exclusions import ExclusionReasons
@@ -158,7 +157,7 @@ class ValueSetFacts:
     def see(self, vs: dict) -> None:
         """Tell apart, before anything is kept about it, a value set of the store from one the request brought."""
         catalog = self.catalog
-        if is_store_catalog(catalog) and self.root._supplied is None and \
+        if self.on_store and self.root._supplied is None and \
                 catalog.derived(_STORED_KEY, _new_dict).get(id(vs)) is vs:
             # mirrors _note_origin's first looks for $validate-code's hot path (a stored value set seen before in
             # this store revision): change the two together (the call costs ~0.3 us a request)

@@ -66,11 +66,6 @@ class SystemVersionRules:
                    date=date)
 
     @property
-    def system_rule_in_force(self) -> bool:
-        """Whether a code system version rule is in force: system-version, force- or check-system-version."""
-        return bool(self.force or self.default or self.check)
-
-    @property
     def valueset_rule_in_force(self) -> bool:
         """Whether a value set version rule is in force: default-, force- or check-valueset-version, or a `date`
         alone, which defaults a version-less reference to a value set whose versions are edition years
