@@ -368,28 +368,23 @@ def _too_large(ev: ComposeEvaluator, vs: dict, limit: int) -> dict:
 def _page_of_system(ev: ComposeEvaluator, cs, req: ExpandRequest) -> Expansion:
     """A page of "all codes of one system" straight from the index: no walk over the codes before it."""
     from itertools import islice
-    total = len(cs)
-    hi = total if req.count is None else min(total, req.offset + req.count)
-    if req.count is None and hi - req.offset > req.max_expansion:
-        raise TooCostly(_too_costly(req.valueset, req.max_expansion, req), tx_code="too-costly")
     # skip over codes (keys), so that an index building concepts on demand builds only the page
-    page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=True)
-            for code in islice(iter(cs.concepts), req.offset, hi)]
-    used_props: dict[str, str] = {}
-    on = status_day(ev.catalog, req.date)
-    items = [_item(m, req, used_props, on) for m in page]
-    for it in items:
-        it.version = None
-    return _finish(ev, req, total, items, used_props, {cs.url})
+    return _page(ev, cs, req, len(cs), lambda lo, hi: islice(iter(cs.concepts), lo, hi), whole_system=True)
 
 
 def _page_of_codes(ev: ComposeEvaluator, cs, codes: list, req: ExpandRequest) -> Expansion:
     """A page of the codes one filter selects: the total is the length of the index's answer."""
-    total = len(codes)
+    return _page(ev, cs, req, len(codes), lambda lo, hi: codes[lo:hi])
+
+
+def _page(ev: ComposeEvaluator, cs, req: ExpandRequest, total: int, codes_between, whole_system: bool = False
+          ) -> Expansion:
+    """The page [offset, offset+count) of `total` codes of one index, `codes_between(lo, hi)` giving its codes."""
     hi = total if req.count is None else min(total, req.offset + req.count)
     if req.count is None and hi - req.offset > req.max_expansion:
         raise TooCostly(_too_costly(req.valueset, req.max_expansion, req), tx_code="too-costly")
-    page = [Member(cs.url, cs.version, code, cs.get(code), cs) for code in codes[req.offset:hi]]
+    page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=whole_system)
+            for code in codes_between(req.offset, hi)]
     used_props: dict[str, str] = {}
     on = status_day(ev.catalog, req.date)
     items = [_item(m, req, used_props, on) for m in page]
