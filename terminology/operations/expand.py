@@ -270,14 +270,14 @@ def expand(catalog, req: ExpandRequest) -> Expansion:
         if need_all or (total >= lo and (hi is None or total < hi)):
             kept.append(m)
             if hi is None and len(kept) > limit:
-                raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit, req), tx_code="too-costly")
+                raise _too_costly(_too_large(ev, vs, limit), limit, req)
         total += 1
     if tf is not None:
         if not all(m.prefiltered for m in kept):   # hits of one text index come ranked already
             kept.sort(key=tf.rank)
         kept = kept[lo:hi]
     if req.count is None and len(kept) > limit:
-        raise TooCostly(_too_costly(_too_large(ev, vs, limit), limit, req), tx_code="too-costly")
+        raise _too_costly(_too_large(ev, vs, limit), limit, req)
 
     used_props: dict[str, str] = {}
     on = status_day(catalog, req.date)
@@ -332,7 +332,7 @@ def _refuse_large_supplied(ev: ComposeEvaluator, vs: dict, req: ExpandRequest) -
         # (the catalog's index, not the evaluator's: the include itself reports a system it lacks)
         cs = ev.catalog.codesystem(system, version)
         if cs is not None and len(cs) > limit:
-            raise TooCostly(_too_costly(vs, limit, req), tx_code="too-costly")
+            raise _too_costly(vs, limit, req)
 
 
 def _flat_shape(vs: dict, kept: list[Member]) -> bool:
@@ -382,7 +382,7 @@ def _page(ev: ComposeEvaluator, cs, req: ExpandRequest, total: int, codes_betwee
     """The page [offset, offset+count) of `total` codes of one index, `codes_between(lo, hi)` giving its codes."""
     hi = total if req.count is None else min(total, req.offset + req.count)
     if req.count is None and hi - req.offset > req.max_expansion:
-        raise TooCostly(_too_costly(req.valueset, req.max_expansion, req), tx_code="too-costly")
+        raise _too_costly(req.valueset, req.max_expansion, req)
     page = [Member(cs.url, cs.version, code, cs.get(code), cs, whole_system=whole_system)
             for code in codes_between(req.offset, hi)]
     used_props: dict[str, str] = {}
@@ -482,11 +482,11 @@ def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool
     return False
 
 
-def _too_costly(vs: dict, limit: int, req: ExpandRequest) -> str:
-    # the reference servers' wording, then how to get the codes anyway
+def _too_costly(vs: dict, limit: int, req: ExpandRequest) -> TooCostly:
+    # the reference servers' sentence, which clients compare; how to get the codes anyway is for a person
     narrower = "a narrower text filter" if req.filter else "a text filter"
-    return (f"The value set '{vs_canonical(vs)}' expansion has too many codes to produce (>{limit}); "
-            f"use count and offset to page, or {narrower}")
+    return TooCostly(f"The value set '{vs_canonical(vs)}' expansion has too many codes to produce (>{limit})",
+                     tx_code="too-costly", diagnostics=f"Use count and offset to page, or {narrower}")
 
 
 def _designation_wanted(d: dict, wanted: list) -> bool:
