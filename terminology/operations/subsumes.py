@@ -22,7 +22,8 @@ def _side(label: str, code: str | None, coding: dict | None) -> tuple[str, str |
             raise InvalidRequest(f"coding{label} has no code", location=f"coding{label}")
         return code, coding.get("system"), coding.get("version"), f"coding{label}"
     if not code:
-        raise InvalidRequest(f"$subsumes needs code{label} or coding{label}", location=f"code{label}")
+        # no one parameter is at fault: the request lacks a pair (the reference servers' words, no expression)
+        raise InvalidRequest("Must provide either codingA and codingB, or codeA and codeB with system")
     return code, None, None, f"code{label}"
 
 
@@ -37,18 +38,19 @@ def subsumes(catalog, *, system: str | None, version: str | None = None,
     if not system:
         for sys_x, where in ((sys_a, where_a), (sys_b, where_b)):
             if not sys_x and (where.startswith("coding") or not (sys_a or sys_b)):
-                raise InvalidRequest(f"$subsumes needs the system of {where}: give it in the coding or as "
-                                     "'system'", location=where)
+                raise InvalidRequest(f"No code system is provided for {where}, so subsumption cannot be tested",
+                                     location=where)
     canon = catalog.canonical_system
-    systems = {canon(s) for s in (system, sys_a, sys_b) if s}
+    systems = list(dict.fromkeys(canon(s) for s in (system, sys_a, sys_b) if s))
     if len(systems) > 1:
-        raise InvalidRequest("$subsumes compares codes of one code system; got "
-                             + ", ".join(sorted(systems)), location=where_b if sys_b else where_a)
+        named = "' and '".join(systems)
+        raise InvalidRequest("Subsumption can only be tested between two codes in the same code system, but the "
+                             f"code systems are '{named}'", location=where_b if sys_b else where_a)
     versions = {v for v in (version, ver_a, ver_b) if v}
     if len(versions) > 1:
         raise InvalidRequest("$subsumes compares codes of one version; got " + ", ".join(sorted(versions)),
                              location=where_b if ver_b else where_a)
-    cs = resolve_codesystem(catalog, systems.pop(), versions.pop() if versions else None, date=date,
+    cs = resolve_codesystem(catalog, systems[0], versions.pop() if versions else None, date=date,
                             purpose="subsumption cannot be tested")
     return relation(cs, find_code(cs, a, where_a), find_code(cs, b, where_b))
 

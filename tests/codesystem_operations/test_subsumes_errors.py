@@ -45,6 +45,28 @@ def test_an_unknown_code_is_code_invalid_at_its_parameter(client, params, where)
     assert [c["code"] for c in issue["details"]["coding"]] == ["invalid-code"]
 
 
+@pytest.mark.parametrize("params, text", [
+    ([("codeA", "A"), ("codeB", "B")], "No code system is provided for codeA, so subsumption cannot be tested"),
+    ([("codingA", {"system": U, "code": "A"}), ("codingB", {"code": "B"})],
+     "No code system is provided for codingB, so subsumption cannot be tested"),
+    ([("codingA", {"system": U, "code": "A"}), ("codingB", {"system": OTHER, "code": "A"})],
+     f"Subsumption can only be tested between two codes in the same code system, but the code systems are "
+     f"'{U}' and '{OTHER}'"),
+], ids=["codes-without-system", "codingB-without-system", "two-systems"])
+def test_the_reference_servers_words(client, params, text):
+    issue = _issue(client, params, 400)
+    assert issue["details"]["text"] == text
+    assert [c["code"] for c in issue["details"]["coding"]] == ["invalid-data"]
+
+
+@pytest.mark.parametrize("params", [[], [("system", U), ("codeA", "A")], [("codingB", {"system": U, "code": "B"})]],
+                         ids=["nothing", "codeA-only", "codingB-only"])
+def test_a_side_missing_names_what_to_send_and_no_one_parameter(client, params):
+    issue = _issue(client, params, 400)
+    assert issue["details"]["text"] == "Must provide either codingA and codingB, or codeA and codeB with system"
+    assert "expression" not in issue and "location" not in issue
+
+
 def test_a_system_given_once_serves_both_codings(client):
     got, b = post(client, SB, [("system", U), ("codingA", {"code": "A"}), ("codingB", {"code": "B"})], SETUP)
     assert got == 200 and b["parameter"] == [{"name": "outcome", "valueCode": "subsumes"}]
