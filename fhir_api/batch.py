@@ -167,6 +167,12 @@ def _run_other(method: str, segs: list[str], query: str, resource, conditions: d
     out = {"response": {"status": str(r.status_code)}}
     if body is not None:
         out["resource"] = body
+    if _is_outcome(body):
+        # R4 Bundle.entry.response.outcome holds "hints and warnings produced as part of processing this entry" (a
+        # DELETE after which a derived edition took the deleted one's place, or that found nothing). The body stays
+        # the entry's resource too: the element's comment keeps the resource "whether or not the outcome is
+        # returned", and entry.resource is where every entry of this server gives the plain request's answer
+        out["response"]["outcome"] = _without_hints(body)
     if r.headers.get("Location"):
         out["response"]["location"] = r.headers["Location"]
     # http.html#transaction-response: an entry carries what the plain answer's headers said
@@ -240,12 +246,17 @@ def batch():
     with ecl_budget.budget():       # one ECL work budget for the whole batch: entries join it
         entries = _run_entries(entries_in, shared)
     for e in entries:
-        # a failed entry's OperationOutcome is also its response.outcome, where batch clients look for it
-        res = e.get("resource")
-        if isinstance(res, dict) and res.get("resourceType") == "OperationOutcome" and \
+        # a failed entry's OperationOutcome is also its response.outcome, where batch clients look for it. A
+        # successful operation entry's result is the operation's answer, not a note on processing it: it stays
+        # in the resource alone
+        if "outcome" not in e["response"] and _is_outcome(e.get("resource")) and \
                 e["response"]["status"][:1] in ("4", "5"):
-            e["response"]["outcome"] = _without_hints(res)
+            e["response"]["outcome"] = _without_hints(e["resource"])
     return fhir_response({"resourceType": "Bundle", "type": "batch-response", "entry": entries})
+
+
+def _is_outcome(body) -> bool:
+    return isinstance(body, dict) and body.get("resourceType") == "OperationOutcome"
 
 
 def _without_hints(outcome: dict) -> dict:

@@ -162,16 +162,15 @@ class SnomedLineages:
     @staticmethod
     def edition(catalog, asked: str | None) -> str | None:
         """The loaded edition a request's SNOMED CT version names, read as every other SNOMED CT path reads it
-        (a module alone: its latest loaded edition). An edition URI that names none is a 404 naming the loaded
-        ones; any other string is left for the walk to answer ("not a known edition", with the known ones)."""
+        (a module alone: its latest loaded edition). A version that names none, URI or not (`1`, a bare date), is
+        the 404 naming the loaded ones that every SNOMED CT path gives: whatever its spelling, it is a SNOMED CT
+        version, and the same mistake gets the same answer."""
         if not asked:
             return asked
         cs = catalog.codesystem(SNOMED, asked)
-        if cs is not None:
-            return cs.version
-        if asked.startswith(SNOMED):
+        if cs is None:
             raise not_loaded(catalog, shortened(asked))
-        return asked
+        return cs.version
 
     def graph(self, module: str):
         got = self._graphs.get(module)

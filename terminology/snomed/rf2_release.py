@@ -20,6 +20,16 @@ from ..identifiers import SNOMED_INT_MODULE, SNOMED_NO_MODULE
 from . import constants as K
 
 
+def number_of(numbers: dict, values: list, value) -> int:
+    """The number of `value` in a table of distinct values (`values`; `numbers` maps each to its place), added at the
+    end when new: the row arrays hold the small number, the table the string once."""
+    n = numbers.get(value)
+    if n is None:
+        n = numbers[value] = len(values)
+        values.append(value)
+    return n
+
+
 class DanglingRelationships(NamedTuple):
     """What read_relationships found of kept (active, used) rows that name a concept the release does not hold."""
     count: int = 0
@@ -128,13 +138,6 @@ class Release:
         self.counts: dict[str, int] = {}
 
     # concepts ------------------------------------------------------------------
-    def _module_no_of(self, m: str) -> int:
-        n = self._module_no.get(m)
-        if n is None:
-            n = self._module_no[m] = len(self.modules)
-            self.modules.append(m)
-        return n
-
     def _name(self, s: str) -> str:
         return self._names.setdefault(s, s)
 
@@ -158,7 +161,7 @@ class Release:
             self.active[i] = r[2] == "1"
             self.defined[i] = r[4] == K.DEFINED
             self.eff[i] = eff
-            self.module[i] = self._module_no_of(r[3])
+            self.module[i] = number_of(self._module_no, self.modules, r[3])
 
     def read_descriptions(self, rows, definitions: bool, ids: Ids, rank: int) -> None:
         langs = {l: i for i, l in enumerate(self.langs)}
@@ -202,16 +205,10 @@ class Release:
                 continue
             if r[5] != last_lang:
                 last_lang = r[5]
-                li = langs.get(last_lang)
-                if li is None:
-                    li = langs[last_lang] = len(self.langs)
-                    self.langs.append(last_lang)
+                li = number_of(langs, self.langs, last_lang)
             if r[3] != last_mod:
                 last_mod = r[3]
-                mi = dmods.get(last_mod)
-                if mi is None:
-                    mi = dmods[last_mod] = len(self.d_modules)
-                    self.d_modules.append(last_mod)
+                mi = number_of(dmods, self.d_modules, last_mod)
             d_term[di] = r[7]
             d_type[di] = ord("D" if definitions or r[6] == K.DEFINITION else ("F" if r[6] == K.FSN else "S"))
             self.d_lang[di] = li
@@ -239,10 +236,7 @@ class Release:
             di = didx.get(int(r[5]))
             if di is None:
                 continue
-            rs = numbers.get(r[4])
-            if rs is None:
-                rs = numbers[r[4]] = len(self.lang_refsets)
-                self.lang_refsets.append(r[4])
+            rs = number_of(numbers, self.lang_refsets, r[4])
             if remember:
                 seen[r[0]] = len(l_eff)
             l_desc.append(di)

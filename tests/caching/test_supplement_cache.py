@@ -5,6 +5,7 @@ import pytest
 from terminology import Catalog, open_store
 from terminology.supplements import SupplementSet
 
+from tests.support.tx_files import stored_client
 from tests.valueset_operations.test_spec_areas import B, LANG, LANG_CS, SUP
 
 FJ = "application/fhir+json"
@@ -16,12 +17,7 @@ VS = {"resourceType": "ValueSet", "id": "lang", "url": B + "ValueSet/lang", "sta
 
 @pytest.fixture
 def client(tmp_path):
-    from fhir_api import create_app
-    db = str(tmp_path / "k.db")
-    s = open_store(db)
-    s.write([LANG, SUP, VS])
-    s.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return stored_client(tmp_path, [LANG, SUP, VS])
 
 
 def _displays(client, **q):

@@ -4,7 +4,7 @@ recursion), and a long parent loop stored by a trusted import shows every code o
 import json
 import sys
 
-from fhir_api import create_app
+from tests.support.tx_files import trusted_client
 
 URL = "http://ex.org/cs/deep"
 
@@ -47,19 +47,10 @@ def test_a_chain_3000_deep_is_read_nested(client):
 
 
 def test_a_long_loop_stored_by_a_trusted_import_is_read_whole(tmp_path):
-    from terminology import open_store
-    from terminology.importers.base import Item
-    from terminology.loader import load
     n = 3000
     cs = {"resourceType": "CodeSystem", "url": URL, "version": "loop", "status": "active", "content": "complete",
           "_flat_concepts": [{"code": f"l{i}", "parents": [f"l{(i - 1) % n}"]} for i in range(n)], "count": n}
-    db = str(tmp_path / "k.db")
-    store = open_store(db)
-    try:
-        load(store, [Item("looped", resource=cs, trusted=True)])
-    finally:
-        store.close()
-    client = create_app({"DB": db, "DEMO": False}).test_client()
+    client = trusted_client(tmp_path, "looped", cs)
     cs_id = client.get(f"/fhir/CodeSystem?url={URL}").get_json()["entry"][0]["resource"]["id"]
     r = client.get(f"/fhir/CodeSystem/{cs_id}?_summary=false")
     assert r.status_code == 200

@@ -7,7 +7,7 @@ read of the CodeSystem: `codesystem.nest_concepts` lifts one member of each loop
 concept of the loop is shown."""
 import pytest
 
-from fhir_api import create_app
+from tests.support.tx_files import trusted_client
 
 WHO_URL = "http://hl7.org/fhir/sid/icd-10"
 
@@ -39,10 +39,7 @@ def _codes(concepts, key="concept") -> list[str]:
 def looped_client(tmp_path):
     # the WHO importer now refuses LOOPED (tests/importers), so the loop it used to store is written as
     # the trusted item it made: I -> A00 -> A00-A09 -> I
-    from terminology import open_store
     from terminology.identifiers import ICD10_WHO
-    from terminology.importers.base import Item
-    from terminology.loader import load
     from terminology.norway.common import codesystem_header
 
     parents = {"I": "A00", "A00-A09": "I", "A00": "A00-A09", "A00.0": "A00", "II": None}
@@ -51,13 +48,7 @@ def looped_client(tmp_path):
     cs["_flat_concepts"] = [dict({"code": c, "display": c}, **({"parents": [p]} if p else {}))
                             for c, p in parents.items()]
     cs["count"] = len(parents)
-    db = str(tmp_path / "k.db")
-    store = open_store(db)
-    try:
-        load(store, [Item("who-looped", resource=cs, trusted=True)])
-    finally:
-        store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return trusted_client(tmp_path, "who-looped", cs)
 
 
 def test_the_trusted_import_stores_the_loop(looped_client):

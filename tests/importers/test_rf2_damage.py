@@ -41,6 +41,15 @@ def write(path, rows: list[str]) -> None:
         f.writelines(rows)
 
 
+def set_field(path, row: int, field: int, value: str) -> None:
+    """Rewrite one field of one line (0: the header) of an RF2 file, leaving the rest as it was."""
+    rows = lines(path)
+    f = rows[row].split("\t")
+    f[field] = value
+    rows[row] = "\t".join(f)
+    write(path, rows)
+
+
 def refused(tmp_path, path) -> str:
     """The rejection message of importing `path` into a store holding the handmade release; the store must
     be unchanged."""
@@ -115,19 +124,13 @@ def test_row_cut_short_is_refused_with_file_and_line(tmp_path, rel, rel_path):
 
 
 def test_non_numeric_concept_id_is_named(tmp_path, rel):
-    rows = lines(rel / CONCEPT)
-    rows[3] = "12345X" + rows[3][rows[3].index("\t"):]
-    write(rel / CONCEPT, rows)
+    set_field(rel / CONCEPT, 3, 0, "12345X")
     msg = refused(tmp_path, rel)
     assert "sct2_Concept_Snapshot_NO1000202_20250415.txt line 4: id '12345X' is not a SNOMED CT identifier" in msg
 
 
 def test_non_numeric_relationship_destination_is_named(tmp_path, rel):
-    rows = lines(rel / RELATIONSHIP)
-    f = rows[2].split("\t")
-    f[5] = "lung"
-    rows[2] = "\t".join(f)
-    write(rel / RELATIONSHIP, rows)
+    set_field(rel / RELATIONSHIP, 2, 5, "lung")
     msg = refused(tmp_path, rel)
     assert "line 3: destinationId 'lung' is not a SNOMED CT identifier" in msg
 
@@ -141,11 +144,7 @@ def test_file_not_in_utf8_is_refused_by_name(tmp_path, rel):
 
 
 def test_effective_time_after_the_release_date_is_refused(tmp_path, rel):
-    rows = lines(rel / CONCEPT)
-    f = rows[2].split("\t")
-    f[1] = "20991231"
-    rows[2] = "\t".join(f)
-    write(rel / CONCEPT, rows)
+    set_field(rel / CONCEPT, 2, 1, "20991231")
     msg = refused(tmp_path, rel)
     assert "sct2_Concept_Snapshot_NO1000202_20250415.txt line 3: effectiveTime 20991231 is later than the " \
            "release date 20250415" in msg

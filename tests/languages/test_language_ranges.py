@@ -13,7 +13,7 @@ import pytest
 
 from terminology.languages import in_language_range, language_matches
 
-from tests.support.tx_files import tx_file, param_value as _value
+from tests.support.tx_files import stored_client, tx_file, param_value as _value
 
 FJ = "application/fhir+json"
 EN_MULTI = "http://hl7.org/fhir/test/CodeSystem/en-multi"
@@ -92,13 +92,7 @@ def test_designation_as_bcp47_code_stays_exact(client):
 @pytest.mark.parametrize("stored", [False, True])
 def test_code_system_display_extensions_are_carried(client, tmp_path, stored):
     if stored:      # the code system from the store (its concepts kept as flat rows) rather than supplied
-        from fhir_api import create_app
-        from terminology import open_store
-        db = str(tmp_path / "stored.db")
-        s = open_store(db)
-        s.write([_en_multi()])
-        s.close()
-        client = create_app({"DB": db, "DEMO": False}).test_client()
+        client = stored_client(tmp_path, [_en_multi()])
     got = _contains(client, VS_EXT["url"], stored=stored)
     assert got["code3"]["display"] == "Display 3"
     assert got["code3"]["_display"] == {"extension": [STYLE, TRANSLATION]}

@@ -9,6 +9,8 @@ import pytest
 
 from mappings.icd10_targets import EXT_TARGET, dotted
 
+from .target_notes import target_note as _note
+
 ICPC2 = "http://hl7.org/fhir/sid/icpc-2"
 ICD10_NO = "http://hl7.org/fhir/sid/icd-10-no"
 MAP = "https://kodebro.no/fhir/ConceptMap/icpc2-icd10|2019"
@@ -33,14 +35,6 @@ def _matches(body):
             parts.setdefault(part["name"], []).append(part)
         out.append((parts, p.get("extension") or []))
     return out
-
-
-def _note(ext):
-    (got,) = [e for e in ext if e["url"] == EXT_TARGET]
-    by = {}
-    for e in got["extension"]:
-        by.setdefault(e["url"], []).append(e)
-    return by
 
 
 @pytest.mark.parametrize("icpc, target, choose", [

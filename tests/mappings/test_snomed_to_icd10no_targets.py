@@ -11,6 +11,8 @@ from mappings.icd10_targets import EXT_TARGET
 from mappings.translate import TranslateRequest, translate
 from tests.conftest import DATA
 
+from .target_notes import target_note as _note
+
 SNOMED = "http://snomed.info/sct"
 ICD10_NO = "http://hl7.org/fhir/sid/icd-10-no"
 HANDMADE = os.path.join(DATA, "snomed", "handmade-no")
@@ -48,14 +50,6 @@ def two_editions(tmp_path_factory):
     # in 2027: a request without a date is judged by the edition in force today (review s16 H1), here 2027
     return Catalog(open_store(_db(tmp_path_factory, "s15maps2", NAV_ICD10, ICPC2_MAP, SMALL_2027)),
                    today="2027-06-01")
-
-
-def _note(ext):
-    (got,) = [e for e in ext if e["url"] == EXT_TARGET]
-    by = {}
-    for e in got["extension"]:
-        by.setdefault(e["url"], []).append(e)
-    return by
 
 
 def _param(body, name):

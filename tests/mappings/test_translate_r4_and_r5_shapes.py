@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.snomed.conftest import HANDMADE, SNOMED, client_at
+from tests.support.tx_files import stored_client
 
 TR = "/fhir/ConceptMap/$translate"
 FJ = "application/fhir+json"
@@ -236,14 +237,8 @@ def test_a_stored_map_with_a_scope_that_cannot_be_evaluated_is_left_out_with_a_m
 
 def test_a_stored_map_named_by_its_id_keeps_one_index(tmp_path):
     """Each call at instance level used to copy the stored map and index the copy again, keeping every copy."""
-    from fhir_api import create_app
     from mappings import conceptmap_index as conceptmap
-    from terminology import open_store
-    db = str(tmp_path / "stored.db")
-    store = open_store(db)
-    store.write([_map(id="kept")])
-    store.close()
-    client = create_app({"DB": db, "DEMO": False}).test_client()
+    client = stored_client(tmp_path, [_map(id="kept")])
     answers = []
     for _ in range(3):
         r = client.get(f"/fhir/ConceptMap/kept/$translate?system={S}&code=a")
@@ -256,15 +251,9 @@ def test_a_stored_map_named_by_its_id_keeps_one_index(tmp_path):
 
 
 def test_a_stored_target_without_equivalence_is_read_as_relatedto(tmp_path):
-    from fhir_api import create_app
-    from terminology import open_store
-    db = str(tmp_path / "stored.db")
-    store = open_store(db)
     cm = _map(id="no-equivalence")
     del cm["group"][0]["element"][0]["target"][0]["equivalence"]
-    store.write([cm])
-    store.close()
-    client = create_app({"DB": db, "DEMO": False}).test_client()
+    client = stored_client(tmp_path, [cm])
     r, body = _post(client, *_code(S, "a"))
     (m,) = _p(body, "match")
     assert r.status_code == 200 and _parts(m)["equivalence"] == ["relatedto"]
@@ -393,9 +382,6 @@ def test_an_r5_element_may_map_every_code_of_a_value_set(client):
 def test_a_stored_map_named_by_its_id_is_that_map_not_another_of_its_url(tmp_path):
     """ConceptMap/m1/$translate answers from m1 only, even when a later version of its url is stored and when
     the request brings a map of the same url."""
-    from fhir_api import create_app
-    from terminology import open_store
-
     def cm(rid, version, target):
         m = {"resourceType": "ConceptMap", "id": rid, "url": "http://example.org/cm/same", "status": "active",
              "group": [{"source": "http://s", "target": "http://t",
@@ -404,11 +390,7 @@ def test_a_stored_map_named_by_its_id_is_that_map_not_another_of_its_url(tmp_pat
             m["version"] = version
         return m
 
-    db = str(tmp_path / "stored.db")
-    store = open_store(db)
-    store.write([cm("m1", None, "OLD"), cm("m2", "2", "NEW")])
-    store.close()
-    client = create_app({"DB": db, "DEMO": False}).test_client()
+    client = stored_client(tmp_path, [cm("m1", None, "OLD"), cm("m2", "2", "NEW")])
     sent = cm("sent", None, "SENT")
     for r in (client.get("/fhir/ConceptMap/m1/$translate?system=http://s&code=a"),
               client.post("/fhir/ConceptMap/m1/$translate", content_type=FJ,

@@ -12,6 +12,7 @@ import pytest
 
 from mappings.conceptmap import stored_maps
 from mappings.scope import logical_id
+from tests.support.tx_files import stored_client
 
 TR = "/fhir/ConceptMap/$translate"
 FJ = "application/fhir+json"
@@ -170,18 +171,12 @@ def test_a_sent_group_whose_system_cannot_be_told_is_refused_naming_it(client):
     assert status == 400 and "group[0] has no source" in _message(body) and VB + "two" in _message(body)
 
 
-def _stored_client(tmp_path, resources):
-    from fhir_api import create_app
-    from terminology import open_store
-    db = str(tmp_path / "stored.db")
-    store = open_store(db)
-    store.write(resources)
-    store.close()
-    return create_app({"DB": db, "DEMO": False})
+def _stored_app(tmp_path, resources):
+    return stored_client(tmp_path, resources).application
 
 
 def test_a_stored_group_without_source_reads_its_stored_source_value_set(tmp_path):
-    app = _stored_client(tmp_path, SYSTEMS + [_vs("all-s", S), {**_sourceless(sourceUri=VB + "all-s"), "id": "sl"}])
+    app = _stored_app(tmp_path, SYSTEMS + [_vs("all-s", S), {**_sourceless(sourceUri=VB + "all-s"), "id": "sl"}])
     status, body = _post(app.test_client(), *_code(S, "a"))
     assert status == 200 and _codes(body) == ["y"]
     # ConceptMap search reads the group as it is written (R4 source-system is group.source): unchanged
@@ -192,7 +187,7 @@ def test_a_stored_group_without_source_reads_its_stored_source_value_set(tmp_pat
 
 
 def test_a_stored_group_that_cannot_be_read_is_said_when_the_map_is_named(tmp_path):
-    app = _stored_client(tmp_path, SYSTEMS + [{**_sourceless(), "id": "sl"}])
+    app = _stored_app(tmp_path, SYSTEMS + [{**_sourceless(), "id": "sl"}])
     r = app.test_client().get(f"/fhir/ConceptMap/sl/$translate?system={S}&code=a")
     body = r.get_json()
     assert r.status_code == 200 and _result(body) is False and "group[0] has no source" in _message(body)
@@ -201,7 +196,7 @@ def test_a_stored_group_that_cannot_be_read_is_said_when_the_map_is_named(tmp_pa
 # --- the value sets of stored maps, kept per store revision -------------------------------------------------
 
 def test_a_stored_maps_scope_is_kept_but_never_for_a_request_with_its_own_resources(tmp_path):
-    app = _stored_client(tmp_path, SYSTEMS + SCOPES + [{**SCOPED, "id": "scoped"}])
+    app = _stored_app(tmp_path, SYSTEMS + SCOPES + [{**SCOPED, "id": "scoped"}])
     client = app.test_client()
     for _ in range(2):
         status, body = _post(client, *_code(S, "a"))

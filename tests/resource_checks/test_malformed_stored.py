@@ -4,20 +4,13 @@ OperationOutcome naming the element, as the same body sent as a tx-resource is, 
 import pytest
 
 from terminology import open_store
+from tests.support.resources import example_vs as _vs
 from tests.support.tx_requests import post
 
 S = "http://ex.org/cs/robust"
 CS = {"resourceType": "CodeSystem", "url": S, "version": "1", "status": "active", "content": "complete",
       "concept": [{"code": "A", "display": "Alpha"}, {"code": "B", "display": "Beta"}]}
 GOOD = "http://ex.org/vs/robust-good"
-
-
-def _vs(name, include, exclude=None):
-    vs = {"resourceType": "ValueSet", "url": f"http://ex.org/vs/{name}", "version": "1", "status": "active",
-          "compose": {"include": include}}
-    if exclude is not None:
-        vs["compose"]["exclude"] = exclude
-    return vs
 
 
 BAD = {

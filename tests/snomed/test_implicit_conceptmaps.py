@@ -283,7 +283,8 @@ NO_2025 = NO_MODULE + "/version/20250415"
 LITE_2024 = "http://snomed.info/sct/45991000052106/version/20240301"
 
 
-@pytest.mark.parametrize("versions", [{"version": NO_MODULE}, {"version": "20250415"},
+# (a bare date such as version=20250415 names no loaded edition: the 404 of test_unknown_edition_spellings.py)
+@pytest.mark.parametrize("versions", [{"version": NO_MODULE},
                                       {"version": "http://snomed.info/sct/900000000000207008"},
                                       {"target-version": NO_MODULE}])
 def test_a_version_without_a_url_gets_no_association_answer(three_client, versions):
@@ -297,8 +298,12 @@ def test_a_version_without_a_url_gets_no_association_answer(three_client, versio
 
 
 def test_a_version_without_a_url_in_process(dummy):
+    # a bare date names no edition (the edition URI does): refused as a version not loaded, no association answer
+    with pytest.raises(NotFound, match="SNOMED CT 20180731 is not loaded; loaded: .*/version/20180731"):
+        translate(dummy, TranslateRequest(code="246188002", system=SNOMED, target_system=SNOMED,
+                                          version="20180731"))
     res = translate(dummy, TranslateRequest(code="246188002", system=SNOMED, target_system=SNOMED,
-                                            version="20180731"))
+                                            version=INT_2018))
     assert not any(m.source == REPLACED_BY for m in res.matches)
 
 

@@ -17,3 +17,13 @@ def vs(url: str, include: list, version: str | None = None, **extra) -> dict:
         r["version"] = version
     r.update(extra)
     return r
+
+
+def example_vs(name: str, include: list, exclude: list | None = None) -> dict:
+    """ValueSet http://ex.org/vs/<name>, version 1, composed of `include` and of `exclude` when given (an empty list
+    too: the tests of malformed composes send one)."""
+    r = {"resourceType": "ValueSet", "url": f"http://ex.org/vs/{name}", "version": "1", "status": "active",
+         "compose": {"include": include}}
+    if exclude is not None:
+        r["compose"]["exclude"] = exclude
+    return r

@@ -1,5 +1,6 @@
 """The HL7 tx ecosystem test resources (tests/conformance/tx-tests, see its SOURCE.md), for tests that build
-their own requests from them."""
+their own requests from them; and test clients of apps on a store made for one test (stored, imported, or written
+as a trusted importer writes)."""
 import json
 import os
 
@@ -68,6 +69,37 @@ def stored_client(tmp_path, resources: list[dict]):
     s = open_store(db)
     s.write(resources)
     s.close()
+    return create_app({"DB": db, "DEMO": False}).test_client()
+
+
+def imported_client(folder, paths: list[str], **settings):
+    """A test client of an app whose store in `folder` holds the files `paths`, imported in one go before the app
+    starts, none of them refused; `settings` are further app settings (TODAY, ...)."""
+    from fhir_api import create_app
+    from terminology import import_paths, open_store
+    db = os.path.join(str(folder), "k.db")
+    store = open_store(db)
+    try:
+        report = import_paths(store, list(paths))
+    finally:
+        store.close()
+    assert not report.rejected, report.rejected
+    return create_app({"DB": db, "DEMO": False, **settings}).test_client()
+
+
+def trusted_client(folder, name: str, resource: dict):
+    """A test client of an app whose store in `folder` holds `resource` as a trusted importer's output is written:
+    unchecked, so it may hold what a PUT or a checked import refuses (a parent loop)."""
+    from fhir_api import create_app
+    from terminology import open_store
+    from terminology.importers.base import Item
+    from terminology.loader import load
+    db = os.path.join(str(folder), "k.db")
+    store = open_store(db)
+    try:
+        load(store, [Item(name, resource=resource, trusted=True)])
+    finally:
+        store.close()
     return create_app({"DB": db, "DEMO": False}).test_client()
 
 

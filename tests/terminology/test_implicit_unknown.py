@@ -14,6 +14,7 @@ import pytest
 
 from tests.norway.conftest import ICD10_NAV, ICPC2_NAV
 from tests.snomed.conftest import DUMMY, HANDMADE, SNOMED, client_at
+from tests.support.tx_files import imported_client
 
 FJ = "application/fhir+json"
 ICD10_NO = "http://hl7.org/fhir/sid/icd-10-no"
@@ -116,13 +117,7 @@ def test_a_stored_value_set_with_such_a_filter_is_unchanged(versions):
 # --- ICD-10-NO and ICPC-2 (the NAV lists, complete) ------------------------------------------------------
 @pytest.fixture(scope="module")
 def nav(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path_factory.mktemp("implicit-nav") / "nav.db")
-    store = open_store(db)
-    import_paths(store, [ICD10_NAV, ICPC2_NAV])
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return imported_client(tmp_path_factory.mktemp("implicit-nav"), [ICD10_NAV, ICPC2_NAV])
 
 
 @pytest.mark.parametrize("system, known, members", [

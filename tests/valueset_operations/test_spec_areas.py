@@ -2,6 +2,8 @@
 paging totals and batches, each against the FHIR R4 terminology service rules."""
 import pytest
 
+from tests.support.tx_files import stored_client
+
 FJ = "application/fhir+json"
 B = "http://example.org/fhir/"
 LANG_CS = B + "CodeSystem/lang"
@@ -42,19 +44,13 @@ def _regex(id_, prop, pattern):
 
 @pytest.fixture(scope="module")
 def sc(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import open_store
     resources = [LANG, SUP, FRAG, O1, O2, _vs("lang", {"system": LANG_CS}), _vs("frag", {"system": FRAG["url"]}),
                  _vs("frag-listed", {"system": FRAG["url"], "concept": [{"code": "f1"}]}),
                  _vs("over", {"system": O1["url"]}, {"system": O2["url"]}),
                  _vs("isa", {"system": LANG_CS, "filter": [{"property": "concept", "op": "is-a", "value": "grp"}]}),
                  _regex("rx-c", "code", "c"), _regex("rx-cdigit", "code", "c[0-9]+"),
                  _regex("rx-bad", "code", "c[0-"), _regex("rx-slow", "display", "(x|xx)+y?z")]
-    db = str(tmp_path_factory.mktemp("spec_areas") / "kodebro.db")
-    store = open_store(db)
-    store.write(resources)
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return stored_client(tmp_path_factory.mktemp("spec_areas"), resources)
 
 
 def _expand(c, headers=None, **q):

@@ -10,6 +10,7 @@ import os
 import pytest
 
 from tests.conftest import DATA
+from tests.support.tx_files import stored_client
 
 FJ = "application/fhir+json"
 HERE = os.path.join(DATA, "codesystem_versions")
@@ -44,18 +45,12 @@ def _vs(id_: str, version: str | None, vs_version: str = "1.0.0") -> dict:
 
 @pytest.fixture(scope="module")
 def vc(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import open_store
     base = _load("codesystem-version-1.json")
     resources = [base, _version(base, "1.2.0", True), _version(base, "2.0.0", True),
                  _load("valueset-all-version-1.json"),
                  _vs("version-none", None), _vs("version-wild", "1.x"),
                  _vs("version-pinned", "1.0.0", "1.0.0"), _vs("version-pinned--2", "1.2.0", "2.0.0")]
-    db = str(tmp_path_factory.mktemp("versions") / "kodebro.db")
-    store = open_store(db)
-    store.write(resources)
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return stored_client(tmp_path_factory.mktemp("versions"), resources)
 
 
 def _expand(c, **q):

@@ -11,7 +11,7 @@ import copy
 
 import pytest
 
-from tests.support.tx_files import data_file, tx_post, tx_validate
+from tests.support.tx_files import data_file, stored_client, tx_post, tx_validate
 
 CS = "http://hl7.org/fhir/test/CodeSystem/version"
 V = "http://hl7.org/fhir/test/ValueSet/"
@@ -257,13 +257,8 @@ def test_validate_code_with_a_partial_value_set_version(client):
 # --- instance level: exactly that version -----------------------------------------------------------------------
 
 @pytest.fixture
-def stored(db_path):
-    from fhir_api import create_app
-    from terminology import open_store
-    store = open_store(db_path)
-    store.write([CS1, CS2, VS1, VS2])
-    store.close()
-    return create_app({"DB": db_path, "DEMO": False}).test_client()
+def stored(tmp_path):
+    return stored_client(tmp_path, [CS1, CS2, VS1, VS2])
 
 
 def test_instance_expand_uses_that_version_not_the_latest(stored):

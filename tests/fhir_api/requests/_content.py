@@ -18,14 +18,9 @@ VS = {"resourceType": "ValueSet", "id": "requests-all", "url": S + "/vs", "statu
       "compose": {"include": [{"system": S}]}}
 
 
-def stored_client(tmp_path):
-    from fhir_api import create_app
-    from terminology import open_store
-    db = str(tmp_path / "k.db")
-    s = open_store(db)
-    s.write([code_system(v, d) for v, d in VERSIONS.items()] + [VS])
-    s.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+def content() -> list[dict]:
+    """What the store holds before the app starts."""
+    return [code_system(v, d) for v, d in VERSIONS.items()] + [VS]
 
 
 def parameters(*pairs: tuple[str, str, object]) -> dict:

@@ -1,8 +1,10 @@
 import pytest
 
-from ._content import stored_client
+from tests.support.tx_files import stored_client
+
+from ._content import content
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
-    return stored_client(tmp_path_factory.mktemp("requests"))
+    return stored_client(tmp_path_factory.mktemp("requests"), content())

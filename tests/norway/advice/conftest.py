@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.conftest import DATA
+from tests.support.tx_files import imported_client
 
 HERE = os.path.join(DATA, "norway_advice")
 ICD10NO = "http://hl7.org/fhir/sid/icd-10-no"
@@ -20,28 +21,16 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def editions(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path_factory.mktemp("va15ed") / "k.db")
-    store = open_store(db)
-    report = import_paths(store, [os.path.join(HERE, f"icd10no-{v}.json") for v in ("2025", "2026", "2027")])
-    assert not report.rejected, report.rejected
-    store.close()
     # in 2027, so that a request naming no version is answered by the 2027 edition these tests are about (the
     # edition in force today answers, review s16 H1)
-    return create_app({"DB": db, "DEMO": False, "TODAY": "2027-06-01"}).test_client()
+    return imported_client(tmp_path_factory.mktemp("va15ed"),
+                           [os.path.join(HERE, f"icd10no-{v}.json") for v in ("2025", "2026", "2027")],
+                           TODAY="2027-06-01")
 
 
 @pytest.fixture(scope="package")
 def fat(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path_factory.mktemp("va15fat") / "k.db")
-    store = open_store(db)
-    report = import_paths(store, [os.path.join(HERE, "fat-icd10-2026.json")])
-    assert not report.rejected, report.rejected
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return imported_client(tmp_path_factory.mktemp("va15fat"), [os.path.join(HERE, "fat-icd10-2026.json")])
 
 
 def answer(client, op: str, **q) -> dict:

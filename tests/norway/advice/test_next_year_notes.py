@@ -17,6 +17,7 @@ import pytest
 from terminology import import_paths, open_store
 from terminology.demo import DEMO_DIR
 from tests.conftest import DATA
+from tests.support.tx_files import imported_client
 
 from .conftest import answer, infos, issues, params
 
@@ -211,13 +212,10 @@ def test_a_code_kept_as_retired_next_year_is_told_in_december(tmp_path):
     kept = {"code": "M5490", "display": "Ryggsmerter, uspesifisert"}
     retired = {**kept, "property": [{"code": "status", "valueCode": "retired"},
                                     {"code": "validTo", "valueDateTime": "2026-12-31"}]}
-    db = str(tmp_path / "k.db")
-    store = open_store(db)
-    report = import_paths(store, [_write(tmp_path / "cs-2026.json", _codesystem("2026", [kept])),
-                                  _write(tmp_path / "cs-2027.json", _codesystem("2027", [retired]))])
-    assert not report.rejected, report.rejected
-    store.close()
-    body = _cs(_client(db, "2026-11-26"), code="M54.90")
+    client = imported_client(tmp_path, [_write(tmp_path / "cs-2026.json", _codesystem("2026", [kept])),
+                                        _write(tmp_path / "cs-2027.json", _codesystem("2027", [retired]))],
+                             TODAY="2026-11-26")
+    body = _cs(client, code="M54.90")
     assert params(body)["result"] is True and params(body)["version"] == "2026"
     note = "M54.90 is retired in ICD-10-NO 2027 (in force from 2027-01-01; valid to 2026-12-31)"
     assert note in infos(body), issues(body)
@@ -225,13 +223,9 @@ def test_a_code_kept_as_retired_next_year_is_told_in_december(tmp_path):
 
 def test_a_dropped_code_names_its_successor_when_the_change_list_does(tmp_path):
     here = os.path.join(DATA, "norway_advice_successors")
-    db = str(tmp_path / "k.db")
-    store = open_store(db)
-    report = import_paths(store, [os.path.join(here, f) for f in ("ncrp-2016.json", "ncrp-2017.json",
-                                                                   "changes-ncrp-2017.csv")])
-    assert not report.rejected, report.rejected
-    store.close()
-    body = answer(_client(db, "2016-12-01"), "CodeSystem", url=NCRP, code="SAA0AE")
+    files = ("ncrp-2016.json", "ncrp-2017.json", "changes-ncrp-2017.csv")
+    client = imported_client(tmp_path, [os.path.join(here, f) for f in files], TODAY="2016-12-01")
+    body = answer(client, "CodeSystem", url=NCRP, code="SAA0AE")
     assert params(body)["result"] is True and params(body)["version"] == "2016"
     assert ("SAA0AE is not in NCRP 2017 (in force from 2017-01-01); SAA0AE was merged into SAA0AP in NCRP 2017"
             in infos(body)), issues(body)

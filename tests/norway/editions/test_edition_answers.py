@@ -11,6 +11,8 @@ from terminology import import_paths, open_store
 from terminology.demo import DEMO_DIR
 from tests.conftest import DATA
 
+from .answers import issue_texts as _texts, params as _params
+
 NCMP = "urn:oid:2.16.578.1.12.4.1.1.7220"
 NKPK = "urn:oid:2.16.578.1.12.4.1.1.7275"
 ICD10NO_OID = "urn:oid:2.16.578.1.12.4.1.1.7110"
@@ -23,16 +25,6 @@ def demo(tmp_path_factory):
     from fhir_api import create_app
     app = create_app({"DB": str(tmp_path_factory.mktemp("s14") / "demo.db"), "DEMO": True})
     return app.test_client()
-
-
-def _params(body: dict) -> dict:
-    return {p["name"]: next((v for k, v in p.items() if k.startswith("value")), p.get("resource"))
-            for p in body.get("parameter", [])}
-
-
-def _texts(body: dict) -> list[str]:
-    iss = _params(body).get("issues") or {}
-    return [i.get("details", {}).get("text", "") for i in iss.get("issue", [])]
 
 
 def _get(client, path, **q):

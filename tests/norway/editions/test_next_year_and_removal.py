@@ -11,6 +11,8 @@ import pytest
 from terminology import import_paths
 from terminology.demo import DEMO_DIR
 
+from .answers import issue_texts as _texts, params as _params
+
 ICD10NO = "http://hl7.org/fhir/sid/icd-10-no"
 REPORTABLE = "https://kodebro.no/fhir/ValueSet/icd-10-no-reportable"
 MAIN = "https://kodebro.no/fhir/ValueSet/icd-10-no-main-condition"
@@ -37,16 +39,6 @@ def client(tmp_path_factory):
 def fresh(tmp_path):
     app = _app(tmp_path)
     return app, app.test_client()
-
-
-def _params(body: dict) -> dict:
-    return {p["name"]: next((v for k, v in p.items() if k.startswith("value")), p.get("resource"))
-            for p in body.get("parameter", [])}
-
-
-def _texts(body: dict) -> list[str]:
-    iss = _params(body).get("issues") or {}
-    return [i.get("details", {}).get("text", "") for i in iss.get("issue", [])]
 
 
 def _validate(client, url, code, **q):

@@ -3,20 +3,13 @@ array in FHIR is never empty: `valueSet: []` names no value set. $validate-code 
 for it, whether the value set is stored or brought with the request."""
 import pytest
 
-from terminology import open_store
+from tests.support.resources import example_vs as _vs
+from tests.support.tx_files import stored_client
 from tests.support.tx_requests import post
 
 S = "http://ex.org/cs/empty-imports"
 CS = {"resourceType": "CodeSystem", "url": S, "version": "1", "status": "active", "content": "complete",
       "concept": [{"code": "A", "display": "Alpha"}]}
-
-
-def _vs(name, include, exclude=None):
-    vs = {"resourceType": "ValueSet", "url": f"http://ex.org/vs/{name}", "version": "1", "status": "active",
-          "compose": {"include": include}}
-    if exclude is not None:
-        vs["compose"]["exclude"] = exclude
-    return vs
 
 
 EMPTY_INCLUDE = _vs("empty-include", [{"system": S}, {"valueSet": []}])
@@ -41,12 +34,8 @@ def test_empty_value_set_list_as_tx_resource(client, vs, path, op, params):
 
 @pytest.mark.parametrize("vs, path", CASES)
 @pytest.mark.parametrize("op, params", OPS)
-def test_empty_value_set_list_stored(db_path, vs, path, op, params):
-    store = open_store(db_path)
-    store.write([CS, vs])
-    store.close()
-    from fhir_api import create_app
-    client = create_app({"DB": db_path, "DEMO": False}).test_client()
+def test_empty_value_set_list_stored(tmp_path, vs, path, op, params):
+    client = stored_client(tmp_path, [CS, vs])
     _refused(*post(client, op, [("url", vs["url"])] + params), path)
 
 

@@ -1,7 +1,7 @@
 """Third reviewer probe of $expand and $lookup against the FHIR R4 spec and the reference test runner:
 one test (or two) per finding, each through the HTTP API (Flask test client) with tx-resource content."""
 import copy
-from tests.support.tx_files import tx_file
+from tests.support.tx_files import stored_client, tx_file
 
 FJ = "application/fhir+json"
 SD = "http://hl7.org/fhir/StructureDefinition/"
@@ -176,13 +176,8 @@ def test_child_property_counts_for_is_a_and_subsumes(client):
     assert _value(body, "outcome") == "subsumes"
 
 
-def test_child_property_counts_in_stored_content(db_path):
-    from fhir_api import create_app
-    from terminology import open_store
-    store = open_store(db_path)
-    store.write([CHILD_CS])
-    store.close()
-    client = create_app({"DB": db_path, "DEMO": False}).test_client()
+def test_child_property_counts_in_stored_content(tmp_path):
+    client = stored_client(tmp_path, [CHILD_CS])
     status, body = _post(client, "CodeSystem/$subsumes", ("system", "valueUri", CHILD_CS["url"]),
                          ("codeA", "valueCode", "D"), ("codeB", "valueCode", "E"))
     assert status == 200, body

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.conftest import DATA
+from tests.support.tx_files import imported_client
 # the demo store and its clients, as the successor tests make them (package-scoped: one store per package)
 from tests.norway.advice.successors.conftest import demo, demo_app, demo_catalog  # noqa: F401
 
@@ -15,11 +16,4 @@ HERE = os.path.join(DATA, "norway_advice_accepted")
 
 @pytest.fixture(scope="package")
 def c50(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path_factory.mktemp("va15bc50") / "k.db")
-    store = open_store(db)
-    report = import_paths(store, [os.path.join(HERE, "icd10no-c50-2027.json")])
-    assert not report.rejected, report.rejected
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return imported_client(tmp_path_factory.mktemp("va15bc50"), [os.path.join(HERE, "icd10no-c50-2027.json")])

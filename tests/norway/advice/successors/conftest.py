@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.conftest import DATA
+from tests.support.tx_files import imported_client
 
 HERE = os.path.join(DATA, "norway_advice_successors")
 
@@ -32,12 +33,5 @@ def demo_catalog(demo_app):
 
 @pytest.fixture(scope="package")
 def complete(tmp_path_factory):
-    from fhir_api import create_app
-    from terminology import import_paths, open_store
-    db = str(tmp_path_factory.mktemp("vs15complete") / "k.db")
-    store = open_store(db)
-    report = import_paths(store, [os.path.join(HERE, f) for f in ("ncrp-2016.json", "ncrp-2017.json",
-                                                                   "changes-ncrp-2017.csv")])
-    assert not report.rejected, report.rejected
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    files = ("ncrp-2016.json", "ncrp-2017.json", "changes-ncrp-2017.csv")
+    return imported_client(tmp_path_factory.mktemp("vs15complete"), [os.path.join(HERE, f) for f in files])
