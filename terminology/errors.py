@@ -5,6 +5,7 @@
     │   └── NotSupported             400 not-supported  a parameter/feature Kodebro lacks
     ├── NotFound                     404 not-found  unknown resource, system or version
     ├── TooCostly                    422 too-costly an expansion or query too large to answer
+    │   └── NotEnumerable            422 not-supported  codes that cannot be listed at all (a grammar)
     ├── InvalidResource              422 invalid    a resource fails validation
     │   └── ImportRejected           422 invalid    an import had rejected resources
     ├── Conflict                     409 conflict   e.g. id/url clash on create
@@ -73,6 +74,13 @@ class UnknownCode(NotFound):
 class TooCostly(TerminologyError):
     issue_code = "too-costly"
     status = 422
+
+
+class NotEnumerable(TooCostly):
+    """A code system whose codes cannot be listed at all (a grammar: every well-formed expression is a code): 422
+    not-supported, as the reference servers answer (no paging would help); a TooCostly to every caller that asks
+    whether listing is possible."""
+    issue_code = "not-supported"
 
 
 class InvalidResource(TerminologyError):

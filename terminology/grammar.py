@@ -2,8 +2,9 @@
 code, so there is no list to store, only a rule that says whether a code is one and what it is called.
 
 `GrammarIndex` puts such a rule behind the CodeSystemIndex interface. Concepts are made on demand for the
-codes asked about (a bounded number kept); listing the codes is refused as too costly, so a value set
-that takes a grammar whole validates any code but cannot be expanded.
+codes asked about (a bounded number kept); listing the codes is refused (NotEnumerable: 422 not-supported, as
+the reference servers answer), so a value set that takes a grammar whole validates any code but cannot be
+expanded.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from typing import Callable
 
 from .codesystem import GRAMMARS, Concept, CodeSystemIndex
-from .errors import TooCostly
+from .errors import NotEnumerable
 from .versions import matches_version
 
 _KEPT = 10_000                  # concepts made for the codes asked about, newest kept
@@ -55,9 +56,10 @@ class _Made(Mapping):
         return self.get(code) is not None
 
     def __iter__(self):
-        raise TooCostly(f"The code system {self._url} is defined by a grammar (every well-formed expression is a "
-                        "code), so its codes cannot be listed: name the codes a value set takes in its compose",
-                        tx_code="too-costly")
+        raise NotEnumerable(f"The code system '{self._url}' cannot be expanded because its codes cannot be "
+                            "iterated or enumerated in any meaningful sense", tx_code="not-supported",
+                            diagnostics="It is defined by a grammar (every well-formed expression is a code): name "
+                                        "the codes a value set takes in its compose")
 
     def __len__(self) -> int:
         return len(self._made)      # never the size of the grammar: no caller may take it as one

@@ -138,7 +138,7 @@ def test_supplement_of_a_grammar_is_never_an_unknown_system(client):
     if status == 200:
         assert _out(body)["result"] is True, texts
     else:
-        assert status == 422 and _issues(body)[0]["code"] == "too-costly", body
+        assert status == 422 and _issues(body)[0]["code"] == "not-supported", body
 
 
 def _list_the_codes(cs):
