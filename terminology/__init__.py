@@ -19,6 +19,7 @@ __all__ = [
 
 # SNOMED CT registers its index class and implicit value sets on import
 from . import snomed as _snomed  # noqa: E402,F401
-# BCP 47 language tags are answered from their grammar, not from stored concepts
+# BCP 47 language tags, UCUM units and media types are answered from their grammar, not from stored concepts
 from . import bcp47 as _bcp47  # noqa: E402,F401
+from . import mimetypes as _mimetypes  # noqa: E402,F401
 from . import ucum as _ucum  # noqa: E402,F401

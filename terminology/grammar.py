@@ -82,7 +82,10 @@ class GrammarIndex(CodeSystemIndex):
         c = self.concepts.get(canon)
         if c is None:
             return None, None
-        return c, None if canon == code else "case"
+        if canon == code:
+            return c, None
+        # another case (a language tag, a unit), or another spelling of one code (a media type's parameter order)
+        return c, "case" if canon.lower() == code.lower() else "normalised"
 
     def answers(self, version: str | None) -> bool:
         """Whether this grammar is the version asked for (any version it states, or none asked)."""

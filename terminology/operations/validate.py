@@ -469,7 +469,8 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             given = o.code
             o.code = concept.code
             # information, not a warning: the answer is valid, and the dotted form is how coders write ICD-10
-            # (engines show warnings on every diagnosis). Only ICD-10-NO is read so: no HL7 answer has this note
+            # (engines show warnings on every diagnosis). Only ICD-10-NO and media types (parameters in another
+            # order or spacing) are read so: no HL7 answer has this note
             o.issues.append(Issue("information", "business-rule", "code-rule",
                                   f"The code '{given}' is written '{concept.code}' in the CodeSystem '{o.system}'; "
                                   f"'{concept.code}' is the code that was validated", locs.code, in_message=False))
