@@ -42,9 +42,10 @@ def create_app(config: dict | None = None):
     app.register_blueprint(health_bp)
     _init_http_headers(app)
 
+    from flask import request
+
     @app.before_request
     def _negotiate():
-        from flask import request
         if request.path.startswith("/fhir"):
             bad = wants_unsupported_format()
             if bad:

@@ -108,7 +108,8 @@ def _coding_input(params, catalog, cs_url: str | None = None) -> tuple[str, list
     return "code", [plain], None
 
 
-def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:
+def _request(catalog, params, vs, cs_url=None, rules=None) -> ValidateRequest:
+    """`rules`: the version rules already read from `params` (resolve_valueset's), else read here."""
     mode, codings, cc = _coding_input(params, catalog, cs_url)
     lang, _source = language_value(params, vs, vs_language=True)
     return ValidateRequest(
@@ -121,7 +122,7 @@ def _request(catalog, params, vs, cs_url=None) -> ValidateRequest:
         membership_only=bool(params.bool("valueset-membership-only", False)),
         abstract_ok=params.bool("abstract", True) is not False,
         date=params.str("date"),
-        rules=version_rules(params),
+        rules=rules if rules is not None else version_rules(params),
         supplements=supplements_for(catalog, params, vs, canonical_url(cs_url)),
     )
 
@@ -164,10 +165,10 @@ def validate_valueset(catalog, params, instance):
     if isinstance(coding, dict) and params.str("code") is None:
         refuse_two_systems(catalog, params.str("system"), coding)
     catalog = supplied_catalog(catalog, params)
-    vs = resolve_valueset(catalog, params, instance,
-                          missing="No ValueSet specified - provide url parameter or valueSet resource")
+    vs, rules = resolve_valueset(catalog, params, instance, with_rules=True,
+                                 missing="No ValueSet specified - provide url parameter or valueSet resource")
     catalog = with_contained(catalog, vs)
-    return render_result(validate_code(catalog, _request(catalog, params, vs))), 200
+    return render_result(validate_code(catalog, _request(catalog, params, vs, rules=rules))), 200
 
 
 @operation("CodeSystem", "validate-code")

@@ -85,7 +85,8 @@ def _vs_flag(vs: dict, name: str) -> bool | None:
     return v if isinstance(v, bool) else None
 
 
-def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
+def build_expand_request(catalog, params, vs: dict, rules=None) -> ExpandRequest:
+    """`rules`: the version rules already read from `params` (resolve_valueset's), else read here."""
     echo = []
     for name, key in _ECHO.items():
         for v in params.all(name):
@@ -133,7 +134,7 @@ def build_expand_request(catalog, params, vs: dict) -> ExpandRequest:
         languages=parse_languages(lang) if lang else [],
         strict_language=no_fallback(lang),
         properties=_properties(params, vs),
-        rules=version_rules(params),
+        rules=rules if rules is not None else version_rules(params),
         exclude_systems=[str(v) for v in params.all("exclude-system")],
         max_expansion=_max_expansion(),
         supplements=supplements_for(catalog, params, vs),
@@ -213,10 +214,11 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
 @operation("ValueSet", "expand")
 def expand_operation(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
-    vs = resolve_valueset(catalog, params, instance)      # a value set not held is a 422 where it is found missing
+    # a value set not held is a 422 where it is found missing
+    vs, rules = resolve_valueset(catalog, params, instance, with_rules=True)
     try:
         catalog = with_contained(catalog, vs)
-        req = build_expand_request(catalog, params, vs)
+        req = build_expand_request(catalog, params, vs, rules)
         exp = expand(catalog, req)
     except NotFound as e:
         # a definition the expansion needs (a code system, a version, an import, a supplement) is not held: the

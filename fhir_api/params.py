@@ -1,11 +1,15 @@
 """One place where a request becomes operation parameters: GET query, form, or Parameters body."""
 from __future__ import annotations
 
+import functools
 import gc
 import re
+from urllib.parse import unquote, unquote_to_bytes
 
 import orjson
+import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" codec error handler read below)
 from flask import request
+from werkzeug.exceptions import UnsupportedMediaType
 
 from terminology.elements import typed_value
 from terminology.errors import InvalidRequest, shortened
@@ -308,7 +312,6 @@ def parse_body() -> dict | None:
 def check_content_type(forms: bool = True) -> None:
     """`forms`: whether a form body is taken (operations are; a create or update body is a resource,
     http.html#create)."""
-    from werkzeug.exceptions import UnsupportedMediaType
     ctype = (request.mimetype or "").lower()
     allowed = ("application/fhir+json", "application/json", "application/json+fhir", "text/json")
     if forms:
@@ -323,10 +326,11 @@ def check_content_type(forms: bool = True) -> None:
 def _check_body_coding(ctype: str) -> None:
     """What a body is sent as besides its type (RFC 9110 §15.5.16: 415 for an unsupported encoding too): read
     as it is, a compressed or UTF-16 body would only be refused as JSON that does not parse."""
-    from werkzeug.exceptions import UnsupportedMediaType
-
     from .render import FHIR_VERSION, _version_served
-    codings = [c.strip().lower() for h in request.headers.getlist("Content-Encoding") for c in h.split(",")]
+    # one environ entry holds all of them (a WSGI server joins a repeated header with commas): what
+    # request.headers.getlist finds by walking every header of the request
+    sent = request.environ.get("HTTP_CONTENT_ENCODING")
+    codings = [c.strip().lower() for c in sent.split(",")] if sent else []
     for c in codings:
         if c and c != "identity":
             raise UnsupportedMediaType(f"Content-Encoding '{c[:50]}' is not supported: send the body uncompressed")
@@ -344,7 +348,7 @@ def _check_body_coding(ctype: str) -> None:
 def request_params(inputs=None, op: str | None = None) -> Params:
     """The operation parameters of the current request (query string plus body). `inputs` (an opdefs.OpInputs,
     for the operation `op`) has the body's value[x] types and resource checked against the definition."""
-    items = [(k, v) for k, vs in request.args.lists() for v in vs if not k.startswith("_")]
+    items = [(k, v) for k, v in query_pairs() if not k.startswith("_")]
     if request.method == "POST":
         check_content_type()
         if request.mimetype == "application/x-www-form-urlencoded":
@@ -374,3 +378,81 @@ def body_items(body: dict, inputs=None, op: str | None = None) -> list[tuple]:
                              f"not a {shortened(rtype, 40)}" if isinstance(rtype, str) else
                              "the request body's resourceType must be a string")
     return [(inputs.body_param, body)]
+
+
+# --- the query string --------------------------------------------------------------------------------------
+_QUERY_KEY = "kodebro.query"
+NOT_UTF8_QUERY = ("the query string is not UTF-8: percent-encode each character outside ASCII as the bytes of its "
+                  "UTF-8 form (\u00e5 is %C3%A5)")
+
+
+def query_pairs() -> list[tuple[str, str]]:
+    """The current request's query parameters as werkzeug's request.args holds them: names in the order they
+    first appear, each name's values in the order sent. Parsed once a request (the format check, `_pretty`
+    and the operation each ask) and without the MultiDict request.args builds, which nothing on an
+    operation's path reads. InvalidRequest (400) for a query string that is not UTF-8, where request.args
+    raises a UnicodeDecodeError (a 500)."""
+    environ = request.environ
+    raw = environ.get("QUERY_STRING", "")
+    kept = environ.get(_QUERY_KEY)
+    if kept is None or kept[0] is not raw:
+        kept = environ[_QUERY_KEY] = (raw, parse_query(raw))
+    if kept[1] is None:
+        raise InvalidRequest(NOT_UTF8_QUERY)
+    return kept[1]
+
+
+def query_value(name: str) -> str | None:
+    """The first value of query parameter `name`, as request.args.get gives it."""
+    for n, v in query_pairs():
+        if n == name:
+            return v
+    return None
+
+
+def parse_query(raw: str) -> list[tuple[str, str]] | None:
+    """`raw` (QUERY_STRING as WSGI hands it over: each byte a latin-1 character) read as werkzeug's request.args
+    reads it: split on '&' (empty parts skipped, a part without '=' is a name with an empty value), '+' a
+    space, %XX escapes decoded as UTF-8 and an escape that is no UTF-8 kept as written; grouped by name in
+    the order names first appear (MultiDict.lists()). None when the bytes are not UTF-8."""
+    try:
+        text = raw.encode("latin-1").decode()
+    except UnicodeError:
+        return None
+    if not text:
+        return []
+    pairs = []
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((_unescaped(name), _unescaped(value)))
+    if len(pairs) > 1 and len({n for n, _ in pairs}) < len(pairs):
+        grouped: dict[str, list[str]] = {}
+        for n, v in pairs:
+            grouped.setdefault(n, []).append(v)
+        pairs = [(n, v) for n, vs in grouped.items() for v in vs]
+    return pairs
+
+
+def _unescaped(text: str) -> str:
+    """urllib.parse.unquote with werkzeug's error handler, as parse_qsl calls it."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    return _decoded_short(text) if len(text) <= _SHORT else _decoded(text)
+
+
+def _decoded(text: str) -> str:
+    # an ASCII part (nearly every one: clients escape what is not) is decoded in one piece, as unquote does
+    # after splitting the text into ASCII runs
+    if text.isascii():
+        return unquote_to_bytes(text).decode("utf-8", "werkzeug.url_quote")
+    return unquote(text, "utf-8", "werkzeug.url_quote")
+
+
+# The escaped values a client sends are mostly the same few urls request after request (the value set, the code
+# system; codes seldom need escaping): kept decoded, as each costs a Python loop over its escapes. Short ones
+# only, so the cache stays under a megabyte.
+_SHORT = 300
+_decoded_short = functools.lru_cache(maxsize=1024)(_decoded)

@@ -5,7 +5,11 @@ import functools
 import math
 
 import orjson
-from flask import Response, current_app, request
+from flask import Response, current_app, has_request_context, request
+
+from terminology.errors import InvalidRequest
+
+from .params import query_value
 
 FHIR_JSON = "application/fhir+json"
 _JSON_TYPES = ("application/fhir+json", "application/json", "json", "application/json+fhir", "text/json")
@@ -18,10 +22,8 @@ _ANY = ("*/*", "application/*", "text/*", "text/html")     # text/html: a browse
 
 def wants_unsupported_format() -> str | None:
     """The requested format when it is one Kodebro cannot produce (only R4 JSON is served)."""
-    # (membership first: a MultiDict or EnvironHeaders lookup that misses raises and catches a KeyError, and
-    # nearly every request sends neither _format nor _pretty; a header is read from the environ, as they are)
-    args = request.args
-    fmt = args.get("_format") if "_format" in args else None
+    # (the header is read from the environ: an EnvironHeaders lookup that misses raises and catches a KeyError)
+    fmt = query_value("_format")
     if fmt:
         media, params = _media_range(fmt)
         if media not in _JSON_TYPES or not _version_served(params):
@@ -93,13 +95,21 @@ _CONTENT_TYPE = FHIR_JSON + "; charset=utf-8"
 
 
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
-    args = request.args if request else None
-    pretty = args is not None and "_pretty" in args and args["_pretty"].lower() == "true"
-    opts = orjson.OPT_INDENT_2 if pretty else 0
+    opts = orjson.OPT_INDENT_2 if _pretty_asked() else 0
     resp = Response(_dumps(body, opts), status=status, content_type=_CONTENT_TYPE)
     if headers:
         resp.headers.update(headers)
     return resp
+
+
+def _pretty_asked() -> bool:
+    if not has_request_context():
+        return False        # no request, no query to read
+    try:
+        pretty = query_value("_pretty")
+    except InvalidRequest:
+        return False        # the answer refusing a query string that cannot be read is written plain
+    return pretty is not None and pretty.lower() == "true"
 
 
 def _dumps(body, opts: int) -> bytes:

@@ -100,34 +100,38 @@ def _modifier_holders(vs: dict, compose: dict):
 
 
 def resolve_valueset(catalog, params, instance, required: bool = True, name: str = "valueSet",
-                     missing: str = NO_VALUESET) -> dict | None:
+                     missing: str = NO_VALUESET, with_rules: bool = False):
     """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion), refused
     when it has a modifier extension (refuse_modifiers).
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages;
-    `missing`: the error text when none is named."""
-    vs = _resolve_valueset(catalog, params, instance, required, name, missing)
+    `missing`: the error text when none is named.
+    `with_rules`: (value set, the version rules read from `params` to find it, None when none were read), so
+    the operation's engine request takes them instead of reading them again; read only where they were (an
+    instance or a url), so a request with two faults is refused for the same one as before."""
+    vs, rules = _resolve_valueset(catalog, params, instance, required, name, missing)
     if vs is not None:
         refuse_modifiers(vs, catalog)
-    return vs
+    return (vs, rules) if with_rules else vs
 
 
 def _resolve_valueset(catalog, params, instance, required: bool, name: str,
-                      missing: str) -> dict | None:
+                      missing: str) -> tuple[dict | None, SystemVersionRules | None]:
     if instance is not None:
         check_outline(instance)
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
         # contradiction, and a check refuses it as it refuses any value set read in another version
         requested_valueset(instance.get("url"), params.str("valueSetVersion") or None, instance.get("version"))
-        version_rules(params).check_instance(instance)
-        return instance
+        rules = version_rules(params)
+        rules.check_instance(instance)
+        return instance, rules
     vs = params.get("valueSet")
     if vs is not None:
         if not isinstance(vs, dict) or vs.get("resourceType") != "ValueSet":
             raise InvalidRequest(f"parameter '{name}' must carry a ValueSet resource", location=name)
-        return checked(vs, name)
+        return checked(vs, name), None
     res = params.get("resource")
     if isinstance(res, dict) and res.get("resourceType") == "ValueSet":
-        return checked(res, "resource")
+        return checked(res, "resource"), None
     url = params.str("url")
     if url is None:
         if params.get("context") is not None:
@@ -136,7 +140,7 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str,
                                tx_code="not-supported")
         if required:
             raise InvalidRequest(missing, location="url")
-        return None
+        return None, None
     url, version = requested_valueset(url, params.str("valueSetVersion") or None)    # empty: not given
     rules = version_rules(params)
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
@@ -145,7 +149,7 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str,
         raise missing_valueset(catalog, url, version)     # 422: errors.NotHeld
     check_outline(found)
     rules.check_valueset(found)
-    return found
+    return found, rules
 
 
 
