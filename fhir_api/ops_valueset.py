@@ -23,6 +23,7 @@ EXT_EXPANSION_PROPERTY = R5_EXT + "ValueSet.expansion.property"
 EXT_CONTAINS_PROPERTY = R5_EXT + "ValueSet.expansion.contains.property"
 MAX_FILTER = 500
 VS_UNCLOSED = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed"
+VS_UNCLOSED_REASON = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed-reason"
 
 # request parameter -> FHIR type key used when echoing it in expansion.parameter
 _ECHO = {
@@ -197,6 +198,8 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
         # R4's mark for an expansion that may leave out codes of the value set (here: a code system whose
         # resource is a fragment or an example of it)
         e.setdefault("extension", []).append({"url": VS_UNCLOSED, "valueBoolean": True})
+        # why, in words (the reference servers add it beside the mark; R4 defines no element for it)
+        e["extension"].extend({"url": VS_UNCLOSED_REASON, "valueString": r} for r in exp.unclosed_reasons)
     e["identifier"] = exp.identifier
     e["timestamp"] = exp.timestamp
     if exp.total is not None:     # none on a page of a value set over the limit, as tx.fhir.org

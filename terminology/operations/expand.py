@@ -134,6 +134,7 @@ class Expansion:
     properties: list                                      # (code, uri) used in items
     items: list
     unclosed: bool = False                                # codes the value set holds may be missing (fragments)
+    unclosed_reasons: list = field(default_factory=list)  # why, in words, one per partial code system
 
 
 def vs_parameter(vs: dict, name: str):
@@ -444,11 +445,16 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         # answer that holds every code is no page, and says how many
         total = None
     paging = req.offset or req.offset_given or req.count is not None
+    unclosed = bool(partial) and _selects_beyond_lists(ev, req.valueset, partial)
+    # the reference servers' words (FHIRsmith checkSource), for an example as for a fragment: the code system's
+    # url, without its version
+    reasons = [f"This extension is based on a fragment of the code system {url}"
+               for url in dict.fromkeys(canonical_url(canon) for canon in partial)] if unclosed else []
     return Expansion(valueset=req.valueset, identifier="urn:uuid:" + str(uuid.uuid4()),
                      timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      total=total, offset=req.offset if paging else None,
                      parameters=params, properties=list(used_props.items()), items=items,
-                     unclosed=bool(partial) and _selects_beyond_lists(ev, req.valueset, partial))
+                     unclosed=unclosed, unclosed_reasons=reasons)
 
 
 def _stored_expansion(vs: dict) -> dict | None:

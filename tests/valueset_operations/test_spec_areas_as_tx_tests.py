@@ -13,6 +13,7 @@ from tests.support.tx_files import stored_client
 FJ = "application/fhir+json"
 T = "http://example.org/probe5/"
 UNCLOSED = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed"
+UNCLOSED_REASON = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed-reason"
 DEFAULT = {"name": "uuid", "valueUuid": "urn:uuid:8acdbfdc-e9d2-11ed-a05b-0242ac120003"}
 
 
@@ -147,6 +148,23 @@ def test_expansion_over_an_example_is_unclosed(client):
 def test_expansion_over_a_complete_code_system_is_not_marked(client):
     e = _expand(client, COMPLETE_ALL)
     assert _params(e, "used-fragment") == [] and _unclosed(e) == []
+
+
+def _reasons(expansion: dict) -> list:
+    return [e.get("valueString") for e in expansion.get("extension") or () if e.get("url") == UNCLOSED_REASON]
+
+
+@pytest.mark.parametrize("vs, partial", [(FRAG_ALL, FRAG), (FRAG_IMPORT, FRAG), (EXAMPLE_ALL, EXAMPLE)],
+                         ids=["fragment", "imported-fragment", "example"])
+def test_an_unclosed_expansion_says_why_in_the_reference_servers_words(client, vs, partial):
+    """Beside valueset-unclosed, the reason (FHIRsmith writes valueset-unclosed-reason): the code system's url,
+    without its version, for an example as for a fragment."""
+    e = _expand(client, vs)
+    assert _reasons(e) == [f"This extension is based on a fragment of the code system {partial['url']}"]
+
+
+def test_a_closed_expansion_gives_no_reason(client):
+    assert _reasons(_expand(client, FRAG_LISTED)) == [] and _reasons(_expand(client, COMPLETE_ALL)) == []
 
 
 def test_unknown_code_in_a_fragment_is_a_warning_in_issues_only(client):
