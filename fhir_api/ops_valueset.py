@@ -218,7 +218,7 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
 def expand_operation(catalog, params, instance):
     catalog = supplied_catalog(catalog, params)
     # a value set not held is a 422 where it is found missing
-    vs, rules = resolve_valueset(catalog, params, instance, with_rules=True)
+    vs, rules = resolve_valueset(catalog, params, instance, with_rules=True, expanding=True)
     try:
         catalog = with_contained(catalog, vs)
         req = build_expand_request(catalog, params, vs, rules)

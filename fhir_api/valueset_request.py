@@ -100,22 +100,23 @@ def _modifier_holders(vs: dict, compose: dict):
 
 
 def resolve_valueset(catalog, params, instance, required: bool = True, name: str = "valueSet",
-                     missing: str = NO_VALUESET, with_rules: bool = False):
+                     missing: str = NO_VALUESET, with_rules: bool = False, expanding: bool = False):
     """The ValueSet the request is about: instance, `valueSet` resource, or `url` (+valueSetVersion), refused
     when it has a modifier extension (refuse_modifiers).
     `name`: the request parameter the `valueSet` resource came in ($related has two), for error messages;
     `missing`: the error text when none is named.
     `with_rules`: (value set, the version rules read from `params` to find it, None when none were read), so
     the operation's engine request takes them instead of reading them again; read only where they were (an
-    instance or a url), so a request with two faults is refused for the same one as before."""
-    vs, rules = _resolve_valueset(catalog, params, instance, required, name, missing)
+    instance or a url), so a request with two faults is refused for the same one as before.
+    `expanding`: a url that names no value set held is worded as $expand words it."""
+    vs, rules = _resolve_valueset(catalog, params, instance, required, name, missing, expanding)
     if vs is not None:
         refuse_modifiers(vs, catalog)
     return (vs, rules) if with_rules else vs
 
 
-def _resolve_valueset(catalog, params, instance, required: bool, name: str,
-                      missing: str) -> tuple[dict | None, SystemVersionRules | None]:
+def _resolve_valueset(catalog, params, instance, required: bool, name: str, missing: str,
+                      expanding: bool = False) -> tuple[dict | None, SystemVersionRules | None]:
     if instance is not None:
         check_outline(instance)
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
@@ -141,12 +142,13 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str,
         if required:
             raise InvalidRequest(missing, location="url")
         return None, None
+    asked = (url, params.str("valueSetVersion") or None) if expanding else None
     url, version = requested_valueset(url, params.str("valueSetVersion") or None)    # empty: not given
     rules = version_rules(params)
     version = rules.pick_valueset_version(catalog, url, version)     # as for an import
     found = find_valueset(catalog, url, version) or resolve_implicit(catalog, canonical(url, version))
     if found is None:
-        raise missing_valueset(catalog, url, version)     # 422: errors.NotHeld
+        raise missing_valueset(catalog, url, version, asked=asked)     # 422: errors.NotHeld
     check_outline(found)
     rules.check_valueset(found)
     return found, rules

@@ -214,15 +214,23 @@ def find_valueset(catalog, url: str, version: str | None) -> dict | None:
     return catalog.valueset(url, version)
 
 
-def missing_valueset(catalog, url: str, version: str | None, imported: bool = False) -> NotFound:
+def missing_valueset(catalog, url: str, version: str | None, imported: bool = False,
+                     asked: tuple[str, str | None] | None = None) -> NotFound:
     """The error for value set `url` (in `version`) that is not held. The versions held go in the issue's
     diagnostics, so the text stays the one clients match on.
 
+    `asked` (the url and valueSetVersion as the request sent them) words it as $expand does.
     An import (`imported`) is worded as the reference servers' $expand words it (FHIRsmith expand.js
     checkCanExpandValueset), whether or not other versions of it are held, and names no place in the compose
     (theirs names none either); $validate-code words it otherwise (`MissingImport`)."""
     if imported:
         return MissingImport(catalog, url, version)
+    if asked is not None:
+        # $expand of a url (asked: the url and valueSetVersion as sent): the reference server's $expand words it
+        # so (FHIRsmith expand.js), where its $validate-code says "A definition for the value Set …"
+        given_url, given_version = asked
+        text = f"ValueSet not found: {given_url}" + (f" version {given_version}" if given_version else "")
+        return NotHeld(text, tx_code="not-found", diagnostics=_held_versions(catalog, url, version))
     text = f"A definition for the value Set '{url}|{version}' could not be found" if version else \
         f"A definition for the value Set '{url}' could not be found"
     return NotHeld(text, tx_code="not-found", diagnostics=_held_versions(catalog, url, version))

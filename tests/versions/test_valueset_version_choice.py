@@ -22,13 +22,15 @@ def _not_found(status, b, *words, expected=404):
         assert w in issue["details"]["text"]
 
 
-@pytest.mark.parametrize("params", [
-    [("url", "http://ex.org/vs/v"), ("valueSetVersion", "3.0")],
-    [("url", "http://ex.org/vs/v|3.0")],
+@pytest.mark.parametrize("params, text", [
+    ([("url", "http://ex.org/vs/v"), ("valueSetVersion", "3.0")], "ValueSet not found: http://ex.org/vs/v version 3.0"),
+    ([("url", "http://ex.org/vs/v|3.0")], "ValueSet not found: http://ex.org/vs/v|3.0"),
 ])
-def test_unknown_value_set_version_in_expand(client, params):
-    # $expand: 422 for a definition it lacks (the reference server's status)
-    _not_found(*post(client, "ValueSet/$expand", params, SETUP), "http://ex.org/vs/v|3.0", expected=422)
+def test_unknown_value_set_version_in_expand(client, params, text):
+    # $expand: 422 for a definition it lacks, in the reference server's $expand words (the url and version as sent)
+    status, b = post(client, "ValueSet/$expand", params, SETUP)
+    _not_found(status, b, expected=422)
+    assert b["issue"][0]["details"]["text"] == text
 
 
 @pytest.mark.parametrize("params", [

@@ -97,7 +97,8 @@ def test_a_version_that_is_not_held_is_not_found_and_the_held_ones_are_listed(cl
     assert status == 422
     issue = body["issue"][0]
     assert issue["code"] == "not-found"
-    assert issue["details"]["text"] == f"A definition for the value Set '{VSV}|3.0.0' could not be found"
+    assert issue["details"]["text"] == (f"ValueSet not found: {VSV}|3.0.0" if op.endswith("$expand") else
+                                        f"A definition for the value Set '{VSV}|3.0.0' could not be found")
     assert issue["diagnostics"] == "Valid versions: 1.0.0 or 2.0.0"
 
 
@@ -125,7 +126,7 @@ def test_a_partial_version_is_not_a_prefix(client, asked):
     setup = SETUP + [_version_of(VS1, "1.0.2")]
     status, body = _post(client, "ValueSet/$expand", ("url", f"{VSV}|{asked}"), setup=setup)
     assert status == 422, body  # $expand: 422 for a definition it lacks (the reference server's status)
-    assert body["issue"][0]["details"]["text"] == f"A definition for the value Set '{VSV}|{asked}' could not be found"
+    assert body["issue"][0]["details"]["text"] == f"ValueSet not found: {VSV}|{asked}"
 
 
 def test_an_exact_version_wins_over_a_partial_match(client):
