@@ -22,7 +22,7 @@ MY_VALUESET = {"resourceType": "ValueSet", "id": "my-vs", "url": "https://exampl
                                         "concept": [{"code": "OAAJ00"}, {"code": "WBGM90"}]}]}}
 # examples whose documented answer is result=false
 EXPECTED_FALSE = ("code=ZWUU40", "icd-10-no-main-condition&system=http://hl7.org/fhir/sid/icd-10-no&code=U07.1",
-                  "code=OAEA00&date=2020-06-01")
+                  "code=OAEA00&date=2020-06-01", "url=urn:ietf:bcp:13&code=pdf")
 
 
 def _curl_commands(path):
