@@ -142,13 +142,15 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str, miss
         if required:
             raise InvalidRequest(missing, location="url")
         return None, None
-    asked = (url, params.str("valueSetVersion") or None) if expanding else None
-    url, version = requested_valueset(url, params.str("valueSetVersion") or None)    # empty: not given
+    sent = (url, params.str("valueSetVersion") or None)
+    url, version = requested_valueset(*sent)    # empty: not given
     rules = version_rules(params)
-    version = rules.pick_valueset_version(catalog, url, version)     # as for an import
-    found = find_valueset(catalog, url, version) or resolve_implicit(catalog, canonical(url, version))
+    picked = rules.pick_valueset_version(catalog, url, version)     # as for an import
+    found = find_valueset(catalog, url, picked) or resolve_implicit(catalog, canonical(url, picked))
     if found is None:
-        raise missing_valueset(catalog, url, version, asked=asked)     # 422: errors.NotHeld
+        # $expand names the value set as sent, or the version a rule chose instead of it
+        asked = None if not expanding else sent if picked == version else (url, picked)
+        raise missing_valueset(catalog, url, picked, asked=asked)     # 422: errors.NotHeld
     check_outline(found)
     rules.check_valueset(found)
     return found, rules

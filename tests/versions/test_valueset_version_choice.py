@@ -74,3 +74,15 @@ def test_message_for_a_code_outside_a_versioned_value_set_names_url_and_version(
     status, b = post(client, "ValueSet/$validate-code", [("url", "http://ex.org/vs/v"), ("valueSetVersion", "1.0"),
                                                           ("system", V), ("code", "c")], SETUP)
     assert "'http://ex.org/vs/v|1.0'" in out(b)["message"]
+
+
+@pytest.mark.parametrize("rule", ["force-valueset-version", "default-valueset-version"])
+def test_expand_names_the_version_a_rule_chose_when_it_is_not_held(client, rule):
+    """Not the version as sent when a rule chose another: the text must not name a version that is held."""
+    params = [("url", "http://ex.org/vs/v"), (rule, "http://ex.org/vs/v|9.9")]
+    status, b = post(client, "ValueSet/$expand", params, SETUP)
+    _not_found(status, b, expected=422)
+    assert b["issue"][0]["details"]["text"] == "ValueSet not found: http://ex.org/vs/v version 9.9"
+    if rule == "force-valueset-version":
+        status, b = post(client, "ValueSet/$expand", [("url", "http://ex.org/vs/v|1.0"), params[1]], SETUP)
+        assert b["issue"][0]["details"]["text"] == "ValueSet not found: http://ex.org/vs/v version 9.9"
