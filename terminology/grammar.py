@@ -17,18 +17,18 @@ from .errors import NotEnumerable
 from .versions import matches_version
 
 _KEPT = 10_000                  # concepts made for the codes asked about, newest kept
-MAX_CODE = 200                  # longer than any real tag or unit expression
+MAX_CODE = 200                  # longer than any real tag or unit expression (a grammar may allow more)
 
 
 class _Made(Mapping):
     """The concepts of the codes asked about so far."""
 
-    def __init__(self, url: str, make: Callable[[str], Concept | None]):
-        self._url, self._make = url, make
+    def __init__(self, url: str, make: Callable[[str], Concept | None], max_code: int = MAX_CODE):
+        self._url, self._make, self._max_code = url, make, max_code
         self._made: OrderedDict[str, Concept | None] = OrderedDict()
 
     def get(self, code, default=None):
-        if not isinstance(code, str) or not code or len(code) > MAX_CODE:
+        if not isinstance(code, str) or not code or len(code) > self._max_code:
             return default
         try:
             got = self._made[code]
@@ -67,12 +67,14 @@ class _Made(Mapping):
 
 class GrammarIndex(CodeSystemIndex):
     """A grammar behind the CodeSystemIndex interface. `make(code)` is the concept of a code in its canonical
-    form (None: not a code); `canonical(code)` writes a code in that form (case-insensitive grammars)."""
+    form (None: not a code); `canonical(code)` writes a code in that form: another case (case-insensitive
+    grammars), or another spelling of the same code (a media type's parameters in another order). `max_code`: the
+    longest code asked about at all."""
 
     def __init__(self, resource: dict, make: Callable[[str], Concept | None],
-                 canonical: Callable[[str], str] | None = None):
+                 canonical: Callable[[str], str] | None = None, max_code: int = MAX_CODE):
         super().__init__(resource, [])
-        self.concepts = _Made(resource["url"], make)
+        self.concepts = _Made(resource["url"], make, max_code)
         self.canonical_form = canonical
 
     def find(self, code: str):

@@ -18,11 +18,13 @@ from .grammar import GrammarIndex, register
 MIMETYPES = "urn:ietf:bcp:13"
 
 # RFC 6838 §4.2: restricted-name = restricted-name-first *126restricted-name-chars
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
-# RFC 2045 §5.1: a value is a token (no spaces, controls or tspecials) or a quoted-string
-_TOKEN = re.compile(r"[^\x00-\x20\x7f()<>@,;:\\\"/\[\]?=]+")
-_QUOTED = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
+_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_TYPE = re.compile(rf"[ \t]*({_NAME})/({_NAME})[ \t]*")
+# RFC 2045 §5.1: `; attribute=value`, a value a token (ASCII, no spaces, controls or tspecials) or a quoted-string
+# (ASCII; a backslash quotes the next character), which may hold a ';'
+_PARAMETER = re.compile(rf'[ \t]*;[ \t]*({_NAME})=([!#$%&\'*+.^_`|~0-9A-Za-z-]+|"(?:[\t\x20\x21\x23-\x5b\x5d-\x7e]|\\[\t\x20-\x7e])*")[ \t]*')
 _FOLDED_VALUES = frozenset({"charset"})
+MAX_MEDIA_TYPE = 1000       # type and subtype are 127 characters at most; parameters add a file name or two
 
 RESOURCE = {
     "resourceType": "CodeSystem", "id": "mimetypes", "url": MIMETYPES, "name": "MimeTypes",
@@ -46,18 +48,18 @@ def _parse(code: str) -> tuple[str, list] | None:
     """(type/subtype in lower case, [(name, value)] in name order), or None when `code` is not a media type."""
     if not isinstance(code, str):
         return None
-    head, *rest = code.split(";")
-    kind, slash, sub = head.strip().partition("/")
-    if not slash or not _NAME.fullmatch(kind) or not _NAME.fullmatch(sub):
+    head = _TYPE.match(code)
+    if head is None:
         return None
-    params = []
-    for segment in rest:
-        name, eq, value = segment.strip().partition("=")
-        name, value = name.strip().lower(), value.strip()
-        if not eq or not _NAME.fullmatch(name) or not (_TOKEN.fullmatch(value) or _QUOTED.fullmatch(value)):
+    params, at = {}, head.end()
+    while at < len(code):
+        m = _PARAMETER.match(code, at)
+        name = m and m.group(1).lower()
+        if m is None or name in params:       # RFC 6838 §4.3: a parameter given twice is an error
             return None
-        params.append((name, value.lower() if name in _FOLDED_VALUES else value))
-    return f"{kind.lower()}/{sub.lower()}", sorted(params)
+        params[name] = m.group(2).lower() if name in _FOLDED_VALUES else m.group(2)
+        at = m.end()
+    return f"{head.group(1).lower()}/{head.group(2).lower()}", sorted(params.items())
 
 
 def _concept(code: str) -> Concept | None:
@@ -66,4 +68,4 @@ def _concept(code: str) -> Concept | None:
     return Concept(code=code, display=code)
 
 
-MEDIA_TYPES = register(GrammarIndex(RESOURCE, _concept, canonical_type))
+MEDIA_TYPES = register(GrammarIndex(RESOURCE, _concept, canonical_type, max_code=MAX_MEDIA_TYPE))

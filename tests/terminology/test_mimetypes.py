@@ -37,6 +37,13 @@ def test_canonical_form(code, canon):
     ("pdf", False), ("application/", False), ("/pdf", False), ("text/plain; charset", False),
     ("text/plain; charset=", False), ("text /plain", False), ("application/pdf/x", False), ("", False),
     ("a/" + "b" * 200, False),
+    # a quoted value may hold a ';' (RFC 2045 quoted-string); values are ASCII; a parameter is given once (RFC 6838
+    # §4.3); a long but well-formed type with a file name is one code
+    ('multipart/mixed; boundary="a;b"', True), ("text/plain; charset=\u00e9", False),
+    ('text/plain; name="\u00e9.txt"', False), ("text/plain; charset=utf-8; charset=ascii", False),
+    ("text/plain;", False),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document; charset=utf-8; name=\""
+     + "utskrivningsbrev-" * 8 + ".docx\"", True),
 ])
 def test_validate_code(client, code, result):
     q = {"url": MIMETYPES, "code": code}
