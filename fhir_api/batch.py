@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, g, request
 from werkzeug.exceptions import HTTPException
@@ -21,7 +21,7 @@ from terminology.snomed import ecl_budget
 
 from .operations import SYSTEM_OPERATIONS
 from .outcomes import issue, operation_outcome, outcome_for
-from .params import Params, body_items, check_content_type, parse_body
+from .params import NOT_UTF8_QUERY, Params, body_items, check_content_type, parse_body, parse_query
 from .render import fhir_base, fhir_response
 from .store import get_catalog
 from .supplied import checked
@@ -85,6 +85,18 @@ def _share_tx_resources(items: list, shared: dict, stored) -> None:
     shared.update(given)   # a later entry's resources of a URL replace an earlier entry's
 
 
+def _entry_query(query: str) -> list[tuple[str, str]]:
+    """An entry URL's query read as the same query on a plain request is read (params.parse_query, which takes
+    the bytes as WSGI hands them over): an escape that is no UTF-8 is kept as written, not replaced."""
+    try:
+        pairs = parse_query(query.encode("utf-8").decode("latin-1"))
+    except UnicodeEncodeError:      # a lone surrogate (a JSON string may carry one) is no character of a URL
+        pairs = None
+    if pairs is None:
+        raise InvalidRequest(NOT_UTF8_QUERY)
+    return pairs
+
+
 def _run_operation(method: str, segs: list[str], query: str, resource, shared: dict) -> dict:
     from .operations import run_operation
     name = segs[-1][1:]
@@ -97,7 +109,7 @@ def _run_operation(method: str, segs: list[str], query: str, resource, shared: d
         segs = [_SYSTEM_LEVEL[name], segs[0]]    # [base]/$closure: run as its definition's resource type
     if len(segs) not in (2, 3):
         raise InvalidRequest(f"operation ${name} must be called on a resource type, e.g. CodeSystem/${name}")
-    items = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("_")]
+    items = [(k, v) for k, v in _entry_query(query) if not k.startswith("_")]
     if resource is not None:
         if not isinstance(resource, dict):
             raise InvalidRequest("a batch entry's resource must be a FHIR resource")

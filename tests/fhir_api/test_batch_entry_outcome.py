@@ -56,3 +56,14 @@ def test_successful_reads_and_operations_carry_no_response_outcome(demo):
     assert [e["response"]["status"][:3] for e in entries] == ["200"] * 3, entries
     assert [e["resource"]["resourceType"] for e in entries] == ["CodeSystem", "Parameters", "Parameters"]
     assert all("outcome" not in e["response"] for e in entries), entries
+
+
+def test_an_entry_query_is_read_as_the_same_query_on_a_plain_request(demo):
+    """An escape that is no UTF-8 (%E5, latin-1 'å') is kept as written on a plain GET; a batch entry used to
+    replace it with U+FFFD, so the two answers named different codes."""
+    q = "CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-no&code=%E5rsak"
+    plain = demo.get("/fhir/" + q).get_json()
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [{"request": {"method": "GET", "url": q}}]}
+    entry = demo.post("/fhir", json=bundle, content_type=FJ).get_json()["entry"][0]
+    texts = [i["details"]["text"] for i in entry["resource"]["issue"]]
+    assert texts == [i["details"]["text"] for i in plain["issue"]] and any("%E5rsak" in t for t in texts), texts
