@@ -163,8 +163,8 @@ class SnomedLineages:
     def edition(catalog, asked: str | None) -> str | None:
         """The loaded edition a request's SNOMED CT version names, read as every other SNOMED CT path reads it
         (a module alone: its latest loaded edition). A version that names none, URI or not (`1`, a bare date), is
-        the 404 naming the loaded ones that every SNOMED CT path gives: whatever its spelling, it is a SNOMED CT
-        version, and the same mistake gets the same answer."""
+        the 404 naming the loaded ones that the SNOMED CT map and succession paths give: whatever its spelling, it
+        is a SNOMED CT version, and the same mistake gets the same answer."""
         if not asked:
             return asked
         cs = catalog.codesystem(SNOMED, asked)

@@ -157,7 +157,8 @@ def _compare(catalog, system: str, mine, theirs) -> tuple[bool, bool, bool]:
                 raise _CannotTell(f"two versions of {system} with more than {MAX_COMPARED:,} codes are not compared")
             mine, theirs = set(a.concepts), set(b.concepts)
         except TooCostly as e:
-            raise _CannotTell(f"the codes of {system} cannot be listed: {e.message}") from None
+            # the why (a grammar's diagnostics) rather than the refusal's own sentence, which names the system again
+            raise _CannotTell(f"the codes of {system} cannot be listed: {e.diagnostics or e.message}") from None
     elif isinstance(theirs, _Whole):
         common, theirs_more, mine_more = _compare(catalog, system, theirs, mine)
         return common, mine_more, theirs_more

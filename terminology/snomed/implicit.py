@@ -195,7 +195,11 @@ def _loaded(catalog) -> str:
 def not_loaded(catalog, named: str) -> NotFound:
     """The 404 for a SNOMED CT edition (`named`: 'version <uri>', or the edition) that is not loaded: every path
     that reads a SNOMED CT version answers it so, naming the loaded editions."""
-    return NotFound(f"SNOMED CT {named} is not loaded; loaded: {_loaded(catalog)}", tx_code="not-found")
+    # a date or a number alone names no edition: every module has its own on that day (the loaded list may show
+    # that very date in a URI, which would read as a contradiction without this)
+    how = "" if "snomed.info/sct/" in named else \
+        "; a SNOMED CT edition is named by its URI, http://snomed.info/sct/<module>/version/<YYYYMMDD>"
+    return NotFound(f"SNOMED CT {named} is not loaded; loaded: {_loaded(catalog)}{how}", tx_code="not-found")
 
 
 def map_edition(catalog, module: str | None = None, date: str | None = None, *, pinned: str | None = None,

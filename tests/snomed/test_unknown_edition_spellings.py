@@ -24,6 +24,8 @@ def test_a_version_naming_no_loaded_edition_is_one_404_whatever_its_spelling(thr
     text = _not_loaded_text(three, version=asked, **target)
     assert f"SNOMED CT {asked} is not loaded; loaded:" in text, text
     assert all(e in text for e in (INT_2018, SE_2024, NO_2025)), text
+    # a bare date or number is told how an edition is named; a URI needs no such word
+    assert ("is named by its URI" in text) is (asked != NO_NOT_LOADED), text
 
 
 @pytest.mark.parametrize("asked", ["1", "20250415", NO_NOT_LOADED])
