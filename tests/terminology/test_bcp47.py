@@ -1,6 +1,8 @@
 """urn:ietf:bcp:47: language tags answered from the IANA registry and CLDR names (the langcodes package)."""
 import pytest
 
+from tests.support.tx_requests import out as by_name
+
 from terminology.bcp47 import BCP47, canonical_tag
 
 FJ = "application/fhir+json"
@@ -8,10 +10,7 @@ FJ = "application/fhir+json"
 
 def _out(r):
     assert r.status_code == 200, r.get_json()
-    out = {}
-    for p in r.get_json()["parameter"]:
-        out.setdefault(p["name"], next((v for k, v in p.items() if k.startswith("value") or k == "resource"), p))
-    return out
+    return by_name(r.get_json())
 
 
 @pytest.mark.parametrize("tag, canon", [

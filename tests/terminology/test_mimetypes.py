@@ -1,6 +1,8 @@
 """urn:ietf:bcp:13: media types (Attachment.contentType, Binary.contentType) answered from their grammar."""
 import pytest
 
+from tests.support.tx_requests import out as by_name
+
 from terminology.mimetypes import MIMETYPES, canonical_type
 
 FJ = "application/fhir+json"
@@ -8,10 +10,7 @@ FJ = "application/fhir+json"
 
 def _out(r):
     assert r.status_code == 200, r.get_json()
-    out = {}
-    for p in r.get_json()["parameter"]:
-        out.setdefault(p["name"], next((v for k, v in p.items() if k.startswith("value") or k == "resource"), p))
-    return out
+    return by_name(r.get_json())
 
 
 def _texts(out) -> list:
