@@ -8,7 +8,7 @@ from terminology.codesystem import GRAMMARS
 from . import __version__
 from .opdefs import CORE, definition_url
 from .operations import OPERATIONS, SYSTEM_OPERATIONS
-from .params import request_params
+from .params import query_value, request_params
 from .render import fhir_base, fhir_response
 from .store import get_catalog
 
@@ -165,7 +165,7 @@ def terminology_capabilities(base: str) -> dict:
 
 @bp.route("/metadata", methods=["GET"])
 def metadata():
-    mode = request.args.get("mode") or "full"     # empty is absent, as for search parameters
+    mode = query_value("mode") or "full"     # empty is absent, as for search parameters
     if mode not in ("full", "normative", "terminology"):
         from terminology.errors import InvalidRequest
         raise InvalidRequest(f"mode must be full, normative or terminology, not '{mode[:100]}'", location="http.mode")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from terminology.errors import InvalidRequest, NotFound
 from terminology.identifiers import KODEBRO_BASE, canonical_url
 
+from .params import query_pairs, query_value
 from .render import fhir_base, fhir_response
 from .resource_views import MANDATORY, REQUIRED, elements_arg, summary_arg
 from .search import strict_handling
@@ -186,7 +187,7 @@ def search():
     (search.html#errors), as the resource searches do. _summary=count and _elements shape the answer; the
     other _summary values give the whole definitions (they are small)."""
     used, ignored = [], []
-    for key, value in request.args.items(multi=True):
+    for key, value in query_pairs():
         if key in ("url", "_count", "_summary", "_elements"):
             used.append((key, value))
         elif key not in ("_format", "_pretty"):
@@ -194,8 +195,8 @@ def search():
     if ignored and strict_handling():
         raise InvalidRequest(f"'{ignored[0]}' is not a search parameter of OperationDefinition; this server "
                              "knows url (the request asked for 'Prefer: handling=strict')")
-    url = request.args.get("url")
-    summary, elements = summary_arg(request.args.get("_summary")), elements_arg(request.args.get("_elements"))
+    url = query_value("url")
+    summary, elements = summary_arg(query_value("_summary")), elements_arg(query_value("_elements"))
     found = [d for d in DEFINITIONS.values() if not url or d["url"] == canonical_url(url)]
     if elements:
         keep = set(elements) | MANDATORY | REQUIRED["OperationDefinition"]

@@ -10,7 +10,7 @@ from terminology.derived import Derive, generated_rule_set
 from terminology.store.base import RESOURCE_TYPES, Precondition, Stored
 from terminology.validation import RESERVED_MAP_ID, id_problems, reserved_map_problems, validation_errors
 
-from .params import parse_body
+from .params import parse_body, query_value
 from .render import fhir_base, fhir_response
 from .resource_views import (SUBSETTED, deletion_record, elements_arg, find_resource, full_resource, not_held, shape,
                              stored_body, summary_arg)
@@ -44,7 +44,7 @@ def read(rtype: str, rid: str):
     if found is None:
         raise not_held(get_store(), rtype, rid)
     h, served = found
-    summary, elements = summary_arg(request.args.get("_summary")), elements_arg(request.args.get("_elements"))
+    summary, elements = summary_arg(query_value("_summary")), elements_arg(query_value("_elements"))
     from .http_headers import not_modified, read_is_not_modified, validators_of
     validators = validators_of(h, stored_body(catalog, h) if h.pk is not None else None)
     if read_is_not_modified(validators):

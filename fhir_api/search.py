@@ -31,7 +31,7 @@ from terminology.store.base import ResourceHeader
 from terminology.textsearch import fold
 from terminology.validation import RESERVED_MAP_ID
 
-from .params import whole_number
+from .params import query_pairs, whole_number
 from .render import fhir_base, fhir_response
 from .search_match import Test
 from .resource_views import derived_headers, elements_arg, served_header, shape, stored_body, summary_arg
@@ -280,7 +280,7 @@ def strict_handling() -> bool:
 
 
 def _request_pairs() -> list[tuple[str, str]]:
-    pairs = list(request.args.items(multi=True))
+    pairs = list(query_pairs())
     if request.method == "POST":
         # the declared length first: an oversized body is refused before it is read
         too_large = (request.content_length or 0) > MAX_FORM_BYTES
