@@ -5,7 +5,6 @@ $lookup is the call integrations make most often.
 """
 from __future__ import annotations
 
-
 from terminology.errors import InvalidRequest, shortened
 from terminology.languages import check_display_language, parse_languages
 from terminology.operations.lookup import LookupRequest, lookup

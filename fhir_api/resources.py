@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from terminology.errors import InvalidRequest, InvalidResource, NotFound, TerminologyError
+from terminology.errors import InvalidRequest, InvalidResource, NotFound, NotStored, TerminologyError
 from terminology.loader import EditionWouldShrink, shrink_refusal
 from terminology.derived import Derive, generated_rule_set
 from terminology.store.base import RESOURCE_TYPES, Precondition, Stored
@@ -364,13 +364,6 @@ def _successor_issue(rtype: str, rid: str, h, res: dict, note: str) -> dict:
                  f"{h.url}|{h.version} is still served: the server derives it from other editions ({note}), and "
                  f"that derived one took the deleted one's place as {where}, so a read of {where} now answers 200 "
                  f"with it. To be rid of it as well, remove the editions it is built from")
-
-
-class NotStored(TerminologyError):
-    # 422 as for a PUT to these ids (reserved_map_problems): the request is understood, but the resource is
-    # computed from others, so there is nothing stored to delete. Not 405: the URL does serve DELETE for the
-    # stored resources of its type, and a 405 must list the methods the URL serves
-    issue_code, status = "not-supported", 422
 
 
 def _refuse_unstored(rtype: str, rid: str) -> None:

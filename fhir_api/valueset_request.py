@@ -2,7 +2,6 @@
 the wanted languages, the supplements and the version rules a request gives."""
 from __future__ import annotations
 
-
 from terminology.errors import InvalidRequest, NotSupported
 from terminology.identifiers import canonical
 from terminology.implicit import resolve as resolve_implicit
@@ -154,7 +153,6 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str, miss
     check_outline(found)
     rules.check_valueset(found)
     return found, rules
-
 
 
 def supplements_for(catalog, params, vs: dict | None, system: str | None = None):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .errors import TerminologyError
+from .errors import NotStored
 from .identifiers import ICD10_NO, with_tag
 from .norway import nkpk, rules
 from .store.base import ResourceHeader
@@ -47,7 +47,7 @@ class Derive:
     After the write, `resources` and `notes` hold what it derived and the import report's line for each, and
     `successors` each resource removed whose url|version a derived one now answers: (its header, the derived
     resource, the note), for a write that only removes. Removing a resource the same write would derive again as it is is refused
-    (RebuiltAsItIs, so nothing is written): it would be reported removed and still be there. Judged in the
+    (NotStored, so nothing is written): it would be reported removed and still be there. Judged in the
     write's transaction, on what it reads; every write path (REST, a batch, `kodebro remove`) asks it here."""
 
     def __init__(self, written: Iterable[dict], deleted: Iterable[tuple[str, str]] = (), tag: dict | None = None):
@@ -87,11 +87,6 @@ class Derive:
         return out
 
 
-class RebuiltAsItIs(TerminologyError):
-    # 422, as for the other things the server derives: understood, but there is nothing of its own to remove
-    issue_code, status = "not-supported", 422
-
-
 def _successors(store, removed: list[ResourceHeader], derived: list[dict], notes: list[str]) -> list[tuple]:
     out = []
     for h in removed:
@@ -99,7 +94,7 @@ def _successors(store, removed: list[ResourceHeader], derived: list[dict], notes
             if (res.get("resourceType"), res.get("url"), res.get("version")) != (h.type, h.url, h.version):
                 continue
             if _content(res) == _content(store.body(h.pk) or {}):
-                raise RebuiltAsItIs(f"{h.type}/{h.id} is derived, not stored for its own sake: it is built from other "
+                raise NotStored(f"{h.type}/{h.id} is derived, not stored for its own sake: it is built from other "
                                     "code system editions and would be built again as it is, so nothing was deleted; "
                                     "remove or change the editions it is built from instead")
             out.append((h, res, note))

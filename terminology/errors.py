@@ -6,6 +6,7 @@
     ├── NotFound                     404 not-found  unknown resource, system or version
     ├── TooCostly                    422 too-costly an expansion or query too large to answer
     │   └── NotEnumerable            422 not-supported  codes that cannot be listed at all (a grammar)
+    ├── NotStored                    422 not-supported  a write to a resource the server derives
     ├── InvalidResource              422 invalid    a resource fails validation
     │   └── ImportRejected           422 invalid    an import had rejected resources
     ├── Conflict                     409 conflict   e.g. id/url clash on create
@@ -81,6 +82,15 @@ class NotEnumerable(TooCostly):
     not-supported, as the reference servers answer (no paging would help); a TooCostly to every caller that asks
     whether listing is possible."""
     issue_code = "not-supported"
+
+
+class NotStored(TerminologyError):
+    """A write (a delete) of a resource the server derives from others rather than stores for its own sake (an
+    NKPK edition built again as it is, an ICD-10-NO rule value set, a SNOMED CT implicit map): 422, as a PUT to such
+    an id is refused, because the request is understood but there is nothing of its own to remove. Not 405: the
+    URL serves DELETE for the stored resources of its type."""
+    issue_code = "not-supported"
+    status = 422
 
 
 class InvalidResource(TerminologyError):
