@@ -13,6 +13,8 @@ DEFAULT_DB = os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser(
 SETTINGS: dict[str, tuple[object, str]] = {
     "DB": (DEFAULT_DB, "Store location: a SQLite file path (created on first use) or a postgresql:// URL."),
     "DEMO": (True, "Load the shipped demo content when the store is empty at start-up."),
+    "HL7": (True, "Load the HL7 terminology shipped with Kodebro (the code systems, value sets and concept maps "
+                  "of FHIR R4 core 4.0.1 and HL7 Terminology THO 7.0.1) when the store is empty at start-up."),
     "API_KEY": ("", "When set, create/update/delete need 'Authorization: Bearer <key>'. "
                     "When empty, writes are open: set it on any shared server."),
     "MAX_EXPANSION": (DEFAULT_MAX_EXPANSION,

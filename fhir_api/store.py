@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import current_app
 
 from terminology import Catalog, open_store
+from terminology.hl7 import fill_empty_store
 
 
 def init_app(app) -> None:
     settings = app.config["KODEBRO"]
     store = open_store(settings["DB"])
-    if settings["DEMO"] and not store.headers():
-        from terminology.demo import load_demo
-        load_demo(store)
+    fill_empty_store(store, demo=settings["DEMO"], hl7=settings["HL7"])
     app.extensions["kodebro.store"] = store
     app.extensions["kodebro.catalog"] = Catalog(store, today=settings.get("TODAY") or None)
 

@@ -59,14 +59,15 @@ def main():
                    "id) to PATH, or to standard output with '-'. Off by default.")
 @_db_option
 def serve(host, port, workers, threads, access_log, db):
-    """Start the FHIR server (gunicorn). Creates the store with demo content if it is empty."""
+    """Start the FHIR server (gunicorn). An empty store first gets the demo content and the HL7 terminology."""
     db = _db(db)
     settings = _settings({"DB": db})
     _check_serve_options(settings, access_log)
     _check_port(host, port)
     store = _open_store(db)
     demo = None
-    if settings["DEMO"] and not store.headers():
+    empty = not store.headers()
+    if empty and settings["DEMO"]:
         from terminology.demo import load_demo
         report = load_demo(store)
         # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
@@ -76,6 +77,11 @@ def serve(host, port, workers, threads, access_log, db):
         demo = len(report.added) - named
         click.echo(f"new store at {_where(db)}: loaded demo content ({demo} resources) and the "
                    f"{named} NamingSystems of the Norwegian codebooks", err=True)
+    if empty and settings["HL7"]:
+        from terminology.hl7 import LABEL, load_hl7, summary
+        click.echo(f"new store at {_where(db)}: loading {LABEL}, once: some seconds ...", err=True)
+        click.echo(f"loaded the HL7 terminology: {summary(load_hl7(store))}", err=True)
+        demo = demo or 0
     workers = workers or os.cpu_count() or 1
     from scripts.wsgi_server import address
     click.echo(f"kodebro serving http://{address(host, port)}/fhir with {workers} worker(s) x {threads} thread(s); "
@@ -148,6 +154,10 @@ def _check_serve_options(settings: dict, access_log: str | None) -> None:
 @click.option("--namingsystems", is_flag=True,
               help="Also import the NamingSystems of the Norwegian codebooks shipped with Kodebro (their URLs "
                    "and Volven OIDs), e.g. into a store started with KODEBRO_DEMO=false.")
+@click.option("--hl7", is_flag=True,
+              help="Import the HL7 terminology shipped with Kodebro (FHIR R4 core 4.0.1 and HL7 Terminology THO "
+                   "7.0.1; their few invalid R4 resources skipped), e.g. into a store started with KODEBRO_HL7=false. "
+                   "On its own: one transaction of its own.")
 @click.option("--format", "fmt", default=None, help="Source format (default: detected from the content).")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid resources and report the invalid ones.")
 @click.option("--replace", is_flag=True,
@@ -161,13 +171,20 @@ def _check_serve_options(settings: dict, access_log: str | None) -> None:
               help="For concept maps: a code system file whose edition the map's targets are checked against.")
 @click.option("--against-edition", default=None, help="Edition of the --against file when it does not say.")
 @_db_option
-def import_(paths, namingsystems, fmt, skip_invalid, replace, edition, system, columns, against, against_edition,
-            db):
+def import_(paths, namingsystems, hl7, fmt, skip_invalid, replace, edition, system, columns, against,
+            against_edition, db):
     """Import terminology content: FHIR JSON/NDJSON/Bundles/folders/NPM packages and codebook files."""
     from terminology.errors import TerminologyError
     from terminology.loader import load, read_items
-    if not paths and not namingsystems:
-        raise click.UsageError("Missing argument 'PATHS...' (or give --namingsystems).")
+    if hl7:
+        # the packages' own invalid resources are always skipped, which a user's files must not be silently:
+        # two imports in one command would also be two transactions, so --hl7 stands alone
+        if paths or namingsystems:
+            raise click.UsageError("--hl7 imports the shipped HL7 terminology on its own; import PATHS (and "
+                                   "--namingsystems) with another `kodebro import`.")
+        paths = ()
+    elif not paths and not namingsystems:
+        raise click.UsageError("Missing argument 'PATHS...' (or give --namingsystems or --hl7).")
     if namingsystems:
         from terminology.demo import NAMINGSYSTEMS
         paths = (NAMINGSYSTEMS, *paths)
@@ -192,8 +209,11 @@ def import_(paths, namingsystems, fmt, skip_invalid, replace, edition, system, c
     said = _SaidSystem(click.get_current_context().meta.get("system_given"))
     seen_notes: list[str] = []       # what the import worked out (the edition and where it came from ...)
     try:
-        report = load(store, _keep_notes(read_items(paths, fmt, **options), seen_notes),
-                      skip_invalid=skip_invalid, replace=replace, progress=progress,
+        if hl7:
+            from terminology.hl7 import hl7_items
+        items = hl7_items() if hl7 else read_items(paths, fmt, **options)
+        report = load(store, _keep_notes(items, seen_notes),
+                      skip_invalid=skip_invalid or hl7, replace=replace, progress=progress,
                       writing=_write_bar if tty else None)
     except TerminologyError as err:
         if bar:
@@ -213,6 +233,11 @@ def import_(paths, namingsystems, fmt, skip_invalid, replace, edition, system, c
         click.echo(f"skipped {_named(src, rid)}: {said(why)}")
     nothing = not (report.added or report.replaced or report.unchanged)
     _demo_note(store)
+    if hl7:
+        # the packages' invalid resources are the same every time: skipped as intended, not a partial import
+        click.echo(f"{len(report.rejected)} invalid R4 resource(s) of the HL7 packages skipped; the rest was "
+                   "imported", err=True)
+        return
     if report.rejected:
         if nothing:
             click.echo(f"{len(report.rejected)} resource(s) rejected; nothing was imported", err=True)

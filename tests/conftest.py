@@ -9,6 +9,11 @@ from scripts.server_process import free_port, running_server
 
 __all__ = ["free_port", "running_server"]  # test modules import them from here
 
+# An empty store gets the shipped HL7 terminology at first start (KODEBRO_HL7, ~6 s and 4,500 resources). The
+# suite creates hundreds of stores, so it starts them without it unless a test asks (tests/hl7/, the conformance
+# runner); servers the tests start inherit this.
+os.environ.setdefault("KODEBRO_HL7", "false")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "tests", "data")
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
@@ -55,3 +60,17 @@ def live_server(tmp_path_factory):
     db = str(tmp_path_factory.mktemp("live") / "kodebro.db")
     with running_server(db) as (base, _started):
         yield base
+
+
+@pytest.fixture(scope="session")
+def hl7_db(tmp_path_factory) -> str:
+    """A store holding the shipped HL7 terminology only (terminology/hl7/), built once a session: copy it
+    (shutil.copy) before writing to it."""
+    from terminology import open_store
+    from terminology.hl7 import load_hl7
+    db = str(tmp_path_factory.mktemp("hl7-template") / "hl7.db")
+    store = open_store(db)
+    load_hl7(store)
+    store.close()
+    return db
+

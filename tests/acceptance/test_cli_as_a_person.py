@@ -9,9 +9,10 @@ import shutil
 import pytest
 
 from tests.acceptance.conftest import HANDMADE_RF2, kodebro
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA
+from terminology.hl7 import THO
 
-PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+PACKAGE = THO     # the THO package shipped in terminology/hl7/
 NORWAY = os.path.join(DATA, "norway")
 
 

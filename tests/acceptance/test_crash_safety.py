@@ -11,8 +11,9 @@ import pytest
 
 from tests.acceptance.conftest import kodebro
 from tests.conftest import DATA, ROOT
+from terminology.hl7 import THO
 
-PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+PACKAGE = THO     # the THO package shipped in terminology/hl7/
 
 # Runs in its own process: the real reader and validator, then the real store write, which is cut
 # off by SIGKILL after 1,500 of the package's resources have gone into the open transaction.

@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from terminology import import_paths, open_store
-from tests.conftest import DATA
+from terminology.hl7 import THO
 
-PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+PACKAGE = THO     # the THO package shipped in terminology/hl7/
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from .txcompare import clean, compare
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TX = os.path.join(HERE, "tx-tests")
-DATA = os.path.join(os.path.dirname(HERE), "data", "conformance")
 FJ = "application/fhir+json"
 ENDPOINTS = {"expand": "ValueSet/$expand", "validate-code": "ValueSet/$validate-code",
              "cs-validate-code": "CodeSystem/$validate-code", "lookup": "CodeSystem/$lookup",
@@ -58,14 +57,11 @@ def _cases():
 
 @pytest.fixture(scope="module")
 def tx_client(tmp_path_factory):
-    """One app for the whole suite, holding the FHIR core content some tests rely on."""
+    """One app for the whole suite, started as `kodebro serve` starts on a new store: the demo content and the
+    HL7 terminology some tests rely on (administrative-gender, publication-status) load at first start."""
     from fhir_api import create_app
-    from terminology import import_paths, open_store
     db = str(tmp_path_factory.mktemp("tx") / "tx.db")
-    store = open_store(db)
-    import_paths(store, sorted(os.path.join(DATA, f) for f in os.listdir(DATA) if f.endswith(".json")))
-    store.close()
-    return create_app({"DB": db, "DEMO": False}).test_client()
+    return create_app({"DB": db, "DEMO": True, "HL7": True}).test_client()
 
 
 def _request_body(suite: dict, test: dict) -> dict:

@@ -1,4 +1,4 @@
-"""A template store (demo content, the FHIR core content of the conformance tests and three small SNOMED CT
+"""A template store (demo content, the shipped HL7 terminology (FHIR core and THO) and three small SNOMED CT
 editions) built once; each seed block plays against its own copy, so what one block writes cannot change what
 another sees."""
 from __future__ import annotations
@@ -8,7 +8,6 @@ import shutil
 
 import pytest
 
-from tests.conformance.test_tx_ecosystem import DATA as CONFORMANCE_DATA
 from tests.conftest import DATA
 
 # three editions (INT 20180731, the lite Swedish 20240301, the Norwegian 20250415, the default), so that edition
@@ -19,15 +18,14 @@ SNOMED_RELEASES = tuple(os.path.join(DATA, "snomed", p) for p in ("snowstorm-dum
 
 
 @pytest.fixture(scope="session")
-def fuzz_template(tmp_path_factory) -> str:
+def fuzz_template(tmp_path_factory, hl7_db) -> str:
     import terminology.snomed  # noqa: F401  (registers the RF2 importer and the SNOMED CT index)
     from terminology import import_paths, open_store
     from terminology.demo import load_demo
     db = str(tmp_path_factory.mktemp("fuzz-template") / "fuzz.db")
+    shutil.copy(hl7_db, db)
     store = open_store(db)
     load_demo(store)
-    import_paths(store, sorted(os.path.join(CONFORMANCE_DATA, f) for f in os.listdir(CONFORMANCE_DATA)
-                               if f.endswith(".json")))
     for release in SNOMED_RELEASES:
         import_paths(store, [release], fmt="rf2")
     store.close()

@@ -8,13 +8,14 @@ from click.testing import CliRunner
 
 from scripts.cli import main
 from tests.conftest import DATA
+from terminology.hl7 import THO
 
 NORWAY = os.path.join(DATA, "norway")
 ICD10_NAV = os.path.join(NORWAY, "navikt-ICD10-2026.json")
 ICD10_FAT = os.path.join(NORWAY, "fat-icd10-2026.json")
 ICPC2_NAV = os.path.join(NORWAY, "navikt-ICPC2-2026.json")
 PROCEDURES = os.path.join(NORWAY, "procedures-2017.csv")
-PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+PACKAGE = THO     # the THO package shipped in terminology/hl7/
 
 
 def kodebro(*args):

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 
 from scripts.cli import main
 from terminology import ImportRejected, import_paths
-from tests.conftest import DATA
+from terminology.hl7 import THO
 
-PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+PACKAGE = THO     # the THO package shipped in terminology/hl7/
 
 
 def _counts(store):

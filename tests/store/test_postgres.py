@@ -1,14 +1,13 @@
 """The PostgreSQL store against a real server: same behaviour as SQLite, shared by processes."""
 import json
-import os
 import time
 
 import pytest
 
 from terminology import Catalog, ImportRejected, import_paths, open_store
-from tests.conftest import DATA
+from terminology.hl7 import THO
 
-PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+PACKAGE = THO     # the THO package shipped in terminology/hl7/
 
 
 def _cs(url, code, version="1"):

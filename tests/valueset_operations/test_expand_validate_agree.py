@@ -15,11 +15,11 @@ import os
 
 import pytest
 
-from terminology import Catalog, import_paths, open_store
+from terminology import Catalog, open_store
 from terminology.errors import InvalidRequest, TerminologyError
 from terminology.operations.expand import ExpandRequest, expand
 from terminology.operations.validate import ValidateRequest, validate_code
-from tests.conftest import DATA, ROOT
+from tests.conftest import ROOT
 
 TX = os.path.join(ROOT, "tests", "conformance", "tx-tests")
 NOT_IN_EXPANSION_SAMPLE = 200     # codes per code system that an expansion leaves out, checked per value set
@@ -65,12 +65,9 @@ def disagreements(catalog, vs: dict) -> list:
 # --- broad: the tx ecosystem value sets and the demo content ---------------------------------------------
 
 @pytest.fixture(scope="module")
-def core_catalog(tmp_path_factory):
-    """The FHIR core content some tx tests rely on (as the conformance runner loads it)."""
-    store = open_store(str(tmp_path_factory.mktemp("agree") / "core.db"))
-    core = os.path.join(DATA, "conformance")
-    import_paths(store, sorted(os.path.join(core, f) for f in os.listdir(core) if f.endswith(".json")))
-    return Catalog(store)
+def core_catalog(hl7_db):
+    """The HL7 terminology some tx tests rely on (administrative-gender …), as a new server holds it."""
+    return Catalog(open_store(hl7_db))
 
 
 def _suites():

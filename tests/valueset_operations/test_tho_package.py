@@ -1,15 +1,14 @@
 """Every value set of HL7 Terminology (THO) 7.0.1: $expand never fails on the server's side, and the
 codes an expansion returns are valid in that value set by $validate-code (expand and validate agree).
 
-Real content: tests/data/fhir-packages/hl7.terminology.r4-7.0.1.tgz (see tests/data/README.md).
+Real content: terminology/hl7/hl7.terminology.r4-7.0.1.tgz (see terminology/hl7/README.md).
 """
-import os
 
 import pytest
 
-from tests.conftest import DATA
+from terminology.hl7 import THO
 
-PACKAGE = os.path.join(DATA, "fhir-packages", "hl7.terminology.r4-7.0.1.tgz")
+PACKAGE = THO     # the THO package shipped in terminology/hl7/
 
 
 @pytest.fixture(scope="module")

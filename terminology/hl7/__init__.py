@@ -1,0 +1,66 @@
+"""The HL7 terminology shipped inside the package: the code systems, value sets and concept maps of FHIR R4 core
+(4.0.1) and of HL7 Terminology (THO, 7.0.1), loaded into an empty store at first start (setting HL7).
+
+FHIR resources bind their coded elements to these (Patient.gender to administrative-gender, every status to its
+code system, the v2 and v3 tables to THO), and value sets written elsewhere include them by URL, so a terminology
+server that lacks them answers "unknown code system" where every reference server answers. They are reference
+data, as the NamingSystems of the Norwegian codebooks are: untagged, kept by `kodebro remove --demo`.
+
+THO is where terminology.hl7.org content is maintained; the R4 core package carries 2019 copies of 1,349 of its
+code systems and value sets under the same URLs with other version labels ("4.0.1", "2.9", "2018-08-12" beside THO's
+"2.0.0", "3.0.0"). Loaded side by side, a request naming no version would be answered from whichever label sorts
+last, often the old copy; so a core resource whose canonical URL THO defines is left out, and THO answers for it.
+Both packages hold a few resources that are not valid R4 (a NamingSystem without uniqueId.type, a url holding '|',
+codes of blanks): they are skipped and counted, as `kodebro import --skip-invalid` does.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from ..importers import Item
+from ..loader import ImportReport, load, read_items
+
+HL7_DIR = os.path.dirname(os.path.abspath(__file__))
+THO = os.path.join(HL7_DIR, "hl7.terminology.r4-7.0.1.tgz")
+CORE = os.path.join(HL7_DIR, "hl7.fhir.r4.core-4.0.1.tgz")
+LABEL = "the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)"
+
+
+def hl7_items() -> Iterator[Item]:
+    """THO's resources, then those of the core package whose canonical URL THO does not define."""
+    tho = list(read_items([THO]))
+    defined = {_canonical(item) for item in tho} - {None}
+    yield from tho
+    yield from (item for item in read_items([CORE]) if _canonical(item) not in defined)
+
+
+def load_hl7(store) -> ImportReport:
+    """Both packages in one transaction; invalid resources are skipped and named in the report."""
+    return load(store, hl7_items(), skip_invalid=True)
+
+
+def fill_empty_store(store, *, demo: bool, hl7: bool) -> tuple[ImportReport | None, ImportReport | None]:
+    """What a store gets at its first start: the demo content and/or the HL7 terminology, each in one
+    transaction. A store holding anything is left as it is: (None, None)."""
+    if not (demo or hl7) or store.headers():
+        return None, None
+    from ..demo import load_demo
+    return (load_demo(store) if demo else None), (load_hl7(store) if hl7 else None)
+
+
+def summary(report: ImportReport) -> str:
+    """'1201 CodeSystem, 2815 ValueSet, … (56 invalid skipped)' for a start-up or import line."""
+    counts = report.counts()
+    parts = [f"{counts[t]['added'] + counts[t]['replaced'] + counts[t]['unchanged']} {t}" for t in sorted(counts)]
+    skipped = f" ({len(report.rejected)} invalid R4 resources of the packages skipped)" if report.rejected else ""
+    return ", ".join(parts) + skipped
+
+
+def _canonical(item: Item) -> tuple | None:
+    res = item.resource
+    if not isinstance(res, dict) or not isinstance(res.get("url"), str):
+        return None
+    return res.get("resourceType"), res["url"]
+
+

@@ -1,0 +1,147 @@
+"""The HL7 terminology shipped with Kodebro (terminology/hl7/: FHIR R4 core 4.0.1 and THO 7.0.1, the packages as
+published, see terminology/hl7/README.md) loads into an empty store at first start, so the code systems FHIR binds
+its own elements to answer as on any reference server; THO answers for the URLs both packages define."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from scripts.server_process import ROOT, running_server
+
+GENDER = "http://hl7.org/fhir/administrative-gender"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+
+
+@pytest.fixture(scope="module")
+def hl7_store(tmp_path_factory):
+    from terminology import open_store
+    from terminology.hl7 import fill_empty_store
+    store = open_store(str(tmp_path_factory.mktemp("hl7") / "k.db"))
+    demo, report = fill_empty_store(store, demo=False, hl7=True)
+    yield store, report
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(hl7_store):
+    from fhir_api import create_app
+    store, _report = hl7_store
+    return create_app({"DB": store.path, "DEMO": False, "HL7": False}).test_client()
+
+
+def _value(params: dict, name: str):
+    for p in params["parameter"]:
+        if p["name"] == name:
+            return next(v for k, v in p.items() if k.startswith("value"))
+    return None
+
+
+def test_the_code_systems_fhir_binds_to_answer(client):
+    r = client.get(f"/fhir/CodeSystem/$validate-code?url={GENDER}&code=female")
+    assert r.status_code == 200
+    assert (_value(r.json, "result"), _value(r.json, "display"), _value(r.json, "version")) == (True, "Female", "4.0.1")
+    r = client.get("/fhir/ValueSet/$expand?url=http://hl7.org/fhir/ValueSet/administrative-gender")
+    assert sorted(c["code"] for c in r.json["expansion"]["contains"]) == ["female", "male", "other", "unknown"]
+    r = client.get("/fhir/CodeSystem/$validate-code?url=http://hl7.org/fhir/publication-status&code=retired")
+    assert _value(r.json, "result") is True
+
+
+def test_tho_answers_for_the_urls_both_packages_define(hl7_store, client):
+    store, _report = hl7_store
+    versions = sorted(h.version for h in store.headers() if h.type == "CodeSystem" and h.url == ACT_CODE)
+    assert versions == ["9.0.0"]        # THO 7.0.1's; core 4.0.1 carries the 2018-08-12 copy
+    r = client.get(f"/fhir/CodeSystem/$lookup?system={ACT_CODE}&code=AMB")
+    assert r.status_code == 200 and _value(r.json, "version") == "9.0.0"
+    assert _value(r.json, "display") == "ambulatory"
+
+
+def test_no_core_copy_of_a_tho_url_is_read(hl7_store):
+    from terminology.hl7 import CORE, THO, hl7_items
+    seen: dict = {}
+    for item in hl7_items():
+        res = item.resource or {}
+        if res.get("url"):
+            seen.setdefault((res["resourceType"], res["url"]), set()).add(item.source.split(":package/")[0])
+    assert not [k for k, where in seen.items() if len(where) > 1]
+    assert ("CodeSystem", ACT_CODE) in seen and seen[("CodeSystem", ACT_CODE)] == {THO}
+    assert seen[("CodeSystem", GENDER)] == {CORE}
+
+
+def test_the_packages_invalid_resources_are_skipped_by_name(hl7_store):
+    _store, report = hl7_store
+    names = {src.rsplit("/", 1)[-1] for src, _rid, _why in report.rejected}
+    # THO: NamingSystems without uniqueId.type; core: a url holding '|'
+    assert {"NamingSystem-MeSH.json", "NamingSystem-v3-loinc.json", "CodeSystem-v2-2.1-0006.json"} <= names
+    assert len(report.rejected) < 20
+    assert report.counts()["CodeSystem"]["added"] > 1000
+
+
+def test_a_store_holding_anything_is_left_as_it_is(tmp_path):
+    from terminology import open_store
+    from terminology.hl7 import fill_empty_store
+    store = open_store(str(tmp_path / "k.db"))
+    fill_empty_store(store, demo=True, hl7=False)
+    before = len(store.headers())
+    assert fill_empty_store(store, demo=True, hl7=True) == (None, None)
+    assert len(store.headers()) == before
+    store.close()
+
+
+def test_it_is_reference_data_that_remove_demo_keeps(tmp_path):
+    from terminology import open_store
+    from terminology.demo import demo_headers
+    from terminology.hl7 import fill_empty_store
+    store = open_store(str(tmp_path / "k.db"))
+    demo, hl7 = fill_empty_store(store, demo=True, hl7=True)
+    tagged = {(h.type, h.url) for h in demo_headers(store)}
+    assert ("CodeSystem", GENDER) not in tagged and tagged
+    assert len(tagged) <= len(demo.added)
+    store.close()
+
+
+def test_the_setting_is_on_unless_turned_off(monkeypatch):
+    from fhir_api.settings import load_settings
+    monkeypatch.delenv("KODEBRO_HL7", raising=False)
+    assert load_settings()["HL7"] is True
+    monkeypatch.setenv("KODEBRO_HL7", "false")
+    assert load_settings()["HL7"] is False
+
+
+def _kodebro(*args, db):
+    return subprocess.run([sys.executable, "-m", "scripts.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=dict(os.environ, KODEBRO_DB=db), timeout=300)
+
+
+def test_import_hl7_into_a_store_started_without_it(tmp_path):
+    db = str(tmp_path / "k.db")
+    r = _kodebro("import", "--hl7", db=db)
+    assert r.returncode == 0, r.stderr
+    added = int(re.search(r"^CodeSystem: (\d+) added, 0 replaced$", r.stdout, re.M).group(1))
+    assert added > 1000
+    assert re.search(r"^\d+ invalid R4 resource\(s\) of the HL7 packages skipped; the rest was imported$", r.stderr,
+                     re.M)
+    again = _kodebro("import", "--hl7", db=db)
+    assert again.returncode == 0 and f"CodeSystem: 0 added, 0 replaced, {added} unchanged" in again.stdout
+
+
+def test_import_hl7_stands_alone(tmp_path):
+    r = _kodebro("import", "--hl7", "--namingsystems", db=str(tmp_path / "k.db"))
+    assert r.returncode == 2
+    assert "--hl7 imports the shipped HL7 terminology on its own" in r.stderr
+    assert not os.path.exists(tmp_path / "k.db")      # refused before the store was opened
+
+
+def test_serve_on_a_new_store_loads_it_and_says_so(tmp_path):
+    db = str(tmp_path / "k.db")
+    log = tmp_path / "serve.log"
+    with running_server(db, workers=1, log=str(log), env={"KODEBRO_HL7": "true"}, timeout=180) as (base, _took):
+        r = requests.get(f"{base}/CodeSystem/$lookup", params={"system": GENDER, "code": "other"}, timeout=10)
+    assert r.status_code == 200 and _value(r.json(), "display") == "Other"
+    text = log.read_text()
+    assert "loading the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)" in text
+    assert re.search(r"^loaded the HL7 terminology: \d{4} CodeSystem, 80 ConceptMap, \d+ NamingSystem", text, re.M)
