@@ -331,12 +331,15 @@ def _write_bar(total: int):
 
 
 @main.command("list")
+@click.option("--hl7", "show_hl7", is_flag=True,
+              help="List the HL7 terminology (FHIR R4 core, THO) resource by resource too; by default it is counted "
+                   "in one line.")
 @_db_option
-def list_(db):
+def list_(show_hl7, db):
     """Show what is loaded: code systems with versions and concept counts, value sets, concept maps and naming systems."""
     from terminology.editions import today
     store = _open_store(db)
-    headers = store.headers()
+    headers, hl7 = _hl7_apart(store, store.headers(), show_hl7)
     systems: dict[str, list] = {}
     for h in headers:
         if h.type == "CodeSystem":
@@ -373,6 +376,10 @@ def list_(db):
             click.echo(f"  {what}" + (f" ({', '.join(marks)})" if marks else ""))
         if len(hs) > 200:
             click.echo(f"  … and {len(hs) - 200} more")
+    if hl7:
+        counts = ", ".join(f"{n} {rtype}" for rtype, n in sorted(hl7.items()))
+        click.echo(f"HL7 terminology (reference data, FHIR R4 core 4.0.1 and THO 7.0.1): {counts}; "
+                   f"`kodebro list --hl7` lists them")
     if demo_seen:
         click.echo("(demo) marks the demo content loaded at first start: partial slices, not for production; "
                    "remove it with `kodebro remove --demo --yes`. (fragment): a partial code system that "
@@ -381,6 +388,21 @@ def list_(db):
         click.echo(f"(default): the edition of a yearly codebook (or of its rule value sets) that answers a request "
                    f"naming no version or date today ({day}): the newest whose 1 January has come; (from YYYY-01-01): "
                    f"loaded ahead of its year. The others answer when asked for by version or date.")
+
+
+def _hl7_apart(store, headers: list, show_hl7: bool) -> tuple[list, dict[str, int]]:
+    """(the headers to list one by one, {resource type: how many} of the shipped HL7 terminology left out): some
+    4,500 resources would bury the codebooks a person looks for."""
+    if show_hl7:
+        return headers, {}
+    from terminology.identifiers import is_hl7
+    listed, apart = [], {}
+    for h in headers:
+        if is_hl7(store.body(h.pk)):
+            apart[h.type] = apart.get(h.type, 0) + 1
+        else:
+            listed.append(h)
+    return listed, apart
 
 
 def _edition_marks(version: str | None, current: str | None, day: str) -> list[str]:

@@ -112,6 +112,10 @@ def canonical_url(ref: str | None) -> str | None:
 KODEBRO_TAGS = KODEBRO_BASE + "/CodeSystem/kodebro-tags"
 DEMO_TAG = {"system": KODEBRO_TAGS, "code": "demo",
             "display": "Kodebro demo content: partial codebook slices, not for production"}
+# `hl7`: the HL7 terminology shipped with Kodebro (terminology/hl7/), reference data a new store gets; tagged so that
+# people (`kodebro list`, the search page) can tell the Norwegian codebooks from 1,200 HL7 code systems
+HL7_TAG = {"system": KODEBRO_TAGS, "code": "hl7",
+           "display": "HL7 terminology shipped with Kodebro (FHIR R4 core 4.0.1, THO 7.0.1)"}
 
 
 def has_tag(resource: dict | None, tag: dict) -> bool:
@@ -134,6 +138,10 @@ def with_tag(resource: dict, tag: dict) -> dict:
 
 def is_demo(resource: dict | None) -> bool:
     return has_tag(resource, DEMO_TAG)
+
+
+def is_hl7(resource: dict | None) -> bool:
+    return has_tag(resource, HL7_TAG)
 
 
 def codebook_by_name(name: str | None) -> str | None:

@@ -4,7 +4,8 @@
 FHIR resources bind their coded elements to these (Patient.gender to administrative-gender, every status to its
 code system, the v2 and v3 tables to THO), and value sets written elsewhere include them by URL, so a terminology
 server that lacks them answers "unknown code system" where every reference server answers. They are reference
-data, as the NamingSystems of the Norwegian codebooks are: untagged, kept by `kodebro remove --demo`.
+data, as the NamingSystems of the Norwegian codebooks are, kept by `kodebro remove --demo`; each carries the meta.tag
+HL7_TAG, so people (`kodebro list`, the search page) and clients (`_tag=`) can tell them from the codebooks.
 
 THO is where terminology.hl7.org content is maintained; the R4 core package carries 2019 copies of 1,349 of its
 code systems and value sets under the same URLs with other version labels ("4.0.1", "2.9", "2018-08-12" beside THO's
@@ -16,8 +17,10 @@ codes of blanks): they are skipped and counted, as `kodebro import --skip-invali
 from __future__ import annotations
 
 import os
+from itertools import chain
 from typing import Iterator
 
+from ..identifiers import HL7_TAG, with_tag
 from ..importers import Item
 from ..loader import ImportReport, load, read_items
 
@@ -28,11 +31,14 @@ LABEL = "the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)"
 
 
 def hl7_items() -> Iterator[Item]:
-    """THO's resources, then those of the core package whose canonical URL THO does not define."""
+    """THO's resources, then those of the core package whose canonical URL THO does not define, each tagged
+    HL7_TAG."""
     tho = list(read_items([THO]))
     defined = {_canonical(item) for item in tho} - {None}
-    yield from tho
-    yield from (item for item in read_items([CORE]) if _canonical(item) not in defined)
+    for item in chain(tho, (item for item in read_items([CORE]) if _canonical(item) not in defined)):
+        if isinstance(item.resource, dict):
+            item.resource["meta"] = with_tag(item.resource, HL7_TAG)["meta"]
+        yield item
 
 
 def load_hl7(store) -> ImportReport:

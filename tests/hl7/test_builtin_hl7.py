@@ -145,3 +145,29 @@ def test_serve_on_a_new_store_loads_it_and_says_so(tmp_path):
     text = log.read_text()
     assert "loading the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)" in text
     assert re.search(r"^loaded the HL7 terminology: \d{4} CodeSystem, 80 ConceptMap, \d+ NamingSystem", text, re.M)
+
+
+def test_it_is_tagged_so_people_and_clients_can_tell_it_from_the_codebooks(hl7_store, client):
+    from terminology.identifiers import HL7_TAG, is_hl7
+    store, _report = hl7_store
+    assert all(is_hl7(store.body(h.pk)) for h in store.headers())
+    tag = f"{HL7_TAG['system']}|{HL7_TAG['code']}"
+    r = client.get("/fhir/CodeSystem", query_string={"_tag": tag, "_summary": "true", "_count": "1000"})
+    assert r.json["total"] > 1000
+    # the search page reads the tag from the summary and pages on with the next link
+    assert HL7_TAG["code"] in {t["code"] for t in r.json["entry"][0]["resource"]["meta"]["tag"]}
+    assert any(link["relation"] == "next" for link in r.json["link"])
+
+
+def test_list_counts_it_in_one_line_unless_asked(tmp_path, hl7_db):
+    import shutil
+    db = str(tmp_path / "k.db")
+    shutil.copy(hl7_db, db)
+    assert _kodebro("import", "--namingsystems", db=db).returncode == 0
+    short = _kodebro("list", db=db).stdout
+    assert short.startswith("CodeSystems: 0 code systems, 0 editions\n")
+    assert "NamingSystems (6):" in short and GENDER not in short
+    assert re.search(r"^HL7 terminology \(reference data, FHIR R4 core 4\.0\.1 and THO 7\.0\.1\): \d{4} CodeSystem, "
+                     r"80 ConceptMap, 660 NamingSystem, \d{4} ValueSet; `kodebro list --hl7` lists them$", short, re.M)
+    full = _kodebro("list", "--hl7", db=db).stdout
+    assert f"  {GENDER}  4.0.1 (4 concepts)" in full and "HL7 terminology (reference data" not in full
