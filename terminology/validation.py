@@ -1,6 +1,8 @@
 """Validation of incoming FHIR resources against the R4B models of fhir.resources.
 
-R4B is identical to R4 for CodeSystem, ValueSet, ConceptMap and NamingSystem.
+R4B is identical to R4 for CodeSystem, ValueSet, ConceptMap and NamingSystem. Where the models are stricter
+than R4 JSON (extensions on an Extension's primitive value; no-break spaces in codes), model_errors.py reads
+the resource as R4 does.
 The models do not enforce required code bindings, so the few that matter for
 a terminology server (status, content) are checked here as well, with what the
 engine would otherwise answer wrongly from: duplicate codes (csd-1), a hierarchy
@@ -15,10 +17,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from fhir.resources.R4B import get_fhir_model_class
-from pydantic import ValidationError
 
 from .duplicate_codes import repeated_codes
 from .errors import InvalidRequest
+from .model_errors import CODE_PATTERN, STRING_PATTERN, model_errors
 from .snomed.implicit import VALUESET_URL_FORM, is_valueset_url, map_url
 
 _STATUS = {"draft", "active", "retired", "unknown"}
@@ -33,7 +35,7 @@ def _model(rtype: str):
 # what a resource sent with a request may still have: elements R4 lacks (test content and
 # clients often speak R5) and missing required elements; wrong JSON types are never allowed,
 # because the engine would trip over them
-_LENIENT = {"extra_forbidden", "missing", "model_field_validation.missing"}
+_LENIENT = {"extra_forbidden", "missing", "model_field_validation.missing", "primitive_extension_type"}
 
 
 def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
@@ -60,9 +62,7 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     body = {k: v for k, v in resource.items() if k != "_flat_concepts"}
     problems: list[str] = []
     try:
-        model.model_validate(body)
-    except ValidationError as e:
-        for err in [x for x in e.errors() if not (lenient and x.get("type") in _LENIENT)][:10]:
+        for err in [x for x in model_errors(model, body) if not (lenient and x.get("type") in _LENIENT)][:10]:
             loc = _path(err.get("loc", ()))
             msg = _plain(err, rtype)
             problems.append(f"{loc}: {msg}" if loc else msg)
@@ -214,14 +214,15 @@ def _plain(err: dict, rtype: str) -> str:
     if kind in _WANTS:
         return f"must be {_WANTS[kind]}, not {_kind(value)}"
     if kind == "extra_forbidden":
-        return f"is not an element of an R4 {rtype}"
+        hint = (err.get("ctx") or {}).get("hint")
+        return f"is not an element of an R4 {rtype}" + (f" ({hint})" if hint else "")
     if kind in ("missing", "model_field_validation.missing"):
         return "is required but missing"
     if kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "?")
-        if pattern == r"^[^\s]+(\s[^\s]+)*$":
+        if pattern == CODE_PATTERN:
             return f"{_kind(value)} is not a valid code: no leading, trailing or repeated whitespace"
-        if pattern.strip("^$") == "[ \r\n\t\\S]+":      # R4 string: the pattern holds raw CR, LF, TAB
+        if pattern.strip("^$") == STRING_PATTERN:
             return f"{_kind(value)} is not a valid FHIR string: it must not be empty"
         shown = pattern.encode("unicode_escape").decode("ascii")
         return f"{_kind(value)} does not have the form R4 requires here (pattern {shown})"
