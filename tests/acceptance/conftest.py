@@ -36,10 +36,11 @@ def wait_for(check, seconds: float = 30.0, what: str = "condition"):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """(base URL, store path) of a running `kodebro serve` with the demo content and the hand-made
-    Norwegian SNOMED CT release imported into its store after start."""
+    """(base URL, store path) of a running `kodebro serve` with the demo content, the HL7 terminology and the
+    hand-made Norwegian SNOMED CT release imported into its store after start."""
     db = str(tmp_path_factory.mktemp("acceptance") / "kodebro.db")
-    with running_server(db, env={"KODEBRO_API_KEY": ""}) as (base, _started):
+    # what a new store gets, as the README starts it: the demo content and the HL7 terminology
+    with running_server(db, env={"KODEBRO_API_KEY": "", "KODEBRO_HL7": "true"}, timeout=180) as (base, _started):
         r = kodebro("import", "--format", "rf2", HANDMADE_RF2, db=db)
         assert r.returncode == 0, r.stdout + r.stderr
         # the running workers must notice the import made by another process

@@ -1,5 +1,5 @@
 """Every `curl` example in README.md and docs/*.md, run against a live `kodebro serve` holding what a
-fresh install holds (demo content) plus the hand-made Norwegian SNOMED CT release the SNOMED page
+fresh install holds (demo content, HL7 terminology) plus the hand-made Norwegian SNOMED CT release the SNOMED page
 tells the reader to import. An example that does not answer as documented is a documentation bug."""
 from __future__ import annotations
 
