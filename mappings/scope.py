@@ -146,12 +146,34 @@ class ValueSetScope:
                     # a code its complete code system does not have is in no value set of it, as $validate-code
                     # answers (a whole-system include would otherwise admit it); fragments stay lenient
                     return False
-            return self._ev.contains(self.vs, system, code, concept, cs)
+            if self._ev.contains(self.vs, system, code, concept, cs):
+                return True
+            pinned = self._pinned_missing(system)
+            if pinned:
+                # an include pinned to an edition the store lacks (THO's v2 value sets name 2.0.0 of tables it
+                # ships as 3.0.0) cannot be evaluated: NotFound, so a map's own scope is taken on its word
+                raise NotFound(f"the value set '{self.ref}' includes {system} version '{pinned}', which is not "
+                               "loaded")
+            return False
         except Exception:
             # a scope serves more than one code (all those of a request, or of a store revision): the next
             # code is asked of an evaluator as fresh as a scope of its own would have
             self._ev = ComposeEvaluator(self.catalog)
             raise
+
+    def _pinned_missing(self, system: str) -> str | None:
+        """The version an include of the value set pins `system` to when no loaded edition answers for it."""
+        for inc in (self.vs.get("compose") or {}).get("include") or ():
+            version = inc.get("version") if isinstance(inc, dict) else None
+            if version and isinstance(inc.get("system"), str) and \
+                    self.catalog.canonical_system(inc["system"]) == system:
+                try:
+                    found = self._ev.codesystem(system, version, required=False)
+                except TerminologyError:
+                    found = None
+                if found is None:
+                    return version
+        return None
 
     def _codesystem(self, system: str, version: str | None):
         # the match's own edition when it is loaded, else the one the value set would use

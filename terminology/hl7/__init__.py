@@ -11,12 +11,15 @@ THO is where terminology.hl7.org content is maintained; the R4 core package carr
 code systems and value sets under the same URLs with other version labels ("4.0.1", "2.9", "2018-08-12" beside THO's
 "2.0.0", "3.0.0"). Loaded side by side, a request naming no version would be answered from whichever label sorts
 last, often the old copy; so a core resource whose canonical URL THO defines is left out, and THO answers for it.
+Their three CodeSystems with content `not-present` (SNOMED CT among them) are placeholders, and the core package
+carries the specification's examples (CodeSystem/example, ConceptMap/101 …): neither is loaded.
 Both packages hold a few resources that are not valid R4 (a NamingSystem without uniqueId.type, a url holding '|',
 codes of blanks): they are skipped and counted, as `kodebro import --skip-invalid` does.
 """
 from __future__ import annotations
 
 import os
+import re
 from itertools import chain
 from typing import Iterator
 
@@ -36,6 +39,8 @@ def hl7_items() -> Iterator[Item]:
     tho = list(read_items([THO]))
     defined = {_canonical(item) for item in tho} - {None}
     for item in chain(tho, (item for item in read_items([CORE]) if _canonical(item) not in defined)):
+        if _placeholder(item) or _spec_example(item):
+            continue
         if isinstance(item.resource, dict):
             item.resource["meta"] = with_tag(item.resource, HL7_TAG)["meta"]
         yield item
@@ -61,6 +66,25 @@ def summary(report: ImportReport) -> str:
     parts = [f"{counts[t]['added'] + counts[t]['replaced'] + counts[t]['unchanged']} {t}" for t in sorted(counts)]
     skipped = f" ({len(report.rejected)} invalid R4 resources of the packages skipped)" if report.rejected else ""
     return ", ".join(parts) + skipped
+
+
+def _placeholder(item: Item) -> bool:
+    """A CodeSystem with content `not-present` names a system whose codes live elsewhere (the core package's
+    http://snomed.info/sct): stored, it would make the server hold SNOMED CT without a code, and answer every
+    code of it "valid, content not held" instead of "code system not loaded" until an RF2 edition is imported."""
+    res = item.resource
+    return isinstance(res, dict) and res.get("resourceType") == "CodeSystem" and res.get("content") == "not-present"
+
+
+# the R4 specification's examples in the core package (ids example, example-*, ConceptMap 101 and 103): stored, they
+# answer real requests ($translate of address-use finds ConceptMap/101 beside cm-address-use-v3)
+_EXAMPLE_ID = re.compile(r"example(-.*|\d*)|10[13]")
+
+
+def _spec_example(item: Item) -> bool:
+    res = item.resource
+    return isinstance(res, dict) and item.source.startswith(CORE) and isinstance(res.get("id"), str) and \
+        _EXAMPLE_ID.fullmatch(res["id"]) is not None
 
 
 def _canonical(item: Item) -> tuple | None:

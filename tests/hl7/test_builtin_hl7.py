@@ -144,7 +144,7 @@ def test_serve_on_a_new_store_loads_it_and_says_so(tmp_path):
     assert r.status_code == 200 and _value(r.json(), "display") == "Other"
     text = log.read_text()
     assert "loading the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)" in text
-    assert re.search(r"^loaded the HL7 terminology: \d{4} CodeSystem, 80 ConceptMap, \d+ NamingSystem", text, re.M)
+    assert re.search(r"^loaded the HL7 terminology: \d{4} CodeSystem, 77 ConceptMap, \d+ NamingSystem", text, re.M)
 
 
 def test_it_is_tagged_so_people_and_clients_can_tell_it_from_the_codebooks(hl7_store, client):
@@ -168,6 +168,16 @@ def test_list_counts_it_in_one_line_unless_asked(tmp_path, hl7_db):
     assert short.startswith("CodeSystems: 0 code systems, 0 editions\n")
     assert "NamingSystems (6):" in short and GENDER not in short
     assert re.search(r"^HL7 terminology \(reference data, FHIR R4 core 4\.0\.1 and THO 7\.0\.1\): \d{4} CodeSystem, "
-                     r"80 ConceptMap, 660 NamingSystem, \d{4} ValueSet; `kodebro list --hl7` lists them$", short, re.M)
+                     r"77 ConceptMap, 658 NamingSystem, \d{4} ValueSet; `kodebro list --hl7` lists them$", short, re.M)
     full = _kodebro("list", "--hl7", db=db).stdout
     assert f"  {GENDER}  4.0.1 (4 concepts)" in full and "HL7 terminology (reference data" not in full
+
+
+def test_placeholders_without_codes_are_not_loaded(hl7_store, client):
+    """The core package's SNOMED CT CodeSystem has content not-present: stored, every SNOMED CT code would be
+    'valid' on a server that holds no SNOMED CT edition."""
+    store, _report = hl7_store
+    assert not [h for h in store.headers() if h.url == "http://snomed.info/sct"]
+    r = client.get("/fhir/CodeSystem/$validate-code?url=http://snomed.info/sct&code=22298006")
+    assert _value(r.json, "result") is False
+    assert "could not be found" in _value(r.json, "message")
