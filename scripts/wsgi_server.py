@@ -119,8 +119,16 @@ class _Gunicorn(BaseApplication):
         app = create_app()
         # With preload_app this runs once, in the master, before the workers fork: they start with every
         # index built and share its memory pages (gc.freeze in warm() keeps the collector from dirtying them).
-        app.extensions["kodebro.catalog"].warm()
-        log_reloads(app.extensions["kodebro.catalog"])
+        catalog = app.extensions["kodebro.catalog"]
+        catalog.warm()
+        # what the first $translate or resource check of each worker would otherwise import or build (~300 ms)
+        from mappings.conceptmap_index import stored_maps
+        from mappings.translate import load_providers
+        from terminology.validation import warm_models
+        load_providers()
+        stored_maps(catalog)
+        warm_models()
+        log_reloads(catalog)
         # a database connection must not cross fork(); each worker opens its own on first use
         app.extensions["kodebro.store"].close()
         return app
