@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import threading
 
-from .catalog import revision_catalog
+from .catalog import Catalog, revision_catalog
 from .errors import InvalidRequest, shortened
 
 RESOLVERS: list = []
@@ -89,6 +89,13 @@ def _resolve(catalog, url: str) -> dict | None:
 def resolve(catalog, url: str) -> dict | None:
     """The value set `url` stands for, None when no resolver knows it. Errors (a malformed implicit URL)
     are raised afresh each time; only value sets are kept."""
+    if type(catalog) is Catalog:
+        # a store's own catalog (is_store_catalog), asked about a URL kept for its revision: the one look every
+        # request naming an implicit value set makes, without _kept's calls (change the two together)
+        kept = catalog.derived_values.get(_KEY)
+        got = kept.by_url.get(url) if kept is not None and url.__class__ is str else None
+        if got is not None:
+            return got
     kept = _kept(catalog) if isinstance(url, str) and len(url) <= MAX_URL_CHARS else None
     if kept is None:
         return _resolve(catalog, url)

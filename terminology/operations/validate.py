@@ -274,7 +274,10 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             return self._unknown_code(o, locs, cs)
         o.concept, o.how = concept, how
         self._code_form(o, locs, cs, how)
-        o.display = preferred_display(concept, cs, req.languages)
+        # with no language asked for, the concept's own display (languages.choose_display's first rule, written out:
+        # a SNOMED CT row of $validate-code spends ~0.2 us in the two calls)
+        display = concept.display if not req.languages else None
+        o.display = display if display is not None else preferred_display(concept, cs, req.languages)
         period = validity_problem(concept, req.date) if req.date else None
         if period is not None:
             o.ok = False
@@ -300,7 +303,7 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                     o.issues.append(Issue("information", "informational", "code-comment", text, path or "code",
                                           in_message=False))
         # (no date asked: the server's today, KODEBRO_TODAY when set, as the edition in force is read)
-        elif not current and is_deprecated(concept, status_day(self.catalog, req.date), cs):
+        elif not current and self._deprecated(concept, cs):
             o.deprecated = True
             o.status_note = Issue("warning", "business-rule", "code-comment",
                                   f"The concept '{concept.code}' is deprecated and its use should be reviewed",
@@ -314,6 +317,14 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
             o.in_vs = True
             return o
         return self._membership(o, locs, vs, cs)
+
+    def _deprecated(self, concept, cs) -> bool:
+        """concept_status.is_deprecated on the request's day, the day worked out only when the concept can be
+        deprecated: by its status, or through a deprecation property its system uses. A SNOMED CT edition has
+        inactive concepts (so `all_current` is false) but no deprecation property: the day (~0.4 us) is not needed."""
+        if not cs.deprecation_codes() and not concept.deprecated_by_status:
+            return False
+        return is_deprecated(concept, status_day(self.catalog, self.req.date), cs)
 
     def _in_own_system(self, o: Outcome, locs: "Locations", system: str, version: str | None) -> Outcome:
         """CodeSystem/$validate-code, a coding of another system (alone or in a codeableConcept): not a code of the
@@ -492,7 +503,9 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
                                   f"The concept '{concept.code}' is valid but is not active", locs.code))
             o.in_vs = False
         else:
-            o.in_vs = self.member(vs, o.system, concept.code, concept, cs)
+            # (`member` written out: one call less on $validate-code's hot path)
+            o.in_vs = self.ev.contains(vs, o.system, concept.code, concept, cs,
+                                       strict=self._explicit_version or self._chosen_by_vs)
             if o.in_vs and not req.abstract_ok and is_abstract(concept):
                 # abstract=false: a code that may not be used here is not one of this value set's codes either
                 # (tx.fhir.org answers so); membership-only clients hear only that

@@ -53,7 +53,9 @@ class SnomedConcept(Concept):
     Expanding a large hierarchy builds one of these per member just to count and
     test it, so construction does nothing but note the concept number, code and display.
     """
-    __slots__ = ("_ix", "_des", "_props")
+    # `inactive` a slot, set when the view is made: $validate-code reads it on every call, and the property it
+    # replaces (the edition's bytearray, read again each time) cost ~0.1 us there; an index never changes
+    __slots__ = ("_ix", "_des", "_props", "inactive")
 
     def __init__(self, ix: "SnomedIndex", i: int):
         self._ix = ix
@@ -63,6 +65,7 @@ class SnomedConcept(Concept):
         # the base class's slots (there anyway): read on every $validate-code, so no properties
         self.code = ix.codes[i]
         self.display = ix.display[i]
+        self.inactive = not ix.active[i]
 
     extensions = property(lambda self: [], lambda self, v: None)
 
@@ -122,10 +125,6 @@ class SnomedConcept(Concept):
         pass
 
     @property
-    def inactive(self) -> bool:
-        return not self._ix.active[self.seq]
-
-    @property
     def abstract(self) -> bool:
         return False
 
@@ -140,6 +139,10 @@ class Concepts(Mapping):
     def __init__(self, index: "SnomedIndex"):
         self.ix = index
         self.cache: OrderedDict[int, Concept] = OrderedDict()
+        # code -> the view `cache` holds for it, so that SnomedIndex.get (every $validate-code) finds a recent
+        # concept in one look at this small dict, not in the edition's code -> number map (370,000 codes, mostly
+        # out of the processor's caches) and then `cache`
+        self.by_code: dict[str, Concept] = {}
 
     def __getitem__(self, code: str) -> Concept:
         i = self.ix.pos.get(code)
@@ -152,8 +155,13 @@ class Concepts(Mapping):
         if c is None:
             c = self.ix._make_concept(i)
             self.cache[i] = c
+            by_code = self.by_code
+            if len(by_code) > _CACHE_SIZE:
+                by_code.clear()     # (only threads racing here can leave a view there that `cache` dropped)
+            by_code[c.code] = c
             if len(self.cache) > _CACHE_SIZE:
-                self.cache.popitem(last=False)
+                _i, old = self.cache.popitem(last=False)
+                by_code.pop(old.code, None)
         return c
 
     def get(self, code, default=None):

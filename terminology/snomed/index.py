@@ -185,7 +185,13 @@ class SnomedIndex(SnomedFilters, SnomedText, CodeSystemIndex):
 
     def get(self, code: str) -> Concept | None:
         # the code as given first: $validate-code asks this once per call
-        i = self.pos.get(code) if code.__class__ is str else None
+        if code.__class__ is str:
+            c = self.concepts.by_code.get(code)     # (a view made lately: its code is this very key of `pos`)
+            if c is not None:
+                return c
+            i = self.pos.get(code)
+        else:
+            i = None
         if i is None:
             i = self.number(code)
             if i is None:
