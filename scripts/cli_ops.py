@@ -94,6 +94,9 @@ def _key(name: str) -> str:
 
 @main.command("remove")
 @click.option("--demo", is_flag=True, help="Remove every resource tagged as demo content.")
+@click.option("--hl7", is_flag=True,
+              help="Remove the HL7 terminology a new store gets (every resource tagged hl7), e.g. before importing "
+                   "another release of THO in its place.")
 @click.option("--system", default=None, callback=system_option_names,
               help="Code system (URL, OID or name: ICD-10-NO, ICPC-2, NCMP ...) whose --edition to remove.")
 @click.option("--edition", default=None, help="The edition (CodeSystem.version) of --system to remove.")
@@ -104,28 +107,30 @@ def _key(name: str) -> str:
               help="With --url: only the resource without a version (beside versioned ones at the same url).")
 @click.option("--yes", is_flag=True, help="Delete; without it the command only lists what it would delete.")
 @_db_option
-def remove(demo, system, edition, url, version, no_version, yes, db):
-    """Remove demo content, a code system edition or a value set/concept map (a dry run unless --yes)."""
+def remove(demo, hl7, system, edition, url, version, no_version, yes, db):
+    """Remove demo content, the HL7 terminology, a code system edition or a value set/concept map (a dry run
+    unless --yes)."""
     from terminology.derived import Derive
     from terminology.errors import TerminologyError
-    chosen = sum(bool(x) for x in (demo, system, url))
+    chosen = sum(bool(x) for x in (demo, hl7, system, url))
     if chosen != 1:
-        raise click.UsageError("give exactly one of --demo, --system S --edition Y, --url U [--version V]")
+        raise click.UsageError("give exactly one of --demo, --hl7, --system S --edition Y, --url U [--version V]")
     if system and not edition:
         raise click.UsageError("--system needs --edition (the edition to remove)")
     if no_version and version is not None:
         raise click.UsageError("give --version V or --no-version, not both")
     store = _open_store(db)
-    if demo:
-        from terminology.demo import demo_headers
-        targets = demo_headers(store)
+    if demo or hl7:
+        from terminology.identifiers import DEMO_TAG, HL7_TAG, tagged_headers
+        targets = tagged_headers(store, DEMO_TAG if demo else HL7_TAG)
     elif system:
         targets = _edition(store, system, edition)
     else:
         targets = _by_url(store, url, _NO_VERSION if no_version else version)
         _refuse_generated_rule_sets(store, targets)
     if not targets:
-        click.echo("nothing to remove" + (": the store holds no demo content" if demo else ""))
+        click.echo("nothing to remove" + (": the store holds no demo content" if demo else
+                                          ": the store holds no HL7 terminology" if hl7 else ""))
         return
     gone = [(h.type, h.id) for h in targets]
     # what the derivations will do, read (not written) from the store as it is now: the count covers them
@@ -135,8 +140,11 @@ def remove(demo, system, edition, url, version, no_version, yes, db):
         raise click.ClickException(f"{err.message}; nothing was changed")
     derived = sorted(set(dropped) - set(gone))
     click.echo(("removing" if yes else "would remove") + f" {len(targets) + len(derived)} resource(s):")
-    for h in targets:
+    for h in targets[:_LISTED]:
         click.echo(f"  {h.type}/{h.id}  {h.url or ''}" + (f"|{h.version}" if h.version else ""))
+    if len(targets) > _LISTED:
+        # the HL7 terminology is some 5,000 resources: the count says it, a page of names shows what they are
+        click.echo(f"  … and {len(targets) - _LISTED} more")
     for rtype, rid in derived:
         click.echo(f"  {rtype}/{rid}  (derived from what is removed)")
     for r in rebuilt:
@@ -155,6 +163,9 @@ def remove(demo, system, edition, url, version, no_version, yes, db):
         click.echo(f"rebuilt {rtype}/{rid} (derived from what remains)")
     for note in derive.notes:
         click.echo(f"note: {note}")
+
+
+_LISTED = 200      # resources a dry run names one by one
 
 
 def _edition(store, system, edition):
