@@ -378,8 +378,8 @@ def list_(show_hl7, db):
             click.echo(f"  … and {len(hs) - 200} more")
     if hl7:
         counts = ", ".join(f"{n} {rtype}" for rtype, n in sorted(hl7.items()))
-        click.echo(f"HL7 terminology (reference data, FHIR R4 core 4.0.1 and THO 7.0.1): {counts}; "
-                   f"`kodebro list --hl7` lists them")
+        click.echo(f"HL7 terminology (reference data, FHIR R4 core 4.0.1 and THO 7.0.1, with ISO 3166 and ISO 4217): "
+                   f"{counts}; `kodebro list --hl7` lists them")
     if demo_seen:
         click.echo("(demo) marks the demo content loaded at first start: partial slices, not for production; "
                    "remove it with `kodebro remove --demo --yes`. (fragment): a partial code system that "

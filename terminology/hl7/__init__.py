@@ -1,5 +1,6 @@
 """The HL7 terminology shipped inside the package: the code systems, value sets and concept maps of FHIR R4 core
-(4.0.1) and of HL7 Terminology (THO, 7.0.1), loaded into an empty store at first start (setting HL7).
+(4.0.1) and of HL7 Terminology (THO, 7.0.1), with the ISO 3166-1 and ISO 4217 code systems they bind to
+(terminology/iso_codes.py), loaded into an empty store at first start (setting HL7).
 
 FHIR resources bind their coded elements to these (Patient.gender to administrative-gender, every status to its
 code system, the v2 and v3 tables to THO), and value sets written elsewhere include them by URL, so a terminology
@@ -13,8 +14,12 @@ code systems and value sets under the same URLs with other version labels ("4.0.
 last, often the old copy; so a core resource whose canonical URL THO defines is left out, and THO answers for it.
 Their three CodeSystems with content `not-present` (SNOMED CT among them) are placeholders, and the core package
 carries the specification's examples (CodeSystem/example, ConceptMap/101 …): neither is loaded.
-Both packages hold a few resources that are not valid R4 (a NamingSystem without uniqueId.type, a url holding '|',
-codes of blanks): they are skipped and counted, as `kodebro import --skip-invalid` does.
+Both packages hold a few resources that are not valid R4 (a NamingSystem without uniqueId.type, a url holding '|'):
+they are skipped and counted, as `kodebro import --skip-invalid` does.
+
+No package ships ISO 3166-1 (`urn:iso:std:iso:3166`, countries) or ISO 4217 (`urn:iso:std:iso:4217`,
+currencies), yet core's jurisdiction and currencies value sets and THO's v3-Country ones include them, and the
+reference servers hold them built in; they come with the packages, built from pycountry's data and tagged alike.
 """
 from __future__ import annotations
 
@@ -30,15 +35,15 @@ from ..loader import ImportReport, load, read_items
 HL7_DIR = os.path.dirname(os.path.abspath(__file__))
 THO = os.path.join(HL7_DIR, "hl7.terminology.r4-7.0.1.tgz")
 CORE = os.path.join(HL7_DIR, "hl7.fhir.r4.core-4.0.1.tgz")
-LABEL = "the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)"
+LABEL = "the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1) with ISO 3166 and ISO 4217"
 
 
 def hl7_items() -> Iterator[Item]:
-    """THO's resources, then those of the core package whose canonical URL THO does not define, each tagged
-    HL7_TAG."""
+    """THO's resources, then those of the core package whose canonical URL THO does not define, then the ISO 3166
+    and ISO 4217 CodeSystems, each tagged HL7_TAG."""
     tho = list(read_items([THO]))
     defined = {_canonical(item) for item in tho} - {None}
-    for item in chain(tho, (item for item in read_items([CORE]) if _canonical(item) not in defined)):
+    for item in chain(tho, (item for item in read_items([CORE]) if _canonical(item) not in defined), _iso_items()):
         if _placeholder(item) or _spec_example(item):
             continue
         if isinstance(item.resource, dict):
@@ -66,6 +71,12 @@ def summary(report: ImportReport) -> str:
     parts = [f"{counts[t]['added'] + counts[t]['replaced'] + counts[t]['unchanged']} {t}" for t in sorted(counts)]
     skipped = f" ({len(report.rejected)} invalid R4 resources of the packages skipped)" if report.rejected else ""
     return ", ".join(parts) + skipped
+
+
+def _iso_items() -> Iterator[Item]:
+    from ..iso_codes import iso_codesystems, pycountry_version
+    for cs in iso_codesystems():
+        yield Item(f"pycountry {pycountry_version()}: {cs['url']}", resource=cs)
 
 
 def _placeholder(item: Item) -> bool:

@@ -167,7 +167,8 @@ def test_list_counts_it_in_one_line_unless_asked(tmp_path, hl7_db):
     short = _kodebro("list", db=db).stdout
     assert short.startswith("CodeSystems: 0 code systems, 0 editions\n")
     assert "NamingSystems (6):" in short and GENDER not in short
-    assert re.search(r"^HL7 terminology \(reference data, FHIR R4 core 4\.0\.1 and THO 7\.0\.1\): \d{4} CodeSystem, "
+    assert re.search(r"^HL7 terminology \(reference data, FHIR R4 core 4\.0\.1 and THO 7\.0\.1, with ISO 3166 and ISO 4217\): "
+                     r"\d{4} CodeSystem, "
                      r"77 ConceptMap, 658 NamingSystem, \d{4} ValueSet; `kodebro list --hl7` lists them$", short, re.M)
     full = _kodebro("list", "--hl7", db=db).stdout
     assert f"  {GENDER}  4.0.1 (4 concepts)" in full and "HL7 terminology (reference data" not in full

@@ -33,8 +33,8 @@ def test_first_start_with_the_defaults_as_the_readme_quotes_it(tmp_path):
         ready = requests.get(base.rsplit("/fhir", 1)[0] + "/readyz", timeout=10).json()
     lines = log.read_text().splitlines()
     assert {k: ready[k] for k in ("generation", "codeSystems", "valueSets")} == \
-        {"generation": 2, "codeSystems": 1220, "valueSets": 3214}
-    assert "loaded the HL7 terminology: 1202 CodeSystem, 77 ConceptMap, 658 NamingSystem, 3207 ValueSet (8 invalid " \
+        {"generation": 2, "codeSystems": 1222, "valueSets": 3214}
+    assert "loaded the HL7 terminology: 1204 CodeSystem, 77 ConceptMap, 658 NamingSystem, 3207 ValueSet (8 invalid " \
            "R4 resources of the packages skipped)" in lines
     serving = next(x for x in lines if x.startswith("kodebro serving"))
-    assert "content: 1209 code system(s), 1220 edition(s)" in serving
+    assert "content: 1211 code system(s), 1222 edition(s)" in serving
