@@ -148,21 +148,26 @@ class ValueSetScope:
                     return False
             if self._ev.contains(self.vs, system, code, concept, cs):
                 return True
-            pinned = self._pinned_missing(system)
-            if pinned:
-                # an include pinned to an edition the store lacks (THO's v2 value sets name 2.0.0 of tables it
-                # ships as 3.0.0) cannot be evaluated: NotFound, so a map's own scope is taken on its word
-                raise NotFound(f"the value set '{self.ref}' includes {system} version '{pinned}', which is not "
-                               "loaded")
-            return False
+            inc = self._pinned_missing(system)
+            if inc is None:
+                return False
+            listed = inc.get("concept")
+            if isinstance(listed, list) and listed:
+                # the codes are listed: membership is read from the list, without the edition
+                return any(isinstance(c, dict) and c.get("code") == code for c in listed)
+            # an include of a whole system or a filter, pinned to an edition the store lacks (THO's v2 value sets
+            # name 2.0.0 of tables it ships as 3.0.0), cannot be evaluated: NotFound, so a map's own scope is taken
+            # on its author's word
+            raise NotFound(f"the value set '{self.ref}' includes {system} version '{inc['version']}', which is not "
+                           "loaded")
         except Exception:
             # a scope serves more than one code (all those of a request, or of a store revision): the next
             # code is asked of an evaluator as fresh as a scope of its own would have
             self._ev = ComposeEvaluator(self.catalog)
             raise
 
-    def _pinned_missing(self, system: str) -> str | None:
-        """The version an include of the value set pins `system` to when no loaded edition answers for it."""
+    def _pinned_missing(self, system: str) -> dict | None:
+        """An include of the value set that pins `system` to a version no loaded edition answers for."""
         for inc in (self.vs.get("compose") or {}).get("include") or ():
             version = inc.get("version") if isinstance(inc, dict) else None
             if version and isinstance(inc.get("system"), str) and \
@@ -172,7 +177,7 @@ class ValueSetScope:
                 except TerminologyError:
                     found = None
                 if found is None:
-                    return version
+                    return inc
         return None
 
     def _codesystem(self, system: str, version: str | None):

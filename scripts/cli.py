@@ -66,22 +66,22 @@ def serve(host, port, workers, threads, access_log, db):
     _check_port(host, port)
     store = _open_store(db)
     demo = None
-    empty = not store.headers()
-    if empty and settings["DEMO"]:
-        from terminology.demo import load_demo
-        report = load_demo(store)
+    from terminology.hl7 import LABEL, fill_empty_store
+    if settings["HL7"] and not store.headers():
+        click.echo(f"new store at {_where(db)}: loading the demo content and {LABEL}, once: some seconds ..."
+                   if settings["DEMO"] else f"new store at {_where(db)}: loading {LABEL}, once: some seconds ...",
+                   err=True)
+    first = fill_empty_store(store, demo=settings["DEMO"], hl7=settings["HL7"])
+    if first is not None:
         # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
-        # apart, so this line and the serving line's demo count agree; the rest is the demo content, counted
-        # without reading every stored body back for its tag
-        named = sum(1 for rtype, *_ in report.added if rtype == "NamingSystem")
-        demo = len(report.added) - named
-        click.echo(f"new store at {_where(db)}: loaded demo content ({demo} resources) and the "
-                   f"{named} NamingSystems of the Norwegian codebooks", err=True)
-    if empty and settings["HL7"]:
-        from terminology.hl7 import LABEL, load_hl7, summary
-        click.echo(f"new store at {_where(db)}: loading {LABEL}, once: some seconds ...", err=True)
-        click.echo(f"loaded the HL7 terminology: {summary(load_hl7(store))}", err=True)
-        demo = demo or 0
+        # apart, so this line and the serving line's demo count agree; counted from what was written, without
+        # reading every stored body back for its tag
+        demo = first.demo
+        if settings["DEMO"]:
+            click.echo(f"new store at {_where(db)}: loaded demo content ({demo} resources) and the "
+                       f"{first.namingsystems} NamingSystems of the Norwegian codebooks", err=True)
+        if settings["HL7"]:
+            click.echo(f"loaded the HL7 terminology: {first.hl7_summary()}", err=True)
     workers = workers or os.cpu_count() or 1
     from scripts.wsgi_server import address
     click.echo(f"kodebro serving http://{address(host, port)}/fhir with {workers} worker(s) x {threads} thread(s); "
@@ -392,7 +392,7 @@ def list_(show_hl7, db):
 
 def _hl7_apart(store, headers: list, show_hl7: bool) -> tuple[list, dict[str, int]]:
     """(the headers to list one by one, {resource type: how many} of the shipped HL7 terminology left out): some
-    4,500 resources would bury the codebooks a person looks for."""
+    5,100 resources would bury the codebooks a person looks for."""
     if show_hl7:
         return headers, {}
     from terminology.identifiers import is_hl7

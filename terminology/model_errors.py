@@ -30,7 +30,9 @@ PRIMITIVES = frozenset({"base64Binary", "boolean", "canonical", "code", "date", 
 # the models' code and string patterns, and what they mean with XML Schema's \s (space, tab, CR, LF)
 CODE_PATTERN = r"^[^\s]+(\s[^\s]+)*$"
 STRING_PATTERN = "[ \r\n\t\\S]+"       # (raw CR, LF and TAB, as the models write it)
-_XSD_CODE = re.compile(r"[^ \t\r\n]+([ \t\r\n][^ \t\r\n]+)*")
+# (the other control characters are not whitespace to XML Schema either, but XML cannot carry them and R4 strings
+# SHOULD NOT hold them: refused, as the HL7 validator refuses them)
+_XSD_CODE = re.compile(r"[^\x00-\x20]+([ \t\r\n][^\x00-\x20]+)*")
 
 # what the second validation reads in place of a value the models refuse but R4 allows (never stored)
 _STAND_IN = "x"

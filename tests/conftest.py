@@ -9,7 +9,7 @@ from scripts.server_process import free_port, running_server
 
 __all__ = ["free_port", "running_server"]  # test modules import them from here
 
-# An empty store gets the shipped HL7 terminology at first start (KODEBRO_HL7, ~6 s and 4,500 resources). The
+# An empty store gets the shipped HL7 terminology at first start (KODEBRO_HL7, ~5 s and 5,144 resources). The
 # suite creates hundreds of stores, so it starts them without it unless a test asks (tests/hl7/, the conformance
 # runner); servers the tests start inherit this.
 os.environ.setdefault("KODEBRO_HL7", "false")

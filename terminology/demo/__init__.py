@@ -24,11 +24,16 @@ def demo_files() -> list[str]:
             if not f.startswith(("_", ".")) and not f.endswith((".py", ".md", ".pyc"))]
 
 
+def demo_items():
+    """The demo files' resources, tagged DEMO_TAG (the Norwegian NamingSystems excepted)."""
+    return (_tagged(item) for item in read_items(demo_files()))
+
+
 def load_demo(store):
     # one transaction: the resources it derives (NKPK editions built from the demo NCMP/NCSP/NCRP) are demo
     # content too and are tagged as the derivation builds them (a later real import of a source rebuilds them
     # without the tag)
-    return load(store, (_tagged(item) for item in read_items(demo_files())), derived_tag=DEMO_TAG)
+    return load(store, demo_items(), derived_tag=DEMO_TAG)
 
 
 def demo_headers(store) -> list:

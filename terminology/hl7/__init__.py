@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterator
 
-from ..identifiers import HL7_TAG, with_tag
+from ..identifiers import DEMO_TAG, HL7_TAG, has_tag, with_tag
 from ..importers import Item
 from ..loader import ImportReport, load, read_items
 
@@ -56,21 +57,49 @@ def load_hl7(store) -> ImportReport:
     return load(store, hl7_items(), skip_invalid=True)
 
 
-def fill_empty_store(store, *, demo: bool, hl7: bool) -> tuple[ImportReport | None, ImportReport | None]:
-    """What a store gets at its first start: the demo content and/or the HL7 terminology, each in one
-    transaction. A store holding anything is left as it is: (None, None)."""
+@dataclass
+class FirstContent:
+    """What a new store got, counted by the stored resources' tags."""
+    report: ImportReport
+    demo: int = 0                   # demo resources, those derived from them included
+    namingsystems: int = 0          # the Norwegian codebooks' NamingSystems (reference data, loaded with the demo)
+    hl7: dict = field(default_factory=dict)     # resource type -> how many of the HL7 terminology
+
+    def hl7_summary(self) -> str:
+        """'1204 CodeSystem, 77 ConceptMap, … (8 invalid R4 resources of the packages skipped)'."""
+        return _counted(self.hl7, len(self.report.rejected))
+
+
+def fill_empty_store(store, *, demo: bool, hl7: bool) -> FirstContent | None:
+    """What a store gets at its first start: the demo content and/or the HL7 terminology, in one transaction, so a
+    start cut off half-way leaves the store empty and the next start fills it again. A store holding anything is
+    left as it is: None."""
     if not (demo or hl7) or store.headers():
-        return None, None
-    from ..demo import load_demo
-    return (load_demo(store) if demo else None), (load_hl7(store) if hl7 else None)
+        return None
+    from ..demo import demo_items
+    items = chain(demo_items() if demo else (), hl7_items() if hl7 else ())
+    # the packages' invalid resources are skipped (the demo's files are all valid: the tests load them strictly)
+    first = FirstContent(load(store, items, skip_invalid=hl7, derived_tag=DEMO_TAG if demo else None))
+    for h in store.headers():
+        body = store.body(h.pk)
+        if has_tag(body, DEMO_TAG):
+            first.demo += 1
+        elif has_tag(body, HL7_TAG):
+            first.hl7[h.type] = first.hl7.get(h.type, 0) + 1
+        elif h.type == "NamingSystem":
+            first.namingsystems += 1
+    return first
 
 
 def summary(report: ImportReport) -> str:
-    """'1201 CodeSystem, 2815 ValueSet, … (56 invalid skipped)' for a start-up or import line."""
-    counts = report.counts()
-    parts = [f"{counts[t]['added'] + counts[t]['replaced'] + counts[t]['unchanged']} {t}" for t in sorted(counts)]
-    skipped = f" ({len(report.rejected)} invalid R4 resources of the packages skipped)" if report.rejected else ""
-    return ", ".join(parts) + skipped
+    """'1204 CodeSystem, 3207 ValueSet, … (8 invalid R4 resources of the packages skipped)' for an import line."""
+    counts = {t: c["added"] + c["replaced"] + c["unchanged"] for t, c in report.counts().items()}
+    return _counted(counts, len(report.rejected))
+
+
+def _counted(counts: dict[str, int], skipped: int) -> str:
+    parts = [f"{counts[t]} {t}" for t in sorted(counts)]
+    return ", ".join(parts) + (f" ({skipped} invalid R4 resources of the packages skipped)" if skipped else "")
 
 
 def _iso_items() -> Iterator[Item]:

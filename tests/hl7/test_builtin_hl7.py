@@ -22,8 +22,8 @@ def hl7_store(tmp_path_factory):
     from terminology import open_store
     from terminology.hl7 import fill_empty_store
     store = open_store(str(tmp_path_factory.mktemp("hl7") / "k.db"))
-    demo, report = fill_empty_store(store, demo=False, hl7=True)
-    yield store, report
+    first = fill_empty_store(store, demo=False, hl7=True)
+    yield store, first.report
     store.close()
 
 
@@ -87,20 +87,29 @@ def test_a_store_holding_anything_is_left_as_it_is(tmp_path):
     store = open_store(str(tmp_path / "k.db"))
     fill_empty_store(store, demo=True, hl7=False)
     before = len(store.headers())
-    assert fill_empty_store(store, demo=True, hl7=True) == (None, None)
+    assert fill_empty_store(store, demo=True, hl7=True) is None
     assert len(store.headers()) == before
     store.close()
 
 
-def test_it_is_reference_data_that_remove_demo_keeps(tmp_path):
+def test_demo_and_hl7_load_in_one_transaction_and_remove_demo_keeps_hl7(tmp_path):
     from terminology import open_store
     from terminology.demo import demo_headers
     from terminology.hl7 import fill_empty_store
-    store = open_store(str(tmp_path / "k.db"))
-    demo, hl7 = fill_empty_store(store, demo=True, hl7=True)
-    tagged = {(h.type, h.url) for h in demo_headers(store)}
-    assert ("CodeSystem", GENDER) not in tagged and tagged
-    assert len(tagged) <= len(demo.added)
+    db = str(tmp_path / "k.db")
+    store = open_store(db)
+    first = fill_empty_store(store, demo=True, hl7=True)
+    assert store.generation() == 1          # one write: a start cut off half-way leaves an empty store
+    assert (first.demo, first.namingsystems) == (34, 6)
+    assert re.fullmatch(r"\d{4} CodeSystem, 77 ConceptMap, 658 NamingSystem, \d{4} ValueSet \(\d+ invalid R4 "
+                        r"resources of the packages skipped\)", first.hl7_summary())
+    assert len(demo_headers(store)) == 34
+    store.close()
+    r = _kodebro("remove", "--demo", "--yes", db=db)
+    assert r.returncode == 0 and "deleted 34 resource(s)" in r.stdout
+    store = open_store(db)
+    left = [h for h in store.headers() if h.url == GENDER]
+    assert left and not demo_headers(store)
     store.close()
 
 
@@ -143,7 +152,7 @@ def test_serve_on_a_new_store_loads_it_and_says_so(tmp_path):
         r = requests.get(f"{base}/CodeSystem/$lookup", params={"system": GENDER, "code": "other"}, timeout=10)
     assert r.status_code == 200 and _value(r.json(), "display") == "Other"
     text = log.read_text()
-    assert "loading the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)" in text
+    assert "loading the demo content and the HL7 terminology (FHIR R4 core 4.0.1, HL7 Terminology THO 7.0.1)" in text
     assert re.search(r"^loaded the HL7 terminology: \d{4} CodeSystem, 77 ConceptMap, \d+ NamingSystem", text, re.M)
 
 
