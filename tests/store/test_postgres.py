@@ -64,14 +64,21 @@ def test_package_import_and_replace(pg_store):
     assert len(again.unchanged) == 897 + 2499 + 658 and len(pg_store.headers()) == 897 + 2499 + 658
 
 
-def test_api_on_postgres_with_demo_content(pg_store):
+def test_api_on_postgres_with_what_a_new_store_gets(pg_store):
+    """The first start on an empty PostgreSQL store, as the README starts it: the demo and the HL7 terminology,
+    one transaction."""
     from fhir_api import create_app
-    client = create_app({"DB": pg_store.url, "DEMO": True}).test_client()
+    client = create_app({"DB": pg_store.url, "DEMO": True, "HL7": True}).test_client()
+    assert pg_store.generation() == 1
     r = client.get("/fhir/CodeSystem/$lookup",
                    query_string={"system": "http://hl7.org/fhir/sid/icd-10-no", "code": "J12.8"})
     assert r.status_code == 200
     params = {p["name"]: p for p in r.get_json()["parameter"]}
     assert params["display"]["valueString"] == "Annen spesifisert viruspneumoni"
+    r = client.get("/fhir/CodeSystem/$lookup",
+                   query_string={"system": "urn:iso:std:iso:3166", "code": "NO", "displayLanguage": "nb"})
+    assert r.status_code == 200 and {p["name"]: p for p in r.get_json()["parameter"]}["display"]["valueString"] == \
+        "Norge"
 
 
 def test_a_database_restart_is_a_503_then_answered_again(postgres_server, pg_store):
