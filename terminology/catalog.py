@@ -195,7 +195,31 @@ class Catalog:
         return b
 
     def canonical_system(self, system: str | None) -> str | None:
-        return canonical_system(system, self._aliases)
+        got = canonical_system(system, self._aliases)
+        return self._own_oid(got) or got
+
+    def _own_oid(self, url: str | None) -> str | None:
+        """The url of the loaded code system whose own OID `url` (urn:oid: or bare) is, when no code system
+        answers by `url` itself."""
+        if not url or not (url.startswith("urn:oid:") or url[:1].isdigit()) or ("CodeSystem", url) in self._by_url:
+            return None
+        return self._own_oids().get(url if url.startswith("urn:oid:") else "urn:oid:" + url)
+
+    def _own_oids(self) -> dict[str, str]:
+        """A code system's own OIDs (CodeSystem.identifier, "used to identify this code system when it is
+        represented in other formats": HL7 v2 messages and CDA documents name v2-0001 2.16.840.1.113883.18.2) ->
+        its url, where no NamingSystem ties the OID elsewhere. Read from the bodies once a store revision, and
+        only when an OID no alias knows is asked about: searches and reads stay on the headers."""
+        def build(cat) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for h in cat._headers:
+                ids = (cat.body(h.pk) or {}).get("identifier") if h.type == "CodeSystem" and h.url else None
+                for ident in ids if isinstance(ids, list) else ():
+                    value = ident.get("value") if isinstance(ident, dict) else None
+                    if isinstance(value, str) and value.startswith("urn:oid:") and value not in cat._aliases:
+                        out.setdefault(value, h.url)
+            return out
+        return self.derived("catalog.code-system-oids", build)
 
     def versions(self, rtype: str, url: str) -> list[str]:
         url = self.canonical_system(url) if rtype == "CodeSystem" else url
@@ -210,7 +234,10 @@ class Catalog:
             url = canonical_system(url, self._aliases)      # (self.canonical_system, one call fewer per read)
         hs = self._by_url.get((rtype, url))
         if not hs:
-            return None
+            url = self._own_oid(url) if rtype == "CodeSystem" else None
+            hs = self._by_url.get((rtype, url)) if url else None
+            if not hs:
+                return None
         # the versions of these headers and the latest of them, worked out once per list: every request asks
         # (a refresh makes new lists, so what is kept is used only with the list it came from)
         kept = self._versions.get((rtype, url))

@@ -191,3 +191,15 @@ def test_placeholders_without_codes_are_not_loaded(hl7_store, client):
     r = client.get("/fhir/CodeSystem/$validate-code?url=http://snomed.info/sct&code=22298006")
     assert _value(r.json, "result") is False
     assert "could not be found" in _value(r.json, "message")
+
+
+def test_a_code_system_answers_by_its_own_oid_too(client):
+    """HL7 v2 messages and CDA documents name code systems by OID (CodeSystem.identifier): v2-0001 is
+    2.16.840.1.113883.18.2, v3 AdministrativeGender 2.16.840.1.113883.5.1."""
+    r = client.get("/fhir/CodeSystem/$validate-code?url=urn:oid:2.16.840.1.113883.18.2&code=M")
+    assert (_value(r.json, "result"), _value(r.json, "system"), _value(r.json, "display")) == \
+        (True, "http://terminology.hl7.org/CodeSystem/v2-0001", "Male")
+    r = client.get("/fhir/CodeSystem/$lookup?system=2.16.840.1.113883.5.1&code=F")
+    assert r.status_code == 200 and _value(r.json, "display") == "Female"
+    r = client.get("/fhir/CodeSystem/$lookup?system=urn:oid:2.16.840.1.113883.5.999999&code=F")
+    assert r.status_code in (404, 422)
