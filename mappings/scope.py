@@ -91,6 +91,9 @@ def scope_problem(catalog, ref: str) -> str | None:
     return None
 
 
+_NOT_YET = object()
+
+
 class ValueSetScope:
     """One of the two value sets: whether it is known, and membership of single codes."""
 
@@ -106,6 +109,7 @@ class ValueSetScope:
         # a scope kept on a stored map's index serves every request thread; its evaluator is one request's
         # kind of object (memos, a stack of what is being recorded), so one code is worked out at a time
         self._lock = threading.Lock() if shared else None
+        self._unpinned = _NOT_YET
 
     @property
     def known(self) -> bool:
@@ -148,37 +152,39 @@ class ValueSetScope:
                     return False
             if self._ev.contains(self.vs, system, code, concept, cs):
                 return True
-            inc = self._pinned_missing(system)
-            if inc is None:
-                return False
-            listed = inc.get("concept")
-            if isinstance(listed, list) and listed:
-                # the codes are listed: membership is read from the list, without the edition
-                return any(isinstance(c, dict) and c.get("code") == code for c in listed)
-            # an include of a whole system or a filter, pinned to an edition the store lacks (THO's v2 value sets
-            # name 2.0.0 of tables it ships as 3.0.0), cannot be evaluated: NotFound, so a map's own scope is taken
-            # on its author's word
-            raise NotFound(f"the value set '{self.ref}' includes {system} version '{inc['version']}', which is not "
-                           "loaded")
+            # a scope pinned to an edition the store lacks (THO's v2 value sets name 2.0.0 of tables it ships as
+            # 3.0.0) is read against the editions loaded: the map's author named the system, the store holds it
+            relaxed = self._relaxed()
+            return relaxed is not None and self._ev.contains(relaxed, system, code, concept, cs)
         except Exception:
             # a scope serves more than one code (all those of a request, or of a store revision): the next
             # code is asked of an evaluator as fresh as a scope of its own would have
             self._ev = ComposeEvaluator(self.catalog)
             raise
 
-    def _pinned_missing(self, system: str) -> dict | None:
-        """An include of the value set that pins `system` to a version no loaded edition answers for."""
-        for inc in (self.vs.get("compose") or {}).get("include") or ():
-            version = inc.get("version") if isinstance(inc, dict) else None
-            if version and isinstance(inc.get("system"), str) and \
-                    self.catalog.canonical_system(inc["system"]) == system:
-                try:
-                    found = self._ev.codesystem(system, version, required=False)
-                except TerminologyError:
-                    found = None
-                if found is None:
-                    return inc
-        return None
+    def _relaxed(self) -> dict | None:
+        """The value set with the version taken off each include and exclude that pins an edition the store
+        lacks; None when there is none. Made once and kept (the evaluator's memos go by the value set)."""
+        if self._unpinned is _NOT_YET:
+            compose = self.vs.get("compose") if isinstance(self.vs.get("compose"), dict) else {}
+            parts, changed = {}, False
+            for key in ("include", "exclude"):
+                if not isinstance(compose.get(key), list):
+                    continue
+                parts[key] = []
+                for part in compose[key]:
+                    if isinstance(part, dict) and part.get("version") and isinstance(part.get("system"), str) \
+                            and self._not_loaded(part["system"], part["version"]):
+                        part, changed = {k: v for k, v in part.items() if k != "version"}, True
+                    parts[key].append(part)
+            self._unpinned = {**self.vs, "compose": {**compose, **parts}} if changed else None
+        return self._unpinned
+
+    def _not_loaded(self, system: str, version: str) -> bool:
+        try:
+            return self._ev.codesystem(self.catalog.canonical_system(system), version, required=False) is None
+        except TerminologyError:
+            return True
 
     def _codesystem(self, system: str, version: str | None):
         # the match's own edition when it is loaded, else the one the value set would use

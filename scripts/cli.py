@@ -74,8 +74,7 @@ def serve(host, port, workers, threads, access_log, db):
     first = fill_empty_store(store, demo=settings["DEMO"], hl7=settings["HL7"])
     if first is not None:
         # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
-        # apart, so this line and the serving line's demo count agree; counted from what was written, without
-        # reading every stored body back for its tag
+        # apart, so this line and the serving line's demo count agree (fill_empty_store counts by the stored tags)
         demo = first.demo
         if settings["DEMO"]:
             click.echo(f"new store at {_where(db)}: loaded demo content ({demo} resources) and the "

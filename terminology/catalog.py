@@ -196,7 +196,9 @@ class Catalog:
 
     def canonical_system(self, system: str | None) -> str | None:
         got = canonical_system(system, self._aliases)
-        return self._own_oid(got) or got
+        if got and (got[0].isdigit() or got.startswith("urn:oid:")):
+            return self._own_oid(got) or got
+        return got
 
     def _own_oid(self, url: str | None) -> str | None:
         """The url of the loaded code system whose own OID `url` (urn:oid: or bare) is, when no code system
@@ -211,14 +213,16 @@ class Catalog:
         its url, where no NamingSystem ties the OID elsewhere. Read from the bodies once a store revision, and
         only when an OID no alias knows is asked about: searches and reads stay on the headers."""
         def build(cat) -> dict[str, str]:
-            out: dict[str, str] = {}
+            claims: dict[str, set] = {}
             for h in cat._headers:
                 ids = (cat.body(h.pk) or {}).get("identifier") if h.type == "CodeSystem" and h.url else None
                 for ident in ids if isinstance(ids, list) else ():
                     value = ident.get("value") if isinstance(ident, dict) else None
                     if isinstance(value, str) and value.startswith("urn:oid:") and value not in cat._aliases:
-                        out.setdefault(value, h.url)
-            return out
+                        claims.setdefault(value, set()).add(h.url)
+            # an OID more than one code system claims (THO's fragment triggerEventID and the complete
+            # v3-triggerEventID share one) names none of them for sure
+            return {oid: next(iter(urls)) for oid, urls in claims.items() if len(urls) == 1}
         return self.derived("catalog.code-system-oids", build)
 
     def versions(self, rtype: str, url: str) -> list[str]:
@@ -417,6 +421,8 @@ class OverlayCatalog:
         return getattr(self.base, name)
 
     def canonical_system(self, system):
+        if system.__class__ is str and ("CodeSystem", system) in self.extra:
+            return system       # a code system the request brought answers by its own url, whatever claims it
         return self.base.canonical_system(system)
 
     def overlay(self, resources, shelf: IndexShelf | None = None):

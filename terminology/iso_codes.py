@@ -104,8 +104,15 @@ def _finish(cs: dict, concepts: list[dict], released: str | None) -> dict:
 
 
 def _concept(code: str, name: str, translations: dict, other_names) -> dict:
-    designations = [{"language": tag, "use": DISPLAY_USE, "value": text}
-                    for tag, translate in translations.items() if (text := translate(name))]
+    designations = []
+    for tag, translate in translations.items():
+        text = translate(name)
+        # a few translations hold two names ("USA; Sambandsstatane"): the first is the display, the others
+        # are names too
+        for n, part in enumerate(p.strip() for p in (text or "").split(";")):
+            if part:
+                designations.append({"language": tag, "use": DISPLAY_USE, "value": part} if n == 0 else
+                                    {"language": tag, "value": part})
     seen = {name}
     for other in other_names:
         if other and other not in seen:

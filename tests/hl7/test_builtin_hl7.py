@@ -203,3 +203,22 @@ def test_a_code_system_answers_by_its_own_oid_too(client):
     assert r.status_code == 200 and _value(r.json, "display") == "Female"
     r = client.get("/fhir/CodeSystem/$lookup?system=urn:oid:2.16.840.1.113883.5.999999&code=F")
     assert r.status_code in (404, 422)
+
+
+def test_an_oid_several_code_systems_claim_names_none_of_them(client):
+    """THO's triggerEventID (a fragment) and v3-triggerEventID (complete) both claim 2.16.840.1.113883.1.18: the
+    fragment must not answer a made-up code 'valid' for it."""
+    r = client.get("/fhir/CodeSystem/$validate-code?url=urn:oid:2.16.840.1.113883.1.18&code=ZZZZ")
+    assert _value(r.json, "result") is False
+    assert "could not be found" in _value(r.json, "message")
+
+
+def test_a_code_system_the_request_brings_answers_by_its_own_url(client):
+    import json
+    mine = {"resourceType": "CodeSystem", "url": "urn:oid:2.16.840.1.113883.18.2", "status": "active",
+            "content": "complete", "concept": [{"code": "X", "display": "Mine"}]}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": mine["url"]}, {"name": "code", "valueCode": "X"},
+        {"name": "tx-resource", "resource": mine}]}
+    r = client.post("/fhir/CodeSystem/$validate-code", data=json.dumps(body), content_type="application/fhir+json")
+    assert (_value(r.json, "result"), _value(r.json, "display")) == (True, "Mine")

@@ -1,7 +1,7 @@
 """The ConceptMaps of the shipped HL7 terminology translate as published: FHIR core's maps to HL7 v2 tables name a
-THO value set as their scope, which pins the v2 table's version 2.0.0 while THO 7.0.1 ships 3.0.0; a scope the
-server cannot evaluate is taken on the map author's word (tests/mappings/test_scope_pinned_edition.py tells it from
-a listed scope). The specification's example maps are not loaded."""
+THO value set as their scope, which pins the v2 table's version 2.0.0 while THO 7.0.1 ships 3.0.0; such a scope is
+read against the edition loaded (tests/mappings/test_scope_pinned_edition.py). The specification's example maps are
+not loaded."""
 from __future__ import annotations
 
 import pytest
