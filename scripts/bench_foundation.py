@@ -13,7 +13,8 @@ FIRST_REQUESTS = (
     ("ValueSet $validate-code", f"/ValueSet/$validate-code?url=http://hl7.org/fhir/ValueSet/administrative-gender"
                                 f"&system={GENDER}&code=male"),
     ("ConceptMap $translate", "/ConceptMap/$translate?system=http://hl7.org/fhir/address-use&code=home"),
-    ("CodeSystem $lookup", "/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-no&code=J12.8"))
+    ("CodeSystem $lookup", "/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-no&code=J12.8"),
+    ("BCP 47 $validate-code", "/CodeSystem/$validate-code?url=urn:ietf:bcp:47&code=nn-NO"))
 
 
 def run(bench) -> None:

@@ -121,13 +121,16 @@ class _Gunicorn(BaseApplication):
         # index built and share its memory pages (gc.freeze in warm() keeps the collector from dirtying them).
         catalog = app.extensions["kodebro.catalog"]
         catalog.warm()
-        # what the first $translate or resource check of each worker would otherwise import or build (~300 ms)
+        # what the first $translate, resource check or language tag of each worker would otherwise import or build
+        # (~400 ms in all)
         from mappings.conceptmap_index import stored_maps
         from mappings.translate import load_providers
+        from terminology.bcp47 import LANGUAGE_TAGS
         from terminology.validation import warm_models
         load_providers()
         stored_maps(catalog)
         warm_models()
+        LANGUAGE_TAGS.find("nb-NO")     # langcodes and the CLDR language names
         log_reloads(catalog)
         # a database connection must not cross fork(); each worker opens its own on first use
         app.extensions["kodebro.store"].close()
