@@ -67,11 +67,13 @@ def serve(host, port, workers, threads, access_log, db):
     store = _open_store(db)
     demo = None
     from terminology.hl7 import LABEL, fill_empty_store
-    if settings["HL7"] and not store.headers():
-        click.echo(f"new store at {_where(db)}: loading the demo content and {LABEL}, once: some seconds ..."
-                   if settings["DEMO"] else f"new store at {_where(db)}: loading {LABEL}, once: some seconds ...",
-                   err=True)
-    first = fill_empty_store(store, demo=settings["DEMO"], hl7=settings["HL7"])
+
+    def starting():
+        if settings["HL7"]:
+            what = f"the demo content and {LABEL}" if settings["DEMO"] else LABEL
+            click.echo(f"new store at {_where(db)}: loading {what}, once: some seconds ...", err=True)
+
+    first = fill_empty_store(store, demo=settings["DEMO"], hl7=settings["HL7"], starting=starting)
     if first is not None:
         # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
         # apart, so this line and the serving line's demo count agree (fill_empty_store counts by the stored tags)
@@ -394,10 +396,11 @@ def _hl7_apart(store, headers: list, show_hl7: bool) -> tuple[list, dict[str, in
     5,100 resources would bury the codebooks a person looks for."""
     if show_hl7:
         return headers, {}
-    from terminology.identifiers import is_hl7
+    from terminology.identifiers import HL7_TAG
+    hl7 = {h.pk for h in store.tagged(HL7_TAG)}
     listed, apart = [], {}
     for h in headers:
-        if is_hl7(store.body(h.pk)):
+        if h.pk in hl7:
             apart[h.type] = apart.get(h.type, 0) + 1
         else:
             listed.append(h)

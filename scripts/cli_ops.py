@@ -121,8 +121,8 @@ def remove(demo, hl7, system, edition, url, version, no_version, yes, db):
         raise click.UsageError("give --version V or --no-version, not both")
     store = _open_store(db)
     if demo or hl7:
-        from terminology.identifiers import DEMO_TAG, HL7_TAG, tagged_headers
-        targets = tagged_headers(store, DEMO_TAG if demo else HL7_TAG)
+        from terminology.identifiers import DEMO_TAG, HL7_TAG
+        targets = store.tagged(DEMO_TAG if demo else HL7_TAG)
     elif system:
         targets = _edition(store, system, edition)
     else:

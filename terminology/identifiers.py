@@ -144,11 +144,6 @@ def is_hl7(resource: dict | None) -> bool:
     return has_tag(resource, HL7_TAG)
 
 
-def tagged_headers(store, tag: dict) -> list:
-    """The headers of the stored resources that carry `tag` (it is in the body: one read each)."""
-    return [h for h in store.headers() if has_tag(store.body(h.pk), tag)]
-
-
 def codebook_by_name(name: str | None) -> str | None:
     """The canonical URL of a codebook named as Kodebro prints it (ICD-10-NO, ICPC-2, Særkoder, SNOMED CT) or by
     its short key (ICD10NO, ICPC2, Saerkoder), in any case and with or without '-', ' ' or '_'; None otherwise."""

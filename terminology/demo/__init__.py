@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from ..identifiers import DEMO_TAG, tagged_headers, with_tag
+from ..identifiers import DEMO_TAG, with_tag
 from ..loader import load, read_items
 
 DEMO_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -38,7 +38,7 @@ def load_demo(store):
 
 def demo_headers(store) -> list:
     """The headers of the stored resources tagged as demo content."""
-    return tagged_headers(store, DEMO_TAG)
+    return store.tagged(DEMO_TAG)
 
 
 def _tagged(item):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterator
 
-from ..identifiers import DEMO_TAG, HL7_TAG, has_tag, with_tag
+from ..identifiers import DEMO_TAG, HL7_TAG, with_tag
 from ..importers import Item
 from ..loader import ImportReport, load, read_items
 
@@ -53,7 +53,7 @@ def hl7_items() -> Iterator[Item]:
 
 
 def load_hl7(store) -> ImportReport:
-    """Both packages in one transaction; invalid resources are skipped and named in the report."""
+    """The HL7 terminology (hl7_items) in one transaction; invalid resources are skipped and named in the report."""
     return load(store, hl7_items(), skip_invalid=True)
 
 
@@ -67,39 +67,28 @@ class FirstContent:
 
     def hl7_summary(self) -> str:
         """'1204 CodeSystem, 77 ConceptMap, … (8 invalid R4 resources of the packages skipped)'."""
-        return _counted(self.hl7, len(self.report.rejected))
+        skipped = len(self.report.rejected)
+        return ", ".join(f"{self.hl7[t]} {t}" for t in sorted(self.hl7)) + \
+            (f" ({skipped} invalid R4 resources of the packages skipped)" if skipped else "")
 
 
-def fill_empty_store(store, *, demo: bool, hl7: bool) -> FirstContent | None:
+def fill_empty_store(store, *, demo: bool, hl7: bool, starting=None) -> FirstContent | None:
     """What a store gets at its first start: the demo content and/or the HL7 terminology, in one transaction, so a
     start cut off half-way leaves the store empty and the next start fills it again. A store holding anything is
-    left as it is: None."""
+    left as it is: None. `starting()` is called before a load begins (a log line: the HL7 load takes seconds)."""
     if not (demo or hl7) or store.headers():
         return None
+    if starting is not None:
+        starting()
     from ..demo import demo_items
     items = chain(demo_items() if demo else (), hl7_items() if hl7 else ())
     # the packages' invalid resources are skipped (the demo's files are all valid: the tests load them strictly)
     first = FirstContent(load(store, items, skip_invalid=hl7, derived_tag=DEMO_TAG if demo else None))
-    for h in store.headers():
-        body = store.body(h.pk)
-        if has_tag(body, DEMO_TAG):
-            first.demo += 1
-        elif has_tag(body, HL7_TAG):
-            first.hl7[h.type] = first.hl7.get(h.type, 0) + 1
-        elif h.type == "NamingSystem":
-            first.namingsystems += 1
+    first.demo = len(store.tagged(DEMO_TAG))
+    for h in store.tagged(HL7_TAG):
+        first.hl7[h.type] = first.hl7.get(h.type, 0) + 1
+    first.namingsystems = len(store.headers("NamingSystem")) - first.hl7.get("NamingSystem", 0)
     return first
-
-
-def summary(report: ImportReport) -> str:
-    """'1204 CodeSystem, 3207 ValueSet, … (8 invalid R4 resources of the packages skipped)' for an import line."""
-    counts = {t: c["added"] + c["replaced"] + c["unchanged"] for t, c in report.counts().items()}
-    return _counted(counts, len(report.rejected))
-
-
-def _counted(counts: dict[str, int], skipped: int) -> str:
-    parts = [f"{counts[t]} {t}" for t in sorted(counts)]
-    return ", ".join(parts) + (f" ({skipped} invalid R4 resources of the packages skipped)" if skipped else "")
 
 
 def _iso_items() -> Iterator[Item]:
