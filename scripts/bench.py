@@ -83,9 +83,9 @@ class Bench:
                    "within_budget": budget_us is None or p50 <= budget_us})
 
     @contextlib.contextmanager
-    def server(self, db: str, workers: int | None = None):
+    def server(self, db: str, workers: int | None = None, env: dict | None = None):
         from scripts.server_process import running_server
-        with running_server(db, workers=workers) as (base, started):
+        with running_server(db, workers=workers, env=env) as (base, started):
             self.last_start_seconds = started
             yield base
 

@@ -162,9 +162,17 @@ def shrink_refusal(res: dict, old_codes: set, new_codes: set, new_count: int) ->
             "stored codes")
 
 
+class StoreNotEmpty(TerminologyError):
+    """A load meant for an empty store found it holding resources when its write began (another process filled
+    it meanwhile); nothing was written."""
+    status = 409
+    issue_code = "conflict"
+
+
 def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: bool = True,
          progress: Callable[[Item], None] | None = None,
-         writing: Callable[[int], Callable[[], None]] | None = None, derived_tag: dict | None = None) -> ImportReport:
+         writing: Callable[[int], Callable[[], None]] | None = None, derived_tag: dict | None = None,
+         into_empty: bool = False) -> ImportReport:
     """Check every item, then write the valid ones in one transaction.
 
     `progress(item)` is called per item read; `writing(total)` is called once
@@ -174,6 +182,8 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
     import when `replace` is False (the CLI passes it: a smaller or wrong file must not silently shrink an
     edition; library callers that write editions on purpose keep the default).
     `derived_tag`: a meta.tag the resources this import derives carry too (the demo content's tag).
+    `into_empty`: write only into an empty store, judged under the store's write lock (StoreNotEmpty otherwise):
+    several API processes starting together on one new PostgreSQL store fill it once.
     """
     good, rejected, notes = check(items, progress)
     report = ImportReport(rejected=rejected, notes=notes)
@@ -190,8 +200,8 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
     try:
         # the demo's own files imported again (they carry no demo tag: the demo load adds it) stay demo content,
         # unchanged, as do the editions derived from them; decided by the store as it writes (keep_tag)
-        written = store.write(good, on_written=writing(len(good)) if writing else None, derive=derive,
-                              keep_tag=DEMO_TAG)
+        written = store.write(good, on_written=writing(len(good)) if writing else None,
+                              derive=_only_into_empty(derive) if into_empty else derive, keep_tag=DEMO_TAG)
     except TerminologyError:
         raise
     except Exception as e:
@@ -208,6 +218,17 @@ def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: b
     replaced = {(t, url, ver) for t, _id, url, ver in report.replaced}
     report.replacements = [s.text() for s in shrinks if ("CodeSystem", s.url, s.version) in replaced]
     return report
+
+
+def _only_into_empty(derive):
+    # the derive hook runs inside the write's transaction, after the write lock is taken: what it reads is
+    # every earlier writer's commit, and no other writer can begin until this one ends
+    def hook(store):
+        if store.headers():
+            raise StoreNotEmpty("the store was filled by another process while this one read its content; "
+                                "nothing was written")
+        return derive(store)
+    return hook
 
 
 class _Shrink:
