@@ -17,6 +17,7 @@ from terminology.errors import StoreUnavailable
 from terminology.versions import version_key
 
 from .http_headers import request_id
+from .outcomes import RETRY_AFTER_SECONDS
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("kodebro")
@@ -36,9 +37,10 @@ def readyz():
     catalog = current_app.extensions["kodebro.catalog"]
     try:
         with store.short_waits(PROBE_WAIT_SECONDS):
-            generation = store.generation()
-            # headers only (reloaded when another process wrote); code system indexes stay lazy
-            catalog.refresh()
+            # headers only (reloaded when another process wrote); code system indexes stay lazy. Forced: the
+            # editions listed are those of the generation named, not of one up to a second old
+            catalog.refresh(force=True)
+            generation = catalog.generation
             headers = catalog.headers()
     except Exception as err:     # any driver's connection error: the answer is "not ready", never a 500
         log.warning("readiness check failed [request id %s]: %s: %s", request_id(), type(err).__name__, err)
@@ -48,7 +50,7 @@ def readyz():
                        message=f"the terminology store cannot be reached or is busy ({why}); "
                                "this instance is not ready to answer requests")
         resp.status_code = 503
-        resp.headers["Retry-After"] = "5"
+        resp.headers["Retry-After"] = RETRY_AFTER_SECONDS
         return resp
     counts = {"CodeSystem": 0, "ValueSet": 0, "ConceptMap": 0, "NamingSystem": 0}
     editions: dict[str, list] = {}

@@ -10,6 +10,7 @@ from terminology.errors import TerminologyError
 from .render import fhir_response
 
 log = logging.getLogger("kodebro")
+RETRY_AFTER_SECONDS = "5"
 
 _HTTP_ISSUE = {400: "invalid", 401: "security", 403: "forbidden", 404: "not-found", 405: "not-supported",
                406: "not-supported", 409: "conflict", 410: "deleted", 413: "too-costly",
@@ -75,7 +76,11 @@ def outcome_for(err: TerminologyError) -> dict:
 def init_app(app) -> None:
     @app.errorhandler(TerminologyError)
     def _terminology_error(err: TerminologyError):
-        return fhir_response(outcome_for(err), err.status)
+        resp = fhir_response(outcome_for(err), err.status)
+        if err.status == 503:
+            # the store restarting or locked: worth the same request again shortly (as /readyz says too)
+            resp.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return resp
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

@@ -40,6 +40,9 @@ def _require_write_access() -> None:
 def read(rtype: str, rid: str):
     _check_type(rtype)
     catalog = get_catalog()
+    # a read by id sees every write before it, in any worker or process: its ETag is what a conditional GET
+    # (304) and a PUT's If-Match are judged by (operations keep the once-a-second check)
+    catalog.refresh(force=True)
     found = find_resource(catalog, rtype, rid)
     if found is None:
         raise not_held(get_store(), rtype, rid)

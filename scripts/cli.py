@@ -68,12 +68,17 @@ def serve(host, port, workers, threads, access_log, db):
     demo = None
     from terminology.hl7 import LABEL, fill_empty_store
 
+    started = []
+
     def starting():
+        started.append(True)
         if settings["HL7"]:
             what = f"the demo content and {LABEL}" if settings["DEMO"] else LABEL
             click.echo(f"new store at {_where(db)}: loading {what}, once: some seconds ...", err=True)
 
     first = fill_empty_store(store, demo=settings["DEMO"], hl7=settings["HL7"], starting=starting)
+    if first is None and started:
+        click.echo(f"new store at {_where(db)}: another process filled it meanwhile; nothing loaded here", err=True)
     if first is not None:
         # the NamingSystems load with the demo but are reference data (untagged, kept by `remove --demo`): counted
         # apart, so this line and the serving line's demo count agree (fill_empty_store counts by the stored tags)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from .codesystem import GRAMMARS, CodeSystemIndex, build_index
 from .editions import dated_by_year, in_force
 from .editions import today as day_today
-from .errors import NotFound
+from .errors import NotFound, StoreUnavailable
 from .identifiers import canonical_system
 from .index_cache import IndexShelf  # noqa: F401  (also imported from here: scripts, tests)
 from .json_values import same_json  # noqa: F401  (the rule's name here before json_values)
@@ -99,14 +99,25 @@ class Catalog:
             self._checked = time.monotonic()
 
     def refresh(self, force: bool = False) -> None:
-        """Reload indexes if the store changed (checked at most once a second)."""
+        """Reload indexes if the store changed (checked at most once a second).
+
+        When the store cannot be reached (a database restart, a failover), an unforced check leaves the catalog
+        as it was loaded and the request goes on with it: what needs only the indexes in memory is answered, what
+        must read the store meets the outage itself (a 503). A forced check (a read by id, a write, the
+        readiness probe) needs the store's word, and raises."""
         now = time.monotonic()
         if not force and now - self._checked < _REFRESH_SECONDS:
             return
         self._checked = now
         self.in_force_day()     # the server's requests pass here: a new year drops what the old one's editions made
+        try:
+            current = self.store.generation()
+        except StoreUnavailable:
+            if force:
+                raise
+            return
         # every change starts a generation: a forced refresh skips the time check only
-        if self.store.generation() != self._generation:
+        if current != self._generation:
             before = self._generation
             self._load_headers()
             for fn in self.on_reload:

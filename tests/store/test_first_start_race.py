@@ -39,3 +39,41 @@ def test_a_load_into_an_empty_store_refuses_one_that_holds_anything(any_store):
     else:
         raise AssertionError("a load into an empty store wrote into one holding a CodeSystem")
     assert [h.id for h in any_store.headers()] == ["a"] and any_store.generation() == 1
+
+
+
+def test_two_servers_started_together_on_one_new_store_fill_it_once(tmp_path):
+    """Two `kodebro serve` started at the same moment on one new store: the demo content is loaded once (by the
+    first to take the write lock), and both serve it, at generation 1."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from scripts.server_process import ROOT, free_port
+    env = dict(os.environ, KODEBRO_DB=str(tmp_path / "k.db"), KODEBRO_HL7="false")
+    ports = [free_port(), free_port()]
+    procs = [subprocess.Popen([sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--workers", "1"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for port in ports]
+    try:
+        ready = []
+        for port, proc in zip(ports, procs):
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    r = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                    if r.ok:
+                        ready.append(r.json())
+                        break
+                except requests.ConnectionError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, "a server did not start"
+                time.sleep(0.05)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        said = [proc.communicate(timeout=20)[0].decode() for proc in procs]
+    assert sum(s.count("loaded demo content") for s in said) == 1, said
+    assert [r["generation"] for r in ready] == [1, 1]

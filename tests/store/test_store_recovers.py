@@ -28,6 +28,7 @@ def test_a_write_whose_lock_wait_fails_leaves_the_postgres_connection_usable(pg_
         holder.execute("SELECT pg_advisory_xact_lock(71107170)")      # another server's import holds the lock
         r = client.put("/fhir/ValueSet/w", json=VS, headers=FHIR_JSON)
         assert r.status_code == 503, r.get_data(as_text=True)
+        assert r.headers["Retry-After"] == "5"      # worth sending again shortly, as /readyz says too
     finally:
         holder.execute("ROLLBACK")
         holder.close()
