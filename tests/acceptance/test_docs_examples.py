@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import ROOT
+from tests.support.r4_answers import r4_problems
 
 DOCS = [os.path.join(ROOT, "README.md")] + sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
 DOC_BASE = "http://127.0.0.1:8080/fhir"
@@ -117,6 +118,7 @@ def test_documented_example_answers(site, doc, line, cmd):
         return
     body = r.json()
     assert r.headers["Content-Type"].startswith("application/fhir+json")
+    assert r4_problems(body) is None, f"{doc}:{line}: {r4_problems(body)}"
     if body["resourceType"] == "OperationOutcome":  # e.g. the answer to a delete
         assert all(i["severity"] == "information" for i in body["issue"]), f"{doc}:{line}: {r.text[:400]}"
         return

@@ -18,6 +18,8 @@ import os
 
 import pytest
 
+from tests.support.r4_answers import r4_problems
+
 from .txcompare import clean, compare
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -93,6 +95,7 @@ def play(client, suite: dict, test: dict):
 def test_tx_case(tx_client, suite, test):
     status, body = play(tx_client, suite, test)
     assert body is not None, f"HTTP {status} without a JSON body"
+    assert r4_problems(body) is None, r4_problems(body)      # whatever the suite compares, valid R4 for any client
     want = test.get("http-code")
     if want:
         assert str(status)[0] == str(want)[0], f"HTTP {status}, expected {want}: {json.dumps(body)[:800]}"
