@@ -162,11 +162,9 @@ def shrink_refusal(res: dict, old_codes: set, new_codes: set, new_count: int) ->
             "stored codes")
 
 
-class StoreNotEmpty(TerminologyError):
+class StoreNotEmpty(Conflict):
     """A load meant for an empty store found it holding resources when its write began (another process filled
     it meanwhile); nothing was written."""
-    status = 409
-    issue_code = "conflict"
 
 
 def load(store, items: Iterable[Item], *, skip_invalid: bool = False, replace: bool = True,
