@@ -264,7 +264,8 @@ def batch():
         if "outcome" not in e["response"] and _is_outcome(e.get("resource")) and \
                 e["response"]["status"][:1] in ("4", "5"):
             e["response"]["outcome"] = _without_hints(e["resource"])
-    return fhir_response({"resourceType": "Bundle", "type": "batch-response", "entry": entries})
+    # (FHIR JSON has no empty arrays: a batch of no entries answers none)
+    return fhir_response({"resourceType": "Bundle", "type": "batch-response", **({"entry": entries} if entries else {})})
 
 
 def _is_outcome(body) -> bool:

@@ -204,7 +204,7 @@ def search():
     base = fhir_base() + "/OperationDefinition"
     bundle = {"resourceType": "Bundle", "type": "searchset", "total": len(found),
               "link": [{"relation": "self", "url": base + ("?" + urlencode(used) if used else "")}]}
-    if summary != "count":
+    if summary != "count" and found:
         bundle["entry"] = [{"fullUrl": f"{base}/{d['id']}", "resource": d, "search": {"mode": "match"}}
                            for d in found]
     return fhir_response(bundle)

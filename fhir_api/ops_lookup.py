@@ -75,7 +75,8 @@ def refuse_two_systems(catalog, system: str | None, coding: dict) -> None:
 
 
 def _lookup_request(catalog, params, instance) -> LookupRequest:
-    code, system, version = params.str("code"), params.str("system"), params.str("version")
+    # a parameter sent without a value (`version=`) is not given, as $validate-code reads it
+    code, system, version = params.str("code"), params.str("system"), params.str("version") or None
     coding = coding_param(params, "coding")
     if coding is not None:
         if code is not None and code != coding.get("code"):

@@ -46,7 +46,7 @@ def _code_form(params, with_display: bool = True) -> dict | None:
     """The coding that code/system/systemVersion/display make (display only `with_display`), None when no code
     is given."""
     code = params.str("code") or None     # an empty code is no code
-    if code is None:
+    if code is None or not code.strip():    # nor is one of blanks alone (no code system can hold it)
         return None
     c = {"code": code}
     system = params.str("system")
@@ -211,7 +211,11 @@ def validate_codesystem(catalog, params, instance):
         # element: the HL7 runner does not clean a CodeSystem/$validate-code error of diagnostics, as it does the
         # other operations' (TxTester.validateCS), so a hint there would be an element the expected answer lacks
         raise InvalidRequest(NOTHING_TO_VALIDATE_CS)
+    named = url
     url, version = split_canonical(url)
+    if named and not url:
+        raise InvalidRequest(f"'{named}' names no code system: give the code system's canonical url, with '|' "
+                             "and a version after it if one is meant", location="url")
     if version and "version" not in params:
         params.items.append(("version", version))
     req = _request(catalog, params, None, url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app
 
 from terminology.codesystem import STANDARDS_STATUS
+from terminology.empty_values import without_empty
 from terminology.identifiers import split_canonical
 from terminology.errors import InvalidRequest, NotFound
 from terminology.languages import language_echo, no_fallback, parse_languages
@@ -106,7 +107,7 @@ def build_expand_request(catalog, params, vs: dict, rules=None) -> ExpandRequest
             if v is not None:
                 echo.append((name, key, v))
     lang, source = language_value(params, vs, vs_language=True)
-    if lang:
+    if lang and language_echo(lang):        # (an Accept-Language of no tag, ';;;', is nothing to echo)
         echo.append(("displayLanguage", "valueCode", language_echo(lang)))
     echo.sort(key=lambda e: e[0].lower())
 
@@ -161,7 +162,7 @@ def _render_item(it) -> dict:
         if it.display_extensions:
             d["_display"] = {"extension": list(it.display_extensions)}
     if it.designations:
-        d["designation"] = it.designations
+        d["designation"] = without_empty(it.designations)
     if it.properties:
         exts = d.setdefault("extension", [])
         for code, key, value in it.properties:
@@ -179,7 +180,8 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
     # the definition (compose and the value set's descriptive elements) is answered only when the client asks
     # for it (includeDefinition); the reference servers strip the same elements
     dropped = ("expansion", "text", "meta", "description") + (() if include_definition else _DEFINITION)
-    vs = {k: v for k, v in exp.valueset.items() if k not in dropped}
+    # (a value set the request brought is echoed without the elements it sent empty: FHIR JSON has none)
+    vs = without_empty({k: v for k, v in exp.valueset.items() if k not in dropped})
     if vs.get("extension"):
         # the value set's own standards status is answered as the warning-<status> expansion parameter;
         # its other extensions (valueset-supplement, ...) stay with it

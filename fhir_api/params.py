@@ -221,10 +221,26 @@ def _checked_value(name: str, kind: str, v):
                                  location=name)
         for obj in ([v] if kind == "valueQuantity" else codings):
             for key in _STRING_ELEMENTS["valueQuantity" if kind == "valueQuantity" else "valueCoding"]:
-                if key in obj and not isinstance(obj[key], str):
+                if obj.get(key) is not None and not isinstance(obj[key], str):
                     raise InvalidRequest(f"parameter '{name}': {key} must be a string, not {obj[key]!r}",
                                          location=name)
+        if kind == "valueCoding":
+            return _r4_elements(v, _CODING)
+        if kind == "valueCodeableConcept":
+            return _r4_elements({**v, "coding": [_r4_elements(c, _CODING) for c in codings]}, _CODEABLE_CONCEPT)
     return v
+
+
+# R4's elements of a Coding and a CodeableConcept (datatypes.html)
+_CODING = frozenset({"id", "extension", "system", "version", "code", "display", "userSelected"})
+_CODEABLE_CONCEPT = frozenset({"id", "extension", "coding", "text"})
+
+
+def _r4_elements(obj: dict, elements: frozenset) -> dict:
+    """`obj` with its R4 elements (and their `_name` siblings) only, and without those that hold nothing (null, "",
+    [], {}: FHIR JSON leaves them out): what the request means, and what an answer may echo of it."""
+    return {k: x for k, x in obj.items()
+            if (k in elements or (k[:1] == "_" and k[1:] in elements)) and x not in (None, "", [], {})}
 
 
 MAX_PART_DEPTH = 32

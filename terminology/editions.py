@@ -120,18 +120,32 @@ def valid_from(version: str | None, resource_date: str | None = None) -> str | N
     return None
 
 
-_FHIR_DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01])(?:T[0-9:.]+(?:Z|[+-][0-9][0-9]:[0-9][0-9])?)?)?)?$")
+# R4's date and dateTime (datatypes.html#dateTime): a time has hours, minutes and seconds; its zone, which R4
+# requires with a time, is taken as optional here, as clients leave it out
+_FHIR_DATE = re.compile(r"([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01])"
+                        r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?"
+                        r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?)?)?)?")
 
 
 def day_of(on) -> str:
     """YYYY-MM-DD of a FHIR date/dateTime; a partial date means its first day (`2021` is 2021-01-01),
     so that it compares with edition start dates as text."""
-    m = _FHIR_DATE.match(on.strip()) if isinstance(on, str) else None
-    if not m:
+    m = _FHIR_DATE.fullmatch(on.strip()) if isinstance(on, str) else None
+    day = f"{m.group(1)}-{m.group(2) or '01'}-{m.group(3) or '01'}" if m else None
+    if day is None or not _on_calendar(day):
         from .errors import InvalidRequest
-        raise InvalidRequest(f"date '{on}' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)",
-                             location="date")
-    return f"{m.group(1)}-{m.group(2) or '01'}-{m.group(3) or '01'}"
+        raise InvalidRequest(f"date '{on}' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD, or a dateTime "
+                             "YYYY-MM-DDThh:mm:ss with a zone, Z or +01:00)", location="date")
+    return day
+
+
+def _on_calendar(day: str) -> bool:
+    """2026-02-28 is, 2026-02-30 and 0000-01-01 are not."""
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
 
 
 def edition_starts(catalog, system: str) -> list[tuple[str, str | None]]:

@@ -34,6 +34,14 @@ STRING_PATTERN = "[ \r\n\t\\S]+"       # (raw CR, LF and TAB, as the models writ
 # SHOULD NOT hold them: refused, as the HL7 validator refuses them)
 _XSD_CODE = re.compile(r"[^\x00-\x20]+([ \t\r\n][^\x00-\x20]+)*")
 
+
+
+def is_r4_code(value) -> bool:
+    """Whether `value` may stand as an R4 code (no whitespace at its ends, none but single spaces, tabs or line
+    breaks inside): what an answer may echo as valueCode."""
+    return isinstance(value, str) and _XSD_CODE.fullmatch(value) is not None
+
+
 # what the second validation reads in place of a value the models refuse but R4 allows (never stored)
 _STAND_IN = "x"
 _SET_ASIDE = object()

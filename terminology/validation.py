@@ -19,6 +19,7 @@ from functools import lru_cache
 from fhir.resources.R4B import get_fhir_model_class
 
 from .duplicate_codes import repeated_codes
+from .empty_values import empty_value_paths
 from .errors import InvalidRequest
 from .model_errors import CODE_PATTERN, STRING_PATTERN, model_errors
 from .snomed.implicit import VALUESET_URL_FORM, is_valueset_url, map_url
@@ -87,6 +88,10 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
     except Exception as e:  # the models raise plain errors for some malformed input
         problems.append(str(e).splitlines()[0][:300])
     problems += id_problems(resource.get("id"), characters=False)
+    if not lenient:
+        # (a request's own resource is read as it came, and echoed without them: empty_values.py)
+        problems += [f"{where} is not allowed: FHIR JSON leaves out an element without content"
+                     for where in empty_value_paths(body)]
     status = resource.get("status")
     if rtype in ("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem") and isinstance(status, str) \
             and status not in _STATUS:

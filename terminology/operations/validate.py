@@ -15,6 +15,7 @@ from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..editions import day_of, not_in_force
 from ..identifiers import NORWEGIAN_CODEBOOKS, canonical, split_canonical
 from ..languages import preferred_display
+from ..model_errors import is_r4_code
 from ..norway.advice import (edition_on, grouping_advice, last_edition, old_display, rules_of,
                              successor_note)
 from ..norway.next_edition import next_change, next_display, value_set_hint
@@ -675,7 +676,8 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
         issues = list(best.issues) if best else []
         result = bool(best) and best.ok and best.in_vs
     if best is not None:
-        if best.code is not None:
+        # (a code with blanks at its ends is named in the message; as valueCode it would not be R4)
+        if best.code is not None and is_r4_code(best.code):
             params.append(("code", "valueCode", best.code))
         if best.system is not None:
             params.append(("system", "valueUri", best.system))

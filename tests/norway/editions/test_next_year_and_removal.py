@@ -205,13 +205,13 @@ def test_store_delete_through_derive_removes_rule_sets(fresh):
 
 
 def _edition(version, reportable=True):
-    props = [{"code": "reportable", "valueBoolean": True}] if reportable else []
+    # (no property at all without the flag: FHIR JSON has no empty arrays)
+    props = {"property": [{"code": "reportable", "valueBoolean": True}]} if reportable else {}
     return {"resourceType": "CodeSystem", "url": ICD10NO, "version": version, "status": "active",
             "content": "fragment", "caseSensitive": False,
             "property": [{"code": "reportable", "type": "boolean"}],
-            "concept": [{"code": "A000", "display": "Kolera som skyldes Vibrio cholerae 01, biovar cholerae",
-                         "property": list(props)},
-                        {"code": "U071", "display": "Covid-19, virus påvist", "property": list(props)}]}
+            "concept": [{"code": "A000", "display": "Kolera som skyldes Vibrio cholerae 01, biovar cholerae", **props},
+                        {"code": "U071", "display": "Covid-19, virus påvist", **props}]}
 
 
 def test_rest_create_of_an_edition_builds_its_rule_sets(fresh):
