@@ -74,7 +74,7 @@ def serve(host, port, workers, threads, access_log, db):
         started.append(True)
         if settings["HL7"]:
             what = f"the demo content and {LABEL}" if settings["DEMO"] else LABEL
-            click.echo(f"new store at {_where(db)}: loading {what}, once: some seconds ...", err=True)
+            click.echo(f"new store at {_where(db)}: loading {what}, once: a few seconds ...", err=True)
 
     first = fill_empty_store(store, demo=settings["DEMO"], hl7=settings["HL7"], starting=starting)
     if first is None and started:
