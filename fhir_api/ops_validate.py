@@ -46,8 +46,11 @@ def _code_form(params, with_display: bool = True) -> dict | None:
     """The coding that code/system/systemVersion/display make (display only `with_display`), None when no code
     is given."""
     code = params.str("code") or None     # an empty code is no code
-    if code is None or not code.strip():    # nor is one of blanks alone (no code system can hold it)
+    if code is None:
         return None
+    if not code.strip():
+        raise InvalidRequest(f"parameter 'code' holds only blanks ({code!r}): give the code to validate",
+                             location="code")
     c = {"code": code}
     system = params.str("system")
     if system:
@@ -214,8 +217,9 @@ def validate_codesystem(catalog, params, instance):
     named = url
     url, version = split_canonical(url)
     if named and not url:
+        where = next((n for n in ("url", "system") if params.str(n) == named), "Coding.system")
         raise InvalidRequest(f"'{named}' names no code system: give the code system's canonical url, with '|' "
-                             "and a version after it if one is meant", location="url")
+                             "and a version after it if one is meant", location=where)
     if version and "version" not in params:
         params.items.append(("version", version))
     req = _request(catalog, params, None, url)

@@ -232,15 +232,17 @@ def _checked_value(name: str, kind: str, v):
 
 
 # R4's elements of a Coding and a CodeableConcept (datatypes.html)
-_CODING = frozenset({"id", "extension", "system", "version", "code", "display", "userSelected"})
+_CODING = frozenset({"id", "extension", "userSelected", *_STRING_ELEMENTS["valueCoding"]})
 _CODEABLE_CONCEPT = frozenset({"id", "extension", "coding", "text"})
 
 
 def _r4_elements(obj: dict, elements: frozenset) -> dict:
     """`obj` with its R4 elements (and their `_name` siblings) only, and without those that hold nothing (null, "",
     [], {}: FHIR JSON leaves them out): what the request means, and what an answer may echo of it."""
+    # (a code of blanks alone is no code either: the coding then has none, and is answered so)
     return {k: x for k, x in obj.items()
-            if (k in elements or (k[:1] == "_" and k[1:] in elements)) and x not in (None, "", [], {})}
+            if (k in elements or (k[:1] == "_" and k[1:] in elements)) and x not in (None, "", [], {})
+            and not (k == "code" and isinstance(x, str) and not x.strip())}
 
 
 MAX_PART_DEPTH = 32

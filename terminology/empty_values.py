@@ -12,6 +12,7 @@ from __future__ import annotations
 # deeper than this the walk stops: the models refuse such nesting anyway (validation.py, "nested too deeply")
 MAX_DEPTH = 120
 
+
 def _empty(value) -> bool:
     return value is None or (isinstance(value, (list, dict)) and not value)
 
@@ -54,8 +55,7 @@ def _walk(node, path: str, out: list[str], limit: int, depth: int) -> None:
 
 def without_empty(node, depth: int = 0):
     """`node` without its elements that hold nothing (after their own are dropped); the same object when it has
-    none, so a resource sent as R4 asks is used as it came. Items of a list keep their places (a primitive
-    array's nulls line up with its `_name` array)."""
+    none, so a resource sent as R4 asks is used as it came."""
     if depth > MAX_DEPTH:
         return node
     if isinstance(node, dict):
@@ -70,6 +70,9 @@ def without_empty(node, depth: int = 0):
             kept[key] = clean
         return kept if changed else node
     if isinstance(node, list):
-        items = [without_empty(item, depth + 1) for item in node]
-        return items if any(a is not b for a, b in zip(items, node)) else node
+        # an item that held only empty elements goes; a null keeps its place (a primitive array's nulls line up
+        # with its `_name` array)
+        items = [clean for clean in (without_empty(item, depth + 1) for item in node)
+                 if clean is None or not _empty(clean)]
+        return items if len(items) != len(node) or any(a is not b for a, b in zip(items, node)) else node
     return node

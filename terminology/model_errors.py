@@ -35,7 +35,6 @@ STRING_PATTERN = "[ \r\n\t\\S]+"       # (raw CR, LF and TAB, as the models writ
 _XSD_CODE = re.compile(r"[^\x00-\x20]+([ \t\r\n][^\x00-\x20]+)*")
 
 
-
 def is_r4_code(value) -> bool:
     """Whether `value` may stand as an R4 code (no whitespace at its ends, none but single spaces, tabs or line
     breaks inside): what an answer may echo as valueCode."""

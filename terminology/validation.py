@@ -8,7 +8,8 @@ a terminology server (status, content) are checked here as well, with what the
 engine would otherwise answer wrongly from: duplicate codes (csd-1), a hierarchy
 with a cycle, a property value of another type than declared, and a url or
 version no canonical reference could name ('|' in it, an empty url). The large
-code system importers (RF2, ICD-10 ...) mark their output trusted and skip this.
+code system importers (RF2, ICD-10 ...) mark their output trusted and skip this, as do the HL7
+packages shipped with Kodebro (validated once, by tests/hl7/test_hl7_valid.py).
 """
 from __future__ import annotations
 

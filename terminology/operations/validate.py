@@ -585,12 +585,25 @@ def _abstract_issue(system: str, code: str, location: str) -> Issue:
                  f"Code '{system}#{code}' is abstract, and not allowed in this context", location)
 
 
+def _echoed_concept(req: ValidateRequest) -> dict:
+    """The codeableConcept as the answer echoes it: as sent, but a code that is no R4 code (blanks at its ends) is
+    left out of its coding (it is named in the message), and a coding left with nothing is dropped."""
+    cc = req.codeable_concept or {"coding": req.codings}
+    codings = cc.get("coding") or []
+    if all(is_r4_code(c.get("code")) for c in codings if isinstance(c, dict) and "code" in c):
+        return cc
+    kept = [c if is_r4_code(c.get("code")) else {k: v for k, v in c.items() if k not in ("code", "_code")}
+            for c in codings if isinstance(c, dict)]
+    kept = [c for c in kept if c]
+    return {**{k: v for k, v in cc.items() if k != "coding"}, **({"coding": kept} if kept else {})}
+
+
 @per_operation     # one ECL work budget for all of the request's value sets and codings
 def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
     if req.valueset is None and req.codesystem is None and req.mode == "codeableConcept":
         # CodeSystem/$validate-code without url takes the system from the first coding alone, as the reference
         # servers do; that one has none (else it would name the system): there is nothing to validate against
-        return ValidateResult(False, [("codeableConcept", "valueCodeableConcept", req.codeable_concept)],
+        return ValidateResult(False, [("codeableConcept", "valueCodeableConcept", _echoed_concept(req))],
                               [Issue("warning", "invalid", "invalid-data", NO_SYSTEM_TEXT, "CodeableConcept")])
     if req.date:
         # a partial date means its first day; a malformed one is the client's error, said at once
@@ -628,7 +641,7 @@ def validate_code(catalog, req: ValidateRequest) -> ValidateResult:
             Issue("error", "not-found", e.tx_code or "not-found", e.message)
         params = []
         if req.mode == "codeableConcept":
-            params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
+            params.append(("codeableConcept", "valueCodeableConcept", _echoed_concept(req)))
         return ValidateResult(False, params, [issue])
     if req.supplements is not None and hasattr(req.supplements, "require_applied"):
         # as $expand: a supplement of a version not used fails the request. A code of one system is validated
@@ -670,7 +683,7 @@ def _assemble(req: ValidateRequest, v: Validator, outcomes: list[Outcome]) -> Va
         result = bool(good)
         if good:
             issues = _unknown_systems_not_checked(issues, [o for o in outcomes if o not in good])
-        params.append(("codeableConcept", "valueCodeableConcept", req.codeable_concept or {"coding": req.codings}))
+        params.append(("codeableConcept", "valueCodeableConcept", _echoed_concept(req)))
     else:
         best = outcomes[0] if outcomes else None
         issues = list(best.issues) if best else []

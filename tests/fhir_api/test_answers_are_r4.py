@@ -114,6 +114,10 @@ CASES = [
     # included, are echoed as sent, as the reference servers echo them and the HL7 suite expects)
     ("expand-supplied-empty-array", "POST", "/fhir/ValueSet/$expand",
      _params({"name": "valueSet", "resource": {**VS_SUPPLIED, "identifier": []}}), {}),
+    # a CodeableConcept whose code has blanks at its ends (echoed without it)
+    ("validate-code-cc-blank-code", "POST", "/fhir/ValueSet/$validate-code",
+     _params({"name": "url", "valueUri": VS},
+             {"name": "codeableConcept", "valueCodeableConcept": {"coding": [{"system": ICD, "code": " A00"}]}}), {}),
     # a CodeableConcept's unknown element is echoed by $validate-code
     ("validate-code-cc-unknown-element", "POST", "/fhir/ValueSet/$validate-code",
      _params({"name": "url", "valueUri": VS},
@@ -152,6 +156,11 @@ def test_answer_is_valid_r4(client, name, method, path, body, headers):
     headers = dict(headers)
     if data is not None:
         headers.setdefault("Content-Type", "application/fhir+json")
+    # (each case stands alone: the conditional and deleted reads make the resource they read)
+    if name in ("412", "410"):
+        client.put("/fhir/CodeSystem/shape22", data=json.dumps(CS_WRITE), content_type="application/fhir+json")
+    if name == "410":
+        client.delete("/fhir/CodeSystem/shape22")
     resp = client.open(path, method=method, data=data, headers=headers)
     assert resp.status_code == STATUS.get(name, resp.status_code) and resp.status_code < 500, \
         (resp.status_code, resp.get_data(as_text=True)[:500])

@@ -50,7 +50,7 @@ def test_empty_values_are_found_by_path_and_dropped_where_they_mean_nothing():
         {"system": "s", "concept": [], "filter": [{}]}]}, "_x": [None, {"id": "a"}], "x": [None, None]}
     assert empty_value_paths(vs) == ["title: null", "identifier: []", "compose.include[0].concept: []",
                                      "compose.include[0].filter[0]: {}", "_x[0]: null", "x[0]: null"]
-    assert without_empty(vs) == {"resourceType": "ValueSet", "compose": {"include": [{"system": "s", "filter": [{}]}]},
+    assert without_empty(vs) == {"resourceType": "ValueSet", "compose": {"include": [{"system": "s"}]},
                                  "_x": [None, {"id": "a"}], "x": [None, None]}
     sound = {"resourceType": "ValueSet", "status": "active"}
     assert without_empty(sound) is sound          # used as it came
@@ -89,7 +89,20 @@ def test_a_code_with_blanks_at_its_ends_is_named_but_not_echoed_as_a_code(client
 
 def test_a_code_of_blanks_alone_is_no_code(client):
     r = client.get(f"/fhir/CodeSystem/$validate-code?url={ICD}&code=%20%20")
-    assert r.status_code == 400         # nothing to validate, not "valid" in a fragment
+    assert r.status_code == 400         # not "valid" in a fragment
+    assert "parameter 'code' holds only blanks" in r.json["issue"][0]["details"]["text"]
+    body = {"resourceType": "Parameters", "parameter": [{"name": "coding", "valueCoding": {"system": ICD, "code": " "}}]}
+    r = client.post("/fhir/CodeSystem/$validate-code", data=json.dumps(body), content_type=FJ)
+    assert r.status_code == 400 and "the coding has no code to validate" in r.json["issue"][0]["details"]["text"]
+
+
+def test_a_codeable_concept_is_echoed_without_a_code_that_is_no_r4_code(client):
+    cc = {"coding": [{"system": ICD, "code": " A00"}, {"system": ICD, "code": "A01"}], "text": "t"}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": f"{ICD}?fhir_vs"}, {"name": "codeableConcept", "valueCodeableConcept": cc}]}
+    r = client.post("/fhir/ValueSet/$validate-code", data=json.dumps(body), content_type=FJ)
+    assert _param(r.json, "codeableConcept") == {"coding": [{"system": ICD}, {"system": ICD, "code": "A01"}],
+                                                 "text": "t"}
 
 
 def test_a_url_of_a_bar_alone_names_no_code_system(client):

@@ -40,8 +40,6 @@ def test_a_load_into_an_empty_store_refuses_one_that_holds_anything(any_store):
         raise AssertionError("a load into an empty store wrote into one holding a CodeSystem")
     assert [h.id for h in any_store.headers()] == ["a"] and any_store.generation() == 1
 
-
-
 def test_two_servers_started_together_on_one_new_store_fill_it_once(tmp_path):
     """Two `kodebro serve` started at the same moment on one new store: the demo content is loaded once (by the
     first to take the write lock), and both serve it, at generation 1."""
