@@ -107,8 +107,9 @@ def build_expand_request(catalog, params, vs: dict, rules=None) -> ExpandRequest
             if v is not None:
                 echo.append((name, key, v))
     lang, source = language_value(params, vs, vs_language=True)
-    if lang and language_echo(lang):        # (an Accept-Language of no tag, ';;;', is nothing to echo)
-        echo.append(("displayLanguage", "valueCode", language_echo(lang)))
+    echoed = language_echo(lang) if lang else None
+    if echoed:        # (an Accept-Language of no tag, ';;;', is nothing to echo)
+        echo.append(("displayLanguage", "valueCode", echoed))
     echo.sort(key=lambda e: e[0].lower())
 
     def flag(name: str) -> bool:
@@ -162,7 +163,7 @@ def _render_item(it) -> dict:
         if it.display_extensions:
             d["_display"] = {"extension": list(it.display_extensions)}
     if it.designations:
-        d["designation"] = without_empty(it.designations)
+        d["designation"] = it.designations
     if it.properties:
         exts = d.setdefault("extension", [])
         for code, key, value in it.properties:

@@ -39,10 +39,9 @@ def _require_write_access() -> None:
 @bp.route("/<rtype>/<rid>", methods=["GET"])
 def read(rtype: str, rid: str):
     _check_type(rtype)
-    catalog = get_catalog()
     # a read by id sees every write before it, in any worker or process: its ETag is what a conditional GET
     # (304) and a PUT's If-Match are judged by (operations keep the once-a-second check)
-    catalog.refresh(force=True)
+    catalog = get_catalog(fresh=True)
     found = find_resource(catalog, rtype, rid)
     if found is None:
         raise not_held(get_store(), rtype, rid)
@@ -149,8 +148,7 @@ def create(rtype: str):
     # is about the body; the derived editions the write rebuilds replace theirs)
     store = get_store()
     report = store.write([body], only_new=True, derive=Derive([body]))
-    catalog = get_catalog()
-    catalog.refresh(force=True)
+    catalog = get_catalog(fresh=True)
     _t, rid, _u, _v = report["added"][0]
     written, validators = _as_written(catalog, rtype, rid, body, report)
     return _write_answer(written, 201, {"Location": f"{fhir_base()}/{rtype}/{rid}", **validators},
@@ -175,8 +173,7 @@ def _conditional_create_match(rtype: str, criteria: str):
         raise InvalidRequest("If-None-Exist takes search parameters of the " + rtype + " (e.g. url=...), "
                              f"without result parameters such as _count; got '{criteria[:200]}'",
                              location="http.If-None-Exist")
-    catalog = get_catalog()
-    catalog.refresh(force=True)     # what other workers wrote a moment ago counts (they refresh once a second)
+    catalog = get_catalog(fresh=True)     # what other workers wrote a moment ago counts
     rows = [r for r in Query(rtype, tests, catalog, True).run()
             if r.h.pk is None or stored_body(catalog, r.h) is not None]
     if not rows:
@@ -260,8 +257,7 @@ def update(rtype: str, rid: str):
                          derive=Derive([body], [(rtype, rid)]))
     # unchanged: the body is what was stored there, which stays with its ETag
     existed = bool(report["deleted"] or report.get("unchanged"))
-    catalog = get_catalog()
-    catalog.refresh(force=True)
+    catalog = get_catalog(fresh=True)
     written, validators = _as_written(catalog, rtype, rid, body, report)
     return _write_answer(written, 200 if existed else 201, validators,
                          f"{rtype}/{rid} {'updated' if existed else 'created'}")
@@ -339,7 +335,7 @@ def delete(rtype: str, rid: str):
     from .outcomes import issue, operation_outcome
     if (rtype, rid) not in report["deleted"]:
         return fhir_response(operation_outcome([_nothing_deleted(rtype, rid)]))
-    get_catalog().refresh(force=True)
+    get_catalog(fresh=True)
     issues = [issue("information", "informational", f"{rtype}/{rid} deleted")]
     issues += [_successor_issue(rtype, rid, *s) for s in derive.successors]
     return fhir_response(operation_outcome(issues))

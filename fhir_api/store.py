@@ -19,7 +19,9 @@ def get_store():
     return current_app.extensions["kodebro.store"]
 
 
-def get_catalog() -> Catalog:
+def get_catalog(fresh: bool = False) -> Catalog:
+    """The catalog, checked against the store at most once a second; `fresh`: checked now (a read by id, a
+    write's answer: they must see every write before them, in any worker or process)."""
     cat = current_app.extensions["kodebro.catalog"]
-    cat.refresh()
+    cat.refresh(force=fresh)
     return cat

@@ -15,6 +15,7 @@ from flask import g, has_request_context
 
 from terminology.catalog import OverlayCatalog, store_view
 from terminology.duplicate_codes import merged_duplicates
+from terminology.empty_values import without_empty
 from terminology.errors import InvalidRequest
 from terminology.index_cache import SUPPLIED_INDEXES, IndexShelf
 from terminology.json_values import content_digest, same_json
@@ -100,7 +101,7 @@ class _Verdicts:
             if merge is not None:
                 self._kept.move_to_end(key)
         if merge is not None:
-            return [], key, merged_duplicates(resource) if merge else resource
+            return [], key, _usable(resource) if merge else resource
         body = _usable(resource)
         problems = validation_errors(body, lenient=True)
         if not problems:
@@ -112,8 +113,12 @@ class _Verdicts:
 
 
 def _usable(resource: dict) -> dict:
-    """The body a request's resource is used as: a code system's codes each defined once (duplicate_codes.py)."""
-    return merged_duplicates(resource) if resource.get("resourceType") == "CodeSystem" else resource
+    """The body a request's resource is used as: a code system's codes each defined once (duplicate_codes.py), and
+    without elements that hold nothing (null, [], {}: empty_values.py), so its concepts' designations are answered
+    as R4 JSON. (A value set is read as it came: `compose.include: []` says it is empty; its echo is cleaned.)"""
+    if resource.get("resourceType") != "CodeSystem":
+        return resource
+    return merged_duplicates(without_empty(resource))
 
 
 _VERDICTS = _Verdicts()

@@ -116,7 +116,7 @@ def _valid_by_xsd(err: dict) -> bool:
     if not isinstance(value, str):
         return False
     if pattern == CODE_PATTERN:
-        return _XSD_CODE.fullmatch(value) is not None
+        return is_r4_code(value)
     if isinstance(pattern, str) and pattern.strip("^$") == STRING_PATTERN:
         return value != ""      # [ \r\n\t\S] is any character when \S is all but XML Schema's four
     return False

@@ -76,6 +76,21 @@ def test_a_supplied_value_set_is_echoed_without_its_empty_elements(client):
     assert [c["code"] for c in r.json["expansion"]["contains"]] == ["A00"]
 
 
+def test_a_supplied_code_systems_empty_designation_elements_are_not_answered(client):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/designations", "status": "active",
+          "content": "complete", "concept": [{"code": "a", "display": "A", "designation": [
+              {"use": {}, "value": None}, {"language": "nb", "value": "a på norsk", "use": {}}]}]}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "valueSet", "resource": {"resourceType": "ValueSet", "status": "active",
+                                          "compose": {"include": [{"system": cs["url"]}]}}},
+        {"name": "includeDesignations", "valueBoolean": True}, {"name": "tx-resource", "resource": cs}]}
+    r = client.post("/fhir/ValueSet/$expand", data=json.dumps(body), content_type=FJ)
+    assert r.status_code == 200, r.json
+    (item,) = r.json["expansion"]["contains"]
+    assert {"language": "nb", "value": "a på norsk"} in item["designation"]
+    assert [d for d in item["designation"] if not d or d.get("use") == {}] == []     # no {} left, none with use {}
+
+
 def test_a_code_with_blanks_at_its_ends_is_named_but_not_echoed_as_a_code(client):
     cs = {"resourceType": "CodeSystem", "url": "http://example.org/blanks", "status": "active", "content": "complete",
           "concept": [{"code": "a"}]}
