@@ -2,9 +2,9 @@
 `{}`. The R4B models read `null` as absent and take an empty list, so such content would pass their check and be
 served back as sent, which a strict client's parser (HAPI, Firely, the HL7 validator) refuses.
 
-A stored resource with one is refused with the paths named (validation.py), as an empty string is; a resource a
-request brings is read as it came (leniently, as the reference servers read it) and echoed without them
-(fhir_api/ops_valueset.py). `null` stays allowed where R4 allows it: an item of a primitive array whose `_name`
+A stored resource with one is refused with the paths named (validation.py), as an empty string is; a code system a
+request brings is read without them (fhir_api/supplied.py); a value set it brings is read as it came (leniently, as
+the reference servers read it) and echoed without them (fhir_api/ops_valueset.py). `null` stays allowed where R4 allows it: an item of a primitive array whose `_name`
 array carries that item's id or extensions (or the other way round).
 """
 from __future__ import annotations

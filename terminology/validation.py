@@ -90,7 +90,7 @@ def validation_errors(resource: dict, *, lenient: bool = False) -> list[str]:
         problems.append(str(e).splitlines()[0][:300])
     problems += id_problems(resource.get("id"), characters=False)
     if not lenient:
-        # (a request's own resource is read as it came, and echoed without them: empty_values.py)
+        # (a request's own resources are read leniently: empty_values.py says how)
         problems += [f"{where} is not allowed: FHIR JSON leaves out an element without content"
                      for where in empty_value_paths(body)]
     status = resource.get("status")
