@@ -11,6 +11,7 @@ from terminology.operations.lookup import LookupRequest, lookup
 from terminology.operations.subsumes import subsumes
 from terminology.versions import one_version
 
+from .canonicals import CODE_SYSTEM, refuse_canonicals, refuse_coding_systems
 from .http_headers import accept_language
 from .operations import operation
 from .params import coding_from_text
@@ -152,12 +153,17 @@ def render_lookup(res) -> dict:
 
 @operation("CodeSystem", "lookup")
 def op_lookup(catalog, params, instance):
+    refuse_canonicals(params, {"system": CODE_SYSTEM, "useSupplement": CODE_SYSTEM})
+    refuse_coding_systems(params, {"coding": "Coding.system"})
     catalog = supplied_catalog(catalog, params)
     return render_lookup(lookup(catalog, _lookup_request(catalog, params, instance)))
 
 
 @operation("CodeSystem", "subsumes")
 def op_subsumes(catalog, params, instance):
+    refuse_canonicals(params, {"system": CODE_SYSTEM})
+    # named as the engine names a coding at fault: by its parameter
+    refuse_coding_systems(params, {"codingA": "codingA", "codingB": "codingB"})
     catalog = supplied_catalog(catalog, params)
     system, version = params.str("system"), params.str("version")
     if instance is not None:

@@ -8,6 +8,7 @@ from terminology.errors import InvalidRequest, NotFound
 from terminology.operations.related import relate
 from terminology.identifiers import split_canonical
 
+from .canonicals import VALUE_SET, refuse_canonicals
 from .operations import operation
 from .valueset_request import resolve_valueset, version_rules
 from .params import Params
@@ -48,6 +49,7 @@ def _resolve(catalog, named: Params, instance, name: str) -> dict:
 
 @operation("ValueSet", "related")
 def related(catalog, params, instance):
+    refuse_canonicals(params, {"thisUrl": VALUE_SET, "otherUrl": VALUE_SET})
     catalog = supplied_catalog(catalog, params)
     this, other = _named(params, "this", instance), _named(params, "other", None)
     this_vs = _resolve(catalog, this, instance, "thisValueSet")

@@ -18,6 +18,7 @@ from terminology.identifiers import canonical, split_canonical
 from terminology.snomed import ecl_budget
 from terminology.snomed.implicit import map_url
 
+from .canonicals import CODE_SYSTEM, CONCEPT_MAP, VALUE_SET, refuse_canonicals, refuse_coding_systems
 from .ops_lookup import coding_param, params_str
 from .supplied import supplied_catalog
 from .operations import operation
@@ -344,10 +345,26 @@ def render_translate(answers: list[tuple[TranslateRequest, object]], r5: bool) -
     return {"resourceType": "Parameters", "parameter": out}
 
 
+# each input that names a code system, value set or map by its canonical, in R4's and R5's names
+_CANONICALS = {"url": CONCEPT_MAP, "system": CODE_SYSTEM, "sourceSystem": CODE_SYSTEM,
+               "targetsystem": CODE_SYSTEM, "targetSystem": CODE_SYSTEM, "source": VALUE_SET, "target": VALUE_SET,
+               "sourceScope": VALUE_SET, "targetScope": VALUE_SET}
+_CODINGS = ("coding", "sourceCoding", "targetCoding", "codeableConcept", "sourceCodeableConcept",
+            "targetCodeableConcept")
+
+
+def _refuse_names_nothing(params) -> None:
+    """A canonical of '|' alone (or '|version'): no map from or to it is sought. A coding's is named by its
+    parameter, as the other faults of a coding to translate are."""
+    refuse_canonicals(params, _CANONICALS)
+    refuse_coding_systems(params, {n: n for n in _CODINGS})
+
+
 def prepared_requests(catalog, params, instance):
     """The request's catalog, its translate requests and whether it speaks R5. The codings of a
     codeableConcept share what is resolved once per request: the source and target value sets, and the index
     of the map the request brought (kept on the requests, never in a cache that outlives them)."""
+    _refuse_names_nothing(params)
     catalog = supplied_catalog(catalog, params)
     reqs, r5 = translate_requests(params, instance)
     if len(reqs) > 1 and (reqs[0].source or reqs[0].target):

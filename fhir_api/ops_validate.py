@@ -9,6 +9,7 @@ from terminology.operations.validate import ValidateRequest, validate_code
 from terminology.versions import one_version
 from terminology.operations.validate_texts import NOTHING_TO_VALIDATE_CS, NOTHING_TO_VALIDATE_VS
 
+from .canonicals import CODE_SYSTEM, VALUE_SET, refuse_canonicals, refuse_coding_systems, refuse_named_nothing
 from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
 from .operations import operation
 from .valueset_request import language_value, resolve_valueset, supplements_for, version_rules
@@ -111,6 +112,16 @@ def _coding_input(params, catalog, cs_url: str | None = None) -> tuple[str, list
     return "code", [plain], None
 
 
+# where a Coding's system that names nothing is reported, as the engine locates a coding's faults
+_CODINGS = {"coding": "Coding.system", "codeableConcept": "CodeableConcept.coding[{i}].system"}
+
+
+def _refuse_names_nothing(params, url_names: str) -> None:
+    """A canonical of '|' alone (or '|version') in any input that names a code system or value set."""
+    refuse_canonicals(params, {"url": url_names, "system": CODE_SYSTEM, "useSupplement": CODE_SYSTEM})
+    refuse_coding_systems(params, _CODINGS)
+
+
 def _request(catalog, params, vs, cs_url=None, rules=None) -> ValidateRequest:
     """`rules`: the version rules already read from `params` (resolve_valueset's), else read here."""
     mode, codings, cc = _coding_input(params, catalog, cs_url)
@@ -163,6 +174,7 @@ def _refuse_two_versions(params, name: str, contradiction_ok: bool = False) -> N
 
 @operation("ValueSet", "validate-code")
 def validate_valueset(catalog, params, instance):
+    _refuse_names_nothing(params, VALUE_SET)
     _refuse_two_versions(params, "systemVersion")
     coding = params.get("coding")
     if isinstance(coding, dict) and params.str("code") is None:
@@ -176,6 +188,7 @@ def validate_valueset(catalog, params, instance):
 
 @operation("CodeSystem", "validate-code")
 def validate_codesystem(catalog, params, instance):
+    _refuse_names_nothing(params, CODE_SYSTEM)
     _refuse_two_versions(params, "version", contradiction_ok=True)
     _refuse_two_versions(params, "systemVersion")
     extra = []
@@ -214,12 +227,9 @@ def validate_codesystem(catalog, params, instance):
         # element: the HL7 runner does not clean a CodeSystem/$validate-code error of diagnostics, as it does the
         # other operations' (TxTester.validateCS), so a hint there would be an element the expected answer lacks
         raise InvalidRequest(NOTHING_TO_VALIDATE_CS)
-    named = url
+    # (the parameters were checked above: a url of '|' alone left is the codeSystem resource's)
+    refuse_named_nothing(url, CODE_SYSTEM, "codeSystem")
     url, version = split_canonical(url)
-    if named and not url:
-        where = next((n for n in ("url", "system") if params.str(n) == named), "Coding.system")
-        raise InvalidRequest(f"'{named}' names no code system: give the code system's canonical url, with '|' "
-                             "and a version after it if one is meant", location=where)
     if version and "version" not in params:
         params.items.append(("version", version))
     req = _request(catalog, params, None, url)

@@ -14,6 +14,7 @@ from terminology.languages import language_echo, no_fallback, parse_languages
 from terminology.operations.version_rules import SystemVersionRules
 from terminology.operations.expand import ExpandRequest, expand, vs_parameter
 
+from .canonicals import CODE_SYSTEM, VALUE_SET, refuse_canonicals
 from .operations import operation
 from .params import Params
 from .supplied import supplied_catalog, with_contained
@@ -219,6 +220,7 @@ def render_expansion(exp, include_definition: bool = False) -> dict:
 
 @operation("ValueSet", "expand")
 def expand_operation(catalog, params, instance):
+    refuse_canonicals(params, {"url": VALUE_SET, "useSupplement": CODE_SYSTEM, "exclude-system": CODE_SYSTEM})
     catalog = supplied_catalog(catalog, params)
     # a value set not held is a 422 where it is found missing
     vs, rules = resolve_valueset(catalog, params, instance, with_rules=True, expanding=True)
