@@ -9,7 +9,7 @@ def create_app(config: dict | None = None):
     from flask import Flask
 
     from . import operations, outcomes, store
-    from .render import fhir_response, unsupported_format_text, wants_unsupported_format
+    from .render import fhir_response, negotiate, unsupported_format_text
     from .settings import load_settings
 
     app = Flask(__name__)
@@ -47,7 +47,7 @@ def create_app(config: dict | None = None):
     @app.before_request
     def _negotiate():
         if request.path.startswith("/fhir"):
-            bad = wants_unsupported_format()
+            bad = negotiate()
             if bad:
                 from .outcomes import issue, operation_outcome
                 return fhir_response(operation_outcome([issue(

@@ -22,7 +22,7 @@ from terminology.snomed import ecl_budget
 from .operations import SYSTEM_OPERATIONS
 from .outcomes import issue, operation_outcome, outcome_for
 from .params import NOT_UTF8_QUERY, Params, body_items, check_content_type, parse_body, parse_query
-from .render import fhir_base, fhir_response
+from .render import INNER_KEY, fhir_base, fhir_response
 from .store import get_catalog
 from .supplied import checked
 
@@ -174,7 +174,8 @@ def _run_other(method: str, segs: list[str], query: str, resource, conditions: d
         # Bundle.entry.request has no place for it: the batch's own header opts in for all its entries
         headers[REPLACE_HEADER] = request.headers[REPLACE_HEADER]
     with current_app.test_client() as c:
-        r = c.open(path, method=method, json=resource, base_url=request.url_root, headers=headers)
+        r = c.open(path, method=method, json=resource, base_url=request.url_root, headers=headers,
+                   environ_overrides={INNER_KEY: True})
         body = r.get_json(silent=True)
     out = {"response": {"status": str(r.status_code)}}
     if body is not None:

@@ -83,7 +83,7 @@ def capability_statement(base: str) -> dict:
         "software": {"name": "Kodebro", "version": __version__, "releaseDate": RELEASE_DATE},
         "implementation": {"description": "Kodebro", "url": base},
         "fhirVersion": "4.0.1",
-        "format": ["application/fhir+json", "json"],
+        "format": ["application/fhir+json", "json", "application/fhir+xml", "xml"],
         "rest": [{
             "mode": "server",
             # the tx ecosystem asks every server to state its security service

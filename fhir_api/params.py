@@ -310,11 +310,17 @@ def _parsed(data: bytes):
         gc.enable()
 
 
+_XML_BODY = ("application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml")
+
+
 def parse_body() -> dict | None:
+    """The request body as a resource in its JSON form, sent as FHIR JSON or FHIR XML."""
     data = request.get_data(cache=True)
     if not data or not data.strip():
         return None
     data = without_bom(data)        # a UTF-8 byte-order mark (PowerShell, Notepad) is not content
+    if (request.mimetype or "").lower() in _XML_BODY:
+        return _xml_body(data)
     try:
         body = _parsed(data)
     except orjson.JSONDecodeError as e:
@@ -327,17 +333,29 @@ def parse_body() -> dict | None:
     return body
 
 
+def _xml_body(data: bytes) -> dict:
+    from terminology.fhir_xml.read import from_xml
+    try:
+        return from_xml(data)
+    except InvalidRequest:
+        if not is_utf8(data) and b"encoding=" not in data[:200]:
+            raise InvalidRequest("the request body is not UTF-8 (it looks like Windows-1252 or Latin-1): send it as "
+                                 "UTF-8, or name its encoding in the XML declaration")
+        raise
+
+
 def check_content_type(forms: bool = True) -> None:
     """`forms`: whether a form body is taken (operations are; a create or update body is a resource,
     http.html#create)."""
     ctype = (request.mimetype or "").lower()
-    allowed = ("application/fhir+json", "application/json", "application/json+fhir", "text/json")
+    allowed = ("application/fhir+json", "application/json", "application/json+fhir", "text/json", *_XML_BODY)
     if forms:
         allowed += ("application/x-www-form-urlencoded",)
     if not request.get_data(cache=True):
         return
     if ctype and ctype not in allowed:
-        raise UnsupportedMediaType(f"content type '{request.mimetype}' is not supported; send application/fhir+json")
+        raise UnsupportedMediaType(f"content type '{request.mimetype}' is not supported; send application/fhir+json "
+                                   "or application/fhir+xml")
     _check_body_coding(ctype)
 
 
@@ -357,7 +375,7 @@ def _check_body_coding(ctype: str) -> None:
     # a form is percent-encoded ASCII whatever charset its client names (Apache HttpClient: ISO-8859-1)
     if charset is not None and ctype != "application/x-www-form-urlencoded" \
             and charset.strip().strip('"').lower() not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"charset '{charset[:50]}' is not supported: FHIR JSON is UTF-8")
+        raise UnsupportedMediaType(f"charset '{charset[:50]}' is not supported: send FHIR JSON or XML as UTF-8")
     if ctype != "application/x-www-form-urlencoded" and not _version_served(params):
         raise UnsupportedMediaType(f"fhirVersion '{params['fhirversion'][:50]}' in the Content-Type is not served: "
                                    f"this server reads FHIR R4 ({FHIR_VERSION}) only")

@@ -1,4 +1,4 @@
-"""Turning result dicts into HTTP responses: FHIR JSON, _pretty, content negotiation."""
+"""Turning result dicts into HTTP responses: FHIR JSON or XML, _pretty, content negotiation."""
 from __future__ import annotations
 
 import functools
@@ -12,36 +12,60 @@ from terminology.errors import InvalidRequest
 from .params import query_value
 
 FHIR_JSON = "application/fhir+json"
+FHIR_XML = "application/fhir+xml"
 _JSON_TYPES = ("application/fhir+json", "application/json", "json", "application/json+fhir", "text/json")
 _XML_TYPES = ("application/fhir+xml", "application/xml", "xml", "text/xml", "application/xml+fhir")
+_FORMATS = {**{t: "json" for t in _JSON_TYPES}, **{t: "xml" for t in _XML_TYPES}}
+_SERVED = "application/fhir+json or application/fhir+xml"
 
 
 FHIR_VERSION = "4.0"          # the fhirVersion MIME parameter value of R4 (versions.html#mt-version)
 _ANY = ("*/*", "application/*", "text/*", "text/html")     # text/html: a browser's Accept
 
 
-def wants_unsupported_format() -> str | None:
-    """The requested format when it is one Kodebro cannot produce (only R4 JSON is served)."""
+FORMAT_KEY = "kodebro.format"        # the format this request is answered in, chosen before it is handled
+INNER_KEY = "kodebro.batch_entry"    # set on the request a batch makes of one of its entries
+
+
+def negotiate() -> str | None:
+    """Choose the format of the current request's answers ('json' or 'xml'), kept for fhir_response; the requested
+    format when it is one Kodebro cannot produce. `_format` wins over Accept (http.html#mime-type)."""
+    chosen, bad = _chosen_format()
+    # a batch entry's own request is answered in JSON: the batch's answer holds it, in the batch's format
+    request.environ[FORMAT_KEY] = "json" if request.environ.get(INNER_KEY) else chosen
+    return bad
+
+
+def _chosen_format() -> tuple[str, str | None]:
     # (the header is read from the environ: an EnvironHeaders lookup that misses raises and catches a KeyError)
     fmt = query_value("_format")
     if fmt:
         media, params = _media_range(fmt)
-        if media not in _JSON_TYPES or not _version_served(params):
-            return fmt
-        return None
+        kind = _FORMATS.get(media)
+        if kind is None or not _version_served(params):
+            return "json", fmt
+        return kind, None
     accept = request.environ.get("HTTP_ACCEPT", "")
-    if not accept.strip():
-        return None
-    return None if _accepts_json(accept) else accept
+    kind, open_choice = _accepted(accept) if accept.strip() else ("json", True)
+    if kind is None:
+        return "json", accept
+    if open_choice and _sent_as_xml():
+        return "xml", None      # asked for nothing in particular (curl's */*): answered as it was asked
+    return kind, None
+
+
+def _sent_as_xml() -> bool:
+    ctype = request.environ.get("CONTENT_TYPE", "")
+    return _FORMATS.get(_media_range(ctype)[0]) == "xml" if ctype else False
 
 
 def unsupported_format_text(bad: str) -> str:
-    """What a 406 says: the format (and FHIR version) served, so the client can ask again."""
+    """What a 406 says: the formats (and FHIR version) served, so the client can ask again."""
     asked = [v for part in bad.split(",") for v in [_media_range(part)[1].get("fhirversion")] if v]
     if asked and not all(_version_served({"fhirversion": v}) for v in asked):
-        return (f"format '{bad}' is not supported; this server speaks application/fhir+json for FHIR version "
+        return (f"format '{bad}' is not supported; this server speaks {_SERVED} for FHIR version "
                 f"{FHIR_VERSION} (R4) only")
-    return f"format '{bad}' is not supported; this server speaks application/fhir+json"
+    return f"format '{bad}' is not supported; this server speaks {_SERVED}"
 
 
 def _media_range(text: str) -> tuple[str, dict[str, str]]:
@@ -69,20 +93,39 @@ def _quality(params: dict[str, str]) -> float:
 
 
 @functools.lru_cache(maxsize=256)      # clients send a handful of distinct Accept headers, each on every request
-def _accepts_json(accept: str) -> bool:
-    """Whether an Accept header allows R4 JSON (RFC 9110 §12.5.1): a JSON type named with q > 0 and a
-    served fhirVersion; when JSON types are named only with q=0 or another version, not even */* brings
-    JSON back (the more specific range wins); otherwise a wildcard with q > 0."""
-    named, wildcard = [], False
-    for part in accept.split(","):
+def _accepted(accept: str) -> tuple[str | None, bool]:
+    """The format an Accept header asks for (RFC 9110 §12.5.1), None when it allows neither, and whether it
+    leaves the choice open (neither format named). Each format is weighed by the most specific range that
+    matches it: a FHIR JSON or XML type named, else a wildcard (`*/*`, or a browser's `text/html`); the higher q
+    wins, a named format on a tie, the first named among named ones (HAPI's client names the format it encodes
+    first). q=0 refuses a format even where a wildcard would allow it; a header naming nothing brings JSON."""
+    named: dict[str, tuple[float, int]] = {}
+    wildcard, any_named = None, False
+    for i, part in enumerate(accept.split(",")):
         media, params = _media_range(part)
         if not media:
             continue        # an empty element (`,,`) names nothing
-        if media in _JSON_TYPES:
-            named.append(_quality(params) > 0 and _version_served(params))
-        elif media in _ANY and _quality(params) > 0:
-            wildcard = True
-    return any(named) if named else (wildcard or not any(_media_range(p)[0] for p in accept.split(",")))
+        any_named = True
+        kind = _FORMATS.get(media)
+        q = _quality(params)
+        if kind:
+            q = q if _version_served(params) else 0.0
+            if kind not in named or q > named[kind][0]:
+                named[kind] = (q, -i if kind not in named else named[kind][1])
+        elif media in _ANY:
+            wildcard = max(q, wildcard or 0.0)
+    if not any_named:
+        return "json", True
+    ranks = []
+    for order, kind in enumerate(("json", "xml")):
+        if kind in named:
+            ranks.append(((named[kind][0], 1, named[kind][1]), kind))
+        elif wildcard is not None:
+            ranks.append(((wildcard, 0, -1_000_000 - order), kind))
+    ranks = [r for r in ranks if r[0][0] > 0]
+    if not ranks:
+        return None, False
+    return max(ranks)[1], not named
 
 
 def fhir_base() -> str:
@@ -92,14 +135,25 @@ def fhir_base() -> str:
 
 
 _CONTENT_TYPE = FHIR_JSON + "; charset=utf-8"
+_XML_CONTENT_TYPE = FHIR_XML + "; charset=utf-8"
 
 
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
-    opts = orjson.OPT_INDENT_2 if _pretty_asked() else 0
-    resp = Response(_dumps(body, opts), status=status, content_type=_CONTENT_TYPE)
+    if has_request_context() and request.environ.get(FORMAT_KEY) == "xml":
+        resp = Response(_xml(body), status=status, content_type=_XML_CONTENT_TYPE)
+    else:
+        opts = orjson.OPT_INDENT_2 if _pretty_asked() else 0
+        resp = Response(_dumps(body, opts), status=status, content_type=_CONTENT_TYPE)
     if headers:
         resp.headers.update(headers)
     return resp
+
+
+def _xml(body) -> bytes:
+    from terminology.fhir_xml.write import to_xml
+    # answers hold dataclasses beside dicts (orjson writes both): the JSON form first, then its XML
+    plain = orjson.loads(_dumps(body, 0))
+    return to_xml(plain, pretty=_pretty_asked()).encode("utf-8")
 
 
 def _pretty_asked() -> bool:

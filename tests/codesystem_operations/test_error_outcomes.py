@@ -29,10 +29,10 @@ def test_json_array_body(client, op):
     assert_outcome(status, b, 400, "invalid", "object", tx="invalid-data")
 
 
-def test_xml_is_refused_with_415(client):
-    status, b = send(client, L, "<Parameters xmlns='http://hl7.org/fhir'/>", "application/fhir+xml")
+def test_turtle_is_refused_with_415(client):
+    status, b = send(client, L, "[] a fhir:Parameters .", "text/turtle")
     assert status == 415 and b["resourceType"] == "OperationOutcome"
-    assert "json" in b["issue"][0]["details"]["text"].lower()
+    assert "application/fhir+json or application/fhir+xml" in b["issue"][0]["details"]["text"]
 
 
 def test_parameter_not_a_list(client):

@@ -4,7 +4,9 @@ One pytest case per test of tx-tests/test-cases.json, run as tx-tests/SOURCE.md
 describes: the suite's setup resources travel with every request as
 `tx-resource` parameters (after the test's own parameters and before those of
 parameters-default.json), and the answer is compared with the expected file
-by tests/conformance/txcompare.py. Suites and tests that carry a mode other
+by tests/conformance/txcompare.py. Every test is played twice: in FHIR JSON, and
+in FHIR XML (request written with terminology/fhir_xml, answer read back with
+it), so both formats answer the suite alike. Suites and tests that carry a mode other
 than `general` are skipped, as in the reference runner's default.
 
 Tests that Kodebro cannot pass yet are listed in KNOWN_GAPS with the reason:
@@ -18,6 +20,8 @@ import os
 
 import pytest
 
+from terminology.fhir_xml.read import from_xml
+from terminology.fhir_xml.write import to_xml
 from tests.support.r4_answers import r4_problems
 
 from .txcompare import clean, compare
@@ -25,6 +29,7 @@ from .txcompare import clean, compare
 HERE = os.path.dirname(os.path.abspath(__file__))
 TX = os.path.join(HERE, "tx-tests")
 FJ = "application/fhir+json"
+FX = "application/fhir+xml"
 ENDPOINTS = {"expand": "ValueSet/$expand", "validate-code": "ValueSet/$validate-code",
              "cs-validate-code": "CodeSystem/$validate-code", "lookup": "CodeSystem/$lookup",
              "translate": "ConceptMap/$translate"}
@@ -75,25 +80,30 @@ def _request_body(suite: dict, test: dict) -> dict:
     return {"resourceType": "Parameters", "parameter": params}
 
 
-def play(client, suite: dict, test: dict):
-    """(status, answer JSON) for one test."""
+def play(client, suite: dict, test: dict, fmt: str = FJ):
+    """(status, answer as JSON) for one test, the request sent and the answer asked for in `fmt`."""
     op = test["operation"]
+    headers = {"Accept": fmt}
     if op == "metadata":
-        r = client.get("/fhir/metadata")
+        r = client.get("/fhir/metadata", headers=headers)
     elif op == "term-caps":
-        r = client.get("/fhir/metadata?mode=terminology")
+        r = client.get("/fhir/metadata?mode=terminology", headers=headers)
     else:
-        headers = {"Accept": FJ}
         if test.get("Accept-Language"):
             headers["Accept-Language"] = test["Accept-Language"]
-        r = client.post("/fhir/" + ENDPOINTS[op], data=json.dumps(_request_body(suite, test)),
-                        content_type=FJ, headers=headers)
+        body = _request_body(suite, test)
+        r = client.post("/fhir/" + ENDPOINTS[op], data=to_xml(body) if fmt == FX else json.dumps(body),
+                        content_type=fmt, headers=headers)
+    if fmt == FX:
+        assert r.mimetype == FX, r.mimetype
+        return r.status_code, from_xml(r.data)
     return r.status_code, r.get_json(silent=True)
 
 
+@pytest.mark.parametrize("fmt", [FJ, FX], ids=["json", "xml"])
 @pytest.mark.parametrize("suite,test", list(_cases()))
-def test_tx_case(tx_client, suite, test):
-    status, body = play(tx_client, suite, test)
+def test_tx_case(tx_client, suite, test, fmt):
+    status, body = play(tx_client, suite, test, fmt)
     assert body is not None, f"HTTP {status} without a JSON body"
     assert r4_problems(body) is None, r4_problems(body)      # whatever the suite compares, valid R4 for any client
     want = test.get("http-code")

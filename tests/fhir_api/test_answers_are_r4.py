@@ -88,7 +88,7 @@ CASES = [
     ("wrong-resource-type", "POST", "/fhir/ValueSet/$expand", {"resourceType": "Patient"}, {}),
     ("404", "GET", "/fhir/CodeSystem/nope", None, {}),
     ("405", "PATCH", "/fhir/metadata", None, {}),
-    ("406", "GET", "/fhir/metadata", None, {"Accept": "application/fhir+xml"}),
+    ("406", "GET", "/fhir/metadata", None, {"Accept": "text/turtle"}),
     ("415", "POST", "/fhir/ValueSet/$expand", "{}", {"Content-Type": "text/plain"}),
     ("422-unknown-system", "GET", "/fhir/CodeSystem/$lookup?system=urn:nope&code=x", None, {}),
     ("422-write", "PUT", "/fhir/CodeSystem/shape22", {**CS_WRITE, "status": "bogus"}, {}),

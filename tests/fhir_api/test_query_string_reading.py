@@ -11,7 +11,7 @@ from flask import request
 
 from fhir_api import create_app
 from fhir_api.params import request_params
-from fhir_api.render import wants_unsupported_format
+from fhir_api.render import FORMAT_KEY, negotiate
 
 ICD = "http://hl7.org/fhir/sid/icd-10-no"
 
@@ -57,14 +57,17 @@ def test_the_parameters_are_werkzeugs_args_in_its_order(app, raw):
             assert request_params().source == "query"
 
 
-@pytest.mark.parametrize("raw, refused", [
-    ("_format=json", None), ("_format=xml", "xml"), ("%5Fformat=xml", "xml"), ("_format=application/fhir+xml",
-                                                                               "application/fhir xml"),
-    ("_format=application%2Ffhir%2Bjson", None), ("_format=&code=1", None), ("_format=xml&_format=json", "xml"),
-    ("_format=json&_format=xml", None), ("_format", None)])
-def test_the_format_asked_is_the_first_one_given(app, raw, refused):
+@pytest.mark.parametrize("raw, chosen, refused", [
+    ("_format=json", "json", None), ("_format=xml", "xml", None), ("%5Fformat=xml", "xml", None),
+    ("_format=application/fhir+xml", "xml", None), ("_format=application%2Ffhir%2Bjson", "json", None),
+    ("_format=&code=1", "json", None), ("_format=xml&_format=json", "xml", None),
+    ("_format=json&_format=xml", "json", None), ("_format", "json", None), ("_format=turtle", "json", "turtle"),
+    ("_format=html&_format=json", "json", "html")])
+def test_the_format_asked_is_the_first_one_given(app, raw, chosen, refused):
     with app.test_request_context("/fhir/metadata", environ_overrides={"QUERY_STRING": raw}):
-        assert wants_unsupported_format() == refused
+        assert negotiate() == refused
+        from flask import request
+        assert request.environ[FORMAT_KEY] == chosen
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +120,15 @@ def test_pretty_applies_to_an_error_answer_too(kb):
 
 
 def test_a_refused_format_is_406_before_the_operation_runs(kb):
-    r = _get(kb, "/fhir/CodeSystem/$lookup", "code=A00.0&_format=xml")       # (the lookup alone would be 400)
+    r = _get(kb, "/fhir/CodeSystem/$lookup", "code=A00.0&_format=ttl")       # (the lookup alone would be 400)
     assert r.status_code == 406 and r.get_json()["issue"][0]["code"] == "not-supported"
+
+
+def test_an_error_is_answered_in_the_format_asked(kb):
+    r = _get(kb, "/fhir/CodeSystem/$lookup", "code=A00.0&_format=xml")
+    assert r.status_code == 400 and r.mimetype == "application/fhir+xml"
+    assert r.get_data().startswith(b'<?xml version="1.0" encoding="UTF-8"?><OperationOutcome xmlns="http://hl7.org/fhir">'
+                                   b'<issue><severity value="error"/><code value="invalid"/>')
 
 
 @pytest.mark.parametrize("path", ["/fhir/CodeSystem/$lookup", "/fhir/metadata", "/fhir/CodeSystem"])

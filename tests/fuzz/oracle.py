@@ -9,6 +9,9 @@ import sys
 import threading
 from urllib.parse import quote
 
+from terminology.errors import InvalidRequest
+from terminology.fhir_xml.read import from_xml
+
 from .corpus import Req
 
 HANG_SECONDS = 20     # only to report a hang as a failure; no speed is asserted
@@ -107,8 +110,10 @@ def verdict(req: Req, resp) -> str | None:
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 20_000))     # an answer may legitimately nest deeper than the default
     try:
-        body = json.loads(raw)
-    except ValueError:
+        # an XML answer is read back by Kodebro's own reader: what the server writes, its reader must take
+        xml = (resp.headers.get("Content-Type") or "").startswith("application/fhir+xml")
+        body = from_xml(raw) if xml else json.loads(raw)
+    except (ValueError, InvalidRequest):
         body = None
     finally:
         sys.setrecursionlimit(old)
@@ -123,7 +128,7 @@ def verdict(req: Req, resp) -> str | None:
         # werkzeug's own redirects (e.g. '//' merged into '/') carry an HTML body; a Location is what counts
         return None if resp.headers.get("Location") else f"HTTP {status} without a Location"
     if not isinstance(body, dict) or not isinstance(body.get("resourceType"), str):
-        return f"HTTP {status} without a FHIR JSON body: {raw[:600]!r}"
+        return f"HTTP {status} without a FHIR JSON or XML body: {raw[:600]!r}"
     rtype = body["resourceType"]
     if 400 <= status < 500:
         if rtype != "OperationOutcome":

@@ -26,7 +26,7 @@ def test_oracle_flags_a_500_even_as_an_operation_outcome():
 
 
 @pytest.mark.parametrize("status,body,fragment", [
-    (400, "<html>bad</html>", "without a FHIR JSON body"),
+    (400, "<html>bad</html>", "without a FHIR JSON or XML body"),
     (400, {"resourceType": "Parameters"}, "not an OperationOutcome"),
     (404, {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "not-found"}]},
      "without an issue text"),
@@ -34,7 +34,7 @@ def test_oracle_flags_a_500_even_as_an_operation_outcome():
                                                           "details": {"text": ""}, "diagnostics": ""}]},
      "without an issue text"),
     (200, {"resourceType": "ValueSet"}, "expected one of"),
-    (200, {"no": "resourceType"}, "without a FHIR JSON body"),
+    (200, {"no": "resourceType"}, "without a FHIR JSON or XML body"),
 ])
 def test_oracle_flags_broken_answers(status, body, fragment):
     assert fragment in verdict(OP, _resp(status, body))

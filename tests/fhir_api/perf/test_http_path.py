@@ -96,14 +96,16 @@ def test_the_worker_heartbeat_is_touched_once_a_second_not_once_a_request():
 
 
 def test_accept_headers_are_each_answered_as_they_ask(demo_client):
-    """The JSON test of an Accept header is kept per header text: one client's refusal must not answer
+    """The reading of an Accept header is kept per header text: one client's refusal must not answer
     another's request, nor the other way round."""
-    for accept, status in (("application/fhir+xml", 406), ("application/fhir+json", 200),
-                           ("application/fhir+xml", 406), ("*/*", 200), ("application/json;q=0", 406),
-                           ("application/fhir+json; fhirVersion=5.0", 406), ("application/json", 200)):
+    fj, fx = "application/fhir+json; charset=utf-8", "application/fhir+xml; charset=utf-8"
+    for accept, status, ctype in (("text/turtle", 406, fj), ("application/fhir+json", 200, fj),
+                                  ("application/fhir+xml", 200, fx), ("text/turtle", 406, fj), ("*/*", 200, fj),
+                                  ("application/json;q=0", 406, fj), ("application/fhir+xml", 200, fx),
+                                  ("application/fhir+json; fhirVersion=5.0", 406, fj), ("application/json", 200, fj)):
         r = demo_client.get("/fhir/metadata", headers={"Accept": accept})
         assert r.status_code == status, accept
-        assert r.headers.getlist("Content-Type") == ["application/fhir+json; charset=utf-8"]
+        assert r.headers.getlist("Content-Type") == [ctype], accept
 
 
 def test_pretty_and_format_are_read_whatever_else_the_query_holds(demo_client):
@@ -113,7 +115,10 @@ def test_pretty_and_format_are_read_whatever_else_the_query_holds(demo_client):
     for flag in ("true", "TRUE"):
         assert demo_client.get(path + f"&_pretty={flag}").data.startswith(b'{\n  "resourceType"')
     assert demo_client.get(path + "&_pretty=false").data == compact
-    assert demo_client.get(path + "&_format=xml").status_code == 406
+    assert demo_client.get(path + "&_format=ttl").status_code == 406
+    assert demo_client.get(path + "&_format=xml").data.startswith(b'<?xml version="1.0" encoding="UTF-8"?><Parameters')
+    assert demo_client.get(path + "&_format=xml&_pretty=true").data.startswith(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<Parameters xmlns="http://hl7.org/fhir">\n  <parameter>')
     assert demo_client.get(path + "&_format=application/fhir%2Bjson").data == compact
 
 

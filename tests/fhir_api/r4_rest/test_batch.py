@@ -91,8 +91,13 @@ def test_non_bundle_to_base_is_refused(kb):
     assert_oo(kb.post("/fhir", json={"resourceType": "Parameters"}, content_type=FJ), 400, "Bundle")
 
 
-def test_xml_bundle_to_base_is_415(kb):
-    assert_oo(kb.post("/fhir", data="<Bundle/>", content_type="application/fhir+xml"), 415)
+def test_xml_without_the_fhir_namespace_to_base_is_400(kb):
+    r = kb.post("/fhir", data="<Bundle/>", content_type="application/fhir+xml", headers={"Accept": FJ})
+    assert_oo(r, 400, "FHIR namespace")
+
+
+def test_turtle_bundle_to_base_is_415(kb):
+    assert_oo(kb.post("/fhir", data="[] a fhir:Bundle .", content_type="text/turtle"), 415, "application/fhir+xml")
 
 
 def test_nested_batch_is_answered_not_crashed(kb):

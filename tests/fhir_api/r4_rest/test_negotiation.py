@@ -6,16 +6,18 @@ import pytest
 
 from .conftest import FJ, assert_oo
 
-# what the HAPI FHIR client sends by default (both formats, XML first at the same q)
-HAPI_ACCEPT = ("application/fhir+xml;q=1.0, application/fhir+json;q=1.0, application/xml+fhir;q=0.9, "
-               "application/json+fhir;q=0.9")
+# what the HAPI FHIR client sends when it encodes JSON, and when it encodes XML (that format first at the same q)
+HAPI_JSON_ACCEPT = "application/fhir+json;q=1.0, application/json+fhir;q=0.9"
+HAPI_XML_ACCEPT = ("application/fhir+xml;q=1.0, application/fhir+json;q=1.0, application/xml+fhir;q=0.9, "
+                   "application/json+fhir;q=0.9")
 
 
 @pytest.mark.parametrize("accept", ["application/fhir+json", "application/json", "*/*",
                                     "application/fhir+json; charset=utf-8",
-                                    "application/fhir+json; fhirVersion=4.0", HAPI_ACCEPT,
-                                    "application/fhir+xml, application/fhir+json;q=0.5"])
-def test_json_answers_every_accept_that_allows_json(kb, accept):
+                                    "application/fhir+json; fhirVersion=4.0", HAPI_JSON_ACCEPT,
+                                    "application/fhir+json, application/fhir+xml;q=0.5",
+                                    "application/fhir+xml;q=0, */*", "application/fhir+xml;q=0.5, */*"])
+def test_json_answers_every_accept_that_prefers_json(kb, accept):
     r = kb.get("/fhir/CodeSystem/ICD10NO-2026?_summary=true", headers={"Accept": accept})
     assert r.status_code == 200 and r.mimetype == FJ
     assert "charset=utf-8" in r.headers["Content-Type"].lower()    # http.html#mime-type: UTF-8, said so
@@ -29,33 +31,70 @@ def test_format_json_spellings(kb, fmt):
     assert r.status_code == 200 and r.get_json()["resourceType"] == "CapabilityStatement"
 
 
+@pytest.mark.parametrize("accept", ["application/fhir+xml", "application/xml", "text/xml", HAPI_XML_ACCEPT,
+                                    "application/fhir+xml, application/fhir+json;q=0.5",
+                                    "application/fhir+json;q=0.5, application/fhir+xml",
+                                    "application/fhir+json;q=0, */*", "application/fhir+xml; fhirVersion=4.0"])
+def test_xml_answers_every_accept_that_prefers_xml(kb, accept):
+    r = kb.get("/fhir/CodeSystem/ICD10NO-2026?_summary=true", headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == "application/fhir+xml"
+    assert "charset=utf-8" in r.headers["Content-Type"].lower()
+    assert r.data.startswith(b'<?xml version="1.0" encoding="UTF-8"?><CodeSystem xmlns="http://hl7.org/fhir">')
+
+
+@pytest.mark.parametrize("fmt", ["xml", "text/xml", "application/xml", "application/fhir%2Bxml",
+                                 "application/fhir+xml", "application/xml%2Bfhir"])
+def test_format_xml_spellings(kb, fmt):
+    # http.html#mime-type: xml, text/xml, application/xml and application/fhir+xml SHALL be read as XML
+    r = kb.get(f"/fhir/metadata?_format={fmt}")
+    assert r.status_code == 200 and r.mimetype == "application/fhir+xml"
+    assert b"<CapabilityStatement " in r.data
+
+
 def test_format_with_unencoded_plus(kb):
     r = kb.get("/fhir/metadata?_format=application/fhir+json")
-    assert r.status_code == 200
-    assert kb.get("/fhir/metadata?_format=application/fhir+xml").status_code == 406
+    assert r.status_code == 200 and r.mimetype == FJ
+    assert kb.get("/fhir/metadata?_format=application/fhir+turtle").status_code == 406
 
 
-@pytest.mark.parametrize("how", [{"query": "?_format=xml"}, {"query": "?_format=application/fhir%2Bxml"},
-                                 {"accept": "application/fhir+xml"}, {"accept": "application/xml"},
-                                 {"accept": "text/plain"}])
-def test_xml_and_other_formats_are_406_with_an_outcome(kb, how):
+@pytest.mark.parametrize("how", [{"query": "?_format=ttl"}, {"query": "?_format=text/turtle"},
+                                 {"query": "?_format=html"}, {"accept": "text/turtle"}, {"accept": "text/plain"},
+                                 {"accept": "application/fhir+xml;q=0, application/fhir+json;q=0, */*"}])
+def test_other_formats_are_406_with_an_outcome(kb, how):
     r = kb.get("/fhir/metadata" + how.get("query", ""),
                headers={"Accept": how["accept"]} if "accept" in how else {})
-    assert_oo(r, 406, "application/fhir+json", code="not-supported")
+    assert_oo(r, 406, "application/fhir+json or application/fhir+xml", code="not-supported")
 
 
 def test_format_parameter_overrides_accept(kb):
     # http.html#mime-type: _format overrides the Accept header
     r = kb.get("/fhir/metadata?_format=json", headers={"Accept": "application/fhir+xml"})
     assert r.status_code == 200 and r.mimetype == FJ
+    r = kb.get("/fhir/metadata?_format=xml", headers={"Accept": "application/fhir+json"})
+    assert r.status_code == 200 and r.mimetype == "application/fhir+xml"
 
 
-def test_json_refused_with_q0_is_406(kb):
-    r = kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json;q=0, application/fhir+xml"})
+def test_both_formats_refused_with_q0_is_406(kb):
+    r = kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json;q=0, application/fhir+xml;q=0"})
     assert r.status_code == 406
-    # the named JSON range wins over a wildcard; q > 0 is acceptable however low
-    assert kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json;q=0, */*"}).status_code == 406
+    # a named range wins over a wildcard; q > 0 is acceptable however low
+    assert kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json;q=0, text/turtle"}).status_code == 406
     assert kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json;q=0.1"}).status_code == 200
+
+
+def test_an_xml_body_asking_for_nothing_is_answered_in_xml(kb):
+    """A client that sends XML and accepts anything (curl's `*/*`, or no Accept) reads XML; one that names JSON
+    gets JSON."""
+    body = ('<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="system"/>'
+            '<valueUri value="http://hl7.org/fhir/sid/icd-10-no"/></parameter><parameter><name value="code"/>'
+            '<valueCode value="J12.8"/></parameter></Parameters>')
+    for accept, mimetype in ((None, "application/fhir+xml"), ("*/*", "application/fhir+xml"),
+                             ("application/fhir+json", FJ), ("application/fhir+xml;q=0, */*", FJ)):
+        r = kb.post("/fhir/CodeSystem/$lookup", data=body, content_type="application/fhir+xml",
+                    headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200 and r.mimetype == mimetype, accept
+        assert (b'<valueString value="Annen spesifisert viruspneumoni"/>' in r.data if mimetype != FJ
+                else r.get_json()["parameter"][0] == {"name": "code", "valueCode": "J128"})
 
 
 @pytest.mark.parametrize("accept", ["application/fhir+json;q=nan", "application/fhir+json;q=abc", ",,", ";"])
@@ -142,9 +181,9 @@ def test_unsupported_fhir_version_in_accept_is_406(kb):
     assert kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json; fhirVersion=4.0.1"}).status_code == 200
 
 
-def test_xml_requested_on_a_write_is_refused_before_writing(kb):
+def test_an_unsupported_format_requested_on_a_write_is_refused_before_writing(kb):
     body = {"resourceType": "ValueSet", "url": "http://example.org/probe10/xml-write", "status": "active"}
-    r = kb.post("/fhir/ValueSet?_format=xml", json=body, content_type=FJ)
+    r = kb.post("/fhir/ValueSet?_format=ttl", json=body, content_type=FJ)
     assert_oo(r, 406)
     assert kb.get("/fhir/ValueSet?url=http://example.org/probe10/xml-write&_summary=count").get_json()["total"] == 0
 

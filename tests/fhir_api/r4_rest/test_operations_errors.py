@@ -54,9 +54,19 @@ def test_operation_on_unknown_instance_is_404(kb):
     assert_oo(kb.get("/fhir/CodeSystem/nope-probe10/$validate-code?code=A00"), 404, "nope-probe10")
 
 
-def test_operation_with_xml_body_is_415(kb):
-    r = kb.post("/fhir/CodeSystem/$lookup", data="<Parameters/>", content_type="application/fhir+xml")
+def test_operation_with_a_turtle_body_is_415(kb):
+    r = kb.post("/fhir/CodeSystem/$lookup", data="[] a fhir:Parameters .", content_type="text/turtle")
     assert_oo(r, 415, code="not-supported")
+
+
+def test_operation_with_xml_outside_the_fhir_namespace_is_400(kb):
+    r = kb.post("/fhir/CodeSystem/$lookup", data="<Parameters/>", content_type="application/fhir+xml",
+                headers={"Accept": FJ})
+    assert_oo(r, 400, 'xmlns="http://hl7.org/fhir"')
+    # asking for nothing in particular, an XML client reads its error in XML
+    r = kb.post("/fhir/CodeSystem/$lookup", data="<Parameters/>", content_type="application/fhir+xml")
+    assert r.status_code == 400 and r.mimetype == "application/fhir+xml"
+    assert b"<OperationOutcome" in r.data and b'xmlns=&quot;http://hl7.org/fhir&quot;' in r.data
 
 
 def test_operation_with_broken_json_is_400(kb):
@@ -81,8 +91,10 @@ ERRORS = [
     ("get", "/fhir/Patient/1", {}, 404),
     ("get", "/fhir/nonsense/a/b/c/d", {}, 404),
     ("delete", "/fhir/metadata", {}, 405),
-    ("get", "/fhir/metadata?_format=xml", {}, 406),
-    ("post", "/fhir/ValueSet", {"data": "<ValueSet/>", "content_type": "application/fhir+xml"}, 415),
+    ("get", "/fhir/metadata?_format=ttl", {}, 406),
+    ("post", "/fhir/ValueSet", {"data": "<ValueSet/>", "content_type": "text/turtle"}, 415),
+    ("post", "/fhir/ValueSet", {"data": "<ValueSet/>", "content_type": "application/fhir+xml",
+                                "headers": {"Accept": FJ}}, 400),
     ("post", "/fhir/ValueSet", {"data": "[1,2]", "content_type": FJ}, 400),
     ("post", "/fhir/ValueSet", {"data": json.dumps({"resourceType": "ValueSet", "status": "bogus"}),
                                 "content_type": FJ}, 422),

@@ -35,10 +35,18 @@ def test_create_with_charset_and_fhir_version_content_type(kb):
         assert r.status_code == 201, (ct, r.get_json())
 
 
-@pytest.mark.parametrize("ct", ["text/plain", "application/fhir+xml", "application/xml"])
+@pytest.mark.parametrize("ct", ["text/plain", "text/turtle", "application/octet-stream"])
 def test_create_with_wrong_content_type_is_415(kb, ct):
     r = kb.post("/fhir/CodeSystem", data=json.dumps(cs("bad-ct")), content_type=ct)
-    assert_oo(r, 415, "application/fhir+json", code="not-supported")
+    assert_oo(r, 415, "application/fhir+json or application/fhir+xml", code="not-supported")
+
+
+@pytest.mark.parametrize("ct", ["application/fhir+xml", "application/xml"])
+def test_json_labelled_as_xml_is_400(kb, ct):
+    r = kb.post("/fhir/CodeSystem", data=json.dumps(cs("bad-ct")), content_type=ct, headers={"Accept": FJ})
+    assert_oo(r, 400, "not well-formed XML", "line 1, column 1")
+    assert kb.get("/fhir/CodeSystem?url=http://example.org/probe10/cs&version=bad-ct&_summary=count"
+                  ).get_json()["total"] == 0
 
 
 def test_create_labelled_as_form_is_415(kb):
