@@ -12,6 +12,7 @@ import shlex
 import pytest
 import requests
 
+from terminology.fhir_xml.read import from_xml
 from tests.conftest import ROOT
 from tests.support.r4_answers import r4_problems
 
@@ -116,8 +117,9 @@ def test_documented_example_answers(site, doc, line, cmd):
         f"{doc}:{line}: {method} {r.url} -> {r.status_code} {r.text[:400]}"
     if r.status_code == 204 or not r.content:
         return
-    body = r.json()
-    assert r.headers["Content-Type"].startswith("application/fhir+json")
+    asked_xml = "xml" in cmd.lower()       # an Accept, a _format or an XML body: the example shows FHIR XML
+    assert r.headers["Content-Type"].startswith("application/fhir+xml" if asked_xml else "application/fhir+json")
+    body = from_xml(r.content) if asked_xml else r.json()
     assert r4_problems(body) is None, f"{doc}:{line}: {r4_problems(body)}"
     if body["resourceType"] == "OperationOutcome":  # e.g. the answer to a delete
         assert all(i["severity"] == "information" for i in body["issue"]), f"{doc}:{line}: {r.text[:400]}"
