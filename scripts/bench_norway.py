@@ -41,6 +41,7 @@ def run(bench) -> None:
     bench.measure("$expand filter='hjerteinfarkt fremre' in process",
                   lambda: expand(catalog, ExpandRequest(valueset=reportable_vs, filter="hjerteinfarkt fremre",
                                                         count=20)), budget_us=1000)
+    _xml_rows(bench, catalog, reportable_vs)
     store.close()
     with bench.server(db) as base:
         q = urlencode({"system": ICD10_NO, "code": "J12.8"})
@@ -50,3 +51,30 @@ def run(bench) -> None:
                    budget_rps=2700, budget_p99_ms=10)
         q = urlencode({"url": REPORTABLE_VS, "filter": "kolera", "count": 20})
         bench.load("HTTP $expand filter=kolera", f"{base}/ValueSet/$expand?{q}", budget_rps=800)
+        # the same answers in FHIR XML: held to the JSON budgets (DESIGN names none of its own)
+        q = urlencode({"system": ICD10_NO, "code": "J12.8", "_format": "xml"})
+        bench.load("HTTP $lookup J12.8 in XML", f"{base}/CodeSystem/$lookup?{q}", budget_rps=2700,
+                   budget_p99_ms=10)
+        q = urlencode({"url": MAIN_CONDITION_VS, "system": ICD10_NO, "code": "U07.1", "_format": "xml"})
+        bench.load("HTTP $validate-code U07.1 main condition in XML", f"{base}/ValueSet/$validate-code?{q}",
+                   budget_rps=2700, budget_p99_ms=10)
+        q = urlencode({"url": REPORTABLE_VS, "filter": "kolera", "count": 20, "_format": "xml"})
+        bench.load("HTTP $expand filter=kolera in XML", f"{base}/ValueSet/$expand?{q}", budget_rps=800)
+
+
+def _xml_rows(bench, catalog, reportable_vs) -> None:
+    """Writing and reading FHIR XML in process: a $lookup answer, and a 1,000-code page of an expansion."""
+    import orjson
+
+    from fhir_api.render import _dumps
+    from terminology.fhir_xml.read import from_xml
+    from terminology.fhir_xml.write import to_xml
+    from fhir_api.ops_lookup import render_lookup
+    from fhir_api.ops_valueset import render_expansion
+    looked = orjson.loads(_dumps(render_lookup(lookup(catalog, LookupRequest(code="J12.8", system=ICD10_NO))), 0))
+    page = orjson.loads(_dumps(render_expansion(expand(catalog, ExpandRequest(valueset=reportable_vs, count=1000))),
+                               0))
+    bench.measure("FHIR XML: write the $lookup J12.8 answer", lambda: to_xml(looked))
+    bench.measure("FHIR XML: read the $lookup J12.8 answer", lambda b=to_xml(looked).encode(): from_xml(b))
+    bench.measure("FHIR XML: write a 1,000-code $expand page", lambda: to_xml(page), n=50)
+    bench.measure("FHIR XML: read a 1,000-code $expand page", lambda b=to_xml(page).encode(): from_xml(b), n=50)

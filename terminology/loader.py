@@ -63,10 +63,10 @@ def read_items(paths: Iterable[str], fmt: str | None = None, **options) -> Itera
 # what a file's first bytes say it is, and the formats that never read such a file: a format forced on
 # the wrong kind of file must say so, not fail inside a parser in that parser's terms
 _KINDS = {
-    "JSON": {"icd10-excel", "procedure-table", "icpc2-icd10-map", "who-icd10", "rf2"},
-    "an Excel workbook": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "who-icd10"},
+    "JSON": {"icd10-excel", "procedure-table", "icpc2-icd10-map", "who-icd10", "rf2", "fhir-xml"},
+    "an Excel workbook": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "who-icd10", "fhir-xml"},
     "a zip archive": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "who-icd10", "icd10-excel",
-                      "procedure-table"},
+                      "procedure-table", "fhir-xml"},
 }
 
 

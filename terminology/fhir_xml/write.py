@@ -32,67 +32,75 @@ _UNKNOWN_PLACE = 1 << 30        # elements no R4 definition names go after every
 def to_xml(resource: dict, pretty: bool = False) -> str:
     """The XML document of one resource."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>']
-    indent = _indent if pretty else _flat
-    stack: list = [("res", resource, 0, f' xmlns="{NS}"')]
+    # the stack holds text ready to write (indented already) and (tag, object, type, depth, xmlns) still to
+    # write; a tag of None is a resource's, named by its resourceType
+    stack: list = [(None, resource, None, 0, f' xmlns="{NS}"')]
+    types = by_name()
     while stack:
         item = stack.pop()
-        kind = item[0]
-        if kind == "text":
-            out.append(indent(item[2]) + item[1])
-        elif kind == "res":
-            _, res, depth, xmlns = item
-            rtype = res.get("resourceType")
-            tag = rtype if isinstance(rtype, str) and _XML_NAME.match(rtype) else "Resource"
-            _complex(tag, res, tag, depth, stack, out, indent, xmlns)
-        else:
-            _, tag, obj, typekey, depth = item
-            _complex(tag, obj, typekey, depth, stack, out, indent, "")
+        if item.__class__ is str:
+            out.append(item)
+            continue
+        tag, obj, typekey, depth, xmlns = item
+        if tag is None:
+            rtype = obj.get("resourceType")
+            tag = typekey = rtype if isinstance(rtype, str) and _XML_NAME.match(rtype) else "Resource"
+        pad = "\n" + "  " * depth if pretty else ""
+        attrs, pieces = _children(obj, types.get(typekey) if typekey else None, depth + 1, pretty)
+        if not pieces:
+            out.append(f"{pad}<{tag}{xmlns}{attrs}/>")
+            continue
+        out.append(f"{pad}<{tag}{xmlns}{attrs}>")
+        stack.append(f"{pad}</{tag}>")
+        stack.extend(reversed(pieces))
     return "".join(out) + ("\n" if pretty else "")
 
 
-def _flat(depth: int) -> str:
-    return ""
-
-
-def _indent(depth: int) -> str:
-    return "\n" + "  " * depth
-
-
-def _complex(tag: str, obj: dict, typekey: str | None, depth: int, stack: list, out: list, indent, xmlns: str) -> None:
-    elements = by_name().get(typekey) if typekey else None
-    attrs, pieces = [], []
+def _children(obj: dict, elements: dict | None, depth: int, pretty: bool) -> tuple[str, list]:
+    """The attributes of an element holding `obj`, and its children: text, or complex ones still to write."""
+    pad = "\n" + "  " * depth if pretty else ""
+    attrs, pieces = "", []
     for name in _ordered_names(obj, elements):
         spec = elements.get(name) if elements else None
         value, twin = obj.get(name), obj.get("_" + name)
         if spec is not None and spec[4] and not isinstance(value, (dict, list)):
             if value is not None:
-                attrs.append(f' {name}="{_text(value)}"')
+                attrs += f' {name}="{_text(value)}"'
             continue
         kind, target = (spec[1], spec[2]) if spec is not None else _guessed(value, twin)
+        if twin is None and value.__class__ is not list:
+            # (nearly every element: one value, no id or extensions of its own)
+            _element(name, kind, target, value, None, depth, pad, pretty, pieces)
+            continue
         values = value if isinstance(value, list) else [value]
         twins = twin if isinstance(twin, list) else [twin]
         if value is None and isinstance(twin, list):
             values = [None] * len(twins)
         for v, t in zip_longest(values, twins):
-            _element(name, kind, target, v, t, depth + 1, pieces)
-    opening = f"<{tag}{xmlns}{''.join(attrs)}"
-    if not pieces:
-        out.append(indent(depth) + opening + "/>")
-        return
-    out.append(indent(depth) + opening + ">")
-    stack.append(("text", f"</{tag}>", depth))
-    stack.extend(reversed(pieces))
+            _element(name, kind, target, v, t, depth, pad, pretty, pieces)
+    return attrs, pieces
+
+
+_ORDERS: dict[tuple, list[str]] = {}       # (type, keys) -> names in R4's order: answers repeat a few shapes
 
 
 def _ordered_names(obj: dict, elements: dict | None) -> list[str]:
+    key = (id(elements), *obj)
+    found = _ORDERS.get(key)
+    if found is not None:
+        return found
     names = {}
-    for key in obj:
-        name = key[1:] if key.startswith("_") else key
+    for k in obj:
+        name = k[1:] if k.startswith("_") else k
         if name not in names and name != "resourceType" and _XML_NAME.match(name):
             # (a key that is no XML name cannot be written; only an echo of a client's invalid input has one)
             spec = elements.get(name) if elements else None
             names[name] = spec[0] if spec is not None else _UNKNOWN_PLACE + len(names)
-    return sorted(names, key=names.__getitem__)
+    found = sorted(names, key=names.__getitem__)
+    if len(_ORDERS) > 4096:
+        _ORDERS.clear()
+    _ORDERS[key] = found
+    return found
 
 
 def _guessed(value, twin) -> tuple[str, str | None]:
@@ -103,24 +111,27 @@ def _guessed(value, twin) -> tuple[str, str | None]:
     return "p", None
 
 
-def _element(name: str, kind: str, target, value, twin, depth: int, pieces: list) -> None:
-    if kind == "p" or not isinstance(value, dict) and kind != "x":
-        _primitive(name, value, twin, depth, pieces)
+def _element(name: str, kind: str, target, value, twin, depth: int, pad: str, pretty: bool, pieces: list) -> None:
+    if kind == "p" or kind != "x" and not isinstance(value, dict):
+        _primitive(name, value, twin, depth, pad, pieces)
     elif kind == "c":
-        pieces.append(("cx", name, value, target, depth))
+        pieces.append((name, value, target, depth, ""))
     elif kind == "r":
-        pieces.append(("text", f"<{name}>", depth))
-        pieces.append(("res", value, depth + 1, ""))
-        pieces.append(("text", f"</{name}>", depth))
+        pieces.append(f"{pad}<{name}>")
+        pieces.append((None, value, None, depth + 1, ""))
+        pieces.append(f"{pad}</{name}>")
     else:
-        pieces.append(("text", _xhtml(value), depth))
+        pieces.append(pad + _xhtml(value))
 
 
-def _primitive(name: str, value, twin, depth: int, pieces: list) -> None:
+def _primitive(name: str, value, twin, depth: int, pad: str, pieces: list) -> None:
+    if twin is None and value is not None and value.__class__ is not dict and value.__class__ is not list:
+        pieces.append(f'{pad}<{name} value="{_text(value)}"/>')
+        return
     if isinstance(value, (dict, list)):
         value = None        # a complex value where R4 has a primitive: not writable as one (an echo of bad input)
     twin = twin if isinstance(twin, dict) else {}
-    head = f"<{name}"
+    head = f"{pad}<{name}"
     if isinstance(twin.get("id"), str):
         head += f' id="{_text(twin["id"])}"'
     if value is not None:
@@ -130,11 +141,11 @@ def _primitive(name: str, value, twin, depth: int, pieces: list) -> None:
     if value is None and not extensions and "id" not in twin:
         return
     if not extensions:
-        pieces.append(("text", head + "/>", depth))
+        pieces.append(head + "/>")
         return
-    pieces.append(("text", head + ">", depth))
-    pieces.extend(("cx", "extension", e, "Extension", depth + 1) for e in extensions)
-    pieces.append(("text", f"</{name}>", depth))
+    pieces.append(head + ">")
+    pieces.extend(("extension", e, "Extension", depth + 1, "") for e in extensions)
+    pieces.append(f"{pad}</{name}>")
 
 
 def _text(value) -> str:

@@ -1,4 +1,7 @@
-"""FHIR content: JSON resources, NDJSON, Bundles, folders and NPM packages (.tgz)."""
+"""FHIR content: JSON resources, NDJSON, Bundles, folders (their XML files too) and NPM packages (.tgz).
+
+`unpack` is what a resource read from a file becomes, in either format: a Bundle's entries one by one, other
+resource types than the kept ones skipped with a note."""
 from __future__ import annotations
 
 import os
@@ -29,13 +32,16 @@ def detect(path: str) -> bool:
 def read(path: str, **_options) -> Iterator[Item]:
     if os.path.isdir(path):
         found = [os.path.join(root, f) for root, dirs, files in sorted(os.walk(path))
-                 for f in sorted(files) if f.lower().endswith((".json", ".ndjson")) and not f.startswith(".")]
+                 for f in sorted(files) if f.lower().endswith((".json", ".ndjson", ".xml")) and not f.startswith(".")]
         if not found:
             # an import that finds nothing must not look like one that succeeded
-            raise InvalidRequest(f"no importable files in {path} (looked for FHIR .json and .ndjson files, "
+            raise InvalidRequest(f"no importable files in {path} (looked for FHIR .json, .ndjson and .xml files, "
                                  "in its subfolders too); nothing was changed")
         for f in found:
-            yield from _read_file(f)
+            if f.lower().endswith(".xml"):
+                yield from _read_xml_in_folder(f)
+            else:
+                yield from _read_file(f)
     elif path.lower().endswith((".tgz", ".tar.gz")):
         yield from _read_package(path)
     else:
@@ -48,6 +54,25 @@ def _read_file(path: str) -> Iterator[Item]:
         yield Item(path, error=err)
         return
     yield from _parse(path, data, ndjson=path.lower().endswith(".ndjson"))
+
+
+def _read_xml_in_folder(path: str) -> Iterator[Item]:
+    from . import fhir_xml_files     # here, as it imports unpack from this module
+    # a folder of exports may hold other XML (a build file, the WHO classification): passed over, and said so
+    try:
+        ns = fhir_xml_files.root_namespace(path)
+    except OSError as e:
+        yield Item(path, error=f"cannot read file: {e.strerror}")
+        return
+    if ns == fhir_xml_files.NS:
+        yield from fhir_xml_files.read(path)
+    elif ns is None:
+        yield Item(path, notes=[f"{path}: skipped, its start is not well-formed XML (a FHIR XML file begins with "
+                                f'a resource element in xmlns="{fhir_xml_files.NS}")'])
+    else:
+        where = f"the namespace {ns}" if ns else "no namespace"
+        yield Item(path, notes=[f"{path}: skipped, not FHIR XML (its root element is in {where}, "
+                                f"not in {fhir_xml_files.NS})"])
 
 
 def _read_package(path: str) -> Iterator[Item]:
@@ -81,10 +106,10 @@ def _parse(source: str, data: bytes, ndjson: bool = False) -> Iterator[Item]:
     if err:
         yield Item(source, error=err)
         return
-    yield from _unpack(source, obj)
+    yield from unpack(source, obj)
 
 
-def _unpack(source: str, obj) -> Iterator[Item]:
+def unpack(source: str, obj) -> Iterator[Item]:
     if not isinstance(obj, dict):
         yield Item(source, error="expected a JSON object with a resourceType")
         return
@@ -108,7 +133,7 @@ def _unpack(source: str, obj) -> Iterator[Item]:
             if not isinstance(res, dict):
                 yield Item(where, error=f"entry.resource must be a JSON object, not {_json_kind(res)}")
             elif res.get("resourceType") in KEPT + ("Bundle",):
-                yield from _unpack(where, res)
+                yield from unpack(where, res)
             else:
                 kind = res.get("resourceType") if isinstance(res.get("resourceType"), str) else "(no resourceType)"
                 skipped[kind] = skipped.get(kind, 0) + 1
