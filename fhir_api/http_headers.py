@@ -78,6 +78,7 @@ def not_modified(validators: dict[str, str]) -> Response:
     resp = Response(status=304)
     resp.headers.update(validators)
     resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["Vary"] = "Accept"        # as the 200 it stands for (RFC 9110 §15.4.5)
     return resp
 
 

@@ -144,6 +144,8 @@ def fhir_response(body: dict, status: int = 200, headers: dict | None = None) ->
     else:
         opts = orjson.OPT_INDENT_2 if _pretty_asked() else 0
         resp = Response(_dumps(body, opts), status=status, content_type=_CONTENT_TYPE)
+    # the format follows Accept: a cache must not hand a JSON answer to a client that asked for XML
+    resp.headers["Vary"] = "Accept"
     if headers:
         resp.headers.update(headers)
     return resp

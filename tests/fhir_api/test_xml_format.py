@@ -172,3 +172,12 @@ def test_xml_over_http(live_server):
     r = requests.get(live_server + "/metadata", headers={"Accept": "application/xml"}, timeout=10)
     assert r.status_code == 200 and from_xml(r.content)["format"] == ["application/fhir+json", "json",
                                                                       "application/fhir+xml", "xml"]
+
+
+def test_answers_vary_by_accept(kb):
+    """One URL answers JSON or XML by the Accept header: a shared cache must keep them apart (RFC 9110 §12.5.5)."""
+    r = kb.get("/fhir/CodeSystem/ICD10NO-2026?_summary=true", headers=XML)
+    assert r.headers["Vary"] == "Accept"
+    again = kb.get("/fhir/CodeSystem/ICD10NO-2026?_summary=true", headers={**XML, "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Vary"] == "Accept"
+    assert kb.get(f"/fhir/CodeSystem/$lookup?system={ICD}&code=A00.0").headers["Vary"] == "Accept"
