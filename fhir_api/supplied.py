@@ -31,6 +31,12 @@ def checked(resource, name: str) -> dict:
     equal to one already checked (each entry of a batch sending the same resource) is not checked again."""
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
         raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
+    url = resource.get("url")
+    if isinstance(url, str) and "|" in url:
+        # it would be held under a url no request names, and never used: the client is told, as a write is
+        raise InvalidRequest(f"the {resource['resourceType']} in parameter '{name}' has the url '{url[:200]}', "
+                             "which holds '|': give its canonical url alone, and its version in 'version'",
+                             location=name)
     seen = g.setdefault("kodebro_checked", {}) if has_request_context() else {}
     got = seen.get(id(resource))
     if got is not None and got[0] is resource:

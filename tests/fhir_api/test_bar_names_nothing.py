@@ -215,4 +215,23 @@ def test_a_code_system_sent_with_a_url_of_a_version_alone(client):
                                                        {"name": "code", "valueCode": "a"}]}
     r = client.post("/fhir/CodeSystem/$validate-code", data=json.dumps(body), content_type=FJ)
     assert r.status_code == 400
-    _refused(r.json, "|1", CS, "codeSystem")
+    issue = r.json["issue"][0]
+    assert "has the url '|1', which holds '|'" in issue["details"]["text"] and "codeSystem" in issue["diagnostics"]
+
+
+@pytest.mark.parametrize("url", ["|1", "|", "http://example.org/bar23/cs|1"])
+def test_a_supplied_resource_whose_url_holds_a_bar_is_refused(url):
+    """A tx-resource held under such a url would never be found: the client is told, as a write would tell it."""
+    from fhir_api import create_app
+    import tempfile
+    import os
+    app = create_app({"DB": os.path.join(tempfile.mkdtemp(), "k.db"), "DEMO": True})
+    cs = {"resourceType": "CodeSystem", "url": url, "status": "active", "content": "complete",
+          "concept": [{"code": "a"}]}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": "http://example.org/bar23/cs"}, {"name": "code", "valueCode": "a"},
+        {"name": "tx-resource", "resource": cs}]}
+    r = app.test_client().post("/fhir/CodeSystem/$validate-code", json=body)
+    assert r.status_code == 400
+    text = r.get_json()["issue"][0]["details"]["text"]
+    assert f"'{url}'" in text and "tx-resource" in text and "holds '|'" in text
