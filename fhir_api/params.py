@@ -1,6 +1,7 @@
 """One place where a request becomes operation parameters: GET query, form, or Parameters body."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import re
@@ -13,6 +14,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from terminology.elements import typed_value
 from terminology.errors import InvalidRequest, shortened
+from terminology.fhir_xml.read import ENCODINGS
 from terminology.identifiers import split_canonical
 from terminology.importers.base import is_utf8, without_bom
 
@@ -301,13 +303,27 @@ def _parsed(data: bytes):
     paused: its objects are made faster than the collector's thresholds count them, and each pass walks the
     growing tree again (78 ms instead of 15 for 2 MB), though parsed JSON holds no cycles to find. orjson holds
     the GIL while it parses, so no other thread runs meanwhile; only the thread that paused it resumes it."""
-    if len(data) < _LARGE_BODY or not gc.isenabled():
+    with _collector_paused(len(data)):
         return orjson.loads(data)
+
+
+@contextlib.contextmanager
+def _collector_paused(size: int):
+    """The cycle collector paused while a large body is parsed into objects (see _parsed)."""
+    if size < _LARGE_BODY or not gc.isenabled():
+        yield
+        return
     gc.disable()
     try:
-        return orjson.loads(data)
+        yield
     finally:
         gc.enable()
+
+
+def _charset() -> str | None:
+    """The charset a body's Content-Type names, in lower case, None when it names none."""
+    charset = {k.lower(): v for k, v in request.mimetype_params.items()}.get("charset")
+    return charset.strip().strip('"').lower() if charset is not None else None
 
 
 _XML_BODY = ("application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml")
@@ -324,6 +340,10 @@ def parse_body() -> dict | None:
     try:
         body = _parsed(data)
     except orjson.JSONDecodeError as e:
+        if data.lstrip()[:1] == b"<":
+            raise InvalidRequest(f"the request body is not valid JSON: it looks like XML, sent as "
+                                 f"'{request.mimetype or 'no Content-Type'}'; send FHIR XML with Content-Type "
+                                 "application/fhir+xml")
         if not is_utf8(data):
             raise InvalidRequest("the request body is not UTF-8 (it looks like Windows-1252 or Latin-1): "
                                  "send it as UTF-8")
@@ -335,8 +355,10 @@ def parse_body() -> dict | None:
 
 def _xml_body(data: bytes) -> dict:
     from terminology.fhir_xml.read import from_xml
+    charset = _charset()
     try:
-        return from_xml(data)
+        with _collector_paused(len(data)):
+            return from_xml(data, charset if charset in ENCODINGS else None)
     except InvalidRequest:
         if not is_utf8(data) and b"encoding=" not in data[:200]:
             raise InvalidRequest("the request body is not UTF-8 (it looks like Windows-1252 or Latin-1): send it as "
@@ -371,11 +393,13 @@ def _check_body_coding(ctype: str) -> None:
         if c and c != "identity":
             raise UnsupportedMediaType(f"Content-Encoding '{c[:50]}' is not supported: send the body uncompressed")
     params = {k.lower(): v for k, v in request.mimetype_params.items()}
-    charset = params.get("charset")
-    # a form is percent-encoded ASCII whatever charset its client names (Apache HttpClient: ISO-8859-1)
-    if charset is not None and ctype != "application/x-www-form-urlencoded" \
-            and charset.strip().strip('"').lower() not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"charset '{charset[:50]}' is not supported: send FHIR JSON or XML as UTF-8")
+    charset = _charset()
+    # a form is percent-encoded ASCII whatever charset its client names (Apache HttpClient: ISO-8859-1); XML is
+    # read in the charsets expat reads
+    if charset is not None and ctype != "application/x-www-form-urlencoded" and charset not in ("utf-8", "utf8") \
+            and not (ctype in _XML_BODY and charset in ENCODINGS):
+        raise UnsupportedMediaType(f"charset '{charset[:50]}' is not supported: send FHIR JSON as UTF-8 (FHIR XML "
+                                   f"also as {', '.join(e.upper() for e in ENCODINGS[1:])})")
     if ctype != "application/x-www-form-urlencoded" and not _version_served(params):
         raise UnsupportedMediaType(f"fhirVersion '{params['fhirversion'][:50]}' in the Content-Type is not served: "
                                    f"this server reads FHIR R4 ({FHIR_VERSION}) only")
@@ -388,6 +412,11 @@ def request_params(inputs=None, op: str | None = None) -> Params:
     if request.method == "POST":
         check_content_type()
         if request.mimetype == "application/x-www-form-urlencoded":
+            if request.get_data(cache=True).lstrip()[:1] == b"<":
+                # curl -d sends its data as a form unless told otherwise
+                raise InvalidRequest("the request body looks like XML but was sent as a form "
+                                     "(application/x-www-form-urlencoded, what curl -d sends); send FHIR XML with "
+                                     "Content-Type application/fhir+xml")
             items += [(k, v) for k, vs in request.form.lists() for v in vs]
             return Params(items, "form")
         body = parse_body()

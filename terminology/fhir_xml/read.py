@@ -13,6 +13,7 @@ supplies may carry R5 elements, and a write refuses them by name as it refuses t
 from __future__ import annotations
 
 import re
+from collections import Counter
 from xml.parsers import expat
 
 from ..errors import InvalidRequest
@@ -21,7 +22,8 @@ from .write import NS, XHTML
 
 MAX_DEPTH = 300         # elements inside elements: far beyond any resource, and well inside Python's recursion limit
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
-_INTEGER = re.compile(r"-?[0-9]+\Z")
+_PASSED_OVER = {"http://www.w3.org/2001/XMLSchema-instance", _XML_NS}
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)\Z")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 
 
@@ -38,17 +40,21 @@ class _Node:
         return "".join(c for c in self.content if isinstance(c, str))
 
 
-def from_xml(data: bytes | str) -> dict:
-    """The JSON form of a resource sent as FHIR XML; InvalidRequest saying what is wrong and where."""
-    root = _parse(data)
+ENCODINGS = ("utf-8", "utf-16", "iso-8859-1", "us-ascii")     # what expat reads, besides a document's own declaration
+
+
+def from_xml(data: bytes | str, encoding: str | None = None) -> dict:
+    """The JSON form of a resource sent as FHIR XML; InvalidRequest saying what is wrong and where. `encoding`
+    (one of ENCODINGS): the charset the body was sent with, which wins over its XML declaration (RFC 7303)."""
+    root = _parse(data, encoding)
     if root.ns != NS:
         raise InvalidRequest(f"the XML root element '{root.name}' is not in the FHIR namespace: FHIR XML declares "
                              f'xmlns="{NS}"')
     return _resource(root, 1)
 
 
-def _parse(data: bytes | str) -> _Node:
-    p = expat.ParserCreate(namespace_separator="}")
+def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
+    p = expat.ParserCreate(encoding, namespace_separator="}")
     p.buffer_text = True
     stack: list[_Node] = []
     top: list[_Node] = []
@@ -61,6 +67,9 @@ def _parse(data: bytes | str) -> _Node:
         if split is None:
             ns, _, name = tag.rpartition("}")
             split = names[tag] = (ns, name)
+        if attrs and split[0] == NS and any("}" in a for a in attrs):
+            # xsi:schemaLocation (spec examples, XML tools) and xml:space say how to read the XML, not the resource
+            attrs = {a: v for a, v in attrs.items() if a.rpartition("}")[0] not in _PASSED_OVER}
         node = _Node(*split, attrs, p.CurrentLineNumber)
         if stack:
             stack[-1].content.append(node)
@@ -102,6 +111,7 @@ def _fill(out: dict, node: _Node, typekey: str, where: str) -> None:
     elements = by_name().get(typekey) or {}
     _no_text(node, where)
     repeated: dict[str, tuple[list, list]] = {}
+    counts = None       # of each name among the children: whether an element R4 lacks repeats here
     for child in node.children():
         if child.ns != NS and (child.ns, child.name) != (XHTML, "div"):
             raise InvalidRequest(f"<{child.name}> (line {child.line}) in {where} is not in the FHIR namespace")
@@ -114,8 +124,12 @@ def _fill(out: dict, node: _Node, typekey: str, where: str) -> None:
         if spec is None:
             # not R4 (an R5 element in a value set a client supplies): read as it looks, as the JSON form is read
             # as it comes; a write refuses it by name later, as it refuses the JSON key
-            kind, target, repeats = "?", None, name in repeated or sum(c.name == name for c in node.content
-                                                                          if isinstance(c, _Node)) > 1
+            if name.startswith("_"):
+                raise InvalidRequest(f"'{name}' (line {child.line}) in {where} is no FHIR element name: FHIR XML "
+                                     "gives a primitive's id and extensions inside its own element")
+            if counts is None:
+                counts = Counter(c.name for c in node.children())
+            kind, target, repeats = "?", None, counts[name] > 1
         else:
             _, kind, target, repeats, _ = spec
         if kind == "?":
@@ -152,7 +166,7 @@ def _primitive(node: _Node, ftype: str, path: str) -> tuple:
     raw = attrs.pop("value", None)
     ident = attrs.pop("id", None)
     if attrs:
-        raise InvalidRequest(f"{path} (line {node.line}) has the attribute '{next(iter(attrs))}'; a primitive "
+        raise InvalidRequest(f"{path} (line {node.line}) has the attribute '{_shown(next(iter(attrs)))}'; a primitive "
                              "element takes only 'value' and 'id'")
     if node.text().strip():
         raise InvalidRequest(f"{path} (line {node.line}) holds text; FHIR XML gives a value in the 'value' "
@@ -182,7 +196,12 @@ def _value(raw: str, ftype: str, path: str, line: int):
         if ftype != "decimal" and _INTEGER.match(raw):
             return int(raw)
         if ftype == "decimal" and _DECIMAL.match(raw):
-            return int(raw) if _INTEGER.match(raw) else float(raw)
+            if _INTEGER.match(raw):
+                return int(raw)
+            number = float(raw)
+            if number in (float("inf"), float("-inf")):
+                raise InvalidRequest(f"{path} (line {line}) is '{raw[:50]}', a decimal too large to hold")
+            return number
         raise InvalidRequest(f"{path} (line {line}) is '{raw[:50]}', not {'a decimal' if ftype == 'decimal' else 'an integer'}")
     return raw
 
@@ -202,7 +221,8 @@ def _complex(node: _Node, typekey: str, path: str) -> dict:
     for name, value in node.attrs.items():
         spec = elements.get(name)
         if typekey and (spec is None or not spec[4]):
-            raise InvalidRequest(f"{path} (line {node.line}) has the attribute '{name}', which R4 does not give it")
+            raise InvalidRequest(f"{path} (line {node.line}) has the attribute '{_shown(name)}', which R4 does not "
+                                 "give it")
         out[name] = value
     _fill(out, node, typekey, path)
     return out
@@ -250,6 +270,12 @@ def _markup(node: _Node, out: list[str], root: bool = False) -> None:
 def _escape(text: str, attribute: bool) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace('"', "&quot;") if attribute else text
+
+
+def _shown(attribute: str) -> str:
+    """An attribute's name as the document wrote it (expat gives 'namespace}name')."""
+    ns, _, local = attribute.rpartition("}")
+    return local if not ns else f"xml:{local}" if ns == _XML_NS else f"{{{ns}}}{local}"
 
 
 def _no_attributes(node: _Node, where: str) -> None:

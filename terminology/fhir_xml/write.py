@@ -11,6 +11,7 @@ is written after the known ones as what its value looks like, so nothing the JSO
 """
 from __future__ import annotations
 
+import html.entities
 import re
 from itertools import zip_longest
 from xml.parsers import expat
@@ -26,6 +27,7 @@ _ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&q
 # characters XML 1.0 cannot carry at all, not even as references (XML §2.2)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]*;)")
 _UNKNOWN_PLACE = 1 << 30        # elements no R4 definition names go after every known one
 
 
@@ -161,6 +163,10 @@ def _xhtml(div) -> str:
     lacks it); otherwise its text inside a div, so the document stays well-formed."""
     text = div if isinstance(div, str) else ""
     root = _root_element(text)
+    if root is None and "&" in text:
+        # HTML's named entities (&nbsp;), which XHTML without a DTD does not define: as the characters they name
+        text = _ENTITY.sub(lambda m: html.entities.html5.get(m.group(1), m.group(0)), text)
+        root = _root_element(text)
     if root == XHTML + " div":
         return text
     if root == "div":

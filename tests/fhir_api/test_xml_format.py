@@ -181,3 +181,74 @@ def test_answers_vary_by_accept(kb):
     again = kb.get("/fhir/CodeSystem/ICD10NO-2026?_summary=true", headers={**XML, "If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304 and again.headers["Vary"] == "Accept"
     assert kb.get(f"/fhir/CodeSystem/$lookup?system={ICD}&code=A00.0").headers["Vary"] == "Accept"
+
+
+LOOKUP_XML = ('<Parameters xmlns="http://hl7.org/fhir"{attrs}><parameter><name value="system"/>'
+              '<valueUri value="http://hl7.org/fhir/sid/icd-10-no"/></parameter><parameter><name value="code"/>'
+              '<valueCode value="J12.8"{inner}/></parameter></Parameters>')
+
+
+def test_schema_location_and_xml_space_are_passed_over(kb):
+    """Spec examples and XML tools put xsi:schemaLocation on the root; xml:space says how to read whitespace."""
+    body = LOOKUP_XML.format(attrs=' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                                   'xsi:schemaLocation="http://hl7.org/fhir ../../schema/fhir-single.xsd" '
+                                   'xml:space="default"', inner=' xml:space="preserve"')
+    answer = _xml(kb.post("/fhir/CodeSystem/$lookup", data=body, content_type=FX, headers=XML))
+    assert {"name": "code", "valueCode": "J128"} in answer["parameter"]
+
+
+def test_other_foreign_attributes_are_named_as_written(kb):
+    body = LOOKUP_XML.format(attrs=' xmlns:v="urn:vendor"', inner=' v:colour="red"')
+    r = kb.post("/fhir/CodeSystem/$lookup", data=body, content_type=FX, headers={"Accept": FJ})
+    assert r.status_code == 400 and "'{urn:vendor}colour'" in r.get_json()["issue"][0]["details"]["text"]
+
+
+@pytest.mark.parametrize("charset, encoded", [("ISO-8859-1", "latin-1"), ("UTF-16", "utf-16"), ("utf-8", "utf-8")])
+def test_xml_in_the_charsets_expat_reads(kb, charset, encoded):
+    cs = {"resourceType": "CodeSystem", "url": "http://example.org/xml/cs", "status": "active",
+          "content": "complete", "concept": [{"code": "ø1", "display": "Blåbærsyltetøy"}]}
+    vs = {"resourceType": "ValueSet", "url": "http://example.org/xml/charset", "status": "active",
+          "compose": {"include": [{"system": "http://example.org/xml/cs"}]}}
+    body = _params(valueSet={"resource": vs}, tx_resource={"resource": cs}).replace('encoding="UTF-8"',
+                                                                                   f'encoding="{charset}"')
+    r = kb.post("/fhir/ValueSet/$expand", data=body.encode(encoded), headers=XML,
+                content_type=f"{FX}; charset={charset}")
+    contains = _xml(r)["expansion"]["contains"]
+    assert [(c["code"], c["display"]) for c in contains] == [("ø1", "Blåbærsyltetøy")]
+
+
+def test_a_charset_expat_cannot_read_is_415(kb):
+    r = kb.post("/fhir/CodeSystem/$lookup", data=LOOKUP_XML.format(attrs="", inner="").encode(),
+                content_type=f"{FX}; charset=windows-1252", headers={"Accept": FJ})
+    assert r.status_code == 415 and "ISO-8859-1" in r.get_json()["issue"][0]["details"]["text"]
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "application/fhir+json"])
+def test_xml_sent_as_something_else_is_told_how_to_send_it(kb, content_type):
+    r = kb.post("/fhir/CodeSystem/$lookup", data=LOOKUP_XML.format(attrs="", inner=""), content_type=content_type,
+                headers={"Accept": FJ})
+    assert r.status_code == 400
+    text = r.get_json()["issue"][0]["details"]["text"]
+    assert "looks like XML" in text and "Content-Type application/fhir+xml" in text
+
+
+@pytest.mark.parametrize("fragment, words", [
+    ('<valueCoding><_code value="x"/><code value="male"/></valueCoding>', ["'_code'", "no FHIR element name"]),
+    ('<valueInteger value="007"/>', ["'007'", "not an integer"]),
+    ('<valueDecimal value="1e400"/>', ["'1e400'", "too large"]),
+])
+def test_values_xml_cannot_hold(kb, fragment, words):
+    body = f'<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="x"/>{fragment}</parameter></Parameters>'
+    r = kb.post("/fhir/CodeSystem/$lookup", data=body, content_type=FX, headers={"Accept": FJ})
+    assert r.status_code == 400
+    text = r.get_json()["issue"][0]["details"]["text"]
+    for word in words:
+        assert word in text, text
+
+
+def test_many_elements_r4_lacks_are_read_in_one_pass():
+    """Each unknown name counted once per element, not once per name: 20,000 names read as fast as 20."""
+    names = "".join(f'<u{i} value="{i}"/>' for i in range(20_000))
+    read = from_xml(f'<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="x"/>{names}</parameter>'
+                    '</Parameters>')
+    assert len(read["parameter"][0]) == 20_001 and read["parameter"][0]["u19999"] == "19999"

@@ -117,3 +117,18 @@ def test_repeating_primitives_with_extensions_on_some():
     only_extension = {"resourceType": "Patient", "name": [{"_given": [{"extension": [{"url": "http://x",
                                                                                       "valueCode": "a"}]}]}]}
     assert from_xml(to_xml(only_extension)) == only_extension
+
+
+def test_a_narrative_with_html_entities_is_written_as_the_characters():
+    """XHTML without a DTD knows no &nbsp;; a narrative stored through JSON may hold one."""
+    cs = {"resourceType": "CodeSystem", "text": {"status": "generated", "div": '<div xmlns="http://www.w3.org/1999/'
+                                                                              'xhtml">a&nbsp;b &amp; c&eacute;</div>'}}
+    xml = to_xml(cs)
+    assert '<div xmlns="http://www.w3.org/1999/xhtml">a\u00a0b &amp; c\u00e9</div>' in xml
+    assert from_xml(xml)["text"]["div"] == '<div xmlns="http://www.w3.org/1999/xhtml">a\u00a0b &amp; c\u00e9</div>'
+
+
+def test_a_narrative_that_is_no_xhtml_is_written_as_text():
+    cs = {"resourceType": "CodeSystem", "text": {"status": "generated", "div": "<div>x &bogus; <b>y</div>"}}
+    assert from_xml(to_xml(cs))["text"]["div"] == ('<div xmlns="http://www.w3.org/1999/xhtml">&lt;div&gt;x &amp;bogus;'
+                                                   ' &lt;b&gt;y&lt;/div&gt;</div>')
