@@ -28,16 +28,17 @@ _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 
 
 class _Node:
-    __slots__ = ("ns", "name", "attrs", "content", "line")
+    """An element: its child elements, and (for XHTML's mixed content) its text and children in document order."""
+    __slots__ = ("ns", "name", "attrs", "kids", "content", "line")
 
     def __init__(self, ns: str, name: str, attrs: dict, line: int):
-        self.ns, self.name, self.attrs, self.content, self.line = ns, name, attrs, [], line
+        self.ns, self.name, self.attrs, self.kids, self.content, self.line = ns, name, attrs, [], [], line
 
-    def children(self):
-        return [c for c in self.content if isinstance(c, _Node)]
+    def children(self) -> list[_Node]:
+        return self.kids
 
     def text(self) -> str:
-        return "".join(c for c in self.content if isinstance(c, str))
+        return "".join(c for c in self.content if c.__class__ is str)
 
 
 ENCODINGS = ("utf-8", "utf-16", "iso-8859-1", "us-ascii")     # what expat reads, besides a document's own declaration
@@ -67,11 +68,12 @@ def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
         if split is None:
             ns, _, name = tag.rpartition("}")
             split = names[tag] = (ns, name)
-        if attrs and split[0] == NS and any("}" in a for a in attrs):
+        if attrs and split[0] == NS and (len(attrs) > 1 or "value" not in attrs) and any("}" in a for a in attrs):
             # xsi:schemaLocation (spec examples, XML tools) and xml:space say how to read the XML, not the resource
             attrs = {a: v for a, v in attrs.items() if a.rpartition("}")[0] not in _PASSED_OVER}
         node = _Node(*split, attrs, p.CurrentLineNumber)
         if stack:
+            stack[-1].kids.append(node)
             stack[-1].content.append(node)
         else:
             top.append(node)
@@ -162,6 +164,8 @@ def _fill(out: dict, node: _Node, typekey: str, where: str) -> None:
 
 
 def _primitive(node: _Node, ftype: str, path: str) -> tuple:
+    if not node.content and len(node.attrs) == 1 and "value" in node.attrs:
+        return _value(node.attrs["value"], ftype, path, node.line), None      # nearly every one: a value alone
     attrs = dict(node.attrs)
     raw = attrs.pop("value", None)
     ident = attrs.pop("id", None)
