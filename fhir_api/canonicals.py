@@ -49,3 +49,10 @@ def refuse_coding_systems(params, located: dict[str, str]) -> None:
                         refuse_named_nothing(c.get("system"), CODE_SYSTEM, where.format(i=i))
             else:
                 refuse_named_nothing(v.get("system"), CODE_SYSTEM, where.format(i=0))
+
+
+def refuse_names_nothing(params, canonicals: dict[str, str], codings: dict[str, str]) -> None:
+    """An operation's whole check: its canonical parameters (refuse_canonicals) and its codings' systems
+    (refuse_coding_systems)."""
+    refuse_canonicals(params, canonicals)
+    refuse_coding_systems(params, codings)

@@ -18,7 +18,7 @@ from terminology.identifiers import canonical, split_canonical
 from terminology.snomed import ecl_budget
 from terminology.snomed.implicit import map_url
 
-from .canonicals import CODE_SYSTEM, CONCEPT_MAP, VALUE_SET, refuse_canonicals, refuse_coding_systems
+from .canonicals import CODE_SYSTEM, CONCEPT_MAP, VALUE_SET, refuse_names_nothing
 from .ops_lookup import coding_param, params_str
 from .supplied import supplied_catalog
 from .operations import operation
@@ -356,8 +356,7 @@ _CODINGS = ("coding", "sourceCoding", "targetCoding", "codeableConcept", "source
 def _refuse_names_nothing(params) -> None:
     """A canonical of '|' alone (or '|version'): no map from or to it is sought. A coding's is named by its
     parameter, as the other faults of a coding to translate are."""
-    refuse_canonicals(params, _CANONICALS)
-    refuse_coding_systems(params, {n: n for n in _CODINGS})
+    refuse_names_nothing(params, _CANONICALS, {n: n for n in _CODINGS})
 
 
 def prepared_requests(catalog, params, instance):

@@ -9,7 +9,7 @@ from terminology.operations.validate import ValidateRequest, validate_code
 from terminology.versions import one_version
 from terminology.operations.validate_texts import NOTHING_TO_VALIDATE_CS, NOTHING_TO_VALIDATE_VS
 
-from .canonicals import CODE_SYSTEM, VALUE_SET, refuse_canonicals, refuse_coding_systems, refuse_named_nothing
+from .canonicals import CODE_SYSTEM, VALUE_SET, refuse_names_nothing
 from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
 from .operations import operation
 from .valueset_request import language_value, resolve_valueset, supplements_for, version_rules
@@ -118,8 +118,7 @@ _CODINGS = {"coding": "Coding.system", "codeableConcept": "CodeableConcept.codin
 
 def _refuse_names_nothing(params, url_names: str) -> None:
     """A canonical of '|' alone (or '|version') in any input that names a code system or value set."""
-    refuse_canonicals(params, {"url": url_names, "system": CODE_SYSTEM, "useSupplement": CODE_SYSTEM})
-    refuse_coding_systems(params, _CODINGS)
+    refuse_names_nothing(params, {"url": url_names, "system": CODE_SYSTEM, "useSupplement": CODE_SYSTEM}, _CODINGS)
 
 
 def _request(catalog, params, vs, cs_url=None, rules=None) -> ValidateRequest:
@@ -227,8 +226,6 @@ def validate_codesystem(catalog, params, instance):
         # element: the HL7 runner does not clean a CodeSystem/$validate-code error of diagnostics, as it does the
         # other operations' (TxTester.validateCS), so a hint there would be an element the expected answer lacks
         raise InvalidRequest(NOTHING_TO_VALIDATE_CS)
-    # (the parameters were checked above: a url of '|' alone left is the codeSystem resource's)
-    refuse_named_nothing(url, CODE_SYSTEM, "codeSystem")
     url, version = split_canonical(url)
     if version and "version" not in params:
         params.items.append(("version", version))
