@@ -153,9 +153,7 @@ def fhir_response(body: dict, status: int = 200, headers: dict | None = None) ->
 
 def _xml(body) -> bytes:
     from terminology.fhir_xml.write import to_xml
-    # answers hold dataclasses beside dicts (orjson writes both): the JSON form first, then its XML
-    plain = orjson.loads(_dumps(body, 0))
-    return to_xml(plain, pretty=_pretty_asked()).encode("utf-8")
+    return to_xml(body, pretty=_pretty_asked()).encode("utf-8")
 
 
 def _pretty_asked() -> bool:

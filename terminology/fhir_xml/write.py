@@ -11,10 +11,13 @@ is written after the known ones as what its value looks like, so nothing the JSO
 """
 from __future__ import annotations
 
+import dataclasses
 import html.entities
 import re
 from itertools import zip_longest
 from xml.parsers import expat
+
+import orjson
 
 from .schema import by_name
 
@@ -65,6 +68,8 @@ def _children(obj: dict, elements: dict | None, depth: int, pretty: bool) -> tup
     for name in _ordered_names(obj, elements):
         spec = elements.get(name) if elements else None
         value, twin = obj.get(name), obj.get("_" + name)
+        if value.__class__ not in _PLAIN:
+            value = _json_form(value)
         if spec is not None and spec[4] and not isinstance(value, (dict, list)):
             if value is not None:
                 attrs += f' {name}="{_text(value)}"'
@@ -79,15 +84,32 @@ def _children(obj: dict, elements: dict | None, depth: int, pretty: bool) -> tup
         if value is None and isinstance(twin, list):
             values = [None] * len(twins)
         for v, t in zip_longest(values, twins):
-            _element(name, kind, target, v, t, depth, pad, pretty, pieces)
+            _element(name, kind, target, v if v.__class__ in _PLAIN else _json_form(v), t, depth, pad, pretty,
+                     pieces)
     return attrs, pieces
 
 
+_PLAIN = {str, int, float, bool, type(None), dict, list}
+
+
+def _json_form(value):
+    """What orjson writes for a value that is not JSON's own: answers hold dataclasses beside dicts. One level
+    at a time, as the writer goes down (an answer may nest deeper than orjson or json read back)."""
+    if isinstance(value, (dict, list, str, int, float)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return list(value)
+    return orjson.loads(orjson.dumps(value))        # a date, a UUID, an enum: as the JSON answer writes it
+
+
 _ORDERS: dict[tuple, list[str]] = {}       # (type, keys) -> names in R4's order: answers repeat a few shapes
+_KEPT_SHAPE = 40        # keys of a shape kept, at most (an R4 type has fewer; an echoed object may have any number)
 
 
 def _ordered_names(obj: dict, elements: dict | None) -> list[str]:
-    key = (id(elements), *obj)
+    key = (id(elements), *obj) if len(obj) <= _KEPT_SHAPE else None
     found = _ORDERS.get(key)
     if found is not None:
         return found
@@ -99,9 +121,10 @@ def _ordered_names(obj: dict, elements: dict | None) -> list[str]:
             spec = elements.get(name) if elements else None
             names[name] = spec[0] if spec is not None else _UNKNOWN_PLACE + len(names)
     found = sorted(names, key=names.__getitem__)
-    if len(_ORDERS) > 4096:
-        _ORDERS.clear()
-    _ORDERS[key] = found
+    if key is not None:
+        if len(_ORDERS) > 4096:
+            _ORDERS.clear()
+        _ORDERS[key] = found
     return found
 
 

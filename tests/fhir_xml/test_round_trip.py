@@ -132,3 +132,31 @@ def test_a_narrative_that_is_no_xhtml_is_written_as_text():
     cs = {"resourceType": "CodeSystem", "text": {"status": "generated", "div": "<div>x &bogus; <b>y</div>"}}
     assert from_xml(to_xml(cs))["text"]["div"] == ('<div xmlns="http://www.w3.org/1999/xhtml">&lt;div&gt;x &amp;bogus;'
                                                    ' &lt;b&gt;y&lt;/div&gt;</div>')
+
+
+def test_answers_holding_dataclasses_are_written_as_orjson_writes_them():
+    import dataclasses
+    import datetime
+
+    @dataclasses.dataclass
+    class Designation:
+        language: str
+        value: str
+        use: dict | None = None
+
+    answer = {"resourceType": "Parameters", "parameter": [
+        {"name": "designation", "part": (Designation("nb", "Kolera"),)},
+        {"name": "when", "valueDate": datetime.date(2026, 1, 1)}]}
+    xml = to_xml(answer)
+    assert ('<parameter><name value="designation"/><part><language value="nb"/><value value="Kolera"/></part>'
+            '</parameter><parameter><name value="when"/><valueDate value="2026-01-01"/></parameter>') in xml
+
+
+def test_an_echoed_object_with_many_keys_is_not_kept():
+    """The order of an object's names is kept per shape for the next answer, but not for shapes no R4 type
+    has: a value set echoed with 200,000 keys would otherwise stay in memory."""
+    from terminology.fhir_xml import write
+    wide = {"resourceType": "ValueSet", **{f"k{i}": "v" for i in range(5_000)}}
+    before = len(write._ORDERS)
+    to_xml(wide)
+    assert len(write._ORDERS) == before

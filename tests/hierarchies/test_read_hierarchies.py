@@ -58,3 +58,34 @@ def test_a_long_loop_stored_by_a_trusted_import_is_read_whole(tmp_path):
     deepest, codes = _depth_and_codes(body["concept"])
     assert [c["code"] for c in body["concept"]] == ["l0"]
     assert deepest == n and sorted(codes) == sorted(f"l{i}" for i in range(n))
+
+
+def test_a_chain_3000_deep_is_read_nested_in_xml(client):
+    """The XML writer goes down without recursion too (it used to read the JSON answer back first, which
+    orjson refuses past 1,024 levels: a 500 from ~510 levels of concepts)."""
+    from xml.parsers import expat
+    n = 3000
+    concepts = [{"code": "x0", "display": "x0"}] + [
+        {"code": f"x{i}", "display": f"x{i}", "property": [{"code": "parent", "valueCode": f"x{i - 1}"}]}
+        for i in range(1, n)]
+    cs = {"resourceType": "CodeSystem", "id": "deep-xml", "url": URL + "-xml", "version": "1", "status": "active",
+          "content": "complete", "property": [{"code": "parent", "type": "code"}], "concept": concepts}
+    assert client.put("/fhir/CodeSystem/deep-xml", json=cs).status_code == 201
+    r = client.get("/fhir/CodeSystem/deep-xml?_summary=false&_format=xml")
+    assert r.status_code == 200 and r.mimetype == "application/fhir+xml"
+    open_elements, deepest, codes = [], [0], []
+
+    def start(name, attrs):
+        if name == "code" and open_elements[-1] == "concept":
+            codes.append(attrs["value"])
+        open_elements.append(name)
+        deepest[0] = max(deepest[0], len(open_elements))
+
+    def end(name):
+        open_elements.pop()
+
+    p = expat.ParserCreate()
+    p.StartElementHandler, p.EndElementHandler = start, end
+    p.Parse(r.data, True)
+    # CodeSystem > concept (n levels) > code: n + 2 elements deep
+    assert deepest[0] == n + 2 and sorted(codes) == sorted(c["code"] for c in concepts)
