@@ -15,6 +15,8 @@ from werkzeug.http import http_date, parse_date
 
 from terminology.validation import is_fhir_id
 
+from .render import VARY
+
 REQUEST_ID = "X-Request-Id"
 _ENVIRON_KEY = "kodebro.request_id"
 # token characters only: an id a client sends ends up in log lines, where a newline could forge a line and a
@@ -78,7 +80,7 @@ def not_modified(validators: dict[str, str]) -> Response:
     resp = Response(status=304)
     resp.headers.update(validators)
     resp.headers["Cache-Control"] = "no-cache"
-    resp.headers["Vary"] = "Accept"        # as the 200 it stands for (RFC 9110 §15.4.5)
+    resp.headers["Vary"] = VARY        # as the 200 it stands for (RFC 9110 §15.4.5)
     return resp
 
 

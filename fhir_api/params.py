@@ -360,7 +360,9 @@ def _xml_body(data: bytes) -> dict:
         with _collector_paused(len(data)):
             return from_xml(data, charset if charset in ENCODINGS else None)
     except InvalidRequest:
-        if not is_utf8(data) and b"encoding=" not in data[:200]:
+        # said only of a body that names no encoding of its own (a charset, a byte-order mark, a declaration)
+        if not is_utf8(data) and charset is None and data[:2] not in (b"\xff\xfe", b"\xfe\xff") \
+                and b"encoding=" not in data[:200]:
             raise InvalidRequest("the request body is not UTF-8 (it looks like Windows-1252 or Latin-1): send it as "
                                  "UTF-8, or name its encoding in the XML declaration")
         raise

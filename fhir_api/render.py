@@ -13,6 +13,7 @@ from .params import query_value
 
 FHIR_JSON = "application/fhir+json"
 FHIR_XML = "application/fhir+xml"
+VARY = "Accept, Accept-Language"
 _JSON_TYPES = ("application/fhir+json", "application/json", "json", "application/json+fhir", "text/json")
 _XML_TYPES = ("application/fhir+xml", "application/xml", "xml", "text/xml", "application/xml+fhir")
 _FORMATS = {**{t: "json" for t in _JSON_TYPES}, **{t: "xml" for t in _XML_TYPES}}
@@ -98,9 +99,11 @@ def _accepted(accept: str) -> tuple[str | None, bool]:
     leaves the choice open (neither format named). Each format is weighed by the most specific range that
     matches it: a FHIR JSON or XML type named, else a wildcard (`*/*`, or a browser's `text/html`); the higher q
     wins, a named format on a tie, the first named among named ones (HAPI's client names the format it encodes
-    first). q=0 refuses a format even where a wildcard would allow it; a header naming nothing brings JSON."""
+    first). q=0 refuses a format even where a wildcard would allow it, and a header that names another FHIR
+    version gets nothing through a wildcard (R4 in the other format is no answer it can read); a header naming
+    nothing brings JSON."""
     named: dict[str, tuple[float, int]] = {}
-    wildcard, any_named = None, False
+    wildcard, any_named, other_version = None, False, False
     for i, part in enumerate(accept.split(",")):
         media, params = _media_range(part)
         if not media:
@@ -109,7 +112,8 @@ def _accepted(accept: str) -> tuple[str | None, bool]:
         kind = _FORMATS.get(media)
         q = _quality(params)
         if kind:
-            q = q if _version_served(params) else 0.0
+            if not _version_served(params):
+                q, other_version = 0.0, True
             if kind not in named or q > named[kind][0]:
                 named[kind] = (q, -i if kind not in named else named[kind][1])
         elif media in _ANY:
@@ -123,7 +127,8 @@ def _accepted(accept: str) -> tuple[str | None, bool]:
         elif wildcard is not None:
             ranks.append(((wildcard, 0, -1_000_000 - order), kind))
     ranks = [r for r in ranks if r[0][0] > 0]
-    if not ranks:
+    if not ranks or other_version and not max(ranks)[0][1]:
+        # (a client that names another FHIR version reads no R4 in any format a wildcard would let through)
         return None, False
     return max(ranks)[1], not named
 
@@ -144,8 +149,9 @@ def fhir_response(body: dict, status: int = 200, headers: dict | None = None) ->
     else:
         opts = orjson.OPT_INDENT_2 if _pretty_asked() else 0
         resp = Response(_dumps(body, opts), status=status, content_type=_CONTENT_TYPE)
-    # the format follows Accept: a cache must not hand a JSON answer to a client that asked for XML
-    resp.headers["Vary"] = "Accept"
+    # the format follows Accept and the displays Accept-Language: a cache must not hand a JSON answer to a client
+    # that asked for XML, nor Norwegian displays to one that asked for English
+    resp.headers["Vary"] = VARY
     if headers:
         resp.headers.update(headers)
     return resp

@@ -21,6 +21,8 @@ from .schema import JSON_BOOLEAN, JSON_NUMBER, by_name, resource_types
 from .write import NS, XHTML
 
 MAX_DEPTH = 300         # elements inside elements: far beyond any resource, and well inside Python's recursion limit
+# elements in one body: a 12,000-concept CodeSystem has ~100,000; a million is ~150 MB held while it is read
+MAX_ELEMENTS = 1_000_000
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _PASSED_OVER = {"http://www.w3.org/2001/XMLSchema-instance", _XML_NS}
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]*)\Z")
@@ -28,17 +30,19 @@ _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 
 
 class _Node:
-    """An element: its child elements, and (for XHTML's mixed content) its text and children in document order."""
+    """An element: its child elements, and its content: for XHTML (mixed content) text and child elements in
+    document order, for a FHIR element only text that is not blank (which it must not hold). Both lists are made
+    when first needed: most elements have neither, and a body may hold a million elements."""
     __slots__ = ("ns", "name", "attrs", "kids", "content", "line")
 
     def __init__(self, ns: str, name: str, attrs: dict, line: int):
-        self.ns, self.name, self.attrs, self.kids, self.content, self.line = ns, name, attrs, [], [], line
+        self.ns, self.name, self.attrs, self.kids, self.content, self.line = ns, name, attrs, None, None, line
 
     def children(self) -> list[_Node]:
-        return self.kids
+        return self.kids or []
 
     def text(self) -> str:
-        return "".join(c for c in self.content if c.__class__ is str)
+        return "".join(c for c in self.content or () if c.__class__ is str)
 
 
 ENCODINGS = ("utf-8", "utf-16", "iso-8859-1", "us-ascii")     # what expat reads, besides a document's own declaration
@@ -51,7 +55,7 @@ def from_xml(data: bytes | str, encoding: str | None = None) -> dict:
     if root.ns != NS:
         raise InvalidRequest(f"the XML root element '{root.name}' is not in the FHIR namespace: FHIR XML declares "
                              f'xmlns="{NS}"')
-    return _resource(root, 1)
+    return _resource(root)
 
 
 def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
@@ -60,6 +64,7 @@ def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
     stack: list[_Node] = []
     top: list[_Node] = []
     names: dict[str, tuple[str, str]] = {}      # a document names few tags, each many times
+    count = [0]
 
     def start(tag, attrs):
         if len(stack) >= MAX_DEPTH:
@@ -72,9 +77,18 @@ def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
             # xsi:schemaLocation (spec examples, XML tools) and xml:space say how to read the XML, not the resource
             attrs = {a: v for a, v in attrs.items() if a.rpartition("}")[0] not in _PASSED_OVER}
         node = _Node(*split, attrs, p.CurrentLineNumber)
+        count[0] += 1
+        if count[0] > MAX_ELEMENTS:
+            raise InvalidRequest(f"the XML body holds more than {MAX_ELEMENTS:,} elements; send a resource that "
+                                 "large as FHIR JSON")
         if stack:
-            stack[-1].kids.append(node)
-            stack[-1].content.append(node)
+            parent = stack[-1]
+            if parent.kids is None:
+                parent.kids = [node]
+            else:
+                parent.kids.append(node)
+            if parent.ns == XHTML:
+                _add(parent, node)
         else:
             top.append(node)
         stack.append(node)
@@ -84,7 +98,9 @@ def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
 
     def chars(text):
         if stack:
-            stack[-1].content.append(text)
+            node = stack[-1]
+            if node.ns == XHTML or not text.isspace():
+                _add(node, text)
 
     def doctype(*args):
         raise InvalidRequest("the XML body holds a DOCTYPE: FHIR XML has none (and no entity declarations); "
@@ -100,7 +116,14 @@ def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
     return top[0]
 
 
-def _resource(node: _Node, depth: int) -> dict:
+def _add(node: _Node, item) -> None:
+    if node.content is None:
+        node.content = [item]
+    else:
+        node.content.append(item)
+
+
+def _resource(node: _Node) -> dict:
     if node.name not in resource_types():
         raise InvalidRequest(f"'{node.name}' (line {node.line}) is not a FHIR R4 resource type")
     _no_attributes(node, node.name)
@@ -164,7 +187,7 @@ def _fill(out: dict, node: _Node, typekey: str, where: str) -> None:
 
 
 def _primitive(node: _Node, ftype: str, path: str) -> tuple:
-    if not node.content and len(node.attrs) == 1 and "value" in node.attrs:
+    if node.kids is None and node.content is None and len(node.attrs) == 1 and "value" in node.attrs:
         return _value(node.attrs["value"], ftype, path, node.line), None      # nearly every one: a value alone
     attrs = dict(node.attrs)
     raw = attrs.pop("value", None)
@@ -238,7 +261,7 @@ def _contained(node: _Node, path: str) -> dict:
     inner = node.children()
     if len(inner) != 1 or inner[0].ns != NS:
         raise InvalidRequest(f"{path} (line {node.line}) must hold exactly one resource")
-    return _resource(inner[0], 0)
+    return _resource(inner[0])
 
 
 def _xhtml(node: _Node, path: str) -> str:

@@ -174,13 +174,18 @@ def test_xml_over_http(live_server):
                                                                       "application/fhir+xml", "xml"]
 
 
-def test_answers_vary_by_accept(kb):
-    """One URL answers JSON or XML by the Accept header: a shared cache must keep them apart (RFC 9110 §12.5.5)."""
+def test_answers_vary_by_accept_and_accept_language(kb):
+    """One URL answers JSON or XML by Accept, Norwegian or English displays by Accept-Language: a shared cache
+    must keep them apart (RFC 9110 §12.5.5)."""
     r = kb.get("/fhir/CodeSystem/ICD10NO-2026?_summary=true", headers=XML)
-    assert r.headers["Vary"] == "Accept"
+    assert r.headers["Vary"] == "Accept, Accept-Language"
     again = kb.get("/fhir/CodeSystem/ICD10NO-2026?_summary=true", headers={**XML, "If-None-Match": r.headers["ETag"]})
-    assert again.status_code == 304 and again.headers["Vary"] == "Accept"
-    assert kb.get(f"/fhir/CodeSystem/$lookup?system={ICD}&code=A00.0").headers["Vary"] == "Accept"
+    assert again.status_code == 304 and again.headers["Vary"] == "Accept, Accept-Language"
+    lookup = f"/fhir/CodeSystem/$lookup?system={ICD}&code=A00.0"
+    nb, en = (kb.get(lookup, headers={"Accept-Language": lang}) for lang in ("nb", "en"))
+    assert nb.headers["Vary"] == en.headers["Vary"] == "Accept, Accept-Language"
+    display = [{p["name"]: p for p in r.get_json()["parameter"]}["display"]["valueString"] for r in (nb, en)]
+    assert display[0] != display[1]
 
 
 LOOKUP_XML = ('<Parameters xmlns="http://hl7.org/fhir"{attrs}><parameter><name value="system"/>'
@@ -252,3 +257,12 @@ def test_many_elements_r4_lacks_are_read_in_one_pass():
     read = from_xml(f'<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="x"/>{names}</parameter>'
                     '</Parameters>')
     assert len(read["parameter"][0]) == 20_001 and read["parameter"][0]["u19999"] == "19999"
+
+
+@pytest.mark.parametrize("charset, encoded", [("UTF-16", "utf-16"), ("ISO-8859-1", "latin-1")])
+def test_faults_of_xml_in_another_charset_are_named_as_faults(kb, charset, encoded):
+    body = ('<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="x"/><valueBoolean value="yes"/>'
+            '</parameter></Parameters>')
+    r = kb.post("/fhir/CodeSystem/$lookup", data=body.encode(encoded), content_type=f"{FX}; charset={charset}",
+                headers={"Accept": FJ})
+    assert r.status_code == 400 and "'true' or 'false'" in r.get_json()["issue"][0]["details"]["text"]

@@ -160,3 +160,15 @@ def test_an_echoed_object_with_many_keys_is_not_kept():
     before = len(write._ORDERS)
     to_xml(wide)
     assert len(write._ORDERS) == before
+
+
+def test_a_body_of_too_many_elements_is_refused_while_it_is_read(monkeypatch):
+    """Each element is held while the body is read: past MAX_ELEMENTS the read stops (a 50 MB body of `<a/>`
+    would otherwise take gigabytes before its 400)."""
+    from terminology.errors import InvalidRequest
+    from terminology.fhir_xml import read
+    monkeypatch.setattr(read, "MAX_ELEMENTS", 1_000)
+    body = '<Parameters xmlns="http://hl7.org/fhir"><parameter>' + "<a/>" * 999 + "</parameter></Parameters>"
+    with pytest.raises(InvalidRequest, match="more than 1,000 elements"):
+        from_xml(body.replace("<a/>" * 999, "<a/>" * 1_000))
+    assert len(from_xml(body.replace("<a/>" * 999, '<a value="1"/>' * 998))["parameter"][0]["a"]) == 998

@@ -74,6 +74,14 @@ def test_format_parameter_overrides_accept(kb):
     assert r.status_code == 200 and r.mimetype == "application/fhir+xml"
 
 
+def test_another_fhir_version_gets_no_r4_through_a_wildcard(kb):
+    r = kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json; fhirVersion=3.0, */*"})
+    assert_oo(r, 406, "fhirVersion=3.0", "(R4) only")
+    # naming R4 XML beside it is a choice the client made
+    r = kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json; fhirVersion=3.0, application/fhir+xml"})
+    assert r.status_code == 200 and r.mimetype == "application/fhir+xml"
+
+
 def test_both_formats_refused_with_q0_is_406(kb):
     r = kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json;q=0, application/fhir+xml;q=0"})
     assert r.status_code == 406
