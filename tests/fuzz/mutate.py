@@ -446,11 +446,41 @@ def supplement(req, rng):
     return f"supplement:{target}"
 
 
+_XML_DAMAGE = [
+    lambda x: x[: len(x) // 2],                                                  # cut short
+    lambda x: x.replace(' xmlns="http://hl7.org/fhir"', "", 1),                  # no FHIR namespace
+    lambda x: x.replace("<parameter>", "<parameter><name value=\"dup\"/><name value=\"dup\"/>", 1),
+    lambda x: x.replace("<parameter>", "<parameter><junk><deeper value=\"1\"/></junk>", 1),
+    lambda x: x.replace("?>", '?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>', 1),
+    lambda x: x.replace('value="', 'value="&#0;', 1),                            # a character XML cannot hold
+    lambda x: x.replace("/>", ">text</x>", 1),                                   # mismatched
+    lambda x: x.replace('value="true"', 'value="yes"', 1).replace('value="false"', 'value="no"', 1),
+    lambda x: x.replace("<Parameters", '<Parameters xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                        'xsi:schemaLocation="http://hl7.org/fhir fhir.xsd"', 1),
+]
+
+
+def as_xml(req, rng):
+    """The request's body sent as FHIR XML (written by Kodebro's own writer), damaged one way or not at all, with
+    the answer asked in XML half the time: the reader and the XML answers under the same invariants."""
+    from terminology.fhir_xml.write import to_xml
+    if req.method == "GET" or not isinstance(req.body, dict) or not isinstance(req.body.get("resourceType"), str):
+        return None
+    xml = to_xml(req.body)
+    kind = rng.randrange(len(_XML_DAMAGE) + 3)
+    if kind < len(_XML_DAMAGE):
+        xml = _XML_DAMAGE[kind](xml)
+    req.body, req.content_type = xml, rng.choice(["application/fhir+xml", "application/xml", "text/xml"])
+    if rng.random() < 0.5:
+        req.headers["Accept"] = "application/fhir+xml"
+    return f"xml:{kind}"
+
+
 MUTATIONS = [drop_param, dup_param, swap_value_type, junk_value, odd_param, mutate_resource, mutate_resource,
              wrong_resource_type, deep_nesting, import_cycle, regex_filter, absurd_paging, bad_headers,
              truncate_body, reroute, batch_entries, batch_entries, odd_known_value, odd_known_value, supplement,
              fhir_cm, ecl, snomed_coding, conditional, search_param, deprecated_filter, bare_concept, reserved_url,
-             delete_edition]
+             delete_edition, as_xml, as_xml]
 
 
 def mutate(seed: Req, rng: random.Random) -> tuple[Req, list[str]]:
@@ -468,6 +498,6 @@ def mutate(seed: Req, rng: random.Random) -> tuple[Req, list[str]]:
             label = None
         if label:
             labels.append(label)
-            if label.startswith("deep-"):
-                break       # other mutations walk the body recursively (deepcopy): nesting goes last
+            if label.startswith(("deep-", "xml:")):
+                break       # other mutations walk the body as JSON (deepcopy): nesting and XML go last
     return req, labels
