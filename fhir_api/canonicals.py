@@ -39,7 +39,8 @@ def refuse_coding_systems(params, located: dict[str, str]) -> None:
     for name, where in located.items():
         for v in params.all(name):
             if isinstance(v, str) and v.count("|") > 1:
-                v = {"system": v.rsplit("|", 1)[0]}
+                refuse_named_nothing(v, CODE_SYSTEM, where.format(i=0))     # quoted whole, as sent
+                continue
             if not isinstance(v, dict):
                 continue        # not a Coding: the operation says so
             inner = v.get("coding")
