@@ -55,6 +55,10 @@ def create_app(config: dict | None = None):
                     unsupported_format_text(bad))]), 406)
         return None
 
+    if app.config["KODEBRO"]["METRICS"]:
+        # off: prometheus_client is not imported and no hook runs
+        from . import metrics
+        metrics.init_app(app)
     return app
 
 

@@ -26,6 +26,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "TODAY": ("", "YYYY-MM-DD to answer as if it were that day: which yearly edition (ICD-10-NO 2027 from "
                   "1 January 2027) a request without version or date gets. Empty: today in Norway. For tests, "
                   "and to preview next year's answers before it starts."),
+    "METRICS": (False, "Serve Prometheus metrics at /metrics (no authentication, like /healthz): requests by "
+                       "interaction and status, their durations, the store generation. Off: /metrics is a 404 "
+                       "and requests pay nothing for it."),
 }
 
 

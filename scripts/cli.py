@@ -57,11 +57,13 @@ def main():
 @click.option("--access-log", "access_log", default=None, metavar="PATH",
               help="Write one line per request (time, client, method, path, status, duration in ms, request "
                    "id) to PATH, or to standard output with '-'. Off by default.")
+@click.option("--metrics", is_flag=True, default=None,
+              help="Serve Prometheus metrics at /metrics (no authentication). Env: KODEBRO_METRICS.")
 @_db_option
-def serve(host, port, workers, threads, access_log, db):
+def serve(host, port, workers, threads, access_log, metrics, db):
     """Start the FHIR server (gunicorn). An empty store first gets the demo content and the HL7 terminology."""
     db = _db(db)
-    settings = _settings({"DB": db})
+    settings = _settings({"DB": db, **({"METRICS": True} if metrics else {})})
     _check_serve_options(settings, access_log)
     _check_port(host, port)
     store = _open_store(db)
@@ -97,10 +99,14 @@ def serve(host, port, workers, threads, access_log, db):
         not_today = "" if settings["TODAY"] == today() else ", not today's"
         click.echo(f"KODEBRO_TODAY={settings['TODAY']}: requests naming no version or date get the yearly editions "
                    f"in force on that day{not_today}", err=True)
+    if settings["METRICS"]:
+        click.echo(f"Prometheus metrics at http://{address(host, port)}/metrics (no authentication)", err=True)
     store.close()
     os.environ["KODEBRO_DB"] = db
+    # the app is made in this process (gunicorn's master), from the environment
+    os.environ["KODEBRO_METRICS"] = "true" if settings["METRICS"] else "false"
     from scripts.wsgi_server import run
-    run(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
+    run(host=host, port=port, workers=workers, threads=threads, access_log=access_log, metrics=settings["METRICS"])
 
 
 def _where(db: str) -> str:

@@ -177,8 +177,58 @@ def address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def run(host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
+def prepare_metrics_dir() -> tuple[str, bool]:
+    """The directory prometheus_client's multiprocess mode keeps each worker's numbers in, empty, named in
+    PROMETHEUS_MULTIPROC_DIR before anything imports prometheus_client (it picks its mode on import): the one the
+    operator named (a volume of its own, say), emptied of the files of an earlier run, whose counts would
+    otherwise be added to this one's; else a new temporary one. Returns it and whether it was made here."""
+    import glob
+    import os
+    import sys
+    import tempfile
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before its multiprocess directory was set")
+    where = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not where:
+        # in memory where there is /dev/shm (as gunicorn advises for its own worker files in containers): each
+        # request writes to these files, and on a disk the kernel would keep writing them back
+        shm = "/dev/shm"
+        under = shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+        where = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kodebro-metrics-", dir=under)
+        return where, True
+    os.makedirs(where, exist_ok=True)
+    for stale in glob.glob(os.path.join(where, "*.db")):
+        os.remove(stale)
+    return where, False
+
+
+def _worker_gone(_arbiter, worker) -> None:
+    # a gone worker's counts stay in the sums (counters never go down); its gauge (the generation it served) not
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def _remove_dir(where: str):
+    def on_exit(_arbiter) -> None:
+        import shutil
+        shutil.rmtree(where, ignore_errors=True)
+    return on_exit
+
+
+def run(host: str, port: int, workers: int, threads: int, access_log: str | None = None,
+        metrics: bool = False) -> None:
+    options = {}
+    if metrics:
+        try:
+            where, made = prepare_metrics_dir()
+        except OSError as err:      # a PROMETHEUS_MULTIPROC_DIR the operator named that cannot be written
+            raise SystemExit(f"Error: PROMETHEUS_MULTIPROC_DIR={err.filename}: cannot keep the metrics there: "
+                             f"{err.strerror}")
+        options["child_exit"] = _worker_gone
+        if made:
+            options["on_exit"] = _remove_dir(where)
     _Gunicorn({
+        **options,
         "bind": address(host, port),
         "workers": workers,
         "threads": threads,
