@@ -18,6 +18,8 @@ from terminology.duplicate_codes import merged_duplicates
 from terminology.empty_values import without_empty
 from terminology.errors import InvalidRequest
 from terminology.index_cache import SUPPLIED_INDEXES, IndexShelf
+
+from .canonicals import names_nothing
 from terminology.json_values import content_digest, same_json
 from terminology.validation import validation_errors
 
@@ -32,11 +34,12 @@ def checked(resource, name: str) -> dict:
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
         raise InvalidRequest(f"parameter '{name}' must carry a FHIR resource", location=name)
     url = resource.get("url")
-    if isinstance(url, str) and "|" in url:
-        # it would be held under a url no request names, and never used: the client is told, as a write is
+    if names_nothing(url):
+        # ('|1'): held under no url a request can name, it would never be used. A url with a '|' after one
+        # (R4's cnl-1 says it should not, not that it shall not) is read as it is
         raise InvalidRequest(f"the {resource['resourceType']} in parameter '{name}' has the url '{url[:200]}', "
-                             "which holds '|': give its canonical url alone, and its version in 'version'",
-                             location=name)
+                             "which names nothing before its '|': give its canonical url alone, and its version in "
+                             "'version'", location=name)
     seen = g.setdefault("kodebro_checked", {}) if has_request_context() else {}
     got = seen.get(id(resource))
     if got is not None and got[0] is resource:
