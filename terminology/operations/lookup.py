@@ -15,7 +15,7 @@ from ..identifiers import ICD10_NO, canonical, split_canonical
 from ..norway.properties import from_who
 from ..editions import day_of, edition_for_date, not_in_force
 from ..elements import typed_value
-from ..errors import InvalidRequest, NotFound, NotHeld
+from ..errors import InvalidRequest, MissingBeside, NotFound, NotHeld
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from ..supplements import SupplementSet, supplied_lang_packs
 from .concept_status import is_abstract
@@ -137,12 +137,17 @@ def resolve_codesystem(catalog, system: str, version: str | None, date: str | No
 def _supplements(catalog, cs, refs: list, packs: list = ()) -> tuple:
     """(SupplementSet, [(position, canonical)]): each supplement must supplement this version of the
     system, matched as $expand and $validate-code match it; language packs of it go with them."""
-    ss = SupplementSet(catalog, refs, {cs.url}, packs)
-    matching = ss.matching(cs)
-    found = {i for i, _canon in matching}
-    for _ref, i in ss.refs:
-        if i not in found:
-            raise ss.unusable(i, [cs.version])
+    try:
+        ss = SupplementSet(catalog, refs, {cs.url}, packs)
+        matching = ss.matching(cs)
+        found = {i for i, _canon in matching}
+        for _ref, i in ss.refs:
+            if i not in found:
+                raise ss.unusable(i, [cs.version])
+    except NotFound as err:
+        missing = MissingBeside(err.message, tx_code=err.tx_code, diagnostics=err.diagnostics)
+        missing.ref = getattr(err, "ref", None)
+        raise missing from None
     return ss, matching
 
 

@@ -2,8 +2,9 @@
 
 A supplement of version 2 of a code system, named by useSupplement or by the value set's valueset-supplement
 extension while the request uses version 1, used to be ignored by $expand and both $validate-code (only $lookup
-refused it). Now each answers 404 not-found with the reference servers' message ("Required supplement not
-found: <as named>") and a diagnostics line naming the version it supplements and the loaded versions.
+refused it). Now each answers not-found (404; $expand 422 and $lookup 400, as the reference server answers them)
+with the reference servers' message ("Required supplement not found: <as named>") and a diagnostics line naming the
+version it supplements and the loaded versions.
 """
 import pytest
 

@@ -69,7 +69,7 @@ def test_versioned_supplement_touches_only_its_version(client):
     assert ("display", "Ah2") in _params(r.get_json())
     r = client.get("/fhir/CodeSystem/$lookup", query_string={"system": CS, "version": "1", "code": "a",
                                                              "useSupplement": SUP_V2["url"]})
-    assert r.status_code == 404
+    assert r.status_code == 400 and r.get_json()["issue"][0]["code"] == "not-found"
 
 
 def test_value_set_concept_extension_wins_over_code_system_and_supplement(client):

@@ -79,3 +79,14 @@ def test_lookup_of_a_supplement_as_system_uses_the_reference_text(client):
     (issue,) = b["issue"]
     assert issue["details"]["text"] == \
         f"CodeSystem {SUP_URL}|0.1.1 is a supplement, so can't be used as a value in Coding.system"
+
+
+def test_a_lookup_with_a_missing_supplement_is_a_400_as_the_reference_server_answers(client):
+    """$lookup answers an unusable useSupplement 400 (not-found), $expand 422, as FHIRsmith does."""
+    status, b = post(client, "CodeSystem/$lookup", [("system", EXT_CS["url"]), ("code", "code1"),
+                                                    ("useSupplement", "http://ex.org/sup-x")], SETUP)
+    assert status == 400 and b["issue"][0]["code"] == "not-found"
+    assert b["issue"][0]["details"]["text"] == "Required supplement not found: http://ex.org/sup-x"
+    status, b = post(client, "ValueSet/$expand", [("url", ALL_NS["url"]), ("useSupplement", "http://ex.org/sup-x")],
+                     SETUP)
+    assert status == 422 and b["issue"][0]["code"] == "not-found"

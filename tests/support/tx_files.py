@@ -107,11 +107,13 @@ TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 
 
 def supplement_refused(r, named: str) -> dict:
-    """The single issue of a 404 (422 on $expand) that says the supplement `named` (as the request named it) is
-    not found."""
+    """The single issue of a 404 (422 on $expand, 400 on $lookup) that says the supplement `named` (as the request
+    named it) is not found."""
     body = r.get_json()
-    # $expand answers a definition it lacks 422, as the reference server does; the other operations 404
-    assert r.status_code == (422 if r.request.path.endswith("$expand") else 404), body
+    # $expand answers a definition it lacks 422 and $lookup a supplement it cannot use 400, as the reference server
+    # does; the other operations 404
+    path = r.request.path
+    assert r.status_code == (422 if path.endswith("$expand") else 400 if path.endswith("$lookup") else 404), body
     issue = body["issue"][0]
     assert issue["code"] == "not-found"
     assert issue["details"]["coding"] == [{"system": TX_ISSUE_TYPE, "code": "not-found"}]
