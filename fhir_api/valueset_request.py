@@ -116,6 +116,11 @@ def resolve_valueset(catalog, params, instance, required: bool = True, name: str
 
 def _resolve_valueset(catalog, params, instance, required: bool, name: str, missing: str,
                       expanding: bool = False) -> tuple[dict | None, SystemVersionRules | None]:
+    if params.get("context") is not None:
+        # the reference servers' wording, whatever else names the value set: one chosen by the element it binds
+        # is not offered, and a context beside a value set named otherwise would be silently passed over
+        raise NotSupported("The context parameter is not yet supported", location="context",
+                           tx_code="not-supported")
     if instance is not None:
         check_outline(instance)
         # the instance is the version asked for; a valueSetVersion (or forced version) naming another one is a
@@ -134,10 +139,6 @@ def _resolve_valueset(catalog, params, instance, required: bool, name: str, miss
         return checked(res, "resource"), None
     url = params.str("url")
     if url is None:
-        if params.get("context") is not None:
-            # the reference servers' wording; a value set chosen by the element it binds is not offered
-            raise NotSupported("The context parameter is not yet supported", location="context",
-                               tx_code="not-supported")
         if required:
             raise InvalidRequest(missing, location="url")
         return None, None

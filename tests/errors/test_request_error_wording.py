@@ -36,3 +36,12 @@ def test_context_is_not_supported(client):
     issue = _issue(*post(client, "ValueSet/$expand", [("context", "http://ex.org/sd#Observation.code")]))
     assert issue["code"] == "not-supported" and tx_codes(issue) == ["not-supported"]
     assert issue["details"]["text"] == "The context parameter is not yet supported"
+
+
+def test_context_is_not_supported_beside_a_value_set_either(client):
+    """As the reference server answers: a context beside a url or a valueSet is refused, not passed over."""
+    for op in ("ValueSet/$expand", "ValueSet/$validate-code"):
+        params = [("context", "http://ex.org/sd#Observation.code"), ("url", SIMPLE + "?fhir_vs"),
+                  ("system", SIMPLE), ("code", "code1")][:2 if op.endswith("expand") else 4]
+        issue = _issue(*post(client, op, params, [simple_cs()]))
+        assert issue["details"]["text"] == "The context parameter is not yet supported", op
