@@ -445,9 +445,10 @@ def _finish(ev: ComposeEvaluator, req: ExpandRequest, total: int, items: list, u
         # answer that holds every code is no page, and says how many
         total = None
     paging = req.offset or req.offset_given or req.count is not None
-    unclosed = bool(partial) and _selects_beyond_lists(ev, req.valueset, partial)
-    # the reference servers' words (FHIRsmith checkSource), for an example as for a fragment: the code system's
-    # url, without its version
+    # as the reference server marks it (FHIRsmith checkSource): any code system drawn on that holds only part of
+    # its codes leaves the expansion open, a listed code included (the part held may lack a code the value set
+    # names, which is left out); its words, for an example as for a fragment: the code system's url, no version
+    unclosed = bool(partial)
     reasons = [f"This extension is based on a fragment of the code system {url}"
                for url in dict.fromkeys(canonical_url(canon) for canon in partial)] if unclosed else []
     return Expansion(valueset=req.valueset, identifier="urn:uuid:" + str(uuid.uuid4()),
@@ -472,20 +473,6 @@ def _stored_parameters(expansion: dict) -> list:
             if typed is not None and typed[1] is not None:
                 out.append((p["name"], *typed))
     return out
-
-
-def _selects_beyond_lists(ev: ComposeEvaluator, vs: dict, partial: dict) -> bool:
-    """Whether an include of the value set (or of one it imports) selects from a partial code system by
-    anything but a list of codes: then codes the code system holds outside the resource may be members
-    too, and the expansion is not closed. An include that lists its codes holds those, whatever the
-    code system holds."""
-    urls = {canonical_url(canon) for canon in partial}
-    for d in [vs, *ev.imported_valuesets]:
-        for inc in (d.get("compose") or {}).get("include") or ():
-            if isinstance(inc, dict) and isinstance(inc.get("system"), str) and not inc.get("concept") and \
-                    ev.catalog.canonical_system(inc["system"]) in urls:
-                return True
-    return False
 
 
 def _too_costly(vs: dict, limit: int, req: ExpandRequest) -> TooCostly:
