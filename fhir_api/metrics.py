@@ -127,7 +127,7 @@ class Metrics:
 def interaction(metrics: Metrics, req) -> str:
     """The request's interaction, from the route it matched: one of a fixed set of names."""
     rule = req.url_rule
-    if rule is None:        # no route matched (404, 405)
+    if rule is None or req.method == "OPTIONS":     # no route matched (404, 405); a CORS preflight asks nothing
         return "other"
     endpoint = rule.endpoint
     known = _BY_ENDPOINT.get(endpoint)
@@ -162,6 +162,11 @@ def metrics():
 
 def init_app(app) -> None:
     """Serve /metrics and count every request. Called only when KODEBRO_METRICS is on."""
+    where = multiprocess_dir()
+    if where and not os.path.isdir(where):
+        # (kodebro serve makes it; a gunicorn of the operator's own does not)
+        raise RuntimeError(f"PROMETHEUS_MULTIPROC_DIR={where} is not a directory: make it (empty, one per server) "
+                           "before the server starts, or leave the variable unset")
     metrics = Metrics()
     app.extensions[EXTENSION] = metrics
     app.register_blueprint(bp)

@@ -1,6 +1,7 @@
 """Production WSGI serving through gunicorn's Python API (not Flask's development server)."""
 from __future__ import annotations
 
+import os
 import re
 import socket
 import time
@@ -182,8 +183,6 @@ def prepare_metrics_dir() -> tuple[str, bool]:
     PROMETHEUS_MULTIPROC_DIR before anything imports prometheus_client (it picks its mode on import): the one the
     operator named (a volume of its own, say), emptied of the files of an earlier run, whose counts would
     otherwise be added to this one's; else a new temporary one. Returns it and whether it was made here."""
-    import glob
-    import os
     import sys
     import tempfile
     if "prometheus_client" in sys.modules:
@@ -197,9 +196,43 @@ def prepare_metrics_dir() -> tuple[str, bool]:
         where = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kodebro-metrics-", dir=under)
         return where, True
     os.makedirs(where, exist_ok=True)
-    for stale in glob.glob(os.path.join(where, "*.db")):
+    others = sorted(f for f in os.listdir(where) if f.endswith(".db") and not _METRICS_FILE.match(f))
+    if others:
+        # prometheus_client reads every .db file there as its own (a scrape would fail on an SQLite store), and
+        # clearing the directory must not touch them
+        raise SystemExit(f"Error: PROMETHEUS_MULTIPROC_DIR={where} holds other .db files ({', '.join(others[:3])}): "
+                         "give the metrics a directory of their own")
+    _hold_metrics_dir(where)
+    for stale in metrics_files(where):
         os.remove(stale)
     return where, False
+
+
+# the files prometheus_client's multiprocess mode writes: counter_<pid>.db, gauge_livemax_<pid>.db, histogram_<pid>.db
+_METRICS_FILE = re.compile(r"(counter|gauge_[a-z]+|histogram|summary)_\d+\.db\Z")
+_LOCK_NAME = ".kodebro-metrics.lock"
+_held: list = []        # the lock's open file, for the life of the process
+
+
+def metrics_files(where: str) -> list[str]:
+    """prometheus_client's own files in `where`, and no other: the directory may be the store's own, whose
+    kodebro.db is a .db file too."""
+    return [os.path.join(where, f) for f in sorted(os.listdir(where)) if _METRICS_FILE.match(f)]
+
+
+def _hold_metrics_dir(where: str) -> None:
+    """Hold the directory for this server while it runs: a second server started on it would wipe the first one's
+    numbers and add its own to them. A lock, not the pids in the file names, which a restarted container reuses;
+    the kernel lets it go when the process ends, however it ends."""
+    import fcntl
+    lock = open(os.path.join(where, _LOCK_NAME), "a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise SystemExit(f"Error: PROMETHEUS_MULTIPROC_DIR={where} is in use by another running server: give each "
+                         "server a directory of its own")
+    _held.append(lock)
 
 
 def _worker_gone(_arbiter, worker) -> None:

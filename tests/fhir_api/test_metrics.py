@@ -220,3 +220,63 @@ def test_a_metrics_directory_that_cannot_be_made_stops_the_start_in_one_line(sto
     assert done.returncode != 0
     assert f"PROMETHEUS_MULTIPROC_DIR={blocker / 'metrics'}: cannot keep the metrics there" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_metrics_directory_holding_the_store_is_refused_and_the_store_kept(store_db, tmp_path):
+    """prometheus_client reads every .db file of PROMETHEUS_MULTIPROC_DIR as its own: a directory that holds the
+    store (kodebro.db) or any other .db file stops the start, and nothing there is touched."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import free_port
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = str(folder / "kodebro.db")
+    shutil.copy(store_db, db)
+    _stale_counter(str(folder))
+    before = open(db, "rb").read()
+    done = subprocess.run([sys.executable, "-m", "scripts.cli", "serve", "--port", str(free_port()), "--metrics"],
+                          env=dict(os.environ, KODEBRO_DB=db, PROMETHEUS_MULTIPROC_DIR=str(folder)),
+                          capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert f"PROMETHEUS_MULTIPROC_DIR={folder} holds other .db files (kodebro.db)" in done.stderr
+    assert open(db, "rb").read() == before and (folder / "counter_1.db").exists()
+
+
+def test_a_second_server_on_the_same_metrics_directory_is_refused(store_db, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import free_port
+    folder = tmp_path / "prom"
+    folder.mkdir()
+    env = {"KODEBRO_METRICS": "true", "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    with running_server(store_db, workers=1, env=env) as (base, _t):
+        requests.get(base.rsplit("/fhir", 1)[0] + LOOKUP, timeout=30)
+        done = subprocess.run([sys.executable, "-m", "scripts.cli", "serve", "--port", str(free_port())],
+                              env=dict(os.environ, KODEBRO_DB=store_db, **env), capture_output=True, text=True,
+                              timeout=120,
+                              cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+        assert done.returncode != 0 and "Traceback" not in done.stderr
+        assert "is in use by another running server" in done.stderr and "a directory of its own" in done.stderr
+        # the first server's numbers are untouched
+        s = _samples(requests.get(base.rsplit("/fhir", 1)[0] + "/metrics", timeout=10).text)
+        assert _value(s, "kodebro_http_requests_total", interaction="lookup", status="200") == 1
+
+
+def test_a_cors_preflight_is_counted_as_other(store_db):
+    app = _app(store_db, METRICS=True, CORS_ORIGINS="https://ehr.example.no")
+    client = app.test_client()
+    r = client.options(LOOKUP, headers={"Origin": "https://ehr.example.no", "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 204
+    s = _samples(client.get("/metrics").get_data(as_text=True))
+    assert _value(s, "kodebro_http_requests_total", interaction="other", status="204") == 1
+    assert _value(s, "kodebro_http_requests_total", interaction="lookup") == 0
+
+
+def test_a_missing_metrics_directory_outside_kodebro_serve_is_named(store_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(RuntimeError, match="PROMETHEUS_MULTIPROC_DIR=.*nowhere is not a directory"):
+        _app(store_db, METRICS=True)
