@@ -326,7 +326,8 @@ def _charset() -> str | None:
     return charset.strip().strip('"').lower() if charset is not None else None
 
 
-_XML_BODY = ("application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml")
+JSON_BODY = ("application/fhir+json", "application/json", "application/json+fhir", "text/json")
+XML_BODY = ("application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml")
 
 
 def parse_body() -> dict | None:
@@ -335,7 +336,7 @@ def parse_body() -> dict | None:
     if not data or not data.strip():
         return None
     data = without_bom(data)        # a UTF-8 byte-order mark (PowerShell, Notepad) is not content
-    if (request.mimetype or "").lower() in _XML_BODY:
+    if (request.mimetype or "").lower() in XML_BODY:
         return _xml_body(data)
     try:
         body = _parsed(data)
@@ -360,6 +361,9 @@ def _xml_body(data: bytes) -> dict:
         with _collector_paused(len(data)):
             return from_xml(data, charset if charset in ENCODINGS else None)
     except InvalidRequest:
+        if data.lstrip()[:1] in (b"{", b"["):
+            raise InvalidRequest(f"the request body is not XML: it looks like JSON, sent as '{request.mimetype}'; "
+                                 "send FHIR JSON with Content-Type application/fhir+json")
         # said only of a body that names no encoding of its own (a charset, a byte-order mark, a declaration)
         if not is_utf8(data) and charset is None and data[:2] not in (b"\xff\xfe", b"\xfe\xff") \
                 and b"encoding=" not in data[:200]:
@@ -372,7 +376,7 @@ def check_content_type(forms: bool = True) -> None:
     """`forms`: whether a form body is taken (operations are; a create or update body is a resource,
     http.html#create)."""
     ctype = (request.mimetype or "").lower()
-    allowed = ("application/fhir+json", "application/json", "application/json+fhir", "text/json", *_XML_BODY)
+    allowed = (*JSON_BODY, *XML_BODY)
     if forms:
         allowed += ("application/x-www-form-urlencoded",)
     if not request.get_data(cache=True):
@@ -399,7 +403,7 @@ def _check_body_coding(ctype: str) -> None:
     # a form is percent-encoded ASCII whatever charset its client names (Apache HttpClient: ISO-8859-1); XML is
     # read in the charsets expat reads
     if charset is not None and ctype != "application/x-www-form-urlencoded" and charset not in ("utf-8", "utf8") \
-            and not (ctype in _XML_BODY and charset in ENCODINGS):
+            and not (ctype in XML_BODY and charset in ENCODINGS):
         raise UnsupportedMediaType(f"charset '{charset[:50]}' is not supported: send FHIR JSON as UTF-8 (FHIR XML "
                                    f"also as {', '.join(e.upper() for e in ENCODINGS[1:])})")
     if ctype != "application/x-www-form-urlencoded" and not _version_served(params):

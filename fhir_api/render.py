@@ -9,14 +9,13 @@ from flask import Response, current_app, has_request_context, request
 
 from terminology.errors import InvalidRequest
 
-from .params import query_value
+from .params import JSON_BODY, XML_BODY, query_value
 
 FHIR_JSON = "application/fhir+json"
 FHIR_XML = "application/fhir+xml"
 VARY = "Accept, Accept-Language"
-_JSON_TYPES = ("application/fhir+json", "application/json", "json", "application/json+fhir", "text/json")
-_XML_TYPES = ("application/fhir+xml", "application/xml", "xml", "text/xml", "application/xml+fhir")
-_FORMATS = {**{t: "json" for t in _JSON_TYPES}, **{t: "xml" for t in _XML_TYPES}}
+# the media types each format is sent as, and the short names `_format` takes (http.html#mime-type)
+_FORMATS = {**{t: "json" for t in (*JSON_BODY, "json")}, **{t: "xml" for t in (*XML_BODY, "xml")}}
 _SERVED = "application/fhir+json or application/fhir+xml"
 
 

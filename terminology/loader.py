@@ -67,6 +67,7 @@ _KINDS = {
     "an Excel workbook": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "who-icd10", "fhir-xml"},
     "a zip archive": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "who-icd10", "icd10-excel",
                       "procedure-table", "fhir-xml"},
+    "XML": {"nav-json", "norway-fat-json", "fhir", "icpc2-icd10-map", "icd10-excel", "procedure-table", "rf2"},
 }
 
 
@@ -74,11 +75,13 @@ def _looks_like(path: str) -> str | None:
     if not os.path.isfile(path):
         return None
     try:
-        start = head(path, 64).lstrip()
+        start = head(path, 64).removeprefix(b"\xef\xbb\xbf").lstrip()
     except OSError:
         return None
     if start[:1] in (b"{", b"["):
         return "JSON"
+    if start[:1] == b"<":
+        return "XML"
     if start[:4] == b"PK\x03\x04":
         return "an Excel workbook" if path.lower().endswith((".xlsx", ".xlsm")) else "a zip archive"
     return None

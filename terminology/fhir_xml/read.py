@@ -18,7 +18,7 @@ from xml.parsers import expat
 
 from ..errors import InvalidRequest
 from .schema import JSON_BOOLEAN, JSON_NUMBER, by_name, resource_types
-from .write import NS, XHTML
+from .markup import NS, XHTML
 
 MAX_DEPTH = 300         # elements inside elements: far beyond any resource, and well inside Python's recursion limit
 # elements in one body: a 12,000-concept CodeSystem has ~100,000; a million is ~150 MB held while it is read

@@ -15,14 +15,12 @@ import dataclasses
 import html.entities
 import re
 from itertools import zip_longest
-from xml.parsers import expat
 
 import orjson
 
+from .markup import NS, XHTML, root_element
 from .schema import by_name
 
-NS = "http://hl7.org/fhir"
-XHTML = "http://www.w3.org/1999/xhtml"
 
 _ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
             # kept as written: an attribute's line ends and tabs would otherwise be read back as spaces
@@ -113,15 +111,17 @@ def _ordered_names(obj: dict, elements: dict | None) -> list[str]:
     found = _ORDERS.get(key)
     if found is not None:
         return found
-    names = {}
+    names, known = {}, True
     for k in obj:
         name = k[1:] if k.startswith("_") else k
         if name not in names and name != "resourceType" and _XML_NAME.match(name):
             # (a key that is no XML name cannot be written; only an echo of a client's invalid input has one)
             spec = elements.get(name) if elements else None
             names[name] = spec[0] if spec is not None else _UNKNOWN_PLACE + len(names)
+            known = known and spec is not None
     found = sorted(names, key=names.__getitem__)
-    if key is not None:
+    if key is not None and known:
+        # only shapes of R4's own names are kept: a client's echoed keys (any number, any length) never are
         if len(_ORDERS) > 4096:
             _ORDERS.clear()
         _ORDERS[key] = found
@@ -185,28 +185,13 @@ def _xhtml(div) -> str:
     """Narrative.div as XHTML markup: as held when it is a well-formed XHTML div (the namespace added when it
     lacks it); otherwise its text inside a div, so the document stays well-formed."""
     text = div if isinstance(div, str) else ""
-    root = _root_element(text)
+    root = root_element(text)
     if root is None and "&" in text:
         # HTML's named entities (&nbsp;), which XHTML without a DTD does not define: as the characters they name
         text = _ENTITY.sub(lambda m: html.entities.html5.get(m.group(1), m.group(0)), text)
-        root = _root_element(text)
-    if root == XHTML + " div":
+        root = root_element(text)
+    if root == (XHTML, "div"):
         return text
-    if root == "div":
+    if root == ("", "div"):
         return re.sub(r"\A(\s*<div)", r'\1 xmlns="' + XHTML + '"', text, count=1)
     return f'<div xmlns="{XHTML}">{_text(text)}</div>'
-
-
-def _root_element(text: str) -> str | None:
-    """The namespace and name of a fragment's root element, None when it is not well-formed XML."""
-    found, foreign = [], []
-    p = expat.ParserCreate(namespace_separator=" ")
-    p.StartElementHandler = lambda name, attrs: found.append(name) if not found else None
-    # an XML declaration or a DOCTYPE is well-formed at the start of a document, not inside one
-    p.XmlDeclHandler = lambda *args: foreign.append(1)
-    p.StartDoctypeDeclHandler = lambda *args: foreign.append(1)
-    try:
-        p.Parse(text, True)
-    except expat.ExpatError:
-        return None
-    return found[0] if found and not foreign else None

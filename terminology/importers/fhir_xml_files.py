@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 from typing import Iterator
-from xml.parsers import expat
 
 from ..errors import InvalidRequest
 from ..fhir_xml.read import from_xml
-from ..fhir_xml.write import NS
+from ..fhir_xml.markup import NS, root_element
 from .base import Item, read_bytes
 from .fhir_resources import unpack
 
@@ -22,28 +21,11 @@ PRIORITY = 80
 _HEAD = 16384
 
 
-class _Root(Exception):
-    def __init__(self, ns: str):
-        self.ns = ns
-
-
 def root_namespace(path: str) -> str | None:
     """The namespace of the file's root element, reading only the start; None when the start is not XML."""
     with open(path, "rb") as fh:
-        start = fh.read(_HEAD)
-    p = expat.ParserCreate(namespace_separator="}")
-
-    def first(tag, _attrs):
-        raise _Root(tag.rpartition("}")[0] if "}" in tag else "")
-
-    p.StartElementHandler = first
-    try:
-        p.Parse(start, False)
-    except _Root as r:
-        return r.ns
-    except expat.ExpatError:
-        return None
-    return None
+        found = root_element(fh.read(_HEAD), whole=False)
+    return found[0] if found else None
 
 
 def detect(path: str) -> bool:

@@ -266,3 +266,11 @@ def test_faults_of_xml_in_another_charset_are_named_as_faults(kb, charset, encod
     r = kb.post("/fhir/CodeSystem/$lookup", data=body.encode(encoded), content_type=f"{FX}; charset={charset}",
                 headers={"Accept": FJ})
     assert r.status_code == 400 and "'true' or 'false'" in r.get_json()["issue"][0]["details"]["text"]
+
+
+def test_json_sent_as_xml_is_told_how_to_send_it(kb):
+    body = json.dumps({"resourceType": "Parameters", "parameter": [{"name": "code", "valueCode": "A00"}]})
+    r = kb.post("/fhir/CodeSystem/$lookup", data=body, content_type=FX, headers={"Accept": FJ})
+    assert r.status_code == 400
+    text = r.get_json()["issue"][0]["details"]["text"]
+    assert "looks like JSON" in text and "Content-Type application/fhir+json" in text

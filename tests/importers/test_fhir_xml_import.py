@@ -194,3 +194,20 @@ def test_forced_format(store, tmp_path):
     with pytest.raises(ImportRejected) as exc:
         import_paths(store, [str(other)], fmt="fhir-xml")
     assert exc.value.rejected[0][0].endswith("other.xml") and "FHIR namespace" in exc.value.rejected[0][2]
+
+
+@pytest.mark.parametrize("fmt", ["fhir", "nav-json", "rf2"])
+def test_another_format_forced_on_xml_is_named(store, fmt):
+    """`--format fhir` on an XML file says it looks like XML, not that the JSON is invalid."""
+    from terminology.errors import InvalidRequest
+    with pytest.raises(InvalidRequest, match=f"is not an? {fmt} file \\(it looks like XML\\)"):
+        import_paths(store, [CS_XML], fmt=fmt)
+    assert store.headers() == []
+
+
+def test_a_json_file_forced_as_fhir_xml_is_named(store, tmp_path):
+    from terminology.errors import InvalidRequest
+    p = tmp_path / "cs.json"
+    p.write_text(json.dumps(_cs("http://example.org/forced")))
+    with pytest.raises(InvalidRequest, match="is not a fhir-xml file \\(it looks like JSON\\)"):
+        import_paths(store, [str(p)], fmt="fhir-xml")

@@ -44,7 +44,7 @@ def test_create_with_wrong_content_type_is_415(kb, ct):
 @pytest.mark.parametrize("ct", ["application/fhir+xml", "application/xml"])
 def test_json_labelled_as_xml_is_400(kb, ct):
     r = kb.post("/fhir/CodeSystem", data=json.dumps(cs("bad-ct")), content_type=ct, headers={"Accept": FJ})
-    assert_oo(r, 400, "not well-formed XML", "line 1, column 1")
+    assert_oo(r, 400, "is not XML: it looks like JSON", "Content-Type application/fhir+json")
     assert kb.get("/fhir/CodeSystem?url=http://example.org/probe10/cs&version=bad-ct&_summary=count"
                   ).get_json()["total"] == 0
 
