@@ -62,6 +62,9 @@ def _codings(params: Params, coding_names: tuple, cc_names: tuple) -> list[dict]
             continue
         if not isinstance(cc, dict) or not isinstance(cc.get("coding", []), list):
             raise InvalidRequest(f"parameter '{n}' must be a CodeableConcept", location=n)
+        if not cc.get("coding"):
+            # the reference servers' words
+            raise InvalidRequest(f"{n} must contain at least one coding", location=n)
         codings = [c for c in cc.get("coding") or () if isinstance(c, dict) and c.get("code")]
         if not codings:
             raise InvalidRequest(f"parameter '{n}' has no coding with a code", location=n)
