@@ -208,8 +208,9 @@ class Scopes:
         self.target = ValueSetScope(catalog, req.target, names[1]) if req.target else None
         for s in (self.source, self.target):
             if s is not None and not s.known and not _declared(catalog, req, s.url):
-                raise NotFound(f"A definition for the value Set '{s.ref}' could not be found "
-                               f"(parameter '{s.role}')", tx_code="not-found", location=s.role)
+                # the reference server's wording (FHIRsmith): which parameter named it, and what cannot be done
+                raise NotFound(f"The value set '{s.ref}', which is the {s.role} parameter, could not be found, so the "
+                               "scope of the translation cannot be determined", tx_code="not-found", location=s.role)
 
     def refuses(self, req) -> TranslateResult | None:
         """result=false when the code given is not in the source value set."""

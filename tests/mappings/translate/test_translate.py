@@ -338,7 +338,7 @@ def test_unknown_value_sets_are_404_naming_them(cs_client):
         body = r.get_json()
         assert r.status_code == 404 and body["resourceType"] == "OperationOutcome"
         text = body["issue"][0]["details"]["text"]
-        assert "http://example.org/fhir/ValueSet/nowhere" in text and f"'{name}'" in text
+        assert "'http://example.org/fhir/ValueSet/nowhere'" in text and f"which is the {name} parameter" in text
 
 
 def test_target_value_set_that_cannot_be_evaluated_is_an_answer(cs_client):
