@@ -137,12 +137,12 @@ NO_TRANSLATIONS = "No translations found"
 def direction(req: TranslateRequest) -> tuple[str, str]:
     """(from, to) of a map that would answer the request, quoted: the system of the code given and the target
     system (or target value set); in reverse the answers' system (or value set) to the system of the code given.
-    An end the request leaves open is 'any system'."""
+    An end the request leaves open is '(unspecified)', as the reference server words it."""
     if req.reverse:
         ends = (req.target_system or req.target, req.system)
     else:
         ends = (req.system, req.target_system or req.target)
-    return tuple(f"'{e}'" if e else "any system" for e in ends)
+    return tuple(f"'{e or '(unspecified)'}'" for e in ends)
 
 
 def no_map_message(req: TranslateRequest) -> str:

@@ -94,7 +94,7 @@ def test_no_map_at_all(client):
 
 def test_no_map_at_all_without_a_target(client):
     b = _answer(client, [("system", "http://ex.org/none"), ("code", "x")])
-    assert _no_map(b) == "No ConceptMap is available to translate from 'http://ex.org/none' to any system"
+    assert _no_map(b) == "No ConceptMap is available to translate from 'http://ex.org/none' to '(unspecified)'"
 
 
 def test_no_map_at_all_names_the_target_scope_when_there_is_no_target_system(client):
