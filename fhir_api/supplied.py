@@ -18,10 +18,10 @@ from terminology.duplicate_codes import merged_duplicates
 from terminology.empty_values import without_empty
 from terminology.errors import InvalidRequest
 from terminology.index_cache import SUPPLIED_INDEXES, IndexShelf
-
-from .canonicals import names_nothing
 from terminology.json_values import content_digest, same_json
 from terminology.validation import validation_errors
+
+from .canonicals import names_nothing
 
 
 def checked(resource, name: str) -> dict:

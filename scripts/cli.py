@@ -66,6 +66,10 @@ def serve(host, port, workers, threads, access_log, metrics, db):
     settings = _settings({"DB": db, **({"METRICS": True} if metrics else {})})
     _check_serve_options(settings, access_log)
     _check_port(host, port)
+    hooks = None
+    if settings["METRICS"]:
+        from scripts.wsgi_server import metrics_hooks
+        hooks = metrics_hooks()     # a directory it cannot use stops the start before anything is loaded or said
     store = _open_store(db)
     demo = None
     from terminology.hl7 import LABEL, fill_empty_store
@@ -106,7 +110,7 @@ def serve(host, port, workers, threads, access_log, metrics, db):
     # the app is made in this process (gunicorn's master), from the environment
     os.environ["KODEBRO_METRICS"] = "true" if settings["METRICS"] else "false"
     from scripts.wsgi_server import run
-    run(host=host, port=port, workers=workers, threads=threads, access_log=access_log, metrics=settings["METRICS"])
+    run(host=host, port=port, workers=workers, threads=threads, access_log=access_log, hooks=hooks)
 
 
 def _where(db: str) -> str:

@@ -248,20 +248,24 @@ def _remove_dir(where: str):
     return on_exit
 
 
+def metrics_hooks() -> dict:
+    """The metrics directory made ready (prepare_metrics_dir), and the gunicorn hooks that keep it: called before
+    the server says it is serving, so that a directory it cannot use stops the start first."""
+    try:
+        where, made = prepare_metrics_dir()
+    except OSError as err:      # a PROMETHEUS_MULTIPROC_DIR the operator named that cannot be written
+        raise SystemExit(f"Error: PROMETHEUS_MULTIPROC_DIR={err.filename}: cannot keep the metrics there: "
+                         f"{err.strerror}")
+    hooks = {"child_exit": _worker_gone}
+    if made:
+        hooks["on_exit"] = _remove_dir(where)
+    return hooks
+
+
 def run(host: str, port: int, workers: int, threads: int, access_log: str | None = None,
-        metrics: bool = False) -> None:
-    options = {}
-    if metrics:
-        try:
-            where, made = prepare_metrics_dir()
-        except OSError as err:      # a PROMETHEUS_MULTIPROC_DIR the operator named that cannot be written
-            raise SystemExit(f"Error: PROMETHEUS_MULTIPROC_DIR={err.filename}: cannot keep the metrics there: "
-                             f"{err.strerror}")
-        options["child_exit"] = _worker_gone
-        if made:
-            options["on_exit"] = _remove_dir(where)
+        hooks: dict | None = None) -> None:
     _Gunicorn({
-        **options,
+        **(hooks or {}),
         "bind": address(host, port),
         "workers": workers,
         "threads": threads,

@@ -114,11 +114,13 @@ def _ordered_names(obj: dict, elements: dict | None) -> list[str]:
     names, known = {}, True
     for k in obj:
         name = k[1:] if k.startswith("_") else k
-        if name not in names and name != "resourceType" and _XML_NAME.match(name):
+        if name in names or name == "resourceType":
+            continue
+        spec = elements.get(name) if elements else None
+        known = known and spec is not None
+        if _XML_NAME.match(name):
             # (a key that is no XML name cannot be written; only an echo of a client's invalid input has one)
-            spec = elements.get(name) if elements else None
             names[name] = spec[0] if spec is not None else _UNKNOWN_PLACE + len(names)
-            known = known and spec is not None
     found = sorted(names, key=names.__getitem__)
     if key is not None and known:
         # only shapes of R4's own names are kept: a client's echoed keys (any number, any length) never are

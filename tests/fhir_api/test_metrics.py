@@ -220,6 +220,7 @@ def test_a_metrics_directory_that_cannot_be_made_stops_the_start_in_one_line(sto
     assert done.returncode != 0
     assert f"PROMETHEUS_MULTIPROC_DIR={blocker / 'metrics'}: cannot keep the metrics there" in done.stderr
     assert "Traceback" not in done.stderr
+    assert "kodebro serving" not in done.stderr      # refused before it says it serves
 
 
 def test_a_metrics_directory_holding_the_store_is_refused_and_the_store_kept(store_db, tmp_path):
@@ -261,6 +262,7 @@ def test_a_second_server_on_the_same_metrics_directory_is_refused(store_db, tmp_
                               cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
         assert done.returncode != 0 and "Traceback" not in done.stderr
         assert "is in use by another running server" in done.stderr and "a directory of its own" in done.stderr
+        assert "kodebro serving" not in done.stderr
         # the first server's numbers are untouched
         s = _samples(requests.get(base.rsplit("/fhir", 1)[0] + "/metrics", timeout=10).text)
         assert _value(s, "kodebro_http_requests_total", interaction="lookup", status="200") == 1
