@@ -43,7 +43,8 @@ def _chosen_format() -> tuple[str, str | None]:
         media, params = _media_range(fmt)
         kind = _FORMATS.get(media)
         if kind is None or not _version_served(params):
-            return "json", fmt
+            # named as the client wrote it: a '+' left unescaped in the URL reads as a space
+            return "json", fmt.replace(" ", "+")
         return kind, None
     accept = request.environ.get("HTTP_ACCEPT", "")
     kind, open_choice = _accepted(accept) if accept.strip() else ("json", True)

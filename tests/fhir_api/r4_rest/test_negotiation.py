@@ -74,6 +74,11 @@ def test_format_parameter_overrides_accept(kb):
     assert r.status_code == 200 and r.mimetype == "application/fhir+xml"
 
 
+def test_a_refused_format_is_named_as_written(kb):
+    r = kb.get("/fhir/metadata?_format=application/fhir+xml;fhirVersion=5.0")
+    assert_oo(r, 406, "'application/fhir+xml;fhirVersion=5.0'", "(R4) only")
+
+
 def test_another_fhir_version_gets_no_r4_through_a_wildcard(kb):
     r = kb.get("/fhir/metadata", headers={"Accept": "application/fhir+json; fhirVersion=3.0, */*"})
     assert_oo(r, 406, "fhirVersion=3.0", "(R4) only")
