@@ -202,6 +202,17 @@ class Validator(CodeSystemVersionChoice, DisplayCheck, CodingProblems):
     # --- one coding ------------------------------------------------------------------
     def check(self, coding: dict, path: str) -> Outcome:
         """Validate one coding; `path` is its place in the input ('' for code/system/display)."""
+        o = self._check(coding, path)
+        if o.ok and o.cs is not None and o.cs.content == "example":
+            # an example code system says too little to be sure of anything (the reference servers' warning, in
+            # `message` too): FHIRsmith checkCodeableConcept
+            shown = f' ("{coding["display"]}")' if coding.get("display") else ""
+            o.issues.append(Issue("warning", "not-found", "vs-invalid",
+                                  f"The system {o.system} was found but did not contain enough information to "
+                                  f'properly validate the code "{o.code}"{shown} (mode = example)', path or "code"))
+        return o
+
+    def _check(self, coding: dict, path: str) -> Outcome:
         req, vs = self.req, self.req.valueset
         o = Outcome(coding, path, code=coding.get("code"))
         locs = _LOCATIONS.get(path) or _locations(path)
