@@ -34,6 +34,6 @@ def root_element(data: bytes | str, whole: bool = True) -> tuple[str, str] | Non
         p.Parse(data, whole)
     except _Found:
         pass
-    except expat.ExpatError:
-        return None
+    except (expat.ExpatError, ValueError, LookupError):
+        return None         # not well-formed, or in an encoding expat cannot read
     return found[0] if found and not foreign else None

@@ -26,6 +26,7 @@ MAX_ELEMENTS = 1_000_000
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _PASSED_OVER = {"http://www.w3.org/2001/XMLSchema-instance", _XML_NS}
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]*)\Z")
+_LONGEST_NUMBER = 400
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 
 
@@ -113,6 +114,10 @@ def _parse(data: bytes | str, encoding: str | None = None) -> _Node:
     except expat.ExpatError as e:
         raise InvalidRequest(f"the request body is not well-formed XML: {expat.ErrorString(e.code)} "
                              f"(line {e.lineno}, column {e.offset + 1})")
+    except (ValueError, LookupError) as e:
+        # an XML declaration naming an encoding expat cannot read (Shift_JIS, UTF-32, a name no codec has)
+        raise InvalidRequest(f"the request body's XML declaration names an encoding this server cannot read ({e}); "
+                             "send it as UTF-8")
     return top[0]
 
 
@@ -220,6 +225,9 @@ def _value(raw: str, ftype: str, path: str, line: int):
             raise InvalidRequest(f"{path} (line {line}) is '{raw[:50]}'; a boolean is 'true' or 'false'")
         return raw == "true"
     if ftype in JSON_NUMBER:
+        if len(raw) > _LONGEST_NUMBER and (_INTEGER.match(raw) or _DECIMAL.match(raw)):
+            # (Python will not read an integer of more than 4,300 digits; no FHIR number needs a tenth of that)
+            raise InvalidRequest(f"{path} (line {line}) is a number of {len(raw)} characters, too large to hold")
         if ftype != "decimal" and _INTEGER.match(raw):
             return int(raw)
         if ftype == "decimal" and _DECIMAL.match(raw):

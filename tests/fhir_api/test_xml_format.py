@@ -151,6 +151,14 @@ def test_pretty_xml(kb):
      ["<parameter>", "not in the FHIR namespace"]),
     ('<Parameters xmlns="http://hl7.org/fhir">' + "<parameter><part>" * 200 + "</part></parameter>" * 200 +
      "</Parameters>", ["more than 300 levels deep"]),
+    # (each of these three was a 500: Python reads no integer of over 4,300 digits, expat no multi-byte or unknown
+    # encoding a declaration names)
+    ('<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="x"/><valueInteger value="' + "1" * 5000 +
+     '"/></parameter></Parameters>', ["Parameters.parameter.valueInteger", "5000 characters, too large"]),
+    ('<?xml version="1.0" encoding="Shift_JIS"?><Parameters xmlns="http://hl7.org/fhir"/>',
+     ["names an encoding this server cannot read", "send it as UTF-8"]),
+    ('<?xml version="1.0" encoding="bogus"?><Parameters xmlns="http://hl7.org/fhir"/>',
+     ["names an encoding this server cannot read"]),
 ])
 def test_bad_xml_is_a_400_saying_what_and_where(kb, body, fragments):
     r = kb.post("/fhir/CodeSystem/$lookup", data=body, content_type=FX, headers={"Accept": FJ})

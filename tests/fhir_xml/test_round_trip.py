@@ -177,3 +177,12 @@ def test_a_body_of_too_many_elements_is_refused_while_it_is_read(monkeypatch):
     with pytest.raises(InvalidRequest, match="more than 1,000 elements"):
         from_xml(body.replace("<a/>" * 999, "<a/>" * 1_000))
     assert len(from_xml(body.replace("<a/>" * 999, '<a value="1"/>' * 998))["parameter"][0]["a"]) == 998
+
+
+def test_the_first_element_of_xml_in_an_encoding_expat_cannot_read_is_none():
+    """(an importer detecting a file's format must not fail on it)"""
+    from terminology.fhir_xml.markup import root_element
+    assert root_element(b'<?xml version="1.0" encoding="UTF-32"?><CodeSystem/>', whole=False) is None
+    assert root_element(b'<?xml version="1.0" encoding="bogus"?><CodeSystem/>', whole=False) is None
+    assert root_element(b'<CodeSystem xmlns="http://hl7.org/fhir">', whole=False) == ("http://hl7.org/fhir",
+                                                                                         "CodeSystem")
