@@ -356,17 +356,13 @@ _CODINGS = ("coding", "sourceCoding", "targetCoding", "codeableConcept", "source
             "targetCodeableConcept")
 
 
-def _refuse_names_nothing(params) -> None:
-    """A canonical of '|' alone (or '|version'): no map from or to it is sought. A coding's is named by its
-    parameter, as the other faults of a coding to translate are."""
-    refuse_names_nothing(params, _CANONICALS, {n: n for n in _CODINGS})
-
-
 def prepared_requests(catalog, params, instance):
     """The request's catalog, its translate requests and whether it speaks R5. The codings of a
     codeableConcept share what is resolved once per request: the source and target value sets, and the index
     of the map the request brought (kept on the requests, never in a cache that outlives them)."""
-    _refuse_names_nothing(params)
+    # a canonical of '|' alone: no map from or to it is sought (a coding's named by its parameter, as the other
+    # faults of a coding to translate are)
+    refuse_names_nothing(params, _CANONICALS, {n: n for n in _CODINGS})
     catalog = supplied_catalog(catalog, params)
     reqs, r5 = translate_requests(params, instance)
     if len(reqs) > 1 and (reqs[0].source or reqs[0].target):

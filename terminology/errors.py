@@ -4,8 +4,7 @@
     ├── InvalidRequest               400 invalid    the request itself is malformed
     │   └── NotSupported             400 not-supported  a parameter/feature Kodebro lacks
     ├── NotFound                     404 not-found  unknown resource, system or version
-    │   ├── NotHeld                  422 not-found  a definition a sound request needs, not held
-    │   └── MissingBeside            400 not-found  a $lookup's useSupplement that cannot be used
+    │   └── NotHeld                  422 not-found  a definition a sound request needs, not held
     ├── TooCostly                    422 too-costly an expansion or query too large to answer
     │   └── NotEnumerable            422 not-supported  codes that cannot be listed at all (a grammar)
     ├── NotStored                    422 not-supported  a write to a resource the server derives
@@ -66,12 +65,6 @@ class NotHeld(NotFound):
     not hold: 422, as the reference server answers it (FHIRsmith); an unknown code, or an instance URL naming no
     resource, stays 404."""
     status = 422
-
-
-class MissingBeside(NotFound):
-    """A definition a request names beside what it asks about (a $lookup's useSupplement) that cannot be used:
-    400 with the issue code not-found, as the reference server answers a $lookup ($expand answers it 422)."""
-    status = 400
 
 
 class UnknownCode(NotFound):

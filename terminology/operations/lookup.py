@@ -15,7 +15,7 @@ from ..identifiers import ICD10_NO, canonical, split_canonical
 from ..norway.properties import from_who
 from ..editions import day_of, edition_for_date, not_in_force
 from ..elements import typed_value
-from ..errors import InvalidRequest, MissingBeside, NotFound, NotHeld
+from ..errors import InvalidRequest, NotFound, NotHeld
 from ..languages import PREFERRED_FOR_LANGUAGE, choose_display, language_matches
 from ..supplements import SupplementSet, supplied_lang_packs
 from .concept_status import is_abstract
@@ -145,9 +145,10 @@ def _supplements(catalog, cs, refs: list, packs: list = ()) -> tuple:
             if i not in found:
                 raise ss.unusable(i, [cs.version])
     except NotFound as err:
-        missing = MissingBeside(err.message, tx_code=err.tx_code, diagnostics=err.diagnostics)
-        missing.ref = getattr(err, "ref", None)
-        raise missing from None
+        # a supplement named beside the code: 400 not-found, as the reference server answers a $lookup (ops_valueset
+        # makes $expand's 422 the same way)
+        err.status = 400
+        raise
     return ss, matching
 
 

@@ -76,7 +76,7 @@ def test_lookup_refuses_supplement_of_another_version(client):
     status, body = _post(client, "CodeSystem/$lookup", ("system", "valueUri", VERSION_CS),
                          ("code", "valueCode", "code1"), ("useSupplement", "valueCanonical", "http://example.org/cs/vsup"),
                          *_res(V100, V120, VSUP))
-    assert status == 400, body      # as the reference server answers a $lookup (errors.MissingBeside)
+    assert status == 400, body      # as the reference server answers a $lookup
     issue = _issue(body)
     assert issue["details"]["text"] == "Required supplement not found: http://example.org/cs/vsup"
     assert issue["details"]["coding"][0] == {"system": TX_ISSUE_TYPE, "code": "not-found"}
