@@ -14,7 +14,7 @@ from terminology.versions import one_version
 from .canonicals import CODE_SYSTEM, refuse_canonicals, refuse_coding_systems
 from .http_headers import accept_language
 from .operations import operation
-from .params import coding_from_text
+from .params import coding_from_text, refuse_blank_code
 from .supplied import supplied_catalog
 
 
@@ -77,7 +77,8 @@ def refuse_two_systems(catalog, system: str | None, coding: dict) -> None:
 
 def _lookup_request(catalog, params, instance) -> LookupRequest:
     # a parameter sent without a value (`version=`) is not given, as $validate-code reads it
-    code, system, version = params.str("code"), params.str("system"), params.str("version") or None
+    code = refuse_blank_code(params.str("code") or None, "code", "the code to look up")
+    system, version = params.str("system"), params.str("version") or None
     coding = coding_param(params, "coding")
     if coding is not None:
         if code is not None and code != coding.get("code"):
@@ -89,7 +90,7 @@ def _lookup_request(catalog, params, instance) -> LookupRequest:
         if not system and instance is None:
             # the reference servers' wording
             raise InvalidRequest("Coding parameter must include a system", location="coding")
-        if not code:
+        if not code or not code.strip():        # (a coding's code of blanks is no code, as $validate-code reads it)
             raise InvalidRequest("Coding parameter must include a code", location="coding")
         version = refuse_two_versions("$lookup", "version", version, coding)
     if instance is not None:

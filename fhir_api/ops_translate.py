@@ -22,7 +22,7 @@ from .canonicals import CODE_SYSTEM, CONCEPT_MAP, VALUE_SET, refuse_names_nothin
 from .ops_lookup import coding_param, params_str
 from .supplied import supplied_catalog
 from .operations import operation
-from .params import Params
+from .params import Params, refuse_blank_code
 
 _R5_NAMES = ("sourceCode", "sourceSystem", "sourceVersion", "sourceCoding", "sourceCodeableConcept",
              "targetCode", "targetcode", "targetCoding", "targetCodeableConcept", "targetSystem", "sourceScope",
@@ -39,14 +39,6 @@ def _str(params: Params, *names: str) -> str | None:
         raise InvalidRequest(f"'{given[0][0]}' and '{given[1][0]}' say the same thing here and differ "
                              f"('{given[0][1]}', '{given[1][1]}'); give one of them")
     return given[0][1] if given else None
-
-
-def _not_empty(code: str | None, name: str, what: str) -> str | None:
-    """An empty or blank code is no code: answered as one, it reached the maps' lookups (a map 'not found', 'no
-    ConceptMap from any system')."""
-    if code is not None and not code.strip():
-        raise InvalidRequest(f"{what} is empty", location=name)
-    return code
 
 
 def _codings(params: Params, coding_names: tuple, cc_names: tuple) -> list[dict]:
@@ -170,9 +162,9 @@ def translate_requests(params: Params, instance: dict | None) -> tuple[list[Tran
     """One TranslateRequest per source coding, and whether the request used R5 names."""
     r5 = any(n in params for n in _R5_NAMES)
     reverse = bool(params.bool("reverse", False))
-    code = _not_empty(_str(params, "code", "sourceCode"), "code", "the code to translate")
+    code = refuse_blank_code(_str(params, "code", "sourceCode"), "code", "the code to translate")
     codings = _codings(params, ("coding", "sourceCoding"), ("codeableConcept", "sourceCodeableConcept"))
-    target_code = _not_empty(_str(params, "targetCode", "targetcode"), "targetCode", "the target code")
+    target_code = refuse_blank_code(_str(params, "targetCode", "targetcode"), "targetCode", "the target code")
     target_codings = _codings(params, ("targetCoding",), ("targetCodeableConcept",))
     version, target_version = _str(params, "version", "sourceVersion"), params.str("target-version")
     if target_code is not None or target_codings:

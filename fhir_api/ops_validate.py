@@ -12,6 +12,7 @@ from terminology.operations.validate_texts import NOTHING_TO_VALIDATE_CS, NOTHIN
 from .canonicals import CODE_SYSTEM, VALUE_SET, refuse_names_nothing
 from .ops_lookup import coding_param, refuse_two_systems, refuse_two_versions
 from .operations import operation
+from .params import refuse_blank_code
 from .valueset_request import language_value, resolve_valueset, supplements_for, version_rules
 from .supplied import checked, supplied_catalog, with_contained
 
@@ -46,12 +47,9 @@ def _refuse_two_codes(catalog, given: dict, rest: dict | list, what: str, defaul
 def _code_form(params, with_display: bool = True) -> dict | None:
     """The coding that code/system/systemVersion/display make (display only `with_display`), None when no code
     is given."""
-    code = params.str("code") or None     # an empty code is no code
+    code = refuse_blank_code(params.str("code") or None, "code", "the code to validate")   # an empty one is none
     if code is None:
         return None
-    if not code.strip():
-        raise InvalidRequest(f"parameter 'code' holds only blanks ({code!r}): give the code to validate",
-                             location="code")
     c = {"code": code}
     system = params.str("system")
     if system:

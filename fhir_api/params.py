@@ -330,6 +330,15 @@ JSON_BODY = ("application/fhir+json", "application/json", "application/json+fhir
 XML_BODY = ("application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml")
 
 
+def refuse_blank_code(code: str | None, name: str, what: str) -> str | None:
+    """`code` as given; InvalidRequest (400, naming the parameter) when it is empty or only blanks: such a code is no
+    code, and answered as one it reached lookups that said 'not found' or named no map."""
+    if code is not None and not code.strip():
+        blanks = f": parameter '{name}' holds only blanks ({code!r})" if code else ""
+        raise InvalidRequest(f"{what} is empty{blanks}", location=name)
+    return code
+
+
 def parse_body() -> dict | None:
     """The request body as a resource in its JSON form, sent as FHIR JSON or FHIR XML."""
     data = request.get_data(cache=True)

@@ -146,3 +146,17 @@ def test_an_accept_language_of_no_tag_is_not_echoed(client):
     r = client.get(f"/fhir/ValueSet/$expand?url={ICD}?fhir_vs&count=1", headers={"Accept-Language": ";;;"})
     assert r.status_code == 200
     assert "displayLanguage" not in [p["name"] for p in r.json["expansion"].get("parameter", [])]
+
+
+def test_a_code_of_blanks_is_the_same_400_in_every_operation(client):
+    """$lookup answered a code of blanks 404 'Unable to find code'; $validate-code and $translate 400, each in its own
+    words: one check now (params.refuse_blank_code), naming the parameter."""
+    icd = "http://hl7.org/fhir/sid/icd-10-no"
+    for path, query, what in (
+            ("CodeSystem/$lookup", {"system": icd, "code": "  "}, "the code to look up is empty"),
+            ("CodeSystem/$validate-code", {"url": icd, "code": "  "}, "the code to validate is empty"),
+            ("ConceptMap/$translate", {"system": icd, "code": "  ", "targetsystem": icd}, "the code to translate is empty")):
+        r = client.get("/fhir/" + path, query_string=query)
+        assert r.status_code == 400, (path, r.get_data(as_text=True))
+        text = r.json["issue"][0]["details"]["text"]
+        assert text == f"{what}: parameter 'code' holds only blanks ('  ')", path
