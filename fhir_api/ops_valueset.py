@@ -17,7 +17,7 @@ from terminology.operations.expand import ExpandRequest, expand, vs_parameter
 from .canonicals import CODE_SYSTEM, VALUE_SET, refuse_canonicals
 from .operations import operation
 from .params import Params
-from .supplied import supplied_catalog, with_contained
+from .supplied import came_with_request, supplied_catalog, with_contained
 from .valueset_request import language_value, resolve_valueset, supplements_for, version_rules
 
 R5_EXT = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
@@ -178,12 +178,14 @@ def _render_item(it) -> dict:
 _DEFINITION = ("compose", "purpose", "contact", "copyright", "publisher", "extension", "contained")
 
 
-def render_expansion(exp, include_definition: bool = False) -> dict:
+def render_expansion(exp, include_definition: bool = False, supplied: bool = True) -> dict:
+    """`supplied`: the value set came with the request (not from the store, whose writes refuse empty elements)."""
     # the definition (compose and the value set's descriptive elements) is answered only when the client asks
     # for it (includeDefinition); the reference servers strip the same elements
     dropped = ("expansion", "text", "meta", "description") + (() if include_definition else _DEFINITION)
-    # (a value set the request brought is echoed without the elements it sent empty: FHIR JSON has none)
-    vs = without_empty({k: v for k, v in exp.valueset.items() if k not in dropped})
+    vs = {k: v for k, v in exp.valueset.items() if k not in dropped}
+    if supplied:
+        vs = without_empty(vs)      # echoed without the elements the client sent empty: FHIR JSON has none
     if vs.get("extension"):
         # the value set's own standards status is answered as the warning-<status> expansion parameter;
         # its other extensions (valueset-supplement, ...) stay with it
@@ -234,7 +236,7 @@ def expand_operation(catalog, params, instance):
         e.status = 422
         raise
     _echo_applied_rules(exp, req.rules)
-    return render_expansion(exp, req.include_definition), 200
+    return render_expansion(exp, req.include_definition, came_with_request(exp.valueset)), 200
 
 
 _SYSTEM_RULES = ("system-version", "check-system-version", "force-system-version")

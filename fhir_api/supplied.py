@@ -67,6 +67,13 @@ def _vouch(resource: dict, digest: bytes | None = None) -> None:
         g.setdefault("kodebro_sound", {})[id(resource)] = (resource, digest)
 
 
+def came_with_request(resource) -> bool:
+    """Whether `resource` is one the current request brought (checked here), not one from the store."""
+    sound = g.get("kodebro_sound") if has_request_context() else None
+    got = sound.get(id(resource)) if sound else None
+    return got is not None and got[0] is resource
+
+
 def _sound_digest(resource: dict) -> bytes | None:
     """The content digest of a body this request checked sound (the one its shape check made, so the body is
     written out once per request); None for any other body, which is indexed for the request alone."""

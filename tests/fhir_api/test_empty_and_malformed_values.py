@@ -160,3 +160,16 @@ def test_a_code_of_blanks_is_the_same_400_in_every_operation(client):
         assert r.status_code == 400, (path, r.get_data(as_text=True))
         text = r.json["issue"][0]["details"]["text"]
         assert text == f"{what}: parameter 'code' holds only blanks ('  ')", path
+
+
+def test_a_value_set_brought_as_tx_resource_and_named_by_url_is_echoed_without_empty_elements(client):
+    """Only a value set the request brought is cleaned of empty elements (stored ones cannot hold them): one named by
+    url from the request's tx-resources is one it brought."""
+    vs = {"resourceType": "ValueSet", "url": "http://example.org/final23/vs", "status": "active", "contact": [],
+          "jurisdiction": [], "compose": {"include": [{"system": "http://hl7.org/fhir/sid/icd-10-no",
+                                                        "concept": [{"code": "A00.0"}]}]}}
+    r = client.post("/fhir/ValueSet/$expand", json={"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": vs["url"]}, {"name": "tx-resource", "resource": vs},
+        {"name": "includeDefinition", "valueBoolean": True}]})
+    assert r.status_code == 200 and "contact" not in r.json and "jurisdiction" not in r.json
+    assert r.json["compose"]["include"][0]["concept"] == [{"code": "A00.0"}]
